@@ -1,0 +1,72 @@
+# dossier -- build, test and run.  `make run` and `make test` are the two commands of
+# the README; both check (and as root install) the Debian packages they need.
+
+CC      ?= gcc
+LUA     ?= lua5.4
+LUA_INC ?= /usr/include/lua5.4
+SHARED  ?= ../shared
+CFLAGS  ?= -O2 -g
+WARN    ?= -Wall -Wextra -Wpedantic -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Werror
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC $(WARN) $(CFLAGS) -Icsrc
+LIBS    = -lsqlite3 -lutf8proc -lnettle
+# sanitizer builds: make asan (see the asan target)
+SAN     ?=
+
+# Debian packages: to build, to run, to test
+DEB_BUILD = gcc libc6-dev make lua5.4 liblua5.4-dev libsqlite3-dev libutf8proc-dev nettle-dev
+DEB_RUN   = lua-argparse lua-cjson lua-readline lua-filesystem lua-term
+DEB_TEST  = lua-busted
+
+B       = build
+CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_doc.o ds_reader.o ds_tokenize.o \
+            ds_sentence.o ds_parse.o ds_conllu.o ds_lexicon.o ds_store.o ds_query.o)
+BIND_O  = $(B)/ldossier.o
+MODULE  = lua/dossier/core.so
+CTESTS  = $(B)/test_core
+SAMPLE_DB = $(B)/sample.db
+
+.PHONY: all deps test ctest spec run clean install asan check
+
+all: $(MODULE)
+
+deps:
+	@tools/deps.sh $(DEB_BUILD) $(DEB_RUN)
+
+$(B)/%.o: csrc/%.c csrc/*.h | $(B)
+	$(CC) $(ALL_CFLAGS) $(SAN) -c $< -o $@
+
+$(B)/ldossier.o: csrc/ldossier.c csrc/*.h | $(B)
+	$(CC) $(ALL_CFLAGS) $(SAN) -I$(LUA_INC) -c $< -o $@
+
+$(MODULE): $(CORE_O) $(BIND_O)
+	$(CC) -shared $(SAN) -o $@ $^ $(LIBS)
+
+$(B)/test_%: csrc/test/test_%.c $(CORE_O) csrc/test/*.h | $(B)
+	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $< $(CORE_O) $(LIBS)
+
+$(B):
+	@mkdir -p $(B)
+
+ctest: $(CTESTS)
+	@for t in $(CTESTS); do echo "== $$t"; $$t $(SHARED)/data || exit 1; done
+
+spec: $(MODULE)
+	busted --lua=$(LUA)
+
+test:
+	@tools/deps.sh $(DEB_BUILD) $(DEB_RUN) $(DEB_TEST)
+	@$(MAKE) --no-print-directory all ctest spec
+
+run: deps all
+	@rm -f $(SAMPLE_DB) $(SAMPLE_DB)-wal $(SAMPLE_DB)-shm
+	bin/dossier index corpus/seeds --db $(SAMPLE_DB)
+	@echo
+	bin/dossier info --db $(SAMPLE_DB)
+	@echo
+	bin/dossier query --db $(SAMPLE_DB) '"technological"%c "sovereignty"' --width 35
+
+install: deps
+	luarocks --lua-version=5.4 make rockspec/dossier-scm-1.rockspec
+
+clean:
+	rm -rf $(B) $(MODULE)

@@ -1,0 +1,61 @@
+/*
+** ds.c -- status names, errors and the allocator hooks declared in ds.h.
+*/
+#include "ds.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static void *(*xMallocHook)(size_t) = malloc;
+static void *(*xReallocHook)(void *, size_t) = realloc;
+static void (*xFreeHook)(void *) = free;
+
+void *ds_malloc(size_t n) { return xMallocHook(n ? n : 1); }
+void *ds_realloc(void *p, size_t n) { return xReallocHook(p, n ? n : 1); }
+void ds_free(void *p) { if (p) xFreeHook(p); }
+
+void ds_set_allocator(void *(*xMalloc)(size_t), void *(*xRealloc)(void *, size_t),
+                      void (*xFree)(void *)) {
+  xMallocHook = xMalloc ? xMalloc : malloc;
+  xReallocHook = xRealloc ? xRealloc : realloc;
+  xFreeHook = xFree ? xFree : free;
+}
+
+const char *ds_status_name(int code) {
+  switch (code) {
+    case DS_OK: return "ok";
+    case DS_DONE: return "done";
+    case DS_NOMEM: return "out of memory";
+    case DS_IO: return "i/o error";
+    case DS_UTF8: return "invalid utf-8";
+    case DS_FORMAT: return "bad format";
+    case DS_SQL: return "sqlite error";
+    case DS_CORRUPT: return "corrupt corpus";
+    case DS_VERSION_MISMATCH: return "format version mismatch";
+    case DS_QUERY: return "query error";
+    case DS_MISUSE: return "misuse";
+    case DS_ABORT: return "aborted";
+    case DS_LIMIT: return "limit exceeded";
+    default: return "unknown error";
+  }
+}
+
+void ds_error_clear(ds_error *e) {
+  if (!e) return;
+  e->code = DS_OK;
+  e->offset = -1;
+  e->msg[0] = '\0';
+}
+
+int ds_error_set(ds_error *e, int code, int64_t offset, const char *fmt, ...) {
+  if (e) {
+    va_list ap;
+    e->code = code;
+    e->offset = offset;
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    va_end(ap);
+  }
+  return code;
+}

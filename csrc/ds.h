@@ -1,0 +1,71 @@
+/*
+** ds.h -- dossier's C core: version, status codes, errors, allocation.
+**
+** Every core function returns a status (DS_OK or a DS_* error code) and puts its
+** outputs in the last arguments. A function that can fail for a reason worth telling
+** the user also takes a `ds_error *` and fills it: code, a message naming the file,
+** line or query position, and a byte offset when one applies. The core never includes
+** lua.h; the Lua binding (ldossier.c) only translates.
+*/
+#ifndef DS_H
+#define DS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DS_VERSION "0.1.0"
+
+/* Store format version, written to the `meta` table of every corpus file. */
+#define DS_FORMAT_VERSION 1
+
+/* Status codes. DS_OK is 0; everything else is a failure, except DS_DONE. */
+enum {
+  DS_OK = 0,
+  DS_DONE,     /* an iteration or callback stopped early; not an error */
+  DS_NOMEM,    /* out of memory */
+  DS_IO,       /* file could not be read or written */
+  DS_UTF8,     /* input is not valid UTF-8 (offset set) */
+  DS_FORMAT,   /* input is not in the expected format (binary, empty, ...) */
+  DS_SQL,      /* SQLite failed */
+  DS_CORRUPT,  /* a corpus file is damaged or not a dossier corpus */
+  DS_VERSION_MISMATCH, /* a corpus file of a newer format */
+  DS_QUERY,    /* malformed query (offset set) */
+  DS_MISUSE,   /* bad argument or call order */
+  DS_ABORT,    /* stopped by a callback */
+  DS_LIMIT     /* a documented limit was exceeded */
+};
+
+/* What went wrong, for a person: filled by the function that failed. */
+typedef struct ds_error {
+  int code;             /* DS_* status */
+  int64_t offset;       /* byte offset in the input, or -1 */
+  char msg[512];        /* full message, NUL-terminated */
+} ds_error;
+
+/* Name of a status code ("nomem", "utf8", ...). */
+const char *ds_status_name(int code);
+
+/* Reset an error to "no error". Safe with NULL. */
+void ds_error_clear(ds_error *e);
+
+/*
+** Record an error (printf-style message) and return `code`, so callers can write
+** `return ds_error_set(e, DS_IO, -1, "cannot open %s", path);`. Safe with NULL `e`.
+*/
+int ds_error_set(ds_error *e, int code, int64_t offset, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 4, 5)))
+#endif
+  ;
+
+/*
+** Allocation. All core memory goes through these, so tests can inject failures.
+** ds_set_allocator(NULL, NULL, NULL) restores malloc/realloc/free.
+*/
+void *ds_malloc(size_t n);
+void *ds_realloc(void *p, size_t n);
+void ds_free(void *p);
+void ds_set_allocator(void *(*xMalloc)(size_t), void *(*xRealloc)(void *, size_t),
+                      void (*xFree)(void *));
+
+#endif

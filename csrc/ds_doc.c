@@ -1,0 +1,50 @@
+/*
+** ds_doc.c -- the annotated document (see ds_doc.h).
+*/
+#include "ds_doc.h"
+
+#include <string.h>
+
+ds_doc *ds_doc_new(void) {
+  ds_doc *d = ds_malloc(sizeof *d);
+  if (d) memset(d, 0, sizeof *d);
+  return d;
+}
+
+void ds_doc_free(ds_doc *d) {
+  if (!d) return;
+  ds_free(d->zText);
+  ds_free(d->aTok);
+  ds_free(d->aSent);
+  ds_free(d->aPara);
+  ds_free(d);
+}
+
+/* Grow *pa (elements of `size` bytes) to hold one more than *pn. */
+static int grow(void **pa, size_t *pAlloc, size_t n, size_t size) {
+  if (n < *pAlloc) return DS_OK;
+  size_t nNew = *pAlloc ? *pAlloc * 2 : 64;
+  void *p = ds_realloc(*pa, nNew * size);
+  if (!p) return DS_NOMEM;
+  *pa = p;
+  *pAlloc = nNew;
+  return DS_OK;
+}
+
+int ds_doc_add_token(ds_doc *d, uint32_t start, uint32_t end, uint32_t flags) {
+  if (grow((void **)&d->aTok, &d->nTokAlloc, d->nTok, sizeof *d->aTok)) return DS_NOMEM;
+  d->aTok[d->nTok++] = (ds_token){start, end, flags};
+  return DS_OK;
+}
+
+int ds_doc_add_sentence(ds_doc *d, uint32_t first, uint32_t last) {
+  if (grow((void **)&d->aSent, &d->nSentAlloc, d->nSent, sizeof *d->aSent)) return DS_NOMEM;
+  d->aSent[d->nSent++] = (ds_range){first, last};
+  return DS_OK;
+}
+
+int ds_doc_add_para(ds_doc *d, uint32_t start, uint32_t end) {
+  if (grow((void **)&d->aPara, &d->nParaAlloc, d->nPara, sizeof *d->aPara)) return DS_NOMEM;
+  d->aPara[d->nPara++] = (ds_para){start, end, {0, 0}};
+  return DS_OK;
+}

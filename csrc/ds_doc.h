@@ -1,0 +1,69 @@
+/*
+** ds_doc.h -- the annotated document: the only contract between pipeline stages.
+**
+** A reader fills zText (clean NFC text) and aPara; the tokenizer appends tokens; the
+** sentence splitter fills aSent; later stages (tagger, recognizers) fill their own
+** arrays parallel to aTok or add spans. Consumers (index writer, CoNLL-U writer, Lua
+** tables) only read it. Byte offsets are into zText; token ranges are [first, last+1).
+**
+**   ds_doc *d;
+**   if (ds_parse_text(z, n, NULL, &d, &err) == DS_OK) { ... d->nTok ...; ds_doc_free(d); }
+*/
+#ifndef DS_DOC_H
+#define DS_DOC_H
+
+#include "ds.h"
+
+/* Token flags. */
+#define DS_TOK_SPACE_AFTER 0x01   /* whitespace follows the token in zText */
+#define DS_TOK_WORD        0x02   /* letters (possibly with digits, marks, apostrophes) */
+#define DS_TOK_NUMBER      0x04   /* digits with separators */
+#define DS_TOK_PUNCT       0x08   /* punctuation */
+#define DS_TOK_SYMBOL      0x10   /* symbols, emoji, anything else */
+#define DS_TOK_URL         0x20   /* URL or e-mail address */
+#define DS_TOK_ABBREV      0x40   /* word with its abbreviation period attached */
+
+typedef struct ds_token {
+  uint32_t start;     /* byte offset of the first byte in zText */
+  uint32_t end;       /* byte offset one past the last byte */
+  uint32_t flags;     /* DS_TOK_* */
+} ds_token;
+
+/* A range of tokens [first, last) -- sentences, paragraphs. */
+typedef struct ds_range {
+  uint32_t first;     /* first token */
+  uint32_t last;      /* one past the last token */
+} ds_range;
+
+/* A paragraph: byte range of zText, and the tokens it holds once tokenized. */
+typedef struct ds_para {
+  uint32_t start, end;  /* byte range in zText */
+  ds_range tok;         /* tokens, filled by the tokenizer */
+} ds_para;
+
+typedef struct ds_doc {
+  char *zText;          /* clean text, NFC, NUL-terminated (owned) */
+  size_t nText;         /* its length in bytes */
+  ds_token *aTok;       /* tokens in text order (owned) */
+  size_t nTok, nTokAlloc;
+  ds_range *aSent;      /* sentences in order, covering every token (owned) */
+  size_t nSent, nSentAlloc;
+  ds_para *aPara;       /* paragraphs in order (owned) */
+  size_t nPara, nParaAlloc;
+} ds_doc;
+
+/* Largest document text the pipeline takes (offsets are 32-bit). */
+#define DS_MAX_DOC_BYTES 0xFFFFFFF0u
+
+/* New empty document, or NULL when out of memory. */
+ds_doc *ds_doc_new(void);
+
+/* Free a document and everything it owns. Safe with NULL. */
+void ds_doc_free(ds_doc *d);
+
+/* Append a token / sentence / paragraph. Return DS_OK or DS_NOMEM. */
+int ds_doc_add_token(ds_doc *d, uint32_t start, uint32_t end, uint32_t flags);
+int ds_doc_add_sentence(ds_doc *d, uint32_t first, uint32_t last);
+int ds_doc_add_para(ds_doc *d, uint32_t start, uint32_t end);
+
+#endif

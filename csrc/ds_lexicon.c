@@ -1,0 +1,111 @@
+/*
+** ds_lexicon.c -- segment-time lexicon map and postings (see ds_lexicon.h).
+*/
+#include "ds_lexicon.h"
+
+#include <string.h>
+
+static uint32_t hash_str(const char *z, size_t n) {
+  uint32_t h = 2166136261u;                       /* FNV-1a */
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)z[i]) * 16777619u;
+  return h;
+}
+
+void ds_lexmap_init(ds_lexmap *m) { memset(m, 0, sizeof *m); }
+
+void ds_lexmap_clear(ds_lexmap *m) {
+  for (size_t i = 0; i < m->nEnt; i++) ds_buf_free(&m->aEnt[i].post);
+  m->nEnt = 0;
+  if (m->aSlot) memset(m->aSlot, 0, m->nSlot * sizeof *m->aSlot);
+  ds_buf_reset(&m->arena);
+}
+
+void ds_lexmap_free(ds_lexmap *m) {
+  ds_lexmap_clear(m);
+  ds_free(m->aEnt);
+  ds_free(m->aSlot);
+  ds_buf_free(&m->arena);
+  memset(m, 0, sizeof *m);
+}
+
+ds_lexent *ds_lexmap_find(ds_lexmap *m, const char *z, size_t n) {
+  if (!m->nSlot) return NULL;
+  uint32_t h = hash_str(z, n);
+  for (size_t i = h & (m->nSlot - 1);; i = (i + 1) & (m->nSlot - 1)) {
+    uint32_t s = m->aSlot[i];
+    if (!s) return NULL;
+    ds_lexent *e = &m->aEnt[s - 1];
+    if (e->hash == h && e->len == n && memcmp(m->arena.p + e->off, z, n) == 0) return e;
+  }
+}
+
+static int rehash(ds_lexmap *m, size_t nSlot) {
+  uint32_t *a = ds_malloc(nSlot * sizeof *a);
+  if (!a) return DS_NOMEM;
+  memset(a, 0, nSlot * sizeof *a);
+  for (size_t k = 0; k < m->nEnt; k++) {
+    size_t i = m->aEnt[k].hash & (nSlot - 1);
+    while (a[i]) i = (i + 1) & (nSlot - 1);
+    a[i] = (uint32_t)(k + 1);
+  }
+  ds_free(m->aSlot);
+  m->aSlot = a;
+  m->nSlot = nSlot;
+  return DS_OK;
+}
+
+ds_lexent *ds_lexmap_add(ds_lexmap *m, const char *z, size_t n, uint32_t id, int isNew) {
+  if ((m->nEnt + 1) * 2 > m->nSlot && rehash(m, m->nSlot ? m->nSlot * 2 : 1024)) return NULL;
+  if (m->nEnt == m->nEntAlloc) {
+    size_t nNew = m->nEntAlloc ? m->nEntAlloc * 2 : 1024;
+    ds_lexent *a = ds_realloc(m->aEnt, nNew * sizeof *a);
+    if (!a) return NULL;
+    m->aEnt = a;
+    m->nEntAlloc = nNew;
+  }
+  size_t off = m->arena.n;
+  ds_buf_append(&m->arena, z, n);
+  ds_buf_putc(&m->arena, 0);
+  if (m->arena.rc) return NULL;
+  ds_lexent *e = &m->aEnt[m->nEnt];
+  memset(e, 0, sizeof *e);
+  e->id = id;
+  e->hash = hash_str(z, n);
+  e->off = off;
+  e->len = (uint32_t)n;
+  e->isNew = isNew;
+  e->lastPos = -1;
+  m->nEnt++;
+  size_t i = e->hash & (m->nSlot - 1);
+  while (m->aSlot[i]) i = (i + 1) & (m->nSlot - 1);
+  m->aSlot[i] = (uint32_t)m->nEnt;
+  return e;
+}
+
+int ds_lexent_occur(ds_lexent *e, int64_t pos) {
+  /* the first delta of a segment is relative to -1, so it is pos + 1 */
+  ds_buf_put_varint(&e->post, (uint64_t)(pos - e->lastPos));
+  e->lastPos = pos;
+  e->nAdded++;
+  return e->post.rc;
+}
+
+int ds_postings_decode(const unsigned char *p, size_t n, int64_t **pa, size_t *pn,
+                       size_t *pAlloc) {
+  const unsigned char *end = p + n;
+  int64_t pos = -1;
+  while (p < end) {
+    uint64_t d;
+    if (ds_get_varint(&p, end, &d) || d == 0) return DS_CORRUPT;
+    pos += (int64_t)d;
+    if (*pn == *pAlloc) {
+      size_t nNew = *pAlloc ? *pAlloc * 2 : 256;
+      int64_t *a = ds_realloc(*pa, nNew * sizeof *a);
+      if (!a) return DS_NOMEM;
+      *pa = a;
+      *pAlloc = nNew;
+    }
+    (*pa)[(*pn)++] = pos;
+  }
+  return DS_OK;
+}

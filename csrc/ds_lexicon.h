@@ -1,0 +1,55 @@
+/*
+** ds_lexicon.h -- the in-memory side of one positional attribute's lexicon while a
+** segment is being written: string -> id (append-only ids shared with the stored
+** lexicon), the frequency each id gains in this segment, and its new postings.
+*/
+#ifndef DS_LEXICON_H
+#define DS_LEXICON_H
+
+#include "ds_buf.h"
+
+typedef struct ds_lexent {
+  uint32_t id;          /* lexicon id (global per attribute) */
+  uint32_t hash;        /* hash of the string */
+  size_t off;           /* string at arena + off */
+  uint32_t len;         /* string length in bytes */
+  int isNew;            /* not yet in the stored lexicon */
+  uint64_t nAdded;      /* occurrences added in this segment */
+  int64_t lastPos;      /* last corpus position appended to `post` */
+  ds_buf post;          /* postings of this segment: varint deltas of cpos */
+} ds_lexent;
+
+typedef struct ds_lexmap {
+  ds_lexent *aEnt;      /* entries, in insertion order */
+  size_t nEnt, nEntAlloc;
+  uint32_t *aSlot;      /* open-addressing table of entry index + 1 (0 = empty) */
+  size_t nSlot;         /* power of two */
+  ds_buf arena;         /* string bytes */
+} ds_lexmap;
+
+void ds_lexmap_init(ds_lexmap *m);
+void ds_lexmap_free(ds_lexmap *m);
+
+/* Forget every entry (after a rollback: ids handed out are void). */
+void ds_lexmap_clear(ds_lexmap *m);
+
+/* The entry for z[0..n), or NULL. */
+ds_lexent *ds_lexmap_find(ds_lexmap *m, const char *z, size_t n);
+
+/* Add z[0..n) with id (it must not be present). Returns the entry, or NULL (no memory). */
+ds_lexent *ds_lexmap_add(ds_lexmap *m, const char *z, size_t n, uint32_t id, int isNew);
+
+/* Record an occurrence of e at corpus position pos (positions must increase). */
+int ds_lexent_occur(ds_lexent *e, int64_t pos);
+
+/* The string of an entry. */
+static inline const char *ds_lexent_str(const ds_lexmap *m, const ds_lexent *e) {
+  return (const char *)m->arena.p + e->off;
+}
+
+/* Decode a postings blob (varint deltas) appending positions to *pa (grown with
+   ds_realloc). Returns DS_OK, DS_NOMEM or DS_CORRUPT. */
+int ds_postings_decode(const unsigned char *p, size_t n, int64_t **pa, size_t *pn,
+                       size_t *pAlloc);
+
+#endif

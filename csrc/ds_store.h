@@ -1,0 +1,152 @@
+/*
+** ds_store.h -- a corpus in one SQLite file.
+**
+** Format (version DS_FORMAT_VERSION, in table `meta`):
+**   meta(key, value)                 format_version, dossier_version, created
+**   attrs(id, name)                  positional attributes: 0 word, 1 norm
+**   segments(id, created, cpos_start, cpos_end, ndocs)   one per add
+**   docs(id, seg, name, path, sha256, bytes, cpos, ntok, nsent, deleted)
+**   doc_meta(doc, key, value)        metadata, free keys
+**   doc_text(doc, text, offsets)     clean text; token byte offsets as varint pairs
+**                                    (gap from the previous token's end, length)
+**   lexicon(attr, id, str, freq)     ids are global per attribute and append-only;
+**                                    freq is kept current
+**   streams(attr, doc, ids)          the document's token ids: packed little-endian u32,
+**                                    so token i of the document is at byte 4*i
+**   postings(attr, id, seg, n, data) corpus positions of `id` in segment `seg`, as
+**                                    varint deltas (the first relative to -1)
+**   spans(kind, doc, n, data)        spans of a kind (`s`, `p`) in a document, ordered
+**                                    by start: varint pairs (gap from the previous
+**                                    span's end, length), in tokens from the doc's start
+** Corpus positions (cpos) are global: the documents of a corpus are laid end to end in
+** the order they were added, and a position is never reused.
+**
+** Writing: ds_corpus_begin, then ds_corpus_add_* for each document, then
+** ds_corpus_commit (one transaction: one segment) or ds_corpus_rollback.
+*/
+#ifndef DS_STORE_H
+#define DS_STORE_H
+
+#include "ds.h"
+#include "ds_buf.h"
+
+typedef struct ds_corpus ds_corpus;
+
+/* Flags for ds_corpus_open. */
+#define DS_OPEN_CREATE   0x01   /* create the file if it does not exist */
+#define DS_OPEN_READONLY 0x02   /* never write */
+
+/* Positional attributes of format 1. */
+enum { DS_ATTR_WORD = 0, DS_ATTR_NORM = 1, DS_NATTR = 2 };
+
+/* Name of an attribute ("word", ...), or NULL. */
+const char *ds_attr_name(int attr);
+/* Attribute number of a name, or -1. */
+int ds_attr_find(const char *zName);
+
+/* Document metadata given to ds_corpus_add_*: n key/value pairs. */
+typedef struct ds_meta {
+  size_t n;
+  const char *const *azKey;
+  const char *const *azVal;
+} ds_meta;
+
+/* What the corpus holds. */
+typedef struct ds_info {
+  int formatVersion;
+  int64_t nDocs;              /* documents (not deleted) */
+  int64_t nTokens;            /* tokens in them */
+  int64_t nSegments;
+  int64_t nSentences;         /* `s` spans */
+  int64_t nParagraphs;        /* `p` spans */
+  int64_t nBytes;             /* size of the database file */
+  int64_t anTypes[DS_NATTR];  /* distinct values per attribute */
+} ds_info;
+
+/* A document, as listed in memory (ordered by cpos). */
+typedef struct ds_docinfo {
+  int64_t id;                 /* docs.id */
+  int64_t cpos;               /* corpus position of its first token */
+  int64_t nTok;               /* number of tokens */
+  int64_t nSent;              /* number of sentences */
+  const char *zName;          /* name (owned by the corpus) */
+} ds_docinfo;
+
+/*
+** Open (or with DS_OPEN_CREATE, create) the corpus file zPath. A file that is not a
+** dossier corpus, or of a newer format, is refused without being changed.
+** Errors: DS_IO (cannot open), DS_CORRUPT (not a dossier corpus), DS_VERSION_MISMATCH.
+*/
+int ds_corpus_open(const char *zPath, int flags, ds_corpus **ppOut, ds_error *e);
+
+/* Close (rolling back an unfinished segment). Safe with NULL. */
+void ds_corpus_close(ds_corpus *c);
+
+/* Start a segment (a write transaction). */
+int ds_corpus_begin(ds_corpus *c, ds_error *e);
+
+/*
+** Parse and add a document read from z[0..n) (raw bytes; UTF-8 plain text). zName names
+** it in the corpus and in messages; zPath (may be NULL) is where it came from. *pDocId is
+** the new document's id, or 0 if a document with the same bytes (sha256) is already in
+** the corpus. On error nothing of this document is stored; the segment stays open.
+*/
+int ds_corpus_add_text(ds_corpus *c, const char *z, size_t n, const char *zName,
+                       const char *zPath, const ds_meta *pMeta, int64_t *pDocId,
+                       ds_error *e);
+
+/* Read the file zPath and add it (see ds_corpus_add_text). */
+int ds_corpus_add_file(ds_corpus *c, const char *zPath, const char *zName,
+                       const ds_meta *pMeta, int64_t *pDocId, ds_error *e);
+
+/* Write the segment's lexicon and postings and commit. On failure, rolls back. */
+int ds_corpus_commit(ds_corpus *c, ds_error *e);
+
+/* Abandon the open segment: the corpus is as it was before ds_corpus_begin. */
+void ds_corpus_rollback(ds_corpus *c);
+
+/* Fill *pInfo. */
+int ds_corpus_info(ds_corpus *c, ds_info *pInfo, ds_error *e);
+
+/* Documents, in corpus order. The pointer is valid until the next write. */
+size_t ds_corpus_ndocs(const ds_corpus *c);
+const ds_docinfo *ds_corpus_doc(const ds_corpus *c, size_t i);
+
+/* Index of the document holding corpus position cpos, or -1. */
+int64_t ds_corpus_doc_at(const ds_corpus *c, int64_t cpos);
+
+/*
+** Call xMeta(ctx, key, value) for each metadata pair of document docId, in key order.
+** A nonzero return from xMeta stops with DS_DONE.
+*/
+int ds_corpus_doc_meta(ds_corpus *c, int64_t docId,
+                       int (*xMeta)(void *ctx, const char *zKey, const char *zVal),
+                       void *ctx, ds_error *e);
+
+/*
+** Look up the string z[0..n) in attribute attr: *pId and *pFreq are set and DS_OK
+** returned, or DS_DONE if it is not in the lexicon.
+*/
+int ds_corpus_lookup(ds_corpus *c, int attr, const char *z, size_t n, uint32_t *pId,
+                     int64_t *pFreq, ds_error *e);
+
+/*
+** All corpus positions of id in attr, ascending, into *pa (ds_malloc'd, caller frees
+** with ds_free) and *pn.
+*/
+int ds_corpus_postings(ds_corpus *c, int attr, uint32_t id, int64_t **pa, size_t *pn,
+                       ds_error *e);
+
+/* Lexicon id of attribute attr at corpus position cpos (which must be in a document). */
+int ds_corpus_id_at(ds_corpus *c, int attr, int64_t cpos, uint32_t *pId, ds_error *e);
+
+/*
+** Key-word-in-context for the match [first, last] (inclusive corpus positions, in one
+** document): the match's text and up to `width` characters of context on each side,
+** cut at the document's edges, with line breaks and tabs shown as spaces. Appends to
+** the three buffers.
+*/
+int ds_corpus_kwic(ds_corpus *c, int64_t first, int64_t last, int width, ds_buf *pLeft,
+                   ds_buf *pMatch, ds_buf *pRight, ds_error *e);
+
+#endif

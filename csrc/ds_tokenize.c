@@ -1,0 +1,385 @@
+/*
+** ds_tokenize.c -- rule-based tokenizer following UD English conventions.
+**
+** One left-to-right pass; every scan either consumes what it looked at or remembers how
+** far it looked (e-mail), so time stays linear on pathological input.
+*/
+#include "ds_tokenize.h"
+#include "ds_utf8.h"
+
+#include <string.h>
+#include <utf8proc.h>
+
+typedef unsigned char uchar;
+
+/* Character classes. */
+enum { C_SPACE, C_LETTER, C_DIGIT, C_MARK, C_PUNCT, C_SYMBOL };
+
+static int cclass(int32_t cp) {
+  if (cp < 0x80) {
+    if (cp == ' ' || (cp >= 0x09 && cp <= 0x0D)) return C_SPACE;
+    if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') return C_LETTER;
+    if (cp >= '0' && cp <= '9') return C_DIGIT;
+    if (cp == '_') return C_MARK;
+    if (cp < 0x20 || cp == 0x7F) return C_SPACE;     /* control characters separate */
+    return strchr("$+<=>^`|~", (int)cp) ? C_SYMBOL : C_PUNCT;
+  }
+  switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_ZS: case UTF8PROC_CATEGORY_ZL: case UTF8PROC_CATEGORY_ZP:
+    case UTF8PROC_CATEGORY_CC:
+      return C_SPACE;
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+      return C_LETTER;
+    case UTF8PROC_CATEGORY_ND:
+      return C_DIGIT;
+    case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
+    case UTF8PROC_CATEGORY_CF: case UTF8PROC_CATEGORY_PC:
+      return C_MARK;     /* continue a word: combining marks, soft hyphen, ZWJ, `_` */
+    case UTF8PROC_CATEGORY_PD: case UTF8PROC_CATEGORY_PS: case UTF8PROC_CATEGORY_PE:
+    case UTF8PROC_CATEGORY_PI: case UTF8PROC_CATEGORY_PF: case UTF8PROC_CATEGORY_PO:
+      return C_PUNCT;
+    default:
+      return C_SYMBOL;
+  }
+}
+
+static int is_apostrophe(int32_t cp) { return cp == '\'' || cp == 0x2019 || cp == 0x02BC; }
+
+/* Class of the code point at byte i, or C_SPACE at/after `end`. */
+static int class_at(const uchar *z, uint32_t i, uint32_t end, int32_t *pcp, int *plen) {
+  int32_t cp = ' ';
+  int len = 0;
+  if (i < end) len = ds_utf8_decode(z, i, end, &cp);
+  if (pcp) *pcp = cp;
+  if (plen) *plen = len;
+  return i < end ? cclass(cp) : C_SPACE;
+}
+
+/* ====================== abbreviations ====================== */
+
+/* Known abbreviations, without their period; matched case-sensitively. */
+static const char *const azAbbrev[] = {
+  "Adm", "Apr", "Art", "Aug", "Ave", "Bros", "Capt", "Ch", "Cmdr", "Co", "Col", "Corp",
+  "Dec", "Dept", "Dr", "Ed", "Eds", "Eq", "Feb", "Fig", "Figs", "Gen", "Gov", "Hon",
+  "Ibid", "Inc", "Jan", "Jr", "Jul", "Jun", "Lt", "Ltd", "Maj", "Mar", "Mr", "Mrs",
+  "Ms", "Mt", "Nov", "Oct", "Pres", "Prof", "Rd", "Rep", "Rev", "Sec", "Sen", "Sep",
+  "Sept", "Sgt", "Sr", "St", "Univ", "Vol", "Vols", "al", "approx", "ca", "cf", "ch",
+  "cit", "ed", "eds", "esp", "etc", "fig", "figs", "ibid", "op", "pp", "sec", "vol",
+  "vols", "vs", NULL
+};
+
+/* Abbreviations normally followed by a name or a number: no sentence ends after them. */
+static const char *const azPrepositive[] = {
+  "Adm", "Art", "Capt", "Ch", "Cmdr", "Col", "Dr", "Eq", "Fig", "Figs", "Gen", "Gov",
+  "Hon", "Lt", "Maj", "Mr", "Mrs", "Ms", "Mt", "No", "Nos", "Pres", "Prof", "Rep",
+  "Rev", "Sec", "Sen", "Sgt", "St", "Vol", "Vols", "ch", "cf", "fig", "figs", "no",
+  "p", "pp", "vol", "vols", "vs", NULL
+};
+
+static const char *const azStarter[] = {
+  "A", "According", "After", "All", "An", "As", "At", "Being", "But", "Did", "During",
+  "For", "He", "Her", "His", "How", "However", "I", "If", "In", "It", "Its", "Millions",
+  "More", "Most", "On", "Our", "She", "Since", "So", "That", "The", "Their", "There",
+  "These", "They", "This", "Those", "Thus", "To", "We", "What", "When", "Where", "While",
+  "Who", "Why", "Yet", NULL
+};
+
+static int in_list(const char *const *list, const char *z, size_t n) {
+  for (; *list; list++)
+    if (strlen(*list) == n && memcmp(*list, z, n) == 0) return 1;
+  return 0;
+}
+
+int ds_abbrev_is_prepositive(const char *z, size_t n) {
+  if (n > 0 && z[n - 1] == '.') n--;
+  if (n == 1 && z[0] >= 'A' && z[0] <= 'Z') return 1;   /* an initial */
+  return in_list(azPrepositive, z, n);
+}
+
+int ds_is_sentence_starter(const char *z, size_t n) { return in_list(azStarter, z, n); }
+
+/* ====================== scanners ====================== */
+
+static int has_prefix_ci(const uchar *z, uint32_t i, uint32_t end, const char *p) {
+  size_t n = strlen(p);
+  if (end - i < n) return 0;
+  for (size_t k = 0; k < n; k++) {
+    uchar c = z[i + k];
+    if (c >= 'A' && c <= 'Z') c = (uchar)(c + 32);
+    if (c != (uchar)p[k]) return 0;
+  }
+  return 1;
+}
+
+/*
+** A URL starting at i (scheme or `www.`): returns its end, or i if none. Trailing
+** punctuation is left out, and a closing bracket only stays if it closes one inside.
+*/
+static uint32_t scan_url(const uchar *z, uint32_t i, uint32_t end) {
+  if (!has_prefix_ci(z, i, end, "http://") && !has_prefix_ci(z, i, end, "https://") &&
+      !has_prefix_ci(z, i, end, "ftp://") && !has_prefix_ci(z, i, end, "www."))
+    return i;
+  uint32_t j = i;
+  int nParen = 0, nBracket = 0;
+  while (j < end) {
+    int32_t cp;
+    int len, cls = class_at(z, j, end, &cp, &len);
+    if (cls == C_SPACE || cp == '<' || cp == '>' || cp == '"' || cp == 0x201C ||
+        cp == 0x201D || cp == 0xAB || cp == 0xBB)
+      break;
+    if (cp == '(') nParen++;
+    if (cp == ')') nParen--;
+    if (cp == '[') nBracket++;
+    if (cp == ']') nBracket--;
+    j += (uint32_t)len;
+  }
+  while (j > i) {
+    uchar c = z[j - 1];
+    if (c == ')' && nParen < 0) { nParen++; j--; continue; }
+    if (c == ']' && nBracket < 0) { nBracket++; j--; continue; }
+    if (strchr(".,;:!?'", c) && c) { j--; continue; }
+    if (j - i >= 3 && z[j - 3] == 0xE2 && z[j - 2] == 0x80 && (z[j - 1] == 0x99 || z[j - 1] == 0x9D)) {
+      j -= 3;  /* ’ or ” */
+      continue;
+    }
+    break;
+  }
+  return j - i > 7 ? j : i;
+}
+
+static int email_char(uchar c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+}
+
+/*
+** An e-mail address starting at i: returns its end, or i if none. *pNoAt records how far
+** a failed look reached, so later starts inside that stretch are not rescanned.
+*/
+static uint32_t scan_email(const uchar *z, uint32_t i, uint32_t end, uint32_t *pNoAt) {
+  if (i < *pNoAt) return i;
+  uint32_t k = i;
+  while (k < end && email_char(z[k])) k++;
+  if (k == i || k >= end || z[k] != '@') {
+    *pNoAt = k;
+    return i;
+  }
+  uint32_t m = k + 1, lastDot = 0;
+  while (m < end && (email_char(z[m]) && z[m] != '%' && z[m] != '+' && z[m] != '_')) m++;
+  while (m > k + 1 && (z[m - 1] == '.' || z[m - 1] == '-')) m--;
+  for (uint32_t x = k + 1; x < m; x++)
+    if (z[x] == '.') lastDot = x;
+  if (lastDot == 0 || lastDot + 1 >= m || lastDot == k + 1) {
+    *pNoAt = m;
+    return i;
+  }
+  return m;
+}
+
+/* Top-level domains that make `word.tld` one token (a bare domain name). */
+static const char *const azTld[] = {
+  "com", "org", "net", "gov", "edu", "int", "mil", "info", "io", "eu", "ru", "cn", "uk",
+  "de", "fr", "jp", "su", "us", NULL
+};
+
+/*
+** A run of letters and digits from i, with apostrophes between letters and `.,:/`
+** between digits; a dotted abbreviation (`U.S.`, `e.g.`, `Ph.D.`) or a bare domain name
+** (`example.com`). Sets *pFlags.
+*/
+static uint32_t scan_word(const uchar *z, uint32_t i, uint32_t end, uint32_t *pFlags) {
+  uint32_t j = i;
+  int prev = C_SPACE, nLetter = 0, nDigit = 0;
+  while (j < end) {
+    int32_t cp;
+    int len, cls = class_at(z, j, end, &cp, &len);
+    if (cls == C_LETTER || cls == C_MARK || cls == C_DIGIT) {
+      if (cls == C_LETTER) nLetter++;
+      if (cls == C_DIGIT) nDigit++;
+      prev = cls == C_MARK ? prev : cls;
+      j += (uint32_t)len;
+      continue;
+    }
+    int32_t cpNext;
+    int lenNext, next = class_at(z, j + (uint32_t)len, end, &cpNext, &lenNext);
+    if (is_apostrophe(cp) && prev == C_LETTER && next == C_LETTER) {
+      j += (uint32_t)len;
+      continue;
+    }
+    if ((cp == '.' || cp == ',' || cp == ':' || cp == '/') && prev == C_DIGIT && next == C_DIGIT) {
+      j += 1;
+      continue;
+    }
+    break;
+  }
+  *pFlags = nLetter ? DS_TOK_WORD : DS_TOK_NUMBER;
+  if (nDigit || j >= end || z[j] != '.') return j;
+
+  /* dotted abbreviation: letter groups of 1-3 joined by periods, ending with one */
+  if (j - i <= 3) {
+    uint32_t k = j, nDots = 0;
+    while (k < end && z[k] == '.') {
+      uint32_t m = k + 1, nl = 0;
+      while (m < end && nl < 4 && class_at(z, m, end, NULL, NULL) == C_LETTER &&
+             z[m] < 0x80) {
+        m++;
+        nl++;
+      }
+      nDots++;
+      if (nl == 0 || nl > 3 || m >= end || z[m] != '.') {
+        if (nDots >= 2 && nl == 0) {   /* `U.S.` followed by space or punctuation */
+          *pFlags = DS_TOK_WORD | DS_TOK_ABBREV;
+          return k + 1;
+        }
+        break;
+      }
+      k = m;
+    }
+  }
+  /* bare domain name */
+  for (const char *const *t = azTld; *t; t++) {
+    size_t n = strlen(*t);
+    if (j + 1 + n <= end && memcmp(z + j + 1, *t, n) == 0 &&
+        class_at(z, j + 1 + (uint32_t)n, end, NULL, NULL) != C_LETTER &&
+        class_at(z, j + 1 + (uint32_t)n, end, NULL, NULL) != C_DIGIT) {
+      *pFlags = DS_TOK_URL;
+      return j + 1 + (uint32_t)n;
+    }
+  }
+  /* abbreviation keeping its period: known word, initial, `No.` before a number */
+  size_t n = j - i;
+  int isInitial = n == 1 && z[i] >= 'A' && z[i] <= 'Z';
+  int isNo = (n == 2 || n == 3) && (memcmp(z + i, "No", 2) == 0 || memcmp(z + i, "no", 2) == 0) &&
+             (n == 2 || z[i + 2] == 's') && j + 2 < end && z[j + 1] == ' ' && z[j + 2] >= '0' &&
+             z[j + 2] <= '9';
+  int isPage = (n == 1 || n == 2) && z[i] == 'p' && (n == 1 || z[i + 1] == 'p') &&
+               j + 2 < end && z[j + 1] == ' ' && z[j + 2] >= '0' && z[j + 2] <= '9';
+  if (isInitial || isNo || isPage || in_list(azAbbrev, (const char *)z + i, n)) {
+    *pFlags = DS_TOK_WORD | DS_TOK_ABBREV;
+    return j + 1;
+  }
+  return j;
+}
+
+/* Byte length of the apostrophe ending just before byte a, or 0. */
+static int apostrophe_before(const uchar *z, uint32_t start, uint32_t a) {
+  if (a > start && z[a - 1] == '\'') return 1;
+  if (a >= start + 3 && z[a - 3] == 0xE2 && z[a - 2] == 0x80 && z[a - 1] == 0x99) return 3;
+  if (a >= start + 2 && z[a - 2] == 0xCA && z[a - 1] == 0xBC) return 2;
+  return 0;
+}
+
+static int lower_eq(const uchar *z, uint32_t n, const char *w) {
+  if (strlen(w) != n) return 0;
+  for (uint32_t k = 0; k < n; k++) {
+    uchar c = z[k];
+    if (c >= 'A' && c <= 'Z') c = (uchar)(c + 32);
+    if (c != (uchar)w[k]) return 0;
+  }
+  return 1;
+}
+
+/*
+** Where a word [i, j) splits off a clitic (`'s`, `n't`, `'ll`, ...), or j if it does not.
+*/
+static uint32_t clitic_split(const uchar *z, uint32_t i, uint32_t j) {
+  static const char *const azClitic[] = {"s", "re", "ve", "ll", "d", "m", NULL};
+  if (j - i == 6 && lower_eq(z + i, 6, "cannot")) return i + 3;
+  for (uint32_t nSuf = 1; nSuf <= 2 && nSuf < j - i; nSuf++) {
+    uint32_t a = j - nSuf;
+    int nApos = apostrophe_before(z, i, a);
+    if (!nApos) continue;
+    uint32_t split = a - (uint32_t)nApos;
+    if (nSuf == 1 && (z[a] == 't' || z[a] == 'T') && split > i + 1 &&
+        (z[split - 1] == 'n' || z[split - 1] == 'N'))
+      return split - 1;                                   /* n't */
+    for (int k = 0; azClitic[k]; k++)
+      if (lower_eq(z + a, nSuf, azClitic[k]) && split > i) return split;
+  }
+  return j;
+}
+
+/* End of a punctuation or symbol token at i: runs of `.`, of `!?`, of `-`; else one
+   grapheme cluster (so emoji sequences stay whole). */
+static uint32_t scan_punct(const uchar *z, uint32_t i, uint32_t end) {
+  int32_t cp;
+  int len;
+  class_at(z, i, end, &cp, &len);
+  uint32_t j = i + (uint32_t)len;
+  if (cp == '.' || cp == '-') {
+    while (j < end && z[j] == (uchar)cp) j++;
+    return j;
+  }
+  if (cp == '!' || cp == '?') {
+    while (j < end && (z[j] == '!' || z[j] == '?')) j++;
+    return j;
+  }
+  utf8proc_int32_t state = 0, prevCp = cp;
+  while (j < end) {
+    int32_t c;
+    int l = ds_utf8_decode(z, j, end, &c);
+    if (utf8proc_grapheme_break_stateful(prevCp, c, &state)) break;
+    prevCp = c;
+    j += (uint32_t)l;
+  }
+  return j;
+}
+
+/* ====================== driver ====================== */
+
+static int is_space_at(const ds_doc *d, uint32_t i) {
+  return i < d->nText && class_at((const uchar *)d->zText, i, (uint32_t)d->nText, NULL, NULL) == C_SPACE;
+}
+
+static int emit(ds_doc *d, uint32_t start, uint32_t end, uint32_t flags) {
+  if (is_space_at(d, end)) flags |= DS_TOK_SPACE_AFTER;
+  return ds_doc_add_token(d, start, end, flags);
+}
+
+int ds_tokenize_range(ds_doc *d, uint32_t start, uint32_t end) {
+  const uchar *z = (const uchar *)d->zText;
+  uint32_t i = start, noAt = 0;
+  int rc = DS_OK;
+  while (i < end && rc == DS_OK) {
+    int32_t cp;
+    int len, cls = class_at(z, i, end, &cp, &len);
+    uint32_t j, flags = 0;
+    if (cls == C_SPACE) {
+      i += (uint32_t)len;
+      continue;
+    }
+    int prevIsWord = i > start && z[i - 1] < 0x80 && cclass(z[i - 1]) == C_LETTER;
+    if (!prevIsWord && (j = scan_url(z, i, end)) > i) {
+      rc = emit(d, i, j, DS_TOK_URL);
+    } else if ((cls == C_LETTER || cls == C_DIGIT) && (j = scan_email(z, i, end, &noAt)) > i) {
+      rc = emit(d, i, j, DS_TOK_URL);
+    } else if (cls == C_LETTER || cls == C_DIGIT || cls == C_MARK) {
+      j = scan_word(z, i, end, &flags);
+      uint32_t split = (flags & (DS_TOK_ABBREV | DS_TOK_URL)) ? j : clitic_split(z, i, j);
+      if (split < j) {
+        rc = ds_doc_add_token(d, i, split, flags);
+        if (rc == DS_OK) rc = emit(d, split, j, DS_TOK_WORD);
+      } else {
+        rc = emit(d, i, j, flags);
+      }
+    } else {
+      j = scan_punct(z, i, end);
+      rc = emit(d, i, j, cls == C_PUNCT ? DS_TOK_PUNCT : DS_TOK_SYMBOL);
+    }
+    i = j;
+  }
+  return rc;
+}
+
+int ds_tokenize(ds_doc *d) {
+  for (size_t p = 0; p < d->nPara; p++) {
+    uint32_t first = (uint32_t)d->nTok;
+    int rc = ds_tokenize_range(d, d->aPara[p].start, d->aPara[p].end);
+    if (rc) return rc;
+    d->aPara[p].tok.first = first;
+    d->aPara[p].tok.last = (uint32_t)d->nTok;
+  }
+  return DS_OK;
+}

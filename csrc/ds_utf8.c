@@ -1,0 +1,116 @@
+/*
+** ds_utf8.c -- UTF-8 validation, NFC and case folding (see ds_utf8.h).
+*/
+#include "ds_utf8.h"
+
+#include <utf8proc.h>
+
+int64_t ds_utf8_check(const char *z, size_t n) {
+  const unsigned char *s = (const unsigned char *)z;
+  size_t i = 0;
+  while (i < n) {
+    unsigned c = s[i];
+    size_t len;
+    unsigned lo = 0x80, hi = 0xBF;   /* allowed range of the second byte */
+    if (c < 0x80) { i++; continue; }
+    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;           /* no overlongs */
+      else if (c == 0xED) hi = 0x9F;      /* no surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) lo = 0x90;
+      else if (c == 0xF4) hi = 0x8F;      /* nothing past U+10FFFF */
+    } else return (int64_t)i;
+    if (i + len > n) return (int64_t)i;
+    if (s[i+1] < lo || s[i+1] > hi) return (int64_t)i;
+    for (size_t k = 2; k < len; k++)
+      if ((s[i+k] & 0xC0) != 0x80) return (int64_t)i;
+    i += len;
+  }
+  return -1;
+}
+
+void ds_utf8_put(ds_buf *b, int32_t cp) {
+  unsigned char tmp[4];
+  size_t n = (size_t)utf8proc_encode_char(cp, tmp);
+  ds_buf_append(b, tmp, n);
+}
+
+static int is_ascii(const char *z, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)z[i] >= 0x80) return 0;
+  return 1;
+}
+
+/*
+** True if cp can never be the second element of a canonical composition nor a
+** combining mark, so text may be cut before it without changing its NFC form.
+*/
+static int safe_start(int32_t cp) {
+  return cp < 0x300 || (cp >= 0x400 && cp < 0x483) || (cp >= 0x3040 && cp < 0x3099) ||
+         (cp >= 0x309B && cp < 0xA000) || (cp >= 0xAC00 && cp < 0xD7A4);
+}
+
+/*
+** Decompose z with utf8proc options `opt`, then compose and re-encode into `out`.
+** Works in chunks so memory stays bounded on huge inputs: a chunk ends only before a
+** starter (combining class 0) that is not followed by a combining mark, so no
+** composition spans two chunks.
+*/
+static int map_utf8(const char *z, size_t n, utf8proc_option_t opt, ds_buf *out) {
+  enum { CHUNK = 1 << 16 };
+  const utf8proc_uint8_t *s = (const utf8proc_uint8_t *)z;
+  utf8proc_int32_t *buf = NULL;
+  size_t cap = 0, i = 0;
+  int rc = DS_OK;
+  while (i < n && rc == DS_OK) {
+    size_t end = i + CHUNK < n ? i + CHUNK : n;
+    /* move `end` to a code point that no composition can attach to the left of */
+    while (end < n) {
+      int32_t cp;
+      while (end < n && (s[end] & 0xC0) == 0x80) end++;
+      if (end >= n) break;
+      ds_utf8_decode(s, end, n, &cp);
+      if (safe_start(cp)) break;
+      end++;
+    }
+    utf8proc_ssize_t need = utf8proc_decompose(s + i, (utf8proc_ssize_t)(end - i), NULL, 0, opt);
+    if (need < 0) { rc = DS_UTF8; break; }
+    if ((size_t)need + 1 > cap) {
+      ds_free(buf);
+      cap = (size_t)need + 1;
+      buf = ds_malloc(cap * sizeof *buf);
+      if (!buf) { rc = DS_NOMEM; break; }
+    }
+    need = utf8proc_decompose(s + i, (utf8proc_ssize_t)(end - i), buf, need, opt);
+    utf8proc_ssize_t len = utf8proc_normalize_utf32(buf, need, opt);
+    if (len < 0) { rc = DS_UTF8; break; }
+    for (utf8proc_ssize_t k = 0; k < len; k++) ds_utf8_put(out, buf[k]);
+    rc = out->rc;
+    i = end;
+  }
+  ds_free(buf);
+  return rc;
+}
+
+int ds_utf8_nfc(const char *z, size_t n, ds_buf *out) {
+  if (is_ascii(z, n)) {
+    ds_buf_append(out, z, n);
+    return out->rc;
+  }
+  return map_utf8(z, n, UTF8PROC_STABLE | UTF8PROC_COMPOSE, out);
+}
+
+int ds_utf8_fold(const char *z, size_t n, ds_buf *out) {
+  if (is_ascii(z, n)) {
+    if (ds_buf_reserve(out, n)) return out->rc;
+    for (size_t i = 0; i < n; i++) {
+      unsigned char c = (unsigned char)z[i];
+      out->p[out->n++] = (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+    }
+    return DS_OK;
+  }
+  return map_utf8(z, n, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD, out);
+}

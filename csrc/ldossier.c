@@ -1,0 +1,494 @@
+/*
+** ldossier.c -- the Lua binding: `dossier.core`. The only file that includes lua.h.
+**
+** It checks arguments, calls the C core, and pushes results. Core errors become Lua
+** errors carrying the core's message (which names the file, line or query position).
+** Types: dossier.corpus (a corpus file) and dossier.matchset (a query's matches, which
+** keeps its corpus alive through its user value).
+*/
+#include "ds.h"
+#include "ds_buf.h"
+#include "ds_conllu.h"
+#include "ds_parse.h"
+#include "ds_query.h"
+#include "ds_store.h"
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <string.h>
+
+#define CORPUS_MT "dossier.corpus"
+#define MATCHSET_MT "dossier.matchset"
+
+typedef struct corpus_box {
+  ds_corpus *c;         /* NULL once closed */
+} corpus_box;
+
+typedef struct matchset_box {
+  ds_matchset ms;
+  lua_Integer len;      /* tokens per match */
+} matchset_box;
+
+/* Raise the core's error message (after the caller freed what it holds). */
+static int raise_error(lua_State *L, const ds_error *e) {
+  /* no position prefix: the message already says where (file, line, query position) */
+  lua_pushstring(L, e->msg[0] ? e->msg : ds_status_name(e->code));
+  return lua_error(L);
+}
+
+/* ====================== parse ====================== */
+
+static void set_int(lua_State *L, const char *k, lua_Integer v) {
+  lua_pushinteger(L, v);
+  lua_setfield(L, -2, k);
+}
+
+/* Push the document d as a table {text=, sentences={...}, paragraphs={...}}. */
+static void push_doc(lua_State *L, const ds_doc *d) {
+  lua_createtable(L, 0, 3);
+  lua_pushlstring(L, d->zText, d->nText);
+  lua_setfield(L, -2, "text");
+  lua_createtable(L, (int)d->nSent, 0);
+  for (size_t s = 0; s < d->nSent; s++) {
+    const ds_range *r = &d->aSent[s];
+    lua_createtable(L, 0, 4);
+    set_int(L, "from", d->aTok[r->first].start + 1);
+    set_int(L, "to", d->aTok[r->last - 1].end);
+    lua_pushlstring(L, d->zText + d->aTok[r->first].start,
+                    d->aTok[r->last - 1].end - d->aTok[r->first].start);
+    lua_setfield(L, -2, "text");
+    lua_createtable(L, (int)(r->last - r->first), 0);
+    for (uint32_t t = r->first; t < r->last; t++) {
+      const ds_token *tok = &d->aTok[t];
+      lua_createtable(L, 0, 5);
+      lua_pushlstring(L, d->zText + tok->start, tok->end - tok->start);
+      lua_setfield(L, -2, "word");
+      set_int(L, "from", tok->start + 1);
+      set_int(L, "to", tok->end);
+      lua_pushboolean(L, (tok->flags & DS_TOK_SPACE_AFTER) != 0);
+      lua_setfield(L, -2, "space_after");
+      lua_pushstring(L, (tok->flags & DS_TOK_URL) ? "url"
+                        : (tok->flags & DS_TOK_ABBREV) ? "abbrev"
+                        : (tok->flags & DS_TOK_WORD) ? "word"
+                        : (tok->flags & DS_TOK_NUMBER) ? "number"
+                        : (tok->flags & DS_TOK_PUNCT) ? "punct" : "symbol");
+      lua_setfield(L, -2, "kind");
+      lua_rawseti(L, -2, (lua_Integer)(t - r->first + 1));
+    }
+    lua_setfield(L, -2, "tokens");
+    lua_rawseti(L, -2, (lua_Integer)s + 1);
+  }
+  lua_setfield(L, -2, "sentences");
+  lua_createtable(L, (int)d->nPara, 0);
+  for (size_t p = 0; p < d->nPara; p++) {
+    lua_createtable(L, 0, 2);
+    set_int(L, "from", d->aPara[p].start + 1);
+    set_int(L, "to", d->aPara[p].end);
+    lua_rawseti(L, -2, (lua_Integer)p + 1);
+  }
+  lua_setfield(L, -2, "paragraphs");
+}
+
+/* core.parse(text [, name]) -> document table */
+static int l_parse(lua_State *L) {
+  size_t n;
+  const char *z = luaL_checklstring(L, 1, &n);
+  const char *zName = luaL_optstring(L, 2, NULL);
+  ds_doc *d;
+  ds_error e;
+  if (ds_parse_text(z, n, zName, &d, &e)) return raise_error(L, &e);
+  /* push_doc can only fail by a Lua memory error; keep d in a to-be-freed box meanwhile */
+  ds_doc **box = lua_newuserdatauv(L, sizeof *box, 0);
+  *box = d;
+  luaL_setmetatable(L, "dossier.docbox");
+  push_doc(L, d);
+  ds_doc_free(d);
+  *box = NULL;
+  return 1;
+}
+
+static int docbox_gc(lua_State *L) {
+  ds_doc **box = luaL_checkudata(L, 1, "dossier.docbox");
+  ds_doc_free(*box);
+  *box = NULL;
+  return 0;
+}
+
+/* core.conllu(text [, docid [, name]]) -> CoNLL-U string, number of sentences.
+   name names the input in error messages (default: docid). */
+static int l_conllu(lua_State *L) {
+  size_t n;
+  const char *z = luaL_checklstring(L, 1, &n);
+  const char *zId = luaL_optstring(L, 2, NULL);
+  const char *zName = luaL_optstring(L, 3, zId);
+  size_t nSent = 0;
+  ds_doc *d;
+  ds_error e;
+  if (ds_parse_text(z, n, zName, &d, &e)) return raise_error(L, &e);
+  ds_buf out = DS_BUF_INIT;
+  int rc = ds_conllu_write(d, zId, &nSent, &out);
+  ds_doc_free(d);
+  if (rc) {
+    ds_buf_free(&out);
+    return luaL_error(L, "out of memory");
+  }
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  luaL_addlstring(&b, out.p ? (const char *)out.p : "", out.n);
+  ds_buf_free(&out);
+  luaL_pushresult(&b);
+  lua_pushinteger(L, (lua_Integer)nSent);
+  return 2;
+}
+
+/* ====================== corpus ====================== */
+
+static corpus_box *get_corpus(lua_State *L, int i) { return luaL_checkudata(L, i, CORPUS_MT); }
+
+static ds_corpus *check_corpus(lua_State *L, int i) {
+  corpus_box *b = get_corpus(L, i);
+  if (!b->c) luaL_error(L, "attempt to use a closed corpus");
+  return b->c;
+}
+
+/* core.open(path [, mode]) mode: "c" create if missing (default), "w" must exist, "r" read-only */
+static int l_open(lua_State *L) {
+  const char *zPath = luaL_checkstring(L, 1);
+  const char *zMode = luaL_optstring(L, 2, "c");
+  int flags = strcmp(zMode, "c") == 0 ? DS_OPEN_CREATE
+            : strcmp(zMode, "w") == 0 ? 0
+            : strcmp(zMode, "r") == 0 ? DS_OPEN_READONLY : -1;
+  luaL_argcheck(L, flags >= 0, 2, "mode must be \"c\", \"w\" or \"r\"");
+  corpus_box *b = lua_newuserdatauv(L, sizeof *b, 0);
+  b->c = NULL;                       /* closed until opened: __gc has nothing to do */
+  luaL_setmetatable(L, CORPUS_MT);
+  ds_error e;
+  if (ds_corpus_open(zPath, flags, &b->c, &e)) return raise_error(L, &e);
+  return 1;
+}
+
+static int corpus_close(lua_State *L) {
+  corpus_box *b = get_corpus(L, 1);
+  ds_corpus_close(b->c);
+  b->c = NULL;
+  return 0;
+}
+
+static int corpus_isopen(lua_State *L) {
+  lua_pushboolean(L, get_corpus(L, 1)->c != NULL);
+  return 1;
+}
+
+static int corpus_tostring(lua_State *L) {
+  corpus_box *b = get_corpus(L, 1);
+  if (b->c) lua_pushfstring(L, "dossier.corpus (%d documents)", (int)ds_corpus_ndocs(b->c));
+  else lua_pushliteral(L, "dossier.corpus (closed)");
+  return 1;
+}
+
+static int corpus_begin(lua_State *L) {
+  ds_error e;
+  if (ds_corpus_begin(check_corpus(L, 1), &e)) return raise_error(L, &e);
+  return 0;
+}
+
+static int corpus_commit(lua_State *L) {
+  ds_error e;
+  if (ds_corpus_commit(check_corpus(L, 1), &e)) return raise_error(L, &e);
+  return 0;
+}
+
+static int corpus_rollback(lua_State *L) {
+  ds_corpus_rollback(check_corpus(L, 1));
+  return 0;
+}
+
+/*
+** Collect a metadata table {key = value} at index i (strings only) into arrays held by
+** a userdata on the Lua stack, so nothing leaks if a later call raises.
+*/
+static void check_meta(lua_State *L, int i, ds_meta *m) {
+  memset(m, 0, sizeof *m);
+  if (lua_isnoneornil(L, i)) return;
+  luaL_checktype(L, i, LUA_TTABLE);
+  size_t n = 0;
+  lua_pushnil(L);
+  while (lua_next(L, i)) {
+    n++;
+    lua_pop(L, 1);
+  }
+  const char **a = lua_newuserdatauv(L, 2 * n * sizeof *a + 1, 0);
+  size_t k = 0;
+  lua_pushnil(L);
+  while (lua_next(L, i)) {
+    if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+      luaL_error(L, "bad argument #%d (metadata keys and values must be strings)", i);
+    a[k] = lua_tostring(L, -2);         /* both stay referenced by the table */
+    a[n + k] = lua_tostring(L, -1);
+    lua_pop(L, 1);
+    k++;
+  }
+  m->n = n;
+  m->azKey = a;
+  m->azVal = a + n;
+}
+
+/* corpus:add_file(path [, name [, meta]]) -> doc id, or 0 for a duplicate */
+static int corpus_add_file(lua_State *L) {
+  ds_corpus *c = check_corpus(L, 1);
+  const char *zPath = luaL_checkstring(L, 2);
+  const char *zName = luaL_optstring(L, 3, NULL);
+  ds_meta m;
+  ds_error e;
+  int64_t id;
+  check_meta(L, 4, &m);
+  if (ds_corpus_add_file(c, zPath, zName, &m, &id, &e)) return raise_error(L, &e);
+  lua_pushinteger(L, (lua_Integer)id);
+  return 1;
+}
+
+/* corpus:add_text(text, name [, meta]) -> doc id, or 0 for a duplicate */
+static int corpus_add_text(lua_State *L) {
+  ds_corpus *c = check_corpus(L, 1);
+  size_t n;
+  const char *z = luaL_checklstring(L, 2, &n);
+  const char *zName = luaL_checkstring(L, 3);
+  ds_meta m;
+  ds_error e;
+  int64_t id;
+  check_meta(L, 4, &m);
+  if (ds_corpus_add_text(c, z, n, zName, NULL, &m, &id, &e)) return raise_error(L, &e);
+  lua_pushinteger(L, (lua_Integer)id);
+  return 1;
+}
+
+static int corpus_info(lua_State *L) {
+  ds_info info;
+  ds_error e;
+  if (ds_corpus_info(check_corpus(L, 1), &info, &e)) return raise_error(L, &e);
+  lua_createtable(L, 0, 9);
+  set_int(L, "format_version", info.formatVersion);
+  set_int(L, "documents", info.nDocs);
+  set_int(L, "tokens", info.nTokens);
+  set_int(L, "segments", info.nSegments);
+  set_int(L, "sentences", info.nSentences);
+  set_int(L, "paragraphs", info.nParagraphs);
+  set_int(L, "bytes", info.nBytes);
+  lua_createtable(L, 0, DS_NATTR);
+  for (int a = 0; a < DS_NATTR; a++) {
+    lua_pushinteger(L, info.anTypes[a]);
+    lua_setfield(L, -2, ds_attr_name(a));
+  }
+  lua_setfield(L, -2, "types");
+  return 1;
+}
+
+static int push_meta_pair(void *ctx, const char *zKey, const char *zVal) {
+  lua_State *L = ctx;
+  lua_pushstring(L, zVal);
+  lua_setfield(L, -2, zKey);
+  return 0;
+}
+
+/* corpus:docs() -> list of {id, name, cpos, tokens, sentences, meta = {...}} */
+static int corpus_docs(lua_State *L) {
+  ds_corpus *c = check_corpus(L, 1);
+  size_t n = ds_corpus_ndocs(c);
+  lua_createtable(L, (int)n, 0);
+  for (size_t i = 0; i < n; i++) {
+    const ds_docinfo *d = ds_corpus_doc(c, i);
+    ds_error e;
+    lua_createtable(L, 0, 6);
+    set_int(L, "id", d->id);
+    lua_pushstring(L, d->zName);
+    lua_setfield(L, -2, "name");
+    set_int(L, "cpos", d->cpos);
+    set_int(L, "tokens", d->nTok);
+    set_int(L, "sentences", d->nSent);
+    lua_newtable(L);
+    if (ds_corpus_doc_meta(c, d->id, push_meta_pair, L, &e) > DS_DONE) return raise_error(L, &e);
+    lua_setfield(L, -2, "meta");
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  return 1;
+}
+
+/* corpus:query(q) -> matchset */
+static int corpus_query(lua_State *L) {
+  ds_corpus *c = check_corpus(L, 1);
+  const char *zQuery = luaL_checkstring(L, 2);
+  matchset_box *m = lua_newuserdatauv(L, sizeof *m, 1);
+  memset(m, 0, sizeof *m);
+  luaL_setmetatable(L, MATCHSET_MT);
+  lua_pushvalue(L, 1);
+  lua_setiuservalue(L, -2, 1);        /* the matches keep their corpus alive */
+  ds_query *q;
+  ds_error e;
+  if (ds_query_compile(c, zQuery, &q, &e)) return raise_error(L, &e);
+  m->len = (lua_Integer)ds_query_length(q);
+  int rc = ds_query_run(c, q, &m->ms, &e);
+  ds_query_free(q);
+  if (rc) return raise_error(L, &e);
+  return 1;
+}
+
+static matchset_box *check_matchset(lua_State *L, int i) { return luaL_checkudata(L, i, MATCHSET_MT); }
+
+/* Index of document holding cpos, or an error. */
+static const ds_docinfo *doc_of(lua_State *L, ds_corpus *c, int64_t cpos) {
+  int64_t k = ds_corpus_doc_at(c, cpos);
+  if (k < 0) luaL_error(L, "corpus position %d is in no document", (int)cpos);
+  return ds_corpus_doc(c, (size_t)k);
+}
+
+/* corpus:kwic(matchset, width [, from [, to]]) -> list of {left, match, right, doc, first, last} */
+static int corpus_kwic(lua_State *L) {
+  ds_corpus *c = check_corpus(L, 1);
+  matchset_box *m = check_matchset(L, 2);
+  lua_Integer width = luaL_checkinteger(L, 3);
+  lua_Integer from = luaL_optinteger(L, 4, 1);
+  lua_Integer to = luaL_optinteger(L, 5, (lua_Integer)m->ms.n);
+  luaL_argcheck(L, width >= 0 && width <= 100000, 3, "width out of range");
+  if (from < 1) from = 1;
+  if (to > (lua_Integer)m->ms.n) to = (lua_Integer)m->ms.n;
+  ds_buf parts[3] = {DS_BUF_INIT, DS_BUF_INIT, DS_BUF_INIT};
+  lua_createtable(L, to >= from ? (int)(to - from + 1) : 0, 0);
+  for (lua_Integer i = from; i <= to; i++) {
+    const ds_match *x = &m->ms.a[i - 1];
+    ds_error e;
+    for (int k = 0; k < 3; k++) ds_buf_reset(&parts[k]);
+    if (ds_corpus_kwic(c, x->first, x->last, (int)width, &parts[0], &parts[1], &parts[2], &e)) {
+      for (int k = 0; k < 3; k++) ds_buf_free(&parts[k]);
+      return raise_error(L, &e);
+    }
+    lua_createtable(L, 0, 6);
+    static const char *const azPart[3] = {"left", "match", "right"};
+    for (int k = 0; k < 3; k++) {
+      lua_pushlstring(L, parts[k].p ? (const char *)parts[k].p : "", parts[k].n);
+      lua_setfield(L, -2, azPart[k]);
+    }
+    lua_pushstring(L, doc_of(L, c, x->first)->zName);
+    lua_setfield(L, -2, "doc");
+    set_int(L, "first", x->first);
+    set_int(L, "last", x->last);
+    lua_rawseti(L, -2, i - from + 1);
+  }
+  for (int k = 0; k < 3; k++) ds_buf_free(&parts[k]);
+  return 1;
+}
+
+/* corpus:doc_at(cpos) -> document number (1-based, as in corpus:docs()), name; or nil */
+static int corpus_doc_at(lua_State *L) {
+  ds_corpus *c = check_corpus(L, 1);
+  int64_t k = ds_corpus_doc_at(c, luaL_checkinteger(L, 2));
+  if (k < 0) return 0;
+  lua_pushinteger(L, (lua_Integer)k + 1);
+  lua_pushstring(L, ds_corpus_doc(c, (size_t)k)->zName);
+  return 2;
+}
+
+/* ====================== matchset ====================== */
+
+static int matchset_gc(lua_State *L) {
+  matchset_box *m = check_matchset(L, 1);
+  ds_matchset_free(&m->ms);
+  return 0;
+}
+
+static int matchset_len(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)check_matchset(L, 1)->ms.n);
+  return 1;
+}
+
+/* ms:get(i) -> first, last (corpus positions), or nothing past the end */
+static int matchset_get(lua_State *L) {
+  matchset_box *m = check_matchset(L, 1);
+  lua_Integer i = luaL_checkinteger(L, 2);
+  if (i < 1 || i > (lua_Integer)m->ms.n) return 0;
+  lua_pushinteger(L, m->ms.a[i - 1].first);
+  lua_pushinteger(L, m->ms.a[i - 1].last);
+  return 2;
+}
+
+/* ms:corpus() -> the corpus userdata */
+static int matchset_corpus(lua_State *L) {
+  check_matchset(L, 1);
+  lua_getiuservalue(L, 1, 1);
+  return 1;
+}
+
+/* ====================== registration ====================== */
+
+static const luaL_Reg corpus_methods[] = {
+  {"close", corpus_close},
+  {"isopen", corpus_isopen},
+  {"begin", corpus_begin},
+  {"commit", corpus_commit},
+  {"rollback", corpus_rollback},
+  {"add_file", corpus_add_file},
+  {"add_text", corpus_add_text},
+  {"info", corpus_info},
+  {"docs", corpus_docs},
+  {"query", corpus_query},
+  {"kwic", corpus_kwic},
+  {"doc_at", corpus_doc_at},
+  {NULL, NULL}
+};
+
+static const luaL_Reg corpus_meta[] = {
+  {"__gc", corpus_close},
+  {"__close", corpus_close},
+  {"__tostring", corpus_tostring},
+  {"__index", NULL},
+  {NULL, NULL}
+};
+
+static const luaL_Reg matchset_methods[] = {
+  {"get", matchset_get},
+  {"corpus", matchset_corpus},
+  {NULL, NULL}
+};
+
+static const luaL_Reg matchset_meta[] = {
+  {"__gc", matchset_gc},
+  {"__close", matchset_gc},
+  {"__len", matchset_len},
+  {"__index", NULL},
+  {NULL, NULL}
+};
+
+static const luaL_Reg funcs[] = {
+  {"parse", l_parse},
+  {"conllu", l_conllu},
+  {"open", l_open},
+  {"version", NULL},
+  {"format_version", NULL},
+  {NULL, NULL}
+};
+
+static void create_meta(lua_State *L, const char *zName, const luaL_Reg *meta,
+                        const luaL_Reg *methods) {
+  luaL_newmetatable(L, zName);
+  luaL_setfuncs(L, meta, 0);
+  lua_newtable(L);
+  luaL_setfuncs(L, methods, 0);
+  lua_setfield(L, -2, "__index");
+  lua_pop(L, 1);
+}
+
+LUAMOD_API int luaopen_dossier_core(lua_State *L);
+
+LUAMOD_API int luaopen_dossier_core(lua_State *L) {
+  create_meta(L, CORPUS_MT, corpus_meta, corpus_methods);
+  create_meta(L, MATCHSET_MT, matchset_meta, matchset_methods);
+  luaL_newmetatable(L, "dossier.docbox");
+  lua_pushcfunction(L, docbox_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_pop(L, 1);
+  luaL_newlib(L, funcs);
+  lua_pushliteral(L, DS_VERSION);
+  lua_setfield(L, -2, "version");
+  lua_pushinteger(L, DS_FORMAT_VERSION);
+  lua_setfield(L, -2, "format_version");
+  return 1;
+}

@@ -1,0 +1,262 @@
+/*
+** test_core.c -- the plain C API without Lua: UTF-8, tokenizer, sentences, store,
+** queries. Usage: test_core DATA_DIR (unused here; the corpus comes from corpus/seeds).
+** Run from the project root.
+*/
+#include "ds.h"
+#include "ds_conllu.h"
+#include "ds_parse.h"
+#include "ds_query.h"
+#include "ds_reader.h"
+#include "ds_store.h"
+#include "ds_utf8.h"
+#include "tests.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Tokens of text joined by '|'. */
+static char *tokens_of(const char *text) {
+  static char out[4096];
+  ds_doc *d;
+  ds_error e;
+  out[0] = 0;
+  if (ds_parse_text(text, strlen(text), "t", &d, &e)) {
+    snprintf(out, sizeof out, "ERROR %s", e.msg);
+    return out;
+  }
+  size_t n = 0;
+  for (size_t t = 0; t < d->nTok; t++) {
+    n += (size_t)snprintf(out + n, sizeof out - n, "%s%.*s", t ? "|" : "",
+                          (int)(d->aTok[t].end - d->aTok[t].start), d->zText + d->aTok[t].start);
+  }
+  ds_doc_free(d);
+  return out;
+}
+
+/* Sentences of text joined by " // ". */
+static char *sentences_of(const char *text) {
+  static char out[4096];
+  ds_doc *d;
+  ds_error e;
+  out[0] = 0;
+  if (ds_parse_text(text, strlen(text), "t", &d, &e)) return strcpy(out, "ERROR");
+  size_t n = 0;
+  for (size_t s = 0; s < d->nSent; s++) {
+    uint32_t a = d->aTok[d->aSent[s].first].start, b = d->aTok[d->aSent[s].last - 1].end;
+    n += (size_t)snprintf(out + n, sizeof out - n, "%s%.*s", s ? " // " : "", (int)(b - a),
+                          d->zText + a);
+  }
+  ds_doc_free(d);
+  return out;
+}
+
+#define CHECK_TOKENS(text, want) \
+  do { const char *got_ = tokens_of(text); check(strcmp(got_, want) == 0, "tokens of <%s>: got <%s>, want <%s>", text, got_, want); } while (0)
+#define CHECK_SENTS(text, want) \
+  do { const char *got_ = sentences_of(text); check(strcmp(got_, want) == 0, "sentences of <%s>: got <%s>, want <%s>", text, got_, want); } while (0)
+
+static void test_utf8(void) {
+  check(ds_utf8_check("abc", 3) == -1, "ASCII is valid");
+  check(ds_utf8_check("a\xC3\xA9z", 4) == -1, "é is valid");
+  check(ds_utf8_check("ab\xFFz", 4) == 2, "0xFF at byte 2");
+  check(ds_utf8_check("a\xC0\xAF", 3) == 1, "overlong '/' refused");
+  check(ds_utf8_check("\xED\xA0\x80", 3) == 0, "surrogate refused");
+  check(ds_utf8_check("\xF4\x90\x80\x80", 4) == 0, "past U+10FFFF refused");
+  check(ds_utf8_check("ab\xE2\x82", 4) == 2, "truncated sequence at the end");
+
+  ds_buf b = DS_BUF_INIT;
+  ds_utf8_nfc("e\xCC\x81", 3, &b);          /* e + combining acute -> é */
+  check(b.n == 2 && memcmp(b.p, "\xC3\xA9", 2) == 0, "NFC composes e+acute");
+  ds_buf_reset(&b);
+  ds_utf8_fold("Stra\xC3\x9F" "E", 7, &b);  /* Straße -> strasse */
+  check(b.n == 7 && memcmp(b.p, "strasse", 7) == 0, "fold: got %.*s", (int)b.n, b.p);
+  ds_buf_free(&b);
+
+  ds_doc *d;
+  ds_error e;
+  check(ds_parse_text("ok\nbad \xC3(", 9, "f.txt", &d, &e) == DS_UTF8 && e.offset == 7,
+        "invalid UTF-8 reported at byte 7");
+  check(strstr(e.msg, "f.txt") && strstr(e.msg, "line 2"), "message names file and line: %s", e.msg);
+  check(ds_parse_text("a\0b", 3, "bin", &d, &e) == DS_FORMAT, "NUL byte: binary");
+}
+
+static void test_tokenizer(void) {
+  CHECK_TOKENS("Don't stop.", "Do|n't|stop|.");
+  CHECK_TOKENS("Russia's and Russia\xE2\x80\x99s", "Russia|'s|and|Russia|\xE2\x80\x99s");
+  CHECK_TOKENS("They can't, we won't.", "They|ca|n't|,|we|wo|n't|.");
+  CHECK_TOKENS("Sino-Russian ties", "Sino|-|Russian|ties");
+  CHECK_TOKENS("It grew 31.5% to $1,000.", "It|grew|31.5|%|to|$|1,000|.");
+  CHECK_TOKENS("the U.S. and e.g. this", "the|U.S.|and|e.g.|this");
+  CHECK_TOKENS("Dr. Li et al. (2019), p. 106", "Dr.|Li|et|al.|(|2019|)|,|p.|106");
+  CHECK_TOKENS("See https://example.org/a_b?x=1. Then", "See|https://example.org/a_b?x=1|.|Then");
+  CHECK_TOKENS("Mail me at jane.doe@example.com.", "Mail|me|at|jane.doe@example.com|.");
+  CHECK_TOKENS("Wait... what?!", "Wait|...|what|?!");
+  CHECK_TOKENS("5G and AI", "5G|and|AI");
+  CHECK_TOKENS("No. 22/2019", "No.|22/2019");
+  CHECK_TOKENS("I cannot", "I|can|not");
+  CHECK_TOKENS("\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9 ok", "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9|ok");
+  CHECK_TOKENS("", "");
+}
+
+static void test_sentences(void) {
+  CHECK_SENTS("Hello world. This is it.", "Hello world. // This is it.");
+  CHECK_SENTS("Dr. Li met J. Smith. They talked.", "Dr. Li met J. Smith. // They talked.");
+  CHECK_SENTS("He lives in the U.S. The rest is history.", "He lives in the U.S. // The rest is history.");
+  CHECK_SENTS("U.S. policy is odd.", "U.S. policy is odd.");
+  CHECK_SENTS("He said \"Stop.\" Then he left.", "He said \"Stop.\" // Then he left.");
+  CHECK_SENTS("It was 3.5 percent. Next.", "It was 3.5 percent. // Next.");
+  CHECK_SENTS("A heading\n\nA paragraph starts here", "A heading // A paragraph starts here");
+  CHECK_SENTS("Is it? Yes! Fine.", "Is it? // Yes! // Fine.");
+  CHECK_SENTS("see Mail.Ru Group", "see Mail.Ru Group");
+}
+
+static const char *zDb = "build/test_core.db";
+
+static void remove_db(void) {
+  char z[256];
+  unlink(zDb);
+  snprintf(z, sizeof z, "%s-wal", zDb);
+  unlink(z);
+  snprintf(z, sizeof z, "%s-shm", zDb);
+  unlink(z);
+}
+
+/* Number of matches of zQuery, or -1 on error. */
+static long count_matches(ds_corpus *c, const char *zQuery) {
+  ds_query *q;
+  ds_matchset ms = DS_MATCHSET_INIT;
+  ds_error e;
+  if (ds_query_compile(c, zQuery, &q, &e)) return -1;
+  long n = ds_query_run(c, q, &ms, &e) ? -1 : (long)ms.n;
+  ds_query_free(q);
+  ds_matchset_free(&ms);
+  return n;
+}
+
+static void test_store(void) {
+  ds_corpus *c;
+  ds_error e;
+  int64_t id;
+  remove_db();
+  check(ds_corpus_open(zDb, 0, &c, &e) == DS_IO, "missing corpus without create fails");
+  check(ds_corpus_open(zDb, DS_OPEN_CREATE, &c, &e) == DS_OK, "create: %s", e.msg);
+  const char *zA = "China and Russia. Russia's digital sovereignty grew.\n\nDigital Silk Road.";
+  const char *zB = "The digital silk road, said Russia.";
+  const char *azKey[] = {"title", "date"}, *azVal[] = {"A", "2023-03"};
+  ds_meta meta = {2, azKey, azVal};
+  check(ds_corpus_begin(c, &e) == DS_OK, "begin: %s", e.msg);
+  check(ds_corpus_add_text(c, zA, strlen(zA), "a", NULL, &meta, &id, &e) == DS_OK && id > 0, "add a");
+  check(ds_corpus_add_text(c, zA, strlen(zA), "a2", NULL, NULL, &id, &e) == DS_OK && id == 0,
+        "identical bytes are not added twice");
+  check(ds_corpus_commit(c, &e) == DS_OK, "commit: %s", e.msg);
+  check(ds_corpus_begin(c, &e) == DS_OK, "begin 2");
+  check(ds_corpus_add_text(c, zB, strlen(zB), "b", NULL, NULL, &id, &e) == DS_OK && id > 0, "add b");
+  check(ds_corpus_add_text(c, "x\xFF", 2, "bad", NULL, NULL, &id, &e) == DS_UTF8, "bad UTF-8 refused");
+  check(ds_corpus_commit(c, &e) == DS_OK, "commit 2: %s", e.msg);
+
+  ds_info info;
+  check(ds_corpus_info(c, &info, &e) == DS_OK, "info");
+  check(info.nDocs == 2 && info.nSegments == 2, "2 docs in 2 segments: %lld %lld",
+        (long long)info.nDocs, (long long)info.nSegments);
+  check(info.nTokens == 14 + 8, "tokens: %lld", (long long)info.nTokens);
+  check(info.nSentences == 4, "sentences: %lld", (long long)info.nSentences);
+
+  check(count_matches(c, "Russia") == 3, "Russia x3: %ld", count_matches(c, "Russia"));
+  check(count_matches(c, "\"digital\" \"silk\"") == 1, "digital silk (exact case)");
+  check(count_matches(c, "\"digital\"%c \"silk\"%c \"road\"%c") == 2, "digital silk road %%c");
+  check(count_matches(c, "\"Russia's\"") == 1, "phrase with clitic");
+  check(count_matches(c, "[word=\"Russia\"] []") == 3, "Russia followed by any token");
+  check(count_matches(c, "[norm!=\"russia\"] \".\"") == 2, "negation");
+  check(count_matches(c, "nowhere") == 0, "unknown word: no matches");
+  check(count_matches(c, "\"road\" \"The\"") == 0, "no match across documents");
+
+  ds_query *q;
+  check(ds_query_compile(c, "\"a\" [word=\"b\"", &q, &e) == DS_QUERY && e.offset == 4 &&
+        strstr(e.msg, "position 5"), "error position: %s", e.msg);
+  check(ds_query_compile(c, "[pos=\"NOUN\"]", &q, &e) == DS_QUERY, "unknown attribute");
+
+  /* KWIC keeps the original spacing */
+  ds_matchset ms = DS_MATCHSET_INIT;
+  check(ds_query_compile(c, "sovereignty", &q, &e) == DS_OK, "compile");
+  check(ds_query_run(c, q, &ms, &e) == DS_OK && ms.n == 1, "run");
+  ds_buf l = DS_BUF_INIT, m = DS_BUF_INIT, r = DS_BUF_INIT;
+  check(ds_corpus_kwic(c, ms.a[0].first, ms.a[0].last, 10, &l, &m, &r, &e) == DS_OK, "kwic");
+  check(l.n == 10 && memcmp(l.p, "s digital ", 10) == 0 && m.n == 11 &&
+        r.n == 10 && memcmp(r.p, " grew.  Di", 10) == 0, "kwic text: <%.*s|%.*s|%.*s>", (int)l.n, l.p,
+        (int)m.n, m.p, (int)r.n, r.p);
+  ds_buf_free(&l);
+  ds_buf_free(&m);
+  ds_buf_free(&r);
+  ds_matchset_free(&ms);
+  ds_query_free(q);
+  ds_corpus_close(c);
+
+  /* reopen: everything is still there; a foreign SQLite file is refused */
+  check(ds_corpus_open(zDb, DS_OPEN_READONLY, &c, &e) == DS_OK, "reopen read-only");
+  check(ds_corpus_ndocs(c) == 2 && count_matches(c, "Russia") == 3, "persisted");
+  ds_corpus_close(c);
+  remove_db();
+  FILE *f = fopen(zDb, "wb");
+  fputs("this is not a database, just text that is long enough to look like a header..", f);
+  fclose(f);
+  check(ds_corpus_open(zDb, DS_OPEN_CREATE, &c, &e) == DS_CORRUPT, "text file refused: %s", e.msg);
+  remove_db();
+}
+
+/* Every allocation failing in turn must give DS_NOMEM, never a crash or a leak. */
+static int nFail = -1;
+static void *fail_malloc(size_t n) { return nFail-- == 0 ? NULL : malloc(n); }
+static void *fail_realloc(void *p, size_t n) { return nFail-- == 0 ? NULL : realloc(p, n); }
+
+static void test_nomem(void) {
+  const char *z = "Russia's 5G cooperation with China, e.g. Huawei. It grew!";
+  int nOk = 0;
+  for (int k = 0; k < 200; k++) {
+    ds_doc *d;
+    ds_error e;
+    nFail = k;
+    ds_set_allocator(fail_malloc, fail_realloc, NULL);
+    int rc = ds_parse_text(z, strlen(z), "t", &d, &e);
+    ds_set_allocator(NULL, NULL, NULL);
+    if (rc == DS_OK) {
+      nOk++;
+      ds_doc_free(d);
+    } else {
+      check(rc == DS_NOMEM, "allocation %d failing gives DS_NOMEM, got %d", k, rc);
+    }
+  }
+  check(nOk > 0, "parsing succeeds once allocations stop failing");
+}
+
+static void test_conllu(void) {
+  ds_doc *d;
+  ds_error e;
+  ds_buf b = DS_BUF_INIT;
+  const char *z = "Hi there. Don't go.";
+  check(ds_parse_text(z, strlen(z), "t", &d, &e) == DS_OK, "parse");
+  ds_conllu_write(d, "doc1", NULL, &b);
+  ds_buf_putc(&b, 0);
+  const char *want =
+    "# newdoc id = doc1\n# newpar\n# sent_id = doc1-1\n# text = Hi there.\n"
+    "1\tHi\t_\t_\t_\t_\t_\t_\t_\t_\n2\tthere\t_\t_\t_\t_\t_\t_\t_\tSpaceAfter=No\n"
+    "3\t.\t_\t_\t_\t_\t_\t_\t_\t_\n\n"
+    "# sent_id = doc1-2\n# text = Don't go.\n"
+    "1\tDo\t_\t_\t_\t_\t_\t_\t_\tSpaceAfter=No\n2\tn't\t_\t_\t_\t_\t_\t_\t_\t_\n"
+    "3\tgo\t_\t_\t_\t_\t_\t_\t_\tSpaceAfter=No\n4\t.\t_\t_\t_\t_\t_\t_\t_\t_\n\n";
+  check(strcmp((char *)b.p, want) == 0, "CoNLL-U:\n%s", (char *)b.p);
+  ds_buf_free(&b);
+  ds_doc_free(d);
+}
+
+int main(int argc, char **argv) {
+  (void)argc;
+  test_utf8();
+  test_tokenizer();
+  test_sentences();
+  test_store();
+  test_nomem();
+  test_conllu();
+  return tests_report(argv[0]);
+}

@@ -1,0 +1,208 @@
+-- The `dossier` command line. Each command is a function taking the parsed arguments;
+-- main() maps errors to a message on stderr and a non-zero exit status.
+local argparse = require "argparse"
+local dossier = require "dossier"
+local files = require "dossier.files"
+local format = require "dossier.format"
+
+local M = {}
+
+local function eprintf(fmt, ...) io.stderr:write(string.format(fmt, ...)) end
+
+local function isatty(f)
+  local ok, term = pcall(require, "term")
+  return ok and term.isatty(f) or false
+end
+
+local function open_existing(path, readonly)
+  return dossier.open(path, {create = false, readonly = readonly})
+end
+
+------------------------------------------------------------------------------------
+-- commands
+
+local commands = {}
+
+function commands.index(a)
+  files.collect(a.paths)                 -- missing paths fail before the corpus is touched
+  local corpus <close> = dossier.open(a.db)
+  local before = corpus:info()
+  local progress
+  if not a.quiet and isatty(io.stderr) then
+    progress = function(i, n, path)
+      eprintf("\r\27[K[%d/%d] %s", i, n, format.truncate(path, 60))
+    end
+  end
+  local ok, added = pcall(corpus.add, corpus, a.paths, {progress = progress})
+  if progress then eprintf("\r\27[K") end
+  if not ok then error(added, 0) end
+  local after = corpus:info()
+  if not a.quiet then
+    print(string.format("%s: added %d document%s (%s tokens, %s sentences); corpus now %s documents, %s tokens",
+      a.db, added, added == 1 and "" or "s",
+      format.count(after.tokens - before.tokens), format.count(after.sentences - before.sentences),
+      format.count(after.documents), format.count(after.tokens)))
+  end
+end
+
+function commands.info(a)
+  local corpus <close> = open_existing(a.db, true)
+  local info = corpus:info()
+  local docs = corpus:docs()
+  if a.format == "json" then
+    info.docs = {}
+    for i, d in ipairs(docs) do
+      info.docs[i] = {name = d.name, tokens = d.tokens, sentences = d.sentences, meta = d.meta}
+    end
+    print(format.json(info))
+    return
+  end
+  print(string.format("corpus     %s (format %d, %s)", a.db, info.format_version, format.bytes(info.bytes)))
+  print(string.format("documents  %s    tokens %s    sentences %s    paragraphs %s    segments %s",
+    format.count(info.documents), format.count(info.tokens), format.count(info.sentences),
+    format.count(info.paragraphs), format.count(info.segments)))
+  local types = {}
+  for k, v in pairs(info.types) do types[#types + 1] = k .. " " .. format.count(v) end
+  table.sort(types)
+  print("types      " .. table.concat(types, "    "))
+  if #docs > 0 then
+    local rows = {}
+    for i, d in ipairs(docs) do
+      rows[i] = {document = d.name, date = d.meta.date or "", tokens = d.tokens,
+                 sentences = d.sentences, title = d.meta.title or ""}
+    end
+    print()
+    print(format.table(rows, {"document", "date", "tokens", "sentences", "title"}, {max = 50}))
+  end
+end
+
+function commands.query(a)
+  local corpus <close> = open_existing(a.db, true)
+  local m = corpus:query(a.query)
+  if a.count then
+    print(m:count())
+    return
+  end
+  local rows = m:kwic{width = a.width, limit = a.limit}
+  if a.format == "json" then
+    local out = {}
+    for i, r in ipairs(rows) do
+      out[i] = {doc = r.doc, first = r.first, last = r.last, left = r.left, match = r.match, right = r.right}
+    end
+    print(format.json({query = a.query, count = m:count(), matches = out}))
+  elseif a.format == "tsv" then
+    print(format.tsv(rows, {"doc", "first", "last", "left", "match", "right"}))
+  else
+    if #rows > 0 then print(format.kwic(rows, {width = a.width})) end
+    if #rows < m:count() then
+      eprintf("(%s of %s matches shown)\n", format.count(#rows), format.count(m:count()))
+    end
+  end
+end
+
+local function read_input(path)
+  if path == "-" then return io.stdin:read("a"), "stdin" end
+  local f, err = io.open(path, "rb")
+  if not f then error(err, 0) end
+  local text = f:read("a")
+  f:close()
+  return text, (path:match("([^/]+)$"):gsub("%.[^.]*$", ""))
+end
+
+function commands.tag(a)
+  local inputs = #a.files > 0 and a.files or {"-"}
+  local docs = {}
+  for _, path in ipairs(inputs) do
+    local text, id = read_input(path)
+    local name = path == "-" and "<stdin>" or path
+    if a.format == "json" then
+      local d = dossier.parse(text, {name = name})
+      d.id = id
+      docs[#docs + 1] = d
+    else
+      io.stdout:write((dossier.core.conllu(text, id, name)))
+    end
+  end
+  if a.format == "json" then print(format.json(#inputs == 1 and docs[1] or docs)) end
+end
+
+function commands.repl(a)
+  return require("dossier.repl").run({db = a.db})
+end
+
+------------------------------------------------------------------------------------
+-- argument parsing
+
+local function build_parser()
+  local p = argparse("dossier", "A corpus toolkit: index documents, ask questions of them.")
+    :epilog("Run 'dossier COMMAND --help' for a command's options.\n" ..
+            "'dossier run SCRIPT.lua [ARGS...]' runs a Lua script with dossier on its path.")
+  p:command_target("command")
+  p:flag("--version", "Print the version and exit."):action(function()
+    print("dossier " .. dossier.version); os.exit(0)
+  end)
+
+  local c = p:command("index", "Parse documents and add them to a corpus file.")
+  c:argument("paths", "Files or directories (their .txt files, recursively)."):args("+")
+  c:option("--db", "Corpus file (created if missing).", "dossier.db")
+  c:flag("-q --quiet", "Print nothing on success.")
+
+  c = p:command("info", "Describe a corpus: documents, tokens, types, size.")
+  c:option("--db", "Corpus file.", "dossier.db")
+  c:option("--format", "Output format.", "text"):choices({"text", "json"})
+
+  c = p:command("query", "Find matches of a query and print them as a concordance.")
+  c:argument("query", 'Query, e.g. \'"digital" "sovereignty"%c\' or \'[word="China"] []\'.')
+  c:option("--db", "Corpus file.", "dossier.db")
+  c:flag("--count", "Print only the number of matches.")
+  c:option("--limit", "Print at most N matches.", nil, tonumber)
+  c:option("--width", "Characters of context on each side.", "40", tonumber)
+  c:option("--format", "Output format.", "text"):choices({"text", "tsv", "json"})
+
+  c = p:command("tag", "Tokenize and split text into sentences; print CoNLL-U or JSON.")
+  c:argument("files", "Text files ('-' or none: standard input)."):args("*")
+  c:option("--format", "Output format.", "conllu"):choices({"conllu", "json"})
+
+  c = p:command("repl", "Interactive Lua with dossier and the corpus loaded.")
+  c:option("--db", "Corpus file to open as `corpus`.")
+
+  p:command("run", "Run a Lua script with dossier on the module path: dossier run SCRIPT.lua [ARGS...]")
+  return p
+end
+
+-- `dossier run SCRIPT [ARGS...]`: arguments after the script are the script's own.
+local function run_script(argv)
+  local script = argv[2]
+  if not script or script == "-h" or script == "--help" then
+    print("Usage: dossier run SCRIPT.lua [ARGS...]\n\n" ..
+          "Runs SCRIPT.lua with dossier on the module path; the script sees its\n" ..
+          "arguments in `arg` (arg[0] is the script) and in `...`.")
+    return script and 0 or 1
+  end
+  local chunk, err = loadfile(script)
+  if not chunk then error(err, 0) end
+  local args = {[0] = script}
+  for i = 3, #argv do args[i - 2] = argv[i] end
+  _G.arg = args
+  chunk(table.unpack(args, 1, #args))
+  return 0
+end
+
+function M.main(argv)
+  argv = argv or {}
+  local ok, res = xpcall(function()
+    if argv[1] == "run" then return run_script(argv) end
+    local args = build_parser():parse({table.unpack(argv, 1, #argv)})
+    return commands[args.command](args) or 0
+  end, function(e)
+    if type(e) == "string" and os.getenv("DOSSIER_DEBUG") then return debug.traceback(e, 2) end
+    return e
+  end)
+  if not ok then
+    eprintf("dossier: %s\n", tostring(res))
+    return 1
+  end
+  return type(res) == "number" and res or 0
+end
+
+return M

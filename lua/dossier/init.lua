@@ -1,0 +1,177 @@
+-- dossier: the public Lua API.
+--
+--   local dossier = require "dossier"
+--   local corpus <close> = dossier.open("reports.db")
+--   corpus:add("corpus/seeds")
+--   local m = corpus:query('"digital" "sovereignty"%c')
+--   print(m:count())
+--   for _, line in ipairs(m:kwic{width = 40}) do print(line) end
+
+local core = require "dossier.core"
+local files = require "dossier.files"
+
+local M = {
+  version = core.version,
+  format_version = core.format_version,
+  core = core,
+}
+
+-- Parse text without a corpus: {text = clean text, sentences = {{text, from, to,
+-- tokens = {{word, from, to, space_after, kind}, ...}}, ...}, paragraphs = {...}}.
+-- `from`/`to` are 1-based inclusive byte positions in `text` (as string.sub takes).
+function M.parse(text, opts)
+  assert(type(text) == "string", "bad argument #1 to 'parse' (string expected)")
+  return core.parse(text, opts and opts.name)
+end
+
+------------------------------------------------------------------------------------
+-- Match sets
+
+local MatchSet = {}
+MatchSet.__name = "dossier.MatchSet"
+
+function MatchSet:count() return #self._ms end
+
+MatchSet.__len = MatchSet.count
+
+-- ms[i] -> {first = cpos, last = cpos, doc = name}; nil past the end.
+function MatchSet.__index(self, k)
+  if type(k) == "number" then
+    local first, last = self._ms:get(k)
+    if not first then return nil end
+    local _, name = self.corpus._h:doc_at(first)
+    return {first = first, last = last, doc = name}
+  end
+  return MatchSet[k]
+end
+
+-- for i, m in ms:iter() do ... end
+function MatchSet:iter()
+  local i = 0
+  return function()
+    i = i + 1
+    local m = self[i]
+    if m then return i, m end
+  end
+end
+
+local KwicLine = {}
+KwicLine.__name = "dossier.KwicLine"
+function KwicLine:__tostring()
+  return string.format("%s  %s[%s]%s", self.doc, self.left, self.match, self.right)
+end
+
+-- Concordance lines: {left, match, right, doc, first, last}, each printable.
+-- opts: width (characters of context each side, default 40), limit, offset (default 0).
+function MatchSet:kwic(opts)
+  opts = opts or {}
+  local width = opts.width or 40
+  local from = (opts.offset or 0) + 1
+  local to = opts.limit and (from + opts.limit - 1) or #self._ms
+  local rows = self.corpus._h:kwic(self._ms, width, from, to)
+  for _, r in ipairs(rows) do setmetatable(r, KwicLine) end
+  return rows
+end
+
+function MatchSet:__tostring()
+  return string.format("dossier.MatchSet (%d matches of %s)", #self._ms, self.query)
+end
+
+------------------------------------------------------------------------------------
+-- Corpora
+
+local Corpus = {}
+Corpus.__index = Corpus
+Corpus.__name = "dossier.Corpus"
+
+local function handle(self)
+  if not self._h or not self._h:isopen() then error("attempt to use a closed corpus", 3) end
+  return self._h
+end
+
+-- Open the corpus file `path`, creating it if missing unless opts.create == false.
+-- opts.readonly opens it for reading only.
+function M.open(path, opts)
+  assert(type(path) == "string", "bad argument #1 to 'open' (string expected)")
+  opts = opts or {}
+  local mode = opts.readonly and "r" or (opts.create == false and "w" or "c")
+  return setmetatable({_h = core.open(path, mode), path = path}, Corpus)
+end
+
+-- Add a file, a directory (its .txt files, recursively, in name order) or a list of
+-- them, as one segment: all documents are stored, or (on any error) none.
+-- Metadata comes from a MANIFEST.tsv beside the files, overridden by opts.meta.
+-- opts.progress(i, n, path) is called before each file.
+-- Returns the number of documents added (a file already in the corpus counts 0).
+function Corpus:add(paths, opts)
+  local h = handle(self)
+  opts = opts or {}
+  local list = files.collect(paths)
+  h:begin()
+  local ok, err = pcall(function()
+    local added = 0
+    for i, f in ipairs(list) do
+      if opts.progress then opts.progress(i, #list, f.path) end
+      local meta = {}
+      for k, v in pairs(f.meta) do meta[k] = tostring(v) end
+      for k, v in pairs(opts.meta or {}) do meta[k] = tostring(v) end
+      if h:add_file(f.path, f.name, meta) ~= 0 then added = added + 1 end
+    end
+    h:commit()
+    return added
+  end)
+  if not ok then
+    if h:isopen() then h:rollback() end
+    error(err, 0)
+  end
+  return err
+end
+
+-- Add one document from a string.
+function Corpus:add_text(text, name, meta)
+  local h = handle(self)
+  h:begin()
+  local ok, res = pcall(function()
+    local id = h:add_text(text, name, meta)
+    h:commit()
+    return id
+  end)
+  if not ok then
+    if h:isopen() then h:rollback() end
+    error(res, 0)
+  end
+  return res
+end
+
+function Corpus:query(q)
+  local h = handle(self)
+  return setmetatable({_ms = h:query(q), corpus = self, query = q}, MatchSet)
+end
+
+-- {documents, tokens, types = {word=, norm=}, segments, sentences, paragraphs, bytes,
+--  format_version, path}
+function Corpus:info()
+  local info = handle(self):info()
+  info.path = self.path
+  return info
+end
+
+-- List of documents: {id, name, cpos, tokens, sentences, meta = {...}}
+function Corpus:docs() return handle(self):docs() end
+
+function Corpus:close()
+  if self._h then self._h:close() end
+end
+
+Corpus.__close = Corpus.close
+Corpus.__gc = Corpus.close
+
+function Corpus:__tostring()
+  if self._h and self._h:isopen() then
+    return string.format("dossier.Corpus %s (%d documents)", self.path, #self._h:docs())
+  end
+  return "dossier.Corpus (closed)"
+end
+
+M.Corpus, M.MatchSet = Corpus, MatchSet
+return M

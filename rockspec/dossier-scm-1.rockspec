@@ -1,0 +1,55 @@
+rockspec_format = "3.0"
+package = "dossier"
+version = "scm-1"
+source = {
+  url = "git+file:///dossier",   -- build from a checkout: luarocks make rockspec/dossier-scm-1.rockspec
+}
+description = {
+  summary = "A corpus toolkit: parse, tag, index and query documents in one SQLite file",
+  detailed = [[
+dossier turns plain-text documents into an indexed corpus (one SQLite file) and answers
+questions about it: concordances, token-sequence queries, counts. The core is C; the API,
+command line (`dossier`) and REPL are Lua 5.4.
+]],
+  license = "MIT",
+}
+dependencies = {
+  "lua >= 5.4",
+  "argparse",
+  "lua-cjson",
+  "readline",
+  "luafilesystem",
+  "lua-term",
+}
+external_dependencies = {
+  SQLITE = { header = "sqlite3.h", library = "sqlite3" },
+  UTF8PROC = { header = "utf8proc.h", library = "utf8proc" },
+  NETTLE = { header = "nettle/sha2.h", library = "nettle" },
+}
+build = {
+  type = "builtin",
+  modules = {
+    ["dossier.core"] = {
+      sources = {
+        "csrc/ds.c", "csrc/ds_buf.c", "csrc/ds_utf8.c", "csrc/ds_doc.c", "csrc/ds_reader.c",
+        "csrc/ds_tokenize.c", "csrc/ds_sentence.c", "csrc/ds_parse.c", "csrc/ds_conllu.c",
+        "csrc/ds_lexicon.c", "csrc/ds_store.c", "csrc/ds_query.c", "csrc/ldossier.c",
+      },
+      defines = { "_POSIX_C_SOURCE=200809L" },
+      incdirs = { "csrc", "$(SQLITE_INCDIR)", "$(UTF8PROC_INCDIR)", "$(NETTLE_INCDIR)" },
+      libdirs = { "$(SQLITE_LIBDIR)", "$(UTF8PROC_LIBDIR)", "$(NETTLE_LIBDIR)" },
+      libraries = { "sqlite3", "utf8proc", "nettle" },
+    },
+    ["dossier"] = "lua/dossier/init.lua",
+    ["dossier.cli"] = "lua/dossier/cli.lua",
+    ["dossier.files"] = "lua/dossier/files.lua",
+    ["dossier.format"] = "lua/dossier/format.lua",
+    ["dossier.repl"] = "lua/dossier/repl.lua",
+  },
+  install = {
+    bin = { dossier = "bin/dossier" },
+  },
+}
+test = {
+  type = "busted",
+}

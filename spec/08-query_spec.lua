@@ -1,0 +1,76 @@
+local dossier = require "dossier"
+local H = require "helpers"
+
+describe("queries", function()
+  local db, c, raw
+  setup(function()
+    db = H.tmp(".db")
+    c = dossier.open(db)
+    c:add(H.seeds)
+    raw = {}
+    for _, p in ipairs(H.seed_files()) do raw[#raw + 1] = H.read(p) end
+    raw = table.concat(raw, "\n")
+  end)
+  teardown(function()
+    c:close()
+    H.cleanup()
+  end)
+
+  it("count single words as a whole-word search of the raw text does", function()
+    for _, w in ipairs({"sovereignty", "China", "Russia", "surveillance", "Huawei", "AI", "digital", "cooperation"}) do
+      assert.equal(H.count_word(raw, w), c:query('"' .. w .. '"'):count(), w)
+    end
+  end)
+
+  it("fold case with %c", function()
+    local lower = H.count_word(raw, "digital") + H.count_word(raw, "Digital") + H.count_word(raw, "DIGITAL")
+    assert.equal(lower, c:query('"digital"%c'):count())
+    assert.equal(lower, c:query('digital%c'):count())
+    assert.equal(lower, c:query('[norm="digital"]'):count())
+  end)
+
+  it("find phrases as typed, whatever the tokenization", function()
+    local n = 0
+    for _ in raw:gmatch("Sino%-Russian") do n = n + 1 end
+    assert.equal(n, c:query('"Sino-Russian"'):count())
+    assert.equal(n, c:query('"Sino" "-" "Russian"'):count())
+    assert.equal(1, c:query('"digital"%c "silk"%c "road"%c'):count())
+    assert.equal(0, c:query('"digital" "silk" "road"'):count())   -- the text has "Digital Silk Road"
+  end)
+
+  it("give concordance lines with the original spacing", function()
+    local m = c:query('"Digital" "Silk" "Road"')
+    local l = m:kwic{width = 30}
+    assert.equal(1, #l)
+    assert.equal("Digital Silk Road", l[1].match)
+    assert.equal(30, utf8.len(l[1].left))
+    assert.truthy(("includes a project called the "):find(l[1].left:sub(-20), 1, true))
+    assert.equal("2022-sinkkonen-lassila-digital-authoritarianism", l[1].doc)
+    assert.truthy(tostring(l[1]):find("[Digital Silk Road]", 1, true))
+  end)
+
+  it("are match sets one can count, index and iterate", function()
+    local m = c:query('"sovereignty"')
+    assert.equal(m:count(), #m)
+    local n = 0
+    for i, x in m:iter() do
+      n = n + 1
+      assert.equal(x.first, m[i].first)
+      assert.equal(x.first, x.last)
+      assert.is_string(x.doc)
+    end
+    assert.equal(#m, n)
+    assert.is_nil(m[#m + 1])
+    local rows = m:kwic{limit = 2, offset = 1}
+    assert.equal(2, #rows)
+    assert.equal(m[2].first, rows[1].first)
+  end)
+
+  it("report malformed queries with the position", function()
+    assert.has_error(function() c:query('"digital" "silk') end, "unterminated string at position 11")
+    assert.has_error(function() c:query('[word="x"') end, "missing ']' to close this '[' at position 1")
+    assert.has_error(function() c:query('[lemma="x"]') end, "unknown attribute 'lemma' (known: word, norm) at position 2")
+    assert.has_error(function() c:query('') end, "empty query at position 1")
+    assert.has_error(function() c:query('"x"%q') end, "expected a flag (%c) after '%' at position 4")
+  end)
+end)
