@@ -15,17 +15,18 @@ SAN     ?=
 # Debian packages: to build, to run, to test
 DEB_BUILD = gcc libc6-dev make lua5.4 liblua5.4-dev libsqlite3-dev libutf8proc-dev nettle-dev
 DEB_RUN   = lua-argparse lua-cjson lua-readline lua-filesystem lua-term
-DEB_TEST  = lua-busted
+DEB_TEST  = lua-busted luarocks
 
 B       = build
-CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_doc.o ds_reader.o ds_tokenize.o \
-            ds_sentence.o ds_parse.o ds_conllu.o ds_lexicon.o ds_store.o ds_query.o)
+CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_segment.o ds_doc.o \
+            ds_reader.o ds_tokenize.o ds_sentence.o ds_parse.o ds_conllu.o ds_lexicon.o \
+            ds_store.o ds_query.o)
 BIND_O  = $(B)/ldossier.o
 MODULE  = lua/dossier/core.so
-CTESTS  = $(B)/test_core
+CTESTS  = $(B)/test_core $(B)/test_segment
 SAMPLE_DB = $(B)/sample.db
 
-.PHONY: all deps test ctest spec run clean install asan check
+.PHONY: all deps test ctest spec run clean install asan uniprop
 
 all: $(MODULE)
 
@@ -64,6 +65,25 @@ run: deps all
 	bin/dossier info --db $(SAMPLE_DB)
 	@echo
 	bin/dossier query --db $(SAMPLE_DB) '"technological"%c "sovereignty"' --width 35
+
+# The C tests and the busted suite with AddressSanitizer and UndefinedBehaviorSanitizer
+# (clang; the module goes to build/asan/, the ASan runtime is preloaded into lua5.4).
+ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+asan:
+	@tools/deps.sh $(DEB_BUILD) $(DEB_RUN) $(DEB_TEST) clang libclang-rt-14-dev
+	@mkdir -p build/asan/dossier
+	$(MAKE) --no-print-directory B=build/asan CC=clang SAN="$(ASAN_FLAGS)" \
+	  MODULE=build/asan/dossier/core.so build/asan/dossier/core.so build/asan/test_core build/asan/test_segment
+	ASAN_OPTIONS=detect_leaks=1 build/asan/test_core $(SHARED)/data
+	ASAN_OPTIONS=detect_leaks=1 build/asan/test_segment $(SHARED)/data
+	LD_PRELOAD=$$(clang -print-file-name=libclang_rt.asan-x86_64.so) \
+	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	  busted --lua=$(LUA) --cpath='build/asan/?.so'
+
+# Regenerate the UAX #29 property tables from the Unicode data files.
+uniprop:
+	$(LUA) tools/gen_uniprop.lua $(SHARED)/data/unicode-15.0 > csrc/ds_uniprop.c.new
+	mv csrc/ds_uniprop.c.new csrc/ds_uniprop.c
 
 install: deps
 	luarocks --lua-version=5.4 make rockspec/dossier-scm-1.rockspec

@@ -11,7 +11,9 @@
 #include "ds_conllu.h"
 #include "ds_parse.h"
 #include "ds_query.h"
+#include "ds_segment.h"
 #include "ds_store.h"
+#include "ds_utf8.h"
 
 #include <lauxlib.h>
 #include <lua.h>
@@ -140,6 +142,36 @@ static int l_conllu(lua_State *L) {
   lua_pushinteger(L, (lua_Integer)nSent);
   return 2;
 }
+
+/* ====================== UAX #29 ====================== */
+
+typedef struct seg_ctx {
+  lua_State *L;
+  const char *z;
+  lua_Integer n;
+} seg_ctx;
+
+static int push_segment(void *ctx, size_t start, size_t end) {
+  seg_ctx *p = ctx;
+  lua_pushlstring(p->L, p->z + start, end - start);
+  lua_rawseti(p->L, -2, ++p->n);
+  return 0;
+}
+
+/* core.uax29_words(s) / core.uax29_sentences(s) -> list of segments (strings) */
+static int uax29(lua_State *L, int (*xSeg)(const char *, size_t, ds_segment_cb, void *)) {
+  size_t n;
+  const char *z = luaL_checklstring(L, 1, &n);
+  int64_t bad = ds_utf8_check(z, n);
+  if (bad >= 0) return luaL_error(L, "invalid UTF-8 at byte %d", (int)bad);
+  seg_ctx ctx = {L, z, 0};
+  lua_newtable(L);
+  xSeg(z, n, push_segment, &ctx);
+  return 1;
+}
+
+static int l_uax29_words(lua_State *L) { return uax29(L, ds_segment_words); }
+static int l_uax29_sentences(lua_State *L) { return uax29(L, ds_segment_sentences); }
 
 /* ====================== corpus ====================== */
 
@@ -461,6 +493,8 @@ static const luaL_Reg funcs[] = {
   {"parse", l_parse},
   {"conllu", l_conllu},
   {"open", l_open},
+  {"uax29_words", l_uax29_words},
+  {"uax29_sentences", l_uax29_sentences},
   {"version", NULL},
   {"format_version", NULL},
   {NULL, NULL}

@@ -24,6 +24,11 @@ function M.parse(text, opts)
   return core.parse(text, opts and opts.name)
 end
 
+-- Unicode UAX #29 segmentation (Unicode 15.0): lists of segments as strings.
+-- Word segments include spaces and punctuation; sentence segments keep their trailing
+-- spaces. (dossier.parse uses its own rules on top for tokens and sentences.)
+M.uax29 = {words = core.uax29_words, sentences = core.uax29_sentences}
+
 ------------------------------------------------------------------------------------
 -- Match sets
 
