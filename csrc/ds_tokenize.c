@@ -5,6 +5,7 @@
 ** far it looked (e-mail), so time stays linear on pathological input.
 */
 #include "ds_tokenize.h"
+#include "ds_segment.h"
 #include "ds_utf8.h"
 
 #include <string.h>
@@ -45,7 +46,6 @@ static int cclass(int32_t cp) {
   }
 }
 
-static int is_apostrophe(int32_t cp) { return cp == '\'' || cp == 0x2019 || cp == 0x02BC; }
 
 /* Class of the code point at byte i, or C_SPACE at/after `end`. */
 static int class_at(const uchar *z, uint32_t i, uint32_t end, int32_t *pcp, int *plen) {
@@ -178,91 +178,6 @@ static uint32_t scan_email(const uchar *z, uint32_t i, uint32_t end, uint32_t *p
   return m;
 }
 
-/* Top-level domains that make `word.tld` one token (a bare domain name). */
-static const char *const azTld[] = {
-  "com", "org", "net", "gov", "edu", "int", "mil", "info", "io", "eu", "ru", "cn", "uk",
-  "de", "fr", "jp", "su", "us", NULL
-};
-
-/*
-** A run of letters and digits from i, with apostrophes between letters and `.,:/`
-** between digits; a dotted abbreviation (`U.S.`, `e.g.`, `Ph.D.`) or a bare domain name
-** (`example.com`). Sets *pFlags.
-*/
-static uint32_t scan_word(const uchar *z, uint32_t i, uint32_t end, uint32_t *pFlags) {
-  uint32_t j = i;
-  int prev = C_SPACE, nLetter = 0, nDigit = 0;
-  while (j < end) {
-    int32_t cp;
-    int len, cls = class_at(z, j, end, &cp, &len);
-    if (cls == C_LETTER || cls == C_MARK || cls == C_DIGIT) {
-      if (cls == C_LETTER) nLetter++;
-      if (cls == C_DIGIT) nDigit++;
-      prev = cls == C_MARK ? prev : cls;
-      j += (uint32_t)len;
-      continue;
-    }
-    int32_t cpNext;
-    int lenNext, next = class_at(z, j + (uint32_t)len, end, &cpNext, &lenNext);
-    if (is_apostrophe(cp) && prev == C_LETTER && next == C_LETTER) {
-      j += (uint32_t)len;
-      continue;
-    }
-    if ((cp == '.' || cp == ',' || cp == ':' || cp == '/') && prev == C_DIGIT && next == C_DIGIT) {
-      j += 1;
-      continue;
-    }
-    break;
-  }
-  *pFlags = nLetter ? DS_TOK_WORD : DS_TOK_NUMBER;
-  if (nDigit || j >= end || z[j] != '.') return j;
-
-  /* dotted abbreviation: letter groups of 1-3 joined by periods, ending with one */
-  if (j - i <= 3) {
-    uint32_t k = j, nDots = 0;
-    while (k < end && z[k] == '.') {
-      uint32_t m = k + 1, nl = 0;
-      while (m < end && nl < 4 && class_at(z, m, end, NULL, NULL) == C_LETTER &&
-             z[m] < 0x80) {
-        m++;
-        nl++;
-      }
-      nDots++;
-      if (nl == 0 || nl > 3 || m >= end || z[m] != '.') {
-        if (nDots >= 2 && nl == 0) {   /* `U.S.` followed by space or punctuation */
-          *pFlags = DS_TOK_WORD | DS_TOK_ABBREV;
-          return k + 1;
-        }
-        break;
-      }
-      k = m;
-    }
-  }
-  /* bare domain name */
-  for (const char *const *t = azTld; *t; t++) {
-    size_t n = strlen(*t);
-    if (j + 1 + n <= end && memcmp(z + j + 1, *t, n) == 0 &&
-        class_at(z, j + 1 + (uint32_t)n, end, NULL, NULL) != C_LETTER &&
-        class_at(z, j + 1 + (uint32_t)n, end, NULL, NULL) != C_DIGIT) {
-      *pFlags = DS_TOK_URL;
-      return j + 1 + (uint32_t)n;
-    }
-  }
-  /* abbreviation keeping its period: known word, initial, `No.` before a number */
-  size_t n = j - i;
-  int isInitial = n == 1 && z[i] >= 'A' && z[i] <= 'Z';
-  int isNo = (n == 2 || n == 3) && (memcmp(z + i, "No", 2) == 0 || memcmp(z + i, "no", 2) == 0) &&
-             (n == 2 || z[i + 2] == 's') && j + 2 < end && z[j + 1] == ' ' && z[j + 2] >= '0' &&
-             z[j + 2] <= '9';
-  int isPage = (n == 1 || n == 2) && z[i] == 'p' && (n == 1 || z[i + 1] == 'p') &&
-               j + 2 < end && z[j + 1] == ' ' && z[j + 2] >= '0' && z[j + 2] <= '9';
-  if (isInitial || isNo || isPage || in_list(azAbbrev, (const char *)z + i, n)) {
-    *pFlags = DS_TOK_WORD | DS_TOK_ABBREV;
-    return j + 1;
-  }
-  return j;
-}
-
 /* Byte length of the apostrophe ending just before byte a, or 0. */
 static int apostrophe_before(const uchar *z, uint32_t start, uint32_t a) {
   if (a > start && z[a - 1] == '\'') return 1;
@@ -286,7 +201,11 @@ static int lower_eq(const uchar *z, uint32_t n, const char *w) {
 */
 static uint32_t clitic_split(const uchar *z, uint32_t i, uint32_t j) {
   static const char *const azClitic[] = {"s", "re", "ve", "ll", "d", "m", NULL};
+  /* words UD writes as two: can|not, gon|na, wan|na, got|ta */
   if (j - i == 6 && lower_eq(z + i, 6, "cannot")) return i + 3;
+  if (j - i == 5 && (lower_eq(z + i, 5, "gonna") || lower_eq(z + i, 5, "wanna") ||
+                     lower_eq(z + i, 5, "gotta")))
+    return i + 3;
   for (uint32_t nSuf = 1; nSuf <= 2 && nSuf < j - i; nSuf++) {
     uint32_t a = j - nSuf;
     int nApos = apostrophe_before(z, i, a);
@@ -301,33 +220,70 @@ static uint32_t clitic_split(const uchar *z, uint32_t i, uint32_t j) {
   return j;
 }
 
-/* End of a punctuation or symbol token at i: runs of `.`, of `!?`, of `-`; else one
-   grapheme cluster (so emoji sequences stay whole). */
-static uint32_t scan_punct(const uchar *z, uint32_t i, uint32_t end) {
-  int32_t cp;
-  int len;
-  class_at(z, i, end, &cp, &len);
-  uint32_t j = i + (uint32_t)len;
-  if (cp == '.' || cp == '-') {
-    while (j < end && z[j] == (uchar)cp) j++;
-    return j;
-  }
-  if (cp == '!' || cp == '?') {
-    while (j < end && (z[j] == '!' || z[j] == '?')) j++;
-    return j;
-  }
-  utf8proc_int32_t state = 0, prevCp = cp;
-  while (j < end) {
-    int32_t c;
-    int l = ds_utf8_decode(z, j, end, &c);
-    if (utf8proc_grapheme_break_stateful(prevCp, c, &state)) break;
-    prevCp = c;
-    j += (uint32_t)l;
-  }
-  return j;
-}
 
 /* ====================== driver ====================== */
+
+static int is_digit(uchar c) { return c >= '0' && c <= '9'; }
+static int is_alpha(uchar c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+
+/*
+** A word segment [i, j) as UAX #29 gives it may take a following period: a dotted
+** abbreviation (`U.S`, `e.g`, `Ph.D`, `a.m`: ASCII letter groups of 1-3 joined by
+** periods), a known abbreviation, an initial, `No.`/`p.`/`pp.` before a number.
+*/
+static int takes_period(const uchar *z, uint32_t i, uint32_t j, uint32_t end) {
+  uint32_t n = j - i, group = 0, nDots = 0;
+  for (uint32_t k = i; k < j; k++) {
+    if (z[k] == '.') {
+      if (group == 0) return 0;
+      nDots++;
+      group = 0;
+    } else if (is_alpha(z[k]) && ++group <= 3) {
+      continue;
+    } else {
+      group = 99;
+    }
+  }
+  if (nDots > 0) return group >= 1 && group <= 3;
+  if (n == 1 && z[i] >= 'A' && z[i] <= 'Z') return 1;              /* an initial */
+  int beforeNumber = j + 2 < end && z[j + 1] == ' ' && is_digit(z[j + 2]);
+  if (beforeNumber && ((n == 2 && (lower_eq(z + i, 2, "no") || lower_eq(z + i, 2, "pp"))) ||
+                       (n == 3 && lower_eq(z + i, 3, "nos")) || (n == 1 && z[i] == 'p')))
+    return 1;
+  return in_list(azAbbrev, (const char *)z + i, n);
+}
+
+/* End of digits and number separators from i (`2000`, `30`, `1,000.5`). */
+static uint32_t scan_digits(const uchar *z, uint32_t i, uint32_t end) {
+  while (i < end && (is_digit(z[i]) || ((z[i] == '.' || z[i] == ',') && i + 1 < end && is_digit(z[i + 1]))))
+    i++;
+  return i;
+}
+
+/* Is [i, j) digits and number separators only? */
+static int all_number(const uchar *z, uint32_t i, uint32_t j) {
+  for (uint32_t k = i; k < j; k++)
+    if (!is_digit(z[k]) && z[k] != '.' && z[k] != ',') return 0;
+  return j > i;
+}
+
+/* Emoticons kept whole as EWT does. */
+static uint32_t scan_emoticon(const uchar *z, uint32_t i, uint32_t end) {
+  static const char *const az[] = {":-)", ":-(", ":-D", ":-P", ";-)", ":)", ":(", ":D",
+                                   ":P", ":p", ";)", ":/", "=)", "<3", NULL};
+  for (int k = 0; az[k]; k++) {
+    uint32_t n = (uint32_t)strlen(az[k]);
+    if (i + n <= end && memcmp(z + i, az[k], n) == 0 &&
+        (i + n == end || class_at(z, i + n, end, NULL, NULL) == C_SPACE))
+      return i + n;
+  }
+  return i;
+}
+
+/* The segment [a, b) is all whitespace? */
+static int is_space_segment(const uchar *z, uint32_t a, uint32_t b) {
+  return class_at(z, a, b, NULL, NULL) == C_SPACE;
+}
 
 static int is_space_at(const ds_doc *d, uint32_t i) {
   return i < d->nText && class_at((const uchar *)d->zText, i, (uint32_t)d->nText, NULL, NULL) == C_SPACE;
@@ -338,37 +294,80 @@ static int emit(ds_doc *d, uint32_t start, uint32_t end, uint32_t flags) {
   return ds_doc_add_token(d, start, end, flags);
 }
 
+/*
+** A word-like segment [a, b): extend it (time `10:30`, dates `11/28/2000`, an
+** abbreviation's period), split off clitics, emit. Returns the new end.
+*/
+static uint32_t word_token(ds_doc *d, uint32_t a, uint32_t b, uint32_t end, int *pRc) {
+  const uchar *z = (const uchar *)d->zText;
+  uint32_t flags = DS_TOK_WORD;
+  int hasLetter = 0;
+  for (uint32_t k = a; k < b && !hasLetter; k++)
+    hasLetter = !is_digit(z[k]) && z[k] != '.' && z[k] != ',';
+  if (!hasLetter) {
+    flags = DS_TOK_NUMBER;
+    while (b + 1 < end && (z[b] == ':' || z[b] == '/') && is_digit(z[b + 1]) && all_number(z, a, b))
+      b = scan_digits(z, b + 1, end);
+  } else if (b < end && z[b] == '.' && takes_period(z, a, b, end)) {
+    flags |= DS_TOK_ABBREV;
+    b++;
+  }
+  uint32_t split = (flags & DS_TOK_ABBREV) ? b : clitic_split(z, a, b);
+  if (split < b) {
+    *pRc = ds_doc_add_token(d, a, split, flags);
+    if (*pRc == DS_OK) *pRc = emit(d, split, b, DS_TOK_WORD);
+  } else {
+    *pRc = emit(d, a, b, flags);
+  }
+  return b;
+}
+
+/* A punctuation or symbol segment [a, b): runs of `.`, of `!?`, of `-` are one token. */
+static uint32_t punct_token(ds_doc *d, uint32_t a, uint32_t b, uint32_t end, int *pRc) {
+  const uchar *z = (const uchar *)d->zText;
+  uint32_t e = scan_emoticon(z, a, end);
+  if (e > a) b = e;
+  else if (z[a] == '.' || z[a] == '-') {
+    while (b < end && z[b] == z[a]) b++;
+  } else if (z[a] == '!' || z[a] == '?') {
+    while (b < end && (z[b] == '!' || z[b] == '?')) b++;
+  }
+  int32_t cp;
+  class_at(z, a, end, &cp, NULL);
+  *pRc = emit(d, a, b, cclass(cp) == C_PUNCT ? DS_TOK_PUNCT : DS_TOK_SYMBOL);
+  return b;
+}
+
 int ds_tokenize_range(ds_doc *d, uint32_t start, uint32_t end) {
   const uchar *z = (const uchar *)d->zText;
-  uint32_t i = start, noAt = 0;
+  uint32_t noAt = 0, done = start;   /* bytes before `done` are already in tokens */
+  ds_wordbreak wb;
+  size_t s, e;
   int rc = DS_OK;
-  while (i < end && rc == DS_OK) {
-    int32_t cp;
-    int len, cls = class_at(z, i, end, &cp, &len);
-    uint32_t j, flags = 0;
-    if (cls == C_SPACE) {
-      i += (uint32_t)len;
+  ds_wordbreak_init(&wb, d->zText + start, end - start);
+  while (rc == DS_OK) {
+    int src = ds_wordbreak_next(&wb, &s, &e);
+    if (src == DS_DONE) break;
+    if (src != DS_OK) return DS_UTF8;         /* the reader validated: cannot happen */
+    uint32_t a = start + (uint32_t)s, b = start + (uint32_t)e, j;
+    if (b <= done) continue;                  /* taken by a longer token */
+    if (a < done) {                           /* a longer token ended inside this segment */
+      ds_wordbreak_init(&wb, d->zText + start, end - start);
+      wb.i = done - start;
       continue;
     }
-    int prevIsWord = i > start && z[i - 1] < 0x80 && cclass(z[i - 1]) == C_LETTER;
-    if (!prevIsWord && (j = scan_url(z, i, end)) > i) {
-      rc = emit(d, i, j, DS_TOK_URL);
-    } else if ((cls == C_LETTER || cls == C_DIGIT) && (j = scan_email(z, i, end, &noAt)) > i) {
-      rc = emit(d, i, j, DS_TOK_URL);
-    } else if (cls == C_LETTER || cls == C_DIGIT || cls == C_MARK) {
-      j = scan_word(z, i, end, &flags);
-      uint32_t split = (flags & (DS_TOK_ABBREV | DS_TOK_URL)) ? j : clitic_split(z, i, j);
-      if (split < j) {
-        rc = ds_doc_add_token(d, i, split, flags);
-        if (rc == DS_OK) rc = emit(d, split, j, DS_TOK_WORD);
-      } else {
-        rc = emit(d, i, j, flags);
-      }
+    if (is_space_segment(z, a, b)) continue;
+    int prevIsWord = a > start && z[a - 1] < 0x80 && cclass(z[a - 1]) == C_LETTER;
+    if (!prevIsWord && (j = scan_url(z, a, end)) > a) {
+      rc = emit(d, a, j, DS_TOK_URL);
+    } else if (wb.bWordLike && (j = scan_email(z, a, end, &noAt)) > a) {
+      rc = emit(d, a, j, DS_TOK_URL);
+    } else if (wb.bWordLike) {
+      j = word_token(d, a, b, end, &rc);
     } else {
-      j = scan_punct(z, i, end);
-      rc = emit(d, i, j, cls == C_PUNCT ? DS_TOK_PUNCT : DS_TOK_SYMBOL);
+      j = punct_token(d, a, b, end, &rc);
     }
-    i = j;
+    done = j;
   }
   return rc;
 }
