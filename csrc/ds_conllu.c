@@ -3,21 +3,6 @@
 */
 #include "ds_conllu.h"
 
-/* Append z[a..b) with line breaks and tabs as single spaces. */
-static void put_oneline(ds_buf *out, const char *z, size_t a, size_t b) {
-  int prevSpace = 0;
-  for (size_t i = a; i < b; i++) {
-    char ch = z[i];
-    int sp = ch == '\n' || ch == '\t' || ch == '\r';
-    if (sp) {
-      if (!prevSpace) ds_buf_putc(out, ' ');
-    } else {
-      ds_buf_putc(out, ch);
-    }
-    prevSpace = sp || ch == ' ';
-  }
-}
-
 int ds_conllu_write(const ds_doc *d, const char *zDocId, size_t *pnSent, ds_buf *out) {
   size_t nSent = pnSent ? *pnSent : 0, para = 0;
   if (zDocId) ds_buf_printf(out, "# newdoc id = %s\n", zDocId);
@@ -30,7 +15,7 @@ int ds_conllu_write(const ds_doc *d, const char *zDocId, size_t *pnSent, ds_buf 
     if (zDocId) ds_buf_printf(out, "# sent_id = %s-%zu\n", zDocId, nSent);
     else ds_buf_printf(out, "# sent_id = %zu\n", nSent);
     ds_buf_puts(out, "# text = ");
-    put_oneline(out, d->zText, d->aTok[r->first].start, d->aTok[r->last - 1].end);
+    ds_doc_sentence_text(d, s, out);
     ds_buf_putc(out, '\n');
     for (uint32_t t = r->first; t < r->last; t++) {
       const ds_token *tok = &d->aTok[t];

@@ -48,3 +48,22 @@ int ds_doc_add_para(ds_doc *d, uint32_t start, uint32_t end) {
   d->aPara[d->nPara++] = (ds_para){start, end, {0, 0}};
   return DS_OK;
 }
+
+void ds_doc_sentence_text(const ds_doc *d, size_t s, ds_buf *out) {
+  const ds_range *r = &d->aSent[s];
+  if (r->first == r->last) return;
+  const char *z = d->zText;
+  size_t i = d->aTok[r->first].start, e = d->aTok[r->last - 1].end;
+  while (i < e) {
+    if (z[i] == ' ' || z[i] == '\t' || z[i] == '\n') {
+      size_t j = i;
+      int nl = 0;
+      while (j < e && (z[j] == ' ' || z[j] == '\t' || z[j] == '\n')) nl |= z[j++] == '\n';
+      if (nl) ds_buf_putc(out, ' ');
+      else ds_buf_append(out, z + i, j - i);
+      i = j;
+    } else {
+      ds_buf_putc(out, z[i++]);
+    }
+  }
+}

@@ -13,6 +13,7 @@
 #define DS_DOC_H
 
 #include "ds.h"
+#include "ds_buf.h"
 
 /* Token flags. */
 #define DS_TOK_SPACE_AFTER 0x01   /* whitespace follows the token in zText */
@@ -65,5 +66,11 @@ void ds_doc_free(ds_doc *d);
 int ds_doc_add_token(ds_doc *d, uint32_t start, uint32_t end, uint32_t flags);
 int ds_doc_add_sentence(ds_doc *d, uint32_t first, uint32_t last);
 int ds_doc_add_para(ds_doc *d, uint32_t start, uint32_t end);
+
+/*
+** Append the text of sentence s on one line: from its first token to its last, with each
+** run of white space that holds a line break shown as one space.
+*/
+void ds_doc_sentence_text(const ds_doc *d, size_t s, ds_buf *out);
 
 #endif

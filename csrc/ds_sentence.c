@@ -1,5 +1,10 @@
 /*
 ** ds_sentence.c -- rule-based sentence splitter (see ds_sentence.h).
+**
+** Per paragraph: a block of short lines (a list, a menu, an address) is split at its
+** line breaks first; numbered, lettered and bulleted list items start units of their
+** own; then a unit ends after a terminal (`.`, `!`, `?`, `…`, an abbreviation's period)
+** when what follows opens a sentence.
 */
 #include "ds_sentence.h"
 #include "ds_tokenize.h"
@@ -8,15 +13,32 @@
 #include <string.h>
 #include <utf8proc.h>
 
+/* Lines of at most this many characters make a block of short lines. */
+#define SHORT_LINE 40
+
 static const char *tok_text(const ds_doc *d, size_t t, size_t *pn) {
   *pn = d->aTok[t].end - d->aTok[t].start;
   return d->zText + d->aTok[t].start;
+}
+
+static int tok_is(const ds_doc *d, size_t t, const char *z) {
+  size_t n;
+  const char *zTok = tok_text(d, t, &n);
+  return n == strlen(z) && memcmp(zTok, z, n) == 0;
 }
 
 static int32_t first_cp(const ds_doc *d, size_t t) {
   int32_t cp;
   ds_utf8_decode((const unsigned char *)d->zText, d->aTok[t].start, d->aTok[t].end, &cp);
   return cp;
+}
+
+/* Is token t directly followed by token t+1, with no space between? */
+static int attached(const ds_doc *d, size_t t) { return !(d->aTok[t].flags & DS_TOK_SPACE_AFTER); }
+
+/* Exactly one space between tokens t and t+1. */
+static int one_space(const ds_doc *d, size_t t) {
+  return d->aTok[t + 1].start == d->aTok[t].end + 1 && d->zText[d->aTok[t].end] == ' ';
 }
 
 /* `.` `!` `?` `…` or a run of them. */
@@ -30,10 +52,20 @@ static int is_terminal(const ds_doc *d, size_t t) {
   return 1;
 }
 
+static int is_ellipsis(const ds_doc *d, size_t t) {
+  return tok_is(d, t, "...") || tok_is(d, t, "\xE2\x80\xA6");
+}
+
+/* Bullets that start a list item: • ◦ ▪ ‣ ⁃ */
+static int is_bullet(const ds_doc *d, size_t t) {
+  int32_t cp = first_cp(d, t);
+  return cp == 0x2022 || cp == 0x25E6 || cp == 0x25AA || cp == 0x2023 || cp == 0x2043;
+}
+
 /* A quote or bracket that closes what came before: attached to the previous token. */
 static int is_closer(const ds_doc *d, size_t t) {
   int32_t cp = first_cp(d, t);
-  if (d->aTok[t - 1].flags & DS_TOK_SPACE_AFTER) return 0;
+  if (!attached(d, t - 1)) return 0;
   if (cp == '"' || cp == '\'' || cp == ')' || cp == ']') return 1;
   utf8proc_category_t c = utf8proc_category(cp);
   return c == UTF8PROC_CATEGORY_PF || c == UTF8PROC_CATEGORY_PE;
@@ -50,38 +82,220 @@ static int opens_sentence(const ds_doc *d, size_t t) {
          c == UTF8PROC_CATEGORY_PS;
 }
 
-/* Does a sentence end after token t (last is one past the paragraph's last token)? */
-static int ends_after(const ds_doc *d, size_t t, size_t last, size_t *pEnd) {
-  const ds_token *tok = &d->aTok[t];
-  int abbrev = (tok->flags & DS_TOK_ABBREV) != 0;
+/* A capitalised word of two letters or more (`Today`, `Mr.`): after `world.` with no
+   space, it still starts a sentence. */
+static int capitalised_word(const ds_doc *d, size_t t) {
+  size_t n;
+  const char *z = tok_text(d, t, &n);
+  return (d->aTok[t].flags & DS_TOK_WORD) && n >= 2 && z[0] >= 'A' && z[0] <= 'Z' &&
+         z[1] >= 'a' && z[1] <= 'z';
+}
+
+/* ====================== lists ====================== */
+
+/*
+** The value of a list marker at token t (`1.` `2)` `3.)` `a.` `b)`), with *pEnd one past
+** its last token, or -1. The item text must follow after a space.
+*/
+static int marker_value(const ds_doc *d, size_t t, size_t last, size_t *pEnd) {
+  size_t n;
+  const char *z = tok_text(d, t, &n);
+  int v = -1;
+  size_t e = t + 1;
+  if ((d->aTok[t].flags & DS_TOK_NUMBER) && n <= 2 && z[0] >= '0' && z[0] <= '9') {
+    v = z[0] - '0';
+    if (n == 2) v = z[1] >= '0' && z[1] <= '9' ? v * 10 + z[1] - '0' : -1;
+  } else if (n == 1 && z[0] >= 'a' && z[0] <= 'z') {
+    v = 1000 + z[0];
+  } else if (n == 2 && (d->aTok[t].flags & DS_TOK_ABBREV) && z[0] >= 'a' && z[0] <= 'z') {
+    v = 1000 + z[0];                        /* `a.` kept whole by the tokenizer */
+    e = t;
+  }
+  if (v < 0) return -1;
+  if (e == t + 1) {                         /* its `.`, `)` or `.)` */
+    if (e >= last || !attached(d, t)) return -1;
+    if (tok_is(d, e, ".") && e + 1 < last && attached(d, e) && tok_is(d, e + 1, ")")) e += 2;
+    else if (tok_is(d, e, ".") || tok_is(d, e, ")")) e += 1;
+    else return -1;
+  } else {
+    e = t + 1;
+  }
+  if (e >= last || attached(d, e - 1)) return -1;
+  *pEnd = e;
+  return v;
+}
+
+/*
+** Mark list items in tokens [first, last): aStart[t] = 1 where an item starts (at its
+** bullet if it has one), aMarker[t] = 1 on the tokens of its marker. A marker counts only
+** next to another with the value before or after it, so `in 2019. 2020 ...` is no list.
+*/
+static void find_list_items(const ds_doc *d, size_t first, size_t last, unsigned char *aStart,
+                            unsigned char *aMarker) {
+  int prevV = -10;
+  size_t prevT = 0, prevE = 0;
+  for (size_t t = first; t < last; t++) {
+    size_t e;
+    int v = marker_value(d, t, last, &e);
+    if (v < 0) continue;
+    if (t > first && !(is_bullet(d, t - 1) || !attached(d, t - 1))) continue;
+    if (v == prevV + 1) {
+      for (size_t k = prevT; k < prevE; k++) aMarker[k - first] = 1;
+      for (size_t k = t; k < e; k++) aMarker[k - first] = 1;
+      size_t a = prevT > first && is_bullet(d, prevT - 1) ? prevT - 1 : prevT;
+      size_t b = t > first && is_bullet(d, t - 1) ? t - 1 : t;
+      aStart[a - first] = aStart[b - first] = 1;
+    }
+    prevV = v;
+    prevT = t;
+    prevE = e;
+  }
+}
+
+/* ====================== terminals ====================== */
+
+/* Is token t a `.` followed by another `.` after exactly one space? */
+static int spaced_dot_pair(const ds_doc *d, size_t t, size_t last) {
+  return t + 1 < last && tok_is(d, t, ".") && tok_is(d, t + 1, ".") && one_space(d, t);
+}
+
+/*
+** Where token t sits in a run of dots separated by single spaces (`. . .`): *pBefore
+** and *pAfter count the dots of the run before and after it.
+*/
+static void spaced_dots(const ds_doc *d, size_t t, size_t first, size_t last, size_t *pBefore,
+                        size_t *pAfter) {
+  size_t b = 0, a = 0;
+  while (t - b > first && spaced_dot_pair(d, t - b - 1, last)) b++;
+  while (spaced_dot_pair(d, t + a, last)) a++;
+  *pBefore = b;
+  *pAfter = a;
+}
+
+/*
+** Does a sentence end after token t? The sentence began at `first`; `last` ends the
+** unit. Sets *pEnd to the first token of the next sentence.
+*/
+static int ends_after(const ds_doc *d, size_t t, size_t first, size_t last, size_t *pEnd) {
+  int abbrev = (d->aTok[t].flags & DS_TOK_ABBREV) != 0;
   if (!abbrev && !is_terminal(d, t)) return 0;
+  *pEnd = t + 1;
+  if (is_ellipsis(d, t) && t > first && t + 1 < last && tok_is(d, t - 1, "[") &&
+      tok_is(d, t + 1, "]"))
+    return 0;                                         /* `[...]`: an omission */
+  if (tok_is(d, t, ".")) {
+    /* spaced ellipses: `. . .` never ends a sentence; of four dots, the period of the
+       sentence is the first when attached to its word (`compounds. . . . The`), else
+       the last (`with a period . . . . Next`) */
+    size_t before, after;
+    spaced_dots(d, t, first, last, &before, &after);
+    if (before + after >= 2) {
+      if (before == 0 && after >= 3 && t > first && attached(d, t - 1))
+        return t + after + 1 < last && opens_sentence(d, t + after + 1);
+      if (!(after == 0 && before >= 3)) return 0;
+    }
+  }
   size_t e = t + 1;
   while (e < last && is_closer(d, e)) e++;
   *pEnd = e;
   if (e >= last) return 1;
-  /* `Mail.Ru`, `3.Next`: no space, no sentence end */
-  if (!(d->aTok[e - 1].flags & DS_TOK_SPACE_AFTER)) return 0;
+  if (attached(d, e - 1)) {
+    /* no space: `world.Today` ends a sentence, `U.S.-based` or `Mail.Ru` does not */
+    return !abbrev && capitalised_word(d, e);
+  }
   if (!opens_sentence(d, e)) return 0;
-  if (!abbrev) return 1;
+  if (!abbrev) {
+    /* `N°. 1026`: a number after a symbol's period continues the sentence */
+    int32_t cp = first_cp(d, e);
+    if (cp >= '0' && cp <= '9' && t > first && (d->aTok[t - 1].flags & DS_TOK_SYMBOL)) return 0;
+    return 1;
+  }
   size_t n, nNext;
   const char *z = tok_text(d, t, &n);
   const char *zNext = tok_text(d, e, &nNext);
+  if (n == 2 && z[0] >= 'A' && z[0] <= 'Z')          /* an initial: `and I. Did` */
+    return ds_is_sentence_starter(zNext, nNext);
   if (ds_abbrev_is_prepositive(z, n)) return 0;
   return ds_is_sentence_starter(zNext, nNext);
 }
 
+/* Split tokens [first, last) into sentences. */
+static int split_unit(ds_doc *d, size_t first, size_t last) {
+  if (first >= last) return DS_OK;
+  size_t n = last - first, start = first;
+  unsigned char small[2 * 256], *aStart = small, *aMarker;
+  if (n > 256 && !(aStart = ds_malloc(2 * n))) return DS_NOMEM;
+  aMarker = aStart + n;
+  memset(aStart, 0, 2 * n);
+  find_list_items(d, first, last, aStart, aMarker);
+  int rc = DS_OK;
+  for (size_t t = first; t < last && rc == DS_OK; t++) {
+    size_t end;
+    if (t > start && (aStart[t - first] || is_bullet(d, t))) {
+      rc = ds_doc_add_sentence(d, (uint32_t)start, (uint32_t)t);
+      start = t;
+    }
+    if (aMarker[t - first] || rc) continue;
+    if (ends_after(d, t, start, last, &end) && end < last) {
+      rc = ds_doc_add_sentence(d, (uint32_t)start, (uint32_t)end);
+      start = end;
+      t = end - 1;
+    }
+  }
+  if (rc == DS_OK && start < last) rc = ds_doc_add_sentence(d, (uint32_t)start, (uint32_t)last);
+  if (aStart != small) ds_free(aStart);
+  return rc;
+}
+
+/* Number of characters in z[a..b). */
+static size_t nchars(const char *z, size_t a, size_t b) {
+  size_t n = 0;
+  for (size_t i = a; i < b; i++) n += ((unsigned char)z[i] & 0xC0) != 0x80;
+  return n;
+}
+
+/* Is the paragraph a block of three or more short lines? */
+static int short_line_block(const ds_doc *d, const ds_para *p) {
+  size_t nLines = 0, a = p->start;
+  while (a < p->end) {
+    const char *nl = memchr(d->zText + a, '\n', p->end - a);
+    size_t b = nl ? (size_t)(nl - d->zText) : p->end;
+    if (nchars(d->zText, a, b) > SHORT_LINE) return 0;
+    nLines++;
+    a = b + 1;
+  }
+  return nLines >= 3;
+}
+
+/*
+** Is there a unit boundary at the line break between tokens t-1 and t? In a block of
+** short lines, every break is one; elsewhere, a short line followed by a line that
+** starts with a capital or a digit (a heading, a label, the lines of a title page).
+*/
+static int line_cut(const ds_doc *d, const ds_para *p, size_t t, int bBlock) {
+  const char *z = d->zText;
+  size_t a = d->aTok[t - 1].end, b = d->aTok[t].start;
+  const char *nl = memchr(z + a, '\n', b - a);
+  if (!nl) return 0;
+  if (bBlock) return 1;
+  size_t lineStart = (size_t)(nl - z);
+  while (lineStart > p->start && z[lineStart - 1] != '\n') lineStart--;
+  if (nchars(z, lineStart, (size_t)(nl - z)) > SHORT_LINE) return 0;
+  int32_t cp = first_cp(d, t);
+  utf8proc_category_t c = utf8proc_category(cp);
+  return c == UTF8PROC_CATEGORY_LU || c == UTF8PROC_CATEGORY_LT || c == UTF8PROC_CATEGORY_ND;
+}
+
 int ds_split_sentences(ds_doc *d) {
   for (size_t p = 0; p < d->nPara; p++) {
-    size_t first = d->aPara[p].tok.first, last = d->aPara[p].tok.last, start = first;
-    for (size_t t = first; t < last; t++) {
-      size_t end;
-      if (ends_after(d, t, last, &end)) {
-        if (ds_doc_add_sentence(d, (uint32_t)start, (uint32_t)end)) return DS_NOMEM;
-        start = end;
-        t = end - 1;
-      }
+    const ds_para *para = &d->aPara[p];
+    size_t first = para->tok.first, last = para->tok.last, start = first;
+    int bBlock = short_line_block(d, para);
+    for (size_t t = first + 1; t <= last; t++) {
+      if (t < last && !line_cut(d, para, t, bBlock)) continue;
+      if (split_unit(d, start, t)) return DS_NOMEM;
+      start = t;
     }
-    if (start < last && ds_doc_add_sentence(d, (uint32_t)start, (uint32_t)last)) return DS_NOMEM;
   }
   return DS_OK;
 }

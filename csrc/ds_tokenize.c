@@ -295,12 +295,45 @@ static int emit(ds_doc *d, uint32_t start, uint32_t end, uint32_t flags) {
 }
 
 /*
+** In a word segment [a, b) that UAX #29 joined across a period (`world.Today`,
+** `Tuesday.Mr.`), the offset of a period that ends a sentence, or 0: a lower-case word
+** of two letters or more before it, a capitalised word of three letters or more (or a
+** known abbreviation with its period) after it. `Mail.Ru`, `JD.com`, `U.S` stay whole.
+*/
+static uint32_t sentence_dot(const uchar *z, uint32_t a, uint32_t b, uint32_t end) {
+  for (uint32_t k = a + 2; k + 1 < b; k++) {
+    if (z[k] != '.') continue;
+    int lower = 0;
+    for (uint32_t i = a; i < k; i++) {
+      if (!is_alpha(z[i]) && z[i] < 0x80) return 0;
+      lower |= z[i] >= 'a' && z[i] <= 'z';
+    }
+    if (!lower || !(z[k + 1] >= 'A' && z[k + 1] <= 'Z')) return 0;
+    uint32_t e = k + 1;
+    while (e < b && is_alpha(z[e])) e++;
+    if (e != b) return 0;
+    if (b - k - 1 >= 3 && z[k + 2] >= 'a' && z[k + 2] <= 'z') return k;
+    if (b < end && z[b] == '.' && in_list(azAbbrev, (const char *)z + k + 1, b - k - 1)) return k;
+    return 0;
+  }
+  return 0;
+}
+
+/*
 ** A word-like segment [a, b): extend it (time `10:30`, dates `11/28/2000`, an
 ** abbreviation's period), split off clitics, emit. Returns the new end.
 */
 static uint32_t word_token(ds_doc *d, uint32_t a, uint32_t b, uint32_t end, int *pRc) {
   const uchar *z = (const uchar *)d->zText;
   uint32_t flags = DS_TOK_WORD;
+  uint32_t dot = sentence_dot(z, a, b, end);
+  if (dot) {
+    /* `world.Today`: two sentences run together; cut at the period */
+    word_token(d, a, dot, dot, pRc);
+    if (*pRc == DS_OK) *pRc = emit(d, dot, dot + 1, DS_TOK_PUNCT);
+    if (*pRc == DS_OK) b = word_token(d, dot + 1, b, end, pRc);
+    return b;
+  }
   int hasLetter = 0;
   for (uint32_t k = a; k < b && !hasLetter; k++)
     hasLetter = !is_digit(z[k]) && z[k] != '.' && z[k] != ',';

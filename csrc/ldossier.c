@@ -45,8 +45,9 @@ static void set_int(lua_State *L, const char *k, lua_Integer v) {
   lua_setfield(L, -2, k);
 }
 
-/* Push the document d as a table {text=, sentences={...}, paragraphs={...}}. */
-static void push_doc(lua_State *L, const ds_doc *d) {
+/* Push the document d as a table {text=, sentences={...}, paragraphs={...}}; `text`
+   is scratch space (the caller frees it). */
+static void push_doc(lua_State *L, const ds_doc *d, ds_buf *text) {
   lua_createtable(L, 0, 3);
   lua_pushlstring(L, d->zText, d->nText);
   lua_setfield(L, -2, "text");
@@ -56,8 +57,9 @@ static void push_doc(lua_State *L, const ds_doc *d) {
     lua_createtable(L, 0, 4);
     set_int(L, "from", d->aTok[r->first].start + 1);
     set_int(L, "to", d->aTok[r->last - 1].end);
-    lua_pushlstring(L, d->zText + d->aTok[r->first].start,
-                    d->aTok[r->last - 1].end - d->aTok[r->first].start);
+    ds_buf_reset(text);
+    ds_doc_sentence_text(d, s, text);
+    lua_pushlstring(L, text->p ? (const char *)text->p : "", text->n);
     lua_setfield(L, -2, "text");
     lua_createtable(L, (int)(r->last - r->first), 0);
     for (uint32_t t = r->first; t < r->last; t++) {
@@ -91,6 +93,20 @@ static void push_doc(lua_State *L, const ds_doc *d) {
   lua_setfield(L, -2, "paragraphs");
 }
 
+/* What core.parse holds while it builds Lua tables (which may raise). */
+typedef struct docbox {
+  ds_doc *d;
+  ds_buf text;
+} docbox;
+
+static int docbox_gc(lua_State *L) {
+  docbox *box = luaL_checkudata(L, lua_type(L, 1) == LUA_TUSERDATA ? 1 : -2, "dossier.docbox");
+  ds_doc_free(box->d);
+  box->d = NULL;
+  ds_buf_free(&box->text);
+  return 0;
+}
+
 /* core.parse(text [, name]) -> document table */
 static int l_parse(lua_State *L) {
   size_t n;
@@ -100,20 +116,13 @@ static int l_parse(lua_State *L) {
   ds_error e;
   if (ds_parse_text(z, n, zName, &d, &e)) return raise_error(L, &e);
   /* push_doc can only fail by a Lua memory error; keep d in a to-be-freed box meanwhile */
-  ds_doc **box = lua_newuserdatauv(L, sizeof *box, 0);
-  *box = d;
+  docbox *box = lua_newuserdatauv(L, sizeof *box, 0);
+  box->d = d;
+  box->text = (ds_buf)DS_BUF_INIT;
   luaL_setmetatable(L, "dossier.docbox");
-  push_doc(L, d);
-  ds_doc_free(d);
-  *box = NULL;
+  push_doc(L, d, &box->text);
+  docbox_gc(L);                 /* box is below the table: free now, not at collection */
   return 1;
-}
-
-static int docbox_gc(lua_State *L) {
-  ds_doc **box = luaL_checkudata(L, 1, "dossier.docbox");
-  ds_doc_free(*box);
-  *box = NULL;
-  return 0;
 }
 
 /* core.conllu(text [, docid [, name]]) -> CoNLL-U string, number of sentences.
