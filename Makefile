@@ -26,7 +26,7 @@ MODULE  = lua/dossier/core.so
 CTESTS  = $(B)/test_core $(B)/test_segment
 SAMPLE_DB = $(B)/sample.db
 
-.PHONY: all deps test ctest spec run clean install asan uniprop
+.PHONY: all deps test ctest spec run clean install asan uniprop bench
 
 all: $(MODULE)
 
@@ -79,6 +79,15 @@ asan:
 	LD_PRELOAD=$$(clang -print-file-name=libclang_rt.asan-x86_64.so) \
 	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  busted --lua=$(LUA) --cpath='build/asan/?.so'
+
+# Benchmarks: they print figures and assert nothing (see bench/README.md).
+$(B)/bench_segment: bench/bench_segment.c $(CORE_O) csrc/*.h | $(B)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(CORE_O) $(LIBS)
+
+bench: deps all $(B)/bench_segment
+	@tools/deps.sh python3-nltk
+	bin/dossier run bench/segmentation.lua
+	bench/tokenize_speed.sh
 
 # Regenerate the UAX #29 property tables from the Unicode data files.
 uniprop:

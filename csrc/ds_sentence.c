@@ -160,23 +160,27 @@ static int spaced_dot_pair(const ds_doc *d, size_t t, size_t last) {
 }
 
 /*
-** Where token t sits in a run of dots separated by single spaces (`. . .`): *pBefore
-** and *pAfter count the dots of the run before and after it.
+** The run of dots separated by single spaces (`. . .`) that holds token t, as [*pA, *pB]
+** (a run of one when there is none). The run found last is remembered in *pRun, so a
+** long run is measured once, not once per dot.
 */
-static void spaced_dots(const ds_doc *d, size_t t, size_t first, size_t last, size_t *pBefore,
-                        size_t *pAfter) {
-  size_t b = 0, a = 0;
-  while (t - b > first && spaced_dot_pair(d, t - b - 1, last)) b++;
-  while (spaced_dot_pair(d, t + a, last)) a++;
-  *pBefore = b;
-  *pAfter = a;
+typedef struct dot_run { size_t a, b; } dot_run;
+
+static void spaced_dots(const ds_doc *d, size_t t, size_t first, size_t last, dot_run *pRun) {
+  if (pRun->b >= t && pRun->a <= t && pRun->b > pRun->a) return;
+  size_t a = t, b = t;
+  while (a > first && spaced_dot_pair(d, a - 1, last)) a--;
+  while (spaced_dot_pair(d, b, last)) b++;
+  pRun->a = a;
+  pRun->b = b;
 }
 
 /*
 ** Does a sentence end after token t? The sentence began at `first`; `last` ends the
 ** unit. Sets *pEnd to the first token of the next sentence.
 */
-static int ends_after(const ds_doc *d, size_t t, size_t first, size_t last, size_t *pEnd) {
+static int ends_after(const ds_doc *d, size_t t, size_t first, size_t last, dot_run *pRun,
+                      size_t *pEnd) {
   int abbrev = (d->aTok[t].flags & DS_TOK_ABBREV) != 0;
   if (!abbrev && !is_terminal(d, t)) return 0;
   *pEnd = t + 1;
@@ -187,8 +191,8 @@ static int ends_after(const ds_doc *d, size_t t, size_t first, size_t last, size
     /* spaced ellipses: `. . .` never ends a sentence; of four dots, the period of the
        sentence is the first when attached to its word (`compounds. . . . The`), else
        the last (`with a period . . . . Next`) */
-    size_t before, after;
-    spaced_dots(d, t, first, last, &before, &after);
+    spaced_dots(d, t, first, last, pRun);
+    size_t before = t - (pRun->a > first ? pRun->a : first), after = pRun->b - t;
     if (before + after >= 2) {
       if (before == 0 && after >= 3 && t > first && attached(d, t - 1))
         return t + after + 1 < last && opens_sentence(d, t + after + 1);
@@ -229,6 +233,7 @@ static int split_unit(ds_doc *d, size_t first, size_t last) {
   memset(aStart, 0, 2 * n);
   find_list_items(d, first, last, aStart, aMarker);
   int rc = DS_OK;
+  dot_run run = {0, 0};
   for (size_t t = first; t < last && rc == DS_OK; t++) {
     size_t end;
     if (t > start && (aStart[t - first] || is_bullet(d, t))) {
@@ -236,7 +241,7 @@ static int split_unit(ds_doc *d, size_t first, size_t last) {
       start = t;
     }
     if (aMarker[t - first] || rc) continue;
-    if (ends_after(d, t, start, last, &end) && end < last) {
+    if (ends_after(d, t, start, last, &run, &end) && end < last) {
       rc = ds_doc_add_sentence(d, (uint32_t)start, (uint32_t)end);
       start = end;
       t = end - 1;
