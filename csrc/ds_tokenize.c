@@ -67,7 +67,10 @@ static const char *const azAbbrev[] = {
   "Ms", "Mt", "Nov", "Oct", "Pres", "Prof", "Rd", "Rep", "Rev", "Sec", "Sen", "Sep",
   "Sept", "Sgt", "Sr", "St", "Univ", "Vol", "Vols", "al", "approx", "ca", "cf", "ch",
   "cit", "ed", "eds", "esp", "etc", "fig", "figs", "ibid", "op", "pp", "sec", "vol",
-  "vols", "vs", NULL
+  "vols", "vs", "v", "st", "viz", "govt", "dept", "misc", "Assn", "Assoc", "Bldg", "Blvd",
+  "Calif", "Conn", "Fla", "Ft", "Hwy", "Ill", "Intl", "Mass", "Mich", "Minn", "Mon",
+  "Natl", "Nev", "Okla", "Ont", "Penn", "Pl", "Sat", "Sq", "Ste", "Sun", "Tenn", "Tex",
+  "Thu", "Thur", "Thurs", "Tue", "Tues", "Va", "Wash", "Wed", "Fri", NULL
 };
 
 /* Abbreviations normally followed by a name or a number: no sentence ends after them. */
@@ -75,7 +78,7 @@ static const char *const azPrepositive[] = {
   "Adm", "Art", "Capt", "Ch", "Cmdr", "Col", "Dr", "Eq", "Fig", "Figs", "Gen", "Gov",
   "Hon", "Lt", "Maj", "Mr", "Mrs", "Ms", "Mt", "No", "Nos", "Pres", "Prof", "Rep",
   "Rev", "Sec", "Sen", "Sgt", "St", "Vol", "Vols", "ch", "cf", "fig", "figs", "no",
-  "p", "pp", "vol", "vols", "vs", NULL
+  "p", "pp", "v", "vol", "vols", "vs", NULL
 };
 
 static const char *const azStarter[] = {
@@ -119,7 +122,8 @@ static int has_prefix_ci(const uchar *z, uint32_t i, uint32_t end, const char *p
 */
 static uint32_t scan_url(const uchar *z, uint32_t i, uint32_t end) {
   if (!has_prefix_ci(z, i, end, "http://") && !has_prefix_ci(z, i, end, "https://") &&
-      !has_prefix_ci(z, i, end, "ftp://") && !has_prefix_ci(z, i, end, "www."))
+      !has_prefix_ci(z, i, end, "ftp://") && !has_prefix_ci(z, i, end, "www.") &&
+      !has_prefix_ci(z, i, end, "mailto:"))
     return i;
   uint32_t j = i;
   int nParen = 0, nBracket = 0;
@@ -149,6 +153,8 @@ static uint32_t scan_url(const uchar *z, uint32_t i, uint32_t end) {
   return j - i > 7 ? j : i;
 }
 
+static int is_alpha_ascii(uchar c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+
 static int email_char(uchar c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
          c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
@@ -171,6 +177,12 @@ static uint32_t scan_email(const uchar *z, uint32_t i, uint32_t end, uint32_t *p
   while (m > k + 1 && (z[m - 1] == '.' || z[m - 1] == '-')) m--;
   for (uint32_t x = k + 1; x < m; x++)
     if (z[x] == '.') lastDot = x;
+  if (lastDot == 0) {
+    /* `Edison@ENRON`: a mail system's address with a one-word domain */
+    int letters = m > k + 1;
+    for (uint32_t x = k + 1; x < m && letters; x++) letters = is_alpha_ascii(z[x]);
+    if (letters) return m;
+  }
   if (lastDot == 0 || lastDot + 1 >= m || lastDot == k + 1) {
     *pNoAt = m;
     return i;
@@ -199,8 +211,22 @@ static int lower_eq(const uchar *z, uint32_t n, const char *w) {
 /*
 ** Where a word [i, j) splits off a clitic (`'s`, `n't`, `'ll`, ...), or j if it does not.
 */
+/* Contractions typed without their apostrophe, which UD splits all the same
+   (`dont` -> `do` `nt`), with the length of the first part. */
+static const struct { const char *z; unsigned n; } aBare[] = {
+  {"dont", 2}, {"wont", 2}, {"cant", 2}, {"doesnt", 4}, {"didnt", 3}, {"isnt", 2},
+  {"arent", 3}, {"wasnt", 3}, {"werent", 4}, {"havent", 4}, {"hasnt", 3}, {"hadnt", 3},
+  {"couldnt", 5}, {"wouldnt", 5}, {"shouldnt", 6}, {"mustnt", 4}, {"thats", 4},
+  {"theres", 5}, {"heres", 4}, {"shes", 3}, {"whats", 4}, {"ive", 1}, {"im", 1},
+  {"youre", 3}, {"theyre", 4}, {"youve", 3}, {"theyve", 4}, {"weve", 2}, {"youll", 3},
+  {"theyll", 4}, {"thatd", 4}, {NULL, 0}
+};
+
 static uint32_t clitic_split(const uchar *z, uint32_t i, uint32_t j) {
   static const char *const azClitic[] = {"s", "re", "ve", "ll", "d", "m", NULL};
+  if (j - i <= 8)
+    for (int k = 0; aBare[k].z; k++)
+      if (lower_eq(z + i, j - i, aBare[k].z)) return i + aBare[k].n;
   /* words UD writes as two: can|not, gon|na, wan|na, got|ta */
   if (j - i == 6 && lower_eq(z + i, 6, "cannot")) return i + 3;
   if (j - i == 5 && (lower_eq(z + i, 5, "gonna") || lower_eq(z + i, 5, "wanna") ||
@@ -238,9 +264,8 @@ static int takes_period(const uchar *z, uint32_t i, uint32_t j, uint32_t end) {
       if (group == 0) return 0;
       nDots++;
       group = 0;
-    } else if (is_alpha(z[k]) && ++group <= 3) {
-      continue;
-    } else {
+    } else if (!is_alpha(z[k]) || ++group > 3) {
+      if (nDots > 0) return 0;
       group = 99;
     }
   }
@@ -260,17 +285,18 @@ static uint32_t scan_digits(const uchar *z, uint32_t i, uint32_t end) {
   return i;
 }
 
-/* Is [i, j) digits and number separators only? */
+/* Is [i, j) digits and number separators (`.,:/`) only? */
 static int all_number(const uchar *z, uint32_t i, uint32_t j) {
   for (uint32_t k = i; k < j; k++)
-    if (!is_digit(z[k]) && z[k] != '.' && z[k] != ',') return 0;
+    if (!is_digit(z[k]) && z[k] != '.' && z[k] != ',' && z[k] != ':' && z[k] != '/') return 0;
   return j > i;
 }
 
 /* Emoticons kept whole as EWT does. */
 static uint32_t scan_emoticon(const uchar *z, uint32_t i, uint32_t end) {
   static const char *const az[] = {":-)", ":-(", ":-D", ":-P", ";-)", ":)", ":(", ":D",
-                                   ":P", ":p", ";)", ":/", "=)", "<3", NULL};
+                                   ":P", ":p", ";)", ";D", ":/", "=)", "(:", "<3", NULL};
+  if (!strchr(":;=(<", z[i])) return i;
   for (int k = 0; az[k]; k++) {
     uint32_t n = (uint32_t)strlen(az[k]);
     if (i + n <= end && memcmp(z + i, az[k], n) == 0 &&
@@ -294,6 +320,69 @@ static int emit(ds_doc *d, uint32_t start, uint32_t end, uint32_t flags) {
   return ds_doc_add_token(d, start, end, flags);
 }
 
+/* Length of an apostrophe (', ’) at z[i], or 0. */
+static int apostrophe_len(const uchar *z, uint32_t i, uint32_t end) {
+  if (i < end && z[i] == '\'') return 1;
+  if (i + 2 < end && z[i] == 0xE2 && z[i + 1] == 0x80 && z[i + 2] == 0x99) return 3;
+  return 0;
+}
+
+/* Is z[i] a letter or digit (ASCII) or any non-ASCII byte? */
+static int is_word_byte(const uchar *z, uint32_t i, uint32_t end) {
+  return i < end && (is_alpha(z[i]) || is_digit(z[i]) || z[i] >= 0x80);
+}
+
+/* End of the ASCII letters and digits from i. */
+static uint32_t word_end(const uchar *z, uint32_t i, uint32_t end) {
+  while (i < end && (is_alpha(z[i]) || is_digit(z[i]))) i++;
+  return i;
+}
+
+/* Prefixes UD English keeps joined to their word by a hyphen (`e-mail`, `non-human`). */
+static int is_prefix(const uchar *z, uint32_t a, uint32_t b) {
+  static const char *const az[] = {"e", "non", "pre", "anti", "mid", "re", "co", "post",
+                                   "pro", "over", "multi", "sub", "semi", "ex", "counter",
+                                   "neo", "un", NULL};
+  for (int k = 0; az[k]; k++)
+    if (lower_eq(z + a, b - a, az[k])) return 1;
+  return 0;
+}
+
+/*
+** Digit groups joined by hyphens that are one number, not a range: phone numbers
+** (`345-9945`, `732-657-3416`), ZIP+4 (`94305-5015`), dates (`01-Feb-02`). Returns the
+** new end, or b. Ranges such as `1969-1970` are split.
+*/
+static uint32_t number_hyphens(const uchar *z, uint32_t a, uint32_t b, uint32_t end) {
+  if (b + 1 >= end || z[b] != '-' || !all_number(z, a, b)) return b;
+  uint32_t len[4], n = 0, i = a, e = b;
+  len[n++] = b - a;
+  while (n < 4 && e + 1 < end && z[e] == '-' && (is_digit(z[e + 1]) || is_alpha(z[e + 1]))) {
+    i = e + 1;
+    e = word_end(z, i, end);
+    len[n++] = e - i;
+  }
+  if (is_word_byte(z, e, end)) return b;
+  if (n == 3 && is_alpha(z[a + len[0] + 1])) return len[1] == 3 ? e : b;     /* 01-Feb-02 */
+  for (uint32_t k = a; k < e; k++)
+    if (is_alpha(z[k])) return b;
+  if (n >= 3) return e;
+  if ((len[0] == 3 && len[1] == 4) || (len[0] == 5 && len[1] == 4)) return e;
+  return b;
+}
+
+/* File name extensions that make `name.ext` one token. */
+static uint32_t file_extension(const uchar *z, uint32_t dot, uint32_t end) {
+  static const char *const az[] = {"pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx",
+                                   "txt", "htm", "html", "jpg", "jpeg", "gif", "png", "zip",
+                                   "vcf", "csv", "xml", "exe", "mp3", "wav", "rtf", NULL};
+  uint32_t e = word_end(z, dot + 1, end);
+  if (e == dot + 1 || is_word_byte(z, e, end)) return dot;
+  for (int k = 0; az[k]; k++)
+    if (lower_eq(z + dot + 1, e - dot - 1, az[k])) return e;
+  return dot;
+}
+
 /*
 ** In a word segment [a, b) that UAX #29 joined across a period (`world.Today`,
 ** `Tuesday.Mr.`), the offset of a period that ends a sentence, or 0: a lower-case word
@@ -312,7 +401,10 @@ static uint32_t sentence_dot(const uchar *z, uint32_t a, uint32_t b, uint32_t en
     uint32_t e = k + 1;
     while (e < b && is_alpha(z[e])) e++;
     if (e != b) return 0;
-    if (b - k - 1 >= 3 && z[k + 2] >= 'a' && z[k + 2] <= 'z') return k;
+    if (b - k - 1 >= 3 && z[k + 2] >= 'a' && z[k + 2] <= 'z' &&
+        !lower_eq(z + k + 1, b - k - 1, "com") && !lower_eq(z + k + 1, b - k - 1, "net") &&
+        !lower_eq(z + k + 1, b - k - 1, "org"))
+      return k;
     if (b < end && z[b] == '.' && in_list(azAbbrev, (const char *)z + k + 1, b - k - 1)) return k;
     return 0;
   }
@@ -337,13 +429,23 @@ static uint32_t word_token(ds_doc *d, uint32_t a, uint32_t b, uint32_t end, int 
   int hasLetter = 0;
   for (uint32_t k = a; k < b && !hasLetter; k++)
     hasLetter = !is_digit(z[k]) && z[k] != '.' && z[k] != ',';
+  uint32_t e;
   if (!hasLetter) {
     flags = DS_TOK_NUMBER;
+    /* times and dates: `02:45:50`, `01/24/2001` */
     while (b + 1 < end && (z[b] == ':' || z[b] == '/') && is_digit(z[b + 1]) && all_number(z, a, b))
       b = scan_digits(z, b + 1, end);
+    if ((e = number_hyphens(z, a, b, end)) > b) b = e;
+    else if (b + 2 < end && apostrophe_len(z, b, end) && (z[b + apostrophe_len(z, b, end)] | 0x20) == 's' &&
+             !is_word_byte(z, b + apostrophe_len(z, b, end) + 1, end))
+      b += (uint32_t)apostrophe_len(z, b, end) + 1;     /* `80's` */
+  } else if (b < end && z[b] == '.' && (e = file_extension(z, b, end)) > b) {
+    b = e;                                              /* `image001.jpg` */
   } else if (b < end && z[b] == '.' && takes_period(z, a, b, end)) {
     flags |= DS_TOK_ABBREV;
     b++;
+  } else if (b + 1 < end && z[b] == '-' && is_alpha(z[b + 1]) && is_prefix(z, a, b)) {
+    b = word_end(z, b + 1, end);                        /* `e-mail`, `non-human` */
   }
   uint32_t split = (flags & DS_TOK_ABBREV) ? b : clitic_split(z, a, b);
   if (split < b) {
@@ -358,12 +460,22 @@ static uint32_t word_token(ds_doc *d, uint32_t a, uint32_t b, uint32_t end, int 
 /* A punctuation or symbol segment [a, b): runs of `.`, of `!?`, of `-` are one token. */
 static uint32_t punct_token(ds_doc *d, uint32_t a, uint32_t b, uint32_t end, int *pRc) {
   const uchar *z = (const uchar *)d->zText;
-  uint32_t e = scan_emoticon(z, a, end);
-  if (e > a) b = e;
-  else if (z[a] == '.' || z[a] == '-') {
+  uint32_t e;
+  int n = apostrophe_len(z, a, end);
+  int startsWord = a == 0 || !is_word_byte(z, a - 1, end);
+  if ((e = scan_emoticon(z, a, end)) > a) {
+    b = e;
+  } else if (n && startsWord && a + (uint32_t)n + 2 <= end && is_digit(z[a + n]) &&
+             is_digit(z[a + n + 1]) && !is_word_byte(z, a + (uint32_t)n + 2, end)) {
+    b = a + (uint32_t)n + 2;                           /* `'68` */
+  } else if (z[a] == '.' && startsWord && (e = file_extension(z, a, end)) > a) {
+    b = e;                                             /* `.vcf` */
+  } else if (z[a] == '.' || z[a] == '!' || z[a] == '?') {
+    while (b < end && (z[b] == '.' || z[b] == '!' || z[b] == '?')) b++;
+  } else if (z[a] == '-' || z[a] == '=') {
+    while (b < end && (z[b] == '-' || z[b] == '=')) b++;
+  } else if (strchr("*+^~#_", z[a])) {
     while (b < end && z[b] == z[a]) b++;
-  } else if (z[a] == '!' || z[a] == '?') {
-    while (b < end && (z[b] == '!' || z[b] == '?')) b++;
   }
   int32_t cp;
   class_at(z, a, end, &cp, NULL);
