@@ -444,8 +444,10 @@ static uint32_t word_token(ds_doc *d, uint32_t a, uint32_t b, uint32_t end, int 
   } else if (b < end && z[b] == '.' && takes_period(z, a, b, end)) {
     flags |= DS_TOK_ABBREV;
     b++;
-  } else if (b + 1 < end && z[b] == '-' && is_alpha(z[b + 1]) && is_prefix(z, a, b)) {
-    b = word_end(z, b + 1, end);                        /* `e-mail`, `non-human` */
+  } else if (b + 1 < end && z[b] == '-' && z[b + 1] >= 'a' && z[b + 1] <= 'z' &&
+             is_prefix(z, a, b)) {
+    /* `e-mail`, `non-human`; but `anti-China` stays apart, so that `China` counts it */
+    b = word_end(z, b + 1, end);
   }
   uint32_t split = (flags & DS_TOK_ABBREV) ? b : clitic_split(z, a, b);
   if (split < b) {
