@@ -91,6 +91,28 @@ static int capitalised_word(const ds_doc *d, size_t t) {
          z[1] >= 'a' && z[1] <= 'z';
 }
 
+/*
+** After terminal t comes a lower-case word e, as in informal writing (`whatever. i will`,
+** `bet? really`). A period ends the sentence when the word before it is an ordinary word
+** (two letters or more, not a known abbreviation); `?` ends it; `!` unless it is part of
+** a name (`Yahoo! in`).
+*/
+static int lower_after(const ds_doc *d, size_t t, size_t first, size_t e) {
+  int32_t cp = first_cp(d, e);
+  if (utf8proc_category(cp) != UTF8PROC_CATEGORY_LL || !(d->aTok[e].flags & DS_TOK_WORD)) return 0;
+  if (t == first) return 0;
+  const ds_token *prev = &d->aTok[t - 1];
+  if (!attached(d, t - 1)) return 0;
+  size_t n;
+  const char *z = tok_text(d, t, &n);
+  if (z[0] == '?') return 1;
+  int32_t cpPrev = first_cp(d, t - 1);
+  if (z[0] == '!') return !(cpPrev >= 'A' && cpPrev <= 'Z');
+  if (n != 1) return 0;                                   /* `...` before lower case */
+  return (prev->flags & DS_TOK_WORD) && prev->end - prev->start >= 2 &&
+         !(prev->flags & DS_TOK_ABBREV);
+}
+
 /* ====================== lists ====================== */
 
 /*
@@ -207,7 +229,7 @@ static int ends_after(const ds_doc *d, size_t t, size_t first, size_t last, dot_
     /* no space: `world.Today` ends a sentence, `U.S.-based` or `Mail.Ru` does not */
     return !abbrev && capitalised_word(d, e);
   }
-  if (!opens_sentence(d, e)) return 0;
+  if (!opens_sentence(d, e)) return !abbrev && e == t + 1 && lower_after(d, t, first, e);
   if (!abbrev) {
     /* `N°. 1026`: a number after a symbol's period continues the sentence */
     int32_t cp = first_cp(d, e);

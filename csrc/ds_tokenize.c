@@ -70,7 +70,8 @@ static const char *const azAbbrev[] = {
   "vols", "vs", "v", "st", "viz", "govt", "dept", "misc", "Assn", "Assoc", "Bldg", "Blvd",
   "Calif", "Conn", "Fla", "Ft", "Hwy", "Ill", "Intl", "Mass", "Mich", "Minn", "Mon",
   "Natl", "Nev", "Okla", "Ont", "Penn", "Pl", "Sat", "Sq", "Ste", "Sun", "Tenn", "Tex",
-  "Thu", "Thur", "Thurs", "Tue", "Tues", "Va", "Wash", "Wed", "Fri", NULL
+  "Thu", "Thur", "Thurs", "Tue", "Tues", "Va", "Wash", "Wed", "Fri", "co", "corp", "inc",
+  "ltd", "jr", "sr", "mt", "dr", "mr", "mrs", "ms", "prof", NULL
 };
 
 /* Abbreviations normally followed by a name or a number: no sentence ends after them. */
@@ -78,7 +79,7 @@ static const char *const azPrepositive[] = {
   "Adm", "Art", "Capt", "Ch", "Cmdr", "Col", "Dr", "Eq", "Fig", "Figs", "Gen", "Gov",
   "Hon", "Lt", "Maj", "Mr", "Mrs", "Ms", "Mt", "No", "Nos", "Pres", "Prof", "Rep",
   "Rev", "Sec", "Sen", "Sgt", "St", "Vol", "Vols", "ch", "cf", "fig", "figs", "no",
-  "p", "pp", "v", "vol", "vols", "vs", NULL
+  "p", "pp", "v", "vol", "vols", "vs", "dr", "mr", "mrs", "ms", "prof", "mt", NULL
 };
 
 static const char *const azStarter[] = {
