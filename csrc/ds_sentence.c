@@ -113,6 +113,28 @@ static int lower_after(const ds_doc *d, size_t t, size_t first, size_t e) {
          !(prev->flags & DS_TOK_ABBREV);
 }
 
+/*
+** Does the sentence [first, t) followed by `,` or `:` at t open or close a letter
+** (`Dear Ms. Li,` `Hi David:` `Best regards,` `Thanks,`)? Then what follows is a sentence.
+*/
+static int address_or_signoff(const ds_doc *d, size_t first, size_t t) {
+  static const char *const azOpen[] = {"Dear", "Hi", "Hello", "Hey", NULL};
+  static const char *const azClose[] = {"Thanks", "Thank you", "Best", "Best regards",
+                                        "Regards", "Kind regards", "Cheers", "Sincerely",
+                                        "Good luck", "Yours", "Cordially", "Love", NULL};
+  if (t == first || t - first > 4) return 0;
+  size_t n;
+  const char *z = tok_text(d, first, &n);
+  for (int k = 0; azOpen[k]; k++)
+    if (strlen(azOpen[k]) == n && memcmp(azOpen[k], z, n) == 0) return 1;
+  const char *zEnd = d->zText + d->aTok[t - 1].end;
+  for (int k = 0; azClose[k]; k++) {
+    size_t m = strlen(azClose[k]);
+    if ((size_t)(zEnd - z) == m && memcmp(azClose[k], z, m) == 0) return 1;
+  }
+  return 0;
+}
+
 /* ====================== lists ====================== */
 
 /*
@@ -204,7 +226,11 @@ static void spaced_dots(const ds_doc *d, size_t t, size_t first, size_t last, do
 static int ends_after(const ds_doc *d, size_t t, size_t first, size_t last, dot_run *pRun,
                       size_t *pEnd) {
   int abbrev = (d->aTok[t].flags & DS_TOK_ABBREV) != 0;
-  if (!abbrev && !is_terminal(d, t)) return 0;
+  if (!abbrev && !is_terminal(d, t)) {
+    *pEnd = t + 1;
+    return (tok_is(d, t, ":") || tok_is(d, t, ",")) && t + 1 < last && !attached(d, t) &&
+           address_or_signoff(d, first, t) && opens_sentence(d, t + 1);
+  }
   *pEnd = t + 1;
   if (is_ellipsis(d, t) && t > first && t + 1 < last && tok_is(d, t - 1, "[") &&
       tok_is(d, t + 1, "]"))
