@@ -16,6 +16,13 @@ typedef unsigned char uchar;
 /* Character classes. */
 enum { C_SPACE, C_LETTER, C_DIGIT, C_MARK, C_PUNCT, C_SYMBOL };
 
+/* Is c one of the characters of set (never true for NUL)? */
+static inline int one_of(unsigned c, const char *set) {
+  for (; *set; set++)
+    if ((unsigned char)*set == c) return 1;
+  return 0;
+}
+
 static int cclass(int32_t cp) {
   if (cp < 0x80) {
     if (cp == ' ' || (cp >= 0x09 && cp <= 0x0D)) return C_SPACE;
@@ -23,7 +30,7 @@ static int cclass(int32_t cp) {
     if (cp >= '0' && cp <= '9') return C_DIGIT;
     if (cp == '_') return C_MARK;
     if (cp < 0x20 || cp == 0x7F) return C_SPACE;     /* control characters separate */
-    return strchr("$+<=>^`|~", (int)cp) ? C_SYMBOL : C_PUNCT;
+    return one_of((unsigned)cp, "$+<=>^`|~") ? C_SYMBOL : C_PUNCT;
   }
   switch (utf8proc_category(cp)) {
     case UTF8PROC_CATEGORY_ZS: case UTF8PROC_CATEGORY_ZL: case UTF8PROC_CATEGORY_ZP:
@@ -92,7 +99,7 @@ static const char *const azStarter[] = {
 
 static int in_list(const char *const *list, const char *z, size_t n) {
   for (; *list; list++)
-    if (strlen(*list) == n && memcmp(*list, z, n) == 0) return 1;
+    if ((*list)[0] == z[0] && strncmp(*list, z, n) == 0 && (*list)[n] == '\0') return 1;
   return 0;
 }
 
@@ -107,9 +114,8 @@ int ds_is_sentence_starter(const char *z, size_t n) { return in_list(azStarter, 
 /* ====================== scanners ====================== */
 
 static int has_prefix_ci(const uchar *z, uint32_t i, uint32_t end, const char *p) {
-  size_t n = strlen(p);
-  if (end - i < n) return 0;
-  for (size_t k = 0; k < n; k++) {
+  for (size_t k = 0; p[k]; k++) {
+    if (i + k >= end) return 0;
     uchar c = z[i + k];
     if (c >= 'A' && c <= 'Z') c = (uchar)(c + 32);
     if (c != (uchar)p[k]) return 0;
@@ -122,6 +128,7 @@ static int has_prefix_ci(const uchar *z, uint32_t i, uint32_t end, const char *p
 ** punctuation is left out, and a closing bracket only stays if it closes one inside.
 */
 static uint32_t scan_url(const uchar *z, uint32_t i, uint32_t end) {
+  if (!one_of(z[i] | 0x20, "hfwm")) return i;
   if (!has_prefix_ci(z, i, end, "http://") && !has_prefix_ci(z, i, end, "https://") &&
       !has_prefix_ci(z, i, end, "ftp://") && !has_prefix_ci(z, i, end, "www.") &&
       !has_prefix_ci(z, i, end, "mailto:"))
@@ -144,7 +151,7 @@ static uint32_t scan_url(const uchar *z, uint32_t i, uint32_t end) {
     uchar c = z[j - 1];
     if (c == ')' && nParen < 0) { nParen++; j--; continue; }
     if (c == ']' && nBracket < 0) { nBracket++; j--; continue; }
-    if (strchr(".,;:!?'", c) && c) { j--; continue; }
+    if (one_of(c, ".,;:!?'")) { j--; continue; }
     if (j - i >= 3 && z[j - 3] == 0xE2 && z[j - 2] == 0x80 && (z[j - 1] == 0x99 || z[j - 1] == 0x9D)) {
       j -= 3;  /* ’ or ” */
       continue;
@@ -200,13 +207,12 @@ static int apostrophe_before(const uchar *z, uint32_t start, uint32_t a) {
 }
 
 static int lower_eq(const uchar *z, uint32_t n, const char *w) {
-  if (strlen(w) != n) return 0;
   for (uint32_t k = 0; k < n; k++) {
     uchar c = z[k];
     if (c >= 'A' && c <= 'Z') c = (uchar)(c + 32);
-    if (c != (uchar)w[k]) return 0;
+    if (c != (uchar)w[k]) return 0;       /* also stops at w's end */
   }
-  return 1;
+  return w[n] == '\0';
 }
 
 /*
@@ -214,20 +220,39 @@ static int lower_eq(const uchar *z, uint32_t n, const char *w) {
 */
 /* Contractions typed without their apostrophe, which UD splits all the same
    (`dont` -> `do` `nt`), with the length of the first part. */
-static const struct { const char *z; unsigned n; } aBare[] = {
-  {"dont", 2}, {"wont", 2}, {"cant", 2}, {"doesnt", 4}, {"didnt", 3}, {"isnt", 2},
-  {"arent", 3}, {"wasnt", 3}, {"werent", 4}, {"havent", 4}, {"hasnt", 3}, {"hadnt", 3},
-  {"couldnt", 5}, {"wouldnt", 5}, {"shouldnt", 6}, {"mustnt", 4}, {"thats", 4},
-  {"theres", 5}, {"heres", 4}, {"shes", 3}, {"whats", 4}, {"ive", 1}, {"im", 1},
-  {"youre", 3}, {"theyre", 4}, {"youve", 3}, {"theyve", 4}, {"weve", 2}, {"youll", 3},
-  {"theyll", 4}, {"thatd", 4}, {NULL, 0}
+static const struct bare { const char *z; unsigned n; } aBare[] = {   /* sorted */
+  {"arent", 3}, {"cant", 2}, {"couldnt", 5}, {"didnt", 3}, {"doesnt", 4}, {"dont", 2},
+  {"hadnt", 3}, {"hasnt", 3}, {"havent", 4}, {"heres", 4}, {"im", 1}, {"isnt", 2},
+  {"ive", 1}, {"mustnt", 4}, {"shes", 3}, {"shouldnt", 6}, {"thatd", 4}, {"thats", 4},
+  {"theres", 5}, {"theyll", 4}, {"theyre", 4}, {"theyve", 4}, {"wasnt", 3},
+  {"werent", 4}, {"weve", 2}, {"whats", 4}, {"wont", 2}, {"wouldnt", 5}, {"youll", 3},
+  {"youre", 3}, {"youve", 3},
 };
+
+/* Length of the first part of the bare contraction z[0..n), or 0. */
+static unsigned bare_split(const uchar *z, uint32_t n) {
+  char w[9];
+  if (n < 2 || n > 8) return 0;
+  for (uint32_t k = 0; k < n; k++) {
+    if (!((z[k] | 0x20) >= 'a' && (z[k] | 0x20) <= 'z')) return 0;
+    w[k] = (char)(z[k] | 0x20);
+  }
+  w[n] = 0;
+  size_t lo = 0, hi = sizeof aBare / sizeof *aBare;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    int c = strcmp(w, aBare[mid].z);
+    if (c == 0) return aBare[mid].n;
+    if (c < 0) hi = mid;
+    else lo = mid + 1;
+  }
+  return 0;
+}
 
 static uint32_t clitic_split(const uchar *z, uint32_t i, uint32_t j) {
   static const char *const azClitic[] = {"s", "re", "ve", "ll", "d", "m", NULL};
-  if (j - i <= 8)
-    for (int k = 0; aBare[k].z; k++)
-      if (lower_eq(z + i, j - i, aBare[k].z)) return i + aBare[k].n;
+  unsigned nBare = bare_split(z + i, j - i);
+  if (nBare) return i + nBare;
   /* words UD writes as two: can|not, gon|na, wan|na, got|ta */
   if (j - i == 6 && lower_eq(z + i, 6, "cannot")) return i + 3;
   if (j - i == 5 && (lower_eq(z + i, 5, "gonna") || lower_eq(z + i, 5, "wanna") ||
@@ -297,7 +322,7 @@ static int all_number(const uchar *z, uint32_t i, uint32_t j) {
 static uint32_t scan_emoticon(const uchar *z, uint32_t i, uint32_t end) {
   static const char *const az[] = {":-)", ":-(", ":-D", ":-P", ";-)", ":)", ":(", ":D",
                                    ":P", ":p", ";)", ";D", ":/", "=)", "(:", "<3", NULL};
-  if (!strchr(":;=(<", z[i])) return i;
+  if (!one_of(z[i], ":;=(<")) return i;
   for (int k = 0; az[k]; k++) {
     uint32_t n = (uint32_t)strlen(az[k]);
     if (i + n <= end && memcmp(z + i, az[k], n) == 0 &&
@@ -477,7 +502,7 @@ static uint32_t punct_token(ds_doc *d, uint32_t a, uint32_t b, uint32_t end, int
     while (b < end && (z[b] == '.' || z[b] == '!' || z[b] == '?')) b++;
   } else if (z[a] == '-' || z[a] == '=') {
     while (b < end && (z[b] == '-' || z[b] == '=')) b++;
-  } else if (strchr("*+^~#_", z[a])) {
+  } else if (one_of(z[a], "*+^~#_")) {
     while (b < end && z[b] == z[a]) b++;
   }
   int32_t cp;
@@ -486,36 +511,82 @@ static uint32_t punct_token(ds_doc *d, uint32_t a, uint32_t b, uint32_t end, int
   return b;
 }
 
+static int is_alnum_ascii(uchar c) { return is_alpha(c) || is_digit(c) || c == '_'; }
+
+/*
+** Where the UAX #29 word segment starting with the ASCII letters and digits z[i..j) ends,
+** when that can be told from the next two bytes alone (j), or 0 when the full rules are
+** needed (a mark, a non-ASCII letter, `.` `:` `'` `,` `;` between letters or digits).
+*/
+static uint32_t ascii_word_end(const uchar *z, uint32_t j, uint32_t end) {
+  if (j >= end) return j;
+  uchar c = z[j];
+  if (c >= 0x80 || c == '@') return 0;
+  if (one_of(c, ".,;:'\"")) {
+    uchar c2 = j + 1 < end ? z[j + 1] : ' ';
+    return c2 < 0x80 && !is_alnum_ascii(c2) ? j : 0;
+  }
+  return j;
+}
+
+/* The next token starts at z[a]: emit it (and any it splits into); return its end. */
+static uint32_t token_at(ds_doc *d, uint32_t start, uint32_t a, uint32_t b, int bWordLike,
+                         uint32_t end, uint32_t *pNoAt, int *pRc) {
+  const uchar *z = (const uchar *)d->zText;
+  uint32_t j;
+  int prevIsWord = a > start && z[a - 1] < 0x80 && cclass(z[a - 1]) == C_LETTER;
+  if (!prevIsWord && (j = scan_url(z, a, end)) > a) {
+    *pRc = emit(d, a, j, DS_TOK_URL);
+    return j;
+  }
+  if (bWordLike && (j = scan_email(z, a, end, pNoAt)) > a) {
+    *pRc = emit(d, a, j, DS_TOK_URL);
+    return j;
+  }
+  return bWordLike ? word_token(d, a, b, end, pRc) : punct_token(d, a, b, end, pRc);
+}
+
 int ds_tokenize_range(ds_doc *d, uint32_t start, uint32_t end) {
   const uchar *z = (const uchar *)d->zText;
-  uint32_t noAt = 0, done = start;   /* bytes before `done` are already in tokens */
+  /* e-mail addresses need an `@`: without one, no word needs looking at */
+  uint32_t noAt = memchr(z + start, '@', end - start) ? 0 : end;
+  uint32_t i = start;           /* bytes before i are in tokens */
   ds_wordbreak wb;
-  size_t s, e;
+  int bWb = 0;                  /* wb is positioned at i */
   int rc = DS_OK;
-  ds_wordbreak_init(&wb, d->zText + start, end - start);
-  while (rc == DS_OK) {
+  while (i < end && rc == DS_OK) {
+    uchar c = z[i];
+    if (c == ' ' || c == '\n' || c == '\t') {
+      i++;
+      bWb = 0;
+      continue;
+    }
+    if (is_alnum_ascii(c)) {
+      /* fast path: plain ASCII words need no UAX #29 state */
+      uint32_t j = i + 1, e;
+      while (j < end && is_alnum_ascii(z[j])) j++;
+      if ((e = ascii_word_end(z, j, end)) != 0) {
+        i = token_at(d, start, i, e, 1, end, &noAt, &rc);
+        bWb = 0;
+        continue;
+      }
+    }
+    if (!bWb) {
+      ds_wordbreak_init(&wb, d->zText + i, end - i);
+      bWb = 1;
+    }
+    size_t s, e;
     int src = ds_wordbreak_next(&wb, &s, &e);
     if (src == DS_DONE) break;
     if (src != DS_OK) return DS_UTF8;         /* the reader validated: cannot happen */
-    uint32_t a = start + (uint32_t)s, b = start + (uint32_t)e, j;
-    if (b <= done) continue;                  /* taken by a longer token */
-    if (a < done) {                           /* a longer token ended inside this segment */
-      ds_wordbreak_init(&wb, d->zText + start, end - start);
-      wb.i = done - start;
+    uint32_t base = (uint32_t)(wb.z - z), a = base + (uint32_t)s, b = base + (uint32_t)e;
+    if (is_space_segment(z, a, b)) {
+      i = b;
       continue;
     }
-    if (is_space_segment(z, a, b)) continue;
-    int prevIsWord = a > start && z[a - 1] < 0x80 && cclass(z[a - 1]) == C_LETTER;
-    if (!prevIsWord && (j = scan_url(z, a, end)) > a) {
-      rc = emit(d, a, j, DS_TOK_URL);
-    } else if (wb.bWordLike && (j = scan_email(z, a, end, &noAt)) > a) {
-      rc = emit(d, a, j, DS_TOK_URL);
-    } else if (wb.bWordLike) {
-      j = word_token(d, a, b, end, &rc);
-    } else {
-      j = punct_token(d, a, b, end, &rc);
-    }
-    done = j;
+    uint32_t next = token_at(d, start, a, b, wb.bWordLike, end, &noAt, &rc);
+    bWb = next == b;              /* a longer or shorter token: restart the segmenter */
+    i = next;
   }
   return rc;
 }

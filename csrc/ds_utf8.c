@@ -38,6 +38,8 @@ void ds_utf8_put(ds_buf *b, int32_t cp) {
   ds_buf_append(b, tmp, n);
 }
 
+static int map_utf8(const char *z, size_t n, utf8proc_option_t opt, ds_buf *out);
+
 static int is_ascii(const char *z, size_t n) {
   for (size_t i = 0; i < n; i++)
     if ((unsigned char)z[i] >= 0x80) return 0;
@@ -95,12 +97,53 @@ static int map_utf8(const char *z, size_t n, utf8proc_option_t opt, ds_buf *out)
   return rc;
 }
 
+/*
+** Is cp left as it is by NFC whatever surrounds it, and never joined to what precedes
+** it? Combining marks, code points with a canonical decomposition, second halves of
+** compositions and Hangul vowel and trailing jamo are not.
+*/
+static int nfc_inert(int32_t cp) {
+  if (cp < 0x300) return cp < 0xC0 || cp == 0xD7 || cp == 0xF7;  /* Latin-1 letters decompose */
+  if ((cp >= 0x1160 && cp <= 0x11FF) || (cp >= 0xD7B0 && cp <= 0xD7FF)) return 0;
+  if (cp >= 0xAC00 && cp <= 0xD7A3) return 1;     /* Hangul syllables: composed already */
+  const utf8proc_property_t *p = utf8proc_get_property(cp);
+  if (p->combining_class != 0) return 0;
+  if (p->decomp_seqindex != UINT16_MAX && p->decomp_type == 0) return 0;
+  if (p->comb_index != UINT16_MAX && p->comb_index >= 0x8000) return 0;
+  return 1;
+}
+
 int ds_utf8_nfc(const char *z, size_t n, ds_buf *out) {
-  if (is_ascii(z, n)) {
-    ds_buf_append(out, z, n);
-    return out->rc;
+  /* copy runs that NFC cannot change; normalize only the stretches around the rest,
+     from the last inert code point before them (marks may attach to it) */
+  const unsigned char *s = (const unsigned char *)z;
+  size_t i = 0, copied = 0, lastInert = 0;
+  while (i < n) {
+    if (s[i] < 0x80) {
+      lastInert = i++;
+      continue;
+    }
+    int32_t cp;
+    int len = ds_utf8_decode(s, i, n, &cp);
+    if (nfc_inert(cp)) {
+      lastInert = i;
+      i += (size_t)len;
+      continue;
+    }
+    size_t a = lastInert > copied ? lastInert : copied, b = i + (size_t)len;
+    while (b < n) {
+      if (s[b] < 0x80) break;
+      len = ds_utf8_decode(s, b, n, &cp);
+      if (nfc_inert(cp)) break;
+      b += (size_t)len;
+    }
+    ds_buf_append(out, z + copied, a - copied);
+    int rc = map_utf8(z + a, b - a, UTF8PROC_STABLE | UTF8PROC_COMPOSE, out);
+    if (rc) return rc;
+    copied = i = lastInert = b;
   }
-  return map_utf8(z, n, UTF8PROC_STABLE | UTF8PROC_COMPOSE, out);
+  ds_buf_append(out, z + copied, n - copied);
+  return out->rc;
 }
 
 int ds_utf8_fold(const char *z, size_t n, ds_buf *out) {

@@ -12,6 +12,8 @@
 #include "ds_utf8.h"
 #include "tests.h"
 
+#include <utf8proc.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -80,6 +82,53 @@ static void test_utf8(void) {
         "invalid UTF-8 reported at byte 7");
   check(strstr(e.msg, "f.txt") && strstr(e.msg, "line 2"), "message names file and line: %s", e.msg);
   check(ds_parse_text("a\0b", 3, "bin", &d, &e) == DS_FORMAT, "NUL byte: binary");
+}
+
+/* ds_utf8_nfc (with its fast path) agrees with utf8proc's NFC on every code point, in
+   contexts where it could compose, and on random mixtures. */
+static void test_nfc_exhaustive(void) {
+  static const int32_t aBefore[] = {'a', 'e', 0x1100, 0xAC00, 0x0B47, 0x0300};
+  static const int32_t aAfter[] = {'x', 0x0301, 0x1161, 0x11A8, 0x0B3E, 0x0327};
+  int nBad = 0;
+  ds_buf in = DS_BUF_INIT, out = DS_BUF_INIT;
+  for (int32_t cp = 0x80; cp < 0x110000; cp++) {
+    if (cp >= 0xD800 && cp <= 0xDFFF) continue;
+    for (size_t k = 0; k < sizeof aBefore / sizeof *aBefore; k++) {
+      ds_buf_reset(&in);
+      ds_buf_reset(&out);
+      ds_utf8_put(&in, aBefore[k]);
+      ds_utf8_put(&in, cp);
+      ds_utf8_put(&in, aAfter[k]);
+      ds_utf8_nfc((const char *)in.p, in.n, &out);
+      ds_buf_putc(&in, 0);
+      utf8proc_uint8_t *want = utf8proc_NFC(in.p);
+      if (strlen((char *)want) != out.n || memcmp(want, out.p, out.n) != 0) {
+        if (nBad++ < 5) fprintf(stderr, "NFC differs for U+%04X after U+%04X\n", cp, aBefore[k]);
+      }
+      free(want);
+    }
+  }
+  /* random mixtures of inert and active code points */
+  static const int32_t aPool[] = {'a', 'e', ' ', 0xE9, 0x0301, 0x0327, 0x1100, 0x1161,
+                                  0x11A8, 0xAC00, 0x0B47, 0x0B3E, 0x212B, 0x0439, 0x4E2D,
+                                  0x0340, 0x1E0A, 0x0323, 0x00C5, 0x0958};
+  unsigned seed = 12345;
+  for (int r = 0; r < 20000; r++) {
+    ds_buf_reset(&in);
+    ds_buf_reset(&out);
+    for (int k = 0; k < 12; k++) {
+      seed = seed * 1103515245u + 12345u;
+      ds_utf8_put(&in, aPool[(seed >> 16) % (sizeof aPool / sizeof *aPool)]);
+    }
+    ds_utf8_nfc((const char *)in.p, in.n, &out);
+    ds_buf_putc(&in, 0);
+    utf8proc_uint8_t *want = utf8proc_NFC(in.p);
+    if (strlen((char *)want) != out.n || memcmp(want, out.p, out.n) != 0) nBad++;
+    free(want);
+  }
+  check(nBad == 0, "%d NFC differences from utf8proc", nBad);
+  ds_buf_free(&in);
+  ds_buf_free(&out);
 }
 
 static void test_tokenizer(void) {
@@ -253,6 +302,7 @@ static void test_conllu(void) {
 int main(int argc, char **argv) {
   (void)argc;
   test_utf8();
+  test_nfc_exhaustive();
   test_tokenizer();
   test_sentences();
   test_store();
