@@ -43,10 +43,10 @@ static int one_space(const ds_doc *d, size_t t) {
 
 /* `.` `!` `?` `…` or a run of them. */
 static int is_terminal(const ds_doc *d, size_t t) {
+  if (!(d->aTok[t].flags & DS_TOK_PUNCT)) return 0;
   size_t n;
   const char *z = tok_text(d, t, &n);
   if (n == 3 && memcmp(z, "\xE2\x80\xA6", 3) == 0) return 1;
-  if (!(d->aTok[t].flags & DS_TOK_PUNCT)) return 0;
   for (size_t k = 0; k < n; k++)
     if (z[k] != '.' && z[k] != '!' && z[k] != '?') return 0;
   return 1;
@@ -58,6 +58,7 @@ static int is_ellipsis(const ds_doc *d, size_t t) {
 
 /* Bullets that start a list item: • ◦ ▪ ‣ ⁃ */
 static int is_bullet(const ds_doc *d, size_t t) {
+  if ((unsigned char)d->zText[d->aTok[t].start] < 0xE2) return 0;
   int32_t cp = first_cp(d, t);
   return cp == 0x2022 || cp == 0x25E6 || cp == 0x25AA || cp == 0x2023 || cp == 0x2043;
 }
@@ -144,6 +145,7 @@ static int address_or_signoff(const ds_doc *d, size_t first, size_t t) {
 static int marker_value(const ds_doc *d, size_t t, size_t last, size_t *pEnd) {
   size_t n;
   const char *z = tok_text(d, t, &n);
+  if (n > 2) return -1;
   int v = -1;
   size_t e = t + 1;
   if ((d->aTok[t].flags & DS_TOK_NUMBER) && n <= 2 && z[0] >= '0' && z[0] <= '9') {
@@ -300,11 +302,13 @@ static int split_unit(ds_doc *d, size_t first, size_t last) {
   return rc;
 }
 
-/* Number of characters in z[a..b). */
-static size_t nchars(const char *z, size_t a, size_t b) {
+/* Is z[a..b) at most SHORT_LINE characters? (A character is 1 to 4 bytes.) */
+static int short_line(const char *z, size_t a, size_t b) {
+  if (b - a <= SHORT_LINE) return 1;
+  if (b - a > 4 * SHORT_LINE) return 0;
   size_t n = 0;
   for (size_t i = a; i < b; i++) n += ((unsigned char)z[i] & 0xC0) != 0x80;
-  return n;
+  return n <= SHORT_LINE;
 }
 
 /* Is the paragraph a block of three or more short lines? */
@@ -313,7 +317,7 @@ static int short_line_block(const ds_doc *d, const ds_para *p) {
   while (a < p->end) {
     const char *nl = memchr(d->zText + a, '\n', p->end - a);
     size_t b = nl ? (size_t)(nl - d->zText) : p->end;
-    if (nchars(d->zText, a, b) > SHORT_LINE) return 0;
+    if (!short_line(d->zText, a, b)) return 0;
     nLines++;
     a = b + 1;
   }
@@ -328,12 +332,14 @@ static int short_line_block(const ds_doc *d, const ds_para *p) {
 static int line_cut(const ds_doc *d, const ds_para *p, size_t t, int bBlock) {
   const char *z = d->zText;
   size_t a = d->aTok[t - 1].end, b = d->aTok[t].start;
+  if (b - a <= 1 && (a == b || z[a] == ' ')) return 0;
   const char *nl = memchr(z + a, '\n', b - a);
   if (!nl) return 0;
   if (bBlock) return 1;
-  size_t lineStart = (size_t)(nl - z);
-  while (lineStart > p->start && z[lineStart - 1] != '\n') lineStart--;
-  if (nchars(z, lineStart, (size_t)(nl - z)) > SHORT_LINE) return 0;
+  size_t lineEnd = (size_t)(nl - z), lineStart = lineEnd;
+  while (lineStart > p->start && z[lineStart - 1] != '\n' && lineEnd - lineStart <= 4 * SHORT_LINE)
+    lineStart--;
+  if (!short_line(z, lineStart, lineEnd)) return 0;
   int32_t cp = first_cp(d, t);
   utf8proc_category_t c = utf8proc_category(cp);
   return c == UTF8PROC_CATEGORY_LU || c == UTF8PROC_CATEGORY_LT || c == UTF8PROC_CATEGORY_ND;

@@ -23,7 +23,7 @@ static inline int one_of(unsigned c, const char *set) {
   return 0;
 }
 
-static int cclass(int32_t cp) {
+static inline int cclass(int32_t cp) {
   if (cp < 0x80) {
     if (cp == ' ' || (cp >= 0x09 && cp <= 0x0D)) return C_SPACE;
     if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') return C_LETTER;
@@ -128,7 +128,11 @@ static int has_prefix_ci(const uchar *z, uint32_t i, uint32_t end, const char *p
 ** punctuation is left out, and a closing bracket only stays if it closes one inside.
 */
 static uint32_t scan_url(const uchar *z, uint32_t i, uint32_t end) {
-  if (!one_of(z[i] | 0x20, "hfwm")) return i;
+  /* cheap look first: `ht`, `ft`, `ww`, `ma` */
+  uchar c0 = z[i] | 0x20, c1 = i + 1 < end ? (uchar)(z[i + 1] | 0x20) : 0;
+  if (!((c0 == 'h' && c1 == 't') || (c0 == 'f' && c1 == 't') || (c0 == 'w' && c1 == 'w') ||
+        (c0 == 'm' && c1 == 'a')))
+    return i;
   if (!has_prefix_ci(z, i, end, "http://") && !has_prefix_ci(z, i, end, "https://") &&
       !has_prefix_ci(z, i, end, "ftp://") && !has_prefix_ci(z, i, end, "www.") &&
       !has_prefix_ci(z, i, end, "mailto:"))
@@ -233,6 +237,13 @@ static const struct bare { const char *z; unsigned n; } aBare[] = {   /* sorted 
 static unsigned bare_split(const uchar *z, uint32_t n) {
   char w[9];
   if (n < 2 || n > 8) return 0;
+  switch (((z[n - 2] | 0x20) << 8) | (z[n - 1] | 0x20)) {   /* how they all end */
+    case 'n' << 8 | 't': case 't' << 8 | 's': case 'e' << 8 | 's': case 'r' << 8 | 'e':
+    case 'v' << 8 | 'e': case 'l' << 8 | 'l': case 'i' << 8 | 'm': case 't' << 8 | 'd':
+      break;
+    default:
+      return 0;
+  }
   for (uint32_t k = 0; k < n; k++) {
     if (!((z[k] | 0x20) >= 'a' && (z[k] | 0x20) <= 'z')) return 0;
     w[k] = (char)(z[k] | 0x20);
@@ -249,7 +260,7 @@ static unsigned bare_split(const uchar *z, uint32_t n) {
   return 0;
 }
 
-static uint32_t clitic_split(const uchar *z, uint32_t i, uint32_t j) {
+static uint32_t clitic_split(const uchar *z, uint32_t i, uint32_t j, int bPlain) {
   static const char *const azClitic[] = {"s", "re", "ve", "ll", "d", "m", NULL};
   unsigned nBare = bare_split(z + i, j - i);
   if (nBare) return i + nBare;
@@ -258,7 +269,7 @@ static uint32_t clitic_split(const uchar *z, uint32_t i, uint32_t j) {
   if (j - i == 5 && (lower_eq(z + i, 5, "gonna") || lower_eq(z + i, 5, "wanna") ||
                      lower_eq(z + i, 5, "gotta")))
     return i + 3;
-  for (uint32_t nSuf = 1; nSuf <= 2 && nSuf < j - i; nSuf++) {
+  for (uint32_t nSuf = 1; !bPlain && nSuf <= 2 && nSuf < j - i; nSuf++) {
     uint32_t a = j - nSuf;
     int nApos = apostrophe_before(z, i, a);
     if (!nApos) continue;
@@ -338,7 +349,10 @@ static int is_space_segment(const uchar *z, uint32_t a, uint32_t b) {
 }
 
 static int is_space_at(const ds_doc *d, uint32_t i) {
-  return i < d->nText && class_at((const uchar *)d->zText, i, (uint32_t)d->nText, NULL, NULL) == C_SPACE;
+  if (i >= d->nText) return 0;
+  uchar c = (uchar)d->zText[i];
+  if (c < 0x80) return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c < 0x20 || c == 0x7F;
+  return class_at((const uchar *)d->zText, i, (uint32_t)d->nText, NULL, NULL) == C_SPACE;
 }
 
 static int emit(ds_doc *d, uint32_t start, uint32_t end, uint32_t flags) {
@@ -438,18 +452,19 @@ static uint32_t sentence_dot(const uchar *z, uint32_t a, uint32_t b, uint32_t en
 }
 
 /*
-** A word-like segment [a, b): extend it (time `10:30`, dates `11/28/2000`, an
+** A word-like segment [a, b) (bPlain: only ASCII letters, digits and `_`): extend it (time `10:30`, dates `11/28/2000`, an
 ** abbreviation's period), split off clitics, emit. Returns the new end.
 */
-static uint32_t word_token(ds_doc *d, uint32_t a, uint32_t b, uint32_t end, int *pRc) {
+static uint32_t word_token(ds_doc *d, uint32_t a, uint32_t b, uint32_t end, int bPlain,
+                           int *pRc) {
   const uchar *z = (const uchar *)d->zText;
   uint32_t flags = DS_TOK_WORD;
-  uint32_t dot = sentence_dot(z, a, b, end);
+  uint32_t dot = bPlain ? 0 : sentence_dot(z, a, b, end);
   if (dot) {
     /* `world.Today`: two sentences run together; cut at the period */
-    word_token(d, a, dot, dot, pRc);
+    word_token(d, a, dot, dot, 0, pRc);
     if (*pRc == DS_OK) *pRc = emit(d, dot, dot + 1, DS_TOK_PUNCT);
-    if (*pRc == DS_OK) b = word_token(d, dot + 1, b, end, pRc);
+    if (*pRc == DS_OK) b = word_token(d, dot + 1, b, end, 0, pRc);
     return b;
   }
   int hasLetter = 0;
@@ -475,7 +490,7 @@ static uint32_t word_token(ds_doc *d, uint32_t a, uint32_t b, uint32_t end, int 
     /* `e-mail`, `non-human`; but `anti-China` stays apart, so that `China` counts it */
     b = word_end(z, b + 1, end);
   }
-  uint32_t split = (flags & DS_TOK_ABBREV) ? b : clitic_split(z, a, b);
+  uint32_t split = (flags & DS_TOK_ABBREV) ? b : clitic_split(z, a, b, bPlain);
   if (split < b) {
     *pRc = ds_doc_add_token(d, a, split, flags);
     if (*pRc == DS_OK) *pRc = emit(d, split, b, DS_TOK_WORD);
@@ -531,11 +546,10 @@ static uint32_t ascii_word_end(const uchar *z, uint32_t j, uint32_t end) {
 
 /* The next token starts at z[a]: emit it (and any it splits into); return its end. */
 static uint32_t token_at(ds_doc *d, uint32_t start, uint32_t a, uint32_t b, int bWordLike,
-                         uint32_t end, uint32_t *pNoAt, int *pRc) {
+                         int bPlain, uint32_t end, uint32_t *pNoAt, int *pRc) {
   const uchar *z = (const uchar *)d->zText;
   uint32_t j;
-  int prevIsWord = a > start && z[a - 1] < 0x80 && cclass(z[a - 1]) == C_LETTER;
-  if (!prevIsWord && (j = scan_url(z, a, end)) > a) {
+  if ((j = scan_url(z, a, end)) > a && !(a > start && z[a - 1] < 0x80 && is_alpha(z[a - 1]))) {
     *pRc = emit(d, a, j, DS_TOK_URL);
     return j;
   }
@@ -543,7 +557,7 @@ static uint32_t token_at(ds_doc *d, uint32_t start, uint32_t a, uint32_t b, int 
     *pRc = emit(d, a, j, DS_TOK_URL);
     return j;
   }
-  return bWordLike ? word_token(d, a, b, end, pRc) : punct_token(d, a, b, end, pRc);
+  return bWordLike ? word_token(d, a, b, end, bPlain, pRc) : punct_token(d, a, b, end, pRc);
 }
 
 int ds_tokenize_range(ds_doc *d, uint32_t start, uint32_t end) {
@@ -566,7 +580,7 @@ int ds_tokenize_range(ds_doc *d, uint32_t start, uint32_t end) {
       uint32_t j = i + 1, e;
       while (j < end && is_alnum_ascii(z[j])) j++;
       if ((e = ascii_word_end(z, j, end)) != 0) {
-        i = token_at(d, start, i, e, 1, end, &noAt, &rc);
+        i = token_at(d, start, i, e, 1, 1, end, &noAt, &rc);
         bWb = 0;
         continue;
       }
@@ -584,7 +598,7 @@ int ds_tokenize_range(ds_doc *d, uint32_t start, uint32_t end) {
       i = b;
       continue;
     }
-    uint32_t next = token_at(d, start, a, b, wb.bWordLike, end, &noAt, &rc);
+    uint32_t next = token_at(d, start, a, b, wb.bWordLike, 0, end, &noAt, &rc);
     bWb = next == b;              /* a longer or shorter token: restart the segmenter */
     i = next;
   }
