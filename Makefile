@@ -5,7 +5,7 @@ CC      ?= gcc
 LUA     ?= lua5.4
 LUA_INC ?= /usr/include/lua5.4
 SHARED  ?= ../shared
-CFLAGS  ?= -O2 -g
+CFLAGS  ?= -O3 -g
 WARN    ?= -Wall -Wextra -Wpedantic -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Werror
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC $(WARN) $(CFLAGS) -Icsrc
 LIBS    = -lsqlite3 -lutf8proc -lnettle

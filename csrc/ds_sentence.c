@@ -325,20 +325,22 @@ static int short_line_block(const ds_doc *d, const ds_para *p) {
 }
 
 /*
-** Is there a unit boundary at the line break between tokens t-1 and t? In a block of
-** short lines, every break is one; elsewhere, a short line followed by a line that
-** starts with a capital or a digit (a heading, a label, the lines of a title page).
+** Is there a unit boundary at a line break between tokens t-1 and t? In a block of short
+** lines, every break is one; elsewhere, a short line followed by a line that starts with
+** a capital or a digit (a heading, a label, the lines of a title page). *pLine is where
+** the current line starts; it moves past each line break seen.
 */
-static int line_cut(const ds_doc *d, const ds_para *p, size_t t, int bBlock) {
+static int line_cut(const ds_doc *d, size_t t, int bBlock, size_t *pLine) {
   const char *z = d->zText;
   size_t a = d->aTok[t - 1].end, b = d->aTok[t].start;
   if (b - a <= 1 && (a == b || z[a] == ' ')) return 0;
   const char *nl = memchr(z + a, '\n', b - a);
   if (!nl) return 0;
+  size_t lineStart = *pLine, lineEnd = (size_t)(nl - z);
+  const char *nlLast = nl;
+  while ((nl = memchr(nl + 1, '\n', (size_t)(z + b - nl - 1))) != NULL) nlLast = nl;
+  *pLine = (size_t)(nlLast - z) + 1;
   if (bBlock) return 1;
-  size_t lineEnd = (size_t)(nl - z), lineStart = lineEnd;
-  while (lineStart > p->start && z[lineStart - 1] != '\n' && lineEnd - lineStart <= 4 * SHORT_LINE)
-    lineStart--;
   if (!short_line(z, lineStart, lineEnd)) return 0;
   int32_t cp = first_cp(d, t);
   utf8proc_category_t c = utf8proc_category(cp);
@@ -349,9 +351,10 @@ int ds_split_sentences(ds_doc *d) {
   for (size_t p = 0; p < d->nPara; p++) {
     const ds_para *para = &d->aPara[p];
     size_t first = para->tok.first, last = para->tok.last, start = first;
+    size_t line = para->start;
     int bBlock = short_line_block(d, para);
     for (size_t t = first + 1; t <= last; t++) {
-      if (t < last && !line_cut(d, para, t, bBlock)) continue;
+      if (t < last && !line_cut(d, t, bBlock, &line)) continue;
       if (split_unit(d, start, t)) return DS_NOMEM;
       start = t;
     }

@@ -526,7 +526,19 @@ static uint32_t punct_token(ds_doc *d, uint32_t a, uint32_t b, uint32_t end, int
   return b;
 }
 
-static int is_alnum_ascii(uchar c) { return is_alpha(c) || is_digit(c) || c == '_'; }
+/* ASCII letters, digits and `_`: the bytes of a plain word (the fast path). */
+static const unsigned char aWordByte[256] = {
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+  0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1,
+  0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+static int is_alnum_ascii(uchar c) { return aWordByte[c]; }
 
 /*
 ** Where the UAX #29 word segment starting with the ASCII letters and digits z[i..j) ends,
@@ -537,7 +549,7 @@ static uint32_t ascii_word_end(const uchar *z, uint32_t j, uint32_t end) {
   if (j >= end) return j;
   uchar c = z[j];
   if (c >= 0x80 || c == '@') return 0;
-  if (one_of(c, ".,;:'\"")) {
+  if (c == '.' || c == ',' || c == ';' || c == ':' || c == '\'' || c == '"') {
     uchar c2 = j + 1 < end ? z[j + 1] : ' ';
     return c2 < 0x80 && !is_alnum_ascii(c2) ? j : 0;
   }
@@ -606,6 +618,13 @@ int ds_tokenize_range(ds_doc *d, uint32_t start, uint32_t end) {
 }
 
 int ds_tokenize(ds_doc *d) {
+  /* English runs at 5 to 6 bytes a token: reserve once instead of growing often */
+  if (d->nTokAlloc < d->nText / 5) {
+    ds_token *a = ds_realloc(d->aTok, (d->nText / 5) * sizeof *a);
+    if (!a) return DS_NOMEM;
+    d->aTok = a;
+    d->nTokAlloc = d->nText / 5;
+  }
   for (size_t p = 0; p < d->nPara; p++) {
     uint32_t first = (uint32_t)d->nTok;
     int rc = ds_tokenize_range(d, d->aPara[p].start, d->aPara[p].end);
