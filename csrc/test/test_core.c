@@ -254,6 +254,60 @@ static void test_store(void) {
   remove_db();
 }
 
+/*
+** Pathological text: every input parses, tokens are in order without overlap and cover
+** every non-space byte, and sentences cover every token once. (Time is measured in
+** bench/, not asserted; these sizes keep a quadratic slip from going unnoticed.)
+*/
+static void test_pathological(void) {
+  static const struct { const char *zName, *zUnit; size_t n; } a[] = {
+    {"letters without a space", "a", 1000000},
+    {"combining marks", "a\xCC\x81\xCC\x82\xCC\x83", 200000},
+    {"lone combining marks", "\xCC\x81", 300000},
+    {"emoji ZWJ sequences", "\xF0\x9F\x91\xA8\xE2\x80\x8D", 200000},
+    {"regional indicators", "\xF0\x9F\x87\xB7", 300000},
+    {"hyphen runs", "a-", 300000},
+    {"spaced dots", ". ", 300000},
+    {"dotted letters", "a.", 300000},
+    {"digit groups", "1,", 300000},
+    {"URL-like", "http://x", 100000},
+    {"mixed scripts", "\xD0\xA0\xD0\xBE\xD1\x81 \xE4\xB8\xAD\xE6\x96\x87 abc ", 100000},
+    {"apostrophes", "a'", 300000},
+    {"list markers", "1. x ", 200000},
+    {"abbreviations", "Dr. ", 200000},
+    {"one sentence, many tokens", "word ", 300000},
+    {"closing quotes", ".\" ", 200000},
+  };
+  for (size_t k = 0; k < sizeof a / sizeof *a; k++) {
+    size_t u = strlen(a[k].zUnit), n = u * a[k].n;
+    char *z = malloc(n + 1);
+    for (size_t i = 0; i < a[k].n; i++) memcpy(z + i * u, a[k].zUnit, u);
+    z[n] = 0;
+    ds_doc *d;
+    ds_error e;
+    int rc = ds_parse_text(z, n, a[k].zName, &d, &e);
+    check(rc == DS_OK, "%s: %s", a[k].zName, e.msg);
+    if (rc == DS_OK) {
+      int ok = 1;
+      size_t covered = 0, nonSpace = 0, inSent = 0;
+      for (size_t t = 0; t < d->nTok; t++) {
+        ok &= d->aTok[t].start < d->aTok[t].end && (t == 0 || d->aTok[t - 1].end <= d->aTok[t].start);
+        covered += d->aTok[t].end - d->aTok[t].start;
+      }
+      for (size_t i = 0; i < d->nText; i++) nonSpace += d->zText[i] != ' ' && d->zText[i] != '\n';
+      for (size_t s = 0; s < d->nSent; s++) {
+        ok &= d->aSent[s].first < d->aSent[s].last && (s == 0 || d->aSent[s - 1].last == d->aSent[s].first);
+        inSent += d->aSent[s].last - d->aSent[s].first;
+      }
+      check(ok && covered == nonSpace && inSent == d->nTok,
+            "%s: tokens or sentences malformed (%zu of %zu bytes, %zu of %zu tokens)",
+            a[k].zName, covered, nonSpace, inSent, d->nTok);
+      ds_doc_free(d);
+    }
+    free(z);
+  }
+}
+
 /* Every allocation failing in turn must give DS_NOMEM, never a crash or a leak. */
 static int nFail = -1;
 static void *fail_malloc(size_t n) { return nFail-- == 0 ? NULL : malloc(n); }
@@ -305,6 +359,7 @@ int main(int argc, char **argv) {
   test_nfc_exhaustive();
   test_tokenizer();
   test_sentences();
+  test_pathological();
   test_store();
   test_nomem();
   test_conllu();
