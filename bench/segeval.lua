@@ -368,7 +368,7 @@ function M.dossier_segmenter(dossier)
   return {
     name = "dossier " .. tostring(dossier.version),
     tokens = function(text)
-      local doc = dossier.parse(text)
+      local doc = dossier.parse(text, {clean = false})   -- the tokenizer alone
       local out = {}
       for _, s in ipairs(doc.sentences) do
         for _, t in ipairs(s.tokens) do out[#out + 1] = {from = t.from, to = t.to} end
@@ -376,7 +376,7 @@ function M.dossier_segmenter(dossier)
       return out, doc.text
     end,
     sentences = function(text)
-      local doc = dossier.parse(text)
+      local doc = dossier.parse(text, {clean = false})
       local out = {}
       for k, s in ipairs(doc.sentences) do out[k] = {from = s.from, to = s.to, text = s.text} end
       return out, doc.text

@@ -17,6 +17,8 @@ void ds_doc_free(ds_doc *d) {
   ds_free(d->aTok);
   ds_free(d->aSent);
   ds_free(d->aPara);
+  ds_free(d->aChange);
+  ds_free(d->aMap);
   ds_free(d);
 }
 
@@ -45,7 +47,7 @@ int ds_doc_add_sentence(ds_doc *d, uint32_t first, uint32_t last) {
 
 int ds_doc_add_para(ds_doc *d, uint32_t start, uint32_t end) {
   if (grow((void **)&d->aPara, &d->nParaAlloc, d->nPara, sizeof *d->aPara)) return DS_NOMEM;
-  d->aPara[d->nPara++] = (ds_para){start, end, {0, 0}};
+  d->aPara[d->nPara++] = (ds_para){start, end, {0, 0}, DS_PARA_TEXT};
   return DS_OK;
 }
 

@@ -14,6 +14,7 @@
 
 #include "ds.h"
 #include "ds_buf.h"
+#include "ds_clean.h"
 
 /* Token flags. */
 #define DS_TOK_SPACE_AFTER 0x01   /* whitespace follows the token in zText */
@@ -36,10 +37,14 @@ typedef struct ds_range {
   uint32_t last;      /* one past the last token */
 } ds_range;
 
+/* Kinds of paragraph. */
+enum { DS_PARA_TEXT = 0, DS_PARA_HEADING, DS_PARA_FOOTNOTE };
+
 /* A paragraph: byte range of zText, and the tokens it holds once tokenized. */
 typedef struct ds_para {
   uint32_t start, end;  /* byte range in zText */
   ds_range tok;         /* tokens, filled by the tokenizer */
+  int kind;             /* DS_PARA_* */
 } ds_para;
 
 typedef struct ds_doc {
@@ -51,6 +56,10 @@ typedef struct ds_doc {
   size_t nSent, nSentAlloc;
   ds_para *aPara;       /* paragraphs in order (owned) */
   size_t nPara, nParaAlloc;
+  ds_change *aChange;   /* what the clean-up changed, in input order (owned; may be NULL) */
+  size_t nChange;
+  uint32_t *aMap;       /* (clean offset, offset before clean-up) pairs (owned; may be NULL) */
+  size_t nMap;
 } ds_doc;
 
 /* Largest document text the pipeline takes (offsets are 32-bit). */

@@ -6,18 +6,23 @@
 #include "ds_sentence.h"
 #include "ds_tokenize.h"
 
-int ds_parse_text(const char *z, size_t n, const char *zName, ds_doc **pDoc, ds_error *e) {
+int ds_parse(const char *z, size_t n, const ds_read_opts *o, ds_doc **pDoc, ds_error *e) {
   ds_doc *d = ds_doc_new();
   int rc;
   *pDoc = NULL;
   if (!d) return ds_error_set(e, DS_NOMEM, -1, "out of memory");
-  rc = ds_read_text(z, n, zName, d, e);
+  rc = ds_read_text_opts(z, n, o, d, e);
   if (rc == DS_OK && (ds_tokenize(d) || ds_split_sentences(d)))
-    rc = ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName ? zName : "<text>");
+    rc = ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", o && o->zName ? o->zName : "<text>");
   if (rc) {
     ds_doc_free(d);
     return rc;
   }
   *pDoc = d;
   return DS_OK;
+}
+
+int ds_parse_text(const char *z, size_t n, const char *zName, ds_doc **pDoc, ds_error *e) {
+  ds_read_opts o = {zName, 0, NULL};
+  return ds_parse(z, n, &o, pDoc, e);
 }

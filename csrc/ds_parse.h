@@ -5,6 +5,7 @@
 #define DS_PARSE_H
 
 #include "ds_doc.h"
+#include "ds_reader.h"
 
 /*
 ** Parse plain text z[0..n) into a new annotated document *pDoc (free with ds_doc_free).
@@ -12,5 +13,8 @@
 ** e says why (see ds_read_text).
 */
 int ds_parse_text(const char *z, size_t n, const char *zName, ds_doc **pDoc, ds_error *e);
+
+/* The same, reading with options (clean-up, language data; see ds_reader.h). */
+int ds_parse(const char *z, size_t n, const ds_read_opts *o, ds_doc **pDoc, ds_error *e);
 
 #endif

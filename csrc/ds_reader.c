@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 int ds_read_file(const char *zPath, char **pz, size_t *pn, ds_error *e) {
@@ -67,17 +68,73 @@ static int blank(const char *z, size_t a, size_t b) {
   return 1;
 }
 
-/* Split d->zText into paragraphs at blank lines. */
-static int split_paragraphs(ds_doc *d) {
+/*
+** A heading: a paragraph of one line, not too long, starting with a capital or a section
+** number and not ending like a sentence or a clause (`2 Digital Surveillance and ...`).
+*/
+static int is_heading(const char *z, size_t a, size_t b) {
+  while (a < b && (z[a] == ' ' || z[a] == '\t')) a++;
+  if (a >= b || b - a > 120) return 0;
+  const char *nl = memchr(z + a, '\n', b - a);
+  /* a numbered heading may wrap once (`4 Technology, Decoupling and ...`) */
+  if (nl && (!(z[a] >= '0' && z[a] <= '9') || memchr(nl + 1, '\n', (size_t)(z + b - nl - 1))))
+    return 0;
+  unsigned char c0 = (unsigned char)z[a], cl = (unsigned char)z[b - 1];
+  if (!((c0 >= 'A' && c0 <= 'Z') || (c0 >= '0' && c0 <= '9'))) return 0;
+  if (cl == '.' || cl == ',' || cl == ';' || cl == '!' || cl == '?') return 0;
+  size_t nWords = 1;
+  for (size_t i = a; i < b; i++) nWords += z[i] == ' ' || z[i] == '\n';
+  return nWords <= 14;
+}
+
+/* Add paragraph [start, end) of d->zText, with its kind (or DS_PARA_HEADING if bHead). */
+static int add_para(ds_doc *d, size_t start, size_t end, size_t footStart, int bHead) {
+  while (start < end && (d->zText[start] == ' ' || d->zText[start] == '\t')) start++;
+  if (ds_doc_add_para(d, (uint32_t)start, (uint32_t)end)) return DS_NOMEM;
+  d->aPara[d->nPara - 1].kind = start >= footStart ? DS_PARA_FOOTNOTE
+                              : bHead || is_heading(d->zText, start, end) ? DS_PARA_HEADING
+                              : DS_PARA_TEXT;
+  return DS_OK;
+}
+
+/* A numbered section heading on line [a, b): `2 Digital Surveillance and ...`. */
+static int numbered_heading(const char *z, size_t a, size_t b) {
+  while (a < b && z[a] == ' ') a++;
+  size_t d = a;
+  while (d < b && ((z[d] >= '0' && z[d] <= '9') || (z[d] == '.' && d > a))) d++;
+  if (d == a || d - a > 6 || d + 1 >= b || z[d] != ' ' || !(z[d + 1] >= 'A' && z[d + 1] <= 'Z'))
+    return 0;
+  return is_heading(z, a, b);
+}
+
+static size_t line_end(const char *z, size_t n, size_t i) {
+  const char *nl = memchr(z + i, '\n', n - i);
+  return nl ? (size_t)(nl - z) : n;
+}
+
+/*
+** Split d->zText into paragraphs at blank lines; those from footStart on are footnotes.
+** A numbered heading stands alone even when the extraction left no blank line around it.
+*/
+static int split_paragraphs(ds_doc *d, size_t footStart) {
   const char *z = d->zText;
   size_t n = d->nText, i = 0, start = 0, end = 0;
   int inPara = 0;
   while (i < n) {
-    size_t eol = i;
-    while (eol < n && z[eol] != '\n') eol++;
+    size_t eol = line_end(z, n, i);
     if (blank(z, i, eol)) {
-      if (inPara && ds_doc_add_para(d, (uint32_t)start, (uint32_t)end)) return DS_NOMEM;
+      if (inPara && add_para(d, start, end, footStart, 0)) return DS_NOMEM;
       inPara = 0;
+    } else if (i < footStart && numbered_heading(z, i, eol) &&
+               (!inPara || (end > start && strchr(".!?:", z[end - 1])))) {
+      if (inPara && add_para(d, start, end, footStart, 0)) return DS_NOMEM;
+      inPara = 0;
+      size_t e2 = eol < n ? line_end(z, n, eol + 1) : eol;
+      /* a heading wrapped onto a second short line, with a blank line after it */
+      if (eol < n && e2 > eol + 1 && e2 - eol - 1 <= 60 && z[eol + 1] >= 'A' && z[eol + 1] <= 'Z' &&
+          !strchr(".,;:!?", z[e2 - 1]) && (e2 >= n || z[e2 + 1] == '\n'))
+        eol = e2;
+      if (add_para(d, i, eol, footStart, 1)) return DS_NOMEM;
     } else {
       if (!inPara) start = i;
       inPara = 1;
@@ -85,13 +142,13 @@ static int split_paragraphs(ds_doc *d) {
     }
     i = eol + 1;
   }
-  if (inPara && ds_doc_add_para(d, (uint32_t)start, (uint32_t)end)) return DS_NOMEM;
+  if (inPara && add_para(d, start, end, footStart, 0)) return DS_NOMEM;
   return DS_OK;
 }
 
-int ds_read_text(const char *z, size_t n, const char *zName, ds_doc *d, ds_error *e) {
+/* Validate z[0..n), drop a BOM, make line ends LF and normalize to NFC, into *out. */
+static int decode(const char *z, size_t n, const char *zName, ds_buf *out, ds_error *e) {
   const char *nul = memchr(z, '\0', n);
-  if (!zName) zName = "<text>";
   if (nul)
     return ds_error_set(e, DS_FORMAT, nul - z, "%s: binary file (NUL byte at byte %zu)",
                         zName, (size_t)(nul - z));
@@ -110,10 +167,8 @@ int ds_read_text(const char *z, size_t n, const char *zName, ds_doc *d, ds_error
     z += 3;
     n -= 3;
   }
-  /* line ends to LF */
-  ds_buf lf = DS_BUF_INIT, out = DS_BUF_INIT;
-  const char *cr = memchr(z, '\r', n);
-  if (cr) {
+  ds_buf lf = DS_BUF_INIT;
+  if (memchr(z, '\r', n)) {
     for (size_t i = 0; i < n; i++) {
       if (z[i] != '\r') ds_buf_putc(&lf, z[i]);
       else if (i + 1 >= n || z[i + 1] != '\n') ds_buf_putc(&lf, '\n');
@@ -121,16 +176,50 @@ int ds_read_text(const char *z, size_t n, const char *zName, ds_doc *d, ds_error
     z = (const char *)lf.p;
     n = lf.n;
   }
-  int rc = lf.rc ? lf.rc : ds_utf8_nfc(z, n, &out);
+  int rc = lf.rc ? lf.rc : ds_utf8_nfc(z ? z : "", n, out);
   ds_buf_free(&lf);
-  if (rc == DS_OK) ds_buf_putc(&out, '\0');
-  if (rc || out.rc) {
+  if (rc || out->rc) return ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName);
+  return DS_OK;
+}
+
+int ds_read_text_opts(const char *z, size_t n, const ds_read_opts *o, ds_doc *d, ds_error *e) {
+  const char *zName = o && o->zName ? o->zName : "<text>";
+  ds_buf out = DS_BUF_INIT;
+  size_t footStart = SIZE_MAX;
+  int rc = decode(z, n, zName, &out, e);
+  if (rc == DS_OK && o && o->cleanRules) {
+    ds_cleaned cl = DS_CLEANED_INIT;
+    rc = ds_clean(out.p ? (const char *)out.p : "", out.n, o->cleanRules, o->pLang, &cl, e);
+    if (rc == DS_OK) {
+      ds_buf_free(&out);
+      out = cl.text;                         /* the document takes what the clean-up made */
+      footStart = cl.footStart;
+      ds_free(d->aChange);
+      ds_free(d->aMap);
+      d->aChange = cl.aChange;
+      d->nChange = cl.nChange;
+      d->aMap = cl.aMap;
+      d->nMap = cl.nMap;
+    } else {
+      ds_cleaned_free(&cl);
+    }
+  }
+  if (rc == DS_OK) {
+    ds_buf_putc(&out, '\0');
+    if (out.rc) rc = ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName);
+  }
+  if (rc) {
     ds_buf_free(&out);
-    return ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName);
+    return rc;
   }
   ds_free(d->zText);
   d->zText = (char *)out.p;
   d->nText = out.n - 1;
-  if (split_paragraphs(d)) return ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName);
+  if (split_paragraphs(d, footStart)) return ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName);
   return DS_OK;
+}
+
+int ds_read_text(const char *z, size_t n, const char *zName, ds_doc *d, ds_error *e) {
+  ds_read_opts o = {zName, 0, NULL};
+  return ds_read_text_opts(z, n, &o, d, e);
 }

@@ -9,6 +9,7 @@
 #define DS_READER_H
 
 #include "ds_doc.h"
+#include "ds_langdata.h"
 
 /*
 ** Read the whole file zPath into a new buffer (*pz, NUL-terminated, freed with
@@ -22,5 +23,20 @@ int ds_read_file(const char *zPath, char **pz, size_t *pn, ds_error *e);
 ** the byte offset, line and column of the first bad byte), DS_NOMEM.
 */
 int ds_read_text(const char *z, size_t n, const char *zName, ds_doc *d, ds_error *e);
+
+/* How to read: the name in messages, the clean-up rules, the language data they use. */
+typedef struct ds_read_opts {
+  const char *zName;            /* names the input in messages (may be NULL) */
+  unsigned cleanRules;          /* DS_CLEAN_* bits; 0: no clean-up */
+  const ds_langdata *pLang;     /* word list and furniture phrases (may be NULL) */
+} ds_read_opts;
+
+/*
+** ds_read_text with clean-up (ds_clean.h) between normalization and paragraphs: the
+** document keeps the list of changes and the map back to the normalized text. Moved
+** footnotes become paragraphs of kind DS_PARA_FOOTNOTE at the end; short title-like
+** lines standing alone become DS_PARA_HEADING.
+*/
+int ds_read_text_opts(const char *z, size_t n, const ds_read_opts *o, ds_doc *d, ds_error *e);
 
 #endif

@@ -44,6 +44,8 @@ struct ds_corpus {
   ds_buf names;               /* arena of document names */
   int64_t nextCpos;           /* first position of the next document */
   /* writer state, while a segment is open */
+  unsigned cleanRules;        /* how documents are read */
+  const ds_langdata *pLang;
   int bInTxn;
   int bBroken;                /* the open segment cannot be committed */
   int64_t iSeg;
@@ -302,6 +304,11 @@ void ds_corpus_close(ds_corpus *c) {
 
 /* ====================== writing ====================== */
 
+void ds_corpus_set_clean(ds_corpus *c, unsigned rules, const ds_langdata *pLang) {
+  c->cleanRules = rules;
+  c->pLang = pLang;
+}
+
 int ds_corpus_begin(ds_corpus *c, ds_error *e) {
   char zNow[32];
   if (c->bReadonly) return ds_error_set(e, DS_MISUSE, -1, "%s: opened read-only", c->zPath);
@@ -470,18 +477,35 @@ static int store_text(ds_corpus *c, const ds_doc *d, int64_t docId, ds_error *e)
   sqlite3_finalize(st);
   ds_buf_free(&off);
 
-  /* sentences and paragraphs */
-  for (int k = 0; k < 2 && rc == DS_OK; k++) {
-    ds_buf b = DS_BUF_INIT;
-    size_t n = k == 0 ? d->nSent : d->nPara;
-    if (k == 0) encode_spans(&b, d->aSent, d->nSent, sizeof *d->aSent);
-    else encode_spans(&b, &d->aPara[0].tok, d->nPara, sizeof *d->aPara);
-    if (b.rc) rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
-    else rc = insert_blob(c, k == 0 ? "INSERT INTO spans VALUES('s', ?1, ?2, ?4)"
-                                    : "INSERT INTO spans VALUES('p', ?1, ?2, ?4)",
-                          docId, (int64_t)n, 0, &b, e);
-    ds_buf_free(&b);
+  /* sentences, paragraphs, headings, footnotes */
+  ds_buf b = DS_BUF_INIT;
+  if (rc == DS_OK) {
+    encode_spans(&b, d->aSent, d->nSent, sizeof *d->aSent);
+    rc = b.rc ? ds_error_set(e, DS_NOMEM, -1, "out of memory")
+              : insert_blob(c, "INSERT INTO spans VALUES('s', ?1, ?2, ?4)", docId,
+                            (int64_t)d->nSent, 0, &b, e);
   }
+  static const struct { int kind; const char *zSql; } aKind[] = {
+    {-1, "INSERT INTO spans VALUES('p', ?1, ?2, ?4)"},
+    {DS_PARA_HEADING, "INSERT INTO spans VALUES('head', ?1, ?2, ?4)"},
+    {DS_PARA_FOOTNOTE, "INSERT INTO spans VALUES('note', ?1, ?2, ?4)"},
+  };
+  for (size_t k = 0; k < sizeof aKind / sizeof *aKind && rc == DS_OK; k++) {
+    uint32_t spanEnd = 0;
+    size_t nSpan = 0;
+    ds_buf_reset(&b);
+    for (size_t p = 0; p < d->nPara; p++) {
+      const ds_range *r = &d->aPara[p].tok;
+      if ((aKind[k].kind >= 0 && d->aPara[p].kind != aKind[k].kind) || r->first == r->last) continue;
+      ds_buf_put_varint(&b, r->first - spanEnd);
+      ds_buf_put_varint(&b, r->last - r->first);
+      spanEnd = r->last;
+      nSpan++;
+    }
+    if (b.rc) rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
+    else if (nSpan || aKind[k].kind < 0) rc = insert_blob(c, aKind[k].zSql, docId, (int64_t)nSpan, 0, &b, e);
+  }
+  ds_buf_free(&b);
   return rc;
 }
 
@@ -504,7 +528,8 @@ int ds_corpus_add_text(ds_corpus *c, const char *z, size_t n, const char *zName,
   if (src != SQLITE_DONE) return sql_error(c, e, "find document");
 
   const char *zWhere = zPath ? zPath : zName;      /* errors name the file */
-  rc = ds_parse_text(z, n, zWhere, &d, e);
+  ds_read_opts ro = {zWhere, c->cleanRules, c->pLang};
+  rc = ds_parse(z, n, &ro, &d, e);
   if (rc) return rc;
   if (d->nTok == 0) {
     ds_doc_free(d);

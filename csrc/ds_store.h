@@ -15,7 +15,8 @@
 **                                    so token i of the document is at byte 4*i
 **   postings(attr, id, seg, n, data) corpus positions of `id` in segment `seg`, as
 **                                    varint deltas (the first relative to -1)
-**   spans(kind, doc, n, data)        spans of a kind (`s`, `p`) in a document, ordered
+**   spans(kind, doc, n, data)        spans of a kind (`s` sentence, `p` paragraph, `head`
+**                                    heading, `note` footnote) in a document, ordered
 **                                    by start: varint pairs (gap from the previous
 **                                    span's end, length), in tokens from the doc's start
 ** Corpus positions (cpos) are global: the documents of a corpus are laid end to end in
@@ -29,6 +30,7 @@
 
 #include "ds.h"
 #include "ds_buf.h"
+#include "ds_langdata.h"
 
 typedef struct ds_corpus ds_corpus;
 
@@ -81,6 +83,12 @@ int ds_corpus_open(const char *zPath, int flags, ds_corpus **ppOut, ds_error *e)
 
 /* Close (rolling back an unfinished segment). Safe with NULL. */
 void ds_corpus_close(ds_corpus *c);
+
+/*
+** How documents added from now on are read: clean-up rules (DS_CLEAN_*, 0 for none)
+** and the language data they use (may be NULL; must outlive its use by the corpus).
+*/
+void ds_corpus_set_clean(ds_corpus *c, unsigned rules, const ds_langdata *pLang);
 
 /* Start a segment (a write transaction). */
 int ds_corpus_begin(ds_corpus *c, ds_error *e);

@@ -8,7 +8,9 @@
 */
 #include "ds.h"
 #include "ds_buf.h"
+#include "ds_clean.h"
 #include "ds_conllu.h"
+#include "ds_langdata.h"
 #include "ds_parse.h"
 #include "ds_query.h"
 #include "ds_segment.h"
@@ -85,12 +87,74 @@ static void push_doc(lua_State *L, const ds_doc *d, ds_buf *text) {
   lua_setfield(L, -2, "sentences");
   lua_createtable(L, (int)d->nPara, 0);
   for (size_t p = 0; p < d->nPara; p++) {
-    lua_createtable(L, 0, 2);
+    static const char *const azKind[] = {"text", "heading", "footnote"};
+    lua_createtable(L, 0, 3);
     set_int(L, "from", d->aPara[p].start + 1);
     set_int(L, "to", d->aPara[p].end);
+    lua_pushstring(L, azKind[d->aPara[p].kind]);
+    lua_setfield(L, -2, "kind");
     lua_rawseti(L, -2, (lua_Integer)p + 1);
   }
   lua_setfield(L, -2, "paragraphs");
+  lua_createtable(L, (int)d->nChange, 0);
+  for (size_t c = 0; c < d->nChange; c++) {
+    lua_createtable(L, 0, 3);
+    lua_pushstring(L, ds_clean_rule_name(d->aChange[c].rule));
+    lua_setfield(L, -2, "rule");
+    set_int(L, "line", d->aChange[c].line);
+    lua_pushstring(L, d->aChange[c].zWhat);
+    lua_setfield(L, -2, "what");
+    lua_rawseti(L, -2, (lua_Integer)c + 1);
+  }
+  lua_setfield(L, -2, "changes");
+}
+
+/* ====================== language data ====================== */
+
+#define LANGDATA_MT "dossier.langdata"
+
+/* core.langdata(dir) -> language data (word list, furniture phrases) */
+static int l_langdata(lua_State *L) {
+  const char *zDir = luaL_checkstring(L, 1);
+  ds_langdata **box = lua_newuserdatauv(L, sizeof *box, 0);
+  *box = NULL;
+  luaL_setmetatable(L, LANGDATA_MT);
+  ds_error e;
+  if (ds_langdata_load(zDir, box, &e)) return raise_error(L, &e);
+  return 1;
+}
+
+static int langdata_gc(lua_State *L) {
+  ds_langdata **box = luaL_checkudata(L, 1, LANGDATA_MT);
+  ds_langdata_free(*box);
+  *box = NULL;
+  return 0;
+}
+
+/* Clean-up rules at argument i and language data at i+1 (optional both). */
+static void check_clean(lua_State *L, int i, unsigned *pRules, const ds_langdata **ppLang) {
+  lua_Integer rules = luaL_optinteger(L, i, 0);
+  luaL_argcheck(L, rules >= 0 && rules <= DS_CLEAN_ALL, i, "clean-up rules out of range");
+  *pRules = (unsigned)rules;
+  *ppLang = lua_isnoneornil(L, i + 1) ? NULL : *(ds_langdata **)luaL_checkudata(L, i + 1, LANGDATA_MT);
+}
+
+/* Read options from arguments i (name), i+1 (clean-up rules), i+2 (language data). */
+static ds_read_opts check_read_opts(lua_State *L, int i) {
+  ds_read_opts o;
+  o.zName = luaL_optstring(L, i, NULL);
+  check_clean(L, i + 1, &o.cleanRules, &o.pLang);
+  return o;
+}
+
+/* core.clean_rules() -> {name = bit} */
+static int l_clean_rules(lua_State *L) {
+  lua_newtable(L);
+  for (unsigned bit = 1; bit <= DS_CLEAN_ALL; bit <<= 1) {
+    lua_pushinteger(L, bit);
+    lua_setfield(L, -2, ds_clean_rule_name(bit));
+  }
+  return 1;
 }
 
 /* What core.parse holds while it builds Lua tables (which may raise). */
@@ -107,14 +171,14 @@ static int docbox_gc(lua_State *L) {
   return 0;
 }
 
-/* core.parse(text [, name]) -> document table */
+/* core.parse(text [, name [, rules [, langdata]]]) -> document table */
 static int l_parse(lua_State *L) {
   size_t n;
   const char *z = luaL_checklstring(L, 1, &n);
-  const char *zName = luaL_optstring(L, 2, NULL);
+  ds_read_opts o = check_read_opts(L, 2);
   ds_doc *d;
   ds_error e;
-  if (ds_parse_text(z, n, zName, &d, &e)) return raise_error(L, &e);
+  if (ds_parse(z, n, &o, &d, &e)) return raise_error(L, &e);
   /* push_doc can only fail by a Lua memory error; keep d in a to-be-freed box meanwhile */
   docbox *box = lua_newuserdatauv(L, sizeof *box, 0);
   box->d = d;
@@ -125,17 +189,17 @@ static int l_parse(lua_State *L) {
   return 1;
 }
 
-/* core.conllu(text [, docid [, name]]) -> CoNLL-U string, number of sentences.
-   name names the input in error messages (default: docid). */
+/* core.conllu(text, docid [, name [, rules [, langdata]]]) -> CoNLL-U string, number
+   of sentences. name names the input in error messages. */
 static int l_conllu(lua_State *L) {
   size_t n;
   const char *z = luaL_checklstring(L, 1, &n);
   const char *zId = luaL_optstring(L, 2, NULL);
-  const char *zName = luaL_optstring(L, 3, zId);
+  ds_read_opts o = check_read_opts(L, 3);
   size_t nSent = 0;
   ds_doc *d;
   ds_error e;
-  if (ds_parse_text(z, n, zName, &d, &e)) return raise_error(L, &e);
+  if (ds_parse(z, n, &o, &d, &e)) return raise_error(L, &e);
   ds_buf out = DS_BUF_INIT;
   int rc = ds_conllu_write(d, zId, &nSent, &out);
   ds_doc_free(d);
@@ -200,7 +264,7 @@ static int l_open(lua_State *L) {
             : strcmp(zMode, "w") == 0 ? 0
             : strcmp(zMode, "r") == 0 ? DS_OPEN_READONLY : -1;
   luaL_argcheck(L, flags >= 0, 2, "mode must be \"c\", \"w\" or \"r\"");
-  corpus_box *b = lua_newuserdatauv(L, sizeof *b, 0);
+  corpus_box *b = lua_newuserdatauv(L, sizeof *b, 1);   /* user value: its language data */
   b->c = NULL;                       /* closed until opened: __gc has nothing to do */
   luaL_setmetatable(L, CORPUS_MT);
   ds_error e;
@@ -236,6 +300,19 @@ static int corpus_begin(lua_State *L) {
 static int corpus_commit(lua_State *L) {
   ds_error e;
   if (ds_corpus_commit(check_corpus(L, 1), &e)) return raise_error(L, &e);
+  return 0;
+}
+
+/* corpus:set_clean(rules [, langdata]): how documents added from now on are read */
+static int corpus_set_clean(lua_State *L) {
+  ds_corpus *c = check_corpus(L, 1);
+  unsigned rules;
+  const ds_langdata *pLang;
+  check_clean(L, 2, &rules, &pLang);
+  lua_settop(L, 3);
+  lua_pushvalue(L, 3);
+  lua_setiuservalue(L, 1, 1);                /* keep the language data alive */
+  ds_corpus_set_clean(c, rules, pLang);
   return 0;
 }
 
@@ -466,6 +543,7 @@ static const luaL_Reg corpus_methods[] = {
   {"begin", corpus_begin},
   {"commit", corpus_commit},
   {"rollback", corpus_rollback},
+  {"set_clean", corpus_set_clean},
   {"add_file", corpus_add_file},
   {"add_text", corpus_add_text},
   {"info", corpus_info},
@@ -503,6 +581,8 @@ static const luaL_Reg funcs[] = {
   {"conllu", l_conllu},
   {"open", l_open},
   {"uax29_words", l_uax29_words},
+  {"langdata", l_langdata},
+  {"clean_rules", l_clean_rules},
   {"uax29_sentences", l_uax29_sentences},
   {"version", NULL},
   {"format_version", NULL},
@@ -524,6 +604,10 @@ LUAMOD_API int luaopen_dossier_core(lua_State *L);
 LUAMOD_API int luaopen_dossier_core(lua_State *L) {
   create_meta(L, CORPUS_MT, corpus_meta, corpus_methods);
   create_meta(L, MATCHSET_MT, matchset_meta, matchset_methods);
+  luaL_newmetatable(L, LANGDATA_MT);
+  lua_pushcfunction(L, langdata_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_pop(L, 1);
   luaL_newmetatable(L, "dossier.docbox");
   lua_pushcfunction(L, docbox_gc);
   lua_setfield(L, -2, "__gc");

@@ -32,7 +32,7 @@ build = {
     ["dossier.core"] = {
       sources = {
         "csrc/ds.c", "csrc/ds_buf.c", "csrc/ds_utf8.c", "csrc/ds_uniprop.c", "csrc/ds_segment.c",
-        "csrc/ds_doc.c", "csrc/ds_reader.c",
+        "csrc/ds_doc.c", "csrc/ds_langdata.c", "csrc/ds_clean.c", "csrc/ds_reader.c",
         "csrc/ds_tokenize.c", "csrc/ds_sentence.c", "csrc/ds_parse.c", "csrc/ds_conllu.c",
         "csrc/ds_lexicon.c", "csrc/ds_store.c", "csrc/ds_query.c", "csrc/ldossier.c",
       },
@@ -43,6 +43,7 @@ build = {
     },
     ["dossier"] = "lua/dossier/init.lua",
     ["dossier.cli"] = "lua/dossier/cli.lua",
+    ["dossier.data"] = "lua/dossier/data.lua",
     ["dossier.files"] = "lua/dossier/files.lua",
     ["dossier.format"] = "lua/dossier/format.lua",
     ["dossier.repl"] = "lua/dossier/repl.lua",
@@ -50,6 +51,7 @@ build = {
   install = {
     bin = { dossier = "bin/dossier" },
   },
+  copy_directories = { "corpus" },   -- lexicons and models, found by lua/dossier/data.lua
 }
 test = {
   type = "busted",

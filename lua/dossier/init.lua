@@ -8,6 +8,7 @@
 --   for _, line in ipairs(m:kwic{width = 40}) do print(line) end
 
 local core = require "dossier.core"
+local data = require "dossier.data"
 local files = require "dossier.files"
 
 local M = {
@@ -16,12 +17,24 @@ local M = {
   core = core,
 }
 
+-- Clean-up settings from options: opts.clean == false switches clean-up off; opts.no
+-- lists rules to switch off ("hyphens", "pagebreaks", "footnotes", "furniture",
+-- "boilerplate"). Returns the rule bits and the language data they need.
+local function clean_settings(opts)
+  if opts and opts.clean == false then return 0, nil end
+  return data.clean_bits(opts and opts.no), data.langdata()
+end
+M.clean_rules = data.rules
+
 -- Parse text without a corpus: {text = clean text, sentences = {{text, from, to,
--- tokens = {{word, from, to, space_after, kind}, ...}}, ...}, paragraphs = {...}}.
+-- tokens = {{word, from, to, space_after, kind}, ...}}, ...}, paragraphs = {{from, to,
+-- kind = "text"|"heading"|"footnote"}}, changes = {{rule, line, what}}}.
 -- `from`/`to` are 1-based inclusive byte positions in `text` (as string.sub takes).
+-- opts: name (for messages), clean = false, no = {rules to switch off}.
 function M.parse(text, opts)
   assert(type(text) == "string", "bad argument #1 to 'parse' (string expected)")
-  return core.parse(text, opts and opts.name)
+  local rules, ld = clean_settings(opts)
+  return core.parse(text, opts and opts.name, rules, ld)
 end
 
 -- Unicode UAX #29 segmentation (Unicode 15.0): lists of segments as strings.
@@ -106,12 +119,14 @@ end
 -- Add a file, a directory (its .txt files, recursively, in name order) or a list of
 -- them, as one segment: all documents are stored, or (on any error) none.
 -- Metadata comes from a MANIFEST.tsv beside the files, overridden by opts.meta.
--- opts.progress(i, n, path) is called before each file.
+-- opts.progress(i, n, path) is called before each file; opts.clean and opts.no set
+-- the clean-up as for dossier.parse.
 -- Returns the number of documents added (a file already in the corpus counts 0).
 function Corpus:add(paths, opts)
   local h = handle(self)
   opts = opts or {}
   local list = files.collect(paths)
+  h:set_clean(clean_settings(opts))
   h:begin()
   local ok, err = pcall(function()
     local added = 0
@@ -133,8 +148,9 @@ function Corpus:add(paths, opts)
 end
 
 -- Add one document from a string.
-function Corpus:add_text(text, name, meta)
+function Corpus:add_text(text, name, meta, opts)
   local h = handle(self)
+  h:set_clean(clean_settings(opts))
   h:begin()
   local ok, res = pcall(function()
     local id = h:add_text(text, name, meta)

@@ -1,0 +1,601 @@
+/*
+** ds_clean.c -- extraction clean-up (see ds_clean.h).
+**
+** The text is taken as lines. First each line gets a fate (kept, dropped as furniture or
+** boilerplate, moved as a footnote); then each gap between two kept lines gets a joint
+** (keep the line break, or join the lines: page break inside a paragraph, hyphenated
+** word); last the clean text is written from the kept lines and their joints.
+*/
+#include "ds_clean.h"
+#include "ds_lexicon.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const azRule[] = {"hyphens", "pagebreaks", "footnotes", "furniture",
+                                     "boilerplate"};
+
+const char *ds_clean_rule_name(unsigned rule) {
+  for (unsigned k = 0; k < 5; k++)
+    if (rule == 1u << k) return azRule[k];
+  return NULL;
+}
+
+unsigned ds_clean_rule_find(const char *zName) {
+  for (unsigned k = 0; k < 5; k++)
+    if (strcmp(zName, azRule[k]) == 0) return 1u << k;
+  return 0;
+}
+
+enum { KEEP, DROP, FOOTNOTE };                 /* a line's fate */
+enum { J_BREAK, J_JOIN_WORD, J_JOIN_HYPHEN, J_JOIN_LINE };   /* the joint after a line */
+
+typedef struct line {
+  size_t a, b;          /* bytes [a, b) of the input, without the '\n' */
+  int bBlank;
+  int fate;
+  int joint;            /* how this line joins the next kept one */
+  int footNo;           /* FOOTNOTE: its number */
+} line;
+
+typedef struct cleaner {
+  const char *z;
+  size_t n;
+  unsigned rules;
+  const ds_langdata *ld;
+  line *aLine;
+  size_t nLine;
+  ds_lexmap words;      /* lower-case words of the document */
+  ds_cleaned *out;
+  int rc;
+} cleaner;
+
+static void note(cleaner *c, unsigned rule, size_t iLine, const char *zFmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 4, 5)))
+#endif
+  ;
+
+#include <stdarg.h>
+static void note(cleaner *c, unsigned rule, size_t iLine, const char *zFmt, ...) {
+  ds_cleaned *o = c->out;
+  if (c->rc) return;
+  if (o->nChange == o->nChangeAlloc) {
+    size_t nNew = o->nChangeAlloc ? 2 * o->nChangeAlloc : 32;
+    ds_change *a = ds_realloc(o->aChange, nNew * sizeof *a);
+    if (!a) { c->rc = DS_NOMEM; return; }
+    o->aChange = a;
+    o->nChangeAlloc = nNew;
+  }
+  ds_change *ch = &o->aChange[o->nChange++];
+  ch->rule = rule;
+  ch->line = (uint32_t)iLine + 1;
+  va_list ap;
+  va_start(ap, zFmt);
+  vsnprintf(ch->zWhat, sizeof ch->zWhat, zFmt, ap);
+  va_end(ap);
+}
+
+/* Line text as printf arguments: "%.*s". */
+#define LINE_ARGS(c, i) (int)((c)->aLine[i].b - (c)->aLine[i].a), (c)->z + (c)->aLine[i].a
+
+static int is_lower(char ch) { return ch >= 'a' && ch <= 'z'; }
+static int is_letter(char ch) { return (ch | 0x20) >= 'a' && (ch | 0x20) <= 'z'; }
+static int is_digit(char ch) { return ch >= '0' && ch <= '9'; }
+
+/* ====================== lines ====================== */
+
+static int split_lines(cleaner *c) {
+  size_t nAlloc = 0, i = 0;
+  while (i <= c->n) {
+    const char *nl = memchr(c->z + i, '\n', c->n - i);
+    size_t b = nl ? (size_t)(nl - c->z) : c->n;
+    if (c->nLine == nAlloc) {
+      nAlloc = nAlloc ? 2 * nAlloc : 256;
+      line *a = ds_realloc(c->aLine, nAlloc * sizeof *a);
+      if (!a) return DS_NOMEM;
+      c->aLine = a;
+    }
+    int blank = 1;
+    for (size_t k = i; k < b && blank; k++) blank = c->z[k] == ' ' || c->z[k] == '\t';
+    c->aLine[c->nLine++] = (line){i, b, blank, KEEP, J_BREAK, 0};
+    if (!nl) break;
+    i = b + 1;
+  }
+  return DS_OK;
+}
+
+/* Number of blank lines from line i on. */
+static size_t blanks_from(const cleaner *c, size_t i) {
+  size_t k = i;
+  while (k < c->nLine && c->aLine[k].bBlank) k++;
+  return k - i;
+}
+
+/* Is there a page break (two or more blank lines, or the end) after line i, allowing
+   one blank line and dropped lines before it? */
+static int page_break_after(const cleaner *c, size_t i) {
+  size_t k = i + 1;
+  for (;;) {
+    size_t nb = blanks_from(c, k);
+    if (k + nb >= c->nLine || nb >= 2) return 1;
+    k += nb;
+    if (c->aLine[k].fate == KEEP) return 0;
+    k++;
+  }
+}
+
+static int is_page_break_before(const cleaner *c, size_t i) {
+  size_t nb = 0;
+  while (i > nb && c->aLine[i - 1 - nb].bBlank) nb++;
+  return nb >= 2 || i == nb;
+}
+
+/* The line is a link and nothing else (a PDF's link annotation repeated as text). */
+static int url_line(const cleaner *c, size_t i) {
+  const char *z = c->z + c->aLine[i].a;
+  size_t n = c->aLine[i].b - c->aLine[i].a;
+  while (n > 0 && z[0] == ' ') { z++; n--; }
+  if (!(n > 8 && (memcmp(z, "http://", 7) == 0 || memcmp(z, "https://", 8) == 0))) return 0;
+  for (size_t k = 0; k < n; k++)
+    if (z[k] == ' ') return 0;
+  return 1;
+}
+
+/* Footnote number of a line like `1See also ...` or `12 The law ...` (ending with a
+   sentence), or 0. */
+static int footnote_no(const cleaner *c, size_t i) {
+  const char *z = c->z + c->aLine[i].a;
+  size_t n = c->aLine[i].b - c->aLine[i].a, k = 0;
+  while (k < n && z[k] == ' ') k++;
+  size_t d = k;
+  while (k < n && k - d < 3 && is_digit(z[k])) k++;
+  if (k == d || k - d > 2 || k >= n) return 0;
+  int no = 0;
+  for (size_t x = d; x < k; x++) no = no * 10 + z[x] - '0';
+  if (no == 0) return 0;
+  if (z[k] >= 'A' && z[k] <= 'Z') return no;                     /* `1See`: a superscript */
+  if (z[k] == ' ' && k + 1 < n && z[k + 1] >= 'A' && z[k + 1] <= 'Z') {
+    size_t e = n;
+    while (e > 0 && z[e - 1] == ' ') e--;
+    return e > 0 && z[e - 1] == '.' ? no : 0;                    /* `12 The law ...` */
+  }
+  return 0;
+}
+
+/* ====================== fates ====================== */
+
+static void find_boilerplate(cleaner *c) {
+  if (!(c->rules & DS_CLEAN_BOILERPLATE) || !c->ld) return;
+  for (size_t i = 0; i < c->nLine; i++) {
+    line *l = &c->aLine[i];
+    if (l->bBlank || l->fate != KEEP) continue;
+    const char *zPhrase = ds_langdata_boilerplate(c->ld, c->z + l->a, l->b - l->a);
+    if (zPhrase) {
+      l->fate = DROP;
+      note(c, DS_CLEAN_BOILERPLATE, i, "dropped site furniture (\"%s\"): %.*s", zPhrase,
+           LINE_ARGS(c, i));
+    }
+  }
+}
+
+/*
+** Page foot zones: going up from each page break, repeated link lines are dropped and
+** footnotes (`1See also ...`) are moved; page numbers next to a break are dropped.
+*/
+static void find_page_feet(cleaner *c) {
+  for (size_t i = 0; i < c->nLine; i++) {
+    line *l = &c->aLine[i];
+    if (l->bBlank || l->fate != KEEP || !page_break_after(c, i)) continue;
+    /* walk up over the foot of this page; a footnote may run on for a few lines */
+    size_t aCont[3], nCont = 0;
+    for (size_t k = i + 1; k-- > 0;) {
+      line *m = &c->aLine[k];
+      if (m->bBlank) {
+        if (nCont) break;
+        continue;
+      }
+      if (m->fate != KEEP) continue;
+      int no;
+      if ((c->rules & DS_CLEAN_FURNITURE) && url_line(c, k) && nCont == 0) {
+        m->fate = DROP;
+        note(c, DS_CLEAN_FURNITURE, k, "dropped a link line at a page end: %.*s", LINE_ARGS(c, k));
+      } else if ((c->rules & DS_CLEAN_FOOTNOTES) && (no = footnote_no(c, k)) != 0) {
+        m->fate = FOOTNOTE;
+        m->footNo = no;
+        note(c, DS_CLEAN_FOOTNOTES, k, "moved footnote %d to the end: %.*s", no, LINE_ARGS(c, k));
+        for (size_t x = nCont; x-- > 0;) {
+          c->aLine[aCont[x]].fate = FOOTNOTE;
+          c->aLine[aCont[x]].footNo = -no;            /* continues footnote `no` */
+        }
+        nCont = 0;
+      } else if (nCont < 3) {
+        aCont[nCont++] = k;
+      } else {
+        break;
+      }
+    }
+  }
+  if (!(c->rules & DS_CLEAN_FURNITURE)) return;
+  for (size_t i = 0; i < c->nLine; i++) {
+    line *l = &c->aLine[i];
+    if (l->bBlank || l->fate != KEEP) continue;
+    size_t k = l->a, n = 0;
+    while (k < l->b && c->z[k] == ' ') k++;
+    while (k + n < l->b && is_digit(c->z[k + n])) n++;
+    int onlyDigits = n > 0 && n <= 4 && k + n == l->b;
+    if (onlyDigits && (is_page_break_before(c, i) || page_break_after(c, i))) {
+      l->fate = DROP;
+      note(c, DS_CLEAN_FURNITURE, i, "dropped a page number: %.*s", LINE_ARGS(c, i));
+    }
+  }
+}
+
+/* Running heads: a short line found three times or more next to page breaks. */
+static void find_running_heads(cleaner *c) {
+  if (!(c->rules & DS_CLEAN_FURNITURE)) return;
+  ds_lexmap seen;
+  ds_lexmap_init(&seen);
+  for (size_t i = 0; i < c->nLine && c->rc == DS_OK; i++) {
+    line *l = &c->aLine[i];
+    if (l->bBlank || l->fate != KEEP || l->b - l->a > 80) continue;
+    if (!is_page_break_before(c, i) && !page_break_after(c, i)) continue;
+    ds_lexent *ent = ds_lexmap_find(&seen, c->z + l->a, l->b - l->a);
+    if (!ent) ent = ds_lexmap_add(&seen, c->z + l->a, l->b - l->a, 0, 0);
+    if (!ent) c->rc = DS_NOMEM;
+    else ent->nAdded++;
+  }
+  for (size_t i = 0; i < c->nLine && c->rc == DS_OK; i++) {
+    line *l = &c->aLine[i];
+    if (l->bBlank || l->fate != KEEP || l->b - l->a > 80) continue;
+    ds_lexent *ent = ds_lexmap_find(&seen, c->z + l->a, l->b - l->a);
+    if (ent && ent->nAdded >= 3 && (is_page_break_before(c, i) || page_break_after(c, i))) {
+      l->fate = DROP;
+      note(c, DS_CLEAN_FURNITURE, i, "dropped a running head (%llu times): %.*s",
+           (unsigned long long)ent->nAdded, LINE_ARGS(c, i));
+    }
+  }
+  ds_lexmap_free(&seen);
+}
+
+/* ====================== joints ====================== */
+
+/* The next kept line after line i, and whether a page break lies between them. */
+static size_t next_kept(const cleaner *c, size_t i, int *pPageBreak) {
+  size_t nBlankRun = 0, maxRun = 0;
+  for (size_t k = i + 1; k < c->nLine; k++) {
+    const line *l = &c->aLine[k];
+    if (l->bBlank) {
+      if (++nBlankRun > maxRun) maxRun = nBlankRun;
+      continue;
+    }
+    nBlankRun = 0;
+    if (l->fate == KEEP) {
+      *pPageBreak = maxRun >= 2;
+      return k;
+    }
+  }
+  return c->nLine;
+}
+
+/* Last non-space character of line i, or 0. */
+static char last_char(const cleaner *c, size_t i) {
+  size_t b = c->aLine[i].b;
+  while (b > c->aLine[i].a && c->z[b - 1] == ' ') b--;
+  return b > c->aLine[i].a ? c->z[b - 1] : 0;
+}
+
+/* Does line i end a sentence (`.` `!` `?` `:`, perhaps followed by closing quotes or
+   brackets)? */
+static int ends_sentence(const cleaner *c, size_t i) {
+  size_t b = c->aLine[i].b;
+  while (b > c->aLine[i].a) {
+    unsigned char ch = (unsigned char)c->z[b - 1];
+    if (ch == ' ' || ch == ')' || ch == '"' || ch == '\'' || ch == 0x99 || ch == 0x9D) {
+      b--;                   /* 0x99, 0x9D: last bytes of ’ and ” */
+      if (ch >= 0x80) b -= 2;
+      continue;
+    }
+    return ch == '.' || ch == '!' || ch == '?' || ch == ':';
+  }
+  return 0;
+}
+
+static int first_char(const cleaner *c, size_t i) {
+  size_t a = c->aLine[i].a;
+  while (a < c->aLine[i].b && c->z[a] == ' ') a++;
+  return a < c->aLine[i].b ? (unsigned char)c->z[a] : 0;
+}
+
+/* Add the lower-case ASCII words of the document to c->words. */
+static void collect_words(cleaner *c) {
+  char w[64];
+  size_t i = 0;
+  while (i < c->n && c->rc == DS_OK) {
+    if (!is_letter(c->z[i])) { i++; continue; }
+    size_t j = i;
+    while (j < c->n && is_letter(c->z[j])) j++;
+    int whole = (i == 0 || (unsigned char)c->z[i - 1] < 0x80) && (j == c->n || (unsigned char)c->z[j] < 0x80);
+    if (whole && j - i < sizeof w && !(j < c->n && c->z[j] == '-' && j + 1 < c->n && c->z[j + 1] == '\n')) {
+      for (size_t k = i; k < j; k++) w[k - i] = (char)(c->z[k] | 0x20);
+      if (!ds_lexmap_find(&c->words, w, j - i) && !ds_lexmap_add(&c->words, w, j - i, 0, 0))
+        c->rc = DS_NOMEM;
+    }
+    i = j;
+  }
+}
+
+static int known(cleaner *c, const char *z, size_t n) {
+  char w[64];
+  if (n == 0 || n >= sizeof w) return 0;
+  for (size_t k = 0; k < n; k++) w[k] = (char)(z[k] | 0x20);
+  if (ds_lexmap_find(&c->words, w, n)) return 1;
+  return c->ld && ds_langdata_is_word(c->ld, z, n);
+}
+
+/* Does `left-right` occur on one line of the document? */
+static int hyphenated_in_doc(cleaner *c, const char *zL, size_t nL, const char *zR, size_t nR) {
+  char w[130];
+  if (nL + nR + 1 >= sizeof w) return 0;
+  memcpy(w, zL, nL);
+  w[nL] = '-';
+  memcpy(w + nL + 1, zR, nR);
+  size_t n = nL + 1 + nR;
+  for (const char *p = c->z; (p = memchr(p, w[0], (size_t)(c->z + c->n - p))) != NULL; p++) {
+    if ((size_t)(c->z + c->n - p) >= n && memcmp(p, w, n) == 0 &&
+        (p == c->z || !is_letter(p[-1])) && (p + n == c->z + c->n || !is_letter(p[n])))
+      return 1;
+  }
+  return 0;
+}
+
+/*
+** A word broken by a hyphen at the end of line i, continued on line j: joined when the
+** joined form is a word (the word list, or the document itself) and the hyphenated form
+** is not in the document; kept when the hyphenated form is there, or when both halves
+** are words and the joined form is not (`dual-` `use`); joined otherwise, as most such
+** hyphens are the typesetter's.
+*/
+static void hyphen_joint(cleaner *c, size_t i, size_t j) {
+  line *l = &c->aLine[i];
+  size_t b = l->b;
+  while (b > l->a && c->z[b - 1] == ' ') b--;
+  if (b - l->a < 3 || c->z[b - 1] != '-' || !is_letter(c->z[b - 2])) return;
+  size_t la = b - 1;
+  while (la > l->a && is_letter(c->z[la - 1])) la--;
+  if (la > l->a && ((unsigned char)c->z[la - 1] >= 0x80 || c->z[la - 1] == '-')) return;
+  size_t ra = c->aLine[j].a, rb;
+  while (ra < c->aLine[j].b && c->z[ra] == ' ') ra++;
+  if (ra >= c->aLine[j].b || !is_lower(c->z[ra])) return;
+  for (rb = ra; rb < c->aLine[j].b && is_letter(c->z[rb]); rb++) {}
+  if (rb < c->aLine[j].b && (unsigned char)c->z[rb] >= 0x80) return;
+  const char *zL = c->z + la, *zR = c->z + ra;
+  size_t nL = b - 1 - la, nR = rb - ra;
+  char joined[128];
+  if (nL + nR >= sizeof joined) return;
+  memcpy(joined, zL, nL);
+  memcpy(joined + nL, zR, nR);
+  int bKeep;
+  if (hyphenated_in_doc(c, zL, nL, zR, nR)) bKeep = 1;
+  else if (known(c, joined, nL + nR)) bKeep = 0;
+  else bKeep = known(c, zL, nL) && known(c, zR, nR);
+  l->joint = bKeep ? J_JOIN_HYPHEN : J_JOIN_WORD;
+  if (bKeep)
+    note(c, DS_CLEAN_HYPHENS, i, "kept the hyphen of %.*s-%.*s across the line break",
+         (int)nL, zL, (int)nR, zR);
+  else
+    note(c, DS_CLEAN_HYPHENS, i, "rejoined %.*s- %.*s as %.*s", (int)nL, zL, (int)nR, zR,
+         (int)(nL + nR), joined);
+}
+
+static void find_joints(cleaner *c) {
+  for (size_t i = 0; i < c->nLine && c->rc == DS_OK; i++) {
+    line *l = &c->aLine[i];
+    if (l->bBlank || l->fate != KEEP) continue;
+    int bPage;
+    size_t j = next_kept(c, i, &bPage);
+    if (j >= c->nLine) break;
+    int bSameParagraph = j == i + 1 || (j > i + 1 && c->aLine[i + 1].fate != KEEP && !c->aLine[i + 1].bBlank);
+    /* only dropped lines between: as good as adjacent */
+    for (size_t k = i + 1; k < j && bSameParagraph; k++) bSameParagraph = !c->aLine[k].bBlank;
+    if (!bSameParagraph && bPage && (c->rules & DS_CLEAN_PAGEBREAKS)) {
+      int fc = first_char(c, j);
+      char lc = last_char(c, i);
+      if (lc != 0 && (!ends_sentence(c, i) || is_lower((char)fc))) {
+        l->joint = J_JOIN_LINE;
+        bSameParagraph = 1;
+        note(c, DS_CLEAN_PAGEBREAKS, i, "joined the paragraph across a page break (line %zu)", j + 1);
+      }
+    }
+    if (bSameParagraph && (c->rules & DS_CLEAN_HYPHENS)) hyphen_joint(c, i, j);
+  }
+}
+
+/* ====================== footnote markers ====================== */
+
+/*
+** Remove in-text markers of the footnotes moved: the number right after a word or a
+** closing punctuation mark (`p. 54).2 China`), once per footnote, before the footnote.
+** Marks bytes to skip in aSkip.
+*/
+static void find_markers(cleaner *c, unsigned char *aSkip) {
+  for (size_t f = 0; f < c->nLine; f++) {
+    if (c->aLine[f].fate != FOOTNOTE) continue;
+    char zNo[8];
+    int nNo = snprintf(zNo, sizeof zNo, "%d", c->aLine[f].footNo);
+    if (c->aLine[f].footNo < 0) continue;
+    for (size_t i = f; i-- > 0;) {           /* the nearest marker before the footnote */
+      const line *l = &c->aLine[i];
+      if (l->bBlank || l->fate != KEEP) continue;
+      const char *z = c->z;
+      size_t k = l->a + 1, hit = 0;
+      for (; k + (size_t)nNo <= l->b; k++) {
+        char prev = z[k - 1];
+        if (memcmp(z + k, zNo, (size_t)nNo) != 0) continue;
+        size_t e = k + (size_t)nNo;
+        int after = e == l->b || z[e] == ' ' || z[e] == ',' || z[e] == ';';
+        int before = is_lower(prev) || prev == '.' || prev == ')' || prev == ',' || prev == ';' ||
+                     (unsigned char)prev == 0x99 || (unsigned char)prev == 0x9D;
+        if (after && before && !is_digit(z[k - 1]) && !(k >= 2 && is_digit(z[k - 2]) && prev == '.'))
+          hit = k;
+      }
+      if (hit) {
+        memset(aSkip + hit, 1, (size_t)nNo);
+        note(c, DS_CLEAN_FOOTNOTES, i, "removed footnote marker %s from the text", zNo);
+        break;
+      }
+    }
+  }
+}
+
+/* ====================== output ====================== */
+
+static void anchor(cleaner *c, size_t in) {
+  ds_cleaned *o = c->out;
+  if (o->nMap + 2 > o->nMapAlloc) {
+    size_t nNew = o->nMapAlloc ? 2 * o->nMapAlloc : 256;
+    uint32_t *a = ds_realloc(o->aMap, nNew * sizeof *a);
+    if (!a) { c->rc = DS_NOMEM; return; }
+    o->aMap = a;
+    o->nMapAlloc = nNew;
+  }
+  o->aMap[o->nMap++] = (uint32_t)o->text.n;
+  o->aMap[o->nMap++] = (uint32_t)in;
+}
+
+/* Append input bytes [a, b), leaving out those marked in aSkip. */
+static void put_range(cleaner *c, size_t a, size_t b, const unsigned char *aSkip) {
+  size_t k = a;
+  while (k < b) {
+    size_t e = k;
+    while (e < b && !aSkip[e]) e++;
+    if (e > k) {
+      anchor(c, k);
+      ds_buf_append(&c->out->text, c->z + k, e - k);
+    }
+    while (e < b && aSkip[e]) e++;
+    k = e;
+  }
+}
+
+static void write_text(cleaner *c, const unsigned char *aSkip) {
+  ds_buf *t = &c->out->text;
+  int pending = 0;          /* line breaks owed before the next kept line */
+  for (size_t i = 0; i < c->nLine; i++) {
+    const line *l = &c->aLine[i];
+    if (l->bBlank) {
+      if (pending) pending++;
+      continue;
+    }
+    if (l->fate != KEEP) continue;
+    if (pending) {
+      anchor(c, l->a > 0 ? l->a - 1 : 0);
+      for (int k = 0; k < (pending > 2 ? 2 : pending); k++) ds_buf_putc(t, '\n');
+    }
+    size_t b = l->b;
+    if (l->joint == J_JOIN_WORD) {
+      while (b > l->a && c->z[b - 1] == ' ') b--;
+      b--;                                    /* the hyphen */
+    } else if (l->joint == J_JOIN_HYPHEN) {
+      while (b > l->a && c->z[b - 1] == ' ') b--;
+    }
+    size_t a = l->a;
+    if (pending == 0 && i > 0 && t->n > 0) {
+      /* continuing a joined line: drop its indentation */
+      while (a < b && c->z[a] == ' ') a++;
+    }
+    put_range(c, a, b, aSkip);
+    if (l->joint == J_JOIN_LINE) {
+      anchor(c, l->b);
+      ds_buf_putc(t, '\n');
+      pending = 0;
+    } else {
+      pending = l->joint == J_BREAK ? 1 : 0;
+    }
+  }
+  /* the footnotes, each a paragraph of its own */
+  int bNotes = 0;
+  for (size_t i = 0; i < c->nLine && !bNotes; i++) bNotes = c->aLine[i].fate == FOOTNOTE;
+  if (bNotes && t->n && t->p[t->n - 1] != '\n') ds_buf_putc(t, '\n');
+  c->out->footStart = t->n;
+  for (size_t i = 0; i < c->nLine; i++) {
+    const line *l = &c->aLine[i];
+    if (l->fate != FOOTNOTE) continue;
+    size_t a = l->a, d;
+    while (a < l->b && c->z[a] == ' ') a++;
+    if (l->footNo > 0) {
+      ds_buf_putc(t, '\n');                   /* a paragraph per footnote: `1 See ...` */
+      for (d = a; d < l->b && is_digit(c->z[d]); d++) {}
+      anchor(c, a);
+      ds_buf_append(t, c->z + a, d - a);
+      ds_buf_putc(t, ' ');
+      a = d;
+      while (a < l->b && c->z[a] == ' ') a++;
+    }
+    anchor(c, a);
+    ds_buf_append(t, c->z + a, l->b - a);
+    ds_buf_putc(t, '\n');
+  }
+}
+
+/* Changes in the order of their lines (stable: insertion sort, lists are short). */
+static void sort_changes(ds_cleaned *o) {
+  for (size_t i = 1; i < o->nChange; i++) {
+    ds_change x = o->aChange[i];
+    size_t j = i;
+    while (j > 0 && o->aChange[j - 1].line > x.line) {
+      o->aChange[j] = o->aChange[j - 1];
+      j--;
+    }
+    o->aChange[j] = x;
+  }
+}
+
+int ds_clean(const char *z, size_t n, unsigned rules, const ds_langdata *ld, ds_cleaned *out,
+             ds_error *e) {
+  cleaner c;
+  memset(&c, 0, sizeof c);
+  c.z = z;
+  c.n = n;
+  c.rules = rules;
+  c.ld = ld;
+  c.out = out;
+  ds_lexmap_init(&c.words);
+  unsigned char *aSkip = ds_malloc(n + 1);
+  if (!aSkip || split_lines(&c)) c.rc = DS_NOMEM;
+  if (c.rc == DS_OK) {
+    memset(aSkip, 0, n + 1);
+    find_boilerplate(&c);
+    find_page_feet(&c);
+    find_running_heads(&c);
+    if (rules & DS_CLEAN_HYPHENS) collect_words(&c);
+    find_joints(&c);
+    if (rules & DS_CLEAN_FOOTNOTES) find_markers(&c, aSkip);
+    if (c.rc == DS_OK) write_text(&c, aSkip);
+    sort_changes(out);
+    if (c.rc == DS_OK && out->text.rc) c.rc = DS_NOMEM;
+  }
+  ds_free(aSkip);
+  ds_free(c.aLine);
+  ds_lexmap_free(&c.words);
+  if (c.rc) return ds_error_set(e, c.rc, -1, "out of memory cleaning the text");
+  return DS_OK;
+}
+
+void ds_cleaned_free(ds_cleaned *c) {
+  ds_buf_free(&c->text);
+  ds_free(c->aChange);
+  ds_free(c->aMap);
+  memset(c, 0, sizeof *c);
+}
+
+size_t ds_cleaned_source(const ds_cleaned *c, size_t off) {
+  size_t lo = 0, hi = c->nMap / 2;
+  while (lo < hi) {                   /* last anchor at or before off */
+    size_t mid = (lo + hi) / 2;
+    if (c->aMap[2 * mid] <= off) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo == 0) return off;
+  return c->aMap[2 * (lo - 1) + 1] + (off - c->aMap[2 * (lo - 1)]);
+}

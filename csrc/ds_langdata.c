@@ -1,0 +1,166 @@
+/*
+** ds_langdata.c -- word list and furniture phrases (see ds_langdata.h).
+*/
+#include "ds_langdata.h"
+#include "ds_lexicon.h"
+#include "ds_reader.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct phrase {
+  int bWhole;           /* the whole line must be the phrase (else: contains it) */
+  size_t off, n;        /* lower-case phrase at zPhrases + off */
+} phrase;
+
+struct ds_langdata {
+  ds_lexmap words;      /* word forms (the map's ids are unused) */
+  phrase *aPhrase;
+  size_t nPhrase;
+  char *zPhrases;       /* lower-case phrase text */
+};
+
+void ds_langdata_free(ds_langdata *ld) {
+  if (!ld) return;
+  ds_lexmap_free(&ld->words);
+  ds_free(ld->aPhrase);
+  ds_free(ld->zPhrases);
+  ds_free(ld);
+}
+
+/* Read zDir/zFile whole; *pz is freed by the caller. */
+static int read_data(const char *zDir, const char *zFile, char **pz, size_t *pn, char *zPath,
+                     size_t nPath, ds_error *e) {
+  snprintf(zPath, nPath, "%s/%s", zDir, zFile);
+  return ds_read_file(zPath, pz, pn, e);
+}
+
+static int load_words(ds_langdata *ld, const char *zDir, ds_error *e) {
+  char zPath[4096], *z;
+  size_t n;
+  int rc = read_data(zDir, "en-words.txt", &z, &n, zPath, sizeof zPath, e);
+  if (rc) return rc;
+  size_t i = 0, line = 0;
+  while (i < n && rc == DS_OK) {
+    size_t j = i;
+    while (j < n && z[j] != '\n') j++;
+    line++;
+    if (j > i && z[i] != '#') {
+      for (size_t k = i; k < j && rc == DS_OK; k++)
+        if (z[k] < 'a' || z[k] > 'z')
+          rc = ds_error_set(e, DS_FORMAT, -1, "%s:%zu: a word must be lower-case letters", zPath, line);
+      if (rc == DS_OK && !ds_lexmap_find(&ld->words, z + i, j - i) &&
+          !ds_lexmap_add(&ld->words, z + i, j - i, 0, 0))
+        rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
+    }
+    i = j + 1;
+  }
+  ds_free(z);
+  return rc;
+}
+
+static int load_phrases(ds_langdata *ld, const char *zDir, ds_error *e) {
+  char zPath[4096], *z;
+  size_t n, nAlloc = 0, line = 0, i = 0;
+  int rc = read_data(zDir, "boilerplate.txt", &z, &n, zPath, sizeof zPath, e);
+  if (rc) return rc;
+  for (size_t k = 0; k < n; k++)          /* phrases are matched in lower case */
+    if (z[k] >= 'A' && z[k] <= 'Z') z[k] = (char)(z[k] + 32);
+  while (i < n && rc == DS_OK) {
+    size_t j = i;
+    while (j < n && z[j] != '\n') j++;
+    line++;
+    if (j > i && z[i] != '#') {
+      const char *tab = memchr(z + i, '\t', j - i);
+      int bWhole = tab && (size_t)(tab - (z + i)) == 4 && memcmp(z + i, "line", 4) == 0;
+      int bContains = tab && (size_t)(tab - (z + i)) == 8 && memcmp(z + i, "contains", 8) == 0;
+      if ((!bWhole && !bContains) || (size_t)(tab - z) + 1 >= j) {
+        rc = ds_error_set(e, DS_FORMAT, -1, "%s:%zu: expected `line` or `contains`, a tab, a phrase",
+                          zPath, line);
+        break;
+      }
+      if (ld->nPhrase == nAlloc) {
+        nAlloc = nAlloc ? 2 * nAlloc : 64;
+        phrase *a = ds_realloc(ld->aPhrase, nAlloc * sizeof *a);
+        if (!a) { rc = ds_error_set(e, DS_NOMEM, -1, "out of memory"); break; }
+        ld->aPhrase = a;
+      }
+      size_t off = (size_t)(tab - z) + 1;
+      ld->aPhrase[ld->nPhrase++] = (phrase){bWhole, off, j - off};
+      z[j] = '\0';                        /* so a phrase can be returned as a string */
+    }
+    i = j + 1;
+  }
+  if (rc) {
+    ds_free(z);
+    return rc;
+  }
+  ld->zPhrases = z;
+  return DS_OK;
+}
+
+int ds_langdata_load(const char *zDir, ds_langdata **ppOut, ds_error *e) {
+  ds_langdata *ld = ds_malloc(sizeof *ld);
+  *ppOut = NULL;
+  if (!ld) return ds_error_set(e, DS_NOMEM, -1, "out of memory");
+  memset(ld, 0, sizeof *ld);
+  ds_lexmap_init(&ld->words);
+  int rc = load_words(ld, zDir, e);
+  if (rc == DS_OK) rc = load_phrases(ld, zDir, e);
+  if (rc) {
+    ds_langdata_free(ld);
+    return rc;
+  }
+  *ppOut = ld;
+  return DS_OK;
+}
+
+static int has(const ds_langdata *ld, const char *z, size_t n) {
+  return n > 0 && ds_lexmap_find((ds_lexmap *)&ld->words, z, n) != NULL;
+}
+
+int ds_langdata_is_word(const ds_langdata *ld, const char *z, size_t n) {
+  /* Morphy's detachment rules (morphy(7WN)): suffix -> ending */
+  static const char *const aRule[][2] = {
+    {"s", ""}, {"ses", "s"}, {"xes", "x"}, {"zes", "z"}, {"ches", "ch"}, {"shes", "sh"},
+    {"men", "man"}, {"ies", "y"}, {"es", "e"}, {"es", ""}, {"ed", "e"}, {"ed", ""},
+    {"ing", "e"}, {"ing", ""}, {"er", ""}, {"est", ""}, {"er", "e"}, {"est", "e"},
+    {"ly", ""}, {"ally", "al"}, {"ily", "y"},
+  };
+  char w[64], t[72];
+  if (n < 2 || n >= sizeof w) return 0;
+  for (size_t k = 0; k < n; k++) {
+    char c = z[k];
+    if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
+    if (c < 'a' || c > 'z') return 0;
+    w[k] = c;
+  }
+  if (has(ld, w, n)) return 1;
+  for (size_t r = 0; r < sizeof aRule / sizeof *aRule; r++) {
+    size_t ns = strlen(aRule[r][0]), ne = strlen(aRule[r][1]);
+    if (n <= ns + 1 || memcmp(w + n - ns, aRule[r][0], ns) != 0) continue;
+    memcpy(t, w, n - ns);
+    memcpy(t + n - ns, aRule[r][1], ne);
+    if (has(ld, t, n - ns + ne)) return 1;
+  }
+  return 0;
+}
+
+const char *ds_langdata_boilerplate(const ds_langdata *ld, const char *z, size_t n) {
+  while (n > 0 && (z[0] == ' ' || z[0] == '\t')) { z++; n--; }
+  while (n > 0 && (z[n - 1] == ' ' || z[n - 1] == '\t' || z[n - 1] == ':' || z[n - 1] == '.')) n--;
+  if (n == 0 || n > 200) return NULL;
+  char low[201];
+  for (size_t k = 0; k < n; k++) low[k] = (z[k] >= 'A' && z[k] <= 'Z') ? (char)(z[k] + 32) : z[k];
+  for (size_t p = 0; p < ld->nPhrase; p++) {
+    const phrase *ph = &ld->aPhrase[p];
+    const char *zp = ld->zPhrases + ph->off;
+    if (ph->bWhole) {
+      if (ph->n == n && memcmp(low, zp, n) == 0) return zp;
+    } else {
+      for (size_t k = 0; k + ph->n <= n; k++)
+        if (memcmp(low + k, zp, ph->n) == 0) return zp;
+    }
+  }
+  return NULL;
+}

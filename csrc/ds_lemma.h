@@ -1,0 +1,3 @@
+#ifndef DS_LEMMA_H
+#define DS_LEMMA_H
+#endif
