@@ -401,7 +401,10 @@ static void find_joints(cleaner *c) {
     if (!bSameParagraph && bPage && (c->rules & DS_CLEAN_PAGEBREAKS)) {
       int fc = first_char(c, j);
       char lc = last_char(c, i);
-      if (lc != 0 && (!ends_sentence(c, i) || is_lower((char)fc))) {
+      /* a full line cut off mid-sentence, or a lower-case continuation: not a heading
+         or a label followed by blank lines, which web pages have too */
+      int bFull = c->aLine[i].b - c->aLine[i].a >= 50;
+      if (lc != 0 && ((bFull && !ends_sentence(c, i)) || is_lower((char)fc))) {
         l->joint = J_JOIN_LINE;
         bSameParagraph = 1;
         note(c, DS_CLEAN_PAGEBREAKS, i, "joined the paragraph across a page break (line %zu)", j + 1);

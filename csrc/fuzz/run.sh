@@ -119,14 +119,17 @@ flags_for() {
   echo
 }
 
-# ---- replay the regression inputs; prints "k of n fail: files"
+# ---- run each file of the directories given once; prints "k of n fail[: files]"
 replay() {
-  local t=$1 n=0 bad="" f
-  for f in spec/fuzz-regressions/"$t"/*; do
-    [ -f "$f" ] || continue
-    n=$((n + 1))
-    UBSAN_OPTIONS=$UBSAN_REPLAY "$OUT/$t/fuzz_$t" $(flags_for "$t") "$f" >"$OUT/$t/replay.log" 2>&1 ||
-      bad="$bad $f"
+  local t=$1 n=0 bad="" dir f
+  shift
+  for dir in "$@"; do
+    for f in "$dir"/*; do
+      [ -f "$f" ] || continue
+      n=$((n + 1))
+      UBSAN_OPTIONS=$UBSAN_REPLAY "$OUT/$t/fuzz_$t" $(flags_for "$t") "$f" >"$OUT/$t/replay.log" 2>&1 ||
+        bad="$bad $f"
+    done
   done
   echo "$(echo $bad | wc -w) of $n fail${bad:+:$bad}"
 }
@@ -138,7 +141,11 @@ fuzz() {
   flags=$(flags_for "$t")
   stage_seeds "$t" "$d/seeds"
   export UBSAN_OPTIONS=$UBSAN_FUZZ
-  "$bin" $flags -merge=1 "$d/corpus" "$d/seeds" >"$d/merge.log" 2>&1
+  # a fresh merge: inputs that crash now (a seed, or a corpus entry the code changed
+  # under) are left out rather than stopping every start
+  rm -rf "$d/corpus.new" && mkdir "$d/corpus.new"
+  "$bin" $flags -merge=1 "$d/corpus.new" "$d/corpus" "$d/seeds" >"$d/merge.log" 2>&1 &&
+    rm -rf "$d/corpus" && mv "$d/corpus.new" "$d/corpus"
   : >"$d/log"
   touch "$d/start"
   start=$(date +%s)
@@ -161,7 +168,8 @@ fuzz() {
   found=$(find "$d/artifacts" -type f -newer "$d/start" ! -name 'slow-unit-*' | wc -l)
   {
     echo "$t: $runs runs in $(( $(date +%s) - start )) s, cov ${cov:-?} ft ${ft:-?}," \
-         "corpus $corp, $found findings; regressions $(replay "$t")"
+         "corpus $corp, $found findings"
+    echo "  regressions: $(replay "$t" spec/fuzz-regressions/$t); seeds: $(replay "$t" csrc/fuzz/seeds/$t)"
     # the findings grouped by what went wrong, with the smallest input of each kind
     awk -v OFS='\t' '
       /Direct leak|Indirect leak/ {leak = 1}
@@ -182,7 +190,7 @@ fuzz() {
 if [ "$SECS" = 0 ]; then
   fail=0
   for t in $TARGETS; do
-    r=$(replay "$t"); echo "$t: regressions $r"
+    r=$(replay "$t" spec/fuzz-regressions/$t); echo "$t: regressions $r"
     case $r in 0\ of*) ;; *) fail=1 ;; esac
   done
   exit $(( fail | ${BUILD_FAILED:-0} ))
@@ -198,6 +206,7 @@ wait
 status=${BUILD_FAILED:-0}
 for t in $TARGETS; do
   cat "$OUT/$t/summary"
-  grep -q ' 0 findings; regressions 0 of' "$OUT/$t/summary" || status=1
+  grep -q ' 0 findings$' "$OUT/$t/summary" && grep -q 'regressions: 0 of.*seeds: 0 of' "$OUT/$t/summary" ||
+    status=1
 done
 exit $status

@@ -21,6 +21,11 @@ end
 ------------------------------------------------------------------------------------
 -- commands
 
+-- Clean-up options of a command: --no RULE (repeatable), --no-clean.
+local function clean_opts(a)
+  return {clean = not a.no_clean, no = a.no}
+end
+
 local commands = {}
 
 function commands.index(a)
@@ -33,7 +38,9 @@ function commands.index(a)
       eprintf("\r\27[K[%d/%d] %s", i, n, format.truncate(path, 60))
     end
   end
-  local ok, added = pcall(corpus.add, corpus, a.paths, {progress = progress})
+  local opts = clean_opts(a)
+  opts.progress = progress
+  local ok, added = pcall(corpus.add, corpus, a.paths, opts)
   if progress then eprintf("\r\27[K") end
   if not ok then error(added, 0) end
   local after = corpus:info()
@@ -115,15 +122,38 @@ function commands.tag(a)
   for _, path in ipairs(inputs) do
     local text, id = read_input(path)
     local name = path == "-" and "<stdin>" or path
+    local opts = clean_opts(a)
+    opts.name = name
+    local d = dossier.parse(text, opts)
     if a.format == "json" then
-      local d = dossier.parse(text, {name = name})
       d.id = id
       docs[#docs + 1] = d
     else
-      io.stdout:write((dossier.core.conllu(text, id, name)))
+      io.stdout:write((dossier.conllu(text, id, opts)))
     end
   end
   if a.format == "json" then print(format.json(#inputs == 1 and docs[1] or docs)) end
+end
+
+function commands.clean(a)
+  require("dossier.data").clean_bits(a.no)        -- unknown rule names fail first
+  local text, id = read_input(a.file)
+  local d = dossier.parse(text, {name = a.file == "-" and "<stdin>" or a.file, no = a.no})
+  if a.explain then
+    for _, c in ipairs(d.changes) do
+      print(string.format("%s:%d: %s: %s", a.file, c.line, c.rule, c.what))
+    end
+    return
+  end
+  if a.format == "json" then
+    print(format.json({id = id, text = d.text, paragraphs = d.paragraphs, changes = d.changes}))
+    return
+  end
+  local marks = {text = "", heading = "# ", footnote = "[^] "}
+  for i, p in ipairs(d.paragraphs) do
+    if i > 1 then io.write("\n") end
+    io.write(marks[p.kind], d.text:sub(p.from, p.to), "\n")
+  end
 end
 
 function commands.repl(a)
@@ -132,6 +162,18 @@ end
 
 ------------------------------------------------------------------------------------
 -- argument parsing
+
+local function rule_names()
+  local names = {}
+  for k in pairs(require("dossier.data").rules) do names[#names + 1] = k end
+  table.sort(names)
+  return table.concat(names, ", ")
+end
+
+local function add_clean_options(c)
+  c:option("--no", "Switch a clean-up rule off: " .. rule_names() .. "."):count("*"):args(1)
+  c:flag("--no-clean", "No clean-up at all.")
+end
 
 local function build_parser()
   local p = argparse("dossier", "A corpus toolkit: index documents, ask questions of them.")
@@ -146,6 +188,7 @@ local function build_parser()
   c:argument("paths", "Files or directories (their .txt files, recursively)."):args("+")
   c:option("--db", "Corpus file (created if missing).", "dossier.db")
   c:flag("-q --quiet", "Print nothing on success.")
+  add_clean_options(c)
 
   c = p:command("info", "Describe a corpus: documents, tokens, types, size.")
   c:option("--db", "Corpus file.", "dossier.db")
@@ -162,6 +205,13 @@ local function build_parser()
   c = p:command("tag", "Tokenize and split text into sentences; print CoNLL-U or JSON.")
   c:argument("files", "Text files ('-' or none: standard input)."):args("*")
   c:option("--format", "Output format.", "conllu"):choices({"conllu", "json"})
+  add_clean_options(c)
+
+  c = p:command("clean", "Print a document's clean text, or with --explain what the clean-up changed.")
+  c:argument("file", "A text file ('-': standard input).")
+  c:flag("--explain", "List each change with its line in the original instead.")
+  c:option("--format", "Output format.", "text"):choices({"text", "json"})
+  c:option("--no", "Switch a clean-up rule off: " .. rule_names() .. "."):count("*"):args(1)
 
   c = p:command("repl", "Interactive Lua with dossier and the corpus loaded.")
   c:option("--db", "Corpus file to open as `corpus`.")

@@ -42,6 +42,12 @@ end
 -- spaces. (dossier.parse uses its own rules on top for tokens and sentences.)
 M.uax29 = {words = core.uax29_words, sentences = core.uax29_sentences}
 
+-- CoNLL-U text of a document; docid names it (`# newdoc id`), opts as for parse.
+function M.conllu(text, docid, opts)
+  local rules, ld = clean_settings(opts)
+  return (core.conllu(text, docid, opts and opts.name or docid, rules, ld))
+end
+
 ------------------------------------------------------------------------------------
 -- Match sets
 

@@ -1,0 +1,122 @@
+local dossier = require "dossier"
+local H = require "helpers"
+
+local CHAPTER = "corpus/seeds/2022-sinkkonen-lassila-digital-authoritarianism.txt"
+
+-- All sentence texts of a parsed document, as one string per sentence.
+local function sentences(d)
+  local out = {}
+  for i, s in ipairs(d.sentences) do out[i] = s.text end
+  return out
+end
+
+describe("clean-up of extraction damage", function()
+  local raw, d
+  setup(function()
+    raw = H.read(CHAPTER)
+    d = dossier.parse(raw, {name = CHAPTER})
+  end)
+
+  it("leaves no word of the PDF chapter split by a line-break hyphen", function()
+    local kept = {}
+    for _, c in ipairs(d.changes) do
+      local w = c.what:match("^kept the hyphen of (%S+)")
+      if w then kept[w] = true end
+    end
+    local n = 0
+    for left, right in raw:gmatch("(%a+)%-\n(%l+)") do
+      n = n + 1
+      local joined, compound = left .. right, left .. "-" .. right
+      if kept[compound] then
+        assert.truthy(d.text:find(compound, 1, true), compound)
+      else
+        assert.truthy(d.text:find("%f[%a]" .. joined .. "%f[%A]"), joined)
+      end
+    end
+    assert.is_true(n >= 30)
+    assert.falsy(d.text:find("%a%-\n%l"))
+  end)
+
+  it("keeps footnotes and page furniture out of sentences", function()
+    local notes = {}
+    for _, p in ipairs(d.paragraphs) do
+      if p.kind == "footnote" then notes[#notes + 1] = d.text:sub(p.from, p.to) end
+    end
+    assert.same({"1 See also https://career.huawei.ru/rri/en/.",
+                 "2 ICANN allows participation by non-state actors."}, notes)
+    for _, s in ipairs(sentences(d)) do
+      assert.falsy(s:find("1See") or s:find("2ICANN"), s)
+      assert.falsy(s:find("predictably supported") and s:find("%)%.2"), s)
+    end
+    -- the sentence cut by the footnote and the page break is whole again, without marker
+    local whole = false
+    for _, s in ipairs(sentences(d)) do
+      whole = whole or s:find("ITU rather than in the more private Internet Corporation", 1, true) ~= nil
+      assert.falsy(s:find("p. 54).2", 1, true), s)
+    end
+    assert.is_true(whole)
+  end)
+
+  it("joins paragraphs cut by a page break", function()
+    local found
+    for _, s in ipairs(sentences(d)) do
+      if s:find("In Rongcheng, local government has used the private commercial score", 1, true) then found = true end
+    end
+    assert.is_true(found)
+  end)
+
+  it("finds the chapter's numbered headings", function()
+    local heads = {}
+    for _, p in ipairs(d.paragraphs) do
+      if p.kind == "heading" then heads[#heads + 1] = d.text:sub(p.from, p.to):gsub("\n", " ") end
+    end
+    for _, h in ipairs({"1 Introduction", "2 Digital Surveillance and Censorship in China and Russia",
+                        "3 Dilemmas for Western Tech Companies",
+                        "4 Technology, Decoupling and Chinese and Russian Investment Strategies",
+                        "5 Sino-Russian Cooperation and Its Limits", "6 Conclusion"}) do
+      local ok = false
+      for _, x in ipairs(heads) do ok = ok or x == h end
+      assert.is_true(ok, h)
+    end
+  end)
+
+  it("drops site boilerplate", function()
+    for file, lines in pairs({
+      ["2023-blog-strategic-partnership-it.txt"] = {"Leave a Reply"},
+      ["2023-register-xi-putin-ai-infosec.txt"] = {"Send us news", "More about", "Other stories you might like"},
+      ["2019-aspi-sino-russian-high-tech-partnership.txt"] = {"help us stay here", "Please donate today"},
+    }) do
+      local doc = dossier.parse(H.read(H.seeds .. "/" .. file))
+      for _, l in ipairs(lines) do assert.falsy(doc.text:find(l, 1, true), file .. ": " .. l) end
+    end
+  end)
+
+  it("explains each change with its line, and each rule can be switched off", function()
+    local seen = {}
+    for _, c in ipairs(d.changes) do
+      seen[c.rule] = true
+      local line = 0
+      for _ in (raw .. "\n"):gmatch("[^\n]*\n") do line = line + 1 end
+      assert.is_true(c.line >= 1 and c.line <= line)
+    end
+    assert.is_true(seen.hyphens and seen.pagebreaks and seen.footnotes and seen.furniture)
+    local off = dossier.parse(raw, {no = {"hyphens"}})
+    assert.truthy(off.text:find("gath-\nering", 1, true))
+    assert.falsy(off.text:find("1 See also", 1, true) == nil)
+    local none = dossier.parse(raw, {clean = false})
+    assert.same({}, none.changes)
+    assert.has_error(function() dossier.parse(raw, {no = {"nope"}}) end,
+      "unknown clean-up rule 'nope' (rules: boilerplate, footnotes, furniture, hyphens, pagebreaks)")
+  end)
+
+  it("gives every sample document its metadata", function()
+    local c <close> = dossier.open(H.tmp(".db"))
+    c:add(H.seeds)
+    for _, doc in ipairs(c:docs()) do
+      for _, k in ipairs({"title", "publisher", "date", "kind"}) do
+        assert.is_string(doc.meta[k], doc.name .. ": " .. k)
+      end
+    end
+    H.cleanup()
+  end)
+end)
