@@ -4,7 +4,9 @@
 ** Run from the project root.
 */
 #include "ds.h"
+#include "ds_clean.h"
 #include "ds_conllu.h"
+#include "ds_langdata.h"
 #include "ds_parse.h"
 #include "ds_query.h"
 #include "ds_reader.h"
@@ -308,6 +310,54 @@ static void test_pathological(void) {
   }
 }
 
+/* Clean text of z with all rules and the shipped language data. */
+static char *cleaned(const ds_langdata *ld, const char *z, ds_cleaned *out) {
+  ds_error e;
+  ds_cleaned_free(out);
+  if (ds_clean(z, strlen(z), DS_CLEAN_ALL, ld, out, &e)) return "ERROR";
+  ds_buf_putc(&out->text, 0);
+  out->text.n--;
+  return (char *)out->text.p;
+}
+
+static void test_clean(void) {
+  ds_langdata *ld;
+  ds_error e;
+  ds_cleaned c = DS_CLEANED_INIT;
+  check(ds_langdata_load("corpus/lexicon", &ld, &e) == DS_OK, "load language data: %s", e.msg);
+  if (!ld) return;
+  check(ds_langdata_is_word(ld, "Countries", 9) && ds_langdata_is_word(ld, "gathered", 8) &&
+        !ds_langdata_is_word(ld, "zorblax", 7), "word list with inflections");
+  check(strcmp(cleaned(ld, "the gath-\nering of data and dual-\nuse goods\n", &c),
+               "the gathering of data and dual-use goods") == 0, "hyphens: %s", c.text.p);
+  check(c.nChange == 2 && c.aChange[0].line == 1 && c.aChange[0].rule == DS_CLEAN_HYPHENS,
+        "two hyphen changes on line 1");
+  /* the map points clean offsets back to the input */
+  check(ds_cleaned_source(&c, 4) == 4 && ds_cleaned_source(&c, 8) == 10, "map: %zu %zu",
+        ds_cleaned_source(&c, 4), ds_cleaned_source(&c, 8));
+  check(strcmp(cleaned(ld, "In 2016 the app was launched in the city of Rongcheng, which\n\n\n"
+                           "used the score.\n", &c),
+               "In 2016 the app was launched in the city of Rongcheng, which\nused the score.") == 0,
+        "page break inside a paragraph: %s", c.text.p);
+  check(strcmp(cleaned(ld, "Policy report\n\n\nSend it\n", &c), "Policy report\n\nSend it") == 0,
+        "short lines and blank lines stay apart: %s", c.text.p);
+  check(strcmp(cleaned(ld, "They said so (Nye, 2014).2 China agreed with the whole plan, and it\n\n"
+                           "2ICANN lets others in.\n\n\nwent on.\n", &c),
+               "They said so (Nye, 2014). China agreed with the whole plan, and it\nwent on.\n"
+               "\n2 ICANN lets others in.\n") == 0, "footnote and marker: %s", c.text.p);
+  check(strcmp(cleaned(ld, "End of a page.\n\n12\n\n\nNext page.\n", &c),
+               "End of a page.\n\nNext page.") == 0, "page number: %s", c.text.p);
+  check(strcmp(cleaned(ld, "Leave a Reply\n\nText stays.\n", &c), "Text stays.") == 0,
+        "boilerplate: %s", c.text.p);
+  const char *zHead = "Body one.\n\n\nA Running Head\nBody two.\n\n\nA Running Head\n"
+                      "Body three.\n\n\nA Running Head\nBody four.\n";
+  check(strstr(cleaned(ld, zHead, &c), "Running") == NULL, "running head: %s", c.text.p);
+  ds_cleaned_free(&c);
+  ds_langdata_free(ld);
+  check(ds_langdata_load("no/such/dir", &ld, &e) == DS_IO && strstr(e.msg, "no/such/dir/en-words.txt"),
+        "missing data names the file: %s", e.msg);
+}
+
 /* Every allocation failing in turn must give DS_NOMEM, never a crash or a leak. */
 static int nFail = -1;
 static void *fail_malloc(size_t n) { return nFail-- == 0 ? NULL : malloc(n); }
@@ -360,6 +410,7 @@ int main(int argc, char **argv) {
   test_tokenizer();
   test_sentences();
   test_pathological();
+  test_clean();
   test_store();
   test_nomem();
   test_conllu();
