@@ -8,17 +8,17 @@ SHARED  ?= ../shared
 CFLAGS  ?= -O3 -g
 WARN    ?= -Wall -Wextra -Wpedantic -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Werror
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC $(WARN) $(CFLAGS) -Icsrc
-LIBS    = -lsqlite3 -lutf8proc -lnettle
+LIBS    = -lsqlite3 -lutf8proc -lnettle -lgumbo -lcmark -lyaml
 # sanitizer builds: make asan (see the asan target)
 SAN     ?=
 
 # Debian packages: to build, to run, to test
-DEB_BUILD = gcc libc6-dev make lua5.4 liblua5.4-dev libsqlite3-dev libutf8proc-dev nettle-dev
+DEB_BUILD = gcc libc6-dev make lua5.4 liblua5.4-dev libsqlite3-dev libutf8proc-dev nettle-dev libgumbo-dev libcmark-dev libyaml-dev
 DEB_RUN   = lua-argparse lua-cjson lua-readline lua-filesystem lua-term
 DEB_TEST  = lua-busted luarocks
 
 B       = build
-CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_segment.o ds_doc.o ds_langdata.o ds_clean.o \
+CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_segment.o ds_doc.o ds_langdata.o ds_clean.o ds_markup.o \
             ds_reader.o ds_tokenize.o ds_sentence.o ds_parse.o ds_conllu.o ds_lexicon.o \
             ds_store.o ds_query.o)
 BIND_O  = $(B)/ldossier.o

@@ -19,6 +19,7 @@ void ds_doc_free(ds_doc *d) {
   ds_free(d->aPara);
   ds_free(d->aChange);
   ds_free(d->aMap);
+  ds_buf_free(&d->meta);
   ds_free(d);
 }
 

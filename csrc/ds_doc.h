@@ -60,6 +60,8 @@ typedef struct ds_doc {
   size_t nChange;
   uint32_t *aMap;       /* (clean offset, offset before clean-up) pairs (owned; may be NULL) */
   size_t nMap;
+  ds_buf meta;          /* the document's own metadata, "key\0value\0" pairs (owned) */
+  size_t nMeta;
 } ds_doc;
 
 /* Largest document text the pipeline takes (offsets are 32-bit). */

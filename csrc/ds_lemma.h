@@ -2,9 +2,10 @@
 ** ds_lemma.h -- English lemmatizer: treebank lexicon, WordNet exceptions, suffix rules.
 **
 ** A lemma is found, in order, by:
-**   1. the lexicon learned from UD English EWT train: (form, UPOS) -> the lemma the
-**      treebank gives it most often, first for the form as written, then lower-cased
-**      (`Was`/AUX -> be, `n't`/PART -> not, `me`/PRON -> I);
+**   1. the lexicon learned from UD English EWT train: (form, UPOS, XPOS) and then
+**      (form, UPOS) -> the lemma the treebank gives it most often, first for the form as
+**      written, then lower-cased (`Was`/AUX -> be, `n't`/PART -> not, `her`/PRP -> she,
+**      `her`/PRP$ -> her);
 **   2. the WordNet 3.0 exception lists for nouns, verbs (also AUX), adjectives and adverbs
 **      (`geese` -> goose, `went` -> go, `better` -> good);
 **   3. rules by UPOS, refined by the Penn XPOS when given: proper nouns keep their form
@@ -12,7 +13,8 @@
 **      inflectional suffixes (Morphy's detachment rules, plus undoubling: `running` -> run),
 **      the first candidate that is a known lemma (WordNet's lemma lists and the treebank's
 **      lemmas) winning, else a fallback rule; everything else is lower-cased (punctuation,
-**      symbols and numerals in digits are kept as written).
+**      symbols and numerals in digits are kept as written, but for thousands separators:
+**      `12,000` -> 12000).
 ** As in UD English, lemmas are lower case except for proper nouns and `I`.
 **
 ** The data (corpus/models/en-ewt.lemmas, made by tools/train_tagger) is loaded with one
@@ -74,7 +76,8 @@ enum {
   DS_LEMMA_K_EXACT = 0,   /* + UPOS id: the form as written */
   DS_LEMMA_K_LOWER = 32,  /* + UPOS id: the form lower-cased */
   DS_LEMMA_K_EXC = 64,    /* + DS_LEMMA_P_*: a WordNet exception (lower-cased form) */
-  DS_LEMMA_K_SET = 96     /* + DS_LEMMA_P_*: a known lemma */
+  DS_LEMMA_K_SET = 96,    /* + DS_LEMMA_P_*: a known lemma */
+  DS_LEMMA_K_XPOS = 128   /* + UPOS id, XPOS after the form: the form as written */
 };
 enum { DS_LEMMA_P_NOUN = 0, DS_LEMMA_P_VERB, DS_LEMMA_P_ADJ, DS_LEMMA_P_ADV };
 
@@ -83,6 +86,9 @@ int ds_lemma_upos_id(const char *zUpos);
 
 /* Hash of n bytes under a key kind (DS_LEMMA_K_* + id). */
 uint64_t ds_lemma_hash(const char *z, size_t n, unsigned kind);
+
+/* Hash of the key (form as written, UPOS id, XPOS name). */
+uint64_t ds_lemma_hash_xpos(const char *z, size_t n, unsigned upos, const char *zXpos);
 
 /* }====== */
 

@@ -3,6 +3,7 @@
 */
 #include "ds_reader.h"
 #include "ds_buf.h"
+#include "ds_markup.h"
 #include "ds_utf8.h"
 
 #include <errno.h>
@@ -85,6 +86,16 @@ static int is_heading(const char *z, size_t a, size_t b) {
   size_t nWords = 1;
   for (size_t i = a; i < b; i++) nWords += z[i] == ' ' || z[i] == '\n';
   return nWords <= 14;
+}
+
+int ds_format_find(const char *zName) {
+  static const struct { const char *z; int fmt; } a[] = {
+    {"txt", DS_FMT_TEXT}, {"text", DS_FMT_TEXT}, {"html", DS_FMT_HTML}, {"htm", DS_FMT_HTML},
+    {"xhtml", DS_FMT_HTML}, {"md", DS_FMT_MARKDOWN}, {"markdown", DS_FMT_MARKDOWN},
+  };
+  for (size_t k = 0; k < sizeof a / sizeof *a; k++)
+    if (strcmp(zName, a[k].z) == 0) return a[k].fmt;
+  return -1;
 }
 
 /* Add paragraph [start, end) of d->zText, with its kind (or DS_PARA_HEADING if bHead). */
@@ -187,7 +198,28 @@ int ds_read_text_opts(const char *z, size_t n, const ds_read_opts *o, ds_doc *d,
   ds_buf out = DS_BUF_INIT;
   size_t footStart = SIZE_MAX;
   int rc = decode(z, n, zName, &out, e);
-  if (rc == DS_OK && o && o->cleanRules) {
+  ds_markup mk = DS_MARKUP_INIT;
+  int format = o ? o->format : DS_FMT_TEXT;
+  if (rc == DS_OK && format != DS_FMT_TEXT) {
+    const ds_langdata *pLang = (o->cleanRules & DS_CLEAN_BOILERPLATE) ? o->pLang : NULL;
+    const char *zIn = out.p ? (const char *)out.p : "";
+    rc = format == DS_FMT_HTML ? ds_html_read(zIn, out.n, pLang, &mk, e)
+                               : ds_markdown_read(zIn, out.n, pLang, &mk, e);
+    if (rc == DS_FORMAT) {
+      char zMsg[sizeof e->msg];
+      snprintf(zMsg, sizeof zMsg, "%s", e->msg);
+      ds_error_set(e, DS_FORMAT, -1, "%s: %s", zName, zMsg);
+    }
+    if (rc == DS_OK) {
+      ds_buf_free(&out);
+      out = mk.text;                         /* blocks separated by blank lines */
+      mk.text = (ds_buf)DS_BUF_INIT;
+      ds_buf_free(&d->meta);
+      d->meta = mk.meta;
+      d->nMeta = mk.nMeta;
+      mk.meta = (ds_buf)DS_BUF_INIT;
+    }
+  } else if (rc == DS_OK && o && o->cleanRules) {
     ds_cleaned cl = DS_CLEANED_INIT;
     rc = ds_clean(out.p ? (const char *)out.p : "", out.n, o->cleanRules, o->pLang, &cl, e);
     if (rc == DS_OK) {
@@ -210,16 +242,24 @@ int ds_read_text_opts(const char *z, size_t n, const ds_read_opts *o, ds_doc *d,
   }
   if (rc) {
     ds_buf_free(&out);
+    ds_markup_free(&mk);
     return rc;
   }
   ds_free(d->zText);
   d->zText = (char *)out.p;
   d->nText = out.n - 1;
-  if (split_paragraphs(d, footStart)) return ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName);
+  rc = split_paragraphs(d, footStart);
+  /* the blocks a markup reader knew to be headings */
+  for (size_t h = 0, p = 0; rc == DS_OK && h < mk.nHead; h++) {
+    while (p < d->nPara && d->aPara[p].start < mk.aHead[h]) p++;
+    if (p < d->nPara && d->aPara[p].start == mk.aHead[h]) d->aPara[p].kind = DS_PARA_HEADING;
+  }
+  ds_markup_free(&mk);
+  if (rc) return ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName);
   return DS_OK;
 }
 
 int ds_read_text(const char *z, size_t n, const char *zName, ds_doc *d, ds_error *e) {
-  ds_read_opts o = {zName, 0, NULL};
+  ds_read_opts o = {zName, 0, NULL, DS_FMT_TEXT};
   return ds_read_text_opts(z, n, &o, d, e);
 }

@@ -24,12 +24,19 @@ int ds_read_file(const char *zPath, char **pz, size_t *pn, ds_error *e);
 */
 int ds_read_text(const char *z, size_t n, const char *zName, ds_doc *d, ds_error *e);
 
-/* How to read: the name in messages, the clean-up rules, the language data they use. */
+/* Input formats. */
+enum { DS_FMT_TEXT = 0, DS_FMT_HTML, DS_FMT_MARKDOWN };
+
+/* Format of a name ("txt", "text", "html", "htm", "md", "markdown"), or -1. */
+int ds_format_find(const char *zName);
+
+/* How to read: the name in messages, the format, clean-up rules and their language data. */
 typedef struct ds_read_opts {
   const char *zName;            /* names the input in messages (may be NULL) */
   unsigned cleanRules;          /* DS_CLEAN_* bits; 0: no clean-up */
   const ds_langdata *pLang;     /* word list and furniture phrases (may be NULL) */
-} ds_read_opts;
+  int format;                   /* DS_FMT_*: HTML and Markdown go through ds_markup.h, */
+} ds_read_opts;                 /* where only the boilerplate rule applies */
 
 /*
 ** ds_read_text with clean-up (ds_clean.h) between normalization and paragraphs: the

@@ -44,8 +44,7 @@ struct ds_corpus {
   ds_buf names;               /* arena of document names */
   int64_t nextCpos;           /* first position of the next document */
   /* writer state, while a segment is open */
-  unsigned cleanRules;        /* how documents are read */
-  const ds_langdata *pLang;
+  ds_read_opts read;          /* how documents are read */
   int bInTxn;
   int bBroken;                /* the open segment cannot be committed */
   int64_t iSeg;
@@ -304,9 +303,9 @@ void ds_corpus_close(ds_corpus *c) {
 
 /* ====================== writing ====================== */
 
-void ds_corpus_set_clean(ds_corpus *c, unsigned rules, const ds_langdata *pLang) {
-  c->cleanRules = rules;
-  c->pLang = pLang;
+void ds_corpus_set_read(ds_corpus *c, const ds_read_opts *o) {
+  c->read = *o;
+  c->read.zName = NULL;
 }
 
 int ds_corpus_begin(ds_corpus *c, ds_error *e) {
@@ -528,7 +527,8 @@ int ds_corpus_add_text(ds_corpus *c, const char *z, size_t n, const char *zName,
   if (src != SQLITE_DONE) return sql_error(c, e, "find document");
 
   const char *zWhere = zPath ? zPath : zName;      /* errors name the file */
-  ds_read_opts ro = {zWhere, c->cleanRules, c->pLang};
+  ds_read_opts ro = c->read;
+  ro.zName = zWhere;
   rc = ds_parse(z, n, &ro, &d, e);
   if (rc) return rc;
   if (d->nTok == 0) {
@@ -553,6 +553,18 @@ int ds_corpus_add_text(ds_corpus *c, const char *z, size_t n, const char *zName,
     sqlite3_bind_int64(st, 8, (int64_t)d->nSent);
     rc = step_done(c, st, e, "write document");
     docId = sqlite3_last_insert_rowid(c->db);
+  }
+  /* the document's own metadata first: what the caller gives replaces it */
+  for (size_t i = 0, off = 0; rc == DS_OK && i < d->nMeta; i++) {
+    const char *zKey = (const char *)d->meta.p + off;
+    const char *zVal = zKey + strlen(zKey) + 1;
+    off += strlen(zKey) + strlen(zVal) + 2;
+    st = prep(c, "INSERT OR REPLACE INTO doc_meta(doc, key, value) VALUES(?1, ?2, ?3)", e);
+    if (!st) { rc = DS_SQL; break; }
+    sqlite3_bind_int64(st, 1, docId);
+    sqlite3_bind_text(st, 2, zKey, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, zVal, -1, SQLITE_STATIC);
+    rc = step_done(c, st, e, "write metadata");
   }
   for (size_t i = 0; rc == DS_OK && pMeta && i < pMeta->n; i++) {
     st = prep(c, "INSERT OR REPLACE INTO doc_meta(doc, key, value) VALUES(?1, ?2, ?3)", e);

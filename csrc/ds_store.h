@@ -31,6 +31,7 @@
 #include "ds.h"
 #include "ds_buf.h"
 #include "ds_langdata.h"
+#include "ds_reader.h"
 
 typedef struct ds_corpus ds_corpus;
 
@@ -85,10 +86,12 @@ int ds_corpus_open(const char *zPath, int flags, ds_corpus **ppOut, ds_error *e)
 void ds_corpus_close(ds_corpus *c);
 
 /*
-** How documents added from now on are read: clean-up rules (DS_CLEAN_*, 0 for none)
-** and the language data they use (may be NULL; must outlive its use by the corpus).
+** How documents added from now on are read (ds_reader.h): format, clean-up rules and
+** the language data they use (which must outlive its use by the corpus). zName is unused.
+** A document's own metadata (HTML <meta>, front matter) is stored first; metadata given
+** to ds_corpus_add_* replaces it key by key.
 */
-void ds_corpus_set_clean(ds_corpus *c, unsigned rules, const ds_langdata *pLang);
+void ds_corpus_set_read(ds_corpus *c, const ds_read_opts *o);
 
 /* Start a segment (a write transaction). */
 int ds_corpus_begin(ds_corpus *c, ds_error *e);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct ds_tagger {
   unsigned char *pImage;      /* the model file, one block (owned) */
@@ -80,18 +81,6 @@ static uint64_t hash_low_from(const unsigned char *z, size_t i, size_t n) {
   return mix64(h ^ (uint64_t)n);
 }
 
-/* FNV-1a over the lower-cased bytes z[0..n). */
-static uint64_t hash_low_to(const unsigned char *z, size_t n) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  unsigned prev = 0;
-  for (size_t i = 0; i < n; i++) {
-    unsigned c = z[i];
-    h = (h ^ lowbyte(prev, c)) * 0x100000001b3ull;
-    prev = c;
-  }
-  return mix64(h + 0x51ull);
-}
-
 uint64_t ds_tagger_hash_lower(const char *z, size_t n) {
   return hash_low_from((const unsigned char *)z, 0, n);
 }
@@ -158,17 +147,27 @@ void ds_tagger_tokinfo(const char *zWord, size_t n, const uint32_t *aLex, uint32
   p->hShape = mix64(hs);
   p->hLow = hash_low_from(z, 0, n);
   p->hHyph = lastHyph ? hash_low_from(z, lastHyph, n) : 0;
-  /* suffixes: the last k characters, only when shorter than the word (k > 1) */
+  /* suffixes (the last k characters, only when shorter than the word, k > 1) in one
+     backward pass, prefixes (first k) in one forward pass: each hash extends the last */
+  uint64_t h = 0xcbf29ce484222325ull;
   size_t i = n;
   for (int k = 0; k < 5; k++) {
-    while (i > 0 && (z[--i] & 0xC0) == 0x80) {}
-    p->ahSuf[k] = (k == 0 || (size_t)k + 1 < nChar) && n ? hash_low_from(z, i, n) : 0;
+    while (i > 0) {
+      i--;
+      h = (h ^ lowbyte(i ? z[i - 1] : 0, z[i])) * 0x100000001b3ull;
+      if ((z[i] & 0xC0) != 0x80) break;
+    }
+    p->ahSuf[k] = (k == 0 || (size_t)k + 1 < nChar) && n ? mix64(h + (uint64_t)k) : 0;
   }
+  h = 0xcbf29ce484222325ull;
   i = 0;
   for (int k = 0; k < 3; k++) {
-    if (i < n) i++;
-    while (i < n && (z[i] & 0xC0) == 0x80) i++;
-    p->ahPre[k] = (size_t)k + 1 < nChar ? hash_low_to(z, i) : 0;
+    while (i < n) {
+      h = (h ^ lowbyte(i ? z[i - 1] : 0, z[i])) * 0x100000001b3ull;
+      i++;
+      if (i >= n || (z[i] & 0xC0) != 0x80) break;
+    }
+    p->ahPre[k] = (size_t)k + 1 < nChar ? mix64(h + 0x51ull + (uint64_t)k) : 0;
   }
   p->uLex = lex_find(aLex, mask, p->hLow);
 }
@@ -369,8 +368,11 @@ int ds_tagger_load(const char *zPath, ds_tagger **pp, ds_error *e) {
   if (!zPath) return ds_error_set(e, DS_MISUSE, -1, "ds_tagger_load: no path");
   FILE *f = fopen(zPath, "rb");
   if (!f) return ds_error_set(e, DS_IO, -1, "cannot open tagger model %s: %s", zPath, strerror(errno));
+  struct stat st;
   long len = -1;
-  if (fseek(f, 0, SEEK_END) == 0) len = ftell(f);
+  /* a directory "opens" too, and its size means nothing */
+  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && fseek(f, 0, SEEK_END) == 0)
+    len = ftell(f);
   if (len < 0 || fseek(f, 0, SEEK_SET) != 0) {
     fclose(f);
     return ds_error_set(e, DS_IO, -1, "cannot read tagger model %s (not a regular file?)", zPath);

@@ -13,6 +13,7 @@
 #include "ds_langdata.h"
 #include "ds_parse.h"
 #include "ds_query.h"
+#include "ds_reader.h"
 #include "ds_segment.h"
 #include "ds_store.h"
 #include "ds_utf8.h"
@@ -107,6 +108,15 @@ static void push_doc(lua_State *L, const ds_doc *d, ds_buf *text) {
     lua_rawseti(L, -2, (lua_Integer)c + 1);
   }
   lua_setfield(L, -2, "changes");
+  lua_createtable(L, 0, (int)d->nMeta);
+  for (size_t i = 0, off = 0; i < d->nMeta; i++) {
+    const char *zKey = (const char *)d->meta.p + off;
+    const char *zVal = zKey + strlen(zKey) + 1;
+    off += strlen(zKey) + strlen(zVal) + 2;
+    lua_pushstring(L, zVal);
+    lua_setfield(L, -2, zKey);
+  }
+  lua_setfield(L, -2, "meta");
 }
 
 /* ====================== language data ====================== */
@@ -139,11 +149,20 @@ static void check_clean(lua_State *L, int i, unsigned *pRules, const ds_langdata
   *ppLang = lua_isnoneornil(L, i + 1) ? NULL : *(ds_langdata **)luaL_checkudata(L, i + 1, LANGDATA_MT);
 }
 
-/* Read options from arguments i (name), i+1 (clean-up rules), i+2 (language data). */
+/* A format name at argument i ("txt", "html", "md"; default "txt"). */
+static int check_format(lua_State *L, int i) {
+  int fmt = ds_format_find(luaL_optstring(L, i, "txt"));
+  luaL_argcheck(L, fmt >= 0, i, "format must be \"txt\", \"html\" or \"md\"");
+  return fmt;
+}
+
+/* Read options from arguments i (name), i+1 (clean-up rules), i+2 (language data),
+   i+3 (format). */
 static ds_read_opts check_read_opts(lua_State *L, int i) {
   ds_read_opts o;
   o.zName = luaL_optstring(L, i, NULL);
   check_clean(L, i + 1, &o.cleanRules, &o.pLang);
+  o.format = check_format(L, i + 3);
   return o;
 }
 
@@ -303,16 +322,16 @@ static int corpus_commit(lua_State *L) {
   return 0;
 }
 
-/* corpus:set_clean(rules [, langdata]): how documents added from now on are read */
-static int corpus_set_clean(lua_State *L) {
+/* corpus:set_read(rules [, langdata [, format]]): how documents added from now on are read */
+static int corpus_set_read(lua_State *L) {
   ds_corpus *c = check_corpus(L, 1);
-  unsigned rules;
-  const ds_langdata *pLang;
-  check_clean(L, 2, &rules, &pLang);
+  ds_read_opts o = {NULL, 0, NULL, DS_FMT_TEXT};
+  check_clean(L, 2, &o.cleanRules, &o.pLang);
+  o.format = check_format(L, 4);
   lua_settop(L, 3);
   lua_pushvalue(L, 3);
   lua_setiuservalue(L, 1, 1);                /* keep the language data alive */
-  ds_corpus_set_clean(c, rules, pLang);
+  ds_corpus_set_read(c, &o);
   return 0;
 }
 
@@ -365,17 +384,19 @@ static int corpus_add_file(lua_State *L) {
   return 1;
 }
 
-/* corpus:add_text(text, name [, meta]) -> doc id, or 0 for a duplicate */
+/* corpus:add_text(text, name [, meta [, where]]) -> doc id, or 0 for a duplicate;
+   `where` (a path, `file:line`) is stored as the document's path and names it in errors */
 static int corpus_add_text(lua_State *L) {
   ds_corpus *c = check_corpus(L, 1);
   size_t n;
   const char *z = luaL_checklstring(L, 2, &n);
   const char *zName = luaL_checkstring(L, 3);
+  const char *zWhere = luaL_optstring(L, 5, NULL);
   ds_meta m;
   ds_error e;
   int64_t id;
   check_meta(L, 4, &m);
-  if (ds_corpus_add_text(c, z, n, zName, NULL, &m, &id, &e)) return raise_error(L, &e);
+  if (ds_corpus_add_text(c, z, n, zName, zWhere, &m, &id, &e)) return raise_error(L, &e);
   lua_pushinteger(L, (lua_Integer)id);
   return 1;
 }
@@ -543,7 +564,7 @@ static const luaL_Reg corpus_methods[] = {
   {"begin", corpus_begin},
   {"commit", corpus_commit},
   {"rollback", corpus_rollback},
-  {"set_clean", corpus_set_clean},
+  {"set_read", corpus_set_read},
   {"add_file", corpus_add_file},
   {"add_text", corpus_add_text},
   {"info", corpus_info},

@@ -25,6 +25,9 @@ external_dependencies = {
   SQLITE = { header = "sqlite3.h", library = "sqlite3" },
   UTF8PROC = { header = "utf8proc.h", library = "utf8proc" },
   NETTLE = { header = "nettle/sha2.h", library = "nettle" },
+  GUMBO = { header = "gumbo.h", library = "gumbo" },
+  CMARK = { header = "cmark.h", library = "cmark" },
+  YAML = { header = "yaml.h", library = "yaml" },
 }
 build = {
   type = "builtin",
@@ -32,14 +35,17 @@ build = {
     ["dossier.core"] = {
       sources = {
         "csrc/ds.c", "csrc/ds_buf.c", "csrc/ds_utf8.c", "csrc/ds_uniprop.c", "csrc/ds_segment.c",
-        "csrc/ds_doc.c", "csrc/ds_langdata.c", "csrc/ds_clean.c", "csrc/ds_reader.c",
+        "csrc/ds_doc.c", "csrc/ds_langdata.c", "csrc/ds_clean.c", "csrc/ds_markup.c",
+        "csrc/ds_reader.c",
         "csrc/ds_tokenize.c", "csrc/ds_sentence.c", "csrc/ds_parse.c", "csrc/ds_conllu.c",
         "csrc/ds_lexicon.c", "csrc/ds_store.c", "csrc/ds_query.c", "csrc/ldossier.c",
       },
       defines = { "_POSIX_C_SOURCE=200809L" },
-      incdirs = { "csrc", "$(SQLITE_INCDIR)", "$(UTF8PROC_INCDIR)", "$(NETTLE_INCDIR)" },
-      libdirs = { "$(SQLITE_LIBDIR)", "$(UTF8PROC_LIBDIR)", "$(NETTLE_LIBDIR)" },
-      libraries = { "sqlite3", "utf8proc", "nettle" },
+      incdirs = { "csrc", "$(SQLITE_INCDIR)", "$(UTF8PROC_INCDIR)", "$(NETTLE_INCDIR)",
+                  "$(GUMBO_INCDIR)", "$(CMARK_INCDIR)", "$(YAML_INCDIR)" },
+      libdirs = { "$(SQLITE_LIBDIR)", "$(UTF8PROC_LIBDIR)", "$(NETTLE_LIBDIR)",
+                  "$(GUMBO_LIBDIR)", "$(CMARK_LIBDIR)", "$(YAML_LIBDIR)" },
+      libraries = { "sqlite3", "utf8proc", "nettle", "gumbo", "cmark", "yaml" },
     },
     ["dossier"] = "lua/dossier/init.lua",
     ["dossier.cli"] = "lua/dossier/cli.lua",

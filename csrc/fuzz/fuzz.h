@@ -13,6 +13,7 @@
 #include "ds.h"
 #include "ds_conllu.h"
 #include "ds_doc.h"
+#include "ds_reader.h"
 #include "ds_store.h"
 #include "ds_utf8.h"
 
@@ -87,14 +88,21 @@ static inline void fuzz_build_corpus(const char *zPath) {
   const char *zDir = getenv("DS_FUZZ_SEEDS") ? getenv("DS_FUZZ_SEEDS") : "corpus/seeds";
   ds_corpus *c;
   ds_error e;
+  int rc;
   int64_t id;
-  char zFile[1024];
+  char zFile[1024], *z;
+  size_t n;
   fuzz_remove_db(zPath);
   if (ds_corpus_open(zPath, DS_OPEN_CREATE, &c, &e)) goto fail;
   for (int seg = 0; seg < 2; seg++) {
     if (ds_corpus_begin(c, &e)) goto fail;
     snprintf(zFile, sizeof zFile, "%s/%s", zDir, azSeed[seg]);
-    if (ds_corpus_add_file(c, zFile, NULL, seg ? &meta : NULL, &id, &e)) goto fail;
+    /* stored without its directory: the file's bytes (and so byte-patch reproducers)
+       do not depend on where the repository is */
+    if (ds_read_file(zFile, &z, &n, &e)) goto fail;
+    rc = ds_corpus_add_text(c, z, n, azSeed[seg], NULL, seg ? &meta : NULL, &id, &e);
+    ds_free(z);
+    if (rc) goto fail;
     if (seg && ds_corpus_add_text(c, zExtra, sizeof zExtra - 1, "extra", NULL, &meta, &id, &e))
       goto fail;
     if (ds_corpus_commit(c, &e)) goto fail;

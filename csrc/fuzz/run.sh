@@ -104,6 +104,12 @@ stage_seeds() {
     segment)
       cp corpus/seeds/*.txt csrc/fuzz/seeds/parse/* "$dir"/ 2>/dev/null
       shared_seeds "$dir" "$SHARED"/data/unicode-15.0/{Word,Sentence}BreakTest.txt ;;
+    clean)
+      cp corpus/seeds/*.txt csrc/fuzz/seeds/parse/* "$dir"/ 2>/dev/null ;;
+    conllu_read)   # the first sentences of the EWT dev set, a few per file
+      [ -f "$SHARED/data/ud-english-ewt/en_ewt-ud-dev.conllu" ] &&
+        head -n 3000 "$SHARED/data/ud-english-ewt/en_ewt-ud-dev.conllu" |
+        awk -v d="$dir" '{print > (d "/ewt-" int(n / 4))} /^$/ {n++}' ;;
   esac
   for f in csrc/fuzz/seeds/"$t"/* spec/fuzz-regressions/"$t"/*; do
     [ -f "$f" ] && cp "$f" "$dir/$(echo "$f" | tr / _)"

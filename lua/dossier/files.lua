@@ -3,8 +3,15 @@ local lfs = require "lfs"
 
 local M = {}
 
--- Extensions taken from a directory (a file named explicitly is always taken).
-M.extensions = {txt = true, text = true}
+-- Formats by extension; a directory's other files are left alone (a file named
+-- explicitly is read as text when its extension is unknown).
+M.extensions = {txt = "txt", text = "txt", html = "html", htm = "html", xhtml = "html",
+                md = "md", markdown = "md", jsonl = "jsonl"}
+
+-- The format of a path by its extension, or `default`.
+function M.format_of(path, default)
+  return M.extensions[(path:match("%.([^./]+)$") or ""):lower()] or default
+end
 
 local function basename(path) return path:match("([^/]+)/*$") or path end
 local function stem(name) return (name:gsub("%.[^./]*$", "")) end
@@ -40,7 +47,7 @@ function M.read_manifest(path)
   return out
 end
 
--- Walk dir recursively in name order, appending {path, name, meta} to list.
+-- Walk dir recursively in name order, appending {path, name, meta, format} to list.
 -- Hidden entries are skipped; symbolic links to directories are not followed.
 local function walk(dir, prefix, list)
   local names = {}
@@ -55,8 +62,9 @@ local function walk(dir, prefix, list)
     if mode == "link" then mode = lfs.attributes(path, "mode") == "file" and "file" or nil end
     if mode == "directory" then
       walk(path, prefix .. name .. "/", list)
-    elseif mode == "file" and M.extensions[(name:match("%.([^.]+)$") or ""):lower()] then
-      list[#list + 1] = {path = path, name = prefix .. stem(name), meta = manifest[name] or {}}
+    elseif mode == "file" and M.format_of(name) then
+      list[#list + 1] = {path = path, name = prefix .. stem(name), meta = manifest[name] or {},
+                         format = M.format_of(name)}
     end
   end
 end
@@ -78,10 +86,49 @@ function M.collect(paths)
     else
       local dir = p:match("^(.*)/[^/]*$") or "."
       local manifest = M.read_manifest(dir .. "/MANIFEST.tsv")
-      list[#list + 1] = {path = p, name = stem(basename(p)), meta = manifest[basename(p)] or {}}
+      list[#list + 1] = {path = p, name = stem(basename(p)), meta = manifest[basename(p)] or {},
+                         format = M.format_of(p, "txt")}
     end
   end
   return list
+end
+
+-- The records of a JSON Lines file: {text, name, meta, line} for each non-blank line.
+-- A record needs a string `text` (or `content`, `body`); `id` or `name` names it; its
+-- other string, number and boolean fields are metadata. Errors name the file and line.
+function M.read_jsonl(path, stemName)
+  local cjson = require "cjson.safe"
+  local f, err = io.open(path, "rb")
+  if not f then error(err, 0) end
+  local out, lineno = {}, 0
+  for line in f:lines() do
+    lineno = lineno + 1
+    if line:find("%S") then
+      local rec, jerr = cjson.decode(line)
+      if type(rec) ~= "table" then
+        f:close()
+        error(string.format("%s:%d: not a JSON object%s", path, lineno, jerr and (" (" .. jerr .. ")") or ""), 0)
+      end
+      local text = rec.text or rec.content or rec.body
+      if type(text) ~= "string" then
+        f:close()
+        error(string.format("%s:%d: the record has no string field `text`", path, lineno), 0)
+      end
+      local meta = {}
+      for k, v in pairs(rec) do
+        local t = type(v)
+        if type(k) == "string" and k ~= "text" and k ~= "content" and k ~= "body" and
+           (t == "string" or t == "number" or t == "boolean") then
+          meta[k] = tostring(v)
+        end
+      end
+      local name = rec.id or rec.name
+      out[#out + 1] = {text = text, line = lineno, meta = meta,
+                       name = name and tostring(name) or string.format("%s-%d", stemName, lineno)}
+    end
+  end
+  f:close()
+  return out
 end
 
 return M

@@ -30,11 +30,13 @@ M.clean_rules = data.rules
 -- tokens = {{word, from, to, space_after, kind}, ...}}, ...}, paragraphs = {{from, to,
 -- kind = "text"|"heading"|"footnote"}}, changes = {{rule, line, what}}}.
 -- `from`/`to` are 1-based inclusive byte positions in `text` (as string.sub takes).
--- opts: name (for messages), clean = false, no = {rules to switch off}.
+-- opts: name (for messages), format ("txt", "html", "md"), clean = false,
+-- no = {rules to switch off}. `meta` holds the document's own metadata (HTML <meta>,
+-- Markdown front matter).
 function M.parse(text, opts)
   assert(type(text) == "string", "bad argument #1 to 'parse' (string expected)")
   local rules, ld = clean_settings(opts)
-  return core.parse(text, opts and opts.name, rules, ld)
+  return core.parse(text, opts and opts.name, rules, ld, opts and opts.format)
 end
 
 -- Unicode UAX #29 segmentation (Unicode 15.0): lists of segments as strings.
@@ -45,7 +47,7 @@ M.uax29 = {words = core.uax29_words, sentences = core.uax29_sentences}
 -- CoNLL-U text of a document; docid names it (`# newdoc id`), opts as for parse.
 function M.conllu(text, docid, opts)
   local rules, ld = clean_settings(opts)
-  return (core.conllu(text, docid, opts and opts.name or docid, rules, ld))
+  return (core.conllu(text, docid, opts and opts.name or docid, rules, ld, opts and opts.format))
 end
 
 ------------------------------------------------------------------------------------
@@ -122,9 +124,12 @@ function M.open(path, opts)
   return setmetatable({_h = core.open(path, mode), path = path}, Corpus)
 end
 
--- Add a file, a directory (its .txt files, recursively, in name order) or a list of
--- them, as one segment: all documents are stored, or (on any error) none.
--- Metadata comes from a MANIFEST.tsv beside the files, overridden by opts.meta.
+-- Add a file, a directory (its .txt, .html, .md and .jsonl files, recursively, in name
+-- order) or a list of them, as one segment: all documents are stored, or (on any error)
+-- none. A JSON Lines file holds one document per line (see files.read_jsonl).
+-- Metadata, by precedence: opts.meta, then a MANIFEST.tsv beside the files, then the
+-- document's own (JSON Lines fields, HTML <meta>, Markdown front matter).
+-- opts.format forces a format ("txt", "html", "md", "jsonl").
 -- opts.progress(i, n, path) is called before each file; opts.clean and opts.no set
 -- the clean-up as for dossier.parse.
 -- Returns the number of documents added (a file already in the corpus counts 0).
@@ -132,16 +137,30 @@ function Corpus:add(paths, opts)
   local h = handle(self)
   opts = opts or {}
   local list = files.collect(paths)
-  h:set_clean(clean_settings(opts))
+  local rules, ld = clean_settings(opts)
   h:begin()
   local ok, err = pcall(function()
     local added = 0
     for i, f in ipairs(list) do
       if opts.progress then opts.progress(i, #list, f.path) end
-      local meta = {}
-      for k, v in pairs(f.meta) do meta[k] = tostring(v) end
-      for k, v in pairs(opts.meta or {}) do meta[k] = tostring(v) end
-      if h:add_file(f.path, f.name, meta) ~= 0 then added = added + 1 end
+      local format = opts.format or f.format
+      local function merged(own)
+        local meta = {}
+        for k, v in pairs(own) do meta[k] = tostring(v) end
+        for k, v in pairs(f.meta) do meta[k] = tostring(v) end
+        for k, v in pairs(opts.meta or {}) do meta[k] = tostring(v) end
+        return meta
+      end
+      if format == "jsonl" then
+        h:set_read(rules, ld, "txt")
+        for _, rec in ipairs(files.read_jsonl(f.path, f.name)) do
+          local where = f.path .. ":" .. rec.line
+          if h:add_text(rec.text, rec.name, merged(rec.meta), where) ~= 0 then added = added + 1 end
+        end
+      else
+        h:set_read(rules, ld, format)
+        if h:add_file(f.path, f.name, merged({})) ~= 0 then added = added + 1 end
+      end
     end
     h:commit()
     return added
@@ -156,7 +175,8 @@ end
 -- Add one document from a string.
 function Corpus:add_text(text, name, meta, opts)
   local h = handle(self)
-  h:set_clean(clean_settings(opts))
+  local rules, ld = clean_settings(opts)
+  h:set_read(rules, ld, opts and opts.format)
   h:begin()
   local ok, res = pcall(function()
     local id = h:add_text(text, name, meta)

@@ -1,0 +1,120 @@
+local dossier = require "dossier"
+local H = require "helpers"
+local cjson = require "cjson"
+
+local SEED = "corpus/seeds/2023-blog-strategic-partnership-it.txt"
+
+local function words(d)
+  local out = {}
+  for _, s in ipairs(d.sentences) do
+    for _, t in ipairs(s.tokens) do out[#out + 1] = t.word end
+  end
+  return out
+end
+
+local function paragraphs_of(text)
+  local out = {}
+  for p in (text .. "\n\n"):gmatch("(.-)\n%s*\n") do
+    if p:find("%S") then out[#out + 1] = p end
+  end
+  return out
+end
+
+local function html_escape(s)
+  return (s:gsub("&", "&amp;"):gsub("<", "&lt;"):gsub(">", "&gt;"))
+end
+
+-- The seed as an HTML page: a title, meta tags, a script, navigation and a footer that
+-- are no part of the text, the first paragraph as <h1>, the rest as <p>.
+local function as_html(paras)
+  local out = {'<!DOCTYPE html><html lang="en"><head><title>Page title</title>',
+               '<meta name="author" content="A. Writer">',
+               '<meta property="article:published_time" content="2023-03-22T10:00:00Z">',
+               '<script>var notText = "Russia";</script><style>p { color: red }</style></head>',
+               '<body><nav><a href="/">Home</a> | <a href="/about">About China</a></nav>'}
+  for i, p in ipairs(paras) do
+    local tag = i == 1 and "h1" or "p"
+    out[#out + 1] = string.format("<%s>%s</%s>\n", tag, html_escape(p):gsub("\n", "\n  "), tag)
+  end
+  out[#out + 1] = "<footer>Copyright 2023 Russia China blog</footer></body></html>"
+  return table.concat(out, "\n")
+end
+
+local function as_markdown(paras)
+  local out = {"---", "title: Front matter title", "authors:", "  - A. Writer", "  - B. Author",
+               "date: 2023-03-22", "---", ""}
+  for i, p in ipairs(paras) do out[#out + 1] = (i == 1 and "# " or "") .. p .. "\n" end
+  return table.concat(out, "\n")
+end
+
+describe("readers", function()
+  local text, plain
+  setup(function()
+    text = H.read(SEED)
+    plain = words(dossier.parse(text))
+  end)
+  after_each(H.cleanup)
+
+  it("read HTML to the same tokens as the text version, with its metadata", function()
+    local d = dossier.parse(as_html(paragraphs_of(text)), {format = "html"})
+    assert.same(plain, words(d))
+    assert.equal("Page title", d.meta.title)
+    assert.equal("A. Writer", d.meta.authors)
+    assert.equal("2023-03-22T10:00:00Z", d.meta.date)
+    assert.equal("en", d.meta.language)
+    assert.equal("heading", d.paragraphs[1].kind)
+    assert.falsy(d.text:find("notText", 1, true) or d.text:find("Home", 1, true) or
+                 d.text:find("Copyright", 1, true))
+  end)
+
+  it("read Markdown to the same tokens, with front matter as metadata", function()
+    local d = dossier.parse(as_markdown(paragraphs_of(text)), {format = "md"})
+    assert.same(plain, words(d))
+    assert.equal("Front matter title", d.meta.title)
+    assert.equal("A. Writer; B. Author", d.meta.authors)
+    assert.equal("2023-03-22", d.meta.date)
+    assert.equal("heading", d.paragraphs[1].kind)
+  end)
+
+  it("report malformed front matter with its line", function()
+    assert.has_error(function() dossier.parse("---\ntitle: [unclosed\nx: 1\n---\nText.\n", {format = "md", name = "a.md"}) end)
+    local ok, err = pcall(dossier.parse, "---\ntitle: [unclosed\nx: 1\n---\nText.\n", {format = "md", name = "a.md"})
+    assert.is_false(ok)
+    assert.truthy(err:find("^a%.md: front matter, line %d+"), err)
+  end)
+
+  it("index HTML, Markdown and JSON Lines from a directory, metadata by precedence", function()
+    local dir = H.tmp(".dir")
+    os.execute("mkdir -p " .. dir)
+    local paras = paragraphs_of(text)
+    H.write(dir .. "/page.html", as_html(paras))
+    H.write(dir .. "/note.md", as_markdown(paras))
+    H.write(dir .. "/feed.jsonl", cjson.encode({id = "rec-1", text = text, date = "2023-03", source = "feed"}) .. "\n\n" ..
+                                  cjson.encode({text = "Huawei builds 5G networks in Russia.", lang = "en"}) .. "\n")
+    H.write(dir .. "/MANIFEST.tsv", "file\ttitle\tkind\npage.html\tManifest title\tblog-post\n")
+    local c <close> = dossier.open(H.tmp(".db"))
+    assert.equal(4, c:add(dir, {meta = {collection = "test"}}))   -- page, note, two records
+    local byname = {}
+    for _, d in ipairs(c:docs()) do byname[d.name] = d end
+    assert.equal("Manifest title", byname.page.meta.title)          -- manifest over <title>
+    assert.equal("A. Writer", byname.page.meta.authors)             -- the page's own
+    assert.equal("test", byname.page.meta.collection)               -- caller's
+    assert.equal("Front matter title", byname.note.meta.title)
+    assert.equal("feed", byname["rec-1"].meta.source)
+    assert.equal(byname.page.tokens, byname.note.tokens)
+    os.execute("rm -rf " .. dir)
+  end)
+
+  it("name the file and line of a bad JSON Lines record, storing nothing", function()
+    local f = H.tmp(".jsonl")
+    H.write(f, '{"text": "Fine."}\n{"text": oops}\n')
+    local c <close> = dossier.open(H.tmp(".db"))
+    assert.has_error(function() c:add(f) end)
+    local ok, err = pcall(c.add, c, f)
+    assert.truthy(err:find(f .. ":2: not a JSON object", 1, true), err)
+    assert.equal(0, c:info().documents)
+    H.write(f, '{"title": "no text"}\n')
+    ok, err = pcall(c.add, c, f)
+    assert.equal(f .. ":1: the record has no string field `text`", err)
+  end)
+end)
