@@ -157,8 +157,59 @@ static int split_paragraphs(ds_doc *d, size_t footStart) {
   return DS_OK;
 }
 
-/* Validate z[0..n), drop a BOM, make line ends LF and normalize to NFC, into *out. */
-static int decode(const char *z, size_t n, const char *zName, ds_buf *out, ds_error *e) {
+/*
+** UTF-16 with a byte order mark (z[0..n), BOM included) to UTF-8 in *out. Errors name
+** the byte offset of an unpaired surrogate or of a final odd byte.
+*/
+static int utf16_to_utf8(const unsigned char *z, size_t n, const char *zName, ds_buf *out,
+                         ds_error *e) {
+  int bBig = z[0] == 0xFE;
+  for (size_t i = 2; i < n; i += 2) {
+    if (i + 1 >= n)
+      return ds_error_set(e, DS_UTF8, (int64_t)i, "%s: UTF-16 text of an odd length", zName);
+    uint32_t u = bBig ? (uint32_t)(z[i] << 8 | z[i + 1]) : (uint32_t)(z[i + 1] << 8 | z[i]);
+    if (u >= 0xD800 && u <= 0xDBFF && i + 3 < n) {
+      uint32_t v = bBig ? (uint32_t)(z[i + 2] << 8 | z[i + 3]) : (uint32_t)(z[i + 3] << 8 | z[i + 2]);
+      if (v >= 0xDC00 && v <= 0xDFFF) {
+        u = 0x10000 + ((u - 0xD800) << 10) + (v - 0xDC00);
+        i += 2;
+      }
+    }
+    if (u >= 0xD800 && u <= 0xDFFF)
+      return ds_error_set(e, DS_UTF8, (int64_t)i, "%s: invalid UTF-16 at byte %zu (unpaired surrogate)",
+                          zName, i);
+    if (u == 0) return ds_error_set(e, DS_FORMAT, (int64_t)i, "%s: binary file (NUL character at byte %zu)", zName, i);
+    ds_utf8_put(out, (int32_t)u);
+  }
+  return out->rc ? ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName) : DS_OK;
+}
+
+/* ISO 8859-1 bytes to UTF-8 in *out. */
+static void latin1_to_utf8(const unsigned char *z, size_t n, ds_buf *out) {
+  for (size_t i = 0; i < n; i++) ds_utf8_put(out, z[i]);
+}
+
+/*
+** Validate z[0..n) (or convert it: UTF-16 with a BOM; ISO 8859-1 when bLatin1), drop a
+** BOM, make line ends LF and normalize to NFC, into *out.
+*/
+static int decode(const char *z, size_t n, const char *zName, int bLatin1, ds_buf *out,
+                  ds_error *e) {
+  ds_buf conv = DS_BUF_INIT;
+  const unsigned char *u = (const unsigned char *)z;
+  if (n >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
+    int rc = utf16_to_utf8(u, n, zName, &conv, e);
+    if (rc == DS_OK) rc = decode(conv.p ? (const char *)conv.p : "", conv.n, zName, 0, out, e);
+    ds_buf_free(&conv);
+    return rc;
+  }
+  if (bLatin1 && memchr(z, '\0', n) == NULL) {
+    latin1_to_utf8(u, n, &conv);
+    int rc = conv.rc ? ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName)
+                     : decode(conv.p ? (const char *)conv.p : "", conv.n, zName, 0, out, e);
+    ds_buf_free(&conv);
+    return rc;
+  }
   const char *nul = memchr(z, '\0', n);
   if (nul)
     return ds_error_set(e, DS_FORMAT, nul - z, "%s: binary file (NUL byte at byte %zu)",
@@ -197,7 +248,7 @@ int ds_read_text_opts(const char *z, size_t n, const ds_read_opts *o, ds_doc *d,
   const char *zName = o && o->zName ? o->zName : "<text>";
   ds_buf out = DS_BUF_INIT;
   size_t footStart = SIZE_MAX;
-  int rc = decode(z, n, zName, &out, e);
+  int rc = decode(z, n, zName, o && o->bLatin1, &out, e);
   ds_markup mk = DS_MARKUP_INIT;
   int format = o ? o->format : DS_FMT_TEXT;
   if (rc == DS_OK && format != DS_FMT_TEXT) {
@@ -260,6 +311,6 @@ int ds_read_text_opts(const char *z, size_t n, const ds_read_opts *o, ds_doc *d,
 }
 
 int ds_read_text(const char *z, size_t n, const char *zName, ds_doc *d, ds_error *e) {
-  ds_read_opts o = {zName, 0, NULL, DS_FMT_TEXT};
+  ds_read_opts o = {zName, 0, NULL, DS_FMT_TEXT, 0};
   return ds_read_text_opts(z, n, &o, d, e);
 }

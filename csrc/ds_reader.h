@@ -19,8 +19,9 @@ int ds_read_file(const char *zPath, char **pz, size_t *pn, ds_error *e);
 
 /*
 ** Plain-text reader: fill d->zText and d->aPara from z[0..n). zName names the input in
-** error messages. Errors: DS_FORMAT (NUL byte: a binary file; too large), DS_UTF8 (with
-** the byte offset, line and column of the first bad byte), DS_NOMEM.
+** error messages. UTF-16 with a byte order mark is converted. Errors: DS_FORMAT (NUL
+** byte: a binary file; too large), DS_UTF8 (with the byte offset, line and column of the
+** first bad byte; for UTF-16, the first unpaired surrogate), DS_NOMEM.
 */
 int ds_read_text(const char *z, size_t n, const char *zName, ds_doc *d, ds_error *e);
 
@@ -36,7 +37,9 @@ typedef struct ds_read_opts {
   unsigned cleanRules;          /* DS_CLEAN_* bits; 0: no clean-up */
   const ds_langdata *pLang;     /* word list and furniture phrases (may be NULL) */
   int format;                   /* DS_FMT_*: HTML and Markdown go through ds_markup.h, */
-} ds_read_opts;                 /* where only the boilerplate rule applies */
+                                /* where only the boilerplate rule applies */
+  int bLatin1;                  /* the bytes are ISO 8859-1, not UTF-8 */
+} ds_read_opts;
 
 /*
 ** ds_read_text with clean-up (ds_clean.h) between normalization and paragraphs: the

@@ -3,6 +3,7 @@
 ** (See ds_store.h for the format.)
 */
 #include "ds_store.h"
+#include "ds_date.h"
 #include "ds_doc.h"
 #include "ds_lexicon.h"
 #include "ds_parse.h"
@@ -387,6 +388,19 @@ static void encode_spans(ds_buf *b, const ds_range *a, size_t n, size_t stride) 
   }
 }
 
+/* Store metadata key = value for document docId; dates become ISO 8601 when they can. */
+static int put_meta_row(ds_corpus *c, int64_t docId, const char *zKey, const char *zVal,
+                        ds_error *e) {
+  char zIso[32];
+  if (strcmp(zKey, "date") == 0 && ds_date_iso(zVal, strlen(zVal), zIso)) zVal = zIso;
+  sqlite3_stmt *st = prep(c, "INSERT OR REPLACE INTO doc_meta(doc, key, value) VALUES(?1, ?2, ?3)", e);
+  if (!st) return DS_SQL;
+  sqlite3_bind_int64(st, 1, docId);
+  sqlite3_bind_text(st, 2, zKey, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, zVal, -1, SQLITE_TRANSIENT);
+  return step_done(c, st, e, "write metadata");
+}
+
 static int insert_blob(ds_corpus *c, const char *zSql, int64_t k1, int64_t k2, int64_t k3,
                        const ds_buf *b, ds_error *e) {
   sqlite3_stmt *st = prep(c, zSql, e);
@@ -559,21 +573,10 @@ int ds_corpus_add_text(ds_corpus *c, const char *z, size_t n, const char *zName,
     const char *zKey = (const char *)d->meta.p + off;
     const char *zVal = zKey + strlen(zKey) + 1;
     off += strlen(zKey) + strlen(zVal) + 2;
-    st = prep(c, "INSERT OR REPLACE INTO doc_meta(doc, key, value) VALUES(?1, ?2, ?3)", e);
-    if (!st) { rc = DS_SQL; break; }
-    sqlite3_bind_int64(st, 1, docId);
-    sqlite3_bind_text(st, 2, zKey, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, zVal, -1, SQLITE_STATIC);
-    rc = step_done(c, st, e, "write metadata");
+    rc = put_meta_row(c, docId, zKey, zVal, e);
   }
-  for (size_t i = 0; rc == DS_OK && pMeta && i < pMeta->n; i++) {
-    st = prep(c, "INSERT OR REPLACE INTO doc_meta(doc, key, value) VALUES(?1, ?2, ?3)", e);
-    if (!st) { rc = DS_SQL; break; }
-    sqlite3_bind_int64(st, 1, docId);
-    sqlite3_bind_text(st, 2, pMeta->azKey[i], -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, pMeta->azVal[i], -1, SQLITE_STATIC);
-    rc = step_done(c, st, e, "write metadata");
-  }
+  for (size_t i = 0; rc == DS_OK && pMeta && i < pMeta->n; i++)
+    rc = put_meta_row(c, docId, pMeta->azKey[i], pMeta->azVal[i], e);
   if (rc == DS_OK) rc = store_doc(c, d, docId, cpos, e);
   if (rc == DS_OK) rc = exec(c, "RELEASE doc", e);
   if (rc) {

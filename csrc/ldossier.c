@@ -156,13 +156,23 @@ static int check_format(lua_State *L, int i) {
   return fmt;
 }
 
+/* An encoding name at argument i ("utf8" or "latin1"; default "utf8"): 1 for latin1. */
+static int check_latin1(lua_State *L, int i) {
+  const char *z = luaL_optstring(L, i, "utf8");
+  int bUtf8 = strcmp(z, "utf8") == 0 || strcmp(z, "utf-8") == 0;
+  int bLatin1 = strcmp(z, "latin1") == 0 || strcmp(z, "iso-8859-1") == 0;
+  luaL_argcheck(L, bUtf8 || bLatin1, i, "encoding must be \"utf8\" or \"latin1\"");
+  return bLatin1;
+}
+
 /* Read options from arguments i (name), i+1 (clean-up rules), i+2 (language data),
-   i+3 (format). */
+   i+3 (format), i+4 (encoding). */
 static ds_read_opts check_read_opts(lua_State *L, int i) {
   ds_read_opts o;
   o.zName = luaL_optstring(L, i, NULL);
   check_clean(L, i + 1, &o.cleanRules, &o.pLang);
   o.format = check_format(L, i + 3);
+  o.bLatin1 = check_latin1(L, i + 4);
   return o;
 }
 
@@ -322,12 +332,14 @@ static int corpus_commit(lua_State *L) {
   return 0;
 }
 
-/* corpus:set_read(rules [, langdata [, format]]): how documents added from now on are read */
+/* corpus:set_read(rules [, langdata [, format [, encoding]]]): how documents added from
+   now on are read */
 static int corpus_set_read(lua_State *L) {
   ds_corpus *c = check_corpus(L, 1);
-  ds_read_opts o = {NULL, 0, NULL, DS_FMT_TEXT};
+  ds_read_opts o = {NULL, 0, NULL, DS_FMT_TEXT, 0};
   check_clean(L, 2, &o.cleanRules, &o.pLang);
   o.format = check_format(L, 4);
+  o.bLatin1 = check_latin1(L, 5);
   lua_settop(L, 3);
   lua_pushvalue(L, 3);
   lua_setiuservalue(L, 1, 1);                /* keep the language data alive */

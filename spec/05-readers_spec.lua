@@ -118,3 +118,61 @@ describe("readers", function()
     assert.equal(f .. ":1: the record has no string field `text`", err)
   end)
 end)
+
+describe("bad input", function()
+  after_each(H.cleanup)
+
+  local function utf16le(s)
+    local out = {"\255\254"}
+    for _, cp in utf8.codes(s) do
+      if cp >= 0x10000 then
+        cp = cp - 0x10000
+        local hi, lo = 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF)
+        out[#out + 1] = string.char(hi & 0xFF, hi >> 8, lo & 0xFF, lo >> 8)
+      else
+        out[#out + 1] = string.char(cp & 0xFF, cp >> 8)
+      end
+    end
+    return table.concat(out)
+  end
+
+  it("converts UTF-16 with a byte order mark, and drops a UTF-8 one", function()
+    assert.equal("Moscow – Beijing 🇷🇺.", dossier.parse(utf16le("Moscow – Beijing 🇷🇺.")).text)
+    assert.equal("Text.", dossier.parse("\239\187\191Text.").text)
+    assert.has_error(function() dossier.parse("\255\254A\0\0\216", {name = "u.txt"}) end,
+      "u.txt: invalid UTF-16 at byte 4 (unpaired surrogate)")
+  end)
+
+  it("reads ISO 8859-1 on request, and otherwise names the first bad byte", function()
+    local latin = "Caf\233 in M\252nchen, CRLF\r\nline."
+    assert.has_error(function() dossier.parse(latin, {name = "l.txt"}) end,
+      "l.txt: invalid UTF-8 at byte 3 (line 1, column 4)")
+    assert.equal("Café in München, CRLF\nline.", dossier.parse(latin, {encoding = "latin1"}).text)
+  end)
+
+  it("skips binary and empty files in a directory with a warning, refuses them alone", function()
+    local dir = H.tmp(".dir")
+    os.execute("mkdir -p " .. dir)
+    H.write(dir .. "/a.txt", "Huawei builds 5G networks.")
+    H.write(dir .. "/b.txt", "\0\1\2binary")
+    H.write(dir .. "/c.txt", "  \n\n ")
+    local c <close> = dossier.open(H.tmp(".db"))
+    local warnings = {}
+    assert.equal(1, c:add(dir, {warn = function(m) warnings[#warnings + 1] = m end}))
+    table.sort(warnings)
+    assert.same({dir .. "/b.txt: binary file, skipped", dir .. "/c.txt: empty file, skipped"}, warnings)
+    assert.has_error(function() c:add(dir .. "/b.txt") end, dir .. "/b.txt: binary file (NUL byte at byte 0)")
+    assert.has_error(function() c:add(dir .. "/c.txt") end, dir .. "/c.txt: no text (empty or blank)")
+    assert.equal(1, c:info().documents)
+    os.execute("rm -rf " .. dir)
+  end)
+
+  it("normalizes metadata dates to ISO 8601", function()
+    local c <close> = dossier.open(H.tmp(".db"))
+    c:add_text("A text.", "a", {date = "December 7, 2015"})
+    c:add_text("Another text.", "b", {date = "not a date"})
+    local docs = c:docs()
+    assert.equal("2015-12-07", docs[1].meta.date)
+    assert.equal("not a date", docs[2].meta.date)
+  end)
+end)

@@ -6,6 +6,7 @@
 #include "ds.h"
 #include "ds_clean.h"
 #include "ds_conllu.h"
+#include "ds_date.h"
 #include "ds_langdata.h"
 #include "ds_parse.h"
 #include "ds_query.h"
@@ -358,6 +359,22 @@ static void test_clean(void) {
         "missing data names the file: %s", e.msg);
 }
 
+static void test_dates(void) {
+  static const char *const a[][2] = {
+    {"2015-12-07", "2015-12-07"}, {"2019-10", "2019-10"}, {"2022", "2022"},
+    {"2023-03-22T10:00:00Z", "2023-03-22T10:00:00Z"}, {"2015/12/07", "2015-12-07"},
+    {"7.12.2015", "2015-12-07"}, {"December 7, 2015", "2015-12-07"}, {"Dec. 7, 2015", "2015-12-07"},
+    {"7 December 2015", "2015-12-07"}, {"March 2023", "2023-03"}, {"Sept 1, 2019", "2019-09-01"},
+    {"Mon, 07 Dec 2015 10:00:00 GMT", "2015-12-07"}, {" 2021 ", "2021"},
+    {"2015-02-30", NULL}, {"yesterday", NULL}, {"12/07", NULL}, {"", NULL},
+  };
+  for (size_t k = 0; k < sizeof a / sizeof *a; k++) {
+    char z[32] = "";
+    int ok = ds_date_iso(a[k][0], strlen(a[k][0]), z);
+    check(a[k][1] ? ok && strcmp(z, a[k][1]) == 0 : !ok, "date <%s>: got <%s>", a[k][0], ok ? z : "none");
+  }
+}
+
 /* Every allocation failing in turn must give DS_NOMEM, never a crash or a leak. */
 static int nFail = -1;
 static void *fail_malloc(size_t n) { return nFail-- == 0 ? NULL : malloc(n); }
@@ -411,6 +428,7 @@ int main(int argc, char **argv) {
   test_sentences();
   test_pathological();
   test_clean();
+  test_dates();
   test_store();
   test_nomem();
   test_conllu();

@@ -22,8 +22,8 @@ end
 -- commands
 
 -- Clean-up options of a command: --no RULE (repeatable), --no-clean.
-local function clean_opts(a)
-  return {clean = not a.no_clean, no = a.no}
+local function clean_opts(a, format)
+  return {clean = not a.no_clean, no = a.no, format = format, encoding = a.encoding}
 end
 
 local commands = {}
@@ -38,7 +38,7 @@ function commands.index(a)
       eprintf("\r\27[K[%d/%d] %s", i, n, format.truncate(path, 60))
     end
   end
-  local opts = clean_opts(a)
+  local opts = clean_opts(a, a.format)
   opts.progress = progress
   local ok, added = pcall(corpus.add, corpus, a.paths, opts)
   if progress then eprintf("\r\27[K") end
@@ -122,7 +122,7 @@ function commands.tag(a)
   for _, path in ipairs(inputs) do
     local text, id = read_input(path)
     local name = path == "-" and "<stdin>" or path
-    local opts = clean_opts(a)
+    local opts = clean_opts(a, a.input or files.format_of(path, "txt"))
     opts.name = name
     local d = dossier.parse(text, opts)
     if a.format == "json" then
@@ -138,7 +138,9 @@ end
 function commands.clean(a)
   require("dossier.data").clean_bits(a.no)        -- unknown rule names fail first
   local text, id = read_input(a.file)
-  local d = dossier.parse(text, {name = a.file == "-" and "<stdin>" or a.file, no = a.no})
+  local opts = clean_opts(a, a.input or files.format_of(a.file, "txt"))
+  opts.name = a.file == "-" and "<stdin>" or a.file
+  local d = dossier.parse(text, opts)
   if a.explain then
     for _, c in ipairs(d.changes) do
       print(string.format("%s:%d: %s: %s", a.file, c.line, c.rule, c.what))
@@ -146,7 +148,8 @@ function commands.clean(a)
     return
   end
   if a.format == "json" then
-    print(format.json({id = id, text = d.text, paragraphs = d.paragraphs, changes = d.changes}))
+    print(format.json({id = id, text = d.text, paragraphs = d.paragraphs, changes = d.changes,
+                       meta = d.meta}))
     return
   end
   local marks = {text = "", heading = "# ", footnote = "[^] "}
@@ -170,9 +173,15 @@ local function rule_names()
   return table.concat(names, ", ")
 end
 
-local function add_clean_options(c)
+-- Reading options; the reader format is --format for index, --input where --format is
+-- the output format (tag, clean).
+local function add_clean_options(c, reader_option)
   c:option("--no", "Switch a clean-up rule off: " .. rule_names() .. "."):count("*"):args(1)
   c:flag("--no-clean", "No clean-up at all.")
+  c:option(reader_option, "Read files as this format (default: by extension).")
+    :choices(reader_option == "--format" and {"txt", "html", "md", "jsonl"} or {"txt", "html", "md"})
+  c:option("--encoding", "Encoding of the files (UTF-16 with a byte order mark is always recognized).", "utf8")
+    :choices({"utf8", "latin1"})
 end
 
 local function build_parser()
@@ -188,7 +197,7 @@ local function build_parser()
   c:argument("paths", "Files or directories (their .txt files, recursively)."):args("+")
   c:option("--db", "Corpus file (created if missing).", "dossier.db")
   c:flag("-q --quiet", "Print nothing on success.")
-  add_clean_options(c)
+  add_clean_options(c, "--format")
 
   c = p:command("info", "Describe a corpus: documents, tokens, types, size.")
   c:option("--db", "Corpus file.", "dossier.db")
@@ -205,13 +214,13 @@ local function build_parser()
   c = p:command("tag", "Tokenize and split text into sentences; print CoNLL-U or JSON.")
   c:argument("files", "Text files ('-' or none: standard input)."):args("*")
   c:option("--format", "Output format.", "conllu"):choices({"conllu", "json"})
-  add_clean_options(c)
+  add_clean_options(c, "--input")
 
   c = p:command("clean", "Print a document's clean text, or with --explain what the clean-up changed.")
-  c:argument("file", "A text file ('-': standard input).")
+  c:argument("file", "A document ('-': standard input).")
   c:flag("--explain", "List each change with its line in the original instead.")
   c:option("--format", "Output format.", "text"):choices({"text", "json"})
-  c:option("--no", "Switch a clean-up rule off: " .. rule_names() .. "."):count("*"):args(1)
+  add_clean_options(c, "--input")
 
   c = p:command("repl", "Interactive Lua with dossier and the corpus loaded.")
   c:option("--db", "Corpus file to open as `corpus`.")

@@ -64,7 +64,7 @@ local function walk(dir, prefix, list)
       walk(path, prefix .. name .. "/", list)
     elseif mode == "file" and M.format_of(name) then
       list[#list + 1] = {path = path, name = prefix .. stem(name), meta = manifest[name] or {},
-                         format = M.format_of(name)}
+                         format = M.format_of(name), fromDir = true}
     end
   end
 end
@@ -91,6 +91,20 @@ function M.collect(paths)
     end
   end
   return list
+end
+
+-- Why a file cannot be a document: "empty file", "binary file" (a NUL byte in its first
+-- 8 KiB, UTF-16 with a byte order mark excepted), or nil.
+function M.unreadable(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local head = f:read(8192) or ""
+  f:close()
+  if not head:find("%S") then return "empty file" end
+  if head:find("\0", 1, true) and not head:find("^\255\254") and not head:find("^\254\255") then
+    return "binary file"
+  end
+  return nil
 end
 
 -- The records of a JSON Lines file: {text, name, meta, line} for each non-blank line.

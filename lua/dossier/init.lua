@@ -36,7 +36,8 @@ M.clean_rules = data.rules
 function M.parse(text, opts)
   assert(type(text) == "string", "bad argument #1 to 'parse' (string expected)")
   local rules, ld = clean_settings(opts)
-  return core.parse(text, opts and opts.name, rules, ld, opts and opts.format)
+  return core.parse(text, opts and opts.name, rules, ld, opts and opts.format,
+                    opts and opts.encoding)
 end
 
 -- Unicode UAX #29 segmentation (Unicode 15.0): lists of segments as strings.
@@ -47,7 +48,8 @@ M.uax29 = {words = core.uax29_words, sentences = core.uax29_sentences}
 -- CoNLL-U text of a document; docid names it (`# newdoc id`), opts as for parse.
 function M.conllu(text, docid, opts)
   local rules, ld = clean_settings(opts)
-  return (core.conllu(text, docid, opts and opts.name or docid, rules, ld, opts and opts.format))
+  return (core.conllu(text, docid, opts and opts.name or docid, rules, ld, opts and opts.format,
+                      opts and opts.encoding))
 end
 
 ------------------------------------------------------------------------------------
@@ -129,7 +131,10 @@ end
 -- none. A JSON Lines file holds one document per line (see files.read_jsonl).
 -- Metadata, by precedence: opts.meta, then a MANIFEST.tsv beside the files, then the
 -- document's own (JSON Lines fields, HTML <meta>, Markdown front matter).
--- opts.format forces a format ("txt", "html", "md", "jsonl").
+-- opts.format forces a format ("txt", "html", "md", "jsonl"); opts.encoding =
+-- "latin1" reads ISO 8859-1 (UTF-16 with a byte order mark is always recognized).
+-- In a directory, binary and empty files are skipped with a warning (opts.warn(msg), by
+-- default to stderr); named alone, they are errors.
 -- opts.progress(i, n, path) is called before each file; opts.clean and opts.no set
 -- the clean-up as for dossier.parse.
 -- Returns the number of documents added (a file already in the corpus counts 0).
@@ -152,13 +157,17 @@ function Corpus:add(paths, opts)
         return meta
       end
       if format == "jsonl" then
-        h:set_read(rules, ld, "txt")
+        h:set_read(rules, ld, "txt", "utf8")
         for _, rec in ipairs(files.read_jsonl(f.path, f.name)) do
           local where = f.path .. ":" .. rec.line
           if h:add_text(rec.text, rec.name, merged(rec.meta), where) ~= 0 then added = added + 1 end
         end
+      elseif f.fromDir and files.unreadable(f.path) then
+        -- a directory's binary or empty files are passed over, with a warning
+        local warn = opts.warn or function(msg) io.stderr:write("dossier: warning: ", msg, "\n") end
+        warn(f.path .. ": " .. files.unreadable(f.path) .. ", skipped")
       else
-        h:set_read(rules, ld, format)
+        h:set_read(rules, ld, format, opts.encoding)
         if h:add_file(f.path, f.name, merged({})) ~= 0 then added = added + 1 end
       end
     end
@@ -176,7 +185,7 @@ end
 function Corpus:add_text(text, name, meta, opts)
   local h = handle(self)
   local rules, ld = clean_settings(opts)
-  h:set_read(rules, ld, opts and opts.format)
+  h:set_read(rules, ld, opts and opts.format, opts and opts.encoding)
   h:begin()
   local ok, res = pcall(function()
     local id = h:add_text(text, name, meta)
