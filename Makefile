@@ -15,15 +15,16 @@ SAN     ?=
 # Debian packages: to build, to run, to test
 DEB_BUILD = gcc libc6-dev make lua5.4 liblua5.4-dev libsqlite3-dev libutf8proc-dev nettle-dev libgumbo-dev libcmark-dev libyaml-dev
 DEB_RUN   = lua-argparse lua-cjson lua-readline lua-filesystem lua-term
-DEB_TEST  = lua-busted luarocks
+DEB_TEST  = lua-busted luarocks sqlite3
 
 B       = build
 CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_segment.o ds_doc.o ds_langdata.o ds_clean.o ds_markup.o ds_date.o \
+            ds_conllu_read.o ds_tagger.o ds_lemma.o \
             ds_reader.o ds_tokenize.o ds_sentence.o ds_parse.o ds_conllu.o ds_lexicon.o \
             ds_store.o ds_query.o)
 BIND_O  = $(B)/ldossier.o
 MODULE  = lua/dossier/core.so
-CTESTS  = $(B)/test_core $(B)/test_segment
+CTESTS  = $(B)/test_core $(B)/test_segment $(B)/test_tagger
 SAMPLE_DB = $(B)/sample.db
 
 .PHONY: all deps test ctest spec run clean install asan uniprop bench
