@@ -11,6 +11,8 @@
 #include "ds_utf8.h"
 
 #include <nettle/sha2.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -911,5 +913,125 @@ int ds_corpus_kwic(ds_corpus *c, int64_t first, int64_t last, int width, ds_buf 
   put_flat(pMatch, z, a, b);
   put_flat(pRight, z, b, r);
   if (pLeft->rc || pMatch->rc || pRight->rc) return ds_error_set(e, DS_NOMEM, -1, "out of memory");
+  return DS_OK;
+}
+
+/* ====================== integrity ====================== */
+
+static void problem(ds_buf *r, int64_t *pn, const char *zFmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 3, 4)))
+#endif
+  ;
+
+static void problem(ds_buf *r, int64_t *pn, const char *zFmt, ...) {
+  char z[512];
+  va_list ap;
+  va_start(ap, zFmt);
+  vsnprintf(z, sizeof z, zFmt, ap);
+  va_end(ap);
+  if (*pn < 100) {                 /* a damaged file could give millions; the first do */
+    ds_buf_puts(r, z);
+    ds_buf_putc(r, '\n');
+  }
+  (*pn)++;
+}
+
+int ds_corpus_check(ds_corpus *c, ds_buf *r, int64_t *pn, ds_error *e) {
+  *pn = 0;
+  sqlite3_stmt *st = prep(c, "PRAGMA integrity_check", e);
+  if (!st) return DS_SQL;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    const char *z = (const char *)sqlite3_column_text(st, 0);
+    if (z && strcmp(z, "ok") != 0) problem(r, pn, "sqlite: %s", z);
+  }
+  sqlite3_finalize(st);
+  if (*pn) return DS_OK;               /* the rest would only repeat the damage */
+
+  /* documents: laid end to end in corpus order */
+  int64_t expect = 0;
+  st = prep(c, "SELECT id, name, cpos, ntok FROM docs ORDER BY cpos", e);
+  if (!st) return DS_SQL;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    int64_t cpos = sqlite3_column_int64(st, 2), ntok = sqlite3_column_int64(st, 3);
+    if (cpos != expect || ntok <= 0)
+      problem(r, pn, "document %lld (%s): positions %lld..%lld, expected to start at %lld",
+              (long long)sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1), (long long)cpos,
+              (long long)(cpos + ntok - 1), (long long)expect);
+    expect = cpos + ntok;
+  }
+  sqlite3_finalize(st);
+
+  /* per live document: streams, text offsets, spans */
+  for (size_t k = 0; k < c->nDoc; k++) {
+    const ds_docinfo *d = &c->aDoc[k];
+    for (int a = 0; a < DS_NATTR; a++) {
+      uint32_t id;
+      ds_error e2;
+      c->aStream[a].docIdx = -1;
+      if (ds_corpus_id_at(c, a, d->cpos, &id, &e2)) problem(r, pn, "%s", e2.msg);
+    }
+    ds_error e3;
+    c->textDoc = -1;
+    if (load_text(c, (int64_t)k, &e3)) problem(r, pn, "%s", e3.msg);
+    st = prep(c, "SELECT kind, n, data FROM spans WHERE doc=?1", e);
+    if (!st) return DS_SQL;
+    sqlite3_bind_int64(st, 1, d->id);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      const unsigned char *p = sqlite3_column_blob(st, 2);
+      const unsigned char *end = p + sqlite3_column_bytes(st, 2);
+      int64_t n = sqlite3_column_int64(st, 1), i = 0;
+      uint64_t at = 0, gap, len;
+      for (; i < n; i++) {
+        if (ds_get_varint(&p, end, &gap) || ds_get_varint(&p, end, &len)) break;
+        at += gap + len;
+      }
+      if (i < n || p != end || at > (uint64_t)d->nTok)
+        problem(r, pn, "document %s: `%s` spans are corrupt", d->zName, sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+  }
+
+  /* postings: ascending, inside live documents, counting what the lexicon says */
+  st = prep(c, "SELECT l.attr, l.id, l.str, l.freq, "
+               "(SELECT COALESCE(SUM(n), 0) FROM postings p WHERE p.attr=l.attr AND p.id=l.id) "
+               "FROM lexicon l", e);
+  if (!st) return DS_SQL;
+  while (sqlite3_step(st) == SQLITE_ROW && *pn < 100) {
+    int attr = sqlite3_column_int(st, 0);
+    uint32_t id = (uint32_t)sqlite3_column_int64(st, 1);
+    int64_t freq = sqlite3_column_int64(st, 3), nPost = sqlite3_column_int64(st, 4);
+    if (freq != nPost)
+      problem(r, pn, "lexicon %s `%s`: frequency %lld but %lld postings", ds_attr_name(attr),
+              sqlite3_column_text(st, 2), (long long)freq, (long long)nPost);
+    int64_t *aPos;
+    size_t nPos;
+    ds_error e2;
+    if (ds_corpus_postings(c, attr, id, &aPos, &nPos, &e2)) {
+      problem(r, pn, "%s", e2.msg);
+      continue;
+    }
+    if ((int64_t)nPos != nPost)
+      problem(r, pn, "postings of %s `%s`: %zu positions, the rows say %lld", ds_attr_name(attr),
+              sqlite3_column_text(st, 2), nPos, (long long)nPost);
+    for (size_t i = 0; i < nPos; i++) {
+      if (aPos[i] >= expect || (i > 0 && aPos[i] <= aPos[i - 1])) {
+        problem(r, pn, "postings of %s `%s`: position %lld out of order or range", ds_attr_name(attr),
+                sqlite3_column_text(st, 2), (long long)aPos[i]);
+        break;
+      }
+      /* a sample of positions must hold the id in the token stream */
+      if ((i & 63) == 0) {
+        uint32_t got;
+        if (ds_corpus_doc_at(c, aPos[i]) >= 0 && ds_corpus_id_at(c, attr, aPos[i], &got, &e2) == DS_OK &&
+            got != id)
+          problem(r, pn, "postings of %s `%s`: position %lld holds id %u", ds_attr_name(attr),
+                  sqlite3_column_text(st, 2), (long long)aPos[i], got);
+      }
+    }
+    ds_free(aPos);
+  }
+  sqlite3_finalize(st);
+  if (r->rc) return ds_error_set(e, DS_NOMEM, -1, "out of memory");
   return DS_OK;
 }

@@ -116,6 +116,15 @@ int ds_corpus_commit(ds_corpus *c, ds_error *e);
 /* Abandon the open segment: the corpus is as it was before ds_corpus_begin. */
 void ds_corpus_rollback(ds_corpus *c);
 
+/*
+** Verify the corpus file: SQLite's integrity check, then dossier's own invariants
+** (documents laid end to end without overlap, token streams and offsets of the right
+** size within their text, postings ascending and inside live documents, lexicon
+** frequencies equal to their postings' counts, spans inside their documents). Appends
+** one line per problem found to `report` and sets *pnProblems.
+*/
+int ds_corpus_check(ds_corpus *c, ds_buf *report, int64_t *pnProblems, ds_error *e);
+
 /* Fill *pInfo. */
 int ds_corpus_info(ds_corpus *c, ds_info *pInfo, ds_error *e);
 

@@ -528,6 +528,22 @@ static int corpus_kwic(lua_State *L) {
   return 1;
 }
 
+/* corpus:check() -> number of problems, report (one line each) */
+static int corpus_check(lua_State *L) {
+  ds_corpus *c = check_corpus(L, 1);
+  ds_buf r = DS_BUF_INIT;
+  int64_t n;
+  ds_error e;
+  if (ds_corpus_check(c, &r, &n, &e)) {
+    ds_buf_free(&r);
+    return raise_error(L, &e);
+  }
+  lua_pushinteger(L, (lua_Integer)n);
+  lua_pushlstring(L, r.p ? (const char *)r.p : "", r.n);
+  ds_buf_free(&r);
+  return 2;
+}
+
 /* corpus:doc_at(cpos) -> document number (1-based, as in corpus:docs()), name; or nil */
 static int corpus_doc_at(lua_State *L) {
   ds_corpus *c = check_corpus(L, 1);
@@ -584,6 +600,7 @@ static const luaL_Reg corpus_methods[] = {
   {"query", corpus_query},
   {"kwic", corpus_kwic},
   {"doc_at", corpus_doc_at},
+  {"check", corpus_check},
   {NULL, NULL}
 };
 

@@ -92,3 +92,28 @@ describe("a corpus file", function()
     assert.equal("me", c:docs()[1].meta.source)
   end)
 end)
+
+describe("dossier check", function()
+  after_each(H.cleanup)
+
+  it("passes a sound corpus and lists the damage of a broken one", function()
+    local db = H.tmp(".db")
+    local c = dossier.open(db)
+    c:add(H.seeds)
+    assert.is_true(c:check())
+    c:close()
+    -- damage it behind dossier's back, as a disk or another program might
+    local ok = os.execute("sqlite3 " .. db .. " \"UPDATE lexicon SET freq = freq + 1 WHERE attr = 0 AND id = 5;" ..
+                          " UPDATE streams SET ids = X'00' WHERE doc = 2 AND attr = 1;\"")
+    assert.is_true(ok)
+    c = dossier.open(db, {readonly = true})
+    local good, report = c:check()
+    assert.is_false(good)
+    assert.truthy(report:find("token stream of 2019-aspi-sino-russian-high-tech-partnership missing or of the wrong size", 1, true))
+    assert.truthy(report:find("frequency %d+ but %d+ postings"))
+    -- a query that needs the broken stream fails clearly instead of crashing
+    assert.has_error(function() c:query('[norm="a"] "Sino"'):count() end,
+      db .. ": token stream of 2019-aspi-sino-russian-high-tech-partnership missing or of the wrong size")
+    c:close()
+  end)
+end)

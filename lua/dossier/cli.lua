@@ -159,6 +159,20 @@ function commands.clean(a)
   end
 end
 
+function commands.check(a)
+  local corpus <close> = open_existing(a.db, true)
+  local ok, report = corpus:check()
+  local info = corpus:info()
+  if ok then
+    print(string.format("%s: ok (%s documents, %s tokens)", a.db, format.count(info.documents),
+                        format.count(info.tokens)))
+    return 0
+  end
+  io.stdout:write(report)
+  eprintf("dossier: %s: the corpus has problems (listed above)\n", a.db)
+  return 1
+end
+
 function commands.repl(a)
   return require("dossier.repl").run({db = a.db})
 end
@@ -221,6 +235,9 @@ local function build_parser()
   c:flag("--explain", "List each change with its line in the original instead.")
   c:option("--format", "Output format.", "text"):choices({"text", "json"})
   add_clean_options(c, "--input")
+
+  c = p:command("check", "Verify a corpus file: SQLite's integrity check and dossier's invariants.")
+  c:option("--db", "Corpus file.", "dossier.db")
 
   c = p:command("repl", "Interactive Lua with dossier and the corpus loaded.")
   c:option("--db", "Corpus file to open as `corpus`.")

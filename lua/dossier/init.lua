@@ -212,6 +212,14 @@ function Corpus:info()
   return info
 end
 
+-- Verify the file (SQLite's integrity check and dossier's invariants): true, or false
+-- and the problems, one per line.
+function Corpus:check()
+  local n, report = handle(self):check()
+  if n == 0 then return true end
+  return false, report
+end
+
 -- List of documents: {id, name, cpos, tokens, sentences, meta = {...}}
 function Corpus:docs() return handle(self):docs() end
 
