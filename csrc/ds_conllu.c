@@ -2,6 +2,7 @@
 ** ds_conllu.c -- CoNLL-U writer (see ds_conllu.h).
 */
 #include "ds_conllu.h"
+#include "ds_annotate.h"
 
 int ds_conllu_write(const ds_doc *d, const char *zDocId, size_t *pnSent, ds_buf *out) {
   size_t nSent = pnSent ? *pnSent : 0, para = 0;
@@ -21,7 +22,11 @@ int ds_conllu_write(const ds_doc *d, const char *zDocId, size_t *pnSent, ds_buf 
       const ds_token *tok = &d->aTok[t];
       ds_buf_printf(out, "%u\t", t - r->first + 1);
       ds_buf_append(out, d->zText + tok->start, tok->end - tok->start);
-      ds_buf_puts(out, "\t_\t_\t_\t_\t_\t_\t_\t");
+      size_t nLemma;
+      const char *zLemma = ds_doc_lemma(d, t, &nLemma);
+      ds_buf_putc(out, '\t');
+      ds_buf_append(out, zLemma, nLemma);
+      ds_buf_printf(out, "\t%s\t%s\t_\t_\t_\t_\t", ds_doc_upos(d, t), ds_doc_xpos(d, t));
       int spaceAfter = (tok->flags & DS_TOK_SPACE_AFTER) || tok->end >= d->nText;
       ds_buf_puts(out, spaceAfter ? "_\n" : "SpaceAfter=No\n");
     }

@@ -20,6 +20,10 @@ void ds_doc_free(ds_doc *d) {
   ds_free(d->aChange);
   ds_free(d->aMap);
   ds_buf_free(&d->meta);
+  ds_free(d->aUpos);
+  ds_free(d->aXpos);
+  ds_free(d->aLemmaOff);
+  ds_buf_free(&d->lemmas);
   ds_free(d);
 }
 

@@ -62,6 +62,12 @@ typedef struct ds_doc {
   size_t nMap;
   ds_buf meta;          /* the document's own metadata, "key\0value\0" pairs (owned) */
   size_t nMeta;
+  /* filled by the tagging stage (ds_annotate.h); NULL when not tagged */
+  uint8_t *aUpos;       /* UPOS id per token (owned) */
+  uint8_t *aXpos;       /* XPOS id per token (owned) */
+  uint32_t *aLemmaOff;  /* lemma of token i at lemmas.p + aLemmaOff[i], NUL-ended (owned) */
+  ds_buf lemmas;
+  const struct ds_tagger *pTagger;   /* names of the tag ids (borrowed) */
 } ds_doc;
 
 /* Largest document text the pipeline takes (offsets are 32-bit). */

@@ -2,6 +2,7 @@
 ** ds_parse.c -- run the pipeline stages over one document (see ds_parse.h).
 */
 #include "ds_parse.h"
+#include "ds_annotate.h"
 #include "ds_reader.h"
 #include "ds_sentence.h"
 #include "ds_tokenize.h"
@@ -14,6 +15,7 @@ int ds_parse(const char *z, size_t n, const ds_read_opts *o, ds_doc **pDoc, ds_e
   rc = ds_read_text_opts(z, n, o, d, e);
   if (rc == DS_OK && (ds_tokenize(d) || ds_split_sentences(d)))
     rc = ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", o && o->zName ? o->zName : "<text>");
+  if (rc == DS_OK && o && o->pTagger) rc = ds_annotate(d, o->pTagger, o->pLemma, e);
   if (rc) {
     ds_doc_free(d);
     return rc;
@@ -23,6 +25,6 @@ int ds_parse(const char *z, size_t n, const ds_read_opts *o, ds_doc **pDoc, ds_e
 }
 
 int ds_parse_text(const char *z, size_t n, const char *zName, ds_doc **pDoc, ds_error *e) {
-  ds_read_opts o = {zName, 0, NULL, DS_FMT_TEXT, 0};
+  ds_read_opts o = {zName, 0, NULL, DS_FMT_TEXT, 0, NULL, NULL};
   return ds_parse(z, n, &o, pDoc, e);
 }

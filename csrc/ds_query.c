@@ -166,7 +166,7 @@ static int parse_bracket(parser *p) {
   int attr = ds_attr_find(zName);
   if (attr < 0) {
     char zMsg[96];
-    snprintf(zMsg, sizeof zMsg, "unknown attribute '%s' (known: word, norm)", zName);
+    snprintf(zMsg, sizeof zMsg, "unknown attribute '%s' (known: word, norm, lemma, pos, xpos)", zName);
     return perr(p, at, zMsg);
   }
   skip_space(p);

@@ -311,6 +311,6 @@ int ds_read_text_opts(const char *z, size_t n, const ds_read_opts *o, ds_doc *d,
 }
 
 int ds_read_text(const char *z, size_t n, const char *zName, ds_doc *d, ds_error *e) {
-  ds_read_opts o = {zName, 0, NULL, DS_FMT_TEXT, 0};
+  ds_read_opts o = {zName, 0, NULL, DS_FMT_TEXT, 0, NULL, NULL};
   return ds_read_text_opts(z, n, &o, d, e);
 }

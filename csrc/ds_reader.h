@@ -39,6 +39,8 @@ typedef struct ds_read_opts {
   int format;                   /* DS_FMT_*: HTML and Markdown go through ds_markup.h, */
                                 /* where only the boilerplate rule applies */
   int bLatin1;                  /* the bytes are ISO 8859-1, not UTF-8 */
+  const struct ds_tagger *pTagger;       /* ds_parse tags with it when not NULL */
+  const struct ds_lemmatizer *pLemma;    /* and lemmatizes with it when not NULL */
 } ds_read_opts;
 
 /*

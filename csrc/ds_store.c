@@ -3,6 +3,7 @@
 ** (See ds_store.h for the format.)
 */
 #include "ds_store.h"
+#include "ds_annotate.h"
 #include "ds_date.h"
 #include "ds_doc.h"
 #include "ds_lexicon.h"
@@ -19,7 +20,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-static const char *const azAttr[DS_NATTR] = {"word", "norm"};
+static const char *const azAttr[DS_NATTR] = {"word", "norm", "lemma", "pos", "xpos"};
 
 const char *ds_attr_name(int attr) {
   return attr >= 0 && attr < DS_NATTR ? azAttr[attr] : NULL;
@@ -180,6 +181,11 @@ static int check_format(ds_corpus *c, int flags, ds_error *e) {
   sqlite3_finalize(st);
   if (version < 1)
     return ds_error_set(e, DS_CORRUPT, -1, "%s: not a dossier corpus (no format version)", c->zPath);
+  if (version < DS_FORMAT_VERSION)
+    return ds_error_set(e, DS_VERSION_MISMATCH, -1,
+                        "%s: corpus format version %d is older than this dossier's (%d); "
+                        "index the documents again into a new file", c->zPath, version,
+                        DS_FORMAT_VERSION);
   if (version > DS_FORMAT_VERSION)
     return ds_error_set(e, DS_VERSION_MISMATCH, -1,
                         "%s: corpus format version %d is newer than this dossier's (%d); "
@@ -421,7 +427,8 @@ static int insert_blob(ds_corpus *c, const char *zSql, int64_t k1, int64_t k2, i
 */
 static int store_doc(ds_corpus *c, const ds_doc *d, int64_t docId, int64_t cpos, ds_error *e) {
   int rc = DS_OK;
-  ds_buf ids[DS_NATTR] = {DS_BUF_INIT, DS_BUF_INIT};
+  ds_buf ids[DS_NATTR];
+  for (int a = 0; a < DS_NATTR; a++) ids[a] = (ds_buf)DS_BUF_INIT;
   ds_buf ents = DS_BUF_INIT;                 /* entry index per (token, attr), u32 */
   ds_buf *fold = &c->scratch;
   sqlite3_stmt *pFind = prep(c, "SELECT id FROM lexicon WHERE attr=?1 AND str=?2", e);
@@ -431,8 +438,11 @@ static int store_doc(ds_corpus *c, const ds_doc *d, int64_t docId, int64_t cpos,
     size_t n = d->aTok[t].end - d->aTok[t].start;
     ds_buf_reset(fold);
     if (ds_utf8_fold(z, n, fold)) { rc = DS_NOMEM; break; }
-    const char *az[DS_NATTR] = {z, (const char *)fold->p};
-    size_t an[DS_NATTR] = {n, fold->n};
+    size_t nLemma;
+    const char *zLemma = ds_doc_lemma(d, t, &nLemma);
+    const char *zPos = ds_doc_upos(d, t), *zXpos = ds_doc_xpos(d, t);
+    const char *az[DS_NATTR] = {z, (const char *)fold->p, zLemma, zPos, zXpos};
+    size_t an[DS_NATTR] = {n, fold->n, nLemma, strlen(zPos), strlen(zXpos)};
     for (int a = 0; a < DS_NATTR && rc == DS_OK; a++) {
       ds_lexent *ent = intern(c, pFind, a, az[a], an[a], &rc, e);
       if (!ent) break;

@@ -3,7 +3,8 @@
 **
 ** Format (version DS_FORMAT_VERSION, in table `meta`):
 **   meta(key, value)                 format_version, dossier_version, created
-**   attrs(id, name)                  positional attributes: 0 word, 1 norm
+**   attrs(id, name)                  positional attributes: 0 word, 1 norm (case-folded),
+**                                    2 lemma, 3 pos (UPOS), 4 xpos (Penn tag)
 **   segments(id, created, cpos_start, cpos_end, ndocs)   one per add
 **   docs(id, seg, name, path, sha256, bytes, cpos, ntok, nsent, deleted)
 **   doc_meta(doc, key, value)        metadata, free keys
@@ -39,8 +40,8 @@ typedef struct ds_corpus ds_corpus;
 #define DS_OPEN_CREATE   0x01   /* create the file if it does not exist */
 #define DS_OPEN_READONLY 0x02   /* never write */
 
-/* Positional attributes of format 1. */
-enum { DS_ATTR_WORD = 0, DS_ATTR_NORM = 1, DS_NATTR = 2 };
+/* Positional attributes (format 2): `_` where a document was not tagged. */
+enum { DS_ATTR_WORD = 0, DS_ATTR_NORM, DS_ATTR_LEMMA, DS_ATTR_POS, DS_ATTR_XPOS, DS_NATTR };
 
 /* Name of an attribute ("word", ...), or NULL. */
 const char *ds_attr_name(int attr);

@@ -7,6 +7,7 @@
 ** keeps its corpus alive through its user value).
 */
 #include "ds.h"
+#include "ds_annotate.h"
 #include "ds_buf.h"
 #include "ds_clean.h"
 #include "ds_conllu.h"
@@ -74,6 +75,16 @@ static void push_doc(lua_State *L, const ds_doc *d, ds_buf *text) {
       set_int(L, "to", tok->end);
       lua_pushboolean(L, (tok->flags & DS_TOK_SPACE_AFTER) != 0);
       lua_setfield(L, -2, "space_after");
+      if (d->aUpos) {
+        size_t nLemma;
+        const char *zLemma = ds_doc_lemma(d, t, &nLemma);
+        lua_pushstring(L, ds_doc_upos(d, t));
+        lua_setfield(L, -2, "pos");
+        lua_pushstring(L, ds_doc_xpos(d, t));
+        lua_setfield(L, -2, "xpos");
+        lua_pushlstring(L, zLemma, nLemma);
+        lua_setfield(L, -2, "lemma");
+      }
       lua_pushstring(L, (tok->flags & DS_TOK_URL) ? "url"
                         : (tok->flags & DS_TOK_ABBREV) ? "abbrev"
                         : (tok->flags & DS_TOK_WORD) ? "word"
@@ -141,6 +152,81 @@ static int langdata_gc(lua_State *L) {
   return 0;
 }
 
+/* ====================== tagger ====================== */
+
+#define TAGGER_MT "dossier.tagger"
+
+/* A tagger with its lemmatizer, loaded from two model files. */
+typedef struct tagger_box {
+  ds_tagger *t;
+  ds_lemmatizer *l;
+} tagger_box;
+
+/* core.tagger(tagger_path, lemmas_path) -> tagger */
+static int l_tagger(lua_State *L) {
+  const char *zTagger = luaL_checkstring(L, 1);
+  const char *zLemmas = luaL_checkstring(L, 2);
+  tagger_box *b = lua_newuserdatauv(L, sizeof *b, 0);
+  b->t = NULL;
+  b->l = NULL;
+  luaL_setmetatable(L, TAGGER_MT);
+  ds_error e;
+  if (ds_tagger_load(zTagger, &b->t, &e) || ds_lemma_load(zLemmas, &b->l, &e)) return raise_error(L, &e);
+  return 1;
+}
+
+static int tagger_gc(lua_State *L) {
+  tagger_box *b = luaL_checkudata(L, 1, TAGGER_MT);
+  ds_tagger_free(b->t);
+  ds_lemma_free(b->l);
+  b->t = NULL;
+  b->l = NULL;
+  return 0;
+}
+
+/* tagger:tag(words) -> upos, xpos, lemmas: three lists for one sentence's words */
+static int tagger_tag(lua_State *L) {
+  tagger_box *b = luaL_checkudata(L, 1, TAGGER_MT);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  lua_Integer n = luaL_len(L, 2);
+  luaL_argcheck(L, n >= 0 && n < (1 << 24), 2, "too many words");
+  /* scratch in userdata boxes, freed by the collector even if a call below raises */
+  const char **az = lua_newuserdatauv(L, (size_t)(n + 1) * sizeof *az, 0);
+  size_t *an = lua_newuserdatauv(L, (size_t)(n + 1) * sizeof *an, 0);
+  uint8_t *aU = lua_newuserdatauv(L, (size_t)n + 1, 0), *aX = lua_newuserdatauv(L, (size_t)n + 1, 0);
+  for (lua_Integer i = 1; i <= n; i++) {
+    lua_geti(L, 2, i);
+    az[i - 1] = luaL_checklstring(L, -1, &an[i - 1]);   /* anchored by the table */
+    lua_pop(L, 1);
+  }
+  if (ds_tagger_tag(b->t, az, an, (size_t)n, aU, aX)) return luaL_error(L, "tagging failed");
+  ds_buf lemma = DS_BUF_INIT;
+  lua_createtable(L, (int)n, 0);
+  lua_createtable(L, (int)n, 0);
+  lua_createtable(L, (int)n, 0);
+  for (lua_Integer i = 1; i <= n; i++) {
+    const char *zU = ds_tagger_upos_name(b->t, aU[i - 1]), *zX = ds_tagger_xpos_name(b->t, aX[i - 1]);
+    lua_pushstring(L, zU);
+    lua_rawseti(L, -4, i);
+    lua_pushstring(L, zX);
+    lua_rawseti(L, -3, i);
+    ds_buf_reset(&lemma);
+    if (ds_lemmatize(b->l, az[i - 1], an[i - 1], zU, zX, &lemma) || lemma.rc) {
+      ds_buf_free(&lemma);
+      return luaL_error(L, "lemmatizing failed");
+    }
+    lua_pushlstring(L, lemma.p ? (const char *)lemma.p : "", lemma.n);
+    lua_rawseti(L, -2, i);
+  }
+  ds_buf_free(&lemma);
+  return 3;
+}
+
+/* The tagger at argument i, or NULL for nil/none. */
+static tagger_box *opt_tagger(lua_State *L, int i) {
+  return lua_isnoneornil(L, i) ? NULL : luaL_checkudata(L, i, TAGGER_MT);
+}
+
 /* Clean-up rules at argument i and language data at i+1 (optional both). */
 static void check_clean(lua_State *L, int i, unsigned *pRules, const ds_langdata **ppLang) {
   lua_Integer rules = luaL_optinteger(L, i, 0);
@@ -166,13 +252,16 @@ static int check_latin1(lua_State *L, int i) {
 }
 
 /* Read options from arguments i (name), i+1 (clean-up rules), i+2 (language data),
-   i+3 (format), i+4 (encoding). */
+   i+3 (format), i+4 (encoding), i+5 (tagger). */
 static ds_read_opts check_read_opts(lua_State *L, int i) {
   ds_read_opts o;
   o.zName = luaL_optstring(L, i, NULL);
   check_clean(L, i + 1, &o.cleanRules, &o.pLang);
   o.format = check_format(L, i + 3);
   o.bLatin1 = check_latin1(L, i + 4);
+  tagger_box *b = opt_tagger(L, i + 5);
+  o.pTagger = b ? b->t : NULL;
+  o.pLemma = b ? b->l : NULL;
   return o;
 }
 
@@ -293,7 +382,7 @@ static int l_open(lua_State *L) {
             : strcmp(zMode, "w") == 0 ? 0
             : strcmp(zMode, "r") == 0 ? DS_OPEN_READONLY : -1;
   luaL_argcheck(L, flags >= 0, 2, "mode must be \"c\", \"w\" or \"r\"");
-  corpus_box *b = lua_newuserdatauv(L, sizeof *b, 1);   /* user value: its language data */
+  corpus_box *b = lua_newuserdatauv(L, sizeof *b, 2);   /* user values: language data, tagger */
   b->c = NULL;                       /* closed until opened: __gc has nothing to do */
   luaL_setmetatable(L, CORPUS_MT);
   ds_error e;
@@ -332,17 +421,22 @@ static int corpus_commit(lua_State *L) {
   return 0;
 }
 
-/* corpus:set_read(rules [, langdata [, format [, encoding]]]): how documents added from
-   now on are read */
+/* corpus:set_read(rules [, langdata [, format [, encoding [, tagger]]]]): how documents
+   added from now on are read */
 static int corpus_set_read(lua_State *L) {
   ds_corpus *c = check_corpus(L, 1);
-  ds_read_opts o = {NULL, 0, NULL, DS_FMT_TEXT, 0};
+  ds_read_opts o = {NULL, 0, NULL, DS_FMT_TEXT, 0, NULL, NULL};
   check_clean(L, 2, &o.cleanRules, &o.pLang);
   o.format = check_format(L, 4);
   o.bLatin1 = check_latin1(L, 5);
-  lua_settop(L, 3);
+  tagger_box *b = opt_tagger(L, 6);
+  o.pTagger = b ? b->t : NULL;
+  o.pLemma = b ? b->l : NULL;
+  lua_settop(L, 6);
   lua_pushvalue(L, 3);
-  lua_setiuservalue(L, 1, 1);                /* keep the language data alive */
+  lua_setiuservalue(L, 1, 1);                /* keep the language data and the tagger alive */
+  lua_pushvalue(L, 6);
+  lua_setiuservalue(L, 1, 2);
   ds_corpus_set_read(c, &o);
   return 0;
 }
@@ -632,6 +726,7 @@ static const luaL_Reg funcs[] = {
   {"open", l_open},
   {"uax29_words", l_uax29_words},
   {"langdata", l_langdata},
+  {"tagger", l_tagger},
   {"clean_rules", l_clean_rules},
   {"uax29_sentences", l_uax29_sentences},
   {"version", NULL},
@@ -654,6 +749,14 @@ LUAMOD_API int luaopen_dossier_core(lua_State *L);
 LUAMOD_API int luaopen_dossier_core(lua_State *L) {
   create_meta(L, CORPUS_MT, corpus_meta, corpus_methods);
   create_meta(L, MATCHSET_MT, matchset_meta, matchset_methods);
+  luaL_newmetatable(L, TAGGER_MT);
+  lua_pushcfunction(L, tagger_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_newtable(L);
+  lua_pushcfunction(L, tagger_tag);
+  lua_setfield(L, -2, "tag");
+  lua_setfield(L, -2, "__index");
+  lua_pop(L, 1);
   luaL_newmetatable(L, LANGDATA_MT);
   lua_pushcfunction(L, langdata_gc);
   lua_setfield(L, -2, "__gc");

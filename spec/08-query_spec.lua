@@ -39,6 +39,27 @@ describe("queries", function()
     assert.equal(0, c:query('"digital" "silk" "road"'):count())   -- the text has "Digital Silk Road"
   end)
 
+  it("search the tagger's attributes: lemma, part of speech, Penn tag", function()
+    -- every form of `cooperate` the text has is found by its lemma
+    local forms = 0
+    for _, w in ipairs({"cooperation", "Cooperation", "cooperate", "cooperates", "cooperating",
+                        "cooperated"}) do
+      forms = forms + H.count_word(raw, w)
+    end
+    local byLemma = c:query('[lemma="cooperation"]'):count() + c:query('[lemma="cooperate"]'):count()
+    assert.is_true(math.abs(byLemma - forms) <= 2, byLemma .. " vs " .. forms)
+    local country = H.count_word(raw, "country") + H.count_word(raw, "countries") +
+                    H.count_word(raw, "Country") + H.count_word(raw, "Countries")
+    assert.is_true(math.abs(country - c:query('[lemma="country"]'):count()) <= 1)
+  end)
+
+  it("search parts of speech and Penn tags", function()
+    assert.is_true(c:query('[pos="NOUN"]'):count() > c:query('[pos="VERB"]'):count())
+    assert.is_true(c:query('[pos="PROPN"] "and" [pos="PROPN"]'):count() > 20)
+    assert.is_true(c:query('[xpos="NNS"]'):count() > 100)
+    assert.is_true(c:query('[lemma="be"] [pos="VERB"]'):count() > 0)
+  end)
+
   it("give concordance lines with the original spacing", function()
     local m = c:query('"Digital" "Silk" "Road"')
     local l = m:kwic{width = 30}
@@ -70,7 +91,7 @@ describe("queries", function()
   it("report malformed queries with the position", function()
     assert.has_error(function() c:query('"digital" "silk') end, "unterminated string at position 11")
     assert.has_error(function() c:query('[word="x"') end, "missing ']' to close this '[' at position 1")
-    assert.has_error(function() c:query('[lemma="x"]') end, "unknown attribute 'lemma' (known: word, norm) at position 2")
+    assert.has_error(function() c:query('[tag="x"]') end, "unknown attribute 'tag' (known: word, norm, lemma, pos, xpos) at position 2")
     assert.has_error(function() c:query('') end, "empty query at position 1")
     assert.has_error(function() c:query('"x"%q') end, "expected a flag (%c) after '%' at position 4")
   end)

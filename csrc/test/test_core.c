@@ -227,7 +227,7 @@ static void test_store(void) {
   ds_query *q;
   check(ds_query_compile(c, "\"a\" [word=\"b\"", &q, &e) == DS_QUERY && e.offset == 4 &&
         strstr(e.msg, "position 5"), "error position: %s", e.msg);
-  check(ds_query_compile(c, "[pos=\"NOUN\"]", &q, &e) == DS_QUERY, "unknown attribute");
+  check(ds_query_compile(c, "[tag=\"NOUN\"]", &q, &e) == DS_QUERY, "unknown attribute");
 
   /* KWIC keeps the original spacing */
   ds_matchset ms = DS_MATCHSET_INIT;

@@ -23,7 +23,8 @@ end
 
 -- Clean-up options of a command: --no RULE (repeatable), --no-clean.
 local function clean_opts(a, format)
-  return {clean = not a.no_clean, no = a.no, format = format, encoding = a.encoding}
+  return {clean = not a.no_clean, no = a.no, format = format, encoding = a.encoding,
+          tag = not a.no_tag}
 end
 
 local commands = {}
@@ -116,8 +117,44 @@ local function read_input(path)
   return text, (path:match("([^/]+)$"):gsub("%.[^.]*$", ""))
 end
 
+-- `tag --input conllu`: keep the file's tokens and sentences, fill LEMMA, UPOS, XPOS.
+local function tag_conllu(a, text)
+  local tagger = dossier.tagger()
+  local out, block = {}, {}
+  local function flush()
+    local words, at = {}, {}
+    for i, line in ipairs(block) do
+      local id, form = line:match("^(%d+)\t([^\t]*)")
+      if id then words[#words + 1] = form; at[#at + 1] = i end
+    end
+    local upos, xpos, lemma = tagger:tag(words)
+    for k, i in ipairs(at) do
+      local f = {}
+      for x in (block[i] .. "\t"):gmatch("([^\t]*)\t") do f[#f + 1] = x end
+      f[3], f[4], f[5] = lemma[k], upos[k], xpos[k]
+      block[i] = table.concat(f, "\t")
+    end
+    for _, line in ipairs(block) do out[#out + 1] = line end
+    block = {}
+  end
+  for line in (text .. "\n"):gmatch("([^\n]*)\n") do
+    line = line:gsub("\r$", "")
+    if line == "" then
+      if #block > 0 then flush(); out[#out + 1] = "" end
+    else
+      block[#block + 1] = line
+    end
+  end
+  if #block > 0 then flush(); out[#out + 1] = "" end
+  io.stdout:write(table.concat(out, "\n"), "\n")
+end
+
 function commands.tag(a)
   local inputs = #a.files > 0 and a.files or {"-"}
+  if a.input == "conllu" then
+    for _, path in ipairs(inputs) do tag_conllu(a, (read_input(path))) end
+    return
+  end
   local docs = {}
   for _, path in ipairs(inputs) do
     local text, id = read_input(path)
@@ -192,8 +229,9 @@ end
 local function add_clean_options(c, reader_option)
   c:option("--no", "Switch a clean-up rule off: " .. rule_names() .. "."):count("*"):args(1)
   c:flag("--no-clean", "No clean-up at all.")
+  c:flag("--no-tag", "No part-of-speech tags and lemmas.")
   c:option(reader_option, "Read files as this format (default: by extension).")
-    :choices(reader_option == "--format" and {"txt", "html", "md", "jsonl"} or {"txt", "html", "md"})
+    :choices(reader_option == "--format" and {"txt", "html", "md", "jsonl"} or {"txt", "html", "md", "conllu"})
   c:option("--encoding", "Encoding of the files (UTF-16 with a byte order mark is always recognized).", "utf8")
     :choices({"utf8", "latin1"})
 end

@@ -47,6 +47,16 @@ function M.langdata()
   return langdata
 end
 
+local tagger
+-- The tagger and lemmatizer (models/en-ewt.tagger, models/en-ewt.lemmas), loaded on first use.
+function M.tagger()
+  if not tagger then
+    local dir = assert(M.dir())
+    tagger = core.tagger(dir .. "/models/en-ewt.tagger", dir .. "/models/en-ewt.lemmas")
+  end
+  return tagger
+end
+
 -- Clean-up rules: {name = bit} and the bits of every rule but those named in `off`.
 M.rules = core.clean_rules()
 

@@ -24,6 +24,13 @@ local function clean_settings(opts)
   if opts and opts.clean == false then return 0, nil end
   return data.clean_bits(opts and opts.no), data.langdata()
 end
+
+-- The tagger, unless opts.tag == false.
+local function tagger_of(opts)
+  if opts and opts.tag == false then return nil end
+  return data.tagger()
+end
+M.tagger = data.tagger
 M.clean_rules = data.rules
 
 -- Parse text without a corpus: {text = clean text, sentences = {{text, from, to,
@@ -31,13 +38,14 @@ M.clean_rules = data.rules
 -- kind = "text"|"heading"|"footnote"}}, changes = {{rule, line, what}}}.
 -- `from`/`to` are 1-based inclusive byte positions in `text` (as string.sub takes).
 -- opts: name (for messages), format ("txt", "html", "md"), clean = false,
--- no = {rules to switch off}. `meta` holds the document's own metadata (HTML <meta>,
+-- no = {rules to switch off}, tag = false (no part of speech and lemmas; tokens get
+-- `pos`, `xpos`, `lemma` otherwise). `meta` holds the document's own metadata (HTML <meta>,
 -- Markdown front matter).
 function M.parse(text, opts)
   assert(type(text) == "string", "bad argument #1 to 'parse' (string expected)")
   local rules, ld = clean_settings(opts)
   return core.parse(text, opts and opts.name, rules, ld, opts and opts.format,
-                    opts and opts.encoding)
+                    opts and opts.encoding, tagger_of(opts))
 end
 
 -- Unicode UAX #29 segmentation (Unicode 15.0): lists of segments as strings.
@@ -49,7 +57,7 @@ M.uax29 = {words = core.uax29_words, sentences = core.uax29_sentences}
 function M.conllu(text, docid, opts)
   local rules, ld = clean_settings(opts)
   return (core.conllu(text, docid, opts and opts.name or docid, rules, ld, opts and opts.format,
-                      opts and opts.encoding))
+                      opts and opts.encoding, tagger_of(opts)))
 end
 
 ------------------------------------------------------------------------------------
@@ -143,6 +151,7 @@ function Corpus:add(paths, opts)
   opts = opts or {}
   local list = files.collect(paths)
   local rules, ld = clean_settings(opts)
+  local tagger = tagger_of(opts)
   h:begin()
   local ok, err = pcall(function()
     local added = 0
@@ -157,7 +166,7 @@ function Corpus:add(paths, opts)
         return meta
       end
       if format == "jsonl" then
-        h:set_read(rules, ld, "txt", "utf8")
+        h:set_read(rules, ld, "txt", "utf8", tagger)
         for _, rec in ipairs(files.read_jsonl(f.path, f.name)) do
           local where = f.path .. ":" .. rec.line
           if h:add_text(rec.text, rec.name, merged(rec.meta), where) ~= 0 then added = added + 1 end
@@ -167,7 +176,7 @@ function Corpus:add(paths, opts)
         local warn = opts.warn or function(msg) io.stderr:write("dossier: warning: ", msg, "\n") end
         warn(f.path .. ": " .. files.unreadable(f.path) .. ", skipped")
       else
-        h:set_read(rules, ld, format, opts.encoding)
+        h:set_read(rules, ld, format, opts.encoding, tagger)
         if h:add_file(f.path, f.name, merged({})) ~= 0 then added = added + 1 end
       end
     end
@@ -185,7 +194,7 @@ end
 function Corpus:add_text(text, name, meta, opts)
   local h = handle(self)
   local rules, ld = clean_settings(opts)
-  h:set_read(rules, ld, opts and opts.format, opts and opts.encoding)
+  h:set_read(rules, ld, opts and opts.format, opts and opts.encoding, tagger_of(opts))
   h:begin()
   local ok, res = pcall(function()
     local id = h:add_text(text, name, meta)

@@ -1,0 +1,24 @@
+/*
+** ds_annotate.h -- the tagging stage: part of speech (UPOS, Penn XPOS) and lemma for
+** every token of a document, sentence by sentence (ds_tagger.h, ds_lemma.h).
+*/
+#ifndef DS_ANNOTATE_H
+#define DS_ANNOTATE_H
+
+#include "ds_doc.h"
+#include "ds_lemma.h"
+#include "ds_tagger.h"
+
+/*
+** Fill d->aUpos, d->aXpos (tag ids of t) and the lemmas (d->lemmas, d->aLemmaOff) of
+** every token of d, which must be tokenized and split into sentences. l may be NULL
+** (then no lemmas). Errors: DS_NOMEM.
+*/
+int ds_annotate(ds_doc *d, const ds_tagger *t, const ds_lemmatizer *l, ds_error *e);
+
+/* The UPOS / XPOS name / lemma of token i of an annotated document ("_" if not tagged). */
+const char *ds_doc_upos(const ds_doc *d, size_t i);
+const char *ds_doc_xpos(const ds_doc *d, size_t i);
+const char *ds_doc_lemma(const ds_doc *d, size_t i, size_t *pn);
+
+#endif
