@@ -74,9 +74,10 @@ asan:
 	@tools/deps.sh $(DEB_BUILD) $(DEB_RUN) $(DEB_TEST) clang libclang-rt-14-dev
 	@mkdir -p build/asan/dossier
 	$(MAKE) --no-print-directory B=build/asan CC=clang SAN="$(ASAN_FLAGS)" \
-	  MODULE=build/asan/dossier/core.so build/asan/dossier/core.so build/asan/test_core build/asan/test_segment
+	  MODULE=build/asan/dossier/core.so build/asan/dossier/core.so build/asan/test_core build/asan/test_segment build/asan/test_tagger
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_core $(SHARED)/data
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_segment $(SHARED)/data
+	ASAN_OPTIONS=detect_leaks=1 build/asan/test_tagger $(SHARED)/data
 	LD_PRELOAD=$$(clang -print-file-name=libclang_rt.asan-x86_64.so) \
 	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  busted --lua=$(LUA) --cpath='build/asan/?.so'
