@@ -27,7 +27,7 @@ MODULE  = lua/dossier/core.so
 CTESTS  = $(B)/test_core $(B)/test_segment $(B)/test_tagger
 SAMPLE_DB = $(B)/sample.db
 
-.PHONY: all deps test ctest spec run clean install asan uniprop bench
+.PHONY: all deps test ctest spec run clean install asan uniprop bench models
 
 all: $(MODULE)
 
@@ -90,6 +90,12 @@ bench: deps all $(B)/bench_segment
 	@tools/deps.sh python3-nltk
 	bin/dossier run bench/segmentation.lua
 	bench/tokenize_speed.sh
+	bench/tagger_speed.sh $(SHARED)/data
+
+# Retrain the tagger and lemmatizer models in corpus/models from ../shared/data (fixed
+# seed: the same bytes every time).
+models:
+	tools/train_tagger.sh $(SHARED)/data
 
 # Regenerate the UAX #29 property tables from the Unicode data files.
 uniprop:
