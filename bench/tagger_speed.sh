@@ -19,7 +19,7 @@ $PIN build/test_tagger "$DATA" | grep -E 'EWT test|tagging|lemmatizing'
 if [ -f "$BASE/nltk_perceptron_ewt.py" ] && /usr/bin/python3 -c 'import nltk' 2>/dev/null; then
   for col in upos xpos; do
     echo "== NLTK averaged perceptron, $col"
-    $PIN /usr/bin/python3 "$BASE/nltk_perceptron_ewt.py" "$DATA/ud-english-ewt" --column $col --repeats 3 2>&1 | tail -n 6
+    $PIN /usr/bin/python3 "$BASE/nltk_perceptron_ewt.py" "$DATA/ud-english-ewt" --column $col --repeats 3 2>&1 | grep -E 'acc|tokens_per_second_best' 
   done
 else
   echo "== NLTK: not run (needs $BASE/nltk_perceptron_ewt.py and Debian's python3-nltk)"
