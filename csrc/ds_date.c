@@ -20,6 +20,8 @@ static int month_of(const char *z, size_t n) {
   return 0;
 }
 
+static int digits(const char *z, size_t k);
+
 /* Tokens of a date: numbers and words, with their lengths. */
 typedef struct tok { const char *z; size_t n; int bNum; } tok;
 
@@ -28,13 +30,13 @@ static int days_in(int y, int m) {
   return m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29 : a[m - 1];
 }
 
+/* A token's number; long digit runs are no date part (-1). */
 static int num(const tok *t) {
-  int v = 0;
-  for (size_t i = 0; i < t->n; i++) v = v * 10 + t->z[i] - '0';
-  return v;
+  return t->n <= 4 ? digits(t->z, t->n) : -1;
 }
 
 static int put(char *zOut, int y, int m, int d) {
+  if (y < 0 || m < 0 || d < 0) return 0;
   if (y < 1000 || y > 2999 || m < 0 || m > 12 || (m == 0 && d) || d < 0 || (m && d > days_in(y, m)))
     return 0;
   if (d) snprintf(zOut, 32, "%04d-%02d-%02d", y, m, d);
@@ -43,28 +45,39 @@ static int put(char *zOut, int y, int m, int d) {
   return 1;
 }
 
+/* Exactly k ASCII digits at z[0..k) as a number, or -1. */
+static int digits(const char *z, size_t k) {
+  int v = 0;
+  for (size_t i = 0; i < k; i++) {
+    if (z[i] < '0' || z[i] > '9') return -1;
+    v = v * 10 + z[i] - '0';
+  }
+  return v;
+}
+
 int ds_date_iso(const char *z, size_t n, char *zOut) {
   while (n > 0 && (*z == ' ' || *z == '\t')) { z++; n--; }
   while (n > 0 && (z[n - 1] == ' ' || z[n - 1] == '\t')) n--;
+  if (n == 0 || n > 64 || memchr(z, '\0', n)) return 0;
   /* ISO date, perhaps with a time: keep it whole when the date part is valid */
-  if (n >= 4 && n < 32) {
-    int y, m = 0, d = 0, k = 0;
-    if (sscanf(z, "%4d%n", &y, &k) == 1 && k == 4) {
-      if (n == 4) return put(zOut, y, 0, 0);
-      if (n >= 7 && z[4] == '-' && sscanf(z + 5, "%2d", &m) == 1 && z[7 - 1] >= '0') {
-        if (n == 7) return put(zOut, y, m, 0);
-        if (n >= 10 && z[7] == '-' && sscanf(z + 8, "%2d", &d) == 1 && put(zOut, y, m, d)) {
-          if (n == 10) return 1;
-          if (z[10] == 'T' || z[10] == ' ') {
-            memcpy(zOut, z, n);
-            zOut[10] = 'T';
-            zOut[n] = 0;
-            return 1;
-          }
-          return 0;
-        }
-      }
-    }
+  if (n >= 4 && n < 32 && digits(z, 4) >= 0 && (n == 4 || z[4] == '-')) {
+    int y = digits(z, 4);
+    if (n == 4) return put(zOut, y, 0, 0);
+    int m = n >= 7 ? digits(z + 5, 2) : -1;
+    if (m < 0) return 0;
+    if (n == 7) return put(zOut, y, m, 0);
+    int d = n >= 10 && z[7] == '-' ? digits(z + 8, 2) : -1;
+    if (d < 0 || !put(zOut, y, m, d)) return 0;
+    if (n == 10) return 1;
+    if (z[10] != 'T' && z[10] != ' ') return 0;
+    for (size_t i = 11; i < n; i++)       /* a time: digits, `:` `.` `+` `-` and `Z` */
+      if (!((z[i] >= '0' && z[i] <= '9') || z[i] == ':' || z[i] == '.' || z[i] == '+' ||
+            z[i] == '-' || z[i] == 'Z'))
+        return 0;
+    memcpy(zOut, z, n);
+    zOut[10] = 'T';
+    zOut[n] = 0;
+    return 1;
   }
   /* otherwise: numbers and words */
   tok a[8];

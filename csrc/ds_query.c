@@ -67,7 +67,7 @@ static int push(parser *p, int kind, int attr, const char *z, size_t n) {
   t->kind = kind;
   t->attr = attr;
   if (kind == Q_ANY) return DS_OK;
-  int rc = ds_corpus_lookup(p->c, attr, z, n, &t->id, &t->freq, p->e);
+  int rc = ds_corpus_lookup(p->c, attr, z ? z : "", n, &t->id, &t->freq, p->e);
   if (rc == DS_OK) t->bFound = 1;
   return rc == DS_DONE ? DS_OK : rc;
 }
@@ -109,11 +109,11 @@ static int read_flags(parser *p, int *pFold) {
 
 /* Normal form of p->str for attribute attr: NFC, or case-folded when fold is set. */
 static int normalize(parser *p, int fold) {
+  const char *z = p->str.p ? (const char *)p->str.p : "";   /* "" leaves no buffer */
   ds_buf_reset(&p->norm);
-  if (ds_utf8_check((const char *)p->str.p, p->str.n) >= 0)
+  if (ds_utf8_check(z, p->str.n) >= 0)
     return ds_error_set(p->e, DS_QUERY, -1, "invalid UTF-8 in query string");
-  int rc = fold ? ds_utf8_fold((const char *)p->str.p, p->str.n, &p->norm)
-                : ds_utf8_nfc((const char *)p->str.p, p->str.n, &p->norm);
+  int rc = fold ? ds_utf8_fold(z, p->str.n, &p->norm) : ds_utf8_nfc(z, p->str.n, &p->norm);
   return rc ? ds_error_set(p->e, rc, -1, "out of memory") : DS_OK;
 }
 

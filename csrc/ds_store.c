@@ -215,19 +215,24 @@ static int load_docs(ds_corpus *c, ds_error *e) {
     d->cpos = sqlite3_column_int64(st, 1);
     d->nTok = sqlite3_column_int64(st, 2);
     d->nSent = sqlite3_column_int64(st, 3);
+    const char *zName = (const char *)sqlite3_column_text(st, 4);
+    /* a damaged file must not make sizes that overflow later arithmetic */
+    if (d->cpos < 0 || d->nTok < 0 || d->nTok > (int64_t)UINT32_MAX || d->cpos > INT64_MAX / 2) {
+      rc = ds_error_set(e, DS_CORRUPT, -1, "%s: document %lld has impossible positions (corrupt file)",
+                        c->zPath, (long long)d->id);
+      break;
+    }
     size_t off = c->names.n;
     ds_buf_append(&nameOff, &off, sizeof off);
-    ds_buf_puts(&c->names, (const char *)sqlite3_column_text(st, 4));
+    ds_buf_puts(&c->names, zName ? zName : "");
     ds_buf_putc(&c->names, 0);
     c->nDoc++;
   }
   if (rc == DS_OK && src != SQLITE_DONE) rc = sql_error(c, e, "read docs");
   sqlite3_finalize(st);
   if (rc == DS_OK && (c->names.rc || nameOff.rc)) rc = DS_NOMEM;
-  if (rc == DS_NOMEM) {
-    ds_error_set(e, DS_NOMEM, -1, "out of memory");
-    c->nDoc = 0;
-  }
+  if (rc == DS_NOMEM) ds_error_set(e, DS_NOMEM, -1, "out of memory");
+  if (rc) c->nDoc = 0;
   for (size_t i = 0; rc == DS_OK && i < c->nDoc; i++) {
     size_t off;
     memcpy(&off, nameOff.p + i * sizeof off, sizeof off);
@@ -857,8 +862,9 @@ static int load_text(ds_corpus *c, int64_t k, ds_error *e) {
     return ds_error_set(e, DS_CORRUPT, -1, "%s: text of %s is missing", c->zPath, d->zName);
   }
   size_t nText = (size_t)sqlite3_column_bytes(st, 0);
+  const unsigned char *zText = sqlite3_column_text(st, 0);
   ds_buf_reset(&c->text);
-  ds_buf_append(&c->text, sqlite3_column_text(st, 0), nText);
+  if (zText) ds_buf_append(&c->text, zText, nText);
   const unsigned char *p = sqlite3_column_blob(st, 1);
   const unsigned char *end = p + sqlite3_column_bytes(st, 1);
   size_t nTok = (size_t)d->nTok;
@@ -871,8 +877,8 @@ static int load_text(ds_corpus *c, int64_t k, ds_error *e) {
   uint64_t prevEnd = 0;
   for (size_t t = 0; t < nTok && rc == DS_OK; t++) {
     uint64_t gap, len;
-    if (ds_get_varint(&p, end, &gap) || ds_get_varint(&p, end, &len) ||
-        prevEnd + gap + len > nText) {
+    if (ds_get_varint(&p, end, &gap) || ds_get_varint(&p, end, &len) || gap > nText ||
+        len > nText || prevEnd + gap + len > nText) {
       rc = DS_CORRUPT;
       break;
     }
