@@ -188,11 +188,53 @@ typedef struct step {
   int bLeave;
 } step;
 
+/*
+** Numeric character references too long for any code point (`&#3111111111;`) overflow an
+** int inside gumbo 0.10; write them as U+FFFD, which is what they mean, before parsing.
+** Returns z itself, or a copy in *pCopy.
+*/
+static const char *tame_char_refs(const char *z, size_t n, ds_buf *pCopy) {
+  const char *p = z, *end = z + n;
+  size_t copied = 0;
+  while ((p = memchr(p, '&', (size_t)(end - p))) != NULL) {
+    const char *d = p + 1;
+    if (d < end && *d == '#') {
+      d++;
+      int hex = d < end && (*d == 'x' || *d == 'X');
+      if (hex) d++;
+      const char *q = d;
+      while (q < end && (hex ? ((*q | 0x20) >= 'a' && (*q | 0x20) <= 'f') || (*q >= '0' && *q <= '9')
+                             : (*q >= '0' && *q <= '9')))
+        q++;
+      if (q - d > (hex ? 6 : 7)) {
+        ds_buf_append(pCopy, z + copied, (size_t)(p - z) - copied);
+        ds_buf_puts(pCopy, "&#65533");
+        copied = (size_t)(q - z);
+      }
+      p = q;
+    } else {
+      p = d;
+    }
+  }
+  if (copied == 0) return z;
+  ds_buf_append(pCopy, z + copied, n - copied);
+  return pCopy->rc ? NULL : (const char *)pCopy->p;
+}
+
 int ds_html_read(const char *z, size_t n, const ds_langdata *pLang, ds_markup *out, ds_error *e) {
   GumboOptions opts = kGumboDefaultOptions;
   opts.max_errors = 0;                     /* we want the tree, not the error list */
-  GumboOutput *g = gumbo_parse_with_options(&opts, z, n);
-  if (!g) return ds_error_set(e, DS_NOMEM, -1, "out of memory parsing HTML");
+  ds_buf copy = DS_BUF_INIT;
+  const char *zIn = tame_char_refs(z, n, &copy);
+  if (!zIn) {
+    ds_buf_free(&copy);
+    return ds_error_set(e, DS_NOMEM, -1, "out of memory reading HTML");
+  }
+  GumboOutput *g = gumbo_parse_with_options(&opts, zIn, zIn == z ? n : copy.n);
+  if (!g) {
+    ds_buf_free(&copy);
+    return ds_error_set(e, DS_NOMEM, -1, "out of memory parsing HTML");
+  }
   builder b = {out, DS_BUF_INIT, 0, 0, pLang, DS_OK};
   step *aStack = NULL;
   size_t nStack = 0, nAlloc = 0;
@@ -253,6 +295,7 @@ int ds_html_read(const char *z, size_t n, const ds_langdata *pLang, ds_markup *o
   ds_free(aStack);
   ds_buf_free(&b.block);
   gumbo_destroy_output(&opts, g);
+  ds_buf_free(&copy);
   if (b.rc == DS_OK && out->meta.rc) b.rc = DS_NOMEM;
   return b.rc ? ds_error_set(e, b.rc, -1, "out of memory reading HTML") : DS_OK;
 }

@@ -241,10 +241,12 @@ static int load_docs(ds_corpus *c, ds_error *e) {
   ds_buf_free(&nameOff);
   if (rc) return rc;
   /* the next position follows every document ever added, deleted ones included */
-  st = prep(c, "SELECT COALESCE(MAX(cpos + ntok), 0) FROM docs", e);
+  st = prep(c, "SELECT COALESCE(MAX(cpos + ntok), 0) FROM docs WHERE cpos >= 0 AND ntok >= 0", e);
   if (!st) return DS_SQL;
   c->nextCpos = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
   sqlite3_finalize(st);
+  if (c->nextCpos < 0 || c->nextCpos > INT64_MAX / 2)
+    return ds_error_set(e, DS_CORRUPT, -1, "%s: corpus positions out of range (corrupt file)", c->zPath);
   c->textDoc = -1;
   for (int a = 0; a < DS_NATTR; a++) c->aStream[a].docIdx = -1;
   return DS_OK;
@@ -762,8 +764,10 @@ int ds_corpus_doc_meta(ds_corpus *c, int64_t docId,
   if (!st) return DS_SQL;
   sqlite3_bind_int64(st, 1, docId);
   while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *zKey = (const char *)sqlite3_column_text(st, 0);
     const char *zVal = (const char *)sqlite3_column_text(st, 1);
-    if (xMeta(ctx, (const char *)sqlite3_column_text(st, 0), zVal ? zVal : "")) {
+    if (!zKey) continue;                  /* a damaged row: no key, nothing to say */
+    if (xMeta(ctx, zKey, zVal ? zVal : "")) {
       rc = DS_DONE;
       break;
     }
@@ -803,8 +807,12 @@ int ds_corpus_postings(ds_corpus *c, int attr, uint32_t id, int64_t **pa, size_t
   sqlite3_bind_int64(st, 2, id);
   while (rc == DS_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
     size_t nBefore = *pn;
-    rc = ds_postings_decode(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), pa,
-                            pn, &nAlloc);
+    const unsigned char *pData = sqlite3_column_blob(st, 0);
+    if (!pData) {                         /* NULL or empty: a damaged row */
+      rc = DS_CORRUPT;
+      break;
+    }
+    rc = ds_postings_decode(pData, (size_t)sqlite3_column_bytes(st, 0), pa, pn, &nAlloc);
     if (rc == DS_OK && nBefore > 0 && *pn > nBefore && (*pa)[nBefore] <= (*pa)[nBefore - 1])
       rc = DS_CORRUPT;
   }
@@ -995,6 +1003,10 @@ int ds_corpus_check(ds_corpus *c, ds_buf *r, int64_t *pn, ds_error *e) {
     sqlite3_bind_int64(st, 1, d->id);
     while (sqlite3_step(st) == SQLITE_ROW) {
       const unsigned char *p = sqlite3_column_blob(st, 2);
+      if (!p) {
+        problem(r, pn, "document %s: `%s` spans are missing", d->zName, sqlite3_column_text(st, 0));
+        continue;
+      }
       const unsigned char *end = p + sqlite3_column_bytes(st, 2);
       int64_t n = sqlite3_column_int64(st, 1), i = 0;
       uint64_t at = 0, gap, len;
