@@ -874,6 +874,7 @@ static int load_text(ds_corpus *c, int64_t k, ds_error *e) {
   ds_buf_reset(&c->text);
   if (zText) ds_buf_append(&c->text, zText, nText);
   const unsigned char *p = sqlite3_column_blob(st, 1);
+  if (!p) p = (const unsigned char *)"";    /* NULL or empty: the decoding below reports it */
   const unsigned char *end = p + sqlite3_column_bytes(st, 1);
   size_t nTok = (size_t)d->nTok;
   int rc = DS_OK;
