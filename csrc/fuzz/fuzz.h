@@ -5,7 +5,8 @@
 ** finds it by its name, seeds it from csrc/fuzz/seeds/<name>/ and
 ** spec/fuzz-regressions/<name>/, and uses csrc/fuzz/<name>.dict when there is one.
 ** An invariant that fails calls abort() through FUZZ_CHECK, so libFuzzer reports it
-** as a crash and saves the input.
+** as a crash and saves the input. A target for a new reader is a few lines: its
+** fuzz_read_opts, then fuzz_parse_opts (see fuzz_html.c).
 */
 #ifndef DS_FUZZ_H
 #define DS_FUZZ_H
@@ -13,10 +14,16 @@
 #include "ds.h"
 #include "ds_conllu.h"
 #include "ds_doc.h"
+#include "ds_lemma.h"
+#include "ds_parse.h"
 #include "ds_reader.h"
 #include "ds_store.h"
+#include "ds_tagger.h"
 #include "ds_utf8.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,9 +57,29 @@ static inline void fuzz_remove_db(const char *zPath) {
 }
 
 /*
+** Remove the scratch files of processes that are gone: libFuzzer often ends a process
+** without running atexit handlers (crashes, merges, _Exit), so each start sweeps.
+*/
+static inline void fuzz_tmp_sweep(const char *zDir) {
+  DIR *dir = opendir(zDir);
+  struct dirent *ent;
+  while (dir && (ent = readdir(dir)) != NULL) {
+    const char *zEnd = strstr(ent->d_name, ".db"), *zPid = zEnd;
+    if (strncmp(ent->d_name, "dossier-fuzz-", 13) != 0 || !zEnd) continue;
+    while (zPid > ent->d_name && zPid[-1] >= '0' && zPid[-1] <= '9') zPid--;
+    long pid = strtol(zPid, NULL, 10);
+    if (zPid < zEnd && zPid[-1] == '-' && kill((pid_t)pid, 0) != 0 && errno == ESRCH) {
+      char z[512];
+      snprintf(z, sizeof z, "%s/%s", zDir, ent->d_name);
+      remove(z);
+    }
+  }
+  if (dir) closedir(dir);
+}
+
+/*
 ** A per-process scratch path for a corpus file, on tmpfs when there is one (the store
-** target writes a file per input). Removed at exit; a crash leaves it behind, which
-** is harmless.
+** target writes a file per input). Removed at exit, or by a later process's sweep.
 */
 static char fuzz_tmp_paths[4][256];
 static int fuzz_ntmp;
@@ -60,9 +87,12 @@ static void fuzz_tmp_cleanup(void) {
   for (int i = 0; i < fuzz_ntmp; i++) fuzz_remove_db(fuzz_tmp_paths[i]);
 }
 static inline const char *fuzz_tmp_path(const char *zTag) {
-  if (fuzz_ntmp == 4) abort();
-  if (fuzz_ntmp == 0) atexit(fuzz_tmp_cleanup);
   const char *zDir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+  if (fuzz_ntmp == 4) abort();
+  if (fuzz_ntmp == 0) {
+    fuzz_tmp_sweep(zDir);
+    atexit(fuzz_tmp_cleanup);
+  }
   char *z = fuzz_tmp_paths[fuzz_ntmp++];
   snprintf(z, sizeof fuzz_tmp_paths[0], "%s/dossier-fuzz-%s-%ld.db", zDir, zTag, (long)getpid());
   fuzz_remove_db(z);
@@ -160,6 +190,82 @@ static inline void fuzz_check_doc(const ds_doc *d, const char *zDocId) {
   FUZZ_CHECK(nSent == d->nSent);
   FUZZ_CHECK(ds_utf8_check((const char *)out.p, out.n) < 0);
   ds_buf_free(&out);
+  /* the map back to the text before clean-up runs forward inside the clean text */
+  for (size_t i = 0; 2 * i + 1 < d->nMap; i++)   /* nMap counts both halves of the pairs */
+    FUZZ_CHECK(d->aMap[2 * i] <= d->nText && (i == 0 || d->aMap[2 * i - 2] <= d->aMap[2 * i]));
+  /* metadata: nMeta "key\0value\0" pairs of UTF-8, filling the buffer */
+  size_t i = 0;
+  for (size_t k = 0; k < 2 * d->nMeta; k++) {
+    const char *z = (const char *)d->meta.p + i;
+    FUZZ_CHECK(i < d->meta.n && memchr(z, 0, d->meta.n - i));
+    FUZZ_CHECK(ds_utf8_check(z, strlen(z)) < 0);
+    i += strlen(z) + 1;
+  }
+  FUZZ_CHECK(i == d->meta.n);
+  /* tags name the tagger's tag sets; lemmas are UTF-8 strings in d->lemmas */
+  for (size_t t = 0; t < d->nTok; t++) {
+    if (d->aUpos) FUZZ_CHECK(d->aUpos[t] < ds_tagger_nupos(d->pTagger));
+    if (d->aXpos) FUZZ_CHECK(d->aXpos[t] < ds_tagger_nxpos(d->pTagger));
+    if (d->aLemmaOff) {
+      const char *z = (const char *)d->lemmas.p + d->aLemmaOff[t];
+      FUZZ_CHECK(d->aLemmaOff[t] < d->lemmas.n && memchr(z, 0, d->lemmas.n - d->aLemmaOff[t]));
+      FUZZ_CHECK(ds_utf8_check(z, strlen(z)) < 0);
+    }
+  }
+}
+
+/*
+** A failed parse: *pDoc NULL, the error filled in, and one of the documented reasons
+** for bad input. Not DS_NOMEM: inputs are small and allocations of 2 GB or less do not
+** fail here (run.sh), so "out of memory" would be some other error mislabelled.
+*/
+static inline void fuzz_check_parse_error(int rc, const ds_doc *d, const ds_error *e) {
+  FUZZ_CHECK(d == NULL && e->code == rc && memchr(e->msg, 0, sizeof e->msg));
+  FUZZ_CHECK(rc == DS_UTF8 || rc == DS_FORMAT);
+}
+
+/*
+** Parse the input with options o (reader, clean-up, language data): an error must be a
+** documented one, a document must pass fuzz_check_doc. For reader targets.
+*/
+static inline void fuzz_parse_opts(const uint8_t *data, size_t size, const ds_read_opts *o) {
+  ds_doc *d;
+  ds_error e;
+  int rc = ds_parse((const char *)data, size, o, &d, &e);
+  if (rc) {
+    fuzz_check_parse_error(rc, d, &e);
+    return;
+  }
+  fuzz_check_doc(d, size & 1 ? "doc" : NULL);
+  ds_doc_free(d);
+}
+
+/*
+** Options for the reader targets: every clean-up rule, and the language data, tagger and
+** lemmatizer ($DS_FUZZ_LEXICON, $DS_FUZZ_MODELS; default corpus/lexicon, corpus/models)
+** loaded once. Bits of the input's size vary them, so the corpus covers each: bit 0
+** leaves out the language data, bit 1 the tagger and lemmatizer.
+*/
+static inline ds_read_opts fuzz_read_opts(int format, size_t size) {
+  static int bLoaded;
+  static ds_langdata *ld;
+  static ds_tagger *tagger;
+  static ds_lemmatizer *lemma;
+  if (!bLoaded) {
+    const char *zLex = getenv("DS_FUZZ_LEXICON"), *zModels = getenv("DS_FUZZ_MODELS");
+    char z[1024];
+    ds_error e;
+    bLoaded = 1;
+    if (ds_langdata_load(zLex ? zLex : "corpus/lexicon", &ld, &e)) fprintf(stderr, "fuzz: %s\n", e.msg);
+    snprintf(z, sizeof z, "%s/en-ewt.tagger", zModels ? zModels : "corpus/models");
+    if (ds_tagger_load(z, &tagger, &e)) fprintf(stderr, "fuzz: %s\n", e.msg);
+    snprintf(z, sizeof z, "%s/en-ewt.lemmas", zModels ? zModels : "corpus/models");
+    if (ds_lemma_load(z, &lemma, &e)) fprintf(stderr, "fuzz: %s\n", e.msg);
+  }
+  ds_read_opts o = {.zName = "fuzz", .cleanRules = DS_CLEAN_ALL, .format = format,
+                    .pLang = size & 1 ? NULL : ld, .pTagger = size & 2 ? NULL : tagger,
+                    .pLemma = size & 2 ? NULL : lemma};
+  return o;
 }
 
 #endif

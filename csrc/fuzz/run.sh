@@ -4,14 +4,18 @@
 #   csrc/fuzz/run.sh [SECONDS] [TARGET...]    fuzz each target SECONDS (default 60)
 #   csrc/fuzz/run.sh 0 [TARGET...]            only replay spec/fuzz-regressions/
 #
-# A target is csrc/fuzz/fuzz_<name>.c; without TARGET, all of them. Per target, in
-# build/fuzz/<name>/: corpus/ (kept between runs, never committed), artifacts/ (inputs
-# that crashed, leaked, timed out or ran out of memory), log. Seeds (merged into corpus/
-# first, so a seed that crashes is skipped rather than stopping the run): csrc/fuzz/
-# seeds/<name>/, spec/fuzz-regressions/<name>/, and for parse and segment the sample
-# corpus and the shared test data ($SHARED, default ../shared). Extra libFuzzer flags
-# can go in csrc/fuzz/<name>.options, a dictionary in csrc/fuzz/<name>.dict.
-# JOBS=N runs N targets at once (default 1). Exit status 1 if anything was found.
+# A target is csrc/fuzz/fuzz_<name>.c (see fuzz.h); without TARGET, all of them. Each
+# is linked with every csrc/ds*.c and the Makefile's LIBS. Its seeds, merged into
+# build/fuzz/<name>/corpus/ (kept between runs, never committed): csrc/fuzz/seeds/<name>/,
+# spec/fuzz-regressions/<name>/, and per target the sample corpus or the shared test
+# data ($SHARED, default ../shared; see stage_seeds). Optional: csrc/fuzz/<name>.dict (a
+# dictionary), csrc/fuzz/<name>.options (more libFuzzer flags).
+#
+# Per target a summary: runs, coverage (cov: edges, ft: features), corpus size, new
+# findings grouped by kind with the smallest input of each (in build/fuzz/<name>/
+# artifacts/, the full reports in build/fuzz/<name>/log), and the replay of the
+# regression inputs and hand-made seeds. JOBS=N fuzzes N targets at once (default 1).
+# Exit status 1 if anything was found or failed to build.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 
@@ -22,7 +26,8 @@ SHARED=${SHARED:-../shared}
 JOBS=${JOBS:-1}
 CC=${FUZZ_CC:-clang}
 CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -Icsrc"
-LIBS="-lsqlite3 -lutf8proc -lnettle"
+make_var() { make -s --no-print-directory --eval="fuzz-print-var: ; @echo \$($1)" fuzz-print-var; }
+LIBS=$(make_var LIBS) || exit 1      # the core's libraries, as the Makefile links them
 # An allocation over 2 GB fails, as it may on a user's machine: the core must answer
 # DS_NOMEM. Undefined behaviour stops the run (halt_on_error) unless csrc/fuzz/ubsan.supp
 # lists it: a known bug, reported, with its reproducer in spec/fuzz-regressions/, so the
@@ -37,7 +42,7 @@ if [ $# -gt 0 ]; then TARGETS="$*"
 else TARGETS=$(for f in csrc/fuzz/fuzz_*.c; do f=${f#csrc/fuzz/fuzz_}; echo "${f%.c}"; done)
 fi
 
-tools/deps.sh clang libclang-rt-14-dev libsqlite3-dev libutf8proc-dev nettle-dev || exit 1
+tools/deps.sh $(make_var DEB_BUILD) clang libclang-rt-14-dev || exit 1
 
 # ---- build: the core once, then one binary per target
 mkdir -p "$OUT/obj"
@@ -105,7 +110,7 @@ stage_seeds() {
       cp corpus/seeds/*.txt csrc/fuzz/seeds/parse/* "$dir"/ 2>/dev/null
       shared_seeds "$dir" "$SHARED"/data/unicode-15.0/{Word,Sentence}BreakTest.txt ;;
     clean)
-      cp corpus/seeds/*.txt csrc/fuzz/seeds/parse/* "$dir"/ 2>/dev/null ;;
+      cp corpus/seeds/*.txt "$dir"/ ;;
     conllu_read)   # the first sentences of the EWT dev set, a few per file
       [ -f "$SHARED/data/ud-english-ewt/en_ewt-ud-dev.conllu" ] &&
         head -n 3000 "$SHARED/data/ud-english-ewt/en_ewt-ud-dev.conllu" |
@@ -125,17 +130,17 @@ flags_for() {
   echo
 }
 
-# ---- run each file of the directories given once; prints "k of n fail[: files]"
+# ---- run each file of a directory once; prints "k of n fail[: files]". Regressions
+# are replayed as they are; seeds as the fuzzer sees them (known bugs skipped, so a seed
+# that fails here is one the fuzzing leaves out).
 replay() {
-  local t=$1 n=0 bad="" dir f
-  shift
-  for dir in "$@"; do
-    for f in "$dir"/*; do
-      [ -f "$f" ] || continue
-      n=$((n + 1))
-      UBSAN_OPTIONS=$UBSAN_REPLAY "$OUT/$t/fuzz_$t" $(flags_for "$t") "$f" >"$OUT/$t/replay.log" 2>&1 ||
-        bad="$bad $f"
-    done
+  local t=$1 dir=$2 n=0 bad="" f skip="" ubsan=$UBSAN_REPLAY
+  case $dir in csrc/fuzz/seeds/*) skip=1 ubsan=$UBSAN_FUZZ ;; esac
+  for f in "$dir"/*; do
+    [ -f "$f" ] || continue
+    n=$((n + 1))
+    UBSAN_OPTIONS=$ubsan DS_FUZZ_SKIP_KNOWN=$skip "$OUT/$t/fuzz_$t" $(flags_for "$t") \
+      -artifact_prefix="$OUT/$t/replay-" "$f" >"$OUT/$t/replay-${f##*/}.log" 2>&1 || bad="$bad $f"
   done
   echo "$(echo $bad | wc -w) of $n fail${bad:+:$bad}"
 }
@@ -146,11 +151,11 @@ fuzz() {
   local flags
   flags=$(flags_for "$t")
   stage_seeds "$t" "$d/seeds"
-  export UBSAN_OPTIONS=$UBSAN_FUZZ
+  export UBSAN_OPTIONS=$UBSAN_FUZZ DS_FUZZ_SKIP_KNOWN=1
   # a fresh merge: inputs that crash now (a seed, or a corpus entry the code changed
   # under) are left out rather than stopping every start
   rm -rf "$d/corpus.new" && mkdir "$d/corpus.new"
-  "$bin" $flags -merge=1 "$d/corpus.new" "$d/corpus" "$d/seeds" >"$d/merge.log" 2>&1 &&
+  "$bin" $flags -merge=1 -artifact_prefix="$d/merge-" "$d/corpus.new" "$d/corpus" "$d/seeds" >"$d/merge.log" 2>&1 &&
     rm -rf "$d/corpus" && mv "$d/corpus.new" "$d/corpus"
   : >"$d/log"
   touch "$d/start"
@@ -183,7 +188,10 @@ fuzz() {
       !why && /invariant failed|runtime error:|SUMMARY:|out-of-memory \(malloc/ {why = $0}
       /Test unit written to/ {
         sub(/.*written to /, "")
-        if ($0 !~ /slow-unit-/) { gsub(/ ?\(?(BuildId: )?0x[0-9a-f]+\)?/, "", why); print why, $0 }
+        # one kind per place: no addresses, no values in UBSan messages
+        if (match(why, /runtime error: [^:]*/)) why = substr(why, 1, RSTART + RLENGTH - 1)
+        gsub(/ ?\(?(BuildId: )?0x[0-9a-f]+\)?/, "", why)
+        if ($0 !~ /slow-unit-/) print why, $0
         why = ""; leak = 0
       }' "$d/log" | while IFS=$'\t' read -r why f; do
         printf '%s\t%s\t%s\n' "$why" "$(stat -c %s "$f" 2>/dev/null || echo 0)" "$f"
