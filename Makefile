@@ -27,7 +27,7 @@ MODULE  = lua/dossier/core.so
 CTESTS  = $(B)/test_core $(B)/test_segment $(B)/test_tagger
 SAMPLE_DB = $(B)/sample.db
 
-.PHONY: all deps test ctest spec run clean install asan uniprop bench models
+.PHONY: all deps test ctest spec run clean install asan uniprop bench models fuzz
 
 all: $(MODULE)
 
@@ -96,6 +96,14 @@ bench: deps all $(B)/bench_segment
 # seed: the same bytes every time).
 models:
 	tools/train_tagger.sh $(SHARED)/data
+
+# Fuzzing (clang/libFuzzer): each csrc/fuzz/fuzz_*.c target for FUZZ_SECONDS; with
+# FUZZ_SECONDS=0 it only replays spec/fuzz-regressions/. Corpora and findings go to build/fuzz/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+FUZZ_JOBS    ?= 1
+fuzz:
+	JOBS=$(FUZZ_JOBS) SHARED=$(SHARED) csrc/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # Regenerate the UAX #29 property tables from the Unicode data files.
 uniprop:
