@@ -59,6 +59,12 @@ int ds_error_set(ds_error *e, int code, int64_t offset, const char *fmt, ...)
   ;
 
 /*
+** Read the whole file zPath into a new buffer (*pz, NUL-terminated, freed with
+** ds_free) of *pn bytes. Errors (DS_IO) name the file and the system's reason.
+*/
+int ds_read_file(const char *zPath, char **pz, size_t *pn, ds_error *e);
+
+/*
 ** Allocation. All core memory goes through these, so tests can inject failures.
 ** ds_set_allocator(NULL, NULL, NULL) restores malloc/realloc/free.
 */

@@ -169,41 +169,25 @@ int ds_lemma_load_mem(const void *pData, size_t n, const char *zName, ds_lemmati
 }
 
 /*
-** One fread of the whole file into one block, then checks in place.
+** Read the whole file (ds_read_file: one block, errors name the file), then parse it in
+** place; the block becomes the model's image.
 */
 int ds_lemma_load(const char *zPath, ds_lemmatizer **pp, ds_error *e) {
   *pp = NULL;
   if (!zPath) return ds_error_set(e, DS_MISUSE, -1, "ds_lemma_load: no path");
-  FILE *f = fopen(zPath, "rb");
-  if (!f) return ds_error_set(e, DS_IO, -1, "cannot open lemma file %s: %s", zPath, strerror(errno));
-  struct stat st;
-  long len = -1;
-  /* a directory "opens" too, and its size means nothing */
-  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && fseek(f, 0, SEEK_END) == 0)
-    len = ftell(f);
-  if (len < 0 || fseek(f, 0, SEEK_SET) != 0) {
-    fclose(f);
-    return ds_error_set(e, DS_IO, -1, "cannot read lemma file %s (not a regular file?)", zPath);
-  }
+  char *img;
+  size_t n;
+  int rc = ds_read_file(zPath, &img, &n, e);
+  if (rc) return rc;
   ds_lemmatizer *l = ds_malloc(sizeof *l);
-  unsigned char *img = ds_malloc((size_t)len + 1);
-  if (!l || !img) {
-    ds_free(l);
+  if (!l) {
     ds_free(img);
-    fclose(f);
     return ds_error_set(e, DS_NOMEM, -1, "out of memory loading %s", zPath);
   }
   memset(l, 0, sizeof *l);
-  size_t got = fread(img, 1, (size_t)len, f);
-  int bad = ferror(f);
-  fclose(f);
-  l->pImage = img;
-  l->nImage = got;
-  if (bad) {
-    ds_lemma_free(l);
-    return ds_error_set(e, DS_IO, -1, "cannot read lemma file %s", zPath);
-  }
-  int rc = parse_image(l, zPath, e);
+  l->pImage = (unsigned char *)img;
+  l->nImage = n;
+  rc = parse_image(l, zPath, e);
   if (rc) { ds_lemma_free(l); return rc; }
   *pp = l;
   return DS_OK;

@@ -12,45 +12,6 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
-int ds_read_file(const char *zPath, char **pz, size_t *pn, ds_error *e) {
-  struct stat st;
-  FILE *f;
-  char *z;
-  *pz = NULL;
-  *pn = 0;
-  if (stat(zPath, &st) != 0)
-    return ds_error_set(e, DS_IO, -1, "%s: %s", zPath, strerror(errno));
-  if (S_ISDIR(st.st_mode))
-    return ds_error_set(e, DS_IO, -1, "%s: is a directory", zPath);
-  f = fopen(zPath, "rb");
-  if (!f) return ds_error_set(e, DS_IO, -1, "%s: %s", zPath, strerror(errno));
-  ds_buf b = DS_BUF_INIT;
-  if (S_ISREG(st.st_mode)) ds_buf_reserve(&b, (size_t)st.st_size + 1);
-  for (;;) {
-    if (ds_buf_reserve(&b, 1 << 16)) break;
-    size_t got = fread(b.p + b.n, 1, b.cap - b.n - 1, f);
-    b.n += got;
-    if (got == 0) break;
-  }
-  int bad = ferror(f);
-  fclose(f);
-  if (b.rc) {
-    ds_buf_free(&b);
-    return ds_error_set(e, DS_NOMEM, -1, "%s: out of memory reading the file", zPath);
-  }
-  if (bad) {
-    ds_buf_free(&b);
-    return ds_error_set(e, DS_IO, -1, "%s: read error", zPath);
-  }
-  z = (char *)b.p;
-  if (!z) z = ds_malloc(1);
-  if (!z) return ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zPath);
-  z[b.n] = '\0';
-  *pz = z;
-  *pn = b.n;
-  return DS_OK;
-}
-
 /* 1-based line and column (in bytes) of byte offset `off`. */
 static void line_col(const char *z, size_t off, size_t *pLine, size_t *pCol) {
   size_t line = 1, col = 1;

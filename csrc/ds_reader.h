@@ -11,11 +11,7 @@
 #include "ds_doc.h"
 #include "ds_langdata.h"
 
-/*
-** Read the whole file zPath into a new buffer (*pz, NUL-terminated, freed with
-** ds_free) of *pn bytes. Errors (DS_IO) name the file and the system's reason.
-*/
-int ds_read_file(const char *zPath, char **pz, size_t *pn, ds_error *e);
+
 
 /*
 ** Plain-text reader: fill d->zText and d->aPara from z[0..n). zName names the input in

@@ -361,41 +361,25 @@ int ds_tagger_load_mem(const void *pData, size_t n, const char *zName, ds_tagger
 }
 
 /*
-** Read the file into one block sized from its length (one fread), then parse in place.
+** Read the whole file (ds_read_file: one block, errors name the file), then parse it in
+** place; the block becomes the model's image.
 */
 int ds_tagger_load(const char *zPath, ds_tagger **pp, ds_error *e) {
   *pp = NULL;
   if (!zPath) return ds_error_set(e, DS_MISUSE, -1, "ds_tagger_load: no path");
-  FILE *f = fopen(zPath, "rb");
-  if (!f) return ds_error_set(e, DS_IO, -1, "cannot open tagger model %s: %s", zPath, strerror(errno));
-  struct stat st;
-  long len = -1;
-  /* a directory "opens" too, and its size means nothing */
-  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && fseek(f, 0, SEEK_END) == 0)
-    len = ftell(f);
-  if (len < 0 || fseek(f, 0, SEEK_SET) != 0) {
-    fclose(f);
-    return ds_error_set(e, DS_IO, -1, "cannot read tagger model %s (not a regular file?)", zPath);
-  }
+  char *img;
+  size_t n;
+  int rc = ds_read_file(zPath, &img, &n, e);
+  if (rc) return rc;
   ds_tagger *t = ds_malloc(sizeof *t);
-  unsigned char *img = ds_malloc((size_t)len + 1);
-  if (!t || !img) {
-    ds_free(t);
+  if (!t) {
     ds_free(img);
-    fclose(f);
     return ds_error_set(e, DS_NOMEM, -1, "out of memory loading %s", zPath);
   }
   memset(t, 0, sizeof *t);
-  size_t got = fread(img, 1, (size_t)len, f);
-  int bad = ferror(f);
-  fclose(f);
-  t->pImage = img;
-  t->nImage = got;
-  if (bad) {
-    ds_tagger_free(t);
-    return ds_error_set(e, DS_IO, -1, "cannot read tagger model %s", zPath);
-  }
-  int rc = parse_image(t, zPath, e);
+  t->pImage = (unsigned char *)img;
+  t->nImage = n;
+  rc = parse_image(t, zPath, e);
   if (rc) { ds_tagger_free(t); return rc; }
   *pp = t;
   return DS_OK;
