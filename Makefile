@@ -20,11 +20,11 @@ DEB_TEST  = lua-busted luarocks sqlite3
 B       = build
 CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_segment.o ds_doc.o ds_langdata.o ds_clean.o ds_markup.o ds_date.o \
             ds_conllu_read.o ds_tagger.o ds_lemma.o ds_annotate.o \
-            ds_reader.o ds_tokenize.o ds_sentence.o ds_parse.o ds_conllu.o ds_lexicon.o \
+            ds_reader.o ds_tokenize.o ds_sentence.o ds_parse.o ds_conllu.o ds_lexicon.o ds_postings.o ds_ttype.o \
             ds_store.o ds_query.o)
 BIND_O  = $(B)/ldossier.o
 MODULE  = lua/dossier/core.so
-CTESTS  = $(B)/test_core $(B)/test_segment $(B)/test_tagger
+CTESTS  = $(B)/test_core $(B)/test_segment $(B)/test_tagger $(B)/test_store
 SAMPLE_DB = $(B)/sample.db
 
 .PHONY: all deps test ctest spec run clean install asan uniprop bench models fuzz
@@ -74,10 +74,11 @@ asan:
 	@tools/deps.sh $(DEB_BUILD) $(DEB_RUN) $(DEB_TEST) clang libclang-rt-14-dev
 	@mkdir -p build/asan/dossier
 	$(MAKE) --no-print-directory B=build/asan CC=clang SAN="$(ASAN_FLAGS)" \
-	  MODULE=build/asan/dossier/core.so build/asan/dossier/core.so build/asan/test_core build/asan/test_segment build/asan/test_tagger
+	  MODULE=build/asan/dossier/core.so build/asan/dossier/core.so build/asan/test_core build/asan/test_segment build/asan/test_tagger build/asan/test_store
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_core $(SHARED)/data
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_segment $(SHARED)/data
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_tagger $(SHARED)/data
+	ASAN_OPTIONS=detect_leaks=1 build/asan/test_store $(SHARED)/data
 	LD_PRELOAD=$$(clang -print-file-name=libclang_rt.asan-x86_64.so) \
 	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  busted --lua=$(LUA) --cpath='build/asan/?.so'

@@ -87,25 +87,6 @@ int ds_lexent_occur(ds_lexent *e, int64_t pos) {
   ds_buf_put_varint(&e->post, (uint64_t)(pos - e->lastPos));
   e->lastPos = pos;
   e->nAdded++;
+  e->nPost++;
   return e->post.rc;
-}
-
-int ds_postings_decode(const unsigned char *p, size_t n, int64_t **pa, size_t *pn,
-                       size_t *pAlloc) {
-  const unsigned char *end = p + n;
-  int64_t pos = -1;
-  while (p < end) {
-    uint64_t d;
-    if (ds_get_varint(&p, end, &d) || d == 0) return DS_CORRUPT;
-    pos += (int64_t)d;
-    if (*pn == *pAlloc) {
-      size_t nNew = *pAlloc ? *pAlloc * 2 : 256;
-      int64_t *a = ds_realloc(*pa, nNew * sizeof *a);
-      if (!a) return DS_NOMEM;
-      *pa = a;
-      *pAlloc = nNew;
-    }
-    (*pa)[(*pn)++] = pos;
-  }
-  return DS_OK;
 }

@@ -15,6 +15,7 @@ typedef struct ds_lexent {
   uint32_t len;         /* string length in bytes */
   int isNew;            /* not yet in the stored lexicon */
   uint64_t nAdded;      /* occurrences added in this segment */
+  uint64_t nPost;       /* of which in `post` */
   int64_t lastPos;      /* last corpus position appended to `post` */
   ds_buf post;          /* postings of this segment: varint deltas of cpos */
 } ds_lexent;
@@ -42,14 +43,12 @@ ds_lexent *ds_lexmap_add(ds_lexmap *m, const char *z, size_t n, uint32_t id, int
 /* Record an occurrence of e at corpus position pos (positions must increase). */
 int ds_lexent_occur(ds_lexent *e, int64_t pos);
 
+/* Count an occurrence of e without a posting (values that are not indexed, as `_`). */
+static inline void ds_lexent_count(ds_lexent *e) { e->nAdded++; }
+
 /* The string of an entry. */
 static inline const char *ds_lexent_str(const ds_lexmap *m, const ds_lexent *e) {
   return (const char *)m->arena.p + e->off;
 }
-
-/* Decode a postings blob (varint deltas) appending positions to *pa (grown with
-   ds_realloc). Returns DS_OK, DS_NOMEM or DS_CORRUPT. */
-int ds_postings_decode(const unsigned char *p, size_t n, int64_t **pa, size_t *pn,
-                       size_t *pAlloc);
 
 #endif

@@ -292,6 +292,7 @@ int ds_query_run(ds_corpus *c, const ds_query *q, ds_matchset *pOut, ds_error *e
     const qtok *t = &q->a[k];
     if (t->kind != Q_EQ) continue;
     if (!t->bFound) return DS_OK;              /* a word the corpus does not have */
+    if (!ds_corpus_indexed(c, t->attr, t->id)) continue;   /* `_`: checked in the streams */
     if (driver == q->n || t->freq < q->a[driver].freq) driver = k;
   }
   int rc = DS_OK, ok;

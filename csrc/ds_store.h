@@ -5,26 +5,38 @@
 **   meta(key, value)                 format_version, dossier_version, created
 **   attrs(id, name)                  positional attributes: 0 word, 1 norm (case-folded),
 **                                    2 lemma, 3 pos (UPOS), 4 xpos (Penn tag)
-**   segments(id, created, cpos_start, cpos_end, ndocs)   one per add
+**   segments(id, created, cpos_start, cpos_end, ndocs)   one per add (an add larger
+**                                    than the memory budget writes several)
 **   docs(id, seg, name, path, sha256, bytes, cpos, ntok, nsent, deleted)
 **   doc_meta(doc, key, value)        metadata, free keys
-**   doc_text(doc, text, offsets)     clean text; token byte offsets as varint pairs
-**                                    (gap from the previous token's end, length)
 **   lexicon(attr, id, str, freq)     ids are global per attribute and append-only;
-**                                    freq is kept current
-**   streams(attr, doc, ids)          the document's token ids: packed little-endian u32,
-**                                    so token i of the document is at byte 4*i
-**   postings(attr, id, seg, n, data) corpus positions of `id` in segment `seg`, as
-**                                    varint deltas (the first relative to -1)
+**                                    freq is kept current (deleted documents excluded)
+**   types(seg, first, n, data)       token types (ds_ttype.h) created in segment seg,
+**                                    ids first..first+n-1: per type the varint lexicon
+**                                    ids of word, norm, lemma, pos, xpos
+**   tokens(doc, width, types, ws)    the document's token type ids, bit-packed
+**                                    little-endian at `width` bits each (token i at
+**                                    bit i*width: O(1) access); and the white space
+**                                    around the tokens (below)
+**   gaps(id, str)                    the distinct strings between tokens: 0 "", 1 " ",
+**                                    2 "\n", 3 "\n\n", then append-only
+**   postings(attr, id, seg, n, data) corpus positions of `id` in segment `seg`, with
+**                                    skip data (ds_postings.h); values `_` of lemma,
+**                                    pos and xpos (untagged text) have no postings
 **   spans(kind, doc, n, data)        spans of a kind (`s` sentence, `p` paragraph, `head`
 **                                    heading, `note` footnote) in a document, ordered
 **                                    by start: varint pairs (gap from the previous
 **                                    span's end, length), in tokens from the doc's start
+** The clean text of a document is not stored apart: it is its tokens' words with the
+** gaps between them. `ws` holds the ntok + 1 gap ids (before each token, then after the
+** last) as 2-bit codes, four to a byte, code 3 meaning "the next varint after the codes,
+** plus 3"; so text and token offsets come back exactly.
 ** Corpus positions (cpos) are global: the documents of a corpus are laid end to end in
 ** the order they were added, and a position is never reused.
 **
-** Writing: ds_corpus_begin, then ds_corpus_add_* for each document, then
-** ds_corpus_commit (one transaction: one segment) or ds_corpus_rollback.
+** Writing: ds_corpus_begin, then ds_corpus_add_* for each document (or ds_corpus_add_parsed
+** for a document parsed elsewhere, as ds_ingest.h does on worker threads), then
+** ds_corpus_commit (one transaction) or ds_corpus_rollback.
 */
 #ifndef DS_STORE_H
 #define DS_STORE_H
@@ -33,6 +45,9 @@
 #include "ds_buf.h"
 #include "ds_langdata.h"
 #include "ds_reader.h"
+#include "ds_ttype.h"
+
+struct ds_doc;
 
 typedef struct ds_corpus ds_corpus;
 
@@ -40,8 +55,6 @@ typedef struct ds_corpus ds_corpus;
 #define DS_OPEN_CREATE   0x01   /* create the file if it does not exist */
 #define DS_OPEN_READONLY 0x02   /* never write */
 
-/* Positional attributes (format 2): `_` where a document was not tagged. */
-enum { DS_ATTR_WORD = 0, DS_ATTR_NORM, DS_ATTR_LEMMA, DS_ATTR_POS, DS_ATTR_XPOS, DS_NATTR };
 
 /* Name of an attribute ("word", ...), or NULL. */
 const char *ds_attr_name(int attr);
@@ -107,6 +120,28 @@ int ds_corpus_add_text(ds_corpus *c, const char *z, size_t n, const char *zName,
                        const char *zPath, const ds_meta *pMeta, int64_t *pDocId,
                        ds_error *e);
 
+/*
+** Add a document already parsed (and tagged) from raw bytes of length nBytes whose
+** SHA-256 is zSha (64 hex digits, see ds_sha256_hex): as ds_corpus_add_text, without
+** the parsing. d stays the caller's.
+*/
+int ds_corpus_add_parsed(ds_corpus *c, const struct ds_doc *d, const char *zSha, size_t nBytes,
+                         const char *zName, const char *zPath, const ds_meta *pMeta,
+                         int64_t *pDocId, ds_error *e);
+
+/* Is a document with these bytes (SHA-256 in hex) in the corpus? 1, 0, or -1 on error. */
+int ds_corpus_has_sha(ds_corpus *c, const char *zSha, ds_error *e);
+
+/* The SHA-256 of z[0..n) in hex, into zHex[65]. */
+void ds_sha256_hex(const char *z, size_t n, char *zHex);
+
+/*
+** Set the memory budget of a segment being written (bytes): once its in-memory postings
+** pass it, they are written out as a segment of their own and a new one starts, in the
+** same transaction. 0 means no limit.
+*/
+void ds_corpus_set_budget(ds_corpus *c, size_t nBytes);
+
 /* Read the file zPath and add it (see ds_corpus_add_text). */
 int ds_corpus_add_file(ds_corpus *c, const char *zPath, const char *zName,
                        const ds_meta *pMeta, int64_t *pDocId, ds_error *e);
@@ -116,6 +151,20 @@ int ds_corpus_commit(ds_corpus *c, ds_error *e);
 
 /* Abandon the open segment: the corpus is as it was before ds_corpus_begin. */
 void ds_corpus_rollback(ds_corpus *c);
+
+/*
+** Remove document docId (docs.id): it is hidden from queries and counts at once (its
+** lexicon frequencies are taken off) and its rows are freed by the next optimize. One
+** transaction. DS_DONE if there is no such live document.
+*/
+int ds_corpus_remove(ds_corpus *c, int64_t docId, ds_error *e);
+
+/*
+** Merge every segment into one: postings concatenated per (attribute, id) without the
+** positions of removed documents, whose rows are deleted; token types in one row. One
+** transaction; corpus positions do not change.
+*/
+int ds_corpus_optimize(ds_corpus *c, ds_error *e);
 
 /*
 ** Verify the corpus file: SQLite's integrity check, then dossier's own invariants
@@ -153,13 +202,26 @@ int ds_corpus_lookup(ds_corpus *c, int attr, const char *z, size_t n, uint32_t *
 
 /*
 ** All corpus positions of id in attr, ascending, into *pa (ds_malloc'd, caller frees
-** with ds_free) and *pn.
+** with ds_free) and *pn (positions of removed documents included: ds_corpus_doc_at
+** tells them). DS_DONE (nothing in *pa) for a value without postings: see
+** ds_corpus_indexed.
 */
 int ds_corpus_postings(ds_corpus *c, int attr, uint32_t id, int64_t **pa, size_t *pn,
                        ds_error *e);
 
+/* Does value id of attr have postings? (`_` of lemma, pos and xpos has not.) */
+int ds_corpus_indexed(ds_corpus *c, int attr, uint32_t id);
+
 /* Lexicon id of attribute attr at corpus position cpos (which must be in a document). */
 int ds_corpus_id_at(ds_corpus *c, int attr, int64_t cpos, uint32_t *pId, ds_error *e);
+
+/*
+** The clean text of the document at index k (ds_corpus_doc order) into *pz / *pn (owned
+** by the corpus, valid until the next call that reads text), and its token offsets:
+** token t spans bytes (*paOff)[2t] .. (*paOff)[2t+1].
+*/
+int ds_corpus_text(ds_corpus *c, size_t k, const char **pz, size_t *pn, const uint32_t **paOff,
+                   ds_error *e);
 
 /*
 ** Key-word-in-context for the match [first, last] (inclusive corpus positions, in one

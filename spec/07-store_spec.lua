@@ -104,7 +104,7 @@ describe("dossier check", function()
     c:close()
     -- damage it behind dossier's back, as a disk or another program might
     local ok = os.execute("sqlite3 " .. db .. " \"UPDATE lexicon SET freq = freq + 1 WHERE attr = 0 AND id = 5;" ..
-                          " UPDATE streams SET ids = X'00' WHERE doc = 2 AND attr = 1;\"")
+                          " UPDATE tokens SET types = X'00' WHERE doc = 2;\"")
     assert.is_true(ok)
     c = dossier.open(db, {readonly = true})
     local good, report = c:check()

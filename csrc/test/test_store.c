@@ -1,0 +1,225 @@
+/*
+** test_store.c -- the corpus file: posting lists with skip data, token streams and the
+** text rebuilt from them, removing documents and merging segments, the memory budget.
+** Run from the repository root (it reads corpus/seeds).
+*/
+#include "ds_doc.h"
+#include "ds_parse.h"
+#include "ds_postings.h"
+#include "ds_query.h"
+#include "ds_store.h"
+#include "tests.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *zDb = "build/test_store.db";
+
+static void remove_db(void) {
+  char z[256];
+  unlink(zDb);
+  snprintf(z, sizeof z, "%s-wal", zDb);
+  unlink(z);
+  snprintf(z, sizeof z, "%s-shm", zDb);
+  unlink(z);
+}
+
+/* A deterministic pseudo-random sequence (xorshift). */
+static uint64_t rng = 88172645463325252u;
+static uint64_t next_rand(void) {
+  rng ^= rng << 13;
+  rng ^= rng >> 7;
+  rng ^= rng << 17;
+  return rng;
+}
+
+static void test_postings(void) {
+  static const size_t aN[] = {1, 2, 127, 128, 129, 256, 257, 1000, 100000};
+  for (size_t k = 0; k < sizeof aN / sizeof *aN; k++) {
+    size_t n = aN[k];
+    int64_t *a = malloc(n * sizeof *a), *got = NULL;
+    ds_buf deltas = DS_BUF_INIT, blob = DS_BUF_INIT;
+    int64_t pos = -1;
+    for (size_t i = 0; i < n; i++) {
+      /* mostly small gaps, now and then a huge one */
+      int64_t gap = 1 + (int64_t)(next_rand() % ((i % 50) ? 20 : 5000000));
+      a[i] = pos + gap;
+      ds_buf_put_varint(&deltas, (uint64_t)gap);
+      pos = a[i];
+    }
+    check(ds_postings_encode(deltas.p, deltas.n, n, &blob) == DS_OK, "encode %zu", n);
+    size_t nGot = 0, nAlloc = 0;
+    check(ds_postings_decode(blob.p, blob.n, &got, &nGot, &nAlloc) == DS_OK && nGot == n &&
+          memcmp(got, a, n * sizeof *a) == 0, "decode %zu", n);
+    /* seeking finds the first position >= target, from any point on */
+    int bad = 0;
+    for (int round = 0; round < 200 && !bad; round++) {
+      ds_postcur cur;
+      int64_t target = (int64_t)(next_rand() % (uint64_t)(a[n - 1] + 2)) - 1, p;
+      if (ds_postcur_init(&cur, blob.p, blob.n)) { bad = 1; break; }
+      size_t i = 0;
+      while (i < n && a[i] < target) i++;
+      int rc = ds_postcur_seek(&cur, target, &p);
+      if (i == n ? rc != DS_DONE : (rc != DS_OK || p != a[i])) bad = 1;
+      /* and a second seek further on, then the next position */
+      int64_t t2 = target + (int64_t)(next_rand() % 100000);
+      size_t j = i;
+      while (j < n && a[j] < t2) j++;
+      if (!bad && i < n) {
+        rc = ds_postcur_seek(&cur, t2, &p);
+        if (j == n ? rc != DS_DONE : (rc != DS_OK || p != a[j])) bad = 1;
+        if (!bad && j + 1 < n && (ds_postcur_next(&cur, &p) != DS_OK || p != a[j + 1])) bad = 1;
+      }
+    }
+    check(!bad, "seek in a list of %zu", n);
+    /* every truncation is an error, never a crash or a wrong list */
+    int crashfree = 1;
+    for (size_t cut = 0; cut < blob.n && cut < 600; cut++) {
+      int64_t *b = NULL;
+      size_t nb = 0, na = 0;
+      if (ds_postings_decode(blob.p, cut, &b, &nb, &na) == DS_OK) crashfree = 0;
+      free(b);
+    }
+    check(crashfree, "truncated blobs of %zu refused", n);
+    free(a);
+    free(got);
+    ds_buf_free(&deltas);
+    ds_buf_free(&blob);
+  }
+}
+
+/* The seed files, sorted. */
+static size_t seed_files(char az[][256], size_t nMax) {
+  DIR *d = opendir("corpus/seeds");
+  struct dirent *de;
+  size_t n = 0;
+  while (d && (de = readdir(d)) && n < nMax) {
+    size_t len = strlen(de->d_name);
+    if (len > 4 && strcmp(de->d_name + len - 4, ".txt") == 0)
+      snprintf(az[n++], 256, "corpus/seeds/%s", de->d_name);
+  }
+  if (d) closedir(d);
+  qsort(az, n, 256, (int (*)(const void *, const void *))strcmp);
+  return n;
+}
+
+static long count_matches(ds_corpus *c, const char *zQuery) {
+  ds_query *q;
+  ds_matchset ms = DS_MATCHSET_INIT;
+  ds_error e;
+  if (ds_query_compile(c, zQuery, &q, &e)) return -1;
+  long n = ds_query_run(c, q, &ms, &e) ? -1 : (long)ms.n;
+  ds_query_free(q);
+  ds_matchset_free(&ms);
+  return n;
+}
+
+static int64_t problems(ds_corpus *c) {
+  ds_buf r = DS_BUF_INIT;
+  int64_t n = -1;
+  ds_error e;
+  if (ds_corpus_check(c, &r, &n, &e)) n = -1;
+  if (n) fprintf(stderr, "%.*s", (int)r.n, r.p);
+  ds_buf_free(&r);
+  return n;
+}
+
+static const char *const azQuery[] = {"China", "Russia", "\"digital\"%c", "\"Sino-Russian\"",
+                                      "[] \"cooperation\"", "\"the\"%c [norm!=\"digital\"]"};
+#define NQUERY (sizeof azQuery / sizeof *azQuery)
+
+static void test_text_and_segments(void) {
+  char azFile[16][256];
+  size_t nFile = seed_files(azFile, 16);
+  check(nFile == 5, "five seed files, found %zu", nFile);
+  ds_corpus *c;
+  ds_error e;
+  int64_t id;
+  remove_db();
+  check(ds_corpus_open(zDb, DS_OPEN_CREATE, &c, &e) == DS_OK, "create: %s", e.msg);
+  check(ds_corpus_begin(c, &e) == DS_OK, "begin");
+  for (size_t i = 0; i < nFile; i++)
+    check(ds_corpus_add_file(c, azFile[i], NULL, NULL, &id, &e) == DS_OK && id > 0, "add %s: %s", azFile[i], e.msg);
+  check(ds_corpus_commit(c, &e) == DS_OK, "commit: %s", e.msg);
+
+  /* the text comes back byte for byte, with every token where the parser put it */
+  for (size_t i = 0; i < nFile; i++) {
+    char *z;
+    size_t n;
+    ds_doc *d = NULL;
+    check(ds_read_file(azFile[i], &z, &n, &e) == DS_OK, "read");
+    check(ds_parse_text(z, n, azFile[i], &d, &e) == DS_OK, "parse");
+    const char *zText;
+    size_t nText;
+    const uint32_t *aOff;
+    check(ds_corpus_text(c, i, &zText, &nText, &aOff, &e) == DS_OK, "text: %s", e.msg);
+    check(d && nText == d->nText && memcmp(zText, d->zText, nText) == 0, "%s: text rebuilt exactly", azFile[i]);
+    int same = d && (size_t)ds_corpus_doc(c, i)->nTok == d->nTok;
+    for (size_t t = 0; same && t < d->nTok; t++)
+      same = aOff[2 * t] == d->aTok[t].start && aOff[2 * t + 1] == d->aTok[t].end;
+    check(same, "%s: token offsets rebuilt exactly", azFile[i]);
+    ds_doc_free(d);
+    ds_free(z);
+  }
+  check(problems(c) == 0, "sound after one add");
+  long aOne[NQUERY];
+  for (size_t q = 0; q < NQUERY; q++) aOne[q] = count_matches(c, azQuery[q]);
+  check(aOne[0] > 50 && aOne[3] > 5, "queries find things (%ld, %ld)", aOne[0], aOne[3]);
+  ds_corpus_close(c);
+
+  /* the same documents one segment each, then a small memory budget: same answers */
+  remove_db();
+  check(ds_corpus_open(zDb, DS_OPEN_CREATE, &c, &e) == DS_OK, "create");
+  for (size_t i = 0; i < 2; i++) {
+    check(ds_corpus_begin(c, &e) == DS_OK, "begin");
+    check(ds_corpus_add_file(c, azFile[i], NULL, NULL, &id, &e) == DS_OK, "add");
+    check(ds_corpus_commit(c, &e) == DS_OK, "commit");
+  }
+  ds_corpus_set_budget(c, 1000 * 12);      /* a segment per thousand tokens */
+  check(ds_corpus_begin(c, &e) == DS_OK, "begin");
+  for (size_t i = 2; i < nFile; i++) check(ds_corpus_add_file(c, azFile[i], NULL, NULL, &id, &e) == DS_OK, "add");
+  check(ds_corpus_commit(c, &e) == DS_OK, "commit: %s", e.msg);
+  ds_info info;
+  check(ds_corpus_info(c, &info, &e) == DS_OK && info.nSegments == 4, "4 segments (2 adds, then 8301 + 1126 tokens), got %lld",
+        (long long)info.nSegments);
+  for (size_t q = 0; q < NQUERY; q++)
+    check(count_matches(c, azQuery[q]) == aOne[q], "%s: same count over segments", azQuery[q]);
+  check(problems(c) == 0, "sound over segments");
+
+  /* remove: gone at once; optimize: one segment, rows freed, same answers */
+  int64_t docId = ds_corpus_doc(c, 2)->id, nTok2 = ds_corpus_doc(c, 2)->nTok;
+  long nChina = count_matches(c, "China");
+  check(ds_corpus_remove(c, docId, &e) == DS_OK, "remove: %s", e.msg);
+  check(ds_corpus_remove(c, docId, &e) == DS_DONE, "removed twice");
+  check(ds_corpus_ndocs(c) == 4, "four documents left");
+  long nAfter = count_matches(c, "China");
+  check(nAfter < nChina && nAfter > 0, "China: %ld before, %ld after", nChina, nAfter);
+  uint32_t wid;
+  int64_t freq;
+  check(ds_corpus_lookup(c, DS_ATTR_WORD, "China", 5, &wid, &freq, &e) == DS_OK && freq == nAfter,
+        "frequency kept current: %lld vs %ld", (long long)freq, nAfter);
+  check(problems(c) == 0, "sound after remove");
+  ds_info before;
+  ds_corpus_info(c, &before, &e);
+  check(before.nTokens == info.nTokens - nTok2, "token count without the removed document");
+  check(ds_corpus_optimize(c, &e) == DS_OK, "optimize: %s", e.msg);
+  ds_info after;
+  check(ds_corpus_info(c, &after, &e) == DS_OK && after.nSegments == 1 && after.nDocs == 4,
+        "one segment, four documents");
+  check(count_matches(c, "China") == nAfter, "same count after optimize");
+  check(problems(c) == 0, "sound after optimize");
+  ds_corpus_close(c);
+  check(ds_corpus_open(zDb, DS_OPEN_READONLY, &c, &e) == DS_OK, "reopen");
+  check(count_matches(c, "China") == nAfter && ds_corpus_ndocs(c) == 4, "persisted");
+  ds_corpus_close(c);
+  remove_db();
+}
+
+int main(int argc, char **argv) {
+  (void)argc;
+  test_postings();
+  test_text_and_segments();
+  return tests_report(argv[0]);
+}
