@@ -2,10 +2,68 @@
 ** ds_annotate.c -- tag and lemmatize a document (see ds_annotate.h).
 */
 #include "ds_annotate.h"
+#include "ds_lexicon.h"
 
 #include <string.h>
 
+struct ds_lemma_memo {
+  ds_lexmap map;        /* word \xFF upos xpos -> offset of the lemma in `lemmas` */
+  ds_buf lemmas;        /* NUL-ended lemmas */
+  ds_buf key;
+};
+
+#define MEMO_MAX 4000000
+
+ds_lemma_memo *ds_lemma_memo_new(void) {
+  ds_lemma_memo *m = ds_malloc(sizeof *m);
+  if (!m) return NULL;
+  memset(m, 0, sizeof *m);
+  ds_lexmap_init(&m->map);
+  return m;
+}
+
+void ds_lemma_memo_free(ds_lemma_memo *m) {
+  if (!m) return;
+  ds_lexmap_free(&m->map);
+  ds_buf_free(&m->lemmas);
+  ds_buf_free(&m->key);
+  ds_free(m);
+}
+
+/* Append the lemma of word z[0..n) with tag ids upos, xpos to out (from the memo if it can). */
+static int lemma_of(const ds_tagger *t, const ds_lemmatizer *l, ds_lemma_memo *m, const char *z,
+                    size_t n, int upos, int xpos, ds_buf *out) {
+  const char *zUpos = ds_tagger_upos_name(t, upos), *zXpos = ds_tagger_xpos_name(t, xpos);
+  if (!m) return ds_lemmatize(l, z, n, zUpos, zXpos, out);
+  ds_buf_reset(&m->key);
+  ds_buf_append(&m->key, z, n);
+  ds_buf_putc(&m->key, 0xFF);            /* never in UTF-8 */
+  ds_buf_putc(&m->key, upos);
+  ds_buf_putc(&m->key, xpos);
+  if (m->key.rc) return DS_NOMEM;
+  ds_lexent *ent = ds_lexmap_find(&m->map, (const char *)m->key.p, m->key.n);
+  if (!ent) {
+    if (m->map.nEnt >= MEMO_MAX) {
+      ds_lexmap_clear(&m->map);
+      ds_buf_reset(&m->lemmas);
+    }
+    size_t off = m->lemmas.n;
+    int rc = ds_lemmatize(l, z, n, zUpos, zXpos, &m->lemmas);
+    ds_buf_putc(&m->lemmas, 0);
+    if (rc || m->lemmas.rc || off > UINT32_MAX) return DS_NOMEM;
+    ent = ds_lexmap_add(&m->map, (const char *)m->key.p, m->key.n, (uint32_t)off, 0);
+    if (!ent) return DS_NOMEM;
+  }
+  ds_buf_puts(out, (const char *)m->lemmas.p + ent->id);
+  return out->rc;
+}
+
 int ds_annotate(ds_doc *d, const ds_tagger *t, const ds_lemmatizer *l, ds_error *e) {
+  return ds_annotate_memo(d, t, l, NULL, e);
+}
+
+int ds_annotate_memo(ds_doc *d, const ds_tagger *t, const ds_lemmatizer *l, ds_lemma_memo *m,
+                     ds_error *e) {
   size_t maxLen = 0;
   for (size_t s = 0; s < d->nSent; s++) {
     size_t n = d->aSent[s].last - d->aSent[s].first;
@@ -26,8 +84,7 @@ int ds_annotate(ds_doc *d, const ds_tagger *t, const ds_lemmatizer *l, ds_error 
     rc = ds_tagger_tag(t, az, an, n, aUpos + first, aXpos + first);
     for (size_t k = 0; l && k < n && rc == DS_OK; k++) {
       aOff[first + k] = (uint32_t)lemmas.n;
-      rc = ds_lemmatize(l, az[k], an[k], ds_tagger_upos_name(t, aUpos[first + k]),
-                        ds_tagger_xpos_name(t, aXpos[first + k]), &lemmas);
+      rc = lemma_of(t, l, m, az[k], an[k], aUpos[first + k], aXpos[first + k], &lemmas);
       ds_buf_putc(&lemmas, 0);
       if (lemmas.rc) rc = DS_NOMEM;
     }

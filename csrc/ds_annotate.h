@@ -16,6 +16,19 @@
 */
 int ds_annotate(ds_doc *d, const ds_tagger *t, const ds_lemmatizer *l, ds_error *e);
 
+/*
+** A memo of lemmas: the lemma of a word follows from the word and its two tags, so a
+** thread that annotates many documents looks each (word, UPOS, XPOS) up once. One
+** thread at a time; it forgets everything when it grows past a few million entries.
+*/
+typedef struct ds_lemma_memo ds_lemma_memo;
+ds_lemma_memo *ds_lemma_memo_new(void);
+void ds_lemma_memo_free(ds_lemma_memo *m);
+
+/* ds_annotate with a memo (which may be NULL). */
+int ds_annotate_memo(ds_doc *d, const ds_tagger *t, const ds_lemmatizer *l, ds_lemma_memo *m,
+                     ds_error *e);
+
 /* The UPOS / XPOS name / lemma of token i of an annotated document ("_" if not tagged). */
 const char *ds_doc_upos(const ds_doc *d, size_t i);
 const char *ds_doc_xpos(const ds_doc *d, size_t i);

@@ -5,11 +5,26 @@
 
 #include <string.h>
 
+/* A multiply-xorshift hash, eight bytes at a time. */
 static uint32_t hash_str(const char *z, size_t n) {
-  uint32_t h = 2166136261u;                       /* FNV-1a */
-  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)z[i]) * 16777619u;
-  return h;
+  uint64_t h = 0x9E3779B97F4A7C15u ^ (uint64_t)n;
+  for (; n >= 8; z += 8, n -= 8) {
+    uint64_t v;
+    memcpy(&v, z, 8);
+    h = (h ^ v) * 0xff51afd7ed558ccdu;
+    h ^= h >> 32;
+  }
+  if (n) {
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) v |= (uint64_t)(unsigned char)z[i] << (8 * i);
+    h = (h ^ v) * 0xc4ceb9fe1a85ec53u;
+  }
+  h ^= h >> 29;
+  return (uint32_t)(h ^ (h >> 32));
 }
+
+/* A slot holds the hash beside the entry index + 1, so most misses touch no entry. */
+#define SLOT(h, k) ((uint64_t)(h) << 32 | (uint64_t)((k) + 1))
 
 void ds_lexmap_init(ds_lexmap *m) { memset(m, 0, sizeof *m); }
 
@@ -32,21 +47,22 @@ ds_lexent *ds_lexmap_find(ds_lexmap *m, const char *z, size_t n) {
   if (!m->nSlot) return NULL;
   uint32_t h = hash_str(z, n);
   for (size_t i = h & (m->nSlot - 1);; i = (i + 1) & (m->nSlot - 1)) {
-    uint32_t s = m->aSlot[i];
+    uint64_t s = m->aSlot[i];
     if (!s) return NULL;
-    ds_lexent *e = &m->aEnt[s - 1];
-    if (e->hash == h && e->len == n && memcmp(m->arena.p + e->off, z, n) == 0) return e;
+    if ((uint32_t)(s >> 32) != h) continue;
+    ds_lexent *e = &m->aEnt[(uint32_t)s - 1];
+    if (e->len == n && memcmp(m->arena.p + e->off, z, n) == 0) return e;
   }
 }
 
 static int rehash(ds_lexmap *m, size_t nSlot) {
-  uint32_t *a = ds_malloc(nSlot * sizeof *a);
+  uint64_t *a = ds_malloc(nSlot * sizeof *a);
   if (!a) return DS_NOMEM;
   memset(a, 0, nSlot * sizeof *a);
   for (size_t k = 0; k < m->nEnt; k++) {
     size_t i = m->aEnt[k].hash & (nSlot - 1);
     while (a[i]) i = (i + 1) & (nSlot - 1);
-    a[i] = (uint32_t)(k + 1);
+    a[i] = SLOT(m->aEnt[k].hash, k);
   }
   ds_free(m->aSlot);
   m->aSlot = a;
@@ -78,15 +94,24 @@ ds_lexent *ds_lexmap_add(ds_lexmap *m, const char *z, size_t n, uint32_t id, int
   m->nEnt++;
   size_t i = e->hash & (m->nSlot - 1);
   while (m->aSlot[i]) i = (i + 1) & (m->nSlot - 1);
-  m->aSlot[i] = (uint32_t)m->nEnt;
+  m->aSlot[i] = SLOT(e->hash, m->nEnt - 1);
   return e;
 }
 
 int ds_lexent_occur(ds_lexent *e, int64_t pos) {
   /* the first delta of a segment is relative to -1, so it is pos + 1 */
-  ds_buf_put_varint(&e->post, (uint64_t)(pos - e->lastPos));
+  uint64_t v = (uint64_t)(pos - e->lastPos);
+  ds_buf *b = &e->post;
+  if (b->cap - b->n < 10 && ds_buf_reserve(b, 10)) return DS_NOMEM;
+  unsigned char *p = b->p + b->n;
+  while (v >= 0x80) {
+    *p++ = (unsigned char)(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = (unsigned char)v;
+  b->n = (size_t)(p - b->p);
   e->lastPos = pos;
   e->nAdded++;
   e->nPost++;
-  return e->post.rc;
+  return DS_OK;
 }

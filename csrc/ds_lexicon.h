@@ -23,7 +23,7 @@ typedef struct ds_lexent {
 typedef struct ds_lexmap {
   ds_lexent *aEnt;      /* entries, in insertion order */
   size_t nEnt, nEntAlloc;
-  uint32_t *aSlot;      /* open-addressing table of entry index + 1 (0 = empty) */
+  uint64_t *aSlot;      /* open addressing: hash << 32 | entry index + 1 (0 = empty) */
   size_t nSlot;         /* power of two */
   ds_buf arena;         /* string bytes */
 } ds_lexmap;

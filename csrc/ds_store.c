@@ -44,6 +44,18 @@ typedef struct strtab {
 /* The writer marks a token type's attribute that is counted but has no postings. */
 #define NOPOST 0x80000000u
 
+/* Statements of the per-document write path, kept prepared (see cached()). */
+enum { ST_SHA, ST_DOC, ST_META, ST_TOKENS, ST_SPANS, ST_FIND, ST_GAP, ST_N };
+static const char *const azStSql[ST_N] = {
+  "SELECT id FROM docs WHERE sha256=?1",
+  "INSERT INTO docs(seg, name, path, sha256, bytes, cpos, ntok, nsent) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+  "INSERT OR REPLACE INTO doc_meta(doc, key, value) VALUES(?1, ?2, ?3)",
+  "INSERT INTO tokens(doc, width, types, ws) VALUES(?1, ?2, ?3, ?4)",
+  "INSERT INTO spans(kind, doc, n, data) VALUES(?1, ?2, ?3, ?4)",
+  "SELECT id FROM lexicon WHERE attr=?1 AND str=?2",
+  "SELECT id FROM gaps WHERE str=?1",
+};
+
 /* Common gaps have fixed ids and never go through the map. */
 enum { GAP_NONE = 0, GAP_SPACE, GAP_LF, GAP_PARA, GAP_FIXED };
 
@@ -79,6 +91,8 @@ struct ds_corpus {
   ds_lexmap gapmap;           /* other gaps -> id */
   uint32_t nextGap;
   ds_buf scratch, key;
+  uint8_t abLexEmpty[DS_NATTR];  /* the stored lexicon had no entry when the add began */
+  sqlite3_stmt *aSt[ST_N];    /* statements of the write path, prepared once */
   /* reader caches */
   int64_t streamDoc;          /* index in aDoc of the decoded stream, or -1 */
   uint32_t *aTypes;           /* its token types */
@@ -136,6 +150,17 @@ static int step_reset(ds_corpus *c, sqlite3_stmt *st, ds_error *e, const char *z
 }
 
 static int nomem(ds_error *e) { return ds_error_set(e, DS_NOMEM, -1, "out of memory"); }
+
+/* Statement k of the write path, prepared on first use; the caller resets it after use. */
+static sqlite3_stmt *cached(ds_corpus *c, int k, ds_error *e) {
+  if (!c->aSt[k] &&
+      sqlite3_prepare_v3(c->db, azStSql[k], -1, SQLITE_PREPARE_PERSISTENT, &c->aSt[k], NULL) != SQLITE_OK) {
+    sql_error(c, e, "prepare");
+    sqlite3_finalize(c->aSt[k]);
+    c->aSt[k] = NULL;
+  }
+  return c->aSt[k];
+}
 
 static const char zSchema[] =
   "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
@@ -365,6 +390,7 @@ static void strtab_free(strtab *t) {
 void ds_corpus_close(ds_corpus *c) {
   if (!c) return;
   if (c->bInTxn) ds_corpus_rollback(c);
+  for (int k = 0; k < ST_N; k++) sqlite3_finalize(c->aSt[k]);
   sqlite3_close_v2(c->db);
   for (int a = 0; a < DS_NATTR; a++) ds_lexmap_free(&c->aLex[a]);
   ds_lexmap_free(&c->types);
@@ -528,6 +554,7 @@ int ds_corpus_begin(ds_corpus *c, ds_error *e) {
     sqlite3_bind_int(st, 1, a);
     if (sqlite3_step(st) == SQLITE_ROW) c->aNextId[a] = (uint32_t)sqlite3_column_int64(st, 0);
     else rc = sql_error(c, e, "read lexicon");
+    c->abLexEmpty[a] = c->aNextId[a] == 0;     /* nothing to look up in the file */
     sqlite3_finalize(st);
   }
   if (rc == DS_OK) {
@@ -551,17 +578,22 @@ static ds_lexent *intern(ds_corpus *c, sqlite3_stmt *pFind, int attr, const char
   ds_lexmap *m = &c->aLex[attr];
   ds_lexent *ent = ds_lexmap_find(m, z, n);
   if (ent) return ent;
-  sqlite3_reset(pFind);
-  sqlite3_bind_int(pFind, 1, attr);
-  sqlite3_bind_text(pFind, 2, z, (int)n, SQLITE_STATIC);
-  int src = sqlite3_step(pFind);
+  int src = SQLITE_DONE;
+  if (!c->abLexEmpty[attr]) {
+    sqlite3_bind_int(pFind, 1, attr);
+    sqlite3_bind_text(pFind, 2, z, (int)n, SQLITE_STATIC);
+    src = sqlite3_step(pFind);
+  }
   if (src == SQLITE_ROW) {
     ent = ds_lexmap_add(m, z, n, (uint32_t)sqlite3_column_int64(pFind, 0), 0);
+    sqlite3_reset(pFind);
   } else if (src == SQLITE_DONE) {
+    sqlite3_reset(pFind);
     if (c->aNextId[attr] == UINT32_MAX - 1) { *pRc = DS_LIMIT; return NULL; }
     ent = ds_lexmap_add(m, z, n, c->aNextId[attr]++, 1);
   } else {
     *pRc = sql_error(c, e, "read lexicon");
+    sqlite3_reset(pFind);
     return NULL;
   }
   if (!ent) *pRc = DS_NOMEM;
@@ -618,13 +650,16 @@ static int gap_id(ds_corpus *c, sqlite3_stmt *pFind, const char *z, size_t n, ui
   if (n == 2 && z[0] == '\n' && z[1] == '\n') { *pId = GAP_PARA; return DS_OK; }
   ds_lexent *ent = ds_lexmap_find(&c->gapmap, z, n);
   if (!ent) {
-    sqlite3_reset(pFind);
     sqlite3_bind_blob(pFind, 1, z, (int)n, SQLITE_STATIC);
     int src = sqlite3_step(pFind);
     if (src == SQLITE_ROW) ent = ds_lexmap_add(&c->gapmap, z, n, (uint32_t)sqlite3_column_int64(pFind, 0), 0);
-    else if (src != SQLITE_DONE) return sql_error(c, e, "read gaps");
-    else if (c->nextGap == UINT32_MAX - 1) return ds_error_set(e, DS_LIMIT, -1, "%s: too many kinds of white space", c->zPath);
-    else ent = ds_lexmap_add(&c->gapmap, z, n, c->nextGap++, 1);
+    sqlite3_reset(pFind);
+    if (src != SQLITE_ROW && src != SQLITE_DONE) return sql_error(c, e, "read gaps");
+    if (src == SQLITE_DONE) {
+      if (c->nextGap == UINT32_MAX - 1)
+        return ds_error_set(e, DS_LIMIT, -1, "%s: too many kinds of white space", c->zPath);
+      ent = ds_lexmap_add(&c->gapmap, z, n, c->nextGap++, 1);
+    }
     if (!ent) return nomem(e);
   }
   *pId = ent->id;
@@ -666,15 +701,15 @@ static int put_meta_row(ds_corpus *c, sqlite3_stmt *st, int64_t docId, const cha
   return step_reset(c, st, e, "write metadata");
 }
 
-static int insert_blob(ds_corpus *c, const char *zSql, int64_t k1, int64_t k2, int64_t k3,
-                       const ds_buf *b, ds_error *e) {
-  sqlite3_stmt *st = prep(c, zSql, e);
+static int insert_spans(ds_corpus *c, const char *zKind, int64_t docId, int64_t n, const ds_buf *b,
+                        ds_error *e) {
+  sqlite3_stmt *st = cached(c, ST_SPANS, e);
   if (!st) return DS_SQL;
-  sqlite3_bind_int64(st, 1, k1);
-  sqlite3_bind_int64(st, 2, k2);
-  sqlite3_bind_int64(st, 3, k3);
+  sqlite3_bind_text(st, 1, zKind, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, docId);
+  sqlite3_bind_int64(st, 3, n);
   sqlite3_bind_blob(st, 4, b->p ? (const void *)b->p : "", (int)b->n, SQLITE_STATIC);
-  return step_done(c, st, e, "write");
+  return step_reset(c, st, e, "write spans");
 }
 
 /* Sentences, paragraphs, headings and footnotes of d as spans rows. */
@@ -683,11 +718,9 @@ static int store_spans(ds_corpus *c, const ds_doc *d, int64_t docId, ds_error *e
   ds_buf b = DS_BUF_INIT;
   encode_spans(&b, d->aSent, d->nSent, sizeof *d->aSent);
   rc = b.rc ? nomem(e)
-            : insert_blob(c, "INSERT INTO spans VALUES('s', ?1, ?2, ?4)", docId, (int64_t)d->nSent, 0, &b, e);
-  static const struct { int kind; const char *zSql; } aKind[] = {
-    {-1, "INSERT INTO spans VALUES('p', ?1, ?2, ?4)"},
-    {DS_PARA_HEADING, "INSERT INTO spans VALUES('head', ?1, ?2, ?4)"},
-    {DS_PARA_FOOTNOTE, "INSERT INTO spans VALUES('note', ?1, ?2, ?4)"},
+            : insert_spans(c, "s", docId, (int64_t)d->nSent, &b, e);
+  static const struct { int kind; const char *zKind; } aKind[] = {
+    {-1, "p"}, {DS_PARA_HEADING, "head"}, {DS_PARA_FOOTNOTE, "note"},
   };
   for (size_t k = 0; k < sizeof aKind / sizeof *aKind && rc == DS_OK; k++) {
     uint32_t spanEnd = 0;
@@ -702,7 +735,7 @@ static int store_spans(ds_corpus *c, const ds_doc *d, int64_t docId, ds_error *e
       nSpan++;
     }
     if (b.rc) rc = nomem(e);
-    else if (nSpan || aKind[k].kind < 0) rc = insert_blob(c, aKind[k].zSql, docId, (int64_t)nSpan, 0, &b, e);
+    else if (nSpan || aKind[k].kind < 0) rc = insert_spans(c, aKind[k].zKind, docId, (int64_t)nSpan, &b, e);
   }
   ds_buf_free(&b);
   return rc;
@@ -743,8 +776,8 @@ static int store_doc(ds_corpus *c, const ds_doc *d, int64_t docId, int64_t cpos,
   uint32_t *aType = ds_malloc((nTok + 1) * sizeof *aType);
   uint32_t *aEnt = ds_malloc((nTok + 1) * sizeof *aEnt);     /* entry of `types` per token */
   ds_buf codes = DS_BUF_INIT, extra = DS_BUF_INIT, packed = DS_BUF_INIT;
-  sqlite3_stmt *pFind = prep(c, "SELECT id FROM lexicon WHERE attr=?1 AND str=?2", e);
-  sqlite3_stmt *pGap = pFind ? prep(c, "SELECT id FROM gaps WHERE str=?1", e) : NULL;
+  sqlite3_stmt *pFind = cached(c, ST_FIND, e);
+  sqlite3_stmt *pGap = pFind ? cached(c, ST_GAP, e) : NULL;
   if (!pFind || !pGap) rc = DS_SQL;
   else if (!aType || !aEnt || ds_buf_reserve(&codes, nTok / 4 + 1)) rc = nomem(e);
   uint32_t maxType = 0, prevEnd = 0;
@@ -790,8 +823,6 @@ static int store_doc(ds_corpus *c, const ds_doc *d, int64_t docId, int64_t cpos,
     aEnt[t] = (uint32_t)(ent - c->types.aEnt);
     if (ent->id > maxType) maxType = ent->id;
   }
-  sqlite3_finalize(pFind);
-  sqlite3_finalize(pGap);
   int width = bit_width(maxType);
   if (rc == DS_OK) {
     pack_bits(&packed, aType, nTok, width);
@@ -799,14 +830,14 @@ static int store_doc(ds_corpus *c, const ds_doc *d, int64_t docId, int64_t cpos,
     if (packed.rc || codes.rc || extra.rc) rc = nomem(e);
   }
   if (rc == DS_OK) {
-    sqlite3_stmt *st = prep(c, "INSERT INTO tokens(doc, width, types, ws) VALUES(?1, ?2, ?3, ?4)", e);
+    sqlite3_stmt *st = cached(c, ST_TOKENS, e);
     if (!st) rc = DS_SQL;
     else {
       sqlite3_bind_int64(st, 1, docId);
       sqlite3_bind_int(st, 2, width);
       sqlite3_bind_blob(st, 3, packed.p, (int)packed.n, SQLITE_STATIC);
       sqlite3_bind_blob(st, 4, codes.p, (int)codes.n, SQLITE_STATIC);
-      rc = step_done(c, st, e, "write tokens");
+      rc = step_reset(c, st, e, "write tokens");
     }
   }
   ds_buf_free(&packed);
@@ -831,17 +862,32 @@ static int store_doc(ds_corpus *c, const ds_doc *d, int64_t docId, int64_t cpos,
 }
 
 int ds_corpus_has_sha(ds_corpus *c, const char *zSha, ds_error *e) {
-  sqlite3_stmt *st = prep(c, "SELECT id FROM docs WHERE sha256=?1", e);
+  sqlite3_stmt *st = cached(c, ST_SHA, e);
   if (!st) return -1;
   sqlite3_bind_text(st, 1, zSha, -1, SQLITE_STATIC);
   int src = sqlite3_step(st);
-  sqlite3_finalize(st);
+  sqlite3_reset(st);
   if (src == SQLITE_ROW) return 1;
   if (src != SQLITE_DONE) {
     sql_error(c, e, "find document");
     return -1;
   }
   return 0;
+}
+
+int ds_corpus_shas(ds_corpus *c, ds_buf *out, size_t *pn, ds_error *e) {
+  sqlite3_stmt *st = prep(c, "SELECT sha256 FROM docs ORDER BY sha256", e);
+  int src;
+  *pn = 0;
+  if (!st) return DS_SQL;
+  while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+    if (sqlite3_column_bytes(st, 0) != 64) continue;      /* damaged: cannot match anyway */
+    ds_buf_append(out, sqlite3_column_text(st, 0), 64);
+    (*pn)++;
+  }
+  sqlite3_finalize(st);
+  if (src != SQLITE_DONE) return sql_error(c, e, "read documents");
+  return out->rc ? nomem(e) : DS_OK;
 }
 
 static int flush_segment(ds_corpus *c, ds_error *e);
@@ -864,10 +910,10 @@ int ds_corpus_add_parsed(ds_corpus *c, const ds_doc *d, const char *zSha, size_t
   rc = exec(c, "SAVEPOINT doc", e);
   if (rc) return rc;
   int64_t cpos = c->nextCpos, docId = 0;
-  sqlite3_stmt *st = prep(c, "INSERT INTO docs(seg, name, path, sha256, bytes, cpos, ntok, nsent) "
-                             "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", e);
+  sqlite3_stmt *st = cached(c, ST_DOC, e);
   if (!st) rc = DS_SQL;
   else {
+    sqlite3_clear_bindings(st);
     sqlite3_bind_int64(st, 1, c->iSeg);
     sqlite3_bind_text(st, 2, zName, -1, SQLITE_STATIC);
     if (zPath) sqlite3_bind_text(st, 3, zPath, -1, SQLITE_STATIC);
@@ -876,11 +922,11 @@ int ds_corpus_add_parsed(ds_corpus *c, const ds_doc *d, const char *zSha, size_t
     sqlite3_bind_int64(st, 6, cpos);
     sqlite3_bind_int64(st, 7, (int64_t)d->nTok);
     sqlite3_bind_int64(st, 8, (int64_t)d->nSent);
-    rc = step_done(c, st, e, "write document");
+    rc = step_reset(c, st, e, "write document");
     docId = sqlite3_last_insert_rowid(c->db);
   }
   /* the document's own metadata first: what the caller gives replaces it */
-  st = rc ? NULL : prep(c, "INSERT OR REPLACE INTO doc_meta(doc, key, value) VALUES(?1, ?2, ?3)", e);
+  st = rc ? NULL : cached(c, ST_META, e);
   if (!rc && !st) rc = DS_SQL;
   for (size_t i = 0, off = 0; rc == DS_OK && i < d->nMeta; i++) {
     const char *zKey = (const char *)d->meta.p + off;
@@ -890,7 +936,6 @@ int ds_corpus_add_parsed(ds_corpus *c, const ds_doc *d, const char *zSha, size_t
   }
   for (size_t i = 0; rc == DS_OK && pMeta && i < pMeta->n; i++)
     rc = put_meta_row(c, st, docId, pMeta->azKey[i], pMeta->azVal[i], e);
-  sqlite3_finalize(st);
   if (rc == DS_OK) rc = store_doc(c, d, docId, cpos, e);
   if (rc == DS_OK) rc = exec(c, "RELEASE doc", e);
   if (rc) {

@@ -132,6 +132,12 @@ int ds_corpus_add_parsed(ds_corpus *c, const struct ds_doc *d, const char *zSha,
 /* Is a document with these bytes (SHA-256 in hex) in the corpus? 1, 0, or -1 on error. */
 int ds_corpus_has_sha(ds_corpus *c, const char *zSha, ds_error *e);
 
+/*
+** The SHA-256 (hex) of every document in the corpus, removed ones included, in ascending
+** order: *pn records of 64 bytes appended to out (not NUL-terminated).
+*/
+int ds_corpus_shas(ds_corpus *c, ds_buf *out, size_t *pn, ds_error *e);
+
 /* The SHA-256 of z[0..n) in hex, into zHex[65]. */
 void ds_sha256_hex(const char *z, size_t n, char *zHex);
 

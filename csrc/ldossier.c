@@ -12,6 +12,7 @@
 #include "ds_clean.h"
 #include "ds_conllu.h"
 #include "ds_langdata.h"
+#include "ds_ingest.h"
 #include "ds_parse.h"
 #include "ds_query.h"
 #include "ds_reader.h"
@@ -507,6 +508,168 @@ static int corpus_add_text(lua_State *L) {
   return 1;
 }
 
+/* The metadata table at the top of the stack into m, with pointers from *pp on. */
+static void fill_meta(lua_State *L, ds_meta *m, const char ***pp) {
+  const char **a = *pp;
+  size_t n = 0;
+  lua_pushnil(L);
+  while (lua_next(L, -2)) {
+    if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+      luaL_error(L, "metadata keys and values must be strings");
+    n++;
+    lua_pop(L, 1);
+  }
+  size_t k = 0;
+  lua_pushnil(L);
+  while (lua_next(L, -2)) {
+    a[k] = lua_tostring(L, -2);         /* both stay referenced by the table */
+    a[n + k] = lua_tostring(L, -1);
+    lua_pop(L, 1);
+    k++;
+  }
+  m->n = n;
+  m->azKey = a;
+  m->azVal = a + n;
+  *pp = a + 2 * n;
+}
+
+/* A string field of the table at the top of the stack, or NULL (the table keeps it). */
+static const char *opt_field(lua_State *L, const char *zKey, size_t *pn) {
+  lua_getfield(L, -1, zKey);
+  const char *z = lua_isnil(L, -1) ? NULL : luaL_checklstring(L, -1, pn);
+  lua_pop(L, 1);
+  return z;
+}
+
+/* Calls the progress function inside lua_pcall: fn, i, n, name (light userdata). */
+static int progress_call(lua_State *L) {
+  lua_pushstring(L, (const char *)lua_touserdata(L, 4));
+  lua_replace(L, 4);
+  lua_call(L, 3, 0);
+  return 0;
+}
+
+typedef struct progress_ctx {
+  lua_State *L;
+  int iFn;              /* stack index of the Lua function */
+  int bFailed;          /* it raised: its error is on the stack */
+} progress_ctx;
+
+static int ingest_progress(void *p, size_t i, size_t n, const char *zName) {
+  progress_ctx *x = p;
+  lua_State *L = x->L;
+  /* nothing here allocates outside the pcall, so nothing unwinds through ds_ingest */
+  lua_pushcfunction(L, progress_call);
+  lua_pushvalue(L, x->iFn);
+  lua_pushinteger(L, (lua_Integer)i + 1);
+  lua_pushinteger(L, (lua_Integer)n);
+  lua_pushlightuserdata(L, (void *)zName);
+  if (lua_pcall(L, 4, 0, 0) != LUA_OK) {
+    x->bFailed = 1;
+    return 1;
+  }
+  return 0;
+}
+
+/*
+** corpus:ingest(list, rules, langdata, encoding, tagger, jobs, memory [, progress]) ->
+** documents added. Each item of list: {path = file | text = bytes, name, where, format,
+** meta = {k = v}}. progress(i, n, name) is called before document i is stored.
+*/
+static int corpus_ingest(lua_State *L) {
+  ds_corpus *c = check_corpus(L, 1);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  ds_read_opts ro = {NULL, 0, NULL, DS_FMT_TEXT, 0, NULL, NULL};
+  check_clean(L, 3, &ro.cleanRules, &ro.pLang);
+  ro.bLatin1 = check_latin1(L, 5);
+  tagger_box *tb = opt_tagger(L, 6);
+  ro.pTagger = tb ? tb->t : NULL;
+  ro.pLemma = tb ? tb->l : NULL;
+  lua_Integer nJobs = luaL_optinteger(L, 7, ds_ncpu());
+  lua_Integer nMemory = luaL_optinteger(L, 8, 0);
+  luaL_argcheck(L, nJobs >= 1 && nJobs <= 64, 7, "jobs must be 1 to 64");
+  luaL_argcheck(L, nMemory >= 0, 8, "memory must not be negative");
+  progress_ctx x = {L, 9, 0};
+  if (!lua_isnoneornil(L, 9)) luaL_checktype(L, 9, LUA_TFUNCTION);
+  lua_settop(L, 9);
+  size_t n = (size_t)luaL_len(L, 2), nPtr = 0;
+  for (size_t i = 0; i < n; i++) {            /* count metadata pointers */
+    lua_geti(L, 2, (lua_Integer)i + 1);
+    luaL_argcheck(L, lua_istable(L, -1), 2, "documents must be tables");
+    lua_getfield(L, -1, "meta");
+    if (lua_istable(L, -1)) {
+      lua_pushnil(L);
+      while (lua_next(L, -2)) { nPtr += 2; lua_pop(L, 1); }
+    }
+    lua_pop(L, 2);
+  }
+  ds_source *aSrc = lua_newuserdatauv(L, (n + 1) * sizeof *aSrc, 0);
+  const char **aPtr = lua_newuserdatauv(L, (nPtr + 1) * sizeof *aPtr, 0), **pp = aPtr;
+  memset(aSrc, 0, (n + 1) * sizeof *aSrc);
+  for (size_t i = 0; i < n; i++) {
+    ds_source *s = &aSrc[i];
+    lua_geti(L, 2, (lua_Integer)i + 1);
+    size_t nz;
+    s->zPath = opt_field(L, "path", &nz);
+    s->z = opt_field(L, "text", &s->n);
+    s->zName = opt_field(L, "name", &nz);
+    s->zWhere = opt_field(L, "where", &nz);
+    if (!s->zPath && !s->z) luaL_error(L, "document %d has neither a path nor a text", (int)i + 1);
+    s->read = ro;
+    const char *zFormat = opt_field(L, "format", &nz);
+    if (zFormat) {
+      s->read.format = ds_format_find(zFormat);
+      if (s->read.format < 0) luaL_error(L, "format must be \"txt\", \"html\" or \"md\"");
+    }
+    lua_getfield(L, -1, "meta");
+    if (lua_istable(L, -1)) fill_meta(L, &s->meta, &pp);
+    lua_pop(L, 2);
+  }
+  ds_ingest_opts o = {(int)nJobs, (size_t)nMemory, lua_isnil(L, 9) ? NULL : ingest_progress, &x};
+  size_t nAdded = 0;
+  ds_error e;
+  int rc = ds_ingest(c, aSrc, n, &o, &nAdded, &e);
+  if (x.bFailed) return lua_error(L);         /* the progress function's error */
+  if (rc) return raise_error(L, &e);
+  lua_pushinteger(L, (lua_Integer)nAdded);
+  return 1;
+}
+
+/* corpus:remove(doc id) -> true, or false if there is no such document */
+static int corpus_remove(lua_State *L) {
+  ds_corpus *c = check_corpus(L, 1);
+  ds_error e;
+  int rc = ds_corpus_remove(c, luaL_checkinteger(L, 2), &e);
+  if (rc > DS_DONE) return raise_error(L, &e);
+  lua_pushboolean(L, rc == DS_OK);
+  return 1;
+}
+
+static int corpus_optimize(lua_State *L) {
+  ds_error e;
+  if (ds_corpus_optimize(check_corpus(L, 1), &e)) return raise_error(L, &e);
+  return 0;
+}
+
+/* corpus:text(k) -> the clean text of document k (1-based, corpus order) */
+static int corpus_text(lua_State *L) {
+  ds_corpus *c = check_corpus(L, 1);
+  lua_Integer k = luaL_checkinteger(L, 2);
+  luaL_argcheck(L, k >= 1 && (size_t)k <= ds_corpus_ndocs(c), 2, "no such document");
+  const char *z;
+  size_t n;
+  const uint32_t *aOff;
+  ds_error e;
+  if (ds_corpus_text(c, (size_t)k - 1, &z, &n, &aOff, &e)) return raise_error(L, &e);
+  lua_pushlstring(L, z, n);
+  return 1;
+}
+
+static int l_ncpu(lua_State *L) {
+  lua_pushinteger(L, ds_ncpu());
+  return 1;
+}
+
 static int corpus_info(lua_State *L) {
   ds_info info;
   ds_error e;
@@ -689,6 +852,10 @@ static const luaL_Reg corpus_methods[] = {
   {"set_read", corpus_set_read},
   {"add_file", corpus_add_file},
   {"add_text", corpus_add_text},
+  {"ingest", corpus_ingest},
+  {"remove", corpus_remove},
+  {"optimize", corpus_optimize},
+  {"text", corpus_text},
   {"info", corpus_info},
   {"docs", corpus_docs},
   {"query", corpus_query},
@@ -728,6 +895,7 @@ static const luaL_Reg funcs[] = {
   {"langdata", l_langdata},
   {"tagger", l_tagger},
   {"clean_rules", l_clean_rules},
+  {"ncpu", l_ncpu},
   {"uax29_sentences", l_uax29_sentences},
   {"version", NULL},
   {"format_version", NULL},

@@ -175,7 +175,7 @@ static void test_text_and_segments(void) {
   for (size_t i = 0; i < 2; i++) {
     check(ds_corpus_begin(c, &e) == DS_OK, "begin");
     check(ds_corpus_add_file(c, azFile[i], NULL, NULL, &id, &e) == DS_OK, "add");
-    check(ds_corpus_commit(c, &e) == DS_OK, "commit");
+    check(ds_corpus_commit(c, &e) == DS_OK, "commit: %s", e.msg);
   }
   ds_corpus_set_budget(c, 1000 * 12);      /* a segment per thousand tokens */
   check(ds_corpus_begin(c, &e) == DS_OK, "begin");

@@ -41,6 +41,8 @@ function commands.index(a)
   end
   local opts = clean_opts(a, a.format)
   opts.progress = progress
+  opts.jobs = a.jobs
+  opts.memory = a.memory
   local ok, added = pcall(corpus.add, corpus, a.paths, opts)
   if progress then eprintf("\r\27[K") end
   if not ok then error(added, 0) end
@@ -196,6 +198,27 @@ function commands.clean(a)
   end
 end
 
+function commands.optimize(a)
+  local corpus <close> = open_existing(a.db)
+  local before = corpus:info()
+  corpus:optimize()
+  local after = corpus:info()
+  if not a.quiet then
+    print(string.format("%s: %d segment%s merged into %d; %s -> %s", a.db, before.segments,
+      before.segments == 1 and "" or "s", after.segments, format.bytes(before.bytes), format.bytes(after.bytes)))
+  end
+end
+
+function commands.remove(a)
+  local corpus <close> = open_existing(a.db)
+  for _, doc in ipairs(a.docs) do
+    if not corpus:remove(doc) and not corpus:remove(tonumber(doc)) then
+      error(string.format("%s: no document %s", a.db, doc), 0)
+    end
+    if not a.quiet then print(string.format("%s: removed %s", a.db, doc)) end
+  end
+end
+
 function commands.check(a)
   local corpus <close> = open_existing(a.db, true)
   local ok, report = corpus:check()
@@ -236,6 +259,14 @@ local function add_clean_options(c, reader_option)
     :choices({"utf8", "latin1"})
 end
 
+-- "512M", "2G", "100000" -> bytes (nil: not a size, which argparse reports).
+local function parse_size(z)
+  local n, unit = z:match("^(%d+%.?%d*)([KkMmGg]?)[Bb]?$")
+  if not n then return nil end
+  local mult = ({[""] = 1, k = 2^10, m = 2^20, g = 2^30})[unit:lower()]
+  return math.floor(tonumber(n) * mult)
+end
+
 local function build_parser()
   local p = argparse("dossier", "A corpus toolkit: index documents, ask questions of them.")
     :epilog("Run 'dossier COMMAND --help' for a command's options.\n" ..
@@ -249,6 +280,10 @@ local function build_parser()
   c:argument("paths", "Files or directories (their .txt files, recursively)."):args("+")
   c:option("--db", "Corpus file (created if missing).", "dossier.db")
   c:flag("-q --quiet", "Print nothing on success.")
+  c:option("-j --jobs", "Threads that read, parse and tag (default: the number of processors).",
+           nil, tonumber)
+  c:option("--memory", "Memory budget, e.g. 512M or 2G (default 1G): half for documents in flight, "
+           .. "half for new postings.", nil, parse_size)
   add_clean_options(c, "--format")
 
   c = p:command("info", "Describe a corpus: documents, tokens, types, size.")
@@ -273,6 +308,15 @@ local function build_parser()
   c:flag("--explain", "List each change with its line in the original instead.")
   c:option("--format", "Output format.", "text"):choices({"text", "json"})
   add_clean_options(c, "--input")
+
+  c = p:command("optimize", "Merge a corpus's segments into one and free removed documents' space.")
+  c:option("--db", "Corpus file.", "dossier.db")
+  c:flag("-q --quiet", "Print nothing on success.")
+
+  c = p:command("remove", "Remove documents (by name or id) from a corpus.")
+  c:argument("docs", "Document names or ids."):args("+")
+  c:option("--db", "Corpus file.", "dossier.db")
+  c:flag("-q --quiet", "Print nothing on success.")
 
   c = p:command("check", "Verify a corpus file: SQLite's integrity check and dossier's invariants.")
   c:option("--db", "Corpus file.", "dossier.db")

@@ -143,8 +143,12 @@ end
 -- "latin1" reads ISO 8859-1 (UTF-16 with a byte order mark is always recognized).
 -- In a directory, binary and empty files are skipped with a warning (opts.warn(msg), by
 -- default to stderr); named alone, they are errors.
--- opts.progress(i, n, path) is called before each file; opts.clean and opts.no set
--- the clean-up as for dossier.parse.
+-- opts.jobs: threads that read, parse and tag (default: the number of processors; the
+-- documents are stored in order whatever the number); opts.memory: the memory budget
+-- in bytes (default 1 GiB), half for documents in flight and half for the new postings,
+-- which go out as a segment of their own when they pass it.
+-- opts.progress(i, n, path) is called before each document is stored; opts.clean and
+-- opts.no set the clean-up as for dossier.parse.
 -- Returns the number of documents added (a file already in the corpus counts 0).
 function Corpus:add(paths, opts)
   local h = handle(self)
@@ -152,42 +156,38 @@ function Corpus:add(paths, opts)
   local list = files.collect(paths)
   local rules, ld = clean_settings(opts)
   local tagger = tagger_of(opts)
-  h:begin()
-  local ok, err = pcall(function()
-    local added = 0
-    for i, f in ipairs(list) do
-      if opts.progress then opts.progress(i, #list, f.path) end
-      local format = opts.format or f.format
-      local function merged(own)
-        local meta = {}
-        for k, v in pairs(own) do meta[k] = tostring(v) end
-        for k, v in pairs(f.meta) do meta[k] = tostring(v) end
-        for k, v in pairs(opts.meta or {}) do meta[k] = tostring(v) end
-        return meta
-      end
-      if format == "jsonl" then
-        h:set_read(rules, ld, "txt", "utf8", tagger)
-        for _, rec in ipairs(files.read_jsonl(f.path, f.name)) do
-          local where = f.path .. ":" .. rec.line
-          if h:add_text(rec.text, rec.name, merged(rec.meta), where) ~= 0 then added = added + 1 end
-        end
-      elseif f.fromDir and files.unreadable(f.path) then
-        -- a directory's binary or empty files are passed over, with a warning
-        local warn = opts.warn or function(msg) io.stderr:write("dossier: warning: ", msg, "\n") end
-        warn(f.path .. ": " .. files.unreadable(f.path) .. ", skipped")
-      else
-        h:set_read(rules, ld, format, opts.encoding, tagger)
-        if h:add_file(f.path, f.name, merged({})) ~= 0 then added = added + 1 end
-      end
+  local warn = opts.warn or function(msg) io.stderr:write("dossier: warning: ", msg, "\n") end
+  local docs = {}
+  for _, f in ipairs(list) do
+    local format = opts.format or f.format
+    local function merged(own)
+      local meta = {}
+      for k, v in pairs(own) do meta[k] = tostring(v) end
+      for k, v in pairs(f.meta) do meta[k] = tostring(v) end
+      for k, v in pairs(opts.meta or {}) do meta[k] = tostring(v) end
+      return meta
     end
-    h:commit()
-    return added
-  end)
+    if format == "jsonl" then
+      for _, rec in ipairs(files.read_jsonl(f.path, f.name)) do
+        docs[#docs + 1] = {text = rec.text, name = rec.name, where = f.path .. ":" .. rec.line,
+                           meta = merged(rec.meta), format = "txt"}
+      end
+    elseif f.fromDir and files.unreadable(f.path) then
+      -- a directory's binary or empty files are passed over, with a warning
+      warn(f.path .. ": " .. files.unreadable(f.path) .. ", skipped")
+    else
+      docs[#docs + 1] = {path = f.path, name = f.name, meta = merged({}), format = format}
+    end
+  end
+  h:begin()
+  local ok, res = pcall(h.ingest, h, docs, rules, ld, opts.encoding, tagger,
+                        opts.jobs or core.ncpu(), opts.memory, opts.progress)
+  if ok then ok, res = pcall(h.commit, h) and true, res end
   if not ok then
     if h:isopen() then h:rollback() end
-    error(err, 0)
+    error(res, 0)
   end
-  return err
+  return res
 end
 
 -- Add one document from a string.
@@ -206,6 +206,30 @@ function Corpus:add_text(text, name, meta, opts)
     error(res, 0)
   end
   return res
+end
+
+-- The document named `doc` (or with id `doc`), or nil.
+local function find_doc(self, doc)
+  for i, d in ipairs(handle(self):docs()) do
+    if d.name == doc or d.id == doc then return d, i end
+  end
+end
+
+-- Remove a document (by name or id): gone from queries and counts at once; its space
+-- is freed by the next optimize. Returns true, or false if there is no such document.
+function Corpus:remove(doc)
+  local d = find_doc(self, doc)
+  if not d then return false end
+  return handle(self):remove(d.id)
+end
+
+-- Merge the corpus's segments into one and free what removed documents held.
+function Corpus:optimize() handle(self):optimize() end
+
+-- The clean text of a document (by name or id), rebuilt from its tokens; nil if none.
+function Corpus:text(doc)
+  local _, i = find_doc(self, doc)
+  return i and handle(self):text(i)
 end
 
 function Corpus:query(q)

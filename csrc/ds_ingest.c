@@ -1,0 +1,204 @@
+/*
+** ds_ingest.c -- many documents at once: parsing on worker threads, one writer (see
+** ds_ingest.h).
+*/
+#include "ds_ingest.h"
+#include "ds_annotate.h"
+#include "ds_doc.h"
+#include "ds_parse.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A document's way through: parsed by a worker, stored by the writer. */
+typedef struct slot {
+  ds_doc *d;              /* the parsed document, or NULL (duplicate, or failed) */
+  char zSha[65];
+  size_t nBytes;          /* raw bytes */
+  size_t nCost;           /* memory counted against the budget while in flight */
+  int rc;                 /* DS_OK, or the failure (in e) */
+  int bDone;              /* the worker is through with it */
+  int bKnown;             /* its bytes are in the corpus already */
+  ds_error e;
+} slot;
+
+typedef struct ingest {
+  const ds_source *aSrc;
+  size_t nSrc;
+  slot *aSlot;
+  const unsigned char *aKnown;   /* sorted SHA-256 hex records of the corpus, 64 bytes */
+  size_t nKnown;
+  pthread_mutex_t mu;
+  pthread_cond_t cvDone;         /* a slot is done */
+  pthread_cond_t cvRoom;         /* memory was freed, or the writer moved on */
+  size_t iNext;                  /* next document to hand to a worker */
+  size_t iStore;                 /* next document the writer stores */
+  size_t nInFlight;              /* memory of documents handed out and not yet stored */
+  size_t nBudget;
+  int bStop;
+} ingest;
+
+/* Memory a document will hold while parsed (about ten times its bytes, measured). */
+static size_t cost_of(const ds_source *s) {
+  struct stat st;
+  size_t n = s->zPath ? (stat(s->zPath, &st) == 0 ? (size_t)st.st_size : 0) : s->n;
+  return n * 10 + 4096;
+}
+
+static int known(const ingest *g, const char *zSha) {
+  size_t lo = 0, hi = g->nKnown;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = memcmp(g->aKnown + 64 * mid, zSha, 64);
+    if (c == 0) return 1;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return 0;
+}
+
+/* Read, hash and (unless the corpus has it) parse and tag document i into its slot. */
+static void prepare(ingest *g, size_t i, ds_lemma_memo *memo) {
+  const ds_source *s = &g->aSrc[i];
+  slot *sl = &g->aSlot[i];
+  char *zOwn = NULL;
+  const char *z = s->z;
+  size_t n = s->n;
+  if (s->zPath) {
+    sl->rc = ds_read_file(s->zPath, &zOwn, &n, &sl->e);
+    if (sl->rc) return;
+    z = zOwn;
+  }
+  sl->nBytes = n;
+  ds_sha256_hex(z ? z : "", n, sl->zSha);
+  if (known(g, sl->zSha)) sl->bKnown = 1;
+  else {
+    ds_read_opts ro = s->read;
+    ro.zName = s->zWhere ? s->zWhere : s->zPath ? s->zPath : s->zName;
+    ro.pTagger = NULL;                   /* tagged below, with this thread's memo */
+    sl->rc = ds_parse(z ? z : "", n, &ro, &sl->d, &sl->e);
+    if (sl->rc == DS_OK && s->read.pTagger)
+      sl->rc = ds_annotate_memo(sl->d, s->read.pTagger, s->read.pLemma, memo, &sl->e);
+  }
+  ds_free(zOwn);
+}
+
+static void *worker(void *p) {
+  ingest *g = p;
+  ds_lemma_memo *memo = ds_lemma_memo_new();      /* NULL (no memory): lemmatize each time */
+  pthread_mutex_lock(&g->mu);
+  while (!g->bStop && g->iNext < g->nSrc) {
+    size_t i = g->iNext, cost = g->aSlot[i].nCost;
+    if (g->nInFlight + cost > g->nBudget && i != g->iStore) {
+      pthread_cond_wait(&g->cvRoom, &g->mu);
+      continue;
+    }
+    g->iNext++;
+    g->nInFlight += cost;
+    pthread_mutex_unlock(&g->mu);
+    prepare(g, i, memo);
+    pthread_mutex_lock(&g->mu);
+    g->aSlot[i].bDone = 1;
+    pthread_cond_broadcast(&g->cvDone);
+  }
+  pthread_mutex_unlock(&g->mu);
+  ds_lemma_memo_free(memo);
+  return NULL;
+}
+
+/* Store document i (parsed); the first failure ends the run. */
+static int store(ds_corpus *c, const ingest *g, size_t i, const ds_ingest_opts *o,
+                 size_t *pnAdded, ds_error *e) {
+  const ds_source *s = &g->aSrc[i];
+  slot *sl = &g->aSlot[i];
+  if (sl->rc) {
+    *e = sl->e;
+    return sl->rc;
+  }
+  const char *zWhere = s->zWhere ? s->zWhere : s->zPath;
+  const char *zName = s->zName ? s->zName : zWhere;
+  if (o && o->xProgress && o->xProgress(o->pCtx, i, g->nSrc, zWhere ? zWhere : zName))
+    return ds_error_set(e, DS_ABORT, -1, "stopped");
+  if (sl->bKnown) return DS_OK;
+  int64_t id;
+  int rc = ds_corpus_add_parsed(c, sl->d, sl->zSha, sl->nBytes, zName, zWhere, &s->meta, &id, e);
+  if (rc == DS_OK && id) (*pnAdded)++;
+  return rc;
+}
+
+int ds_ingest(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opts *o,
+              size_t *pnAdded, ds_error *e) {
+  ingest g;
+  ds_buf known = DS_BUF_INIT;
+  int rc = DS_OK;
+  *pnAdded = 0;
+  memset(&g, 0, sizeof g);
+  g.aSrc = aSrc;
+  g.nSrc = n;
+  size_t nMemory = o && o->nMemory ? o->nMemory : DS_INGEST_MEMORY;
+  g.nBudget = nMemory / 2;
+  ds_corpus_set_budget(c, nMemory / 2);
+  rc = ds_corpus_shas(c, &known, &g.nKnown, e);
+  g.aKnown = known.p;
+  if (rc == DS_OK && !(g.aSlot = ds_malloc((n + 1) * sizeof *g.aSlot))) rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
+  if (rc) {
+    ds_buf_free(&known);
+    return rc;
+  }
+  memset(g.aSlot, 0, (n + 1) * sizeof *g.aSlot);
+  for (size_t i = 0; i < n; i++) g.aSlot[i].nCost = cost_of(&aSrc[i]);
+
+  int nJobs = o ? o->nJobs : 1;
+  if (nJobs > 64) nJobs = 64;
+  if (nJobs > (int)n) nJobs = (int)n;
+  pthread_t aThread[64];
+  int nThread = 0;
+  if (nJobs > 1) {
+    pthread_mutex_init(&g.mu, NULL);
+    pthread_cond_init(&g.cvDone, NULL);
+    pthread_cond_init(&g.cvRoom, NULL);
+    for (int j = 0; j < nJobs; j++)
+      if (pthread_create(&aThread[nThread], NULL, worker, &g) == 0) nThread++;
+    if (nThread == 0) nJobs = 1;        /* no threads to be had: do it here */
+  }
+  ds_lemma_memo *memo = nThread ? NULL : ds_lemma_memo_new();
+  for (size_t i = 0; i < n && rc == DS_OK; i++) {
+    if (nThread) {
+      pthread_mutex_lock(&g.mu);
+      while (!g.aSlot[i].bDone) pthread_cond_wait(&g.cvDone, &g.mu);
+      pthread_mutex_unlock(&g.mu);
+    } else {
+      prepare(&g, i, memo);
+    }
+    rc = store(c, &g, i, o, pnAdded, e);
+    ds_doc_free(g.aSlot[i].d);
+    g.aSlot[i].d = NULL;
+    if (nThread) {
+      pthread_mutex_lock(&g.mu);
+      g.nInFlight -= g.aSlot[i].nCost;
+      g.iStore = i + 1;
+      if (rc) g.bStop = 1;
+      pthread_cond_broadcast(&g.cvRoom);
+      pthread_mutex_unlock(&g.mu);
+    }
+  }
+  if (nThread) {
+    for (int j = 0; j < nThread; j++) pthread_join(aThread[j], NULL);
+    pthread_mutex_destroy(&g.mu);
+    pthread_cond_destroy(&g.cvDone);
+    pthread_cond_destroy(&g.cvRoom);
+  }
+  for (size_t i = 0; i < n; i++) ds_doc_free(g.aSlot[i].d);
+  ds_lemma_memo_free(memo);
+  ds_free(g.aSlot);
+  ds_buf_free(&known);
+  return rc;
+}
+
+int ds_ncpu(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}

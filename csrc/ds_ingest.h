@@ -1,0 +1,55 @@
+/*
+** ds_ingest.h -- adding many documents at once: reading, parsing and tagging on worker
+** threads, storing on the caller's thread (the one writer), in the order given.
+**
+** Workers take documents in order, never more than the memory budget allows in flight
+** (the next document to store is always let through, so a document larger than the
+** budget still goes, alone); the writer stores each as soon as it and all before it are
+** parsed. Documents whose bytes are already in the corpus are not parsed at all.
+**
+**   ds_source a[2] = {{.zPath = "a.txt", .read = ro}, {.zPath = "b.html", .read = ro2}};
+**   ds_ingest_opts o = {.nJobs = 2, .nMemory = 512 << 20};
+**   if (ds_corpus_begin(c, &e) == DS_OK) {
+**     if (ds_ingest(c, a, 2, &o, &nAdded, &e) == DS_OK) rc = ds_corpus_commit(c, &e);
+**     else ds_corpus_rollback(c);
+**   }
+*/
+#ifndef DS_INGEST_H
+#define DS_INGEST_H
+
+#include "ds_store.h"
+
+/* One document to add. */
+typedef struct ds_source {
+  const char *zPath;      /* file to read; NULL when z holds the bytes */
+  const char *z;          /* the bytes, when zPath is NULL */
+  size_t n;
+  const char *zName;      /* its name in the corpus (NULL: zWhere, or zPath) */
+  const char *zWhere;     /* stored as its path and named in errors (NULL: zPath) */
+  ds_meta meta;           /* metadata (over the document's own) */
+  ds_read_opts read;      /* how to read and tag it (zName is ignored) */
+} ds_source;
+
+typedef struct ds_ingest_opts {
+  int nJobs;              /* worker threads; 1 or less: everything on the caller's thread */
+  size_t nMemory;         /* bytes: half for documents in flight, half for the segment's
+                             postings (ds_corpus_set_budget); 0: DS_INGEST_MEMORY */
+  /* called on the caller's thread before document i is stored; nonzero stops (DS_ABORT) */
+  int (*xProgress)(void *pCtx, size_t i, size_t n, const char *zName);
+  void *pCtx;
+} ds_ingest_opts;
+
+#define DS_INGEST_MEMORY ((size_t)1 << 30)
+
+/*
+** Add aSrc[0..n) to the open segment of c; *pnAdded counts the documents added (those
+** already in the corpus are skipped). On error, e holds the first failure in document
+** order and the segment should be rolled back: nothing of the call is then stored.
+*/
+int ds_ingest(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opts *o,
+              size_t *pnAdded, ds_error *e);
+
+/* Number of processors online (at least 1): the default number of jobs. */
+int ds_ncpu(void);
+
+#endif
