@@ -6,6 +6,7 @@
 #include "ds_annotate.h"
 #include "ds_date.h"
 #include "ds_doc.h"
+#include "ds_fts5.h"
 #include "ds_lexicon.h"
 #include "ds_parse.h"
 #include "ds_postings.h"
@@ -185,7 +186,9 @@ static const char zSchema[] =
   "CREATE TABLE postings(attr INTEGER NOT NULL, id INTEGER NOT NULL, seg INTEGER NOT NULL,"
   "  n INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(attr, id, seg)) WITHOUT ROWID;"
   "CREATE TABLE spans(kind TEXT NOT NULL, doc INTEGER NOT NULL, n INTEGER NOT NULL,"
-  "  data BLOB NOT NULL, PRIMARY KEY(kind, doc)) WITHOUT ROWID;";
+  "  data BLOB NOT NULL, PRIMARY KEY(kind, doc)) WITHOUT ROWID;"
+  "CREATE VIRTUAL TABLE search USING fts5(text, content='', tokenize='dossier');"
+  "CREATE TABLE search_docs(doc INTEGER PRIMARY KEY);";
 
 static void now_iso(char *z, size_t n) {
   time_t t = time(NULL);
@@ -366,7 +369,8 @@ int ds_corpus_open(const char *zPath, int flags, ds_corpus **ppOut, ds_error *e)
     return rc;
   }
   sqlite3_busy_timeout(c->db, 10000);
-  rc = check_format(c, flags, e);
+  rc = ds_fts5_register(c->db) ? ds_error_set(e, DS_SQL, -1, "%s: this SQLite has no FTS5", zPath) : DS_OK;
+  if (rc == DS_OK) rc = check_format(c, flags, e);
   if (rc == DS_OK && !c->bReadonly) {
     /* WAL: readers go on while a writer adds; set only once the file is known to be ours */
     rc = exec(c, "PRAGMA journal_mode=WAL", e);
@@ -1404,6 +1408,162 @@ int ds_corpus_kwic(ds_corpus *c, int64_t first, int64_t last, int width, ds_buf 
 
 /* ====================== removing and merging ====================== */
 
+/* Take document k out of the search index, if it is there (its text is still at hand). */
+static int search_forget(ds_corpus *c, int64_t k, ds_error *e) {
+  int64_t id = c->aDoc[k].id;
+  sqlite3_stmt *st = prep(c, "SELECT 1 FROM search_docs WHERE doc=?1", e);
+  if (!st) return DS_SQL;
+  sqlite3_bind_int64(st, 1, id);
+  int src = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (src == SQLITE_DONE) return DS_OK;
+  if (src != SQLITE_ROW) return sql_error(c, e, "read search index");
+  int rc = load_text(c, k, e);
+  if (rc) return rc;
+  st = prep(c, "INSERT INTO search(search, rowid, text) VALUES('delete', ?1, ?2)", e);
+  if (!st) return DS_SQL;
+  sqlite3_bind_int64(st, 1, id);
+  sqlite3_bind_text(st, 2, (const char *)c->text.p, (int)c->text.n, SQLITE_STATIC);
+  rc = step_done(c, st, e, "update search index");
+  if (rc == DS_OK) {
+    st = prep(c, "DELETE FROM search_docs WHERE doc=?1", e);
+    if (!st) return DS_SQL;
+    sqlite3_bind_int64(st, 1, id);
+    rc = step_done(c, st, e, "update search index");
+  }
+  return rc;
+}
+
+int ds_corpus_search_update(ds_corpus *c, size_t *pnAdded, ds_error *e) {
+  *pnAdded = 0;
+  if (c->bReadonly) return ds_error_set(e, DS_MISUSE, -1, "%s: opened read-only", c->zPath);
+  if (c->bInTxn) return ds_error_set(e, DS_MISUSE, -1, "a segment is open");
+  int rc = exec(c, "BEGIN IMMEDIATE", e);
+  if (rc) return rc;
+  rc = load_docs(c, e);
+  sqlite3_stmt *pHas = rc ? NULL : prep(c, "SELECT 1 FROM search_docs WHERE doc=?1", e);
+  sqlite3_stmt *pPut = pHas ? prep(c, "INSERT INTO search(rowid, text) VALUES(?1, ?2)", e) : NULL;
+  sqlite3_stmt *pDone = pPut ? prep(c, "INSERT INTO search_docs(doc) VALUES(?1)", e) : NULL;
+  if (rc == DS_OK && !pDone) rc = DS_SQL;
+  for (size_t k = 0; rc == DS_OK && k < c->nDoc; k++) {
+    int64_t id = c->aDoc[k].id;
+    sqlite3_bind_int64(pHas, 1, id);
+    int src = sqlite3_step(pHas);
+    sqlite3_reset(pHas);
+    if (src == SQLITE_ROW) continue;
+    if (src != SQLITE_DONE) { rc = sql_error(c, e, "read search index"); break; }
+    rc = load_text(c, (int64_t)k, e);
+    if (rc) break;
+    sqlite3_bind_int64(pPut, 1, id);
+    sqlite3_bind_text(pPut, 2, (const char *)c->text.p, (int)c->text.n, SQLITE_STATIC);
+    rc = step_reset(c, pPut, e, "update search index");
+    sqlite3_bind_int64(pDone, 1, id);
+    if (rc == DS_OK) rc = step_reset(c, pDone, e, "update search index");
+    if (rc == DS_OK) (*pnAdded)++;
+  }
+  sqlite3_finalize(pHas);
+  sqlite3_finalize(pPut);
+  sqlite3_finalize(pDone);
+  if (rc == DS_OK) rc = exec(c, "COMMIT", e);
+  if (rc) sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+  return rc;
+}
+
+int64_t ds_corpus_search_missing(ds_corpus *c) {
+  return count_of(c, "SELECT count(*) FROM docs WHERE deleted=0 AND id NOT IN (SELECT doc FROM search_docs)", -1);
+}
+
+/* Index in aDoc of the document with id docId, or -1 (ids grow with positions). */
+static int64_t doc_index(const ds_corpus *c, int64_t docId) {
+  size_t lo = 0, hi = c->nDoc;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (c->aDoc[mid].id < docId) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo < c->nDoc && c->aDoc[lo].id == docId) return (int64_t)lo;
+  for (size_t k = 0; k < c->nDoc; k++)
+    if (c->aDoc[k].id == docId) return (int64_t)k;
+  return -1;
+}
+
+int ds_corpus_search(ds_corpus *c, const char *zQuery, int64_t nLimit,
+                     int (*xHit)(void *ctx, size_t k, double score), void *ctx, ds_error *e) {
+  if (ds_utf8_check(zQuery, strlen(zQuery)) >= 0)
+    return ds_error_set(e, DS_QUERY, -1, "search: the query is not valid UTF-8");
+  sqlite3_stmt *st = prep(c, "SELECT rowid, bm25(search) FROM search WHERE search MATCH ?1 "
+                             "ORDER BY bm25(search) LIMIT ?2", e);
+  if (!st) return DS_SQL;
+  sqlite3_bind_text(st, 1, zQuery, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, nLimit > 0 ? nLimit : INT64_MAX);
+  int rc = DS_OK, src;
+  while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t k = doc_index(c, sqlite3_column_int64(st, 0));
+    if (k < 0) continue;                      /* removed since */
+    if (xHit(ctx, (size_t)k, -sqlite3_column_double(st, 1))) { rc = DS_DONE; break; }
+  }
+  if (rc == DS_OK && src != SQLITE_DONE)
+    rc = ds_error_set(e, DS_QUERY, -1, "search: %s", sqlite3_errmsg(c->db));
+  sqlite3_finalize(st);
+  return rc;
+}
+
+typedef struct snip_terms {
+  ds_corpus *c;
+  uint32_t aId[64];           /* norm ids of the query's terms */
+  int n;
+  const char *zQuery;
+} snip_terms;
+
+static int snip_term(void *ctx, const char *z, size_t n, size_t iStart, size_t iEnd) {
+  snip_terms *s = ctx;
+  (void)iStart;
+  /* FTS5's operators are no terms to mark */
+  static const char *const azOp[] = {"AND", "OR", "NOT", "NEAR"};
+  for (size_t i = 0; i < 4; i++)
+    if (iEnd - iStart == strlen(azOp[i]) && memcmp(s->zQuery + iStart, azOp[i], iEnd - iStart) == 0) return 0;
+  uint32_t id;
+  int64_t freq;
+  if (s->n < 64 && ds_corpus_lookup(s->c, DS_ATTR_NORM, z, n, &id, &freq, NULL) == DS_OK) s->aId[s->n++] = id;
+  return 0;
+}
+
+int ds_corpus_snippet(ds_corpus *c, size_t k, const char *zQuery, int nTokens, ds_buf *out,
+                      ds_error *e) {
+  if (k >= c->nDoc) return ds_error_set(e, DS_MISUSE, -1, "no document %zu", k);
+  snip_terms s = {c, {0}, 0, zQuery};
+  int rc = ds_fts5_terms(zQuery, strlen(zQuery), 0, snip_term, &s);
+  if (rc == DS_UTF8) return ds_error_set(e, DS_QUERY, -1, "search: the query is not valid UTF-8");
+  if (rc) return nomem(e);
+  rc = load_text(c, (int64_t)k, e);
+  if (rc) return rc;
+  size_t nTok = (size_t)c->aDoc[k].nTok, w = nTokens > 0 ? (size_t)nTokens : 20;
+  if (w > nTok) w = nTok;
+  /* the window of w tokens with the most matches (the first such) */
+  size_t best = 0, bestN = 0, cur = 0;
+  uint8_t *aHit = ds_malloc(nTok + 1);
+  if (!aHit) return nomem(e);
+  for (size_t t = 0; t < nTok; t++) {
+    uint32_t norm = ds_ttype_attr(&c->tt, c->aTypes[t], DS_ATTR_NORM);
+    aHit[t] = 0;
+    for (int j = 0; j < s.n; j++) if (s.aId[j] == norm) aHit[t] = 1;
+    cur += aHit[t];
+    if (t >= w) cur -= aHit[t - w];
+    if (t + 1 >= w && cur > bestN) { bestN = cur; best = t + 1 - w; }
+  }
+  const char *z = (const char *)c->text.p;
+  if (best > 0) ds_buf_puts(out, "...");
+  for (size_t t = best; t < best + w; t++) {
+    if (t > best) put_flat(out, z, c->aOff[2 * (t - 1) + 1], c->aOff[2 * t]);
+    if (aHit[t]) ds_buf_putc(out, '[');
+    put_flat(out, z, c->aOff[2 * t], c->aOff[2 * t + 1]);
+    if (aHit[t]) ds_buf_putc(out, ']');
+  }
+  if (best + w < nTok) ds_buf_puts(out, "...");
+  ds_free(aHit);
+  return out->rc ? nomem(e) : DS_OK;
+}
+
 static int cmp_u64(const void *a, const void *b) {
   uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
   return x < y ? -1 : x > y;
@@ -1419,6 +1579,7 @@ int ds_corpus_remove(ds_corpus *c, int64_t docId, ds_error *e) {
   while (rc == DS_OK && k < c->nDoc && c->aDoc[k].id != docId) k++;
   if (rc == DS_OK && k == c->nDoc) rc = DS_DONE;
   if (rc == DS_OK) rc = load_stream(c, (int64_t)k, e);
+  if (rc == DS_OK) rc = search_forget(c, (int64_t)k, e);
   /* every (attribute, id) of the document with its count, taken off the lexicon */
   uint64_t *aKey = NULL;
   size_t nTok = rc == DS_OK ? (size_t)c->aDoc[k].nTok : 0, nKey = nTok * DS_NATTR;

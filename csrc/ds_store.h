@@ -173,6 +173,31 @@ int ds_corpus_remove(ds_corpus *c, int64_t docId, ds_error *e);
 int ds_corpus_optimize(ds_corpus *c, ds_error *e);
 
 /*
+** Document search (FTS5, dossier's tokenizer; see ds_fts5.h). ds_corpus_search_update
+** indexes the documents not yet in the search index, in one transaction (*pnAdded of
+** them); removing a document takes it out at once. ds_corpus_search_missing counts the
+** documents not yet indexed (-1 on error).
+*/
+int ds_corpus_search_update(ds_corpus *c, size_t *pnAdded, ds_error *e);
+int64_t ds_corpus_search_missing(ds_corpus *c);
+
+/*
+** The documents matching zQuery (FTS5 query syntax: words, "phrases", AND, OR, NOT,
+** NEAR, prefix*), best first by bm25, at most nLimit (0: all): xHit(ctx, document
+** index, score) for each, higher scores better; nonzero from xHit stops (DS_DONE).
+** A malformed query is DS_QUERY with SQLite's words for what is wrong.
+*/
+int ds_corpus_search(ds_corpus *c, const char *zQuery, int64_t nLimit,
+                     int (*xHit)(void *ctx, size_t k, double score), void *ctx, ds_error *e);
+
+/*
+** A snippet of document k for zQuery: the nTokens tokens (0: 20) holding most of the
+** query's terms, each term in [brackets], "..." where text is cut; appended to out.
+*/
+int ds_corpus_snippet(ds_corpus *c, size_t k, const char *zQuery, int nTokens, ds_buf *out,
+                      ds_error *e);
+
+/*
 ** Verify the corpus file: SQLite's integrity check, then dossier's own invariants
 ** (documents laid end to end without overlap, token streams and offsets of the right
 ** size within their text, postings ascending and inside live documents, lexicon

@@ -665,6 +665,64 @@ static int corpus_text(lua_State *L) {
   return 1;
 }
 
+static int push_hit(void *ctx, size_t k, double score) {
+  lua_State *L = ctx;
+  lua_createtable(L, 0, 2);
+  lua_pushinteger(L, (lua_Integer)k + 1);
+  lua_setfield(L, -2, "index");
+  lua_pushnumber(L, score);
+  lua_setfield(L, -2, "score");
+  lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+  return 0;
+}
+
+/* corpus:search(query [, limit]) -> {{index = document (1-based), score}, ...} best first */
+static int corpus_search(lua_State *L) {
+  ds_corpus *c = check_corpus(L, 1);
+  const char *zQuery = luaL_checkstring(L, 2);
+  lua_Integer n = luaL_optinteger(L, 3, 0);
+  ds_error e;
+  lua_newtable(L);
+  /* push_hit only adds to a table: memory errors there unwind no C state of the core */
+  int rc = ds_corpus_search(c, zQuery, n, push_hit, L, &e);
+  if (rc > DS_DONE) return raise_error(L, &e);
+  return 1;
+}
+
+/* corpus:snippet(document index, query [, tokens]) -> text with the terms in [brackets] */
+static int corpus_snippet(lua_State *L) {
+  ds_corpus *c = check_corpus(L, 1);
+  lua_Integer k = luaL_checkinteger(L, 2);
+  const char *zQuery = luaL_checkstring(L, 3);
+  lua_Integer n = luaL_optinteger(L, 4, 20);
+  luaL_argcheck(L, k >= 1 && (size_t)k <= ds_corpus_ndocs(c), 2, "no such document");
+  ds_buf b = DS_BUF_INIT;
+  ds_error e;
+  int rc = ds_corpus_snippet(c, (size_t)k - 1, zQuery, (int)n, &b, &e);
+  if (rc) {
+    ds_buf_free(&b);
+    return raise_error(L, &e);
+  }
+  lua_pushlstring(L, b.p ? (const char *)b.p : "", b.n);
+  ds_buf_free(&b);
+  return 1;
+}
+
+/* corpus:search_update() -> documents newly indexed for search, documents still missing */
+static int corpus_search_update(lua_State *L) {
+  ds_corpus *c = check_corpus(L, 1);
+  size_t n;
+  ds_error e;
+  if (ds_corpus_search_update(c, &n, &e)) return raise_error(L, &e);
+  lua_pushinteger(L, (lua_Integer)n);
+  return 1;
+}
+
+static int corpus_search_missing(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)ds_corpus_search_missing(check_corpus(L, 1)));
+  return 1;
+}
+
 static int l_ncpu(lua_State *L) {
   lua_pushinteger(L, ds_ncpu());
   return 1;
@@ -856,6 +914,10 @@ static const luaL_Reg corpus_methods[] = {
   {"remove", corpus_remove},
   {"optimize", corpus_optimize},
   {"text", corpus_text},
+  {"search", corpus_search},
+  {"snippet", corpus_snippet},
+  {"search_update", corpus_search_update},
+  {"search_missing", corpus_search_missing},
   {"info", corpus_info},
   {"docs", corpus_docs},
   {"query", corpus_query},

@@ -171,3 +171,56 @@ describe("a reader beside a writer", function()
     assert.is_true(reads >= 2, "the reader read " .. reads .. " times")
   end)
 end)
+
+describe("document search", function()
+  after_each(H.cleanup)
+
+  -- Documents in which a token query matches, as a set of names.
+  local function docs_of(c, q)
+    local set = {}
+    for _, m in c:query(q):iter() do set[m.doc] = true end
+    return set
+  end
+
+  it("ranks the documents that hold the words, with snippets, as the token index sees them", function()
+    local c <close> = dossier.open(H.tmp(".db"))
+    c:add(H.seeds)
+    for _, case in ipairs({{"surveillance", '"surveillance"%c'}, {'"Sino-Russian"', '"Sino-Russian"%c'},
+                           {"Huawei", '"huawei"%c'}}) do
+      local hits = c:search(case[1], {limit = 100})
+      local expect, got = docs_of(c, case[2]), {}
+      for i, h in ipairs(hits) do
+        got[h.doc] = true
+        if i > 1 then assert.is_true(h.score <= hits[i - 1].score) end
+        assert.truthy(h.snippet:find("[", 1, true), h.snippet)
+      end
+      assert.same(expect, got)
+      assert.is_true(next(got) ~= nil, case[1])
+    end
+    local hits = c:search("surveillance AND censorship")
+    assert.truthy(hits[1].snippet:lower():find("[surveillance]", 1, true))
+    assert.has_error(function() c:search("AND AND") end, 'search: fts5: syntax error near "AND"')
+  end)
+
+  it("follows adds and removes", function()
+    local db = H.tmp(".db")
+    local c <close> = dossier.open(db)
+    c:add(H.seeds)
+    local name = "2023-register-xi-putin-ai-infosec"
+    local before = #c:search("infosec")
+    assert.is_true(before >= 1)
+    assert.is_true(c:remove(name))
+    for _, h in ipairs(c:search("infosec")) do assert.not_equal(name, h.doc) end
+    c:add_text("Quantum keys for infosec, said nobody.", "note")
+    local found = false
+    for _, h in ipairs(c:search("quantum")) do found = found or h.doc == "note" end
+    assert.is_true(found)
+    c:optimize()
+    assert.is_true(c:check())
+    local r <close> = dossier.open(db, {readonly = true})
+    assert.equal("note", r:search("quantum")[1].doc)
+    local rc, out = H.cli({"search", "--db", db, "quantum", "--format", "json"})
+    assert.equal(0, rc)
+    assert.equal("note", require("cjson").decode(out).hits[1].doc)
+  end)
+end)

@@ -198,6 +198,18 @@ function commands.clean(a)
   end
 end
 
+function commands.search(a)
+  local corpus <close> = open_existing(a.db, false)
+  local hits = corpus:search(a.query, {limit = a.limit, tokens = a.tokens})
+  if a.format == "json" then
+    print(format.json({query = a.query, hits = hits}))
+    return
+  end
+  for _, h in ipairs(hits) do
+    print(string.format("%7.2f  %s\n         %s", h.score, h.doc, h.snippet))
+  end
+end
+
 function commands.optimize(a)
   local corpus <close> = open_existing(a.db)
   local before = corpus:info()
@@ -308,6 +320,13 @@ local function build_parser()
   c:flag("--explain", "List each change with its line in the original instead.")
   c:option("--format", "Output format.", "text"):choices({"text", "json"})
   add_clean_options(c, "--input")
+
+  c = p:command("search", "Rank documents for a search (bm25), with snippets.")
+  c:argument("query", 'Words, "phrases", AND, OR, NOT, NEAR(...), prefix* (FTS5 syntax).')
+  c:option("--db", "Corpus file.", "dossier.db")
+  c:option("--limit", "At most N documents.", "10", tonumber)
+  c:option("--tokens", "Tokens in a snippet.", "20", tonumber)
+  c:option("--format", "Output format.", "text"):choices({"text", "json"})
 
   c = p:command("optimize", "Merge a corpus's segments into one and free removed documents' space.")
   c:option("--db", "Corpus file.", "dossier.db")

@@ -131,7 +131,7 @@ function M.open(path, opts)
   assert(type(path) == "string", "bad argument #1 to 'open' (string expected)")
   opts = opts or {}
   local mode = opts.readonly and "r" or (opts.create == false and "w" or "c")
-  return setmetatable({_h = core.open(path, mode), path = path}, Corpus)
+  return setmetatable({_h = core.open(path, mode), path = path, readonly = opts.readonly}, Corpus)
 end
 
 -- Add a file, a directory (its .txt, .html, .md and .jsonl files, recursively, in name
@@ -230,6 +230,24 @@ function Corpus:optimize() handle(self):optimize() end
 function Corpus:text(doc)
   local _, i = find_doc(self, doc)
   return i and handle(self):text(i)
+end
+
+-- Documents ranked for a search (FTS5 query syntax over dossier's own tokens: words,
+-- "phrases", AND, OR, NOT, NEAR(...), prefix*), best first by bm25: a list of
+-- {doc = name, score, snippet = text with the terms in [brackets]}. opts: limit
+-- (default 10), tokens (snippet length, default 20). A writable corpus first indexes the
+-- documents added since the last search; a read-only one searches what is indexed.
+function Corpus:search(q, opts)
+  local h = handle(self)
+  opts = opts or {}
+  if not self.readonly and h:search_missing() > 0 then h:search_update() end
+  local docs = h:docs()
+  local out = {}
+  for i, hit in ipairs(h:search(q, opts.limit or 10)) do
+    out[i] = {doc = docs[hit.index].name, score = hit.score,
+              snippet = h:snippet(hit.index, q, opts.tokens or 20)}
+  end
+  return out
 end
 
 function Corpus:query(q)
