@@ -27,7 +27,7 @@ MODULE  = lua/dossier/core.so
 CTESTS  = $(B)/test_core $(B)/test_segment $(B)/test_tagger $(B)/test_store
 SAMPLE_DB = $(B)/sample.db
 
-.PHONY: all deps test ctest spec run clean install asan uniprop bench models fuzz
+.PHONY: all deps test ctest spec run clean install asan tsan uniprop bench models fuzz
 
 all: $(MODULE)
 
@@ -82,6 +82,12 @@ asan:
 	LD_PRELOAD=$$(clang -print-file-name=libclang_rt.asan-x86_64.so) \
 	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  busted --lua=$(LUA) --cpath='build/asan/?.so'
+
+# The store's C tests (parallel indexing among them) under ThreadSanitizer.
+tsan:
+	@tools/deps.sh $(DEB_BUILD) clang libclang-rt-14-dev
+	$(MAKE) --no-print-directory B=build/tsan CC=clang CFLAGS="-O1 -g" SAN="-fsanitize=thread" build/tsan/test_store
+	TSAN_OPTIONS=halt_on_error=1 build/tsan/test_store $(SHARED)/data
 
 # Benchmarks: they print figures and assert nothing (see bench/README.md).
 $(B)/bench_segment: bench/bench_segment.c $(CORE_O) csrc/*.h | $(B)

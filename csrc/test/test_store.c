@@ -4,6 +4,7 @@
 ** Run from the repository root (it reads corpus/seeds).
 */
 #include "ds_doc.h"
+#include "ds_ingest.h"
 #include "ds_parse.h"
 #include "ds_postings.h"
 #include "ds_query.h"
@@ -217,9 +218,65 @@ static void test_text_and_segments(void) {
   remove_db();
 }
 
+static int note_order(void *ctx, size_t i, size_t n, const char *zName) {
+  size_t *pNext = ctx;
+  (void)n;
+  (void)zName;
+  if (i != *pNext) return 1;               /* out of order: stop */
+  (*pNext)++;
+  return 0;
+}
+
+/* Parallel ingest: any number of jobs and any budget give the same corpus, in order. */
+static void test_ingest(void) {
+  char azFile[16][256];
+  size_t nFile = seed_files(azFile, 16);
+  ds_source aSrc[32];
+  memset(aSrc, 0, sizeof aSrc);
+  for (size_t i = 0; i < 30; i++) aSrc[i].zPath = azFile[i % nFile];   /* duplicates, too */
+  static const char zText[] = "Huawei and ZTE build 5G networks in Russia.";
+  aSrc[30].z = zText;
+  aSrc[30].n = sizeof zText - 1;
+  aSrc[30].zName = "note";
+  long aBase[NQUERY];
+  static const struct { int nJobs; size_t nMemory; } aRun[] = {{1, 0}, {2, 0}, {4, 0}, {3, 20000}};
+  for (size_t r = 0; r < sizeof aRun / sizeof *aRun; r++) {
+    ds_corpus *c;
+    ds_error e;
+    remove_db();
+    check(ds_corpus_open(zDb, DS_OPEN_CREATE, &c, &e) == DS_OK, "create");
+    check(ds_corpus_begin(c, &e) == DS_OK, "begin");
+    size_t nAdded = 0, next = 0;
+    ds_ingest_opts o = {aRun[r].nJobs, aRun[r].nMemory, note_order, &next};
+    int rc = ds_ingest(c, aSrc, 31, &o, &nAdded, &e);
+    check(rc == DS_OK && nAdded == nFile + 1 && next == 31, "ingest with %d jobs: %s (%zu added)",
+          aRun[r].nJobs, rc ? e.msg : "ok", nAdded);
+    check(ds_corpus_commit(c, &e) == DS_OK, "commit");
+    check(ds_corpus_ndocs(c) == nFile + 1 && strcmp(ds_corpus_doc(c, nFile)->zName, "note") == 0 &&
+          strcmp(ds_corpus_doc(c, 0)->zName, azFile[0]) == 0, "documents in the order given");
+    for (size_t q = 0; q < NQUERY; q++) {
+      long n = count_matches(c, azQuery[q]);
+      if (r == 0) aBase[q] = n;
+      else check(n == aBase[q], "%s: %ld with %d jobs, %ld with 1", azQuery[q], n, aRun[r].nJobs, aBase[q]);
+    }
+    check(problems(c) == 0, "sound");
+    /* a bad document stops the run with its error; the segment rolls back */
+    check(ds_corpus_begin(c, &e) == DS_OK, "begin");
+    ds_source bad[3] = {{.z = "fine text.", .n = 10, .zName = "ok"}, {.z = "bad \xFF", .n = 5, .zName = "bad"},
+                        {.z = "more text.", .n = 10, .zName = "later"}};
+    next = 0;
+    check(ds_ingest(c, bad, 3, &o, &nAdded, &e) == DS_UTF8 && strstr(e.msg, "bad"), "bad input named: %s", e.msg);
+    ds_corpus_rollback(c);
+    check(ds_corpus_ndocs(c) == nFile + 1, "nothing of the failed run");
+    ds_corpus_close(c);
+  }
+  remove_db();
+}
+
 int main(int argc, char **argv) {
   (void)argc;
   test_postings();
   test_text_and_segments();
+  test_ingest();
   return tests_report(argv[0]);
 }
