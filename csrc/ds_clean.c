@@ -70,6 +70,8 @@ static void note(cleaner *c, unsigned rule, size_t iLine, const char *zFmt, ...)
   ds_change *ch = &o->aChange[o->nChange++];
   ch->rule = rule;
   ch->line = (uint32_t)iLine + 1;
+  ch->start = (uint32_t)c->aLine[iLine].a;
+  ch->end = (uint32_t)c->aLine[iLine].b;
   va_list ap;
   va_start(ap, zFmt);
   vsnprintf(ch->zWhat, sizeof ch->zWhat, zFmt, ap);
@@ -453,17 +455,11 @@ static void find_markers(cleaner *c, unsigned char *aSkip) {
 
 /* ====================== output ====================== */
 
-static void anchor(cleaner *c, size_t in) {
+/* Append n bytes z that came from input bytes [in, in+nIn), and map them. */
+static void emit(cleaner *c, const char *z, size_t n, size_t in, size_t nIn) {
   ds_cleaned *o = c->out;
-  if (o->nMap + 2 > o->nMapAlloc) {
-    size_t nNew = o->nMapAlloc ? 2 * o->nMapAlloc : 256;
-    uint32_t *a = ds_realloc(o->aMap, nNew * sizeof *a);
-    if (!a) { c->rc = DS_NOMEM; return; }
-    o->aMap = a;
-    o->nMapAlloc = nNew;
-  }
-  o->aMap[o->nMap++] = (uint32_t)o->text.n;
-  o->aMap[o->nMap++] = (uint32_t)in;
+  if (c->rc == DS_OK) c->rc = ds_offmap_put(&o->map, o->text.n, n, in, nIn);
+  ds_buf_append(&o->text, z, n);
 }
 
 /* Append input bytes [a, b), leaving out those marked in aSkip. */
@@ -472,10 +468,7 @@ static void put_range(cleaner *c, size_t a, size_t b, const unsigned char *aSkip
   while (k < b) {
     size_t e = k;
     while (e < b && !aSkip[e]) e++;
-    if (e > k) {
-      anchor(c, k);
-      ds_buf_append(&c->out->text, c->z + k, e - k);
-    }
+    if (e > k) emit(c, c->z + k, e - k, k, e - k);
     while (e < b && aSkip[e]) e++;
     k = e;
   }
@@ -491,10 +484,8 @@ static void write_text(cleaner *c, const unsigned char *aSkip) {
       continue;
     }
     if (l->fate != KEEP) continue;
-    if (pending) {
-      anchor(c, l->a > 0 ? l->a - 1 : 0);
-      for (int k = 0; k < (pending > 2 ? 2 : pending); k++) ds_buf_putc(t, '\n');
-    }
+    if (pending)          /* the line breaks stand for the one before this line */
+      emit(c, "\n\n", pending > 2 ? 2 : (size_t)pending, l->a > 0 ? l->a - 1 : 0, l->a > 0);
     size_t b = l->b;
     if (l->joint == J_JOIN_WORD) {
       while (b > l->a && c->z[b - 1] == ' ') b--;
@@ -509,8 +500,7 @@ static void write_text(cleaner *c, const unsigned char *aSkip) {
     }
     put_range(c, a, b, aSkip);
     if (l->joint == J_JOIN_LINE) {
-      anchor(c, l->b);
-      ds_buf_putc(t, '\n');
+      emit(c, "\n", 1, l->b, l->b < c->n);
       pending = 0;
     } else {
       pending = l->joint == J_BREAK ? 1 : 0;
@@ -519,7 +509,7 @@ static void write_text(cleaner *c, const unsigned char *aSkip) {
   /* the footnotes, each a paragraph of its own */
   int bNotes = 0;
   for (size_t i = 0; i < c->nLine && !bNotes; i++) bNotes = c->aLine[i].fate == FOOTNOTE;
-  if (bNotes && t->n && t->p[t->n - 1] != '\n') ds_buf_putc(t, '\n');
+  if (bNotes && t->n && t->p[t->n - 1] != '\n') emit(c, "\n", 1, c->n, 0);
   c->out->footStart = t->n;
   for (size_t i = 0; i < c->nLine; i++) {
     const line *l = &c->aLine[i];
@@ -527,17 +517,15 @@ static void write_text(cleaner *c, const unsigned char *aSkip) {
     size_t a = l->a, d;
     while (a < l->b && c->z[a] == ' ') a++;
     if (l->footNo > 0) {
-      ds_buf_putc(t, '\n');                   /* a paragraph per footnote: `1 See ...` */
+      emit(c, "\n", 1, a, 0);              /* a paragraph per footnote: `1 See ...` */
       for (d = a; d < l->b && is_digit(c->z[d]); d++) {}
-      anchor(c, a);
-      ds_buf_append(t, c->z + a, d - a);
-      ds_buf_putc(t, ' ');
+      emit(c, c->z + a, d - a, a, d - a);
+      emit(c, " ", 1, d, 0);
       a = d;
       while (a < l->b && c->z[a] == ' ') a++;
     }
-    anchor(c, a);
-    ds_buf_append(t, c->z + a, l->b - a);
-    ds_buf_putc(t, '\n');
+    emit(c, c->z + a, l->b - a, a, l->b - a);
+    emit(c, "\n", 1, l->b, l->b < c->n);
   }
 }
 
@@ -588,17 +576,6 @@ int ds_clean(const char *z, size_t n, unsigned rules, const ds_langdata *ld, ds_
 void ds_cleaned_free(ds_cleaned *c) {
   ds_buf_free(&c->text);
   ds_free(c->aChange);
-  ds_free(c->aMap);
+  ds_offmap_free(&c->map);
   memset(c, 0, sizeof *c);
-}
-
-size_t ds_cleaned_source(const ds_cleaned *c, size_t off) {
-  size_t lo = 0, hi = c->nMap / 2;
-  while (lo < hi) {                   /* last anchor at or before off */
-    size_t mid = (lo + hi) / 2;
-    if (c->aMap[2 * mid] <= off) lo = mid + 1;
-    else hi = mid;
-  }
-  if (lo == 0) return off;
-  return c->aMap[2 * (lo - 1) + 1] + (off - c->aMap[2 * (lo - 1)]);
 }

@@ -321,6 +321,33 @@ static char *cleaned(const ds_langdata *ld, const char *z, ds_cleaned *out) {
   return (char *)out->text.p;
 }
 
+/* Offset maps: runs of one ratio merge and stay exact at character boundaries; composing
+   a copy with a conversion keeps the conversion's boundaries. */
+static void test_offmap(void) {
+  ds_offmap utf16 = DS_OFFMAP_INIT, clean = DS_OFFMAP_INIT, both = DS_OFFMAP_INIT;
+  /* "ab–c" from UTF-16 (BOM at 0): a b at 2 4, the dash (3 bytes) at 6, c at 8 */
+  ds_offmap_put(&utf16, 0, 1, 2, 2);
+  ds_offmap_put(&utf16, 1, 1, 4, 2);
+  ds_offmap_put(&utf16, 2, 3, 6, 2);
+  ds_offmap_put(&utf16, 5, 1, 8, 2);
+  check(utf16.n == 3, "offmap merges runs of one ratio: %zu segments", utf16.n);
+  check(ds_offmap_start(&utf16, 1) == 4 && ds_offmap_end(&utf16, 2) == 6 &&
+        ds_offmap_start(&utf16, 2) == 6 && ds_offmap_end(&utf16, 5) == 8 &&
+        ds_offmap_end(&utf16, 6) == 10, "offmap: %zu %zu", ds_offmap_start(&utf16, 1),
+        ds_offmap_end(&utf16, 5));
+  /* the clean-up keeps "b–c" (drops "a"), then adds an unmapped "\n" */
+  ds_offmap_put(&clean, 0, 5, 1, 5);
+  ds_offmap_put(&clean, 5, 1, 6, 0);
+  check(ds_offmap_compose(&clean, &utf16, &both) == DS_OK && ds_offmap_start(&both, 0) == 4 &&
+        ds_offmap_start(&both, 1) == 6 && ds_offmap_end(&both, 4) == 8 &&
+        ds_offmap_end(&both, 5) == 10 && ds_offmap_start(&both, 5) == 10 &&
+        ds_offmap_end(&both, 6) == 10, "offmap compose: %zu %zu %zu", ds_offmap_start(&both, 1),
+        ds_offmap_end(&both, 4), ds_offmap_end(&both, 6));
+  ds_offmap_free(&utf16);
+  ds_offmap_free(&clean);
+  ds_offmap_free(&both);
+}
+
 static void test_clean(void) {
   ds_langdata *ld;
   ds_error e;
@@ -334,8 +361,9 @@ static void test_clean(void) {
   check(c.nChange == 2 && c.aChange[0].line == 1 && c.aChange[0].rule == DS_CLEAN_HYPHENS,
         "two hyphen changes on line 1");
   /* the map points clean offsets back to the input */
-  check(ds_cleaned_source(&c, 4) == 4 && ds_cleaned_source(&c, 8) == 10, "map: %zu %zu",
-        ds_cleaned_source(&c, 4), ds_cleaned_source(&c, 8));
+  check(ds_offmap_start(&c.map, 4) == 4 && ds_offmap_start(&c.map, 8) == 10 &&
+        ds_offmap_end(&c.map, 8) == 8 && ds_offmap_end(&c.map, 9) == 11, "map: %zu %zu",
+        ds_offmap_start(&c.map, 4), ds_offmap_start(&c.map, 8));
   check(strcmp(cleaned(ld, "In 2016 the app was launched in the city of Rongcheng, which\n\n\n"
                            "used the score.\n", &c),
                "In 2016 the app was launched in the city of Rongcheng, which\nused the score.") == 0,
@@ -427,6 +455,7 @@ int main(int argc, char **argv) {
   test_tokenizer();
   test_sentences();
   test_pathological();
+  test_offmap();
   test_clean();
   test_dates();
   test_store();
