@@ -10,25 +10,27 @@
 #include "ds_lexicon.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const azRule[] = {"hyphens", "pagebreaks", "footnotes", "furniture",
-                                     "boilerplate"};
+                                     "boilerplate", "paragraphs"};
+#define N_RULES (sizeof azRule / sizeof *azRule)
 
 const char *ds_clean_rule_name(unsigned rule) {
-  for (unsigned k = 0; k < 5; k++)
+  for (unsigned k = 0; k < N_RULES; k++)
     if (rule == 1u << k) return azRule[k];
   return NULL;
 }
 
 unsigned ds_clean_rule_find(const char *zName) {
-  for (unsigned k = 0; k < 5; k++)
+  for (unsigned k = 0; k < N_RULES; k++)
     if (strcmp(zName, azRule[k]) == 0) return 1u << k;
   return 0;
 }
 
 enum { KEEP, DROP, FOOTNOTE };                 /* a line's fate */
-enum { J_BREAK, J_JOIN_WORD, J_JOIN_HYPHEN, J_JOIN_LINE };   /* the joint after a line */
+enum { J_BREAK, J_JOIN_WORD, J_JOIN_HYPHEN, J_JOIN_LINE, J_PARA };  /* the joint after a line */
 
 typedef struct line {
   size_t a, b;          /* bytes [a, b) of the input, without the '\n' */
@@ -412,8 +414,95 @@ static void find_joints(cleaner *c) {
         note(c, DS_CLEAN_PAGEBREAKS, i, "joined the paragraph across a page break (line %zu)", j + 1);
       }
     }
-    if (bSameParagraph && (c->rules & DS_CLEAN_HYPHENS)) hyphen_joint(c, i, j);
+    if (bSameParagraph && l->joint != J_PARA && (c->rules & DS_CLEAN_HYPHENS)) hyphen_joint(c, i, j);
   }
+}
+
+/* ====================== paragraphs ====================== */
+
+/* Characters (not bytes) of line i without its trailing spaces, and its indentation. */
+static size_t line_width(const cleaner *c, size_t i, size_t *pIndent) {
+  size_t a = c->aLine[i].a, b = c->aLine[i].b, n = 0, ind = 0;
+  while (b > a && c->z[b - 1] == ' ') b--;
+  while (a + ind < b && (c->z[a + ind] == ' ' || c->z[a + ind] == '\t'))
+    ind += c->z[a + ind] == '\t' ? 4 : 1;
+  for (size_t k = a; k < b; k++) n += ((unsigned char)c->z[k] & 0xC0) != 0x80;
+  if (pIndent) *pIndent = ind;
+  return n;
+}
+
+/* Does line i start like a paragraph: a capital letter or digit, perhaps after an
+   opening quote or bracket? */
+static int starts_paragraph(const cleaner *c, size_t i) {
+  size_t a = c->aLine[i].a, b = c->aLine[i].b;
+  while (a < b && (c->z[a] == ' ' || c->z[a] == '\t')) a++;
+  if (a < b && (c->z[a] == '"' || c->z[a] == '(' || c->z[a] == '\'')) a++;
+  else if (b - a >= 3 && memcmp(c->z + a, "\xE2\x80\x9C", 3) == 0) a += 3;   /* “ */
+  return a < b && ((c->z[a] >= 'A' && c->z[a] <= 'Z') || is_digit(c->z[a]));
+}
+
+static int cmp_size(const void *x, const void *y) {
+  size_t a = *(const size_t *)x, b = *(const size_t *)y;
+  return a < b ? -1 : a > b;
+}
+
+/*
+** Paragraphs of hard-wrapped text that has no blank line between them: in a block of
+** three or more kept lines whose usual width W (the 75th percentile of its line widths)
+** is 40 characters or more, a line (not after a hyphen) starts a paragraph when it is
+** indented two or more columns deeper than the block's usual indentation (the median),
+** or when it starts with a capital or a digit and the line before it ends a sentence
+** and is shorter than 3/4 W.
+*/
+static void find_paragraphs(cleaner *c) {
+  if (!(c->rules & DS_CLEAN_PARAGRAPHS)) return;
+  size_t *aW = NULL, nAlloc = 0;
+  for (size_t i = 0; i < c->nLine && c->rc == DS_OK;) {
+    if (c->aLine[i].bBlank) { i++; continue; }
+    size_t e = i, nKept = 0;                    /* the block: lines [i, e) */
+    while (e < c->nLine && !c->aLine[e].bBlank) nKept += c->aLine[e++].fate == KEEP;
+    if (nKept >= 3) {
+      if (nKept > nAlloc) {
+        size_t *a = ds_realloc(aW, 2 * nKept * sizeof *a);
+        if (!a) { c->rc = DS_NOMEM; break; }
+        aW = a;
+        nAlloc = nKept;
+      }
+      size_t n = 0, *aInd = aW + nKept;
+      for (size_t k = i; k < e; k++) {
+        if (c->aLine[k].fate != KEEP) continue;
+        aW[n] = line_width(c, k, &aInd[n]);
+        n++;
+      }
+      qsort(aInd, n, sizeof *aInd, cmp_size);
+      size_t usualIndent = aInd[n / 2];
+      qsort(aW, n, sizeof *aW, cmp_size);
+      size_t w = aW[(3 * n) / 4 < n ? (3 * n) / 4 : n - 1];
+      for (size_t k = i, prev = SIZE_MAX; w >= 40 && k < e; k++) {
+        if (c->aLine[k].fate != KEEP) continue;
+        if (prev != SIZE_MAX && last_char(c, prev) != '-') {
+          size_t ind, wPrev = line_width(c, prev, NULL);
+          line_width(c, k, &ind);
+          int bShort = 4 * wPrev < 3 * w && ends_sentence(c, prev) && starts_paragraph(c, k);
+          int bIndent = ind > usualIndent + 1;
+          if (bShort || bIndent) {
+            size_t nShow = c->aLine[k].b - c->aLine[k].a;
+            if (nShow > 40) {
+              nShow = 40;
+              while (nShow > 0 && ((unsigned char)c->z[c->aLine[k].a + nShow] & 0xC0) == 0x80) nShow--;
+            }
+            c->aLine[prev].joint = J_PARA;
+            note(c, DS_CLEAN_PARAGRAPHS, k, "started a paragraph after %s: %.*s",
+                 bShort ? "a short line ending a sentence" : "an indented line", (int)nShow,
+                 c->z + c->aLine[k].a);
+          }
+        }
+        prev = k;
+      }
+    }
+    i = e;
+  }
+  ds_free(aW);
 }
 
 /* ====================== footnote markers ====================== */
@@ -503,7 +592,7 @@ static void write_text(cleaner *c, const unsigned char *aSkip) {
       emit(c, "\n", 1, l->b, l->b < c->n);
       pending = 0;
     } else {
-      pending = l->joint == J_BREAK ? 1 : 0;
+      pending = l->joint == J_BREAK ? 1 : l->joint == J_PARA ? 2 : 0;
     }
   }
   /* the footnotes, each a paragraph of its own */
@@ -559,6 +648,7 @@ int ds_clean(const char *z, size_t n, unsigned rules, const ds_langdata *ld, ds_
     find_boilerplate(&c);
     find_page_feet(&c);
     find_running_heads(&c);
+    find_paragraphs(&c);
     if (rules & DS_CLEAN_HYPHENS) collect_words(&c);
     find_joints(&c);
     if (rules & DS_CLEAN_FOOTNOTES) find_markers(&c, aSkip);

@@ -20,7 +20,8 @@
 #define DS_CLEAN_FOOTNOTES   0x04   /* footnotes at page ends go to the end; markers leave */
 #define DS_CLEAN_FURNITURE   0x08   /* page numbers, running heads, repeated link lines */
 #define DS_CLEAN_BOILERPLATE 0x10   /* lines of site furniture (corpus/lexicon/boilerplate.txt) */
-#define DS_CLEAN_ALL         0x1F
+#define DS_CLEAN_PARAGRAPHS  0x20   /* paragraphs of hard-wrapped text without blank lines */
+#define DS_CLEAN_ALL         0x3F
 
 /* Name of one rule bit ("hyphens", ...), or NULL; and the bit of a name, or 0. */
 const char *ds_clean_rule_name(unsigned rule);
