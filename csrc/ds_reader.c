@@ -253,10 +253,10 @@ int ds_read_text_opts(const char *z, size_t n, const ds_read_opts *o, ds_doc *d,
     const char *zIn = out.p ? (const char *)out.p : "";
     rc = format == DS_FMT_HTML ? ds_html_read(zIn, out.n, pLang, &mk, e)
                                : ds_markdown_read(zIn, out.n, pLang, &mk, e);
-    if (rc == DS_FORMAT) {
+    if (rc == DS_FORMAT || rc == DS_LIMIT) {
       char zMsg[sizeof e->msg];
       snprintf(zMsg, sizeof zMsg, "%s", e->msg);
-      ds_error_set(e, DS_FORMAT, -1, "%s: %s", zName, zMsg);
+      ds_error_set(e, rc, e->offset, "%s: %s", zName, zMsg);
     }
     if (rc == DS_OK) {
       ds_buf_free(&out);

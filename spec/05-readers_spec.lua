@@ -224,6 +224,31 @@ describe("bad input", function()
     os.execute("rm -rf " .. dir)
   end)
 
+  it("refuses HTML nested past the limit, naming the file and byte, and stores nothing", function()
+    local f = H.tmp(".html")
+    H.write(f, "<html><body>" .. ("<div>"):rep(1000000) .. "x" .. ("</div>"):rep(1000000))
+    local c <close> = dossier.open(H.tmp(".db"))
+    c:add_text("Huawei builds 5G networks.", "kept")
+    assert.has_error(function() c:add(f) end,
+      -- <html>, <body> and 998 <div> are open at the 999th <div>
+      f .. ": HTML elements nested more than 1000 deep (<div> at byte 5002)")
+    assert.equal(1, c:info().documents)
+    -- unclosed formatting elements nest too
+    assert.has_error(function() dossier.parse("<p>" .. ("<b>"):rep(1000000) .. "x", {format = "html", name = "b.html"}) end,
+      "b.html: HTML elements nested more than 1000 deep (<b> at byte 3000)")
+  end)
+
+  it("read a huge attribute value and a sentence of 10^6 tokens", function()
+    local d = dossier.parse('<p title="' .. ("a>"):rep(5000000) .. '">Xi met Putin.</p>', {format = "html", tag = false})
+    assert.equal("Xi met Putin.", d.text)
+    local words = ("word "):rep(1000000)
+    for _, fmt in ipairs({"txt", "html"}) do
+      d = dossier.parse(fmt == "html" and "<p>" .. words .. "</p>" or words, {format = fmt, tag = false})
+      assert.equal(1, #d.sentences)
+      assert.equal(1000000, #d.sentences[1].tokens)
+    end
+  end)
+
   it("normalizes metadata dates to ISO 8601", function()
     local c <close> = dossier.open(H.tmp(".db"))
     c:add_text("A text.", "a", {date = "December 7, 2015"})

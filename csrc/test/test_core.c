@@ -5,6 +5,7 @@
 */
 #include "ds.h"
 #include "ds_clean.h"
+#include "ds_markup.h"
 #include "ds_conllu.h"
 #include "ds_date.h"
 #include "ds_langdata.h"
@@ -348,6 +349,49 @@ static void test_offmap(void) {
   ds_offmap_free(&both);
 }
 
+/* Hostile HTML: nesting past the limit is refused with the tag's offset, in linear time;
+   deep but legal nesting (900), many unclosed paragraphs and a huge attribute are read. */
+static void test_hostile_html(void) {
+  ds_buf b = DS_BUF_INIT;
+  ds_markup m = DS_MARKUP_INIT;
+  ds_error e;
+  static const char *const azTag[] = {"div", "b"};
+  for (int t = 0; t < 2; t++) {
+    ds_buf_reset(&b);
+    ds_buf_puts(&b, "<html><body>");
+    for (int k = 0; k < 1000000; k++) ds_buf_printf(&b, "<%s>", azTag[t]);
+    ds_buf_puts(&b, "x");
+    int rc = ds_html_read((const char *)b.p, b.n, NULL, &m, &e);
+    check(rc == DS_LIMIT && e.offset > 1000 && strstr(e.msg, "nested more than") != NULL,
+          "10^6 nested <%s>: %d %s", azTag[t], rc, e.msg);
+    ds_markup_free(&m);
+  }
+  ds_buf_reset(&b);
+  for (int r = 0; r < 20; r++) {
+    for (int k = 0; k < 450; k++) ds_buf_puts(&b, "<div><span>");
+    ds_buf_puts(&b, "Deep text.");
+    for (int k = 0; k < 450; k++) ds_buf_puts(&b, "</span></div>");
+  }
+  int rc = ds_html_read((const char *)b.p, b.n, NULL, &m, &e);
+  check(rc == DS_OK && m.text.n >= 10 && memcmp(m.text.p, "Deep text.", 10) == 0,
+        "900 deep, closed: %d %s", rc, rc ? e.msg : "");
+  ds_markup_free(&m);
+  ds_buf_reset(&b);
+  for (int k = 0; k < 5000; k++) ds_buf_printf(&b, "<p>Paragraph %d<li>item", k);
+  rc = ds_html_read((const char *)b.p, b.n, NULL, &m, &e);
+  check(rc == DS_OK && m.text.n > 5000 * 20, "5000 unclosed <p> and <li>: %d %s", rc, rc ? e.msg : "");
+  ds_markup_free(&m);
+  ds_buf_reset(&b);
+  ds_buf_puts(&b, "<p title=\"");
+  for (int k = 0; k < 1000000; k++) ds_buf_puts(&b, "aaaaaaaaa>");
+  ds_buf_puts(&b, "\">After the attribute.</p><script>if (a < b) { x = '<div>'; }</script>");
+  rc = ds_html_read((const char *)b.p, b.n, NULL, &m, &e);
+  check(rc == DS_OK && m.text.n == 20 && memcmp(m.text.p, "After the attribute.", 20) == 0,
+        "10 MB attribute: %d %.*s", rc, (int)(m.text.n > 40 ? 40 : m.text.n), (const char *)m.text.p);
+  ds_markup_free(&m);
+  ds_buf_free(&b);
+}
+
 static void test_clean(void) {
   ds_langdata *ld;
   ds_error e;
@@ -456,6 +500,7 @@ int main(int argc, char **argv) {
   test_sentences();
   test_pathological();
   test_offmap();
+  test_hostile_html();
   test_clean();
   test_dates();
   test_store();
