@@ -190,7 +190,7 @@ static int decode(const char *z, size_t n, const char *zName, int bLatin1, ds_bu
   ds_offmap mConv = DS_OFFMAP_INIT, mLf = DS_OFFMAP_INIT, mNfc = DS_OFFMAP_INIT,
             mMid = DS_OFFMAP_INIT;
   const unsigned char *u = (const unsigned char *)z;
-  int rc = DS_OK;
+  int rc = DS_OK, bConverted = 1;
   const char *nul = memchr(z, '\0', n);
   if (n >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
     rc = utf16_to_utf8(u, n, zName, &conv, &mConv, e);
@@ -201,6 +201,7 @@ static int decode(const char *z, size_t n, const char *zName, int bLatin1, ds_bu
     latin1_to_utf8(u, n, &conv, &mConv);
     if (conv.rc) rc = ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName);
   } else {
+    bConverted = 0;
     int64_t bad = ds_utf8_check(z, n);
     if (bad >= 0) {
       size_t line, col;
@@ -210,8 +211,8 @@ static int decode(const char *z, size_t n, const char *zName, int bLatin1, ds_bu
                           (long long)bad, line, col);
     }
   }
-  if (rc == DS_OK && conv.p) {
-    z = (const char *)conv.p;
+  if (rc == DS_OK && bConverted) {     /* read the UTF-8 made (perhaps none) */
+    z = conv.p ? (const char *)conv.p : "";
     n = conv.n;
   }
   if (rc == DS_OK && n > DS_MAX_DOC_BYTES)
