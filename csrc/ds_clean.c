@@ -10,25 +10,27 @@
 #include "ds_lexicon.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const azRule[] = {"hyphens", "pagebreaks", "footnotes", "furniture",
-                                     "boilerplate"};
+                                     "boilerplate", "paragraphs"};
+#define N_RULES (sizeof azRule / sizeof *azRule)
 
 const char *ds_clean_rule_name(unsigned rule) {
-  for (unsigned k = 0; k < 5; k++)
+  for (unsigned k = 0; k < N_RULES; k++)
     if (rule == 1u << k) return azRule[k];
   return NULL;
 }
 
 unsigned ds_clean_rule_find(const char *zName) {
-  for (unsigned k = 0; k < 5; k++)
+  for (unsigned k = 0; k < N_RULES; k++)
     if (strcmp(zName, azRule[k]) == 0) return 1u << k;
   return 0;
 }
 
 enum { KEEP, DROP, FOOTNOTE };                 /* a line's fate */
-enum { J_BREAK, J_JOIN_WORD, J_JOIN_HYPHEN, J_JOIN_LINE };   /* the joint after a line */
+enum { J_BREAK, J_JOIN_WORD, J_JOIN_HYPHEN, J_JOIN_LINE, J_PARA };  /* the joint after a line */
 
 typedef struct line {
   size_t a, b;          /* bytes [a, b) of the input, without the '\n' */
@@ -70,6 +72,8 @@ static void note(cleaner *c, unsigned rule, size_t iLine, const char *zFmt, ...)
   ds_change *ch = &o->aChange[o->nChange++];
   ch->rule = rule;
   ch->line = (uint32_t)iLine + 1;
+  ch->start = (uint32_t)c->aLine[iLine].a;
+  ch->end = (uint32_t)c->aLine[iLine].b;
   va_list ap;
   va_start(ap, zFmt);
   vsnprintf(ch->zWhat, sizeof ch->zWhat, zFmt, ap);
@@ -410,8 +414,95 @@ static void find_joints(cleaner *c) {
         note(c, DS_CLEAN_PAGEBREAKS, i, "joined the paragraph across a page break (line %zu)", j + 1);
       }
     }
-    if (bSameParagraph && (c->rules & DS_CLEAN_HYPHENS)) hyphen_joint(c, i, j);
+    if (bSameParagraph && l->joint != J_PARA && (c->rules & DS_CLEAN_HYPHENS)) hyphen_joint(c, i, j);
   }
+}
+
+/* ====================== paragraphs ====================== */
+
+/* Characters (not bytes) of line i without its trailing spaces, and its indentation. */
+static size_t line_width(const cleaner *c, size_t i, size_t *pIndent) {
+  size_t a = c->aLine[i].a, b = c->aLine[i].b, n = 0, ind = 0;
+  while (b > a && c->z[b - 1] == ' ') b--;
+  while (a + ind < b && (c->z[a + ind] == ' ' || c->z[a + ind] == '\t'))
+    ind += c->z[a + ind] == '\t' ? 4 : 1;
+  for (size_t k = a; k < b; k++) n += ((unsigned char)c->z[k] & 0xC0) != 0x80;
+  if (pIndent) *pIndent = ind;
+  return n;
+}
+
+/* Does line i start like a paragraph: a capital letter or digit, perhaps after an
+   opening quote or bracket? */
+static int starts_paragraph(const cleaner *c, size_t i) {
+  size_t a = c->aLine[i].a, b = c->aLine[i].b;
+  while (a < b && (c->z[a] == ' ' || c->z[a] == '\t')) a++;
+  if (a < b && (c->z[a] == '"' || c->z[a] == '(' || c->z[a] == '\'')) a++;
+  else if (b - a >= 3 && memcmp(c->z + a, "\xE2\x80\x9C", 3) == 0) a += 3;   /* “ */
+  return a < b && ((c->z[a] >= 'A' && c->z[a] <= 'Z') || is_digit(c->z[a]));
+}
+
+static int cmp_size(const void *x, const void *y) {
+  size_t a = *(const size_t *)x, b = *(const size_t *)y;
+  return a < b ? -1 : a > b;
+}
+
+/*
+** Paragraphs of hard-wrapped text that has no blank line between them: in a block of
+** three or more kept lines whose usual width W (the 75th percentile of its line widths)
+** is 40 characters or more, a line (not after a hyphen) starts a paragraph when it is
+** indented two or more columns deeper than the block's usual indentation (the median),
+** or when it starts with a capital or a digit and the line before it ends a sentence
+** and is shorter than 3/4 W.
+*/
+static void find_paragraphs(cleaner *c) {
+  if (!(c->rules & DS_CLEAN_PARAGRAPHS)) return;
+  size_t *aW = NULL, nAlloc = 0;
+  for (size_t i = 0; i < c->nLine && c->rc == DS_OK;) {
+    if (c->aLine[i].bBlank) { i++; continue; }
+    size_t e = i, nKept = 0;                    /* the block: lines [i, e) */
+    while (e < c->nLine && !c->aLine[e].bBlank) nKept += c->aLine[e++].fate == KEEP;
+    if (nKept >= 3) {
+      if (nKept > nAlloc) {
+        size_t *a = ds_realloc(aW, 2 * nKept * sizeof *a);
+        if (!a) { c->rc = DS_NOMEM; break; }
+        aW = a;
+        nAlloc = nKept;
+      }
+      size_t n = 0, *aInd = aW + nKept;
+      for (size_t k = i; k < e; k++) {
+        if (c->aLine[k].fate != KEEP) continue;
+        aW[n] = line_width(c, k, &aInd[n]);
+        n++;
+      }
+      qsort(aInd, n, sizeof *aInd, cmp_size);
+      size_t usualIndent = aInd[n / 2];
+      qsort(aW, n, sizeof *aW, cmp_size);
+      size_t w = aW[(3 * n) / 4 < n ? (3 * n) / 4 : n - 1];
+      for (size_t k = i, prev = SIZE_MAX; w >= 40 && k < e; k++) {
+        if (c->aLine[k].fate != KEEP) continue;
+        if (prev != SIZE_MAX && last_char(c, prev) != '-') {
+          size_t ind, wPrev = line_width(c, prev, NULL);
+          line_width(c, k, &ind);
+          int bShort = 4 * wPrev < 3 * w && ends_sentence(c, prev) && starts_paragraph(c, k);
+          int bIndent = ind > usualIndent + 1;
+          if (bShort || bIndent) {
+            size_t nShow = c->aLine[k].b - c->aLine[k].a;
+            if (nShow > 40) {
+              nShow = 40;
+              while (nShow > 0 && ((unsigned char)c->z[c->aLine[k].a + nShow] & 0xC0) == 0x80) nShow--;
+            }
+            c->aLine[prev].joint = J_PARA;
+            note(c, DS_CLEAN_PARAGRAPHS, k, "started a paragraph after %s: %.*s",
+                 bShort ? "a short line ending a sentence" : "an indented line", (int)nShow,
+                 c->z + c->aLine[k].a);
+          }
+        }
+        prev = k;
+      }
+    }
+    i = e;
+  }
+  ds_free(aW);
 }
 
 /* ====================== footnote markers ====================== */
@@ -453,17 +544,11 @@ static void find_markers(cleaner *c, unsigned char *aSkip) {
 
 /* ====================== output ====================== */
 
-static void anchor(cleaner *c, size_t in) {
+/* Append n bytes z that came from input bytes [in, in+nIn), and map them. */
+static void emit(cleaner *c, const char *z, size_t n, size_t in, size_t nIn) {
   ds_cleaned *o = c->out;
-  if (o->nMap + 2 > o->nMapAlloc) {
-    size_t nNew = o->nMapAlloc ? 2 * o->nMapAlloc : 256;
-    uint32_t *a = ds_realloc(o->aMap, nNew * sizeof *a);
-    if (!a) { c->rc = DS_NOMEM; return; }
-    o->aMap = a;
-    o->nMapAlloc = nNew;
-  }
-  o->aMap[o->nMap++] = (uint32_t)o->text.n;
-  o->aMap[o->nMap++] = (uint32_t)in;
+  if (c->rc == DS_OK) c->rc = ds_offmap_put(&o->map, o->text.n, n, in, nIn);
+  ds_buf_append(&o->text, z, n);
 }
 
 /* Append input bytes [a, b), leaving out those marked in aSkip. */
@@ -472,10 +557,7 @@ static void put_range(cleaner *c, size_t a, size_t b, const unsigned char *aSkip
   while (k < b) {
     size_t e = k;
     while (e < b && !aSkip[e]) e++;
-    if (e > k) {
-      anchor(c, k);
-      ds_buf_append(&c->out->text, c->z + k, e - k);
-    }
+    if (e > k) emit(c, c->z + k, e - k, k, e - k);
     while (e < b && aSkip[e]) e++;
     k = e;
   }
@@ -491,10 +573,8 @@ static void write_text(cleaner *c, const unsigned char *aSkip) {
       continue;
     }
     if (l->fate != KEEP) continue;
-    if (pending) {
-      anchor(c, l->a > 0 ? l->a - 1 : 0);
-      for (int k = 0; k < (pending > 2 ? 2 : pending); k++) ds_buf_putc(t, '\n');
-    }
+    if (pending)          /* the line breaks stand for the one before this line */
+      emit(c, "\n\n", pending > 2 ? 2 : (size_t)pending, l->a > 0 ? l->a - 1 : 0, l->a > 0);
     size_t b = l->b;
     if (l->joint == J_JOIN_WORD) {
       while (b > l->a && c->z[b - 1] == ' ') b--;
@@ -509,17 +589,16 @@ static void write_text(cleaner *c, const unsigned char *aSkip) {
     }
     put_range(c, a, b, aSkip);
     if (l->joint == J_JOIN_LINE) {
-      anchor(c, l->b);
-      ds_buf_putc(t, '\n');
+      emit(c, "\n", 1, l->b, l->b < c->n);
       pending = 0;
     } else {
-      pending = l->joint == J_BREAK ? 1 : 0;
+      pending = l->joint == J_BREAK ? 1 : l->joint == J_PARA ? 2 : 0;
     }
   }
   /* the footnotes, each a paragraph of its own */
   int bNotes = 0;
   for (size_t i = 0; i < c->nLine && !bNotes; i++) bNotes = c->aLine[i].fate == FOOTNOTE;
-  if (bNotes && t->n && t->p[t->n - 1] != '\n') ds_buf_putc(t, '\n');
+  if (bNotes && t->n && t->p[t->n - 1] != '\n') emit(c, "\n", 1, c->n, 0);
   c->out->footStart = t->n;
   for (size_t i = 0; i < c->nLine; i++) {
     const line *l = &c->aLine[i];
@@ -527,17 +606,15 @@ static void write_text(cleaner *c, const unsigned char *aSkip) {
     size_t a = l->a, d;
     while (a < l->b && c->z[a] == ' ') a++;
     if (l->footNo > 0) {
-      ds_buf_putc(t, '\n');                   /* a paragraph per footnote: `1 See ...` */
+      emit(c, "\n", 1, a, 0);              /* a paragraph per footnote: `1 See ...` */
       for (d = a; d < l->b && is_digit(c->z[d]); d++) {}
-      anchor(c, a);
-      ds_buf_append(t, c->z + a, d - a);
-      ds_buf_putc(t, ' ');
+      emit(c, c->z + a, d - a, a, d - a);
+      emit(c, " ", 1, d, 0);
       a = d;
       while (a < l->b && c->z[a] == ' ') a++;
     }
-    anchor(c, a);
-    ds_buf_append(t, c->z + a, l->b - a);
-    ds_buf_putc(t, '\n');
+    emit(c, c->z + a, l->b - a, a, l->b - a);
+    emit(c, "\n", 1, l->b, l->b < c->n);
   }
 }
 
@@ -571,6 +648,7 @@ int ds_clean(const char *z, size_t n, unsigned rules, const ds_langdata *ld, ds_
     find_boilerplate(&c);
     find_page_feet(&c);
     find_running_heads(&c);
+    find_paragraphs(&c);
     if (rules & DS_CLEAN_HYPHENS) collect_words(&c);
     find_joints(&c);
     if (rules & DS_CLEAN_FOOTNOTES) find_markers(&c, aSkip);
@@ -588,17 +666,6 @@ int ds_clean(const char *z, size_t n, unsigned rules, const ds_langdata *ld, ds_
 void ds_cleaned_free(ds_cleaned *c) {
   ds_buf_free(&c->text);
   ds_free(c->aChange);
-  ds_free(c->aMap);
+  ds_offmap_free(&c->map);
   memset(c, 0, sizeof *c);
-}
-
-size_t ds_cleaned_source(const ds_cleaned *c, size_t off) {
-  size_t lo = 0, hi = c->nMap / 2;
-  while (lo < hi) {                   /* last anchor at or before off */
-    size_t mid = (lo + hi) / 2;
-    if (c->aMap[2 * mid] <= off) lo = mid + 1;
-    else hi = mid;
-  }
-  if (lo == 0) return off;
-  return c->aMap[2 * (lo - 1) + 1] + (off - c->aMap[2 * (lo - 1)]);
 }

@@ -12,6 +12,7 @@
 #include "ds.h"
 #include "ds_buf.h"
 #include "ds_langdata.h"
+#include "ds_offmap.h"
 
 /* The rules, by bit; DS_CLEAN_ALL is the default. */
 #define DS_CLEAN_HYPHENS     0x01   /* `surveil-` / `lance` -> `surveillance`; `dual-use` kept */
@@ -19,7 +20,8 @@
 #define DS_CLEAN_FOOTNOTES   0x04   /* footnotes at page ends go to the end; markers leave */
 #define DS_CLEAN_FURNITURE   0x08   /* page numbers, running heads, repeated link lines */
 #define DS_CLEAN_BOILERPLATE 0x10   /* lines of site furniture (corpus/lexicon/boilerplate.txt) */
-#define DS_CLEAN_ALL         0x1F
+#define DS_CLEAN_PARAGRAPHS  0x20   /* paragraphs of hard-wrapped text without blank lines */
+#define DS_CLEAN_ALL         0x3F
 
 /* Name of one rule bit ("hyphens", ...), or NULL; and the bit of a name, or 0. */
 const char *ds_clean_rule_name(unsigned rule);
@@ -29,6 +31,7 @@ unsigned ds_clean_rule_find(const char *zName);
 typedef struct ds_change {
   unsigned rule;        /* DS_CLEAN_* bit */
   uint32_t line;        /* 1-based line of the input where it happened */
+  uint32_t start, end;  /* that line's bytes in the input */
   char zWhat[200];      /* what was done, for a person */
 } ds_change;
 
@@ -37,11 +40,10 @@ typedef struct ds_cleaned {
   size_t footStart;     /* offset in text where the moved footnotes begin (= text.n if none) */
   ds_change *aChange;   /* changes in input order (owned) */
   size_t nChange, nChangeAlloc;
-  uint32_t *aMap;       /* (clean offset, input offset) pairs: from each pair on, both advance */
-  size_t nMap, nMapAlloc;   /* together until the next pair */
+  ds_offmap map;        /* clean offsets to input offsets */
 } ds_cleaned;
 
-#define DS_CLEANED_INIT {DS_BUF_INIT, 0, NULL, 0, 0, NULL, 0, 0}
+#define DS_CLEANED_INIT {DS_BUF_INIT, 0, NULL, 0, 0, DS_OFFMAP_INIT}
 
 /*
 ** Clean z[0..n) with the rules in `rules`, deciding words with ld (may be NULL: then the
@@ -52,8 +54,5 @@ int ds_clean(const char *z, size_t n, unsigned rules, const ds_langdata *ld, ds_
              ds_error *e);
 
 void ds_cleaned_free(ds_cleaned *c);
-
-/* The input offset of clean offset `off` by the map. */
-size_t ds_cleaned_source(const ds_cleaned *c, size_t off);
 
 #endif

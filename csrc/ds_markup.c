@@ -221,9 +221,109 @@ static const char *tame_char_refs(const char *z, size_t n, ds_buf *pCopy) {
   return pCopy->rc ? NULL : (const char *)pCopy->p;
 }
 
+/* ====================== HTML: nesting depth ====================== */
+
+/*
+** libgumbo 0.10 takes time proportional to the depth of open elements for each tag and
+** frees its tree recursively, so 10^6 nested <div> or <b> take minutes or overflow the
+** C stack. html_depth_check follows the nesting in one pass before gumbo sees the text,
+** as the HTML5 tree builder roughly does: void elements do not nest, a start tag of an
+** element whose end tag may be left out (p, li, td...) closes the open one, an end tag
+** closes up to its element, and the text of script, style and the like is skipped.
+*/
+#define DS_HTML_MAX_DEPTH 1000
+
+static int tag_is(const char *zTag, size_t nTag, const char *const *az) {
+  for (; *az; az++)
+    if (strlen(*az) == nTag && strncasecmp(zTag, *az, nTag) == 0) return 1;
+  return 0;
+}
+
+static const char *const azVoid[] = {"area", "base", "br", "col", "embed", "hr", "img", "input",
+  "link", "meta", "param", "source", "track", "wbr", "keygen", "frame", NULL};
+static const char *const azOptionalEnd[] = {"p", "li", "dt", "dd", "option", "optgroup", "tr",
+  "td", "th", "rb", "rt", "rp", "thead", "tbody", "tfoot", "colgroup", "caption", NULL};
+static const char *const azRawText[] = {"script", "style", "textarea", "title", "xmp", "iframe",
+  "noembed", "noframes", "noscript", "plaintext", NULL};
+
+typedef struct open_tag { uint32_t off; uint16_t n; } open_tag;
+
+/* DS_OK, or DS_LIMIT with the byte offset of the tag that nests too deep. */
+static int html_depth_check(const char *z, size_t n, ds_error *e) {
+  open_tag *aOpen = ds_malloc(DS_HTML_MAX_DEPTH * sizeof *aOpen);
+  if (!aOpen) return ds_error_set(e, DS_NOMEM, -1, "out of memory reading HTML");
+  size_t nOpen = 0, i = 0;
+  int rc = DS_OK;
+  while (i < n && rc == DS_OK) {
+    const char *lt = memchr(z + i, '<', n - i);
+    if (!lt) break;
+    size_t a = (size_t)(lt - z), k = a + 1;
+    int bEnd = k < n && z[k] == '/';
+    if (bEnd) k++;
+    if (k >= n || !((z[k] | 0x20) >= 'a' && (z[k] | 0x20) <= 'z')) {
+      if (k < n && z[k] == '!' && n - k >= 3 && memcmp(z + k, "!--", 3) == 0) {
+        const char *end = NULL;      /* a comment runs to --> */
+        for (size_t m = k + 3; m + 2 < n + 0 && !end; m++)
+          if (z[m] == '-' && z[m + 1] == '-' && z[m + 2] == '>') end = z + m + 3;
+        i = end ? (size_t)(end - z) : n;
+      } else {
+        i = k;
+      }
+      continue;
+    }
+    size_t t = k;
+    while (k < n && z[k] != '>' && z[k] != '/' && z[k] != ' ' && z[k] != '\t' && z[k] != '\n' &&
+           z[k] != '\r' && z[k] != '\f')
+      k++;
+    const char *zTag = z + t;
+    size_t nTag = k - t;
+    char q = 0;                      /* to the end of the tag, over quoted values */
+    while (k < n && (q || z[k] != '>')) {
+      if (q ? z[k] == q : (z[k] == '"' || z[k] == '\'')) q = q ? 0 : z[k];
+      k++;
+    }
+    i = k < n ? k + 1 : n;
+    if (nTag > 0xFFFF) continue;
+    if (bEnd) {
+      for (size_t m = nOpen; m-- > 0;)
+        if (aOpen[m].n == nTag && strncasecmp(z + aOpen[m].off, zTag, nTag) == 0) {
+          nOpen = m;
+          break;
+        }
+      continue;
+    }
+    if (tag_is(zTag, nTag, azVoid)) continue;
+    if (tag_is(zTag, nTag, azRawText)) {
+      size_t m = i;                  /* its text runs to its end tag */
+      while (m + 2 + nTag <= n && !(z[m] == '<' && z[m + 1] == '/' &&
+                                    strncasecmp(z + m + 2, zTag, nTag) == 0))
+        m++;
+      i = m + 2 + nTag <= n ? m : n;
+      continue;
+    }
+    if (tag_is(zTag, nTag, azOptionalEnd))
+      for (size_t m = nOpen; m-- > 0 && nOpen - m <= 8;)
+        if (aOpen[m].n == nTag && strncasecmp(z + aOpen[m].off, zTag, nTag) == 0) {
+          nOpen = m;
+          break;
+        }
+    if (nOpen == DS_HTML_MAX_DEPTH) {
+      rc = ds_error_set(e, DS_LIMIT, (int64_t)a,
+                        "HTML elements nested more than %d deep (<%.*s> at byte %zu)",
+                        DS_HTML_MAX_DEPTH, (int)(nTag > 20 ? 20 : nTag), zTag, a);
+      break;
+    }
+    aOpen[nOpen++] = (open_tag){(uint32_t)t, (uint16_t)nTag};
+  }
+  ds_free(aOpen);
+  return rc;
+}
+
 int ds_html_read(const char *z, size_t n, const ds_langdata *pLang, ds_markup *out, ds_error *e) {
   GumboOptions opts = kGumboDefaultOptions;
   opts.max_errors = 0;                     /* we want the tree, not the error list */
+  int rcDepth = html_depth_check(z, n, e);
+  if (rcDepth) return rcDepth;
   ds_buf copy = DS_BUF_INIT;
   const char *zIn = tame_char_refs(z, n, &copy);
   if (!zIn) {

@@ -119,15 +119,16 @@ static int split_paragraphs(ds_doc *d, size_t footStart) {
 }
 
 /*
-** UTF-16 with a byte order mark (z[0..n), BOM included) to UTF-8 in *out. Errors name
-** the byte offset of an unpaired surrogate or of a final odd byte.
+** UTF-16 with a byte order mark (z[0..n), BOM included) to UTF-8 in *out, mapped in *map.
+** Errors name the byte offset of an unpaired surrogate or of a final odd byte.
 */
 static int utf16_to_utf8(const unsigned char *z, size_t n, const char *zName, ds_buf *out,
-                         ds_error *e) {
+                         ds_offmap *map, ds_error *e) {
   int bBig = z[0] == 0xFE;
   for (size_t i = 2; i < n; i += 2) {
     if (i + 1 >= n)
       return ds_error_set(e, DS_UTF8, (int64_t)i, "%s: UTF-16 text of an odd length", zName);
+    size_t at = i, o = out->n;
     uint32_t u = bBig ? (uint32_t)(z[i] << 8 | z[i + 1]) : (uint32_t)(z[i + 1] << 8 | z[i]);
     if (u >= 0xD800 && u <= 0xDBFF && i + 3 < n) {
       uint32_t v = bBig ? (uint32_t)(z[i + 2] << 8 | z[i + 3]) : (uint32_t)(z[i + 3] << 8 | z[i + 2]);
@@ -141,75 +142,111 @@ static int utf16_to_utf8(const unsigned char *z, size_t n, const char *zName, ds
                           zName, i);
     if (u == 0) return ds_error_set(e, DS_FORMAT, (int64_t)i, "%s: binary file (NUL character at byte %zu)", zName, i);
     ds_utf8_put(out, (int32_t)u);
+    if (ds_offmap_put(map, o, out->n - o, at, i + 2 - at)) out->rc = DS_NOMEM;
   }
   return out->rc ? ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName) : DS_OK;
 }
 
-/* ISO 8859-1 bytes to UTF-8 in *out. */
-static void latin1_to_utf8(const unsigned char *z, size_t n, ds_buf *out) {
-  for (size_t i = 0; i < n; i++) ds_utf8_put(out, z[i]);
+/* ISO 8859-1 bytes to UTF-8 in *out, mapped in *map. */
+static void latin1_to_utf8(const unsigned char *z, size_t n, ds_buf *out, ds_offmap *map) {
+  for (size_t i = 0; i < n; i++) {
+    size_t o = out->n;
+    ds_utf8_put(out, z[i]);
+    if (ds_offmap_put(map, o, out->n - o, i, 1)) out->rc = DS_NOMEM;
+  }
+}
+
+/*
+** Drop a UTF-8 byte order mark and make line ends LF: valid UTF-8 z[0..n) into *out,
+** mapped in *map.
+*/
+static void unify_lines(const char *z, size_t n, ds_buf *out, ds_offmap *map) {
+  size_t i = n >= 3 && memcmp(z, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+  while (i < n && out->rc == DS_OK) {
+    const char *cr = memchr(z + i, '\r', n - i);
+    size_t b = cr ? (size_t)(cr - z) : n;
+    size_t o = out->n;
+    ds_buf_append(out, z + i, b - i);
+    int rc = ds_offmap_put(map, o, b - i, i, b - i);
+    if (cr) {
+      size_t nIn = b + 1 < n && z[b + 1] == '\n' ? 2 : 1;
+      ds_buf_putc(out, '\n');
+      if (rc == DS_OK) rc = ds_offmap_put(map, out->n - 1, 1, b, nIn);
+      b += nIn;
+    }
+    if (rc) out->rc = rc;
+    i = b;
+  }
 }
 
 /*
 ** Validate z[0..n) (or convert it: UTF-16 with a BOM; ISO 8859-1 when bLatin1), drop a
-** BOM, make line ends LF and normalize to NFC, into *out.
+** BOM, make line ends LF and normalize to NFC, into *out; *map takes out's offsets back
+** to z's.
 */
 static int decode(const char *z, size_t n, const char *zName, int bLatin1, ds_buf *out,
-                  ds_error *e) {
-  ds_buf conv = DS_BUF_INIT;
+                  ds_offmap *map, ds_error *e) {
+  ds_buf conv = DS_BUF_INIT, lf = DS_BUF_INIT;
+  ds_offmap mConv = DS_OFFMAP_INIT, mLf = DS_OFFMAP_INIT, mNfc = DS_OFFMAP_INIT,
+            mMid = DS_OFFMAP_INIT;
   const unsigned char *u = (const unsigned char *)z;
-  if (n >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
-    int rc = utf16_to_utf8(u, n, zName, &conv, e);
-    if (rc == DS_OK) rc = decode(conv.p ? (const char *)conv.p : "", conv.n, zName, 0, out, e);
-    ds_buf_free(&conv);
-    return rc;
-  }
-  if (bLatin1 && memchr(z, '\0', n) == NULL) {
-    latin1_to_utf8(u, n, &conv);
-    int rc = conv.rc ? ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName)
-                     : decode(conv.p ? (const char *)conv.p : "", conv.n, zName, 0, out, e);
-    ds_buf_free(&conv);
-    return rc;
-  }
+  int rc = DS_OK, bConverted = 1;
   const char *nul = memchr(z, '\0', n);
-  if (nul)
+  if (n >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
+    rc = utf16_to_utf8(u, n, zName, &conv, &mConv, e);
+  } else if (nul) {
     return ds_error_set(e, DS_FORMAT, nul - z, "%s: binary file (NUL byte at byte %zu)",
                         zName, (size_t)(nul - z));
-  if (n > DS_MAX_DOC_BYTES)
-    return ds_error_set(e, DS_FORMAT, -1, "%s: larger than the %u-byte document limit",
-                        zName, DS_MAX_DOC_BYTES);
-  int64_t bad = ds_utf8_check(z, n);
-  if (bad >= 0) {
-    size_t line, col;
-    line_col(z, (size_t)bad, &line, &col);
-    return ds_error_set(e, DS_UTF8, bad,
-                        "%s: invalid UTF-8 at byte %lld (line %zu, column %zu)", zName,
-                        (long long)bad, line, col);
-  }
-  if (n >= 3 && memcmp(z, "\xEF\xBB\xBF", 3) == 0) {
-    z += 3;
-    n -= 3;
-  }
-  ds_buf lf = DS_BUF_INIT;
-  if (memchr(z, '\r', n)) {
-    for (size_t i = 0; i < n; i++) {
-      if (z[i] != '\r') ds_buf_putc(&lf, z[i]);
-      else if (i + 1 >= n || z[i + 1] != '\n') ds_buf_putc(&lf, '\n');
+  } else if (bLatin1) {
+    latin1_to_utf8(u, n, &conv, &mConv);
+    if (conv.rc) rc = ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName);
+  } else {
+    bConverted = 0;
+    int64_t bad = ds_utf8_check(z, n);
+    if (bad >= 0) {
+      size_t line, col;
+      line_col(z, (size_t)bad, &line, &col);
+      return ds_error_set(e, DS_UTF8, bad,
+                          "%s: invalid UTF-8 at byte %lld (line %zu, column %zu)", zName,
+                          (long long)bad, line, col);
     }
-    z = (const char *)lf.p;
-    n = lf.n;
   }
-  int rc = lf.rc ? lf.rc : ds_utf8_nfc(z ? z : "", n, out);
+  if (rc == DS_OK && bConverted) {     /* read the UTF-8 made (perhaps none) */
+    z = conv.p ? (const char *)conv.p : "";
+    n = conv.n;
+  }
+  if (rc == DS_OK && n > DS_MAX_DOC_BYTES)
+    rc = ds_error_set(e, DS_FORMAT, -1, "%s: larger than the %u-byte document limit",
+                      zName, DS_MAX_DOC_BYTES);
+  if (rc == DS_OK) {
+    size_t bom = n >= 3 && memcmp(z, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    if (memchr(z, '\r', n)) {
+      unify_lines(z, n, &lf, &mLf);
+      rc = lf.rc;
+    } else {                         /* no copy when only a BOM goes */
+      rc = ds_offmap_put(&mLf, 0, n - bom, bom, n - bom);
+    }
+    const char *zLf = lf.p ? (const char *)lf.p : z + bom;
+    if (rc == DS_OK) rc = ds_utf8_nfc_map(zLf, lf.p ? lf.n : n - bom, out, &mNfc);
+    if (rc == DS_OK) rc = ds_offmap_compose(&mNfc, &mLf, &mMid);
+    if (rc == DS_OK) rc = ds_offmap_compose(&mMid, &mConv, map);
+    if (rc || out->rc) rc = ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName);
+  }
+  ds_buf_free(&conv);
   ds_buf_free(&lf);
-  if (rc || out->rc) return ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName);
-  return DS_OK;
+  ds_offmap_free(&mConv);
+  ds_offmap_free(&mLf);
+  ds_offmap_free(&mNfc);
+  ds_offmap_free(&mMid);
+  return rc;
 }
 
 int ds_read_text_opts(const char *z, size_t n, const ds_read_opts *o, ds_doc *d, ds_error *e) {
   const char *zName = o && o->zName ? o->zName : "<text>";
   ds_buf out = DS_BUF_INIT;
   size_t footStart = SIZE_MAX;
-  int rc = decode(z, n, zName, o && o->bLatin1, &out, e);
+  ds_offmap raw = DS_OFFMAP_INIT, map = DS_OFFMAP_INIT;   /* decoded text, then clean */
+  int rc = decode(z, n, zName, o && o->bLatin1, &out, &raw, e);
   ds_markup mk = DS_MARKUP_INIT;
   int format = o ? o->format : DS_FMT_TEXT;
   if (rc == DS_OK && format != DS_FMT_TEXT) {
@@ -217,10 +254,10 @@ int ds_read_text_opts(const char *z, size_t n, const ds_read_opts *o, ds_doc *d,
     const char *zIn = out.p ? (const char *)out.p : "";
     rc = format == DS_FMT_HTML ? ds_html_read(zIn, out.n, pLang, &mk, e)
                                : ds_markdown_read(zIn, out.n, pLang, &mk, e);
-    if (rc == DS_FORMAT) {
+    if (rc == DS_FORMAT || rc == DS_LIMIT) {
       char zMsg[sizeof e->msg];
       snprintf(zMsg, sizeof zMsg, "%s", e->msg);
-      ds_error_set(e, DS_FORMAT, -1, "%s: %s", zName, zMsg);
+      ds_error_set(e, rc, e->offset, "%s: %s", zName, zMsg);
     }
     if (rc == DS_OK) {
       ds_buf_free(&out);
@@ -239,15 +276,31 @@ int ds_read_text_opts(const char *z, size_t n, const ds_read_opts *o, ds_doc *d,
       out = cl.text;                         /* the document takes what the clean-up made */
       footStart = cl.footStart;
       ds_free(d->aChange);
-      ds_free(d->aMap);
       d->aChange = cl.aChange;
       d->nChange = cl.nChange;
-      d->aMap = cl.aMap;
-      d->nMap = cl.nMap;
+      for (size_t k = 0; k < cl.nChange; k++) {      /* lines of the raw input */
+        ds_change *ch = &cl.aChange[k];
+        ch->end = (uint32_t)ds_offmap_end(&raw, ch->end);
+        ch->start = (uint32_t)ds_offmap_start(&raw, ch->start);
+      }
+      if (ds_offmap_compose(&cl.map, &raw, &map))
+        rc = ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName);
+      ds_offmap_free(&cl.map);
     } else {
       ds_cleaned_free(&cl);
     }
+  } else if (rc == DS_OK) {
+    map = raw;                               /* no clean-up: the decoding's map */
+    raw = (ds_offmap)DS_OFFMAP_INIT;
   }
+  ds_offmap_free(&raw);
+  if (rc == DS_OK && format == DS_FMT_TEXT) {   /* markup text has no map (yet) */
+    ds_free(d->aMap);
+    d->aMap = map.a;
+    d->nMap = map.n;
+    map = (ds_offmap)DS_OFFMAP_INIT;
+  }
+  ds_offmap_free(&map);
   if (rc == DS_OK) {
     ds_buf_putc(&out, '\0');
     if (out.rc) rc = ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName);

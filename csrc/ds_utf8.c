@@ -3,6 +3,7 @@
 */
 #include "ds_utf8.h"
 
+#include <string.h>
 #include <utf8proc.h>
 
 int64_t ds_utf8_check(const char *z, size_t n) {
@@ -114,10 +115,27 @@ static int nfc_inert(int32_t cp) {
 }
 
 int ds_utf8_nfc(const char *z, size_t n, ds_buf *out) {
+  return ds_utf8_nfc_map(z, n, out, NULL);
+}
+
+/* Append z[a, b) to out (normalized when bNorm) and map it, from out offset `base` on. */
+static int put_mapped(const char *z, size_t a, size_t b, int bNorm, ds_buf *out, size_t base,
+                      ds_offmap *map) {
+  size_t o = out->n;
+  int rc = DS_OK;
+  if (bNorm) rc = map_utf8(z + a, b - a, UTF8PROC_STABLE | UTF8PROC_COMPOSE, out);
+  else ds_buf_append(out, z + a, b - a);
+  if (rc == DS_OK) rc = out->rc;
+  /* a normalized stretch is one segment: its ends are exact, its inside proportional */
+  if (rc == DS_OK && map) rc = ds_offmap_put(map, o - base, out->n - o, a, b - a);
+  return rc;
+}
+
+int ds_utf8_nfc_map(const char *z, size_t n, ds_buf *out, ds_offmap *map) {
   /* copy runs that NFC cannot change; normalize only the stretches around the rest,
      from the last inert code point before them (marks may attach to it) */
   const unsigned char *s = (const unsigned char *)z;
-  size_t i = 0, copied = 0, lastInert = 0;
+  size_t i = 0, copied = 0, lastInert = 0, base = out->n;
   while (i < n) {
     if (s[i] < 0x80) {
       lastInert = i++;
@@ -137,13 +155,12 @@ int ds_utf8_nfc(const char *z, size_t n, ds_buf *out) {
       if (nfc_inert(cp)) break;
       b += (size_t)len;
     }
-    ds_buf_append(out, z + copied, a - copied);
-    int rc = map_utf8(z + a, b - a, UTF8PROC_STABLE | UTF8PROC_COMPOSE, out);
+    int rc = put_mapped(z, copied, a, 0, out, base, map);
+    if (rc == DS_OK) rc = put_mapped(z, a, b, 1, out, base, map);
     if (rc) return rc;
     copied = i = lastInert = b;
   }
-  ds_buf_append(out, z + copied, n - copied);
-  return out->rc;
+  return put_mapped(z, copied, n, 0, out, base, map);
 }
 
 int ds_utf8_fold(const char *z, size_t n, ds_buf *out) {

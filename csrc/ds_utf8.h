@@ -6,6 +6,7 @@
 
 #include "ds.h"
 #include "ds_buf.h"
+#include "ds_offmap.h"
 
 /*
 ** Offset of the first byte of the first ill-formed sequence in z[0..n), or -1 if z is
@@ -43,6 +44,9 @@ void ds_utf8_put(ds_buf *b, int32_t cp);
 ** Returns DS_OK or DS_NOMEM.
 */
 int ds_utf8_nfc(const char *z, size_t n, ds_buf *out);
+
+/* ds_utf8_nfc, recording in *map (when not NULL) where each output byte came from. */
+int ds_utf8_nfc_map(const char *z, size_t n, ds_buf *out, ds_offmap *map);
 
 /*
 ** Append the case-folded NFC form of valid UTF-8 z[0..n) to `out` (Unicode full case

@@ -50,6 +50,14 @@ static void set_int(lua_State *L, const char *k, lua_Integer v) {
   lua_setfield(L, -2, k);
 }
 
+/* raw_from, raw_to: where zText[start, end) came from in the raw input, when mapped. */
+static void set_source(lua_State *L, const ds_doc *d, size_t start, size_t end) {
+  if (!d->aMap) return;
+  ds_offmap m = {d->aMap, d->nMap, d->nMap};
+  set_int(L, "raw_from", (lua_Integer)ds_offmap_start(&m, start) + 1);
+  set_int(L, "raw_to", (lua_Integer)ds_offmap_end(&m, end));
+}
+
 /* Push the document d as a table {text=, sentences={...}, paragraphs={...}}; `text`
    is scratch space (the caller frees it). */
 static void push_doc(lua_State *L, const ds_doc *d, ds_buf *text) {
@@ -74,6 +82,7 @@ static void push_doc(lua_State *L, const ds_doc *d, ds_buf *text) {
       lua_setfield(L, -2, "word");
       set_int(L, "from", tok->start + 1);
       set_int(L, "to", tok->end);
+      set_source(L, d, tok->start, tok->end);
       lua_pushboolean(L, (tok->flags & DS_TOK_SPACE_AFTER) != 0);
       lua_setfield(L, -2, "space_after");
       if (d->aUpos) {
@@ -104,6 +113,7 @@ static void push_doc(lua_State *L, const ds_doc *d, ds_buf *text) {
     lua_createtable(L, 0, 3);
     set_int(L, "from", d->aPara[p].start + 1);
     set_int(L, "to", d->aPara[p].end);
+    set_source(L, d, d->aPara[p].start, d->aPara[p].end);
     lua_pushstring(L, azKind[d->aPara[p].kind]);
     lua_setfield(L, -2, "kind");
     lua_rawseti(L, -2, (lua_Integer)p + 1);
@@ -115,6 +125,8 @@ static void push_doc(lua_State *L, const ds_doc *d, ds_buf *text) {
     lua_pushstring(L, ds_clean_rule_name(d->aChange[c].rule));
     lua_setfield(L, -2, "rule");
     set_int(L, "line", d->aChange[c].line);
+    set_int(L, "raw_from", d->aChange[c].start + 1);
+    set_int(L, "raw_to", d->aChange[c].end);
     lua_pushstring(L, d->aChange[c].zWhat);
     lua_setfield(L, -2, "what");
     lua_rawseti(L, -2, (lua_Integer)c + 1);

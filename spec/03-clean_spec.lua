@@ -65,6 +65,66 @@ describe("clean-up of extraction damage", function()
     assert.is_true(found)
   end)
 
+  it("splits paragraphs marked only by a short last line", function()
+    local starts = function(doc)
+      local out = {}
+      for _, p in ipairs(doc.paragraphs) do out[doc.text:sub(p.from, p.from + 30)] = true end
+      return out
+    end
+    local para = "Attitudes and policies towards "
+    assert.is_true(starts(d)[para])
+    assert.falsy(starts(dossier.parse(raw, {no = {"paragraphs"}, tag = false}))[para])
+  end)
+
+  it("splits hard-wrapped paragraphs without blank lines, and leaves blank-line text alone", function()
+    local nFound, nTrue = 0, 0
+    for _, f in ipairs(H.seed_files()) do
+      if f ~= CHAPTER then
+        -- text with blank lines between paragraphs: the rule finds nothing to do
+        local src = H.read(f)
+        local with = dossier.parse(src, {tag = false})
+        local without = dossier.parse(src, {tag = false, no = {"paragraphs"}})
+        assert.same(without.paragraphs, with.paragraphs)
+        -- the same paragraphs hard-wrapped at 72 columns, without blank lines
+        local paras = {}
+        for _, p in ipairs(without.paragraphs) do
+          if p.kind == "text" then paras[#paras + 1] = without.text:sub(p.from, p.to):gsub("%s+", " ") end
+        end
+        local function wrap(indent)
+          local lines = {}
+          for _, p in ipairs(paras) do
+            local line = indent
+            for w in p:gmatch("%S+") do
+              if #line + #w > 72 and line:find("%S") then lines[#lines + 1] = line; line = "" end
+              line = line .. (line:find("%S") and " " or "") .. w
+            end
+            lines[#lines + 1] = line
+          end
+          return table.concat(lines, "\n")
+        end
+        local function found(text)
+          local doc = dossier.parse(text, {tag = false})
+          local out = {}
+          for _, p in ipairs(doc.paragraphs) do out[#out + 1] = doc.text:sub(p.from, p.to):gsub("%s+", " ") end
+          return out
+        end
+        -- indented first lines mark every paragraph
+        assert.same(paras, found(wrap("    ")))
+        -- short last lines: every break found is a true one (a paragraph that ends on a
+        -- full line cannot be told from its next)
+        local got, k = found(wrap("")), 1
+        for _, p in ipairs(got) do
+          local joined = paras[k]
+          k = k + 1
+          while joined ~= p and paras[k] and #joined < #p do joined = joined .. " " .. paras[k]; k = k + 1 end
+          assert.equal(p, joined)
+        end
+        nFound, nTrue = nFound + #got, nTrue + #paras
+      end
+    end
+    assert.is_true(nFound > nTrue / 2, nFound .. " of " .. nTrue)
+  end)
+
   it("finds the chapter's numbered headings", function()
     local heads = {}
     for _, p in ipairs(d.paragraphs) do
@@ -106,7 +166,7 @@ describe("clean-up of extraction damage", function()
     local none = dossier.parse(raw, {clean = false})
     assert.same({}, none.changes)
     assert.has_error(function() dossier.parse(raw, {no = {"nope"}}) end,
-      "unknown clean-up rule 'nope' (rules: boilerplate, footnotes, furniture, hyphens, pagebreaks)")
+      "unknown clean-up rule 'nope' (rules: boilerplate, footnotes, furniture, hyphens, pagebreaks, paragraphs)")
   end)
 
   it("gives every sample document its metadata", function()

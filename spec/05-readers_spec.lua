@@ -3,6 +3,7 @@ local H = require "helpers"
 local cjson = require "cjson"
 
 local SEED = "corpus/seeds/2023-blog-strategic-partnership-it.txt"
+local CHAPTER = "corpus/seeds/2022-sinkkonen-lassila-digital-authoritarianism.txt"
 
 local function words(d)
   local out = {}
@@ -119,22 +120,78 @@ describe("readers", function()
   end)
 end)
 
-describe("bad input", function()
-  after_each(H.cleanup)
+local function utf16le(s)
+  local out = {"\255\254"}
+  for _, cp in utf8.codes(s) do
+    if cp >= 0x10000 then
+      cp = cp - 0x10000
+      local hi, lo = 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF)
+      out[#out + 1] = string.char(hi & 0xFF, hi >> 8, lo & 0xFF, lo >> 8)
+    else
+      out[#out + 1] = string.char(cp & 0xFF, cp >> 8)
+    end
+  end
+  return table.concat(out)
+end
 
-  local function utf16le(s)
-    local out = {"\255\254"}
-    for _, cp in utf8.codes(s) do
-      if cp >= 0x10000 then
-        cp = cp - 0x10000
-        local hi, lo = 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF)
-        out[#out + 1] = string.char(hi & 0xFF, hi >> 8, lo & 0xFF, lo >> 8)
-      else
-        out[#out + 1] = string.char(cp & 0xFF, cp >> 8)
+describe("offsets back to the raw bytes", function()
+  -- The raw bytes at a token's raw_from..raw_to, read as a text of their own (decoded
+  -- and normalized, with `prefix` such as a byte order mark), are the token; a word
+  -- rejoined across a line break is read without its hyphen and line break.
+  local function check_tokens(raw, opts, prefix)
+    local d = dossier.parse(raw, opts)
+    local n = 0
+    for _, s in ipairs(d.sentences) do
+      for _, t in ipairs(s.tokens) do
+        local got = dossier.parse((prefix or "") .. raw:sub(t.raw_from, t.raw_to),
+                                  {clean = false, tag = false, encoding = opts.encoding}).text
+        if got ~= t.word then
+          got = got:gsub("%-[ \t]*\n[ \t]*", ""):gsub("\n[ \t]*", "")   -- rejoined words
+        end
+        assert.equal(t.word, got)
+        n = n + 1
       end
     end
-    return table.concat(out)
+    return n
   end
+
+  it("map each token of the sample corpus, also with CRLF line ends", function()
+    for _, f in ipairs(H.seed_files()) do
+      local raw = H.read(f)
+      local n = check_tokens(raw, {tag = false})
+      assert.equal(n, check_tokens(raw:gsub("\n", "\r\n"), {tag = false}))
+      assert.is_true(n > 400)
+    end
+  end)
+
+  it("map through UTF-16, ISO 8859-1, a byte order mark and NFC", function()
+    local raw = H.read("corpus/seeds/2023-register-xi-putin-ai-infosec.txt")
+    assert.is_true(check_tokens(utf16le(raw), {tag = false}, "\255\254") > 400)
+    check_tokens("\239\187\191Caf\195\169 in M\195\188nchen,\r\nna\195\175ve", {tag = false})
+    check_tokens("Caf\233 in M\252nchen,\r\nna\239ve", {tag = false, encoding = "latin1"})
+    -- decomposed e + U+0301 becomes one character; its token still maps to both
+    local d = dossier.parse("The cafe\204\129 opened.", {tag = false})
+    local t = d.sentences[1].tokens[2]
+    assert.equal("caf\195\169", t.word)
+    assert.same({5, 10}, {t.raw_from, t.raw_to})
+  end)
+
+  it("map the explained changes to the raw lines", function()
+    local raw = H.read(CHAPTER):gsub("\n", "\r\n")
+    local d = dossier.parse(raw, {tag = false})
+    assert.is_true(#d.changes > 40)
+    for _, c in ipairs(d.changes) do
+      local line = raw:sub(c.raw_from, c.raw_to)
+      assert.falsy(line:find("[\r\n]"), line)
+      local n = 1
+      for _ in raw:sub(1, c.raw_from - 1):gmatch("\n") do n = n + 1 end
+      assert.equal(c.line, n)
+    end
+  end)
+end)
+
+describe("bad input", function()
+  after_each(H.cleanup)
 
   it("converts UTF-16 with a byte order mark, and drops a UTF-8 one", function()
     assert.equal("Moscow – Beijing 🇷🇺.", dossier.parse(utf16le("Moscow – Beijing 🇷🇺.")).text)
@@ -165,6 +222,31 @@ describe("bad input", function()
     assert.has_error(function() c:add(dir .. "/c.txt") end, dir .. "/c.txt: no text (empty or blank)")
     assert.equal(1, c:info().documents)
     os.execute("rm -rf " .. dir)
+  end)
+
+  it("refuses HTML nested past the limit, naming the file and byte, and stores nothing", function()
+    local f = H.tmp(".html")
+    H.write(f, "<html><body>" .. ("<div>"):rep(1000000) .. "x" .. ("</div>"):rep(1000000))
+    local c <close> = dossier.open(H.tmp(".db"))
+    c:add_text("Huawei builds 5G networks.", "kept")
+    assert.has_error(function() c:add(f) end,
+      -- <html>, <body> and 998 <div> are open at the 999th <div>
+      f .. ": HTML elements nested more than 1000 deep (<div> at byte 5002)")
+    assert.equal(1, c:info().documents)
+    -- unclosed formatting elements nest too
+    assert.has_error(function() dossier.parse("<p>" .. ("<b>"):rep(1000000) .. "x", {format = "html", name = "b.html"}) end,
+      "b.html: HTML elements nested more than 1000 deep (<b> at byte 3000)")
+  end)
+
+  it("read a huge attribute value and a sentence of 10^6 tokens", function()
+    local d = dossier.parse('<p title="' .. ("a>"):rep(5000000) .. '">Xi met Putin.</p>', {format = "html", tag = false})
+    assert.equal("Xi met Putin.", d.text)
+    local words = ("word "):rep(1000000)
+    for _, fmt in ipairs({"txt", "html"}) do
+      d = dossier.parse(fmt == "html" and "<p>" .. words .. "</p>" or words, {format = fmt, tag = false})
+      assert.equal(1, #d.sentences)
+      assert.equal(1000000, #d.sentences[1].tokens)
+    end
   end)
 
   it("normalizes metadata dates to ISO 8601", function()

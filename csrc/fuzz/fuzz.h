@@ -190,9 +190,11 @@ static inline void fuzz_check_doc(const ds_doc *d, const char *zDocId) {
   FUZZ_CHECK(nSent == d->nSent);
   FUZZ_CHECK(ds_utf8_check((const char *)out.p, out.n) < 0);
   ds_buf_free(&out);
-  /* the map back to the text before clean-up runs forward inside the clean text */
-  for (size_t i = 0; 2 * i + 1 < d->nMap; i++)   /* nMap counts both halves of the pairs */
-    FUZZ_CHECK(d->aMap[2 * i] <= d->nText && (i == 0 || d->aMap[2 * i - 2] <= d->aMap[2 * i]));
+  /* the map back to the raw input: segments in order, end to end, over the clean text */
+  for (size_t i = 0; i < d->nMap; i++)
+    FUZZ_CHECK(d->aMap[i].nOut > 0 && d->aMap[i].out + d->aMap[i].nOut <= d->nText &&
+               d->aMap[i].out == (i == 0 ? 0 : d->aMap[i - 1].out + d->aMap[i - 1].nOut));
+  FUZZ_CHECK(!d->aMap || d->nMap == 0 || d->aMap[d->nMap - 1].out + d->aMap[d->nMap - 1].nOut == d->nText);
   /* metadata: nMeta "key\0value\0" pairs of UTF-8, filling the buffer */
   size_t i = 0;
   for (size_t k = 0; k < 2 * d->nMeta; k++) {

@@ -5,6 +5,7 @@
 */
 #include "ds.h"
 #include "ds_clean.h"
+#include "ds_markup.h"
 #include "ds_conllu.h"
 #include "ds_date.h"
 #include "ds_langdata.h"
@@ -321,6 +322,76 @@ static char *cleaned(const ds_langdata *ld, const char *z, ds_cleaned *out) {
   return (char *)out->text.p;
 }
 
+/* Offset maps: runs of one ratio merge and stay exact at character boundaries; composing
+   a copy with a conversion keeps the conversion's boundaries. */
+static void test_offmap(void) {
+  ds_offmap utf16 = DS_OFFMAP_INIT, clean = DS_OFFMAP_INIT, both = DS_OFFMAP_INIT;
+  /* "ab–c" from UTF-16 (BOM at 0): a b at 2 4, the dash (3 bytes) at 6, c at 8 */
+  ds_offmap_put(&utf16, 0, 1, 2, 2);
+  ds_offmap_put(&utf16, 1, 1, 4, 2);
+  ds_offmap_put(&utf16, 2, 3, 6, 2);
+  ds_offmap_put(&utf16, 5, 1, 8, 2);
+  check(utf16.n == 3, "offmap merges runs of one ratio: %zu segments", utf16.n);
+  check(ds_offmap_start(&utf16, 1) == 4 && ds_offmap_end(&utf16, 2) == 6 &&
+        ds_offmap_start(&utf16, 2) == 6 && ds_offmap_end(&utf16, 5) == 8 &&
+        ds_offmap_end(&utf16, 6) == 10, "offmap: %zu %zu", ds_offmap_start(&utf16, 1),
+        ds_offmap_end(&utf16, 5));
+  /* the clean-up keeps "b–c" (drops "a"), then adds an unmapped "\n" */
+  ds_offmap_put(&clean, 0, 5, 1, 5);
+  ds_offmap_put(&clean, 5, 1, 6, 0);
+  check(ds_offmap_compose(&clean, &utf16, &both) == DS_OK && ds_offmap_start(&both, 0) == 4 &&
+        ds_offmap_start(&both, 1) == 6 && ds_offmap_end(&both, 4) == 8 &&
+        ds_offmap_end(&both, 5) == 10 && ds_offmap_start(&both, 5) == 10 &&
+        ds_offmap_end(&both, 6) == 10, "offmap compose: %zu %zu %zu", ds_offmap_start(&both, 1),
+        ds_offmap_end(&both, 4), ds_offmap_end(&both, 6));
+  ds_offmap_free(&utf16);
+  ds_offmap_free(&clean);
+  ds_offmap_free(&both);
+}
+
+/* Hostile HTML: nesting past the limit is refused with the tag's offset, in linear time;
+   deep but legal nesting (900), many unclosed paragraphs and a huge attribute are read. */
+static void test_hostile_html(void) {
+  ds_buf b = DS_BUF_INIT;
+  ds_markup m = DS_MARKUP_INIT;
+  ds_error e;
+  static const char *const azTag[] = {"div", "b"};
+  for (int t = 0; t < 2; t++) {
+    ds_buf_reset(&b);
+    ds_buf_puts(&b, "<html><body>");
+    for (int k = 0; k < 1000000; k++) ds_buf_printf(&b, "<%s>", azTag[t]);
+    ds_buf_puts(&b, "x");
+    int rc = ds_html_read((const char *)b.p, b.n, NULL, &m, &e);
+    check(rc == DS_LIMIT && e.offset > 1000 && strstr(e.msg, "nested more than") != NULL,
+          "10^6 nested <%s>: %d %s", azTag[t], rc, e.msg);
+    ds_markup_free(&m);
+  }
+  ds_buf_reset(&b);
+  for (int r = 0; r < 20; r++) {
+    for (int k = 0; k < 450; k++) ds_buf_puts(&b, "<div><span>");
+    ds_buf_puts(&b, "Deep text.");
+    for (int k = 0; k < 450; k++) ds_buf_puts(&b, "</span></div>");
+  }
+  int rc = ds_html_read((const char *)b.p, b.n, NULL, &m, &e);
+  check(rc == DS_OK && m.text.n >= 10 && memcmp(m.text.p, "Deep text.", 10) == 0,
+        "900 deep, closed: %d %s", rc, rc ? e.msg : "");
+  ds_markup_free(&m);
+  ds_buf_reset(&b);
+  for (int k = 0; k < 5000; k++) ds_buf_printf(&b, "<p>Paragraph %d<li>item", k);
+  rc = ds_html_read((const char *)b.p, b.n, NULL, &m, &e);
+  check(rc == DS_OK && m.text.n > 5000 * 20, "5000 unclosed <p> and <li>: %d %s", rc, rc ? e.msg : "");
+  ds_markup_free(&m);
+  ds_buf_reset(&b);
+  ds_buf_puts(&b, "<p title=\"");
+  for (int k = 0; k < 1000000; k++) ds_buf_puts(&b, "aaaaaaaaa>");
+  ds_buf_puts(&b, "\">After the attribute.</p><script>if (a < b) { x = '<div>'; }</script>");
+  rc = ds_html_read((const char *)b.p, b.n, NULL, &m, &e);
+  check(rc == DS_OK && m.text.n == 20 && memcmp(m.text.p, "After the attribute.", 20) == 0,
+        "10 MB attribute: %d %.*s", rc, (int)(m.text.n > 40 ? 40 : m.text.n), (const char *)m.text.p);
+  ds_markup_free(&m);
+  ds_buf_free(&b);
+}
+
 static void test_clean(void) {
   ds_langdata *ld;
   ds_error e;
@@ -334,8 +405,9 @@ static void test_clean(void) {
   check(c.nChange == 2 && c.aChange[0].line == 1 && c.aChange[0].rule == DS_CLEAN_HYPHENS,
         "two hyphen changes on line 1");
   /* the map points clean offsets back to the input */
-  check(ds_cleaned_source(&c, 4) == 4 && ds_cleaned_source(&c, 8) == 10, "map: %zu %zu",
-        ds_cleaned_source(&c, 4), ds_cleaned_source(&c, 8));
+  check(ds_offmap_start(&c.map, 4) == 4 && ds_offmap_start(&c.map, 8) == 10 &&
+        ds_offmap_end(&c.map, 8) == 8 && ds_offmap_end(&c.map, 9) == 11, "map: %zu %zu",
+        ds_offmap_start(&c.map, 4), ds_offmap_start(&c.map, 8));
   check(strcmp(cleaned(ld, "In 2016 the app was launched in the city of Rongcheng, which\n\n\n"
                            "used the score.\n", &c),
                "In 2016 the app was launched in the city of Rongcheng, which\nused the score.") == 0,
@@ -427,6 +499,8 @@ int main(int argc, char **argv) {
   test_tokenizer();
   test_sentences();
   test_pathological();
+  test_offmap();
+  test_hostile_html();
   test_clean();
   test_dates();
   test_store();

@@ -182,7 +182,8 @@ function commands.clean(a)
   local d = dossier.parse(text, opts)
   if a.explain then
     for _, c in ipairs(d.changes) do
-      print(string.format("%s:%d: %s: %s", a.file, c.line, c.rule, c.what))
+      print(string.format("%s:%d: %s: %s [bytes %d-%d]", a.file, c.line, c.rule, c.what,
+                          c.raw_from, c.raw_to))
     end
     return
   end
