@@ -19,10 +19,10 @@ typedef struct slot {
   char zSha[65];
   size_t nBytes;          /* raw bytes */
   size_t nCost;           /* memory counted against the budget while in flight */
-  int rc;                 /* DS_OK, or the failure (in e) */
-  int bDone;              /* the worker is through with it */
-  int bKnown;             /* its bytes are in the corpus already */
-  ds_error e;
+  int rc;                 /* DS_OK, or the failure (in *pErr) */
+  uint8_t bDone;          /* the worker is through with it */
+  uint8_t bKnown;         /* its bytes are in the corpus already */
+  ds_error *pErr;         /* what failed (allocated only then: slots are many) */
 } slot;
 
 typedef struct ingest {
@@ -67,9 +67,10 @@ static void prepare(ingest *g, size_t i, ds_lemma_memo *memo) {
   char *zOwn = NULL;
   const char *z = s->z;
   size_t n = s->n;
+  ds_error e;
   if (s->zPath) {
-    sl->rc = ds_read_file(s->zPath, &zOwn, &n, &sl->e);
-    if (sl->rc) return;
+    sl->rc = ds_read_file(s->zPath, &zOwn, &n, &e);
+    if (sl->rc) goto failed;
     z = zOwn;
   }
   sl->nBytes = n;
@@ -79,11 +80,13 @@ static void prepare(ingest *g, size_t i, ds_lemma_memo *memo) {
     ds_read_opts ro = s->read;
     ro.zName = s->zWhere ? s->zWhere : s->zPath ? s->zPath : s->zName;
     ro.pTagger = NULL;                   /* tagged below, with this thread's memo */
-    sl->rc = ds_parse(z ? z : "", n, &ro, &sl->d, &sl->e);
+    sl->rc = ds_parse(z ? z : "", n, &ro, &sl->d, &e);
     if (sl->rc == DS_OK && s->read.pTagger)
-      sl->rc = ds_annotate_memo(sl->d, s->read.pTagger, s->read.pLemma, memo, &sl->e);
+      sl->rc = ds_annotate_memo(sl->d, s->read.pTagger, s->read.pLemma, memo, &e);
   }
   ds_free(zOwn);
+failed:
+  if (sl->rc && (sl->pErr = ds_malloc(sizeof e)) != NULL) *sl->pErr = e;
 }
 
 static void *worker(void *p) {
@@ -115,7 +118,8 @@ static int store(ds_corpus *c, const ingest *g, size_t i, const ds_ingest_opts *
   const ds_source *s = &g->aSrc[i];
   slot *sl = &g->aSlot[i];
   if (sl->rc) {
-    *e = sl->e;
+    if (sl->pErr) *e = *sl->pErr;
+    else ds_error_set(e, DS_NOMEM, -1, "out of memory");
     return sl->rc;
   }
   const char *zWhere = s->zWhere ? s->zWhere : s->zPath;
@@ -191,7 +195,10 @@ int ds_ingest(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opt
     pthread_cond_destroy(&g.cvDone);
     pthread_cond_destroy(&g.cvRoom);
   }
-  for (size_t i = 0; i < n; i++) ds_doc_free(g.aSlot[i].d);
+  for (size_t i = 0; i < n; i++) {
+    ds_doc_free(g.aSlot[i].d);
+    ds_free(g.aSlot[i].pErr);
+  }
   ds_lemma_memo_free(memo);
   ds_free(g.aSlot);
   ds_buf_free(&known);
