@@ -31,27 +31,45 @@ void ds_lexmap_init(ds_lexmap *m) { memset(m, 0, sizeof *m); }
 void ds_lexmap_clear(ds_lexmap *m) {
   for (size_t i = 0; i < m->nEnt; i++) ds_buf_free(&m->aEnt[i].post);
   m->nEnt = 0;
+  if (m->aFront) memset(m->aFront, 0, DS_LEXFRONT_SLOTS * sizeof *m->aFront);
   if (m->aSlot) memset(m->aSlot, 0, m->nSlot * sizeof *m->aSlot);
   ds_buf_reset(&m->arena);
 }
 
 void ds_lexmap_free(ds_lexmap *m) {
   ds_lexmap_clear(m);
+  ds_free(m->aFront);
   ds_free(m->aEnt);
   ds_free(m->aSlot);
   ds_buf_free(&m->arena);
   memset(m, 0, sizeof *m);
 }
 
+static void front_put(ds_lexmap *m, uint32_t h, const char *z, size_t n, size_t k) {
+  if (!m->aFront || n > sizeof m->aFront->key) return;
+  ds_lexfront *f = &m->aFront[(h ^ (h >> 16)) & (DS_LEXFRONT_SLOTS - 1)];
+  f->hash = h;
+  f->idx = (uint32_t)(k + 1);
+  f->len = (uint8_t)n;
+  memcpy(f->key, z, n);
+}
+
 ds_lexent *ds_lexmap_find(ds_lexmap *m, const char *z, size_t n) {
   if (!m->nSlot) return NULL;
   uint32_t h = hash_str(z, n);
+  if (m->aFront) {
+    const ds_lexfront *f = &m->aFront[(h ^ (h >> 16)) & (DS_LEXFRONT_SLOTS - 1)];
+    if (f->idx && f->hash == h && f->len == n && memcmp(f->key, z, n) == 0) return &m->aEnt[f->idx - 1];
+  }
   for (size_t i = h & (m->nSlot - 1);; i = (i + 1) & (m->nSlot - 1)) {
     uint64_t s = m->aSlot[i];
     if (!s) return NULL;
     if ((uint32_t)(s >> 32) != h) continue;
     ds_lexent *e = &m->aEnt[(uint32_t)s - 1];
-    if (e->len == n && memcmp(m->arena.p + e->off, z, n) == 0) return e;
+    if (e->len == n && memcmp(m->arena.p + e->off, z, n) == 0) {
+      front_put(m, h, z, n, (uint32_t)s - 1);
+      return e;
+    }
   }
 }
 
@@ -71,6 +89,10 @@ static int rehash(ds_lexmap *m, size_t nSlot) {
 }
 
 ds_lexent *ds_lexmap_add(ds_lexmap *m, const char *z, size_t n, uint32_t id, int isNew) {
+  if (!m->aFront) {           /* without it (no memory) every lookup goes to the table */
+    m->aFront = ds_malloc(DS_LEXFRONT_SLOTS * sizeof *m->aFront);
+    if (m->aFront) memset(m->aFront, 0, DS_LEXFRONT_SLOTS * sizeof *m->aFront);
+  }
   if ((m->nEnt + 1) * 2 > m->nSlot && rehash(m, m->nSlot ? m->nSlot * 2 : 1024)) return NULL;
   if (m->nEnt == m->nEntAlloc) {
     size_t nNew = m->nEntAlloc ? m->nEntAlloc * 2 : 1024;
@@ -96,22 +118,4 @@ ds_lexent *ds_lexmap_add(ds_lexmap *m, const char *z, size_t n, uint32_t id, int
   while (m->aSlot[i]) i = (i + 1) & (m->nSlot - 1);
   m->aSlot[i] = SLOT(e->hash, m->nEnt - 1);
   return e;
-}
-
-int ds_lexent_occur(ds_lexent *e, int64_t pos) {
-  /* the first delta of a segment is relative to -1, so it is pos + 1 */
-  uint64_t v = (uint64_t)(pos - e->lastPos);
-  ds_buf *b = &e->post;
-  if (b->cap - b->n < 10 && ds_buf_reserve(b, 10)) return DS_NOMEM;
-  unsigned char *p = b->p + b->n;
-  while (v >= 0x80) {
-    *p++ = (unsigned char)(v | 0x80);
-    v >>= 7;
-  }
-  *p++ = (unsigned char)v;
-  b->n = (size_t)(p - b->p);
-  e->lastPos = pos;
-  e->nAdded++;
-  e->nPost++;
-  return DS_OK;
 }

@@ -20,7 +20,19 @@ typedef struct ds_lexent {
   ds_buf post;          /* postings of this segment: varint deltas of cpos */
 } ds_lexent;
 
+/* A slot of the front cache: a recently found short key, inline. */
+typedef struct ds_lexfront {
+  uint32_t hash;
+  uint32_t idx;         /* entry index + 1 (0: empty) */
+  uint8_t len;
+  char key[23];
+} ds_lexfront;
+
+#define DS_LEXFRONT_SLOTS 1024
+
 typedef struct ds_lexmap {
+  ds_lexfront *aFront;  /* DS_LEXFRONT_SLOTS slots, direct-mapped by hash: the frequent
+                           keys answer from cache-resident memory (allocated on first add) */
   ds_lexent *aEnt;      /* entries, in insertion order */
   size_t nEnt, nEntAlloc;
   uint64_t *aSlot;      /* open addressing: hash << 32 | entry index + 1 (0 = empty) */
@@ -41,7 +53,23 @@ ds_lexent *ds_lexmap_find(ds_lexmap *m, const char *z, size_t n);
 ds_lexent *ds_lexmap_add(ds_lexmap *m, const char *z, size_t n, uint32_t id, int isNew);
 
 /* Record an occurrence of e at corpus position pos (positions must increase). */
-int ds_lexent_occur(ds_lexent *e, int64_t pos);
+static inline int ds_lexent_occur(ds_lexent *e, int64_t pos) {
+  /* the first delta of a segment is relative to -1, so it is pos + 1 */
+  uint64_t v = (uint64_t)(pos - e->lastPos);
+  ds_buf *b = &e->post;
+  if (b->cap - b->n < 10 && ds_buf_reserve(b, 10)) return DS_NOMEM;
+  unsigned char *p = b->p + b->n;
+  while (v >= 0x80) {
+    *p++ = (unsigned char)(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = (unsigned char)v;
+  b->n = (size_t)(p - b->p);
+  e->lastPos = pos;
+  e->nAdded++;
+  e->nPost++;
+  return DS_OK;
+}
 
 /* Count an occurrence of e without a posting (values that are not indexed, as `_`). */
 static inline void ds_lexent_count(ds_lexent *e) { e->nAdded++; }

@@ -46,7 +46,7 @@ typedef struct strtab {
 #define NOPOST 0x80000000u
 
 /* Statements of the per-document write path, kept prepared (see cached()). */
-enum { ST_SHA, ST_DOC, ST_META, ST_TOKENS, ST_SPANS, ST_FIND, ST_GAP, ST_N };
+enum { ST_SHA, ST_DOC, ST_META, ST_TOKENS, ST_SPANS, ST_FIND, ST_GAP, ST_SAVE, ST_RELEASE, ST_N };
 static const char *const azStSql[ST_N] = {
   "SELECT id FROM docs WHERE sha256=?1",
   "INSERT INTO docs(seg, name, path, sha256, bytes, cpos, ntok, nsent) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -55,6 +55,8 @@ static const char *const azStSql[ST_N] = {
   "INSERT INTO spans(kind, doc, n, data) VALUES(?1, ?2, ?3, ?4)",
   "SELECT id FROM lexicon WHERE attr=?1 AND str=?2",
   "SELECT id FROM gaps WHERE str=?1",
+  "SAVEPOINT doc",
+  "RELEASE doc",
 };
 
 /* Common gaps have fixed ids and never go through the map. */
@@ -807,16 +809,23 @@ static int store_doc(ds_corpus *c, const ds_doc *d, int64_t docId, int64_t cpos,
     const char *zPos = ds_doc_upos(d, t), *zXpos = ds_doc_xpos(d, t);
     const char *az[DS_NATTR] = {z, NULL, zLemma, zPos, zXpos};
     size_t an[DS_NATTR] = {n, 0, nLemma, strlen(zPos), strlen(zXpos)};
+    /* the key: word, pos, xpos, lemma, apart by 0xFF (never in UTF-8, so unambiguous) */
     ds_buf *k = &c->key;
-    ds_buf_reset(k);
-    ds_buf_append(k, z, n);
-    ds_buf_putc(k, 0xFF);               /* never in UTF-8: the parts cannot run together */
-    ds_buf_append(k, zPos, an[DS_ATTR_POS]);
-    ds_buf_putc(k, 0xFF);
-    ds_buf_append(k, zXpos, an[DS_ATTR_XPOS]);
-    ds_buf_putc(k, 0xFF);
-    ds_buf_append(k, zLemma, nLemma);
-    if (k->rc) { rc = nomem(e); break; }
+    size_t nKey = n + an[DS_ATTR_POS] + an[DS_ATTR_XPOS] + nLemma + 3;
+    k->n = 0;
+    if (ds_buf_reserve(k, nKey)) { rc = nomem(e); break; }
+    unsigned char *pk = k->p;
+    memcpy(pk, z, n);
+    pk += n;
+    *pk++ = 0xFF;
+    memcpy(pk, zPos, an[DS_ATTR_POS]);
+    pk += an[DS_ATTR_POS];
+    *pk++ = 0xFF;
+    memcpy(pk, zXpos, an[DS_ATTR_XPOS]);
+    pk += an[DS_ATTR_XPOS];
+    *pk++ = 0xFF;
+    memcpy(pk, zLemma, nLemma);
+    k->n = nKey;
     ds_lexent *ent = type_of(c, pFind, z, n, az, an, &rc, e);
     if (!ent) {
       if (rc == DS_NOMEM) nomem(e);
@@ -911,7 +920,9 @@ int ds_corpus_add_parsed(ds_corpus *c, const ds_doc *d, const char *zSha, size_t
   if (d->nTok > UINT32_MAX - 1)
     return ds_error_set(e, DS_LIMIT, -1, "%s: more than 2^32 tokens in one document", zWhere);
   /* everything of this document goes in a savepoint: on error, none of it stays */
-  rc = exec(c, "SAVEPOINT doc", e);
+  sqlite3_stmt *pSave = cached(c, ST_SAVE, e);
+  if (!pSave) return DS_SQL;
+  rc = step_reset(c, pSave, e, "savepoint");
   if (rc) return rc;
   int64_t cpos = c->nextCpos, docId = 0;
   sqlite3_stmt *st = cached(c, ST_DOC, e);
@@ -941,7 +952,8 @@ int ds_corpus_add_parsed(ds_corpus *c, const ds_doc *d, const char *zSha, size_t
   for (size_t i = 0; rc == DS_OK && pMeta && i < pMeta->n; i++)
     rc = put_meta_row(c, st, docId, pMeta->azKey[i], pMeta->azVal[i], e);
   if (rc == DS_OK) rc = store_doc(c, d, docId, cpos, e);
-  if (rc == DS_OK) rc = exec(c, "RELEASE doc", e);
+  sqlite3_stmt *pRelease = rc ? NULL : cached(c, ST_RELEASE, e);
+  if (rc == DS_OK) rc = pRelease ? step_reset(c, pRelease, e, "release savepoint") : DS_SQL;
   if (rc) {
     sqlite3_exec(c->db, "ROLLBACK TO doc; RELEASE doc", NULL, NULL, NULL);
     return rc;
