@@ -13,6 +13,7 @@
 #include "ds_reader.h"
 #include "ds_utf8.h"
 
+#include <errno.h>
 #include <nettle/sha2.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char *const azAttr[DS_NATTR] = {"word", "norm", "lemma", "pos", "xpos"};
 
@@ -110,14 +112,21 @@ struct ds_corpus {
 
 static int sql_error(ds_corpus *c, ds_error *e, const char *zWhat) {
   int rc = sqlite3_errcode(c->db);
-  if (rc == SQLITE_FULL)
+  if ((rc & 0xFF) == SQLITE_FULL)
     return ds_error_set(e, DS_IO, -1, "%s: %s: the disk is full (nothing of this run was stored)",
                         c->zPath, zWhat);
-  if (rc == SQLITE_READONLY)
+  if ((rc & 0xFF) == SQLITE_READONLY)
     return ds_error_set(e, DS_IO, -1, "%s: %s: the corpus file is read-only", c->zPath, zWhat);
-  if (rc == SQLITE_BUSY)
+  if ((rc & 0xFF) == SQLITE_BUSY)
     return ds_error_set(e, DS_IO, -1, "%s: %s: another process is writing to this corpus "
                         "(waited 10 s)", c->zPath, zWhat);
+  int sys = sqlite3_system_errno(c->db);    /* the system's reason, when it had one */
+  if (sys && (rc & 0xFF) == SQLITE_IOERR && sys == EFBIG)
+    return ds_error_set(e, DS_IO, -1, "%s: %s: file too large (a file-size limit; nothing of this "
+                        "run was stored)", c->zPath, zWhat);
+  if (sys && ((rc & 0xFF) == SQLITE_IOERR || (rc & 0xFF) == SQLITE_CANTOPEN))
+    return ds_error_set(e, DS_IO, -1, "%s: %s: %s (%s)", c->zPath, zWhat, sqlite3_errmsg(c->db),
+                        strerror(sys));
   return ds_error_set(e, DS_SQL, -1, "%s: %s: %s", c->zPath, zWhat, sqlite3_errmsg(c->db));
 }
 
@@ -339,6 +348,20 @@ static int load_docs(ds_corpus *c, ds_error *e) {
   return DS_OK;
 }
 
+/* Can files be made in the directory of zPath? */
+static int writable_dir(const char *zPath) {
+  const char *zSlash = strrchr(zPath, '/');
+  if (!zSlash) return access(".", W_OK) == 0;
+  size_t n = (size_t)(zSlash - zPath);
+  char *zDir = ds_malloc(n + 2);
+  if (!zDir) return 1;
+  memcpy(zDir, zPath, n ? n : 1);
+  zDir[n ? n : 1] = 0;
+  int ok = access(zDir, W_OK) == 0;
+  ds_free(zDir);
+  return ok;
+}
+
 int ds_corpus_open(const char *zPath, int flags, ds_corpus **ppOut, ds_error *e) {
   ds_corpus *c;
   struct stat st;
@@ -348,6 +371,9 @@ int ds_corpus_open(const char *zPath, int flags, ds_corpus **ppOut, ds_error *e)
     return ds_error_set(e, DS_IO, -1, "%s: no such corpus file", zPath);
   if (stat(zPath, &st) == 0 && S_ISDIR(st.st_mode))
     return ds_error_set(e, DS_IO, -1, "%s: is a directory, not a corpus file", zPath);
+  if (stat(zPath, &st) != 0 && !writable_dir(zPath))
+    return ds_error_set(e, DS_IO, -1, "%s: cannot create: permission denied (its directory is "
+                        "not writable, or missing)", zPath);
   c = ds_malloc(sizeof *c);
   if (!c) return nomem(e);
   memset(c, 0, sizeof *c);
@@ -365,14 +391,26 @@ int ds_corpus_open(const char *zPath, int flags, ds_corpus **ppOut, ds_error *e)
   oflags = c->bReadonly ? SQLITE_OPEN_READONLY
                         : SQLITE_OPEN_READWRITE | ((flags & DS_OPEN_CREATE) ? SQLITE_OPEN_CREATE : 0);
   if (sqlite3_open_v2(zPath, &c->db, oflags, NULL) != SQLITE_OK) {
+    int sys = c->db ? sqlite3_system_errno(c->db) : 0;
     rc = ds_error_set(e, DS_IO, -1, "%s: cannot open: %s", zPath,
-                      c->db ? sqlite3_errmsg(c->db) : "out of memory");
+                      sys ? strerror(sys) : c->db ? sqlite3_errmsg(c->db) : "out of memory");
     ds_corpus_close(c);
     return rc;
   }
   sqlite3_busy_timeout(c->db, 10000);
   rc = ds_fts5_register(c->db) ? ds_error_set(e, DS_SQL, -1, "%s: this SQLite has no FTS5", zPath) : DS_OK;
   if (rc == DS_OK) rc = check_format(c, flags, e);
+  if (rc && c->bReadonly && access(zPath, R_OK) == 0 && !writable_dir(zPath)) {
+    /* read-only storage: WAL's shared-memory file cannot be made beside the corpus, and no
+       writer can be at work there either, so the file is read as it stands */
+    sqlite3_close_v2(c->db);
+    c->db = NULL;
+    char *zUri = sqlite3_mprintf("file:%s?immutable=1", zPath);
+    int orc = zUri ? sqlite3_open_v2(zUri, &c->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) : SQLITE_NOMEM;
+    sqlite3_free(zUri);
+    rc = orc == SQLITE_OK && ds_fts5_register(c->db) == DS_OK ? check_format(c, flags, e)
+                                                               : ds_error_set(e, DS_IO, -1, "%s: cannot open", zPath);
+  }
   if (rc == DS_OK && !c->bReadonly) {
     /* WAL: readers go on while a writer adds; set only once the file is known to be ours */
     rc = exec(c, "PRAGMA journal_mode=WAL", e);

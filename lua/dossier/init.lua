@@ -182,7 +182,10 @@ function Corpus:add(paths, opts)
   h:begin()
   local ok, res = pcall(h.ingest, h, docs, rules, ld, opts.encoding, tagger,
                         opts.jobs or core.ncpu(), opts.memory, opts.progress)
-  if ok then ok, res = pcall(h.commit, h) and true, res end
+  if ok then
+    local cok, cerr = pcall(h.commit, h)
+    if not cok then ok, res = false, cerr end
+  end
   if not ok then
     if h:isopen() then h:rollback() end
     error(res, 0)
