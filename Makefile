@@ -16,6 +16,7 @@ SAN     ?=
 DEB_BUILD = gcc libc6-dev make lua5.4 liblua5.4-dev libsqlite3-dev libutf8proc-dev nettle-dev libgumbo-dev libcmark-dev libyaml-dev
 DEB_RUN   = lua-argparse lua-cjson lua-readline lua-filesystem lua-term
 DEB_TEST  = lua-busted luarocks sqlite3
+DEB_VALGRIND = valgrind
 
 B       = build
 CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_segment.o ds_doc.o ds_langdata.o ds_clean.o ds_markup.o ds_date.o \
@@ -30,7 +31,7 @@ FUZZ_NAMES = $(patsubst csrc/fuzz/fuzz_%.c,%,$(wildcard csrc/fuzz/fuzz_*.c))
 REPLAYS = $(addprefix $(B)/replay_,$(FUZZ_NAMES))
 SAMPLE_DB = $(B)/sample.db
 
-.PHONY: all deps test ctest replay spec run clean install asan uniprop bench models fuzz
+.PHONY: all deps test ctest replay spec run clean install asan valgrind uniprop bench models fuzz
 
 all: $(MODULE)
 
@@ -95,6 +96,11 @@ asan:
 	LD_PRELOAD=$$(clang -print-file-name=libclang_rt.asan-x86_64.so) \
 	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  busted --lua=$(LUA) --cpath='build/asan/?.so'
+
+# A representative CLI session and the fuzz regression inputs under valgrind's memcheck.
+valgrind: all $(REPLAYS)
+	@tools/deps.sh $(DEB_BUILD) $(DEB_RUN) $(DEB_VALGRIND)
+	.ci/valgrind.sh
 
 # Benchmarks: they print figures and assert nothing (see bench/README.md).
 $(B)/bench_segment: bench/bench_segment.c $(CORE_O) csrc/*.h | $(B)

@@ -6,7 +6,9 @@
 ** spec/fuzz-regressions/<name>/, and uses csrc/fuzz/<name>.dict when there is one.
 ** An invariant that fails calls abort() through FUZZ_CHECK, so libFuzzer reports it
 ** as a crash and saves the input. A target for a new reader is a few lines: its
-** fuzz_read_opts, then fuzz_parse_opts (see fuzz_html.c).
+** fuzz_read_opts, then fuzz_parse_opts (see fuzz_html.c). `make test` builds every
+** target with gcc and csrc/test/fuzz_replay.c (no libFuzzer) and replays its
+** spec/fuzz-regressions/ and seeds, so a target must build with plain C11 and POSIX too.
 */
 #ifndef DS_FUZZ_H
 #define DS_FUZZ_H
