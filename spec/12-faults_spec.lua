@@ -39,8 +39,7 @@ end
 describe("faults:", function()
 setup(setup_batches)
 teardown(function()
-  h.rmtree(A)
-  h.rmtree(B)
+  h.cleanup_dirs()
   h.cleanup()
 end)
 
@@ -109,8 +108,7 @@ describe("a write that fails", function()
 
   -- A corpus holding batch A, in a directory of its own.
   local function corpus_a()
-    local dir = h.tmp("-dir")
-    assert(os.execute("mkdir " .. dir))
+    local dir = h.tmpdir("-dir")
     local db = dir .. "/corpus.db"
     assert(h.cli({"index", A, "--db", db, "-q"}) == 0)
     return dir, db
@@ -163,7 +161,7 @@ describe("a write that fails", function()
   end)
 
   it("on a full file system (a 2 MB tmpfs) says so and leaves the corpus as it was", function()
-    local mnt = h.tmp("-mnt")
+    local mnt = h.tmp("-mnt")   -- not tmpdir: removed once unmounted, not before
     assert(os.execute("mkdir " .. mnt))
     if not os.execute("mount -t tmpfs -o size=2m tmpfs " .. mnt .. " 2>/dev/null") then
       os.remove(mnt)
@@ -248,8 +246,8 @@ describe("a write that fails", function()
 
   it("in a read-only directory says why a new corpus cannot be made", function()
     if not need_user() then return end
-    local dir = h.tmp("-dir")
-    assert(os.execute("mkdir " .. dir .. " && chmod 555 " .. dir))
+    local dir = h.tmpdir("-dir")
+    assert(os.execute("chmod 555 " .. dir))
     local rc, err = run_sh("", as_user, {"index", A, "--db", dir .. "/new.db"})
     h.rmtree(dir)
     assert.are_not.equal(0, rc)

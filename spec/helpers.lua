@@ -89,8 +89,7 @@ function M.sleep(s) os.execute(string.format("sleep %.3f", s)) end
 -- its own ("Copy TAGk of NAME.", so none is a duplicate of another); names are
 -- NAME-tag-k.txt. Returns the directory and the names of its documents.
 function M.copies(n, tag)
-  local dir = M.tmp("-" .. tag)
-  assert(os.execute("mkdir " .. dir))
+  local dir = M.tmpdir("-" .. tag)
   local seeds, names = M.seed_files(), {}
   for i = 1, n do
     local path = seeds[(i - 1) % #seeds + 1]
@@ -103,8 +102,24 @@ function M.copies(n, tag)
   return dir, names
 end
 
--- Remove a directory made by M.copies (or any scratch directory) and what is in it.
-function M.rmtree(dir) os.execute("rm -rf " .. shell_quote(dir)) end
+-- Remove a directory made by M.copies (or any scratch directory) and what is in it,
+-- whatever its permissions.
+function M.rmtree(dir) os.execute("chmod -R u+rwx " .. shell_quote(dir) .. " 2>/dev/null; rm -rf " .. shell_quote(dir)) end
+
+-- A fresh temporary directory, removed (with what is in it) by M.cleanup_dirs, so a
+-- spec that fails half-way leaves nothing behind.
+local dirs = {}
+function M.tmpdir(suffix)
+  local d = M.tmp(suffix)
+  assert(os.execute("mkdir " .. shell_quote(d)))
+  dirs[#dirs + 1] = d
+  return d
+end
+
+function M.cleanup_dirs()
+  for _, d in ipairs(dirs) do M.rmtree(d) end
+  dirs = {}
+end
 
 -- Start bin/dossier in the background (stdout and stderr to files); returns a job
 -- {pid, rc = function() -> exit status or nil while it runs, err = stderr path}. A
