@@ -16,6 +16,7 @@ SAN     ?=
 DEB_BUILD = gcc libc6-dev make lua5.4 liblua5.4-dev libsqlite3-dev libutf8proc-dev nettle-dev libgumbo-dev libcmark-dev libyaml-dev
 DEB_RUN   = lua-argparse lua-cjson lua-readline lua-filesystem lua-term
 DEB_TEST  = lua-busted luarocks sqlite3
+DEB_VALGRIND = valgrind
 
 B       = build
 CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_segment.o ds_doc.o ds_langdata.o ds_clean.o ds_offmap.o ds_markup.o ds_date.o \
@@ -25,9 +26,12 @@ CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_segment.o d
 BIND_O  = $(B)/ldossier.o
 MODULE  = lua/dossier/core.so
 CTESTS  = $(B)/test_core $(B)/test_segment $(B)/test_tagger $(B)/test_store
+# every fuzz target, replayed by csrc/test/fuzz_replay.c on its regression inputs and seeds
+FUZZ_NAMES = $(patsubst csrc/fuzz/fuzz_%.c,%,$(wildcard csrc/fuzz/fuzz_*.c))
+REPLAYS = $(addprefix $(B)/replay_,$(FUZZ_NAMES))
 SAMPLE_DB = $(B)/sample.db
 
-.PHONY: all deps test ctest spec run clean install asan tsan uniprop bench models fuzz
+.PHONY: all deps test ctest replay spec run clean install asan tsan valgrind uniprop bench models fuzz
 
 all: $(MODULE)
 
@@ -46,11 +50,20 @@ $(MODULE): $(CORE_O) $(BIND_O)
 $(B)/test_%: csrc/test/test_%.c $(CORE_O) csrc/test/*.h | $(B)
 	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $< $(CORE_O) $(LIBS)
 
+$(B)/replay_%: csrc/fuzz/fuzz_%.c csrc/test/fuzz_replay.c $(CORE_O) csrc/fuzz/fuzz.h csrc/*.h | $(B)
+	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ csrc/test/fuzz_replay.c $< $(CORE_O) $(LIBS)
+
 $(B):
 	@mkdir -p $(B)
 
-ctest: $(CTESTS)
+ctest: $(CTESTS) replay
 	@for t in $(CTESTS); do echo "== $$t"; $$t $(SHARED)/data || exit 1; done
+
+replay: $(REPLAYS)
+	@for n in $(FUZZ_NAMES); do \
+	  d=$$(for x in spec/fuzz-regressions/$$n csrc/fuzz/seeds/$$n; do [ -d $$x ] && echo $$x; done); \
+	  [ -z "$$d" ] || $(B)/replay_$$n $$d || exit 1; \
+	done
 
 spec: $(MODULE)
 	busted --lua=$(LUA)
@@ -75,6 +88,8 @@ asan:
 	@mkdir -p build/asan/dossier
 	$(MAKE) --no-print-directory B=build/asan CC=clang SAN="$(ASAN_FLAGS)" \
 	  MODULE=build/asan/dossier/core.so build/asan/dossier/core.so build/asan/test_core build/asan/test_segment build/asan/test_tagger build/asan/test_store
+	ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1:max_allocation_size_mb=2048 \
+	  $(MAKE) --no-print-directory B=build/asan CC=clang SAN="$(ASAN_FLAGS)" replay
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_core $(SHARED)/data
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_segment $(SHARED)/data
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_tagger $(SHARED)/data
@@ -88,6 +103,11 @@ tsan:
 	@tools/deps.sh $(DEB_BUILD) clang libclang-rt-14-dev
 	$(MAKE) --no-print-directory B=build/tsan CC=clang CFLAGS="-O1 -g" SAN="-fsanitize=thread" build/tsan/test_store
 	TSAN_OPTIONS=halt_on_error=1 build/tsan/test_store $(SHARED)/data
+
+# A representative CLI session and the fuzz regression inputs under valgrind's memcheck.
+valgrind: all $(REPLAYS)
+	@tools/deps.sh $(DEB_BUILD) $(DEB_RUN) $(DEB_VALGRIND)
+	.ci/valgrind.sh
 
 # Benchmarks: they print figures and assert nothing (see bench/README.md).
 $(B)/bench_segment: bench/bench_segment.c $(CORE_O) csrc/*.h | $(B)

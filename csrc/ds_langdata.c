@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Lines longer than this are never furniture (and phrases may not be longer). */
+#define DS_PHRASE_MAX 200
+
 typedef struct phrase {
   int bWhole;           /* the whole line must be the phrase (else: contains it) */
   size_t off, n;        /* lower-case phrase at zPhrases + off */
@@ -42,15 +45,17 @@ static int load_words(ds_langdata *ld, const char *zDir, ds_error *e) {
   if (rc) return rc;
   size_t i = 0, line = 0;
   while (i < n && rc == DS_OK) {
-    size_t j = i;
+    size_t j = i, end;
     while (j < n && z[j] != '\n') j++;
     line++;
-    if (j > i && z[i] != '#') {
-      for (size_t k = i; k < j && rc == DS_OK; k++)
+    end = j;
+    if (end > i && z[end - 1] == '\r') end--;          /* CRLF files read the same */
+    if (end > i && z[i] != '#') {
+      for (size_t k = i; k < end && rc == DS_OK; k++)
         if (z[k] < 'a' || z[k] > 'z')
           rc = ds_error_set(e, DS_FORMAT, -1, "%s:%zu: a word must be lower-case letters", zPath, line);
-      if (rc == DS_OK && !ds_lexmap_find(&ld->words, z + i, j - i) &&
-          !ds_lexmap_add(&ld->words, z + i, j - i, 0, 0))
+      if (rc == DS_OK && !ds_lexmap_find(&ld->words, z + i, end - i) &&
+          !ds_lexmap_add(&ld->words, z + i, end - i, 0, 0))
         rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
     }
     i = j + 1;
@@ -67,27 +72,39 @@ static int load_phrases(ds_langdata *ld, const char *zDir, ds_error *e) {
   for (size_t k = 0; k < n; k++)          /* phrases are matched in lower case */
     if (z[k] >= 'A' && z[k] <= 'Z') z[k] = (char)(z[k] + 32);
   while (i < n && rc == DS_OK) {
-    size_t j = i;
+    size_t j = i, end;
     while (j < n && z[j] != '\n') j++;
     line++;
-    if (j > i && z[i] != '#') {
-      const char *tab = memchr(z + i, '\t', j - i);
+    end = j;
+    if (end > i && z[end - 1] == '\r') end--;          /* CRLF files read the same */
+    if (end > i && z[i] != '#') {
+      const char *tab = memchr(z + i, '\t', end - i);
       int bWhole = tab && (size_t)(tab - (z + i)) == 4 && memcmp(z + i, "line", 4) == 0;
       int bContains = tab && (size_t)(tab - (z + i)) == 8 && memcmp(z + i, "contains", 8) == 0;
-      if ((!bWhole && !bContains) || (size_t)(tab - z) + 1 >= j) {
+      if ((!bWhole && !bContains) || (size_t)(tab - z) + 1 >= end) {
         rc = ds_error_set(e, DS_FORMAT, -1, "%s:%zu: expected `line` or `contains`, a tab, a phrase",
                           zPath, line);
         break;
       }
+      /* a phrase is returned as a C string and matched against lines of at most
+         DS_PHRASE_MAX bytes: no control characters (a NUL would cut it), no longer */
+      size_t off = (size_t)(tab - z) + 1;
+      for (size_t k = off; k < end && rc == DS_OK; k++)
+        if ((unsigned char)z[k] < ' ' && z[k] != '\t')
+          rc = ds_error_set(e, DS_FORMAT, -1, "%s:%zu: a control character (byte %zu) in the phrase",
+                            zPath, line, k - i + 1);
+      if (rc == DS_OK && end - off > DS_PHRASE_MAX)
+        rc = ds_error_set(e, DS_FORMAT, -1, "%s:%zu: a phrase of more than %d bytes never matches",
+                          zPath, line, DS_PHRASE_MAX);
+      if (rc) break;
       if (ld->nPhrase == nAlloc) {
         nAlloc = nAlloc ? 2 * nAlloc : 64;
         phrase *a = ds_realloc(ld->aPhrase, nAlloc * sizeof *a);
         if (!a) { rc = ds_error_set(e, DS_NOMEM, -1, "out of memory"); break; }
         ld->aPhrase = a;
       }
-      size_t off = (size_t)(tab - z) + 1;
-      ld->aPhrase[ld->nPhrase++] = (phrase){bWhole, off, j - off};
-      z[j] = '\0';                        /* so a phrase can be returned as a string */
+      ld->aPhrase[ld->nPhrase++] = (phrase){bWhole, off, end - off};
+      z[end] = '\0';                      /* so a phrase can be returned as a string */
     }
     i = j + 1;
   }
@@ -149,8 +166,8 @@ int ds_langdata_is_word(const ds_langdata *ld, const char *z, size_t n) {
 const char *ds_langdata_boilerplate(const ds_langdata *ld, const char *z, size_t n) {
   while (n > 0 && (z[0] == ' ' || z[0] == '\t')) { z++; n--; }
   while (n > 0 && (z[n - 1] == ' ' || z[n - 1] == '\t' || z[n - 1] == ':' || z[n - 1] == '.')) n--;
-  if (n == 0 || n > 200) return NULL;
-  char low[201];
+  if (n == 0 || n > DS_PHRASE_MAX) return NULL;
+  char low[DS_PHRASE_MAX + 1];
   for (size_t k = 0; k < n; k++) low[k] = (z[k] >= 'A' && z[k] <= 'Z') ? (char)(z[k] + 32) : z[k];
   for (size_t p = 0; p < ld->nPhrase; p++) {
     const phrase *ph = &ld->aPhrase[p];

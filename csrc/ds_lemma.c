@@ -2,6 +2,7 @@
 ** ds_lemma.c -- English lemmatizer (see ds_lemma.h for the method and the file format).
 */
 #include "ds_lemma.h"
+#include "ds_utf8.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -134,12 +135,29 @@ static int parse_image(ds_lemmatizer *l, const char *zName, ds_error *e) {
   l->lexMask = nLex - 1;
   l->setMask = nSet - 1;
   l->nPool = nPool;
+  /* the pool: NUL-terminated lemmas, each UTF-8 that a CoNLL-U column can hold (no
+     spaces or control characters), and NUL padding; checked once, so a lookup may
+     copy any string that starts in it */
+  if (nPool && l->zPool[nPool - 1] != 0)
+    return ds_error_set(e, DS_CORRUPT, -1, "%s: lemma strings not terminated", zName);
+  for (uint32_t i = 0; i < nPool;) {
+    const char *z = l->zPool + i;
+    size_t len = strlen(z);
+    if (ds_utf8_check(z, len) >= 0)
+      return ds_error_set(e, DS_CORRUPT, -1, "%s: lemma string at %u is not UTF-8", zName, i);
+    for (size_t k = 0; k < len; k++)
+      if ((unsigned char)z[k] <= ' ' || z[k] == 0x7F)
+        return ds_error_set(e, DS_CORRUPT, -1, "%s: lemma string at %u has a space or control character",
+                            zName, i);
+    i += (uint32_t)len + 1;
+  }
   int emptyLex = 0, emptySet = 0;
   for (uint32_t i = 0; i < nLex; i++) {
     uint32_t v = l->aLex[2 * i + 1];
     if (!l->aLex[2 * i]) { emptyLex = 1; continue; }
-    /* a string value must start inside the pool and end with a NUL in it */
-    if ((v & 3) == 3 || ((v & 3) == 0 && ((v >> 2) >= nPool || !memchr(l->zPool + (v >> 2), 0, nPool - (v >> 2)))))
+    /* a string value must be the start of a non-empty string of the pool */
+    if ((v & 3) == 3 || ((v & 3) == 0 && ((v >> 2) >= nPool || l->zPool[v >> 2] == 0 ||
+                                          ((v >> 2) > 0 && l->zPool[(v >> 2) - 1] != 0))))
       return ds_error_set(e, DS_CORRUPT, -1, "%s: lemma lexicon slot %u out of range", zName, i);
   }
   for (uint32_t i = 0; i < nSet && !emptySet; i++) emptySet = l->aSet[i] == 0;

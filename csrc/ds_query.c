@@ -55,6 +55,11 @@ static void skip_space(parser *p) {
 
 static int push(parser *p, int kind, int attr, const char *z, size_t n) {
   ds_query *q = p->q;
+  if (q->n >= DS_QUERY_MAX_TOKENS) {
+    char zMsg[80];
+    snprintf(zMsg, sizeof zMsg, "query too long: more than the limit of %d tokens", DS_QUERY_MAX_TOKENS);
+    return perr(p, p->i, zMsg);
+  }
   if (q->n == q->nAlloc) {
     size_t nNew = q->nAlloc ? q->nAlloc * 2 : 8;
     qtok *a = ds_realloc(q->a, nNew * sizeof *a);
@@ -207,8 +212,10 @@ int ds_query_compile(ds_corpus *c, const char *zQuery, ds_query **pq, ds_error *
   p.q = ds_malloc(sizeof *p.q);
   if (!p.q) return ds_error_set(e, DS_NOMEM, -1, "out of memory");
   memset(p.q, 0, sizeof *p.q);
+  int64_t bad = ds_utf8_check(zQuery, strlen(zQuery));
+  if (bad >= 0) rc = perr(&p, (size_t)bad, "invalid UTF-8");
   skip_space(&p);
-  if (!p.z[p.i]) rc = perr(&p, 0, "empty query");
+  if (rc == DS_OK && !p.z[p.i]) rc = perr(&p, 0, "empty query");
   while (rc == DS_OK && p.z[p.i]) {
     char ch = p.z[p.i];
     size_t at = p.i;

@@ -22,6 +22,9 @@
 
 typedef struct ds_query ds_query;
 
+/* Longest query, in token constraints: longer ones are refused (their time grows with it). */
+#define DS_QUERY_MAX_TOKENS 1000
+
 /* A match: inclusive corpus positions of its first and last token. */
 typedef struct ds_match {
   int64_t first;

@@ -20,7 +20,9 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -120,13 +122,21 @@ static int sql_error(ds_corpus *c, ds_error *e, const char *zWhat) {
   if ((rc & 0xFF) == SQLITE_BUSY)
     return ds_error_set(e, DS_IO, -1, "%s: %s: another process is writing to this corpus "
                         "(waited 10 s)", c->zPath, zWhat);
-  int sys = sqlite3_system_errno(c->db);    /* the system's reason, when it had one */
-  if (sys && (rc & 0xFF) == SQLITE_IOERR && sys == EFBIG)
-    return ds_error_set(e, DS_IO, -1, "%s: %s: file too large (a file-size limit; nothing of this "
-                        "run was stored)", c->zPath, zWhat);
-  if (sys && ((rc & 0xFF) == SQLITE_IOERR || (rc & 0xFF) == SQLITE_CANTOPEN))
-    return ds_error_set(e, DS_IO, -1, "%s: %s: %s (%s)", c->zPath, zWhat, sqlite3_errmsg(c->db),
-                        strerror(sys));
+  if ((rc & 0xFF) == SQLITE_IOERR || (rc & 0xFF) == SQLITE_CANTOPEN) {
+    /* the system's reason: SQLite keeps it only for some calls, so look at the limits too */
+    int sys = sqlite3_system_errno(c->db);
+    struct rlimit lim;
+    struct statvfs vfs;
+    char zWhy[160];
+    if (sys == EFBIG || (!sys && getrlimit(RLIMIT_FSIZE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY))
+      snprintf(zWhy, sizeof zWhy, "file too large: the file-size limit (ulimit -f) was reached");
+    else if (sys == ENOSPC || (!sys && statvfs(c->zPath, &vfs) == 0 && vfs.f_bavail * vfs.f_frsize < (1u << 20)))
+      snprintf(zWhy, sizeof zWhy, "the disk is full");
+    else
+      snprintf(zWhy, sizeof zWhy, "%s", sys ? strerror(sys) : "no reason given by the system");
+    return ds_error_set(e, DS_IO, -1, "%s: %s: %s (%s); nothing of this run was stored", c->zPath,
+                        zWhat, sqlite3_errmsg(c->db), zWhy);
+  }
   return ds_error_set(e, DS_SQL, -1, "%s: %s: %s", c->zPath, zWhat, sqlite3_errmsg(c->db));
 }
 

@@ -333,6 +333,12 @@ static int parse_image(ds_tagger *t, const char *zName, ds_error *e) {
   for (uint32_t i = 0; i < t->nUpos + t->nXpos; i++) {
     const char *zNul = memchr(z, 0, (size_t)(zEnd - z));
     if (!zNul) return ds_error_set(e, DS_CORRUPT, -1, "%s: tagger tag names truncated", zName);
+    /* names go to CoNLL-U columns and JSON: printable ASCII, not empty, no spaces */
+    if (zNul == z) return ds_error_set(e, DS_CORRUPT, -1, "%s: tagger tag %u has no name", zName, i);
+    for (const char *c = z; c < zNul; c++)
+      if ((unsigned char)*c <= ' ' || (unsigned char)*c >= 0x7F)
+        return ds_error_set(e, DS_CORRUPT, -1, "%s: tagger tag %u: byte 0x%02X in its name", zName,
+                            i, (unsigned char)*c);
     if (i < t->nUpos) t->azUpos[i] = z;
     else t->azXpos[i - t->nUpos] = z;
     z = zNul + 1;

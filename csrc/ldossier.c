@@ -460,6 +460,23 @@ static int corpus_rollback(lua_State *L) {
 }
 
 /*
+** The metadata string at index i (a key, or the value of key zKey): a C string, so no
+** NUL; zWhere (may be NULL) names the document in the error.
+*/
+static const char *meta_string(lua_State *L, int i, const char *zKey, const char *zWhere) {
+  size_t n;
+  const char *z = lua_tolstring(L, i, &n);
+  if (strlen(z) != n) {
+    lua_pushfstring(L, "%s%s", zWhere ? zWhere : "", zWhere ? ": " : "");
+    if (zKey) lua_pushfstring(L, "metadata value of '%s' holds a NUL byte", zKey);
+    else lua_pushliteral(L, "a metadata key holds a NUL byte");
+    lua_concat(L, 2);
+    lua_error(L);
+  }
+  return z;
+}
+
+/*
 ** Collect a metadata table {key = value} at index i (strings only) into arrays held by
 ** a userdata on the Lua stack, so nothing leaks if a later call raises.
 */
@@ -479,8 +496,8 @@ static void check_meta(lua_State *L, int i, ds_meta *m) {
   while (lua_next(L, i)) {
     if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
       luaL_error(L, "bad argument #%d (metadata keys and values must be strings)", i);
-    a[k] = lua_tostring(L, -2);         /* both stay referenced by the table */
-    a[n + k] = lua_tostring(L, -1);
+    a[k] = meta_string(L, -2, NULL, NULL);     /* both stay referenced by the table */
+    a[n + k] = meta_string(L, -1, a[k], NULL);
     lua_pop(L, 1);
     k++;
   }
@@ -521,7 +538,7 @@ static int corpus_add_text(lua_State *L) {
 }
 
 /* The metadata table at the top of the stack into m, with pointers from *pp on. */
-static void fill_meta(lua_State *L, ds_meta *m, const char ***pp) {
+static void fill_meta(lua_State *L, ds_meta *m, const char ***pp, const char *zWhere) {
   const char **a = *pp;
   size_t n = 0;
   lua_pushnil(L);
@@ -534,8 +551,8 @@ static void fill_meta(lua_State *L, ds_meta *m, const char ***pp) {
   size_t k = 0;
   lua_pushnil(L);
   while (lua_next(L, -2)) {
-    a[k] = lua_tostring(L, -2);         /* both stay referenced by the table */
-    a[n + k] = lua_tostring(L, -1);
+    a[k] = meta_string(L, -2, NULL, zWhere);   /* both stay referenced by the table */
+    a[n + k] = meta_string(L, -1, a[k], zWhere);
     lua_pop(L, 1);
     k++;
   }
@@ -634,7 +651,7 @@ static int corpus_ingest(lua_State *L) {
       if (s->read.format < 0) luaL_error(L, "format must be \"txt\", \"html\" or \"md\"");
     }
     lua_getfield(L, -1, "meta");
-    if (lua_istable(L, -1)) fill_meta(L, &s->meta, &pp);
+    if (lua_istable(L, -1)) fill_meta(L, &s->meta, &pp, s->zWhere ? s->zWhere : s->zPath);
     lua_pop(L, 2);
   }
   ds_ingest_opts o = {(int)nJobs, (size_t)nMemory, lua_isnil(L, 9) ? NULL : ingest_progress, &x};
@@ -794,7 +811,12 @@ static int corpus_docs(lua_State *L) {
 /* corpus:query(q) -> matchset */
 static int corpus_query(lua_State *L) {
   ds_corpus *c = check_corpus(L, 1);
-  const char *zQuery = luaL_checkstring(L, 2);
+  size_t nQuery;
+  const char *zQuery = luaL_checklstring(L, 2, &nQuery);
+  if (strlen(zQuery) != nQuery) {
+    lua_pushfstring(L, "a NUL byte in the query at position %d", (int)strlen(zQuery) + 1);
+    return lua_error(L);
+  }
   matchset_box *m = lua_newuserdatauv(L, sizeof *m, 1);
   memset(m, 0, sizeof *m);
   luaL_setmetatable(L, MATCHSET_MT);

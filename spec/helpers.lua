@@ -72,4 +72,105 @@ function M.count_word(s, word)
   return n
 end
 
+------------------------------------------------------------------------------------
+-- Processes and corpus states, for the fault specs (12-faults, 13-hostile).
+
+-- Seconds since the epoch, with fractions (for spacing out kills, never asserted).
+function M.now()
+  local p = io.popen("date +%s.%N")
+  local t = tonumber(p:read("l"))
+  p:close()
+  return t
+end
+
+function M.sleep(s) os.execute(string.format("sleep %.3f", s)) end
+
+-- A directory of `n` documents made from the sample texts, each with a first line of
+-- its own ("Copy TAGk of NAME.", so none is a duplicate of another); names are
+-- NAME-tag-k.txt. Returns the directory and the names of its documents.
+function M.copies(n, tag)
+  local dir = M.tmpdir("-" .. tag)
+  local seeds, names = M.seed_files(), {}
+  for i = 1, n do
+    local path = seeds[(i - 1) % #seeds + 1]
+    local stem = path:match("([^/]+)%.txt$")
+    local name = string.format("%s-%s-%d", stem, tag, i)
+    M.write(dir .. "/" .. name .. ".txt",
+            string.format("Copy %s%d of %s.\n\n", tag, i, stem) .. M.read(path))
+    names[#names + 1] = name
+  end
+  return dir, names
+end
+
+-- Remove a directory made by M.copies (or any scratch directory) and what is in it,
+-- whatever its permissions.
+function M.rmtree(dir) os.execute("chmod -R u+rwx " .. shell_quote(dir) .. " 2>/dev/null; rm -rf " .. shell_quote(dir)) end
+
+-- A fresh temporary directory, removed (with what is in it) by M.cleanup_dirs, so a
+-- spec that fails half-way leaves nothing behind.
+local dirs = {}
+function M.tmpdir(suffix)
+  local d = M.tmp(suffix)
+  assert(os.execute("mkdir " .. shell_quote(d)))
+  dirs[#dirs + 1] = d
+  return d
+end
+
+function M.cleanup_dirs()
+  for _, d in ipairs(dirs) do M.rmtree(d) end
+  dirs = {}
+end
+
+-- Start bin/dossier in the background (stdout and stderr to files); returns a job
+-- {pid, rc = function() -> exit status or nil while it runs, err = stderr path}. A
+-- shell waits for it and writes its exit status (137 when killed by SIGKILL).
+function M.spawn(args, prefix)
+  local job = {pidf = M.tmp(".pid"), rcf = M.tmp(".rc"), err = M.tmp(".err")}
+  local cmd = {"bin/dossier"}
+  for _, a in ipairs(args) do cmd[#cmd + 1] = shell_quote(a) end
+  local inner = string.format("%s%s >/dev/null 2>%s </dev/null & echo $! >%s; wait $!; echo $? >%s",
+    prefix or "", table.concat(cmd, " "), job.err, job.pidf, job.rcf)
+  assert(os.execute("sh -c " .. shell_quote(inner) .. " 2>/dev/null &"))
+  for _ = 1, 2000 do
+    local f = io.open(job.pidf, "rb")
+    local pid = f and tonumber(f:read("a"))
+    if f then f:close() end
+    if pid then job.pid = pid break end
+    M.sleep(0.005)
+  end
+  assert(job.pid, "the background dossier did not start")
+  function job.rc()
+    local f = io.open(job.rcf, "rb")
+    local rc = f and tonumber(f:read("a"))
+    if f then f:close() end
+    return rc
+  end
+  -- wait for the end (at most `limit` seconds: a hung job fails the spec, not the suite)
+  function job.wait(limit)
+    local deadline = M.now() + (limit or 120)
+    while not job.rc() do
+      assert(M.now() < deadline, "a background dossier did not finish")
+      M.sleep(0.02)
+    end
+    return job.rc()
+  end
+  function job.kill(sig) os.execute(string.format("kill -%s %d 2>/dev/null", sig or "KILL", job.pid)) end
+  return job
+end
+
+-- What a corpus holds, through the CLI: {name = tokens} of its documents and the totals,
+-- or nil and the error when `dossier info` fails.
+function M.state(db)
+  local cjson = require "cjson"
+  local rc, out, err = M.cli({"info", "--db", db, "--format", "json"})
+  if rc ~= 0 then return nil, err end
+  local info = cjson.decode(out)
+  local docs, n = {}, 0
+  for _, d in ipairs(info.docs) do
+    docs[d.name] = d.tokens
+    n = n + 1
+  end
+  return {docs = docs, n = n, tokens = info.tokens}
+end
+
 return M

@@ -6,7 +6,9 @@
 ** spec/fuzz-regressions/<name>/, and uses csrc/fuzz/<name>.dict when there is one.
 ** An invariant that fails calls abort() through FUZZ_CHECK, so libFuzzer reports it
 ** as a crash and saves the input. A target for a new reader is a few lines: its
-** fuzz_read_opts, then fuzz_parse_opts (see fuzz_html.c).
+** fuzz_read_opts, then fuzz_parse_opts (see fuzz_html.c). `make test` builds every
+** target with gcc and csrc/test/fuzz_replay.c (no libFuzzer) and replays its
+** spec/fuzz-regressions/ and seeds, so a target must build with plain C11 and POSIX too.
 */
 #ifndef DS_FUZZ_H
 #define DS_FUZZ_H
@@ -28,6 +30,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* What a target defines (LLVMFuzzerInitialize is optional; see csrc/test/fuzz_replay.c). */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/*
+** The process that made the scratch files: only it removes them at exit (the replay
+** driver runs each input in a forked child, which must leave them to the next one).
+*/
+static pid_t fuzz_owner;
+static inline int fuzz_is_owner(void) { return fuzz_owner == getpid(); }
 
 #define FUZZ_CHECK(cond)                                                             \
   do {                                                                               \
@@ -84,6 +97,7 @@ static inline void fuzz_tmp_sweep(const char *zDir) {
 static char fuzz_tmp_paths[4][256];
 static int fuzz_ntmp;
 static void fuzz_tmp_cleanup(void) {
+  if (!fuzz_is_owner()) return;
   for (int i = 0; i < fuzz_ntmp; i++) fuzz_remove_db(fuzz_tmp_paths[i]);
 }
 static inline const char *fuzz_tmp_path(const char *zTag) {
@@ -91,6 +105,7 @@ static inline const char *fuzz_tmp_path(const char *zTag) {
   if (fuzz_ntmp == 4) abort();
   if (fuzz_ntmp == 0) {
     fuzz_tmp_sweep(zDir);
+    fuzz_owner = getpid();
     atexit(fuzz_tmp_cleanup);
   }
   char *z = fuzz_tmp_paths[fuzz_ntmp++];
@@ -269,5 +284,119 @@ static inline ds_read_opts fuzz_read_opts(int format, size_t size) {
                     .pLemma = size & 2 ? NULL : lemma};
   return o;
 }
+
+/* {====== Damaged model images (fuzz_tagger.c, fuzz_lemma.c) ====== */
+
+/* FNV-1a 64, the checksum of the model formats (ds_tagger.h, ds_lemma.h). */
+static inline uint64_t fuzz_fnv64(const unsigned char *p, size_t n) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ull;
+  return h;
+}
+
+static inline void fuzz_put_u64(unsigned char *p, uint64_t v) {
+  for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* Read a whole file, or abort: a target without its base image is useless. */
+static inline unsigned char *fuzz_slurp(const char *zFile, size_t *pn) {
+  char *z;
+  ds_error e;
+  if (ds_read_file(zFile, &z, pn, &e)) {
+    fprintf(stderr, "fuzz: %s\n", e.msg);
+    abort();
+  }
+  return (unsigned char *)z;
+}
+
+/*
+** The layout of a checksummed model file: header bytes, where the u64 body size and
+** the u64 FNV-1a checksum of the body sit in it.
+*/
+typedef struct fuzz_model_fmt { size_t nHeader, offBody, offSum; } fuzz_model_fmt;
+
+/*
+** A damaged copy of the model image base[0..nBase) (malloc'd, its size in *pn), as the
+** input says:
+**   byte 0  flags: 1 the image is the rest of the input (no base, no patches);
+**           high four bits 0011: start from the shipped model (base) instead of the
+**           small image (base2, made by the target), which is a thousand times faster
+**           to load, so fifteen runs in sixteen use it;
+**           2 resize the image to the 3-byte size that follows (modulo nBase + 64);
+**           4 keep the header's body size as patched (else: set to the real size);
+**           8 keep the checksum as patched (else: recomputed, so the loader's checks
+**           behind it are reached)
+**   then patches, as many as fit: offset (3 bytes, big-endian; high bit set: inside the
+**   header, modulo its size; else modulo the image size), length (1), the bytes.
+** The real loaders reject nearly every byte flip at the checksum; recomputing it is what
+** lets the fuzzer reach the table checks, and the sizes it lets through.
+*/
+static inline unsigned char *fuzz_model_image(const unsigned char *base, size_t nBase,
+                                              const unsigned char *base2, size_t nBase2,
+                                              const fuzz_model_fmt *f, const uint8_t *data,
+                                              size_t size, size_t *pn) {
+  unsigned char *p;
+  size_t i = 1;
+  if (size == 0) {
+    *pn = 0;
+    return malloc(1);
+  }
+  if ((data[0] & 0xF0) != 0x30) {
+    base = base2;
+    nBase = nBase2;
+  }
+  size_t n = nBase;
+  if (data[0] & 1) {
+    *pn = size - 1;
+    p = malloc(size);
+    if (!p) abort();
+    memcpy(p, data + 1, size - 1);
+    return p;
+  }
+  if ((data[0] & 2) && size >= 4) {
+    n = ((size_t)data[1] << 16 | (size_t)data[2] << 8 | data[3]) % (nBase + 64);
+    i = 4;
+  }
+  p = calloc(n ? n : 1, 1);
+  if (!p) abort();
+  memcpy(p, base, n < nBase ? n : nBase);
+  while (n && i + 4 <= size) {
+    size_t off = (size_t)data[i] << 16 | (size_t)data[i + 1] << 8 | data[i + 2];
+    size_t len = data[i + 3];
+    off = (off & 0x800000) ? (off & 0x7FFFFF) % f->nHeader : off;
+    off %= n;                             /* the image may be shorter than a header */
+    i += 4;
+    if (len > size - i) len = size - i;
+    if (len > n - off) len = n - off;
+    memcpy(p + off, data + i, len);
+    i += len;
+  }
+  if (n >= f->nHeader) {
+    if (!(data[0] & 4)) fuzz_put_u64(p + f->offBody, n - f->nHeader);
+    if (!(data[0] & 8)) fuzz_put_u64(p + f->offSum, fuzz_fnv64(p + f->nHeader, n - f->nHeader));
+  }
+  *pn = n;
+  return p;
+}
+
+/* Set the body size and checksum of a model image that the target built. */
+static inline void fuzz_model_seal(unsigned char *p, size_t n, const fuzz_model_fmt *f) {
+  fuzz_put_u64(p + f->offBody, n - f->nHeader);
+  fuzz_put_u64(p + f->offSum, fuzz_fnv64(p + f->nHeader, n - f->nHeader));
+}
+
+static inline void fuzz_put_u32(unsigned char *p, uint32_t v) {
+  for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* Is z a string a CoNLL-U column can hold: non-empty UTF-8, no tab, line break or space? */
+static inline int fuzz_column_ok(const char *z, size_t n) {
+  if (n == 0 || ds_utf8_check(z, n) >= 0) return 0;
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)z[i] <= ' ' || z[i] == 0x7F) return 0;
+  return 1;
+}
+
+/* }====== */
 
 #endif

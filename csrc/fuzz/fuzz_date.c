@@ -4,6 +4,8 @@
 ** or that and `T` and a time -- UTF-8 when the input is, and read back as itself.
 ** The input ends where an unreadable page begins, so any read past z[n) faults.
 */
+/* MAP_ANONYMOUS: not POSIX, so ask for it when the build asks for POSIX only (replay) */
+#define _DEFAULT_SOURCE 1
 #include "ds_date.h"
 #include "fuzz.h"
 

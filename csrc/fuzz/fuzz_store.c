@@ -29,13 +29,15 @@ static const char *zPath;       /* where each input's damaged copy goes */
 static const struct { const char *zTable, *zCol, *zKey; } aCol[] = {
   {"docs", "cpos", "id"}, {"docs", "ntok", "id"}, {"docs", "nsent", "id"},
   {"docs", "name", "id"}, {"docs", "deleted", "id"}, {"docs", "id", "id"},
-  {"doc_text", "text", "doc"}, {"doc_text", "offsets", "doc"}, {"doc_text", "doc", "doc"},
-  {"streams", "ids", "attr, doc"}, {"streams", "doc", "attr, doc"},
+  {"tokens", "types", "doc"}, {"tokens", "ws", "doc"}, {"tokens", "doc", "doc"},
+  {"types", "data", "first"}, {"tokens", "width", "doc"},
   {"postings", "data", "attr, id, seg"}, {"postings", "id", "attr, id, seg"},
   {"postings", "seg", "attr, id, seg"}, {"lexicon", "str", "attr, id"},
   {"lexicon", "freq", "attr, id"}, {"lexicon", "id", "attr, id"},
   {"spans", "data", "kind, doc"}, {"spans", "n", "kind, doc"},
   {"meta", "value", "key"}, {"segments", "cpos_start", "id"}, {"doc_meta", "value", "doc, key"},
+  {"gaps", "str", "id"}, {"types", "n", "first"}, {"types", "first", "first"},
+  {"search_docs", "doc", "doc"},
 };
 #define NCOL (sizeof aCol / sizeof *aCol)
 

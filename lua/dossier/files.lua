@@ -48,7 +48,10 @@ function M.read_manifest(path)
 end
 
 -- Walk dir recursively in name order, appending {path, name, meta, format} to list.
--- Hidden entries are skipped; symbolic links to directories are not followed.
+-- Hidden entries are skipped; symbolic links to directories are not followed (so a
+-- link loop cannot recur); a link to a file is read as a file of this directory, named
+-- by the link, wherever it points; broken links are skipped. Names are relative to the
+-- directory given, so they hold no `.` or `..` parts (spec/13-hostile_spec.lua).
 local function walk(dir, prefix, list)
   local names = {}
   for name in lfs.dir(dir) do

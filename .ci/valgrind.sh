@@ -1,0 +1,52 @@
+#!/bin/sh
+# make valgrind: a representative dossier session under valgrind's memcheck -- index the
+# sample corpus (text, HTML, Markdown, JSON Lines), query it, describe and check it, tag
+# and clean a document, and the error paths of a bad query and a missing file -- then
+# each fuzz target's regression inputs (the replay drivers, whose forked children stay
+# under valgrind). Fails on any invalid access, use of uninitialized memory, or definite
+# or indirect leak; prints one line per step.
+set -u
+cd "$(dirname "$0")/.."
+B=${B:-build}
+tmp=$(mktemp -d /tmp/dossier-valgrind.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+VG="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect
+    --errors-for-leak-kinds=definite,indirect --num-callers=30"
+fail=0
+# step EXPECTED_STATUS ARGS...: run `lua5.4 bin/dossier ARGS` under valgrind
+step() {
+  want=$1; shift
+  $VG --log-file="$tmp/vg.log" lua5.4 bin/dossier "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+  rc=$?
+  if [ "$rc" = 99 ] || [ -s "$tmp/vg.log" ]; then
+    echo "valgrind: dossier $*: memory errors:"; cat "$tmp/vg.log"; fail=1
+  elif [ "$rc" != "$want" ]; then
+    echo "valgrind: dossier $*: exit status $rc, expected $want"; cat "$tmp/err"; fail=1
+  else
+    echo "valgrind: dossier $*: clean"
+  fi
+}
+db=$tmp/c.db
+cp csrc/fuzz/seeds/html/page.html csrc/fuzz/seeds/markdown/note.md "$tmp"/
+printf '{"id":"r1","text":"A record of JSON Lines, with a date: 5 May 2021."}\n' >"$tmp/r.jsonl"
+step 0 index corpus/seeds --db "$db"
+step 0 index "$tmp/page.html" "$tmp/note.md" "$tmp/r.jsonl" --db "$db"
+step 0 query --db "$db" '"digital" "sovereignty"%c' --width 30
+step 0 query --db "$db" '[word="China"] [] [pos="NOUN"]' --format json --limit 5
+step 0 info --db "$db" --format json
+step 0 check --db "$db"
+step 0 tag corpus/seeds/2023-blog-strategic-partnership-it.txt
+step 0 clean --explain corpus/seeds/2022-sinkkonen-lassila-digital-authoritarianism.txt
+step 1 query --db "$db" '[word="China"'
+step 1 index "$tmp/missing.txt" --db "$db"
+for r in "$B"/replay_*; do
+  n=${r##*/replay_}
+  [ -d "spec/fuzz-regressions/$n" ] || continue
+  if $VG --log-file="$tmp/vg-$n.%p.log" "$r" "spec/fuzz-regressions/$n" >"$tmp/out" 2>&1 &&
+     ! find "$tmp" -name "vg-$n.*.log" -size +0 | grep -q .; then
+    echo "valgrind: replay $n: clean ($(tail -n 1 "$tmp/out"))"
+  else
+    echo "valgrind: replay $n: failed"; cat "$tmp/out" "$tmp"/vg-"$n".*.log; fail=1
+  fi
+done
+exit $fail
