@@ -7,6 +7,7 @@
 ** when what follows opens a sentence.
 */
 #include "ds_sentence.h"
+#include "ds_boundary.h"
 #include "ds_tokenize.h"
 #include "ds_utf8.h"
 
@@ -94,24 +95,29 @@ static int capitalised_word(const ds_doc *d, size_t t) {
 
 /*
 ** After terminal t comes a lower-case word e, as in informal writing (`whatever. i will`,
-** `bet? really`). A period ends the sentence when the word before it is an ordinary word
-** (two letters or more, not a known abbreviation); `?` ends it; `!` unless it is part of
-** a name (`Yahoo! in`).
+** `bet? really`, `was friendly . and`). A period ends the sentence when what comes before
+** it is an ordinary word (two letters or more, not a known abbreviation; the period may
+** stand apart from it), or, attached, a number or a closing bracket or quote (`call
+** 303-832-8160. they`, `(ext. 3264). you`); `?` ends it; `!` unless it is part of a name
+** (`Yahoo! in`).
 */
 static int lower_after(const ds_doc *d, size_t t, size_t first, size_t e) {
   int32_t cp = first_cp(d, e);
   if (utf8proc_category(cp) != UTF8PROC_CATEGORY_LL || !(d->aTok[e].flags & DS_TOK_WORD)) return 0;
   if (t == first) return 0;
   const ds_token *prev = &d->aTok[t - 1];
-  if (!attached(d, t - 1)) return 0;
   size_t n;
   const char *z = tok_text(d, t, &n);
+  if (n == 1 && z[0] == '.' && (prev->flags & DS_TOK_WORD))
+    return prev->end - prev->start >= 2 && !(prev->flags & DS_TOK_ABBREV);
+  if (!attached(d, t - 1)) return 0;
   if (z[0] == '?') return 1;
   int32_t cpPrev = first_cp(d, t - 1);
   if (z[0] == '!') return !(cpPrev >= 'A' && cpPrev <= 'Z');
   if (n != 1) return 0;                                   /* `...` before lower case */
-  return (prev->flags & DS_TOK_WORD) && prev->end - prev->start >= 2 &&
-         !(prev->flags & DS_TOK_ABBREV);
+  if (prev->flags & DS_TOK_NUMBER) return 1;
+  utf8proc_category_t c = utf8proc_category(cpPrev);
+  return cpPrev == ')' || cpPrev == '"' || c == UTF8PROC_CATEGORY_PE || c == UTF8PROC_CATEGORY_PF;
 }
 
 /*
@@ -273,8 +279,25 @@ static int ends_after(const ds_doc *d, size_t t, size_t first, size_t last, dot_
   return ds_is_sentence_starter(zNext, nNext);
 }
 
+/*
+** Add the sentence [first, last) found by the rules, cut further where the model m (if
+** any) finds an unpunctuated boundary.
+*/
+static int add_sentence(ds_doc *d, size_t first, size_t last, const ds_boundary_model *m) {
+  size_t start = first;
+  ds_boundary_cache cache;
+  memset(&cache, 0, sizeof cache);
+  for (size_t t = first; m && t + 1 < last; t++) {
+    if (!ds_boundary_maybe(d, t) || !ds_boundary_candidate(d, t, first, last)) continue;
+    if (ds_boundary_score(m, d, t, first, last, &cache) < m->threshold) continue;
+    if (ds_doc_add_sentence(d, (uint32_t)start, (uint32_t)(t + 1))) return DS_NOMEM;
+    start = t + 1;
+  }
+  return ds_doc_add_sentence(d, (uint32_t)start, (uint32_t)last);
+}
+
 /* Split tokens [first, last) into sentences. */
-static int split_unit(ds_doc *d, size_t first, size_t last) {
+static int split_unit(ds_doc *d, size_t first, size_t last, const ds_boundary_model *m) {
   if (first >= last) return DS_OK;
   size_t n = last - first, start = first;
   unsigned char small[2 * 256], *aStart = small, *aMarker;
@@ -287,17 +310,17 @@ static int split_unit(ds_doc *d, size_t first, size_t last) {
   for (size_t t = first; t < last && rc == DS_OK; t++) {
     size_t end;
     if (t > start && (aStart[t - first] || is_bullet(d, t))) {
-      rc = ds_doc_add_sentence(d, (uint32_t)start, (uint32_t)t);
+      rc = add_sentence(d, start, t, m);
       start = t;
     }
     if (aMarker[t - first] || rc) continue;
     if (ends_after(d, t, start, last, &run, &end) && end < last) {
-      rc = ds_doc_add_sentence(d, (uint32_t)start, (uint32_t)end);
+      rc = add_sentence(d, start, end, m);
       start = end;
       t = end - 1;
     }
   }
-  if (rc == DS_OK && start < last) rc = ds_doc_add_sentence(d, (uint32_t)start, (uint32_t)last);
+  if (rc == DS_OK && start < last) rc = add_sentence(d, start, last, m);
   if (aStart != small) ds_free(aStart);
   return rc;
 }
@@ -347,7 +370,9 @@ static int line_cut(const ds_doc *d, size_t t, int bBlock, size_t *pLine) {
   return c == UTF8PROC_CATEGORY_LU || c == UTF8PROC_CATEGORY_LT || c == UTF8PROC_CATEGORY_ND;
 }
 
-int ds_split_sentences(ds_doc *d) {
+int ds_split_sentences(ds_doc *d) { return ds_split_sentences_with(d, &ds_boundary_en); }
+
+int ds_split_sentences_with(ds_doc *d, const ds_boundary_model *m) {
   for (size_t p = 0; p < d->nPara; p++) {
     const ds_para *para = &d->aPara[p];
     size_t first = para->tok.first, last = para->tok.last, start = first;
@@ -355,7 +380,7 @@ int ds_split_sentences(ds_doc *d) {
     int bBlock = short_line_block(d, para);
     for (size_t t = first + 1; t <= last; t++) {
       if (t < last && !line_cut(d, t, bBlock, &line)) continue;
-      if (split_unit(d, start, t)) return DS_NOMEM;
+      if (split_unit(d, start, t, m)) return DS_NOMEM;
       start = t;
     }
   }
