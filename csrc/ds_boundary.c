@@ -148,26 +148,17 @@ static int closes_terminal(const ds_doc *d, size_t t, size_t first) {
   return closer && terminal(d, t - 1);
 }
 
-/*
-** Words no sentence ends on: articles, prepositions, conjunctions, auxiliaries, `to`.
-** After one, the next capital is a name (`of China`), never a new sentence.
-*/
-static int function_word(const ds_doc *d, size_t t) {
+int ds_boundary_function_word(const ds_doc *d, size_t t) {
 #define W(z) {z, sizeof z - 1}
   static const struct { const char *z; size_t n; } a[] = {
-    W("a"), W("about"), W("after"), W("against"), W("also"), W("among"), W("an"), W("and"),
-    W("are"), W("as"), W("at"), W("be"), W("been"), W("before"), W("between"), W("both"),
-    W("but"), W("by"), W("during"), W("each"), W("either"), W("for"), W("from"), W("has"),
-    W("have"), W("how"), W("if"), W("in"), W("into"), W("is"), W("its"), W("may"),
-    W("more"), W("most"), W("nor"), W("of"), W("on"), W("or"), W("our"), W("over"),
-    W("such"), W("than"), W("that"), W("the"), W("their"), W("these"), W("this"),
-    W("those"), W("through"), W("to"), W("under"), W("was"), W("were"), W("when"),
-    W("where"), W("whether"), W("which"), W("while"), W("who"), W("whose"), W("will"),
-    W("with"), W("within"), W("would")
+    W("a"), W("against"), W("among"), W("an"), W("and"), W("as"), W("at"), W("between"),
+    W("but"), W("by"), W("during"), W("for"), W("from"), W("if"), W("into"), W("its"),
+    W("nor"), W("of"), W("or"), W("our"), W("such"), W("than"), W("the"), W("their"),
+    W("to"), W("with")
   };
 #undef W
   /* where the words of each first letter start in a[] ('a' .. 'z', then the end) */
-  static const unsigned char aFirst[27] = {0, 11, 18, 18, 19, 21, 23, 23, 26, 31, 31, 31, 31, 34, 35, 40, 40, 40, 40, 41, 50, 51, 51, 64, 64, 64, 64};
+  static const unsigned char aFirst[27] = {0, 7, 10, 10, 11, 11, 13, 13, 13, 16, 16, 16, 16, 16, 17, 20, 20, 20, 20, 21, 25, 25, 25, 26, 26, 26, 26};
   const ds_token *tok = &d->aTok[t];
   size_t n = tok->end - tok->start;
   const char *z = d->zText + tok->start;
@@ -178,6 +169,22 @@ static int function_word(const ds_doc *d, size_t t) {
 }
 
 static int boundary_candidate(const ds_doc *d, size_t t, size_t first);
+
+/* A dash alone: `-`, `–`, `—`. */
+static int dash(const ds_doc *d, size_t t) {
+  const ds_token *tok = &d->aTok[t];
+  const char *z = d->zText + tok->start;
+  size_t n = tok->end - tok->start;
+  return (n == 1 && z[0] == '-') ||
+         (n == 3 && memcmp(z, "\xE2\x80", 2) == 0 && (z[2] == '\x93' || z[2] == '\x94'));
+}
+
+/* A `)` that no `(` opened in the few tokens before: a list marker (`ii)`, `b)`). */
+static int list_marker(const ds_doc *d, size_t t, size_t first) {
+  for (size_t k = t; k > first && t - k < 8; k--)
+    if (d->zText[d->aTok[k - 1].start] == '(') return 0;
+  return 1;
+}
 
 int ds_boundary_candidate(const ds_doc *d, size_t t, size_t first, size_t last) {
   if (t < first || t + 1 >= last) return 0;
@@ -202,7 +209,11 @@ static int boundary_candidate(const ds_doc *d, size_t t, size_t first) {
       return 0;
   }
   unsigned char cb = (unsigned char)d->zText[d->aTok[t].start];
-  if (cb >= 'a' && cb <= 'z') return !function_word(d, t);
+  if (cb >= 'a' && cb <= 'z') return !ds_boundary_function_word(d, t);
+  if (cb == ')' && list_marker(d, t, first)) return 0;
+  if (dash(d, t)) return 0;      /* prose has dashes before names: `leaders – Xi and` */
+  /* a bullet or other mark opening the sentence belongs to it */
+  if (t == first && !(d->aTok[t].flags & (DS_TOK_WORD | DS_TOK_NUMBER | DS_TOK_URL))) return 0;
   return !terminal(d, t) && !closes_terminal(d, t, first);
 }
 

@@ -47,9 +47,17 @@ extern const ds_boundary_model ds_boundary_en;
 ** Is the gap after token t (first <= t, t + 1 < last) one the model scores? Tokens
 ** [first, last) are one sentence found by the rules. Not after a terminal or an
 ** abbreviation (the rules decide there), nor after a function word (`the`, `of`, `and`:
-** no sentence ends on one), nor before a lower-case word or inner punctuation.
+** see ds_boundary_function_word), nor before a lower-case word or inner punctuation,
+** nor after a list marker's `)`.
 */
 int ds_boundary_candidate(const ds_doc *d, size_t t, size_t first, size_t last);
+
+/*
+** Is token t a word no sentence ends on, in lower case: an article, a possessive, a
+** conjunction, most prepositions (not those that end phrasal verbs: `in`, `on`, `over`),
+** `to`? After one, the next capital is a name (`of China`).
+*/
+int ds_boundary_function_word(const ds_doc *d, size_t t);
 
 /* A quick first look (no candidate unless this is true): a space, then no lower-case
    ASCII letter, comma or period. */

@@ -84,6 +84,21 @@ static int opens_sentence(const ds_doc *d, size_t t) {
          c == UTF8PROC_CATEGORY_PS;
 }
 
+/*
+** After a sentence's end, what starts a unit though no sentence: a URL or e-mail address
+** (`... on our site. http://...`), a rule or divider (`***`, `=====`; not `--`, which
+** prose uses as a dash: `and -- voila! -- you`).
+*/
+static int opens_unit(const ds_doc *d, size_t t) {
+  if (d->aTok[t].flags & DS_TOK_URL) return 1;
+  size_t n;
+  const char *z = tok_text(d, t, &n);
+  if (n < 3) return 0;
+  for (size_t k = 0; k < n; k++)
+    if (!strchr("*-=_~#", z[k]) || z[k] == 0) return 0;
+  return 1;
+}
+
 /* A capitalised word of two letters or more (`Today`, `Mr.`): after `world.` with no
    space, it still starts a sentence. */
 static int capitalised_word(const ds_doc *d, size_t t) {
@@ -263,7 +278,10 @@ static int ends_after(const ds_doc *d, size_t t, size_t first, size_t last, dot_
     /* no space: `world.Today` ends a sentence, `U.S.-based` or `Mail.Ru` does not */
     return !abbrev && capitalised_word(d, e);
   }
-  if (!opens_sentence(d, e)) return !abbrev && e == t + 1 && lower_after(d, t, first, e);
+  if (!opens_sentence(d, e)) {
+    if (abbrev) return 0;
+    return opens_unit(d, e) || (e == t + 1 && lower_after(d, t, first, e));
+  }
   if (!abbrev) {
     /* `N°. 1026`: a number after a symbol's period continues the sentence */
     int32_t cp = first_cp(d, e);
@@ -350,7 +368,8 @@ static int short_line_block(const ds_doc *d, const ds_para *p) {
 /*
 ** Is there a unit boundary at a line break between tokens t-1 and t? In a block of short
 ** lines, every break is one; elsewhere, a short line followed by a line that starts with
-** a capital or a digit (a heading, a label, the lines of a title page). *pLine is where
+** a capital or a digit (a heading, a label, the lines of a title page). Never after a
+** function word, nor before one that the line goes on from. *pLine is where
 ** the current line starts; it moves past each line break seen.
 */
 static int line_cut(const ds_doc *d, size_t t, int bBlock, size_t *pLine) {
@@ -363,6 +382,12 @@ static int line_cut(const ds_doc *d, size_t t, int bBlock, size_t *pLine) {
   const char *nlLast = nl;
   while ((nl = memchr(nl + 1, '\n', (size_t)(z + b - nl - 1))) != NULL) nlLast = nl;
   *pLine = (size_t)(nlLast - z) + 1;
+  /* a line that ends on a function word runs on (`published by` / `Digital Russia`), and
+     so does one that the next continues with one (`Digital Russia` / `on December 7`) */
+  if (ds_boundary_function_word(d, t - 1)) return 0;
+  if (t + 1 < d->nTok && ds_boundary_function_word(d, t) &&
+      !memchr(z + d->aTok[t].end, '\n', d->aTok[t + 1].start - d->aTok[t].end))
+    return 0;
   if (bBlock) return 1;
   if (!short_line(z, lineStart, lineEnd)) return 0;
   int32_t cp = first_cp(d, t);
