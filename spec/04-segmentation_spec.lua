@@ -22,9 +22,12 @@ describe("segmentation quality", function()
     assert.is_true(g.pysbd_golden.passed >= 46, g.pysbd_golden.passed .. " of 48")            -- measured 47
   end)
 
-  it("finds EWT test sentence boundaries (F1 >= 0.87)", function()
+  it("finds EWT test sentence boundaries (F1 >= 0.90, precision >= 0.98)", function()
+    -- The rules alone score F1 0.8780 (P 0.9908); the boundary model (csrc/ds_boundary.h) brings the
+    -- unpunctuated boundaries of e-mail and web text.
     local b = segeval.eval_sentences(data, seg)
-    assert.is_true(b.score.f1 >= 0.87, "F1 " .. b.score.f1)       -- measured 0.8737
-    assert.is_true(b.score.precision >= 0.98, "P " .. b.score.precision)          -- measured 0.9917
+    assert.is_true(b.score.f1 >= 0.90, "F1 " .. b.score.f1)       -- measured 0.9053
+    assert.is_true(b.score.precision >= 0.98, "P " .. b.score.precision)          -- measured 0.9865
+    assert.is_true(b.exact >= 730, b.exact .. " paragraphs exact")                -- measured 740 of 854
   end)
 end)
