@@ -194,7 +194,9 @@ int ds_boundary_candidate(const ds_doc *d, size_t t, size_t first, size_t last) 
 static int boundary_candidate(const ds_doc *d, size_t t, size_t first) {
   const ds_token *c = &d->aTok[t + 1];
   unsigned char ch = (unsigned char)d->zText[c->start];
-  if (ch < 0x80) {
+  if (c->flags & DS_TOK_URL) {
+    /* a URL may start a line of its own */
+  } else if (ch < 0x80) {
     /* no sentence opens with a lower-case word or these */
     static const unsigned char aNo[128] = {
       [','] = 1, ['.'] = 1, [';'] = 1, [':'] = 1, ['!'] = 1, ['?'] = 1, [')'] = 1,

@@ -6,7 +6,7 @@
 ** (`Mike McConnell 07/06/2000 14:57 John, ...`), a salutation (`Vince, We are ...`), a
 ** URL or an address line before the next sentence. Inside each sentence the rules
 ** found, this model scores the gaps before a token that could open a sentence (not a
-** lower-case word, not a comma or other inner punctuation) with a linear model over
+** lower-case word unless a URL, not a comma or other inner punctuation) with a linear model over
 ** features of the tokens on either side: their lower-cased forms, their shapes (`Xx`,
 ** `d/d/d`, `x@x`), the pair of shapes, and how far the gap is from the ends of the
 ** sentence. A gap whose score reaches the model's threshold is a boundary.
@@ -47,7 +47,8 @@ extern const ds_boundary_model ds_boundary_en;
 ** Is the gap after token t (first <= t, t + 1 < last) one the model scores? Tokens
 ** [first, last) are one sentence found by the rules. Not after a terminal or an
 ** abbreviation (the rules decide there), nor after a function word (`the`, `of`, `and`:
-** see ds_boundary_function_word), nor before a lower-case word or inner punctuation,
+** see ds_boundary_function_word), nor before a lower-case word (a URL may follow) or
+** inner punctuation,
 ** nor after a list marker's `)`.
 */
 int ds_boundary_candidate(const ds_doc *d, size_t t, size_t first, size_t last);
@@ -59,12 +60,13 @@ int ds_boundary_candidate(const ds_doc *d, size_t t, size_t first, size_t last);
 */
 int ds_boundary_function_word(const ds_doc *d, size_t t);
 
-/* A quick first look (no candidate unless this is true): a space, then no lower-case
-   ASCII letter, comma or period. */
+/* A quick first look (no candidate unless this is true): a space, then a URL or what
+   is no lower-case ASCII letter, comma or period. */
 static inline int ds_boundary_maybe(const ds_doc *d, size_t t) {
   if (!(d->aTok[t].flags & DS_TOK_SPACE_AFTER)) return 0;
   unsigned char c = (unsigned char)d->zText[d->aTok[t + 1].start];
-  return !((c >= 'a' && c <= 'z') || c == ',' || c == '.');
+  if (c >= 'a' && c <= 'z') return (d->aTok[t + 1].flags & DS_TOK_URL) != 0;
+  return c != ',' && c != '.';
 }
 
 /* What the features need of each token, computed once per token (ds_boundary_cache). */

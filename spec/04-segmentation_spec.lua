@@ -26,9 +26,9 @@ describe("segmentation quality", function()
     -- The rules alone score F1 0.8780 (P 0.9908); the boundary model (csrc/ds_boundary.h) brings the
     -- unpunctuated boundaries of e-mail and web text.
     local b = segeval.eval_sentences(data, seg)
-    assert.is_true(b.score.f1 >= 0.90, "F1 " .. b.score.f1)       -- measured 0.9053
-    assert.is_true(b.score.precision >= 0.98, "P " .. b.score.precision)          -- measured 0.9865
-    assert.is_true(b.exact >= 730, b.exact .. " paragraphs exact")                -- measured 740 of 854
+    assert.is_true(b.score.f1 >= 0.90, "F1 " .. b.score.f1)       -- measured 0.9105
+    assert.is_true(b.score.precision >= 0.98, "P " .. b.score.precision)          -- measured 0.9876
+    assert.is_true(b.exact >= 737, b.exact .. " paragraphs exact")                -- measured 747 of 854
   end)
 
   describe("the abbreviation list (corpus/lexicon/en-abbreviations.txt)", function()
