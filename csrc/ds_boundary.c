@@ -267,8 +267,8 @@ static int32_t sum(const ds_boundary_model *m, const uint32_t *aKey, size_t n) {
   int32_t score = 0;
   for (size_t k = 0; k < n; k++) {
     for (uint32_t s = aKey[k] & mask;; s = (s + 1) & mask) {
-      if (m->aSlot[s].key == aKey[k]) { score += m->aSlot[s].weight; break; }
-      if (m->aSlot[s].key == 0) break;
+      if (m->aKey[s] == aKey[k]) { score += m->aWeight[s]; break; }
+      if (m->aKey[s] == 0) break;
     }
   }
   return score;

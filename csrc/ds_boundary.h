@@ -25,16 +25,12 @@
 #define DS_BOUNDARY_MAXFEAT 19
 #define DS_BOUNDARY_NEAR 10
 
-/* A feature's slot in a model: its key (0 = empty) and weight. */
-typedef struct ds_boundary_slot {
-  uint32_t key;
-  int32_t weight;              /* averaged perceptron weight x 16 */
-} ds_boundary_slot;
-
-/* A model: an open-addressing table of features, at most half full. */
+/* A model: an open-addressing table of features, at most half full, keys apart from
+   weights so that probing touches the keys only. */
 typedef struct ds_boundary_model {
   uint32_t nSlot;              /* power of two */
-  const ds_boundary_slot *aSlot;
+  const uint32_t *aKey;        /* feature keys, 0 = empty slot */
+  const int16_t *aWeight;      /* averaged perceptron weight x 16 */
   int32_t threshold;           /* a gap with score >= threshold is a boundary */
   int32_t nearMin;             /* a gap whose near features score below this is none */
   int32_t bias;                /* the weight every gap has */

@@ -242,7 +242,7 @@ static model average(const weights *w, int64_t c) {
   m.nearMin = INT32_MIN;
   m.bias = 0;
   m.nSlot = 1;
-  while (m.nSlot < 4 * nKeep + 4) m.nSlot *= 2;   /* a quarter full: short probes */
+  while (m.nSlot < 2 * nKeep + 2) m.nSlot *= 2;   /* at most half full */
   m.nFeat = (uint32_t)nKeep;
   m.aKey = calloc(m.nSlot, sizeof *m.aKey);
   m.aWeight = calloc(m.nSlot, sizeof *m.aWeight);
@@ -345,10 +345,13 @@ static void write_model(const char *zOut, const model *m, int32_t threshold, con
              "** The model of unpunctuated sentence boundaries (ds_boundary.h), trained on UD\n"
              "** English EWT r2.16 train (CC BY-SA 4.0; see corpus/models/PROVENANCE.md).\n%s*/\n"
              "#include \"ds_boundary.h\"\n\n", zInfo);
-  fprintf(f, "static const ds_boundary_slot aSlot[%u] = {", m->nSlot);
+  fprintf(f, "static const uint32_t aKey[%u] = {", m->nSlot);
   for (uint32_t s = 0; s < m->nSlot; s++)
-    fprintf(f, "%s{%u, %d}", s == 0 ? "\n  " : s % 6 ? ", " : ",\n  ", m->aKey[s], m->aWeight[s]);
-  fprintf(f, "\n};\n\nconst ds_boundary_model ds_boundary_en = {%u, aSlot, %d, %d, %d};\n",
+    fprintf(f, "%s%u", s == 0 ? "\n  " : s % 8 ? ", " : ",\n  ", m->aKey[s]);
+  fprintf(f, "\n};\n\nstatic const int16_t aWeight[%u] = {", m->nSlot);
+  for (uint32_t s = 0; s < m->nSlot; s++)
+    fprintf(f, "%s%d", s == 0 ? "\n  " : s % 12 ? ", " : ",\n  ", m->aWeight[s]);
+  fprintf(f, "\n};\n\nconst ds_boundary_model ds_boundary_en = {%u, aKey, aWeight, %d, %d, %d};\n",
           m->nSlot, threshold, m->nearMin, m->bias);
   if (fclose(f)) die(zTmp);
   if (rename(zTmp, zOut)) die(zOut);
