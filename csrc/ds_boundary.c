@@ -3,7 +3,6 @@
 ** ds_boundary.h).
 */
 #include "ds_boundary.h"
-#include "ds_tokenize.h"
 #include "ds_utf8.h"
 
 #include <string.h>
@@ -158,7 +157,8 @@ int ds_boundary_function_word(const ds_doc *d, size_t t) {
   };
 #undef W
   /* where the words of each first letter start in a[] ('a' .. 'z', then the end) */
-  static const unsigned char aFirst[27] = {0, 7, 10, 10, 11, 11, 13, 13, 13, 16, 16, 16, 16, 16, 17, 20, 20, 20, 20, 21, 25, 25, 25, 26, 26, 26, 26};
+  static const unsigned char aFirst[27] = {0, 7, 10, 10, 11, 11, 13, 13, 13, 16, 16, 16, 16, 16,
+                                           17, 20, 20, 20, 20, 21, 25, 25, 25, 26, 26, 26, 26};
   const ds_token *tok = &d->aTok[t];
   size_t n = tok->end - tok->start;
   const char *z = d->zText + tok->start;
@@ -167,8 +167,6 @@ int ds_boundary_function_word(const ds_doc *d, size_t t) {
     if (a[k].n == n && memcmp(a[k].z, z, n) == 0) return 1;
   return 0;
 }
-
-static int boundary_candidate(const ds_doc *d, size_t t, size_t first);
 
 /* A dash alone: `-`, `–`, `—`. */
 static int dash(const ds_doc *d, size_t t) {
@@ -186,10 +184,6 @@ static int list_marker(const ds_doc *d, size_t t, size_t first) {
   return 1;
 }
 
-int ds_boundary_candidate(const ds_doc *d, size_t t, size_t first, size_t last) {
-  if (t < first || t + 1 >= last) return 0;
-  return ds_boundary_maybe(d, t) && boundary_candidate(d, t, first);
-}
 
 static int boundary_candidate(const ds_doc *d, size_t t, size_t first) {
   const ds_token *c = &d->aTok[t + 1];
@@ -217,6 +211,11 @@ static int boundary_candidate(const ds_doc *d, size_t t, size_t first) {
   /* a bullet or other mark opening the sentence belongs to it */
   if (t == first && !(d->aTok[t].flags & (DS_TOK_WORD | DS_TOK_NUMBER | DS_TOK_URL))) return 0;
   return !terminal(d, t) && !closes_terminal(d, t, first);
+}
+
+int ds_boundary_candidate(const ds_doc *d, size_t t, size_t first, size_t last) {
+  if (t < first || t + 1 >= last) return 0;
+  return ds_boundary_maybe(d, t) && boundary_candidate(d, t, first);
 }
 
 /* The keys of the features of tokens t and t+1 alone, but for the bias. */
@@ -279,8 +278,8 @@ int32_t ds_boundary_score(const ds_boundary_model *m, const ds_doc *d, size_t t,
   uint32_t aKey[DS_BOUNDARY_MAXFEAT];
   size_t n = near_keys(d, t, last, c, aKey);
   int32_t score = m->bias + sum(m, aKey, n);
-  /* most gaps are decided by their two tokens alone: no gap of train or dev that
-     the whole model calls a boundary scores that low on them */
+  /* most gaps are decided by their two tokens alone: of the gaps of train and dev that
+     the whole model calls boundaries, 1% score that low on them (tools/train_boundary.c) */
   if (score < m->nearMin) return score;
   n = far_keys(d, t, first, last, c, aKey);
   return score + sum(m, aKey, n);
