@@ -1,10 +1,11 @@
 /*
-** ds_sentence.c -- rule-based sentence splitter (see ds_sentence.h).
+** ds_sentence.c -- sentence splitter: rules, then a learned model (see ds_sentence.h).
 **
 ** Per paragraph: a block of short lines (a list, a menu, an address) is split at its
 ** line breaks first; numbered, lettered and bulleted list items start units of their
 ** own; then a unit ends after a terminal (`.`, `!`, `?`, `…`, an abbreviation's period)
-** when what follows opens a sentence.
+** when what follows opens a sentence. Last, the boundary model (ds_boundary.h) may cut
+** each sentence the rules found where punctuation is missing.
 */
 #include "ds_sentence.h"
 #include "ds_boundary.h"
