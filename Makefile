@@ -21,8 +21,8 @@ DEB_VALGRIND = valgrind
 B       = build
 CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_segment.o ds_doc.o ds_langdata.o ds_clean.o ds_offmap.o ds_markup.o ds_date.o \
             ds_conllu_read.o ds_tagger.o ds_lemma.o ds_annotate.o \
-            ds_reader.o ds_tokenize.o ds_sentence.o ds_parse.o ds_conllu.o ds_lexicon.o ds_postings.o ds_ttype.o \
-            ds_store.o ds_fts5.o ds_ingest.o ds_query.o)
+            ds_reader.o ds_abbrev.o ds_tokenize.o ds_boundary.o ds_boundary_model.o ds_sentence.o ds_parse.o ds_conllu.o \
+            ds_lexicon.o ds_postings.o ds_ttype.o ds_store.o ds_fts5.o ds_ingest.o ds_query.o)
 BIND_O  = $(B)/ldossier.o
 MODULE  = lua/dossier/core.so
 CTESTS  = $(B)/test_core $(B)/test_segment $(B)/test_tagger $(B)/test_store
@@ -31,7 +31,7 @@ FUZZ_NAMES = $(patsubst csrc/fuzz/fuzz_%.c,%,$(wildcard csrc/fuzz/fuzz_*.c))
 REPLAYS = $(addprefix $(B)/replay_,$(FUZZ_NAMES))
 SAMPLE_DB = $(B)/sample.db
 
-.PHONY: all deps test ctest replay spec run clean install asan tsan valgrind uniprop bench models fuzz
+.PHONY: all deps test ctest replay spec run clean install asan tsan valgrind uniprop abbrev bench models fuzz
 
 all: $(MODULE)
 
@@ -136,6 +136,10 @@ fuzz:
 uniprop:
 	$(LUA) tools/gen_uniprop.lua $(SHARED)/data/unicode-15.0 > csrc/ds_uniprop.c.new
 	mv csrc/ds_uniprop.c.new csrc/ds_uniprop.c
+
+abbrev:
+	$(LUA) tools/gen_abbrev.lua corpus/lexicon/en-abbreviations.txt > csrc/ds_abbrev.c.new
+	mv csrc/ds_abbrev.c.new csrc/ds_abbrev.c
 
 install: deps
 	luarocks --lua-version=5.4 make rockspec/dossier-scm-1.rockspec

@@ -1,12 +1,14 @@
 /*
-** ds_sentence.c -- rule-based sentence splitter (see ds_sentence.h).
+** ds_sentence.c -- sentence splitter: rules, then a learned model (see ds_sentence.h).
 **
 ** Per paragraph: a block of short lines (a list, a menu, an address) is split at its
 ** line breaks first; numbered, lettered and bulleted list items start units of their
 ** own; then a unit ends after a terminal (`.`, `!`, `?`, `…`, an abbreviation's period)
-** when what follows opens a sentence.
+** when what follows opens a sentence. Last, the boundary model (ds_boundary.h) may cut
+** each sentence the rules found where punctuation is missing.
 */
 #include "ds_sentence.h"
+#include "ds_boundary.h"
 #include "ds_tokenize.h"
 #include "ds_utf8.h"
 
@@ -83,6 +85,21 @@ static int opens_sentence(const ds_doc *d, size_t t) {
          c == UTF8PROC_CATEGORY_PS;
 }
 
+/*
+** After a sentence's end, what starts a unit though no sentence: a URL or e-mail address
+** (`... on our site. http://...`), a rule or divider (`***`, `=====`; not `--`, which
+** prose uses as a dash: `and -- voila! -- you`).
+*/
+static int opens_unit(const ds_doc *d, size_t t) {
+  if (d->aTok[t].flags & DS_TOK_URL) return 1;
+  size_t n;
+  const char *z = tok_text(d, t, &n);
+  if (n < 3) return 0;
+  for (size_t k = 0; k < n; k++)
+    if (!strchr("*-=_~#", z[k]) || z[k] == 0) return 0;
+  return 1;
+}
+
 /* A capitalised word of two letters or more (`Today`, `Mr.`): after `world.` with no
    space, it still starts a sentence. */
 static int capitalised_word(const ds_doc *d, size_t t) {
@@ -94,24 +111,29 @@ static int capitalised_word(const ds_doc *d, size_t t) {
 
 /*
 ** After terminal t comes a lower-case word e, as in informal writing (`whatever. i will`,
-** `bet? really`). A period ends the sentence when the word before it is an ordinary word
-** (two letters or more, not a known abbreviation); `?` ends it; `!` unless it is part of
-** a name (`Yahoo! in`).
+** `bet? really`, `was friendly . and`). A period ends the sentence when what comes before
+** it is an ordinary word (two letters or more, not a known abbreviation; the period may
+** stand apart from it), or, attached, a number or a closing bracket or quote (`call
+** 303-832-8160. they`, `(ext. 3264). you`); `?` ends it; `!` unless it is part of a name
+** (`Yahoo! in`).
 */
 static int lower_after(const ds_doc *d, size_t t, size_t first, size_t e) {
   int32_t cp = first_cp(d, e);
   if (utf8proc_category(cp) != UTF8PROC_CATEGORY_LL || !(d->aTok[e].flags & DS_TOK_WORD)) return 0;
   if (t == first) return 0;
   const ds_token *prev = &d->aTok[t - 1];
-  if (!attached(d, t - 1)) return 0;
   size_t n;
   const char *z = tok_text(d, t, &n);
+  if (n == 1 && z[0] == '.' && (prev->flags & DS_TOK_WORD))
+    return prev->end - prev->start >= 2 && !(prev->flags & DS_TOK_ABBREV);
+  if (!attached(d, t - 1)) return 0;
   if (z[0] == '?') return 1;
   int32_t cpPrev = first_cp(d, t - 1);
   if (z[0] == '!') return !(cpPrev >= 'A' && cpPrev <= 'Z');
   if (n != 1) return 0;                                   /* `...` before lower case */
-  return (prev->flags & DS_TOK_WORD) && prev->end - prev->start >= 2 &&
-         !(prev->flags & DS_TOK_ABBREV);
+  if (prev->flags & DS_TOK_NUMBER) return 1;
+  utf8proc_category_t c = utf8proc_category(cpPrev);
+  return cpPrev == ')' || cpPrev == '"' || c == UTF8PROC_CATEGORY_PE || c == UTF8PROC_CATEGORY_PF;
 }
 
 /*
@@ -257,7 +279,10 @@ static int ends_after(const ds_doc *d, size_t t, size_t first, size_t last, dot_
     /* no space: `world.Today` ends a sentence, `U.S.-based` or `Mail.Ru` does not */
     return !abbrev && capitalised_word(d, e);
   }
-  if (!opens_sentence(d, e)) return !abbrev && e == t + 1 && lower_after(d, t, first, e);
+  if (!opens_sentence(d, e)) {
+    if (abbrev) return 0;
+    return opens_unit(d, e) || (e == t + 1 && lower_after(d, t, first, e));
+  }
   if (!abbrev) {
     /* `N°. 1026`: a number after a symbol's period continues the sentence */
     int32_t cp = first_cp(d, e);
@@ -273,8 +298,25 @@ static int ends_after(const ds_doc *d, size_t t, size_t first, size_t last, dot_
   return ds_is_sentence_starter(zNext, nNext);
 }
 
+/*
+** Add the sentence [first, last) found by the rules, cut further where the model m (if
+** any) finds an unpunctuated boundary.
+*/
+static int add_sentence(ds_doc *d, size_t first, size_t last, const ds_boundary_model *m) {
+  size_t start = first;
+  ds_boundary_cache cache;
+  memset(&cache, 0, sizeof cache);
+  for (size_t t = first; m && t + 1 < last; t++) {
+    if (!ds_boundary_maybe(d, t) || !ds_boundary_candidate(d, t, first, last)) continue;
+    if (ds_boundary_score(m, d, t, first, last, &cache) < m->threshold) continue;
+    if (ds_doc_add_sentence(d, (uint32_t)start, (uint32_t)(t + 1))) return DS_NOMEM;
+    start = t + 1;
+  }
+  return ds_doc_add_sentence(d, (uint32_t)start, (uint32_t)last);
+}
+
 /* Split tokens [first, last) into sentences. */
-static int split_unit(ds_doc *d, size_t first, size_t last) {
+static int split_unit(ds_doc *d, size_t first, size_t last, const ds_boundary_model *m) {
   if (first >= last) return DS_OK;
   size_t n = last - first, start = first;
   unsigned char small[2 * 256], *aStart = small, *aMarker;
@@ -287,17 +329,17 @@ static int split_unit(ds_doc *d, size_t first, size_t last) {
   for (size_t t = first; t < last && rc == DS_OK; t++) {
     size_t end;
     if (t > start && (aStart[t - first] || is_bullet(d, t))) {
-      rc = ds_doc_add_sentence(d, (uint32_t)start, (uint32_t)t);
+      rc = add_sentence(d, start, t, m);
       start = t;
     }
     if (aMarker[t - first] || rc) continue;
     if (ends_after(d, t, start, last, &run, &end) && end < last) {
-      rc = ds_doc_add_sentence(d, (uint32_t)start, (uint32_t)end);
+      rc = add_sentence(d, start, end, m);
       start = end;
       t = end - 1;
     }
   }
-  if (rc == DS_OK && start < last) rc = ds_doc_add_sentence(d, (uint32_t)start, (uint32_t)last);
+  if (rc == DS_OK && start < last) rc = add_sentence(d, start, last, m);
   if (aStart != small) ds_free(aStart);
   return rc;
 }
@@ -327,7 +369,8 @@ static int short_line_block(const ds_doc *d, const ds_para *p) {
 /*
 ** Is there a unit boundary at a line break between tokens t-1 and t? In a block of short
 ** lines, every break is one; elsewhere, a short line followed by a line that starts with
-** a capital or a digit (a heading, a label, the lines of a title page). *pLine is where
+** a capital or a digit (a heading, a label, the lines of a title page). Never after a
+** function word, nor before one that the line goes on from. *pLine is where
 ** the current line starts; it moves past each line break seen.
 */
 static int line_cut(const ds_doc *d, size_t t, int bBlock, size_t *pLine) {
@@ -340,6 +383,12 @@ static int line_cut(const ds_doc *d, size_t t, int bBlock, size_t *pLine) {
   const char *nlLast = nl;
   while ((nl = memchr(nl + 1, '\n', (size_t)(z + b - nl - 1))) != NULL) nlLast = nl;
   *pLine = (size_t)(nlLast - z) + 1;
+  /* a line that ends on a function word runs on (`published by` / `Digital Russia`), and
+     so does one that the next continues with one (`Digital Russia` / `on December 7`) */
+  if (ds_boundary_function_word(d, t - 1)) return 0;
+  if (t + 1 < d->nTok && ds_boundary_function_word(d, t) &&
+      !memchr(z + d->aTok[t].end, '\n', d->aTok[t + 1].start - d->aTok[t].end))
+    return 0;
   if (bBlock) return 1;
   if (!short_line(z, lineStart, lineEnd)) return 0;
   int32_t cp = first_cp(d, t);
@@ -347,7 +396,9 @@ static int line_cut(const ds_doc *d, size_t t, int bBlock, size_t *pLine) {
   return c == UTF8PROC_CATEGORY_LU || c == UTF8PROC_CATEGORY_LT || c == UTF8PROC_CATEGORY_ND;
 }
 
-int ds_split_sentences(ds_doc *d) {
+int ds_split_sentences(ds_doc *d) { return ds_split_sentences_with(d, &ds_boundary_en); }
+
+int ds_split_sentences_with(ds_doc *d, const ds_boundary_model *m) {
   for (size_t p = 0; p < d->nPara; p++) {
     const ds_para *para = &d->aPara[p];
     size_t first = para->tok.first, last = para->tok.last, start = first;
@@ -355,7 +406,7 @@ int ds_split_sentences(ds_doc *d) {
     int bBlock = short_line_block(d, para);
     for (size_t t = first + 1; t <= last; t++) {
       if (t < last && !line_cut(d, t, bBlock, &line)) continue;
-      if (split_unit(d, start, t)) return DS_NOMEM;
+      if (split_unit(d, start, t, m)) return DS_NOMEM;
       start = t;
     }
   }

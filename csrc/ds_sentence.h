@@ -12,7 +12,15 @@
 
 #include "ds_doc.h"
 
-/* Fill d->aSent from d->aTok and d->aPara. Returns DS_OK or DS_NOMEM. */
+struct ds_boundary_model;
+
+/*
+** Fill d->aSent from d->aTok and d->aPara, with the rules and the compiled-in model of
+** unpunctuated boundaries (ds_boundary.h). Returns DS_OK or DS_NOMEM.
+*/
 int ds_split_sentences(ds_doc *d);
+
+/* Same with the boundary model m, or with the rules alone when m is NULL. */
+int ds_split_sentences_with(ds_doc *d, const struct ds_boundary_model *m);
 
 #endif

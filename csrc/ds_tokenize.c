@@ -5,6 +5,7 @@
 ** far it looked (e-mail), so time stays linear on pathological input.
 */
 #include "ds_tokenize.h"
+#include "ds_abbrev.h"
 #include "ds_segment.h"
 #include "ds_utf8.h"
 
@@ -66,36 +67,7 @@ static int class_at(const uchar *z, uint32_t i, uint32_t end, int32_t *pcp, int 
 
 /* ====================== abbreviations ====================== */
 
-/* Known abbreviations, without their period; matched case-sensitively. */
-static const char *const azAbbrev[] = {
-  "Adm", "Apr", "Art", "Aug", "Ave", "Bros", "Capt", "Ch", "Cmdr", "Co", "Col", "Corp",
-  "Dec", "Dept", "Dr", "Ed", "Eds", "Eq", "Feb", "Fig", "Figs", "Gen", "Gov", "Hon",
-  "Ibid", "Inc", "Jan", "Jr", "Jul", "Jun", "Lt", "Ltd", "Maj", "Mar", "Mr", "Mrs",
-  "Ms", "Mt", "Nov", "Oct", "Pres", "Prof", "Rd", "Rep", "Rev", "Sec", "Sen", "Sep",
-  "Sept", "Sgt", "Sr", "St", "Univ", "Vol", "Vols", "al", "approx", "ca", "cf", "ch",
-  "cit", "ed", "eds", "esp", "etc", "fig", "figs", "ibid", "op", "pp", "sec", "vol",
-  "vols", "vs", "v", "st", "viz", "govt", "dept", "misc", "Assn", "Assoc", "Bldg", "Blvd",
-  "Calif", "Conn", "Fla", "Ft", "Hwy", "Ill", "Intl", "Mass", "Mich", "Minn", "Mon",
-  "Natl", "Nev", "Okla", "Ont", "Penn", "Pl", "Sat", "Sq", "Ste", "Sun", "Tenn", "Tex",
-  "Thu", "Thur", "Thurs", "Tue", "Tues", "Va", "Wash", "Wed", "Fri", "co", "corp", "inc",
-  "ltd", "jr", "sr", "mt", "dr", "mr", "mrs", "ms", "prof", NULL
-};
-
-/* Abbreviations normally followed by a name or a number: no sentence ends after them. */
-static const char *const azPrepositive[] = {
-  "Adm", "Art", "Capt", "Ch", "Cmdr", "Col", "Dr", "Eq", "Fig", "Figs", "Gen", "Gov",
-  "Hon", "Lt", "Maj", "Mr", "Mrs", "Ms", "Mt", "No", "Nos", "Pres", "Prof", "Rep",
-  "Rev", "Sec", "Sen", "Sgt", "St", "Vol", "Vols", "ch", "cf", "fig", "figs", "no",
-  "p", "pp", "v", "vol", "vols", "vs", "dr", "mr", "mrs", "ms", "prof", "mt", NULL
-};
-
-static const char *const azStarter[] = {
-  "A", "According", "After", "All", "An", "As", "At", "Being", "But", "Did", "During",
-  "For", "He", "Her", "His", "How", "However", "I", "If", "In", "It", "Its", "Millions",
-  "More", "Most", "On", "Our", "She", "Since", "So", "That", "The", "Their", "There",
-  "These", "They", "This", "Those", "Thus", "To", "We", "What", "When", "Where", "While",
-  "Who", "Why", "Yet", NULL
-};
+/* The lists are data: corpus/lexicon/en-abbreviations.txt, compiled into ds_abbrev.c. */
 
 static int in_list(const char *const *list, const char *z, size_t n) {
   for (; *list; list++)
@@ -106,10 +78,10 @@ static int in_list(const char *const *list, const char *z, size_t n) {
 int ds_abbrev_is_prepositive(const char *z, size_t n) {
   if (n > 0 && z[n - 1] == '.') n--;
   if (n == 1 && z[0] >= 'A' && z[0] <= 'Z') return 1;   /* an initial */
-  return in_list(azPrepositive, z, n);
+  return in_list(ds_azPrepositive, z, n);
 }
 
-int ds_is_sentence_starter(const char *z, size_t n) { return in_list(azStarter, z, n); }
+int ds_is_sentence_starter(const char *z, size_t n) { return in_list(ds_azStarter, z, n); }
 
 /* ====================== scanners ====================== */
 
@@ -312,7 +284,7 @@ static int takes_period(const uchar *z, uint32_t i, uint32_t j, uint32_t end) {
   if (beforeNumber && ((n == 2 && (lower_eq(z + i, 2, "no") || lower_eq(z + i, 2, "pp"))) ||
                        (n == 3 && lower_eq(z + i, 3, "nos")) || (n == 1 && z[i] == 'p')))
     return 1;
-  return in_list(azAbbrev, (const char *)z + i, n);
+  return in_list(ds_azAbbrev, (const char *)z + i, n);
 }
 
 /* End of digits and number separators from i (`2000`, `30`, `1,000.5`). */
@@ -445,7 +417,7 @@ static uint32_t sentence_dot(const uchar *z, uint32_t a, uint32_t b, uint32_t en
         !lower_eq(z + k + 1, b - k - 1, "com") && !lower_eq(z + k + 1, b - k - 1, "net") &&
         !lower_eq(z + k + 1, b - k - 1, "org"))
       return k;
-    if (b < end && z[b] == '.' && in_list(azAbbrev, (const char *)z + k + 1, b - k - 1)) return k;
+    if (b < end && z[b] == '.' && in_list(ds_azAbbrev, (const char *)z + k + 1, b - k - 1)) return k;
     return 0;
   }
   return 0;

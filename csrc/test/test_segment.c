@@ -13,9 +13,15 @@
 ** 4. Hand cases: English, error handling, early stop, the iterator.
 ** 5. Pathological inputs that a backward-rescanning segmenter would take quadratic
 **    time on: we check they complete with the right number of segments.
+** 6. The model of unpunctuated sentence boundaries (ds_boundary.h): where it may cut,
+**    what it adds on the five sample documents (policy prose, where it should add
+**    next to nothing), and inputs where every gap is scored.
 ** Exits non-zero if any check fails or a data file cannot be opened.
 */
+#include "ds_boundary.h"
+#include "ds_parse.h"
 #include "ds_segment.h"
+#include "ds_sentence.h"
 #include "ds_uniprop.h"
 #include "tests.h"
 
@@ -740,6 +746,144 @@ static void test_pathological(void) {
   free(b.z);
 }
 
+/* ====================== the boundary model ====================== */
+
+/* Parse z; the index of the token with text zTok (the first), or -1. */
+static long find_token(const ds_doc *d, const char *zTok) {
+  for (size_t t = 0; t < d->nTok; t++) {
+    size_t n = d->aTok[t].end - d->aTok[t].start;
+    if (n == strlen(zTok) && memcmp(d->zText + d->aTok[t].start, zTok, n) == 0) return (long)t;
+  }
+  return -1;
+}
+
+/*
+** Gaps the model never scores: after a function word, a terminal, an abbreviation, a
+** dash, a list marker's `)`, a sentence's opening bullet; before a lower-case word or a
+** comma. The gap is the one after the token named.
+*/
+static void test_boundary_candidates(void) {
+  static const struct { const char *zText, *zTok; int want; } a[] = {
+    {"the leaders of China met", "of", 0},
+    {"the leaders met China today", "met", 1},
+    {"Mike McConnell 07/06/2000 14:57 John", "14:57", 1},
+    {"Xi Jinping \xE2\x80\x93 Source", "\xE2\x80\x93", 0},
+    {"ii) Hello world", ")", 0},
+    {"(Reuters) Hello world", ")", 1},
+    {"\xE2\x80\xA2 In a world", "\xE2\x80\xA2", 0},
+    {"We left Dr. Li there", "Dr.", 0},
+    {"Thanks Elizabeth", "Thanks", 1},
+    {"Thanks elizabeth", "Thanks", 0},
+    {"Thanks , Elizabeth", "Thanks", 0},
+  };
+  for (size_t k = 0; k < sizeof a / sizeof *a; k++) {
+    ds_doc *d;
+    ds_error e;
+    if (ds_parse_text(a[k].zText, strlen(a[k].zText), "case", &d, &e)) {
+      check(0, "%s: %s", a[k].zText, e.msg);
+      continue;
+    }
+    long t = find_token(d, a[k].zTok);
+    check(t >= 0, "%s: no token %s", a[k].zText, a[k].zTok);
+    if (t >= 0)
+      check(ds_boundary_candidate(d, (size_t)t, 0, d->nTok) == a[k].want,
+            "%s: after %s, candidate should be %d", a[k].zText, a[k].zTok, a[k].want);
+    ds_doc_free(d);
+  }
+}
+
+/* Read a whole file (NULL if it cannot be read). */
+static char *slurp(const char *zPath, size_t *pn) {
+  FILE *f = fopen(zPath, "rb");
+  if (!f) return NULL;
+  char *z = NULL;
+  size_t n = 0, cap = 0, got;
+  do {
+    if (n + 65536 > cap) z = realloc(z, cap = 2 * (n + 65536));
+    got = fread(z + n, 1, cap - n, f);
+    n += got;
+  } while (got > 0);
+  fclose(f);
+  *pn = n;
+  return z;
+}
+
+/*
+** The five sample documents are policy prose with headings, bylines and lists: the rules
+** split them, and the model, trained on web text, should add (almost) nothing. Run from
+** the repository root (as `make ctest` does).
+*/
+static void test_boundary_seeds(void) {
+  static const char *const az[] = {
+    "2015-carnegie-digital-bromance.txt", "2019-aspi-sino-russian-high-tech-partnership.txt",
+    "2022-sinkkonen-lassila-digital-authoritarianism.txt", "2023-blog-strategic-partnership-it.txt",
+    "2023-register-xi-putin-ai-infosec.txt"};
+  size_t nRules = 0, nModel = 0;
+  for (size_t k = 0; k < sizeof az / sizeof *az; k++) {
+    char zPath[256];
+    size_t n;
+    snprintf(zPath, sizeof zPath, "corpus/seeds/%s", az[k]);
+    char *z = slurp(zPath, &n);
+    check(z != NULL, "cannot read %s (run from the repository root)", zPath);
+    if (!z) continue;
+    ds_doc *d;
+    ds_error e;
+    if (ds_parse_text(z, n, az[k], &d, &e) == DS_OK) {
+      nModel += d->nSent;
+      d->nSent = 0;
+      check(ds_split_sentences_with(d, NULL) == DS_OK, "%s: split", az[k]);
+      nRules += d->nSent;
+      ds_doc_free(d);
+    } else {
+      check(0, "%s: %s", az[k], e.msg);
+    }
+    free(z);
+  }
+  printf("sample documents: %lu sentences by the rules, %lu with the model\n",
+         (unsigned long)nRules, (unsigned long)nModel);
+  check(nRules > 300, "only %lu sentences in the sample documents", (unsigned long)nRules);
+  check(nModel >= nRules && nModel <= nRules + 2,
+        "the model adds %ld sentences to the sample documents (at most 2; look at them)",
+        (long)nModel - (long)nRules);
+}
+
+/*
+** Inputs where the model scores every gap (capitalised words, numbers and names without
+** punctuation): they finish, and the sentences cover every token once, in order.
+*/
+static void test_boundary_pathological(void) {
+  static const struct { const char *zName, *zUnit; size_t n; } a[] = {
+    {"capitalised words", "Aa ", 300000},
+    {"names and times", "Mike McConnell 07/06/2000 14:57 ", 40000},
+    {"URLs", "http://x.org/a ", 100000},
+    {"closing brackets", "a) ", 200000},
+    {"one long word", "A", 1000000},
+  };
+  for (size_t k = 0; k < sizeof a / sizeof *a; k++) {
+    size_t u = strlen(a[k].zUnit), n = u * a[k].n;
+    char *z = malloc(n);
+    for (size_t i = 0; i < a[k].n; i++) memcpy(z + i * u, a[k].zUnit, u);
+    ds_doc *d;
+    ds_error e;
+    clock_t c0 = clock();
+    int rc = ds_parse_text(z, n, a[k].zName, &d, &e);
+    check(rc == DS_OK, "%s: %s", a[k].zName, rc ? e.msg : "");
+    if (rc == DS_OK) {
+      size_t next = 0;
+      int ok = 1;
+      for (size_t s = 0; s < d->nSent; s++) {
+        ok &= d->aSent[s].first == next && d->aSent[s].last > d->aSent[s].first;
+        next = d->aSent[s].last;
+      }
+      check(ok && next == d->nTok, "%s: sentences do not cover the tokens", a[k].zName);
+      printf("  %-20s %8lu tokens %8lu sentences %.2f s\n", a[k].zName, (unsigned long)d->nTok,
+             (unsigned long)d->nSent, (double)(clock() - c0) / CLOCKS_PER_SEC);
+      ds_doc_free(d);
+    }
+    free(z);
+  }
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s DATA-DIR   (the directory holding unicode-15.0/)\n", argv[0]);
@@ -752,5 +896,8 @@ int main(int argc, char **argv) {
   test_random(200000);
   test_hand();
   test_pathological();
+  test_boundary_candidates();
+  test_boundary_seeds();
+  test_boundary_pathological();
   return tests_report(argv[0]);
 }
