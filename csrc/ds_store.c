@@ -426,6 +426,9 @@ int ds_corpus_open(const char *zPath, int flags, ds_corpus **ppOut, ds_error *e)
     rc = exec(c, "PRAGMA journal_mode=WAL", e);
     if (rc == DS_OK) rc = exec(c, "PRAGMA synchronous=NORMAL", e);
   }
+  /* a reader sees one snapshot from open to close: every call agrees with every other,
+     whatever a writer commits meanwhile (WAL keeps the snapshot's pages for it) */
+  if (rc == DS_OK && c->bReadonly) rc = exec(c, "BEGIN", e);
   if (rc == DS_OK) rc = load_docs(c, e);
   if (rc) {
     ds_corpus_close(c);

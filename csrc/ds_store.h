@@ -91,7 +91,9 @@ typedef struct ds_docinfo {
 
 /*
 ** Open (or with DS_OPEN_CREATE, create) the corpus file zPath. A file that is not a
-** dossier corpus, or of a newer format, is refused without being changed.
+** dossier corpus, or of a newer format, is refused without being changed. Opened with
+** DS_OPEN_READONLY, the corpus is read as it was when it was opened until it is closed,
+** whatever writers commit meanwhile.
 ** Errors: DS_IO (cannot open), DS_CORRUPT (not a dossier corpus), DS_VERSION_MISMATCH.
 */
 int ds_corpus_open(const char *zPath, int flags, ds_corpus **ppOut, ds_error *e);

@@ -143,9 +143,8 @@ describe("a reader beside a writer", function()
     assert.equal(0, (H.cli({"index", H.seeds, "--db", db, "-q"})))
     local dir = copies(300)
     local flag = H.tmp(".done")
-    local c0 = dossier.open(db, {readonly = true})
+    local c0 = dossier.open(db, {readonly = true})     -- open across the whole write
     local before = c0:query("China"):count()
-    c0:close()
     os.execute(string.format("(bin/dossier index %s --db %s -q --jobs 2; echo $? > %s) >/dev/null 2>&1 &",
                              dir, db, flag))
     local seen, reads = {}, 0
@@ -160,6 +159,11 @@ describe("a reader beside a writer", function()
       if f then f:close() end
     until done and done ~= ""
     assert.equal("0", H.read(flag):match("%d+"))
+    -- a reader keeps the corpus it opened, until it closes
+    assert.equal(5, c0:info().documents)
+    assert.equal(5, #c0:docs())
+    assert.equal(before, c0:query("China"):count())
+    c0:close()
     local c = dossier.open(db, {readonly = true})
     local after = c:query("China"):count()
     assert.equal(305, c:info().documents)
