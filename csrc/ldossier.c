@@ -694,18 +694,27 @@ static int corpus_text(lua_State *L) {
   return 1;
 }
 
+typedef struct hit_ctx {
+  lua_State *L;
+  ds_corpus *c;
+} hit_ctx;
+
 static int push_hit(void *ctx, size_t k, double score) {
-  lua_State *L = ctx;
-  lua_createtable(L, 0, 2);
+  hit_ctx *h = ctx;
+  lua_State *L = h->L;
+  lua_createtable(L, 0, 3);
   lua_pushinteger(L, (lua_Integer)k + 1);
   lua_setfield(L, -2, "index");
+  lua_pushstring(L, ds_corpus_doc(h->c, k)->zName);
+  lua_setfield(L, -2, "doc");
   lua_pushnumber(L, score);
   lua_setfield(L, -2, "score");
   lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
   return 0;
 }
 
-/* corpus:search(query [, limit]) -> {{index = document (1-based), score}, ...} best first */
+/* corpus:search(query [, limit]) -> {{index = document (1-based), doc = name, score}, ...},
+   best first */
 static int corpus_search(lua_State *L) {
   ds_corpus *c = check_corpus(L, 1);
   const char *zQuery = luaL_checkstring(L, 2);
@@ -713,7 +722,8 @@ static int corpus_search(lua_State *L) {
   ds_error e;
   lua_newtable(L);
   /* push_hit only adds to a table: memory errors there unwind no C state of the core */
-  int rc = ds_corpus_search(c, zQuery, n, push_hit, L, &e);
+  hit_ctx h = {L, c};
+  int rc = ds_corpus_search(c, zQuery, n, push_hit, &h, &e);
   if (rc > DS_DONE) return raise_error(L, &e);
   return 1;
 }

@@ -200,7 +200,12 @@ function commands.clean(a)
 end
 
 function commands.search(a)
-  local corpus <close> = open_existing(a.db, false)
+  -- writable, to index what was added since the last search; else as it is
+  local ok, c = pcall(open_existing, a.db, false)
+  local corpus <close> = ok and c or open_existing(a.db, true)
+  if not ok and corpus:search_missing() > 0 then
+    eprintf("dossier: warning: %s; %d documents are not searchable yet\n", c, corpus:search_missing())
+  end
   local hits = corpus:search(a.query, {limit = a.limit, tokens = a.tokens})
   if a.format == "json" then
     print(format.json({query = a.query, hits = hits}))

@@ -243,15 +243,22 @@ end
 function Corpus:search(q, opts)
   local h = handle(self)
   opts = opts or {}
-  if not self.readonly and h:search_missing() > 0 then h:search_update() end
-  local docs = h:docs()
+  if not self.readonly and h:search_missing() > 0 then
+    local ok, err = pcall(h.search_update, h)
+    if not ok then     -- a corpus on read-only storage: search what is indexed, and say so
+      local warn = opts.warn or function(msg) io.stderr:write("dossier: warning: ", msg, "\n") end
+      warn(string.format("%s; %d documents are not searchable yet", err, h:search_missing()))
+    end
+  end
   local out = {}
   for i, hit in ipairs(h:search(q, opts.limit or 10)) do
-    out[i] = {doc = docs[hit.index].name, score = hit.score,
-              snippet = h:snippet(hit.index, q, opts.tokens or 20)}
+    out[i] = {doc = hit.doc, score = hit.score, snippet = h:snippet(hit.index, q, opts.tokens or 20)}
   end
   return out
 end
+
+-- Documents not yet in the search index (the next search of a writable corpus adds them).
+function Corpus:search_missing() return handle(self):search_missing() end
 
 function Corpus:query(q)
   local h = handle(self)
