@@ -89,11 +89,14 @@ int ds_postcur_seek(ds_postcur *c, int64_t target, int64_t *pPos) {
     const unsigned char *p = c->pSkipNext;
     uint64_t dpos, doff;
     if (ds_get_varint(&p, c->pData, &dpos) || ds_get_varint(&p, c->pData, &doff)) return DS_CORRUPT;
+    /* entries ascend and point inside the data; a damaged one is an error, not a jump */
+    if (dpos == 0 || dpos > (uint64_t)(INT64_MAX - c->skipPos) ||
+        doff == 0 || doff > (uint64_t)(c->end - c->pData) - c->skipOff)
+      return DS_CORRUPT;
     int64_t pos = c->skipPos + (int64_t)dpos;
     uint64_t off = c->skipOff + doff;
     if (pos > target) break;
     uint64_t iBlock = (c->iSkip + 1) * DS_POST_BLOCK;     /* index of that posting */
-    if (off > (uint64_t)(c->end - c->pData) || pos < c->skipPos) return DS_CORRUPT;
     c->iSkip++;
     c->skipPos = pos;
     c->skipOff = off;
@@ -126,6 +129,30 @@ int ds_postings_decode(const unsigned char *b, size_t nb, int64_t **pa, size_t *
     *pa = a;
     *pAlloc = nNew;
   }
-  while ((rc = ds_postcur_next(&c, &pos)) == DS_OK) (*pa)[(*pn)++] = pos;
-  return rc == DS_DONE ? DS_OK : rc;
+  /* every skip entry is checked against the data, so a list that decodes also seeks right */
+  const unsigned char *pSkip = c.pSkip;
+  int64_t skipPos = 0;
+  uint64_t skipOff = 0;
+  size_t nBefore = *pn;
+  while ((rc = ds_postcur_next(&c, &pos)) == DS_OK) {
+    (*pa)[(*pn)++] = pos;
+    uint64_t i = c.i - 1;                  /* index of the posting just read */
+    if (i == 0) skipPos = pos;
+    else if (i % DS_POST_BLOCK == 0) {
+      uint64_t dpos, doff;
+      if (ds_get_varint(&pSkip, c.pData, &dpos) || ds_get_varint(&pSkip, c.pData, &doff) ||
+          dpos != (uint64_t)(pos - skipPos) || doff != (uint64_t)(c.p - c.pData) - skipOff) {
+        rc = DS_CORRUPT;
+        break;
+      }
+      skipPos = pos;
+      skipOff = (uint64_t)(c.p - c.pData);
+    }
+  }
+  if (rc == DS_DONE && pSkip != c.pData) rc = DS_CORRUPT;
+  if (rc != DS_DONE) {
+    *pn = nBefore;
+    return rc;
+  }
+  return DS_OK;
 }
