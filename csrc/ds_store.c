@@ -1665,7 +1665,8 @@ int ds_corpus_remove(ds_corpus *c, int64_t docId, ds_error *e) {
   sqlite3_finalize(st);
   ds_free(aKey);
   if (rc == DS_OK) {
-    st = prep(c, "UPDATE docs SET deleted=1 WHERE id=?1", e);
+    /* its SHA-256 goes with it: the same file can be added again at once */
+    st = prep(c, "UPDATE docs SET deleted=1, sha256='removed:' || id WHERE id=?1", e);
     if (!st) rc = DS_SQL;
     else {
       sqlite3_bind_int64(st, 1, docId);

@@ -111,6 +111,11 @@ describe("removing and optimizing", function()
     assert.equal(1, c:add(files[3]))
     assert.equal(5, c:info().documents)
     assert.is_true(c:check())
+    -- a removed document can be added again at once, before any optimize
+    assert.is_true(c:remove("2015-carnegie-digital-bromance"))
+    assert.equal(1, c:add(files[1]))
+    assert.equal(5, c:info().documents)
+    assert.is_true(c:check())
   end)
 
   it("from the command line", function()
