@@ -93,6 +93,13 @@ for jobs in 1 2; do
       "$name" "$(dossier_tokens "$db")" "$size" "$db" >> "$rows"
   done
 done
+# the memory budget: the same run as the last without tags, in 128 MB
+name=dossier-notag-j2-m128
+db=$BENCH_DIR/$name.db
+rm -f "$db" "$db-wal" "$db-shm"
+run "$name" bin/dossier index "$corpus" --db "$db" --no-tag -q --jobs 2 --memory 128M
+printf '%s\t%s\t%s\t%s\t%s\n' "dossier index, 2 jobs, no tags, --memory 128M" \
+  "$name" "$(dossier_tokens "$db")" "$(bytes "$db")" "$db" >> "$rows"
 # optimize: the tagged corpus, indexed in segments of about 64 MB of postings each
 odb=$BENCH_DIR/dossier-segments.db
 rm -f "$odb" "$odb-wal" "$odb-shm"
@@ -114,7 +121,7 @@ echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(n
 echo "# SQLite $(sqlite3 --version 2>/dev/null | cut -d' ' -f1 || echo '?'), load average before $load_before, after $load_after"
 echo "# corpus $corpus: $(stat_of documents) documents, $(stat_of tokens) simple tokens, $(stat_of bytes) bytes"
 echo
-printf '| %-31s | %7s | %7s | %10s | %9s | %8s | %13s | %7s |\n' \
+printf '| %-46s | %7s | %7s | %10s | %9s | %8s | %13s | %7s |\n' \
   "" "wall s" "CPU s" "tokens" "tokens/s" "peak RSS" "file bytes" "B/token"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 while IFS="$(printf '\t')" read -r label name tokens size db; do
@@ -123,7 +130,7 @@ while IFS="$(printf '\t')" read -r label name tokens size db; do
     'BEGIN { printf "%.1f", u + s }')
   rss=$(field "$name" "Maximum resident set size")
   awk -v l="$label" -v w="$w" -v c="$cpu" -v t="$tokens" -v r="$rss" -v b="$size" 'BEGIN {
-    printf "| %-31s | %7.1f | %7s | %10d | %9d | %5d MB | %13d | %7.1f |\n",
+    printf "| %-46s | %7.1f | %7s | %10d | %9d | %5d MB | %13d | %7.1f |\n",
       l, w, c, t, t / w, r / 1024, b, b / t }'
 done < "$rows"
 

@@ -212,7 +212,8 @@ int ds_query_compile(ds_corpus *c, const char *zQuery, ds_query **pq, ds_error *
   p.q = ds_malloc(sizeof *p.q);
   if (!p.q) return ds_error_set(e, DS_NOMEM, -1, "out of memory");
   memset(p.q, 0, sizeof *p.q);
-  int64_t bad = ds_utf8_check(zQuery, strlen(zQuery));
+  rc = ds_corpus_refresh(c, e);          /* see what other writers committed */
+  int64_t bad = rc ? -1 : ds_utf8_check(zQuery, strlen(zQuery));
   if (bad >= 0) rc = perr(&p, (size_t)bad, "invalid UTF-8");
   skip_space(&p);
   if (rc == DS_OK && !p.z[p.i]) rc = perr(&p, 0, "empty query");

@@ -78,6 +78,8 @@ struct ds_corpus {
   /* token types, words and gaps (loaded when first needed) */
   ds_ttypes tt;
   int bTypesLoaded;
+  int64_t dataVersion;        /* PRAGMA data_version when the writer's maps were last valid */
+  int bMapsStale;             /* a refresh saw another writer's commit: the maps must go */
   strtab words, gaps;
   int64_t aBlank[DS_NATTR];   /* id of `_` per attribute, -1 if none, -2 not looked up */
   /* writer state, while a segment is open */
@@ -394,6 +396,7 @@ int ds_corpus_open(const char *zPath, int flags, ds_corpus **ppOut, ds_error *e)
   }
   strcpy(c->zPath, zPath);
   c->bReadonly = (flags & DS_OPEN_READONLY) != 0;
+  c->dataVersion = -1;
   forget_caches(c);
   for (int a = 0; a < DS_NATTR; a++) ds_lexmap_init(&c->aLex[a]);
   ds_lexmap_init(&c->types);
@@ -588,6 +591,21 @@ static int new_segment(ds_corpus *c, ds_error *e) {
   return rc;
 }
 
+static int64_t count_of(ds_corpus *c, const char *zSql, int attr);
+
+int ds_corpus_refresh(ds_corpus *c, ds_error *e) {
+  if (c->bReadonly || c->bInTxn) return DS_OK;     /* a snapshot, or our own writing */
+  int64_t dv = count_of(c, "PRAGMA data_version", -1);
+  if (dv >= 0 && dv == c->dataVersion) return DS_OK;
+  c->bTypesLoaded = 0;           /* types, words and gaps may have grown */
+  c->bMapsStale = 1;
+  int rc = load_docs(c, e);
+  if (rc == DS_OK) rc = load_types(c, e);
+  c->dataVersion = rc ? -1 : dv;
+  /* the writer's maps may be stale now: the next begin starts them afresh */
+  return rc;
+}
+
 int ds_corpus_begin(ds_corpus *c, ds_error *e) {
   if (c->bReadonly) return ds_error_set(e, DS_MISUSE, -1, "%s: opened read-only", c->zPath);
   if (c->bInTxn) return ds_error_set(e, DS_MISUSE, -1, "a segment is already open");
@@ -595,14 +613,18 @@ int ds_corpus_begin(ds_corpus *c, ds_error *e) {
   if (rc) return rc;
   c->bInTxn = 1;
   rc = load_docs(c, e);     /* another writer may have added documents */
-  /* another writer may have added types and strings: start the maps afresh */
-  if (rc == DS_OK) {
+  /* if another connection has committed since, it may have added types and strings:
+     then the maps start afresh; else what this writer learnt still holds */
+  int64_t dv = rc ? -1 : count_of(c, "PRAGMA data_version", -1);
+  if (rc == DS_OK && (dv < 0 || dv != c->dataVersion || !c->bTypesLoaded || c->bMapsStale)) {
+    c->bMapsStale = 0;
     for (int a = 0; a < DS_NATTR; a++) ds_lexmap_clear(&c->aLex[a]);
     ds_lexmap_clear(&c->types);
     ds_lexmap_clear(&c->gapmap);
     c->bTypesLoaded = 0;
     rc = load_types(c, e);
   }
+  c->dataVersion = dv;
   c->nTypesBegin = c->tt.n;
   if (rc == DS_OK) rc = new_segment(c, e);
   for (int a = 0; a < DS_NATTR && rc == DS_OK; a++) {
@@ -1186,6 +1208,7 @@ void ds_corpus_rollback(ds_corpus *c) {
   ds_lexmap_clear(&c->types);
   ds_lexmap_clear(&c->gapmap);
   ds_ttypes_truncate(&c->tt, c->nTypesBegin);
+  c->dataVersion = -1;
   load_docs(c, NULL);
 }
 
@@ -1554,6 +1577,7 @@ int ds_corpus_search(ds_corpus *c, const char *zQuery, int64_t nLimit,
                      int (*xHit)(void *ctx, size_t k, double score), void *ctx, ds_error *e) {
   if (ds_utf8_check(zQuery, strlen(zQuery)) >= 0)
     return ds_error_set(e, DS_QUERY, -1, "search: the query is not valid UTF-8");
+  if (ds_corpus_refresh(c, e)) return e ? e->code : DS_SQL;
   sqlite3_stmt *st = prep(c, "SELECT rowid, bm25(search) FROM search WHERE search MATCH ?1 "
                              "ORDER BY bm25(search) LIMIT ?2", e);
   if (!st) return DS_SQL;

@@ -98,6 +98,13 @@ typedef struct ds_docinfo {
 */
 int ds_corpus_open(const char *zPath, int flags, ds_corpus **ppOut, ds_error *e);
 
+/*
+** Bring a writable corpus handle (outside a segment) up to what other connections have
+** committed since it last read or wrote: documents, token types. Queries and searches do
+** it first. A read-only handle keeps the snapshot it opened with.
+*/
+int ds_corpus_refresh(ds_corpus *c, ds_error *e);
+
 /* Close (rolling back an unfinished segment). Safe with NULL. */
 void ds_corpus_close(ds_corpus *c);
 

@@ -798,6 +798,8 @@ static int push_meta_pair(void *ctx, const char *zKey, const char *zVal) {
 /* corpus:docs() -> list of {id, name, cpos, tokens, sentences, meta = {...}} */
 static int corpus_docs(lua_State *L) {
   ds_corpus *c = check_corpus(L, 1);
+  ds_error e0;
+  if (ds_corpus_refresh(c, &e0)) return raise_error(L, &e0);
   size_t n = ds_corpus_ndocs(c);
   lua_createtable(L, (int)n, 0);
   for (size_t i = 0; i < n; i++) {

@@ -273,8 +273,33 @@ static void test_ingest(void) {
   remove_db();
 }
 
+/* Two writers on one file, one after the other: each sees what the other added. */
+static void test_two_handles(void) {
+  char azFile[16][256];
+  size_t nFile = seed_files(azFile, 16);
+  ds_corpus *a, *b;
+  ds_error e;
+  int64_t id;
+  remove_db();
+  check(ds_corpus_open(zDb, DS_OPEN_CREATE, &a, &e) == DS_OK, "open a");
+  check(ds_corpus_open(zDb, 0, &b, &e) == DS_OK, "open b");
+  for (size_t i = 0; i < nFile; i++) {
+    ds_corpus *w = i % 2 ? b : a;          /* alternate: each add follows the other's */
+    check(ds_corpus_begin(w, &e) == DS_OK, "begin: %s", e.msg);
+    check(ds_corpus_add_file(w, azFile[i], NULL, NULL, &id, &e) == DS_OK && id > 0, "add: %s", e.msg);
+    check(ds_corpus_commit(w, &e) == DS_OK, "commit: %s", e.msg);
+  }
+  check(problems(a) == 0, "sound after alternating writers");
+  long n = count_matches(a, "\"digital\"%c"), m = count_matches(b, "\"digital\"%c");
+  check(n > 0 && n == m, "both see the same corpus: %ld, %ld", n, m);
+  ds_corpus_close(a);
+  ds_corpus_close(b);
+  remove_db();
+}
+
 int main(int argc, char **argv) {
   (void)argc;
+  test_two_handles();
   test_postings();
   test_text_and_segments();
   test_ingest();
