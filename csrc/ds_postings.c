@@ -39,9 +39,10 @@ int ds_postings_encode(const unsigned char *deltas, size_t nDeltas, uint64_t n, 
 }
 
 int ds_postcur_init(ds_postcur *c, const unsigned char *b, size_t nb) {
+  if (!b) return DS_CORRUPT;            /* a NULL or empty blob in a damaged row */
   const unsigned char *p = b, *end = b + nb;
   uint64_t n, k;
-  if (!b || ds_get_varint(&p, end, &n) || ds_get_varint(&p, end, &k)) return DS_CORRUPT;
+  if (ds_get_varint(&p, end, &n) || ds_get_varint(&p, end, &k)) return DS_CORRUPT;
   if (n == 0 || k != (n - 1) / DS_POST_BLOCK || n > nb) return DS_CORRUPT;
   c->pSkip = p;
   /* the skip entries: each at least two bytes */

@@ -482,7 +482,7 @@ static int load_types(ds_corpus *c, ds_error *e) {
   while (rc == DS_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
     int64_t first = sqlite3_column_int64(st, 0), n = sqlite3_column_int64(st, 1);
     const unsigned char *p = sqlite3_column_blob(st, 2);
-    const unsigned char *end = p + sqlite3_column_bytes(st, 2);
+    const unsigned char *end = p ? p + sqlite3_column_bytes(st, 2) : NULL;
     if (first != (int64_t)c->tt.n || n < 0 || n > UINT32_MAX || !p) {
       rc = DS_CORRUPT;
       break;
