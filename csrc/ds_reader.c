@@ -313,6 +313,9 @@ int ds_read_text_opts(const char *z, size_t n, const ds_read_opts *o, ds_doc *d,
   ds_free(d->zText);
   d->zText = (char *)out.p;
   d->nText = out.n - 1;
+  /* nothing left (all of it clean-up or a byte order mark): no offsets to map, and an
+     empty stage map stood for the identity, not for "all removed" */
+  if (d->nText == 0) d->nMap = 0;
   rc = split_paragraphs(d, footStart);
   /* the blocks a markup reader knew to be headings */
   for (size_t h = 0, p = 0; rc == DS_OK && h < mk.nHead; h++) {
