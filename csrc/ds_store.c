@@ -379,11 +379,12 @@ int ds_corpus_open(const char *zPath, int flags, ds_corpus **ppOut, ds_error *e)
   struct stat st;
   int rc, oflags;
   *ppOut = NULL;
-  if (stat(zPath, &st) != 0 && !(flags & DS_OPEN_CREATE))
+  int bExists = stat(zPath, &st) == 0;
+  if (!bExists && !(flags & DS_OPEN_CREATE))
     return ds_error_set(e, DS_IO, -1, "%s: no such corpus file", zPath);
-  if (stat(zPath, &st) == 0 && S_ISDIR(st.st_mode))
+  if (bExists && S_ISDIR(st.st_mode))
     return ds_error_set(e, DS_IO, -1, "%s: is a directory, not a corpus file", zPath);
-  if (stat(zPath, &st) != 0 && !writable_dir(zPath))
+  if (!bExists && !writable_dir(zPath))
     return ds_error_set(e, DS_IO, -1, "%s: cannot create: permission denied (its directory is "
                         "not writable, or missing)", zPath);
   c = ds_malloc(sizeof *c);
@@ -978,16 +979,11 @@ int ds_corpus_shas(ds_corpus *c, ds_buf *out, size_t *pn, ds_error *e) {
 
 static int flush_segment(ds_corpus *c, ds_error *e);
 
-int ds_corpus_add_parsed(ds_corpus *c, const ds_doc *d, const char *zSha, size_t nBytes,
-                         const char *zName, const char *zPath, const ds_meta *pMeta,
-                         int64_t *pDocId, ds_error *e) {
+/* ds_corpus_add_parsed once the corpus is known not to hold these bytes. */
+static int add_new(ds_corpus *c, const ds_doc *d, const char *zSha, size_t nBytes,
+                   const char *zName, const char *zPath, const ds_meta *pMeta,
+                   int64_t *pDocId, ds_error *e) {
   int rc;
-  *pDocId = 0;
-  if (!c->bInTxn) return ds_error_set(e, DS_MISUSE, -1, "no segment open (call begin first)");
-  if (!zName) zName = zPath ? zPath : "<text>";
-  int has = ds_corpus_has_sha(c, zSha, e);
-  if (has < 0) return DS_SQL;
-  if (has) return DS_OK;                           /* the same bytes are already stored */
   const char *zWhere = zPath ? zPath : zName;      /* errors name the file */
   if (d->nTok == 0) return ds_error_set(e, DS_FORMAT, -1, "%s: no text (empty or blank)", zWhere);
   if (d->nTok > UINT32_MAX - 1)
@@ -1044,23 +1040,41 @@ int ds_corpus_add_parsed(ds_corpus *c, const ds_doc *d, const char *zSha, size_t
   return rc;
 }
 
+/* *pbNew: a segment is open and the corpus does not hold these bytes yet. */
+static int check_new(ds_corpus *c, const char *zSha, int *pbNew, ds_error *e) {
+  *pbNew = 0;
+  if (!c->bInTxn) return ds_error_set(e, DS_MISUSE, -1, "no segment open (call begin first)");
+  int has = ds_corpus_has_sha(c, zSha, e);
+  if (has < 0) return DS_SQL;
+  *pbNew = !has;
+  return DS_OK;
+}
+
+int ds_corpus_add_parsed(ds_corpus *c, const ds_doc *d, const char *zSha, size_t nBytes,
+                         const char *zName, const char *zPath, const ds_meta *pMeta,
+                         int64_t *pDocId, ds_error *e) {
+  int bNew, rc = check_new(c, zSha, &bNew, e);
+  *pDocId = 0;
+  if (rc || !bNew) return rc;                 /* an error, or the same bytes are stored */
+  return add_new(c, d, zSha, nBytes, zName ? zName : zPath ? zPath : "<text>", zPath, pMeta,
+                 pDocId, e);
+}
+
 int ds_corpus_add_text(ds_corpus *c, const char *z, size_t n, const char *zName,
                        const char *zPath, const ds_meta *pMeta, int64_t *pDocId,
                        ds_error *e) {
   char zSha[2 * SHA256_DIGEST_SIZE + 1];
   ds_doc *d = NULL;
   *pDocId = 0;
-  if (!c->bInTxn) return ds_error_set(e, DS_MISUSE, -1, "no segment open (call begin first)");
   if (!zName) zName = zPath ? zPath : "<text>";
   ds_sha256_hex(z, n, zSha);
-  int has = ds_corpus_has_sha(c, zSha, e);
-  if (has < 0) return DS_SQL;
-  if (has) return DS_OK;
+  int bNew, rc = check_new(c, zSha, &bNew, e);   /* before parsing: no duplicate is parsed */
+  if (rc || !bNew) return rc;
   ds_read_opts ro = c->read;
   ro.zName = zPath ? zPath : zName;
-  int rc = ds_parse(z, n, &ro, &d, e);
+  rc = ds_parse(z, n, &ro, &d, e);
   if (rc) return rc;
-  rc = ds_corpus_add_parsed(c, d, zSha, n, zName, zPath, pMeta, pDocId, e);
+  rc = add_new(c, d, zSha, n, zName, zPath, pMeta, pDocId, e);
   ds_doc_free(d);
   return rc;
 }
@@ -1492,7 +1506,7 @@ int ds_corpus_kwic(ds_corpus *c, int64_t first, int64_t last, int width, ds_buf 
   return DS_OK;
 }
 
-/* ====================== removing and merging ====================== */
+/* ====================== document search (FTS5) ====================== */
 
 /* Take document k out of the search index, if it is there (its text is still at hand). */
 static int search_forget(ds_corpus *c, int64_t k, ds_error *e) {
@@ -1650,6 +1664,8 @@ int ds_corpus_snippet(ds_corpus *c, size_t k, const char *zQuery, int nTokens, d
   ds_free(aHit);
   return out->rc ? nomem(e) : DS_OK;
 }
+
+/* ====================== removing and merging ====================== */
 
 static int cmp_u64(const void *a, const void *b) {
   uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;

@@ -477,6 +477,44 @@ static const char *meta_string(lua_State *L, int i, const char *zKey, const char
 }
 
 /*
+** Pairs in the metadata table at (absolute) index t, all strings, or an error: of
+** argument iArg when it is one (iArg > 0).
+*/
+static size_t meta_count(lua_State *L, int t, int iArg) {
+  size_t n = 0;
+  lua_pushnil(L);
+  while (lua_next(L, t)) {
+    if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING) {
+      if (iArg > 0) luaL_error(L, "bad argument #%d (metadata keys and values must be strings)", iArg);
+      luaL_error(L, "metadata keys and values must be strings");
+    }
+    n++;
+    lua_pop(L, 1);
+  }
+  return n;
+}
+
+/*
+** Point m at the pairs of the metadata table at (absolute) index t, with 2 * its count
+** pointers from *pp on (which moves past them); zWhere names the document in errors.
+*/
+static void meta_fill(lua_State *L, int t, ds_meta *m, const char ***pp, const char *zWhere) {
+  const char **a = *pp;
+  size_t n = meta_count(L, t, 0), k = 0;
+  lua_pushnil(L);
+  while (lua_next(L, t)) {
+    a[k] = meta_string(L, -2, NULL, zWhere);   /* both stay referenced by the table */
+    a[n + k] = meta_string(L, -1, a[k], zWhere);
+    lua_pop(L, 1);
+    k++;
+  }
+  m->n = n;
+  m->azKey = a;
+  m->azVal = a + n;
+  *pp = a + 2 * n;
+}
+
+/*
 ** Collect a metadata table {key = value} at index i (strings only) into arrays held by
 ** a userdata on the Lua stack, so nothing leaks if a later call raises.
 */
@@ -484,26 +522,9 @@ static void check_meta(lua_State *L, int i, ds_meta *m) {
   memset(m, 0, sizeof *m);
   if (lua_isnoneornil(L, i)) return;
   luaL_checktype(L, i, LUA_TTABLE);
-  size_t n = 0;
-  lua_pushnil(L);
-  while (lua_next(L, i)) {
-    n++;
-    lua_pop(L, 1);
-  }
+  size_t n = meta_count(L, i, i);
   const char **a = lua_newuserdatauv(L, 2 * n * sizeof *a + 1, 0);
-  size_t k = 0;
-  lua_pushnil(L);
-  while (lua_next(L, i)) {
-    if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
-      luaL_error(L, "bad argument #%d (metadata keys and values must be strings)", i);
-    a[k] = meta_string(L, -2, NULL, NULL);     /* both stay referenced by the table */
-    a[n + k] = meta_string(L, -1, a[k], NULL);
-    lua_pop(L, 1);
-    k++;
-  }
-  m->n = n;
-  m->azKey = a;
-  m->azVal = a + n;
+  meta_fill(L, i, m, &a, NULL);
 }
 
 /* corpus:add_file(path [, name [, meta]]) -> doc id, or 0 for a duplicate */
@@ -535,31 +556,6 @@ static int corpus_add_text(lua_State *L) {
   if (ds_corpus_add_text(c, z, n, zName, zWhere, &m, &id, &e)) return raise_error(L, &e);
   lua_pushinteger(L, (lua_Integer)id);
   return 1;
-}
-
-/* The metadata table at the top of the stack into m, with pointers from *pp on. */
-static void fill_meta(lua_State *L, ds_meta *m, const char ***pp, const char *zWhere) {
-  const char **a = *pp;
-  size_t n = 0;
-  lua_pushnil(L);
-  while (lua_next(L, -2)) {
-    if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
-      luaL_error(L, "metadata keys and values must be strings");
-    n++;
-    lua_pop(L, 1);
-  }
-  size_t k = 0;
-  lua_pushnil(L);
-  while (lua_next(L, -2)) {
-    a[k] = meta_string(L, -2, NULL, zWhere);   /* both stay referenced by the table */
-    a[n + k] = meta_string(L, -1, a[k], zWhere);
-    lua_pop(L, 1);
-    k++;
-  }
-  m->n = n;
-  m->azKey = a;
-  m->azVal = a + n;
-  *pp = a + 2 * n;
 }
 
 /* A string field of the table at the top of the stack, or NULL (the table keeps it). */
@@ -626,10 +622,7 @@ static int corpus_ingest(lua_State *L) {
     lua_geti(L, 2, (lua_Integer)i + 1);
     luaL_argcheck(L, lua_istable(L, -1), 2, "documents must be tables");
     lua_getfield(L, -1, "meta");
-    if (lua_istable(L, -1)) {
-      lua_pushnil(L);
-      while (lua_next(L, -2)) { nPtr += 2; lua_pop(L, 1); }
-    }
+    if (lua_istable(L, -1)) nPtr += 2 * meta_count(L, lua_absindex(L, -1), 0);
     lua_pop(L, 2);
   }
   ds_source *aSrc = lua_newuserdatauv(L, (n + 1) * sizeof *aSrc, 0);
@@ -651,7 +644,7 @@ static int corpus_ingest(lua_State *L) {
       if (s->read.format < 0) luaL_error(L, "format must be \"txt\", \"html\" or \"md\"");
     }
     lua_getfield(L, -1, "meta");
-    if (lua_istable(L, -1)) fill_meta(L, &s->meta, &pp, s->zWhere ? s->zWhere : s->zPath);
+    if (lua_istable(L, -1)) meta_fill(L, lua_absindex(L, -1), &s->meta, &pp, s->zWhere ? s->zWhere : s->zPath);
     lua_pop(L, 2);
   }
   ds_ingest_opts o = {(int)nJobs, (size_t)nMemory, lua_isnil(L, 9) ? NULL : ingest_progress, &x};
@@ -662,6 +655,25 @@ static int corpus_ingest(lua_State *L) {
   if (rc) return raise_error(L, &e);
   lua_pushinteger(L, (lua_Integer)nAdded);
   return 1;
+}
+
+/* corpus:find(name or id) -> index (1-based, corpus order), id; or nothing */
+static int corpus_find(lua_State *L) {
+  ds_corpus *c = check_corpus(L, 1);
+  ds_error e;
+  if (ds_corpus_refresh(c, &e)) return raise_error(L, &e);
+  int bId = lua_type(L, 2) == LUA_TNUMBER;
+  lua_Integer id = bId ? luaL_checkinteger(L, 2) : 0;
+  const char *zName = bId ? NULL : luaL_checkstring(L, 2);
+  for (size_t k = 0; k < ds_corpus_ndocs(c); k++) {
+    const ds_docinfo *d = ds_corpus_doc(c, k);
+    if (bId ? d->id == id : strcmp(d->zName, zName) == 0) {
+      lua_pushinteger(L, (lua_Integer)k + 1);
+      lua_pushinteger(L, (lua_Integer)d->id);
+      return 2;
+    }
+  }
+  return 0;
 }
 
 /* corpus:remove(doc id) -> true, or false if there is no such document */
@@ -957,6 +969,7 @@ static const luaL_Reg corpus_methods[] = {
   {"add_file", corpus_add_file},
   {"add_text", corpus_add_text},
   {"ingest", corpus_ingest},
+  {"find", corpus_find},
   {"remove", corpus_remove},
   {"optimize", corpus_optimize},
   {"text", corpus_text},

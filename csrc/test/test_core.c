@@ -166,27 +166,9 @@ static void test_sentences(void) {
 }
 
 static const char *zDb = "build/test_core.db";
+#include "test_corpus.h"
 
-static void remove_db(void) {
-  char z[256];
-  unlink(zDb);
-  snprintf(z, sizeof z, "%s-wal", zDb);
-  unlink(z);
-  snprintf(z, sizeof z, "%s-shm", zDb);
-  unlink(z);
-}
 
-/* Number of matches of zQuery, or -1 on error. */
-static long count_matches(ds_corpus *c, const char *zQuery) {
-  ds_query *q;
-  ds_matchset ms = DS_MATCHSET_INIT;
-  ds_error e;
-  if (ds_query_compile(c, zQuery, &q, &e)) return -1;
-  long n = ds_query_run(c, q, &ms, &e) ? -1 : (long)ms.n;
-  ds_query_free(q);
-  ds_matchset_free(&ms);
-  return n;
-}
 
 static void test_store(void) {
   ds_corpus *c;

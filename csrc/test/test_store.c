@@ -17,15 +17,8 @@
 #include <unistd.h>
 
 static const char *zDb = "build/test_store.db";
+#include "test_corpus.h"
 
-static void remove_db(void) {
-  char z[256];
-  unlink(zDb);
-  snprintf(z, sizeof z, "%s-wal", zDb);
-  unlink(z);
-  snprintf(z, sizeof z, "%s-shm", zDb);
-  unlink(z);
-}
 
 /* A deterministic pseudo-random sequence (xorshift). */
 static uint64_t rng = 88172645463325252u;
@@ -106,16 +99,6 @@ static size_t seed_files(char az[][256], size_t nMax) {
   return n;
 }
 
-static long count_matches(ds_corpus *c, const char *zQuery) {
-  ds_query *q;
-  ds_matchset ms = DS_MATCHSET_INIT;
-  ds_error e;
-  if (ds_query_compile(c, zQuery, &q, &e)) return -1;
-  long n = ds_query_run(c, q, &ms, &e) ? -1 : (long)ms.n;
-  ds_query_free(q);
-  ds_matchset_free(&ms);
-  return n;
-}
 
 static int64_t problems(ds_corpus *c) {
   ds_buf r = DS_BUF_INIT;

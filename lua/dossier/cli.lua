@@ -230,7 +230,8 @@ end
 function commands.remove(a)
   local corpus <close> = open_existing(a.db)
   for _, doc in ipairs(a.docs) do
-    if not corpus:remove(doc) and not corpus:remove(tonumber(doc)) then
+    local id = tonumber(doc)                -- a name first, then an id
+    if not corpus:remove(doc) and not (id and corpus:remove(id)) then
       error(string.format("%s: no document %s", a.db, doc), 0)
     end
     if not a.quiet then print(string.format("%s: removed %s", a.db, doc)) end

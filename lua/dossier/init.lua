@@ -211,19 +211,13 @@ function Corpus:add_text(text, name, meta, opts)
   return res
 end
 
--- The document named `doc` (or with id `doc`), or nil.
-local function find_doc(self, doc)
-  for i, d in ipairs(handle(self):docs()) do
-    if d.name == doc or d.id == doc then return d, i end
-  end
-end
-
 -- Remove a document (by name or id): gone from queries and counts at once; its space
 -- is freed by the next optimize. Returns true, or false if there is no such document.
 function Corpus:remove(doc)
-  local d = find_doc(self, doc)
-  if not d then return false end
-  return handle(self):remove(d.id)
+  local h = handle(self)
+  local _, id = h:find(doc)
+  if not id then return false end
+  return h:remove(id)
 end
 
 -- Merge the corpus's segments into one and free what removed documents held.
@@ -231,8 +225,9 @@ function Corpus:optimize() handle(self):optimize() end
 
 -- The clean text of a document (by name or id), rebuilt from its tokens; nil if none.
 function Corpus:text(doc)
-  local _, i = find_doc(self, doc)
-  return i and handle(self):text(i)
+  local h = handle(self)
+  local i = h:find(doc)
+  return i and h:text(i)
 end
 
 -- Documents ranked for a search (FTS5 query syntax over dossier's own tokens: words,
