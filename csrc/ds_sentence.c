@@ -100,6 +100,31 @@ static int opens_unit(const ds_doc *d, size_t t) {
   return 1;
 }
 
+/*
+** After a sentence's end, marks that lead into the next unit: `** Google defies ...`,
+** `- Eleanor Roosevelt`, `< http://...>`, `? WE`, or that close the paragraph
+** (`Katrina. *...*`). Up to three tokens of punctuation or symbols, not those that
+** continue a sentence (`,` `;` `:` `)` `%` ...), then what opens a sentence or a unit.
+*/
+static int marks_then_opener(const ds_doc *d, size_t e, size_t last) {
+  size_t k = e;
+  for (; k < last && k < e + 3; k++) {
+    const ds_token *tok = &d->aTok[k];
+    if (!(tok->flags & (DS_TOK_PUNCT | DS_TOK_SYMBOL)) || (tok->flags & DS_TOK_URL)) break;
+    unsigned char c = (unsigned char)d->zText[tok->start];
+    if (c < 0x80 && strchr(",;:)]}%&/|", c)) return 0;
+    if (c >= 0x80) {
+      utf8proc_category_t cat = utf8proc_category(first_cp(d, k));
+      if (cat == UTF8PROC_CATEGORY_PE || cat == UTF8PROC_CATEGORY_PF) return 0;
+    }
+  }
+  if (k == e) return 0;
+  if (k >= last)              /* punctuation alone (`*...*`), not `parrots? ?` nor `®` */
+    return !(d->aTok[e].flags & DS_TOK_SYMBOL) &&
+           (!is_terminal(d, e) || d->zText[d->aTok[e].start] == '.');
+  return opens_sentence(d, k) || opens_unit(d, k);
+}
+
 /* A capitalised word of two letters or more (`Today`, `Mr.`): after `world.` with no
    space, it still starts a sentence. */
 static int capitalised_word(const ds_doc *d, size_t t) {
@@ -126,8 +151,10 @@ static int lower_after(const ds_doc *d, size_t t, size_t first, size_t e) {
   const char *z = tok_text(d, t, &n);
   if (n == 1 && z[0] == '.' && (prev->flags & DS_TOK_WORD))
     return prev->end - prev->start >= 2 && !(prev->flags & DS_TOK_ABBREV);
+  /* a question mark, a run of `!` or a `!` set apart (`gift...?? i`, `ASAP!!! esp`,
+     `opener ! complete`) */
+  if (memchr(z, '?', n) || (z[0] == '!' && (n > 1 || !attached(d, t - 1)))) return 1;
   if (!attached(d, t - 1)) return 0;
-  if (z[0] == '?') return 1;
   int32_t cpPrev = first_cp(d, t - 1);
   if (z[0] == '!') return !(cpPrev >= 'A' && cpPrev <= 'Z');
   if (n != 1) return 0;                                   /* `...` before lower case */
@@ -243,6 +270,30 @@ static void spaced_dots(const ds_doc *d, size_t t, size_t first, size_t last, do
   pRun->b = b;
 }
 
+/* Tokens a bracket spans at most for inside_brackets. */
+#define BRACKET_SPAN 40
+
+/*
+** Is terminal t inside brackets that close a few tokens later, not right after it:
+** `(‘Taking Control? Internet censorship’, 2019)`, `(see p. 4. Also ...)`? Then the
+** sentence goes on through them.
+*/
+static int inside_brackets(const ds_doc *d, size_t t, size_t first, size_t last) {
+  int depth = 0;
+  size_t k = t;
+  while (k > first && t - k < BRACKET_SPAN) {
+    k--;
+    if (tok_is(d, k, ")")) depth--;
+    else if (tok_is(d, k, "(") && ++depth > 0) break;
+  }
+  if (depth <= 0) return 0;
+  for (k = t + 1; k < last && k - t < BRACKET_SPAN; k++) {
+    if (tok_is(d, k, "(")) return 0;
+    if (tok_is(d, k, ")")) return k > t + 1 && !(k == t + 2 && is_closer(d, t + 1));
+  }
+  return 0;
+}
+
 /*
 ** Does a sentence end after token t? The sentence began at `first`; `last` ends the
 ** unit. Sets *pEnd to the first token of the next sentence.
@@ -271,6 +322,7 @@ static int ends_after(const ds_doc *d, size_t t, size_t first, size_t last, dot_
       if (!(after == 0 && before >= 3)) return 0;
     }
   }
+  if (inside_brackets(d, t, first, last)) return 0;
   size_t e = t + 1;
   while (e < last && is_closer(d, e)) e++;
   *pEnd = e;
@@ -281,7 +333,8 @@ static int ends_after(const ds_doc *d, size_t t, size_t first, size_t last, dot_
   }
   if (!opens_sentence(d, e)) {
     if (abbrev) return 0;
-    return opens_unit(d, e) || (e == t + 1 && lower_after(d, t, first, e));
+    return opens_unit(d, e) || (e == t + 1 && lower_after(d, t, first, e)) ||
+           marks_then_opener(d, e, last);
   }
   if (!abbrev) {
     /* `N°. 1026`: a number after a symbol's period continues the sentence */
@@ -386,7 +439,7 @@ static int line_cut(const ds_doc *d, size_t t, int bBlock, size_t *pLine) {
   /* a line that ends on a function word runs on (`published by` / `Digital Russia`), and
      so does one that the next continues with one (`Digital Russia` / `on December 7`) */
   if (ds_boundary_function_word(d, t - 1)) return 0;
-  if (t + 1 < d->nTok && ds_boundary_function_word(d, t) &&
+  if (t + 1 < d->nTok && (ds_boundary_function_word(d, t) || tok_is(d, t, "on") || tok_is(d, t, "in")) &&
       !memchr(z + d->aTok[t].end, '\n', d->aTok[t + 1].start - d->aTok[t].end))
     return 0;
   if (bBlock) return 1;

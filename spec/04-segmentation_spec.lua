@@ -22,13 +22,49 @@ describe("segmentation quality", function()
     assert.is_true(g.pysbd_golden.passed >= 46, g.pysbd_golden.passed .. " of 48")            -- measured 47
   end)
 
-  it("finds EWT test sentence boundaries (F1 >= 0.90, precision >= 0.98)", function()
-    -- The rules alone score F1 0.8780 (P 0.9908); the boundary model (csrc/ds_boundary.h) brings the
+  it("finds EWT test sentence boundaries (F1 >= 0.92, precision >= 0.98)", function()
+    -- The rules alone score F1 0.8860 (P 0.9919); the boundary model (csrc/ds_boundary.h) brings the
     -- unpunctuated boundaries of e-mail and web text.
     local b = segeval.eval_sentences(data, seg)
-    assert.is_true(b.score.f1 >= 0.90, "F1 " .. b.score.f1)       -- measured 0.9105
-    assert.is_true(b.score.precision >= 0.98, "P " .. b.score.precision)          -- measured 0.9876
-    assert.is_true(b.exact >= 737, b.exact .. " paragraphs exact")                -- measured 747 of 854
+    assert.is_true(b.score.f1 >= 0.92, "F1 " .. b.score.f1)       -- measured 0.9206
+    assert.is_true(b.score.precision >= 0.98, "P " .. b.score.precision)          -- measured 0.9869
+    assert.is_true(b.exact >= 745, b.exact .. " paragraphs exact")                -- measured 754 of 854
+  end)
+
+  describe("the rules after a sentence's end", function()
+    local function texts(s)
+      local out = {}
+      for i, x in ipairs(dossier.parse(s, {tag = false, clean = false}).sentences) do out[i] = x.text end
+      return out
+    end
+
+    it("end at a question mark or a run of `!` before lower case, not at `Yahoo! in`", function()
+      assert.are.same({"is it a gift...??", "i always thought so"}, texts("is it a gift...?? i always thought so"))
+      assert.are.same({"VERY CONCERNED!!!", "plz bring your dog"}, texts("VERY CONCERNED!!! plz bring your dog"))
+      assert.are.same({"She works at Yahoo! in the accounting department."},
+                      texts("She works at Yahoo! in the accounting department."))
+    end)
+
+    it("end before marks that lead into the next unit", function()
+      assert.are.same({"You should see it.", "** Google defies US **"}, texts("You should see it. ** Google defies US **"))
+      assert.are.same({"\"Fine against a wall.\"", "- Eleanor Roosevelt"},
+                      texts("\"Fine against a wall.\" - Eleanor Roosevelt"))
+      assert.are.same({"It is done. ®"}, texts("It is done. ®"))
+      assert.are.same({"Which parrots? ?"}, texts("Which parrots? ?"))
+    end)
+
+    it("go on through brackets that close a few words later", function()
+      local s = "It grew despite the law (‘Taking Control? Internet censorship’, 2019, November 27). Then it fell."
+      assert.are.same({"It grew despite the law (‘Taking Control? Internet censorship’, 2019, November 27).",
+                       "Then it fell."}, texts(s))
+      -- a bracket closed right after the terminal ends the sentence with it
+      assert.are.same({"He left (as planned.)", "Then it rained."}, texts("He left (as planned.) Then it rained."))
+    end)
+
+    it("run a short line on into the next when it starts with a preposition", function()
+      assert.are.equal(1, #texts("published by\nDigital Russia\n on December 7, 2015"))
+      assert.are.equal(2, #texts("published by\nDigital Russia\nOn December 7, 2015"))
+    end)
   end)
 
   describe("the abbreviation list (corpus/lexicon/en-abbreviations.txt)", function()

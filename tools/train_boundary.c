@@ -362,7 +362,7 @@ int main(int argc, char **argv) {
   int nIter = 10;
   unsigned minCount = 2;
   uint64_t seed = 20251201;
-  double minP = 0.975, loss = 0.01;
+  double minP = 0.96, loss = 0.01;
   for (int i = 1; i < argc; i++) {
     if (i + 1 >= argc) die("usage: train_boundary --data DIR [--iter N] [--seed S] [--min-count K] [--min-precision P] [--cascade-loss L] [--out FILE]");
     if (!strcmp(argv[i], "--data")) zData = argv[++i];
