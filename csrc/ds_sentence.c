@@ -423,10 +423,11 @@ static int short_line_block(const ds_doc *d, const ds_para *p) {
 ** Is there a unit boundary at a line break between tokens t-1 and t? In a block of short
 ** lines, every break is one; elsewhere, a short line followed by a line that starts with
 ** a capital or a digit (a heading, a label, the lines of a title page). Never after a
-** function word, nor before one that the line goes on from. *pLine is where
+** function word, nor before one that the line goes on from, nor after a colon that the
+** paragraph's last line follows (paraEnd is the paragraph's end). *pLine is where
 ** the current line starts; it moves past each line break seen.
 */
-static int line_cut(const ds_doc *d, size_t t, int bBlock, size_t *pLine) {
+static int line_cut(const ds_doc *d, size_t t, int bBlock, size_t paraEnd, size_t *pLine) {
   const char *z = d->zText;
   size_t a = d->aTok[t - 1].end, b = d->aTok[t].start;
   if (b - a <= 1 && (a == b || z[a] == ' ')) return 0;
@@ -442,6 +443,8 @@ static int line_cut(const ds_doc *d, size_t t, int bBlock, size_t *pLine) {
   if (t + 1 < d->nTok && (ds_boundary_function_word(d, t) || tok_is(d, t, "on") || tok_is(d, t, "in")) &&
       !memchr(z + d->aTok[t].end, '\n', d->aTok[t + 1].start - d->aTok[t].end))
     return 0;
+  /* a title's last line after its colon (`... Relations:` / `Common Goals and ...`) */
+  if (tok_is(d, t - 1, ":") && !memchr(z + b, '\n', paraEnd - b)) return 0;
   if (bBlock) return 1;
   if (!short_line(z, lineStart, lineEnd)) return 0;
   int32_t cp = first_cp(d, t);
@@ -458,7 +461,7 @@ int ds_split_sentences_with(ds_doc *d, const ds_boundary_model *m) {
     size_t line = para->start;
     int bBlock = short_line_block(d, para);
     for (size_t t = first + 1; t <= last; t++) {
-      if (t < last && !line_cut(d, t, bBlock, &line)) continue;
+      if (t < last && !line_cut(d, t, bBlock, para->end, &line)) continue;
       if (split_unit(d, start, t, m)) return DS_NOMEM;
       start = t;
     }
