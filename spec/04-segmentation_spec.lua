@@ -64,6 +64,9 @@ describe("segmentation quality", function()
     it("run a short line on into the next when it starts with a preposition", function()
       assert.are.equal(1, #texts("published by\nDigital Russia\n on December 7, 2015"))
       assert.are.equal(2, #texts("published by\nDigital Russia\nOn December 7, 2015"))
+      -- a title and its subtitle after a colon; a list after one keeps its lines
+      assert.are.equal(1, #texts("Cooperation in Sino-Russian Relations:\nCommon Goals and Diverging Standpoints"))
+      assert.are.equal(3, #texts("You need:\nFlour\nSugar"))
     end)
   end)
 
