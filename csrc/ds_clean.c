@@ -8,13 +8,14 @@
 */
 #include "ds_clean.h"
 #include "ds_lexicon.h"
+#include "ds_sitelines.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char *const azRule[] = {"hyphens", "pagebreaks", "footnotes", "furniture",
-                                     "boilerplate", "paragraphs"};
+                                     "boilerplate", "paragraphs", "repeated"};
 #define N_RULES (sizeof azRule / sizeof *azRule)
 
 const char *ds_clean_rule_name(unsigned rule) {
@@ -45,6 +46,7 @@ typedef struct cleaner {
   size_t n;
   unsigned rules;
   const ds_langdata *ld;
+  const ds_sitelines *site;
   line *aLine;
   size_t nLine;
   ds_lexmap words;      /* lower-case words of the document */
@@ -181,6 +183,46 @@ static void find_boilerplate(cleaner *c) {
            LINE_ARGS(c, i));
     }
   }
+}
+
+/* A line of at least this many bytes reads as prose, not furniture. */
+#define PROSE_LINE 80
+
+/*
+** Lines repeated across the site's documents are dropped, but for a heading the site's
+** documents share (`Introduction`, `Key findings`): a paragraph of its own, followed by
+** prose. A repeated line next to another repeated or boilerplate line (a menu, a footer)
+** goes in any case.
+*/
+static void find_repeated(cleaner *c) {
+  if (!(c->rules & DS_CLEAN_REPEATED) || !c->site) return;
+  unsigned char *aRep = ds_malloc(c->nLine + 1);
+  if (!aRep) {
+    c->rc = DS_NOMEM;
+    return;
+  }
+  /* 1: repeated, 2: dropped already as boilerplate */
+  for (size_t i = 0; i < c->nLine; i++) {
+    const line *l = &c->aLine[i];
+    aRep[i] = l->bBlank ? 0 : l->fate == DROP ? 2
+            : ds_sitelines_count(c->site, c->z + l->a, l->b - l->a) > 0;
+  }
+  for (size_t i = 0; i < c->nLine; i++) {
+    line *l = &c->aLine[i];
+    if (aRep[i] != 1 || l->fate != KEEP) continue;
+    int bBlock = (i > 0 && aRep[i - 1]) || (i + 1 < c->nLine && aRep[i + 1]);
+    if (!bBlock) {
+      size_t q = i + 1;
+      while (q < c->nLine && c->aLine[q].bBlank) q++;
+      int bOwn = (i == 0 || c->aLine[i - 1].bBlank) && q > i + 1;
+      if (bOwn && q < c->nLine && !aRep[q] && c->aLine[q].b - c->aLine[q].a >= PROSE_LINE) continue;
+    }
+    l->fate = DROP;
+    note(c, DS_CLEAN_REPEATED, i, "dropped a line found in %zu of the site's %zu documents: %.*s",
+         ds_sitelines_count(c->site, c->z + l->a, l->b - l->a), ds_sitelines_ndocs(c->site),
+         LINE_ARGS(c, i));
+  }
+  ds_free(aRep);
 }
 
 /*
@@ -633,12 +675,18 @@ static void sort_changes(ds_cleaned *o) {
 
 int ds_clean(const char *z, size_t n, unsigned rules, const ds_langdata *ld, ds_cleaned *out,
              ds_error *e) {
+  return ds_clean_with(z, n, rules, ld, NULL, out, e);
+}
+
+int ds_clean_with(const char *z, size_t n, unsigned rules, const ds_langdata *ld,
+                  const ds_sitelines *site, ds_cleaned *out, ds_error *e) {
   cleaner c;
   memset(&c, 0, sizeof c);
   c.z = z;
   c.n = n;
   c.rules = rules;
   c.ld = ld;
+  c.site = site;
   c.out = out;
   ds_lexmap_init(&c.words);
   unsigned char *aSkip = ds_malloc(n + 1);
@@ -646,6 +694,7 @@ int ds_clean(const char *z, size_t n, unsigned rules, const ds_langdata *ld, ds_
   if (c.rc == DS_OK) {
     memset(aSkip, 0, n + 1);
     find_boilerplate(&c);
+    find_repeated(&c);
     find_page_feet(&c);
     find_running_heads(&c);
     find_paragraphs(&c);

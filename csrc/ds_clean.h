@@ -13,6 +13,7 @@
 #include "ds_buf.h"
 #include "ds_langdata.h"
 #include "ds_offmap.h"
+#include "ds_sitelines.h"
 
 /* The rules, by bit; DS_CLEAN_ALL is the default. */
 #define DS_CLEAN_HYPHENS     0x01   /* `surveil-` / `lance` -> `surveillance`; `dual-use` kept */
@@ -21,7 +22,8 @@
 #define DS_CLEAN_FURNITURE   0x08   /* page numbers, running heads, repeated link lines */
 #define DS_CLEAN_BOILERPLATE 0x10   /* lines of site furniture (corpus/lexicon/boilerplate.txt) */
 #define DS_CLEAN_PARAGRAPHS  0x20   /* paragraphs of hard-wrapped text without blank lines */
-#define DS_CLEAN_ALL         0x3F
+#define DS_CLEAN_REPEATED    0x40   /* lines repeated across the site's documents (ds_sitelines.h) */
+#define DS_CLEAN_ALL         0x7F
 
 /* Name of one rule bit ("hyphens", ...), or NULL; and the bit of a name, or 0. */
 const char *ds_clean_rule_name(unsigned rule);
@@ -52,6 +54,14 @@ typedef struct ds_cleaned {
 */
 int ds_clean(const char *z, size_t n, unsigned rules, const ds_langdata *ld, ds_cleaned *out,
              ds_error *e);
+
+/*
+** ds_clean, with the lines repeated across the documents of the document's site (may be
+** NULL): the `repeated` rule drops them, but for a heading the site's documents share:
+** a paragraph of its own followed by prose.
+*/
+int ds_clean_with(const char *z, size_t n, unsigned rules, const ds_langdata *ld,
+                  const ds_sitelines *site, ds_cleaned *out, ds_error *e);
 
 void ds_cleaned_free(ds_cleaned *c);
 

@@ -270,7 +270,8 @@ int ds_read_text_opts(const char *z, size_t n, const ds_read_opts *o, ds_doc *d,
     }
   } else if (rc == DS_OK && o && o->cleanRules) {
     ds_cleaned cl = DS_CLEANED_INIT;
-    rc = ds_clean(out.p ? (const char *)out.p : "", out.n, o->cleanRules, o->pLang, &cl, e);
+    rc = ds_clean_with(out.p ? (const char *)out.p : "", out.n, o->cleanRules, o->pLang,
+                       o->pSite, &cl, e);
     if (rc == DS_OK) {
       ds_buf_free(&out);
       out = cl.text;                         /* the document takes what the clean-up made */
@@ -328,6 +329,6 @@ int ds_read_text_opts(const char *z, size_t n, const ds_read_opts *o, ds_doc *d,
 }
 
 int ds_read_text(const char *z, size_t n, const char *zName, ds_doc *d, ds_error *e) {
-  ds_read_opts o = {zName, 0, NULL, DS_FMT_TEXT, 0, NULL, NULL};
+  ds_read_opts o = {zName, 0, NULL, DS_FMT_TEXT, 0, NULL, NULL, NULL};
   return ds_read_text_opts(z, n, &o, d, e);
 }

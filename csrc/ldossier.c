@@ -17,6 +17,7 @@
 #include "ds_query.h"
 #include "ds_reader.h"
 #include "ds_segment.h"
+#include "ds_sitelines.h"
 #include "ds_store.h"
 #include "ds_utf8.h"
 
@@ -240,6 +241,86 @@ static tagger_box *opt_tagger(lua_State *L, int i) {
   return lua_isnoneornil(L, i) ? NULL : luaL_checkudata(L, i, TAGGER_MT);
 }
 
+/* {====== lines repeated across a site's documents ====== */
+
+#define SITELINES_MT "dossier.sitelines"
+
+static ds_sitelines *check_sitelines(lua_State *L, int i) {
+  ds_sitelines **box = luaL_checkudata(L, i, SITELINES_MT);
+  if (!*box) luaL_error(L, "site lines already freed");
+  return *box;
+}
+
+/* core.sitelines() -> an empty set (ds_sitelines.h) */
+static int l_sitelines(lua_State *L) {
+  ds_sitelines **box = lua_newuserdatauv(L, sizeof *box, 0);
+  *box = NULL;
+  luaL_setmetatable(L, SITELINES_MT);
+  if (!(*box = ds_sitelines_new())) return luaL_error(L, "out of memory");
+  return 1;
+}
+
+static int sitelines_gc(lua_State *L) {
+  ds_sitelines **box = luaL_checkudata(L, 1, SITELINES_MT);
+  ds_sitelines_free(*box);
+  *box = NULL;
+  return 0;
+}
+
+/* set:add_file(path) / set:add_text(text): count one document's lines */
+static int sitelines_add_file(lua_State *L) {
+  ds_error e;
+  if (ds_sitelines_add_file(check_sitelines(L, 1), luaL_checkstring(L, 2), &e)) return raise_error(L, &e);
+  return 0;
+}
+
+static int sitelines_add_text(lua_State *L) {
+  size_t n;
+  const char *z = luaL_checklstring(L, 2, &n);
+  if (ds_sitelines_add(check_sitelines(L, 1), z, n)) return luaL_error(L, "out of memory");
+  return 0;
+}
+
+/* set:finish(min_docs, min_share) */
+static int sitelines_finish(lua_State *L) {
+  lua_Integer minDocs = luaL_checkinteger(L, 2);
+  lua_Number share = luaL_checknumber(L, 3);
+  luaL_argcheck(L, minDocs >= 1, 2, "min_docs must be at least 1");
+  luaL_argcheck(L, share >= 0 && share <= 1, 3, "min_share must be 0 to 1");
+  ds_sitelines_finish(check_sitelines(L, 1), (size_t)minDocs, share);
+  return 0;
+}
+
+/* set:count(line) -> documents it was found in, 0 if not kept; set:docs() -> documents */
+static int sitelines_count(lua_State *L) {
+  size_t n;
+  const char *z = luaL_checklstring(L, 2, &n);
+  lua_pushinteger(L, (lua_Integer)ds_sitelines_count(check_sitelines(L, 1), z, n));
+  return 1;
+}
+
+static int sitelines_docs(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)ds_sitelines_ndocs(check_sitelines(L, 1)));
+  return 1;
+}
+
+static const luaL_Reg sitelines_methods[] = {
+  {"add_file", sitelines_add_file},
+  {"add_text", sitelines_add_text},
+  {"finish", sitelines_finish},
+  {"count", sitelines_count},
+  {"docs", sitelines_docs},
+  {NULL, NULL}
+};
+
+static const luaL_Reg sitelines_meta[] = {
+  {"__gc", sitelines_gc},
+  {"__index", NULL},
+  {NULL, NULL}
+};
+
+/* }====== */
+
 /* Clean-up rules at argument i and language data at i+1 (optional both). */
 static void check_clean(lua_State *L, int i, unsigned *pRules, const ds_langdata **ppLang) {
   lua_Integer rules = luaL_optinteger(L, i, 0);
@@ -265,7 +346,7 @@ static int check_latin1(lua_State *L, int i) {
 }
 
 /* Read options from arguments i (name), i+1 (clean-up rules), i+2 (language data),
-   i+3 (format), i+4 (encoding), i+5 (tagger). */
+   i+3 (format), i+4 (encoding), i+5 (tagger), i+6 (site lines). */
 static ds_read_opts check_read_opts(lua_State *L, int i) {
   ds_read_opts o;
   o.zName = luaL_optstring(L, i, NULL);
@@ -275,6 +356,7 @@ static ds_read_opts check_read_opts(lua_State *L, int i) {
   tagger_box *b = opt_tagger(L, i + 5);
   o.pTagger = b ? b->t : NULL;
   o.pLemma = b ? b->l : NULL;
+  o.pSite = lua_isnoneornil(L, i + 6) ? NULL : check_sitelines(L, i + 6);
   return o;
 }
 
@@ -438,7 +520,7 @@ static int corpus_commit(lua_State *L) {
    added from now on are read */
 static int corpus_set_read(lua_State *L) {
   ds_corpus *c = check_corpus(L, 1);
-  ds_read_opts o = {NULL, 0, NULL, DS_FMT_TEXT, 0, NULL, NULL};
+  ds_read_opts o = {NULL, 0, NULL, DS_FMT_TEXT, 0, NULL, NULL, NULL};
   check_clean(L, 2, &o.cleanRules, &o.pLang);
   o.format = check_format(L, 4);
   o.bLatin1 = check_latin1(L, 5);
@@ -604,7 +686,7 @@ static int ingest_progress(void *p, size_t i, size_t n, const char *zName) {
 static int corpus_ingest(lua_State *L) {
   ds_corpus *c = check_corpus(L, 1);
   luaL_checktype(L, 2, LUA_TTABLE);
-  ds_read_opts ro = {NULL, 0, NULL, DS_FMT_TEXT, 0, NULL, NULL};
+  ds_read_opts ro = {NULL, 0, NULL, DS_FMT_TEXT, 0, NULL, NULL, NULL};
   check_clean(L, 3, &ro.cleanRules, &ro.pLang);
   ro.bLatin1 = check_latin1(L, 5);
   tagger_box *tb = opt_tagger(L, 6);
@@ -643,6 +725,9 @@ static int corpus_ingest(lua_State *L) {
       s->read.format = ds_format_find(zFormat);
       if (s->read.format < 0) luaL_error(L, "format must be \"txt\", \"html\" or \"md\"");
     }
+    lua_getfield(L, -1, "site");        /* the documents table keeps it alive */
+    if (!lua_isnil(L, -1)) s->read.pSite = check_sitelines(L, lua_absindex(L, -1));
+    lua_pop(L, 1);
     lua_getfield(L, -1, "meta");
     if (lua_istable(L, -1)) meta_fill(L, lua_absindex(L, -1), &s->meta, &pp, s->zWhere ? s->zWhere : s->zPath);
     lua_pop(L, 2);
@@ -1016,6 +1101,7 @@ static const luaL_Reg funcs[] = {
   {"langdata", l_langdata},
   {"tagger", l_tagger},
   {"clean_rules", l_clean_rules},
+  {"sitelines", l_sitelines},
   {"ncpu", l_ncpu},
   {"uax29_sentences", l_uax29_sentences},
   {"version", NULL},
@@ -1038,6 +1124,7 @@ LUAMOD_API int luaopen_dossier_core(lua_State *L);
 LUAMOD_API int luaopen_dossier_core(lua_State *L) {
   create_meta(L, CORPUS_MT, corpus_meta, corpus_methods);
   create_meta(L, MATCHSET_MT, matchset_meta, matchset_methods);
+  create_meta(L, SITELINES_MT, sitelines_meta, sitelines_methods);
   luaL_newmetatable(L, TAGGER_MT);
   lua_pushcfunction(L, tagger_gc);
   lua_setfield(L, -2, "__gc");

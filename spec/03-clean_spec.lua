@@ -166,7 +166,7 @@ describe("clean-up of extraction damage", function()
     local none = dossier.parse(raw, {clean = false})
     assert.same({}, none.changes)
     assert.has_error(function() dossier.parse(raw, {no = {"nope"}}) end,
-      "unknown clean-up rule 'nope' (rules: boilerplate, footnotes, furniture, hyphens, pagebreaks, paragraphs)")
+      "unknown clean-up rule 'nope' (rules: boilerplate, footnotes, furniture, hyphens, pagebreaks, paragraphs, repeated)")
   end)
 
   it("gives every sample document its metadata", function()
@@ -178,5 +178,88 @@ describe("clean-up of extraction damage", function()
       end
     end
     H.cleanup()
+  end)
+
+  describe("lines repeated across the documents of a site", function()
+    -- Pages of one site: the body is prose of a sample document (its long paragraphs),
+    -- around it the site's menu, a shared section heading, and its footer.
+    local MENU = {"Home", "World", "Technology", "About us"}
+    local FOOT = {"Share this story", "Follow us on Mastodon", "© 2023 Example Media Group"}
+    local bodies = {}
+    setup(function()
+      local paras = {}
+      for _, path in ipairs(H.seed_files()) do
+        for p in (H.read(path) .. "\n\n"):gmatch("(.-)\n\n+") do
+          if #p > 300 and not p:find("\n") then paras[#paras + 1] = p end
+        end
+      end
+      for i = 1, 5 do bodies[i] = {assert(paras[2 * i - 1]), assert(paras[2 * i])} end
+    end)
+
+    local function page(i)
+      return table.concat(MENU, "\n") .. "\n\n" .. bodies[i][1] .. "\n\nIntroduction\n\n" .. bodies[i][2] ..
+             "\n\n" .. table.concat(FOOT, "\n") .. "\n"
+    end
+
+    local function site(n, manifest)
+      local dir = H.tmpdir("-site")
+      for i = 1, n do H.write(dir .. "/page" .. i .. ".txt", page(i)) end
+      if manifest then H.write(dir .. "/MANIFEST.tsv", manifest) end
+      return dir
+    end
+
+    it("drops a site's menu and footer lines, keeps its shared heading and every body word", function()
+      local dir = site(4)
+      local c <close> = dossier.open(H.tmp(".db"))
+      c:add(dir, {tag = false})
+      for i = 1, 4 do
+        local text = c:text("page" .. i)
+        for _, l in ipairs(MENU) do assert.falsy(text:find("\n" .. l .. "\n", 1, true) or text:find("^" .. l .. "\n"), l) end
+        for _, l in ipairs(FOOT) do assert.falsy(text:find(l, 1, true), l) end
+        assert.truthy(text:find("\n\nIntroduction\n\n", 1, true))
+        assert.truthy(text:find(bodies[i][1], 1, true) == 1, "body starts the text")
+        assert.truthy(text:find(bodies[i][2], 1, true))
+      end
+      local off <close> = dossier.open(H.tmp(".db"))
+      off:add(dir, {tag = false, no = {"repeated"}})
+      assert.truthy(off:text("page1"):find("Share this story", 1, true))
+      H.cleanup()
+      H.cleanup_dirs()
+    end)
+
+    it("takes a site from the metadata, and needs three documents and half of them", function()
+      -- two publishers of two pages each: no site has three documents
+      local dir = site(4, "file\tpublisher\npage1.txt\tA\npage2.txt\tA\npage3.txt\tB\npage4.txt\tB\n")
+      local c <close> = dossier.open(H.tmp(".db"))
+      c:add(dir, {tag = false})
+      for i = 1, 4 do assert.truthy(c:text("page" .. i):find("Share this story", 1, true)) end
+      -- a line in 3 of 7 pages is not the site's
+      local dir7 = site(5)
+      H.write(dir7 .. "/page6.txt", page(1):gsub("Follow us on Mastodon\n", ""))
+      H.write(dir7 .. "/page7.txt", page(2):gsub("Follow us on Mastodon\n", ""))
+      for i = 3, 5 do H.write(dir7 .. "/page" .. i .. ".txt", (page(i):gsub("Follow us on Mastodon\n", ""))) end
+      local c7 <close> = dossier.open(H.tmp(".db"))
+      c7:add(dir7, {tag = false})
+      assert.truthy(c7:text("page1"):find("Follow us on Mastodon", 1, true))
+      assert.falsy(c7:text("page1"):find("Share this story", 1, true))
+      H.cleanup()
+      H.cleanup_dirs()
+    end)
+
+    it("shows what it dropped: dossier clean --explain --site", function()
+      local dir = site(3)
+      local rc, out = H.cli({"clean", "--explain", dir .. "/page1.txt", "--site", dir .. "/page2.txt",
+                             "--site", dir .. "/page3.txt"})
+      assert.are.equal(0, rc)
+      local n = 0
+      for line, what in out:gmatch(":(%d+): repeated: dropped a line found in 3 of the site's 3 documents: ([^\n]*) %[") do
+        n = n + 1
+        assert.is_true(tonumber(line) >= 1)
+        assert.are_not.equal("Introduction", what)
+      end
+      assert.are.equal(#MENU + #FOOT, n)
+      H.cleanup()
+      H.cleanup_dirs()
+    end)
   end)
 end)

@@ -18,6 +18,7 @@
 
 #include <utf8proc.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -413,6 +414,84 @@ static void test_clean(void) {
         "missing data names the file: %s", e.msg);
 }
 
+static void test_sitelines(void) {
+  ds_sitelines *s = ds_sitelines_new();
+  check(s != NULL, "new site lines");
+  if (!s) return;
+  /* case and white space do not count; a line twice in one document counts once */
+  const char *azDoc[] = {
+    "Home\nNews\n\nFirst story text.\n\nShare this story\n",
+    "  HOME \n News\n\nSecond story.\nHome\n\nShare   this story\n",
+    "Home\r\nNews\r\n\r\nThird story.\r\n\r\nShare this story\r\n42\n",
+    "Home\nSport\n\nFourth story.\n",
+  };
+  for (int k = 0; k < 4; k++) ds_sitelines_add(s, azDoc[k], strlen(azDoc[k]));
+  check(ds_sitelines_count(s, "Home", 4) == 0, "nothing kept before finish");
+  ds_sitelines_finish(s, 3, 0.5);
+  check(ds_sitelines_ndocs(s) == 4, "documents counted");
+  check(ds_sitelines_count(s, "home", 4) == 4, "Home in 4: %zu", ds_sitelines_count(s, "home", 4));
+  check(ds_sitelines_count(s, "News", 4) == 3, "News in 3");
+  check(ds_sitelines_count(s, " share this  story", 18) == 3, "Share this story in 3");
+  check(ds_sitelines_count(s, "Sport", 5) == 0 && ds_sitelines_count(s, "42", 2) == 0,
+        "a line of one document, a line without letters: not kept");
+  ds_sitelines_free(s);
+
+  /* a file larger than both peeks: its first and last lines count, its middle not */
+  s = ds_sitelines_new();
+  char zPath[] = "/tmp/dossier-sitelines-XXXXXX";
+  int fd = mkstemp(zPath);
+  FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+  check(f != NULL, "temporary file");
+  if (!f || !s) {
+    ds_sitelines_free(s);
+    return;
+  }
+  fputs("Top menu\n", f);
+  for (int k = 0; k < 20000; k++) fprintf(f, "Body line %d of the long report.\n", k);
+  fputs("Bottom banner\n", f);
+  fclose(f);
+  ds_error e;
+  int rc = DS_OK;
+  for (int k = 0; k < 3 && rc == DS_OK; k++) rc = ds_sitelines_add_file(s, zPath, &e);
+  check(rc == DS_OK, "read the file: %s", rc ? e.msg : "");
+  ds_sitelines_finish(s, 3, 0.5);
+  check(ds_sitelines_count(s, "Top menu", 8) == 3 && ds_sitelines_count(s, "Bottom banner", 13) == 3,
+        "first and last lines of a large file");
+  check(ds_sitelines_count(s, "Body line 10000 of the long report.", 35) == 0, "its middle is not read");
+  remove(zPath);
+  check(ds_sitelines_add_file(s, zPath, &e) == DS_IO && strstr(e.msg, zPath), "a missing file: %s", e.msg);
+  ds_sitelines_free(s);
+
+  /* the rule drops repeated lines among furniture or at the edges, not a shared heading */
+  ds_langdata *ld;
+  s = ds_sitelines_new();
+  const char *zPage = "Home\nNews\n\nThe story begins here.\n\nIntroduction\n\nThe story goes on, "
+                      "and on, for longer than a line of furniture ever does in a page.\n\n"
+                      "Share this story\n(c) Example Media\n";
+  for (int k = 0; k < 3; k++) {
+    char zOther[200];
+    snprintf(zOther, sizeof zOther, "Home\nNews\n\nStory %d.\n\nIntroduction\n\nMore of %d.\n\n"
+             "Share this story\n(c) Example Media\n", k, k);
+    ds_sitelines_add(s, k ? zOther : zPage, strlen(k ? zOther : zPage));
+  }
+  ds_sitelines_finish(s, 3, 0.5);
+  if (ds_langdata_load("corpus/lexicon", &ld, &e) == DS_OK) {
+    ds_cleaned c = DS_CLEANED_INIT;
+    check(ds_clean_with(zPage, strlen(zPage), DS_CLEAN_ALL, ld, s, &c, &e) == DS_OK, "clean");
+    const char *zWant = "The story begins here.\n\nIntroduction\n\nThe story goes on, and on, for "
+                        "longer than a line of furniture ever does in a page.";
+    check(c.text.n == strlen(zWant) && memcmp(c.text.p, zWant, c.text.n) == 0, "repeated: %.*s",
+          (int)c.text.n, (const char *)c.text.p);
+    ds_cleaned_free(&c);
+    check(ds_clean_with(zPage, strlen(zPage), DS_CLEAN_ALL & ~DS_CLEAN_REPEATED, ld, s, &c, &e) == DS_OK &&
+          c.text.n > 17 && memcmp(c.text.p + c.text.n - 17, "(c) Example Media", 17) == 0,
+          "rule off: %.*s", (int)c.text.n, (const char *)c.text.p);
+    ds_cleaned_free(&c);
+    ds_langdata_free(ld);
+  }
+  ds_sitelines_free(s);
+}
+
 static void test_dates(void) {
   static const char *const a[][2] = {
     {"2015-12-07", "2015-12-07"}, {"2019-10", "2019-10"}, {"2022", "2022"},
@@ -484,6 +563,7 @@ int main(int argc, char **argv) {
   test_offmap();
   test_hostile_html();
   test_clean();
+  test_sitelines();
   test_dates();
   test_store();
   test_nomem();

@@ -179,6 +179,11 @@ function commands.clean(a)
   local text, id = read_input(a.file)
   local opts = clean_opts(a, a.input or files.format_of(a.file, "txt"))
   opts.name = a.file == "-" and "<stdin>" or a.file
+  if #a.site > 0 then
+    local docs = {{text = text}}
+    for _, path in ipairs(a.site) do docs[#docs + 1] = path end
+    opts.site = dossier.site_lines(docs)
+  end
   local d = dossier.parse(text, opts)
   if a.explain then
     for _, c in ipairs(d.changes) do
@@ -325,6 +330,8 @@ local function build_parser()
   c = p:command("clean", "Print a document's clean text, or with --explain what the clean-up changed.")
   c:argument("file", "A document ('-': standard input).")
   c:flag("--explain", "List each change with its line in the original instead.")
+  c:option("--site", "Another plain-text document of the same site, for the 'repeated' rule "
+           .. "(repeatable)."):count("*"):args(1)
   c:option("--format", "Output format.", "text"):choices({"text", "json"})
   add_clean_options(c, "--input")
 

@@ -10,6 +10,7 @@
 local core = require "dossier.core"
 local data = require "dossier.data"
 local files = require "dossier.files"
+local sites = require "dossier.sites"
 
 local M = {
   version = core.version,
@@ -19,7 +20,7 @@ local M = {
 
 -- Clean-up settings from options: opts.clean == false switches clean-up off; opts.no
 -- lists rules to switch off ("hyphens", "pagebreaks", "footnotes", "furniture",
--- "boilerplate"). Returns the rule bits and the language data they need.
+-- "boilerplate", "paragraphs", "repeated"). Returns the rule bits and the language data they need.
 local function clean_settings(opts)
   if opts and opts.clean == false then return 0, nil end
   return data.clean_bits(opts and opts.no), data.langdata()
@@ -39,13 +40,26 @@ M.clean_rules = data.rules
 -- `from`/`to` are 1-based inclusive byte positions in `text` (as string.sub takes).
 -- opts: name (for messages), format ("txt", "html", "md"), clean = false,
 -- no = {rules to switch off}, tag = false (no part of speech and lemmas; tokens get
--- `pos`, `xpos`, `lemma` otherwise). `meta` holds the document's own metadata (HTML <meta>,
+-- `pos`, `xpos`, `lemma` otherwise), site = the repeated lines of the text's site
+-- (dossier.site_lines). `meta` holds the document's own metadata (HTML <meta>,
 -- Markdown front matter).
 function M.parse(text, opts)
   assert(type(text) == "string", "bad argument #1 to 'parse' (string expected)")
   local rules, ld = clean_settings(opts)
   return core.parse(text, opts and opts.name, rules, ld, opts and opts.format,
-                    opts and opts.encoding, tagger_of(opts))
+                    opts and opts.encoding, tagger_of(opts), opts and opts.site)
+end
+
+-- The lines repeated across documents of one site, for parse's `site` option (the
+-- `repeated` clean-up rule; corpus:add finds them by itself): paths (plain-text files)
+-- or {text = ...} tables; see dossier/sites.lua for the thresholds.
+function M.site_lines(docs)
+  local set = core.sitelines()
+  for _, d in ipairs(docs) do
+    if type(d) == "string" then set:add_file(d) else set:add_text(d.text) end
+  end
+  set:finish(sites.MIN_DOCS, sites.MIN_SHARE)
+  return set
 end
 
 -- Unicode UAX #29 segmentation (Unicode 15.0): lists of segments as strings.
@@ -179,6 +193,7 @@ function Corpus:add(paths, opts)
       docs[#docs + 1] = {path = f.path, name = f.name, meta = merged({}), format = format}
     end
   end
+  if rules & data.rules.repeated ~= 0 then sites.mark(docs) end
   h:begin()
   local ok, res = pcall(h.ingest, h, docs, rules, ld, opts.encoding, tagger,
                         opts.jobs or core.ncpu(), opts.memory, opts.progress)
