@@ -37,6 +37,10 @@ typedef struct ds_ingest_opts {
   /* called on the caller's thread before document i is stored; nonzero stops (DS_ABORT) */
   int (*xProgress)(void *pCtx, size_t i, size_t n, const char *zName);
   void *pCtx;
+  /* raw bytes per part (ds_parts.h): a plain-text document larger than this is read,
+     parsed, tagged and stored in parts on the writer's thread, so that its memory is
+     bounded; 0: nMemory / 64, within DS_PART_MIN .. DS_PART_BYTES. Tests set it tiny. */
+  size_t nPart;
 } ds_ingest_opts;
 
 #define DS_INGEST_MEMORY ((size_t)1 << 30)
