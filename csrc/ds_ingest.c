@@ -126,7 +126,7 @@ static void *worker(void *p) {
   return NULL;
 }
 
-/* Read, parse, tag and store the large document s in parts (its bytes are new). */
+/* Read, parse, tag and store the large document s in parts. */
 static int store_parts(ds_corpus *c, const ingest *g, const ds_source *s, const slot *sl,
                        const char *zName, const char *zWhere, ds_lemma_memo **ppMemo,
                        int64_t *pId, ds_error *e) {
@@ -135,25 +135,9 @@ static int store_parts(ds_corpus *c, const ingest *g, const ds_source *s, const 
   if (ro.pTagger && !*ppMemo) *ppMemo = ds_lemma_memo_new();   /* NULL: none, slower */
   ds_parts p;
   int rc = ds_parts_open(&p, s->zPath, s->z, s->n, &ro, g->nPart, *ppMemo, e);
-  if (rc == DS_OK) rc = ds_corpus_doc_begin(c, sl->zSha, sl->nBytes, zName, zWhere, &s->meta, NULL, e);
-  if (rc) {
-    ds_parts_close(&p);
-    return rc;
-  }
-  ds_doc *d;
-  int flags;
-  int64_t base;
-  while ((rc = ds_parts_next(&p, &d, &flags, &base, e)) == DS_OK) {
-    rc = ds_corpus_doc_part(c, d, flags, e);
-    ds_doc_free(d);
-    if (rc) break;
-  }
+  if (rc == DS_OK) rc = ds_corpus_add_parts(c, &p, sl->zSha, sl->nBytes, zName, zWhere, &s->meta, pId, e);
   ds_parts_close(&p);
-  if (rc != DS_DONE) {
-    ds_corpus_doc_abort(c);
-    return rc;
-  }
-  return ds_corpus_doc_end(c, pId, e);
+  return rc;
 }
 
 /* Store document i (parsed); the first failure ends the run. */
@@ -174,10 +158,7 @@ static int store(ds_corpus *c, const ingest *g, size_t i, const ds_ingest_opts *
   int64_t id;
   int rc;
   if (sl->bParts) {
-    int has = ds_corpus_has_sha(c, sl->zSha, e);      /* (the same bytes twice in one add) */
-    if (has < 0) return DS_SQL;
-    rc = has ? DS_OK : store_parts(c, g, s, sl, zName, zWhere, ppMemo, &id, e);
-    if (has) id = 0;
+    rc = store_parts(c, g, s, sl, zName, zWhere, ppMemo, &id, e);
   } else {
     rc = ds_corpus_add_parsed(c, sl->d, sl->zSha, sl->nBytes, zName, zWhere, &s->meta, &id, e);
   }

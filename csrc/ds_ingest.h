@@ -43,7 +43,9 @@ typedef struct ds_ingest_opts {
   size_t nPart;
 } ds_ingest_opts;
 
-#define DS_INGEST_MEMORY ((size_t)1 << 30)
+/* The default budget: about what a large single file (read in parts) peaks at, whatever
+   its size; more lets a large add write fewer segments (see README "Memory"). */
+#define DS_INGEST_MEMORY ((size_t)256 << 20)
 
 /*
 ** Add aSrc[0..n) to the open segment of c; *pnAdded counts the documents added (those

@@ -9,6 +9,7 @@
 #include "ds_fts5.h"
 #include "ds_lexicon.h"
 #include "ds_parse.h"
+#include "ds_parts.h"
 #include "ds_postings.h"
 #include "ds_reader.h"
 #include "ds_utf8.h"
@@ -1185,6 +1186,29 @@ int ds_corpus_add_parsed(ds_corpus *c, const ds_doc *d, const char *zSha, size_t
                  pDocId, e);
 }
 
+int ds_corpus_add_parts(ds_corpus *c, ds_parts *p, const char *zSha, size_t nBytes,
+                        const char *zName, const char *zPath, const ds_meta *pMeta,
+                        int64_t *pDocId, ds_error *e) {
+  *pDocId = 0;
+  int bNew, rc = check_new(c, zSha, &bNew, e);   /* before parsing: no duplicate is parsed */
+  if (rc || !bNew) return rc;
+  rc = ds_corpus_doc_begin(c, zSha, nBytes, zName, zPath, pMeta, NULL, e);
+  if (rc) return rc;
+  ds_doc *d;
+  int flags;
+  int64_t base;
+  while ((rc = ds_parts_next(p, &d, &flags, &base, e)) == DS_OK) {
+    rc = ds_corpus_doc_part(c, d, flags, e);
+    ds_doc_free(d);
+    if (rc) break;
+  }
+  if (rc != DS_DONE) {
+    ds_corpus_doc_abort(c);
+    return rc;
+  }
+  return ds_corpus_doc_end(c, pDocId, e);
+}
+
 int ds_corpus_add_text(ds_corpus *c, const char *z, size_t n, const char *zName,
                        const char *zPath, const ds_meta *pMeta, int64_t *pDocId,
                        ds_error *e) {
@@ -1193,10 +1217,17 @@ int ds_corpus_add_text(ds_corpus *c, const char *z, size_t n, const char *zName,
   *pDocId = 0;
   if (!zName) zName = zPath ? zPath : "<text>";
   ds_sha256_hex(z, n, zSha);
-  int bNew, rc = check_new(c, zSha, &bNew, e);   /* before parsing: no duplicate is parsed */
-  if (rc || !bNew) return rc;
   ds_read_opts ro = c->read;
   ro.zName = zPath ? zPath : zName;
+  if (n > DS_PART_BYTES && ro.format == DS_FMT_TEXT) {     /* large: in parts */
+    ds_parts p;
+    int rc = ds_parts_open(&p, NULL, z, n, &ro, 0, NULL, e);
+    if (rc == DS_OK) rc = ds_corpus_add_parts(c, &p, zSha, n, zName, zPath, pMeta, pDocId, e);
+    ds_parts_close(&p);
+    return rc;
+  }
+  int bNew, rc = check_new(c, zSha, &bNew, e);   /* before parsing: no duplicate is parsed */
+  if (rc || !bNew) return rc;
   rc = ds_parse(z, n, &ro, &d, e);
   if (rc) return rc;
   rc = add_new(c, d, zSha, n, zName, zPath, pMeta, pDocId, e);
@@ -1208,8 +1239,23 @@ int ds_corpus_add_file(ds_corpus *c, const char *zPath, const char *zName,
                        const ds_meta *pMeta, int64_t *pDocId, ds_error *e) {
   char *z;
   size_t n;
+  struct stat st;
   *pDocId = 0;
   if (!c->bInTxn) return ds_error_set(e, DS_MISUSE, -1, "no segment open (call begin first)");
+  if (c->read.format == DS_FMT_TEXT && stat(zPath, &st) == 0 && (uint64_t)st.st_size > DS_PART_BYTES) {
+    char zSha[2 * SHA256_DIGEST_SIZE + 1];      /* large: hashed, then read, in parts */
+    uint64_t nBytes;
+    ds_read_opts ro = c->read;
+    ro.zName = zPath;
+    ds_parts p;
+    int rc = ds_sha256_file(zPath, zSha, &nBytes, e);
+    if (rc == DS_OK) rc = ds_parts_open(&p, zPath, NULL, 0, &ro, 0, NULL, e);
+    if (rc == DS_OK) {
+      rc = ds_corpus_add_parts(c, &p, zSha, (size_t)nBytes, zName ? zName : zPath, zPath, pMeta, pDocId, e);
+      ds_parts_close(&p);
+    }
+    return rc;
+  }
   int rc = ds_read_file(zPath, &z, &n, e);
   if (rc) return rc;
   rc = ds_corpus_add_text(c, z, n, zName ? zName : zPath, zPath, pMeta, pDocId, e);
@@ -1689,6 +1735,34 @@ int ds_corpus_kwic(ds_corpus *c, int64_t first, int64_t last, int width, ds_buf 
 
 /* ====================== document search (FTS5) ====================== */
 
+/*
+** The search index has a row per part of a document (so that no document's whole text is
+** needed at once), its rowid the document's id times 2^20 plus the part's number.
+*/
+#define SEARCH_PART_BITS 20
+
+/*
+** Put each part of document k into the search index with pPut (rowid, text), or take it
+** out (pPut the 'delete' command, which needs the very text that was indexed).
+*/
+static int search_parts(ds_corpus *c, int64_t k, sqlite3_stmt *pPut, ds_error *e) {
+  int rc = DS_OK;
+  int64_t id = c->aDoc[k].id, j = 0;
+  if (id > INT64_MAX >> SEARCH_PART_BITS) return ds_error_set(e, DS_CORRUPT, -1, "%s: document id out of range", c->zPath);
+  for (int64_t t = 0; rc == DS_OK && t < c->aDoc[k].nTok; j++) {
+    if (j >> SEARCH_PART_BITS)
+      return ds_error_set(e, DS_LIMIT, -1, "%s: %s has too many parts to search", c->zPath, c->aDoc[k].zName);
+    c->streamDoc = -1;                 /* exactly the part holding t, not a wider window */
+    rc = load_window(c, k, t, t + 1, 1, e);
+    if (rc) break;
+    sqlite3_bind_int64(pPut, 1, id << SEARCH_PART_BITS | j);
+    sqlite3_bind_text(pPut, 2, (const char *)c->text.p, (int)c->text.n, SQLITE_STATIC);
+    rc = step_reset(c, pPut, e, "update search index");
+    t = c->streamFirst + (int64_t)c->streamN;
+  }
+  return rc;
+}
+
 /* Take document k out of the search index, if it is there (its text is still at hand). */
 static int search_forget(ds_corpus *c, int64_t k, ds_error *e) {
   int64_t id = c->aDoc[k].id;
@@ -1699,13 +1773,10 @@ static int search_forget(ds_corpus *c, int64_t k, ds_error *e) {
   sqlite3_finalize(st);
   if (src == SQLITE_DONE) return DS_OK;
   if (src != SQLITE_ROW) return sql_error(c, e, "read search index");
-  int rc = load_text(c, k, e);
-  if (rc) return rc;
   st = prep(c, "INSERT INTO search(search, rowid, text) VALUES('delete', ?1, ?2)", e);
   if (!st) return DS_SQL;
-  sqlite3_bind_int64(st, 1, id);
-  sqlite3_bind_text(st, 2, (const char *)c->text.p, (int)c->text.n, SQLITE_STATIC);
-  rc = step_done(c, st, e, "update search index");
+  int rc = search_parts(c, k, st, e);
+  sqlite3_finalize(st);
   if (rc == DS_OK) {
     st = prep(c, "DELETE FROM search_docs WHERE doc=?1", e);
     if (!st) return DS_SQL;
@@ -1733,11 +1804,7 @@ int ds_corpus_search_update(ds_corpus *c, size_t *pnAdded, ds_error *e) {
     sqlite3_reset(pHas);
     if (src == SQLITE_ROW) continue;
     if (src != SQLITE_DONE) { rc = sql_error(c, e, "read search index"); break; }
-    rc = load_text(c, (int64_t)k, e);
-    if (rc) break;
-    sqlite3_bind_int64(pPut, 1, id);
-    sqlite3_bind_text(pPut, 2, (const char *)c->text.p, (int)c->text.n, SQLITE_STATIC);
-    rc = step_reset(c, pPut, e, "update search index");
+    rc = search_parts(c, (int64_t)k, pPut, e);
     sqlite3_bind_int64(pDone, 1, id);
     if (rc == DS_OK) rc = step_reset(c, pDone, e, "update search index");
     if (rc == DS_OK) (*pnAdded)++;
@@ -1773,8 +1840,10 @@ int ds_corpus_search(ds_corpus *c, const char *zQuery, int64_t nLimit,
   if (ds_utf8_check(zQuery, strlen(zQuery)) >= 0)
     return ds_error_set(e, DS_QUERY, -1, "search: the query is not valid UTF-8");
   if (ds_corpus_refresh(c, e)) return e ? e->code : DS_SQL;
-  sqlite3_stmt *st = prep(c, "SELECT rowid, bm25(search) FROM search WHERE search MATCH ?1 "
-                             "ORDER BY bm25(search) LIMIT ?2", e);
+  /* rows are parts: a document scores as its best part, and counts once */
+  sqlite3_stmt *st = prep(c, "WITH h AS MATERIALIZED (SELECT rowid >> 20 AS doc, bm25(search) AS score "
+                             "FROM search WHERE search MATCH ?1) "
+                             "SELECT doc, min(score) AS best FROM h GROUP BY doc ORDER BY best LIMIT ?2", e);
   if (!st) return DS_SQL;
   sqlite3_bind_text(st, 1, zQuery, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 2, nLimit > 0 ? nLimit : INT64_MAX);

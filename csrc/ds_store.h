@@ -29,6 +29,9 @@
 **                                    heading, `note` footnote) in a document, ordered
 **                                    by start: varint pairs (gap from the previous
 **                                    span's end, length), in tokens from the doc's start
+**   search(text)                     FTS5, contentless: a row per part, rowid = doc id *
+**                                    2^20 + the part's number; search_docs(doc) the
+**                                    documents in it
 ** The clean text of a document is not stored apart: it is its tokens' words with the
 ** gaps between them. A part's `ws` holds its n + 1 gap ids (before each token, then after
 ** its last, up to where the next part's text starts) as 2-bit codes, four to a byte, code
@@ -127,7 +130,9 @@ int ds_corpus_begin(ds_corpus *c, ds_error *e);
 
 /*
 ** Parse and add a document read from z[0..n) (raw bytes; UTF-8 plain text). zName names
-** it in the corpus and in messages; zPath (may be NULL) is where it came from. *pDocId is
+** it in the corpus and in messages; zPath (may be NULL) is where it came from. Plain text
+** larger than DS_PART_BYTES is parsed and stored in parts (ds_parts.h; the same for
+** ds_corpus_add_file, which then reads the file a part at a time). *pDocId is
 ** the new document's id, or 0 if a document with the same bytes (sha256) is already in
 ** the corpus. On error nothing of this document is stored; the segment stays open.
 */
@@ -161,6 +166,15 @@ int ds_corpus_doc_begin(ds_corpus *c, const char *zSha, size_t nBytes, const cha
 int ds_corpus_doc_part(ds_corpus *c, const struct ds_doc *d, int flags, ds_error *e);
 int ds_corpus_doc_end(ds_corpus *c, int64_t *pDocId, ds_error *e);
 void ds_corpus_doc_abort(ds_corpus *c);
+
+/*
+** Add the document that p reads (ds_parts.h), a part at a time, unless the corpus holds
+** its bytes (zSha, of nBytes) already (then *pDocId is 0). As ds_corpus_add_text.
+*/
+struct ds_parts;
+int ds_corpus_add_parts(ds_corpus *c, struct ds_parts *p, const char *zSha, size_t nBytes,
+                        const char *zName, const char *zPath, const ds_meta *pMeta,
+                        int64_t *pDocId, ds_error *e);
 
 /* Is a document with these bytes (SHA-256 in hex) in the corpus? 1, 0, or -1 on error. */
 int ds_corpus_has_sha(ds_corpus *c, const char *zSha, ds_error *e);
