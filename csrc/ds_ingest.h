@@ -5,7 +5,10 @@
 ** Workers take documents in order, never more than the memory budget allows in flight
 ** (the next document to store is always let through, so a document larger than the
 ** budget still goes, alone); the writer stores each as soon as it and all before it are
-** parsed. Documents whose bytes are already in the corpus are not parsed at all.
+** parsed. Documents whose bytes are already in the corpus are not parsed at all. A
+** plain-text document larger than a part (nPart) is only hashed by a worker; the writer
+** reads, parses, tags and stores it a part at a time (ds_parts.h), so that it holds no
+** more than a part's memory however large it is.
 **
 **   ds_source a[2] = {{.zPath = "a.txt", .read = ro}, {.zPath = "b.html", .read = ro2}};
 **   ds_ingest_opts o = {.nJobs = 2, .nMemory = 512 << 20};

@@ -2207,6 +2207,9 @@ int ds_corpus_check(ds_corpus *c, ds_buf *r, int64_t *pn, ds_error *e) {
       if (load_window(c, (int64_t)k, t, t + 1, 1, &e2)) {
         problem(r, pn, "%s", e2.msg);
         break;
+      } else if (c->streamFirst != t) {
+        problem(r, pn, "document %s: token parts overlap at token %lld", d->zName, (long long)t);
+        break;
       }
     st = prep(c, "SELECT kind, n, data FROM spans WHERE doc=?1", e);
     if (!st) return DS_SQL;

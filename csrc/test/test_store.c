@@ -290,12 +290,14 @@ static void test_two_handles(void) {
 static void test_parts(void) {
   char azFile[16][256];
   size_t nFile = seed_files(azFile, 16);
-  char *z;
-  size_t n;
+  char *z = NULL;
+  size_t n = 0;
   ds_error e;
   ds_corpus *c;
   int64_t idWhole = 0, idParts = 0;
-  check(nFile == 5 && ds_read_file(azFile[2], &z, &n, &e) == DS_OK, "read the long seed");
+  int bRead = nFile == 5 && ds_read_file(azFile[2], &z, &n, &e) == DS_OK;
+  check(bRead, "read the long seed");
+  if (!bRead) return;
   remove_db();
   check(ds_corpus_open(zDb, DS_OPEN_CREATE, &c, &e) == DS_OK, "create: %s", e.msg);
   check(ds_corpus_begin(c, &e) == DS_OK, "begin");
