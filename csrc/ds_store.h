@@ -6,7 +6,8 @@
 **   attrs(id, name)                  positional attributes: 0 word, 1 norm (case-folded),
 **                                    2 lemma, 3 pos (UPOS), 4 xpos (Penn tag)
 **   segments(id, created, cpos_start, cpos_end, ndocs)   one per add (an add larger
-**                                    than the memory budget writes several)
+**                                    than the memory budget writes several; one may
+**                                    end inside a document in parts)
 **   docs(id, seg, name, path, sha256, bytes, cpos, ntok, nsent, deleted)
 **   doc_meta(doc, key, value)        metadata, free keys
 **   lexicon(attr, id, str, freq)     ids are global per attribute and append-only;
