@@ -76,9 +76,12 @@ void ds_parts_close(ds_parts *p) {
   ds_buf_free(&p->buf);
 }
 
-/* Fill buf up to nPart bytes after the prefix (or to the end of the input). */
+/* Bytes read beyond a chunk: enough to see what the next chunk would start with. */
+#define LOOKAHEAD 4
+
+/* Fill buf up to nPart bytes after the prefix, and LOOKAHEAD more (or to the end). */
 static int fill(ds_parts *p, ds_error *e) {
-  size_t want = p->nPre + p->nPart;
+  size_t want = p->nPre + p->nPart + LOOKAHEAD;
   if (p->bEof || p->buf.n >= want) return DS_OK;
   if (ds_buf_reserve(&p->buf, want - p->buf.n))
     return ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", p->ro.zName);
@@ -111,7 +114,7 @@ static int fill(ds_parts *p, ds_error *e) {
    a surrogate pair or a CR LF. */
 static size_t safe_end(const ds_parts *p) {
   const unsigned char *b = p->buf.p;
-  size_t m = p->buf.n, lo = p->nPre;
+  size_t m = p->buf.n - LOOKAHEAD, lo = p->nPre;     /* (not at the end: buf is full) */
   if (p->enc) {
     size_t from = p->base == 0 ? 2 : lo;       /* the units start after the mark */
     if (m < from) return lo;
@@ -131,6 +134,23 @@ static size_t safe_end(const ds_parts *p) {
   }
   if (m > lo && b[m - 1] == '\r') m--;
   return m;
+}
+
+/*
+** Would a chunk of 8-bit input starting at buf[i] begin with what the reader takes for a
+** byte order mark (FF FE, FE FF: UTF-16; EF BB BF: dropped)? Inside the input such bytes
+** are text (or invalid), so no chunk may start there. Bytes that may begin one at the end
+** of buf count too.
+*/
+static int bom_at(const ds_parts *p, size_t i) {
+  static const unsigned char aBom[3][3] = {{0xFF, 0xFE, 0}, {0xFE, 0xFF, 0}, {0xEF, 0xBB, 0xBF}};
+  if (p->enc) return 0;
+  for (int k = 0; k < 3; k++) {
+    size_t len = k < 2 ? 2 : 3, j = 0;
+    while (j < len && i + j < p->buf.n && p->buf.p[i + j] == aBom[k][j]) j++;
+    if (j == len || i + j == p->buf.n) return j > 0 || i == p->buf.n;
+  }
+  return 0;
 }
 
 /* Count the line ends and the bytes after the last in the n input bytes consumed. */
@@ -159,18 +179,19 @@ static int para_starts_at(const ds_doc *d, uint32_t t) {
 /*
 ** May d be cut before token tc, at raw offset *pRaw of the chunk? Every token before tc
 ** must come from bytes before it and every token from tc on from bytes after it (moved
-** footnotes do not).
+** footnotes do not), and the next chunk must not start like a byte order mark.
 */
-static int cut_ok(const ds_doc *d, uint32_t tc, size_t *pRaw) {
+static int cut_ok(const ds_parts *p, const ds_doc *d, uint32_t tc, size_t *pRaw) {
   ds_offmap m = {d->aMap, d->nMap, d->nMap};
   if (!d->aMap || tc == 0 || tc >= d->nTok) return 0;
   size_t raw = ds_offmap_start(&m, d->aTok[tc].start);
+  if (raw <= p->nPre || bom_at(p, raw)) return 0;
   for (size_t t = 0; t < d->nTok; t++) {
     if (t < tc ? ds_offmap_end(&m, d->aTok[t].end) > raw : ds_offmap_start(&m, d->aTok[t].start) < raw)
       return 0;
   }
   *pRaw = raw;
-  return raw > 0;
+  return 1;
 }
 
 /*
@@ -178,20 +199,20 @@ static int cut_ok(const ds_doc *d, uint32_t tc, size_t *pRaw) {
 ** second half, else the last sentence there, else the last token. *pFlags: how the part
 ** after the cut joins this one. 0 if there is no cut to make (keep it all).
 */
-static uint32_t choose_cut(const ds_doc *d, size_t *pRaw, int *pFlags) {
+static uint32_t choose_cut(const ds_parts *p, const ds_doc *d, size_t *pRaw, int *pFlags) {
   size_t half = d->nText / 2;
   int nTry = 8;                                 /* cut_ok reads every token: a few tries */
   for (size_t i = d->nPara; i-- > 1;) {
     const ds_para *pa = &d->aPara[i];
     if (pa->tok.first == pa->tok.last) continue;
     if (d->aTok[pa->tok.first].start < half) break;
-    if (cut_ok(d, pa->tok.first, pRaw)) { *pFlags = 0; return pa->tok.first; }
+    if (cut_ok(p, d, pa->tok.first, pRaw)) { *pFlags = 0; return pa->tok.first; }
     break;
   }
   for (size_t s = d->nSent; s-- > 1;) {
     uint32_t t = d->aSent[s].first;
     if (d->aTok[t].start < half || nTry-- == 0) break;
-    if (cut_ok(d, t, pRaw)) {
+    if (cut_ok(p, d, t, pRaw)) {
       *pFlags = para_starts_at(d, t) ? 0 : DS_PART_JOIN_PARA;
       return t;
     }
@@ -199,7 +220,7 @@ static uint32_t choose_cut(const ds_doc *d, size_t *pRaw, int *pFlags) {
   nTry = 8;
   for (uint32_t t = (uint32_t)d->nTok; t-- > 1;) {
     if (d->aTok[t].start < half || nTry-- == 0) break;
-    if (cut_ok(d, t, pRaw)) {
+    if (cut_ok(p, d, t, pRaw)) {
       *pFlags = DS_PART_JOIN_SENT | (para_starts_at(d, t) ? 0 : DS_PART_JOIN_PARA);
       return t;
     }
@@ -223,6 +244,17 @@ static void trim(ds_doc *d, uint32_t tc, size_t rawCut) {
     if (pa->tok.last > tc) pa->tok.last = tc;
     if (pa->end > cut) pa->end = (uint32_t)cut;
   }
+  /* the map covers the text kept, no more (its cut segment keeps its ratio) */
+  size_t nMap = 0;
+  while (nMap < d->nMap && d->aMap[nMap].out < cut) {
+    ds_offseg *g = &d->aMap[nMap++];
+    if (g->out + g->nOut > cut) {
+      uint32_t k = (uint32_t)(cut - g->out);
+      g->nIn = (uint32_t)((uint64_t)g->nIn * k / g->nOut);
+      g->nOut = k;
+    }
+  }
+  d->nMap = nMap;
   size_t k = 0;
   for (size_t i = 0; i < d->nChange; i++)
     if (d->aChange[i].start < rawCut) d->aChange[k++] = d->aChange[i];
@@ -235,6 +267,11 @@ int ds_parts_next(ds_parts *p, ds_doc **pd, int *pFlags, int64_t *pRawBase, ds_e
   if (rc) return rc;
   if (p->buf.n <= p->nPre) return DS_DONE;
   size_t m = p->bEof ? p->buf.n : safe_end(p);
+  /* (not where the next chunk would start like a byte order mark: a character earlier) */
+  while (!p->bEof && m > p->nPre && bom_at(p, m)) {
+    m--;
+    while (!p->ro.bLatin1 && m > p->nPre && (p->buf.p[m] & 0xC0) == 0x80) m--;
+  }
   if (m <= p->nPre) m = p->buf.n;               /* no boundary at all: take what there is */
   int bLast = m == p->buf.n && p->bEof;
   ds_read_opts ro = p->ro;
@@ -249,8 +286,8 @@ int ds_parts_next(ds_parts *p, ds_doc **pd, int *pFlags, int64_t *pRawBase, ds_e
   int next = 0;
   if (!bLast) {
     size_t raw;
-    uint32_t tc = choose_cut(d, &raw, &next);
-    if (tc && raw > p->nPre) {
+    uint32_t tc = choose_cut(p, d, &raw, &next);
+    if (tc) {
       trim(d, tc, raw);
       used = raw;
     } else {
