@@ -261,6 +261,28 @@ static void trim(ds_doc *d, uint32_t tc, size_t rawCut) {
   d->nChange = k;
 }
 
+/*
+** Invalid UTF-8 in the chunk buf[0..m): but a NUL byte anywhere makes the input a binary
+** file, as when it is read whole (ds_reader.h), so look for one in the rest of it.
+*/
+static int later_nul(ds_parts *p, size_t m, ds_error *e) {
+  ds_error e2;
+  int64_t at = p->base - (int64_t)p->nPre;      /* input offset of buf[0] */
+  for (;;) {
+    const unsigned char *nul = memchr(p->buf.p + m, 0, p->buf.n - m);
+    if (nul) {
+      int64_t off = at + (nul - p->buf.p);
+      return ds_error_set(e, DS_FORMAT, off, "%s: binary file (NUL byte at byte %lld)",
+                          p->ro.zName, (long long)off);
+    }
+    if (p->bEof) return DS_UTF8;                /* e says where the bad byte is */
+    at += (int64_t)p->buf.n;
+    p->buf.n = m = 0;
+    p->nPre = 0;
+    if (fill(p, &e2)) return DS_UTF8;
+  }
+}
+
 int ds_parts_next(ds_parts *p, ds_doc **pd, int *pFlags, int64_t *pRawBase, ds_error *e) {
   *pd = NULL;
   int rc = fill(p, e);
@@ -281,6 +303,7 @@ int ds_parts_next(ds_parts *p, ds_doc **pd, int *pFlags, int64_t *pRawBase, ds_e
   ro.colBase = p->col;
   ds_doc *d;
   rc = ds_parse((const char *)p->buf.p, m, &ro, &d, e);
+  if (rc == DS_UTF8 && !p->enc) return later_nul(p, m, e);
   if (rc) return rc;
   size_t used = m;                              /* bytes of buf this part takes */
   int next = 0;

@@ -159,6 +159,12 @@ describe("a document in parts", function()
     ok, err = pcall(c.add, c, path, {part_bytes = 4096})
     assert.is_false(ok)
     assert.matches(("binary file (NUL byte at byte %d)"):format(#head), err, 1, true)
+    -- as for the whole file: a NUL byte anywhere makes it binary, before bad UTF-8
+    local bad = "Bad \xC3\x28 early. "
+    H.write(path, bad .. head .. "\0 binary")
+    ok, err = pcall(c.add, c, path, {part_bytes = 4096})
+    assert.is_false(ok)
+    assert.matches(("binary file (NUL byte at byte %d)"):format(#bad + #head), err, 1, true)
     assert.equal(0, c:info().documents)
   end)
 

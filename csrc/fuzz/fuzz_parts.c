@@ -2,7 +2,7 @@
 ** fuzz_parts.c -- a plain-text input read in tiny parts (ds_parts.h) on arbitrary bytes.
 ** Byte 0 sets the part size (16 to 1036 bytes), byte 1 the options (bit 0 every clean-up
 ** rule, bit 1 ISO 8859-1); the rest is the input. The parts must fail exactly when the
-** whole input fails to parse, each part must be well formed (fuzz_check_doc), and their
+** whole input fails to parse, with the same error at the same byte, each part must be well formed (fuzz_check_doc), and their
 ** tokens' raw offsets must be ranges inside the input, starting in order without
 ** clean-up (which moves footnotes). (Their ends may overlap the next token's start by a
 ** byte where NFC expands a UTF-16 character, in a whole document as well: the offset
@@ -25,6 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ds_doc *d;
   ds_error e;
   int rcWhole = ds_parse(z, n, &o, &d, &e);
+  int64_t offWhole = e.offset;
   if (rcWhole == DS_OK) ds_doc_free(d);
   ds_parts p;
   FUZZ_CHECK(ds_parts_open(&p, NULL, z, n, &o, nPart, NULL, &e) == DS_OK);
@@ -46,6 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   ds_parts_close(&p);
   FUZZ_CHECK((rc == DS_DONE) == (rcWhole == DS_OK));
-  if (rc != DS_DONE) FUZZ_CHECK(e.offset < (int64_t)n);
+  /* the same error at the same byte of the whole input */
+  if (rc != DS_DONE) FUZZ_CHECK(rc == rcWhole && e.offset == offWhole && e.offset < (int64_t)n);
   return 0;
 }
