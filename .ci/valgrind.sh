@@ -31,6 +31,12 @@ cp csrc/fuzz/seeds/html/page.html csrc/fuzz/seeds/markdown/note.md "$tmp"/
 printf '{"id":"r1","text":"A record of JSON Lines, with a date: 5 May 2021."}\n' >"$tmp/r.jsonl"
 step 0 index corpus/seeds --db "$db"
 step 0 index "$tmp/page.html" "$tmp/note.md" "$tmp/r.jsonl" --db "$db"
+# the long seed again (its first line changed: new bytes), read and stored in 2000-byte parts
+{ echo "In parts."; tail -n +2 corpus/seeds/2022-sinkkonen-lassila-digital-authoritarianism.txt; } >"$tmp/long.txt"
+export DOSSIER_PART_BYTES=2000
+step 0 index "$tmp/long.txt" --db "$db"
+unset DOSSIER_PART_BYTES
+step 0 search --db "$db" "authoritarianism"
 step 0 query --db "$db" '"digital" "sovereignty"%c' --width 30
 step 0 query --db "$db" '[word="China"] [] [pos="NOUN"]' --format json --limit 5
 step 0 info --db "$db" --format json

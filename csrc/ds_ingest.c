@@ -6,6 +6,7 @@
 #include "ds_annotate.h"
 #include "ds_doc.h"
 #include "ds_parse.h"
+#include "ds_parts.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@ typedef struct slot {
   int rc;                 /* DS_OK, or the failure (in *pErr) */
   uint8_t bDone;          /* the worker is through with it */
   uint8_t bKnown;         /* its bytes are in the corpus already */
+  uint8_t bParts;         /* large: read, parsed and stored in parts by the writer */
   ds_error *pErr;         /* what failed (allocated only then: slots are many) */
 } slot;
 
@@ -38,15 +40,18 @@ typedef struct ingest {
   size_t iStore;                 /* next document the writer stores */
   size_t nInFlight;              /* memory of documents handed out and not yet stored */
   size_t nBudget;
+  size_t nPart;                  /* raw bytes per part */
   int bStop;
 } ingest;
 
-/* Memory a document will hold while parsed (about ten times its bytes, measured). */
-static size_t cost_of(const ds_source *s) {
+/* Bytes of a source (0 if its file cannot be read: that fails later, with a message). */
+static size_t size_of(const ds_source *s) {
   struct stat st;
-  size_t n = s->zPath ? (stat(s->zPath, &st) == 0 ? (size_t)st.st_size : 0) : s->n;
-  return n * 10 + 4096;
+  return s->zPath ? (stat(s->zPath, &st) == 0 ? (size_t)st.st_size : 0) : s->n;
 }
+
+/* Memory a document will hold while parsed (about ten times its bytes, measured). */
+static size_t cost_of(size_t n) { return n * 10 + 4096; }
 
 static int known(const ingest *g, const char *zSha) {
   size_t lo = 0, hi = g->nKnown;
@@ -68,6 +73,14 @@ static void prepare(ingest *g, size_t i, ds_lemma_memo *memo) {
   const char *z = s->z;
   size_t n = s->n;
   ds_error e;
+  if (s->zPath && sl->bParts) {
+    uint64_t nAll;
+    sl->rc = ds_sha256_file(s->zPath, sl->zSha, &nAll, &e);   /* a block at a time */
+    if (sl->rc) goto failed;
+    sl->nBytes = (size_t)nAll;
+    sl->bKnown = (uint8_t)known(g, sl->zSha);
+    return;
+  }
   if (s->zPath) {
     sl->rc = ds_read_file(s->zPath, &zOwn, &n, &e);
     if (sl->rc) goto failed;
@@ -76,6 +89,7 @@ static void prepare(ingest *g, size_t i, ds_lemma_memo *memo) {
   sl->nBytes = n;
   ds_sha256_hex(z ? z : "", n, sl->zSha);
   if (known(g, sl->zSha)) sl->bKnown = 1;
+  else if (sl->bParts) {}                /* the writer reads it in parts */
   else {
     ds_read_opts ro = s->read;
     ro.zName = s->zWhere ? s->zWhere : s->zPath ? s->zPath : s->zName;
@@ -112,9 +126,23 @@ static void *worker(void *p) {
   return NULL;
 }
 
+/* Read, parse, tag and store the large document s in parts. */
+static int store_parts(ds_corpus *c, const ingest *g, const ds_source *s, const slot *sl,
+                       const char *zName, const char *zWhere, ds_lemma_memo **ppMemo,
+                       int64_t *pId, ds_error *e) {
+  ds_read_opts ro = s->read;
+  ro.zName = zWhere ? zWhere : zName;
+  if (ro.pTagger && !*ppMemo) *ppMemo = ds_lemma_memo_new();   /* NULL: none, slower */
+  ds_parts p;
+  int rc = ds_parts_open(&p, s->zPath, s->z, s->n, &ro, g->nPart, *ppMemo, e);
+  if (rc == DS_OK) rc = ds_corpus_add_parts(c, &p, sl->zSha, sl->nBytes, zName, zWhere, &s->meta, pId, e);
+  ds_parts_close(&p);
+  return rc;
+}
+
 /* Store document i (parsed); the first failure ends the run. */
 static int store(ds_corpus *c, const ingest *g, size_t i, const ds_ingest_opts *o,
-                 size_t *pnAdded, ds_error *e) {
+                 size_t *pnAdded, ds_lemma_memo **ppMemo, ds_error *e) {
   const ds_source *s = &g->aSrc[i];
   slot *sl = &g->aSlot[i];
   if (sl->rc) {
@@ -128,7 +156,12 @@ static int store(ds_corpus *c, const ingest *g, size_t i, const ds_ingest_opts *
     return ds_error_set(e, DS_ABORT, -1, "stopped");
   if (sl->bKnown) return DS_OK;
   int64_t id;
-  int rc = ds_corpus_add_parsed(c, sl->d, sl->zSha, sl->nBytes, zName, zWhere, &s->meta, &id, e);
+  int rc;
+  if (sl->bParts) {
+    rc = store_parts(c, g, s, sl, zName, zWhere, ppMemo, &id, e);
+  } else {
+    rc = ds_corpus_add_parsed(c, sl->d, sl->zSha, sl->nBytes, zName, zWhere, &s->meta, &id, e);
+  }
   if (rc == DS_OK && id) (*pnAdded)++;
   return rc;
 }
@@ -153,7 +186,15 @@ int ds_ingest(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opt
     return rc;
   }
   memset(g.aSlot, 0, (n + 1) * sizeof *g.aSlot);
-  for (size_t i = 0; i < n; i++) g.aSlot[i].nCost = cost_of(&aSrc[i]);
+  g.nPart = o && o->nPart ? o->nPart : nMemory / 64;
+  if (!(o && o->nPart) && g.nPart < DS_PART_MIN) g.nPart = DS_PART_MIN;
+  if (!(o && o->nPart) && g.nPart > DS_PART_BYTES) g.nPart = DS_PART_BYTES;
+  for (size_t i = 0; i < n; i++) {
+    size_t nBytes = size_of(&aSrc[i]);
+    /* large plain text goes in parts: in flight, it holds no more than a part */
+    g.aSlot[i].bParts = nBytes > g.nPart && aSrc[i].read.format == DS_FMT_TEXT;
+    g.aSlot[i].nCost = cost_of(g.aSlot[i].bParts ? 0 : nBytes);
+  }
 
   int nJobs = o ? o->nJobs : 1;
   if (nJobs > 64) nJobs = 64;
@@ -169,6 +210,7 @@ int ds_ingest(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opt
     if (nThread == 0) nJobs = 1;        /* no threads to be had: do it here */
   }
   ds_lemma_memo *memo = nThread ? NULL : ds_lemma_memo_new();
+  ds_lemma_memo *wmemo = NULL;          /* the writer's, for documents in parts */
   for (size_t i = 0; i < n && rc == DS_OK; i++) {
     if (nThread) {
       pthread_mutex_lock(&g.mu);
@@ -177,7 +219,7 @@ int ds_ingest(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opt
     } else {
       prepare(&g, i, memo);
     }
-    rc = store(c, &g, i, o, pnAdded, e);
+    rc = store(c, &g, i, o, pnAdded, nThread ? &wmemo : &memo, e);
     ds_doc_free(g.aSlot[i].d);
     g.aSlot[i].d = NULL;
     if (nThread) {
@@ -200,6 +242,7 @@ int ds_ingest(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opt
     ds_free(g.aSlot[i].pErr);
   }
   ds_lemma_memo_free(memo);
+  ds_lemma_memo_free(wmemo);
   ds_free(g.aSlot);
   ds_buf_free(&known);
   return rc;

@@ -5,7 +5,10 @@
 ** Workers take documents in order, never more than the memory budget allows in flight
 ** (the next document to store is always let through, so a document larger than the
 ** budget still goes, alone); the writer stores each as soon as it and all before it are
-** parsed. Documents whose bytes are already in the corpus are not parsed at all.
+** parsed. Documents whose bytes are already in the corpus are not parsed at all. A
+** plain-text document larger than a part (nPart) is only hashed by a worker; the writer
+** reads, parses, tags and stores it a part at a time (ds_parts.h), so that it holds no
+** more than a part's memory however large it is.
 **
 **   ds_source a[2] = {{.zPath = "a.txt", .read = ro}, {.zPath = "b.html", .read = ro2}};
 **   ds_ingest_opts o = {.nJobs = 2, .nMemory = 512 << 20};
@@ -37,9 +40,15 @@ typedef struct ds_ingest_opts {
   /* called on the caller's thread before document i is stored; nonzero stops (DS_ABORT) */
   int (*xProgress)(void *pCtx, size_t i, size_t n, const char *zName);
   void *pCtx;
+  /* raw bytes per part (ds_parts.h): a plain-text document larger than this is read,
+     parsed, tagged and stored in parts on the writer's thread, so that its memory is
+     bounded; 0: nMemory / 64, within DS_PART_MIN .. DS_PART_BYTES. Tests set it tiny. */
+  size_t nPart;
 } ds_ingest_opts;
 
-#define DS_INGEST_MEMORY ((size_t)1 << 30)
+/* The default budget: about what a large single file (read in parts) peaks at, whatever
+   its size; more lets a large add write fewer segments (see README "Memory"). */
+#define DS_INGEST_MEMORY ((size_t)256 << 20)
 
 /*
 ** Add aSrc[0..n) to the open segment of c; *pnAdded counts the documents added (those

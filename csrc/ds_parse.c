@@ -25,6 +25,6 @@ int ds_parse(const char *z, size_t n, const ds_read_opts *o, ds_doc **pDoc, ds_e
 }
 
 int ds_parse_text(const char *z, size_t n, const char *zName, ds_doc **pDoc, ds_error *e) {
-  ds_read_opts o = {zName, 0, NULL, DS_FMT_TEXT, 0, NULL, NULL, NULL};
+  ds_read_opts o = {.zName = zName, .format = DS_FMT_TEXT};
   return ds_parse(z, n, &o, pDoc, e);
 }

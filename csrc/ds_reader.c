@@ -122,12 +122,12 @@ static int split_paragraphs(ds_doc *d, size_t footStart) {
 ** UTF-16 with a byte order mark (z[0..n), BOM included) to UTF-8 in *out, mapped in *map.
 ** Errors name the byte offset of an unpaired surrogate or of a final odd byte.
 */
-static int utf16_to_utf8(const unsigned char *z, size_t n, const char *zName, ds_buf *out,
-                         ds_offmap *map, ds_error *e) {
+static int utf16_to_utf8(const unsigned char *z, size_t n, const char *zName, int64_t base,
+                         ds_buf *out, ds_offmap *map, ds_error *e) {
   int bBig = z[0] == 0xFE;
   for (size_t i = 2; i < n; i += 2) {
     if (i + 1 >= n)
-      return ds_error_set(e, DS_UTF8, (int64_t)i, "%s: UTF-16 text of an odd length", zName);
+      return ds_error_set(e, DS_UTF8, base + (int64_t)i, "%s: UTF-16 text of an odd length", zName);
     size_t at = i, o = out->n;
     uint32_t u = bBig ? (uint32_t)(z[i] << 8 | z[i + 1]) : (uint32_t)(z[i + 1] << 8 | z[i]);
     if (u >= 0xD800 && u <= 0xDBFF && i + 3 < n) {
@@ -138,9 +138,10 @@ static int utf16_to_utf8(const unsigned char *z, size_t n, const char *zName, ds
       }
     }
     if (u >= 0xD800 && u <= 0xDFFF)
-      return ds_error_set(e, DS_UTF8, (int64_t)i, "%s: invalid UTF-16 at byte %zu (unpaired surrogate)",
-                          zName, i);
-    if (u == 0) return ds_error_set(e, DS_FORMAT, (int64_t)i, "%s: binary file (NUL character at byte %zu)", zName, i);
+      return ds_error_set(e, DS_UTF8, base + (int64_t)i, "%s: invalid UTF-16 at byte %lld (unpaired surrogate)",
+                          zName, (long long)(base + (int64_t)i));
+    if (u == 0) return ds_error_set(e, DS_FORMAT, base + (int64_t)i, "%s: binary file (NUL character at byte %lld)",
+                                    zName, (long long)(base + (int64_t)i));
     ds_utf8_put(out, (int32_t)u);
     if (ds_offmap_put(map, o, out->n - o, at, i + 2 - at)) out->rc = DS_NOMEM;
   }
@@ -184,8 +185,10 @@ static void unify_lines(const char *z, size_t n, ds_buf *out, ds_offmap *map) {
 ** BOM, make line ends LF and normalize to NFC, into *out; *map takes out's offsets back
 ** to z's.
 */
-static int decode(const char *z, size_t n, const char *zName, int bLatin1, ds_buf *out,
+static int decode(const char *z, size_t n, const char *zName, const ds_read_opts *o, ds_buf *out,
                   ds_offmap *map, ds_error *e) {
+  int bLatin1 = o && o->bLatin1;
+  int64_t base = o ? o->rawBase : 0;        /* z is a part of the input from there */
   ds_buf conv = DS_BUF_INIT, lf = DS_BUF_INIT;
   ds_offmap mConv = DS_OFFMAP_INIT, mLf = DS_OFFMAP_INIT, mNfc = DS_OFFMAP_INIT,
             mMid = DS_OFFMAP_INIT;
@@ -193,10 +196,10 @@ static int decode(const char *z, size_t n, const char *zName, int bLatin1, ds_bu
   int rc = DS_OK, bConverted = 1;
   const char *nul = memchr(z, '\0', n);
   if (n >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
-    rc = utf16_to_utf8(u, n, zName, &conv, &mConv, e);
+    rc = utf16_to_utf8(u, n, zName, base, &conv, &mConv, e);
   } else if (nul) {
-    return ds_error_set(e, DS_FORMAT, nul - z, "%s: binary file (NUL byte at byte %zu)",
-                        zName, (size_t)(nul - z));
+    return ds_error_set(e, DS_FORMAT, base + (nul - z), "%s: binary file (NUL byte at byte %lld)",
+                        zName, (long long)(base + (nul - z)));
   } else if (bLatin1) {
     latin1_to_utf8(u, n, &conv, &mConv);
     if (conv.rc) rc = ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName);
@@ -206,9 +209,11 @@ static int decode(const char *z, size_t n, const char *zName, int bLatin1, ds_bu
     if (bad >= 0) {
       size_t line, col;
       line_col(z, (size_t)bad, &line, &col);
-      return ds_error_set(e, DS_UTF8, bad,
+      if (o && line == 1) col += (size_t)o->colBase;
+      if (o) line += (size_t)o->lineBase;
+      return ds_error_set(e, DS_UTF8, base + bad,
                           "%s: invalid UTF-8 at byte %lld (line %zu, column %zu)", zName,
-                          (long long)bad, line, col);
+                          (long long)(base + bad), line, col);
     }
   }
   if (rc == DS_OK && bConverted) {     /* read the UTF-8 made (perhaps none) */
@@ -246,7 +251,7 @@ int ds_read_text_opts(const char *z, size_t n, const ds_read_opts *o, ds_doc *d,
   ds_buf out = DS_BUF_INIT;
   size_t footStart = SIZE_MAX;
   ds_offmap raw = DS_OFFMAP_INIT, map = DS_OFFMAP_INIT;   /* decoded text, then clean */
-  int rc = decode(z, n, zName, o && o->bLatin1, &out, &raw, e);
+  int rc = decode(z, n, zName, o, &out, &raw, e);
   ds_markup mk = DS_MARKUP_INIT;
   int format = o ? o->format : DS_FMT_TEXT;
   if (rc == DS_OK && format != DS_FMT_TEXT) {
@@ -329,6 +334,6 @@ int ds_read_text_opts(const char *z, size_t n, const ds_read_opts *o, ds_doc *d,
 }
 
 int ds_read_text(const char *z, size_t n, const char *zName, ds_doc *d, ds_error *e) {
-  ds_read_opts o = {zName, 0, NULL, DS_FMT_TEXT, 0, NULL, NULL, NULL};
+  ds_read_opts o = {.zName = zName, .format = DS_FMT_TEXT};
   return ds_read_text_opts(z, n, &o, d, e);
 }

@@ -39,6 +39,10 @@ typedef struct ds_read_opts {
   const struct ds_lemmatizer *pLemma;    /* and lemmatizes with it when not NULL */
   const struct ds_sitelines *pSite;      /* lines repeated across the document's site, for
                                             the `repeated` rule (may be NULL) */
+  /* where z[0] is in the whole input when z is a part of it (ds_parts.h), for the byte
+     offsets, lines and columns of error messages: 0 for a whole input */
+  int64_t rawBase;              /* its byte offset */
+  uint64_t lineBase, colBase;   /* the lines before it, and its line's bytes before it */
 } ds_read_opts;
 
 /*

@@ -9,6 +9,7 @@
 #include "ds_fts5.h"
 #include "ds_lexicon.h"
 #include "ds_parse.h"
+#include "ds_parts.h"
 #include "ds_postings.h"
 #include "ds_reader.h"
 #include "ds_utf8.h"
@@ -50,18 +51,39 @@ typedef struct strtab {
 #define NOPOST 0x80000000u
 
 /* Statements of the per-document write path, kept prepared (see cached()). */
-enum { ST_SHA, ST_DOC, ST_META, ST_TOKENS, ST_SPANS, ST_FIND, ST_GAP, ST_SAVE, ST_RELEASE, ST_N };
+enum { ST_SHA, ST_DOC, ST_META, ST_TOKENS, ST_SPANS, ST_FIND, ST_GAP, ST_SAVE, ST_RELEASE,
+       ST_DOCEND, ST_PARTS, ST_N };
 static const char *const azStSql[ST_N] = {
   "SELECT id FROM docs WHERE sha256=?1",
   "INSERT INTO docs(seg, name, path, sha256, bytes, cpos, ntok, nsent) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
   "INSERT OR REPLACE INTO doc_meta(doc, key, value) VALUES(?1, ?2, ?3)",
-  "INSERT INTO tokens(doc, width, types, ws) VALUES(?1, ?2, ?3, ?4)",
+  "INSERT INTO tokens(doc, first, n, width, types, ws) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
   "INSERT INTO spans(kind, doc, n, data) VALUES(?1, ?2, ?3, ?4)",
   "SELECT id FROM lexicon WHERE attr=?1 AND str=?2",
   "SELECT id FROM gaps WHERE str=?1",
   "SAVEPOINT doc",
   "RELEASE doc",
+  "UPDATE docs SET ntok=?2, nsent=?3 WHERE id=?1",
+  /* the parts of document ?1 holding tokens ?2 .. ?3-1 (the part holding ?2, then on) */
+  "SELECT first, n, width, types, ws FROM tokens WHERE doc=?1 AND first < ?3 AND first >= "
+  "COALESCE((SELECT first FROM tokens WHERE doc=?1 AND first <= ?2 ORDER BY first DESC LIMIT 1), 0) "
+  "ORDER BY first",
 };
+
+/* Spans of one kind of a document being written, encoded as they come (see ds_store.h). */
+typedef struct spanacc {
+  ds_buf b;                   /* the spans blob so far */
+  int64_t n;                  /* spans in it */
+  uint64_t prevEnd;           /* end of the last span in b */
+  uint64_t first, last;       /* the last span, held back: the next part may continue it */
+  int bPending;
+} spanacc;
+
+/* Span kinds: `s`, then the paragraph kinds (DS_PARA_* or -1 for every paragraph). */
+static const struct { int kind; const char *zKind; } aSpanKind[] = {
+  {-2, "s"}, {-1, "p"}, {DS_PARA_HEADING, "head"}, {DS_PARA_FOOTNOTE, "note"},
+};
+#define NSPANKIND 4
 
 /* Common gaps have fixed ids and never go through the map. */
 enum { GAP_NONE = 0, GAP_SPACE, GAP_LF, GAP_PARA, GAP_FIXED };
@@ -102,13 +124,21 @@ struct ds_corpus {
   ds_buf scratch, key;
   uint8_t abLexEmpty[DS_NATTR];  /* the stored lexicon had no entry when the add began */
   sqlite3_stmt *aSt[ST_N];    /* statements of the write path, prepared once */
-  /* reader caches */
-  int64_t streamDoc;          /* index in aDoc of the decoded stream, or -1 */
-  uint32_t *aTypes;           /* its token types */
+  /* the document being added (ds_corpus_doc_begin .. ds_corpus_doc_end) */
+  int bDocOpen;
+  int bDocFlushed;            /* a segment was written out in the middle of it */
+  int64_t docId, docCpos, docTok;
+  const char *zDocWhere;      /* names it in errors (the caller's) */
+  spanacc aSpan[NSPANKIND];
+  /* reader caches: a window of whole parts of one document */
+  int64_t streamDoc;          /* index in aDoc of the decoded window, or -1 */
+  int64_t streamFirst;        /* its first token (from the document's start) */
+  size_t streamN;             /* its tokens */
+  uint32_t *aTypes;           /* their token types */
   size_t nTypesAlloc;
-  int64_t textDoc;            /* index in aDoc of the rebuilt text, or -1 */
-  ds_buf text;                /* its clean text */
-  uint32_t *aOff;             /* token (start, end) byte pairs */
+  int bText;                  /* the window's text is rebuilt too: */
+  ds_buf text;                /* its clean text, from its first part's start */
+  uint32_t *aOff;             /* token (start, end) byte pairs in it */
   size_t nOffAlloc;
 };
 
@@ -202,8 +232,8 @@ static const char zSchema[] =
   "CREATE UNIQUE INDEX lexicon_str ON lexicon(attr, str);"
   "CREATE TABLE types(first INTEGER PRIMARY KEY, n INTEGER NOT NULL, seg INTEGER NOT NULL,"
   "  data BLOB NOT NULL);"
-  "CREATE TABLE tokens(doc INTEGER PRIMARY KEY, width INTEGER NOT NULL, types BLOB NOT NULL,"
-  "  ws BLOB NOT NULL);"
+  "CREATE TABLE tokens(doc INTEGER NOT NULL, first INTEGER NOT NULL, n INTEGER NOT NULL,"
+  "  width INTEGER NOT NULL, types BLOB NOT NULL, ws BLOB NOT NULL, PRIMARY KEY(doc, first));"
   "CREATE TABLE gaps(id INTEGER PRIMARY KEY, str BLOB NOT NULL UNIQUE);"
   "INSERT INTO gaps VALUES(0, X''), (1, X'20'), (2, X'0A'), (3, X'0A0A');"
   "CREATE TABLE postings(attr INTEGER NOT NULL, id INTEGER NOT NULL, seg INTEGER NOT NULL,"
@@ -294,7 +324,7 @@ static int check_format(ds_corpus *c, int flags, ds_error *e) {
 
 static void forget_caches(ds_corpus *c) {
   c->streamDoc = -1;
-  c->textDoc = -1;
+  c->bText = 0;
   c->words.bLoaded = 0;
   c->gaps.bLoaded = 0;
   for (int a = 0; a < DS_NATTR; a++) c->aBlank[a] = -2;
@@ -461,6 +491,7 @@ void ds_corpus_close(ds_corpus *c) {
   strtab_free(&c->gaps);
   ds_free(c->aTypeEnt);
   ds_free(c->aTypes);
+  for (int k = 0; k < NSPANKIND; k++) ds_buf_free(&c->aSpan[k].b);
   ds_buf_free(&c->scratch);
   ds_buf_free(&c->key);
   ds_buf_free(&c->names);
@@ -759,17 +790,6 @@ void ds_sha256_hex(const char *z, size_t n, char *zHex) {
   zHex[2 * SHA256_DIGEST_SIZE] = 0;
 }
 
-/* Encode a list of token ranges as a spans blob. */
-static void encode_spans(ds_buf *b, const ds_range *a, size_t n, size_t stride) {
-  uint32_t prevEnd = 0;
-  for (size_t i = 0; i < n; i++) {
-    const ds_range *r = (const ds_range *)((const char *)a + i * stride);
-    ds_buf_put_varint(b, r->first - prevEnd);
-    ds_buf_put_varint(b, r->last - r->first);
-    prevEnd = r->last;
-  }
-}
-
 /* Store metadata key = value for document docId; dates become ISO 8601 when they can. */
 static int put_meta_row(ds_corpus *c, sqlite3_stmt *st, int64_t docId, const char *zKey,
                         const char *zVal, ds_error *e) {
@@ -792,32 +812,66 @@ static int insert_spans(ds_corpus *c, const char *zKind, int64_t docId, int64_t 
   return step_reset(c, st, e, "write spans");
 }
 
-/* Sentences, paragraphs, headings and footnotes of d as spans rows. */
-static int store_spans(ds_corpus *c, const ds_doc *d, int64_t docId, ds_error *e) {
+/* Put span [first, last) of one kind; bJoin: it continues the held-back one, if adjacent. */
+static void span_put(spanacc *a, uint64_t first, uint64_t last, int bJoin) {
+  if (a->bPending && bJoin && a->last == first) {
+    a->last = last;
+    return;
+  }
+  if (a->bPending) {
+    ds_buf_put_varint(&a->b, a->first - a->prevEnd);
+    ds_buf_put_varint(&a->b, a->last - a->first);
+    a->prevEnd = a->last;
+    a->n++;
+  }
+  a->first = first;
+  a->last = last;
+  a->bPending = 1;
+}
+
+static void spans_reset(ds_corpus *c) {
+  for (int k = 0; k < NSPANKIND; k++) {
+    ds_buf_reset(&c->aSpan[k].b);
+    c->aSpan[k].n = 0;
+    c->aSpan[k].prevEnd = c->aSpan[k].first = c->aSpan[k].last = 0;
+    c->aSpan[k].bPending = 0;
+  }
+}
+
+/*
+** The sentences and paragraphs of part d, whose first token is token `base` of its
+** document. The first sentence (paragraph) continues the last one of the part before when
+** DS_PART_JOIN_SENT (DS_PART_JOIN_PARA) is set: the part was cut inside it.
+*/
+static int spans_add(ds_corpus *c, const ds_doc *d, uint64_t base, int flags, ds_error *e) {
   int rc = DS_OK;
-  ds_buf b = DS_BUF_INIT;
-  encode_spans(&b, d->aSent, d->nSent, sizeof *d->aSent);
-  rc = b.rc ? nomem(e)
-            : insert_spans(c, "s", docId, (int64_t)d->nSent, &b, e);
-  static const struct { int kind; const char *zKind; } aKind[] = {
-    {-1, "p"}, {DS_PARA_HEADING, "head"}, {DS_PARA_FOOTNOTE, "note"},
-  };
-  for (size_t k = 0; k < sizeof aKind / sizeof *aKind && rc == DS_OK; k++) {
-    uint32_t spanEnd = 0;
-    size_t nSpan = 0;
-    ds_buf_reset(&b);
+  for (size_t i = 0; i < d->nSent; i++)
+    span_put(&c->aSpan[0], base + d->aSent[i].first, base + d->aSent[i].last,
+             i == 0 && (flags & DS_PART_JOIN_SENT));
+  for (int k = 1; k < NSPANKIND; k++) {
+    int bFirst = 1;
     for (size_t p = 0; p < d->nPara; p++) {
       const ds_range *r = &d->aPara[p].tok;
-      if ((aKind[k].kind >= 0 && d->aPara[p].kind != aKind[k].kind) || r->first == r->last) continue;
-      ds_buf_put_varint(&b, r->first - spanEnd);
-      ds_buf_put_varint(&b, r->last - r->first);
-      spanEnd = r->last;
-      nSpan++;
+      if ((aSpanKind[k].kind >= 0 && d->aPara[p].kind != aSpanKind[k].kind) || r->first == r->last) continue;
+      span_put(&c->aSpan[k], base + r->first, base + r->last, bFirst && p == 0 && (flags & DS_PART_JOIN_PARA));
+      bFirst = 0;
     }
-    if (b.rc) rc = nomem(e);
-    else if (nSpan || aKind[k].kind < 0) rc = insert_spans(c, aKind[k].zKind, docId, (int64_t)nSpan, &b, e);
   }
-  ds_buf_free(&b);
+  for (int k = 0; k < NSPANKIND; k++)
+    if (c->aSpan[k].b.rc) rc = nomem(e);
+  return rc;
+}
+
+/* Write the document's spans rows (a `p` row even without paragraphs). */
+static int spans_store(ds_corpus *c, int64_t docId, ds_error *e) {
+  int rc = DS_OK;
+  for (int k = 0; k < NSPANKIND && rc == DS_OK; k++) {
+    spanacc *a = &c->aSpan[k];
+    span_put(a, 0, 0, 0);          /* out goes the held-back span */
+    a->bPending = 0;
+    if (a->b.rc) rc = nomem(e);
+    else if (a->n || k < 2) rc = insert_spans(c, aSpanKind[k].zKind, docId, a->n, &a->b, e);
+  }
   return rc;
 }
 
@@ -846,12 +900,13 @@ static void pack_bits(ds_buf *b, const uint32_t *a, size_t n, int width) {
 }
 
 /*
-** Store the parsed document d as document docId at cpos: token types, white space,
-** spans; then, once every row is written, its occurrences go into the segment's
-** in-memory postings (so a failure leaves them as they were).
+** Store part d of the open document (its tokens from token c->docTok on): token types,
+** white space, spans; then, once every row is written, its occurrences go into the
+** segment's in-memory postings (so a failure leaves them as they were).
 */
-static int store_doc(ds_corpus *c, const ds_doc *d, int64_t docId, int64_t cpos, ds_error *e) {
+static int store_part(ds_corpus *c, const ds_doc *d, int flags, ds_error *e) {
   int rc = DS_OK;
+  int64_t cpos = c->docCpos + c->docTok;
   size_t nTok = d->nTok;
   uint32_t *aType = ds_malloc((nTok + 1) * sizeof *aType);
   uint32_t *aEnt = ds_malloc((nTok + 1) * sizeof *aEnt);     /* entry of `types` per token */
@@ -920,10 +975,12 @@ static int store_doc(ds_corpus *c, const ds_doc *d, int64_t docId, int64_t cpos,
     sqlite3_stmt *st = cached(c, ST_TOKENS, e);
     if (!st) rc = DS_SQL;
     else {
-      sqlite3_bind_int64(st, 1, docId);
-      sqlite3_bind_int(st, 2, width);
-      sqlite3_bind_blob(st, 3, packed.p, (int)packed.n, SQLITE_STATIC);
-      sqlite3_bind_blob(st, 4, codes.p, (int)codes.n, SQLITE_STATIC);
+      sqlite3_bind_int64(st, 1, c->docId);
+      sqlite3_bind_int64(st, 2, c->docTok);
+      sqlite3_bind_int64(st, 3, (int64_t)nTok);
+      sqlite3_bind_int(st, 4, width);
+      sqlite3_bind_blob(st, 5, packed.p, (int)packed.n, SQLITE_STATIC);
+      sqlite3_bind_blob(st, 6, codes.p, (int)codes.n, SQLITE_STATIC);
       rc = step_reset(c, st, e, "write tokens");
     }
   }
@@ -931,7 +988,7 @@ static int store_doc(ds_corpus *c, const ds_doc *d, int64_t docId, int64_t cpos,
   ds_buf_free(&codes);
   ds_buf_free(&extra);
   ds_free(aType);
-  if (rc == DS_OK) rc = store_spans(c, d, docId, e);
+  if (rc == DS_OK) rc = spans_add(c, d, (uint64_t)c->docTok, flags, e);
   for (size_t t = 0; t < nTok && rc == DS_OK; t++) {
     const uint32_t *ai = c->aTypeEnt + (size_t)aEnt[t] * DS_NATTR;
     for (int a = 0; a < DS_NATTR; a++) {
@@ -979,21 +1036,19 @@ int ds_corpus_shas(ds_corpus *c, ds_buf *out, size_t *pn, ds_error *e) {
 
 static int flush_segment(ds_corpus *c, ds_error *e);
 
-/* ds_corpus_add_parsed once the corpus is known not to hold these bytes. */
-static int add_new(ds_corpus *c, const ds_doc *d, const char *zSha, size_t nBytes,
-                   const char *zName, const char *zPath, const ds_meta *pMeta,
-                   int64_t *pDocId, ds_error *e) {
+int ds_corpus_doc_begin(ds_corpus *c, const char *zSha, size_t nBytes, const char *zName,
+                        const char *zPath, const ds_meta *pMeta, const ds_doc *pOwn,
+                        ds_error *e) {
   int rc;
-  const char *zWhere = zPath ? zPath : zName;      /* errors name the file */
-  if (d->nTok == 0) return ds_error_set(e, DS_FORMAT, -1, "%s: no text (empty or blank)", zWhere);
-  if (d->nTok > UINT32_MAX - 1)
-    return ds_error_set(e, DS_LIMIT, -1, "%s: more than 2^32 tokens in one document", zWhere);
+  if (!c->bInTxn) return ds_error_set(e, DS_MISUSE, -1, "no segment open (call begin first)");
+  if (c->bDocOpen) return ds_error_set(e, DS_MISUSE, -1, "a document is already open");
+  if (!zName) zName = zPath ? zPath : "<text>";
   /* everything of this document goes in a savepoint: on error, none of it stays */
   sqlite3_stmt *pSave = cached(c, ST_SAVE, e);
   if (!pSave) return DS_SQL;
   rc = step_reset(c, pSave, e, "savepoint");
   if (rc) return rc;
-  int64_t cpos = c->nextCpos, docId = 0;
+  int64_t docId = 0;
   sqlite3_stmt *st = cached(c, ST_DOC, e);
   if (!st) rc = DS_SQL;
   else {
@@ -1003,41 +1058,112 @@ static int add_new(ds_corpus *c, const ds_doc *d, const char *zSha, size_t nByte
     if (zPath) sqlite3_bind_text(st, 3, zPath, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, zSha, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, (int64_t)nBytes);
-    sqlite3_bind_int64(st, 6, cpos);
-    sqlite3_bind_int64(st, 7, (int64_t)d->nTok);
-    sqlite3_bind_int64(st, 8, (int64_t)d->nSent);
+    sqlite3_bind_int64(st, 6, c->nextCpos);
+    sqlite3_bind_int64(st, 7, 0);              /* ntok and nsent: set by ds_corpus_doc_end */
+    sqlite3_bind_int64(st, 8, 0);
     rc = step_reset(c, st, e, "write document");
     docId = sqlite3_last_insert_rowid(c->db);
   }
   /* the document's own metadata first: what the caller gives replaces it */
   st = rc ? NULL : cached(c, ST_META, e);
   if (!rc && !st) rc = DS_SQL;
-  for (size_t i = 0, off = 0; rc == DS_OK && i < d->nMeta; i++) {
-    const char *zKey = (const char *)d->meta.p + off;
+  for (size_t i = 0, off = 0; rc == DS_OK && pOwn && i < pOwn->nMeta; i++) {
+    const char *zKey = (const char *)pOwn->meta.p + off;
     const char *zVal = zKey + strlen(zKey) + 1;
     off += strlen(zKey) + strlen(zVal) + 2;
     rc = put_meta_row(c, st, docId, zKey, zVal, e);
   }
   for (size_t i = 0; rc == DS_OK && pMeta && i < pMeta->n; i++)
     rc = put_meta_row(c, st, docId, pMeta->azKey[i], pMeta->azVal[i], e);
-  if (rc == DS_OK) rc = store_doc(c, d, docId, cpos, e);
-  sqlite3_stmt *pRelease = rc ? NULL : cached(c, ST_RELEASE, e);
-  if (rc == DS_OK) rc = pRelease ? step_reset(c, pRelease, e, "release savepoint") : DS_SQL;
   if (rc) {
     sqlite3_exec(c->db, "ROLLBACK TO doc; RELEASE doc", NULL, NULL, NULL);
     return rc;
   }
-  c->nextCpos += (int64_t)d->nTok;
-  c->segDocs++;
-  c->segTokens += (int64_t)d->nTok;
-  *pDocId = docId;
-  /* about 12 bytes of postings per token: past the budget, they go out as a segment */
-  if (c->nBudget && (size_t)c->segTokens * 12 > c->nBudget) {
-    rc = flush_segment(c, e);
-    if (rc == DS_OK) rc = new_segment(c, e);
-    if (rc) c->bBroken = 1;
-  }
+  c->bDocOpen = 1;
+  c->bDocFlushed = 0;
+  c->docId = docId;
+  c->docCpos = c->nextCpos;
+  c->docTok = 0;
+  c->zDocWhere = zPath ? zPath : zName;
+  spans_reset(c);
+  return DS_OK;
+}
+
+/* Past the budget (about 12 bytes of postings per token), postings go out as a segment. */
+static int check_budget(ds_corpus *c, ds_error *e) {
+  if (!c->nBudget || (size_t)c->segTokens * 12 <= c->nBudget) return DS_OK;
+  int rc = flush_segment(c, e);
+  if (rc == DS_OK) rc = new_segment(c, e);
+  if (rc) c->bBroken = 1;
+  if (c->bDocOpen) c->bDocFlushed = 1;
   return rc;
+}
+
+int ds_corpus_doc_part(ds_corpus *c, const ds_doc *d, int flags, ds_error *e) {
+  if (!c->bDocOpen) return ds_error_set(e, DS_MISUSE, -1, "no document open");
+  if (d->nTok == 0) return DS_OK;
+  if ((uint64_t)c->docTok + d->nTok > UINT32_MAX - 1)
+    return ds_error_set(e, DS_LIMIT, -1, "%s: more than 2^32 tokens in one document", c->zDocWhere);
+  /* a large document may fill a segment's postings by itself */
+  int rc = c->docTok ? check_budget(c, e) : DS_OK;
+  if (rc == DS_OK) rc = store_part(c, d, flags, e);
+  if (rc) return rc;
+  c->docTok += (int64_t)d->nTok;
+  c->nextCpos += (int64_t)d->nTok;
+  c->segTokens += (int64_t)d->nTok;
+  return DS_OK;
+}
+
+void ds_corpus_doc_abort(ds_corpus *c) {
+  if (!c->bDocOpen) return;
+  sqlite3_exec(c->db, "ROLLBACK TO doc; RELEASE doc", NULL, NULL, NULL);
+  /* postings already written out in a segment of their own cannot be taken back */
+  if (c->bDocFlushed) c->bBroken = 1;
+  else c->segTokens -= c->docTok;
+  c->nextCpos = c->docCpos;
+  c->bDocOpen = 0;
+}
+
+int ds_corpus_doc_end(ds_corpus *c, int64_t *pDocId, ds_error *e) {
+  int rc = DS_OK;
+  *pDocId = 0;
+  if (!c->bDocOpen) return ds_error_set(e, DS_MISUSE, -1, "no document open");
+  if (c->docTok == 0) rc = ds_error_set(e, DS_FORMAT, -1, "%s: no text (empty or blank)", c->zDocWhere);
+  if (rc == DS_OK) rc = spans_store(c, c->docId, e);
+  sqlite3_stmt *st = rc ? NULL : cached(c, ST_DOCEND, e);
+  if (rc == DS_OK && !st) rc = DS_SQL;
+  if (rc == DS_OK) {
+    sqlite3_bind_int64(st, 1, c->docId);
+    sqlite3_bind_int64(st, 2, c->docTok);
+    sqlite3_bind_int64(st, 3, c->aSpan[0].n);
+    rc = step_reset(c, st, e, "write document");
+  }
+  sqlite3_stmt *pRelease = rc ? NULL : cached(c, ST_RELEASE, e);
+  if (rc == DS_OK) rc = pRelease ? step_reset(c, pRelease, e, "release savepoint") : DS_SQL;
+  if (rc) {
+    ds_corpus_doc_abort(c);
+    return rc;
+  }
+  c->bDocOpen = 0;
+  c->segDocs++;
+  *pDocId = c->docId;
+  return check_budget(c, e);
+}
+
+/* ds_corpus_add_parsed once the corpus is known not to hold these bytes: one part. */
+static int add_new(ds_corpus *c, const ds_doc *d, const char *zSha, size_t nBytes,
+                   const char *zName, const char *zPath, const ds_meta *pMeta,
+                   int64_t *pDocId, ds_error *e) {
+  const char *zWhere = zPath ? zPath : zName;      /* errors name the file */
+  if (d->nTok == 0) return ds_error_set(e, DS_FORMAT, -1, "%s: no text (empty or blank)", zWhere);
+  int rc = ds_corpus_doc_begin(c, zSha, nBytes, zName, zPath, pMeta, d, e);
+  if (rc) return rc;
+  rc = ds_corpus_doc_part(c, d, 0, e);
+  if (rc) {
+    ds_corpus_doc_abort(c);
+    return rc;
+  }
+  return ds_corpus_doc_end(c, pDocId, e);
 }
 
 /* *pbNew: a segment is open and the corpus does not hold these bytes yet. */
@@ -1060,6 +1186,29 @@ int ds_corpus_add_parsed(ds_corpus *c, const ds_doc *d, const char *zSha, size_t
                  pDocId, e);
 }
 
+int ds_corpus_add_parts(ds_corpus *c, ds_parts *p, const char *zSha, size_t nBytes,
+                        const char *zName, const char *zPath, const ds_meta *pMeta,
+                        int64_t *pDocId, ds_error *e) {
+  *pDocId = 0;
+  int bNew, rc = check_new(c, zSha, &bNew, e);   /* before parsing: no duplicate is parsed */
+  if (rc || !bNew) return rc;
+  rc = ds_corpus_doc_begin(c, zSha, nBytes, zName, zPath, pMeta, NULL, e);
+  if (rc) return rc;
+  ds_doc *d;
+  int flags;
+  int64_t base;
+  while ((rc = ds_parts_next(p, &d, &flags, &base, e)) == DS_OK) {
+    rc = ds_corpus_doc_part(c, d, flags, e);
+    ds_doc_free(d);
+    if (rc) break;
+  }
+  if (rc != DS_DONE) {
+    ds_corpus_doc_abort(c);
+    return rc;
+  }
+  return ds_corpus_doc_end(c, pDocId, e);
+}
+
 int ds_corpus_add_text(ds_corpus *c, const char *z, size_t n, const char *zName,
                        const char *zPath, const ds_meta *pMeta, int64_t *pDocId,
                        ds_error *e) {
@@ -1068,10 +1217,17 @@ int ds_corpus_add_text(ds_corpus *c, const char *z, size_t n, const char *zName,
   *pDocId = 0;
   if (!zName) zName = zPath ? zPath : "<text>";
   ds_sha256_hex(z, n, zSha);
-  int bNew, rc = check_new(c, zSha, &bNew, e);   /* before parsing: no duplicate is parsed */
-  if (rc || !bNew) return rc;
   ds_read_opts ro = c->read;
   ro.zName = zPath ? zPath : zName;
+  if (n > DS_PART_BYTES && ro.format == DS_FMT_TEXT) {     /* large: in parts */
+    ds_parts p;
+    int rc = ds_parts_open(&p, NULL, z, n, &ro, 0, NULL, e);
+    if (rc == DS_OK) rc = ds_corpus_add_parts(c, &p, zSha, n, zName, zPath, pMeta, pDocId, e);
+    ds_parts_close(&p);
+    return rc;
+  }
+  int bNew, rc = check_new(c, zSha, &bNew, e);   /* before parsing: no duplicate is parsed */
+  if (rc || !bNew) return rc;
   rc = ds_parse(z, n, &ro, &d, e);
   if (rc) return rc;
   rc = add_new(c, d, zSha, n, zName, zPath, pMeta, pDocId, e);
@@ -1083,8 +1239,23 @@ int ds_corpus_add_file(ds_corpus *c, const char *zPath, const char *zName,
                        const ds_meta *pMeta, int64_t *pDocId, ds_error *e) {
   char *z;
   size_t n;
+  struct stat st;
   *pDocId = 0;
   if (!c->bInTxn) return ds_error_set(e, DS_MISUSE, -1, "no segment open (call begin first)");
+  if (c->read.format == DS_FMT_TEXT && stat(zPath, &st) == 0 && (uint64_t)st.st_size > DS_PART_BYTES) {
+    char zSha[2 * SHA256_DIGEST_SIZE + 1];      /* large: hashed, then read, in parts */
+    uint64_t nBytes;
+    ds_read_opts ro = c->read;
+    ro.zName = zPath;
+    ds_parts p;
+    int rc = ds_sha256_file(zPath, zSha, &nBytes, e);
+    if (rc == DS_OK) rc = ds_parts_open(&p, zPath, NULL, 0, &ro, 0, NULL, e);
+    if (rc == DS_OK) {
+      rc = ds_corpus_add_parts(c, &p, zSha, (size_t)nBytes, zName ? zName : zPath, zPath, pMeta, pDocId, e);
+      ds_parts_close(&p);
+    }
+    return rc;
+  }
   int rc = ds_read_file(zPath, &z, &n, e);
   if (rc) return rc;
   rc = ds_corpus_add_text(c, z, n, zName ? zName : zPath, zPath, pMeta, pDocId, e);
@@ -1179,13 +1350,13 @@ static int flush_segment(ds_corpus *c, ds_error *e) {
     sqlite3_finalize(st);
   }
   if (rc == DS_OK) {
-    sqlite3_stmt *st = c->segDocs
+    sqlite3_stmt *st = c->segDocs || c->segTokens    /* (a part of a document counts) */
       ? prep(c, "UPDATE segments SET cpos_end=?2, ndocs=?3 WHERE id=?1", e)
       : prep(c, "DELETE FROM segments WHERE id=?1", e);     /* nothing added: no segment */
     if (!st) rc = DS_SQL;
     else {
       sqlite3_bind_int64(st, 1, c->iSeg);
-      if (c->segDocs) {
+      if (c->segDocs || c->segTokens) {
         sqlite3_bind_int64(st, 2, c->nextCpos);
         sqlite3_bind_int64(st, 3, c->segDocs);
       }
@@ -1198,6 +1369,10 @@ static int flush_segment(ds_corpus *c, ds_error *e) {
 int ds_corpus_commit(ds_corpus *c, ds_error *e) {
   int rc = DS_OK;
   if (!c->bInTxn) return ds_error_set(e, DS_MISUSE, -1, "no segment open");
+  if (c->bDocOpen) {
+    ds_corpus_rollback(c);
+    return ds_error_set(e, DS_MISUSE, -1, "a document is still open (ds_corpus_doc_end)");
+  }
   if (c->bBroken) {
     ds_corpus_rollback(c);
     return ds_error_set(e, DS_NOMEM, -1, "%s: segment abandoned after a failure while writing",
@@ -1218,6 +1393,7 @@ void ds_corpus_rollback(ds_corpus *c) {
   sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
   c->bInTxn = 0;
   c->bBroken = 0;
+  c->bDocOpen = 0;
   for (int a = 0; a < DS_NATTR; a++) ds_lexmap_clear(&c->aLex[a]);
   ds_lexmap_clear(&c->types);
   ds_lexmap_clear(&c->gapmap);
@@ -1345,117 +1521,163 @@ int ds_corpus_postings(ds_corpus *c, int attr, uint32_t id, int64_t **pa, size_t
   return rc;
 }
 
-static int stream_error(ds_corpus *c, const ds_docinfo *d, ds_error *e) {
-  return ds_error_set(e, DS_CORRUPT, -1, "%s: token stream of %s missing or of the wrong size",
-                      c->zPath, d->zName);
+/* Make room for n types and (when bText) n offset pairs in the window arrays. */
+static int window_room(ds_corpus *c, size_t n, int bText) {
+  if (n > c->nTypesAlloc) {
+    size_t nNew = c->nTypesAlloc ? c->nTypesAlloc : 1024;
+    while (nNew < n) nNew *= 2;
+    uint32_t *a = ds_realloc(c->aTypes, nNew * sizeof *a);
+    if (!a) return DS_NOMEM;
+    c->aTypes = a;
+    c->nTypesAlloc = nNew;
+  }
+  if (bText && 2 * n > c->nOffAlloc) {
+    size_t nNew = c->nOffAlloc ? c->nOffAlloc : 2048;
+    while (nNew < 2 * n) nNew *= 2;
+    uint32_t *a = ds_realloc(c->aOff, nNew * sizeof *a);
+    if (!a) return DS_NOMEM;
+    c->aOff = a;
+    c->nOffAlloc = nNew;
+  }
+  return DS_OK;
 }
 
-/* Decode document k's token types into c->aTypes. */
-static int load_stream(ds_corpus *c, int64_t k, ds_error *e) {
-  if (c->streamDoc == k) return DS_OK;
-  int rc = load_types(c, e);
-  if (rc) return rc;
-  const ds_docinfo *d = &c->aDoc[k];
-  sqlite3_stmt *st = prep(c, "SELECT width, types FROM tokens WHERE doc=?1", e);
-  if (!st) return DS_SQL;
-  sqlite3_bind_int64(st, 1, d->id);
-  c->streamDoc = -1;
-  size_t nTok = (size_t)d->nTok;
-  int src = sqlite3_step(st);
-  int width = src == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-  const unsigned char *p = src == SQLITE_ROW ? sqlite3_column_blob(st, 1) : NULL;
-  size_t nb = src == SQLITE_ROW ? (size_t)sqlite3_column_bytes(st, 1) : 0;
-  if (src != SQLITE_ROW || width < 1 || width > 32 || !p || nb != (nTok * (size_t)width + 7) / 8) {
-    sqlite3_finalize(st);
-    return src == SQLITE_ROW || src == SQLITE_DONE ? stream_error(c, d, e) : sql_error(c, e, "read tokens");
-  }
-  if (nTok > c->nTypesAlloc) {
-    uint32_t *a = ds_realloc(c->aTypes, nTok * sizeof *a);
-    if (!a) {
-      sqlite3_finalize(st);
-      return nomem(e);
-    }
-    c->aTypes = a;
-    c->nTypesAlloc = nTok;
-  }
+/* Decode n token types of `width` bits from p[0..nb) into c->aTypes + at. */
+static int unpack_types(ds_corpus *c, const unsigned char *p, size_t nb, int width, size_t n,
+                        size_t at) {
   uint64_t mask = width == 32 ? 0xFFFFFFFFu : ((uint64_t)1 << width) - 1;
-  for (size_t i = 0; i < nTok; i++) {
+  for (size_t i = 0; i < n; i++) {
     size_t bit = i * (size_t)width, byte = bit >> 3;
     uint64_t v = 0;
     for (size_t b = 0; b < 5 && byte + b < nb; b++) v |= (uint64_t)p[byte + b] << (8 * b);
     uint32_t t = (uint32_t)((v >> (bit & 7)) & mask);
-    if (t >= c->tt.n) { rc = DS_CORRUPT; break; }
-    c->aTypes[i] = t;
+    if (t >= c->tt.n) return DS_CORRUPT;
+    c->aTypes[at + i] = t;
   }
-  sqlite3_finalize(st);
-  if (rc)
+  return DS_OK;
+}
+
+/*
+** Append the text of a part of n tokens (types at c->aTypes + at) from its white space
+** p[0..nb) to c->text, with the offsets of its tokens.
+*/
+static int rebuild_text(ds_corpus *c, const unsigned char *p, size_t nb, size_t n, size_t at) {
+  size_t nCodes = n / 4 + 1;
+  if (!p || nb < nCodes) return DS_CORRUPT;
+  const unsigned char *x = p + nCodes, *end = p + nb;
+  for (size_t t = 0; t <= n; t++) {
+    uint64_t gap = (p[t >> 2] >> (2 * (t & 3))) & 3;
+    if (gap == 3) {
+      if (ds_get_varint(&x, end, &gap) || gap > UINT32_MAX) return DS_CORRUPT;
+      gap += 3;
+    }
+    const char *z;
+    size_t nz;
+    if (strtab_get(&c->gaps, gap, &z, &nz)) return DS_CORRUPT;
+    ds_buf_append(&c->text, z, nz);
+    if (t == n) break;
+    uint32_t word = ds_ttype_attr(&c->tt, c->aTypes[at + t], DS_ATTR_WORD);
+    if (strtab_get(&c->words, word, &z, &nz) || c->text.n + nz > UINT32_MAX) return DS_CORRUPT;
+    c->aOff[2 * (at + t)] = (uint32_t)c->text.n;
+    ds_buf_append(&c->text, z, nz);
+    c->aOff[2 * (at + t) + 1] = (uint32_t)c->text.n;
+  }
+  return x == end ? DS_OK : DS_CORRUPT;
+}
+
+/*
+** Load the parts of document k that hold its tokens [t0, t1) into the window: their
+** token types, and with bText their text and token offsets. A document of one part is
+** one row; a large one is read a part at a time, never all of it unless asked.
+*/
+static int load_window(ds_corpus *c, int64_t k, int64_t t0, int64_t t1, int bText, ds_error *e) {
+  if (c->streamDoc == k && t0 >= c->streamFirst && t1 <= c->streamFirst + (int64_t)c->streamN &&
+      (c->bText || !bText))
+    return DS_OK;
+  int rc = load_types(c, e);
+  if (rc == DS_OK && bText) rc = load_strtab(c, &c->words, "SELECT id, str FROM lexicon WHERE attr=0 ORDER BY id", e);
+  if (rc == DS_OK && bText) rc = load_strtab(c, &c->gaps, "SELECT id, str FROM gaps ORDER BY id", e);
+  if (rc) return rc;
+  const ds_docinfo *d = &c->aDoc[k];
+  sqlite3_stmt *st = cached(c, ST_PARTS, e);
+  if (!st) return DS_SQL;
+  sqlite3_bind_int64(st, 1, d->id);
+  sqlite3_bind_int64(st, 2, t0);
+  sqlite3_bind_int64(st, 3, t1);
+  c->streamDoc = -1;
+  c->bText = 0;
+  ds_buf_reset(&c->text);
+  int64_t first0 = -1, next = -1;
+  size_t nWin = 0;
+  int src;
+  while (rc == DS_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t first = sqlite3_column_int64(st, 0), n = sqlite3_column_int64(st, 1);
+    int width = sqlite3_column_int(st, 2);
+    const unsigned char *p = sqlite3_column_blob(st, 3);
+    size_t nb = (size_t)sqlite3_column_bytes(st, 3);
+    /* parts are contiguous and inside the document */
+    if ((next >= 0 ? first != next : first > t0) || n < 1 || n > d->nTok - first || width < 1 ||
+        width > 32 || !p || nb != ((size_t)n * (size_t)width + 7) / 8) {
+      rc = DS_DONE;
+      break;
+    }
+    if (first0 < 0) first0 = first;
+    if (window_room(c, nWin + (size_t)n, bText)) { rc = DS_NOMEM; break; }
+    if (unpack_types(c, p, nb, width, (size_t)n, nWin)) { rc = DS_CORRUPT; break; }
+    if (bText && rebuild_text(c, sqlite3_column_blob(st, 4), (size_t)sqlite3_column_bytes(st, 4),
+                              (size_t)n, nWin)) {
+      rc = DS_LIMIT;
+      break;
+    }
+    nWin += (size_t)n;
+    next = first + n;
+  }
+  if (rc == DS_OK && src != SQLITE_DONE) rc = DS_SQL;
+  if (rc == DS_OK && (first0 < 0 || next < t1)) rc = DS_DONE;    /* tokens missing */
+  sqlite3_reset(st);
+  if (rc == DS_OK && c->text.rc) rc = DS_NOMEM;
+  switch (rc) {
+  case DS_OK: break;
+  case DS_SQL: return sql_error(c, e, "read tokens");
+  case DS_NOMEM: return nomem(e);
+  case DS_CORRUPT:
     return ds_error_set(e, DS_CORRUPT, -1, "%s: token stream of %s holds an unknown token type",
                         c->zPath, d->zName);
+  case DS_LIMIT:
+    return ds_error_set(e, DS_CORRUPT, -1, "%s: the text of %s cannot be rebuilt (corrupt file)",
+                        c->zPath, d->zName);
+  default:
+    return ds_error_set(e, DS_CORRUPT, -1, "%s: token stream of %s missing or of the wrong size",
+                        c->zPath, d->zName);
+  }
   c->streamDoc = k;
+  c->streamFirst = first0;
+  c->streamN = nWin;
+  c->bText = bText;
   return DS_OK;
+}
+
+/* The token type of token t of document k (loading its part). */
+static int type_at(ds_corpus *c, int64_t k, int64_t t, uint32_t *pType, ds_error *e) {
+  int rc = load_window(c, k, t, t + 1, 0, e);
+  if (rc == DS_OK) *pType = c->aTypes[t - c->streamFirst];
+  return rc;
 }
 
 int ds_corpus_id_at(ds_corpus *c, int attr, int64_t cpos, uint32_t *pId, ds_error *e) {
   int64_t k = ds_corpus_doc_at(c, cpos);
   if (k < 0) return ds_error_set(e, DS_MISUSE, -1, "corpus position %lld is in no document",
                                  (long long)cpos);
-  int rc = load_stream(c, k, e);
+  uint32_t type;
+  int rc = type_at(c, k, cpos - c->aDoc[k].cpos, &type, e);
   if (rc) return rc;
-  *pId = ds_ttype_attr(&c->tt, c->aTypes[cpos - c->aDoc[k].cpos], attr);
+  *pId = ds_ttype_attr(&c->tt, type, attr);
   return DS_OK;
 }
 
-/* Rebuild document k's text and token offsets from its words and gaps. */
+/* Rebuild document k's whole text and token offsets from its words and gaps. */
 static int load_text(ds_corpus *c, int64_t k, ds_error *e) {
-  if (c->textDoc == k) return DS_OK;
-  int rc = load_stream(c, k, e);
-  if (rc == DS_OK) rc = load_strtab(c, &c->words, "SELECT id, str FROM lexicon WHERE attr=0 ORDER BY id", e);
-  if (rc == DS_OK) rc = load_strtab(c, &c->gaps, "SELECT id, str FROM gaps ORDER BY id", e);
-  if (rc) return rc;
-  const ds_docinfo *d = &c->aDoc[k];
-  size_t nTok = (size_t)d->nTok;
-  sqlite3_stmt *st = prep(c, "SELECT ws FROM tokens WHERE doc=?1", e);
-  if (!st) return DS_SQL;
-  sqlite3_bind_int64(st, 1, d->id);
-  c->textDoc = -1;
-  if (2 * nTok > c->nOffAlloc) {
-    uint32_t *a = ds_realloc(c->aOff, 2 * nTok * sizeof *a);
-    if (!a) {
-      sqlite3_finalize(st);
-      return nomem(e);
-    }
-    c->aOff = a;
-    c->nOffAlloc = 2 * nTok;
-  }
-  ds_buf_reset(&c->text);
-  const unsigned char *p = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_blob(st, 0) : NULL;
-  size_t nb = p ? (size_t)sqlite3_column_bytes(st, 0) : 0, nCodes = nTok / 4 + 1;
-  rc = p && nb >= nCodes ? DS_OK : DS_CORRUPT;
-  const unsigned char *x = rc ? NULL : p + nCodes, *end = rc ? NULL : p + nb;
-  for (size_t t = 0; t <= nTok && rc == DS_OK; t++) {
-    uint64_t gap = (p[t >> 2] >> (2 * (t & 3))) & 3;
-    if (gap == 3) {
-      if (ds_get_varint(&x, end, &gap) || gap > UINT32_MAX) { rc = DS_CORRUPT; break; }
-      gap += 3;
-    }
-    const char *z;
-    size_t n;
-    if (strtab_get(&c->gaps, gap, &z, &n)) { rc = DS_CORRUPT; break; }
-    ds_buf_append(&c->text, z, n);
-    if (t == nTok) break;
-    uint32_t word = ds_ttype_attr(&c->tt, c->aTypes[t], DS_ATTR_WORD);
-    if (strtab_get(&c->words, word, &z, &n) || c->text.n + n > UINT32_MAX) { rc = DS_CORRUPT; break; }
-    c->aOff[2 * t] = (uint32_t)c->text.n;
-    ds_buf_append(&c->text, z, n);
-    c->aOff[2 * t + 1] = (uint32_t)c->text.n;
-  }
-  if (rc == DS_OK && x != end) rc = DS_CORRUPT;
-  sqlite3_finalize(st);
-  if (rc == DS_OK && c->text.rc) return nomem(e);
-  if (rc) return ds_error_set(e, rc, -1, "%s: the text of %s cannot be rebuilt (corrupt file)",
-                              c->zPath, d->zName);
-  c->textDoc = k;
-  return DS_OK;
+  return load_window(c, k, 0, c->aDoc[k].nTok, 1, e);
 }
 
 int ds_corpus_text(ds_corpus *c, size_t k, const char **pz, size_t *pn, const uint32_t **paOff,
@@ -1483,12 +1705,17 @@ int ds_corpus_kwic(ds_corpus *c, int64_t first, int64_t last, int width, ds_buf 
   if (k < 0 || ds_corpus_doc_at(c, last) != k || last < first)
     return ds_error_set(e, DS_MISUSE, -1, "match %lld..%lld is not inside one document",
                         (long long)first, (long long)last);
-  int rc = load_text(c, k, e);
-  if (rc) return rc;
   const ds_docinfo *d = &c->aDoc[k];
+  /* the parts around the match: a token has at least one character, so `width` tokens
+     on each side hold the context, and the window reaches the document's edges if it
+     must */
+  int64_t w = width > 0 ? width : 0, t0 = first - d->cpos - w - 1, t1 = last - d->cpos + w + 2;
+  int rc = load_window(c, k, t0 < 0 ? 0 : t0, t1 > d->nTok ? d->nTok : t1, 1, e);
+  if (rc) return rc;
   const char *z = (const char *)c->text.p;
   size_t nText = c->text.n;
-  size_t a = c->aOff[2 * (first - d->cpos)], b = c->aOff[2 * (last - d->cpos) + 1];
+  int64_t base = d->cpos + c->streamFirst;
+  size_t a = c->aOff[2 * (first - base)], b = c->aOff[2 * (last - base) + 1];
   /* `width` code points back from a and forward from b, skipping continuation bytes */
   size_t l = a, r = b;
   for (int n = 0; n < width && l > 0; n++) {
@@ -1508,6 +1735,34 @@ int ds_corpus_kwic(ds_corpus *c, int64_t first, int64_t last, int width, ds_buf 
 
 /* ====================== document search (FTS5) ====================== */
 
+/*
+** The search index has a row per part of a document (so that no document's whole text is
+** needed at once), its rowid the document's id times 2^20 plus the part's number.
+*/
+#define SEARCH_PART_BITS 20
+
+/*
+** Put each part of document k into the search index with pPut (rowid, text), or take it
+** out (pPut the 'delete' command, which needs the very text that was indexed).
+*/
+static int search_parts(ds_corpus *c, int64_t k, sqlite3_stmt *pPut, ds_error *e) {
+  int rc = DS_OK;
+  int64_t id = c->aDoc[k].id, j = 0;
+  if (id > INT64_MAX >> SEARCH_PART_BITS) return ds_error_set(e, DS_CORRUPT, -1, "%s: document id out of range", c->zPath);
+  for (int64_t t = 0; rc == DS_OK && t < c->aDoc[k].nTok; j++) {
+    if (j >> SEARCH_PART_BITS)
+      return ds_error_set(e, DS_LIMIT, -1, "%s: %s has too many parts to search", c->zPath, c->aDoc[k].zName);
+    c->streamDoc = -1;                 /* exactly the part holding t, not a wider window */
+    rc = load_window(c, k, t, t + 1, 1, e);
+    if (rc) break;
+    sqlite3_bind_int64(pPut, 1, id << SEARCH_PART_BITS | j);
+    sqlite3_bind_text(pPut, 2, (const char *)c->text.p, (int)c->text.n, SQLITE_STATIC);
+    rc = step_reset(c, pPut, e, "update search index");
+    t = c->streamFirst + (int64_t)c->streamN;
+  }
+  return rc;
+}
+
 /* Take document k out of the search index, if it is there (its text is still at hand). */
 static int search_forget(ds_corpus *c, int64_t k, ds_error *e) {
   int64_t id = c->aDoc[k].id;
@@ -1518,13 +1773,10 @@ static int search_forget(ds_corpus *c, int64_t k, ds_error *e) {
   sqlite3_finalize(st);
   if (src == SQLITE_DONE) return DS_OK;
   if (src != SQLITE_ROW) return sql_error(c, e, "read search index");
-  int rc = load_text(c, k, e);
-  if (rc) return rc;
   st = prep(c, "INSERT INTO search(search, rowid, text) VALUES('delete', ?1, ?2)", e);
   if (!st) return DS_SQL;
-  sqlite3_bind_int64(st, 1, id);
-  sqlite3_bind_text(st, 2, (const char *)c->text.p, (int)c->text.n, SQLITE_STATIC);
-  rc = step_done(c, st, e, "update search index");
+  int rc = search_parts(c, k, st, e);
+  sqlite3_finalize(st);
   if (rc == DS_OK) {
     st = prep(c, "DELETE FROM search_docs WHERE doc=?1", e);
     if (!st) return DS_SQL;
@@ -1552,11 +1804,7 @@ int ds_corpus_search_update(ds_corpus *c, size_t *pnAdded, ds_error *e) {
     sqlite3_reset(pHas);
     if (src == SQLITE_ROW) continue;
     if (src != SQLITE_DONE) { rc = sql_error(c, e, "read search index"); break; }
-    rc = load_text(c, (int64_t)k, e);
-    if (rc) break;
-    sqlite3_bind_int64(pPut, 1, id);
-    sqlite3_bind_text(pPut, 2, (const char *)c->text.p, (int)c->text.n, SQLITE_STATIC);
-    rc = step_reset(c, pPut, e, "update search index");
+    rc = search_parts(c, (int64_t)k, pPut, e);
     sqlite3_bind_int64(pDone, 1, id);
     if (rc == DS_OK) rc = step_reset(c, pDone, e, "update search index");
     if (rc == DS_OK) (*pnAdded)++;
@@ -1592,8 +1840,10 @@ int ds_corpus_search(ds_corpus *c, const char *zQuery, int64_t nLimit,
   if (ds_utf8_check(zQuery, strlen(zQuery)) >= 0)
     return ds_error_set(e, DS_QUERY, -1, "search: the query is not valid UTF-8");
   if (ds_corpus_refresh(c, e)) return e ? e->code : DS_SQL;
-  sqlite3_stmt *st = prep(c, "SELECT rowid, bm25(search) FROM search WHERE search MATCH ?1 "
-                             "ORDER BY bm25(search) LIMIT ?2", e);
+  /* rows are parts: a document scores as its best part, and counts once */
+  sqlite3_stmt *st = prep(c, "WITH h AS MATERIALIZED (SELECT rowid >> 20 AS doc, bm25(search) AS score "
+                             "FROM search WHERE search MATCH ?1) "
+                             "SELECT doc, min(score) AS best FROM h GROUP BY doc ORDER BY best LIMIT ?2", e);
   if (!st) return DS_SQL;
   sqlite3_bind_text(st, 1, zQuery, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 2, nLimit > 0 ? nLimit : INT64_MAX);
@@ -1636,32 +1886,43 @@ int ds_corpus_snippet(ds_corpus *c, size_t k, const char *zQuery, int nTokens, d
   int rc = ds_fts5_terms(zQuery, strlen(zQuery), 0, snip_term, &s);
   if (rc == DS_UTF8) return ds_error_set(e, DS_QUERY, -1, "search: the query is not valid UTF-8");
   if (rc) return nomem(e);
-  rc = load_text(c, (int64_t)k, e);
-  if (rc) return rc;
   size_t nTok = (size_t)c->aDoc[k].nTok, w = nTokens > 0 ? (size_t)nTokens : 20;
   if (w > nTok) w = nTok;
-  /* the window of w tokens with the most matches (the first such) */
+  /* the window of w tokens with the most matches (the first such), found a part at a
+     time: aHit keeps the last w tokens' hits, round */
   size_t best = 0, bestN = 0, cur = 0;
-  uint8_t *aHit = ds_malloc(nTok + 1);
+  uint8_t *aHit = ds_malloc(w + 1);
   if (!aHit) return nomem(e);
-  for (size_t t = 0; t < nTok; t++) {
-    uint32_t norm = ds_ttype_attr(&c->tt, c->aTypes[t], DS_ATTR_NORM);
-    aHit[t] = 0;
-    for (int j = 0; j < s.n; j++) if (s.aId[j] == norm) aHit[t] = 1;
-    cur += aHit[t];
-    if (t >= w) cur -= aHit[t - w];
-    if (t + 1 >= w && cur > bestN) { bestN = cur; best = t + 1 - w; }
+  for (size_t t = 0; t < nTok && rc == DS_OK;) {
+    rc = load_window(c, (int64_t)k, (int64_t)t, (int64_t)t + 1, 0, e);
+    size_t end = rc ? t : (size_t)c->streamFirst + c->streamN;
+    for (; t < end; t++) {
+      uint32_t norm = ds_ttype_attr(&c->tt, c->aTypes[t - (size_t)c->streamFirst], DS_ATTR_NORM);
+      uint8_t hit = 0;
+      for (int j = 0; j < s.n; j++) if (s.aId[j] == norm) hit = 1;
+      if (t >= w) cur -= aHit[t % w];
+      aHit[t % w] = hit;
+      cur += hit;
+      if (t + 1 >= w && cur > bestN) { bestN = cur; best = t + 1 - w; }
+    }
   }
+  ds_free(aHit);
+  if (rc == DS_OK) rc = load_window(c, (int64_t)k, (int64_t)best, (int64_t)(best + w), 1, e);
+  if (rc) return rc;
   const char *z = (const char *)c->text.p;
+  const uint32_t *aOff = c->aOff;
+  size_t o = 2 * (size_t)c->streamFirst;       /* aOff is by token of the window */
   if (best > 0) ds_buf_puts(out, "...");
   for (size_t t = best; t < best + w; t++) {
-    if (t > best) put_flat(out, z, c->aOff[2 * (t - 1) + 1], c->aOff[2 * t]);
-    if (aHit[t]) ds_buf_putc(out, '[');
-    put_flat(out, z, c->aOff[2 * t], c->aOff[2 * t + 1]);
-    if (aHit[t]) ds_buf_putc(out, ']');
+    uint32_t norm = ds_ttype_attr(&c->tt, c->aTypes[t - (size_t)c->streamFirst], DS_ATTR_NORM);
+    int hit = 0;
+    for (int j = 0; j < s.n; j++) if (s.aId[j] == norm) hit = 1;
+    if (t > best) put_flat(out, z, aOff[2 * t - 1 - o], aOff[2 * t - o]);
+    if (hit) ds_buf_putc(out, '[');
+    put_flat(out, z, aOff[2 * t - o], aOff[2 * t + 1 - o]);
+    if (hit) ds_buf_putc(out, ']');
   }
   if (best + w < nTok) ds_buf_puts(out, "...");
-  ds_free(aHit);
   return out->rc ? nomem(e) : DS_OK;
 }
 
@@ -1681,26 +1942,37 @@ int ds_corpus_remove(ds_corpus *c, int64_t docId, ds_error *e) {
   size_t k = 0;
   while (rc == DS_OK && k < c->nDoc && c->aDoc[k].id != docId) k++;
   if (rc == DS_OK && k == c->nDoc) rc = DS_DONE;
-  if (rc == DS_OK) rc = load_stream(c, (int64_t)k, e);
   if (rc == DS_OK) rc = search_forget(c, (int64_t)k, e);
-  /* every (attribute, id) of the document with its count, taken off the lexicon */
+  /* every (attribute, id) of the document with its count, taken off the lexicon, a part
+     at a time */
   uint64_t *aKey = NULL;
-  size_t nTok = rc == DS_OK ? (size_t)c->aDoc[k].nTok : 0, nKey = nTok * DS_NATTR;
-  if (rc == DS_OK && !(aKey = ds_malloc(nKey * sizeof *aKey))) rc = nomem(e);
-  for (size_t t = 0; rc == DS_OK && t < nTok; t++)
-    for (int a = 0; a < DS_NATTR; a++)
-      aKey[t * DS_NATTR + (size_t)a] = (uint64_t)a << 32 | ds_ttype_attr(&c->tt, c->aTypes[t], a);
-  if (rc == DS_OK) qsort(aKey, nKey, sizeof *aKey, cmp_u64);
+  size_t nKeyAlloc = 0;
   sqlite3_stmt *st = rc ? NULL : prep(c, "UPDATE lexicon SET freq = freq - ?3 WHERE attr=?1 AND id=?2", e);
   if (rc == DS_OK && !st) rc = DS_SQL;
-  for (size_t i = 0; rc == DS_OK && i < nKey;) {
-    size_t j = i;
-    while (j < nKey && aKey[j] == aKey[i]) j++;
-    sqlite3_bind_int(st, 1, (int)(aKey[i] >> 32));
-    sqlite3_bind_int64(st, 2, (int64_t)(aKey[i] & 0xFFFFFFFFu));
-    sqlite3_bind_int64(st, 3, (int64_t)(j - i));
-    rc = step_reset(c, st, e, "update lexicon");
-    i = j;
+  int64_t nTok = rc == DS_OK ? c->aDoc[k].nTok : 0;
+  for (int64_t t = 0; rc == DS_OK && t < nTok;) {
+    rc = load_window(c, (int64_t)k, t, t + 1, 0, e);
+    if (rc) break;
+    size_t nPart = c->streamN, nKey = nPart * DS_NATTR;
+    if (nKey > nKeyAlloc) {
+      ds_free(aKey);
+      if (!(aKey = ds_malloc(nKey * sizeof *aKey))) { rc = nomem(e); break; }
+      nKeyAlloc = nKey;
+    }
+    for (size_t i = 0; i < nPart; i++)
+      for (int a = 0; a < DS_NATTR; a++)
+        aKey[i * DS_NATTR + (size_t)a] = (uint64_t)a << 32 | ds_ttype_attr(&c->tt, c->aTypes[i], a);
+    t = c->streamFirst + (int64_t)nPart;
+    qsort(aKey, nKey, sizeof *aKey, cmp_u64);
+    for (size_t i = 0; rc == DS_OK && i < nKey;) {
+      size_t j = i;
+      while (j < nKey && aKey[j] == aKey[i]) j++;
+      sqlite3_bind_int(st, 1, (int)(aKey[i] >> 32));
+      sqlite3_bind_int64(st, 2, (int64_t)(aKey[i] & 0xFFFFFFFFu));
+      sqlite3_bind_int64(st, 3, (int64_t)(j - i));
+      rc = step_reset(c, st, e, "update lexicon");
+      i = j;
+    }
   }
   sqlite3_finalize(st);
   ds_free(aKey);
@@ -1930,8 +2202,15 @@ int ds_corpus_check(ds_corpus *c, ds_buf *r, int64_t *pn, ds_error *e) {
   for (size_t k = 0; k < c->nDoc; k++) {
     const ds_docinfo *d = &c->aDoc[k];
     ds_error e2;
-    c->streamDoc = c->textDoc = -1;
-    if (load_text(c, (int64_t)k, &e2)) problem(r, pn, "%s", e2.msg);
+    c->streamDoc = -1;
+    for (int64_t t = 0; t < d->nTok; t = c->streamFirst + (int64_t)c->streamN)   /* part by part */
+      if (load_window(c, (int64_t)k, t, t + 1, 1, &e2)) {
+        problem(r, pn, "%s", e2.msg);
+        break;
+      } else if (c->streamFirst != t) {
+        problem(r, pn, "document %s: token parts overlap at token %lld", d->zName, (long long)t);
+        break;
+      }
     st = prep(c, "SELECT kind, n, data FROM spans WHERE doc=?1", e);
     if (!st) return DS_SQL;
     sqlite3_bind_int64(st, 1, d->id);

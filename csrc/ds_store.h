@@ -6,7 +6,8 @@
 **   attrs(id, name)                  positional attributes: 0 word, 1 norm (case-folded),
 **                                    2 lemma, 3 pos (UPOS), 4 xpos (Penn tag)
 **   segments(id, created, cpos_start, cpos_end, ndocs)   one per add (an add larger
-**                                    than the memory budget writes several)
+**                                    than the memory budget writes several; one may
+**                                    end inside a document in parts)
 **   docs(id, seg, name, path, sha256, bytes, cpos, ntok, nsent, deleted)
 **   doc_meta(doc, key, value)        metadata, free keys
 **   lexicon(attr, id, str, freq)     ids are global per attribute and append-only;
@@ -14,10 +15,12 @@
 **   types(seg, first, n, data)       token types (ds_ttype.h) created in segment seg,
 **                                    ids first..first+n-1: per type the varint lexicon
 **                                    ids of word, norm, lemma, pos, xpos
-**   tokens(doc, width, types, ws)    the document's token type ids, bit-packed
-**                                    little-endian at `width` bits each (token i at
-**                                    bit i*width: O(1) access); and the white space
-**                                    around the tokens (below)
+**   tokens(doc, first, n, width, types, ws)   the document's tokens first..first+n-1
+**                                    (a part: one row for most documents, several for
+**                                    a large one, so that token i is read without the
+**                                    rest): their type ids, bit-packed little-endian at
+**                                    `width` bits each (token first+j at bit j*width);
+**                                    and the white space around them (below)
 **   gaps(id, str)                    the distinct strings between tokens: 0 "", 1 " ",
 **                                    2 "\n", 3 "\n\n", then append-only
 **   postings(attr, id, seg, n, data) corpus positions of `id` in segment `seg`, with
@@ -27,10 +30,17 @@
 **                                    heading, `note` footnote) in a document, ordered
 **                                    by start: varint pairs (gap from the previous
 **                                    span's end, length), in tokens from the doc's start
+**   search(text)                     FTS5, contentless: a row per part, rowid = doc id *
+**                                    2^20 + the part's number; search_docs(doc) the
+**                                    documents in it
 ** The clean text of a document is not stored apart: it is its tokens' words with the
-** gaps between them. `ws` holds the ntok + 1 gap ids (before each token, then after the
-** last) as 2-bit codes, four to a byte, code 3 meaning "the next varint after the codes,
-** plus 3"; so text and token offsets come back exactly.
+** gaps between them. A part's `ws` holds its n + 1 gap ids (before each token, then after
+** its last, up to where the next part's text starts) as 2-bit codes, four to a byte, code
+** 3 meaning "the next varint after the codes, plus 3"; so text and token offsets come
+** back exactly, the document's text being its parts' texts end to end. Spans are per
+** document (a sentence or paragraph cut by a part boundary is stored whole).
+** Version 4 added parts (tokens.first, tokens.n); files of older versions are refused
+** with a message to index the documents again.
 ** Corpus positions (cpos) are global: the documents of a corpus are laid end to end in
 ** the order they were added, and a position is never reused.
 **
@@ -121,7 +131,9 @@ int ds_corpus_begin(ds_corpus *c, ds_error *e);
 
 /*
 ** Parse and add a document read from z[0..n) (raw bytes; UTF-8 plain text). zName names
-** it in the corpus and in messages; zPath (may be NULL) is where it came from. *pDocId is
+** it in the corpus and in messages; zPath (may be NULL) is where it came from. Plain text
+** larger than DS_PART_BYTES is parsed and stored in parts (ds_parts.h; the same for
+** ds_corpus_add_file, which then reads the file a part at a time). *pDocId is
 ** the new document's id, or 0 if a document with the same bytes (sha256) is already in
 ** the corpus. On error nothing of this document is stored; the segment stays open.
 */
@@ -137,6 +149,33 @@ int ds_corpus_add_text(ds_corpus *c, const char *z, size_t n, const char *zName,
 int ds_corpus_add_parsed(ds_corpus *c, const struct ds_doc *d, const char *zSha, size_t nBytes,
                          const char *zName, const char *zPath, const ds_meta *pMeta,
                          int64_t *pDocId, ds_error *e);
+
+/*
+** Add a document in parts (ds_parts.h reads a large file so): ds_corpus_doc_begin writes
+** its row and metadata (pOwn, may be NULL: its own metadata, which pMeta's replaces),
+** ds_corpus_doc_part stores each part's tokens and spans in order, ds_corpus_doc_end
+** stores the spans and sets *pDocId. The caller checks for duplicates (ds_corpus_has_sha)
+** first. On error in a part, call ds_corpus_doc_abort: nothing of the document stays
+** (unless a segment was written out meanwhile: then the segment cannot be committed).
+** zName and zPath must live until ds_corpus_doc_end.
+*/
+#define DS_PART_JOIN_SENT 0x01   /* the part's first sentence continues the last one */
+#define DS_PART_JOIN_PARA 0x02   /* the part's first paragraph continues the last one */
+int ds_corpus_doc_begin(ds_corpus *c, const char *zSha, size_t nBytes, const char *zName,
+                        const char *zPath, const ds_meta *pMeta, const struct ds_doc *pOwn,
+                        ds_error *e);
+int ds_corpus_doc_part(ds_corpus *c, const struct ds_doc *d, int flags, ds_error *e);
+int ds_corpus_doc_end(ds_corpus *c, int64_t *pDocId, ds_error *e);
+void ds_corpus_doc_abort(ds_corpus *c);
+
+/*
+** Add the document that p reads (ds_parts.h), a part at a time, unless the corpus holds
+** its bytes (zSha, of nBytes) already (then *pDocId is 0). As ds_corpus_add_text.
+*/
+struct ds_parts;
+int ds_corpus_add_parts(ds_corpus *c, struct ds_parts *p, const char *zSha, size_t nBytes,
+                        const char *zName, const char *zPath, const ds_meta *pMeta,
+                        int64_t *pDocId, ds_error *e);
 
 /* Is a document with these bytes (SHA-256 in hex) in the corpus? 1, 0, or -1 on error. */
 int ds_corpus_has_sha(ds_corpus *c, const char *zSha, ds_error *e);

@@ -14,6 +14,7 @@
 #include "ds_langdata.h"
 #include "ds_ingest.h"
 #include "ds_parse.h"
+#include "ds_parts.h"
 #include "ds_query.h"
 #include "ds_reader.h"
 #include "ds_segment.h"
@@ -51,17 +52,18 @@ static void set_int(lua_State *L, const char *k, lua_Integer v) {
   lua_setfield(L, -2, k);
 }
 
-/* raw_from, raw_to: where zText[start, end) came from in the raw input, when mapped. */
-static void set_source(lua_State *L, const ds_doc *d, size_t start, size_t end) {
+/* raw_from, raw_to: where zText[start, end) came from in the raw input, when mapped
+   (rawBase: where the raw bytes of d's map start in the whole input, for a part). */
+static void set_source(lua_State *L, const ds_doc *d, int64_t rawBase, size_t start, size_t end) {
   if (!d->aMap) return;
   ds_offmap m = {d->aMap, d->nMap, d->nMap};
-  set_int(L, "raw_from", (lua_Integer)ds_offmap_start(&m, start) + 1);
-  set_int(L, "raw_to", (lua_Integer)ds_offmap_end(&m, end));
+  set_int(L, "raw_from", rawBase + (lua_Integer)ds_offmap_start(&m, start) + 1);
+  set_int(L, "raw_to", rawBase + (lua_Integer)ds_offmap_end(&m, end));
 }
 
 /* Push the document d as a table {text=, sentences={...}, paragraphs={...}}; `text`
    is scratch space (the caller frees it). */
-static void push_doc(lua_State *L, const ds_doc *d, ds_buf *text) {
+static void push_doc(lua_State *L, const ds_doc *d, int64_t rawBase, ds_buf *text) {
   lua_createtable(L, 0, 3);
   lua_pushlstring(L, d->zText, d->nText);
   lua_setfield(L, -2, "text");
@@ -83,7 +85,7 @@ static void push_doc(lua_State *L, const ds_doc *d, ds_buf *text) {
       lua_setfield(L, -2, "word");
       set_int(L, "from", tok->start + 1);
       set_int(L, "to", tok->end);
-      set_source(L, d, tok->start, tok->end);
+      set_source(L, d, rawBase, tok->start, tok->end);
       lua_pushboolean(L, (tok->flags & DS_TOK_SPACE_AFTER) != 0);
       lua_setfield(L, -2, "space_after");
       if (d->aUpos) {
@@ -114,7 +116,7 @@ static void push_doc(lua_State *L, const ds_doc *d, ds_buf *text) {
     lua_createtable(L, 0, 3);
     set_int(L, "from", d->aPara[p].start + 1);
     set_int(L, "to", d->aPara[p].end);
-    set_source(L, d, d->aPara[p].start, d->aPara[p].end);
+    set_source(L, d, rawBase, d->aPara[p].start, d->aPara[p].end);
     lua_pushstring(L, azKind[d->aPara[p].kind]);
     lua_setfield(L, -2, "kind");
     lua_rawseti(L, -2, (lua_Integer)p + 1);
@@ -349,6 +351,7 @@ static int check_latin1(lua_State *L, int i) {
    i+3 (format), i+4 (encoding), i+5 (tagger), i+6 (site lines). */
 static ds_read_opts check_read_opts(lua_State *L, int i) {
   ds_read_opts o;
+  memset(&o, 0, sizeof o);
   o.zName = luaL_optstring(L, i, NULL);
   check_clean(L, i + 1, &o.cleanRules, &o.pLang);
   o.format = check_format(L, i + 3);
@@ -397,8 +400,70 @@ static int l_parse(lua_State *L) {
   box->d = d;
   box->text = (ds_buf)DS_BUF_INIT;
   luaL_setmetatable(L, "dossier.docbox");
-  push_doc(L, d, &box->text);
+  push_doc(L, d, 0, &box->text);
   docbox_gc(L);                 /* box is below the table: free now, not at collection */
+  return 1;
+}
+
+/* What core.parse_parts holds while it builds Lua tables. */
+typedef struct partsbox {
+  ds_parts p;
+  int bOpen;
+  ds_doc *d;
+  ds_buf text;
+} partsbox;
+
+static void partsbox_free(partsbox *box) {
+  if (box->bOpen) ds_parts_close(&box->p);
+  box->bOpen = 0;
+  ds_doc_free(box->d);
+  box->d = NULL;
+  ds_buf_free(&box->text);
+}
+
+static int partsbox_gc(lua_State *L) {
+  partsbox_free(luaL_checkudata(L, 1, "dossier.partsbox"));
+  return 0;
+}
+
+/*
+** core.parse_parts(text, name, rules, langdata, format, encoding, tagger, part) -> list of
+** document tables, one per part of about `part` raw bytes (ds_parts.h), each with
+** raw_base (0-based offset of its first byte), join_sentence and join_paragraph; raw_from
+** and raw_to are of the whole text. For tests of the reading in parts.
+*/
+static int l_parse_parts(lua_State *L) {
+  size_t n;
+  const char *z = luaL_checklstring(L, 1, &n);
+  ds_read_opts o = check_read_opts(L, 2);
+  lua_Integer nPart = luaL_checkinteger(L, 8);
+  luaL_argcheck(L, nPart > 0, 8, "part size must be positive");
+  luaL_argcheck(L, o.format == DS_FMT_TEXT, 5, "only plain text is read in parts");
+  ds_error e;
+  partsbox *box = lua_newuserdatauv(L, sizeof *box, 1);
+  memset(box, 0, sizeof *box);
+  luaL_setmetatable(L, "dossier.partsbox");
+  lua_pushvalue(L, 1);
+  lua_setiuservalue(L, -2, 1);            /* the text outlives the reading */
+  if (ds_parts_open(&box->p, NULL, z, n, &o, (size_t)nPart, NULL, &e)) return raise_error(L, &e);
+  box->bOpen = 1;
+  lua_newtable(L);
+  int rc, flags;
+  int64_t base;
+  lua_Integer i = 0;
+  while ((rc = ds_parts_next(&box->p, &box->d, &flags, &base, &e)) == DS_OK) {
+    push_doc(L, box->d, base, &box->text);
+    set_int(L, "raw_base", base);
+    lua_pushboolean(L, (flags & DS_PART_JOIN_SENT) != 0);
+    lua_setfield(L, -2, "join_sentence");
+    lua_pushboolean(L, (flags & DS_PART_JOIN_PARA) != 0);
+    lua_setfield(L, -2, "join_paragraph");
+    lua_rawseti(L, -2, ++i);
+    ds_doc_free(box->d);
+    box->d = NULL;
+  }
+  partsbox_free(box);
+  if (rc != DS_DONE) return raise_error(L, &e);
   return 1;
 }
 
@@ -520,7 +585,7 @@ static int corpus_commit(lua_State *L) {
    added from now on are read */
 static int corpus_set_read(lua_State *L) {
   ds_corpus *c = check_corpus(L, 1);
-  ds_read_opts o = {NULL, 0, NULL, DS_FMT_TEXT, 0, NULL, NULL, NULL};
+  ds_read_opts o = {.format = DS_FMT_TEXT};
   check_clean(L, 2, &o.cleanRules, &o.pLang);
   o.format = check_format(L, 4);
   o.bLatin1 = check_latin1(L, 5);
@@ -679,14 +744,14 @@ static int ingest_progress(void *p, size_t i, size_t n, const char *zName) {
 }
 
 /*
-** corpus:ingest(list, rules, langdata, encoding, tagger, jobs, memory [, progress]) ->
-** documents added. Each item of list: {path = file | text = bytes, name, where, format,
+** corpus:ingest(list, rules, langdata, encoding, tagger, jobs, memory [, progress [, part]])
+** -> documents added. part: raw bytes per part of a large document (0 or nil: from memory). Each item of list: {path = file | text = bytes, name, where, format,
 ** meta = {k = v}}. progress(i, n, name) is called before document i is stored.
 */
 static int corpus_ingest(lua_State *L) {
   ds_corpus *c = check_corpus(L, 1);
   luaL_checktype(L, 2, LUA_TTABLE);
-  ds_read_opts ro = {NULL, 0, NULL, DS_FMT_TEXT, 0, NULL, NULL, NULL};
+  ds_read_opts ro = {.format = DS_FMT_TEXT};
   check_clean(L, 3, &ro.cleanRules, &ro.pLang);
   ro.bLatin1 = check_latin1(L, 5);
   tagger_box *tb = opt_tagger(L, 6);
@@ -696,9 +761,11 @@ static int corpus_ingest(lua_State *L) {
   lua_Integer nMemory = luaL_optinteger(L, 8, 0);
   luaL_argcheck(L, nJobs >= 1 && nJobs <= 64, 7, "jobs must be 1 to 64");
   luaL_argcheck(L, nMemory >= 0, 8, "memory must not be negative");
+  lua_Integer nPart = luaL_optinteger(L, 10, 0);
+  luaL_argcheck(L, nPart >= 0, 10, "part size must not be negative");
   progress_ctx x = {L, 9, 0};
   if (!lua_isnoneornil(L, 9)) luaL_checktype(L, 9, LUA_TFUNCTION);
-  lua_settop(L, 9);
+  lua_settop(L, 10);
   size_t n = (size_t)luaL_len(L, 2), nPtr = 0;
   for (size_t i = 0; i < n; i++) {            /* count metadata pointers */
     lua_geti(L, 2, (lua_Integer)i + 1);
@@ -732,7 +799,8 @@ static int corpus_ingest(lua_State *L) {
     if (lua_istable(L, -1)) meta_fill(L, lua_absindex(L, -1), &s->meta, &pp, s->zWhere ? s->zWhere : s->zPath);
     lua_pop(L, 2);
   }
-  ds_ingest_opts o = {(int)nJobs, (size_t)nMemory, lua_isnil(L, 9) ? NULL : ingest_progress, &x};
+  ds_ingest_opts o = {(int)nJobs, (size_t)nMemory, lua_isnil(L, 9) ? NULL : ingest_progress, &x,
+                      (size_t)nPart};
   size_t nAdded = 0;
   ds_error e;
   int rc = ds_ingest(c, aSrc, n, &o, &nAdded, &e);
@@ -1095,6 +1163,7 @@ static const luaL_Reg matchset_meta[] = {
 
 static const luaL_Reg funcs[] = {
   {"parse", l_parse},
+  {"parse_parts", l_parse_parts},
   {"conllu", l_conllu},
   {"open", l_open},
   {"uax29_words", l_uax29_words},
@@ -1135,6 +1204,10 @@ LUAMOD_API int luaopen_dossier_core(lua_State *L) {
   lua_pop(L, 1);
   luaL_newmetatable(L, LANGDATA_MT);
   lua_pushcfunction(L, langdata_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_pop(L, 1);
+  luaL_newmetatable(L, "dossier.partsbox");
+  lua_pushcfunction(L, partsbox_gc);
   lua_setfield(L, -2, "__gc");
   lua_pop(L, 1);
   luaL_newmetatable(L, "dossier.docbox");

@@ -79,7 +79,7 @@ static int is_gold(const size_t *aEnd, size_t nEnd, size_t end) {
 }
 
 static void add_paragraph(dataset *ds, const char *z, size_t n, const size_t *aEnd, size_t nEnd) {
-  ds_read_opts o = {"<ewt>", 0, NULL, DS_FMT_TEXT, 0, NULL, NULL, NULL};
+  ds_read_opts o = {.zName = "<ewt>", .format = DS_FMT_TEXT};
   ds_doc *d;
   ds_error e;
   if (ds_parse(z, n, &o, &d, &e)) die(e.msg);

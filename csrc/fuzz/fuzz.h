@@ -18,6 +18,7 @@
 #include "ds_doc.h"
 #include "ds_lemma.h"
 #include "ds_parse.h"
+#include "ds_parts.h"
 #include "ds_reader.h"
 #include "ds_store.h"
 #include "ds_tagger.h"
@@ -120,6 +121,25 @@ static inline const char *fuzz_tmp_path(const char *zTag) {
 ** with the things the tokenizer and NFC treat specially, with metadata; two segments,
 ** so postings span segments. Aborts if anything fails: the target would be useless.
 */
+/* Add the file zFile again as a document in parts of 600 bytes (ds_parts.h). */
+static inline int fuzz_add_parts(ds_corpus *c, const char *zFile, ds_error *e) {
+  ds_read_opts ro = {.zName = "parts", .format = DS_FMT_TEXT};
+  ds_parts p;
+  ds_doc *d;
+  int flags, rc;
+  int64_t base, id;
+  char zSha[65];
+  ds_sha256_hex("parts", 5, zSha);       /* not the file's: it is in the corpus already */
+  if ((rc = ds_parts_open(&p, zFile, NULL, 0, &ro, 600, NULL, e)) != DS_OK) return rc;
+  rc = ds_corpus_doc_begin(c, zSha, 0, "parts", NULL, NULL, NULL, e);
+  while (rc == DS_OK && (rc = ds_parts_next(&p, &d, &flags, &base, e)) == DS_OK) {
+    rc = ds_corpus_doc_part(c, d, flags, e);
+    ds_doc_free(d);
+  }
+  ds_parts_close(&p);
+  return rc == DS_DONE ? ds_corpus_doc_end(c, &id, e) : rc;
+}
+
 static inline void fuzz_build_corpus(const char *zPath) {
   static const char *const azSeed[] = {"2023-blog-strategic-partnership-it.txt",
                                        "2023-register-xi-putin-ai-infosec.txt"};
@@ -150,6 +170,7 @@ static inline void fuzz_build_corpus(const char *zPath) {
     if (rc) goto fail;
     if (seg && ds_corpus_add_text(c, zExtra, sizeof zExtra - 1, "extra", NULL, &meta, &id, &e))
       goto fail;
+    if (seg && fuzz_add_parts(c, zFile, &e)) goto fail;      /* the same text, in parts */
     if (ds_corpus_commit(c, &e)) goto fail;
   }
   ds_corpus_close(c);

@@ -29,8 +29,8 @@ static const char *zPath;       /* where each input's damaged copy goes */
 static const struct { const char *zTable, *zCol, *zKey; } aCol[] = {
   {"docs", "cpos", "id"}, {"docs", "ntok", "id"}, {"docs", "nsent", "id"},
   {"docs", "name", "id"}, {"docs", "deleted", "id"}, {"docs", "id", "id"},
-  {"tokens", "types", "doc"}, {"tokens", "ws", "doc"}, {"tokens", "doc", "doc"},
-  {"types", "data", "first"}, {"tokens", "width", "doc"},
+  {"tokens", "types", "doc, first"}, {"tokens", "ws", "doc, first"}, {"tokens", "doc", "doc, first"},
+  {"types", "data", "first"}, {"tokens", "width", "doc, first"},
   {"postings", "data", "attr, id, seg"}, {"postings", "id", "attr, id, seg"},
   {"postings", "seg", "attr, id, seg"}, {"lexicon", "str", "attr, id"},
   {"lexicon", "freq", "attr, id"}, {"lexicon", "id", "attr, id"},

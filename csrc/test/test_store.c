@@ -1,11 +1,13 @@
 /*
 ** test_store.c -- the corpus file: posting lists with skip data, token streams and the
-** text rebuilt from them, removing documents and merging segments, the memory budget.
+** text rebuilt from them, removing documents and merging segments, the memory budget,
+** documents in parts.
 ** Run from the repository root (it reads corpus/seeds).
 */
 #include "ds_doc.h"
 #include "ds_ingest.h"
 #include "ds_parse.h"
+#include "ds_parts.h"
 #include "ds_postings.h"
 #include "ds_query.h"
 #include "ds_store.h"
@@ -230,7 +232,7 @@ static void test_ingest(void) {
     check(ds_corpus_open(zDb, DS_OPEN_CREATE, &c, &e) == DS_OK, "create");
     check(ds_corpus_begin(c, &e) == DS_OK, "begin");
     size_t nAdded = 0, next = 0;
-    ds_ingest_opts o = {aRun[r].nJobs, aRun[r].nMemory, note_order, &next};
+    ds_ingest_opts o = {aRun[r].nJobs, aRun[r].nMemory, note_order, &next, 0};
     int rc = ds_ingest(c, aSrc, 31, &o, &nAdded, &e);
     check(rc == DS_OK && nAdded == nFile + 1 && next == 31, "ingest with %d jobs: %s (%zu added)",
           aRun[r].nJobs, rc ? e.msg : "ok", nAdded);
@@ -280,11 +282,110 @@ static void test_two_handles(void) {
   remove_db();
 }
 
+/*
+** A document stored in parts (ds_parts.h, tiny parts) reads back as the same document
+** stored whole: token access across part boundaries, the text rebuilt across parts, the
+** concordance of a match that straddles a boundary, removal.
+*/
+static void test_parts(void) {
+  char azFile[16][256];
+  size_t nFile = seed_files(azFile, 16);
+  char *z = NULL;
+  size_t n = 0;
+  ds_error e;
+  ds_corpus *c;
+  int64_t idWhole = 0, idParts = 0;
+  int bRead = nFile == 5 && ds_read_file(azFile[2], &z, &n, &e) == DS_OK;
+  check(bRead, "read the long seed");
+  if (!bRead) return;
+  remove_db();
+  check(ds_corpus_open(zDb, DS_OPEN_CREATE, &c, &e) == DS_OK, "create: %s", e.msg);
+  check(ds_corpus_begin(c, &e) == DS_OK, "begin");
+  check(ds_corpus_add_text(c, z, n, "whole", NULL, NULL, &idWhole, &e) == DS_OK, "add whole: %s", e.msg);
+  /* the same bytes again, in parts (a changed hash: the duplicate check would skip it) */
+  ds_read_opts ro = {.zName = "parts", .format = DS_FMT_TEXT};
+  ds_parts p;
+  size_t nParts = 0;
+  int rc = ds_parts_open(&p, NULL, z, n, &ro, 3000, NULL, &e);
+  check(rc == DS_OK, "open parts: %s", e.msg);
+  check(ds_corpus_doc_begin(c, "parts", n, "parts", NULL, NULL, NULL, &e) == DS_OK, "doc begin: %s", e.msg);
+  ds_doc *d;
+  int flags;
+  int64_t base;
+  while ((rc = ds_parts_next(&p, &d, &flags, &base, &e)) == DS_OK) {
+    check(ds_corpus_doc_part(c, d, flags, &e) == DS_OK, "part: %s", e.msg);
+    nParts += d->nTok > 0;
+    ds_doc_free(d);
+  }
+  ds_parts_close(&p);
+  check(rc == DS_DONE, "parts read: %s", e.msg);
+  check(ds_corpus_doc_end(c, &idParts, &e) == DS_OK && idParts > 0, "doc end: %s", e.msg);
+  check(ds_corpus_commit(c, &e) == DS_OK, "commit: %s", e.msg);
+  check(nParts > 10, "in more than 10 parts: %zu", nParts);
+
+  const ds_docinfo *a = ds_corpus_doc(c, 0), *b = ds_corpus_doc(c, 1);
+  check(a && b && a->nTok == b->nTok && a->nSent == b->nSent, "same size: %lld/%lld tokens, %lld/%lld sentences",
+        a ? (long long)a->nTok : -1, b ? (long long)b->nTok : -1, a ? (long long)a->nSent : -1,
+        b ? (long long)b->nSent : -1);
+  /* every token, backwards so each part is read again and again */
+  int64_t nDiff = 0;
+  for (int64_t t = a->nTok; t-- > 0;)
+    for (int attr = 0; attr < DS_NATTR; attr++) {
+      uint32_t x = 0, y = 1;
+      ds_corpus_id_at(c, attr, a->cpos + t, &x, &e);
+      ds_corpus_id_at(c, attr, b->cpos + t, &y, &e);
+      nDiff += x != y;
+    }
+  check(nDiff == 0, "token ids differ at %lld places", (long long)nDiff);
+  const char *zA, *zB;
+  size_t nA, nB;
+  const uint32_t *aOffA, *aOffB;
+  char *zCopy = NULL;
+  uint32_t *aCopy = NULL;
+  if (ds_corpus_text(c, 0, &zA, &nA, &aOffA, &e) == DS_OK) {
+    zCopy = malloc(nA + 1);
+    aCopy = malloc((size_t)a->nTok * 2 * sizeof *aCopy);
+    memcpy(zCopy, zA, nA);
+    memcpy(aCopy, aOffA, (size_t)a->nTok * 2 * sizeof *aCopy);
+  }
+  check(zCopy && ds_corpus_text(c, 1, &zB, &nB, &aOffB, &e) == DS_OK && nA == nB &&
+        memcmp(zCopy, zB, nA) == 0 && memcmp(aCopy, aOffB, (size_t)a->nTok * 2 * sizeof *aCopy) == 0,
+        "the same text and offsets rebuilt across parts");
+  free(zCopy);
+  free(aCopy);
+  /* concordances everywhere, across part boundaries too */
+  int nKwic = 0;
+  for (int64_t t = 0; t + 3 < a->nTok; t += 97) {
+    ds_buf l1 = DS_BUF_INIT, m1 = DS_BUF_INIT, r1 = DS_BUF_INIT, l2 = DS_BUF_INIT, m2 = DS_BUF_INIT, r2 = DS_BUF_INIT;
+    ds_corpus_kwic(c, a->cpos + t, a->cpos + t + 3, 40, &l1, &m1, &r1, &e);
+    ds_corpus_kwic(c, b->cpos + t, b->cpos + t + 3, 40, &l2, &m2, &r2, &e);
+    nKwic += !(l1.n == l2.n && m1.n == m2.n && r1.n == r2.n && m1.n > 0 && memcmp(l1.p, l2.p, l1.n) == 0 &&
+               memcmp(m1.p, m2.p, m1.n) == 0 && memcmp(r1.p, r2.p, r1.n) == 0);
+    ds_buf_free(&l1), ds_buf_free(&m1), ds_buf_free(&r1);
+    ds_buf_free(&l2), ds_buf_free(&m2), ds_buf_free(&r2);
+  }
+  check(nKwic == 0, "%d concordance lines differ", nKwic);
+  ds_buf report = DS_BUF_INIT;
+  int64_t nProblems = -1;
+  check(ds_corpus_check(c, &report, &nProblems, &e) == DS_OK && nProblems == 0, "check: %.*s",
+        (int)report.n, report.p ? (const char *)report.p : "");
+  ds_buf_free(&report);
+  long nWhole = count_matches(c, "\"Russia\"");
+  check(ds_corpus_remove(c, idParts, &e) == DS_OK, "remove the document in parts: %s", e.msg);
+  check(count_matches(c, "\"Russia\"") * 2 == nWhole && nWhole > 0, "its matches gone: %ld of %ld",
+        count_matches(c, "\"Russia\""), nWhole);
+  check(ds_corpus_optimize(c, &e) == DS_OK, "optimize: %s", e.msg);
+  ds_corpus_close(c);
+  ds_free(z);
+  remove_db();
+}
+
 int main(int argc, char **argv) {
   (void)argc;
   test_two_handles();
   test_postings();
   test_text_and_segments();
   test_ingest();
+  test_parts();
   return tests_report(argv[0]);
 }

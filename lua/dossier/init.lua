@@ -62,6 +62,18 @@ function M.site_lines(docs)
   return set
 end
 
+-- The plain text `text` read in parts of about `part` raw bytes, as a large file is
+-- indexed (opts as for parse): a list of documents as parse gives, each with raw_base
+-- (the 0-based offset of its first byte; raw_from and raw_to are of the whole text) and
+-- join_sentence / join_paragraph (it was cut inside one). For tests and inspection.
+function M.parse_parts(text, part, opts)
+  assert(type(text) == "string", "bad argument #1 to 'parse_parts' (string expected)")
+  assert(math.type(part) == "integer" and part > 0, "bad argument #2 to 'parse_parts' (positive integer expected)")
+  local rules, ld = clean_settings(opts)
+  return core.parse_parts(text, opts and opts.name, rules, ld, opts and opts.format,
+                          opts and opts.encoding, tagger_of(opts), part)
+end
+
 -- Unicode UAX #29 segmentation (Unicode 15.0): lists of segments as strings.
 -- Word segments include spaces and punctuation; sentence segments keep their trailing
 -- spaces. (dossier.parse uses its own rules on top for tokens and sentences.)
@@ -159,8 +171,11 @@ end
 -- default to stderr); named alone, they are errors.
 -- opts.jobs: threads that read, parse and tag (default: the number of processors; the
 -- documents are stored in order whatever the number); opts.memory: the memory budget
--- in bytes (default 1 GiB), half for documents in flight and half for the new postings,
+-- in bytes (default 256 MiB), half for documents in flight and half for the new postings,
 -- which go out as a segment of their own when they pass it.
+-- A plain-text file larger than a part (opts.memory / 64, 1 to 4 MiB) is read, parsed
+-- and stored in parts, with bounded memory; opts.part_bytes (or $DOSSIER_PART_BYTES) sets
+-- the part size, for tests.
 -- opts.progress(i, n, path) is called before each document is stored; opts.clean and
 -- opts.no set the clean-up as for dossier.parse.
 -- Returns the number of documents added (a file already in the corpus counts 0).
@@ -196,7 +211,8 @@ function Corpus:add(paths, opts)
   if rules & data.rules.repeated ~= 0 then sites.mark(docs) end
   h:begin()
   local ok, res = pcall(h.ingest, h, docs, rules, ld, opts.encoding, tagger,
-                        opts.jobs or core.ncpu(), opts.memory, opts.progress)
+                        opts.jobs or core.ncpu(), opts.memory, opts.progress,
+                        opts.part_bytes or math.tointeger(tonumber(os.getenv("DOSSIER_PART_BYTES"))))
   if ok then
     local cok, cerr = pcall(h.commit, h)
     if not cok then ok, res = false, cerr end
