@@ -427,7 +427,7 @@ static int partsbox_gc(lua_State *L) {
 }
 
 /*
-** core.parse_parts(text, name, rules, langdata, format, encoding, tagger, part) -> list of
+** core.parse_parts(text, name, rules, langdata, format, encoding, tagger, site, part) -> list of
 ** document tables, one per part of about `part` raw bytes (ds_parts.h), each with
 ** raw_base (0-based offset of its first byte), join_sentence and join_paragraph; raw_from
 ** and raw_to are of the whole text. For tests of the reading in parts.
@@ -436,8 +436,8 @@ static int l_parse_parts(lua_State *L) {
   size_t n;
   const char *z = luaL_checklstring(L, 1, &n);
   ds_read_opts o = check_read_opts(L, 2);
-  lua_Integer nPart = luaL_checkinteger(L, 8);
-  luaL_argcheck(L, nPart > 0, 8, "part size must be positive");
+  lua_Integer nPart = luaL_checkinteger(L, 9);
+  luaL_argcheck(L, nPart > 0, 9, "part size must be positive");
   luaL_argcheck(L, o.format == DS_FMT_TEXT, 5, "only plain text is read in parts");
   ds_error e;
   partsbox *box = lua_newuserdatauv(L, sizeof *box, 1);

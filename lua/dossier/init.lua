@@ -71,7 +71,7 @@ function M.parse_parts(text, part, opts)
   assert(math.type(part) == "integer" and part > 0, "bad argument #2 to 'parse_parts' (positive integer expected)")
   local rules, ld = clean_settings(opts)
   return core.parse_parts(text, opts and opts.name, rules, ld, opts and opts.format,
-                          opts and opts.encoding, tagger_of(opts), part)
+                          opts and opts.encoding, tagger_of(opts), opts and opts.site, part)
 end
 
 -- Unicode UAX #29 segmentation (Unicode 15.0): lists of segments as strings.
