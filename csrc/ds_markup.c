@@ -15,6 +15,7 @@
 
 void ds_markup_free(ds_markup *m) {
   ds_buf_free(&m->text);
+  ds_offmap_free(&m->map);
   ds_free(m->aHead);
   ds_buf_free(&m->meta);
   memset(m, 0, sizeof *m);
@@ -25,27 +26,46 @@ void ds_markup_free(ds_markup *m) {
 typedef struct builder {
   ds_markup *out;
   ds_buf block;         /* the block being gathered */
+  ds_offmap map;        /* block's offsets to the input's */
   int bHeading;         /* it is a heading */
   int bPre;             /* keep its white space (preformatted) */
   const ds_langdata *pLang;
   int rc;
 } builder;
 
-/* Append text to the current block, white space collapsed unless preformatted. */
-static void put_text(builder *b, const char *z, size_t n) {
+#define BUILDER_INIT(OUT, LANG) {(OUT), DS_BUF_INIT, DS_OFFMAP_INIT, 0, 0, (LANG), DS_OK}
+
+/*
+** Append zAdd[0..nAdd) to the block, mapped as src maps its offsets [a, a+nAdd) (src
+** NULL: text the reader inserts, mapped to nothing).
+*/
+static void put_span(builder *b, const char *zAdd, size_t nAdd, size_t a, const ds_offmap *src) {
+  static const ds_offmap none = DS_OFFMAP_INIT;
+  if (ds_offmap_slice(src ? src : &none, a, a + nAdd, b->block.n, &b->map)) b->rc = DS_NOMEM;
+  ds_buf_append(&b->block, zAdd, nAdd);
+}
+
+/*
+** Append z[0..n) to the current block, white space collapsed unless preformatted; src
+** maps z's offsets to the input's (NULL: inserted text). A collapsed run of white space
+** maps to its first character.
+*/
+static void put_text(builder *b, const char *z, size_t n, const ds_offmap *src) {
   if (b->bPre) {
-    ds_buf_append(&b->block, z, n);
+    put_span(b, z, n, 0, src);
     return;
   }
+  size_t run = 0;
   for (size_t i = 0; i < n; i++) {
     char ch = z[i];
     if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f') {
+      if (run < i) put_span(b, z + run, i - run, run, src);
+      run = i + 1;
       if (b->block.n > 0 && b->block.p[b->block.n - 1] != ' ' && b->block.p[b->block.n - 1] != '\n')
-        ds_buf_putc(&b->block, ' ');
-    } else {
-      ds_buf_putc(&b->block, ch);
+        put_span(b, " ", 1, i, src);
     }
   }
+  if (run < n) put_span(b, z + run, n - run, run, src);
 }
 
 /* End the current block: trimmed, dropped if furniture, else appended to the text. */
@@ -59,7 +79,11 @@ static void end_block(builder *b) {
       b->out->nDropped++;
     } else {
       ds_markup *m = b->out;
-      if (m->text.n) ds_buf_append(&m->text, "\n\n", 2);
+      static const ds_offmap none = DS_OFFMAP_INIT;
+      if (m->text.n) {
+        if (ds_offmap_slice(&none, 0, 2, m->text.n, &m->map)) b->rc = DS_NOMEM;
+        ds_buf_append(&m->text, "\n\n", 2);
+      }
       if (b->bHeading) {
         if (m->nHead == m->nHeadAlloc) {
           size_t nNew = m->nHeadAlloc ? 2 * m->nHeadAlloc : 16;
@@ -69,12 +93,162 @@ static void end_block(builder *b) {
         }
         if (!b->rc) m->aHead[m->nHead++] = (uint32_t)m->text.n;
       }
+      if (ds_offmap_slice(&b->map, a, e, m->text.n, &m->map)) b->rc = DS_NOMEM;
       ds_buf_append(&m->text, z + a, e - a);
     }
   }
   ds_buf_reset(&b->block);
+  b->map.n = 0;
   b->bHeading = 0;
   if (b->block.rc || b->out->text.rc) b->rc = DS_NOMEM;
+}
+
+/* ====================== shared: text to its source ====================== */
+
+/* Bytes of the UTF-8 character at z[i] (z[0..n) valid UTF-8, i < n). */
+static size_t char_len(const char *z, size_t i, size_t n) {
+  unsigned char c = (unsigned char)z[i];
+  size_t l = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+  return l < n - i ? l : n - i;
+}
+
+static int is_alnum(char c) {
+  return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+/*
+** Could t[i..] be what s[j..] reads as, judging by the next few bytes? A reference, an
+** escape or (HTML) a tag in s, or the end of t, ends the comparison undecided: yes.
+** Markdown turns line breaks in code spans into spaces.
+*/
+static int agree(const char *t, size_t nT, size_t i, const char *s, size_t nS, size_t j, int bMd) {
+  for (size_t k = 0; k < 8 && i + k < nT; k++) {
+    if (j + k >= nS) return 0;
+    char a = t[i + k], c = s[j + k];
+    if (c == '&' || (bMd ? c == '\\' : c == '<')) return 1;
+    if (a != c && !(bMd && a == ' ' && c == '\n')) return 0;
+  }
+  return 1;
+}
+
+/*
+** Is s[j..] a character reference (or, for Markdown, a backslash escape) that t[i..]
+** holds decoded? Then *pnIn, *pnOut are its lengths in s and t. Rather than decode it
+** (HTML5 names two thousand entities, some without their `;`), take the longest reading
+** of one or two characters after which s and t agree again.
+*/
+static int ref_at(const char *t, size_t nT, size_t i, const char *s, size_t nS, size_t j,
+                  int bMd, size_t *pnIn, size_t *pnOut) {
+  if (bMd && s[j] == '\\') {
+    char c = j + 1 < nS ? s[j + 1] : 0;
+    if (c > ' ' && c < 0x7F && !is_alnum(c) && t[i] == c) {
+      *pnIn = 2;
+      *pnOut = 1;
+      return 1;
+    }
+    return 0;
+  }
+  if (s[j] != '&' || j + 2 >= nS) return 0;
+  size_t n1 = char_len(t, i, nT), n2 = i + n1 < nT ? n1 + char_len(t, i + n1, nT) : 0;
+  size_t k = j + 1;
+  if (s[k] == '#') {            /* numeric: always one character */
+    int bHex = (s[++k] | 0x20) == 'x';
+    if (bHex) k++;
+    size_t d = k;
+    while (k < nS && (bHex ? is_alnum(s[k]) && (s[k] | 0x20) <= 'f' : s[k] >= '0' && s[k] <= '9'))
+      k++;
+    if (k == d) return 0;
+    if (k < nS && s[k] == ';') k++;
+    else if (bMd) return 0;
+    if (!agree(t, nT, i + n1, s, nS, k, bMd)) return 0;
+    *pnIn = k - j;
+    *pnOut = n1;
+    return 1;
+  }
+  size_t e = k;
+  while (e < nS && e - k < 32 && is_alnum(s[e])) e++;
+  if (e == k) return 0;
+  size_t full = e < nS && s[e] == ';' ? e + 1 : 0;
+  /* `&name;` as one character or two (`&NotEqualTilde;`), then (HTML only) a name
+     without `;`, longest first: those are all one character (`&copy2023`, `&notit;`) */
+  if (full) {
+    for (int two = 0; two < 2; two++) {
+      size_t nOut = two ? n2 : n1;
+      if (nOut && agree(t, nT, i + nOut, s, nS, full, bMd)) {
+        *pnIn = full - j;
+        *pnOut = nOut;
+        return 1;
+      }
+    }
+  }
+  for (size_t end = e; !bMd && end > k; end--) {
+    if (agree(t, nT, i + n1, s, nS, end, bMd)) {
+      *pnIn = end - j;
+      *pnOut = n1;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Does t[i..] start at s[j..]: as the same bytes, or as a reference there? */
+static int starts_at(const char *t, size_t nT, size_t i, const char *s, size_t nS, size_t j,
+                     int bMd) {
+  size_t nIn, nOut;
+  if (s[j] == '&' || (bMd && s[j] == '\\')) {
+    if (ref_at(t, nT, i, s, nS, j, bMd, &nIn, &nOut)) return 1;
+  }
+  return (s[j] == t[i] || (bMd && t[i] == ' ' && s[j] == '\n')) && agree(t, nT, i, s, nS, j, bMd);
+}
+
+/* Source bytes align skips at most to find the text again (bounds its time per node). */
+#define DS_ALIGN_SKIP 1024
+
+/*
+** Map t[0..nT), the text a node holds, to s[0..nS), the source it was read from (at
+** input offset `base`), into *res (emptied first), and *pEnd to where in s it ended: the two walked in step, a character
+** reference or escape mapping to the whole of it; source bytes that are not text (a tag
+** the parser ignored, a code fence, indentation) are skipped. Text not found again within
+** DS_ALIGN_SKIP bytes maps as a whole to as many source bytes from where it was lost.
+*/
+static int align(const char *t, size_t nT, const char *s, size_t nS, size_t base, int bMd,
+                 ds_offmap *res, size_t *pEnd) {
+  size_t i = 0, j = 0, i0 = 0, j0 = 0;     /* the current run of equal bytes starts at i0, j0 */
+  int rc = DS_OK;
+  res->n = 0;
+#define FLUSH() do { if (i > i0 && rc == DS_OK) rc = ds_offmap_put(res, i0, i - i0, base + j0, i - i0); } while (0)
+  while (i < nT && rc == DS_OK) {
+    size_t nIn, nOut;
+    if (j < nS && (s[j] == '&' || (bMd && s[j] == '\\')) &&
+        ref_at(t, nT, i, s, nS, j, bMd, &nIn, &nOut)) {
+      FLUSH();
+      if (rc == DS_OK) rc = ds_offmap_put(res, i, nOut, base + j, nIn);
+      i += nOut;
+      j += nIn;
+      i0 = i, j0 = j;
+      continue;
+    }
+    if (j < nS && (s[j] == t[i] || (bMd && t[i] == ' ' && s[j] == '\n'))) {
+      i++, j++;
+      continue;
+    }
+    FLUSH();
+    size_t k = j + 1;
+    while (k < nS && k - j <= DS_ALIGN_SKIP && !starts_at(t, nT, i, s, nS, k, bMd)) k++;
+    if (k >= nS || k - j > DS_ALIGN_SKIP) {
+      size_t nRest = j < nS ? nS - j : 0;
+      if (nRest > nT - i) nRest = nT - i;
+      if (rc == DS_OK) rc = ds_offmap_put(res, i, nT - i, base + j, nRest);
+      *pEnd = j + nRest;
+      return rc;
+    }
+    j = k;
+    i0 = i, j0 = j;
+  }
+  FLUSH();
+#undef FLUSH
+  *pEnd = j;
+  return rc;
 }
 
 /* Record metadata key = value (white space collapsed), unless the key has one already. */
@@ -191,9 +365,9 @@ typedef struct step {
 /*
 ** Numeric character references too long for any code point (`&#3111111111;`) overflow an
 ** int inside gumbo 0.10; write them as U+FFFD, which is what they mean, before parsing.
-** Returns z itself, or a copy in *pCopy.
+** Returns z itself, or a copy in *pCopy whose offsets *pMap takes back to z's.
 */
-static const char *tame_char_refs(const char *z, size_t n, ds_buf *pCopy) {
+static const char *tame_char_refs(const char *z, size_t n, ds_buf *pCopy, ds_offmap *pMap) {
   const char *p = z, *end = z + n;
   size_t copied = 0;
   while ((p = memchr(p, '&', (size_t)(end - p))) != NULL) {
@@ -207,8 +381,12 @@ static const char *tame_char_refs(const char *z, size_t n, ds_buf *pCopy) {
                              : (*q >= '0' && *q <= '9')))
         q++;
       if (q - d > (hex ? 6 : 7)) {
-        ds_buf_append(pCopy, z + copied, (size_t)(p - z) - copied);
-        ds_buf_puts(pCopy, "&#65533");
+        size_t at = (size_t)(p - z);
+        if (ds_offmap_put(pMap, pCopy->n, at - copied, copied, at - copied) ||
+            ds_offmap_put(pMap, pCopy->n + at - copied, 7, at, (size_t)(q - p)))
+          pCopy->rc = DS_NOMEM;
+        ds_buf_append(pCopy, z + copied, at - copied);
+        ds_buf_puts(pCopy, "&#65533");      /* the whole reference maps to the whole */
         copied = (size_t)(q - z);
       }
       p = q;
@@ -217,6 +395,7 @@ static const char *tame_char_refs(const char *z, size_t n, ds_buf *pCopy) {
     }
   }
   if (copied == 0) return z;
+  if (ds_offmap_put(pMap, pCopy->n, n - copied, copied, n - copied)) pCopy->rc = DS_NOMEM;
   ds_buf_append(pCopy, z + copied, n - copied);
   return pCopy->rc ? NULL : (const char *)pCopy->p;
 }
@@ -325,17 +504,17 @@ int ds_html_read(const char *z, size_t n, const ds_langdata *pLang, ds_markup *o
   int rcDepth = html_depth_check(z, n, e);
   if (rcDepth) return rcDepth;
   ds_buf copy = DS_BUF_INIT;
-  const char *zIn = tame_char_refs(z, n, &copy);
-  if (!zIn) {
-    ds_buf_free(&copy);
-    return ds_error_set(e, DS_NOMEM, -1, "out of memory reading HTML");
-  }
-  GumboOutput *g = gumbo_parse_with_options(&opts, zIn, zIn == z ? n : copy.n);
+  ds_offmap mCopy = DS_OFFMAP_INIT;        /* gumbo reads the copy: its offsets to z's */
+  const char *zIn = tame_char_refs(z, n, &copy, &mCopy);
+  size_t nIn = zIn == z ? n : copy.n;
+  GumboOutput *g = zIn ? gumbo_parse_with_options(&opts, zIn, nIn) : NULL;
   if (!g) {
     ds_buf_free(&copy);
+    ds_offmap_free(&mCopy);
     return ds_error_set(e, DS_NOMEM, -1, "out of memory parsing HTML");
   }
-  builder b = {out, DS_BUF_INIT, 0, 0, pLang, DS_OK};
+  builder b = BUILDER_INIT(out, pLang);
+  ds_offmap mNode = DS_OFFMAP_INIT;        /* a text node's offsets to zIn's */
   step *aStack = NULL;
   size_t nStack = 0, nAlloc = 0;
   /* language and metadata */
@@ -361,7 +540,18 @@ int ds_html_read(const char *z, size_t n, const ds_langdata *pLang, ds_markup *o
     const GumboNode *node = s.node;
     if (node->type == GUMBO_NODE_TEXT || node->type == GUMBO_NODE_WHITESPACE ||
         node->type == GUMBO_NODE_CDATA) {
-      put_text(&b, node->v.text.text, strlen(node->v.text.text));
+      const char *zT = node->v.text.text;
+      const GumboStringPiece *src = &node->v.text.original_text;
+      size_t nT = strlen(zT);
+      /* the source of the text: its decoded form is walked against it */
+      if (src->data >= zIn && src->length <= nIn && src->data - zIn <= (ptrdiff_t)(nIn - src->length)) {
+        size_t nUsed;
+        if (align(zT, nT, src->data, src->length, (size_t)(src->data - zIn), 0, &mNode, &nUsed))
+          b.rc = DS_NOMEM;
+        put_text(&b, zT, nT, &mNode);
+      } else {
+        put_text(&b, zT, nT, NULL);
+      }
       continue;
     }
     if (node->type != GUMBO_NODE_ELEMENT && node->type != GUMBO_NODE_TEMPLATE) continue;
@@ -377,10 +567,10 @@ int ds_html_read(const char *z, size_t n, const ds_langdata *pLang, ds_markup *o
       if (dt) put_meta(out, "date", dt->value, strlen(dt->value));
     }
     if (tag == GUMBO_TAG_BR) {
-      ds_buf_putc(&b.block, '\n');
+      put_span(&b, "\n", 1, 0, NULL);
       continue;
     }
-    if (tag == GUMBO_TAG_TD || tag == GUMBO_TAG_TH) put_text(&b, " ", 1);
+    if (tag == GUMBO_TAG_TD || tag == GUMBO_TAG_TH) put_text(&b, " ", 1, NULL);
     if (block(tag)) {
       end_block(&b);
       if (heading(tag)) b.bHeading = 1;
@@ -392,8 +582,17 @@ int ds_html_read(const char *z, size_t n, const ds_langdata *pLang, ds_markup *o
   }
 #undef PUSH
   if (b.rc == DS_OK) end_block(&b);
+  if (b.rc == DS_OK && zIn != z) {         /* offsets into z, not into the copy */
+    ds_offmap m = DS_OFFMAP_INIT;
+    if (ds_offmap_compose(&out->map, &mCopy, &m)) b.rc = DS_NOMEM;
+    ds_offmap_free(&out->map);
+    out->map = m;
+  }
   ds_free(aStack);
   ds_buf_free(&b.block);
+  ds_offmap_free(&b.map);
+  ds_offmap_free(&mNode);
+  ds_offmap_free(&mCopy);
   gumbo_destroy_output(&opts, g);
   ds_buf_free(&copy);
   if (b.rc == DS_OK && out->meta.rc) b.rc = DS_NOMEM;
@@ -467,8 +666,51 @@ static int front_matter(const char *z, size_t n, ds_markup *m, ds_error *e) {
   return rc;
 }
 
+/* Offsets of the starts of the lines of z[0..n) in *pa (malloc'd), their count in *pn. */
+static int line_starts(const char *z, size_t n, uint32_t **pa, size_t *pn) {
+  size_t nLine = 1;
+  for (const char *p = z; (p = memchr(p, '\n', (size_t)(z + n - p))) != NULL; p++) nLine++;
+  uint32_t *a = ds_malloc(nLine * sizeof *a);
+  if (!a) return DS_NOMEM;
+  a[0] = 0;
+  for (size_t i = 0, k = 1; i < n; i++)
+    if (z[i] == '\n') a[k++] = (uint32_t)(i + 1);
+  *pa = a;
+  *pn = nLine;
+  return DS_OK;
+}
+
+/* Offset in z of 1-based line l, column c, or SIZE_MAX when there is no such place. */
+static size_t md_offset(const uint32_t *aLine, size_t nLine, size_t n, int l, int c) {
+  if (l < 1 || (size_t)l > nLine || c < 1) return SIZE_MAX;
+  size_t off = aLine[l - 1] + (size_t)c - 1;
+  return off <= n ? off : SIZE_MAX;
+}
+
+/* Offset in z just past the line break ending 1-based line l (n for the last line). */
+static size_t md_line_end(const uint32_t *aLine, size_t nLine, size_t n, int l) {
+  return l >= 1 && (size_t)l < nLine ? aLine[l] : n;
+}
+
+/*
+** Where in z[cursor, end) the literal t[0..nT) of an inline node starts: at the node's
+** position if the text is there, else from the cursor (where the previous node's source
+** ended) on, which align skips to the text. cmark 0.30 gives inline nodes positions, but
+** on a paragraph's later lines they can be off: columns counted after indentation,
+** columns of the first line on a lazy continuation line, no new line after a code span
+** that ran over one.
+*/
+static size_t md_inline_start(cmark_node *node, const char *z, const uint32_t *aLine,
+                              size_t nLine, size_t cursor, size_t end, const char *t, size_t nT) {
+  size_t a = md_offset(aLine, nLine, end, cmark_node_get_start_line(node),
+                       cmark_node_get_start_column(node));
+  if (a != SIZE_MAX && a >= cursor && a < end && nT && starts_at(t, nT, 0, z, end, a, 1)) return a;
+  return cursor;
+}
+
 int ds_markdown_read(const char *z, size_t n, const ds_langdata *pLang, ds_markup *out,
                      ds_error *e) {
+  size_t skip = 0;              /* bytes of front matter before what cmark reads */
   /* front matter: `---` on the first line, up to the next `---` or `...` line */
   if (n >= 4 && memcmp(z, "---\n", 4) == 0) {
     size_t i = 4;
@@ -478,6 +720,7 @@ int ds_markdown_read(const char *z, size_t n, const ds_langdata *pLang, ds_marku
       if ((eol - i == 3 && (memcmp(z + i, "---", 3) == 0 || memcmp(z + i, "...", 3) == 0))) {
         int rc = front_matter(z + 4, i - 4, out, e);
         if (rc) return rc;
+        skip = eol;
         z += eol;
         n -= eol;
         break;
@@ -485,9 +728,24 @@ int ds_markdown_read(const char *z, size_t n, const ds_langdata *pLang, ds_marku
       i = eol + 1;
     }
   }
+  uint32_t *aLine = NULL;
+  size_t nLine = 0;
+  if (line_starts(z, n, &aLine, &nLine)) return ds_error_set(e, DS_NOMEM, -1, "out of memory reading Markdown");
   cmark_node *doc = cmark_parse_document(z, n, CMARK_OPT_DEFAULT);
-  if (!doc) return ds_error_set(e, DS_NOMEM, -1, "out of memory reading Markdown");
-  builder b = {out, DS_BUF_INIT, 0, 0, pLang, DS_OK};
+  if (!doc) {
+    ds_free(aLine);
+    return ds_error_set(e, DS_NOMEM, -1, "out of memory reading Markdown");
+  }
+  builder b = BUILDER_INIT(out, pLang);
+  ds_offmap mNode = DS_OFFMAP_INIT;        /* a node's literal's offsets to the input's */
+  size_t cursor = 0, end = n;              /* the inline source left of the current block */
+  /* a literal in z[A, end), mapped to its source, which then ends at the cursor */
+#define PUT_LITERAL(LIT, A) do { \
+    size_t nLit_ = strlen(LIT), a_ = (A), nUsed_; \
+    if (align((LIT), nLit_, z + a_, end - a_, skip + a_, 1, &mNode, &nUsed_)) b.rc = DS_NOMEM; \
+    put_text(&b, (LIT), nLit_, &mNode); \
+    cursor = a_ + nUsed_; \
+  } while (0)
   cmark_iter *it = cmark_iter_new(doc);
   cmark_event_type ev;
   while (b.rc == DS_OK && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
@@ -498,35 +756,49 @@ int ds_markdown_read(const char *z, size_t n, const ds_langdata *pLang, ds_marku
       case CMARK_NODE_BLOCK_QUOTE: case CMARK_NODE_THEMATIC_BREAK:
         end_block(&b);
         if (ev == CMARK_EVENT_ENTER && t == CMARK_NODE_HEADING) b.bHeading = 1;
+        if (ev == CMARK_EVENT_ENTER && (t == CMARK_NODE_PARAGRAPH || t == CMARK_NODE_HEADING)) {
+          /* block positions are right: its text lies between its start and its last line's end */
+          size_t a = md_offset(aLine, nLine, n, cmark_node_get_start_line(node),
+                               cmark_node_get_start_column(node));
+          end = md_line_end(aLine, nLine, n, cmark_node_get_end_line(node));
+          cursor = a != SIZE_MAX && a < end ? a : end;
+        }
         break;
       case CMARK_NODE_CODE_BLOCK: {
         end_block(&b);
         const char *zLit = cmark_node_get_literal(node);
         b.bPre = 1;
-        if (zLit) put_text(&b, zLit, strlen(zLit));
+        size_t a = md_offset(aLine, nLine, n, cmark_node_get_start_line(node),
+                             cmark_node_get_start_column(node));
+        end = md_line_end(aLine, nLine, n, cmark_node_get_end_line(node));
+        if (zLit) PUT_LITERAL(zLit, a != SIZE_MAX && a < end ? a : end);
         b.bPre = 0;
         end_block(&b);
         break;
       }
       case CMARK_NODE_TEXT: case CMARK_NODE_CODE: {
         const char *zLit = cmark_node_get_literal(node);
-        if (zLit) put_text(&b, zLit, strlen(zLit));
+        if (zLit) PUT_LITERAL(zLit, md_inline_start(node, z, aLine, nLine, cursor, end, zLit, strlen(zLit)));
         break;
       }
       case CMARK_NODE_SOFTBREAK:
-        put_text(&b, " ", 1);
+        put_text(&b, " ", 1, NULL);
         break;
       case CMARK_NODE_LINEBREAK:
-        ds_buf_putc(&b.block, '\n');
+        put_span(&b, "\n", 1, 0, NULL);
         break;
       default:                 /* emphasis, links: their text comes as TEXT nodes */
         break;
     }
   }
+#undef PUT_LITERAL
   if (b.rc == DS_OK) end_block(&b);
   cmark_iter_free(it);
   cmark_node_free(doc);
+  ds_free(aLine);
   ds_buf_free(&b.block);
+  ds_offmap_free(&b.map);
+  ds_offmap_free(&mNode);
   if (b.rc == DS_OK && out->meta.rc) b.rc = DS_NOMEM;
   return b.rc ? ds_error_set(e, b.rc, -1, "out of memory reading Markdown") : DS_OK;
 }

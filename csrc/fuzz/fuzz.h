@@ -254,6 +254,9 @@ static inline void fuzz_parse_opts(const uint8_t *data, size_t size, const ds_re
     return;
   }
   fuzz_check_doc(d, size & 1 ? "doc" : NULL);
+  /* every reader maps its text back to the input, inside it */
+  FUZZ_CHECK(d->nText == 0 || (d->aMap && d->nMap > 0));
+  for (size_t i = 0; i < d->nMap; i++) FUZZ_CHECK((size_t)d->aMap[i].in + d->aMap[i].nIn <= size);
   ds_doc_free(d);
 }
 
