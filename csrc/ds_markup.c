@@ -132,10 +132,51 @@ static int agree(const char *t, size_t nT, size_t i, const char *s, size_t nS, s
 }
 
 /*
+** The named references of HTML5 that stand for ASCII (every other starts with a character
+** outside it); the first four also without their `;` (as `&amp`, legacy).
+*/
+static const char *const azAsciiRef[] = {
+  "amp\0&", "lt\0<", "gt\0>", "quot\0\"", "AMP\0&", "LT\0<", "GT\0>", "QUOT\0\"",
+  "apos\0'", "ast\0*", "midast\0*", "bsol\0\\", "colon\0:", "comma\0,", "commat\0@",
+  "dollar\0$", "equals\0=", "excl\0!", "grave\0`", "DiacriticalGrave\0`", "Hat\0^",
+  "lbrace\0{", "lcub\0{", "lbrack\0[", "lsqb\0[", "rbrace\0}", "rcub\0}", "rbrack\0]",
+  "rsqb\0]", "lowbar\0_", "UnderBar\0_", "lpar\0(", "rpar\0)", "num\0#", "percnt\0%",
+  "period\0.", "plus\0+", "quest\0?", "semi\0;", "sol\0/", "verbar\0|", "vert\0|",
+  "VerticalLine\0|", "Tab\0\t", "NewLine\0\n", "fjlig\0fj", "bne\0=\xE2\x83\xA5",
+  "nvgt\0>\xE2\x83\x92", "nvlt\0<\xE2\x83\x92", NULL};
+
+/* What the reference `&name;` (bSemi) or `&name` stands for when that is ASCII, or NULL. */
+static const char *ascii_ref(const char *zName, size_t nName, int bSemi) {
+  for (size_t k = 0; azAsciiRef[k]; k++) {
+    const char *z = azAsciiRef[k];
+    if ((bSemi || k < 8) && strlen(z) == nName && memcmp(z, zName, nName) == 0) return z + nName + 1;
+  }
+  return NULL;
+}
+
+/* UTF-8 of what the numeric reference to code point v stands for in t at i: its length
+   if t holds that there, else 0 (v 0x80-0x9F: HTML reads windows-1252, not checked). */
+static size_t numeric_ref(const char *t, size_t nT, size_t i, uint32_t v) {
+  size_t n1 = char_len(t, i, nT);
+  unsigned char c = (unsigned char)t[i];
+  if (v == 0 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) v = 0xFFFD;
+  if (v >= 0x80 && v <= 0x9F) return c >= 0x80 ? n1 : 0;
+  char z[4];
+  size_t n = v < 0x80 ? 1 : v < 0x800 ? 2 : v < 0x10000 ? 3 : 4;
+  if (n == 1) z[0] = (char)v;
+  else {
+    for (size_t k = n; k-- > 1; v >>= 6) z[k] = (char)(0x80 | (v & 0x3F));
+    z[0] = (char)((n == 2 ? 0xC0 : n == 3 ? 0xE0 : 0xF0) | v);
+  }
+  return n == n1 && memcmp(z, t + i, n) == 0 ? n : 0;
+}
+
+/*
 ** Is s[j..] a character reference (or, for Markdown, a backslash escape) that t[i..]
-** holds decoded? Then *pnIn, *pnOut are its lengths in s and t. Rather than decode it
-** (HTML5 names two thousand entities, some without their `;`), take the longest reading
-** of one or two characters after which s and t agree again.
+** holds decoded? Then *pnIn, *pnOut are its lengths in s and t. A numeric reference, or
+** one that stands for ASCII, is checked; rather than hold the other two thousand names
+** of HTML5 (some legacy, without their `;`), take the longest reading as one or two
+** characters after which s and t agree again.
 */
 static int ref_at(const char *t, size_t nT, size_t i, const char *s, size_t nS, size_t j,
                   int bMd, size_t *pnIn, size_t *pnOut) {
@@ -150,19 +191,22 @@ static int ref_at(const char *t, size_t nT, size_t i, const char *s, size_t nS, 
   }
   if (s[j] != '&' || j + 2 >= nS) return 0;
   size_t n1 = char_len(t, i, nT), n2 = i + n1 < nT ? n1 + char_len(t, i + n1, nT) : 0;
+  int bAscii = (unsigned char)t[i] < 0x80;
   size_t k = j + 1;
-  if (s[k] == '#') {            /* numeric: always one character */
+  if (s[k] == '#') {
     int bHex = (s[++k] | 0x20) == 'x';
     if (bHex) k++;
     size_t d = k;
-    while (k < nS && (bHex ? is_alnum(s[k]) && (s[k] | 0x20) <= 'f' : s[k] >= '0' && s[k] <= '9'))
-      k++;
+    uint32_t v = 0;
+    for (; k < nS && (bHex ? is_alnum(s[k]) && (s[k] | 0x20) <= 'f' : s[k] >= '0' && s[k] <= '9'); k++)
+      if (v <= 0x10FFFF) v = v * (bHex ? 16 : 10) + (uint32_t)(s[k] <= '9' ? s[k] - '0' : (s[k] | 0x20) - 'a' + 10);
     if (k == d) return 0;
     if (k < nS && s[k] == ';') k++;
     else if (bMd) return 0;
-    if (!agree(t, nT, i + n1, s, nS, k, bMd)) return 0;
+    size_t nOut = numeric_ref(t, nT, i, v);
+    if (!nOut || !agree(t, nT, i + nOut, s, nS, k, bMd)) return 0;
     *pnIn = k - j;
-    *pnOut = n1;
+    *pnOut = nOut;
     return 1;
   }
   size_t e = k;
@@ -171,17 +215,19 @@ static int ref_at(const char *t, size_t nT, size_t i, const char *s, size_t nS, 
   size_t full = e < nS && s[e] == ';' ? e + 1 : 0;
   /* `&name;` as one character or two (`&NotEqualTilde;`), then (HTML only) a name
      without `;`, longest first: those are all one character (`&copy2023`, `&notit;`) */
-  if (full) {
-    for (int two = 0; two < 2; two++) {
-      size_t nOut = two ? n2 : n1;
-      if (nOut && agree(t, nT, i + nOut, s, nS, full, bMd)) {
-        *pnIn = full - j;
-        *pnOut = nOut;
-        return 1;
-      }
+  for (int two = 0; full && two < 2; two++) {
+    const char *zA = bAscii ? ascii_ref(s + k, e - k, 1) : NULL;
+    size_t nOut = zA ? strlen(zA) : two ? n2 : n1;
+    if (bAscii && (!zA || two || nOut > nT - i || memcmp(zA, t + i, nOut) != 0)) break;
+    if (nOut && agree(t, nT, i + nOut, s, nS, full, bMd)) {
+      *pnIn = full - j;
+      *pnOut = nOut;
+      return 1;
     }
   }
   for (size_t end = e; !bMd && end > k; end--) {
+    const char *zA = bAscii ? ascii_ref(s + k, end - k, 0) : NULL;
+    if (bAscii && (!zA || *zA != t[i])) continue;
     if (agree(t, nT, i + n1, s, nS, end, bMd)) {
       *pnIn = end - j;
       *pnOut = n1;
@@ -206,10 +252,11 @@ static int starts_at(const char *t, size_t nT, size_t i, const char *s, size_t n
 
 /*
 ** Map t[0..nT), the text a node holds, to s[0..nS), the source it was read from (at
-** input offset `base`), into *res (emptied first), and *pEnd to where in s it ended: the two walked in step, a character
-** reference or escape mapping to the whole of it; source bytes that are not text (a tag
-** the parser ignored, a code fence, indentation) are skipped. Text not found again within
-** DS_ALIGN_SKIP bytes maps as a whole to as many source bytes from where it was lost.
+** input offset `base`), into *res (emptied first); *pEnd: how far into s it was found.
+** The two are walked in step, a character reference or escape mapping to the whole of
+** it; source bytes that are not text (a tag the parser ignored, a code fence,
+** indentation) are skipped. Text not found again within DS_ALIGN_SKIP bytes maps as a
+** whole to as many source bytes from where it was lost.
 */
 static int align(const char *t, size_t nT, const char *s, size_t nS, size_t base, int bMd,
                  ds_offmap *res, size_t *pEnd) {
@@ -239,7 +286,7 @@ static int align(const char *t, size_t nT, const char *s, size_t nS, size_t base
       size_t nRest = j < nS ? nS - j : 0;
       if (nRest > nT - i) nRest = nT - i;
       if (rc == DS_OK) rc = ds_offmap_put(res, i, nT - i, base + j, nRest);
-      *pEnd = j + nRest;
+      *pEnd = j;                           /* as far as it was found */
       return rc;
     }
     j = k;

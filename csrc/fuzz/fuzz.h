@@ -17,6 +17,7 @@
 #include "ds_conllu.h"
 #include "ds_doc.h"
 #include "ds_lemma.h"
+#include "ds_offmap.h"
 #include "ds_parse.h"
 #include "ds_reader.h"
 #include "ds_store.h"
@@ -257,6 +258,10 @@ static inline void fuzz_parse_opts(const uint8_t *data, size_t size, const ds_re
   /* every reader maps its text back to the input, inside it */
   FUZZ_CHECK(d->nText == 0 || (d->aMap && d->nMap > 0));
   for (size_t i = 0; i < d->nMap; i++) FUZZ_CHECK((size_t)d->aMap[i].in + d->aMap[i].nIn <= size);
+  /* a markup reader inserts only white space: each token came from some bytes */
+  ds_offmap m = {d->aMap, d->nMap, d->nMap};
+  for (size_t t = 0; o->format != DS_FMT_TEXT && t < d->nTok; t++)
+    FUZZ_CHECK(ds_offmap_start(&m, d->aTok[t].start) < ds_offmap_end(&m, d->aTok[t].end));
   ds_doc_free(d);
 }
 
