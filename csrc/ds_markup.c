@@ -118,12 +118,14 @@ static int is_alnum(char c) {
 
 /*
 ** Could t[i..] be what s[j..] reads as, judging by the next few bytes? A reference, an
-** escape or (HTML) a tag in s, or the end of t, ends the comparison undecided: yes.
-** Markdown turns line breaks in code spans into spaces.
+** escape or (HTML) a tag in s, or the end of t, ends the comparison undecided: yes; so
+** does the end of s after a byte that agreed (an unclosed code block's last line ends
+** without the line break its text has). Markdown turns line breaks in code spans into
+** spaces.
 */
 static int agree(const char *t, size_t nT, size_t i, const char *s, size_t nS, size_t j, int bMd) {
   for (size_t k = 0; k < 8 && i + k < nT; k++) {
-    if (j + k >= nS) return 0;
+    if (j + k >= nS) return k > 0;
     char a = t[i + k], c = s[j + k];
     if (c == '&' || (bMd ? c == '\\' : c == '<')) return 1;
     if (a != c && !(bMd && a == ' ' && c == '\n')) return 0;
@@ -271,6 +273,17 @@ static int align(const char *t, size_t nT, const char *s, size_t nS, size_t base
       FLUSH();
       if (rc == DS_OK) rc = ds_offmap_put(res, i, nOut, base + j, nIn);
       i += nOut;
+      j += nIn;
+      i0 = i, j0 = j;
+      continue;
+    }
+    if (j < nS && t[i] == '\xEF' && nT - i >= 3 && memcmp(t + i, "\xEF\xBF\xBD", 3) == 0 &&
+        (nS - j < 3 || memcmp(s + j, "\xEF\xBF\xBD", 3) != 0)) {
+      /* U+FFFD for a character the parser refuses (gumbo: controls, noncharacters) */
+      FLUSH();
+      nIn = char_len(s, j, nS);
+      if (rc == DS_OK) rc = ds_offmap_put(res, i, 3, base + j, nIn);
+      i += 3;
       j += nIn;
       i0 = i, j0 = j;
       continue;
@@ -740,18 +753,28 @@ static size_t md_line_end(const uint32_t *aLine, size_t nLine, size_t n, int l) 
 }
 
 /*
-** Where in z[cursor, end) the literal t[0..nT) of an inline node starts: at the node's
-** position if the text is there, else from the cursor (where the previous node's source
-** ended) on, which align skips to the text. cmark 0.30 gives inline nodes positions, but
-** on a paragraph's later lines they can be off: columns counted after indentation,
-** columns of the first line on a lazy continuation line, no new line after a code span
-** that ran over one.
+** Where in z[cursor, end) the literal t[0..nT) of an inline node starts. cmark 0.30 gives
+** inline nodes positions, but on a paragraph's later lines they can be off: columns
+** counted after indentation, columns of the first line on a lazy continuation line, no
+** new line after a code span that ran over one. So: at the node's position if the text
+** is there as it is (its first 64 bytes, and room for the rest), else where it first is
+** so after the cursor (where the previous node's source ended), else at the position if
+** it starts there with a reference or escape, else from the cursor on, which align
+** skips to the text.
 */
 static size_t md_inline_start(cmark_node *node, const char *z, const uint32_t *aLine,
                               size_t nLine, size_t cursor, size_t end, const char *t, size_t nT) {
   size_t a = md_offset(aLine, nLine, end, cmark_node_get_start_line(node),
                        cmark_node_get_start_column(node));
-  if (a != SIZE_MAX && a >= cursor && a < end && nT && starts_at(t, nT, 0, z, end, a, 1)) return a;
+  int bAt = a != SIZE_MAX && a >= cursor && a < end;
+  size_t nKey = nT < 64 ? nT : 64;
+#define VERBATIM(K) ((K) + nT <= end && memcmp(z + (K), t, nKey) == 0)
+  if (nT == 0) return bAt ? a : cursor;
+  if (bAt && VERBATIM(a)) return a;
+  for (size_t k = cursor; k < end && k - cursor <= 256; k++)
+    if (z[k] == t[0] && VERBATIM(k)) return k;
+#undef VERBATIM
+  if (bAt && starts_at(t, nT, 0, z, end, a, 1)) return a;
   return cursor;
 }
 
