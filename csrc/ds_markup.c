@@ -112,23 +112,57 @@ static size_t char_len(const char *z, size_t i, size_t n) {
   return l < n - i ? l : n - i;
 }
 
+/*
+** Length of the character at s[j] if it is one HTML parsing reads as U+FFFD (controls
+** but white space, C1 controls, noncharacters), else 0.
+*/
+static size_t refused(const char *s, size_t nS, size_t j) {
+  const unsigned char *u = (const unsigned char *)s + j;
+  size_t n = char_len(s, j, nS);
+  if (n == 1) return (u[0] < 0x20 && u[0] != '\t' && u[0] != '\n' && u[0] != '\f' && u[0] != '\r') || u[0] == 0x7F;
+  if (n == 2) return u[0] == 0xC2 && u[1] <= 0x9F ? 2 : 0;
+  if (n == 3 && u[0] == 0xEF && ((u[1] == 0xB7 && u[2] >= 0x90 && u[2] <= 0xAF) ||
+                                 (u[1] == 0xBF && u[2] >= 0xBE)))
+    return 3;                   /* U+FDD0-FDEF, U+FFFE, U+FFFF */
+  if (n == 4 && (u[1] & 0x0F) == 0x0F && u[2] == 0xBF && u[3] >= 0xBE) return 4;
+  return 0;
+}
+
+static int is_fffd(const char *t, size_t nT, size_t i) {
+  return nT - i >= 3 && memcmp(t + i, "\xEF\xBF\xBD", 3) == 0;
+}
+
 static int is_alnum(char c) {
   return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+/* What a text was read from: HTML, Markdown text (escapes), Markdown code (neither
+   references nor escapes). */
+enum { ALIGN_HTML = 0, ALIGN_MD, ALIGN_CODE };
+
+/* Is s[j] a Markdown backslash escape (before ASCII punctuation)? */
+static int md_escape(const char *s, size_t nS, size_t j) {
+  char c = j + 1 < nS ? s[j + 1] : 0;
+  return s[j] == '\\' && c > ' ' && c < 0x7F && !is_alnum(c);
 }
 
 /*
 ** Could t[i..] be what s[j..] reads as, judging by the next few bytes? A reference, an
 ** escape or (HTML) a tag in s, or the end of t, ends the comparison undecided: yes; so
 ** does the end of s after a byte that agreed (an unclosed code block's last line ends
-** without the line break its text has). Markdown turns line breaks in code spans into
-** spaces.
+** without the line break its text has), and a U+FFFD in t for a refused character in s
+** (see refused). Markdown turns line breaks
+** in code spans into spaces.
 */
-static int agree(const char *t, size_t nT, size_t i, const char *s, size_t nS, size_t j, int bMd) {
+static int agree(const char *t, size_t nT, size_t i, const char *s, size_t nS, size_t j, int mode) {
   for (size_t k = 0; k < 8 && i + k < nT; k++) {
-    if (j + k >= nS) return k > 0;
+    if (j + k >= nS) return k > 0 && i + k + 1 == nT && t[i + k] == '\n';
     char a = t[i + k], c = s[j + k];
-    if (c == '&' || (bMd ? c == '\\' : c == '<')) return 1;
-    if (a != c && !(bMd && a == ' ' && c == '\n')) return 0;
+    if ((c == '&' && mode != ALIGN_CODE) || (mode == ALIGN_MD ? c == '\\' : c == '<' && mode == ALIGN_HTML))
+      return 1;
+    if (a == '\xEF' && a != c && is_fffd(t, nT, i + k) && refused(s, nS, j + k))
+      return 1;                  /* U+FFFD for what the parser refused (see align) */
+    if (a != c && !(mode && a == ' ' && c == '\n')) return 0;
   }
   return 1;
 }
@@ -181,10 +215,10 @@ static size_t numeric_ref(const char *t, size_t nT, size_t i, uint32_t v) {
 ** characters after which s and t agree again.
 */
 static int ref_at(const char *t, size_t nT, size_t i, const char *s, size_t nS, size_t j,
-                  int bMd, size_t *pnIn, size_t *pnOut) {
-  if (bMd && s[j] == '\\') {
-    char c = j + 1 < nS ? s[j + 1] : 0;
-    if (c > ' ' && c < 0x7F && !is_alnum(c) && t[i] == c) {
+                  int mode, size_t *pnIn, size_t *pnOut) {
+  if (mode == ALIGN_CODE) return 0;
+  if (mode == ALIGN_MD && s[j] == '\\') {
+    if (md_escape(s, nS, j) && t[i] == s[j + 1]) {
       *pnIn = 2;
       *pnOut = 1;
       return 1;
@@ -204,9 +238,9 @@ static int ref_at(const char *t, size_t nT, size_t i, const char *s, size_t nS, 
       if (v <= 0x10FFFF) v = v * (bHex ? 16 : 10) + (uint32_t)(s[k] <= '9' ? s[k] - '0' : (s[k] | 0x20) - 'a' + 10);
     if (k == d) return 0;
     if (k < nS && s[k] == ';') k++;
-    else if (bMd) return 0;
+    else if (mode) return 0;
     size_t nOut = numeric_ref(t, nT, i, v);
-    if (!nOut || !agree(t, nT, i + nOut, s, nS, k, bMd)) return 0;
+    if (!nOut || !agree(t, nT, i + nOut, s, nS, k, mode)) return 0;
     *pnIn = k - j;
     *pnOut = nOut;
     return 1;
@@ -221,16 +255,16 @@ static int ref_at(const char *t, size_t nT, size_t i, const char *s, size_t nS, 
     const char *zA = bAscii ? ascii_ref(s + k, e - k, 1) : NULL;
     size_t nOut = zA ? strlen(zA) : two ? n2 : n1;
     if (bAscii && (!zA || two || nOut > nT - i || memcmp(zA, t + i, nOut) != 0)) break;
-    if (nOut && agree(t, nT, i + nOut, s, nS, full, bMd)) {
+    if (nOut && agree(t, nT, i + nOut, s, nS, full, mode)) {
       *pnIn = full - j;
       *pnOut = nOut;
       return 1;
     }
   }
-  for (size_t end = e; !bMd && end > k; end--) {
+  for (size_t end = e; !mode && end > k; end--) {
     const char *zA = bAscii ? ascii_ref(s + k, end - k, 0) : NULL;
     if (bAscii && (!zA || *zA != t[i])) continue;
-    if (agree(t, nT, i + n1, s, nS, end, bMd)) {
+    if (agree(t, nT, i + n1, s, nS, end, mode)) {
       *pnIn = end - j;
       *pnOut = n1;
       return 1;
@@ -241,12 +275,14 @@ static int ref_at(const char *t, size_t nT, size_t i, const char *s, size_t nS, 
 
 /* Does t[i..] start at s[j..]: as the same bytes, or as a reference there? */
 static int starts_at(const char *t, size_t nT, size_t i, const char *s, size_t nS, size_t j,
-                     int bMd) {
+                     int mode) {
   size_t nIn, nOut;
-  if (s[j] == '&' || (bMd && s[j] == '\\')) {
-    if (ref_at(t, nT, i, s, nS, j, bMd, &nIn, &nOut)) return 1;
+  if (s[j] == '&' || (mode && s[j] == '\\')) {
+    if (ref_at(t, nT, i, s, nS, j, mode, &nIn, &nOut)) return 1;
   }
-  return (s[j] == t[i] || (bMd && t[i] == ' ' && s[j] == '\n')) && agree(t, nT, i, s, nS, j, bMd);
+  if (refused(s, nS, j) && is_fffd(t, nT, i)) return 1;
+  if (mode == ALIGN_MD && md_escape(s, nS, j)) return 0;
+  return (s[j] == t[i] || (mode && t[i] == ' ' && s[j] == '\n')) && agree(t, nT, i, s, nS, j, mode);
 }
 
 /* Source bytes align skips at most to find the text again (bounds its time per node). */
@@ -258,18 +294,19 @@ static int starts_at(const char *t, size_t nT, size_t i, const char *s, size_t n
 ** The two are walked in step, a character reference or escape mapping to the whole of
 ** it; source bytes that are not text (a tag the parser ignored, a code fence,
 ** indentation) are skipped. Text not found again within DS_ALIGN_SKIP bytes maps as a
-** whole to as many source bytes from where it was lost.
+** whole to as many source bytes from where it was lost. bStrict: DS_FORMAT instead of
+** skipping anything (does t start cleanly at s?).
 */
-static int align(const char *t, size_t nT, const char *s, size_t nS, size_t base, int bMd,
-                 ds_offmap *res, size_t *pEnd) {
+static int align(const char *t, size_t nT, const char *s, size_t nS, size_t base, int mode,
+                 int bStrict, ds_offmap *res, size_t *pEnd) {
   size_t i = 0, j = 0, i0 = 0, j0 = 0;     /* the current run of equal bytes starts at i0, j0 */
   int rc = DS_OK;
   res->n = 0;
 #define FLUSH() do { if (i > i0 && rc == DS_OK) rc = ds_offmap_put(res, i0, i - i0, base + j0, i - i0); } while (0)
   while (i < nT && rc == DS_OK) {
     size_t nIn, nOut;
-    if (j < nS && (s[j] == '&' || (bMd && s[j] == '\\')) &&
-        ref_at(t, nT, i, s, nS, j, bMd, &nIn, &nOut)) {
+    if (j < nS && (s[j] == '&' || (mode && s[j] == '\\')) &&
+        ref_at(t, nT, i, s, nS, j, mode, &nIn, &nOut)) {
       FLUSH();
       if (rc == DS_OK) rc = ds_offmap_put(res, i, nOut, base + j, nIn);
       i += nOut;
@@ -277,24 +314,35 @@ static int align(const char *t, size_t nT, const char *s, size_t nS, size_t base
       i0 = i, j0 = j;
       continue;
     }
-    if (j < nS && t[i] == '\xEF' && nT - i >= 3 && memcmp(t + i, "\xEF\xBF\xBD", 3) == 0 &&
-        (nS - j < 3 || memcmp(s + j, "\xEF\xBF\xBD", 3) != 0)) {
-      /* U+FFFD for a character the parser refuses (gumbo: controls, noncharacters) */
+    if (j < nS && (nIn = refused(s, nS, j)) != 0 && is_fffd(t, nT, i)) {
+      /* U+FFFD for a character the parser refuses */
       FLUSH();
-      nIn = char_len(s, j, nS);
       if (rc == DS_OK) rc = ds_offmap_put(res, i, 3, base + j, nIn);
       i += 3;
       j += nIn;
       i0 = i, j0 = j;
       continue;
     }
-    if (j < nS && (s[j] == t[i] || (bMd && t[i] == ' ' && s[j] == '\n'))) {
+    if (j < nS && (s[j] == t[i] || (mode && t[i] == ' ' && s[j] == '\n')) &&
+        !(mode == ALIGN_MD && md_escape(s, nS, j))) {
       i++, j++;
       continue;
     }
+    if (mode && j < nS && s[j] == '\t' && t[i] == ' ') {
+      /* cmark expands a tab that indents to spaces (the part left of a tab, too) */
+      FLUSH();
+      size_t n = 1;
+      while (n < 4 && i + n < nT && t[i + n] == ' ') n++;
+      if (rc == DS_OK) rc = ds_offmap_put(res, i, n, base + j, 1);
+      i += n;
+      j++;
+      i0 = i, j0 = j;
+      continue;
+    }
+    if (bStrict) return DS_FORMAT;
     FLUSH();
     size_t k = j + 1;
-    while (k < nS && k - j <= DS_ALIGN_SKIP && !starts_at(t, nT, i, s, nS, k, bMd)) k++;
+    while (k < nS && k - j <= DS_ALIGN_SKIP && !starts_at(t, nT, i, s, nS, k, mode)) k++;
     if (k >= nS || k - j > DS_ALIGN_SKIP) {
       size_t nRest = j < nS ? nS - j : 0;
       if (nRest > nT - i) nRest = nT - i;
@@ -606,7 +654,7 @@ int ds_html_read(const char *z, size_t n, const ds_langdata *pLang, ds_markup *o
       /* the source of the text: its decoded form is walked against it */
       if (src->data >= zIn && src->length <= nIn && src->data - zIn <= (ptrdiff_t)(nIn - src->length)) {
         size_t nUsed;
-        if (align(zT, nT, src->data, src->length, (size_t)(src->data - zIn), 0, &mNode, &nUsed))
+        if (align(zT, nT, src->data, src->length, (size_t)(src->data - zIn), ALIGN_HTML, 0, &mNode, &nUsed))
           b.rc = DS_NOMEM;
         put_text(&b, zT, nT, &mNode);
       } else {
@@ -740,11 +788,11 @@ static int line_starts(const char *z, size_t n, uint32_t **pa, size_t *pn) {
   return DS_OK;
 }
 
-/* Offset in z of 1-based line l, column c, or SIZE_MAX when there is no such place. */
+/* Offset in z of 1-based line l, column c, or SIZE_MAX when the line has no such column. */
 static size_t md_offset(const uint32_t *aLine, size_t nLine, size_t n, int l, int c) {
   if (l < 1 || (size_t)l > nLine || c < 1) return SIZE_MAX;
   size_t off = aLine[l - 1] + (size_t)c - 1;
-  return off <= n ? off : SIZE_MAX;
+  return off < ((size_t)l < nLine ? aLine[l] : n + 1) ? off : SIZE_MAX;
 }
 
 /* Offset in z just past the line break ending 1-based line l (n for the last line). */
@@ -762,19 +810,30 @@ static size_t md_line_end(const uint32_t *aLine, size_t nLine, size_t n, int l) 
 ** it starts there with a reference or escape, else from the cursor on, which align
 ** skips to the text.
 */
+/*
+** Where in z[cursor, end) the literal t[0..nT) of an inline node starts. cmark 0.30 gives
+** inline nodes positions, but on a paragraph's later lines they can be off: columns
+** counted after indentation, columns of the first line on a lazy continuation line, no
+** new line after a code span that ran over one. So: at the node's position if the text
+** (its first 64 bytes) aligns there without a skip, else where it first does so after
+** the cursor (where the previous node's source ended), else at the position if it
+** starts there, else from the cursor on, which align skips to the text. *pScratch is
+** overwritten.
+*/
 static size_t md_inline_start(cmark_node *node, const char *z, const uint32_t *aLine,
-                              size_t nLine, size_t cursor, size_t end, const char *t, size_t nT) {
+                              size_t nLine, size_t cursor, size_t end, const char *t,
+                              size_t nT, int mode, ds_offmap *pScratch) {
   size_t a = md_offset(aLine, nLine, end, cmark_node_get_start_line(node),
-                       cmark_node_get_start_column(node));
+                       cmark_node_get_start_column(node)), nUsed;
   int bAt = a != SIZE_MAX && a >= cursor && a < end;
   size_t nKey = nT < 64 ? nT : 64;
-#define VERBATIM(K) ((K) + nT <= end && memcmp(z + (K), t, nKey) == 0)
+#define CLEAN(K) (align(t, nKey, z + (K), end - (K), 0, mode, 1, pScratch, &nUsed) == DS_OK)
   if (nT == 0) return bAt ? a : cursor;
-  if (bAt && VERBATIM(a)) return a;
+  if (bAt && CLEAN(a)) return a;
   for (size_t k = cursor; k < end && k - cursor <= 256; k++)
-    if (z[k] == t[0] && VERBATIM(k)) return k;
-#undef VERBATIM
-  if (bAt && starts_at(t, nT, 0, z, end, a, 1)) return a;
+    if (CLEAN(k)) return k;
+#undef CLEAN
+  if (bAt && starts_at(t, nT, 0, z, end, a, mode)) return a;
   return cursor;
 }
 
@@ -808,11 +867,11 @@ int ds_markdown_read(const char *z, size_t n, const ds_langdata *pLang, ds_marku
   }
   builder b = BUILDER_INIT(out, pLang);
   ds_offmap mNode = DS_OFFMAP_INIT;        /* a node's literal's offsets to the input's */
-  size_t cursor = 0, end = n;              /* the inline source left of the current block */
+  size_t cursor = 0, end = n;              /* the current block's source not yet mapped */
   /* a literal in z[A, end), mapped to its source, which then ends at the cursor */
-#define PUT_LITERAL(LIT, A) do { \
+#define PUT_LITERAL(LIT, A, MODE) do { \
     size_t nLit_ = strlen(LIT), a_ = (A), nUsed_; \
-    if (align((LIT), nLit_, z + a_, end - a_, skip + a_, 1, &mNode, &nUsed_)) b.rc = DS_NOMEM; \
+    if (align((LIT), nLit_, z + a_, end - a_, skip + a_, (MODE), 0, &mNode, &nUsed_)) b.rc = DS_NOMEM; \
     put_text(&b, (LIT), nLit_, &mNode); \
     cursor = a_ + nUsed_; \
   } while (0)
@@ -841,14 +900,16 @@ int ds_markdown_read(const char *z, size_t n, const ds_langdata *pLang, ds_marku
         size_t a = md_offset(aLine, nLine, n, cmark_node_get_start_line(node),
                              cmark_node_get_start_column(node));
         end = md_line_end(aLine, nLine, n, cmark_node_get_end_line(node));
-        if (zLit) PUT_LITERAL(zLit, a != SIZE_MAX && a < end ? a : end);
+        if (zLit) PUT_LITERAL(zLit, a != SIZE_MAX && a < end ? a : end, ALIGN_CODE);
         b.bPre = 0;
         end_block(&b);
         break;
       }
       case CMARK_NODE_TEXT: case CMARK_NODE_CODE: {
         const char *zLit = cmark_node_get_literal(node);
-        if (zLit) PUT_LITERAL(zLit, md_inline_start(node, z, aLine, nLine, cursor, end, zLit, strlen(zLit)));
+        int mode = t == CMARK_NODE_CODE ? ALIGN_CODE : ALIGN_MD;
+        if (zLit)
+          PUT_LITERAL(zLit, md_inline_start(node, z, aLine, nLine, cursor, end, zLit, strlen(zLit), mode, &mNode), mode);
         break;
       }
       case CMARK_NODE_SOFTBREAK:
