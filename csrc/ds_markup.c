@@ -148,11 +148,10 @@ static int md_escape(const char *s, size_t nS, size_t j) {
 
 /*
 ** Could t[i..] be what s[j..] reads as, judging by the next few bytes? A reference, an
-** escape or (HTML) a tag in s, or the end of t, ends the comparison undecided: yes; so
-** does the end of s after a byte that agreed (an unclosed code block's last line ends
-** without the line break its text has), and a U+FFFD in t for a refused character in s
-** (see refused). Markdown turns line breaks
-** in code spans into spaces.
+** escape or (HTML) a tag in s, the end of t, and a U+FFFD in t for a refused character
+** in s end the comparison undecided: yes; so does the end of s before t's last byte, a
+** line break (an unclosed code block's last line). Markdown turns line breaks in code
+** spans into spaces.
 */
 static int agree(const char *t, size_t nT, size_t i, const char *s, size_t nS, size_t j, int mode) {
   for (size_t k = 0; k < 8 && i + k < nT; k++) {
@@ -281,6 +280,7 @@ static int starts_at(const char *t, size_t nT, size_t i, const char *s, size_t n
     if (ref_at(t, nT, i, s, nS, j, mode, &nIn, &nOut)) return 1;
   }
   if (refused(s, nS, j) && is_fffd(t, nT, i)) return 1;
+  if (mode && s[j] == '\t' && t[i] == ' ') return 1;     /* an expanded tab (see align) */
   if (mode == ALIGN_MD && md_escape(s, nS, j)) return 0;
   return (s[j] == t[i] || (mode && t[i] == ' ' && s[j] == '\n')) && agree(t, nT, i, s, nS, j, mode);
 }
@@ -815,7 +815,7 @@ static size_t md_line_end(const uint32_t *aLine, size_t nLine, size_t n, int l) 
 ** inline nodes positions, but on a paragraph's later lines they can be off: columns
 ** counted after indentation, columns of the first line on a lazy continuation line, no
 ** new line after a code span that ran over one. So: at the node's position if the text
-** (its first 64 bytes) aligns there without a skip, else where it first does so after
+** (its first 4096 bytes) aligns there without a skip, else where it first does so after
 ** the cursor (where the previous node's source ended), else at the position if it
 ** starts there, else from the cursor on, which align skips to the text. *pScratch is
 ** overwritten.
@@ -826,7 +826,7 @@ static size_t md_inline_start(cmark_node *node, const char *z, const uint32_t *a
   size_t a = md_offset(aLine, nLine, end, cmark_node_get_start_line(node),
                        cmark_node_get_start_column(node)), nUsed;
   int bAt = a != SIZE_MAX && a >= cursor && a < end;
-  size_t nKey = nT < 64 ? nT : 64;
+  size_t nKey = nT < 4096 ? nT : 4096;     /* bounds the time per node */
 #define CLEAN(K) (align(t, nKey, z + (K), end - (K), 0, mode, 1, pScratch, &nUsed) == DS_OK)
   if (nT == 0) return bAt ? a : cursor;
   if (bAt && CLEAN(a)) return a;

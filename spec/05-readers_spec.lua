@@ -241,6 +241,11 @@ describe("offsets back to the raw bytes", function()
     assert.equal("AT&T and Sino-Russian Huawei cafés,\n©2023 ’A\239\191\189", d.text)
     assert.same({"AT", "&amp;", "T", "and", "Sino", "-", "Russian", "Hua<b>wei", "caf&eacute;s", ",",
                  "&copy", "2023", "&#8217;", "&#x41;", "&#3111111111;"}, got)
+    -- a control character gumbo reads as U+FFFD maps to itself; a reference without `;`
+    raw = "<p>x\1y &#111z</p>"
+    got, d = slices(raw, {format = "html", tag = false})
+    assert.equal("x\239\191\189y oz", d.text)
+    assert.same({"x", "\1", "y", "&#111z"}, got)
     -- blocks and the lines of a <br> map to their own source
     raw = "<h1>Head</h1>\n<p>one<br>two</p>"
     d = dossier.parse(raw, {format = "html", tag = false})
@@ -274,6 +279,9 @@ describe("offsets back to the raw bytes", function()
     got, d = slices(raw, {format = "md", tag = false})
     assert.equal("item code span end lazy line indented line", d.text)
     assert.same({"item", "code", "span", "end", "lazy", "line", "indented", "line"}, got)
+    -- a tab cmark expands to spaces in indented code
+    got = slices("- x\n\n      \tcode here\n", {format = "md", tag = false})
+    assert.same({"x", "code", "here"}, got)
     assert.same({9, 12, 14, 17}, {d.sentences[1].tokens[2].raw_from, d.sentences[1].tokens[2].raw_to,
                                   d.sentences[1].tokens[3].raw_from, d.sentences[1].tokens[3].raw_to})
   end)
