@@ -151,19 +151,23 @@ static int md_escape(const char *s, size_t nS, size_t j) {
 ** escape or (HTML) a tag in s, the end of t, and a U+FFFD in t for a refused character
 ** in s end the comparison undecided: yes; so does the end of s before t's last byte, a
 ** line break (an unclosed code block's last line). Markdown turns line breaks in code
-** spans into spaces.
+** spans into spaces. 2: yes, 1: undecided before any byte agreed, 0: no.
 */
 static int agree(const char *t, size_t nT, size_t i, const char *s, size_t nS, size_t j, int mode) {
-  for (size_t k = 0; k < 8 && i + k < nT; k++) {
-    if (j + k >= nS) return k > 0 && i + k + 1 == nT && t[i + k] == '\n';
-    char a = t[i + k], c = s[j + k];
+  for (size_t k = 0; k < 8 && i + k < nT; k++, j++) {
+    if (j >= nS) return k > 0 && i + k + 1 == nT && t[i + k] == '\n' ? 2 : 0;
+    char a = t[i + k], c = s[j];
     if ((c == '&' && mode != ALIGN_CODE) || (mode == ALIGN_MD ? c == '\\' : c == '<' && mode == ALIGN_HTML))
-      return 1;
-    if (a == '\xEF' && a != c && is_fffd(t, nT, i + k) && refused(s, nS, j + k))
-      return 1;                  /* U+FFFD for what the parser refused (see align) */
-    if (a != c && !(mode && a == ' ' && c == '\n')) return 0;
+      return k ? 2 : 1;
+    if (a == '\xEF' && a != c && is_fffd(t, nT, i + k) && refused(s, nS, j))
+      return k ? 2 : 1;          /* U+FFFD for what the parser refused (see align) */
+    if (mode && a == ' ' && c == '\n') {
+      while (j + 1 < nS && (s[j + 1] == ' ' || s[j + 1] == '\t')) j++;   /* see align */
+      continue;
+    }
+    if (a != c) return 0;
   }
-  return 1;
+  return 2;
 }
 
 /*
@@ -249,12 +253,16 @@ static int ref_at(const char *t, size_t nT, size_t i, const char *s, size_t nS, 
   if (e == k) return 0;
   size_t full = e < nS && s[e] == ';' ? e + 1 : 0;
   /* `&name;` as one character or two (`&NotEqualTilde;`), then (HTML only) a name
-     without `;`, longest first: those are all one character (`&copy2023`, `&notit;`) */
+     without `;`, longest first: those are all one character (`&copy2023`, `&notit;`).
+     The first reading after which some bytes agree, else the first undecided one. */
+  size_t nWeakIn = 0, nWeakOut = 0;
   for (int two = 0; full && two < 2; two++) {
     const char *zA = bAscii ? ascii_ref(s + k, e - k, 1) : NULL;
     size_t nOut = zA ? strlen(zA) : two ? n2 : n1;
     if (bAscii && (!zA || two || nOut > nT - i || memcmp(zA, t + i, nOut) != 0)) break;
-    if (nOut && agree(t, nT, i + nOut, s, nS, full, mode)) {
+    int r = nOut ? agree(t, nT, i + nOut, s, nS, full, mode) : 0;
+    if (r == 1 && !nWeakIn) nWeakIn = full - j, nWeakOut = nOut;
+    if (r == 2) {
       *pnIn = full - j;
       *pnOut = nOut;
       return 1;
@@ -263,13 +271,17 @@ static int ref_at(const char *t, size_t nT, size_t i, const char *s, size_t nS, 
   for (size_t end = e; !mode && end > k; end--) {
     const char *zA = bAscii ? ascii_ref(s + k, end - k, 0) : NULL;
     if (bAscii && (!zA || *zA != t[i])) continue;
-    if (agree(t, nT, i + n1, s, nS, end, mode)) {
+    int r = agree(t, nT, i + n1, s, nS, end, mode);
+    if (r == 1 && !nWeakIn) nWeakIn = end - j, nWeakOut = n1;
+    if (r == 2) {
       *pnIn = end - j;
       *pnOut = n1;
       return 1;
     }
   }
-  return 0;
+  *pnIn = nWeakIn;
+  *pnOut = nWeakOut;
+  return nWeakIn != 0;
 }
 
 /* Does t[i..] start at s[j..]: as the same bytes, or as a reference there? */
@@ -323,8 +335,18 @@ static int align(const char *t, size_t nT, const char *s, size_t nS, size_t base
       i0 = i, j0 = j;
       continue;
     }
-    if (j < nS && (s[j] == t[i] || (mode && t[i] == ' ' && s[j] == '\n')) &&
-        !(mode == ALIGN_MD && md_escape(s, nS, j))) {
+    if (mode && j < nS && t[i] == ' ' && s[j] == '\n') {
+      /* a code span's line break read as a space, the next line's indentation dropped */
+      FLUSH();
+      size_t n = 1;
+      while (j + n < nS && (s[j + n] == ' ' || s[j + n] == '\t')) n++;
+      if (rc == DS_OK) rc = ds_offmap_put(res, i, 1, base + j, n);
+      i++;
+      j += n;
+      i0 = i, j0 = j;
+      continue;
+    }
+    if (j < nS && s[j] == t[i] && !(mode == ALIGN_MD && md_escape(s, nS, j))) {
       i++, j++;
       continue;
     }
