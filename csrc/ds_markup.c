@@ -253,7 +253,8 @@ static int ref_at(const char *t, size_t nT, size_t i, const char *s, size_t nS, 
   if (e == k) return 0;
   size_t full = e < nS && s[e] == ';' ? e + 1 : 0;
   /* `&name;` as one character or two (`&NotEqualTilde;`), then (HTML only) a name
-     without `;`, longest first: those are all one character (`&copy2023`, `&notit;`).
+     without `;`, longest first: those are all one character of six letters or fewer
+     (`&copy2023`, `&notit;`).
      The first reading after which some bytes agree, else the first undecided one. */
   size_t nWeakIn = 0, nWeakOut = 0;
   for (int two = 0; full && two < 2; two++) {
@@ -268,16 +269,22 @@ static int ref_at(const char *t, size_t nT, size_t i, const char *s, size_t nS, 
       return 1;
     }
   }
-  for (size_t end = e; !mode && end > k; end--) {
+  /* a legacy name: the reading after which t and s agree longest (`&nbsp4444`) */
+  size_t bestEnd = 0, bestLen = 0;
+  for (size_t end = e - k > 6 ? k + 6 : e; !mode && end > k; end--) {   /* legacy: 6 at most */
     const char *zA = bAscii ? ascii_ref(s + k, end - k, 0) : NULL;
     if (bAscii && (!zA || *zA != t[i])) continue;
     int r = agree(t, nT, i + n1, s, nS, end, mode);
     if (r == 1 && !nWeakIn) nWeakIn = end - j, nWeakOut = n1;
-    if (r == 2) {
-      *pnIn = end - j;
-      *pnOut = n1;
-      return 1;
-    }
+    size_t len = 0;
+    while (r == 2 && len < 256 && i + n1 + len < nT && end + len < nS && t[i + n1 + len] == s[end + len])
+      len++;
+    if (r == 2 && (!bestEnd || len > bestLen)) bestEnd = end, bestLen = len;
+  }
+  if (bestEnd) {
+    *pnIn = bestEnd - j;
+    *pnOut = n1;
+    return 1;
   }
   *pnIn = nWeakIn;
   *pnOut = nWeakOut;
@@ -357,6 +364,12 @@ static int align(const char *t, size_t nT, const char *s, size_t nS, size_t base
       while (n < 4 && i + n < nT && t[i + n] == ' ') n++;
       if (rc == DS_OK) rc = ds_offmap_put(res, i, n, base + j, 1);
       i += n;
+      j++;
+      i0 = i, j0 = j;
+      continue;
+    }
+    if (mode && j < nS && (s[j] == ' ' || s[j] == '\t')) {
+      FLUSH();                             /* indentation cmark dropped */
       j++;
       i0 = i, j0 = j;
       continue;
