@@ -151,7 +151,7 @@ static int md_escape(const char *s, size_t nS, size_t j) {
 ** escape or (HTML) a tag in s, the end of t, and a U+FFFD in t for a refused character
 ** in s end the comparison undecided: yes; so does the end of s before t's last byte, a
 ** line break (an unclosed code block's last line). Markdown turns line breaks in code
-** spans into spaces. 2: yes, 1: undecided before any byte agreed, 0: no.
+** spans into spaces (ALIGN_CODE). 2: yes, 1: undecided before any byte agreed, 0: no.
 */
 static int agree(const char *t, size_t nT, size_t i, const char *s, size_t nS, size_t j, int mode) {
   for (size_t k = 0; k < 8 && i + k < nT; k++, j++) {
@@ -161,7 +161,7 @@ static int agree(const char *t, size_t nT, size_t i, const char *s, size_t nS, s
       return k ? 2 : 1;
     if (a == '\xEF' && a != c && is_fffd(t, nT, i + k) && refused(s, nS, j))
       return k ? 2 : 1;          /* U+FFFD for what the parser refused (see align) */
-    if (mode && a == ' ' && c == '\n') {
+    if (mode == ALIGN_CODE && a == ' ' && c == '\n') {
       while (j + 1 < nS && (s[j + 1] == ' ' || s[j + 1] == '\t')) j++;   /* see align */
       continue;
     }
@@ -301,7 +301,7 @@ static int starts_at(const char *t, size_t nT, size_t i, const char *s, size_t n
   if (refused(s, nS, j) && is_fffd(t, nT, i)) return 1;
   if (mode && s[j] == '\t' && t[i] == ' ') return 1;     /* an expanded tab (see align) */
   if (mode == ALIGN_MD && md_escape(s, nS, j)) return 0;
-  return (s[j] == t[i] || (mode && t[i] == ' ' && s[j] == '\n')) && agree(t, nT, i, s, nS, j, mode);
+  return (s[j] == t[i] || (mode == ALIGN_CODE && t[i] == ' ' && s[j] == '\n')) && agree(t, nT, i, s, nS, j, mode);
 }
 
 /* Source bytes align skips at most to find the text again (bounds its time per node). */
@@ -342,7 +342,7 @@ static int align(const char *t, size_t nT, const char *s, size_t nS, size_t base
       i0 = i, j0 = j;
       continue;
     }
-    if (mode && j < nS && t[i] == ' ' && s[j] == '\n') {
+    if (mode == ALIGN_CODE && j < nS && t[i] == ' ' && s[j] == '\n') {
       /* a code span's line break read as a space, the next line's indentation dropped */
       FLUSH();
       size_t n = 1;
@@ -368,8 +368,9 @@ static int align(const char *t, size_t nT, const char *s, size_t nS, size_t base
       i0 = i, j0 = j;
       continue;
     }
-    if (mode && j < nS && (s[j] == ' ' || s[j] == '\t')) {
-      FLUSH();                             /* indentation cmark dropped */
+    if (mode && j < nS && (s[j] == ' ' || s[j] == '\t' || (refused(s, nS, j) && s[j] != '\x7F')) &&
+        !(bStrict && i == 0)) {
+      FLUSH();                             /* indentation cmark dropped, or a control */
       j++;
       i0 = i, j0 = j;
       continue;
