@@ -154,18 +154,19 @@ static int md_escape(const char *s, size_t nS, size_t j) {
 ** spans into spaces (ALIGN_CODE). 2: yes, 1: undecided before any byte agreed, 0: no.
 */
 static int agree(const char *t, size_t nT, size_t i, const char *s, size_t nS, size_t j, int mode) {
-  for (size_t k = 0; k < 8 && i + k < nT; k++, j++) {
+  for (size_t k = 0, nSkip = 0; k < 8 && i + k < nT; k++, j++) {
     if (j >= nS) return k > 0 && i + k + 1 == nT && t[i + k] == '\n' ? 2 : 0;
     char a = t[i + k], c = s[j];
     if ((c == '&' && mode != ALIGN_CODE) || (mode == ALIGN_MD ? c == '\\' : c == '<' && mode == ALIGN_HTML))
       return k ? 2 : 1;
     if (a == '\xEF' && a != c && is_fffd(t, nT, i + k) && refused(s, nS, j))
       return k ? 2 : 1;          /* U+FFFD for what the parser refused (see align) */
-    if (mode == ALIGN_CODE && a == ' ' && c == '\n') {
-      while (j + 1 < nS && (s[j + 1] == ' ' || s[j + 1] == '\t')) j++;   /* see align */
+    if (a == c || (mode == ALIGN_CODE && a == ' ' && c == '\n')) continue;
+    if (mode && k > 0 && (c == ' ' || c == '\t') && ++nSkip <= 8) {
+      k--;                       /* indentation cmark dropped (see align) */
       continue;
     }
-    if (a != c) return 0;
+    return 0;
   }
   return 2;
 }
@@ -343,13 +344,10 @@ static int align(const char *t, size_t nT, const char *s, size_t nS, size_t base
       continue;
     }
     if (mode == ALIGN_CODE && j < nS && t[i] == ' ' && s[j] == '\n') {
-      /* a code span's line break read as a space, the next line's indentation dropped */
-      FLUSH();
-      size_t n = 1;
-      while (j + n < nS && (s[j + n] == ' ' || s[j + n] == '\t')) n++;
-      if (rc == DS_OK) rc = ds_offmap_put(res, i, 1, base + j, n);
+      FLUSH();                             /* a code span's line break read as a space */
+      if (rc == DS_OK) rc = ds_offmap_put(res, i, 1, base + j, 1);
       i++;
-      j += n;
+      j++;
       i0 = i, j0 = j;
       continue;
     }
