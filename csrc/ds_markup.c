@@ -148,7 +148,7 @@ static int md_escape(const char *s, size_t nS, size_t j) {
 
 /*
 ** Could t[i..] be what s[j..] reads as, judging by the next few bytes? A reference, an
-** escape or (HTML) a tag in s, the end of t, and a U+FFFD in t for a refused character
+** escape or (HTML) what may be a tag in s, the end of t, and a U+FFFD in t for a refused character
 ** in s end the comparison undecided: yes; so does the end of s before t's last byte, a
 ** line break (an unclosed code block's last line). Markdown turns line breaks in code
 ** spans into spaces (ALIGN_CODE). 2: yes, 1: undecided before any byte agreed, 0: no.
@@ -157,7 +157,10 @@ static int agree(const char *t, size_t nT, size_t i, const char *s, size_t nS, s
   for (size_t k = 0, nSkip = 0; k < 8 && i + k < nT; k++, j++) {
     if (j >= nS) return k > 0 && i + k + 1 == nT && t[i + k] == '\n' ? 2 : 0;
     char a = t[i + k], c = s[j];
-    if ((c == '&' && mode != ALIGN_CODE) || (mode == ALIGN_MD ? c == '\\' : c == '<' && mode == ALIGN_HTML))
+    if ((c == '&' && mode != ALIGN_CODE) || (mode == ALIGN_MD && c == '\\') ||
+        (mode == ALIGN_HTML && c == '<' && j + 1 < nS &&   /* a tag: <a, </, <!, <? */
+         (((s[j + 1] | 0x20) >= 'a' && (s[j + 1] | 0x20) <= 'z') || s[j + 1] == '/' ||
+          s[j + 1] == '!' || s[j + 1] == '?')))
       return k ? 2 : 1;
     if (a == '\xEF' && a != c && is_fffd(t, nT, i + k) && refused(s, nS, j))
       return k ? 2 : 1;          /* U+FFFD for what the parser refused (see align) */
@@ -254,42 +257,35 @@ static int ref_at(const char *t, size_t nT, size_t i, const char *s, size_t nS, 
   if (e == k) return 0;
   size_t full = e < nS && s[e] == ';' ? e + 1 : 0;
   /* `&name;` as one character or two (`&NotEqualTilde;`), then (HTML only) a name
-     without `;`, longest first: those are all one character of six letters or fewer
-     (`&copy2023`, `&notit;`).
-     The first reading after which some bytes agree, else the first undecided one. */
-  size_t nWeakIn = 0, nWeakOut = 0;
-  for (int two = 0; full && two < 2; two++) {
-    const char *zA = bAscii ? ascii_ref(s + k, e - k, 1) : NULL;
-    size_t nOut = zA ? strlen(zA) : two ? n2 : n1;
-    if (bAscii && (!zA || two || nOut > nT - i || memcmp(zA, t + i, nOut) != 0)) break;
-    int r = nOut ? agree(t, nT, i + nOut, s, nS, full, mode) : 0;
-    if (r == 1 && !nWeakIn) nWeakIn = full - j, nWeakOut = nOut;
-    if (r == 2) {
-      *pnIn = full - j;
-      *pnOut = nOut;
-      return 1;
+     without `;` of six letters or fewer, longest first, as one character (`&copy2023`,
+     `&notit;`): of the readings after which t and s agree, the one after which they
+     agree longest byte for byte (`&nbspt;;` is `&nbsp` then `t;;`), the first of equals */
+  size_t bestIn = 0, bestOut = 0, bestLen = 0;
+  for (int c = 0; c < 2 + 6; c++) {
+    size_t end, nOut;
+    const char *zA = NULL;
+    if (c < 2) {                 /* the full name */
+      if (!full) continue;
+      end = full;
+      zA = bAscii ? ascii_ref(s + k, e - k, 1) : NULL;
+      nOut = zA ? strlen(zA) : c ? n2 : n1;
+      if (bAscii && (!zA || c || nOut > nT - i || memcmp(zA, t + i, nOut) != 0)) continue;
+    } else {                     /* a legacy name of 8 - c letters */
+      end = k + (size_t)(8 - c);
+      if (mode || end > e) continue;
+      zA = bAscii ? ascii_ref(s + k, end - k, 0) : NULL;
+      if (bAscii && (!zA || *zA != t[i])) continue;
+      nOut = n1;
     }
-  }
-  /* a legacy name: the reading after which t and s agree longest (`&nbsp4444`) */
-  size_t bestEnd = 0, bestLen = 0;
-  for (size_t end = e - k > 6 ? k + 6 : e; !mode && end > k; end--) {   /* legacy: 6 at most */
-    const char *zA = bAscii ? ascii_ref(s + k, end - k, 0) : NULL;
-    if (bAscii && (!zA || *zA != t[i])) continue;
-    int r = agree(t, nT, i + n1, s, nS, end, mode);
-    if (r == 1 && !nWeakIn) nWeakIn = end - j, nWeakOut = n1;
+    if (!nOut || !agree(t, nT, i + nOut, s, nS, end, mode)) continue;
     size_t len = 0;
-    while (r == 2 && len < 256 && i + n1 + len < nT && end + len < nS && t[i + n1 + len] == s[end + len])
+    while (len < 256 && i + nOut + len < nT && end + len < nS && t[i + nOut + len] == s[end + len])
       len++;
-    if (r == 2 && (!bestEnd || len > bestLen)) bestEnd = end, bestLen = len;
+    if (!bestIn || len > bestLen) bestIn = end - j, bestOut = nOut, bestLen = len;
   }
-  if (bestEnd) {
-    *pnIn = bestEnd - j;
-    *pnOut = n1;
-    return 1;
-  }
-  *pnIn = nWeakIn;
-  *pnOut = nWeakOut;
-  return nWeakIn != 0;
+  *pnIn = bestIn;
+  *pnOut = bestOut;
+  return bestIn != 0;
 }
 
 /* Does t[i..] start at s[j..]: as the same bytes, or as a reference there? */
