@@ -58,8 +58,7 @@ typedef struct ds_doc {
   size_t nPara, nParaAlloc;
   ds_change *aChange;   /* what the clean-up changed, in input order (owned; may be NULL) */
   size_t nChange;
-  ds_offseg *aMap;      /* zText offsets to the raw input's bytes (ds_offmap.h; owned; */
-                        /* NULL for HTML and Markdown, whose text is not mapped) */
+  ds_offseg *aMap;      /* zText offsets to the raw input's bytes (ds_offmap.h; owned) */
   size_t nMap;
   ds_buf meta;          /* the document's own metadata, "key\0value\0" pairs (owned) */
   size_t nMeta;

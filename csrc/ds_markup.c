@@ -15,6 +15,7 @@
 
 void ds_markup_free(ds_markup *m) {
   ds_buf_free(&m->text);
+  ds_offmap_free(&m->map);
   ds_free(m->aHead);
   ds_buf_free(&m->meta);
   memset(m, 0, sizeof *m);
@@ -25,27 +26,46 @@ void ds_markup_free(ds_markup *m) {
 typedef struct builder {
   ds_markup *out;
   ds_buf block;         /* the block being gathered */
+  ds_offmap map;        /* block's offsets to the input's */
   int bHeading;         /* it is a heading */
   int bPre;             /* keep its white space (preformatted) */
   const ds_langdata *pLang;
   int rc;
 } builder;
 
-/* Append text to the current block, white space collapsed unless preformatted. */
-static void put_text(builder *b, const char *z, size_t n) {
+#define BUILDER_INIT(OUT, LANG) {(OUT), DS_BUF_INIT, DS_OFFMAP_INIT, 0, 0, (LANG), DS_OK}
+
+/*
+** Append zAdd[0..nAdd) to the block, mapped as src maps its offsets [a, a+nAdd) (src
+** NULL: text the reader inserts, mapped to nothing).
+*/
+static void put_span(builder *b, const char *zAdd, size_t nAdd, size_t a, const ds_offmap *src) {
+  static const ds_offmap none = DS_OFFMAP_INIT;
+  if (ds_offmap_slice(src ? src : &none, a, a + nAdd, b->block.n, &b->map)) b->rc = DS_NOMEM;
+  ds_buf_append(&b->block, zAdd, nAdd);
+}
+
+/*
+** Append z[0..n) to the current block, white space collapsed unless preformatted; src
+** maps z's offsets to the input's (NULL: inserted text). A collapsed run of white space
+** maps to its first character.
+*/
+static void put_text(builder *b, const char *z, size_t n, const ds_offmap *src) {
   if (b->bPre) {
-    ds_buf_append(&b->block, z, n);
+    put_span(b, z, n, 0, src);
     return;
   }
+  size_t run = 0;
   for (size_t i = 0; i < n; i++) {
     char ch = z[i];
     if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f') {
+      if (run < i) put_span(b, z + run, i - run, run, src);
+      run = i + 1;
       if (b->block.n > 0 && b->block.p[b->block.n - 1] != ' ' && b->block.p[b->block.n - 1] != '\n')
-        ds_buf_putc(&b->block, ' ');
-    } else {
-      ds_buf_putc(&b->block, ch);
+        put_span(b, " ", 1, i, src);
     }
   }
+  if (run < n) put_span(b, z + run, n - run, run, src);
 }
 
 /* End the current block: trimmed, dropped if furniture, else appended to the text. */
@@ -59,7 +79,11 @@ static void end_block(builder *b) {
       b->out->nDropped++;
     } else {
       ds_markup *m = b->out;
-      if (m->text.n) ds_buf_append(&m->text, "\n\n", 2);
+      static const ds_offmap none = DS_OFFMAP_INIT;
+      if (m->text.n) {
+        if (ds_offmap_slice(&none, 0, 2, m->text.n, &m->map)) b->rc = DS_NOMEM;
+        ds_buf_append(&m->text, "\n\n", 2);
+      }
       if (b->bHeading) {
         if (m->nHead == m->nHeadAlloc) {
           size_t nNew = m->nHeadAlloc ? 2 * m->nHeadAlloc : 16;
@@ -69,12 +93,300 @@ static void end_block(builder *b) {
         }
         if (!b->rc) m->aHead[m->nHead++] = (uint32_t)m->text.n;
       }
+      if (ds_offmap_slice(&b->map, a, e, m->text.n, &m->map)) b->rc = DS_NOMEM;
       ds_buf_append(&m->text, z + a, e - a);
     }
   }
   ds_buf_reset(&b->block);
+  b->map.n = 0;
   b->bHeading = 0;
   if (b->block.rc || b->out->text.rc) b->rc = DS_NOMEM;
+}
+
+/* ====================== shared: text to its source ====================== */
+
+/* Bytes of the UTF-8 character at z[i] (z[0..n) valid UTF-8, i < n). */
+static size_t char_len(const char *z, size_t i, size_t n) {
+  unsigned char c = (unsigned char)z[i];
+  size_t l = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+  return l < n - i ? l : n - i;
+}
+
+/*
+** Length of the character at s[j] if it is one HTML parsing reads as U+FFFD (controls
+** but white space, C1 controls, noncharacters), else 0.
+*/
+static size_t refused(const char *s, size_t nS, size_t j) {
+  const unsigned char *u = (const unsigned char *)s + j;
+  size_t n = char_len(s, j, nS);
+  if (n == 1) return (u[0] < 0x20 && u[0] != '\t' && u[0] != '\n' && u[0] != '\f' && u[0] != '\r') || u[0] == 0x7F;
+  if (n == 2) return u[0] == 0xC2 && u[1] <= 0x9F ? 2 : 0;
+  if (n == 3 && u[0] == 0xEF && ((u[1] == 0xB7 && u[2] >= 0x90 && u[2] <= 0xAF) ||
+                                 (u[1] == 0xBF && u[2] >= 0xBE)))
+    return 3;                   /* U+FDD0-FDEF, U+FFFE, U+FFFF */
+  if (n == 4 && (u[1] & 0x0F) == 0x0F && u[2] == 0xBF && u[3] >= 0xBE) return 4;
+  return 0;
+}
+
+static int is_fffd(const char *t, size_t nT, size_t i) {
+  return nT - i >= 3 && memcmp(t + i, "\xEF\xBF\xBD", 3) == 0;
+}
+
+static int is_alnum(char c) {
+  return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+/* What a text was read from: HTML, Markdown text (escapes), Markdown code (neither
+   references nor escapes). */
+enum { ALIGN_HTML = 0, ALIGN_MD, ALIGN_CODE };
+
+/* Is s[j] a Markdown backslash escape (before ASCII punctuation)? */
+static int md_escape(const char *s, size_t nS, size_t j) {
+  char c = j + 1 < nS ? s[j + 1] : 0;
+  return s[j] == '\\' && c > ' ' && c < 0x7F && !is_alnum(c);
+}
+
+/*
+** Could t[i..] be what s[j..] reads as, judging by the next few bytes? A reference, an
+** escape or (HTML) what may be a tag in s, the end of t, and a U+FFFD in t for a refused character
+** in s end the comparison undecided: yes; so does the end of s before t's last byte, a
+** line break (an unclosed code block's last line). Markdown turns line breaks in code
+** spans into spaces (ALIGN_CODE). 2: yes, 1: undecided before any byte agreed, 0: no.
+*/
+static int agree(const char *t, size_t nT, size_t i, const char *s, size_t nS, size_t j, int mode) {
+  for (size_t k = 0, nSkip = 0; k < 8 && i + k < nT; k++, j++) {
+    if (j >= nS) return k > 0 && i + k + 1 == nT && t[i + k] == '\n' ? 2 : 0;
+    char a = t[i + k], c = s[j];
+    if ((c == '&' && mode != ALIGN_CODE) || (mode == ALIGN_MD && c == '\\') ||
+        (mode == ALIGN_HTML && c == '<' && j + 1 < nS &&   /* a tag: <a, </, <!, <? */
+         (((s[j + 1] | 0x20) >= 'a' && (s[j + 1] | 0x20) <= 'z') || s[j + 1] == '/' ||
+          s[j + 1] == '!' || s[j + 1] == '?')))
+      return k ? 2 : 1;
+    if (a == '\xEF' && a != c && is_fffd(t, nT, i + k) && refused(s, nS, j))
+      return k ? 2 : 1;          /* U+FFFD for what the parser refused (see align) */
+    if (a == c || (mode == ALIGN_CODE && a == ' ' && c == '\n')) continue;
+    if (mode && k > 0 && (c == ' ' || c == '\t') && ++nSkip <= 8) {
+      k--;                       /* indentation cmark dropped (see align) */
+      continue;
+    }
+    return 0;
+  }
+  return 2;
+}
+
+/*
+** The named references of HTML5 that stand for ASCII (every other starts with a character
+** outside it); the first four also without their `;` (as `&amp`, legacy).
+*/
+static const char *const azAsciiRef[] = {
+  "amp\0&", "lt\0<", "gt\0>", "quot\0\"", "AMP\0&", "LT\0<", "GT\0>", "QUOT\0\"",
+  "apos\0'", "ast\0*", "midast\0*", "bsol\0\\", "colon\0:", "comma\0,", "commat\0@",
+  "dollar\0$", "equals\0=", "excl\0!", "grave\0`", "DiacriticalGrave\0`", "Hat\0^",
+  "lbrace\0{", "lcub\0{", "lbrack\0[", "lsqb\0[", "rbrace\0}", "rcub\0}", "rbrack\0]",
+  "rsqb\0]", "lowbar\0_", "UnderBar\0_", "lpar\0(", "rpar\0)", "num\0#", "percnt\0%",
+  "period\0.", "plus\0+", "quest\0?", "semi\0;", "sol\0/", "verbar\0|", "vert\0|",
+  "VerticalLine\0|", "Tab\0\t", "NewLine\0\n", "fjlig\0fj", "bne\0=\xE2\x83\xA5",
+  "nvgt\0>\xE2\x83\x92", "nvlt\0<\xE2\x83\x92", NULL};
+
+/* What the reference `&name;` (bSemi) or `&name` stands for when that is ASCII, or NULL. */
+static const char *ascii_ref(const char *zName, size_t nName, int bSemi) {
+  for (size_t k = 0; azAsciiRef[k]; k++) {
+    const char *z = azAsciiRef[k];
+    if ((bSemi || k < 8) && strlen(z) == nName && memcmp(z, zName, nName) == 0) return z + nName + 1;
+  }
+  return NULL;
+}
+
+/* UTF-8 of what the numeric reference to code point v stands for in t at i: its length
+   if t holds that there, else 0 (v 0x80-0x9F: HTML reads windows-1252, not checked). */
+static size_t numeric_ref(const char *t, size_t nT, size_t i, uint32_t v) {
+  size_t n1 = char_len(t, i, nT);
+  unsigned char c = (unsigned char)t[i];
+  if (v == 0 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) v = 0xFFFD;
+  if (v >= 0x80 && v <= 0x9F) return c >= 0x80 ? n1 : 0;
+  char z[4];
+  size_t n = v < 0x80 ? 1 : v < 0x800 ? 2 : v < 0x10000 ? 3 : 4;
+  if (n == 1) z[0] = (char)v;
+  else {
+    for (size_t k = n; k-- > 1; v >>= 6) z[k] = (char)(0x80 | (v & 0x3F));
+    z[0] = (char)((n == 2 ? 0xC0 : n == 3 ? 0xE0 : 0xF0) | v);
+  }
+  return n == n1 && memcmp(z, t + i, n) == 0 ? n : 0;
+}
+
+/*
+** Is s[j..] a character reference (or, for Markdown, a backslash escape) that t[i..]
+** holds decoded? Then *pnIn, *pnOut are its lengths in s and t. A numeric reference, or
+** one that stands for ASCII, is checked; rather than hold the other two thousand names
+** of HTML5 (some legacy, without their `;`), take the longest reading as one or two
+** characters after which s and t agree again.
+*/
+static int ref_at(const char *t, size_t nT, size_t i, const char *s, size_t nS, size_t j,
+                  int mode, size_t *pnIn, size_t *pnOut) {
+  if (mode == ALIGN_CODE) return 0;
+  if (mode == ALIGN_MD && s[j] == '\\') {
+    if (md_escape(s, nS, j) && t[i] == s[j + 1]) {
+      *pnIn = 2;
+      *pnOut = 1;
+      return 1;
+    }
+    return 0;
+  }
+  if (s[j] != '&' || j + 2 >= nS) return 0;
+  size_t n1 = char_len(t, i, nT), n2 = i + n1 < nT ? n1 + char_len(t, i + n1, nT) : 0;
+  int bAscii = (unsigned char)t[i] < 0x80;
+  size_t k = j + 1;
+  if (s[k] == '#') {
+    int bHex = (s[++k] | 0x20) == 'x';
+    if (bHex) k++;
+    size_t d = k;
+    uint32_t v = 0;
+    for (; k < nS && (bHex ? is_alnum(s[k]) && (s[k] | 0x20) <= 'f' : s[k] >= '0' && s[k] <= '9'); k++)
+      if (v <= 0x10FFFF) v = v * (bHex ? 16 : 10) + (uint32_t)(s[k] <= '9' ? s[k] - '0' : (s[k] | 0x20) - 'a' + 10);
+    if (k == d) return 0;
+    if (k < nS && s[k] == ';') k++;
+    else if (mode) return 0;
+    size_t nOut = numeric_ref(t, nT, i, v);
+    if (!nOut || !agree(t, nT, i + nOut, s, nS, k, mode)) return 0;
+    *pnIn = k - j;
+    *pnOut = nOut;
+    return 1;
+  }
+  size_t e = k;
+  while (e < nS && e - k < 32 && is_alnum(s[e])) e++;
+  if (e == k) return 0;
+  size_t full = e < nS && s[e] == ';' ? e + 1 : 0;
+  /* `&name;` as one character or two (`&NotEqualTilde;`), then (HTML only) a name
+     without `;` of six letters or fewer, longest first, as one character (`&copy2023`,
+     `&notit;`): of the readings after which t and s agree, the one after which they
+     agree longest byte for byte (`&nbspt;;` is `&nbsp` then `t;;`), the first of equals */
+  size_t bestIn = 0, bestOut = 0, bestLen = 0;
+  for (int c = 0; c < 2 + 6; c++) {
+    size_t end, nOut;
+    const char *zA = NULL;
+    if (c < 2) {                 /* the full name */
+      if (!full) continue;
+      end = full;
+      zA = bAscii ? ascii_ref(s + k, e - k, 1) : NULL;
+      nOut = zA ? strlen(zA) : c ? n2 : n1;
+      if (bAscii && (!zA || c || nOut > nT - i || memcmp(zA, t + i, nOut) != 0)) continue;
+    } else {                     /* a legacy name of 8 - c letters */
+      end = k + (size_t)(8 - c);
+      if (mode || end > e) continue;
+      zA = bAscii ? ascii_ref(s + k, end - k, 0) : NULL;
+      if (bAscii && (!zA || *zA != t[i])) continue;
+      nOut = n1;
+    }
+    if (!nOut || !agree(t, nT, i + nOut, s, nS, end, mode)) continue;
+    size_t len = 0;
+    while (len < 256 && i + nOut + len < nT && end + len < nS && t[i + nOut + len] == s[end + len])
+      len++;
+    if (!bestIn || len > bestLen) bestIn = end - j, bestOut = nOut, bestLen = len;
+  }
+  *pnIn = bestIn;
+  *pnOut = bestOut;
+  return bestIn != 0;
+}
+
+/* Does t[i..] start at s[j..]: as the same bytes, or as a reference there? */
+static int starts_at(const char *t, size_t nT, size_t i, const char *s, size_t nS, size_t j,
+                     int mode) {
+  size_t nIn, nOut;
+  if (s[j] == '&' || (mode && s[j] == '\\')) {
+    if (ref_at(t, nT, i, s, nS, j, mode, &nIn, &nOut)) return 1;
+  }
+  if (refused(s, nS, j) && is_fffd(t, nT, i)) return 1;
+  if (mode && s[j] == '\t' && t[i] == ' ') return 1;     /* an expanded tab (see align) */
+  if (mode == ALIGN_MD && md_escape(s, nS, j)) return 0;
+  return (s[j] == t[i] || (mode == ALIGN_CODE && t[i] == ' ' && s[j] == '\n')) && agree(t, nT, i, s, nS, j, mode);
+}
+
+/* Source bytes align skips at most to find the text again (bounds its time per node). */
+#define DS_ALIGN_SKIP 1024
+
+/*
+** Map t[0..nT), the text a node holds, to s[0..nS), the source it was read from (at
+** input offset `base`), into *res (emptied first); *pEnd: how far into s it was found.
+** The two are walked in step, a character reference or escape mapping to the whole of
+** it; source bytes that are not text (a tag the parser ignored, a code fence,
+** indentation) are skipped. Text not found again within DS_ALIGN_SKIP bytes maps as a
+** whole to as many source bytes from where it was lost. bStrict: DS_FORMAT instead of
+** skipping anything (does t start cleanly at s?).
+*/
+static int align(const char *t, size_t nT, const char *s, size_t nS, size_t base, int mode,
+                 int bStrict, ds_offmap *res, size_t *pEnd) {
+  size_t i = 0, j = 0, i0 = 0, j0 = 0;     /* the current run of equal bytes starts at i0, j0 */
+  int rc = DS_OK;
+  res->n = 0;
+#define FLUSH() do { if (i > i0 && rc == DS_OK) rc = ds_offmap_put(res, i0, i - i0, base + j0, i - i0); } while (0)
+  while (i < nT && rc == DS_OK) {
+    size_t nIn, nOut;
+    if (j < nS && (s[j] == '&' || (mode && s[j] == '\\')) &&
+        ref_at(t, nT, i, s, nS, j, mode, &nIn, &nOut)) {
+      FLUSH();
+      if (rc == DS_OK) rc = ds_offmap_put(res, i, nOut, base + j, nIn);
+      i += nOut;
+      j += nIn;
+      i0 = i, j0 = j;
+      continue;
+    }
+    if (j < nS && (nIn = refused(s, nS, j)) != 0 && is_fffd(t, nT, i)) {
+      /* U+FFFD for a character the parser refuses */
+      FLUSH();
+      if (rc == DS_OK) rc = ds_offmap_put(res, i, 3, base + j, nIn);
+      i += 3;
+      j += nIn;
+      i0 = i, j0 = j;
+      continue;
+    }
+    if (mode == ALIGN_CODE && j < nS && t[i] == ' ' && s[j] == '\n') {
+      FLUSH();                             /* a code span's line break read as a space */
+      if (rc == DS_OK) rc = ds_offmap_put(res, i, 1, base + j, 1);
+      i++;
+      j++;
+      i0 = i, j0 = j;
+      continue;
+    }
+    if (j < nS && s[j] == t[i] && !(mode == ALIGN_MD && md_escape(s, nS, j))) {
+      i++, j++;
+      continue;
+    }
+    if (mode && j < nS && s[j] == '\t' && t[i] == ' ') {
+      /* cmark expands a tab that indents to spaces (the part left of a tab, too) */
+      FLUSH();
+      size_t n = 1;
+      while (n < 4 && i + n < nT && t[i + n] == ' ') n++;
+      if (rc == DS_OK) rc = ds_offmap_put(res, i, n, base + j, 1);
+      i += n;
+      j++;
+      i0 = i, j0 = j;
+      continue;
+    }
+    if (mode && j < nS && (s[j] == ' ' || s[j] == '\t' || (refused(s, nS, j) && s[j] != '\x7F')) &&
+        !(bStrict && i == 0)) {
+      FLUSH();                             /* indentation cmark dropped, or a control */
+      j++;
+      i0 = i, j0 = j;
+      continue;
+    }
+    if (bStrict) return DS_FORMAT;
+    FLUSH();
+    size_t k = j + 1;
+    while (k < nS && k - j <= DS_ALIGN_SKIP && !starts_at(t, nT, i, s, nS, k, mode)) k++;
+    if (k >= nS || k - j > DS_ALIGN_SKIP) {
+      size_t nRest = j < nS ? nS - j : 0;
+      if (nRest > nT - i) nRest = nT - i;
+      if (rc == DS_OK) rc = ds_offmap_put(res, i, nT - i, base + j, nRest);
+      *pEnd = j;                           /* as far as it was found */
+      return rc;
+    }
+    j = k;
+    i0 = i, j0 = j;
+  }
+  FLUSH();
+#undef FLUSH
+  *pEnd = j;
+  return rc;
 }
 
 /* Record metadata key = value (white space collapsed), unless the key has one already. */
@@ -191,9 +503,9 @@ typedef struct step {
 /*
 ** Numeric character references too long for any code point (`&#3111111111;`) overflow an
 ** int inside gumbo 0.10; write them as U+FFFD, which is what they mean, before parsing.
-** Returns z itself, or a copy in *pCopy.
+** Returns z itself, or a copy in *pCopy whose offsets *pMap takes back to z's.
 */
-static const char *tame_char_refs(const char *z, size_t n, ds_buf *pCopy) {
+static const char *tame_char_refs(const char *z, size_t n, ds_buf *pCopy, ds_offmap *pMap) {
   const char *p = z, *end = z + n;
   size_t copied = 0;
   while ((p = memchr(p, '&', (size_t)(end - p))) != NULL) {
@@ -207,8 +519,12 @@ static const char *tame_char_refs(const char *z, size_t n, ds_buf *pCopy) {
                              : (*q >= '0' && *q <= '9')))
         q++;
       if (q - d > (hex ? 6 : 7)) {
-        ds_buf_append(pCopy, z + copied, (size_t)(p - z) - copied);
-        ds_buf_puts(pCopy, "&#65533");
+        size_t at = (size_t)(p - z);
+        if (ds_offmap_put(pMap, pCopy->n, at - copied, copied, at - copied) ||
+            ds_offmap_put(pMap, pCopy->n + at - copied, 7, at, (size_t)(q - p)))
+          pCopy->rc = DS_NOMEM;
+        ds_buf_append(pCopy, z + copied, at - copied);
+        ds_buf_puts(pCopy, "&#65533");      /* the whole reference maps to the whole */
         copied = (size_t)(q - z);
       }
       p = q;
@@ -217,6 +533,7 @@ static const char *tame_char_refs(const char *z, size_t n, ds_buf *pCopy) {
     }
   }
   if (copied == 0) return z;
+  if (ds_offmap_put(pMap, pCopy->n, n - copied, copied, n - copied)) pCopy->rc = DS_NOMEM;
   ds_buf_append(pCopy, z + copied, n - copied);
   return pCopy->rc ? NULL : (const char *)pCopy->p;
 }
@@ -325,17 +642,17 @@ int ds_html_read(const char *z, size_t n, const ds_langdata *pLang, ds_markup *o
   int rcDepth = html_depth_check(z, n, e);
   if (rcDepth) return rcDepth;
   ds_buf copy = DS_BUF_INIT;
-  const char *zIn = tame_char_refs(z, n, &copy);
-  if (!zIn) {
-    ds_buf_free(&copy);
-    return ds_error_set(e, DS_NOMEM, -1, "out of memory reading HTML");
-  }
-  GumboOutput *g = gumbo_parse_with_options(&opts, zIn, zIn == z ? n : copy.n);
+  ds_offmap mCopy = DS_OFFMAP_INIT;        /* gumbo reads the copy: its offsets to z's */
+  const char *zIn = tame_char_refs(z, n, &copy, &mCopy);
+  size_t nIn = zIn == z ? n : copy.n;
+  GumboOutput *g = zIn ? gumbo_parse_with_options(&opts, zIn, nIn) : NULL;
   if (!g) {
     ds_buf_free(&copy);
+    ds_offmap_free(&mCopy);
     return ds_error_set(e, DS_NOMEM, -1, "out of memory parsing HTML");
   }
-  builder b = {out, DS_BUF_INIT, 0, 0, pLang, DS_OK};
+  builder b = BUILDER_INIT(out, pLang);
+  ds_offmap mNode = DS_OFFMAP_INIT;        /* a text node's offsets to zIn's */
   step *aStack = NULL;
   size_t nStack = 0, nAlloc = 0;
   /* language and metadata */
@@ -361,7 +678,18 @@ int ds_html_read(const char *z, size_t n, const ds_langdata *pLang, ds_markup *o
     const GumboNode *node = s.node;
     if (node->type == GUMBO_NODE_TEXT || node->type == GUMBO_NODE_WHITESPACE ||
         node->type == GUMBO_NODE_CDATA) {
-      put_text(&b, node->v.text.text, strlen(node->v.text.text));
+      const char *zT = node->v.text.text;
+      const GumboStringPiece *src = &node->v.text.original_text;
+      size_t nT = strlen(zT);
+      /* the source of the text: its decoded form is walked against it */
+      if (src->data >= zIn && src->length <= nIn && src->data - zIn <= (ptrdiff_t)(nIn - src->length)) {
+        size_t nUsed;
+        if (align(zT, nT, src->data, src->length, (size_t)(src->data - zIn), ALIGN_HTML, 0, &mNode, &nUsed))
+          b.rc = DS_NOMEM;
+        put_text(&b, zT, nT, &mNode);
+      } else {
+        put_text(&b, zT, nT, NULL);
+      }
       continue;
     }
     if (node->type != GUMBO_NODE_ELEMENT && node->type != GUMBO_NODE_TEMPLATE) continue;
@@ -377,10 +705,10 @@ int ds_html_read(const char *z, size_t n, const ds_langdata *pLang, ds_markup *o
       if (dt) put_meta(out, "date", dt->value, strlen(dt->value));
     }
     if (tag == GUMBO_TAG_BR) {
-      ds_buf_putc(&b.block, '\n');
+      put_span(&b, "\n", 1, 0, NULL);
       continue;
     }
-    if (tag == GUMBO_TAG_TD || tag == GUMBO_TAG_TH) put_text(&b, " ", 1);
+    if (tag == GUMBO_TAG_TD || tag == GUMBO_TAG_TH) put_text(&b, " ", 1, NULL);
     if (block(tag)) {
       end_block(&b);
       if (heading(tag)) b.bHeading = 1;
@@ -392,8 +720,17 @@ int ds_html_read(const char *z, size_t n, const ds_langdata *pLang, ds_markup *o
   }
 #undef PUSH
   if (b.rc == DS_OK) end_block(&b);
+  if (b.rc == DS_OK && zIn != z) {         /* offsets into z, not into the copy */
+    ds_offmap m = DS_OFFMAP_INIT;
+    if (ds_offmap_compose(&out->map, &mCopy, &m)) b.rc = DS_NOMEM;
+    ds_offmap_free(&out->map);
+    out->map = m;
+  }
   ds_free(aStack);
   ds_buf_free(&b.block);
+  ds_offmap_free(&b.map);
+  ds_offmap_free(&mNode);
+  ds_offmap_free(&mCopy);
   gumbo_destroy_output(&opts, g);
   ds_buf_free(&copy);
   if (b.rc == DS_OK && out->meta.rc) b.rc = DS_NOMEM;
@@ -467,8 +804,72 @@ static int front_matter(const char *z, size_t n, ds_markup *m, ds_error *e) {
   return rc;
 }
 
+/* Offsets of the starts of the lines of z[0..n) in *pa (malloc'd), their count in *pn. */
+static int line_starts(const char *z, size_t n, uint32_t **pa, size_t *pn) {
+  size_t nLine = 1;
+  for (const char *p = z; (p = memchr(p, '\n', (size_t)(z + n - p))) != NULL; p++) nLine++;
+  uint32_t *a = ds_malloc(nLine * sizeof *a);
+  if (!a) return DS_NOMEM;
+  a[0] = 0;
+  for (size_t i = 0, k = 1; i < n; i++)
+    if (z[i] == '\n') a[k++] = (uint32_t)(i + 1);
+  *pa = a;
+  *pn = nLine;
+  return DS_OK;
+}
+
+/* Offset in z of 1-based line l, column c, or SIZE_MAX when the line has no such column. */
+static size_t md_offset(const uint32_t *aLine, size_t nLine, size_t n, int l, int c) {
+  if (l < 1 || (size_t)l > nLine || c < 1) return SIZE_MAX;
+  size_t off = aLine[l - 1] + (size_t)c - 1;
+  return off < ((size_t)l < nLine ? aLine[l] : n + 1) ? off : SIZE_MAX;
+}
+
+/* Offset in z just past the line break ending 1-based line l (n for the last line). */
+static size_t md_line_end(const uint32_t *aLine, size_t nLine, size_t n, int l) {
+  return l >= 1 && (size_t)l < nLine ? aLine[l] : n;
+}
+
+/*
+** Where in z[cursor, end) the literal t[0..nT) of an inline node starts. cmark 0.30 gives
+** inline nodes positions, but on a paragraph's later lines they can be off: columns
+** counted after indentation, columns of the first line on a lazy continuation line, no
+** new line after a code span that ran over one. So: at the node's position if the text
+** is there as it is (its first 64 bytes, and room for the rest), else where it first is
+** so after the cursor (where the previous node's source ended), else at the position if
+** it starts there with a reference or escape, else from the cursor on, which align
+** skips to the text.
+*/
+/*
+** Where in z[cursor, end) the literal t[0..nT) of an inline node starts. cmark 0.30 gives
+** inline nodes positions, but on a paragraph's later lines they can be off: columns
+** counted after indentation, columns of the first line on a lazy continuation line, no
+** new line after a code span that ran over one. So: at the node's position if the text
+** (its first 4096 bytes) aligns there without a skip, else where it first does so after
+** the cursor (where the previous node's source ended), else at the position if it
+** starts there, else from the cursor on, which align skips to the text. *pScratch is
+** overwritten.
+*/
+static size_t md_inline_start(cmark_node *node, const char *z, const uint32_t *aLine,
+                              size_t nLine, size_t cursor, size_t end, const char *t,
+                              size_t nT, int mode, ds_offmap *pScratch) {
+  size_t a = md_offset(aLine, nLine, end, cmark_node_get_start_line(node),
+                       cmark_node_get_start_column(node)), nUsed;
+  int bAt = a != SIZE_MAX && a >= cursor && a < end;
+  size_t nKey = nT < 4096 ? nT : 4096;     /* bounds the time per node */
+#define CLEAN(K) (align(t, nKey, z + (K), end - (K), 0, mode, 1, pScratch, &nUsed) == DS_OK)
+  if (nT == 0) return bAt ? a : cursor;
+  if (bAt && CLEAN(a)) return a;
+  for (size_t k = cursor; k < end && k - cursor <= 256; k++)
+    if (CLEAN(k)) return k;
+#undef CLEAN
+  if (bAt && starts_at(t, nT, 0, z, end, a, mode)) return a;
+  return cursor;
+}
+
 int ds_markdown_read(const char *z, size_t n, const ds_langdata *pLang, ds_markup *out,
                      ds_error *e) {
+  size_t skip = 0;              /* bytes of front matter before what cmark reads */
   /* front matter: `---` on the first line, up to the next `---` or `...` line */
   if (n >= 4 && memcmp(z, "---\n", 4) == 0) {
     size_t i = 4;
@@ -478,6 +879,7 @@ int ds_markdown_read(const char *z, size_t n, const ds_langdata *pLang, ds_marku
       if ((eol - i == 3 && (memcmp(z + i, "---", 3) == 0 || memcmp(z + i, "...", 3) == 0))) {
         int rc = front_matter(z + 4, i - 4, out, e);
         if (rc) return rc;
+        skip = eol;
         z += eol;
         n -= eol;
         break;
@@ -485,9 +887,24 @@ int ds_markdown_read(const char *z, size_t n, const ds_langdata *pLang, ds_marku
       i = eol + 1;
     }
   }
+  uint32_t *aLine = NULL;
+  size_t nLine = 0;
+  if (line_starts(z, n, &aLine, &nLine)) return ds_error_set(e, DS_NOMEM, -1, "out of memory reading Markdown");
   cmark_node *doc = cmark_parse_document(z, n, CMARK_OPT_DEFAULT);
-  if (!doc) return ds_error_set(e, DS_NOMEM, -1, "out of memory reading Markdown");
-  builder b = {out, DS_BUF_INIT, 0, 0, pLang, DS_OK};
+  if (!doc) {
+    ds_free(aLine);
+    return ds_error_set(e, DS_NOMEM, -1, "out of memory reading Markdown");
+  }
+  builder b = BUILDER_INIT(out, pLang);
+  ds_offmap mNode = DS_OFFMAP_INIT;        /* a node's literal's offsets to the input's */
+  size_t cursor = 0, end = n;              /* the current block's source not yet mapped */
+  /* a literal in z[A, end), mapped to its source, which then ends at the cursor */
+#define PUT_LITERAL(LIT, A, MODE) do { \
+    size_t nLit_ = strlen(LIT), a_ = (A), nUsed_; \
+    if (align((LIT), nLit_, z + a_, end - a_, skip + a_, (MODE), 0, &mNode, &nUsed_)) b.rc = DS_NOMEM; \
+    put_text(&b, (LIT), nLit_, &mNode); \
+    cursor = a_ + nUsed_; \
+  } while (0)
   cmark_iter *it = cmark_iter_new(doc);
   cmark_event_type ev;
   while (b.rc == DS_OK && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
@@ -498,35 +915,51 @@ int ds_markdown_read(const char *z, size_t n, const ds_langdata *pLang, ds_marku
       case CMARK_NODE_BLOCK_QUOTE: case CMARK_NODE_THEMATIC_BREAK:
         end_block(&b);
         if (ev == CMARK_EVENT_ENTER && t == CMARK_NODE_HEADING) b.bHeading = 1;
+        if (ev == CMARK_EVENT_ENTER && (t == CMARK_NODE_PARAGRAPH || t == CMARK_NODE_HEADING)) {
+          /* block positions are right: its text lies between its start and its last line's end */
+          size_t a = md_offset(aLine, nLine, n, cmark_node_get_start_line(node),
+                               cmark_node_get_start_column(node));
+          end = md_line_end(aLine, nLine, n, cmark_node_get_end_line(node));
+          cursor = a != SIZE_MAX && a < end ? a : end;
+        }
         break;
       case CMARK_NODE_CODE_BLOCK: {
         end_block(&b);
         const char *zLit = cmark_node_get_literal(node);
         b.bPre = 1;
-        if (zLit) put_text(&b, zLit, strlen(zLit));
+        size_t a = md_offset(aLine, nLine, n, cmark_node_get_start_line(node),
+                             cmark_node_get_start_column(node));
+        end = md_line_end(aLine, nLine, n, cmark_node_get_end_line(node));
+        if (zLit) PUT_LITERAL(zLit, a != SIZE_MAX && a < end ? a : end, ALIGN_CODE);
         b.bPre = 0;
         end_block(&b);
         break;
       }
       case CMARK_NODE_TEXT: case CMARK_NODE_CODE: {
         const char *zLit = cmark_node_get_literal(node);
-        if (zLit) put_text(&b, zLit, strlen(zLit));
+        int mode = t == CMARK_NODE_CODE ? ALIGN_CODE : ALIGN_MD;
+        if (zLit)
+          PUT_LITERAL(zLit, md_inline_start(node, z, aLine, nLine, cursor, end, zLit, strlen(zLit), mode, &mNode), mode);
         break;
       }
       case CMARK_NODE_SOFTBREAK:
-        put_text(&b, " ", 1);
+        put_text(&b, " ", 1, NULL);
         break;
       case CMARK_NODE_LINEBREAK:
-        ds_buf_putc(&b.block, '\n');
+        put_span(&b, "\n", 1, 0, NULL);
         break;
       default:                 /* emphasis, links: their text comes as TEXT nodes */
         break;
     }
   }
+#undef PUT_LITERAL
   if (b.rc == DS_OK) end_block(&b);
   cmark_iter_free(it);
   cmark_node_free(doc);
+  ds_free(aLine);
   ds_buf_free(&b.block);
+  ds_offmap_free(&b.map);
+  ds_offmap_free(&mNode);
   if (b.rc == DS_OK && out->meta.rc) b.rc = DS_NOMEM;
   return b.rc ? ds_error_set(e, b.rc, -1, "out of memory reading Markdown") : DS_OK;
 }

@@ -7,6 +7,11 @@
 ** and collects the document's own metadata (HTML <title> and <meta>, <time>; Markdown
 ** front matter). Scripts, styles, navigation, page headers and footers, asides and forms
 ** are left out of HTML text.
+**
+** The text comes with a map back to the input's byte offsets (ds_offmap.h): each piece of
+** text to the source bytes it was read from, a character reference or a Markdown escape
+** to the whole of it, and what the reader inserts (blank lines between blocks, spaces for
+** table cells and soft line breaks, <br>) to nothing.
 */
 #ifndef DS_MARKUP_H
 #define DS_MARKUP_H
@@ -14,9 +19,11 @@
 #include "ds.h"
 #include "ds_buf.h"
 #include "ds_langdata.h"
+#include "ds_offmap.h"
 
 typedef struct ds_markup {
   ds_buf text;          /* the plain text, blocks separated by "\n\n" (owned) */
+  ds_offmap map;        /* text's offsets to the input's (owned) */
   uint32_t *aHead;      /* start offsets in text of the heading blocks (owned) */
   size_t nHead, nHeadAlloc;
   ds_buf meta;          /* metadata as "key\0value\0" pairs (owned) */
@@ -24,7 +31,7 @@ typedef struct ds_markup {
   size_t nDropped;      /* blocks left out as boilerplate */
 } ds_markup;
 
-#define DS_MARKUP_INIT {DS_BUF_INIT, NULL, 0, 0, DS_BUF_INIT, 0, 0}
+#define DS_MARKUP_INIT {DS_BUF_INIT, DS_OFFMAP_INIT, NULL, 0, 0, DS_BUF_INIT, 0, 0}
 
 void ds_markup_free(ds_markup *m);
 

@@ -101,3 +101,27 @@ int ds_offmap_compose(const ds_offmap *outer, const ds_offmap *inner, ds_offmap 
   }
   return rc;
 }
+
+int ds_offmap_slice(const ds_offmap *m, size_t a, size_t e, size_t at, ds_offmap *res) {
+  ptrdiff_t k = find(m, a, 1);
+  size_t i = a, k0 = k < 0 ? 0 : (size_t)k;
+  int rc = DS_OK;
+  /* an uncovered part is inserted where the text before it ended */
+  size_t inAt = res->n ? res->a[res->n - 1].in + res->a[res->n - 1].nIn : 0;
+  for (size_t j = k0; j < m->n && i < e && rc == DS_OK; j++) {
+    const ds_offseg *s = &m->a[j];
+    size_t lo = s->out > i ? s->out : i, hi = (size_t)s->out + s->nOut;
+    if (hi <= i) continue;
+    if (lo >= e) break;
+    if (hi > e) hi = e;
+    if (lo > i) rc = ds_offmap_put(res, at + (i - a), lo - i, inAt, 0);
+    if (rc) break;
+    size_t inLo = s->in + (size_t)((uint64_t)(lo - s->out) * s->nIn / s->nOut);
+    size_t inHi = s->in + (size_t)(((uint64_t)(hi - s->out) * s->nIn + s->nOut - 1) / s->nOut);
+    rc = ds_offmap_put(res, at + (lo - a), hi - lo, inLo, inHi - inLo);
+    inAt = inHi;
+    i = hi;
+  }
+  if (rc == DS_OK && i < e) rc = ds_offmap_put(res, at + (i - a), e - i, inAt, 0);
+  return rc;
+}

@@ -51,4 +51,11 @@ size_t ds_offmap_end(const ds_offmap *m, size_t off);
 */
 int ds_offmap_compose(const ds_offmap *outer, const ds_offmap *inner, ds_offmap *res);
 
+/*
+** Append to *res what m says of m's output range [a, e), moved to start at res's output
+** offset `at`: segments cut at a and e (proportionally), and any part m does not cover
+** as inserted text (nIn = 0), so res stays end to end. DS_OK or DS_NOMEM.
+*/
+int ds_offmap_slice(const ds_offmap *m, size_t a, size_t e, size_t at, ds_offmap *res);
+
 #endif

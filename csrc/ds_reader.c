@@ -268,6 +268,9 @@ int ds_read_text_opts(const char *z, size_t n, const ds_read_opts *o, ds_doc *d,
       ds_buf_free(&out);
       out = mk.text;                         /* blocks separated by blank lines */
       mk.text = (ds_buf)DS_BUF_INIT;
+      /* the markup's map, then the decoding's (an empty text has none) */
+      if (out.n && ds_offmap_compose(&mk.map, &raw, &map))
+        rc = ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName);
       ds_buf_free(&d->meta);
       d->meta = mk.meta;
       d->nMeta = mk.nMeta;
@@ -300,7 +303,7 @@ int ds_read_text_opts(const char *z, size_t n, const ds_read_opts *o, ds_doc *d,
     raw = (ds_offmap)DS_OFFMAP_INIT;
   }
   ds_offmap_free(&raw);
-  if (rc == DS_OK && format == DS_FMT_TEXT) {   /* markup text has no map (yet) */
+  if (rc == DS_OK) {
     ds_free(d->aMap);
     d->aMap = map.a;
     d->nMap = map.n;

@@ -176,6 +176,116 @@ describe("offsets back to the raw bytes", function()
     assert.same({5, 10}, {t.raw_from, t.raw_to})
   end)
 
+  -- What a slice of HTML or Markdown source reads as: tags dropped (HTML), backslash
+  -- escapes undone (Markdown), character references decoded.
+  local ENTITIES = {amp = "&", lt = "<", gt = ">", quot = '"', apos = "'", nbsp = "\194\160",
+                    eacute = "\195\169", copy = "\194\169"}
+  local function unmark(s, fmt)
+    if fmt == "html" then s = s:gsub("<[^>]*>", "") else s = s:gsub("\\(%p)", "%1") end
+    s = s:gsub("&#[xX](%x+);?", function(h) return utf8.char(tonumber(h, 16)) end)
+    s = s:gsub("&#(%d+);?", function(d) return utf8.char(tonumber(d)) end)
+    return (s:gsub("&(%a+);?", ENTITIES))
+  end
+
+  -- Each token's raw slice is the token, or reads as it (unmark); UTF-16 slices are
+  -- decoded first. Returns the number of tokens and of slices that needed unmark.
+  local function check_markup(raw, fmt, bUtf16)
+    local d = dossier.parse(raw, {format = fmt, tag = false})
+    local n, nMarked = 0, 0
+    for _, s in ipairs(d.sentences) do
+      for _, t in ipairs(s.tokens) do
+        local got = raw:sub(t.raw_from, t.raw_to)
+        if bUtf16 then got = dossier.parse("\255\254" .. got, {clean = false, tag = false}).text end
+        if got ~= t.word then
+          got = unmark(got, fmt)
+          nMarked = nMarked + 1
+        end
+        assert.equal(t.word, got)
+        n = n + 1
+      end
+    end
+    return n, nMarked
+  end
+
+  -- The raw slices of the tokens of raw, in order.
+  local function slices(raw, opts)
+    local d = dossier.parse(raw, opts)
+    local out = {}
+    for _, s in ipairs(d.sentences) do
+      for _, t in ipairs(s.tokens) do out[#out + 1] = raw:sub(t.raw_from, t.raw_to) end
+    end
+    return out, d
+  end
+
+  it("map each token of the HTML and Markdown sample pages, also with CRLF and UTF-16", function()
+    local total, marked = 0, 0
+    for _, f in ipairs(H.seed_files()) do
+      local paras = paragraphs_of(H.read(f))
+      local html, md = as_html(paras), as_markdown(paras)
+      local n, m = check_markup(html, "html")
+      assert.is_true(n > 400)
+      assert.equal(n, (check_markup((html:gsub("\n", "\r\n")), "html")))
+      assert.equal(n, (check_markup(utf16le(html), "html", true)))
+      local nMd = check_markup(md, "md")
+      assert.is_true(nMd > 400)
+      assert.equal(nMd, (check_markup((md:gsub("\n", "\r\n")), "md")))
+      total, marked = total + 3 * n + 2 * nMd, marked + m
+    end
+    assert.is_true(total > 20000 and marked > 0, total .. " " .. marked)
+  end)
+
+  it("map HTML character references, <br> and inline tags to their source", function()
+    local raw = "<p>AT&amp;T and Sino-<b>Russian</b> Hua<b>wei</b> caf&eacute;s,<br>&copy2023 " ..
+                "&#8217;&#x41;&#3111111111;</p>"
+    local got, d = slices(raw, {format = "html", tag = false})
+    assert.equal("AT&T and Sino-Russian Huawei cafés,\n©2023 ’A\239\191\189", d.text)
+    assert.same({"AT", "&amp;", "T", "and", "Sino", "-", "Russian", "Hua<b>wei", "caf&eacute;s", ",",
+                 "&copy", "2023", "&#8217;", "&#x41;", "&#3111111111;"}, got)
+    -- a control character gumbo reads as U+FFFD maps to itself; a reference without `;`
+    raw = "<p>x\1y &#111z</p>"
+    got, d = slices(raw, {format = "html", tag = false})
+    assert.equal("x\239\191\189y oz", d.text)
+    assert.same({"x", "\1", "y", "&#111z"}, got)
+    -- blocks and the lines of a <br> map to their own source
+    raw = "<h1>Head</h1>\n<p>one<br>two</p>"
+    d = dossier.parse(raw, {format = "html", tag = false})
+    assert.equal("Head\n\none\ntwo", d.text)
+    local p1, p2 = d.paragraphs[1], d.paragraphs[2]
+    assert.same({"Head", "one<br>two"}, {raw:sub(p1.raw_from, p1.raw_to), raw:sub(p2.raw_from, p2.raw_to)})
+  end)
+
+  it("map CRLF and UTF-16 HTML to the raw bytes", function()
+    local raw = "<p>Caf&eacute;\r\nin <i>M\195\188nchen</i></p>\r\n"
+    assert.same({"Caf&eacute;", "in", "M\195\188nchen"}, slices(raw, {format = "html", tag = false}))
+    local u = utf16le(raw)
+    local got = {}
+    for _, s in ipairs(slices(u, {format = "html", tag = false})) do
+      got[#got + 1] = dossier.parse("\255\254" .. s, {clean = false, tag = false}).text
+    end
+    assert.same({"Caf&eacute;", "in", "M\195\188nchen"}, got)
+  end)
+
+  it("map Markdown emphasis, links, code spans, escapes and references, after front matter", function()
+    local raw = "---\ntitle: T\n---\n# A *bold* head\n\nSino-**Russian** [link text](http://x.org/) " ..
+                "`code  span` \\*not\\* &amp; caf&eacute;\n  indented line.\n\n```\nfenced\n```\n"
+    local got, d = slices(raw, {format = "md", tag = false})
+    assert.equal("A bold head\n\nSino-Russian link text code span *not* & café indented line.\n\nfenced", d.text)
+    assert.same({"A", "bold", "head", "Sino", "-", "Russian", "link", "text", "code", "span", "\\*", "not",
+                 "\\*", "&amp;", "caf&eacute;", "indented", "line", ".", "fenced"}, got)
+    assert.equal("---\ntitle: T\n---\n# ", raw:sub(1, d.sentences[1].tokens[1].raw_from - 1))
+    -- cmark's columns on later lines of a paragraph: a code span over two lines, a lazy
+    -- continuation line, an indented one
+    raw = "* item `code\nspan` end\nlazy line\n   indented *line*\n"
+    got, d = slices(raw, {format = "md", tag = false})
+    assert.equal("item code span end lazy line indented line", d.text)
+    assert.same({"item", "code", "span", "end", "lazy", "line", "indented", "line"}, got)
+    -- a tab cmark expands to spaces in indented code
+    got = slices("- x\n\n      \tcode here\n", {format = "md", tag = false})
+    assert.same({"x", "code", "here"}, got)
+    assert.same({9, 12, 14, 17}, {d.sentences[1].tokens[2].raw_from, d.sentences[1].tokens[2].raw_to,
+                                  d.sentences[1].tokens[3].raw_from, d.sentences[1].tokens[3].raw_to})
+  end)
+
   it("map the explained changes to the raw lines", function()
     local raw = H.read(CHAPTER):gsub("\n", "\r\n")
     local d = dossier.parse(raw, {tag = false})

@@ -17,6 +17,7 @@
 #include "ds_conllu.h"
 #include "ds_doc.h"
 #include "ds_lemma.h"
+#include "ds_offmap.h"
 #include "ds_parse.h"
 #include "ds_parts.h"
 #include "ds_reader.h"
@@ -275,6 +276,22 @@ static inline void fuzz_parse_opts(const uint8_t *data, size_t size, const ds_re
     return;
   }
   fuzz_check_doc(d, size & 1 ? "doc" : NULL);
+  /* every reader maps its text back to the input, inside it */
+  FUZZ_CHECK(d->nText == 0 || (d->aMap && d->nMap > 0));
+  for (size_t i = 0; i < d->nMap; i++) FUZZ_CHECK((size_t)d->aMap[i].in + d->aMap[i].nIn <= size);
+  /* a markup reader inserts only white space: each token came from some bytes */
+  ds_offmap m = {d->aMap, d->nMap, d->nMap};
+  int bUtf16 = size >= 2 && ((data[0] == 0xFF && data[1] == 0xFE) || (data[0] == 0xFE && data[1] == 0xFF));
+  for (size_t t = 0; o->format != DS_FMT_TEXT && t < d->nTok; t++) {
+    const ds_token *k = &d->aTok[t];
+    size_t a = ds_offmap_start(&m, k->start), b = ds_offmap_end(&m, k->end), i = a;
+    FUZZ_CHECK(a < b);
+    /* bytes that no stage changes (ASCII letters and digits alone, not in UTF-16) are the
+       token's */
+    while (!bUtf16 && i < b && (((data[i] | 0x20) >= 'a' && (data[i] | 0x20) <= 'z') || (data[i] >= '0' && data[i] <= '9')))
+      i++;
+    FUZZ_CHECK(bUtf16 || i < b || (b - a == k->end - k->start && memcmp(data + a, d->zText + k->start, b - a) == 0));
+  }
   ds_doc_free(d);
 }
 

@@ -332,6 +332,67 @@ static void test_offmap(void) {
   ds_offmap_free(&both);
 }
 
+/* Is m's map of text [a, e) the input range [from, to)? */
+static int maps_to(const ds_offmap *m, size_t a, size_t e, size_t from, size_t to) {
+  return ds_offmap_start(m, a) == from && ds_offmap_end(m, e) == to;
+}
+
+/* A map covers its text end to end, in order (what ds_doc.h promises of aMap). */
+static int end_to_end(const ds_offmap *m, size_t nText) {
+  size_t at = 0;
+  for (size_t k = 0; k < m->n; k++) {
+    if (m->a[k].out != at || m->a[k].nOut == 0) return 0;
+    at += m->a[k].nOut;
+  }
+  return at == nText;
+}
+
+/* Slicing maps; the markup readers' maps: references to the whole of them, text across
+   tags, inserted separators to nothing, front matter skipped by offset. */
+static void test_markup_map(void) {
+  ds_offmap m = DS_OFFMAP_INIT, r = DS_OFFMAP_INIT, none = DS_OFFMAP_INIT;
+  ds_offmap_put(&m, 0, 3, 10, 3);          /* "abc" copied from 10 */
+  ds_offmap_put(&m, 3, 1, 20, 5);          /* "&" from "&amp;" at 20 */
+  check(ds_offmap_slice(&m, 1, 4, 7, &r) == DS_OK && r.n == 2 && r.a[0].out == 7 &&
+        r.a[0].nOut == 2 && r.a[0].in == 11 && r.a[1].in == 20 && r.a[1].nIn == 5,
+        "offmap slice: %zu segments", r.n);
+  check(ds_offmap_slice(&m, 4, 6, 10, &r) == DS_OK && r.n == 3 && r.a[2].out == 10 &&
+        r.a[2].nOut == 2 && r.a[2].in == 25 && r.a[2].nIn == 0, "offmap slice past the map");
+  check(ds_offmap_slice(&none, 0, 1, 12, &r) == DS_OK && r.n == 3 && r.a[2].nOut == 3,
+        "offmap slice of nothing merges with the inserted text before it");
+  ds_offmap_free(&m);
+  ds_offmap_free(&r);
+
+  ds_markup mk = DS_MARKUP_INIT;
+  ds_error e;
+  static const char zHtml[] = "<p>a&amp;b <b>c</b>d</p>\n<p>e<br>f&#3111111111;g</p>";
+  int rc = ds_html_read(zHtml, sizeof zHtml - 1, NULL, &mk, &e);
+  check(rc == DS_OK && mk.text.n == 15 && memcmp(mk.text.p, "a&b cd\n\ne\nf\xEF\xBF\xBDg", 15) == 0,
+        "HTML text: %d %.*s", rc, (int)mk.text.n, (const char *)mk.text.p);
+  check(end_to_end(&mk.map, mk.text.n), "HTML map end to end");
+  check(maps_to(&mk.map, 0, 1, 3, 4) && maps_to(&mk.map, 1, 2, 4, 9) && maps_to(&mk.map, 2, 3, 9, 10) &&
+        maps_to(&mk.map, 4, 6, 14, 20) && maps_to(&mk.map, 8, 9, 28, 29),   /* cd across </b> */
+        "HTML map: %zu %zu", ds_offmap_start(&mk.map, 1), ds_offmap_end(&mk.map, 2));
+  check(ds_offmap_start(&mk.map, 6) == ds_offmap_end(&mk.map, 8) &&   /* the blank line */
+        ds_offmap_start(&mk.map, 9) == ds_offmap_end(&mk.map, 10),   /* the <br> */
+        "inserted text maps to nothing: %zu %zu", ds_offmap_start(&mk.map, 6), ds_offmap_end(&mk.map, 8));
+  /* the over-long reference gumbo never saw maps to the whole of it in the input */
+  check(maps_to(&mk.map, 10, 11, 33, 34) && maps_to(&mk.map, 11, 14, 34, 47) && maps_to(&mk.map, 14, 15, 47, 48),
+        "HTML map of a rewritten reference: %zu %zu", ds_offmap_start(&mk.map, 11), ds_offmap_end(&mk.map, 14));
+  ds_markup_free(&mk);
+
+  static const char zMd[] = "---\nk: v\n---\n*a* \\* `c`\n  &amp;d\n";
+  rc = ds_markdown_read(zMd, sizeof zMd - 1, NULL, &mk, &e);
+  check(rc == DS_OK && mk.text.n == 8 && memcmp(mk.text.p, "a * c &d", 8) == 0,
+        "Markdown text: %d %.*s", rc, (int)mk.text.n, (const char *)mk.text.p);
+  check(end_to_end(&mk.map, mk.text.n), "Markdown map end to end");
+  check(maps_to(&mk.map, 0, 1, 14, 15) && maps_to(&mk.map, 2, 3, 17, 19) && maps_to(&mk.map, 4, 5, 21, 22) &&
+        maps_to(&mk.map, 6, 7, 26, 31) && maps_to(&mk.map, 7, 8, 31, 32),
+        "Markdown map: %zu %zu %zu", ds_offmap_start(&mk.map, 0), ds_offmap_start(&mk.map, 6),
+        ds_offmap_end(&mk.map, 7));
+  ds_markup_free(&mk);
+}
+
 /* Hostile HTML: nesting past the limit is refused with the tag's offset, in linear time;
    deep but legal nesting (900), many unclosed paragraphs and a huge attribute are read. */
 static void test_hostile_html(void) {
@@ -561,6 +622,7 @@ int main(int argc, char **argv) {
   test_sentences();
   test_pathological();
   test_offmap();
+  test_markup_map();
   test_hostile_html();
   test_clean();
   test_sitelines();
