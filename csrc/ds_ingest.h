@@ -48,7 +48,7 @@ typedef struct ds_ingest_opts {
 
 /* The default budget: about what a large single file (read in parts) peaks at, whatever
    its size; more lets a large add write fewer segments (see README "Memory"). */
-#define DS_INGEST_MEMORY ((size_t)256 << 20)
+#define DS_INGEST_MEMORY ((size_t)512 << 20)
 
 /*
 ** Add aSrc[0..n) to the open segment of c; *pnAdded counts the documents added (those

@@ -306,7 +306,7 @@ local function build_parser()
   c:flag("-q --quiet", "Print nothing on success.")
   c:option("-j --jobs", "Threads that read, parse and tag (default: the number of processors).",
            nil, tonumber)
-  c:option("--memory", "Memory budget, e.g. 512M or 2G (default 256M): half for documents in flight, "
+  c:option("--memory", "Memory budget, e.g. 256M or 2G (default 512M): half for documents in flight, "
            .. "half for new postings.", nil, parse_size)
   add_clean_options(c, "--format")
 

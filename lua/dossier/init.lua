@@ -171,7 +171,7 @@ end
 -- default to stderr); named alone, they are errors.
 -- opts.jobs: threads that read, parse and tag (default: the number of processors; the
 -- documents are stored in order whatever the number); opts.memory: the memory budget
--- in bytes (default 256 MiB), half for documents in flight and half for the new postings,
+-- in bytes (default 512 MiB), half for documents in flight and half for the new postings,
 -- which go out as a segment of their own when they pass it.
 -- A plain-text file larger than a part (opts.memory / 64, 1 to 4 MiB) is read, parsed
 -- and stored in parts, with bounded memory; opts.part_bytes (or $DOSSIER_PART_BYTES) sets
