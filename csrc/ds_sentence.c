@@ -278,18 +278,23 @@ static void spaced_dots(const ds_doc *d, size_t t, size_t first, size_t last, do
 ** `(‘Taking Control? Internet censorship’, 2019)`, `(see p. 4. Also ...)`? Then the
 ** sentence goes on through them.
 */
+/* Is token t the one byte c? */
+static int tok_char(const ds_doc *d, size_t t, char c) {
+  return d->aTok[t].end == d->aTok[t].start + 1 && d->zText[d->aTok[t].start] == c;
+}
+
 static int inside_brackets(const ds_doc *d, size_t t, size_t first, size_t last) {
   int depth = 0;
   size_t k = t;
   while (k > first && t - k < BRACKET_SPAN) {
     k--;
-    if (tok_is(d, k, ")")) depth--;
-    else if (tok_is(d, k, "(") && ++depth > 0) break;
+    if (tok_char(d, k, ')')) depth--;
+    else if (tok_char(d, k, '(') && ++depth > 0) break;
   }
   if (depth <= 0) return 0;
   for (k = t + 1; k < last && k - t < BRACKET_SPAN; k++) {
-    if (tok_is(d, k, "(")) return 0;
-    if (tok_is(d, k, ")")) return k > t + 1 && !(k == t + 2 && is_closer(d, t + 1));
+    if (tok_char(d, k, '(')) return 0;
+    if (tok_char(d, k, ')')) return k > t + 1 && !(k == t + 2 && is_closer(d, t + 1));
   }
   return 0;
 }

@@ -53,14 +53,7 @@ end
 -- The lines repeated across documents of one site, for parse's `site` option (the
 -- `repeated` clean-up rule; corpus:add finds them by itself): paths (plain-text files)
 -- or {text = ...} tables; see dossier/sites.lua for the thresholds.
-function M.site_lines(docs)
-  local set = core.sitelines()
-  for _, d in ipairs(docs) do
-    if type(d) == "string" then set:add_file(d) else set:add_text(d.text) end
-  end
-  set:finish(sites.MIN_DOCS, sites.MIN_SHARE)
-  return set
-end
+M.site_lines = sites.lines
 
 -- The plain text `text` read in parts of about `part` raw bytes, as a large file is
 -- indexed (opts as for parse): a list of documents as parse gives, each with raw_base

@@ -24,6 +24,19 @@ function M.site_of(doc)
   return "dir:" .. (p:match("^(.*)/[^/]*$") or ".")
 end
 
+-- The repeated lines of one site's documents: each a path (a plain-text file), or a
+-- table with `path` or `text`.
+function M.lines(docs)
+  local set = core.sitelines()
+  for _, d in ipairs(docs) do
+    if type(d) == "string" then set:add_file(d)
+    elseif d.path then set:add_file(d.path)
+    else set:add_text(d.text) end
+  end
+  set:finish(M.MIN_DOCS, M.MIN_SHARE)
+  return set
+end
+
 -- Give each plain-text document of docs (as corpus:ingest takes them) the set of its
 -- site's repeated lines as `site`, where its site has enough documents.
 function M.mark(docs)
@@ -38,11 +51,7 @@ function M.mark(docs)
   for _, k in ipairs(order) do
     local g = groups[k]
     if #g >= M.MIN_DOCS then
-      local set = core.sitelines()
-      for _, d in ipairs(g) do
-        if d.path then set:add_file(d.path) else set:add_text(d.text) end
-      end
-      set:finish(M.MIN_DOCS, M.MIN_SHARE)
+      local set = M.lines(g)
       for _, d in ipairs(g) do d.site = set end
     end
   end
