@@ -31,6 +31,7 @@ const char *ds_status_name(int code) {
   switch (code) {
     case DS_OK: return "ok";
     case DS_DONE: return "done";
+    case DS_NOTFOUND: return "notfound";
     case DS_NOMEM: return "out of memory";
     case DS_IO: return "i/o error";
     case DS_UTF8: return "invalid utf-8";

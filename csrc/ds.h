@@ -18,7 +18,7 @@
 /* Store format version, written to the `meta` table of every corpus file. */
 #define DS_FORMAT_VERSION 4
 
-/* Status codes. DS_OK is 0; everything else is a failure, except DS_DONE. */
+/* Status codes. DS_OK is 0; everything else is a failure, except DS_DONE and DS_NOTFOUND. */
 enum {
   DS_OK = 0,
   DS_DONE,     /* an iteration or callback stopped early; not an error */
@@ -32,7 +32,8 @@ enum {
   DS_QUERY,    /* malformed query (offset set) */
   DS_MISUSE,   /* bad argument or call order */
   DS_ABORT,    /* stopped by a callback */
-  DS_LIMIT     /* a documented limit was exceeded */
+  DS_LIMIT,    /* a documented limit was exceeded */
+  DS_NOTFOUND  /* a lookup found nothing (a string, a document); not an error */
 };
 
 /* What went wrong, for a person: filled by the function that failed. */

@@ -92,3 +92,11 @@ int ds_get_varint(const unsigned char **pp, const unsigned char *end, uint64_t *
   }
   return -1;
 }
+
+void ds_buf_put_flat(ds_buf *b, const char *z, size_t n) {
+  if (ds_buf_reserve(b, n)) return;
+  for (size_t i = 0; i < n; i++) {
+    char ch = z[i];
+    b->p[b->n++] = (unsigned char)((ch == '\n' || ch == '\t' || ch == '\r') ? ' ' : ch);
+  }
+}

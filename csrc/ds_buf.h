@@ -31,6 +31,8 @@ void ds_buf_printf(ds_buf *b, const char *fmt, ...)
   ;
 void ds_buf_put_varint(ds_buf *b, uint64_t v);
 void ds_buf_put_u32(ds_buf *b, uint32_t v);       /* little-endian */
+/* Append z[0..n) on one line: line breaks and tabs become spaces (concordances, snippets). */
+void ds_buf_put_flat(ds_buf *b, const char *z, size_t n);
 
 /*
 ** Read a varint at *pp (not past `end`). Returns 0 on success and advances *pp; returns

@@ -5,6 +5,7 @@
 #include "ds_ingest.h"
 #include "ds_annotate.h"
 #include "ds_doc.h"
+#include "ds_hash.h"
 #include "ds_parse.h"
 #include "ds_parts.h"
 
@@ -28,6 +29,7 @@ typedef struct slot {
 } slot;
 
 typedef struct ingest {
+  ds_corpus *c;                  /* asked directly when there are no workers (aKnown unused) */
   const ds_source *aSrc;
   size_t nSrc;
   slot *aSlot;
@@ -53,7 +55,9 @@ static size_t size_of(const ds_source *s) {
 /* Memory a document will hold while parsed (about ten times its bytes, measured). */
 static size_t cost_of(size_t n) { return n * 10 + 4096; }
 
+/* Does the corpus hold these bytes already? (-1: could not tell; the writer asks again) */
 static int known(const ingest *g, const char *zSha) {
+  if (!g->aKnown) return g->c ? ds_corpus_has_sha(g->c, zSha, NULL) : 0;
   size_t lo = 0, hi = g->nKnown;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
@@ -78,7 +82,7 @@ static void prepare(ingest *g, size_t i, ds_lemma_memo *memo) {
     sl->rc = ds_sha256_file(s->zPath, sl->zSha, &nAll, &e);   /* a block at a time */
     if (sl->rc) goto failed;
     sl->nBytes = (size_t)nAll;
-    sl->bKnown = (uint8_t)known(g, sl->zSha);
+    sl->bKnown = known(g, sl->zSha) == 1;
     return;
   }
   if (s->zPath) {
@@ -88,7 +92,7 @@ static void prepare(ingest *g, size_t i, ds_lemma_memo *memo) {
   }
   sl->nBytes = n;
   ds_sha256_hex(z ? z : "", n, sl->zSha);
-  if (known(g, sl->zSha)) sl->bKnown = 1;
+  if (known(g, sl->zSha) == 1) sl->bKnown = 1;
   else if (sl->bParts) {}                /* the writer reads it in parts */
   else {
     ds_read_opts ro = s->read;
@@ -134,8 +138,23 @@ static int store_parts(ds_corpus *c, const ingest *g, const ds_source *s, const 
   ro.zName = zWhere ? zWhere : zName;
   if (ro.pTagger && !*ppMemo) *ppMemo = ds_lemma_memo_new();   /* NULL: none, slower */
   ds_parts p;
+  *pId = 0;
+  if (ds_corpus_has_sha(c, sl->zSha, NULL) == 1) return DS_OK;     /* (added meanwhile) */
   int rc = ds_parts_open(&p, s->zPath, s->z, s->n, &ro, g->nPart, *ppMemo, e);
-  if (rc == DS_OK) rc = ds_corpus_add_parts(c, &p, sl->zSha, sl->nBytes, zName, zWhere, &s->meta, pId, e);
+  if (rc == DS_OK) rc = ds_corpus_doc_begin(c, sl->zSha, sl->nBytes, zName ? zName : "<text>",
+                                            zWhere, &s->meta, NULL, e);
+  if (rc == DS_OK) {
+    ds_doc *d;
+    int flags;
+    int64_t base;
+    while ((rc = ds_parts_next(&p, &d, &flags, &base, e)) == DS_OK) {
+      rc = ds_corpus_doc_part(c, d, flags, e);
+      ds_doc_free(d);
+      if (rc) break;
+    }
+    if (rc == DS_DONE) rc = ds_corpus_doc_end(c, pId, e);
+    else ds_corpus_doc_abort(c);
+  }
   ds_parts_close(&p);
   return rc;
 }
@@ -155,7 +174,7 @@ static int store(ds_corpus *c, const ingest *g, size_t i, const ds_ingest_opts *
   if (o && o->xProgress && o->xProgress(o->pCtx, i, g->nSrc, zWhere ? zWhere : zName))
     return ds_error_set(e, DS_ABORT, -1, "stopped");
   if (sl->bKnown) return DS_OK;
-  int64_t id;
+  int64_t id = 0;
   int rc;
   if (sl->bParts) {
     rc = store_parts(c, g, s, sl, zName, zWhere, ppMemo, &id, e);
@@ -163,6 +182,7 @@ static int store(ds_corpus *c, const ingest *g, size_t i, const ds_ingest_opts *
     rc = ds_corpus_add_parsed(c, sl->d, sl->zSha, sl->nBytes, zName, zWhere, &s->meta, &id, e);
   }
   if (rc == DS_OK && id) (*pnAdded)++;
+  if (rc == DS_OK && s->pId) *s->pId = id;
   return rc;
 }
 
@@ -178,8 +198,16 @@ int ds_ingest(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opt
   size_t nMemory = o && o->nMemory ? o->nMemory : DS_INGEST_MEMORY;
   g.nBudget = nMemory / 2;
   ds_corpus_set_budget(c, nMemory / 2);
-  rc = ds_corpus_shas(c, &known, &g.nKnown, e);
-  g.aKnown = known.p;
+  int nJobs = o ? o->nJobs : 1;
+  if (nJobs > 64) nJobs = 64;
+  if (nJobs > (int)n) nJobs = (int)n;
+  /* workers look duplicates up in a sorted list of the corpus's hashes; without them
+     the corpus is asked (one document need not read every hash) */
+  g.c = c;
+  if (nJobs > 1) {
+    rc = ds_corpus_shas(c, &known, &g.nKnown, e);
+    g.aKnown = known.p ? known.p : (const unsigned char *)"";
+  }
   if (rc == DS_OK && !(g.aSlot = ds_malloc((n + 1) * sizeof *g.aSlot))) rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
   if (rc) {
     ds_buf_free(&known);
@@ -196,9 +224,6 @@ int ds_ingest(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opt
     g.aSlot[i].nCost = cost_of(g.aSlot[i].bParts ? 0 : nBytes);
   }
 
-  int nJobs = o ? o->nJobs : 1;
-  if (nJobs > 64) nJobs = 64;
-  if (nJobs > (int)n) nJobs = (int)n;
   pthread_t aThread[64];
   int nThread = 0;
   if (nJobs > 1) {
@@ -209,6 +234,7 @@ int ds_ingest(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opt
       if (pthread_create(&aThread[nThread], NULL, worker, &g) == 0) nThread++;
     if (nThread == 0) nJobs = 1;        /* no threads to be had: do it here */
   }
+  if (!nThread) g.aKnown = NULL;        /* the corpus is asked directly */
   ds_lemma_memo *memo = nThread ? NULL : ds_lemma_memo_new();
   ds_lemma_memo *wmemo = NULL;          /* the writer's, for documents in parts */
   for (size_t i = 0; i < n && rc == DS_OK; i++) {
@@ -246,6 +272,35 @@ int ds_ingest(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opt
   ds_free(g.aSlot);
   ds_buf_free(&known);
   return rc;
+}
+
+/* A document given alone: read as the corpus's read options say, on this thread. */
+static int add_one(ds_corpus *c, const char *zPath, const char *z, size_t n, const char *zName,
+                   const char *zWhere, const ds_meta *pMeta, int64_t *pDocId, ds_error *e) {
+  ds_source src = {.zPath = zPath, .z = z, .n = n, .zName = zName, .zWhere = zWhere,
+                   .read = *ds_corpus_read_opts(c)};
+  if (pMeta) src.meta = *pMeta;
+  /* the corpus's budget stays as it is (none: as good as none); parts as large as
+     DS_PART_BYTES */
+  size_t nBudget = ds_corpus_budget(c);
+  ds_ingest_opts o = {.nJobs = 1, .nMemory = nBudget ? 2 * nBudget : SIZE_MAX, .nPart = DS_PART_BYTES};
+  size_t nAdded = 0;
+  *pDocId = 0;
+  src.pId = pDocId;
+  int rc = ds_ingest(c, &src, 1, &o, &nAdded, e);
+  ds_corpus_set_budget(c, nBudget);
+  return rc;
+}
+
+int ds_corpus_add_text(ds_corpus *c, const char *z, size_t n, const char *zName,
+                       const char *zPath, const ds_meta *pMeta, int64_t *pDocId, ds_error *e) {
+  return add_one(c, NULL, z ? z : "", n, zName ? zName : zPath ? zPath : "<text>", zPath, pMeta,
+                 pDocId, e);
+}
+
+int ds_corpus_add_file(ds_corpus *c, const char *zPath, const char *zName,
+                       const ds_meta *pMeta, int64_t *pDocId, ds_error *e) {
+  return add_one(c, zPath, NULL, 0, zName ? zName : zPath, zPath, pMeta, pDocId, e);
 }
 
 int ds_ncpu(void) {

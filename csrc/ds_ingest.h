@@ -31,6 +31,7 @@ typedef struct ds_source {
   const char *zWhere;     /* stored as its path and named in errors (NULL: zPath) */
   ds_meta meta;           /* metadata (over the document's own) */
   ds_read_opts read;      /* how to read and tag it (zName is ignored) */
+  int64_t *pId;           /* if set: gets the new document's id (0: its bytes were stored) */
 } ds_source;
 
 typedef struct ds_ingest_opts {
@@ -57,6 +58,19 @@ typedef struct ds_ingest_opts {
 */
 int ds_ingest(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opts *o,
               size_t *pnAdded, ds_error *e);
+
+/*
+** One document, read as ds_corpus_set_read says, on the caller's thread, in a segment
+** the caller opened: the file zPath (ds_corpus_add_file), or the bytes z[0..n)
+** (ds_corpus_add_text; zName names it, zPath, if not NULL, is where it came from). Plain
+** text larger than DS_PART_BYTES goes in parts, as in ds_ingest. *pDocId is the new
+** document's id, or 0 if the corpus holds the same bytes already (by SHA-256). On error
+** nothing of the document is stored; the segment stays open.
+*/
+int ds_corpus_add_file(ds_corpus *c, const char *zPath, const char *zName,
+                       const ds_meta *pMeta, int64_t *pDocId, ds_error *e);
+int ds_corpus_add_text(ds_corpus *c, const char *z, size_t n, const char *zName,
+                       const char *zPath, const ds_meta *pMeta, int64_t *pDocId, ds_error *e);
 
 /* Number of processors online (at least 1): the default number of jobs. */
 int ds_ncpu(void);

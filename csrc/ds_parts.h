@@ -66,7 +66,4 @@ int ds_parts_next(ds_parts *p, ds_doc **pd, int *pFlags, int64_t *pRawBase, ds_e
 
 void ds_parts_close(ds_parts *p);
 
-/* The SHA-256 (hex, zHex[65]) and size of the file zPath, read a block at a time. */
-int ds_sha256_file(const char *zPath, char *zHex, uint64_t *pnBytes, ds_error *e);
-
 #endif

@@ -74,7 +74,7 @@ static int push(parser *p, int kind, int attr, const char *z, size_t n) {
   if (kind == Q_ANY) return DS_OK;
   int rc = ds_corpus_lookup(p->c, attr, z ? z : "", n, &t->id, &t->freq, p->e);
   if (rc == DS_OK) t->bFound = 1;
-  return rc == DS_DONE ? DS_OK : rc;
+  return rc == DS_NOTFOUND ? DS_OK : rc;
 }
 
 /* Read a quoted string at p->i (the opening quote) into p->str. */

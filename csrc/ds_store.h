@@ -44,15 +44,19 @@
 ** Corpus positions (cpos) are global: the documents of a corpus are laid end to end in
 ** the order they were added, and a position is never reused.
 **
-** Writing: ds_corpus_begin, then ds_corpus_add_* for each document (or ds_corpus_add_parsed
-** for a document parsed elsewhere, as ds_ingest.h does on worker threads), then
-** ds_corpus_commit (one transaction) or ds_corpus_rollback.
+** Writing: ds_corpus_begin, then ds_corpus_add_parsed for each parsed document, or
+** ds_corpus_doc_begin / _part / _end for one in parts, then ds_corpus_commit (one
+** transaction) or ds_corpus_rollback. Reading and parsing files is the ingest side's
+** (ds_ingest.h: ds_ingest, ds_corpus_add_file, ds_corpus_add_text), which alone decides
+** whether a document goes whole or in parts.
+** The store's code is split by concern: see ds_storeInt.h.
 */
 #ifndef DS_STORE_H
 #define DS_STORE_H
 
 #include "ds.h"
 #include "ds_buf.h"
+#include "ds_hash.h"
 #include "ds_langdata.h"
 #include "ds_reader.h"
 #include "ds_ttype.h"
@@ -119,32 +123,23 @@ int ds_corpus_refresh(ds_corpus *c, ds_error *e);
 void ds_corpus_close(ds_corpus *c);
 
 /*
-** How documents added from now on are read (ds_reader.h): format, clean-up rules and
-** the language data they use (which must outlive its use by the corpus). zName is unused.
-** A document's own metadata (HTML <meta>, front matter) is stored first; metadata given
-** to ds_corpus_add_* replaces it key by key.
+** How documents given to ds_corpus_add_file / ds_corpus_add_text (ds_ingest.h) are read
+** (ds_reader.h): format, clean-up rules and the language data they use (which must
+** outlive its use by the corpus). zName is unused. ds_corpus_read_opts returns them.
 */
 void ds_corpus_set_read(ds_corpus *c, const ds_read_opts *o);
+const ds_read_opts *ds_corpus_read_opts(const ds_corpus *c);
 
 /* Start a segment (a write transaction). */
 int ds_corpus_begin(ds_corpus *c, ds_error *e);
 
 /*
-** Parse and add a document read from z[0..n) (raw bytes; UTF-8 plain text). zName names
-** it in the corpus and in messages; zPath (may be NULL) is where it came from. Plain text
-** larger than DS_PART_BYTES is parsed and stored in parts (ds_parts.h; the same for
-** ds_corpus_add_file, which then reads the file a part at a time). *pDocId is
-** the new document's id, or 0 if a document with the same bytes (sha256) is already in
-** the corpus. On error nothing of this document is stored; the segment stays open.
-*/
-int ds_corpus_add_text(ds_corpus *c, const char *z, size_t n, const char *zName,
-                       const char *zPath, const ds_meta *pMeta, int64_t *pDocId,
-                       ds_error *e);
-
-/*
-** Add a document already parsed (and tagged) from raw bytes of length nBytes whose
-** SHA-256 is zSha (64 hex digits, see ds_sha256_hex): as ds_corpus_add_text, without
-** the parsing. d stays the caller's.
+** Add a document parsed (and tagged) from raw bytes of length nBytes whose SHA-256 is
+** zSha (64 hex digits, ds_hash.h). zName names it in the corpus and in messages; zPath
+** (may be NULL) is where it came from. The document's own metadata (HTML <meta>, front
+** matter) is stored first; pMeta's replaces it key by key. *pDocId is the new document's
+** id, or 0 if a document with the same bytes is already in the corpus. On error nothing
+** of this document is stored; the segment stays open. d stays the caller's.
 */
 int ds_corpus_add_parsed(ds_corpus *c, const struct ds_doc *d, const char *zSha, size_t nBytes,
                          const char *zName, const char *zPath, const ds_meta *pMeta,
@@ -168,15 +163,6 @@ int ds_corpus_doc_part(ds_corpus *c, const struct ds_doc *d, int flags, ds_error
 int ds_corpus_doc_end(ds_corpus *c, int64_t *pDocId, ds_error *e);
 void ds_corpus_doc_abort(ds_corpus *c);
 
-/*
-** Add the document that p reads (ds_parts.h), a part at a time, unless the corpus holds
-** its bytes (zSha, of nBytes) already (then *pDocId is 0). As ds_corpus_add_text.
-*/
-struct ds_parts;
-int ds_corpus_add_parts(ds_corpus *c, struct ds_parts *p, const char *zSha, size_t nBytes,
-                        const char *zName, const char *zPath, const ds_meta *pMeta,
-                        int64_t *pDocId, ds_error *e);
-
 /* Is a document with these bytes (SHA-256 in hex) in the corpus? 1, 0, or -1 on error. */
 int ds_corpus_has_sha(ds_corpus *c, const char *zSha, ds_error *e);
 
@@ -186,19 +172,13 @@ int ds_corpus_has_sha(ds_corpus *c, const char *zSha, ds_error *e);
 */
 int ds_corpus_shas(ds_corpus *c, ds_buf *out, size_t *pn, ds_error *e);
 
-/* The SHA-256 of z[0..n) in hex, into zHex[65]. */
-void ds_sha256_hex(const char *z, size_t n, char *zHex);
-
 /*
 ** Set the memory budget of a segment being written (bytes): once its in-memory postings
 ** pass it, they are written out as a segment of their own and a new one starts, in the
 ** same transaction. 0 means no limit.
 */
 void ds_corpus_set_budget(ds_corpus *c, size_t nBytes);
-
-/* Read the file zPath and add it (see ds_corpus_add_text). */
-int ds_corpus_add_file(ds_corpus *c, const char *zPath, const char *zName,
-                       const ds_meta *pMeta, int64_t *pDocId, ds_error *e);
+size_t ds_corpus_budget(const ds_corpus *c);
 
 /* Write the segment's lexicon and postings and commit. On failure, rolls back. */
 int ds_corpus_commit(ds_corpus *c, ds_error *e);
@@ -209,7 +189,7 @@ void ds_corpus_rollback(ds_corpus *c);
 /*
 ** Remove document docId (docs.id): it is hidden from queries and counts at once (its
 ** lexicon frequencies are taken off) and its rows are freed by the next optimize. One
-** transaction. DS_DONE if there is no such live document.
+** transaction. DS_NOTFOUND if there is no such live document.
 */
 int ds_corpus_remove(ds_corpus *c, int64_t docId, ds_error *e);
 
@@ -257,6 +237,13 @@ int ds_corpus_check(ds_corpus *c, ds_buf *report, int64_t *pnProblems, ds_error 
 /* Fill *pInfo. */
 int ds_corpus_info(ds_corpus *c, ds_info *pInfo, ds_error *e);
 
+/* ====================== the read API (ds_store_read.c) ======================
+** What the query engine and the recipes read: documents and their metadata, the
+** lexicons, posting cursors, windows of tokens (types, attribute ids, text), spans.
+** Pointers a call hands out are the corpus's, valid until the next call on it that
+** reads or writes (unless said otherwise).
+*/
+
 /* Documents, in corpus order. The pointer is valid until the next write. */
 size_t ds_corpus_ndocs(const ds_corpus *c);
 const ds_docinfo *ds_corpus_doc(const ds_corpus *c, size_t i);
@@ -274,7 +261,7 @@ int ds_corpus_doc_meta(ds_corpus *c, int64_t docId,
 
 /*
 ** Look up the string z[0..n) in attribute attr: *pId and *pFreq are set and DS_OK
-** returned, or DS_DONE if it is not in the lexicon.
+** returned, or DS_NOTFOUND if it is not in the lexicon.
 */
 int ds_corpus_lookup(ds_corpus *c, int attr, const char *z, size_t n, uint32_t *pId,
                      int64_t *pFreq, ds_error *e);
@@ -282,7 +269,7 @@ int ds_corpus_lookup(ds_corpus *c, int attr, const char *z, size_t n, uint32_t *
 /*
 ** All corpus positions of id in attr, ascending, into *pa (ds_malloc'd, caller frees
 ** with ds_free) and *pn (positions of removed documents included: ds_corpus_doc_at
-** tells them). DS_DONE (nothing in *pa) for a value without postings: see
+** tells them). DS_NOTFOUND (nothing in *pa) for a value without postings: see
 ** ds_corpus_indexed.
 */
 int ds_corpus_postings(ds_corpus *c, int attr, uint32_t id, int64_t **pa, size_t *pn,
@@ -291,8 +278,87 @@ int ds_corpus_postings(ds_corpus *c, int attr, uint32_t id, int64_t **pa, size_t
 /* Does value id of attr have postings? (`_` of lemma, pos and xpos has not.) */
 int ds_corpus_indexed(ds_corpus *c, int attr, uint32_t id);
 
+/*
+** Call xEach(ctx, id, string, length, frequency) for every entry of attr's lexicon, in id
+** order (entries of frequency 0 included: removed or failed documents leave them). A
+** nonzero return stops with DS_DONE. (The query engine runs regular expressions so, over
+** the lexicon rather than the text.)
+*/
+int ds_corpus_lexicon_scan(ds_corpus *c, int attr,
+                           int (*xEach)(void *ctx, uint32_t id, const char *z, size_t n,
+                                        int64_t freq),
+                           void *ctx, ds_error *e);
+
+/*
+** A cursor over the postings of one lexicon id: its corpus positions in ascending order,
+** segment after segment, read lazily (skip data lets ds_cursor_seek jump over blocks).
+** Positions of removed documents are included (ds_corpus_doc_at tells them).
+**
+**   ds_cursor *k; int64_t pos;
+**   if (ds_corpus_cursor(c, DS_ATTR_WORD, id, &k, &e) == DS_OK) {
+**     for (rc = ds_cursor_seek(k, 1000, &pos); rc == DS_OK; rc = ds_cursor_next(k, &pos)) ...
+**     ds_cursor_free(k);         -- rc is DS_DONE at the end, DS_CORRUPT on damage
+**   }
+** The cursor holds its own copy of the blobs: it stays valid while the corpus is read
+** and written, and shows the postings as they were when it was made.
+*/
+typedef struct ds_cursor ds_cursor;
+/* DS_NOTFOUND (and no cursor) for a value without postings (ds_corpus_indexed). */
+int ds_corpus_cursor(ds_corpus *c, int attr, uint32_t id, ds_cursor **pk, ds_error *e);
+/* The next position: DS_OK, DS_DONE at the end, DS_CORRUPT. */
+int ds_cursor_next(ds_cursor *k, int64_t *pPos);
+/* The first position >= target from the cursor on (it only moves forward). */
+int ds_cursor_seek(ds_cursor *k, int64_t target, int64_t *pPos);
+/* Number of positions in the list (all segments), known without reading them. */
+uint64_t ds_cursor_count(const ds_cursor *k);
+void ds_cursor_free(ds_cursor *k);
+
 /* Lexicon id of attribute attr at corpus position cpos (which must be in a document). */
 int ds_corpus_id_at(ds_corpus *c, int attr, int64_t cpos, uint32_t *pId, ds_error *e);
+
+/*
+** A window on consecutive tokens of one document: whole stored parts holding the tokens
+** asked for (a document of one part: all of it). The token t of the document (t from
+** first to first + n - 1) has token type aType[t - first]; with text, its bytes are
+** zText[aOff[2(t - first)] .. aOff[2(t - first) + 1]), the text before it from the end of
+** the token before (the window's text starts with the white space before its first token).
+*/
+typedef struct ds_window {
+  int64_t first;              /* the window's first token, counted from its document's start */
+  size_t n;                   /* tokens in the window */
+  const uint32_t *aType;      /* their token types: attribute ids by ds_corpus_type_id */
+  const char *zText;          /* with bText: the window's text (else NULL) */
+  size_t nText;
+  const uint32_t *aOff;       /* with bText: (start, end) byte pairs of its tokens in zText */
+} ds_window;
+
+/* The window holding tokens [t0, t1) of document k (ds_corpus_doc order); bText: with text. */
+int ds_corpus_window(ds_corpus *c, size_t k, int64_t t0, int64_t t1, int bText, ds_window *w,
+                     ds_error *e);
+
+/* The lexicon id of attribute attr of a token type (from a window). */
+uint32_t ds_corpus_type_id(const ds_corpus *c, uint32_t type, int attr);
+
+/* A span: inclusive corpus positions of its first and last token. */
+typedef struct ds_span {
+  int64_t first;
+  int64_t last;
+} ds_span;
+
+/*
+** The spans of kind zKind (`s`, `p`, `head`, `note`) of document k, in order, into *pa
+** (owned by the corpus: valid until the next call on it) and *pn (0 for a kind the
+** document has none of).
+*/
+int ds_corpus_spans(ds_corpus *c, size_t k, const char *zKind, const ds_span **pa, size_t *pn,
+                    ds_error *e);
+
+/*
+** The span of kind zKind holding corpus position cpos into *pSpan: DS_OK, or DS_NOTFOUND
+** when no span of that kind holds it (or cpos is in no document).
+*/
+int ds_corpus_span_at(ds_corpus *c, const char *zKind, int64_t cpos, ds_span *pSpan,
+                      ds_error *e);
 
 /*
 ** The clean text of the document at index k (ds_corpus_doc order) into *pz / *pn (owned
@@ -301,14 +367,5 @@ int ds_corpus_id_at(ds_corpus *c, int attr, int64_t cpos, uint32_t *pId, ds_erro
 */
 int ds_corpus_text(ds_corpus *c, size_t k, const char **pz, size_t *pn, const uint32_t **paOff,
                    ds_error *e);
-
-/*
-** Key-word-in-context for the match [first, last] (inclusive corpus positions, in one
-** document): the match's text and up to `width` characters of context on each side,
-** cut at the document's edges, with line breaks and tabs shown as spaces. Appends to
-** the three buffers.
-*/
-int ds_corpus_kwic(ds_corpus *c, int64_t first, int64_t last, int width, ds_buf *pLeft,
-                   ds_buf *pMatch, ds_buf *pRight, ds_error *e);
 
 #endif

@@ -13,6 +13,7 @@
 #include "ds_conllu.h"
 #include "ds_langdata.h"
 #include "ds_ingest.h"
+#include "ds_kwic.h"
 #include "ds_parse.h"
 #include "ds_parts.h"
 #include "ds_query.h"
@@ -834,7 +835,7 @@ static int corpus_remove(lua_State *L) {
   ds_corpus *c = check_corpus(L, 1);
   ds_error e;
   int rc = ds_corpus_remove(c, luaL_checkinteger(L, 2), &e);
-  if (rc > DS_DONE) return raise_error(L, &e);
+  if (rc && rc != DS_NOTFOUND) return raise_error(L, &e);
   lua_pushboolean(L, rc == DS_OK);
   return 1;
 }

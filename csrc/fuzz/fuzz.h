@@ -21,6 +21,7 @@
 #include "ds_parse.h"
 #include "ds_parts.h"
 #include "ds_reader.h"
+#include "ds_ingest.h"
 #include "ds_store.h"
 #include "ds_tagger.h"
 #include "ds_utf8.h"

@@ -4,6 +4,8 @@
 ** offset inside it; a good one, matches in corpus order, each inside one document and
 ** as long as the query, whose concordance lines can be cut.
 */
+#include "ds_ingest.h"
+#include "ds_kwic.h"
 #include "ds_query.h"
 #include "ds_utf8.h"
 #include "fuzz.h"

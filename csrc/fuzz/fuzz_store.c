@@ -12,6 +12,8 @@
 ** write well-formed rows with values dossier does not expect (huge ntok, overlapping
 ** cpos, truncated varint blobs, NULL names), which byte flips rarely reach.
 */
+#include "ds_ingest.h"
+#include "ds_kwic.h"
 #include "ds_query.h"
 #include "fuzz.h"
 

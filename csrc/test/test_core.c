@@ -12,6 +12,8 @@
 #include "ds_parse.h"
 #include "ds_query.h"
 #include "ds_reader.h"
+#include "ds_ingest.h"
+#include "ds_kwic.h"
 #include "ds_store.h"
 #include "ds_utf8.h"
 #include "tests.h"

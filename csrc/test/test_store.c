@@ -10,6 +10,7 @@
 #include "ds_parts.h"
 #include "ds_postings.h"
 #include "ds_query.h"
+#include "ds_kwic.h"
 #include "ds_store.h"
 #include "tests.h"
 
@@ -116,6 +117,95 @@ static const char *const azQuery[] = {"China", "Russia", "\"digital\"%c", "\"Sin
                                       "[] \"cooperation\"", "\"the\"%c [norm!=\"digital\"]"};
 #define NQUERY (sizeof azQuery / sizeof *azQuery)
 
+/* lexicon scan: each entry once; counts the word ids and their total frequency */
+typedef struct scan_acc { size_t n; int64_t nFreq; uint32_t nextId; int bOrdered; } scan_acc;
+static int scan_entry(void *ctx, uint32_t id, const char *z, size_t n, int64_t freq) {
+  scan_acc *a = ctx;
+  (void)z;
+  (void)n;
+  if (id < a->nextId) a->bOrdered = 0;
+  a->nextId = id + 1;
+  a->n++;
+  a->nFreq += freq;
+  return 0;
+}
+
+/*
+** The read API on a corpus of several segments, against what the token stream says:
+** cursors give exactly the positions the tokens hold (with seek), windows the text,
+** spans the sentences the document counts.
+*/
+static void test_read_api(ds_corpus *c) {
+  ds_error e;
+  ds_info info;
+  check(ds_corpus_info(c, &info, &e) == DS_OK && info.nSegments > 1, "several segments");
+  /* the lexicon scan covers every word, and frequencies sum to the tokens */
+  scan_acc acc = {0, 0, 0, 1};
+  check(ds_corpus_lexicon_scan(c, DS_ATTR_WORD, scan_entry, &acc, &e) == DS_OK, "scan: %s", e.msg);
+  check(acc.bOrdered && (int64_t)acc.n == info.anTypes[DS_ATTR_WORD] && acc.nFreq == info.nTokens,
+        "scan: %zu words, %lld tokens (info: %lld, %lld)", acc.n, (long long)acc.nFreq,
+        (long long)info.anTypes[DS_ATTR_WORD], (long long)info.nTokens);
+  /* the positions of "the" and "China", read from the token stream */
+  static const char *const azWord[] = {"the", "China", "Russia", "."};
+  for (size_t w = 0; w < 4; w++) {
+    uint32_t id;
+    int64_t freq;
+    check(ds_corpus_lookup(c, DS_ATTR_WORD, azWord[w], strlen(azWord[w]), &id, &freq, &e) == DS_OK, "lookup %s", azWord[w]);
+    int64_t *aPos = ds_malloc((size_t)freq * sizeof *aPos), n = 0;
+    int bad = 0;
+    for (size_t k = 0; k < ds_corpus_ndocs(c) && aPos; k++) {
+      const ds_docinfo *d = ds_corpus_doc(c, k);
+      for (int64_t t = 0; t < d->nTok;) {
+        ds_window win;
+        if (ds_corpus_window(c, k, t, t + 1, 0, &win, &e)) { bad = 1; break; }
+        for (size_t i = (size_t)(t - win.first); i < win.n; i++)
+          if (ds_corpus_type_id(c, win.aType[i], DS_ATTR_WORD) == id && n < freq) aPos[n++] = d->cpos + win.first + (int64_t)i;
+        t = win.first + (int64_t)win.n;
+      }
+    }
+    check(!bad && n == freq, "%s: %lld in the token stream, lexicon says %lld", azWord[w], (long long)n, (long long)freq);
+    ds_cursor *k;
+    int64_t pos, i = 0;
+    check(ds_corpus_cursor(c, DS_ATTR_WORD, id, &k, &e) == DS_OK && ds_cursor_count(k) == (uint64_t)freq,
+          "%s: cursor of %lld", azWord[w], (long long)freq);
+    int rc;
+    while ((rc = ds_cursor_next(k, &pos)) == DS_OK && i < n && pos == aPos[i]) i++;
+    check(rc == DS_DONE && i == n, "%s: cursor reads the %lld positions in order", azWord[w], (long long)n);
+    ds_cursor_free(k);
+    /* seeks to positions just before, at and after each tenth position, across segments */
+    for (int64_t j = 0; j < n; j += 10) {
+      for (int64_t delta = -1; delta <= 1; delta++) {
+        int64_t target = aPos[j] + delta, want = 0;
+        while (want < n && aPos[want] < target) want++;
+        ds_corpus_cursor(c, DS_ATTR_WORD, id, &k, &e);
+        if (j > 0) ds_cursor_seek(k, aPos[j / 2], &pos);      /* from some point on */
+        rc = ds_cursor_seek(k, target, &pos);
+        if (want == n ? rc != DS_DONE : (rc != DS_OK || pos != aPos[want])) bad = 1;
+        ds_cursor_free(k);
+      }
+    }
+    check(!bad, "%s: seek finds the first position at or after a target", azWord[w]);
+    ds_free(aPos);
+  }
+  /* spans: the document's sentences, end to end over its tokens; span_at agrees */
+  for (size_t k = 0; k < ds_corpus_ndocs(c); k++) {
+    const ds_docinfo *d = ds_corpus_doc(c, k);
+    const ds_span *a;
+    size_t n;
+    check(ds_corpus_spans(c, k, "s", &a, &n, &e) == DS_OK && (int64_t)n == d->nSent, "%s: %zu sentences", d->zName, n);
+    int bad = 0;
+    for (size_t i = 0; i < n; i++)
+      if (a[i].first > a[i].last || (i ? a[i].first != a[i - 1].last + 1 : a[i].first != d->cpos)) bad = 1;
+    if (n && a[n - 1].last != d->cpos + d->nTok - 1) bad = 1;
+    ds_span first = n ? a[0] : (ds_span){0, 0}, last = n ? a[n - 1] : (ds_span){0, 0}, sp;
+    check(!bad, "%s: sentences cover the document end to end", d->zName);
+    check(ds_corpus_span_at(c, "s", last.last, &sp, &e) == DS_OK && sp.first == last.first &&
+          ds_corpus_span_at(c, "s", first.first, &sp, &e) == DS_OK && sp.last == first.last,
+          "%s: span_at finds the first and last sentence", d->zName);
+    check(ds_corpus_span_at(c, "nosuchkind", d->cpos, &sp, &e) == DS_NOTFOUND, "no span of an unknown kind");
+  }
+}
+
 static void test_text_and_segments(void) {
   char azFile[16][256];
   size_t nFile = seed_files(azFile, 16);
@@ -173,12 +263,13 @@ static void test_text_and_segments(void) {
   for (size_t q = 0; q < NQUERY; q++)
     check(count_matches(c, azQuery[q]) == aOne[q], "%s: same count over segments", azQuery[q]);
   check(problems(c) == 0, "sound over segments");
+  test_read_api(c);
 
   /* remove: gone at once; optimize: one segment, rows freed, same answers */
   int64_t docId = ds_corpus_doc(c, 2)->id, nTok2 = ds_corpus_doc(c, 2)->nTok;
   long nChina = count_matches(c, "China");
   check(ds_corpus_remove(c, docId, &e) == DS_OK, "remove: %s", e.msg);
-  check(ds_corpus_remove(c, docId, &e) == DS_DONE, "removed twice");
+  check(ds_corpus_remove(c, docId, &e) == DS_NOTFOUND, "removed twice");
   check(ds_corpus_ndocs(c) == 4, "four documents left");
   long nAfter = count_matches(c, "China");
   check(nAfter < nChina && nAfter > 0, "China: %ld before, %ld after", nChina, nAfter);

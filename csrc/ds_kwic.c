@@ -1,0 +1,39 @@
+/*
+** ds_kwic.c -- key word in context (see ds_kwic.h).
+*/
+#include "ds_kwic.h"
+
+int ds_corpus_kwic(ds_corpus *c, int64_t first, int64_t last, int width, ds_buf *pLeft,
+                   ds_buf *pMatch, ds_buf *pRight, ds_error *e) {
+  int64_t k = ds_corpus_doc_at(c, first);
+  if (k < 0 || ds_corpus_doc_at(c, last) != k || last < first)
+    return ds_error_set(e, DS_MISUSE, -1, "match %lld..%lld is not inside one document",
+                        (long long)first, (long long)last);
+  const ds_docinfo *d = ds_corpus_doc(c, (size_t)k);
+  /* the parts around the match: a token has at least one character, so `width` tokens
+     on each side hold the context, and the window reaches the document's edges if it
+     must */
+  int64_t w = width > 0 ? width : 0, t0 = first - d->cpos - w - 1, t1 = last - d->cpos + w + 2;
+  ds_window win;
+  int rc = ds_corpus_window(c, (size_t)k, t0 < 0 ? 0 : t0, t1 > d->nTok ? d->nTok : t1, 1, &win, e);
+  if (rc) return rc;
+  const char *z = win.zText;
+  size_t nText = win.nText;
+  int64_t base = d->cpos + win.first;
+  size_t a = win.aOff[2 * (first - base)], b = win.aOff[2 * (last - base) + 1];
+  /* `width` code points back from a and forward from b, skipping continuation bytes */
+  size_t l = a, r = b;
+  for (int n = 0; n < width && l > 0; n++) {
+    l--;
+    while (l > 0 && ((unsigned char)z[l] & 0xC0) == 0x80) l--;
+  }
+  for (int n = 0; n < width && r < nText; n++) {
+    r++;
+    while (r < nText && ((unsigned char)z[r] & 0xC0) == 0x80) r++;
+  }
+  ds_buf_put_flat(pLeft, z + l, a - l);
+  ds_buf_put_flat(pMatch, z + a, b - a);
+  ds_buf_put_flat(pRight, z + b, r - b);
+  if (pLeft->rc || pMatch->rc || pRight->rc) return ds_error_set(e, DS_NOMEM, -1, "out of memory");
+  return DS_OK;
+}

@@ -1,0 +1,597 @@
+/*
+** ds_store_read.c -- the read API (ds_store.h): token types and strings loaded for
+** reading, lexicon lookup and scan, postings and posting cursors, windows of a
+** document's tokens and text, spans, document metadata.
+*/
+#include "ds_storeInt.h"
+#include "ds_postings.h"
+
+#include <string.h>
+
+/* ====================== token types and strings, for reading ====================== */
+
+/* Load every stored token type into c->tt (once). */
+int ds_store_load_types(ds_corpus *c, ds_error *e) {
+  if (c->bTypesLoaded) return DS_OK;
+  ds_ttypes_truncate(&c->tt, 0);
+  sqlite3_stmt *st = ds_store_prep(c, "SELECT first, n, data FROM types ORDER BY first", e);
+  if (!st) return DS_SQL;
+  int rc = DS_OK, src;
+  while (rc == DS_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t first = sqlite3_column_int64(st, 0), n = sqlite3_column_int64(st, 1);
+    const unsigned char *p = sqlite3_column_blob(st, 2);
+    const unsigned char *end = p ? p + sqlite3_column_bytes(st, 2) : NULL;
+    if (first != (int64_t)c->tt.n || n < 0 || n > UINT32_MAX || !p) {
+      rc = DS_CORRUPT;
+      break;
+    }
+    for (int64_t i = 0; i < n && rc == DS_OK; i++) {
+      uint32_t aId[DS_NATTR], type;
+      for (int a = 0; a < DS_NATTR && rc == DS_OK; a++) {
+        uint64_t v;
+        if (ds_get_varint(&p, end, &v) || v >= UINT32_MAX) rc = DS_CORRUPT;
+        else aId[a] = (uint32_t)v;
+      }
+      if (rc == DS_OK) rc = ds_ttypes_add(&c->tt, aId, &type);
+    }
+    if (rc == DS_OK && p != end) rc = DS_CORRUPT;
+  }
+  if (rc == DS_OK && src != SQLITE_DONE) rc = ds_store_sql_error(c, e, "read token types");
+  sqlite3_finalize(st);
+  if (rc == DS_CORRUPT) rc = ds_error_set(e, rc, -1, "%s: the token types are corrupt", c->zPath);
+  else if (rc == DS_NOMEM) ds_store_nomem(e);
+  else if (rc == DS_LIMIT) rc = ds_error_set(e, rc, -1, "%s: too many token types", c->zPath);
+  if (rc) {
+    ds_ttypes_truncate(&c->tt, 0);
+    return rc;
+  }
+  c->bTypesLoaded = 1;
+  return DS_OK;
+}
+
+/* Load strings by id from zSql (rows: id, string) into t. */
+static int load_strtab(ds_corpus *c, strtab *t, const char *zSql, ds_error *e) {
+  if (t->bLoaded) return DS_OK;
+  sqlite3_stmt *st = ds_store_prep(c, zSql, e);
+  if (!st) return DS_SQL;
+  ds_buf_reset(&t->arena);
+  t->n = 0;
+  int rc = DS_OK, src;
+  size_t nAlloc = 0;
+  while (rc == DS_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t id = sqlite3_column_int64(st, 0);
+    const void *z = sqlite3_column_blob(st, 1);
+    size_t n = (size_t)sqlite3_column_bytes(st, 1);
+    if (id < (int64_t)t->n || id >= UINT32_MAX) { rc = DS_CORRUPT; break; }
+    if ((size_t)id + 2 > nAlloc) {
+      size_t nNew = nAlloc ? nAlloc * 2 : 1024;
+      while (nNew < (size_t)id + 2) nNew *= 2;
+      uint32_t *a = ds_realloc(t->aOff, nNew * sizeof *a);
+      if (!a) { rc = DS_NOMEM; break; }
+      t->aOff = a;
+      nAlloc = nNew;
+    }
+    if (t->n == 0) t->aOff[0] = 0;
+    while (t->n < (size_t)id) t->aOff[++t->n] = (uint32_t)t->arena.n;   /* ids without a row */
+    if (t->arena.n + n >= UINT32_MAX) { rc = DS_LIMIT; break; }
+    ds_buf_append(&t->arena, z, n);
+    t->aOff[++t->n] = (uint32_t)t->arena.n;
+  }
+  if (rc == DS_OK && src != SQLITE_DONE) rc = ds_store_sql_error(c, e, "read strings");
+  sqlite3_finalize(st);
+  if (rc == DS_OK && t->arena.rc) rc = DS_NOMEM;
+  if (rc == DS_CORRUPT) return ds_error_set(e, rc, -1, "%s: the lexicon is corrupt", c->zPath);
+  if (rc == DS_NOMEM) return ds_store_nomem(e);
+  if (rc == DS_LIMIT) return ds_error_set(e, rc, -1, "%s: lexicon too large", c->zPath);
+  if (rc) return rc;
+  t->bLoaded = 1;
+  return DS_OK;
+}
+
+static int strtab_get(const strtab *t, uint64_t id, const char **pz, size_t *pn) {
+  if (id >= t->n) return DS_CORRUPT;
+  *pz = (const char *)t->arena.p + t->aOff[id];
+  *pn = t->aOff[id + 1] - t->aOff[id];
+  return DS_OK;
+}
+
+int ds_corpus_indexed(ds_corpus *c, int attr, uint32_t id) {
+  if (attr < DS_ATTR_LEMMA) return 1;
+  if (c->aBlank[attr] == -2) {
+    uint32_t bid;
+    int64_t freq;
+    c->aBlank[attr] = ds_corpus_lookup(c, attr, "_", 1, &bid, &freq, NULL) == DS_OK ? (int64_t)bid : -1;
+  }
+  return c->aBlank[attr] != (int64_t)id;
+}
+
+void ds_store_strtab_free(strtab *t) {
+  ds_buf_free(&t->arena);
+  ds_free(t->aOff);
+  memset(t, 0, sizeof *t);
+}
+
+int ds_corpus_doc_meta(ds_corpus *c, int64_t docId,
+                       int (*xMeta)(void *ctx, const char *zKey, const char *zVal),
+                       void *ctx, ds_error *e) {
+  sqlite3_stmt *st = ds_store_prep(c, "SELECT key, value FROM doc_meta WHERE doc=?1 ORDER BY key", e);
+  int rc = DS_OK, src;
+  if (!st) return DS_SQL;
+  sqlite3_bind_int64(st, 1, docId);
+  while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *zKey = (const char *)sqlite3_column_text(st, 0);
+    const char *zVal = (const char *)sqlite3_column_text(st, 1);
+    if (!zKey) continue;                  /* a damaged row: no key, nothing to say */
+    if (xMeta(ctx, zKey, zVal ? zVal : "")) {
+      rc = DS_DONE;
+      break;
+    }
+  }
+  if (rc == DS_OK && src != SQLITE_DONE) rc = ds_store_sql_error(c, e, "read metadata");
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int ds_corpus_lookup(ds_corpus *c, int attr, const char *z, size_t n, uint32_t *pId,
+                     int64_t *pFreq, ds_error *e) {
+  sqlite3_stmt *st = ds_store_prep(c, "SELECT id, freq FROM lexicon WHERE attr=?1 AND str=?2", e);
+  if (!st) return DS_SQL;
+  sqlite3_bind_int(st, 1, attr);
+  sqlite3_bind_text(st, 2, z, (int)n, SQLITE_STATIC);
+  int src = sqlite3_step(st), rc = DS_NOTFOUND;
+  if (src == SQLITE_ROW) {
+    *pId = (uint32_t)sqlite3_column_int64(st, 0);
+    *pFreq = sqlite3_column_int64(st, 1);
+    rc = DS_OK;
+  } else if (src != SQLITE_DONE) {
+    rc = ds_store_sql_error(c, e, "read lexicon");
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int ds_corpus_postings(ds_corpus *c, int attr, uint32_t id, int64_t **pa, size_t *pn,
+                       ds_error *e) {
+  *pa = NULL;
+  *pn = 0;
+  if (!ds_corpus_indexed(c, attr, id)) return DS_NOTFOUND;
+  sqlite3_stmt *st = ds_store_prep(c, "SELECT data FROM postings WHERE attr=?1 AND id=?2 ORDER BY seg", e);
+  size_t nAlloc = 0;
+  int rc = DS_OK, src;
+  if (!st) return DS_SQL;
+  sqlite3_bind_int(st, 1, attr);
+  sqlite3_bind_int64(st, 2, id);
+  while (rc == DS_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+    size_t nBefore = *pn;
+    const unsigned char *pData = sqlite3_column_blob(st, 0);
+    rc = ds_postings_decode(pData, (size_t)sqlite3_column_bytes(st, 0), pa, pn, &nAlloc);
+    if (rc == DS_OK && nBefore > 0 && *pn > nBefore && (*pa)[nBefore] <= (*pa)[nBefore - 1])
+      rc = DS_CORRUPT;
+  }
+  if (rc == DS_OK && src != SQLITE_DONE) rc = ds_store_sql_error(c, e, "read postings");
+  sqlite3_finalize(st);
+  if (rc == DS_CORRUPT)
+    ds_error_set(e, rc, -1, "%s: corrupt postings for %s id %u", c->zPath, ds_attr_name(attr), id);
+  else if (rc == DS_NOMEM)
+    ds_store_nomem(e);
+  if (rc) {
+    ds_free(*pa);
+    *pa = NULL;
+    *pn = 0;
+  }
+  return rc;
+}
+
+/* Make room for n types and (when bText) n offset pairs in the window arrays. */
+static int window_room(ds_corpus *c, size_t n, int bText) {
+  if (n > c->nTypesAlloc) {
+    size_t nNew = c->nTypesAlloc ? c->nTypesAlloc : 1024;
+    while (nNew < n) nNew *= 2;
+    uint32_t *a = ds_realloc(c->aTypes, nNew * sizeof *a);
+    if (!a) return DS_NOMEM;
+    c->aTypes = a;
+    c->nTypesAlloc = nNew;
+  }
+  if (bText && 2 * n > c->nOffAlloc) {
+    size_t nNew = c->nOffAlloc ? c->nOffAlloc : 2048;
+    while (nNew < 2 * n) nNew *= 2;
+    uint32_t *a = ds_realloc(c->aOff, nNew * sizeof *a);
+    if (!a) return DS_NOMEM;
+    c->aOff = a;
+    c->nOffAlloc = nNew;
+  }
+  return DS_OK;
+}
+
+/* Decode n token types of `width` bits from p[0..nb) into c->aTypes + at. */
+static int unpack_types(ds_corpus *c, const unsigned char *p, size_t nb, int width, size_t n,
+                        size_t at) {
+  uint64_t mask = width == 32 ? 0xFFFFFFFFu : ((uint64_t)1 << width) - 1;
+  for (size_t i = 0; i < n; i++) {
+    size_t bit = i * (size_t)width, byte = bit >> 3;
+    uint64_t v = 0;
+    for (size_t b = 0; b < 5 && byte + b < nb; b++) v |= (uint64_t)p[byte + b] << (8 * b);
+    uint32_t t = (uint32_t)((v >> (bit & 7)) & mask);
+    if (t >= c->tt.n) return DS_CORRUPT;
+    c->aTypes[at + i] = t;
+  }
+  return DS_OK;
+}
+
+/*
+** Append the text of a part of n tokens (types at c->aTypes + at) from its white space
+** p[0..nb) to c->text, with the offsets of its tokens.
+*/
+static int rebuild_text(ds_corpus *c, const unsigned char *p, size_t nb, size_t n, size_t at) {
+  size_t nCodes = n / 4 + 1;
+  if (!p || nb < nCodes) return DS_CORRUPT;
+  const unsigned char *x = p + nCodes, *end = p + nb;
+  for (size_t t = 0; t <= n; t++) {
+    uint64_t gap = (p[t >> 2] >> (2 * (t & 3))) & 3;
+    if (gap == 3) {
+      if (ds_get_varint(&x, end, &gap) || gap > UINT32_MAX) return DS_CORRUPT;
+      gap += 3;
+    }
+    const char *z;
+    size_t nz;
+    if (strtab_get(&c->gaps, gap, &z, &nz)) return DS_CORRUPT;
+    ds_buf_append(&c->text, z, nz);
+    if (t == n) break;
+    uint32_t word = ds_ttype_attr(&c->tt, c->aTypes[at + t], DS_ATTR_WORD);
+    if (strtab_get(&c->words, word, &z, &nz) || c->text.n + nz > UINT32_MAX) return DS_CORRUPT;
+    c->aOff[2 * (at + t)] = (uint32_t)c->text.n;
+    ds_buf_append(&c->text, z, nz);
+    c->aOff[2 * (at + t) + 1] = (uint32_t)c->text.n;
+  }
+  return x == end ? DS_OK : DS_CORRUPT;
+}
+
+/*
+** Load the parts of document k that hold its tokens [t0, t1) into the window: their
+** token types, and with bText their text and token offsets. A document of one part is
+** one row; a large one is read a part at a time, never all of it unless asked.
+*/
+int ds_store_load_window(ds_corpus *c, int64_t k, int64_t t0, int64_t t1, int bText, ds_error *e) {
+  if (c->streamDoc == k && t0 >= c->streamFirst && t1 <= c->streamFirst + (int64_t)c->streamN &&
+      (c->bText || !bText))
+    return DS_OK;
+  int rc = ds_store_load_types(c, e);
+  if (rc == DS_OK && bText) rc = load_strtab(c, &c->words, "SELECT id, str FROM lexicon WHERE attr=0 ORDER BY id", e);
+  if (rc == DS_OK && bText) rc = load_strtab(c, &c->gaps, "SELECT id, str FROM gaps ORDER BY id", e);
+  if (rc) return rc;
+  const ds_docinfo *d = &c->aDoc[k];
+  sqlite3_stmt *st = ds_store_cached(c, ST_PARTS, e);
+  if (!st) return DS_SQL;
+  sqlite3_bind_int64(st, 1, d->id);
+  sqlite3_bind_int64(st, 2, t0);
+  sqlite3_bind_int64(st, 3, t1);
+  c->streamDoc = -1;
+  c->bText = 0;
+  ds_buf_reset(&c->text);
+  int64_t first0 = -1, next = -1;
+  size_t nWin = 0;
+  int src;
+  while (rc == DS_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t first = sqlite3_column_int64(st, 0), n = sqlite3_column_int64(st, 1);
+    int width = sqlite3_column_int(st, 2);
+    const unsigned char *p = sqlite3_column_blob(st, 3);
+    size_t nb = (size_t)sqlite3_column_bytes(st, 3);
+    /* parts are contiguous and inside the document */
+    if ((next >= 0 ? first != next : first > t0) || n < 1 || n > d->nTok - first || width < 1 ||
+        width > 32 || !p || nb != ((size_t)n * (size_t)width + 7) / 8) {
+      rc = DS_DONE;
+      break;
+    }
+    if (first0 < 0) first0 = first;
+    if (window_room(c, nWin + (size_t)n, bText)) { rc = DS_NOMEM; break; }
+    if (unpack_types(c, p, nb, width, (size_t)n, nWin)) { rc = DS_CORRUPT; break; }
+    if (bText && rebuild_text(c, sqlite3_column_blob(st, 4), (size_t)sqlite3_column_bytes(st, 4),
+                              (size_t)n, nWin)) {
+      rc = DS_LIMIT;
+      break;
+    }
+    nWin += (size_t)n;
+    next = first + n;
+  }
+  if (rc == DS_OK && src != SQLITE_DONE) rc = DS_SQL;
+  if (rc == DS_OK && (first0 < 0 || next < t1)) rc = DS_DONE;    /* tokens missing */
+  sqlite3_reset(st);
+  if (rc == DS_OK && c->text.rc) rc = DS_NOMEM;
+  switch (rc) {
+  case DS_OK: break;
+  case DS_SQL: return ds_store_sql_error(c, e, "read tokens");
+  case DS_NOMEM: return ds_store_nomem(e);
+  case DS_CORRUPT:
+    return ds_error_set(e, DS_CORRUPT, -1, "%s: token stream of %s holds an unknown token type",
+                        c->zPath, d->zName);
+  case DS_LIMIT:
+    return ds_error_set(e, DS_CORRUPT, -1, "%s: the text of %s cannot be rebuilt (corrupt file)",
+                        c->zPath, d->zName);
+  default:
+    return ds_error_set(e, DS_CORRUPT, -1, "%s: token stream of %s missing or of the wrong size",
+                        c->zPath, d->zName);
+  }
+  c->streamDoc = k;
+  c->streamFirst = first0;
+  c->streamN = nWin;
+  c->bText = bText;
+  return DS_OK;
+}
+
+/* The token type of token t of document k (loading its part). */
+static int type_at(ds_corpus *c, int64_t k, int64_t t, uint32_t *pType, ds_error *e) {
+  int rc = ds_store_load_window(c, k, t, t + 1, 0, e);
+  if (rc == DS_OK) *pType = c->aTypes[t - c->streamFirst];
+  return rc;
+}
+
+int ds_corpus_id_at(ds_corpus *c, int attr, int64_t cpos, uint32_t *pId, ds_error *e) {
+  int64_t k = ds_corpus_doc_at(c, cpos);
+  if (k < 0) return ds_error_set(e, DS_MISUSE, -1, "corpus position %lld is in no document",
+                                 (long long)cpos);
+  uint32_t type;
+  int rc = type_at(c, k, cpos - c->aDoc[k].cpos, &type, e);
+  if (rc) return rc;
+  *pId = ds_ttype_attr(&c->tt, type, attr);
+  return DS_OK;
+}
+
+/* Rebuild document k's whole text and token offsets from its words and gaps. */
+static int load_text(ds_corpus *c, int64_t k, ds_error *e) {
+  return ds_store_load_window(c, k, 0, c->aDoc[k].nTok, 1, e);
+}
+
+int ds_corpus_text(ds_corpus *c, size_t k, const char **pz, size_t *pn, const uint32_t **paOff,
+                   ds_error *e) {
+  if (k >= c->nDoc) return ds_error_set(e, DS_MISUSE, -1, "no document %zu", k);
+  int rc = load_text(c, (int64_t)k, e);
+  if (rc) return rc;
+  *pz = (const char *)c->text.p;
+  *pn = c->text.n;
+  *paOff = c->aOff;
+  return DS_OK;
+}
+
+int ds_corpus_lexicon_scan(ds_corpus *c, int attr,
+                           int (*xEach)(void *ctx, uint32_t id, const char *z, size_t n,
+                                        int64_t freq),
+                           void *ctx, ds_error *e) {
+  if (!ds_attr_name(attr)) return ds_error_set(e, DS_MISUSE, -1, "no attribute %d", attr);
+  sqlite3_stmt *st = ds_store_prep(c, "SELECT id, str, freq FROM lexicon WHERE attr=?1 ORDER BY id", e);
+  int rc = DS_OK, src;
+  if (!st) return DS_SQL;
+  sqlite3_bind_int(st, 1, attr);
+  while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *z = (const char *)sqlite3_column_text(st, 1);
+    if (!z) continue;                     /* a damaged row */
+    if (xEach(ctx, (uint32_t)sqlite3_column_int64(st, 0), z, (size_t)sqlite3_column_bytes(st, 1),
+              sqlite3_column_int64(st, 2))) {
+      rc = DS_DONE;
+      break;
+    }
+  }
+  if (rc == DS_OK && src != SQLITE_DONE) rc = ds_store_sql_error(c, e, "read lexicon");
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* ====================== posting cursors ====================== */
+
+struct ds_cursor {
+  ds_buf blobs;               /* every segment's blob, end to end */
+  size_t *aEnd;               /* blob i ends at blobs.p + aEnd[i] */
+  size_t nBlob, iBlob;        /* blobs, and the one being read */
+  ds_postcur cur;             /* the reading position in blob iBlob */
+  uint64_t n;                 /* positions in all blobs */
+  int64_t last;               /* the last position handed out (-1 before the first) */
+  int bDone;
+};
+
+/* Start reading blob i; DS_DONE past the last. */
+static int cursor_enter(ds_cursor *k, size_t i) {
+  k->iBlob = i;
+  if (i >= k->nBlob) return DS_DONE;
+  size_t a = i ? k->aEnd[i - 1] : 0;
+  return ds_postcur_init(&k->cur, k->blobs.p + a, k->aEnd[i] - a);
+}
+
+int ds_corpus_cursor(ds_corpus *c, int attr, uint32_t id, ds_cursor **pk, ds_error *e) {
+  *pk = NULL;
+  if (!ds_attr_name(attr)) return ds_error_set(e, DS_MISUSE, -1, "no attribute %d", attr);
+  if (!ds_corpus_indexed(c, attr, id)) return DS_NOTFOUND;
+  sqlite3_stmt *st = ds_store_prep(c, "SELECT n, data FROM postings WHERE attr=?1 AND id=?2 ORDER BY seg", e);
+  if (!st) return DS_SQL;
+  ds_cursor *k = ds_malloc(sizeof *k);
+  int rc = k ? DS_OK : DS_NOMEM, src = SQLITE_DONE;
+  size_t nAlloc = 0;
+  if (k) {
+    memset(k, 0, sizeof *k);
+    k->last = -1;
+  }
+  sqlite3_bind_int(st, 1, attr);
+  sqlite3_bind_int64(st, 2, id);
+  while (rc == DS_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t n = sqlite3_column_int64(st, 0);
+    const void *p = sqlite3_column_blob(st, 1);
+    size_t nb = (size_t)sqlite3_column_bytes(st, 1);
+    if (n < 0 || !p) { rc = DS_CORRUPT; break; }
+    if (k->nBlob == nAlloc) {
+      size_t nNew = nAlloc ? 2 * nAlloc : 8;
+      size_t *a = ds_realloc(k->aEnd, nNew * sizeof *a);
+      if (!a) { rc = DS_NOMEM; break; }
+      k->aEnd = a;
+      nAlloc = nNew;
+    }
+    ds_buf_append(&k->blobs, p, nb);
+    k->aEnd[k->nBlob++] = k->blobs.n;
+    k->n += (uint64_t)n;
+  }
+  if (rc == DS_OK && src != SQLITE_DONE) rc = ds_store_sql_error(c, e, "read postings");
+  sqlite3_finalize(st);
+  if (rc == DS_OK && k->blobs.rc) rc = DS_NOMEM;
+  if (rc == DS_OK) {
+    int r = cursor_enter(k, 0);
+    if (r == DS_DONE) k->bDone = 1;
+    else if (r) rc = DS_CORRUPT;
+  }
+  if (rc == DS_CORRUPT)
+    ds_error_set(e, rc, -1, "%s: corrupt postings for %s id %u", c->zPath, ds_attr_name(attr), id);
+  else if (rc == DS_NOMEM)
+    ds_store_nomem(e);
+  if (rc) {
+    ds_cursor_free(k);
+    return rc;
+  }
+  *pk = k;
+  return DS_OK;
+}
+
+/* After blob iBlob's end: the next blob's first position, which must be past the last. */
+static int cursor_advance(ds_cursor *k, int64_t target, int64_t *pPos) {
+  for (;;) {
+    int rc = cursor_enter(k, k->iBlob + 1);
+    if (rc == DS_DONE) { k->bDone = 1; return DS_DONE; }
+    if (rc) return rc;
+    rc = target >= 0 ? ds_postcur_seek(&k->cur, target, pPos) : ds_postcur_next(&k->cur, pPos);
+    if (rc == DS_DONE) continue;
+    if (rc == DS_OK && *pPos <= k->last) return DS_CORRUPT;    /* segments overlap */
+    return rc;
+  }
+}
+
+int ds_cursor_next(ds_cursor *k, int64_t *pPos) {
+  if (k->bDone) return DS_DONE;
+  int rc = ds_postcur_next(&k->cur, pPos);
+  if (rc == DS_DONE) rc = cursor_advance(k, -1, pPos);
+  if (rc == DS_OK) k->last = *pPos;
+  else if (rc == DS_DONE) k->bDone = 1;
+  return rc;
+}
+
+int ds_cursor_seek(ds_cursor *k, int64_t target, int64_t *pPos) {
+  if (k->bDone) return DS_DONE;
+  if (target < 0) target = 0;
+  if (k->last >= target) return ds_cursor_next(k, pPos);   /* already past it: the next */
+  int rc = ds_postcur_seek(&k->cur, target, pPos);
+  if (rc == DS_DONE) rc = cursor_advance(k, target, pPos);
+  if (rc == DS_OK) k->last = *pPos;
+  else if (rc == DS_DONE) k->bDone = 1;
+  return rc;
+}
+
+uint64_t ds_cursor_count(const ds_cursor *k) { return k->n; }
+
+void ds_cursor_free(ds_cursor *k) {
+  if (!k) return;
+  ds_buf_free(&k->blobs);
+  ds_free(k->aEnd);
+  ds_free(k);
+}
+
+/* ====================== windows and spans ====================== */
+
+int ds_corpus_window(ds_corpus *c, size_t k, int64_t t0, int64_t t1, int bText, ds_window *w,
+                     ds_error *e) {
+  if (k >= c->nDoc) return ds_error_set(e, DS_MISUSE, -1, "no document %zu", k);
+  const ds_docinfo *d = &c->aDoc[k];
+  if (t0 < 0) t0 = 0;
+  if (t1 > d->nTok) t1 = d->nTok;
+  if (t1 <= t0) t1 = t0 + 1;
+  if (t0 >= d->nTok) return ds_error_set(e, DS_MISUSE, -1, "no token %lld in %s", (long long)t0, d->zName);
+  int rc = ds_store_load_window(c, (int64_t)k, t0, t1, bText, e);
+  if (rc) return rc;
+  w->first = c->streamFirst;
+  w->n = c->streamN;
+  w->aType = c->aTypes;
+  w->zText = bText ? (const char *)c->text.p : NULL;
+  w->nText = bText ? c->text.n : 0;
+  w->aOff = bText ? c->aOff : NULL;
+  return DS_OK;
+}
+
+uint32_t ds_corpus_type_id(const ds_corpus *c, uint32_t type, int attr) {
+  return ds_ttype_attr(&c->tt, type, attr);
+}
+
+/* Decode the spans of zKind of document k into the span cache (once). */
+static int load_spans(ds_corpus *c, size_t k, const char *zKind, ds_error *e) {
+  if (c->spanDoc == (int64_t)k && strcmp(c->zSpanKind, zKind) == 0) return DS_OK;
+  if (strlen(zKind) >= sizeof c->zSpanKind) {
+    c->spanDoc = -1;
+    c->nSpanRead = 0;
+    return DS_OK;                       /* no such kind is stored */
+  }
+  const ds_docinfo *d = &c->aDoc[k];
+  sqlite3_stmt *st = ds_store_prep(c, "SELECT n, data FROM spans WHERE kind=?1 AND doc=?2", e);
+  if (!st) return DS_SQL;
+  sqlite3_bind_text(st, 1, zKind, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, d->id);
+  c->spanDoc = -1;
+  c->nSpanRead = 0;
+  int rc = DS_OK, src = sqlite3_step(st);
+  if (src == SQLITE_ROW) {
+    int64_t n = sqlite3_column_int64(st, 0);
+    const unsigned char *p = sqlite3_column_blob(st, 1);
+    const unsigned char *end = p ? p + sqlite3_column_bytes(st, 1) : NULL;
+    if (n < 0 || (n > 0 && !p) || (uint64_t)n > (uint64_t)d->nTok) rc = DS_CORRUPT;
+    else if ((size_t)n > c->nSpanReadAlloc) {
+      ds_span *a = ds_realloc(c->aSpanRead, (size_t)n * sizeof *a);
+      if (!a) rc = DS_NOMEM;
+      else {
+        c->aSpanRead = a;
+        c->nSpanReadAlloc = (size_t)n;
+      }
+    }
+    uint64_t at = 0, gap, len;
+    for (int64_t i = 0; rc == DS_OK && i < n; i++) {
+      if (ds_get_varint(&p, end, &gap) || ds_get_varint(&p, end, &len) || len == 0 ||
+          gap > (uint64_t)d->nTok || len > (uint64_t)d->nTok || at + gap + len > (uint64_t)d->nTok) {
+        rc = DS_CORRUPT;
+        break;
+      }
+      at += gap;
+      c->aSpanRead[i].first = d->cpos + (int64_t)at;
+      at += len;
+      c->aSpanRead[i].last = d->cpos + (int64_t)at - 1;
+    }
+    if (rc == DS_OK) c->nSpanRead = (size_t)n;
+  } else if (src != SQLITE_DONE) {
+    rc = ds_store_sql_error(c, e, "read spans");
+  }
+  sqlite3_finalize(st);
+  if (rc == DS_CORRUPT)
+    return ds_error_set(e, rc, -1, "%s: `%s` spans of %s are corrupt", c->zPath, zKind, d->zName);
+  if (rc == DS_NOMEM) return ds_store_nomem(e);
+  if (rc) return rc;
+  c->spanDoc = (int64_t)k;
+  strcpy(c->zSpanKind, zKind);
+  return DS_OK;
+}
+
+int ds_corpus_spans(ds_corpus *c, size_t k, const char *zKind, const ds_span **pa, size_t *pn,
+                    ds_error *e) {
+  *pa = NULL;
+  *pn = 0;
+  if (k >= c->nDoc) return ds_error_set(e, DS_MISUSE, -1, "no document %zu", k);
+  int rc = load_spans(c, k, zKind, e);
+  if (rc) return rc;
+  *pa = c->aSpanRead;
+  *pn = c->nSpanRead;
+  return DS_OK;
+}
+
+int ds_corpus_span_at(ds_corpus *c, const char *zKind, int64_t cpos, ds_span *pSpan, ds_error *e) {
+  int64_t k = ds_corpus_doc_at(c, cpos);
+  if (k < 0) return DS_NOTFOUND;
+  int rc = load_spans(c, (size_t)k, zKind, e);
+  if (rc) return rc;
+  size_t lo = 0, hi = c->nSpanRead;
+  while (lo < hi) {                      /* the first span starting after cpos */
+    size_t mid = lo + (hi - lo) / 2;
+    if (c->aSpanRead[mid].first <= cpos) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo == 0 || c->aSpanRead[lo - 1].last < cpos) return DS_NOTFOUND;
+  *pSpan = c->aSpanRead[lo - 1];
+  return DS_OK;
+}
