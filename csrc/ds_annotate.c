@@ -108,6 +108,10 @@ int ds_annotate_memo(ds_doc *d, const ds_tagger *t, const ds_lemmatizer *l, ds_l
   d->aLemmaOff = aOff;
   d->lemmas = lemmas;
   d->pTagger = t;
+  ds_free(d->aTypeOf);           /* types found before tagging are void */
+  ds_free(d->aTypeTok);
+  d->aTypeOf = d->aTypeTok = NULL;
+  d->nType = 0;
   return DS_OK;
 }
 

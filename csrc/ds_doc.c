@@ -24,6 +24,8 @@ void ds_doc_free(ds_doc *d) {
   ds_free(d->aXpos);
   ds_free(d->aLemmaOff);
   ds_buf_free(&d->lemmas);
+  ds_free(d->aTypeOf);
+  ds_free(d->aTypeTok);
   ds_free(d);
 }
 

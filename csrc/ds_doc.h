@@ -68,6 +68,10 @@ typedef struct ds_doc {
   uint32_t *aLemmaOff;  /* lemma of token i at lemmas.p + aLemmaOff[i], NUL-ended (owned) */
   ds_buf lemmas;
   const struct ds_tagger *pTagger;   /* names of the tag ids (borrowed) */
+  /* filled by ds_doc_intern (ds_intern.h), after tagging; NULL when not done */
+  uint32_t *aTypeOf;    /* the token type of each token, among the document's (owned) */
+  uint32_t *aTypeTok;   /* the first token of each type (owned) */
+  size_t nType;
 } ds_doc;
 
 /* Largest document text the pipeline takes (offsets are 32-bit). */

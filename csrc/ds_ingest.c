@@ -6,6 +6,7 @@
 #include "ds_annotate.h"
 #include "ds_doc.h"
 #include "ds_hash.h"
+#include "ds_intern.h"
 #include "ds_parse.h"
 #include "ds_parts.h"
 
@@ -101,6 +102,9 @@ static void prepare(ingest *g, size_t i, ds_lemma_memo *memo) {
     sl->rc = ds_parse(z ? z : "", n, &ro, &sl->d, &e);
     if (sl->rc == DS_OK && s->read.pTagger)
       sl->rc = ds_annotate_memo(sl->d, s->read.pTagger, s->read.pLemma, memo, &e);
+    /* the document's types, here: the writer then looks each up once */
+    if (sl->rc == DS_OK && ds_doc_intern(sl->d))
+      sl->rc = ds_error_set(&e, DS_NOMEM, -1, "out of memory");
   }
   ds_free(zOwn);
 failed:

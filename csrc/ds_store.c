@@ -339,6 +339,9 @@ int ds_corpus_open(const char *zPath, int flags, ds_corpus **ppOut, ds_error *e)
   ds_lexmap_init(&c->gapmap);
   oflags = c->bReadonly ? SQLITE_OPEN_READONLY
                         : SQLITE_OPEN_READWRITE | ((flags & DS_OPEN_CREATE) ? SQLITE_OPEN_CREATE : 0);
+  /* a handle is used by one thread at a time (ds_ingest's workers never touch it): no
+     mutex around every SQLite call */
+  oflags |= SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(zPath, &c->db, oflags, NULL) != SQLITE_OK) {
     int sys = c->db ? sqlite3_system_errno(c->db) : 0;
     rc = ds_error_set(e, DS_IO, -1, "%s: cannot open: %s", zPath,
@@ -355,7 +358,7 @@ int ds_corpus_open(const char *zPath, int flags, ds_corpus **ppOut, ds_error *e)
     sqlite3_close_v2(c->db);
     c->db = NULL;
     char *zUri = sqlite3_mprintf("file:%s?immutable=1", zPath);
-    int orc = zUri ? sqlite3_open_v2(zUri, &c->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) : SQLITE_NOMEM;
+    int orc = zUri ? sqlite3_open_v2(zUri, &c->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL) : SQLITE_NOMEM;
     sqlite3_free(zUri);
     rc = orc == SQLITE_OK && ds_fts5_register(c->db) == DS_OK ? check_format(c, flags, e)
                                                                : ds_error_set(e, DS_IO, -1, "%s: cannot open", zPath);

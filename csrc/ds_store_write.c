@@ -6,6 +6,7 @@
 #include "ds_date.h"
 #include "ds_annotate.h"
 #include "ds_doc.h"
+#include "ds_intern.h"
 #include "ds_postings.h"
 #include "ds_utf8.h"
 
@@ -293,22 +294,63 @@ static void pack_bits(ds_buf *b, const uint32_t *a, size_t n, int width) {
 }
 
 /*
+** The global token type of token t of d, a type new to this document (its key built into
+** c->key): interned with its attribute values. *pEnt is its entry in `types`.
+*/
+static int global_type(ds_corpus *c, sqlite3_stmt *pFind, const ds_doc *d, size_t t,
+                       uint32_t *pType, uint32_t *pEnt, ds_error *e) {
+  int rc = DS_OK;
+  ds_doc_type_key(d, t, &c->key);
+  if (c->key.rc) return ds_store_nomem(e);
+  const char *z = d->zText + d->aTok[t].start;
+  size_t n = d->aTok[t].end - d->aTok[t].start, nLemma;
+  const char *zLemma = ds_doc_lemma(d, t, &nLemma);
+  const char *zPos = ds_doc_upos(d, t), *zXpos = ds_doc_xpos(d, t);
+  const char *az[DS_NATTR] = {z, NULL, zLemma, zPos, zXpos};
+  size_t an[DS_NATTR] = {n, 0, nLemma, strlen(zPos), strlen(zXpos)};
+  ds_lexent *ent = type_of(c, pFind, z, n, az, an, &rc, e);
+  if (!ent) {
+    if (rc == DS_NOMEM) return ds_store_nomem(e);
+    if (rc == DS_LIMIT) return ds_error_set(e, DS_LIMIT, -1, "%s: lexicon full", c->zPath);
+    return rc ? rc : DS_SQL;
+  }
+  *pType = ent->id;
+  *pEnt = (uint32_t)(ent - c->types.aEnt);
+  return DS_OK;
+}
+
+/*
 ** Store part d of the open document (its tokens from token c->docTok on): token types,
 ** white space, spans; then, once every row is written, its occurrences go into the
-** segment's in-memory postings (so a failure leaves them as they were).
+** segment's in-memory postings (so a failure leaves them as they were). The document's
+** own types (ds_intern.h; found here unless a worker did) are looked up once each.
 */
 static int store_part(ds_corpus *c, const ds_doc *d, int flags, ds_error *e) {
+  uint32_t *aOwnOf = NULL, *aOwnTok = NULL;
+  const uint32_t *aTypeOf = d->aTypeOf, *aTypeTok = d->aTypeTok;
+  size_t nType = d->nType;
   int rc = DS_OK;
+  if (!aTypeOf) {
+    rc = ds_intern_types(d, &aOwnOf, &aOwnTok, &nType) ? ds_store_nomem(e) : DS_OK;
+    aTypeOf = aOwnOf;
+    aTypeTok = aOwnTok;
+  }
   int64_t cpos = c->docCpos + c->docTok;
   size_t nTok = d->nTok;
   uint32_t *aType = ds_malloc((nTok + 1) * sizeof *aType);
-  uint32_t *aEnt = ds_malloc((nTok + 1) * sizeof *aEnt);     /* entry of `types` per token */
+  uint32_t *aTypeG = ds_malloc((nType + 1) * sizeof *aTypeG);   /* per document type */
+  uint32_t *aEntG = ds_malloc((nType + 1) * sizeof *aEntG);     /* its entry of `types` */
   ds_buf codes = DS_BUF_INIT, extra = DS_BUF_INIT, packed = DS_BUF_INIT;
   sqlite3_stmt *pFind = ds_store_cached(c, ST_FIND, e);
   sqlite3_stmt *pGap = pFind ? ds_store_cached(c, ST_GAP, e) : NULL;
-  if (!pFind || !pGap) rc = DS_SQL;
-  else if (!aType || !aEnt || ds_buf_reserve(&codes, nTok / 4 + 1)) rc = ds_store_nomem(e);
+  if (rc == DS_OK && (!pFind || !pGap)) rc = DS_SQL;
+  else if (rc == DS_OK && (!aType || !aTypeG || !aEntG || ds_buf_reserve(&codes, nTok / 4 + 1)))
+    rc = ds_store_nomem(e);
   uint32_t maxType = 0, prevEnd = 0;
+  for (size_t u = 0; u < nType && rc == DS_OK; u++) {
+    rc = global_type(c, pFind, d, aTypeTok[u], &aTypeG[u], &aEntG[u], e);
+    if (rc == DS_OK && aTypeG[u] > maxType) maxType = aTypeG[u];
+  }
   unsigned acc = 0;
   for (size_t t = 0; t <= nTok && rc == DS_OK; t++) {
     /* the gap before token t (t == nTok: after the last) */
@@ -323,40 +365,8 @@ static int store_part(ds_corpus *c, const ds_doc *d, int flags, ds_error *e) {
       acc = 0;
     }
     if (t == nTok) break;
-    const char *z = d->zText + d->aTok[t].start;
-    size_t n = d->aTok[t].end - d->aTok[t].start;
     prevEnd = d->aTok[t].end;
-    size_t nLemma;
-    const char *zLemma = ds_doc_lemma(d, t, &nLemma);
-    const char *zPos = ds_doc_upos(d, t), *zXpos = ds_doc_xpos(d, t);
-    const char *az[DS_NATTR] = {z, NULL, zLemma, zPos, zXpos};
-    size_t an[DS_NATTR] = {n, 0, nLemma, strlen(zPos), strlen(zXpos)};
-    /* the key: word, pos, xpos, lemma, apart by 0xFF (never in UTF-8, so unambiguous) */
-    ds_buf *k = &c->key;
-    size_t nKey = n + an[DS_ATTR_POS] + an[DS_ATTR_XPOS] + nLemma + 3;
-    k->n = 0;
-    if (ds_buf_reserve(k, nKey)) { rc = ds_store_nomem(e); break; }
-    unsigned char *pk = k->p;
-    memcpy(pk, z, n);
-    pk += n;
-    *pk++ = 0xFF;
-    memcpy(pk, zPos, an[DS_ATTR_POS]);
-    pk += an[DS_ATTR_POS];
-    *pk++ = 0xFF;
-    memcpy(pk, zXpos, an[DS_ATTR_XPOS]);
-    pk += an[DS_ATTR_XPOS];
-    *pk++ = 0xFF;
-    memcpy(pk, zLemma, nLemma);
-    k->n = nKey;
-    ds_lexent *ent = type_of(c, pFind, z, n, az, an, &rc, e);
-    if (!ent) {
-      if (rc == DS_NOMEM) ds_store_nomem(e);
-      else if (rc == DS_LIMIT) ds_error_set(e, DS_LIMIT, -1, "%s: lexicon full", c->zPath);
-      break;
-    }
-    aType[t] = ent->id;
-    aEnt[t] = (uint32_t)(ent - c->types.aEnt);
-    if (ent->id > maxType) maxType = ent->id;
+    aType[t] = aTypeG[aTypeOf[t]];
   }
   int width = bit_width(maxType);
   if (rc == DS_OK) {
@@ -381,9 +391,10 @@ static int store_part(ds_corpus *c, const ds_doc *d, int flags, ds_error *e) {
   ds_buf_free(&codes);
   ds_buf_free(&extra);
   ds_free(aType);
+  ds_free(aTypeG);
   if (rc == DS_OK) rc = spans_add(c, d, (uint64_t)c->docTok, flags, e);
   for (size_t t = 0; t < nTok && rc == DS_OK; t++) {
-    const uint32_t *ai = c->aTypeEnt + (size_t)aEnt[t] * DS_NATTR;
+    const uint32_t *ai = c->aTypeEnt + (size_t)aEntG[aTypeOf[t]] * DS_NATTR;
     for (int a = 0; a < DS_NATTR; a++) {
       ds_lexent *v = &c->aLex[a].aEnt[ai[a] & ~NOPOST];
       if (ai[a] & NOPOST) ds_lexent_count(v);
@@ -394,7 +405,9 @@ static int store_part(ds_corpus *c, const ds_doc *d, int flags, ds_error *e) {
       }
     }
   }
-  ds_free(aEnt);
+  ds_free(aEntG);
+  ds_free(aOwnOf);
+  ds_free(aOwnTok);
   return rc;
 }
 

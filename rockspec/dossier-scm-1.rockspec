@@ -39,7 +39,7 @@ build = {
         "csrc/ds_conllu_read.c", "csrc/ds_tagger.c", "csrc/ds_lemma.c", "csrc/ds_annotate.c",
         "csrc/ds_reader.c",
         "csrc/ds_abbrev.c", "csrc/ds_tokenize.c", "csrc/ds_boundary.c", "csrc/ds_boundary_model.c", "csrc/ds_sentence.c", "csrc/ds_parse.c", "csrc/ds_conllu.c",
-        "csrc/ds_hash.c", "csrc/ds_lexicon.c", "csrc/ds_postings.c", "csrc/ds_ttype.c", "csrc/ds_store.c", "csrc/ds_store_write.c",
+        "csrc/ds_hash.c", "csrc/ds_intern.c", "csrc/ds_lexicon.c", "csrc/ds_postings.c", "csrc/ds_ttype.c", "csrc/ds_store.c", "csrc/ds_store_write.c",
         "csrc/ds_store_read.c", "csrc/ds_store_search.c", "csrc/ds_store_merge.c", "csrc/ds_store_check.c", "csrc/ds_fts5.c",
         "csrc/ds_kwic.c", "csrc/ds_parts.c", "csrc/ds_ingest.c", "csrc/ds_query.c", "csrc/ldossier.c",
       },
