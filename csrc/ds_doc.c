@@ -76,3 +76,19 @@ void ds_doc_sentence_text(const ds_doc *d, size_t s, ds_buf *out) {
     }
   }
 }
+
+int ds_meta_next(const ds_buf *b, size_t *pOff, const char **pzKey, const char **pzVal) {
+  size_t off = *pOff;
+  if (!b->p || off >= b->n) return 0;
+  const char *zKey = (const char *)b->p + off;
+  const void *pEndKey = memchr(zKey, 0, b->n - off);
+  if (!pEndKey) return 0;
+  const char *zVal = (const char *)pEndKey + 1;
+  size_t nLeft = b->n - (size_t)(zVal - (const char *)b->p);
+  const void *pEndVal = nLeft ? memchr(zVal, 0, nLeft) : NULL;
+  if (!pEndVal) return 0;
+  *pzKey = zKey;
+  *pzVal = zVal;
+  *pOff = (size_t)((const char *)pEndVal + 1 - (const char *)b->p);
+  return 1;
+}

@@ -89,6 +89,14 @@ int ds_doc_add_sentence(ds_doc *d, uint32_t first, uint32_t last);
 int ds_doc_add_para(ds_doc *d, uint32_t start, uint32_t end);
 
 /*
+** Walk metadata held as "key\0value\0" pairs (ds_doc.meta, and the readers' own):
+**   size_t off = 0; const char *zKey, *zVal;
+**   while (ds_meta_next(&d->meta, &off, &zKey, &zVal)) ...
+** Returns 1 with the next pair, 0 at the end (or at a pair cut short).
+*/
+int ds_meta_next(const ds_buf *b, size_t *pOff, const char **pzKey, const char **pzVal);
+
+/*
 ** Append the text of sentence s on one line: from its first token to its last, with each
 ** run of white space that holds a line break shown as one space.
 */

@@ -5,6 +5,7 @@
 ** iterator for Markdown), so deeply nested input cannot exhaust the C stack here.
 */
 #include "ds_markup.h"
+#include "ds_doc.h"
 
 #include <cmark.h>
 #include <gumbo.h>
@@ -391,12 +392,10 @@ static int align(const char *t, size_t nT, const char *s, size_t nS, size_t base
 
 /* Record metadata key = value (white space collapsed), unless the key has one already. */
 static void put_meta(ds_markup *m, const char *zKey, const char *zVal, size_t nVal) {
-  for (size_t off = 0, k = 0; k < m->nMeta; k++) {
-    const char *zK = (const char *)m->meta.p + off;
+  size_t off = 0;
+  const char *zK, *zV;
+  while (ds_meta_next(&m->meta, &off, &zK, &zV))
     if (strcmp(zK, zKey) == 0) return;
-    off += strlen(zK) + 1;
-    off += strlen((const char *)m->meta.p + off) + 1;
-  }
   size_t a = 0, e = nVal;
   while (a < e && (zVal[a] == ' ' || zVal[a] == '\n' || zVal[a] == '\t')) a++;
   while (e > a && (zVal[e - 1] == ' ' || zVal[e - 1] == '\n' || zVal[e - 1] == '\t')) e--;

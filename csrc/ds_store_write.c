@@ -473,12 +473,10 @@ int ds_corpus_doc_begin(ds_corpus *c, const char *zSha, size_t nBytes, const cha
   /* the document's own metadata first: what the caller gives replaces it */
   st = rc ? NULL : ds_store_cached(c, ST_META, e);
   if (!rc && !st) rc = DS_SQL;
-  for (size_t i = 0, off = 0; rc == DS_OK && pOwn && i < pOwn->nMeta; i++) {
-    const char *zKey = (const char *)pOwn->meta.p + off;
-    const char *zVal = zKey + strlen(zKey) + 1;
-    off += strlen(zKey) + strlen(zVal) + 2;
+  size_t off = 0;
+  const char *zKey, *zVal;
+  while (rc == DS_OK && pOwn && ds_meta_next(&pOwn->meta, &off, &zKey, &zVal))
     rc = put_meta_row(c, st, docId, zKey, zVal, e);
-  }
   for (size_t i = 0; rc == DS_OK && pMeta && i < pMeta->n; i++)
     rc = put_meta_row(c, st, docId, pMeta->azKey[i], pMeta->azVal[i], e);
   if (rc) {
