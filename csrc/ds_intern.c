@@ -3,7 +3,6 @@
 */
 #include "ds_intern.h"
 #include "ds_annotate.h"
-#include "ds_lexicon.h"
 
 #include <string.h>
 
@@ -29,34 +28,60 @@ void ds_doc_type_key(const ds_doc *d, size_t t, ds_buf *key) {
   key->n = nKey;
 }
 
+/* The hash of token t's type: its word's bytes, tag ids and lemma. */
+static uint32_t type_hash(const ds_doc *d, size_t t) {
+  const unsigned char *p = (const unsigned char *)d->zText + d->aTok[t].start;
+  const unsigned char *end = (const unsigned char *)d->zText + d->aTok[t].end;
+  uint64_t h = 0x9E3779B97F4A7C15u;
+  for (; p < end; p++) h = (h ^ *p) * 0x100000001B3u;
+  if (d->aUpos) h = (h ^ d->aUpos[t]) * 0x100000001B3u;
+  if (d->aXpos) h = (h ^ (uint64_t)d->aXpos[t] << 8) * 0x100000001B3u;
+  if (d->aLemmaOff)
+    for (p = d->lemmas.p + d->aLemmaOff[t]; *p; p++) h = (h ^ *p) * 0x100000001B3u;
+  h ^= h >> 29;
+  return (uint32_t)(h ^ h >> 32);
+}
+
+/* Are tokens a and b of the same type? */
+static int same_type(const ds_doc *d, size_t a, size_t b) {
+  uint32_t n = d->aTok[a].end - d->aTok[a].start;
+  if (d->aTok[b].end - d->aTok[b].start != n ||
+      memcmp(d->zText + d->aTok[a].start, d->zText + d->aTok[b].start, n) != 0)
+    return 0;
+  if (d->aUpos && d->aUpos[a] != d->aUpos[b]) return 0;
+  if (d->aXpos && d->aXpos[a] != d->aXpos[b]) return 0;
+  return !d->aLemmaOff || strcmp((const char *)d->lemmas.p + d->aLemmaOff[a],
+                                 (const char *)d->lemmas.p + d->aLemmaOff[b]) == 0;
+}
+
 int ds_intern_types(const ds_doc *d, uint32_t **paOf, uint32_t **paTok, size_t *pnType) {
   *paOf = *paTok = NULL;
   *pnType = 0;
+  /* open addressing over the tokens themselves: a slot holds a type's first token + 1,
+     so no key is built and nothing is copied */
+  size_t nSlot = 64;
+  while (nSlot < 2 * d->nTok) nSlot *= 2;
   uint32_t *aOf = ds_malloc((d->nTok + 1) * sizeof *aOf);
   uint32_t *aTok = ds_malloc((d->nTok + 1) * sizeof *aTok);
-  ds_lexmap m;
-  ds_buf key = DS_BUF_INIT;
-  int rc = aOf && aTok ? DS_OK : DS_NOMEM;
-  size_t nType = 0;
-  ds_lexmap_init(&m);
-  for (size_t t = 0; t < d->nTok && rc == DS_OK; t++) {
-    ds_doc_type_key(d, t, &key);
-    if (key.rc) { rc = DS_NOMEM; break; }
-    ds_lexent *ent = ds_lexmap_find(&m, (const char *)key.p, key.n);
-    if (!ent) {
-      ent = ds_lexmap_add(&m, (const char *)key.p, key.n, (uint32_t)nType, 0);
-      if (!ent) { rc = DS_NOMEM; break; }
-      aTok[nType++] = (uint32_t)t;
-    }
-    aOf[t] = ent->id;
-  }
-  ds_lexmap_free(&m);
-  ds_buf_free(&key);
-  if (rc) {
+  uint32_t *aSlot = ds_malloc(nSlot * sizeof *aSlot);
+  if (!aOf || !aTok || !aSlot) {
     ds_free(aOf);
     ds_free(aTok);
-    return rc;
+    ds_free(aSlot);
+    return DS_NOMEM;
   }
+  memset(aSlot, 0, nSlot * sizeof *aSlot);
+  size_t nType = 0;
+  for (size_t t = 0; t < d->nTok; t++) {
+    size_t i = type_hash(d, t) & (nSlot - 1);
+    while (aSlot[i] && !same_type(d, aTok[aSlot[i] - 1], t)) i = (i + 1) & (nSlot - 1);
+    if (!aSlot[i]) {
+      aTok[nType] = (uint32_t)t;
+      aSlot[i] = (uint32_t)++nType;
+    }
+    aOf[t] = aSlot[i] - 1;
+  }
+  ds_free(aSlot);
   *paOf = aOf;
   *paTok = aTok;
   *pnType = nType;
