@@ -24,7 +24,8 @@ CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_segment.o d
             ds_reader.o ds_abbrev.o ds_tokenize.o ds_boundary.o ds_boundary_model.o ds_sentence.o ds_parse.o ds_conllu.o \
             ds_hash.o ds_intern.o ds_lexicon.o ds_postings.o ds_ttype.o ds_store.o ds_store_write.o ds_store_read.o ds_store_search.o \
             ds_store_merge.o ds_store_check.o ds_fts5.o ds_kwic.o ds_parts.o ds_ingest.o ds_query.o)
-BIND_O  = $(B)/ldossier.o
+BIND_O  = $(addprefix $(B)/, lds_core.o lds_models.o lds_sitelines.o lds_parse.o lds_segment.o lds_corpus.o \
+            lds_search.o lds_query.o lds_testing.o)
 MODULE  = lua/dossier/core.so
 CTESTS  = $(B)/test_core $(B)/test_segment $(B)/test_tagger $(B)/test_store
 # every fuzz target, replayed by csrc/test/fuzz_replay.c on its regression inputs and seeds
@@ -42,7 +43,7 @@ deps:
 $(B)/%.o: csrc/%.c csrc/*.h | $(B)
 	$(CC) $(ALL_CFLAGS) $(SAN) -c $< -o $@
 
-$(B)/ldossier.o: csrc/ldossier.c csrc/*.h | $(B)
+$(B)/lds_%.o: csrc/lds_%.c csrc/*.h | $(B)
 	$(CC) $(ALL_CFLAGS) $(SAN) -I$(LUA_INC) -c $< -o $@
 
 $(MODULE): $(CORE_O) $(BIND_O)

@@ -1,10 +1,11 @@
 #!/bin/sh
 # make valgrind: a representative dossier session under valgrind's memcheck -- index the
 # sample corpus (text, HTML, Markdown, JSON Lines), query it, describe and check it, tag
-# and clean a document, and the error paths of a bad query and a missing file -- then
-# each fuzz target's regression inputs (the replay drivers, whose forked children stay
-# under valgrind). Fails on any invalid access, use of uninitialized memory, or definite
-# or indirect leak; prints one line per step.
+# and clean a document, and the error paths of a bad query and a missing file; the
+# binding's error-path spec (memory errors injected into every call) -- then each fuzz
+# target's regression inputs (the replay drivers, whose forked children stay under
+# valgrind). Fails on any invalid access, use of uninitialized memory, or definite or
+# indirect leak; prints one line per step.
 set -u
 cd "$(dirname "$0")/.."
 B=${B:-build}
@@ -45,6 +46,14 @@ step 0 tag corpus/seeds/2023-blog-strategic-partnership-it.txt
 step 0 clean --explain corpus/seeds/2022-sinkkonen-lassila-digital-authoritarianism.txt
 step 1 query --db "$db" '[word="China"'
 step 1 index "$tmp/missing.txt" --db "$db"
+# the binding's error paths: spec/91-errors injects memory errors into every call that
+# meets the core (busted in this process: --ignore-lua keeps it from starting another)
+if $VG --log-file="$tmp/vg.log" lua5.4 "$(command -v busted)" --ignore-lua -o TAP spec/91-errors_spec.lua \
+     >"$tmp/out" 2>&1 && [ ! -s "$tmp/vg.log" ]; then
+  echo "valgrind: spec/91-errors_spec.lua: clean ($(grep -c '^ok' "$tmp/out") tests)"
+else
+  echo "valgrind: spec/91-errors_spec.lua: failed"; cat "$tmp/out" "$tmp/vg.log"; fail=1
+fi
 for r in "$B"/replay_*; do
   n=${r##*/replay_}
   [ -d "spec/fuzz-regressions/$n" ] || continue

@@ -11,7 +11,7 @@
 #      BENCH_MB x 10^6 bytes. Same bytes every time (its SHA-256 is printed). Written to
 #      $BENCH_DIR (default build/bench/, ignored by git), rebuilt when its size is wrong.
 #   2. `make` (the core objects), then links build/bench_segment from
-#      bench/bench_segment.c and build/ds*.o (not ldossier.o: no Lua) when out of date.
+#      bench/bench_segment.c and build/ds*.o (not lds_*.o: no Lua) when out of date.
 #   3. Runs, pinned to one CPU with `taskset -c $BENCH_CPU` when taskset works:
 #        build/bench_segment: ds_parse_text (UTF-8 check, NFC, paragraphs, tokens,
 #          sentences) over the input cut into ~1 MB documents at blank lines, its three

@@ -5,7 +5,7 @@
 ** outputs in the last arguments. A function that can fail for a reason worth telling
 ** the user also takes a `ds_error *` and fills it: code, a message naming the file,
 ** line or query position, and a byte offset when one applies. The core never includes
-** lua.h; the Lua binding (ldossier.c) only translates.
+** lua.h; the Lua binding (lds_*.c) only translates.
 */
 #ifndef DS_H
 #define DS_H

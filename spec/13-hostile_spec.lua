@@ -92,7 +92,7 @@ describe("a NUL byte in metadata", function()
     end
     local title = metadata(db).n1.title
     if title ~= "before\0after" then
-      pending("needs binding fix (ldossier.c, metadata read with lua_tostring): the title " ..
+      pending("needs binding fix (lds_corpus.c, metadata read with lua_tostring): the title " ..
               "'before\\0after' of a JSON Lines record is stored as '" .. title .. "'")
       return
     end
@@ -241,7 +241,7 @@ describe("odd queries", function()
     local corpus <close> = dossier.open(db, {readonly = true})
     local ok, res = pcall(corpus.query, corpus, "the\0zzz")
     if ok then
-      pending("needs binding fix (ldossier.c, query): the query is cut at a NUL byte, so " ..
+      pending("needs binding fix (lds_query.c, query): the query is cut at a NUL byte, so " ..
               "'the\\0zzz' finds the " .. res:count() .. " matches of 'the'; it should be an error")
       return
     end

@@ -1,5 +1,7 @@
--- The `dossier` command line. Each command is a function taking the parsed arguments;
--- main() maps errors to a message on stderr and a non-zero exit status.
+-- The `dossier` command line: a table of commands, each one entry with its name,
+-- description, options (its argparse declarations) and the function it runs, so a new
+-- subcommand is one more entry. main() maps errors to a message on stderr and a
+-- non-zero exit status.
 local argparse = require "argparse"
 local dossier = require "dossier"
 local files = require "dossier.files"
@@ -19,95 +21,12 @@ local function open_existing(path, readonly)
 end
 
 ------------------------------------------------------------------------------------
--- commands
+-- what commands share
 
 -- Clean-up options of a command: --no RULE (repeatable), --no-clean.
 local function clean_opts(a, format)
   return {clean = not a.no_clean, no = a.no, format = format, encoding = a.encoding,
           tag = not a.no_tag}
-end
-
-local commands = {}
-
-function commands.index(a)
-  files.collect(a.paths)                 -- missing paths fail before the corpus is touched
-  local corpus <close> = dossier.open(a.db)
-  local before = corpus:info()
-  local progress
-  if not a.quiet and isatty(io.stderr) then
-    progress = function(i, n, path)
-      eprintf("\r\27[K[%d/%d] %s", i, n, format.truncate(path, 60))
-    end
-  end
-  local opts = clean_opts(a, a.format)
-  opts.progress = progress
-  opts.jobs = a.jobs
-  opts.memory = a.memory
-  local ok, added = pcall(corpus.add, corpus, a.paths, opts)
-  if progress then eprintf("\r\27[K") end
-  if not ok then error(added, 0) end
-  local after = corpus:info()
-  if not a.quiet then
-    print(string.format("%s: added %d document%s (%s tokens, %s sentences); corpus now %s documents, %s tokens",
-      a.db, added, added == 1 and "" or "s",
-      format.count(after.tokens - before.tokens), format.count(after.sentences - before.sentences),
-      format.count(after.documents), format.count(after.tokens)))
-  end
-end
-
-function commands.info(a)
-  local corpus <close> = open_existing(a.db, true)
-  local info = corpus:info()
-  local docs = corpus:docs()
-  if a.format == "json" then
-    info.docs = {}
-    for i, d in ipairs(docs) do
-      info.docs[i] = {name = d.name, tokens = d.tokens, sentences = d.sentences, meta = d.meta}
-    end
-    print(format.json(info))
-    return
-  end
-  print(string.format("corpus     %s (format %d, %s)", a.db, info.format_version, format.bytes(info.bytes)))
-  print(string.format("documents  %s    tokens %s    sentences %s    paragraphs %s    segments %s",
-    format.count(info.documents), format.count(info.tokens), format.count(info.sentences),
-    format.count(info.paragraphs), format.count(info.segments)))
-  local types = {}
-  for k, v in pairs(info.types) do types[#types + 1] = k .. " " .. format.count(v) end
-  table.sort(types)
-  print("types      " .. table.concat(types, "    "))
-  if #docs > 0 then
-    local rows = {}
-    for i, d in ipairs(docs) do
-      rows[i] = {document = d.name, date = d.meta.date or "", tokens = d.tokens,
-                 sentences = d.sentences, title = d.meta.title or ""}
-    end
-    print()
-    print(format.table(rows, {"document", "date", "tokens", "sentences", "title"}, {max = 50}))
-  end
-end
-
-function commands.query(a)
-  local corpus <close> = open_existing(a.db, true)
-  local m = corpus:query(a.query)
-  if a.count then
-    print(m:count())
-    return
-  end
-  local rows = m:kwic{width = a.width, limit = a.limit}
-  if a.format == "json" then
-    local out = {}
-    for i, r in ipairs(rows) do
-      out[i] = {doc = r.doc, first = r.first, last = r.last, left = r.left, match = r.match, right = r.right}
-    end
-    print(format.json({query = a.query, count = m:count(), matches = out}))
-  elseif a.format == "tsv" then
-    print(format.tsv(rows, {"doc", "first", "last", "left", "match", "right"}))
-  else
-    if #rows > 0 then print(format.kwic(rows, {width = a.width})) end
-    if #rows < m:count() then
-      eprintf("(%s of %s matches shown)\n", format.count(#rows), format.count(m:count()))
-    end
-  end
 end
 
 local function read_input(path)
@@ -151,119 +70,6 @@ local function tag_conllu(a, text)
   io.stdout:write(table.concat(out, "\n"), "\n")
 end
 
-function commands.tag(a)
-  local inputs = #a.files > 0 and a.files or {"-"}
-  if a.input == "conllu" then
-    for _, path in ipairs(inputs) do tag_conllu(a, (read_input(path))) end
-    return
-  end
-  local docs = {}
-  for _, path in ipairs(inputs) do
-    local text, id = read_input(path)
-    local name = path == "-" and "<stdin>" or path
-    local opts = clean_opts(a, a.input or files.format_of(path, "txt"))
-    opts.name = name
-    local d = dossier.parse(text, opts)
-    if a.format == "json" then
-      d.id = id
-      docs[#docs + 1] = d
-    else
-      io.stdout:write((dossier.conllu(text, id, opts)))
-    end
-  end
-  if a.format == "json" then print(format.json(#inputs == 1 and docs[1] or docs)) end
-end
-
-function commands.clean(a)
-  require("dossier.data").clean_bits(a.no)        -- unknown rule names fail first
-  local text, id = read_input(a.file)
-  local opts = clean_opts(a, a.input or files.format_of(a.file, "txt"))
-  opts.name = a.file == "-" and "<stdin>" or a.file
-  if #a.site > 0 then
-    local docs = {{text = text}}
-    for _, path in ipairs(a.site) do docs[#docs + 1] = path end
-    opts.site = dossier.site_lines(docs)
-  end
-  local d = dossier.parse(text, opts)
-  if a.explain then
-    for _, c in ipairs(d.changes) do
-      print(string.format("%s:%d: %s: %s [bytes %d-%d]", a.file, c.line, c.rule, c.what,
-                          c.raw_from, c.raw_to))
-    end
-    return
-  end
-  if a.format == "json" then
-    print(format.json({id = id, text = d.text, paragraphs = d.paragraphs, changes = d.changes,
-                       meta = d.meta}))
-    return
-  end
-  local marks = {text = "", heading = "# ", footnote = "[^] "}
-  for i, p in ipairs(d.paragraphs) do
-    if i > 1 then io.write("\n") end
-    io.write(marks[p.kind], d.text:sub(p.from, p.to), "\n")
-  end
-end
-
-function commands.search(a)
-  -- writable, to index what was added since the last search; else as it is
-  local ok, c = pcall(open_existing, a.db, false)
-  local corpus <close> = ok and c or open_existing(a.db, true)
-  if not ok and corpus:search_missing() > 0 then
-    eprintf("dossier: warning: %s; %d documents are not searchable yet\n", c, corpus:search_missing())
-  end
-  local hits = corpus:search(a.query, {limit = a.limit, tokens = a.tokens})
-  if a.format == "json" then
-    print(format.json({query = a.query, hits = hits}))
-    return
-  end
-  for _, h in ipairs(hits) do
-    print(string.format("%7.2f  %s\n         %s", h.score, h.doc, h.snippet))
-  end
-end
-
-function commands.optimize(a)
-  local corpus <close> = open_existing(a.db)
-  local before = corpus:info()
-  corpus:optimize()
-  local after = corpus:info()
-  if not a.quiet then
-    print(string.format("%s: %d segment%s merged into %d; %s -> %s", a.db, before.segments,
-      before.segments == 1 and "" or "s", after.segments, format.bytes(before.bytes), format.bytes(after.bytes)))
-  end
-end
-
-function commands.remove(a)
-  local corpus <close> = open_existing(a.db)
-  for _, doc in ipairs(a.docs) do
-    local id = tonumber(doc)                -- a name first, then an id
-    if not corpus:remove(doc) and not (id and corpus:remove(id)) then
-      error(string.format("%s: no document %s", a.db, doc), 0)
-    end
-    if not a.quiet then print(string.format("%s: removed %s", a.db, doc)) end
-  end
-end
-
-function commands.check(a)
-  local corpus <close> = open_existing(a.db, true)
-  local ok, report = corpus:check()
-  local info = corpus:info()
-  if ok then
-    print(string.format("%s: ok (%s documents, %s tokens)", a.db, format.count(info.documents),
-                        format.count(info.tokens)))
-    return 0
-  end
-  io.stdout:write(report)
-  eprintf("dossier: %s: the corpus has problems (listed above)\n", a.db)
-  return 1
-end
-
-function commands.repl(a)
-  return require("dossier.repl").run({db = a.db})
-end
-
-------------------------------------------------------------------------------------
--- argument parsing
-
 local function rule_names()
   local names = {}
   for k in pairs(require("dossier.data").rules) do names[#names + 1] = k end
@@ -291,76 +97,6 @@ local function parse_size(z)
   return math.floor(tonumber(n) * mult)
 end
 
-local function build_parser()
-  local p = argparse("dossier", "A corpus toolkit: index documents, ask questions of them.")
-    :epilog("Run 'dossier COMMAND --help' for a command's options.\n" ..
-            "'dossier run SCRIPT.lua [ARGS...]' runs a Lua script with dossier on its path.")
-  p:command_target("command")
-  p:flag("--version", "Print the version and exit."):action(function()
-    print("dossier " .. dossier.version); os.exit(0)
-  end)
-
-  local c = p:command("index", "Parse documents and add them to a corpus file.")
-  c:argument("paths", "Files or directories (their .txt files, recursively)."):args("+")
-  c:option("--db", "Corpus file (created if missing).", "dossier.db")
-  c:flag("-q --quiet", "Print nothing on success.")
-  c:option("-j --jobs", "Threads that read, parse and tag (default: the number of processors).",
-           nil, tonumber)
-  c:option("--memory", "Memory budget, e.g. 256M or 2G (default 512M): half for documents in flight, "
-           .. "half for new postings.", nil, parse_size)
-  add_clean_options(c, "--format")
-
-  c = p:command("info", "Describe a corpus: documents, tokens, types, size.")
-  c:option("--db", "Corpus file.", "dossier.db")
-  c:option("--format", "Output format.", "text"):choices({"text", "json"})
-
-  c = p:command("query", "Find matches of a query and print them as a concordance.")
-  c:argument("query", 'Query, e.g. \'"digital" "sovereignty"%c\' or \'[word="China"] []\'.')
-  c:option("--db", "Corpus file.", "dossier.db")
-  c:flag("--count", "Print only the number of matches.")
-  c:option("--limit", "Print at most N matches.", nil, tonumber)
-  c:option("--width", "Characters of context on each side.", "40", tonumber)
-  c:option("--format", "Output format.", "text"):choices({"text", "tsv", "json"})
-
-  c = p:command("tag", "Tokenize and split text into sentences; print CoNLL-U or JSON.")
-  c:argument("files", "Text files ('-' or none: standard input)."):args("*")
-  c:option("--format", "Output format.", "conllu"):choices({"conllu", "json"})
-  add_clean_options(c, "--input")
-
-  c = p:command("clean", "Print a document's clean text, or with --explain what the clean-up changed.")
-  c:argument("file", "A document ('-': standard input).")
-  c:flag("--explain", "List each change with its line in the original instead.")
-  c:option("--site", "Another plain-text document of the same site, for the 'repeated' rule "
-           .. "(repeatable)."):count("*"):args(1)
-  c:option("--format", "Output format.", "text"):choices({"text", "json"})
-  add_clean_options(c, "--input")
-
-  c = p:command("search", "Rank documents for a search (bm25), with snippets.")
-  c:argument("query", 'Words, "phrases", AND, OR, NOT, NEAR(...), prefix* (FTS5 syntax).')
-  c:option("--db", "Corpus file.", "dossier.db")
-  c:option("--limit", "At most N documents.", "10", tonumber)
-  c:option("--tokens", "Tokens in a snippet.", "20", tonumber)
-  c:option("--format", "Output format.", "text"):choices({"text", "json"})
-
-  c = p:command("optimize", "Merge a corpus's segments into one and free removed documents' space.")
-  c:option("--db", "Corpus file.", "dossier.db")
-  c:flag("-q --quiet", "Print nothing on success.")
-
-  c = p:command("remove", "Remove documents (by name or id) from a corpus.")
-  c:argument("docs", "Document names or ids."):args("+")
-  c:option("--db", "Corpus file.", "dossier.db")
-  c:flag("-q --quiet", "Print nothing on success.")
-
-  c = p:command("check", "Verify a corpus file: SQLite's integrity check and dossier's invariants.")
-  c:option("--db", "Corpus file.", "dossier.db")
-
-  c = p:command("repl", "Interactive Lua with dossier and the corpus loaded.")
-  c:option("--db", "Corpus file to open as `corpus`.")
-
-  p:command("run", "Run a Lua script with dossier on the module path: dossier run SCRIPT.lua [ARGS...]")
-  return p
-end
-
 -- `dossier run SCRIPT [ARGS...]`: arguments after the script are the script's own.
 local function run_script(argv)
   local script = argv[2]
@@ -379,12 +115,328 @@ local function run_script(argv)
   return 0
 end
 
+------------------------------------------------------------------------------------
+-- the commands, in the order of `dossier --help`: name, description, options(c) to
+-- declare the argparse command c's arguments, run(a) with the parsed arguments (a
+-- number it returns is the exit status). A `raw` command gets the whole argument list
+-- unparsed (run: the script's arguments are its own).
+
+local commands = {
+  {
+    name = "index",
+    description = "Parse documents and add them to a corpus file.",
+    options = function(c)
+      c:argument("paths", "Files or directories (their .txt files, recursively)."):args("+")
+      c:option("--db", "Corpus file (created if missing).", "dossier.db")
+      c:flag("-q --quiet", "Print nothing on success.")
+      c:option("-j --jobs", "Threads that read, parse and tag (default: the number of processors).",
+               nil, tonumber)
+      c:option("--memory", "Memory budget, e.g. 256M or 2G (default 512M): half for documents in flight, "
+               .. "half for new postings.", nil, parse_size)
+      add_clean_options(c, "--format")
+    end,
+    run = function(a)
+      files.collect(a.paths)                 -- missing paths fail before the corpus is touched
+      local corpus <close> = dossier.open(a.db)
+      local before = corpus:info()
+      local progress
+      if not a.quiet and isatty(io.stderr) then
+        progress = function(i, n, path)
+          eprintf("\r\27[K[%d/%d] %s", i, n, format.truncate(path, 60))
+        end
+      end
+      local opts = clean_opts(a, a.format)
+      opts.progress = progress
+      opts.jobs = a.jobs
+      opts.memory = a.memory
+      local ok, added = pcall(corpus.add, corpus, a.paths, opts)
+      if progress then eprintf("\r\27[K") end
+      if not ok then error(added, 0) end
+      local after = corpus:info()
+      if not a.quiet then
+        print(string.format("%s: added %d document%s (%s tokens, %s sentences); corpus now %s documents, %s tokens",
+          a.db, added, added == 1 and "" or "s",
+          format.count(after.tokens - before.tokens), format.count(after.sentences - before.sentences),
+          format.count(after.documents), format.count(after.tokens)))
+      end
+    end,
+  },
+  {
+    name = "info",
+    description = "Describe a corpus: documents, tokens, types, size.",
+    options = function(c)
+      c:option("--db", "Corpus file.", "dossier.db")
+      c:option("--format", "Output format.", "text"):choices({"text", "json"})
+    end,
+    run = function(a)
+      local corpus <close> = open_existing(a.db, true)
+      local info = corpus:info()
+      local docs = corpus:docs()
+      if a.format == "json" then
+        info.docs = {}
+        for i, d in ipairs(docs) do
+          info.docs[i] = {name = d.name, tokens = d.tokens, sentences = d.sentences, meta = d.meta}
+        end
+        print(format.json(info))
+        return
+      end
+      print(string.format("corpus     %s (format %d, %s)", a.db, info.format_version, format.bytes(info.bytes)))
+      print(string.format("documents  %s    tokens %s    sentences %s    paragraphs %s    segments %s",
+        format.count(info.documents), format.count(info.tokens), format.count(info.sentences),
+        format.count(info.paragraphs), format.count(info.segments)))
+      local types = {}
+      for k, v in pairs(info.types) do types[#types + 1] = k .. " " .. format.count(v) end
+      table.sort(types)
+      print("types      " .. table.concat(types, "    "))
+      if #docs > 0 then
+        local rows = {}
+        for i, d in ipairs(docs) do
+          rows[i] = {document = d.name, date = d.meta.date or "", tokens = d.tokens,
+                     sentences = d.sentences, title = d.meta.title or ""}
+        end
+        print()
+        print(format.table(rows, {"document", "date", "tokens", "sentences", "title"}, {max = 50}))
+      end
+    end,
+  },
+  {
+    name = "query",
+    description = "Find matches of a query and print them as a concordance.",
+    options = function(c)
+      c:argument("query", 'Query, e.g. \'"digital" "sovereignty"%c\' or \'[word="China"] []\'.')
+      c:option("--db", "Corpus file.", "dossier.db")
+      c:flag("--count", "Print only the number of matches.")
+      c:option("--limit", "Print at most N matches.", nil, tonumber)
+      c:option("--width", "Characters of context on each side.", "40", tonumber)
+      c:option("--format", "Output format.", "text"):choices({"text", "tsv", "json"})
+    end,
+    run = function(a)
+      local corpus <close> = open_existing(a.db, true)
+      local m = corpus:query(a.query)
+      if a.count then
+        print(m:count())
+        return
+      end
+      local rows = m:kwic{width = a.width, limit = a.limit}
+      if a.format == "json" then
+        local out = {}
+        for i, r in ipairs(rows) do
+          out[i] = {doc = r.doc, first = r.first, last = r.last, left = r.left, match = r.match, right = r.right}
+        end
+        print(format.json({query = a.query, count = m:count(), matches = out}))
+      elseif a.format == "tsv" then
+        print(format.tsv(rows, {"doc", "first", "last", "left", "match", "right"}))
+      else
+        if #rows > 0 then print(format.kwic(rows, {width = a.width})) end
+        if #rows < m:count() then
+          eprintf("(%s of %s matches shown)\n", format.count(#rows), format.count(m:count()))
+        end
+      end
+    end,
+  },
+  {
+    name = "tag",
+    description = "Tokenize and split text into sentences; print CoNLL-U or JSON.",
+    options = function(c)
+      c:argument("files", "Text files ('-' or none: standard input)."):args("*")
+      c:option("--format", "Output format.", "conllu"):choices({"conllu", "json"})
+      add_clean_options(c, "--input")
+    end,
+    run = function(a)
+      local inputs = #a.files > 0 and a.files or {"-"}
+      if a.input == "conllu" then
+        for _, path in ipairs(inputs) do tag_conllu(a, (read_input(path))) end
+        return
+      end
+      local docs = {}
+      for _, path in ipairs(inputs) do
+        local text, id = read_input(path)
+        local name = path == "-" and "<stdin>" or path
+        local opts = clean_opts(a, a.input or files.format_of(path, "txt"))
+        opts.name = name
+        local d = dossier.parse(text, opts)
+        if a.format == "json" then
+          d.id = id
+          docs[#docs + 1] = d
+        else
+          io.stdout:write((dossier.conllu(text, id, opts)))
+        end
+      end
+      if a.format == "json" then print(format.json(#inputs == 1 and docs[1] or docs)) end
+    end,
+  },
+  {
+    name = "clean",
+    description = "Print a document's clean text, or with --explain what the clean-up changed.",
+    options = function(c)
+      c:argument("file", "A document ('-': standard input).")
+      c:flag("--explain", "List each change with its line in the original instead.")
+      c:option("--site", "Another plain-text document of the same site, for the 'repeated' rule "
+               .. "(repeatable)."):count("*"):args(1)
+      c:option("--format", "Output format.", "text"):choices({"text", "json"})
+      add_clean_options(c, "--input")
+    end,
+    run = function(a)
+      require("dossier.data").clean_bits(a.no)        -- unknown rule names fail first
+      local text, id = read_input(a.file)
+      local opts = clean_opts(a, a.input or files.format_of(a.file, "txt"))
+      opts.name = a.file == "-" and "<stdin>" or a.file
+      if #a.site > 0 then
+        local docs = {{text = text}}
+        for _, path in ipairs(a.site) do docs[#docs + 1] = path end
+        opts.site = dossier.site_lines(docs)
+      end
+      local d = dossier.parse(text, opts)
+      if a.explain then
+        for _, c in ipairs(d.changes) do
+          print(string.format("%s:%d: %s: %s [bytes %d-%d]", a.file, c.line, c.rule, c.what,
+                              c.raw_from, c.raw_to))
+        end
+        return
+      end
+      if a.format == "json" then
+        print(format.json({id = id, text = d.text, paragraphs = d.paragraphs, changes = d.changes,
+                           meta = d.meta}))
+        return
+      end
+      local marks = {text = "", heading = "# ", footnote = "[^] "}
+      for i, p in ipairs(d.paragraphs) do
+        if i > 1 then io.write("\n") end
+        io.write(marks[p.kind], d.text:sub(p.from, p.to), "\n")
+      end
+    end,
+  },
+  {
+    name = "search",
+    description = "Rank documents for a search (bm25), with snippets.",
+    options = function(c)
+      c:argument("query", 'Words, "phrases", AND, OR, NOT, NEAR(...), prefix* (FTS5 syntax).')
+      c:option("--db", "Corpus file.", "dossier.db")
+      c:option("--limit", "At most N documents.", "10", tonumber)
+      c:option("--tokens", "Tokens in a snippet.", "20", tonumber)
+      c:option("--format", "Output format.", "text"):choices({"text", "json"})
+    end,
+    run = function(a)
+      -- writable, to index what was added since the last search; else as it is
+      local ok, c = pcall(open_existing, a.db, false)
+      local corpus <close> = ok and c or open_existing(a.db, true)
+      if not ok and corpus:search_missing() > 0 then
+        eprintf("dossier: warning: %s; %d documents are not searchable yet\n", c, corpus:search_missing())
+      end
+      local hits = corpus:search(a.query, {limit = a.limit, tokens = a.tokens})
+      if a.format == "json" then
+        print(format.json({query = a.query, hits = hits}))
+        return
+      end
+      for _, h in ipairs(hits) do
+        print(string.format("%7.2f  %s\n         %s", h.score, h.doc, h.snippet))
+      end
+    end,
+  },
+  {
+    name = "optimize",
+    description = "Merge a corpus's segments into one and free removed documents' space.",
+    options = function(c)
+      c:option("--db", "Corpus file.", "dossier.db")
+      c:flag("-q --quiet", "Print nothing on success.")
+    end,
+    run = function(a)
+      local corpus <close> = open_existing(a.db)
+      local before = corpus:info()
+      corpus:optimize()
+      local after = corpus:info()
+      if not a.quiet then
+        print(string.format("%s: %d segment%s merged into %d; %s -> %s", a.db, before.segments,
+          before.segments == 1 and "" or "s", after.segments, format.bytes(before.bytes), format.bytes(after.bytes)))
+      end
+    end,
+  },
+  {
+    name = "remove",
+    description = "Remove documents (by name or id) from a corpus.",
+    options = function(c)
+      c:argument("docs", "Document names or ids."):args("+")
+      c:option("--db", "Corpus file.", "dossier.db")
+      c:flag("-q --quiet", "Print nothing on success.")
+    end,
+    run = function(a)
+      local corpus <close> = open_existing(a.db)
+      for _, doc in ipairs(a.docs) do
+        local id = tonumber(doc)                -- a name first, then an id
+        if not corpus:remove(doc) and not (id and corpus:remove(id)) then
+          error(string.format("%s: no document %s", a.db, doc), 0)
+        end
+        if not a.quiet then print(string.format("%s: removed %s", a.db, doc)) end
+      end
+    end,
+  },
+  {
+    name = "check",
+    description = "Verify a corpus file: SQLite's integrity check and dossier's invariants.",
+    options = function(c)
+      c:option("--db", "Corpus file.", "dossier.db")
+    end,
+    run = function(a)
+      local corpus <close> = open_existing(a.db, true)
+      local ok, report = corpus:check()
+      local info = corpus:info()
+      if ok then
+        print(string.format("%s: ok (%s documents, %s tokens)", a.db, format.count(info.documents),
+                            format.count(info.tokens)))
+        return 0
+      end
+      io.stdout:write(report)
+      eprintf("dossier: %s: the corpus has problems (listed above)\n", a.db)
+      return 1
+    end,
+  },
+  {
+    name = "repl",
+    description = "Interactive Lua with dossier and the corpus loaded.",
+    options = function(c)
+      c:option("--db", "Corpus file to open as `corpus`.")
+    end,
+    run = function(a)
+      return require("dossier.repl").run({db = a.db})
+    end,
+  },
+  {
+    name = "run",
+    description = "Run a Lua script with dossier on the module path: dossier run SCRIPT.lua [ARGS...]",
+    raw = true,
+    run = run_script,
+  },
+}
+
+local by_name = {}
+for _, cmd in ipairs(commands) do by_name[cmd.name] = cmd end
+M.commands = commands
+
+------------------------------------------------------------------------------------
+-- argument parsing
+
+local function build_parser()
+  local p = argparse("dossier", "A corpus toolkit: index documents, ask questions of them.")
+    :epilog("Run 'dossier COMMAND --help' for a command's options.\n" ..
+            "'dossier run SCRIPT.lua [ARGS...]' runs a Lua script with dossier on its path.")
+  p:command_target("command")
+  p:flag("--version", "Print the version and exit."):action(function()
+    print("dossier " .. dossier.version); os.exit(0)
+  end)
+  for _, cmd in ipairs(commands) do
+    local c = p:command(cmd.name, cmd.description)
+    if cmd.options then cmd.options(c) end
+  end
+  return p
+end
+
 function M.main(argv)
   argv = argv or {}
   local ok, res = xpcall(function()
-    if argv[1] == "run" then return run_script(argv) end
+    local raw = by_name[argv[1]]
+    if raw and raw.raw then return raw.run(argv) end
     local args = build_parser():parse({table.unpack(argv, 1, #argv)})
-    return commands[args.command](args) or 0
+    return by_name[args.command].run(args) or 0
   end, function(e)
     if type(e) == "string" and os.getenv("DOSSIER_DEBUG") then return debug.traceback(e, 2) end
     return e

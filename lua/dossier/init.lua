@@ -34,6 +34,15 @@ end
 M.tagger = data.tagger
 M.clean_rules = data.rules
 
+-- The core's read options (csrc/lds.h) from the API's: name, format, encoding, clean,
+-- no, tag, and site when `with_site`.
+local function read_opts(opts, with_site)
+  local rules, ld = clean_settings(opts)
+  return {name = opts and opts.name, rules = rules, langdata = ld, format = opts and opts.format,
+          encoding = opts and opts.encoding, tagger = tagger_of(opts),
+          site = with_site and opts and opts.site or nil}
+end
+
 -- Parse text without a corpus: {text = clean text, sentences = {{text, from, to,
 -- tokens = {{word, from, to, space_after, kind}, ...}}, ...}, paragraphs = {{from, to,
 -- kind = "text"|"heading"|"footnote"}}, changes = {{rule, line, what}}}.
@@ -45,9 +54,7 @@ M.clean_rules = data.rules
 -- Markdown front matter).
 function M.parse(text, opts)
   assert(type(text) == "string", "bad argument #1 to 'parse' (string expected)")
-  local rules, ld = clean_settings(opts)
-  return core.parse(text, opts and opts.name, rules, ld, opts and opts.format,
-                    opts and opts.encoding, tagger_of(opts), opts and opts.site)
+  return core.parse(text, read_opts(opts, true))
 end
 
 -- The lines repeated across documents of one site, for parse's `site` option (the
@@ -62,9 +69,7 @@ M.site_lines = sites.lines
 function M.parse_parts(text, part, opts)
   assert(type(text) == "string", "bad argument #1 to 'parse_parts' (string expected)")
   assert(math.type(part) == "integer" and part > 0, "bad argument #2 to 'parse_parts' (positive integer expected)")
-  local rules, ld = clean_settings(opts)
-  return core.parse_parts(text, opts and opts.name, rules, ld, opts and opts.format,
-                          opts and opts.encoding, tagger_of(opts), opts and opts.site, part)
+  return core.parse_parts(text, part, read_opts(opts, true))
 end
 
 -- Unicode UAX #29 segmentation (Unicode 15.0): lists of segments as strings.
@@ -74,9 +79,9 @@ M.uax29 = {words = core.uax29_words, sentences = core.uax29_sentences}
 
 -- CoNLL-U text of a document; docid names it (`# newdoc id`), opts as for parse.
 function M.conllu(text, docid, opts)
-  local rules, ld = clean_settings(opts)
-  return (core.conllu(text, docid, opts and opts.name or docid, rules, ld, opts and opts.format,
-                      opts and opts.encoding, tagger_of(opts)))
+  local o = read_opts(opts, false)
+  o.name = o.name or docid
+  return (core.conllu(text, docid, o))
 end
 
 ------------------------------------------------------------------------------------
@@ -203,9 +208,10 @@ function Corpus:add(paths, opts)
   end
   if rules & data.rules.repeated ~= 0 then sites.mark(docs) end
   h:begin()
-  local ok, res = pcall(h.ingest, h, docs, rules, ld, opts.encoding, tagger,
-                        opts.jobs or core.ncpu(), opts.memory, opts.progress,
-                        opts.part_bytes or math.tointeger(tonumber(os.getenv("DOSSIER_PART_BYTES"))))
+  local ok, res = pcall(h.ingest, h, docs, {
+    rules = rules, langdata = ld, encoding = opts.encoding, tagger = tagger,
+    jobs = opts.jobs or core.ncpu(), memory = opts.memory, progress = opts.progress,
+    part_bytes = opts.part_bytes or math.tointeger(tonumber(os.getenv("DOSSIER_PART_BYTES")))})
   if ok then
     local cok, cerr = pcall(h.commit, h)
     if not cok then ok, res = false, cerr end
@@ -220,8 +226,9 @@ end
 -- Add one document from a string.
 function Corpus:add_text(text, name, meta, opts)
   local h = handle(self)
-  local rules, ld = clean_settings(opts)
-  h:set_read(rules, ld, opts and opts.format, opts and opts.encoding, tagger_of(opts))
+  local o = read_opts(opts, false)
+  o.name = nil
+  h:set_read(o)
   h:begin()
   local ok, res = pcall(function()
     local id = h:add_text(text, name, meta)

@@ -1,0 +1,177 @@
+/*
+** lds_core.c -- `dossier.core`: luaopen_dossier_core assembling the binding's files
+** (lds_*.c), and the helpers they share: type registration, errors, scratch buffers
+** and the one decoder of read options.
+*/
+#include "lds.h"
+#include "ds_clean.h"
+
+#include <string.h>
+
+/* {====== shared helpers ====== */
+
+void lds_register(lua_State *L, const char *zName, const luaL_Reg *meta, const luaL_Reg *methods) {
+  luaL_newmetatable(L, zName);          /* sets __name, for luaL_typeerror's messages */
+  luaL_setfuncs(L, meta, 0);
+  if (methods) {
+    lua_newtable(L);
+    luaL_setfuncs(L, methods, 0);
+    lua_setfield(L, -2, "__index");
+  }
+  lua_pop(L, 1);
+}
+
+void lds_methods(lua_State *L, const char *zName, const luaL_Reg *methods) {
+  luaL_getmetatable(L, zName);
+  lua_getfield(L, -1, "__index");
+  luaL_setfuncs(L, methods, 0);
+  lua_pop(L, 2);
+}
+
+int lds_raise(lua_State *L, const ds_error *e) {
+  /* no position prefix: the message already says where (file, line, query position) */
+  lua_pushstring(L, e->msg[0] ? e->msg : ds_status_name(e->code));
+  return lua_error(L);
+}
+
+void lds_setint(lua_State *L, const char *k, lua_Integer v) {
+  lua_pushinteger(L, v);
+  lua_setfield(L, -2, k);
+}
+
+#define BUF_MT "dossier.buf"
+
+ds_buf *lds_newbuf(lua_State *L) {
+  ds_buf *b = lua_newuserdatauv(L, sizeof *b, 0);
+  *b = (ds_buf)DS_BUF_INIT;
+  luaL_setmetatable(L, BUF_MT);
+  return b;
+}
+
+void lds_freebuf(ds_buf *b) {
+  ds_buf_free(b);
+  *b = (ds_buf)DS_BUF_INIT;
+}
+
+static int buf_gc(lua_State *L) {
+  lds_freebuf(luaL_checkudata(L, 1, BUF_MT));
+  return 0;
+}
+
+void lds_pushbuf(lua_State *L, const ds_buf *b) {
+  lua_pushlstring(L, b->p ? (const char *)b->p : "", b->n);
+}
+
+/* }====== */
+
+/* {====== read options ====== */
+
+/* An error in an options table: of argument iArg, or a plain one when iArg is 0. */
+static int opt_error(lua_State *L, int iArg, const char *zMsg) {
+  if (iArg > 0) return luaL_argerror(L, iArg, zMsg);
+  return luaL_error(L, "%s", zMsg);
+}
+
+/* Push field zKey of the table at t; 0 (and nothing pushed) when it is nil. */
+static int get_opt(lua_State *L, int t, const char *zKey) {
+  if (lua_getfield(L, t, zKey) != LUA_TNIL) return 1;
+  lua_pop(L, 1);
+  return 0;
+}
+
+/* The string at the top of the stack (kept referenced by the table), or an error. */
+static const char *opt_string(lua_State *L, int iArg, const char *zKey) {
+  if (lua_type(L, -1) != LUA_TSTRING) {
+    opt_error(L, iArg, lua_pushfstring(L, "option '%s' must be a string", zKey));
+  }
+  return lua_tostring(L, -1);
+}
+
+void lds_read_opts(lua_State *L, int t, int iArg, ds_read_opts *o) {
+  if (lua_isnoneornil(L, t)) return;
+  t = lua_absindex(L, t);
+  if (!lua_istable(L, t)) opt_error(L, iArg, "options must be a table");
+  if (get_opt(L, t, "name")) {
+    o->zName = opt_string(L, iArg, "name");
+    lua_pop(L, 1);
+  }
+  if (get_opt(L, t, "rules")) {
+    int bInt;
+    lua_Integer rules = lua_tointegerx(L, -1, &bInt);
+    if (!bInt || rules < 0 || rules > DS_CLEAN_ALL) opt_error(L, iArg, "clean-up rules out of range");
+    o->cleanRules = (unsigned)rules;
+    lua_pop(L, 1);
+  }
+  if (get_opt(L, t, "langdata")) {
+    o->pLang = lds_check_langdata(L, lua_gettop(L));
+    lua_pop(L, 1);
+  }
+  if (get_opt(L, t, "format")) {
+    o->format = ds_format_find(opt_string(L, iArg, "format"));
+    if (o->format < 0) opt_error(L, iArg, "format must be \"txt\", \"html\" or \"md\"");
+    lua_pop(L, 1);
+  }
+  if (get_opt(L, t, "encoding")) {
+    const char *z = opt_string(L, iArg, "encoding");
+    int bUtf8 = strcmp(z, "utf8") == 0 || strcmp(z, "utf-8") == 0;
+    int bLatin1 = strcmp(z, "latin1") == 0 || strcmp(z, "iso-8859-1") == 0;
+    if (!bUtf8 && !bLatin1) opt_error(L, iArg, "encoding must be \"utf8\" or \"latin1\"");
+    o->bLatin1 = bLatin1;
+    lua_pop(L, 1);
+  }
+  if (get_opt(L, t, "tagger")) {
+    lds_tagger *b = lds_check_tagger(L, lua_gettop(L));
+    o->pTagger = b->t;
+    o->pLemma = b->l;
+    lua_pop(L, 1);
+  }
+  if (get_opt(L, t, "site")) {
+    o->pSite = lds_check_sitelines(L, lua_gettop(L));
+    lua_pop(L, 1);
+  }
+}
+
+/* }====== */
+
+/* core.clean_rules() -> {name = bit} */
+static int l_clean_rules(lua_State *L) {
+  lua_newtable(L);
+  for (unsigned bit = 1; bit <= DS_CLEAN_ALL; bit <<= 1) {
+    lua_pushinteger(L, bit);
+    lua_setfield(L, -2, ds_clean_rule_name(bit));
+  }
+  return 1;
+}
+
+static const luaL_Reg funcs[] = {
+  {"clean_rules", l_clean_rules},
+  {"version", NULL},
+  {"format_version", NULL},
+  {NULL, NULL}
+};
+
+static const luaL_Reg buf_meta[] = {
+  {"__gc", buf_gc},
+  {"__close", buf_gc},
+  {NULL, NULL}
+};
+
+LUAMOD_API int luaopen_dossier_core(lua_State *L);
+
+LUAMOD_API int luaopen_dossier_core(lua_State *L) {
+  lds_register(L, BUF_MT, buf_meta, NULL);
+  luaL_newlib(L, funcs);
+  lua_pushliteral(L, DS_VERSION);
+  lua_setfield(L, -2, "version");
+  lua_pushinteger(L, DS_FORMAT_VERSION);
+  lua_setfield(L, -2, "format_version");
+  lds_open_models(L);
+  lds_open_sitelines(L);
+  lds_open_parse(L);
+  lds_open_segment(L);
+  lds_open_corpus(L);
+  lds_open_search(L);
+  lds_open_query(L);
+  lds_open_testing(L);
+  return 1;
+}

@@ -1,0 +1,58 @@
+/*
+** lds_testing.c -- core._fail_alloc, for the error-path specs (spec/91-errors_spec.lua):
+** runs a function with an allocator that fails after a given number of allocations, so
+** each memory error the binding may meet can be made to happen.
+*/
+#include "lds.h"
+
+typedef struct failing {
+  lua_Alloc xAlloc;     /* the state's own allocator */
+  void *ud;
+  lua_Integer nLeft;    /* allocations that may still succeed */
+  lua_Integer nFailed;  /* allocations refused */
+} failing;
+
+/* Growing allocations fail once nLeft is spent; freeing and shrinking never do (Lua
+   requires it). When p is NULL, osize is a type tag, not a size. */
+static void *failing_alloc(void *ud, void *p, size_t osize, size_t nsize) {
+  failing *f = ud;
+  if (nsize > 0 && (p == NULL || nsize > osize)) {
+    if (f->nLeft <= 0) {
+      f->nFailed++;
+      return NULL;
+    }
+    f->nLeft--;
+  }
+  return f->xAlloc(f->ud, p, osize, nsize);
+}
+
+/*
+** core._fail_alloc(n, fn, ...) -> ok, results or error, refused: calls fn(...) under
+** lua_pcall while all but the first n allocations of the Lua state fail, then restores
+** the allocator (before anything else is allocated). `refused` counts the allocations
+** that failed: 0 means fn needed at most n.
+*/
+static int l_fail_alloc(lua_State *L) {
+  lua_Integer n = luaL_checkinteger(L, 1);
+  luaL_checkany(L, 2);
+  int nArg = lua_gettop(L) - 2;
+  failing f;
+  f.xAlloc = lua_getallocf(L, &f.ud);
+  f.nLeft = n;
+  f.nFailed = 0;
+  lua_setallocf(L, failing_alloc, &f);
+  int rc = lua_pcall(L, nArg, LUA_MULTRET, 0);
+  lua_setallocf(L, f.xAlloc, f.ud);
+  luaL_checkstack(L, 2, "results");
+  lua_pushboolean(L, rc == LUA_OK);
+  lua_replace(L, 1);                    /* ok, results or error */
+  lua_pushinteger(L, f.nFailed);
+  return lua_gettop(L);
+}
+
+static const luaL_Reg funcs[] = {
+  {"_fail_alloc", l_fail_alloc},
+  {NULL, NULL}
+};
+
+void lds_open_testing(lua_State *L) { luaL_setfuncs(L, funcs, 0); }
