@@ -98,11 +98,15 @@ asan:
 	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  busted --lua=$(LUA) --cpath='build/asan/?.so'
 
-# The store's C tests (parallel indexing among them) under ThreadSanitizer.
+# Worker threads under ThreadSanitizer: the store's C tests (parallel indexing among
+# them), and the sample corpus with edited copies indexed with 1, 2 and 4 jobs, clean-up
+# on (language data loaded), tagged and lemmatized (test_threads). A data race fails it.
+TSAN_TESTS = build/tsan/test_store build/tsan/test_threads
 tsan:
 	@tools/deps.sh $(DEB_BUILD) clang libclang-rt-14-dev
-	$(MAKE) --no-print-directory B=build/tsan CC=clang CFLAGS="-O1 -g" SAN="-fsanitize=thread" build/tsan/test_store
-	TSAN_OPTIONS=halt_on_error=1 build/tsan/test_store $(SHARED)/data
+	$(MAKE) --no-print-directory B=build/tsan CC=clang CFLAGS="-O1 -g" SAN="-fsanitize=thread" $(TSAN_TESTS)
+	@for t in $(TSAN_TESTS); do echo "== $$t"; \
+	  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 $$t $(SHARED)/data || exit 1; done
 
 # A representative CLI session and the fuzz regression inputs under valgrind's memcheck.
 valgrind: all $(REPLAYS)
