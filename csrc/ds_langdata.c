@@ -2,8 +2,8 @@
 ** ds_langdata.c -- word list and furniture phrases (see ds_langdata.h).
 */
 #include "ds_langdata.h"
-#include "ds_lexicon.h"
 #include "ds_reader.h"
+#include "ds_strmap.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -17,7 +17,7 @@ typedef struct phrase {
 } phrase;
 
 struct ds_langdata {
-  ds_lexmap words;      /* word forms (the map's ids are unused) */
+  ds_strmap words;      /* word forms (read-only once loaded: workers share it) */
   phrase *aPhrase;
   size_t nPhrase;
   char *zPhrases;       /* lower-case phrase text */
@@ -25,7 +25,7 @@ struct ds_langdata {
 
 void ds_langdata_free(ds_langdata *ld) {
   if (!ld) return;
-  ds_lexmap_free(&ld->words);
+  ds_strmap_free(&ld->words);
   ds_free(ld->aPhrase);
   ds_free(ld->zPhrases);
   ds_free(ld);
@@ -54,8 +54,7 @@ static int load_words(ds_langdata *ld, const char *zDir, ds_error *e) {
       for (size_t k = i; k < end && rc == DS_OK; k++)
         if (z[k] < 'a' || z[k] > 'z')
           rc = ds_error_set(e, DS_FORMAT, -1, "%s:%zu: a word must be lower-case letters", zPath, line);
-      if (rc == DS_OK && !ds_lexmap_find(&ld->words, z + i, end - i) &&
-          !ds_lexmap_add(&ld->words, z + i, end - i, 0, 0))
+      if (rc == DS_OK && ds_strmap_put(&ld->words, z + i, end - i, 0))
         rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
     }
     i = j + 1;
@@ -121,7 +120,7 @@ int ds_langdata_load(const char *zDir, ds_langdata **ppOut, ds_error *e) {
   *ppOut = NULL;
   if (!ld) return ds_error_set(e, DS_NOMEM, -1, "out of memory");
   memset(ld, 0, sizeof *ld);
-  ds_lexmap_init(&ld->words);
+  ds_strmap_init(&ld->words);
   int rc = load_words(ld, zDir, e);
   if (rc == DS_OK) rc = load_phrases(ld, zDir, e);
   if (rc) {
@@ -133,7 +132,7 @@ int ds_langdata_load(const char *zDir, ds_langdata **ppOut, ds_error *e) {
 }
 
 static int has(const ds_langdata *ld, const char *z, size_t n) {
-  return n > 0 && ds_lexmap_find((ds_lexmap *)&ld->words, z, n) != NULL;
+  return n > 0 && ds_strmap_has(&ld->words, z, n);
 }
 
 int ds_langdata_is_word(const ds_langdata *ld, const char *z, size_t n) {
