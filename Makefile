@@ -19,8 +19,8 @@ DEB_TEST  = lua-busted luarocks sqlite3
 DEB_VALGRIND = valgrind
 
 B       = build
-CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_segment.o ds_doc.o ds_strmap.o ds_langdata.o ds_sitelines.o ds_clean.o ds_offmap.o ds_markup.o ds_date.o \
-            ds_conllu_read.o ds_tagger.o ds_lemma.o ds_annotate.o \
+CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_segment.o ds_doc.o ds_strmap.o ds_lines.o ds_langdata.o ds_sitelines.o ds_clean.o ds_offmap.o ds_markup.o ds_date.o \
+            ds_conllu_read.o ds_model.o ds_tagger.o ds_lemma.o ds_annotate.o \
             ds_reader.o ds_abbrev.o ds_tokenize.o ds_boundary.o ds_boundary_model.o ds_sentence.o ds_parse.o ds_conllu.o \
             ds_lexicon.o ds_postings.o ds_ttype.o ds_store.o ds_fts5.o ds_parts.o ds_ingest.o ds_query.o)
 BIND_O  = $(B)/ldossier.o
