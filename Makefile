@@ -19,8 +19,8 @@ DEB_TEST  = lua-busted luarocks sqlite3
 DEB_VALGRIND = valgrind
 
 B       = build
-CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_segment.o ds_doc.o ds_langdata.o ds_sitelines.o ds_clean.o ds_offmap.o ds_markup.o ds_date.o \
-            ds_conllu_read.o ds_tagger.o ds_lemma.o ds_annotate.o \
+CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_segment.o ds_doc.o ds_strmap.o ds_lines.o ds_langdata.o ds_sitelines.o ds_clean.o ds_offmap.o ds_markup.o ds_date.o \
+            ds_conllu_read.o ds_model.o ds_tagger.o ds_lemma.o ds_annotate.o \
             ds_reader.o ds_abbrev.o ds_tokenize.o ds_boundary.o ds_boundary_model.o ds_sentence.o ds_parse.o ds_conllu.o \
             ds_hash.o ds_intern.o ds_lexicon.o ds_postings.o ds_ttype.o ds_store.o ds_store_write.o ds_store_read.o ds_store_search.o \
             ds_store_merge.o ds_store_check.o ds_fts5.o ds_kwic.o ds_parts.o ds_ingest.o ds_query.o)
@@ -100,11 +100,15 @@ asan:
 	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  busted --lua=$(LUA) --cpath='build/asan/?.so'
 
-# The store's C tests (parallel indexing among them) under ThreadSanitizer.
+# Worker threads under ThreadSanitizer: the store's C tests (parallel indexing among
+# them), and the sample corpus with edited copies indexed with 1, 2 and 4 jobs, clean-up
+# on (language data loaded), tagged and lemmatized (test_threads). A data race fails it.
+TSAN_TESTS = build/tsan/test_store build/tsan/test_threads
 tsan:
 	@tools/deps.sh $(DEB_BUILD) clang libclang-rt-14-dev
-	$(MAKE) --no-print-directory B=build/tsan CC=clang CFLAGS="-O1 -g" SAN="-fsanitize=thread" build/tsan/test_store
-	TSAN_OPTIONS=halt_on_error=1 build/tsan/test_store $(SHARED)/data
+	$(MAKE) --no-print-directory B=build/tsan CC=clang CFLAGS="-O1 -g" SAN="-fsanitize=thread" $(TSAN_TESTS)
+	@for t in $(TSAN_TESTS); do echo "== $$t"; \
+	  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 $$t $(SHARED)/data || exit 1; done
 
 # A representative CLI session and the fuzz regression inputs under valgrind's memcheck.
 valgrind: all $(REPLAYS)

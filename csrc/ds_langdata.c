@@ -2,8 +2,8 @@
 ** ds_langdata.c -- word list and furniture phrases (see ds_langdata.h).
 */
 #include "ds_langdata.h"
-#include "ds_lexicon.h"
-#include "ds_reader.h"
+#include "ds_lines.h"
+#include "ds_strmap.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -17,7 +17,7 @@ typedef struct phrase {
 } phrase;
 
 struct ds_langdata {
-  ds_lexmap words;      /* word forms (the map's ids are unused) */
+  ds_strmap words;      /* word forms (read-only once loaded: workers share it) */
   phrase *aPhrase;
   size_t nPhrase;
   char *zPhrases;       /* lower-case phrase text */
@@ -25,94 +25,69 @@ struct ds_langdata {
 
 void ds_langdata_free(ds_langdata *ld) {
   if (!ld) return;
-  ds_lexmap_free(&ld->words);
+  ds_strmap_free(&ld->words);
   ds_free(ld->aPhrase);
   ds_free(ld->zPhrases);
   ds_free(ld);
 }
 
-/* Read zDir/zFile whole; *pz is freed by the caller. */
-static int read_data(const char *zDir, const char *zFile, char **pz, size_t *pn, char *zPath,
-                     size_t nPath, ds_error *e) {
-  snprintf(zPath, nPath, "%s/%s", zDir, zFile);
-  return ds_read_file(zPath, pz, pn, e);
-}
-
 static int load_words(ds_langdata *ld, const char *zDir, ds_error *e) {
-  char zPath[4096], *z;
-  size_t n;
-  int rc = read_data(zDir, "en-words.txt", &z, &n, zPath, sizeof zPath, e);
-  if (rc) return rc;
-  size_t i = 0, line = 0;
-  while (i < n && rc == DS_OK) {
-    size_t j = i, end;
-    while (j < n && z[j] != '\n') j++;
-    line++;
-    end = j;
-    if (end > i && z[end - 1] == '\r') end--;          /* CRLF files read the same */
-    if (end > i && z[i] != '#') {
-      for (size_t k = i; k < end && rc == DS_OK; k++)
-        if (z[k] < 'a' || z[k] > 'z')
-          rc = ds_error_set(e, DS_FORMAT, -1, "%s:%zu: a word must be lower-case letters", zPath, line);
-      if (rc == DS_OK && !ds_lexmap_find(&ld->words, z + i, end - i) &&
-          !ds_lexmap_add(&ld->words, z + i, end - i, 0, 0))
-        rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
-    }
-    i = j + 1;
+  char zPath[4096];
+  ds_lines r;
+  snprintf(zPath, sizeof zPath, "%s/en-words.txt", zDir);
+  int rc = ds_lines_open(&r, zPath, e);
+  while (rc == DS_OK && ds_lines_next(&r)) {
+    for (size_t k = 0; k < r.nLine && rc == DS_OK; k++)
+      if (r.zLine[k] < 'a' || r.zLine[k] > 'z')
+        rc = ds_lines_error(&r, e, DS_FORMAT, "a word must be lower-case letters");
+    if (rc == DS_OK && ds_strmap_put(&ld->words, r.zLine, r.nLine, 0))
+      rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
   }
-  ds_free(z);
+  ds_lines_close(&r);
   return rc;
 }
 
 static int load_phrases(ds_langdata *ld, const char *zDir, ds_error *e) {
-  char zPath[4096], *z;
-  size_t n, nAlloc = 0, line = 0, i = 0;
-  int rc = read_data(zDir, "boilerplate.txt", &z, &n, zPath, sizeof zPath, e);
+  char zPath[4096];
+  size_t nAlloc = 0;
+  ds_lines r;
+  snprintf(zPath, sizeof zPath, "%s/boilerplate.txt", zDir);
+  int rc = ds_lines_open(&r, zPath, e);
   if (rc) return rc;
-  for (size_t k = 0; k < n; k++)          /* phrases are matched in lower case */
-    if (z[k] >= 'A' && z[k] <= 'Z') z[k] = (char)(z[k] + 32);
-  while (i < n && rc == DS_OK) {
-    size_t j = i, end;
-    while (j < n && z[j] != '\n') j++;
-    line++;
-    end = j;
-    if (end > i && z[end - 1] == '\r') end--;          /* CRLF files read the same */
-    if (end > i && z[i] != '#') {
-      const char *tab = memchr(z + i, '\t', end - i);
-      int bWhole = tab && (size_t)(tab - (z + i)) == 4 && memcmp(z + i, "line", 4) == 0;
-      int bContains = tab && (size_t)(tab - (z + i)) == 8 && memcmp(z + i, "contains", 8) == 0;
-      if ((!bWhole && !bContains) || (size_t)(tab - z) + 1 >= end) {
-        rc = ds_error_set(e, DS_FORMAT, -1, "%s:%zu: expected `line` or `contains`, a tab, a phrase",
-                          zPath, line);
-        break;
-      }
-      /* a phrase is returned as a C string and matched against lines of at most
-         DS_PHRASE_MAX bytes: no control characters (a NUL would cut it), no longer */
-      size_t off = (size_t)(tab - z) + 1;
-      for (size_t k = off; k < end && rc == DS_OK; k++)
-        if ((unsigned char)z[k] < ' ' && z[k] != '\t')
-          rc = ds_error_set(e, DS_FORMAT, -1, "%s:%zu: a control character (byte %zu) in the phrase",
-                            zPath, line, k - i + 1);
-      if (rc == DS_OK && end - off > DS_PHRASE_MAX)
-        rc = ds_error_set(e, DS_FORMAT, -1, "%s:%zu: a phrase of more than %d bytes never matches",
-                          zPath, line, DS_PHRASE_MAX);
-      if (rc) break;
-      if (ld->nPhrase == nAlloc) {
-        nAlloc = nAlloc ? 2 * nAlloc : 64;
-        phrase *a = ds_realloc(ld->aPhrase, nAlloc * sizeof *a);
-        if (!a) { rc = ds_error_set(e, DS_NOMEM, -1, "out of memory"); break; }
-        ld->aPhrase = a;
-      }
-      ld->aPhrase[ld->nPhrase++] = (phrase){bWhole, off, end - off};
-      z[end] = '\0';                      /* so a phrase can be returned as a string */
+  for (size_t k = 0; k < r.n; k++)          /* phrases are matched in lower case */
+    if (r.z[k] >= 'A' && r.z[k] <= 'Z') r.z[k] = (char)(r.z[k] + 32);
+  while (rc == DS_OK && ds_lines_next(&r)) {
+    ds_field a[2];
+    size_t nf = ds_lines_fields(&r, '\t', a, 2);
+    int bWhole = nf == 2 && a[0].n == 4 && memcmp(a[0].z, "line", 4) == 0;
+    int bContains = nf == 2 && a[0].n == 8 && memcmp(a[0].z, "contains", 8) == 0;
+    if ((!bWhole && !bContains) || a[1].n == 0) {
+      rc = ds_lines_error(&r, e, DS_FORMAT, "expected `line` or `contains`, a tab, a phrase");
+      break;
     }
-    i = j + 1;
+    /* a phrase is returned as a C string (the line's, NUL-terminated by ds_lines) and
+       matched against lines of at most DS_PHRASE_MAX bytes: no control characters (a
+       NUL would cut it), no longer */
+    for (size_t k = 0; k < a[1].n && rc == DS_OK; k++)
+      if ((unsigned char)a[1].z[k] < ' ' && a[1].z[k] != '\t')
+        rc = ds_lines_error(&r, e, DS_FORMAT, "a control character (byte %zu) in the phrase",
+                            (size_t)(a[1].z + k - r.zLine) + 1);
+    if (rc == DS_OK && a[1].n > DS_PHRASE_MAX)
+      rc = ds_lines_error(&r, e, DS_FORMAT, "a phrase of more than %d bytes never matches", DS_PHRASE_MAX);
+    if (rc) break;
+    if (ld->nPhrase == nAlloc) {
+      nAlloc = nAlloc ? 2 * nAlloc : 64;
+      phrase *p = ds_realloc(ld->aPhrase, nAlloc * sizeof *p);
+      if (!p) { rc = ds_error_set(e, DS_NOMEM, -1, "out of memory"); break; }
+      ld->aPhrase = p;
+    }
+    ld->aPhrase[ld->nPhrase++] = (phrase){bWhole, (size_t)(a[1].z - r.z), a[1].n};
   }
   if (rc) {
-    ds_free(z);
+    ds_lines_close(&r);
     return rc;
   }
-  ld->zPhrases = z;
+  ld->zPhrases = ds_lines_take(&r);
   return DS_OK;
 }
 
@@ -121,7 +96,7 @@ int ds_langdata_load(const char *zDir, ds_langdata **ppOut, ds_error *e) {
   *ppOut = NULL;
   if (!ld) return ds_error_set(e, DS_NOMEM, -1, "out of memory");
   memset(ld, 0, sizeof *ld);
-  ds_lexmap_init(&ld->words);
+  ds_strmap_init(&ld->words);
   int rc = load_words(ld, zDir, e);
   if (rc == DS_OK) rc = load_phrases(ld, zDir, e);
   if (rc) {
@@ -133,7 +108,7 @@ int ds_langdata_load(const char *zDir, ds_langdata **ppOut, ds_error *e) {
 }
 
 static int has(const ds_langdata *ld, const char *z, size_t n) {
-  return n > 0 && ds_lexmap_find((ds_lexmap *)&ld->words, z, n) != NULL;
+  return n > 0 && ds_strmap_has(&ld->words, z, n);
 }
 
 int ds_langdata_is_word(const ds_langdata *ld, const char *z, size_t n) {

@@ -2,6 +2,7 @@
 ** ds_lemma.c -- English lemmatizer (see ds_lemma.h for the method and the file format).
 */
 #include "ds_lemma.h"
+#include "ds_model.h"
 #include "ds_utf8.h"
 
 #include <errno.h>
@@ -11,8 +12,7 @@
 #include <utf8proc.h>
 
 struct ds_lemmatizer {
-  unsigned char *pImage;    /* the file, one block (owned) */
-  size_t nImage;
+  ds_model model;           /* the file, one block (owned) */
   const uint32_t *aLex;     /* 2 per slot: fingerprint, value */
   const uint32_t *aSet;     /* fingerprints */
   const char *zPool;
@@ -90,45 +90,21 @@ int ds_lemma_upos_id(const char *z) {
 
 /* {====== Loading ====== */
 
-static uint64_t get_u64(const unsigned char *p) {
-  return (uint64_t)ds_get_u32(p) | (uint64_t)ds_get_u32(p + 4) << 32;
-}
-
-static uint64_t fnv64(const unsigned char *p, size_t n) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ull;
-  return h;
-}
+/* The envelope of a lemma file (ds_model.h); the fields are those of ds_lemma.h. */
+const ds_model_fmt ds_lemma_fmt = {"DSLEMMAS", DS_LEMMA_VERSION, HEADER_BYTES, "lemma file"};
 
 /*
-** Check the header and tables of l->pImage and set the pointers.
+** Check the header fields and tables of l->model (its envelope is checked) and set the
+** pointers.
 */
-static int parse_image(ds_lemmatizer *l, const char *zName, ds_error *e) {
-  const unsigned char *p = l->pImage;
-  size_t n = l->nImage;
-  uint32_t one = 1;
-  if (*(const unsigned char *)&one != 1)
-    return ds_error_set(e, DS_FORMAT, -1, "%s: lemma data needs a little-endian host", zName);
-  if (n < 8 || memcmp(p, "DSLEMMAS", 8) != 0)
-    return ds_error_set(e, DS_FORMAT, -1, "%s: not a dossier lemma file (bad magic)", zName);
-  if (n < HEADER_BYTES)
-    return ds_error_set(e, DS_CORRUPT, -1, "%s: truncated lemma file (%zu bytes)", zName, n);
-  uint32_t ver = ds_get_u32(p + 8);
-  if (ver != DS_LEMMA_VERSION)
-    return ds_error_set(e, ver > DS_LEMMA_VERSION ? DS_VERSION_MISMATCH : DS_CORRUPT, -1,
-                        "%s: lemma file format %u, this build reads %d", zName, ver,
-                        DS_LEMMA_VERSION);
-  uint32_t nLex = ds_get_u32(p + 12), nSet = ds_get_u32(p + 16), nPool = ds_get_u32(p + 20);
-  uint64_t nBody = get_u64(p + 32);
-  if (nBody != n - HEADER_BYTES)
-    return ds_error_set(e, DS_CORRUPT, -1, "%s: truncated lemma file (%zu of %llu bytes)", zName,
-                        n, (unsigned long long)(nBody + HEADER_BYTES));
-  if (fnv64(p + HEADER_BYTES, n - HEADER_BYTES) != get_u64(p + 40))
-    return ds_error_set(e, DS_CORRUPT, -1, "%s: lemma file checksum mismatch", zName);
+static int parse_tables(ds_lemmatizer *l, const char *zName, ds_error *e) {
+  const ds_model *m = &l->model;
+  uint32_t nLex = ds_model_field(m, 0), nSet = ds_model_field(m, 1), nPool = ds_model_field(m, 2);
+  uint64_t nBody = m->nBody;
   if (!nLex || (nLex & (nLex - 1)) || !nSet || (nSet & (nSet - 1)) || (nPool & 3) ||
       8ull * nLex + 4ull * nSet + nPool != nBody)
     return ds_error_set(e, DS_CORRUPT, -1, "%s: lemma file tables do not fit its size", zName);
-  const unsigned char *q = p + HEADER_BYTES;
+  const unsigned char *q = m->pBody;
   l->aLex = (const uint32_t *)(const void *)q;
   l->aSet = (const uint32_t *)(const void *)(q + 8ull * nLex);
   l->zPool = (const char *)(q + 8ull * nLex + 4ull * nSet);
@@ -166,54 +142,45 @@ static int parse_image(ds_lemmatizer *l, const char *zName, ds_error *e) {
   return DS_OK;
 }
 
+/* A lemmatizer on the loaded file *m (taken over, freed on failure). */
+static int from_model(ds_model *m, const char *zName, ds_lemmatizer **pp, ds_error *e) {
+  ds_lemmatizer *l = ds_malloc(sizeof *l);
+  if (!l) {
+    ds_model_free(m);
+    return ds_error_set(e, DS_NOMEM, -1, "out of memory loading %s", zName);
+  }
+  memset(l, 0, sizeof *l);
+  l->model = *m;
+  int rc = parse_tables(l, zName, e);
+  if (rc) {
+    ds_lemma_free(l);
+    return rc;
+  }
+  *pp = l;
+  return DS_OK;
+}
+
 int ds_lemma_load_mem(const void *pData, size_t n, const char *zName, ds_lemmatizer **pp,
                       ds_error *e) {
   *pp = NULL;
   if (!pData && n) return ds_error_set(e, DS_MISUSE, -1, "ds_lemma_load_mem: no data");
-  ds_lemmatizer *l = ds_malloc(sizeof *l);
-  if (!l) return ds_error_set(e, DS_NOMEM, -1, "out of memory loading %s", zName);
-  memset(l, 0, sizeof *l);
-  l->pImage = ds_malloc(n ? n : 1);
-  if (!l->pImage) {
-    ds_free(l);
-    return ds_error_set(e, DS_NOMEM, -1, "out of memory loading %s", zName);
-  }
-  if (n) memcpy(l->pImage, pData, n);
-  l->nImage = n;
-  int rc = parse_image(l, zName, e);
-  if (rc) { ds_lemma_free(l); return rc; }
-  *pp = l;
-  return DS_OK;
+  ds_model m;
+  int rc = ds_model_load_mem(pData, n, zName, &ds_lemma_fmt, &m, e);
+  return rc ? rc : from_model(&m, zName, pp, e);
 }
 
-/*
-** Read the whole file (ds_read_file: one block, errors name the file), then parse it in
-** place; the block becomes the model's image.
-*/
+/* The file is read whole into one block (ds_model_load), which becomes the lemmatizer's. */
 int ds_lemma_load(const char *zPath, ds_lemmatizer **pp, ds_error *e) {
   *pp = NULL;
   if (!zPath) return ds_error_set(e, DS_MISUSE, -1, "ds_lemma_load: no path");
-  char *img;
-  size_t n;
-  int rc = ds_read_file(zPath, &img, &n, e);
-  if (rc) return rc;
-  ds_lemmatizer *l = ds_malloc(sizeof *l);
-  if (!l) {
-    ds_free(img);
-    return ds_error_set(e, DS_NOMEM, -1, "out of memory loading %s", zPath);
-  }
-  memset(l, 0, sizeof *l);
-  l->pImage = (unsigned char *)img;
-  l->nImage = n;
-  rc = parse_image(l, zPath, e);
-  if (rc) { ds_lemma_free(l); return rc; }
-  *pp = l;
-  return DS_OK;
+  ds_model m;
+  int rc = ds_model_load(zPath, &ds_lemma_fmt, &m, e);
+  return rc ? rc : from_model(&m, zPath, pp, e);
 }
 
 void ds_lemma_free(ds_lemmatizer *l) {
   if (!l) return;
-  ds_free(l->pImage);
+  ds_model_free(&l->model);
   ds_free(l);
 }
 

@@ -39,6 +39,7 @@
 
 #include "ds.h"
 #include "ds_buf.h"
+#include "ds_model.h"
 
 #define DS_LEMMA_VERSION 1
 
@@ -70,6 +71,10 @@ int ds_lemmatize(const ds_lemmatizer *l, const char *zWord, size_t n, const char
 /*
 ** {====== Interface for the builder (tools/train_tagger.c) ======
 */
+
+/* The envelope of lemma files (ds_model.h): magic, version, 48-byte header. The
+   header's fields, in order: nLexSlot, nSetSlot, nPool. */
+extern const ds_model_fmt ds_lemma_fmt;
 
 /* Key kinds for lexicon and set hashes. */
 enum {

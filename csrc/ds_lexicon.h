@@ -2,6 +2,12 @@
 ** ds_lexicon.h -- the in-memory side of one positional attribute's lexicon while a
 ** segment is being written: string -> id (append-only ids shared with the stored
 ** lexicon), the frequency each id gains in this segment, and its new postings.
+**
+** One thread only: even ds_lexmap_find writes (it caches the key it found in the front
+** cache), so a map may not be shared between threads, not even to read. The store's
+** writer keeps its maps on the writer's thread (ds_ingest.h); the other users keep one
+** per call or per thread (a document's words in ds_clean.c, a worker's lemma memo in
+** ds_annotate.c). A string set that threads share is a ds_strmap (ds_strmap.h).
 */
 #ifndef DS_LEXICON_H
 #define DS_LEXICON_H
@@ -46,7 +52,7 @@ void ds_lexmap_free(ds_lexmap *m);
 /* Forget every entry (after a rollback: ids handed out are void). */
 void ds_lexmap_clear(ds_lexmap *m);
 
-/* The entry for z[0..n), or NULL. */
+/* The entry for z[0..n), or NULL. Writes the front cache: not for a shared map. */
 ds_lexent *ds_lexmap_find(ds_lexmap *m, const char *z, size_t n);
 
 /* Add z[0..n) with id (it must not be present). Returns the entry, or NULL (no memory). */

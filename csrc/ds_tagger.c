@@ -4,6 +4,7 @@
 */
 #include "ds_tagger.h"
 #include "ds_buf.h"
+#include "ds_model.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,8 +12,7 @@
 #include <sys/stat.h>
 
 struct ds_tagger {
-  unsigned char *pImage;      /* the model file, one block (owned) */
-  size_t nImage;
+  ds_model model;             /* the model file, one block (owned) */
   uint32_t nClass, nUpos, nXpos;
   uint32_t featMask;          /* feature slots - 1 */
   uint32_t lexMask;           /* lexicon slots - 1 */
@@ -21,7 +21,7 @@ struct ds_tagger {
   const uint32_t *aFeat;      /* 2 per slot: fingerprint, entry ref */
   const uint32_t *aEntry;     /* class | weight << 8 */
   const uint32_t *aLex;       /* 2 per slot: fingerprint, lexicon value */
-  const char *azUpos[256];    /* names, pointing into pImage */
+  const char *azUpos[256];    /* names, pointing into the model's image */
   const char *azXpos[256];
 };
 
@@ -232,61 +232,26 @@ size_t ds_tagger_feats(const ds_tagtok *const win[5], int t1, int t2, uint64_t *
 
 /* {====== Loading ====== */
 
-/* FNV-1a 64 over n bytes: the model checksum. */
-static uint64_t fnv64(const unsigned char *p, size_t n) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ull;
-  return h;
-}
-
-static uint64_t get_u64(const unsigned char *p) {
-  return (uint64_t)ds_get_u32(p) | (uint64_t)ds_get_u32(p + 4) << 32;
-}
+/* The envelope of a model file (ds_model.h); the fields are those of ds_tagger.h. */
+const ds_model_fmt ds_tagger_fmt = {"DSTAGGER", DS_TAGGER_VERSION, HEADER_BYTES, "tagger model"};
 
 /* Bytes of a body part, padded to 4. */
 static size_t pad4(size_t n) { return (n + 3) & ~(size_t)3; }
 
 /*
-** Probe loops stop at an empty slot, so a table must have one: a crafted file with a
-** full table would otherwise loop for ever.
+** Check the header fields and every table of the model in t->model (its envelope is
+** checked) and set the pointers.
 */
-static int has_empty_slot(const uint32_t *a, uint32_t nSlot) {
-  for (uint32_t i = 0; i < nSlot; i++)
-    if (a[2 * i] == 0) return 1;
-  return 0;
-}
-
-/*
-** Check the header and every table of the image in t->pImage and set the pointers.
-*/
-static int parse_image(ds_tagger *t, const char *zName, ds_error *e) {
-  const unsigned char *p = t->pImage;
-  size_t n = t->nImage;
-  uint32_t one = 1;
-  if (*(const unsigned char *)&one != 1)
-    return ds_error_set(e, DS_FORMAT, -1, "%s: tagger models need a little-endian host", zName);
-  if (n < 8 || memcmp(p, "DSTAGGER", 8) != 0)
-    return ds_error_set(e, DS_FORMAT, -1, "%s: not a dossier tagger model (bad magic)", zName);
-  if (n < HEADER_BYTES)
-    return ds_error_set(e, DS_CORRUPT, -1, "%s: truncated tagger model (%zu bytes)", zName, n);
-  uint32_t ver = ds_get_u32(p + 8);
-  if (ver != DS_TAGGER_VERSION)
-    return ds_error_set(e, ver > DS_TAGGER_VERSION ? DS_VERSION_MISMATCH : DS_CORRUPT, -1,
-                        "%s: tagger model format %u, this build reads %d", zName, ver,
-                        DS_TAGGER_VERSION);
-  t->nClass = ds_get_u32(p + 12);
-  t->nUpos = ds_get_u32(p + 16);
-  t->nXpos = ds_get_u32(p + 20);
-  uint32_t nFeatSlot = ds_get_u32(p + 24);
-  t->nEntry = ds_get_u32(p + 28);
-  uint32_t nLexSlot = ds_get_u32(p + 32);
-  uint32_t nName = ds_get_u32(p + 36);
-  uint64_t nBody = get_u64(p + 48);
-  if (nBody != n - HEADER_BYTES)
-    return ds_error_set(e, DS_CORRUPT, -1, "%s: truncated tagger model (%zu of %llu bytes)",
-                        zName, n, (unsigned long long)(nBody + HEADER_BYTES));
-  if (fnv64(p + HEADER_BYTES, n - HEADER_BYTES) != get_u64(p + 56))
-    return ds_error_set(e, DS_CORRUPT, -1, "%s: tagger model checksum mismatch", zName);
+static int parse_tables(ds_tagger *t, const char *zName, ds_error *e) {
+  const ds_model *m = &t->model;
+  t->nClass = ds_model_field(m, 0);
+  t->nUpos = ds_model_field(m, 1);
+  t->nXpos = ds_model_field(m, 2);
+  uint32_t nFeatSlot = ds_model_field(m, 3);
+  t->nEntry = ds_model_field(m, 4);
+  uint32_t nLexSlot = ds_model_field(m, 5);
+  uint32_t nName = ds_model_field(m, 6);
+  uint64_t nBody = m->nBody;
   if (t->nClass == 0 || t->nClass >= DS_TAGGER_DENSE || t->nUpos == 0 || t->nUpos > 255 || t->nXpos == 0 ||
       t->nXpos > 255 || nFeatSlot == 0 || (nFeatSlot & (nFeatSlot - 1)) || nLexSlot == 0 ||
       (nLexSlot & (nLexSlot - 1)) || t->nEntry > (1u << 24))
@@ -295,7 +260,7 @@ static int parse_image(ds_tagger *t, const char *zName, ds_error *e) {
                   4ull * t->nEntry + 8ull * nLexSlot + pad4(nName);
   if (need != nBody)
     return ds_error_set(e, DS_CORRUPT, -1, "%s: tagger model tables do not fit its size", zName);
-  const unsigned char *q = p + HEADER_BYTES;
+  const unsigned char *q = m->pBody;
   t->aClass = q;
   q += pad4(2 * (size_t)t->nClass);
   t->aFeat = (const uint32_t *)(const void *)q;
@@ -326,7 +291,7 @@ static int parse_image(ds_tagger *t, const char *zName, ds_error *e) {
   for (uint32_t i = 0; i < nLexSlot; i++)
     if (t->aLex[2 * i] && (t->aLex[2 * i + 1] & 0xFF) > t->nClass)
       return ds_error_set(e, DS_CORRUPT, -1, "%s: tagger lexicon slot %u out of range", zName, i);
-  if (!has_empty_slot(t->aFeat, nFeatSlot) || !has_empty_slot(t->aLex, nLexSlot))
+  if (!ds_model_has_empty_slot(t->aFeat, nFeatSlot, 2) || !ds_model_has_empty_slot(t->aLex, nLexSlot, 2))
     return ds_error_set(e, DS_CORRUPT, -1, "%s: tagger hash table full", zName);
   /* names: nUpos + nXpos NUL-terminated strings filling the name block */
   const char *z = (const char *)q, *zEnd = z + nName;
@@ -346,54 +311,45 @@ static int parse_image(ds_tagger *t, const char *zName, ds_error *e) {
   return DS_OK;
 }
 
+/* A tagger on the loaded model *m (taken over, freed on failure). */
+static int from_model(ds_model *m, const char *zName, ds_tagger **pp, ds_error *e) {
+  ds_tagger *t = ds_malloc(sizeof *t);
+  if (!t) {
+    ds_model_free(m);
+    return ds_error_set(e, DS_NOMEM, -1, "out of memory loading %s", zName);
+  }
+  memset(t, 0, sizeof *t);
+  t->model = *m;
+  int rc = parse_tables(t, zName, e);
+  if (rc) {
+    ds_tagger_free(t);
+    return rc;
+  }
+  *pp = t;
+  return DS_OK;
+}
+
 int ds_tagger_load_mem(const void *pData, size_t n, const char *zName, ds_tagger **pp,
                        ds_error *e) {
   *pp = NULL;
   if (!pData && n) return ds_error_set(e, DS_MISUSE, -1, "ds_tagger_load_mem: no data");
-  ds_tagger *t = ds_malloc(sizeof *t);
-  if (!t) return ds_error_set(e, DS_NOMEM, -1, "out of memory loading %s", zName);
-  memset(t, 0, sizeof *t);
-  t->pImage = ds_malloc(n ? n : 1);
-  if (!t->pImage) {
-    ds_free(t);
-    return ds_error_set(e, DS_NOMEM, -1, "out of memory loading %s", zName);
-  }
-  if (n) memcpy(t->pImage, pData, n);
-  t->nImage = n;
-  int rc = parse_image(t, zName, e);
-  if (rc) { ds_tagger_free(t); return rc; }
-  *pp = t;
-  return DS_OK;
+  ds_model m;
+  int rc = ds_model_load_mem(pData, n, zName, &ds_tagger_fmt, &m, e);
+  return rc ? rc : from_model(&m, zName, pp, e);
 }
 
-/*
-** Read the whole file (ds_read_file: one block, errors name the file), then parse it in
-** place; the block becomes the model's image.
-*/
+/* The file is read whole into one block (ds_model_load), which becomes the tagger's. */
 int ds_tagger_load(const char *zPath, ds_tagger **pp, ds_error *e) {
   *pp = NULL;
   if (!zPath) return ds_error_set(e, DS_MISUSE, -1, "ds_tagger_load: no path");
-  char *img;
-  size_t n;
-  int rc = ds_read_file(zPath, &img, &n, e);
-  if (rc) return rc;
-  ds_tagger *t = ds_malloc(sizeof *t);
-  if (!t) {
-    ds_free(img);
-    return ds_error_set(e, DS_NOMEM, -1, "out of memory loading %s", zPath);
-  }
-  memset(t, 0, sizeof *t);
-  t->pImage = (unsigned char *)img;
-  t->nImage = n;
-  rc = parse_image(t, zPath, e);
-  if (rc) { ds_tagger_free(t); return rc; }
-  *pp = t;
-  return DS_OK;
+  ds_model m;
+  int rc = ds_model_load(zPath, &ds_tagger_fmt, &m, e);
+  return rc ? rc : from_model(&m, zPath, pp, e);
 }
 
 void ds_tagger_free(ds_tagger *t) {
   if (!t) return;
-  ds_free(t->pImage);
+  ds_model_free(&t->model);
   ds_free(t);
 }
 

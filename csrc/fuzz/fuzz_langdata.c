@@ -1,5 +1,6 @@
 /*
-** fuzz_langdata.c -- ds_langdata_load on arbitrary word lists and furniture lists, then
+** fuzz_langdata.c -- ds_langdata_load (the line reader of ds_lines.c, the string map of
+** ds_strmap.c) on arbitrary word lists and furniture lists, then
 ** ds_langdata_is_word and ds_langdata_boilerplate on the input's lines. Input: byte 0
 ** bit 0 set: the rest is en-words.txt (beside a one-line boilerplate.txt), else it is
 ** boilerplate.txt (beside a short word list). A refused file is DS_FORMAT with a

@@ -1,5 +1,6 @@
 /*
-** fuzz_lemma.c -- ds_lemma_load_mem on damaged copies of the shipped lemma data
+** fuzz_lemma.c -- ds_lemma_load_mem (the model envelope of ds_model.c, then the
+** lemma tables) on damaged copies of the shipped lemma data
 ** (corpus/models/en-ewt.lemmas, or $DS_FUZZ_MODELS/en-ewt.lemmas; see fuzz_model_image
 ** for the input). Refused: DS_FORMAT, DS_CORRUPT or DS_VERSION_MISMATCH, naming the
 ** file. Taken: every lemma of a UTF-8 word is UTF-8 that CoNLL-U can hold.

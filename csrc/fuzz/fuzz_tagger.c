@@ -1,5 +1,6 @@
 /*
-** fuzz_tagger.c -- ds_tagger_load_mem on damaged copies of the shipped model
+** fuzz_tagger.c -- ds_tagger_load_mem (the model envelope of ds_model.c, then the
+** tagger's tables) on damaged copies of the shipped model
 ** (corpus/models/en-ewt.tagger, or $DS_FUZZ_MODELS/en-ewt.tagger; see fuzz_model_image
 ** for the input). A model it refuses must give DS_FORMAT, DS_CORRUPT or
 ** DS_VERSION_MISMATCH with a message naming it; a model it takes must tag any sentence

@@ -15,6 +15,7 @@
 #include "ds_ingest.h"
 #include "ds_kwic.h"
 #include "ds_store.h"
+#include "ds_strmap.h"
 #include "ds_utf8.h"
 #include "tests.h"
 
@@ -616,8 +617,35 @@ static void test_conllu(void) {
   ds_doc_free(d);
 }
 
+/* The read-only string map: keys of any bytes, first value kept, growth, misses. */
+static void test_strmap(void) {
+  ds_strmap m = DS_STRMAP_INIT;
+  uint32_t v = 7;
+  check(!ds_strmap_has(&m, "a", 1) && !ds_strmap_get(&m, "", 0, &v) && v == 7, "empty map");
+  char z[32];
+  for (uint32_t i = 0; i < 5000; i++) {
+    int n = snprintf(z, sizeof z, "key%u", i);
+    check(ds_strmap_put(&m, z, (size_t)n, i) == DS_OK, "put %s", z);
+  }
+  check(ds_strmap_put(&m, "key17", 5, 99) == DS_OK && ds_strmap_count(&m) == 5000, "a key twice: one entry");
+  check(ds_strmap_get(&m, "key17", 5, &v) && v == 17, "the first value stays: %u", v);
+  check(ds_strmap_put(&m, "", 0, 1) == DS_OK && ds_strmap_put(&m, "a\0b", 3, 2) == DS_OK, "odd keys");
+  check(ds_strmap_get(&m, "", 0, &v) && v == 1 && ds_strmap_get(&m, "a\0b", 3, &v) && v == 2, "found");
+  check(!ds_strmap_has(&m, "a", 1) && !ds_strmap_has(&m, "key5000", 7) && !ds_strmap_has(&m, "key1", 3),
+        "misses (a prefix is not a key)");
+  int bad = 0;
+  for (uint32_t i = 0; i < 5000; i++) {
+    int n = snprintf(z, sizeof z, "key%u", i);
+    bad += !ds_strmap_get(&m, z, (size_t)n, &v) || v != i;
+  }
+  check(bad == 0, "%d keys lost after growing", bad);
+  ds_strmap_free(&m);
+  check(!ds_strmap_has(&m, "key1", 4) && ds_strmap_count(&m) == 0, "freed: empty");
+}
+
 int main(int argc, char **argv) {
   (void)argc;
+  test_strmap();
   test_utf8();
   test_nfc_exhaustive();
   test_tokenizer();

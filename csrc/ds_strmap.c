@@ -1,0 +1,110 @@
+/*
+** ds_strmap.c -- the build-once, read-only string map (see ds_strmap.h).
+**
+** An entry is a record in the arena: u32 key length, u32 value, the key's bytes. The
+** slot table holds each entry's hash beside its index, so that a probe compares keys
+** only when the hashes agree. Lookups read the table and the arena and write nothing.
+*/
+#include "ds_strmap.h"
+
+#include <string.h>
+
+/* 64-bit multiply-xorshift over eight bytes at a time, folded to 32 bits. */
+static uint32_t hash_key(const char *z, size_t n) {
+  uint64_t h = 0x243F6A8885A308D3u + (uint64_t)n * 0x9E3779B97F4A7C15u;
+  while (n >= 8) {
+    uint64_t v;
+    memcpy(&v, z, 8);
+    h = (h ^ v) * 0xD6E8FEB86659FD93u;
+    h ^= h >> 32;
+    z += 8;
+    n -= 8;
+  }
+  uint64_t v = 0;
+  for (size_t i = 0; i < n; i++) v |= (uint64_t)(unsigned char)z[i] << (8 * i);
+  h = (h ^ v) * 0xD6E8FEB86659FD93u;
+  h ^= h >> 29;
+  h *= 0x9E3779B97F4A7C15u;
+  return (uint32_t)(h >> 32);
+}
+
+#define SLOT(h, k) ((uint64_t)(h) << 32 | (uint64_t)((k) + 1))
+
+void ds_strmap_init(ds_strmap *m) {
+  memset(m, 0, sizeof *m);
+}
+
+void ds_strmap_free(ds_strmap *m) {
+  ds_free(m->aSlot);
+  ds_free(m->aOff);
+  ds_buf_free(&m->arena);
+  memset(m, 0, sizeof *m);
+}
+
+/* Does entry k hold the key z[0..n)? Its value goes to *pv when it does. */
+static int entry_is(const ds_strmap *m, size_t k, const char *z, size_t n, uint32_t *pv) {
+  const unsigned char *p = m->arena.p + m->aOff[k];
+  uint32_t len;
+  memcpy(&len, p, 4);
+  if (len != n || (n && memcmp(p + 8, z, n) != 0)) return 0;
+  if (pv) memcpy(pv, p + 4, 4);
+  return 1;
+}
+
+int ds_strmap_get(const ds_strmap *m, const char *z, size_t n, uint32_t *pv) {
+  if (!m->nSlot) return 0;
+  uint32_t h = hash_key(z, n);
+  size_t mask = m->nSlot - 1;
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    uint64_t s = m->aSlot[i];
+    if (!s) return 0;
+    if ((uint32_t)(s >> 32) == h && entry_is(m, (uint32_t)s - 1, z, n, pv)) return 1;
+  }
+}
+
+/* Grow the slot table to nSlot (a power of two) and place every entry again. */
+static int rehash(ds_strmap *m, size_t nSlot) {
+  uint64_t *a = ds_malloc(nSlot * sizeof *a);
+  if (!a) return DS_NOMEM;
+  memset(a, 0, nSlot * sizeof *a);
+  for (size_t i = 0; i < m->nSlot; i++) {
+    uint64_t s = m->aSlot[i];
+    if (!s) continue;
+    size_t j = (uint32_t)(s >> 32) & (nSlot - 1);
+    while (a[j]) j = (j + 1) & (nSlot - 1);
+    a[j] = s;
+  }
+  ds_free(m->aSlot);
+  m->aSlot = a;
+  m->nSlot = nSlot;
+  return DS_OK;
+}
+
+int ds_strmap_put(ds_strmap *m, const char *z, size_t n, uint32_t v) {
+  if (n > UINT32_MAX || m->nEnt >= UINT32_MAX - 1) return DS_NOMEM;
+  if (ds_strmap_get(m, z, n, NULL)) return DS_OK;
+  if ((m->nEnt + 1) * 2 > m->nSlot && rehash(m, m->nSlot ? m->nSlot * 2 : 64)) return DS_NOMEM;
+  if (m->nEnt == m->nEntAlloc) {
+    size_t nNew = m->nEntAlloc ? m->nEntAlloc * 2 : 64;
+    size_t *a = ds_realloc(m->aOff, nNew * sizeof *a);
+    if (!a) return DS_NOMEM;
+    m->aOff = a;
+    m->nEntAlloc = nNew;
+  }
+  size_t off = m->arena.n;
+  uint32_t len = (uint32_t)n;
+  ds_buf_append(&m->arena, &len, 4);
+  ds_buf_append(&m->arena, &v, 4);
+  ds_buf_append(&m->arena, z, n);
+  if (m->arena.rc) {
+    m->arena.n = off;             /* the map as it was (a later put may work) */
+    m->arena.rc = DS_OK;
+    return DS_NOMEM;
+  }
+  uint32_t h = hash_key(z, n);
+  size_t i = h & (m->nSlot - 1);
+  while (m->aSlot[i]) i = (i + 1) & (m->nSlot - 1);
+  m->aSlot[i] = SLOT(h, m->nEnt);
+  m->aOff[m->nEnt++] = off;
+  return DS_OK;
+}

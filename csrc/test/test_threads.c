@@ -1,0 +1,198 @@
+/*
+** test_threads.c -- worker threads sharing the read-only data: the sample corpus and
+** edited copies of it indexed through ds_ingest with clean-up on (every rule, the
+** language data of corpus/lexicon loaded: the `hyphens` rule asks its word list), the
+** tagger and lemmatizer of corpus/models, with 1, 2 and 4 jobs. Every run must give
+** the same corpus. `make tsan` runs it under ThreadSanitizer, where two workers reading
+** one shared object while either writes to it is a failure (halt_on_error=1).
+** Run from the repository root; needs nothing of ../shared (its argument is ignored).
+*/
+#include "ds_ingest.h"
+#include "ds_langdata.h"
+#include "ds_lemma.h"
+#include "ds_store.h"
+#include "ds_tagger.h"
+#include "tests.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *zDb = "build/test_threads.db";
+#include "test_corpus.h"
+
+#define NSEED_MAX 16
+#define NCOPY 3               /* edited copies of each seed, besides the seed itself */
+
+/* Words broken at line ends, as text taken out of a PDF has them: only the word list
+   tells `surveil-` + `lance` (one word) from `dual-` + `use` (kept). */
+static const char zBroken[] =
+  "The archi-\npelago, the kanga-\nroos and the tele-\nscopes near the cathe-\ndral, a porcu-\n"
+  "pine among the mari-\ngolds by the light-\nhouses, the wheel-\nbarrows and the dual-\n"
+  "use goods.\n\n";
+
+static const char *const azQuery[] = {
+  "\"archipelago\"", "\"kangaroos\"", "\"telescopes\"", "[lemma=\"marigold\"]",
+  "\"digital\"%c", "[lemma=\"be\"]", "[pos=\"PROPN\"] [pos=\"VERB\"]", "\"Copy\"",
+};
+#define NQUERY (sizeof azQuery / sizeof *azQuery)
+
+/* The seed files, sorted. */
+static size_t seed_files(char az[][256], size_t nMax) {
+  DIR *d = opendir("corpus/seeds");
+  struct dirent *de;
+  size_t n = 0;
+  while (d && (de = readdir(d)) && n < nMax) {
+    size_t len = strlen(de->d_name);
+    if (len > 4 && strcmp(de->d_name + len - 4, ".txt") == 0)
+      snprintf(az[n++], 256, "corpus/seeds/%s", de->d_name);
+  }
+  if (d) closedir(d);
+  qsort(az, n, 256, (int (*)(const void *, const void *))strcmp);
+  return n;
+}
+
+/* Words of 9 to 14 letters from the word list, to break at line ends. */
+static char **azWord;
+static size_t nWord;
+
+static void load_words(void) {
+  char *z;
+  size_t n;
+  ds_error e;
+  if (ds_read_file("corpus/lexicon/en-words.txt", &z, &n, &e)) return;
+  azWord = malloc((n / 10 + 1) * sizeof *azWord);
+  for (size_t i = 0; azWord && i < n;) {
+    const char *nl = memchr(z + i, '\n', n - i);
+    size_t j = nl ? (size_t)(nl - z) : n, k = i;
+    while (k < j && z[k] >= 'a' && z[k] <= 'z') k++;
+    if (k == j && j - i >= 9 && j - i <= 14 && nWord < n / 10) {
+      azWord[nWord] = malloc(j - i + 1);
+      memcpy(azWord[nWord], z + i, j - i);
+      azWord[nWord++][j - i] = 0;
+    }
+    i = j + 1;
+  }
+  ds_free(z);
+}
+
+/*
+** Copy k of seed f, text z[0..n): a first line naming the copy, the broken words, a
+** paragraph of 200 more words of the list broken at line ends (a different choice in
+** each copy, each word in several), then the text with every tenth line dropped, so
+** that no two documents have the same bytes. Each worker then looks up hundreds of words
+** that no one looked up before while the others do.
+*/
+static char *edited_copy(const char *z, size_t n, size_t f, size_t k, const char *zName, size_t *pn) {
+  ds_buf b = DS_BUF_INIT;
+  char zHead[400];
+  snprintf(zHead, sizeof zHead, "Copy %zu of %s.\n\n", k, zName);
+  ds_buf_puts(&b, zHead);
+  ds_buf_append(&b, zBroken, sizeof zBroken - 1);
+  ds_buf_puts(&b, "Then the");
+  for (size_t i = 0; nWord && i < 200; i++) {
+    const char *w = azWord[((f * NCOPY + k) * 211 + i * 7919) % nWord];
+    size_t m = strlen(w);
+    ds_buf_puts(&b, " ");
+    ds_buf_append(&b, w, m / 2);
+    ds_buf_puts(&b, "-\n");
+    ds_buf_puts(&b, w + m / 2);
+    ds_buf_puts(&b, " and the");
+  }
+  ds_buf_puts(&b, " end.\n\n");
+  size_t line = 0;
+  for (size_t i = 0; i < n;) {
+    const char *nl = memchr(z + i, '\n', n - i);
+    size_t j = nl ? (size_t)(nl - z) + 1 : n;
+    if (++line % 10 != k) ds_buf_append(&b, z + i, j - i);
+    i = j;
+  }
+  *pn = b.n;
+  return (char *)b.p;
+}
+
+int main(int argc, char **argv) {
+  (void)argc;
+  char azFile[NSEED_MAX][256];
+  size_t nFile = seed_files(azFile, NSEED_MAX), nSrc = 0;
+  ds_source aSrc[NSEED_MAX * (NCOPY + 1)];
+  char *azText[NSEED_MAX * (NCOPY + 1)], azName[NSEED_MAX * (NCOPY + 1)][300];
+  memset(aSrc, 0, sizeof aSrc);
+  memset(azText, 0, sizeof azText);
+  check(nFile >= 5, "the sample corpus: %zu files in corpus/seeds", nFile);
+  ds_tagger *t = NULL;
+  ds_lemmatizer *l = NULL;
+  ds_error e;
+  int rc = ds_tagger_load("corpus/models/en-ewt.tagger", &t, &e);
+  check(rc == DS_OK, "tagger: %s", e.msg);
+  if (rc == DS_OK) rc = ds_lemma_load("corpus/models/en-ewt.lemmas", &l, &e);
+  check(rc == DS_OK, "lemmatizer: %s", e.msg);
+  if (rc || nFile == 0) goto done;
+  load_words();
+  check(nWord > 1000, "words of the word list: %zu", nWord);
+
+  /* the copies of each seed, then the seed: the first documents the workers take at once
+     have the broken words, so the workers look them up at the same time */
+  ds_read_opts ro = {.cleanRules = DS_CLEAN_ALL, .format = DS_FMT_TEXT, .pTagger = t, .pLemma = l};
+  for (size_t f = 0; f < nFile; f++) {
+    char *z;
+    size_t n;
+    rc = ds_read_file(azFile[f], &z, &n, &e);
+    check(rc == DS_OK, "read %s: %s", azFile[f], e.msg);
+    if (rc) goto done;
+    for (size_t k = 1; k <= NCOPY; k++, nSrc++) {
+      snprintf(azName[nSrc], sizeof azName[nSrc], "%s~%zu", azFile[f], k);
+      azText[nSrc] = edited_copy(z, n, f, k, azFile[f], &aSrc[nSrc].n);
+      aSrc[nSrc].z = azText[nSrc];
+      aSrc[nSrc].zName = azName[nSrc];
+      aSrc[nSrc].read = ro;
+    }
+    aSrc[nSrc++] = (ds_source){.zPath = azFile[f], .read = ro};
+    ds_free(z);
+  }
+
+  /* the runs with workers first: on memory that no earlier run used, ThreadSanitizer
+     sees every access of theirs (it found no race with a one-job run first) */
+  static const int aJobs[] = {2, 4, 1};
+  enum { NRUN = sizeof aJobs / sizeof *aJobs };
+  long aCount[NRUN][NQUERY];
+  for (size_t r = 0; r < NRUN; r++) {
+    ds_corpus *c;
+    size_t nAdded = 0;
+    /* the language data loaded afresh for each run, as a program loads it once: the
+       workers are the first to look words up in it */
+    ds_langdata *ld;
+    rc = ds_langdata_load("corpus/lexicon", &ld, &e);
+    check(rc == DS_OK, "language data: %s", e.msg);
+    if (rc) goto done;
+    for (size_t i = 0; i < nSrc; i++) aSrc[i].read.pLang = ld;
+    remove_db();
+    check(ds_corpus_open(zDb, DS_OPEN_CREATE, &c, &e) == DS_OK, "create: %s", e.msg);
+    check(ds_corpus_begin(c, &e) == DS_OK, "begin: %s", e.msg);
+    ds_ingest_opts o = {.nJobs = aJobs[r]};
+    rc = ds_ingest(c, aSrc, nSrc, &o, &nAdded, &e);
+    check(rc == DS_OK && nAdded == nSrc, "ingest with %d jobs: %s (%zu of %zu added)", aJobs[r],
+          rc ? e.msg : "ok", nAdded, nSrc);
+    check(ds_corpus_commit(c, &e) == DS_OK, "commit: %s", e.msg);
+    for (size_t q = 0; q < NQUERY; q++) aCount[r][q] = count_matches(c, azQuery[q]);
+    /* the broken words were joined in every copy: the word list was asked */
+    check(count_matches(c, "\"wheelbarrows\"") == (long)(nFile * NCOPY), "hyphens joined");
+    ds_corpus_close(c);
+    ds_langdata_free(ld);
+  }
+  /* every run gives the corpus of the one-job run */
+  for (size_t q = 0; q < NQUERY; q++) {
+    check(aCount[NRUN - 1][q] > 0, "%s: %ld matches", azQuery[q], aCount[NRUN - 1][q]);
+    for (size_t r = 0; r + 1 < NRUN; r++)
+      check(aCount[r][q] == aCount[NRUN - 1][q], "%s: %ld with %d jobs, %ld with 1", azQuery[q],
+            aCount[r][q], aJobs[r], aCount[NRUN - 1][q]);
+  }
+  remove_db();
+done:
+  for (size_t i = 0; i < sizeof azText / sizeof *azText; i++) ds_free(azText[i]);
+  for (size_t i = 0; i < nWord; i++) free(azWord[i]);
+  free(azWord);
+  ds_lemma_free(l);
+  ds_tagger_free(t);
+  return tests_report(argv[0]);
+}
