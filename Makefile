@@ -23,7 +23,7 @@ CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_segment.o d
             ds_conllu_read.o ds_tagger.o ds_lemma.o ds_annotate.o \
             ds_reader.o ds_abbrev.o ds_tokenize.o ds_boundary.o ds_boundary_model.o ds_sentence.o ds_parse.o ds_conllu.o \
             ds_hash.o ds_lexicon.o ds_postings.o ds_ttype.o ds_store.o ds_store_write.o ds_store_read.o ds_store_search.o \
-            ds_store_merge.o ds_store_check.o ds_fts5.o ds_kwic.o ds_parts.o ds_ingest.o ds_query.o)
+            ds_store_merge.o ds_store_check.o ds_fts5.o ds_kwic.o ds_parts.o ds_ingest.o ds_cql.o ds_eval.o ds_matchset.o ds_query.o)
 BIND_O  = $(B)/ldossier.o
 MODULE  = lua/dossier/core.so
 CTESTS  = $(B)/test_core $(B)/test_segment $(B)/test_tagger $(B)/test_store
