@@ -26,7 +26,7 @@ CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_segment.o d
             ds_store_merge.o ds_store_check.o ds_fts5.o ds_kwic.o ds_parts.o ds_ingest.o ds_cql.o ds_eval.o ds_matchset.o ds_query.o)
 BIND_O  = $(B)/ldossier.o
 MODULE  = lua/dossier/core.so
-CTESTS  = $(B)/test_core $(B)/test_segment $(B)/test_tagger $(B)/test_store
+CTESTS  = $(B)/test_core $(B)/test_segment $(B)/test_tagger $(B)/test_store $(B)/test_query
 # every fuzz target, replayed by csrc/test/fuzz_replay.c on its regression inputs and seeds
 FUZZ_NAMES = $(patsubst csrc/fuzz/fuzz_%.c,%,$(wildcard csrc/fuzz/fuzz_*.c))
 REPLAYS = $(addprefix $(B)/replay_,$(FUZZ_NAMES))
@@ -88,13 +88,14 @@ asan:
 	@tools/deps.sh $(DEB_BUILD) $(DEB_RUN) $(DEB_TEST) clang libclang-rt-14-dev
 	@mkdir -p build/asan/dossier
 	$(MAKE) --no-print-directory B=build/asan CC=clang SAN="$(ASAN_FLAGS)" \
-	  MODULE=build/asan/dossier/core.so build/asan/dossier/core.so build/asan/test_core build/asan/test_segment build/asan/test_tagger build/asan/test_store
+	  MODULE=build/asan/dossier/core.so build/asan/dossier/core.so build/asan/test_core build/asan/test_segment build/asan/test_tagger build/asan/test_store build/asan/test_query
 	ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1:max_allocation_size_mb=2048 \
 	  $(MAKE) --no-print-directory B=build/asan CC=clang SAN="$(ASAN_FLAGS)" replay
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_core $(SHARED)/data
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_segment $(SHARED)/data
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_tagger $(SHARED)/data
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_store $(SHARED)/data
+	ASAN_OPTIONS=detect_leaks=1 build/asan/test_query $(SHARED)/data
 	LD_PRELOAD=$$(clang -print-file-name=libclang_rt.asan-x86_64.so) \
 	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  busted --lua=$(LUA) --cpath='build/asan/?.so'
