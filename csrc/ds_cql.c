@@ -281,8 +281,11 @@ int ds_cql_parse(const char *zQuery, ds_cql **pt, ds_error *e) {
   if (!p.t) return ds_error_set(e, DS_NOMEM, -1, "out of memory");
   memset(p.t, 0, sizeof *p.t);
   p.t->nQuery = strlen(zQuery);
-  int rc = DS_OK, root = new_node(&p, DS_CQL_SEQ, 0, p.t->nQuery), iLast = -1;
-  if (root < 0) rc = nomem(&p);
+  ds_buf_append(&p.t->pool, zQuery, p.t->nQuery);       /* the text first: ds_cql_str(t, 0) */
+  ds_buf_putc(&p.t->pool, 0);
+  int rc = p.t->pool.rc ? nomem(&p) : DS_OK, iLast = -1;
+  int root = rc ? -1 : new_node(&p, DS_CQL_SEQ, 0, p.t->nQuery);
+  if (rc == DS_OK && root < 0) rc = nomem(&p);
   p.t->iRoot = root;
   int64_t bad = rc ? -1 : ds_utf8_check(zQuery, p.t->nQuery);
   if (bad >= 0) rc = perr(&p, (size_t)bad, "invalid UTF-8");

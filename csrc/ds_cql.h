@@ -97,9 +97,9 @@ typedef struct ds_cql {
   ds_cql_node *aNode;   /* the nodes; aNode[iRoot] is the root (owned) */
   size_t nNode, nAlloc;
   int iRoot;
-  ds_buf pool;          /* strings, each followed by a NUL (owned) */
+  ds_buf pool;          /* strings, each followed by a NUL, the query's text first (owned) */
   size_t nToken;        /* TOKEN nodes (today: the length of every match) */
-  size_t nQuery;        /* length of the query text, in bytes */
+  size_t nQuery;        /* length of the query text, in bytes: ds_cql_str(t, 0) */
 } ds_cql;
 
 /*

@@ -48,7 +48,7 @@ typedef struct binder {
 
 static int unsupported(binder *b, const ds_cql_node *x) {
   return ds_error_set(b->e, DS_QUERY, (int64_t)x->iStart, "%s is not supported yet at position %zu",
-                      ds_cql_kind_name(x->eKind), x->iStart + 1);
+                      ds_cql_kind_name(x->eKind), ds_cql_char_pos(ds_cql_str(b->t, 0), x->iStart));
 }
 
 /* A TOKEN node: one more token of the sequence, its value looked up. */
