@@ -8,36 +8,44 @@
 
 #include <string.h>
 
+typedef struct terms_call {
+  int (*xTerm)(void *ctx, const char *zTerm, size_t nTerm, size_t iStart, size_t iEnd);
+  void *ctx;
+  ds_buf fold;                /* the term, case-folded */
+  int rc;                     /* DS_NOMEM when folding failed */
+} terms_call;
+
+/* A token of the text: its folded form is a term, unless it is punctuation. */
+static int terms_token(void *ctx, const char *z, size_t n, uint32_t flags, size_t iStart,
+                       size_t iEnd) {
+  terms_call *t = ctx;
+  if (flags & DS_TOK_PUNCT) return 0;
+  ds_buf_reset(&t->fold);
+  if ((t->rc = ds_utf8_fold(z, n, &t->fold)) != DS_OK) return 1;
+  return t->xTerm(t->ctx, (const char *)t->fold.p, t->fold.n, iStart, iEnd);
+}
+
 int ds_fts5_terms(const char *z, size_t n, int bQuery,
                   int (*xTerm)(void *ctx, const char *zTerm, size_t nTerm, size_t iStart,
                                size_t iEnd),
                   void *ctx) {
   if (ds_utf8_check(z, n) >= 0) return DS_UTF8;
   if (n > DS_MAX_DOC_BYTES) return DS_LIMIT;
-  ds_doc *d = ds_doc_new();
-  ds_buf text = DS_BUF_INIT, fold = DS_BUF_INIT;
-  int rc = d ? DS_OK : DS_NOMEM;
+  ds_buf text = DS_BUF_INIT;
+  terms_call t = {xTerm, ctx, DS_BUF_INIT, DS_OK};
+  int rc = DS_OK;
   /* documents come as clean NFC text; a query is made so, offsets do not matter there */
-  if (rc == DS_OK && bQuery) rc = ds_utf8_nfc(z, n, &text);
-  else ds_buf_append(&text, z, n);
-  ds_buf_putc(&text, 0);
-  if (rc == DS_OK && text.rc) rc = DS_NOMEM;
-  if (rc == DS_OK) {
-    d->zText = (char *)text.p;           /* the document owns it now */
-    d->nText = text.n - 1;
-    text = (ds_buf)DS_BUF_INIT;
-    rc = ds_tokenize_range(d, 0, (uint32_t)d->nText);
+  if (bQuery) {
+    rc = ds_utf8_nfc(z, n, &text);
+    if (rc == DS_OK && text.rc) rc = DS_NOMEM;
+    z = (const char *)text.p;
+    n = text.n;
   }
-  for (size_t t = 0; rc == DS_OK && d && t < d->nTok; t++) {
-    const ds_token *k = &d->aTok[t];
-    if (k->flags & DS_TOK_PUNCT) continue;
-    ds_buf_reset(&fold);
-    rc = ds_utf8_fold(d->zText + k->start, k->end - k->start, &fold);
-    if (rc == DS_OK && xTerm(ctx, (const char *)fold.p, fold.n, k->start, k->end)) rc = DS_ABORT;
-  }
+  if (rc == DS_OK && n > DS_MAX_DOC_BYTES) rc = DS_LIMIT;
+  if (rc == DS_OK) rc = ds_tokenize_string(z ? z : "", n, terms_token, &t);
+  if (rc == DS_ABORT && t.rc) rc = t.rc;
   ds_buf_free(&text);
-  ds_buf_free(&fold);
-  ds_doc_free(d);
+  ds_buf_free(&t.fold);
   return rc;
 }
 

@@ -589,6 +589,25 @@ int ds_tokenize_range(ds_doc *d, uint32_t start, uint32_t end) {
   return rc;
 }
 
+int ds_tokenize_string(const char *z, size_t n,
+                       int (*xToken)(void *ctx, const char *zTok, size_t nTok, uint32_t flags,
+                                     size_t iStart, size_t iEnd),
+                       void *ctx) {
+  if (n > DS_MAX_DOC_BYTES) return DS_LIMIT;
+  /* a document on the stack around z: the tokenizer reads zText and nText only */
+  ds_doc d;
+  memset(&d, 0, sizeof d);
+  d.zText = (char *)(uintptr_t)z;        /* read, never written */
+  d.nText = n;
+  int rc = n ? ds_tokenize_range(&d, 0, (uint32_t)n) : DS_OK;
+  for (size_t t = 0; rc == DS_OK && t < d.nTok; t++) {
+    const ds_token *k = &d.aTok[t];
+    if (xToken(ctx, z + k->start, k->end - k->start, k->flags, k->start, k->end)) rc = DS_ABORT;
+  }
+  ds_free(d.aTok);
+  return rc;
+}
+
 int ds_tokenize(ds_doc *d) {
   /* English runs at 5 to 6 bytes a token: reserve once instead of growing often */
   if (d->nTokAlloc < d->nText / 5) {

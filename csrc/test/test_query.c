@@ -1,0 +1,395 @@
+/*
+** test_query.c -- the query engine: the CQL parser alone (tree shapes through explain,
+** offsets, error messages and positions), match sets, and the evaluator against a
+** brute-force scan of the token stream on the sample corpus (several segments, a removed
+** document), for hand-made and random queries.
+** Run from the repository root (it reads corpus/seeds).
+*/
+#include "ds_ingest.h"
+#include "ds_query.h"
+#include "tests.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *zDb = "build/test_query.db";
+#include "test_corpus.h"
+
+/* ====================== the parser ====================== */
+
+/* The explanation of zQuery (flags: DS_CQL_EXPLAIN_*), or the error message. */
+static const char *explain(const char *zQuery, int flags) {
+  static char z[4096];
+  ds_cql *t;
+  ds_error e;
+  if (ds_cql_parse(zQuery, &t, &e)) {
+    snprintf(z, sizeof z, "error: %s (offset %lld)", e.msg, (long long)e.offset);
+    return z;
+  }
+  ds_buf out = DS_BUF_INIT;
+  if (ds_cql_explain(t, flags, &out)) snprintf(z, sizeof z, "explain failed");
+  else snprintf(z, sizeof z, "%.*s", (int)out.n, (const char *)out.p);
+  ds_buf_free(&out);
+  ds_cql_free(t);
+  return z;
+}
+
+static void test_parser(void) {
+  static const char *const aShape[][2] = {
+    {"sovereignty", "(seq (token (= word \"sovereignty\")))"},
+    {"\"digital\" \"silk\"", "(seq (token (= word \"digital\")) (token (= word \"silk\")))"},
+    {"\"China\"%c", "(seq (token (= word \"china\" %c)))"},
+    {"\"Sino-Russian\" []",
+     "(seq (seq (token (= word \"Sino\")) (token (= word \"-\")) (token (= word \"Russian\"))) (token))"},
+    {"\"Russia's\"%c", "(seq (seq (token (= word \"russia\" %c)) (token (= word \"'s\" %c))))"},
+    {"[word=\"Russia\"] [norm!=\"the\"] []",
+     "(seq (token (= word \"Russia\")) (token (!= norm \"the\")) (token))"},
+    {"[ lemma = 'be'%c ]", "(seq (token (= lemma \"be\" %c)))"},   /* flags follow the quote */
+    {"[pos=\"a b\"]", "(seq (token (= pos \"a b\")))"},         /* a bracket's value is not tokenized */
+    {"\"a\\\"b\"", "(seq (seq (token (= word \"a\")) (token (= word \"\\\"\")) (token (= word \"b\"))))"},
+    {"'it\\'s'", "(seq (seq (token (= word \"it\")) (token (= word \"'s\"))))"},
+    {"\"Cafe\xCC\x81\"", "(seq (token (= word \"Caf\xC3\xA9\")))"},       /* NFC */
+    {"\"STRASSE\"%c", "(seq (token (= word \"strasse\" %c)))"},
+  };
+  for (size_t i = 0; i < sizeof aShape / sizeof aShape[0]; i++) {
+    const char *z = explain(aShape[i][0], 0);
+    check(strcmp(z, aShape[i][1]) == 0, "%s:\n  got  %s\n  want %s", aShape[i][0], z, aShape[i][1]);
+  }
+  /* offsets: where each node came from */
+  const char *z = explain(" \"a-b\"%c [word!='x'] ", DS_CQL_EXPLAIN_OFFSETS);
+  check(strcmp(z, "(seq 0:21 (seq 1:8 (token 1:8 (= 1:8 word \"a\" %c)) (token 1:8 (= 1:8 word \"-\" %c)) "
+                  "(token 1:8 (= 1:8 word \"b\" %c))) (token 9:20 (!= 10:19 word \"x\")))") == 0,
+        "offsets: %s", z);
+  /* errors: today's messages, character positions and byte offsets */
+  static const struct { const char *zQuery, *zMsg; int64_t off; } aErr[] = {
+    {"", "empty query at position 1", 0},
+    {"   ", "empty query at position 1", 0},
+    {"\"a", "unterminated string at position 1", 0},
+    {"\"a\\", "backslash at the end of the query at position 3", 2},
+    {"\"a\"%x", "expected a flag (%c) after '%' at position 4", 3},
+    {"\"a\"%cd", "the %d flag is not supported yet at position 6", 5},
+    {"[ ", "expected an attribute name or ']' at position 3", 2},
+    {"[word", "expected '=' or '!=' at position 6", 5},
+    {"[word=x]", "expected a quoted string at position 7", 6},
+    {"[word=\"a\"", "missing ']' to close this '[' at position 1", 0},
+    {"[word=\"a\" x", "expected ']' at position 11", 10},
+    {"[word=\"a\" & norm=\"b\"]", "'&' and '|' are not supported yet at position 11", 10},
+    {"[tag=\"x\"]", "unknown attribute 'tag' (known: word, norm, lemma, pos, xpos) at position 2", 1},
+    {"\" \"", "empty string at position 1", 0},
+    {"a ] b", "unexpected ']' at position 3", 2},
+    {"\"x\" <s>", "unexpected '<' at position 5", 4},
+    {"\xC3\xA9 \"", "unterminated string at position 3", 3},         /* characters, not bytes */
+    {"a\xFF", "invalid UTF-8 at position 2", 1},
+  };
+  for (size_t i = 0; i < sizeof aErr / sizeof aErr[0]; i++) {
+    ds_cql *t;
+    ds_error e;
+    int rc = ds_cql_parse(aErr[i].zQuery, &t, &e);
+    check(rc == DS_QUERY && t == NULL && strcmp(e.msg, aErr[i].zMsg) == 0 && e.offset == aErr[i].off,
+          "%s: got %s (offset %lld), want %s (offset %lld)", aErr[i].zQuery, e.msg,
+          (long long)e.offset, aErr[i].zMsg, (long long)aErr[i].off);
+  }
+  /* the token limit: counted in tokens, a string's tokens included */
+  ds_buf q = DS_BUF_INIT;
+  for (int i = 0; i < DS_QUERY_MAX_TOKENS - 1; i++) ds_buf_puts(&q, "[] ");
+  ds_buf_puts(&q, "x");
+  ds_buf_putc(&q, 0);
+  ds_cql *t;
+  ds_error e;
+  check(ds_cql_parse((const char *)q.p, &t, &e) == DS_OK && t->nToken == DS_QUERY_MAX_TOKENS, "1000 tokens");
+  ds_cql_free(t);
+  q.n--;
+  ds_buf_puts(&q, "-y");
+  ds_buf_putc(&q, 0);
+  check(ds_cql_parse((const char *)q.p, &t, &e) == DS_QUERY && e.offset == (int64_t)q.n - 1 &&
+        strstr(e.msg, "query too long"), "1002 tokens: %s", e.msg);
+  ds_buf_free(&q);
+}
+
+/* ====================== match sets ====================== */
+
+static void test_matchset(void) {
+  ds_matchset m = DS_MATCHSET_INIT;
+  check(ds_matchset_anchors(&m, 2) == DS_OK && m.nAnchor == 2, "two anchor columns");
+  static const int64_t a[][2] = {{30, 31}, {10, 12}, {30, 31}, {10, 11}, {20, 20}};
+  for (size_t i = 0; i < 5; i++) check(ds_matchset_add(&m, a[i][0], a[i][1]) == (int64_t)i, "add %zu", i);
+  for (size_t i = 0; i < 5; i++) ds_matchset_set_anchor(&m, i, 1, a[i][0] + (int64_t)i);
+  check(ds_matchset_anchor(&m, 0, 0) == -1, "unset anchors are -1");
+  check(ds_matchset_anchors(&m, 3) == DS_MISUSE, "no new columns once there are matches");
+  check(ds_matchset_sort(&m) == DS_OK && m.n == 4, "sorted, one repeat dropped: %zu", m.n);
+  static const int64_t want[][3] = {{10, 11, 13}, {10, 12, 11}, {20, 20, 24}, {30, 31, 30}};
+  int ok = m.n == 4;
+  for (size_t i = 0; ok && i < 4; i++)
+    ok = m.a[i].first == want[i][0] && m.a[i].last == want[i][1] &&
+         ds_matchset_anchor(&m, i, 1) == want[i][2] && ds_matchset_anchor(&m, i, 0) == -1;
+  check(ok, "order by first then last; anchors follow; the first of repeats kept");
+  for (int i = 0; i < 1000; i++) ds_matchset_add(&m, 100 + i, 100 + i);
+  check(m.n == 1004 && ds_matchset_anchor(&m, 1003, 1) == -1, "grows with its columns");
+  ds_matchset_free(&m);
+  check(m.a == NULL && m.n == 0 && m.nAnchor == 0, "freed: empty again");
+  ds_matchset_free(&m);
+}
+
+/* ====================== the evaluator against brute force ====================== */
+
+/* Strings of a lexicon by id. */
+typedef struct lexicon {
+  char **az;
+  size_t n;
+} lexicon;
+
+static int lex_entry(void *ctx, uint32_t id, const char *z, size_t n, int64_t freq) {
+  lexicon *l = ctx;
+  (void)freq;
+  if (id >= l->n) {
+    size_t nNew = (id + 1) * 2;
+    l->az = realloc(l->az, nNew * sizeof *l->az);
+    memset(l->az + l->n, 0, (nNew - l->n) * sizeof *l->az);
+    l->n = nNew;
+  }
+  l->az[id] = strndup(z, n);
+  return 0;
+}
+
+static lexicon aLex[DS_NATTR];
+
+/* A token of the query, flattened: kind 0 any, 1 =, 2 !=; attribute compared; value. */
+typedef struct btok {
+  int kind, attr;
+  const char *z;
+} btok;
+
+static size_t flatten(const ds_cql *t, int i, btok *a, size_t n) {
+  const ds_cql_node *x = ds_cql_at(t, i);
+  if (x->eKind == DS_CQL_TOKEN) {
+    a[n] = (btok){0, 0, NULL};
+    if (x->iChild >= 0) {
+      const ds_cql_node *y = ds_cql_at(t, x->iChild);
+      a[n] = (btok){y->eOp == DS_CQL_EQ ? 1 : 2, y->flags & DS_CQL_FOLD ? DS_ATTR_NORM : y->iAttr,
+                    ds_cql_str(t, y->iValue)};
+    }
+    return n + 1;
+  }
+  for (int c = x->iChild; c >= 0; c = ds_cql_at(t, c)->iNext) n = flatten(t, c, a, n);
+  return n;
+}
+
+/* Every match of zQuery by looking at every position of every document. */
+static int brute_force(ds_corpus *c, const char *zQuery, ds_matchset *m) {
+  ds_cql *t;
+  ds_error e;
+  if (ds_cql_parse(zQuery, &t, &e)) return -1;
+  btok a[64];
+  if (t->nToken > 64) return -1;
+  size_t n = flatten(t, t->iRoot, a, 0);
+  for (size_t k = 0; k < ds_corpus_ndocs(c); k++) {
+    const ds_docinfo *d = ds_corpus_doc(c, k);
+    ds_window w;
+    if (ds_corpus_window(c, k, 0, d->nTok, 0, &w, &e) || w.first != 0 || (int64_t)w.n != d->nTok) return -1;
+    for (int64_t s = 0; s + (int64_t)n <= d->nTok; s++) {
+      int ok = 1;
+      for (size_t i = 0; i < n && ok; i++) {
+        if (a[i].kind == 0) continue;
+        uint32_t id = ds_corpus_type_id(c, w.aType[s + (int64_t)i], a[i].attr);
+        const char *zHere = id < aLex[a[i].attr].n ? aLex[a[i].attr].az[id] : NULL;
+        ok = (zHere && strcmp(zHere, a[i].z) == 0) == (a[i].kind == 1);
+      }
+      if (ok) ds_matchset_add(m, d->cpos + s, d->cpos + s + (int64_t)n - 1);
+    }
+  }
+  ds_cql_free(t);
+  return 0;
+}
+
+/* Does the evaluator find what brute force finds? */
+static int same_matches(ds_corpus *c, const char *zQuery, size_t *pn) {
+  ds_matchset want = DS_MATCHSET_INIT, got = DS_MATCHSET_INIT;
+  ds_query *q;
+  ds_error e;
+  int ok = brute_force(c, zQuery, &want) == 0;
+  if (ok && ds_query_compile(c, zQuery, &q, &e) == DS_OK) {
+    ok = ds_query_run(c, q, &got, &e) == DS_OK && got.n == want.n;
+    for (size_t i = 0; ok && i < got.n; i++)
+      ok = got.a[i].first == want.a[i].first && got.a[i].last == want.a[i].last;
+    ds_query_free(q);
+  } else {
+    ok = 0;
+  }
+  if (pn) *pn = want.n;
+  if (!ok) fprintf(stderr, "%s: %zu matches, brute force %zu\n", zQuery, got.n, want.n);
+  ds_matchset_free(&want);
+  ds_matchset_free(&got);
+  return ok;
+}
+
+static uint64_t rng = 88172645463325252u;
+static uint64_t next_rand(void) {
+  rng ^= rng << 13;
+  rng ^= rng >> 7;
+  rng ^= rng << 17;
+  return rng;
+}
+
+/* Append z as a quoted string, escaping quotes and backslashes. */
+static void put_string(ds_buf *b, const char *z) {
+  ds_buf_putc(b, '"');
+  for (; *z; z++) {
+    if (*z == '"' || *z == '\\') ds_buf_putc(b, '\\');
+    ds_buf_putc(b, *z);
+  }
+  ds_buf_putc(b, '"');
+}
+
+/* A random query of 1 to 4 tokens made from the words at a random place of the corpus. */
+static void random_query(ds_corpus *c, ds_buf *b) {
+  ds_error e;
+  size_t k = (size_t)(next_rand() % ds_corpus_ndocs(c));
+  const ds_docinfo *d = ds_corpus_doc(c, k);
+  int64_t n = 1 + (int64_t)(next_rand() % 4), s = (int64_t)(next_rand() % (uint64_t)d->nTok);
+  ds_window w;
+  ds_buf_reset(b);
+  if (s + n > d->nTok || ds_corpus_window(c, k, s, s + n, 0, &w, &e)) {
+    ds_buf_puts(b, "[]");
+    ds_buf_putc(b, 0);
+    return;
+  }
+  for (int64_t i = 0; i < n; i++) {
+    uint32_t type = w.aType[s + i - w.first];
+    const char *zWord = aLex[DS_ATTR_WORD].az[ds_corpus_type_id(c, type, DS_ATTR_WORD)];
+    const char *zNorm = aLex[DS_ATTR_NORM].az[ds_corpus_type_id(c, type, DS_ATTR_NORM)];
+    if (i) ds_buf_putc(b, ' ');
+    switch (next_rand() % 8) {
+    case 0: ds_buf_puts(b, "[]"); break;
+    case 1: ds_buf_puts(b, "[word!="); put_string(b, zWord); ds_buf_puts(b, "]"); break;
+    case 2: ds_buf_puts(b, "[norm!="); put_string(b, "the"); ds_buf_puts(b, "]"); break;
+    case 3: put_string(b, zWord); ds_buf_puts(b, "%c"); break;
+    case 4: ds_buf_puts(b, "[norm="); put_string(b, zNorm); ds_buf_puts(b, "]"); break;
+    case 5: put_string(b, (next_rand() & 1) ? "the" : "of"); break;
+    default: ds_buf_puts(b, "[word="); put_string(b, zWord); ds_buf_puts(b, "]"); break;
+    }
+  }
+  ds_buf_putc(b, 0);
+}
+
+/* Hand-made queries, then random ones; nRandom of them. */
+static void compare_queries(ds_corpus *c, int nRandom, const char *zWhat) {
+  static const char *const azQuery[] = {
+    "the", "\"of\" \"the\"", "\"the\" [] \"of\"", "[norm=\"a\"] \"Sino\"", "\"Sino-Russian\"",
+    "\"digital\"%c \"silk\"%c \"road\"%c", "[word!=\"the\"] \"China\"", "\"China\" [word!=\"'s\"]",
+    "[] []", "[norm!=\"the\"]", "[] \"the\" []", "\"nowhere\"", "[word!=\"nowhere\"] \"the\"",
+    "\"of\" \"the\" \"Chinese\"", "\"the\" \"the\"", "[pos=\"NOUN\"] [pos=\"VERB\"]", "[lemma=\"be\"] \"the\"",
+    "\".\" []", "\"Russia\" [] [] [] [] \"China\"",
+  };
+  int bad = 0;
+  size_t nTotal = 0, n;
+  for (size_t i = 0; i < sizeof azQuery / sizeof azQuery[0]; i++) {
+    if (!same_matches(c, azQuery[i], &n)) bad++;
+    nTotal += n;
+  }
+  check(!bad && nTotal > 1000, "%s: %d hand-made queries differ from brute force (%zu matches)", zWhat, bad, nTotal);
+  ds_buf b = DS_BUF_INIT;
+  bad = 0;
+  nTotal = 0;
+  for (int i = 0; i < nRandom; i++) {
+    random_query(c, &b);
+    if (!same_matches(c, (const char *)b.p, &n)) bad++;
+    nTotal += n;
+  }
+  ds_buf_free(&b);
+  check(!bad && nTotal > (size_t)nRandom, "%s: %d of %d random queries differ from brute force (%zu matches)", zWhat, bad,
+        nRandom, nTotal);
+}
+
+static size_t seed_files(char az[][256], size_t nMax) {
+  DIR *d = opendir("corpus/seeds");
+  struct dirent *de;
+  size_t n = 0;
+  while (d && (de = readdir(d)) && n < nMax) {
+    size_t len = strlen(de->d_name);
+    if (len > 4 && strcmp(de->d_name + len - 4, ".txt") == 0) snprintf(az[n++], 256, "corpus/seeds/%s", de->d_name);
+  }
+  if (d) closedir(d);
+  qsort(az, n, 256, (int (*)(const void *, const void *))strcmp);
+  return n;
+}
+
+static void load_lexicons(ds_corpus *c) {
+  ds_error e;
+  for (int a = 0; a < DS_NATTR; a++) {
+    for (size_t i = 0; i < aLex[a].n; i++) free(aLex[a].az[i]);
+    free(aLex[a].az);
+    memset(&aLex[a], 0, sizeof aLex[a]);
+    check(ds_corpus_lexicon_scan(c, a, lex_entry, &aLex[a], &e) == DS_OK, "lexicon %d", a);
+  }
+}
+
+/* The plan in words. */
+static const char *plan_of(ds_corpus *c, const char *zQuery) {
+  static char z[512];
+  ds_cql *t;
+  ds_eval *p;
+  ds_error e;
+  ds_buf out = DS_BUF_INIT;
+  z[0] = 0;
+  if (ds_cql_parse(zQuery, &t, &e) == DS_OK) {
+    if (ds_eval_bind(c, t, &p, &e) == DS_OK) {
+      ds_eval_explain(p, &out);
+      snprintf(z, sizeof z, "%.*s", (int)out.n, (const char *)out.p);
+      ds_eval_free(p);
+    }
+    ds_cql_free(t);
+  }
+  ds_buf_free(&out);
+  return z;
+}
+
+static void test_eval(void) {
+  char azFile[16][256];
+  size_t nFile = seed_files(azFile, 16);
+  check(nFile == 5, "five seed files, found %zu", nFile);
+  ds_corpus *c;
+  ds_error e;
+  int64_t id;
+  remove_db();
+  check(ds_corpus_open(zDb, DS_OPEN_CREATE, &c, &e) == DS_OK, "create: %s", e.msg);
+  for (size_t i = 0; i < nFile; i++) {             /* a segment each */
+    check(ds_corpus_begin(c, &e) == DS_OK, "begin");
+    check(ds_corpus_add_file(c, azFile[i], NULL, NULL, &id, &e) == DS_OK, "add %s: %s", azFile[i], e.msg);
+    check(ds_corpus_commit(c, &e) == DS_OK, "commit: %s", e.msg);
+  }
+  load_lexicons(c);
+  compare_queries(c, 300, "five segments");
+
+  /* plans: leapfrog for a frequent driver, the stream for a rare one and for != */
+  const char *z = plan_of(c, "\"of\" \"the\"");
+  check(strstr(z, "tokens 2; driver 0 word#") && strstr(z, "; cursor 1 word#") && !strstr(z, "stream"), "of the: %s", z);
+  z = plan_of(c, "[norm=\"a\"] \"Sino\"");
+  check(strstr(z, "driver 1 word#") && strstr(z, "stream: 0 norm=#") && !strstr(z, "cursor"), "a Sino: %s", z);
+  z = plan_of(c, "[word!=\"the\"] []");
+  check(strstr(z, "tokens 2; stream: 0 word!=#") && !strstr(z, "driver"), "scan: %s", z);
+  z = plan_of(c, "\"the\" \"nowhere\"");
+  check(strstr(z, "empty") != NULL, "a word the corpus lacks: %s", z);
+
+  /* a removed document: its positions stay in the postings, never in the matches */
+  long nThe = count_matches(c, "the");
+  check(ds_corpus_remove(c, ds_corpus_doc(c, 1)->id, &e) == DS_OK, "remove: %s", e.msg);
+  check(count_matches(c, "the") < nThe, "fewer matches without the document");
+  compare_queries(c, 100, "a document removed");
+  check(ds_corpus_optimize(c, &e) == DS_OK, "optimize: %s", e.msg);
+  compare_queries(c, 50, "optimized");
+  ds_corpus_close(c);
+  remove_db();
+  for (int a = 0; a < DS_NATTR; a++) {
+    for (size_t i = 0; i < aLex[a].n; i++) free(aLex[a].az[i]);
+    free(aLex[a].az);
+  }
+}
+
+int main(int argc, char **argv) {
+  (void)argc;
+  test_parser();
+  test_matchset();
+  test_eval();
+  return tests_report(argv[0]);
+}
