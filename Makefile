@@ -19,15 +19,15 @@ DEB_TEST  = lua-busted luarocks sqlite3
 DEB_VALGRIND = valgrind
 
 B       = build
-CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_segment.o ds_doc.o ds_strmap.o ds_lines.o ds_langdata.o ds_sitelines.o ds_clean.o ds_offmap.o ds_markup.o ds_date.o \
+CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_uax29.o ds_doc.o ds_strmap.o ds_lines.o ds_langdata.o ds_sitelines.o ds_clean.o ds_offmap.o ds_markup.o ds_date.o \
             ds_conllu_read.o ds_model.o ds_tagger.o ds_lemma.o ds_annotate.o \
             ds_reader.o ds_abbrev.o ds_tokenize.o ds_boundary.o ds_boundary_model.o ds_sentence.o ds_parse.o ds_conllu.o \
             ds_hash.o ds_intern.o ds_lexicon.o ds_postings.o ds_ttype.o ds_store.o ds_store_write.o ds_store_read.o ds_store_search.o \
             ds_store_merge.o ds_store_check.o ds_fts5.o ds_kwic.o ds_parts.o ds_ingest.o ds_cql.o ds_eval.o ds_matchset.o ds_query.o)
-BIND_O  = $(addprefix $(B)/, lds_core.o lds_models.o lds_sitelines.o lds_parse.o lds_segment.o lds_corpus.o \
+BIND_O  = $(addprefix $(B)/, lds_core.o lds_models.o lds_sitelines.o lds_parse.o lds_uax29.o lds_corpus.o \
             lds_search.o lds_query.o lds_testing.o)
 MODULE  = lua/dossier/core.so
-CTESTS  = $(B)/test_core $(B)/test_segment $(B)/test_tagger $(B)/test_store $(B)/test_query $(B)/test_threads
+CTESTS  = $(B)/test_core $(B)/test_uax29 $(B)/test_tagger $(B)/test_store $(B)/test_query $(B)/test_threads
 # every fuzz target, replayed by csrc/test/fuzz_replay.c on its regression inputs and seeds
 FUZZ_NAMES = $(patsubst csrc/fuzz/fuzz_%.c,%,$(wildcard csrc/fuzz/fuzz_*.c))
 REPLAYS = $(addprefix $(B)/replay_,$(FUZZ_NAMES))
@@ -89,11 +89,11 @@ asan:
 	@tools/deps.sh $(DEB_BUILD) $(DEB_RUN) $(DEB_TEST) clang libclang-rt-14-dev
 	@mkdir -p build/asan/dossier
 	$(MAKE) --no-print-directory B=build/asan CC=clang SAN="$(ASAN_FLAGS)" \
-	  MODULE=build/asan/dossier/core.so build/asan/dossier/core.so build/asan/test_core build/asan/test_segment build/asan/test_tagger build/asan/test_store build/asan/test_query build/asan/test_threads
+	  MODULE=build/asan/dossier/core.so build/asan/dossier/core.so build/asan/test_core build/asan/test_uax29 build/asan/test_tagger build/asan/test_store build/asan/test_query build/asan/test_threads
 	ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1:max_allocation_size_mb=2048 \
 	  $(MAKE) --no-print-directory B=build/asan CC=clang SAN="$(ASAN_FLAGS)" replay
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_core $(SHARED)/data
-	ASAN_OPTIONS=detect_leaks=1 build/asan/test_segment $(SHARED)/data
+	ASAN_OPTIONS=detect_leaks=1 build/asan/test_uax29 $(SHARED)/data
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_tagger $(SHARED)/data
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_store $(SHARED)/data
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_query $(SHARED)/data
@@ -118,10 +118,10 @@ valgrind: all $(REPLAYS)
 	.ci/valgrind.sh
 
 # Benchmarks: they print figures and assert nothing (see bench/README.md).
-$(B)/bench_segment: bench/bench_segment.c $(CORE_O) csrc/*.h | $(B)
+$(B)/bench_tokenize: bench/bench_tokenize.c $(CORE_O) csrc/*.h | $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(CORE_O) $(LIBS)
 
-bench: deps all $(B)/bench_segment
+bench: deps all $(B)/bench_tokenize
 	@tools/deps.sh python3-nltk
 	bin/dossier run bench/segmentation.lua
 	bench/tokenize_speed.sh

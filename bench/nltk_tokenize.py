@@ -15,7 +15,7 @@ line that reaches N is the last one kept), so a slow tokenizer can be timed on a
 prefix; the rates are per byte and per token, so they compare with a run over the whole
 file. 0 (the default) means the whole file.
 
-Prints "#" comment lines, then the same tab-separated table as bench_segment:
+Prints "#" comment lines, then the same tab-separated table as bench_tokenize:
   tool bytes tokens sentences runs best_s median_s MBps_best MBps_median tokps_best tokps_median
 """
 import argparse

@@ -18,7 +18,7 @@ import sys
 PHASES = {
     "ds_read_file": "read file",
     "ds_sha256_hex": "SHA-256 of the bytes",
-    "ds_parse": "parse (other)",
+    "ds_parse_and_tag": "parse (other)",
     "ds_read_text_opts": "parse: read, UTF-8, NFC",
     "ds_clean": "parse: clean-up rules",
     "ds_tokenize": "parse: tokenize",

@@ -10,12 +10,12 @@
 #      runs into the next file), concatenated; that block repeated until it reaches
 #      BENCH_MB x 10^6 bytes. Same bytes every time (its SHA-256 is printed). Written to
 #      $BENCH_DIR (default build/bench/, ignored by git), rebuilt when its size is wrong.
-#   2. `make` (the core objects), then links build/bench_segment from
-#      bench/bench_segment.c and build/ds*.o (not lds_*.o: no Lua) when out of date.
+#   2. `make` (the core objects), then links build/bench_tokenize from
+#      bench/bench_tokenize.c and build/ds*.o (not lds_*.o: no Lua) when out of date.
 #   3. Runs, pinned to one CPU with `taskset -c $BENCH_CPU` when taskset works:
-#        build/bench_segment: ds_parse_text (UTF-8 check, NFC, paragraphs, tokens,
+#        build/bench_tokenize: ds_parse_text (UTF-8 check, NFC, paragraphs, tokens,
 #          sentences) over the input cut into ~1 MB documents at blank lines, its three
-#          stages timed apart, and the bare UAX #29 word segmenter (see the .c file);
+#          stages timed apart, and the bare UAX #29 word splitter (see the .c file);
 #        bench/nltk_tokenize.py with Debian's /usr/bin/python3 (python3-nltk): Treebank
 #          line by line, as in ../shared/research/baselines/nltk_tokenizer_speed.py, over
 #          the first NLTK_MB x 10^6 bytes only (whole lines): at ~1-4 MB/s the whole input
@@ -63,12 +63,12 @@ fi
 
 # 2. Build.
 make --no-print-directory >&2
-bin=build/bench_segment
-if [ ! -x "$bin" ] || [ -n "$(find bench/bench_segment.c build -maxdepth 1 \
-     \( -name bench_segment.c -o -name 'ds*.o' \) -newer "$bin")" ]; then
+bin=build/bench_tokenize
+if [ ! -x "$bin" ] || [ -n "$(find bench/bench_tokenize.c build -maxdepth 1 \
+     \( -name bench_tokenize.c -o -name 'ds*.o' \) -newer "$bin")" ]; then
   echo "linking $bin" >&2
   # shellcheck disable=SC2046 # one word per object file
-  $CC -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g -Wall -Wextra -Icsrc bench/bench_segment.c \
+  $CC -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g -Wall -Wextra -Icsrc bench/bench_tokenize.c \
     $(ls build/ds*.o) -lsqlite3 -lutf8proc -lnettle -lgumbo -lcmark -lyaml -o "$bin"
 fi
 if ! "$PYTHON" -c 'import nltk' 2>/dev/null; then

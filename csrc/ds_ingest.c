@@ -99,7 +99,7 @@ static void prepare(ingest *g, size_t i, ds_lemma_memo *memo) {
     ds_read_opts ro = s->read;
     ro.zName = s->zWhere ? s->zWhere : s->zPath ? s->zPath : s->zName;
     ro.pTagger = NULL;                   /* tagged below, with this thread's memo */
-    sl->rc = ds_parse(z ? z : "", n, &ro, &sl->d, &e);
+    sl->rc = ds_parse_and_tag(z ? z : "", n, &ro, &sl->d, &e);
     if (sl->rc == DS_OK && s->read.pTagger)
       sl->rc = ds_annotate_memo(sl->d, s->read.pTagger, s->read.pLemma, memo, &e);
     /* the document's types, here: the writer then looks each up once */

@@ -7,7 +7,7 @@
 #include "ds_sentence.h"
 #include "ds_tokenize.h"
 
-int ds_parse(const char *z, size_t n, const ds_read_opts *o, ds_doc **pDoc, ds_error *e) {
+int ds_parse_and_tag(const char *z, size_t n, const ds_read_opts *o, ds_doc **pDoc, ds_error *e) {
   ds_doc *d = ds_doc_new();
   int rc;
   *pDoc = NULL;
@@ -26,5 +26,5 @@ int ds_parse(const char *z, size_t n, const ds_read_opts *o, ds_doc **pDoc, ds_e
 
 int ds_parse_text(const char *z, size_t n, const char *zName, ds_doc **pDoc, ds_error *e) {
   ds_read_opts o = {.zName = zName, .format = DS_FMT_TEXT};
-  return ds_parse(z, n, &o, pDoc, e);
+  return ds_parse_and_tag(z, n, &o, pDoc, e);
 }

@@ -14,8 +14,11 @@
 */
 int ds_parse_text(const char *z, size_t n, const char *zName, ds_doc **pDoc, ds_error *e);
 
-/* The same, reading with options (clean-up, language data; see ds_reader.h), and
-   tagging when o->pTagger is set (ds_annotate.h). */
-int ds_parse(const char *z, size_t n, const ds_read_opts *o, ds_doc **pDoc, ds_error *e);
+/*
+** The pipeline whole: read z[0..n) with options (format, clean-up, language data; see
+** ds_reader.h), tokenize, split sentences, and tag and lemmatize when o->pTagger is set
+** (ds_annotate.h).
+*/
+int ds_parse_and_tag(const char *z, size_t n, const ds_read_opts *o, ds_doc **pDoc, ds_error *e);
 
 #endif

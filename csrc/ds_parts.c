@@ -269,7 +269,7 @@ int ds_parts_next(ds_parts *p, ds_doc **pd, int *pFlags, int64_t *pRawBase, ds_e
   ro.lineBase = p->line;
   ro.colBase = p->col;
   ds_doc *d;
-  rc = ds_parse((const char *)p->buf.p, m, &ro, &d, e);
+  rc = ds_parse_and_tag((const char *)p->buf.p, m, &ro, &d, e);
   if (rc == DS_UTF8 && !p->enc) return later_nul(p, m, e);
   if (rc) return rc;
   size_t used = m;                              /* bytes of buf this part takes */

@@ -3,7 +3,7 @@
 ** that memory does not grow with the document.
 **
 ** The raw bytes are read about nPart at a time; each chunk is parsed as a document of its
-** own (ds_parse) and cut before its last paragraph, else its last sentence, else its last
+** own (ds_parse_and_tag) and cut before its last paragraph, else its last sentence, else its last
 ** token, which go again at the head of the next chunk: so the parts' sentences are those
 ** of the whole document (the sentence splitter sees every boundary with its context on
 ** both sides). A part is cut inside a sentence or a paragraph only when a chunk holds no
@@ -60,7 +60,7 @@ int ds_parts_open(ds_parts *p, const char *zPath, const char *z, size_t n, const
 /*
 ** The next part: a new document *pd (the caller frees it; it may have no tokens), the
 ** DS_PART_JOIN_* flags that join it to the part before, and the input offset its aMap
-** is relative to. DS_DONE when the input is through; errors as ds_parse's.
+** is relative to. DS_DONE when the input is through; errors as ds_parse_and_tag's.
 */
 int ds_parts_next(ds_parts *p, ds_doc **pd, int *pFlags, int64_t *pRawBase, ds_error *e);
 

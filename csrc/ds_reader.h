@@ -35,7 +35,7 @@ typedef struct ds_read_opts {
   int format;                   /* DS_FMT_*: HTML and Markdown go through ds_markup.h, */
                                 /* where only the boilerplate rule applies */
   int bLatin1;                  /* the bytes are ISO 8859-1, not UTF-8 */
-  const struct ds_tagger *pTagger;       /* ds_parse tags with it when not NULL */
+  const struct ds_tagger *pTagger;       /* ds_parse_and_tag tags with it when not NULL */
   const struct ds_lemmatizer *pLemma;    /* and lemmatizes with it when not NULL */
   const struct ds_sitelines *pSite;      /* lines repeated across the document's site, for
                                             the `repeated` rule (may be NULL) */

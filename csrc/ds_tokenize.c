@@ -6,7 +6,7 @@
 */
 #include "ds_tokenize.h"
 #include "ds_abbrev.h"
-#include "ds_segment.h"
+#include "ds_uax29.h"
 #include "ds_utf8.h"
 
 #include <string.h>

@@ -89,7 +89,7 @@ struct ds_corpus *lds_check_corpus(lua_State *L, int i);            /* lds_corpu
 void lds_open_models(lua_State *L);     /* langdata, tagger */
 void lds_open_sitelines(lua_State *L);  /* sitelines */
 void lds_open_parse(lua_State *L);      /* parse, parse_parts, conllu */
-void lds_open_segment(lua_State *L);    /* uax29_words, uax29_sentences */
+void lds_open_uax29(lua_State *L);    /* uax29_words, uax29_sentences */
 void lds_open_corpus(lua_State *L);     /* open, ncpu; the corpus type */
 void lds_open_search(lua_State *L);     /* corpus methods: search, snippet, ... */
 void lds_open_query(lua_State *L);      /* corpus methods: query, kwic; the matchset type */

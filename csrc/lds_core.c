@@ -168,7 +168,7 @@ LUAMOD_API int luaopen_dossier_core(lua_State *L) {
   lds_open_models(L);
   lds_open_sitelines(L);
   lds_open_parse(L);
-  lds_open_segment(L);
+  lds_open_uax29(L);
   lds_open_corpus(L);
   lds_open_search(L);
   lds_open_query(L);

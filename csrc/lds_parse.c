@@ -160,7 +160,7 @@ static int l_parse(lua_State *L) {
   box->text = (ds_buf)DS_BUF_INIT;
   luaL_setmetatable(L, DOCBOX_MT);
   ds_error e;
-  if (ds_parse(z, n, &o, &box->d, &e)) return lds_raise(L, &e);
+  if (ds_parse_and_tag(z, n, &o, &box->d, &e)) return lds_raise(L, &e);
   push_doc(L, box->d, 0, &box->text);
   docbox_free(box);             /* now, not at collection */
   return 1;
@@ -249,7 +249,7 @@ static int l_conllu(lua_State *L) {
   size_t nSent = 0;
   ds_doc *d;
   ds_error e;
-  if (ds_parse(z, n, &o, &d, &e)) return lds_raise(L, &e);
+  if (ds_parse_and_tag(z, n, &o, &d, &e)) return lds_raise(L, &e);
   int rc = ds_conllu_write(d, zId, &nSent, out);
   ds_doc_free(d);
   if (rc) return luaL_error(L, "out of memory");

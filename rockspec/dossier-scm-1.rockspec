@@ -34,7 +34,7 @@ build = {
   modules = {
     ["dossier.core"] = {
       sources = {
-        "csrc/ds.c", "csrc/ds_buf.c", "csrc/ds_utf8.c", "csrc/ds_uniprop.c", "csrc/ds_segment.c",
+        "csrc/ds.c", "csrc/ds_buf.c", "csrc/ds_utf8.c", "csrc/ds_uniprop.c", "csrc/ds_uax29.c",
         "csrc/ds_doc.c", "csrc/ds_strmap.c", "csrc/ds_lines.c", "csrc/ds_langdata.c", "csrc/ds_sitelines.c", "csrc/ds_clean.c", "csrc/ds_offmap.c", "csrc/ds_markup.c", "csrc/ds_date.c",
         "csrc/ds_conllu_read.c", "csrc/ds_model.c", "csrc/ds_tagger.c", "csrc/ds_lemma.c", "csrc/ds_annotate.c",
         "csrc/ds_reader.c",
@@ -43,7 +43,7 @@ build = {
         "csrc/ds_store_read.c", "csrc/ds_store_search.c", "csrc/ds_store_merge.c", "csrc/ds_store_check.c", "csrc/ds_fts5.c",
         "csrc/ds_kwic.c", "csrc/ds_parts.c", "csrc/ds_ingest.c", "csrc/ds_cql.c", "csrc/ds_eval.c",
         "csrc/ds_matchset.c", "csrc/ds_query.c",
-        "csrc/lds_core.c", "csrc/lds_models.c", "csrc/lds_sitelines.c", "csrc/lds_parse.c", "csrc/lds_segment.c",
+        "csrc/lds_core.c", "csrc/lds_models.c", "csrc/lds_sitelines.c", "csrc/lds_parse.c", "csrc/lds_uax29.c",
         "csrc/lds_corpus.c", "csrc/lds_search.c", "csrc/lds_query.c", "csrc/lds_testing.c",
       },
       defines = { "_POSIX_C_SOURCE=200809L" },

@@ -82,7 +82,7 @@ static void add_paragraph(dataset *ds, const char *z, size_t n, const size_t *aE
   ds_read_opts o = {.zName = "<ewt>", .format = DS_FMT_TEXT};
   ds_doc *d;
   ds_error e;
-  if (ds_parse(z, n, &o, &d, &e)) die(e.msg);
+  if (ds_parse_and_tag(z, n, &o, &d, &e)) die(e.msg);
   if (d->nText != n || memcmp(d->zText, z, n)) die("the clean text differs from the input");
   d->nSent = 0;
   if (ds_split_sentences_with(d, NULL)) die("out of memory");

@@ -271,7 +271,7 @@ static inline void fuzz_check_parse_error(int rc, const ds_doc *d, const ds_erro
 static inline void fuzz_parse_opts(const uint8_t *data, size_t size, const ds_read_opts *o) {
   ds_doc *d;
   ds_error e;
-  int rc = ds_parse((const char *)data, size, o, &d, &e);
+  int rc = ds_parse_and_tag((const char *)data, size, o, &d, &e);
   if (rc) {
     fuzz_check_parse_error(rc, d, &e);
     return;

@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t n = size - 2;
   ds_doc *d;
   ds_error e;
-  int rcWhole = ds_parse(z, n, &o, &d, &e);
+  int rcWhole = ds_parse_and_tag(z, n, &o, &d, &e);
   int64_t offWhole = e.offset;
   if (rcWhole == DS_OK) ds_doc_free(d);
   ds_parts p;

@@ -1,7 +1,7 @@
 /*
-** bench_segment.c -- single-thread throughput of dossier's tokenize + sentence split.
+** bench_tokenize.c -- single-thread throughput of dossier's tokenize + sentence split.
 **
-**   bench_segment [-n RUNS] [-d DOC_BYTES] [-m parse|stages|uax29] FILE
+**   bench_tokenize [-n RUNS] [-d DOC_BYTES] [-m parse|stages|uax29] FILE
 **
 ** FILE (UTF-8 text) is read into memory once and cut into documents: each document ends
 ** at the first blank line ("\n\n") at or after DOC_BYTES bytes from its start (default
@@ -16,9 +16,9 @@
 **             ds_doc_free -- what `dossier tag` and `corpus:add` run before storage;
 **   stages    the same three stages timed one by one (ds_read_text, ds_tokenize,
 **             ds_split_sentences), to show where the time goes;
-**   uax29     ds_segment_words alone (UAX #29 word boundaries, no rules, no NFC, no
+**   uax29     ds_uax29_words alone (UAX #29 word boundaries, no rules, no NFC, no
 **             allocation) over the same documents' raw bytes, for context. Its "tokens"
-**             are the segments that do not start with ASCII white space.
+**             are the pieces that do not start with ASCII white space.
 **
 ** `-m` runs only that measurement (for a profiler: `perf record ... -m parse FILE`).
 **
@@ -31,7 +31,7 @@
 */
 #include "ds_parse.h"
 #include "ds_reader.h"
-#include "ds_segment.h"
+#include "ds_uax29.h"
 #include "ds_sentence.h"
 #include "ds_tokenize.h"
 
@@ -60,7 +60,7 @@ static double now(void) {
 }
 
 static void usage(void) {
-  fprintf(stderr, "usage: bench_segment [-n RUNS] [-d DOC_BYTES] [-m parse|stages|uax29] FILE\n");
+  fprintf(stderr, "usage: bench_tokenize [-n RUNS] [-d DOC_BYTES] [-m parse|stages|uax29] FILE\n");
   exit(1);
 }
 
@@ -69,14 +69,14 @@ static void usage(void) {
 static size_t cut_documents(const char *z, size_t n, size_t target, doc_range **paDoc) {
   size_t nDoc = 0, nAlloc = 16, start = 0;
   doc_range *a = malloc(nAlloc * sizeof *a);
-  if (!a) { fprintf(stderr, "bench_segment: out of memory\n"); exit(1); }
+  if (!a) { fprintf(stderr, "bench_tokenize: out of memory\n"); exit(1); }
   while (start < n) {
     size_t end = start + target < n ? start + target : n;
     /* extend to just past the next "\n\n" (the blank line stays with this document) */
     while (end < n && !(end >= 2 && z[end - 1] == '\n' && z[end - 2] == '\n')) end++;
     if (nDoc == nAlloc) {
       doc_range *p = realloc(a, 2 * nAlloc * sizeof *a);
-      if (!p) { free(a); fprintf(stderr, "bench_segment: out of memory\n"); exit(1); }
+      if (!p) { free(a); fprintf(stderr, "bench_tokenize: out of memory\n"); exit(1); }
       a = p;
       nAlloc *= 2;
     }
@@ -88,7 +88,7 @@ static size_t cut_documents(const char *z, size_t n, size_t target, doc_range **
 }
 
 static void fail(const ds_error *e) {
-  fprintf(stderr, "bench_segment: %s\n", e->msg);
+  fprintf(stderr, "bench_tokenize: %s\n", e->msg);
   exit(1);
 }
 
@@ -118,7 +118,7 @@ static pass run_stages(const char *z, const doc_range *aDoc, size_t nDoc) {
   ds_error e;
   for (size_t i = 0; i < nDoc; i++) {
     ds_doc *d = ds_doc_new();
-    if (!d) { fprintf(stderr, "bench_segment: out of memory\n"); exit(1); }
+    if (!d) { fprintf(stderr, "bench_tokenize: out of memory\n"); exit(1); }
     double t0 = now();
     if (ds_read_text(z + aDoc[i].start, aDoc[i].n, NULL, d, &e)) fail(&e);
     double t1 = now();
@@ -126,7 +126,7 @@ static pass run_stages(const char *z, const doc_range *aDoc, size_t nDoc) {
     double t2 = now();
     if (rc == DS_OK) rc = ds_split_sentences(d);
     double t3 = now();
-    if (rc) { fprintf(stderr, "bench_segment: out of memory\n"); exit(1); }
+    if (rc) { fprintf(stderr, "bench_tokenize: out of memory\n"); exit(1); }
     p.tRead += t1 - t0;
     p.tTok += t2 - t1;
     p.tSent += t3 - t2;
@@ -142,7 +142,7 @@ typedef struct seg_count {
   size_t nSeg, nTok;
 } seg_count;
 
-static int count_segment(void *ctx, size_t start, size_t end) {
+static int count_piece(void *ctx, size_t start, size_t end) {
   seg_count *c = ctx;
   char ch = c->z[start];
   (void)end;
@@ -151,14 +151,14 @@ static int count_segment(void *ctx, size_t start, size_t end) {
   return 0;
 }
 
-/* One pass of the bare UAX #29 word segmenter over every document. */
+/* One pass of the bare UAX #29 word splitter over every document. */
 static pass run_uax29(const char *z, const doc_range *aDoc, size_t nDoc) {
   pass p = {0};
   double t0 = now();
   for (size_t i = 0; i < nDoc; i++) {
     seg_count c = {z + aDoc[i].start, 0, 0};
-    if (ds_segment_words(c.z, aDoc[i].n, count_segment, &c) != DS_OK) {
-      fprintf(stderr, "bench_segment: ill-formed UTF-8 in document %zu\n", i + 1);
+    if (ds_uax29_words(c.z, aDoc[i].n, count_piece, &c) != DS_OK) {
+      fprintf(stderr, "bench_tokenize: ill-formed UTF-8 in document %zu\n", i + 1);
       exit(1);
     }
     p.nTok += c.nTok;
@@ -224,12 +224,12 @@ int main(int argc, char **argv) {
     aSeg[r] = seg.t;
   }
 
-  printf("# bench_segment (dossier %s): %s, %zu bytes, %zu document%s cut at the first "
+  printf("# bench_tokenize (dossier %s): %s, %zu bytes, %zu document%s cut at the first "
          "blank line after each %zu bytes, best and median of %d run%s\n",
          DS_VERSION, zPath, n, nDoc, nDoc == 1 ? "" : "s", docBytes, runs, runs == 1 ? "" : "s");
   if (bParse && bStages && (stages.nTok != parse.nTok || stages.nSent != parse.nSent))
     printf("# warning: the stage breakdown (%zu tokens, %zu sentences) differs from "
-           "ds_parse_text (%zu, %zu): bench/bench_segment.c needs updating\n",
+           "ds_parse_text (%zu, %zu): bench/bench_tokenize.c needs updating\n",
            stages.nTok, stages.nSent, parse.nTok, parse.nSent);
   printf("tool\tbytes\ttokens\tsentences\truns\tbest_s\tmedian_s\tMBps_best\tMBps_median"
          "\ttokps_best\ttokps_median\n");
@@ -239,7 +239,7 @@ int main(int argc, char **argv) {
     report("  stage: ds_tokenize", n, stages.nTok, stages.nSent, aTok, runs);
     report("  stage: ds_split_sentences", n, stages.nTok, stages.nSent, aSent, runs);
   }
-  if (bUax29) report("dossier ds_segment_words (UAX #29 only)", n, seg.nTok, 0, aSeg, runs);
+  if (bUax29) report("dossier ds_uax29_words (UAX #29 only)", n, seg.nTok, 0, aSeg, runs);
 
   free(aDoc);
   ds_free(z);

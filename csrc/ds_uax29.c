@@ -1,7 +1,7 @@
 /*
-** ds_segment.c -- UAX #29 word and sentence boundaries (see ds_segment.h).
+** ds_uax29.c -- UAX #29 word and sentence boundaries (see ds_uax29.h).
 **
-** Both segmenters walk the text once, left to right. Before each character they
+** Both splitters walk the text once, left to right. Before each character they
 ** decide "break or not" from the character, a few bytes of look-behind state and,
 ** for the rules that look ahead, a forward scan that stops at the first character
 ** that settles the rule. The rules are numbered as in UAX #29 revision 41
@@ -14,7 +14,7 @@
 ** paragraph separator, so the next sequence starts at or after where it stopped.
 ** So each byte is read at most twice by scans plus once by the main walk.
 */
-#include "ds_segment.h"
+#include "ds_uax29.h"
 #include "ds_uniprop.h"
 
 /* Bit sets over property values, to test membership in one step. */
@@ -82,7 +82,7 @@ static inline uint16_t uniprop(uint32_t cp) {
 #define WB_MIDNUMQ   (B(DS_WB_MIDNUM) | B(DS_WB_MIDNUMLET) | B(DS_WB_SINGLE_QUOTE))
 #define WB_13A_LEFT  (WB_AHLETTER | B(DS_WB_NUMERIC) | B(DS_WB_KATAKANA) | B(DS_WB_EXTENDNUMLET))
 
-/* Segments holding one of these are "word-like" (letters, digits, kana, ideographs). */
+/* Pieces holding one of these are "word-like" (letters, digits, kana, ideographs). */
 #define WB_WORDLIKE  (WB_AHLETTER | B(DS_WB_NUMERIC) | B(DS_WB_KATAKANA))
 #define SB_WORDLIKE  (B(DS_SB_LOWER) | B(DS_SB_UPPER) | B(DS_SB_OLETTER) | B(DS_SB_NUMERIC))
 
@@ -236,7 +236,7 @@ bad_utf8:
   return DS_UTF8;
 }
 
-int ds_segment_words(const char *z, size_t n, ds_segment_cb cb, void *ctx) {
+int ds_uax29_words(const char *z, size_t n, ds_uax29_cb cb, void *ctx) {
   ds_wordbreak it;
   size_t s, e;
   int rc;
@@ -373,7 +373,7 @@ bad_utf8:
   return DS_UTF8;
 }
 
-int ds_segment_sentences(const char *z, size_t n, ds_segment_cb cb, void *ctx) {
+int ds_uax29_sentences(const char *z, size_t n, ds_uax29_cb cb, void *ctx) {
   ds_sentbreak it;
   size_t s, e;
   int rc;

@@ -1,18 +1,18 @@
 /*
-** test_segment.c -- tests for ds_uniprop (property tables) and ds_segment (UAX #29
+** test_uax29.c -- tests for ds_uniprop (property tables) and ds_uax29 (UAX #29
 ** word and sentence boundaries).
 **
-**   test_segment DATA-DIR        (DATA-DIR holds unicode-15.0/)
+**   test_uax29 DATA-DIR        (DATA-DIR holds unicode-15.0/)
 **
 ** 1. The tables against WordBreakProperty.txt, SentenceBreakProperty.txt and
 **    emoji-data.txt, for every code point.
 ** 2. The official WordBreakTest.txt and SentenceBreakTest.txt, every line.
 ** 3. A slow, obviously-correct reference (rules applied to an array, looking back and
 **    forward as far as needed) checked on the official lines, then compared with the
-**    streaming segmenters on many random strings.
+**    streaming splitters on many random strings.
 ** 4. Hand cases: English, error handling, early stop, the iterator.
-** 5. Pathological inputs that a backward-rescanning segmenter would take quadratic
-**    time on: we check they complete with the right number of segments.
+** 5. Pathological inputs that a backward-rescanning splitter would take quadratic
+**    time on: we check they complete with the right number of pieces.
 ** 6. The model of unpunctuated sentence boundaries (ds_boundary.h): where it may cut,
 **    what it adds on the five sample documents (policy prose, where it should add
 **    next to nothing), and inputs where every gap is scored.
@@ -20,7 +20,7 @@
 */
 #include "ds_boundary.h"
 #include "ds_parse.h"
-#include "ds_segment.h"
+#include "ds_uax29.h"
 #include "ds_sentence.h"
 #include "ds_uniprop.h"
 #include "tests.h"
@@ -163,7 +163,7 @@ static void test_tables(void) {
 }
 
 /* ------------------------------------------------------------------------------- */
-/* 3. Reference segmenters: the rules read straight off UAX #29, on an array        */
+/* 3. Reference splitters: the rules read straight off UAX #29, on an array        */
 /* ------------------------------------------------------------------------------- */
 
 static int ref_wb_ign(int e) {
@@ -314,14 +314,14 @@ static void ref_sentences(const uint32_t *cps, int m, int *aBrk) {
 /* 2. Conformance files                                                             */
 /* ------------------------------------------------------------------------------- */
 
-typedef int (*segment_fn)(const char *, size_t, ds_segment_cb, void *);
+typedef int (*split_fn)(const char *, size_t, ds_uax29_cb, void *);
 typedef void (*ref_fn)(const uint32_t *, int, int *);
 
-/* Boundaries reported by a segmenter, for comparing. */
+/* Boundaries reported by a splitter, for comparing. */
 typedef struct bounds {
   size_t a[MAXTEST * 4 + 2];
   int n;
-  int bBad;            /* a segment was empty, out of order or not contiguous */
+  int bBad;            /* a piece was empty, out of order or not contiguous */
 } bounds;
 
 static int collect_cb(void *ctx, size_t start, size_t end) {
@@ -339,10 +339,10 @@ static int collect_cb(void *ctx, size_t start, size_t end) {
 }
 
 /*
-** Segment cps[0..m) with fn and compare with the expected byte boundaries aExp[0..nExp).
+** Piece cps[0..m) with fn and compare with the expected byte boundaries aExp[0..nExp).
 ** Returns 1 if they agree.
 */
-static int same_bounds(segment_fn fn, const char *z, size_t n, const size_t *aExp, int nExp,
+static int same_bounds(split_fn fn, const char *z, size_t n, const size_t *aExp, int nExp,
                        bounds *pGot) {
   int k, rc;
   memset(pGot, 0, sizeof *pGot);
@@ -358,7 +358,7 @@ static int same_bounds(segment_fn fn, const char *z, size_t n, const size_t *aEx
 ** Run every line of a UAX #29 test file through fn, and through the reference ref;
 ** print "N passed, M failed".
 */
-static void test_conformance(const char *zName, segment_fn fn, ref_fn ref) {
+static void test_conformance(const char *zName, split_fn fn, ref_fn ref) {
   FILE *f = open_data(zName);
   char zLine[MAXLINE];
   int nLine = 0, nPass = 0, nFail = 0, nRefFail = 0;
@@ -425,11 +425,11 @@ static void test_conformance(const char *zName, segment_fn fn, ref_fn ref) {
   fclose(f);
   printf("%s: %d passed, %d failed\n", zName, nPass, nFail);
   check(nFail == 0 && nPass > 0, "%s: %d of %d lines failed", zName, nFail, nPass + nFail);
-  check(nRefFail == 0, "%s: the reference segmenter fails %d lines", zName, nRefFail);
+  check(nRefFail == 0, "%s: the reference splitter fails %d lines", zName, nRefFail);
 }
 
 /* ------------------------------------------------------------------------------- */
-/* Random strings: streaming segmenter against the reference                        */
+/* Random strings: streaming splitter against the reference                        */
 /* ------------------------------------------------------------------------------- */
 
 static uint32_t rng_state = 0x2545F491u;
@@ -464,7 +464,7 @@ static uint32_t random_cp(void) {
 }
 
 /*
-** Compare the segmenters with the reference on nString random strings.
+** Compare the splitters with the reference on nString random strings.
 */
 static void test_random(int nString) {
   static bounds got;
@@ -485,12 +485,12 @@ static void test_random(int nString) {
     for (k = 0; k <= m; k++) if (aBrk[k] && m > 0) aWord[nW++] = aOff[k];
     ref_sentences(aCp, m, aBrk);
     for (k = 0; k <= m; k++) if (aBrk[k] && m > 0) aSent[nS++] = aOff[k];
-    if (!same_bounds(ds_segment_words, zText, n, aWord, nW, &got) && nWordBad++ < 5) {
+    if (!same_bounds(ds_uax29_words, zText, n, aWord, nW, &got) && nWordBad++ < 5) {
       fprintf(stderr, "random words differ from reference:");
       for (k = 0; k < m; k++) fprintf(stderr, " %04lX", (unsigned long)aCp[k]);
       fprintf(stderr, "\n");
     }
-    if (!same_bounds(ds_segment_sentences, zText, n, aSent, nS, &got) && nSentBad++ < 5) {
+    if (!same_bounds(ds_uax29_sentences, zText, n, aSent, nS, &got) && nSentBad++ < 5) {
       fprintf(stderr, "random sentences differ from reference:");
       for (k = 0; k < m; k++) fprintf(stderr, " %04lX", (unsigned long)aCp[k]);
       fprintf(stderr, "\n");
@@ -498,25 +498,25 @@ static void test_random(int nString) {
   }
   printf("random strings: %d, word mismatches %d, sentence mismatches %d\n", nString,
          nWordBad, nSentBad);
-  check(nWordBad == 0 && nSentBad == 0, "segmenters differ from the reference");
+  check(nWordBad == 0 && nSentBad == 0, "splitters differ from the reference");
 }
 
 /* ------------------------------------------------------------------------------- */
 /* 4. Hand cases                                                                    */
 /* ------------------------------------------------------------------------------- */
 
-/* Segments as strings joined by '|', to compare with an expected spelling. */
+/* Pieces as strings joined by '|', to compare with an expected spelling. */
 typedef struct joined {
   const char *z;
   char zOut[1024];
   size_t n;
-  int nSeg;
+  int nPiece;
 } joined;
 
 static int join_cb(void *ctx, size_t start, size_t end) {
   joined *p = ctx;
   if (p->n + (end - start) + 2 >= sizeof p->zOut) return 1;
-  if (p->nSeg++) p->zOut[p->n++] = '|';
+  if (p->nPiece++) p->zOut[p->n++] = '|';
   memcpy(p->zOut + p->n, p->z + start, end - start);
   p->n += end - start;
   p->zOut[p->n] = '\0';
@@ -524,9 +524,9 @@ static int join_cb(void *ctx, size_t start, size_t end) {
 }
 
 /*
-** Check that fn splits z into the '|'-separated segments of zExpect.
+** Check that fn splits z into the '|'-separated pieces of zExpect.
 */
-static void check_split(segment_fn fn, const char *z, const char *zExpect) {
+static void check_split(split_fn fn, const char *z, const char *zExpect) {
   joined j;
   int rc;
   memset(&j, 0, sizeof j);
@@ -552,38 +552,38 @@ static void test_hand(void) {
   const char *zDont = "Don't stop. He said \"Hi.\" Then left.";
   ds_wordbreak wit;
   ds_sentbreak sit;
-  size_t s, e, nSeg = 0;
+  size_t s, e, nPiece = 0;
   int rc, nCall = 0;
   char zWordLike[64];
   size_t nWordLike = 0;
 
-  check_split(ds_segment_words, zDont,
+  check_split(ds_uax29_words, zDont,
               "Don't| |stop|.| |He| |said| |\"|Hi|.|\"| |Then| |left|.");
-  check_split(ds_segment_sentences, zDont, "Don't stop. |He said \"Hi.\" |Then left.");
-  check_split(ds_segment_words, "U.S. policy", "U.S|.| |policy");
-  check_split(ds_segment_sentences, "U.S. policy", "U.S. policy");
-  check_split(ds_segment_sentences, "Mr. Smith left. e.g. this one", "Mr. |Smith left. e.g. this one");
-  check_split(ds_segment_words, "3.14 and 1,000,000 or $5", "3.14| |and| |1,000,000| |or| |$|5");
-  check_split(ds_segment_words, "can't  stop\r\nnow", "can't|  |stop|\r\n|now");
-  check_split(ds_segment_sentences, "One.\r\nTwo!\n\nThree?  (four.)  five", 
+  check_split(ds_uax29_sentences, zDont, "Don't stop. |He said \"Hi.\" |Then left.");
+  check_split(ds_uax29_words, "U.S. policy", "U.S|.| |policy");
+  check_split(ds_uax29_sentences, "U.S. policy", "U.S. policy");
+  check_split(ds_uax29_sentences, "Mr. Smith left. e.g. this one", "Mr. |Smith left. e.g. this one");
+  check_split(ds_uax29_words, "3.14 and 1,000,000 or $5", "3.14| |and| |1,000,000| |or| |$|5");
+  check_split(ds_uax29_words, "can't  stop\r\nnow", "can't|  |stop|\r\n|now");
+  check_split(ds_uax29_sentences, "One.\r\nTwo!\n\nThree?  (four.)  five", 
               "One.\r\n|Two!\n|\n|Three?  |(four.)  five");
-  check_split(ds_segment_words, "\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD ok",        /* 👍🏽 */
+  check_split(ds_uax29_words, "\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD ok",        /* 👍🏽 */
               "\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD| |ok");
-  check_split(ds_segment_words, "\xF0\x9F\x87\xBA\xF0\x9F\x87\xB8\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7",
+  check_split(ds_uax29_words, "\xF0\x9F\x87\xBA\xF0\x9F\x87\xB8\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7",
               "\xF0\x9F\x87\xBA\xF0\x9F\x87\xB8|\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7");  /* 🇺🇸|🇫🇷 */
-  check_split(ds_segment_words, "\xE6\x97\xA5\xE6\x9C\xAC\xE3\x82\xAB\xE3\x82\xBF",
+  check_split(ds_uax29_words, "\xE6\x97\xA5\xE6\x9C\xAC\xE3\x82\xAB\xE3\x82\xBF",
               "\xE6\x97\xA5|\xE6\x9C\xAC|\xE3\x82\xAB\xE3\x82\xBF");       /* 日|本|カタ */
 
   /* Empty input, NULL text. */
-  check(ds_segment_words(NULL, 0, count_cb, &nSeg) == DS_OK && nSeg == 0, "empty words");
-  check(ds_segment_sentences("", 0, count_cb, &nSeg) == DS_OK && nSeg == 0, "empty sentences");
+  check(ds_uax29_words(NULL, 0, count_cb, &nPiece) == DS_OK && nPiece == 0, "empty words");
+  check(ds_uax29_sentences("", 0, count_cb, &nPiece) == DS_OK && nPiece == 0, "empty sentences");
 
   /* Early stop. */
-  check(ds_segment_words(zDont, strlen(zDont), stop_cb, &nCall) == DS_DONE && nCall == 1,
-        "words: stop after one segment (calls %d)", nCall);
+  check(ds_uax29_words(zDont, strlen(zDont), stop_cb, &nCall) == DS_DONE && nCall == 1,
+        "words: stop after one piece (calls %d)", nCall);
   nCall = 0;
-  check(ds_segment_sentences(zDont, strlen(zDont), stop_cb, &nCall) == DS_DONE && nCall == 1,
-        "sentences: stop after one segment (calls %d)", nCall);
+  check(ds_uax29_sentences(zDont, strlen(zDont), stop_cb, &nCall) == DS_DONE && nCall == 1,
+        "sentences: stop after one piece (calls %d)", nCall);
 
   /* The iterator, with bWordLike. */
   ds_wordbreak_init(&wit, zDont, strlen(zDont));
@@ -595,11 +595,11 @@ static void test_hand(void) {
         "bWordLike pattern %s", zWordLike);
   check(ds_wordbreak_next(&wit, &s, &e) == DS_DONE, "DS_DONE is sticky");
   ds_sentbreak_init(&sit, zDont, strlen(zDont));
-  nSeg = 0;
-  while ((rc = ds_sentbreak_next(&sit, &s, &e)) == DS_OK) nSeg++;
-  check(rc == DS_DONE && nSeg == 3 && e == strlen(zDont), "sentence iterator");
+  nPiece = 0;
+  while ((rc = ds_sentbreak_next(&sit, &s, &e)) == DS_OK) nPiece++;
+  check(rc == DS_DONE && nPiece == 3 && e == strlen(zDont), "sentence iterator");
 
-  /* Ill-formed UTF-8: DS_UTF8, the offset, and no segment past the bad byte. */
+  /* Ill-formed UTF-8: DS_UTF8, the offset, and no piece past the bad byte. */
   {
     static const struct { const char *z; size_t n, iBad; } aBad[] = {
       {"ab \x80", 4, 3},                    /* stray continuation byte */
@@ -617,7 +617,7 @@ static void test_hand(void) {
       size_t nW = 0;
       ds_wordbreak_init(&wit, aBad[t].z, aBad[t].n);
       while ((rc = ds_wordbreak_next(&wit, &s, &e)) == DS_OK) {
-        check(e <= aBad[t].iBad, "bad utf-8 case %lu: segment past the bad byte",
+        check(e <= aBad[t].iBad, "bad utf-8 case %lu: piece past the bad byte",
               (unsigned long)t);
         nW++;
       }
@@ -633,9 +633,9 @@ static void test_hand(void) {
       check(rc == DS_UTF8 && sit.iErr == aBad[t].iBad,
             "bad utf-8 case %lu (sentences): rc %d iErr %lu", (unsigned long)t, rc,
             (unsigned long)sit.iErr);
-      nSeg = 0;
-      check(ds_segment_words(aBad[t].z, aBad[t].n, count_cb, &nSeg) == DS_UTF8 &&
-            ds_segment_sentences(aBad[t].z, aBad[t].n, count_cb, &nSeg) == DS_UTF8,
+      nPiece = 0;
+      check(ds_uax29_words(aBad[t].z, aBad[t].n, count_cb, &nPiece) == DS_UTF8 &&
+            ds_uax29_sentences(aBad[t].z, aBad[t].n, count_cb, &nPiece) == DS_UTF8,
             "bad utf-8 case %lu: callback form", (unsigned long)t);
     }
   }
@@ -664,17 +664,17 @@ static void tb_str(tbuf *b, const char *z) {
 }
 
 /*
-** Segment b with fn, check the segment count, and print how long it took.
+** Piece b with fn, check the piece count, and print how long it took.
 */
-static void check_count(const char *zWhat, segment_fn fn, tbuf *b, size_t nWant) {
-  size_t nSeg = 0;
+static void check_count(const char *zWhat, split_fn fn, tbuf *b, size_t nWant) {
+  size_t nPiece = 0;
   clock_t t0 = clock();
-  int rc = fn(b->z, b->n, count_cb, &nSeg);
+  int rc = fn(b->z, b->n, count_cb, &nPiece);
   double ms = 1000.0 * (double)(clock() - t0) / CLOCKS_PER_SEC;
-  printf("  %-44s %9lu bytes %8lu segments %8.1f ms\n", zWhat, (unsigned long)b->n,
-         (unsigned long)nSeg, ms);
-  check(rc == DS_OK && nSeg == nWant, "%s: rc %d, %lu segments, want %lu", zWhat, rc,
-        (unsigned long)nSeg, (unsigned long)nWant);
+  printf("  %-44s %9lu bytes %8lu pieces %8.1f ms\n", zWhat, (unsigned long)b->n,
+         (unsigned long)nPiece, ms);
+  check(rc == DS_OK && nPiece == nWant, "%s: rc %d, %lu pieces, want %lu", zWhat, rc,
+        (unsigned long)nPiece, (unsigned long)nWant);
   b->n = 0;
 }
 
@@ -685,24 +685,24 @@ static void test_pathological(void) {
   printf("pathological inputs (must finish; times for information):\n");
 
   tb_cp(&b, 'a', M);
-  check_count("1e6 'a': words", ds_segment_words, &b, 1);
+  check_count("1e6 'a': words", ds_uax29_words, &b, 1);
   tb_cp(&b, 'a', M);
-  check_count("1e6 'a': sentences", ds_segment_sentences, &b, 1);
+  check_count("1e6 'a': sentences", ds_uax29_sentences, &b, 1);
 
   tb_cp(&b, 0x1F1E6, M);
-  check_count("1e6 Regional_Indicator: words", ds_segment_words, &b, M / 2);
+  check_count("1e6 Regional_Indicator: words", ds_uax29_words, &b, M / 2);
   tb_cp(&b, 'x', 1);
   for (k = 0; k < M; k++) tb_cp(&b, k % 2 ? 0x0308 : 0x1F1E6, 1);
-  check_count("x (RI Extend)*5e5: words", ds_segment_words, &b, 1 + M / 4);
+  check_count("x (RI Extend)*5e5: words", ds_uax29_words, &b, 1 + M / 4);
 
   tb_cp(&b, 'a', 1);
   tb_cp(&b, 0x0308, M);
-  check_count("a + 1e6 Extend: words", ds_segment_words, &b, 1);
+  check_count("a + 1e6 Extend: words", ds_uax29_words, &b, 1);
   tb_cp(&b, 0x0308, M);
-  check_count("1e6 Extend at sot: words", ds_segment_words, &b, 1);
+  check_count("1e6 Extend at sot: words", ds_uax29_words, &b, 1);
   tb_cp(&b, 'a', 1);
   for (k = 0; k < M; k++) tb_cp(&b, k % 3 == 0 ? 0x200D : k % 3 == 1 ? 0x00AD : 0x0301, 1);
-  check_count("a + 1e6 ZWJ/Format/Extend: sentences", ds_segment_sentences, &b, 1);
+  check_count("a + 1e6 ZWJ/Format/Extend: sentences", ds_uax29_sentences, &b, 1);
 
   /* WB6/WB12 look-ahead across long ignored runs, many times. */
   for (k = 0; k < 1000; k++) {
@@ -710,39 +710,39 @@ static void test_pathological(void) {
     tb_cp(&b, 0x0308, 1000);
   }
   tb_str(&b, "a");
-  check_count("(a . Extend*1000)*1000 a: words", ds_segment_words, &b, 1);
+  check_count("(a . Extend*1000)*1000 a: words", ds_uax29_words, &b, 1);
   for (k = 0; k < 1000; k++) {
     tb_str(&b, "1,");
     tb_cp(&b, 0x200D, 1000);
   }
-  check_count("(1 , ZWJ*1000)*1000: words", ds_segment_words, &b, 2);
+  check_count("(1 , ZWJ*1000)*1000: words", ds_uax29_words, &b, 2);
 
   /* SB8 look-ahead: long runs after "ATerm Sp". */
   tb_str(&b, "a. ");
   tb_cp(&b, '1', M);
   tb_str(&b, " b");
-  check_count("a. 1e6 digits b: sentences", ds_segment_sentences, &b, 1);
+  check_count("a. 1e6 digits b: sentences", ds_uax29_sentences, &b, 1);
   tb_str(&b, "a. ");
   tb_cp(&b, '1', M);
   tb_str(&b, " B");
-  check_count("a. 1e6 digits B: sentences", ds_segment_sentences, &b, 2);
+  check_count("a. 1e6 digits B: sentences", ds_uax29_sentences, &b, 2);
   for (k = 0; k < M / 4; k++) tb_str(&b, "a. 1");     /* SB8 holds except at the end */
-  check_count("(a. 1)*2.5e5: sentences", ds_segment_sentences, &b, 2);
+  check_count("(a. 1)*2.5e5: sentences", ds_uax29_sentences, &b, 2);
   tb_str(&b, "Hi.");
   tb_cp(&b, ')', M);
   tb_cp(&b, ' ', M);
   tb_str(&b, "Yes");
-  check_count("Hi. Close*1e6 Sp*1e6 Yes: sentences", ds_segment_sentences, &b, 2);
+  check_count("Hi. Close*1e6 Sp*1e6 Yes: sentences", ds_uax29_sentences, &b, 2);
   for (k = 0; k < M / 2; k++) tb_str(&b, ". ");       /* SB8a: no break before ATerm */
-  check_count("(. )*5e5: sentences", ds_segment_sentences, &b, 1);
+  check_count("(. )*5e5: sentences", ds_uax29_sentences, &b, 1);
   for (k = 0; k < M / 4; k++) tb_str(&b, "a. (");     /* SB8 scans to the next 'a' */
-  check_count("(a. ()*2.5e5: sentences", ds_segment_sentences, &b, 2);
+  check_count("(a. ()*2.5e5: sentences", ds_uax29_sentences, &b, 2);
 
   /* 1e6 words of English-like text. */
   for (k = 0; k < M / 8; k++) tb_str(&b, "The cat. ");
-  check_count("(The cat. )*125000: sentences", ds_segment_sentences, &b, M / 8);
+  check_count("(The cat. )*125000: sentences", ds_uax29_sentences, &b, M / 8);
   for (k = 0; k < M / 8; k++) tb_str(&b, "The cat. ");
-  check_count("(The cat. )*125000: words", ds_segment_words, &b, M / 8 * 5);
+  check_count("(The cat. )*125000: words", ds_uax29_words, &b, M / 8 * 5);
   free(b.z);
 }
 
@@ -891,8 +891,8 @@ int main(int argc, char **argv) {
   }
   zDataDir = argv[1];
   test_tables();
-  test_conformance("WordBreakTest.txt", ds_segment_words, ref_words);
-  test_conformance("SentenceBreakTest.txt", ds_segment_sentences, ref_sentences);
+  test_conformance("WordBreakTest.txt", ds_uax29_words, ref_words);
+  test_conformance("SentenceBreakTest.txt", ds_uax29_sentences, ref_sentences);
   test_random(200000);
   test_hand();
   test_pathological();

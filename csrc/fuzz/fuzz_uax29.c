@@ -1,21 +1,21 @@
 /*
-** fuzz_segment.c -- the UAX #29 word and sentence segmenters on arbitrary bytes.
-** Contract (ds_segment.h): valid UTF-8 gives segments that cover the input exactly;
+** fuzz_uax29.c -- the UAX #29 word and sentence splitters on arbitrary bytes.
+** Contract (ds_uax29.h): valid UTF-8 gives pieces that cover the input exactly;
 ** ill-formed input gives DS_UTF8, and what was reported before ends at or before the
 ** first bad byte. The iterators must agree with the callbacks.
 */
-#include "ds_segment.h"
+#include "ds_uax29.h"
 #include "ds_utf8.h"
 #include "fuzz.h"
 
 typedef struct seen {
   size_t n;         /* input length */
-  size_t end;       /* end of the last segment */
-  size_t count;     /* segments so far */
+  size_t end;       /* end of the last piece */
+  size_t count;     /* pieces so far */
   size_t *a;        /* their ends, to compare with the iterator */
 } seen;
 
-static int on_segment(void *ctx, size_t start, size_t end) {
+static int on_piece(void *ctx, size_t start, size_t end) {
   seen *p = ctx;
   FUZZ_CHECK(start == p->end && start < end && end <= p->n);
   p->a[p->count++] = end;
@@ -25,12 +25,12 @@ static int on_segment(void *ctx, size_t start, size_t end) {
 
 static void check(const char *z, size_t n, int64_t bad, int words) {
   seen s = {n, 0, 0, malloc((n + 1) * sizeof(size_t))};
-  int rc = words ? ds_segment_words(z, n, on_segment, &s)
-                 : ds_segment_sentences(z, n, on_segment, &s);
+  int rc = words ? ds_uax29_words(z, n, on_piece, &s)
+                 : ds_uax29_sentences(z, n, on_piece, &s);
   if (bad < 0) FUZZ_CHECK(rc == DS_OK && s.end == n);
   else FUZZ_CHECK(rc == DS_UTF8 && s.end <= (size_t)bad);
 
-  /* the same segments from the iterator, then the same end state for good */
+  /* the same pieces from the iterator, then the same end state for good */
   ds_wordbreak wb;
   ds_sentbreak sb;
   size_t a, e, k = 0, iErr;

@@ -1,18 +1,18 @@
 /*
-** ds_segment.h -- word and sentence boundaries (Unicode UAX #29, Unicode 15.0.0).
+** ds_uax29.h -- word and sentence boundaries (Unicode UAX #29, Unicode 15.0.0).
 **
 ** Splits UTF-8 text into words and sentences by the default rules of UAX #29 ("Unicode
 ** Text Segmentation"), with the properties of ds_uniprop.h; conformance is checked
 ** against the official WordBreakTest.txt and SentenceBreakTest.txt.
 **
-** A segmentation covers its input: the segments [start, end) are byte offsets, in
+** A division into pieces covers its input: the pieces [start, end) are byte offsets, in
 ** order, non-empty, each starting where the previous one ended, the first at 0 and
-** the last ending at n. Word segments include spaces and punctuation (UAX #29 puts a
-** boundary on each side of them); the iterator's `bWordLike` tells which segments
-** hold letters or digits. Sentence segments keep their trailing spaces and newline.
+** the last ending at n. Word pieces include spaces and punctuation (UAX #29 puts a
+** boundary on each side of them); the iterator's `bWordLike` tells which pieces
+** hold letters or digits. Sentence pieces keep their trailing spaces and newline.
 **
 ** Two forms:
-**   - a callback (ds_segment_words, ds_segment_sentences), FTS5-style;
+**   - a callback (ds_uax29_words, ds_uax29_sentences), FTS5-style;
 **   - an iterator whose state the caller holds (usually on the stack):
 **
 **       ds_wordbreak it;
@@ -34,32 +34,32 @@
 ** Input must be well-formed UTF-8 (validate it first, e.g. with ds_utf8_check). On
 ** ill-formed input (overlong forms, surrogates, code points past U+10FFFF, truncated
 ** or stray bytes) the functions return DS_UTF8 without reading out of bounds; the
-** segments already reported end at or before the bad byte, but near it they may
+** pieces already reported end at or before the bad byte, but near it they may
 ** differ from what the valid text would give.
 */
-#ifndef DS_SEGMENT_H
-#define DS_SEGMENT_H
+#ifndef DS_UAX29_H
+#define DS_UAX29_H
 
 #include "ds.h"
 
 /*
-** Called once per segment [start, end) (byte offsets into the text). Return 0 to go
-** on, nonzero to stop: the segmenting function then returns DS_DONE.
+** Called once per piece [start, end) (byte offsets into the text). Return 0 to go
+** on, nonzero to stop: the splitting function then returns DS_DONE.
 */
-typedef int (*ds_segment_cb)(void *ctx, size_t start, size_t end);
+typedef int (*ds_uax29_cb)(void *ctx, size_t start, size_t end);
 
 /*
-** Call cb(ctx, start, end) for each word segment of z[0..n) in order (UAX #29 word
+** Call cb(ctx, start, end) for each word piece of z[0..n) in order (UAX #29 word
 ** boundaries: words, runs of spaces, single punctuation marks, ...). z is only read
-** and may be NULL when n is 0; empty input gives no segments. Returns DS_OK after the
-** last segment, DS_DONE if cb stopped it, DS_UTF8 on ill-formed input.
+** and may be NULL when n is 0; empty input gives no pieces. Returns DS_OK after the
+** last piece, DS_DONE if cb stopped it, DS_UTF8 on ill-formed input.
 */
-int ds_segment_words(const char *z, size_t n, ds_segment_cb cb, void *ctx);
+int ds_uax29_words(const char *z, size_t n, ds_uax29_cb cb, void *ctx);
 
 /*
-** Same as ds_segment_words, for UAX #29 sentence boundaries.
+** Same as ds_uax29_words, for UAX #29 sentence boundaries.
 */
-int ds_segment_sentences(const char *z, size_t n, ds_segment_cb cb, void *ctx);
+int ds_uax29_sentences(const char *z, size_t n, ds_uax29_cb cb, void *ctx);
 
 /*
 ** Word-boundary iterator. Fields marked "read" may be read by the caller; the others
@@ -69,21 +69,21 @@ int ds_segment_sentences(const char *z, size_t n, ds_segment_cb cb, void *ctx);
 typedef struct ds_wordbreak {
   const unsigned char *z;   /* the text (borrowed) */
   size_t n;                 /* its length in bytes */
-  size_t i;                 /* read: offset where the next segment starts */
+  size_t i;                 /* read: offset where the next piece starts */
   size_t iErr;              /* read: after DS_UTF8, offset of the ill-formed byte */
   int rc;                   /* DS_OK, or DS_UTF8 once ill-formed input was seen */
-  int bWordLike;            /* read: last segment has a letter, digit, kana or ideograph */
+  int bWordLike;            /* read: last piece has a letter, digit, kana or ideograph */
   unsigned char eRaw;       /* Word_Break of the last character taken */
   unsigned char eLast;      /* ... of the last one WB4 does not ignore */
   unsigned char ePrior;     /* ... of the one before eLast (WB7, WB7c, WB11) */
   unsigned char bRiOdd;     /* eLast ends an odd-length run of Regional_Indicator */
 } ds_wordbreak;
 
-/* Start iterating over the word segments of z[0..n). Cannot fail. */
+/* Start iterating over the word pieces of z[0..n). Cannot fail. */
 void ds_wordbreak_init(ds_wordbreak *p, const char *z, size_t n);
 
 /*
-** Next word segment: store its bounds in *piStart and *piEnd and return DS_OK; return
+** Next word piece: store its bounds in *piStart and *piEnd and return DS_OK; return
 ** DS_DONE when the text is used up, or DS_UTF8 (with p->iErr set) on ill-formed input.
 ** After DS_DONE or DS_UTF8 every later call returns the same.
 */
@@ -93,7 +93,7 @@ int ds_wordbreak_next(ds_wordbreak *p, size_t *piStart, size_t *piEnd);
 typedef struct ds_sentbreak {
   const unsigned char *z;   /* the text (borrowed) */
   size_t n;                 /* its length in bytes */
-  size_t i;                 /* read: offset where the next segment starts */
+  size_t i;                 /* read: offset where the next piece starts */
   size_t iErr;              /* read: after DS_UTF8, offset of the ill-formed byte */
   int rc;                   /* DS_OK, or DS_UTF8 once ill-formed input was seen */
   unsigned char eRaw;       /* Sentence_Break of the last character taken */
