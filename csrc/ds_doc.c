@@ -26,6 +26,7 @@ void ds_doc_free(ds_doc *d) {
   ds_buf_free(&d->lemmas);
   ds_free(d->aTypeOf);
   ds_free(d->aTypeTok);
+  ds_free(d->aTypeRef);
   ds_free(d);
 }
 

@@ -72,7 +72,13 @@ typedef struct ds_doc {
   uint32_t *aTypeOf;    /* the token type of each token, among the document's (owned) */
   uint32_t *aTypeTok;   /* the first token of each type (owned) */
   size_t nType;
+  /* filled by ds_typeview_resolve (ds_store.h) on a worker; NULL when not done */
+  uint32_t *aTypeRef;   /* each type's entry in the writer's map, or DS_TYPEREF_NONE (owned) */
+  uint64_t typeGen;     /* the writer's map they refer to */
 } ds_doc;
+
+/* A document type the writer's map did not hold when the worker looked. */
+#define DS_TYPEREF_NONE 0xFFFFFFFFu
 
 /* Largest document text the pipeline takes (offsets are 32-bit). */
 #define DS_MAX_DOC_BYTES 0xFFFFFFF0u

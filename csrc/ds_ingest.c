@@ -45,6 +45,8 @@ typedef struct ingest {
   size_t nBudget;
   size_t nPart;                  /* raw bytes per part */
   int bStop;
+  int bThreads;                  /* workers run: they resolve types in the writer's view */
+  ds_typeview *pView;            /* the latest view of the writer's token types (mu) */
 } ingest;
 
 /* Bytes of a source (0 if its file cannot be read: that fails later, with a message). */
@@ -105,6 +107,15 @@ static void prepare(ingest *g, size_t i, ds_lemma_memo *memo) {
     /* the document's types, here: the writer then looks each up once */
     if (sl->rc == DS_OK && ds_doc_intern(sl->d))
       sl->rc = ds_error_set(&e, DS_NOMEM, -1, "out of memory");
+    if (sl->rc == DS_OK && g->bThreads) {
+      /* and which of them the writer knows already, from the latest view of its map */
+      pthread_mutex_lock(&g->mu);
+      ds_typeview *v = g->pView;
+      if (v) ds_typeview_retain(v);
+      pthread_mutex_unlock(&g->mu);
+      if (v && ds_typeview_resolve(v, sl->d)) sl->rc = ds_error_set(&e, DS_NOMEM, -1, "out of memory");
+      ds_typeview_release(v);
+    }
   }
   ds_free(zOwn);
 failed:
@@ -231,6 +242,8 @@ int ds_ingest(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opt
   pthread_t aThread[64];
   int nThread = 0;
   if (nJobs > 1) {
+    g.bThreads = 1;
+    g.pView = ds_corpus_typeview(c);
     pthread_mutex_init(&g.mu, NULL);
     pthread_cond_init(&g.cvDone, NULL);
     pthread_cond_init(&g.cvRoom, NULL);
@@ -250,6 +263,15 @@ int ds_ingest(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opt
       prepare(&g, i, memo);
     }
     rc = store(c, &g, i, o, pnAdded, nThread ? &wmemo : &memo, e);
+    ds_typeview *v = nThread && rc == DS_OK ? ds_corpus_typeview(c) : NULL;
+    if (v && v == g.pView) ds_typeview_release(v);     /* the same: the worker's is enough */
+    else if (v) {
+      pthread_mutex_lock(&g.mu);
+      ds_typeview *old = g.pView;
+      g.pView = v;
+      pthread_mutex_unlock(&g.mu);
+      ds_typeview_release(old);
+    }
     ds_doc_free(g.aSlot[i].d);
     g.aSlot[i].d = NULL;
     if (nThread) {
@@ -267,6 +289,7 @@ int ds_ingest(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opt
     pthread_cond_destroy(&g.cvDone);
     pthread_cond_destroy(&g.cvRoom);
   }
+  ds_typeview_release(g.pView);
   for (size_t i = 0; i < n; i++) {
     ds_doc_free(g.aSlot[i].d);
     ds_free(g.aSlot[i].pErr);

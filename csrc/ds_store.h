@@ -163,6 +163,26 @@ int ds_corpus_doc_part(ds_corpus *c, const struct ds_doc *d, int flags, ds_error
 int ds_corpus_doc_end(ds_corpus *c, int64_t *pDocId, ds_error *e);
 void ds_corpus_doc_abort(ds_corpus *c);
 
+/*
+** A read-only copy of the token types the writer knows, for worker threads: a document's
+** types resolved in it (ds_typeview_resolve, after ds_doc_intern) need no lookup by the
+** writer, which then only merges and stores. On the writer's thread, between
+** ds_corpus_begin and the commit, ds_corpus_typeview returns the latest view with a
+** reference taken (NULL if there is none to be had), made anew once the writer's types
+** have grown by a quarter since the last; any thread may resolve in it and release it.
+** A view is never written after it is made, so no lock is needed to read it.
+**
+**   writer:  v = ds_corpus_typeview(c);  ... hand v to a worker ...
+**   worker:  ds_doc_intern(d); ds_typeview_resolve(v, d); ds_typeview_release(v);
+*/
+struct ds_typeview;
+typedef struct ds_typeview ds_typeview;
+ds_typeview *ds_corpus_typeview(ds_corpus *c);
+void ds_typeview_retain(ds_typeview *v);
+void ds_typeview_release(ds_typeview *v);            /* safe with NULL */
+/* Fill d->aTypeRef and d->typeGen for d's types (ds_doc_intern first). DS_OK or DS_NOMEM. */
+int ds_typeview_resolve(const ds_typeview *v, struct ds_doc *d);
+
 /* Is a document with these bytes (SHA-256 in hex) in the corpus? 1, 0, or -1 on error. */
 int ds_corpus_has_sha(ds_corpus *c, const char *zSha, ds_error *e);
 

@@ -76,6 +76,8 @@ struct ds_corpus {
   uint32_t aNextId[DS_NATTR];
   ds_lexmap aLex[DS_NATTR];
   ds_lexmap types;            /* word \xFF pos \xFF xpos \xFF lemma -> type id */
+  uint64_t typesGen;          /* counts the times `types` was emptied (views of it go stale) */
+  struct ds_typeview *pView;  /* the latest read-only copy of `types` for workers, or NULL */
   uint32_t *aTypeEnt;         /* per entry of `types`: DS_NATTR aLex entry indices (| NOPOST) */
   size_t nTypeEntAlloc;
   size_t nTypesBegin;         /* tt.n when the transaction began (rollback goes back) */
@@ -138,6 +140,10 @@ void ds_store_strtab_free(strtab *t);
 ** from token c->streamFirst, c->streamN of them; with bText c->text and c->aOff too).
 */
 int ds_store_load_window(ds_corpus *c, int64_t k, int64_t t0, int64_t t1, int bText, ds_error *e);
+
+/* ---- ds_store_write.c ---- */
+/* Forget the workers' view of the token types (the writer's maps were emptied or closed). */
+void ds_store_drop_typeview(ds_corpus *c);
 
 /* ---- ds_store_search.c ---- */
 /* Take document k out of the search index, if it is there (within the caller's transaction). */

@@ -8,8 +8,10 @@
 #include "ds_doc.h"
 #include "ds_intern.h"
 #include "ds_postings.h"
+#include "ds_strmap.h"
 #include "ds_utf8.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 /* Span kinds: `s`, then the paragraph kinds (DS_PARA_* or -1 for every paragraph). */
@@ -59,6 +61,8 @@ int ds_corpus_begin(ds_corpus *c, ds_error *e) {
     c->bMapsStale = 0;
     for (int a = 0; a < DS_NATTR; a++) ds_lexmap_clear(&c->aLex[a]);
     ds_lexmap_clear(&c->types);
+    c->typesGen++;
+    ds_store_drop_typeview(c);
     ds_lexmap_clear(&c->gapmap);
     c->bTypesLoaded = 0;
     rc = ds_store_load_types(c, e);
@@ -293,6 +297,75 @@ static void pack_bits(ds_buf *b, const uint32_t *a, size_t n, int width) {
   if (nAcc > 0) b->p[b->n++] = (unsigned char)acc;
 }
 
+/* ====================== the workers' view of the token types ====================== */
+
+struct ds_typeview {
+  atomic_int nRef;
+  uint64_t gen;               /* c->typesGen when it was made */
+  size_t nEnt;                /* entries of `types` it holds (0 .. nEnt-1) */
+  ds_strmap map;              /* type key -> entry of `types` */
+};
+
+void ds_typeview_retain(ds_typeview *v) { atomic_fetch_add(&v->nRef, 1); }
+
+void ds_typeview_release(ds_typeview *v) {
+  if (v && atomic_fetch_sub(&v->nRef, 1) == 1) {
+    ds_strmap_free(&v->map);
+    ds_free(v);
+  }
+}
+
+void ds_store_drop_typeview(ds_corpus *c) {
+  ds_typeview_release(c->pView);
+  c->pView = NULL;
+}
+
+ds_typeview *ds_corpus_typeview(ds_corpus *c) {
+  if (!c->bInTxn) return NULL;
+  ds_typeview *v = c->pView;
+  size_t n = c->types.nEnt;
+  /* a new copy costs a pass over every type: made as the map grows by a quarter, the
+     copies cost a few passes in all */
+  if (!v || v->gen != c->typesGen || n >= v->nEnt + v->nEnt / 4 + 256) {
+    ds_typeview *w = ds_malloc(sizeof *w);
+    int rc = w ? DS_OK : DS_NOMEM;
+    if (w) {
+      atomic_init(&w->nRef, 1);
+      w->gen = c->typesGen;
+      w->nEnt = n;
+      ds_strmap_init(&w->map);
+    }
+    for (size_t i = 0; i < n && rc == DS_OK; i++) {
+      const ds_lexent *ent = &c->types.aEnt[i];
+      rc = ds_strmap_put(&w->map, ds_lexent_str(&c->types, ent), ent->len, (uint32_t)i);
+    }
+    if (rc) {
+      ds_typeview_release(w);           /* no memory: the old view (if any) still serves */
+      if (v && v->gen != c->typesGen) ds_store_drop_typeview(c);
+    } else {
+      ds_store_drop_typeview(c);
+      c->pView = v = w;
+    }
+  }
+  if (c->pView) ds_typeview_retain(c->pView);
+  return c->pView;
+}
+
+int ds_typeview_resolve(const ds_typeview *v, ds_doc *d) {
+  if (!d->aTypeOf || d->aTypeRef) return DS_OK;
+  uint32_t *aRef = ds_malloc((d->nType + 1) * sizeof *aRef);
+  ds_buf key = DS_BUF_INIT;
+  if (!aRef) return DS_NOMEM;
+  for (size_t u = 0; u < d->nType; u++) {
+    ds_doc_type_key(d, d->aTypeTok[u], &key);
+    if (key.rc || !ds_strmap_get(&v->map, (const char *)key.p, key.n, &aRef[u])) aRef[u] = DS_TYPEREF_NONE;
+  }
+  ds_buf_free(&key);
+  d->aTypeRef = aRef;
+  d->typeGen = v->gen;
+  return DS_OK;
+}
+
 /*
 ** The global token type of token t of d, a type new to this document (its key built into
 ** c->key): interned with its attribute values. *pEnt is its entry in `types`.
@@ -347,8 +420,16 @@ static int store_part(ds_corpus *c, const ds_doc *d, int flags, ds_error *e) {
   else if (rc == DS_OK && (!aType || !aTypeG || !aEntG || ds_buf_reserve(&codes, nTok / 4 + 1)))
     rc = ds_store_nomem(e);
   uint32_t maxType = 0, prevEnd = 0;
+  /* types a worker found in the view (of this very map) need no lookup here */
+  const uint32_t *aRef = d->aTypeRef && d->aTypeOf == aTypeOf && d->typeGen == c->typesGen
+                         ? d->aTypeRef : NULL;
   for (size_t u = 0; u < nType && rc == DS_OK; u++) {
-    rc = global_type(c, pFind, d, aTypeTok[u], &aTypeG[u], &aEntG[u], e);
+    if (aRef && aRef[u] != DS_TYPEREF_NONE) {
+      aEntG[u] = aRef[u];
+      aTypeG[u] = c->types.aEnt[aRef[u]].id;
+    } else {
+      rc = global_type(c, pFind, d, aTypeTok[u], &aTypeG[u], &aEntG[u], e);
+    }
     if (rc == DS_OK && aTypeG[u] > maxType) maxType = aTypeG[u];
   }
   unsigned acc = 0;
@@ -723,6 +804,8 @@ void ds_corpus_rollback(ds_corpus *c) {
   c->bDocOpen = 0;
   for (int a = 0; a < DS_NATTR; a++) ds_lexmap_clear(&c->aLex[a]);
   ds_lexmap_clear(&c->types);
+  c->typesGen++;
+  ds_store_drop_typeview(c);
   ds_lexmap_clear(&c->gapmap);
   ds_ttypes_truncate(&c->tt, c->nTypesBegin);
   c->dataVersion = -1;
