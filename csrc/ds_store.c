@@ -367,10 +367,6 @@ int ds_corpus_open(const char *zPath, int flags, ds_corpus **ppOut, ds_error *e)
     /* WAL: readers go on while a writer adds; set only once the file is known to be ours */
     rc = ds_store_exec(c, "PRAGMA journal_mode=WAL", e);
     if (rc == DS_OK) rc = ds_store_exec(c, "PRAGMA synchronous=NORMAL", e);
-    /* an add writes its pages in one transaction: with SQLite's default cache of 2 MB
-       they spill to the WAL and are written there again and again as they fill (five
-       times over, measured); 64 MB holds a segment's growing tables */
-    if (rc == DS_OK) rc = ds_store_exec(c, "PRAGMA cache_size=-65536", e);
     /* each document is written inside a savepoint, whose journal of the pages it
        changes would otherwise go to a temporary file, page after page */
     if (rc == DS_OK) rc = ds_store_exec(c, "PRAGMA temp_store=MEMORY", e);

@@ -195,7 +195,8 @@ int ds_corpus_shas(ds_corpus *c, ds_buf *out, size_t *pn, ds_error *e);
 /*
 ** Set the memory budget of a segment being written (bytes): once its in-memory postings
 ** pass it, they are written out as a segment of their own and a new one starts, in the
-** same transaction. 0 means no limit.
+** same transaction. 0 means no limit. SQLite's page cache is set to an eighth of it
+** (2 to 64 MB; 64 MB with no limit).
 */
 void ds_corpus_set_budget(ds_corpus *c, size_t nBytes);
 size_t ds_corpus_budget(const ds_corpus *c);

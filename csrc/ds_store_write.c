@@ -12,6 +12,7 @@
 #include "ds_utf8.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Span kinds: `s`, then the paragraph kinds (DS_PARA_* or -1 for every paragraph). */
@@ -28,7 +29,18 @@ void ds_corpus_set_read(ds_corpus *c, const ds_read_opts *o) {
 
 const ds_read_opts *ds_corpus_read_opts(const ds_corpus *c) { return &c->read; }
 
-void ds_corpus_set_budget(ds_corpus *c, size_t nBytes) { c->nBudget = nBytes; }
+void ds_corpus_set_budget(ds_corpus *c, size_t nBytes) {
+  c->nBudget = nBytes;
+  /* an add writes its pages in one transaction: with SQLite's default cache of 2 MB
+     they spill to the WAL and are written there again as the tables grow; a cache of an
+     eighth of the budget (2 to 64 MB) holds them */
+  size_t nKib = nBytes / 8 / 1024;
+  if (nKib < 2048) nKib = 2048;
+  if (!nBytes || nKib > 65536) nKib = 65536;
+  char zSql[64];
+  snprintf(zSql, sizeof zSql, "PRAGMA cache_size=-%zu", nKib);
+  if (c->db && !c->bReadonly) sqlite3_exec(c->db, zSql, NULL, NULL, NULL);
+}
 
 size_t ds_corpus_budget(const ds_corpus *c) { return c->nBudget; }
 
