@@ -37,21 +37,6 @@ static const char *const azQuery[] = {
 };
 #define NQUERY (sizeof azQuery / sizeof *azQuery)
 
-/* The seed files, sorted. */
-static size_t seed_files(char az[][256], size_t nMax) {
-  DIR *d = opendir("corpus/seeds");
-  struct dirent *de;
-  size_t n = 0;
-  while (d && (de = readdir(d)) && n < nMax) {
-    size_t len = strlen(de->d_name);
-    if (len > 4 && strcmp(de->d_name + len - 4, ".txt") == 0)
-      snprintf(az[n++], 256, "corpus/seeds/%s", de->d_name);
-  }
-  if (d) closedir(d);
-  qsort(az, n, 256, (int (*)(const void *, const void *))strcmp);
-  return n;
-}
-
 /* Words of 9 to 14 letters from the word list, to break at line ends. */
 static char **azWord;
 static size_t nWord;
