@@ -5,10 +5,15 @@
 ** Workers take documents in order, never more than the memory budget allows in flight
 ** (the next document to store is always let through, so a document larger than the
 ** budget still goes, alone); the writer stores each as soon as it and all before it are
-** parsed. Documents whose bytes are already in the corpus are not parsed at all. A
-** plain-text document larger than a part (nPart) is only hashed by a worker; the writer
-** reads, parses, tags and stores it a part at a time (ds_parts.h), so that it holds no
-** more than a part's memory however large it is.
+** parsed. A worker also finds the document's distinct token types (ds_intern.h) and
+** which of them the writer already knows, in a read-only view of its map that the writer
+** republishes as it grows (ds_typeview, ds_store.h): the writer looks up only the types
+** new to it, then stores the tokens and appends their postings. Documents whose bytes
+** are already in the corpus are not parsed at all. A plain-text document larger than a
+** part (nPart) is only hashed by a worker; the writer reads, parses, tags and stores it a
+** part at a time (ds_parts.h), so that it holds no more than a part's memory however
+** large it is. This is the one place that decides whether a document goes whole or in
+** parts (ds_corpus_add_file and ds_corpus_add_text, below, come here too).
 **
 **   ds_source a[2] = {{.zPath = "a.txt", .read = ro}, {.zPath = "b.html", .read = ro2}};
 **   ds_ingest_opts o = {.nJobs = 2, .nMemory = 512 << 20};
