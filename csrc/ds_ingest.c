@@ -47,6 +47,8 @@ typedef struct ingest {
   int bStop;
   int bThreads;                  /* workers run: they resolve types in the writer's view */
   ds_typeview *pView;            /* the latest view of the writer's token types (mu) */
+  int bWriterBehind;             /* the writer found its last document parsed (mu): the
+                                    workers take the type work off it, else it does it */
 } ingest;
 
 /* Bytes of a source (0 if its file cannot be read: that fails later, with a message). */
@@ -104,15 +106,20 @@ static void prepare(ingest *g, size_t i, ds_lemma_memo *memo) {
     sl->rc = ds_parse_and_tag(z ? z : "", n, &ro, &sl->d, &e);
     if (sl->rc == DS_OK && s->read.pTagger)
       sl->rc = ds_annotate_memo(sl->d, s->read.pTagger, s->read.pLemma, memo, &e);
-    /* the document's types, here: the writer then looks each up once */
-    if (sl->rc == DS_OK && ds_doc_intern(sl->d))
-      sl->rc = ds_error_set(&e, DS_NOMEM, -1, "out of memory");
+    /* while the writer is the bottleneck, the document's types are found here, and which
+       of them the writer knows already, from the latest view of its map; while the
+       workers are (tagging, say), the writer does it itself */
+    ds_typeview *v = NULL;
+    int bHelp = 0;
     if (sl->rc == DS_OK && g->bThreads) {
-      /* and which of them the writer knows already, from the latest view of its map */
       pthread_mutex_lock(&g->mu);
-      ds_typeview *v = g->pView;
-      if (v) ds_typeview_retain(v);
+      bHelp = g->bWriterBehind;
+      if (bHelp && (v = g->pView) != NULL) ds_typeview_retain(v);
       pthread_mutex_unlock(&g->mu);
+    }
+    if (sl->rc == DS_OK && bHelp && ds_doc_intern(sl->d))
+      sl->rc = ds_error_set(&e, DS_NOMEM, -1, "out of memory");
+    if (sl->rc == DS_OK && bHelp) {
       if (v && ds_typeview_resolve(v, sl->d)) sl->rc = ds_error_set(&e, DS_NOMEM, -1, "out of memory");
       ds_typeview_release(v);
     }
@@ -257,6 +264,7 @@ int ds_ingest(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opt
   for (size_t i = 0; i < n && rc == DS_OK; i++) {
     if (nThread) {
       pthread_mutex_lock(&g.mu);
+      g.bWriterBehind = g.aSlot[i].bDone;
       while (!g.aSlot[i].bDone) pthread_cond_wait(&g.cvDone, &g.mu);
       pthread_mutex_unlock(&g.mu);
     } else {
