@@ -614,8 +614,9 @@ int ds_corpus_doc_part(ds_corpus *c, const ds_doc *d, int flags, ds_error *e) {
 void ds_corpus_doc_abort(ds_corpus *c) {
   if (!c->bDocOpen) return;
   sqlite3_exec(c->db, "ROLLBACK TO doc; RELEASE doc", NULL, NULL, NULL);
-  /* postings already written out in a segment of their own cannot be taken back */
-  if (c->bDocFlushed) c->bBroken = 1;
+  /* postings of its stored parts are in the segment's memory (or written out in a
+     segment of their own) and cannot be taken back: the segment cannot be committed */
+  if (c->bDocFlushed || c->docTok > 0) c->bBroken = 1;
   else c->segTokens -= c->docTok;
   c->nextCpos = c->docCpos;
   c->bDocOpen = 0;
