@@ -50,6 +50,7 @@ typedef struct cleaner {
   line *aLine;
   size_t nLine;
   ds_lexmap words;      /* lower-case words of the document */
+  ds_lexmap hyph;       /* its hyphenated words `left-right` (as written, letters each side) */
   ds_cleaned *out;
   int rc;
 } cleaner;
@@ -353,14 +354,24 @@ static int first_char(const cleaner *c, size_t i) {
   return a < c->aLine[i].b ? (unsigned char)c->z[a] : 0;
 }
 
-/* Add the lower-case ASCII words of the document to c->words. */
+/*
+** Add the lower-case ASCII words of the document to c->words, and each `left-right`
+** (two runs of ASCII letters around one hyphen) to c->hyph: one pass, so the hyphens
+** rule is linear in the document whatever the number of hyphens at line ends.
+*/
 static void collect_words(cleaner *c) {
   char w[64];
-  size_t i = 0;
+  size_t i = 0, prevA = 0, prevB = 0;     /* the letter run before this one */
   while (i < c->n && c->rc == DS_OK) {
     if (!is_letter(c->z[i])) { i++; continue; }
     size_t j = i;
     while (j < c->n && is_letter(c->z[j])) j++;
+    if (prevB && prevB + 1 == i && c->z[prevB] == '-' && j - prevA < 130 &&
+        !ds_lexmap_find(&c->hyph, c->z + prevA, j - prevA) &&
+        !ds_lexmap_add(&c->hyph, c->z + prevA, j - prevA, 0, 0))
+      c->rc = DS_NOMEM;
+    prevA = i;
+    prevB = j;
     int whole = (i == 0 || (unsigned char)c->z[i - 1] < 0x80) && (j == c->n || (unsigned char)c->z[j] < 0x80);
     if (whole && j - i < sizeof w && !(j < c->n && c->z[j] == '-' && j + 1 < c->n && c->z[j + 1] == '\n')) {
       for (size_t k = i; k < j; k++) w[k - i] = (char)(c->z[k] | 0x20);
@@ -379,20 +390,14 @@ static int known(cleaner *c, const char *z, size_t n) {
   return c->ld && ds_langdata_is_word(c->ld, z, n);
 }
 
-/* Does `left-right` occur on one line of the document? */
+/* Does `left-right` occur in the document (a lookup in c->hyph, built once)? */
 static int hyphenated_in_doc(cleaner *c, const char *zL, size_t nL, const char *zR, size_t nR) {
   char w[130];
   if (nL + nR + 1 >= sizeof w) return 0;
   memcpy(w, zL, nL);
   w[nL] = '-';
   memcpy(w + nL + 1, zR, nR);
-  size_t n = nL + 1 + nR;
-  for (const char *p = c->z; (p = memchr(p, w[0], (size_t)(c->z + c->n - p))) != NULL; p++) {
-    if ((size_t)(c->z + c->n - p) >= n && memcmp(p, w, n) == 0 &&
-        (p == c->z || !is_letter(p[-1])) && (p + n == c->z + c->n || !is_letter(p[n])))
-      return 1;
-  }
-  return 0;
+  return ds_lexmap_find(&c->hyph, w, nL + 1 + nR) != NULL;
 }
 
 /*
@@ -689,6 +694,7 @@ int ds_clean_with(const char *z, size_t n, unsigned rules, const ds_langdata *ld
   c.site = site;
   c.out = out;
   ds_lexmap_init(&c.words);
+  ds_lexmap_init(&c.hyph);
   unsigned char *aSkip = ds_malloc(n + 1);
   if (!aSkip || split_lines(&c)) c.rc = DS_NOMEM;
   if (c.rc == DS_OK) {
@@ -708,6 +714,7 @@ int ds_clean_with(const char *z, size_t n, unsigned rules, const ds_langdata *ld
   ds_free(aSkip);
   ds_free(c.aLine);
   ds_lexmap_free(&c.words);
+  ds_lexmap_free(&c.hyph);
   if (c.rc) return ds_error_set(e, c.rc, -1, "out of memory cleaning the text");
   return DS_OK;
 }
