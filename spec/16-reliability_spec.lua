@@ -34,6 +34,24 @@ describe("clean-up rules stay linear", function()
                   table.concat(ctl, "\nation and ") .. "\n", 3)
   end)
 
+  it("footnotes and page feet: many pages of notes cost about as much as plain pages", function()
+    local parse = function(s) dossier.parse(s, {tag = false}) end
+    local ctl = string.rep("Some text of the page goes on and on.\nThe law says so.\n\n\n", 16000)
+    assert_linear("a footnote ending every page", parse,
+                  string.rep("Some text of the page goes on and on.\n12 The law says so.\n\n\n", 16000), ctl, 6)
+    assert_linear("pages of nothing but notes", parse, string.rep("1 Note text here.\n\n\n", 16000),
+                  string.rep("A note text here.\n\n\n", 16000), 6)
+  end)
+
+  it("footnotes: the nearest marker before a note is still removed", function()
+    local d = dossier.parse("China grew fast.1 It said so.2\n\n\n1 See the report.\n2 See the law.\n", {tag = false})
+    assert.matches("fast%. It said so%.", d.text)
+    assert.matches("1 See the report%.", d.text)
+    local n = 0
+    for _, ch in ipairs(d.changes) do if ch.what:match("removed footnote marker") then n = n + 1 end end
+    assert.equal(2, n)
+  end)
+
   it("hyphens: still keeps a hyphen the document writes elsewhere", function()
     local d = dossier.parse("The dual-use goods and more dual-\nuse goods.\n", {tag = false})
     assert.matches("dual%-use goods%.", d.text)
