@@ -59,3 +59,37 @@ describe("clean-up rules stay linear", function()
     assert.matches("surveillance grew", d.text)
   end)
 end)
+
+describe("YAML front matter", function()
+  local md = {format = "md", tag = false}
+
+  local function keys(n)
+    local t = {}
+    for i = 1, n do t[i] = "k" .. i .. ": v" .. i end
+    return table.concat(t, "\n")
+  end
+
+  it("costs time linear in its number of keys (the first of a key counts)", function()
+    assert_linear("40,000 keys", function(s) dossier.parse(s, md) end,
+                  "---\n" .. keys(40000) .. "\n---\n\nBody.\n", "---\ntitle: x\n---\n\n" .. keys(40000) .. "\n", 4)
+    local d = dossier.parse("---\ntitle: one\nk: 1\ntitle: two\n---\n\nBody.\n", md)
+    assert.equal("one", d.meta.title)
+    assert.equal("1", d.meta.k)
+  end)
+
+  it("is refused when nested deeper than 64 levels, naming the line", function()
+    local deep = "---\ntitle: x\na: " .. string.rep("[", 100000) .. string.rep("]", 100000) .. "\n---\nBody.\n"
+    local ok, err = pcall(dossier.parse, deep, {format = "md", tag = false, name = "deep.md"})
+    assert.is_false(ok)
+    assert.matches("deep.md: front matter, line 3: nested deeper than 64 levels", err, 1, true)
+    local d = dossier.parse("---\na: " .. string.rep("[", 60) .. "x" .. string.rep("]", 60) .. "\n---\nBody.\n", md)
+    assert.equal("Body.", d.text)
+  end)
+
+  it("is refused when larger than 1 MiB", function()
+    local ok, err = pcall(dossier.parse, "---\nk: " .. string.rep("v", 1100000) .. "\n---\nBody.\n",
+                          {format = "md", tag = false, name = "big.md"})
+    assert.is_false(ok)
+    assert.matches("big.md: front matter of %d+ bytes: more than the 1048576 allowed", err)
+  end)
+end)
