@@ -46,3 +46,30 @@ for _, n in ipairs({20000 * scale, 40000 * scale}) do
   row("surveil-\\nlance repeated", #s, time(function() dossier.parse(s, {tag = false}) end),
       time(function() dossier.parse(ctl, {tag = false}) end))
 end
+
+-- YAML front matter: many keys, deep nesting (refused past 64 levels: timed to the refusal)
+for _, n in ipairs({20000 * scale, 40000 * scale}) do
+  local keys = {}
+  for i = 1, n do keys[i] = "k" .. i .. ": v" end
+  local fm = "---\n" .. table.concat(keys, "\n") .. "\n---\n\nBody.\n"
+  local ctl = "---\ntitle: x\n---\n\n" .. table.concat(keys, "\n") .. "\n"
+  row("front matter: keys", #fm, time(function() pcall(dossier.parse, fm, {format = "md", tag = false}) end),
+      time(function() dossier.parse(ctl, {format = "md", tag = false}) end))
+  local deep = "---\na: " .. string.rep("[", n) .. string.rep("]", n) .. "\n---\nBody.\n"
+  local flat = "---\na: x\n---\n" .. string.rep("[", n) .. string.rep("]", n) .. "\n"
+  row("front matter: nesting", #deep, time(function() pcall(dossier.parse, deep, {format = "md", tag = false}) end),
+      time(function() dossier.parse(flat, {format = "md", tag = false}) end))
+end
+
+-- search: one term repeated (refused past 64 terms: timed to the refusal)
+local db = os.tmpname() .. ".db"
+do
+  local c <close> = dossier.open(db)
+  c:add("corpus/seeds", {jobs = 1})
+  for _, n in ipairs({800, 5000}) do
+    local q = ("the OR "):rep(n - 1) .. "the"
+    row("search: the OR the ...", n, time(function() pcall(c.search, c, q) end),
+        time(function() c:search("the") end))
+  end
+end
+for _, s in ipairs({"", "-wal", "-shm"}) do os.remove(db .. s) end
