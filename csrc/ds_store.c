@@ -76,8 +76,11 @@ int ds_store_sql_error(ds_corpus *c, ds_error *e, const char *zWhat) {
   return ds_error_set(e, DS_SQL, -1, "%s: %s: %s", c->zPath, zWhat, sqlite3_errmsg(c->db));
 }
 
+/* Run zSql; an error names a short statement (BEGIN, a PRAGMA) by its text and a longer
+   one by what it does, with SQLite's reason, never the statement's text. */
 int ds_store_exec(ds_corpus *c, const char *zSql, ds_error *e) {
-  if (sqlite3_exec(c->db, zSql, NULL, NULL, NULL) != SQLITE_OK) return ds_store_sql_error(c, e, zSql);
+  if (sqlite3_exec(c->db, zSql, NULL, NULL, NULL) != SQLITE_OK)
+    return ds_store_sql_error(c, e, strlen(zSql) <= 32 && !strchr(zSql, ';') ? zSql : "update the corpus");
   return DS_OK;
 }
 
@@ -154,12 +157,28 @@ void ds_store_now_iso(char *z, size_t n) {
   strftime(z, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static int create_schema(ds_corpus *c, ds_error *e) {
+static int table_count(ds_corpus *c);
+
+/*
+** Make the schema of a new corpus, in an immediate transaction (a second writer creating
+** the same file waits for it, as for any writer) after counting the tables again: if
+** another process made them meanwhile, *pbMade is 0 and the caller checks them as those
+** of an existing file.
+*/
+static int create_schema(ds_corpus *c, int *pbMade, ds_error *e) {
   char zNow[32];
-  /* before any table: lets optimize give freed pages back to the file system */
+  *pbMade = 0;
+  /* before any table: lets optimize give freed pages back to the file system (a no-op
+     on a file that has tables already) */
   int rc = ds_store_exec(c, "PRAGMA auto_vacuum=INCREMENTAL", e);
-  if (rc == DS_OK) rc = ds_store_exec(c, "BEGIN", e);
-  if (rc == DS_OK) rc = ds_store_exec(c, zSchema, e);
+  if (rc == DS_OK) rc = ds_store_exec(c, "BEGIN IMMEDIATE", e);
+  if (rc == DS_OK && table_count(c) != 0) {        /* another writer was first */
+    sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    return DS_OK;
+  }
+  *pbMade = 1;
+  if (rc == DS_OK && sqlite3_exec(c->db, zSchema, NULL, NULL, NULL) != SQLITE_OK)
+    rc = ds_store_sql_error(c, e, "create the corpus");
   if (rc == DS_OK) {
     sqlite3_stmt *st = ds_store_prep(c, "INSERT INTO meta VALUES('format_version', ?1),"
                                "('dossier_version', ?2), ('created', ?3)", e);
@@ -184,15 +203,35 @@ static int create_schema(ds_corpus *c, ds_error *e) {
   return rc;
 }
 
-/* Check that the open database is a dossier corpus we can read. */
-static int check_format(ds_corpus *c, int flags, ds_error *e) {
+/* Tables in the file, or -1 if it cannot be read (the error is c->db's). */
+static int table_count(ds_corpus *c) {
   sqlite3_stmt *st = NULL;
-  int nTables = -1, rc;
+  int nTables = -1;
   if (sqlite3_prepare_v2(c->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) == SQLITE_OK &&
       sqlite3_step(st) == SQLITE_ROW)
     nTables = sqlite3_column_int(st, 0);
-  rc = sqlite3_errcode(c->db);
   sqlite3_finalize(st);
+  return nTables;
+}
+
+/* Does SQLite's quick check find the file sound? (Only asked on the rare paths where a
+   value in meta looks wrong, to tell damage from a file of another version.) */
+static int file_sound(ds_corpus *c) {
+  sqlite3_stmt *st = NULL;
+  int ok = 0;
+  if (sqlite3_prepare_v2(c->db, "PRAGMA quick_check(1)", -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW) {
+    const char *z = (const char *)sqlite3_column_text(st, 0);
+    ok = z && strcmp(z, "ok") == 0;
+  }
+  sqlite3_finalize(st);
+  return ok;
+}
+
+/* Check that the open database is a dossier corpus we can read. */
+static int check_format(ds_corpus *c, int flags, ds_error *e) {
+  sqlite3_stmt *st = NULL;
+  int nTables = table_count(c), rc = sqlite3_errcode(c->db);
   if (nTables < 0) {
     if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
       return ds_error_set(e, DS_CORRUPT, -1, "%s: not a dossier corpus (not an SQLite database)",
@@ -202,18 +241,33 @@ static int check_format(ds_corpus *c, int flags, ds_error *e) {
   if (nTables == 0) {
     if (!(flags & DS_OPEN_CREATE) || (flags & DS_OPEN_READONLY))
       return ds_error_set(e, DS_CORRUPT, -1, "%s: not a dossier corpus (empty database)", c->zPath);
-    return create_schema(c, e);
+    int bMade;
+    rc = create_schema(c, &bMade, e);
+    if (rc || bMade) return rc;
   }
-  int version = -1;
+  int version = -1, eType = SQLITE_NULL;
   if (sqlite3_prepare_v2(c->db, "SELECT value FROM meta WHERE key='format_version'", -1, &st,
                          NULL) != SQLITE_OK) {
     sqlite3_finalize(st);
     return ds_error_set(e, DS_CORRUPT, -1, "%s: not a dossier corpus (no meta table)", c->zPath);
   }
-  if (sqlite3_step(st) == SQLITE_ROW) version = sqlite3_column_int(st, 0);
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    /* digits only (the column keeps text); '4abc' is damage, not version 4 */
+    eType = sqlite3_column_type(st, 0);
+    const char *z = (const char *)sqlite3_column_text(st, 0);
+    size_t n = z ? strlen(z) : 0, k = 0;
+    while (k < n && z[k] >= '0' && z[k] <= '9') k++;
+    version = n > 0 && n <= 9 && k == n ? atoi(z) : 0;
+  }
   sqlite3_finalize(st);
+  if (eType != SQLITE_NULL && version < 1)
+    return ds_error_set(e, DS_CORRUPT, -1, "%s: damaged corpus file: its format version is not a "
+                        "positive integer (run dossier check)", c->zPath);
   if (version < 1)
     return ds_error_set(e, DS_CORRUPT, -1, "%s: not a dossier corpus (no format version)", c->zPath);
+  if (version != DS_FORMAT_VERSION && !file_sound(c))
+    return ds_error_set(e, DS_CORRUPT, -1, "%s: damaged corpus file: SQLite's check fails, and its "
+                        "format version reads %d (run dossier check)", c->zPath, version);
   if (version < DS_FORMAT_VERSION)
     return ds_error_set(e, DS_VERSION_MISMATCH, -1,
                         "%s: corpus format version %d is older than this dossier's (%d); "

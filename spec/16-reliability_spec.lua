@@ -39,8 +39,8 @@ describe("clean-up rules stay linear", function()
     local ctl = string.rep("Some text of the page goes on and on.\nThe law says so.\n\n\n", 16000)
     assert_linear("a footnote ending every page", parse,
                   string.rep("Some text of the page goes on and on.\n12 The law says so.\n\n\n", 16000), ctl, 6)
-    assert_linear("pages of nothing but notes", parse, string.rep("1 Note text here.\n\n\n", 16000),
-                  string.rep("A note text here.\n\n\n", 16000), 6)
+    assert_linear("pages of nothing but notes", parse, string.rep("1 Note text here.\n\n\n", 32000),
+                  string.rep("A note text here.\n\n\n", 32000), 15)
   end)
 
   it("footnotes: the nearest marker before a note is still removed", function()
@@ -107,5 +107,57 @@ describe("search queries", function()
     ok, err = pcall(c.search, c, "the " .. ("é"):rep(3000))
     assert.is_false(ok)
     assert.matches("search: query too long: more than 4096 bytes at position 2051", err, 1, true)
+  end)
+end)
+
+describe("creating and opening corpus files", function()
+  after_each(function() H.cleanup(); H.cleanup_dirs() end)
+
+  it("two writers creating one new corpus both succeed", function()
+    -- each waits for the file `go`, then creates the corpus and adds a text
+    local script = H.tmp(".lua")
+    H.write(script, [[
+      local dossier = require "dossier"
+      local go, db, text = arg[1], arg[2], arg[3]
+      while not io.open(go) do end
+      local c = dossier.open(db)
+      c:add_text(text, text)
+      c:close()
+    ]])
+    local bad = {}
+    for round = 1, 10 do
+      local db, go = H.tmp(".db"), H.tmp(".go")
+      local out1, out2 = H.tmp(".o1"), H.tmp(".o2")
+      local cmd = string.format("(bin/dossier run %s %s %s Huawei >%s 2>&1; echo $? >>%s) & " ..
+                                "(bin/dossier run %s %s %s ZTE >%s 2>&1; echo $? >>%s) & " ..
+                                "sleep 0.3; touch %s; wait",
+                                script, go, db, out1, out1, script, go, db, out2, out2, go)
+      assert(os.execute(cmd))
+      local o1, o2 = H.read(out1), H.read(out2)
+      if o1 ~= "0\n" or o2 ~= "0\n" then bad[#bad + 1] = "round " .. round .. ": " .. o1 .. o2 end
+      local c <close> = dossier.open(db, {readonly = true})
+      if c:info().documents ~= 2 then bad[#bad + 1] = "round " .. round .. ": not 2 documents" end
+      os.remove(go)
+    end
+    assert(#bad == 0, table.concat(bad, "\n"))
+  end)
+
+  it("a format version that is not an integer is damage, not a version", function()
+    local db = H.tmp(".db")
+    dossier.open(db):close()
+    assert(os.execute("sqlite3 " .. db .. " \"UPDATE meta SET value = '" .. dossier.format_version ..
+                      "abc' WHERE key = 'format_version'\""))
+    local ok, err = pcall(dossier.open, db)
+    assert.is_false(ok)
+    assert.matches("damaged corpus file: its format version is not a positive integer", err, 1, true)
+  end)
+
+  it("a newer format version on a sound file is reported as newer", function()
+    local db = H.tmp(".db")
+    dossier.open(db):close()
+    assert(os.execute("sqlite3 " .. db .. " \"UPDATE meta SET value = 99 WHERE key = 'format_version'\""))
+    local ok, err = pcall(dossier.open, db)
+    assert.is_false(ok)
+    assert.matches("newer than this dossier's", err, 1, true)
   end)
 end)
