@@ -48,13 +48,47 @@ static const char *const azStSql[ST_N] = {
 
 /* ====================== SQL helpers ====================== */
 
+static int writable_dir(const char *zPath);
+
+/* Is the file zPath + zSuffix there and not writable by this process? */
+static int readonly_sidecar(const char *zPath, const char *zSuffix) {
+  char z[4096];
+  if (snprintf(z, sizeof z, "%s%s", zPath, zSuffix) >= (int)sizeof z) return 0;
+  return access(z, F_OK) == 0 && access(z, W_OK) != 0;
+}
+
+/*
+** Why a write to c was refused as read-only, naming the cause: the corpus file, its
+** -wal or -shm file (left by a reader of a read-only corpus), or its directory.
+*/
+static int readonly_error(ds_corpus *c, ds_error *e, const char *zWhat) {
+  const char *zP = c->zPath;
+  if (c->bReadonly)
+    return ds_error_set(e, DS_IO, -1, "%s: %s: the corpus was opened read-only", zP, zWhat);
+  if (access(zP, W_OK) != 0)
+    return ds_error_set(e, DS_IO, -1, "%s: %s: the corpus file is read-only", zP, zWhat);
+  for (int k = 0; k < 2; k++) {
+    const char *zSfx = k ? "-shm" : "-wal";
+    if (readonly_sidecar(zP, zSfx))
+      return ds_error_set(e, DS_IO, -1, "%s: %s: the corpus's %s%s file is read-only (make it "
+                          "writable, or remove %s-wal and %s-shm while no process uses the corpus)",
+                          zP, zWhat, zP, zSfx, zP, zP);
+  }
+  if (!writable_dir(zP))
+    return ds_error_set(e, DS_IO, -1, "%s: %s: its directory is read-only (SQLite makes its "
+                        "-wal and -shm files beside the corpus)", zP, zWhat);
+  return ds_error_set(e, DS_IO, -1, "%s: %s: the corpus file is read-only (%s)", zP, zWhat,
+                      sqlite3_errmsg(c->db));
+}
+
 int ds_store_sql_error(ds_corpus *c, ds_error *e, const char *zWhat) {
   int rc = sqlite3_errcode(c->db);
   if ((rc & 0xFF) == SQLITE_FULL)
     return ds_error_set(e, DS_IO, -1, "%s: %s: the disk is full (nothing of this run was stored)",
                         c->zPath, zWhat);
-  if ((rc & 0xFF) == SQLITE_READONLY)
-    return ds_error_set(e, DS_IO, -1, "%s: %s: the corpus file is read-only", c->zPath, zWhat);
+  if ((rc & 0xFF) == SQLITE_READONLY) return readonly_error(c, e, zWhat);
+  if ((rc & 0xFF) == SQLITE_CANTOPEN && !c->bReadonly && !writable_dir(c->zPath))
+    return readonly_error(c, e, zWhat);
   if ((rc & 0xFF) == SQLITE_BUSY)
     return ds_error_set(e, DS_IO, -1, "%s: %s: another process is writing to this corpus "
                         "(waited 10 s)", c->zPath, zWhat);
@@ -363,12 +397,58 @@ static int writable_dir(const char *zPath) {
   return ok;
 }
 
+/*
+** A reader creates the -wal and -shm files with the corpus file's permissions: a corpus
+** its owner made read-only (444) would keep them read-only after a `chmod 644`, and
+** every later write would fail. The owner's own -wal and -shm are made writable for it.
+*/
+static void owner_writable_sidecars(const char *zPath) {
+  char z[4096];
+  struct stat st;
+  for (int k = 0; k < 2; k++) {
+    if (snprintf(z, sizeof z, "%s%s", zPath, k ? "-shm" : "-wal") >= (int)sizeof z) return;
+    if (stat(z, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & S_IWUSR))
+      chmod(z, (st.st_mode & 07777) | S_IWUSR);
+  }
+}
+
+/* Size of the file zPath + zSuffix, or -1 if there is none. */
+static long long sidecar_size(const char *zPath, const char *zSuffix) {
+  char z[4096];
+  struct stat st;
+  if (snprintf(z, sizeof z, "%s%s", zPath, zSuffix) >= (int)sizeof z) return -1;
+  return stat(z, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+/* zPath as an SQLite URI file name with query zQuery: %, ?, # percent-encoded. */
+static char *file_uri(const char *zPath, const char *zQuery) {
+  ds_buf b = DS_BUF_INIT;
+  ds_buf_puts(&b, "file:");
+  for (const char *p = zPath; *p; p++) {
+    if (*p == '%' || *p == '?' || *p == '#') ds_buf_printf(&b, "%%%02X", (unsigned char)*p);
+    else ds_buf_putc(&b, *p);
+  }
+  ds_buf_puts(&b, zQuery);
+  ds_buf_putc(&b, 0);
+  if (b.rc) { ds_buf_free(&b); return NULL; }
+  return (char *)b.p;
+}
+
 int ds_corpus_open(const char *zPath, int flags, ds_corpus **ppOut, ds_error *e) {
   ds_corpus *c;
   struct stat st;
   int rc, oflags;
   *ppOut = NULL;
+  /* a corpus is a file: not SQLite's in-memory databases nor its URIs (which would store
+     nothing, or somewhere else than the name says), nor a FIFO or device */
+  if (!zPath[0])
+    return ds_error_set(e, DS_MISUSE, -1, "the corpus path is empty: give the path of a file");
+  if (strcmp(zPath, ":memory:") == 0 || strncmp(zPath, "file:", 5) == 0)
+    return ds_error_set(e, DS_MISUSE, -1, "%s: not a file path (SQLite's in-memory names and "
+                        "file: URIs are not corpus files; for a file of that name write ./%s)", zPath, zPath);
   int bExists = stat(zPath, &st) == 0;
+  if (bExists && !S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+    return ds_error_set(e, DS_IO, -1, "%s: not a regular file (a FIFO, device or socket), not a corpus file", zPath);
   if (!bExists && !(flags & DS_OPEN_CREATE))
     return ds_error_set(e, DS_IO, -1, "%s: no such corpus file", zPath);
   if (bExists && S_ISDIR(st.st_mode))
@@ -411,12 +491,22 @@ int ds_corpus_open(const char *zPath, int flags, ds_corpus **ppOut, ds_error *e)
        writer can be at work there either, so the file is read as it stands */
     sqlite3_close_v2(c->db);
     c->db = NULL;
-    char *zUri = sqlite3_mprintf("file:%s?immutable=1", zPath);
-    int orc = zUri ? sqlite3_open_v2(zUri, &c->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL) : SQLITE_NOMEM;
-    sqlite3_free(zUri);
-    rc = orc == SQLITE_OK && ds_fts5_register(c->db) == DS_OK ? check_format(c, flags, e)
-                                                               : ds_error_set(e, DS_IO, -1, "%s: cannot open", zPath);
+    if (sidecar_size(zPath, "-wal") > 0) {
+      /* immutable=1 would ignore the -wal, and answer for an older state than committed */
+      rc = ds_error_set(e, DS_IO, -1, "%s: cannot be read here: its last changes are still in "
+                        "%s-wal, which SQLite reads only with a %s-shm file it cannot make or "
+                        "use here (read-only storage). Open it once where its directory is writable (any dossier "
+                        "command folds the changes into the file), or copy it with its -wal file "
+                        "to writable storage", zPath, zPath, zPath);
+    } else {
+      char *zUri = file_uri(zPath, "?immutable=1");
+      int orc = zUri ? sqlite3_open_v2(zUri, &c->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL) : SQLITE_NOMEM;
+      ds_free(zUri);
+      rc = orc == SQLITE_OK && ds_fts5_register(c->db) == DS_OK ? check_format(c, flags, e)
+                                                                 : ds_error_set(e, DS_IO, -1, "%s: cannot open", zPath);
+    }
   }
+  if (rc == DS_OK) owner_writable_sidecars(zPath);
   if (rc == DS_OK && !c->bReadonly) {
     /* WAL: readers go on while a writer adds; set only once the file is known to be ours */
     rc = ds_store_exec(c, "PRAGMA journal_mode=WAL", e);

@@ -161,3 +161,94 @@ describe("creating and opening corpus files", function()
     assert.matches("newer than this dossier's", err, 1, true)
   end)
 end)
+
+describe("names that are not files", function()
+  after_each(function() H.cleanup(); H.cleanup_dirs() end)
+
+  it("are refused with a clear message, storing nothing anywhere", function()
+    local dir = H.tmpdir("-names")
+    H.write(dir .. "/a.txt", "Huawei built the network.\n")
+    for _, name in ipairs({"", ":memory:", "file:" .. dir .. "/x.db", "file:x.db?mode=memory"}) do
+      local rc, out, err = H.cli({"index", dir .. "/a.txt", "--db", name})
+      assert.equal(1, rc, name)
+      assert.equal("", out)
+      assert.matches(name == "" and "the corpus path is empty" or "not a file path", err, 1, true)
+    end
+    assert.is_nil(io.open(dir .. "/x.db"))
+    assert(os.execute("mkfifo " .. dir .. "/fifo"))
+    local rc, _, err = H.cli({"info", "--db", dir .. "/fifo"})     -- no hang
+    assert.equal(1, rc)
+    assert.matches("fifo: not a regular file", err, 1, true)
+  end)
+end)
+
+describe("read-only storage and files", function()
+  after_each(function() H.cleanup(); H.cleanup_dirs() end)
+
+  -- Root ignores permissions: run as nobody (skipped where nobody cannot run dossier).
+  local as_user = ""
+  local p = io.popen("id -u")
+  if p:read("l") == "0" then
+    as_user = "setpriv --reuid=65534 --regid=65534 --clear-groups "
+    if not os.execute(as_user .. "bin/dossier --version >/dev/null 2>&1") then as_user = nil end
+  end
+  p:close()
+  local function user(cmd)
+    local err = H.tmp(".err")
+    local ok, _, code = os.execute(as_user .. "sh -c " .. H.quote(cmd) .. " >/dev/null 2>" .. err .. " </dev/null")
+    return ok and 0 or code, H.read(err)
+  end
+  local function owned_dir()
+    local d = H.tmpdir("-ro")
+    if as_user ~= "" then assert(os.execute("chown 65534:65534 " .. d)) end
+    return d
+  end
+
+  it("never answers from a state older than the -wal holds; refuses and says why", function()
+    if not as_user then return pending("permissions cannot be tested here") end
+    local d1, d2 = H.tmpdir("-w"), owned_dir()
+    local db = d1 .. "/c.db"
+    local c = dossier.open(db)
+    c:add_text("Huawei built it.", "a")
+    c:close()
+    c = dossier.open(db)
+    c:add_text("ZTE built it too.", "b")                 -- committed, still in c.db-wal
+    assert(os.execute(string.format("cp %s %s-wal %s/", db, db, d2)))
+    c:close()
+    assert(os.execute("chmod 444 " .. d2 .. "/c.db " .. d2 .. "/c.db-wal && chmod 555 " .. d2))
+    local rc, err = user("bin/dossier info --db " .. d2 .. "/c.db")
+    assert.equal(1, rc)
+    assert.matches("its last changes are still in " .. d2 .. "/c.db-wal", err, 1, true)
+    assert(os.execute("chmod 755 " .. d2))
+    rc, err = user("bin/dossier info --db " .. d2 .. "/c.db")     -- writable directory: read whole
+    assert.equal(0, rc, err)
+    local r <close> = dossier.open(d2 .. "/c.db", {readonly = true})
+    assert.equal(2, r:info().documents)
+  end)
+
+  it("reading a 444 corpus leaves nothing that blocks its owner's later writes", function()
+    if not as_user then return pending("permissions cannot be tested here") end
+    local d = owned_dir()
+    H.write(d .. "/a.txt", "Huawei built the network.\n")
+    H.write(d .. "/b.txt", "ZTE built another network.\n")
+    local db = d .. "/c.db"
+    local rc, err = user("bin/dossier index " .. d .. "/a.txt --db " .. db .. " -q && chmod 444 " .. db ..
+                         " && bin/dossier info --db " .. db .. " && bin/dossier query --db " .. db ..
+                         " Huawei --count && chmod 644 " .. db .. " && bin/dossier index " .. d ..
+                         "/b.txt --db " .. db .. " -q")
+    assert.equal(0, rc, err)
+  end)
+
+  it("a writable corpus in a read-only directory: the message names the directory", function()
+    if not as_user then return pending("permissions cannot be tested here") end
+    local d = owned_dir()
+    H.write(d .. "/a.txt", "Huawei built the network.\n")
+    H.write(d .. "/b.txt", "ZTE built another network.\n")
+    local db = d .. "/c.db"
+    local rc, err = user("bin/dossier index " .. d .. "/a.txt --db " .. db .. " -q && chmod 555 " .. d ..
+                         " && bin/dossier index " .. d .. "/b.txt --db " .. db)
+    os.execute("chmod 755 " .. d)
+    assert.equal(1, rc)
+    assert.matches(db .. ": open: its directory is read-only", err, 1, true)
+  end)
+end)
