@@ -65,6 +65,13 @@ static int corpus_isopen(lua_State *L) {
   return 1;
 }
 
+/* corpus:intxn() -> is a segment open (begin called, not yet committed or rolled back)? */
+static int corpus_intxn(lua_State *L) {
+  corpus_box *b = get_corpus(L, 1);
+  lua_pushboolean(L, b->c && ds_corpus_in_txn(b->c));
+  return 1;
+}
+
 static int corpus_tostring(lua_State *L) {
   corpus_box *b = get_corpus(L, 1);
   if (b->c) lua_pushfstring(L, "dossier.corpus (%d documents)", (int)ds_corpus_ndocs(b->c));
@@ -507,6 +514,7 @@ static int l_ncpu(lua_State *L) {
 static const luaL_Reg corpus_methods[] = {
   {"close", corpus_close},
   {"isopen", corpus_isopen},
+  {"intxn", corpus_intxn},
   {"begin", corpus_begin},
   {"commit", corpus_commit},
   {"rollback", corpus_rollback},

@@ -252,3 +252,68 @@ describe("read-only storage and files", function()
     assert.matches(db .. ": open: its directory is read-only", err, 1, true)
   end)
 end)
+
+describe("an interrupt (Ctrl-C) while adding", function()
+  after_each(function() H.cleanup(); H.cleanup_dirs() end)
+
+  -- Raise "interrupted!" as lua.c's SIGINT hook does: at the return of the C function fn.
+  local function interrupt_at_return_of(fn)
+    debug.sethook(function()
+      if debug.getinfo(2, "f").func == fn then
+        debug.sethook()
+        error("interrupted!")
+      end
+    end, "r")
+  end
+
+  it("after the commit: the add returns, says so, and everything is stored", function()
+    local dir = H.tmpdir("-int")
+    H.write(dir .. "/a.txt", "Huawei built the network.\n")
+    local db = H.tmp(".db")
+    local c = dossier.open(db)
+    interrupt_at_return_of(c._h.commit)
+    local ok, n, stats = pcall(c.add, c, dir, {jobs = 1})
+    debug.sethook()
+    assert.is_true(ok, n)
+    assert.equal(1, n)
+    assert.is_true(stats.interrupted)
+    assert.equal(5, stats.tokens)
+    c:close()
+    local r <close> = dossier.open(db, {readonly = true})
+    assert.equal(1, r:info().documents)
+  end)
+
+  it("before the commit: nothing is stored, and the error says interrupted", function()
+    local dir = H.tmpdir("-int")
+    H.write(dir .. "/a.txt", "Huawei built the network.\n")
+    local c <close> = dossier.open(H.tmp(".db"))
+    interrupt_at_return_of(c._h.ingest)
+    local ok, err = pcall(c.add, c, dir, {jobs = 1})
+    debug.sethook()
+    assert.is_false(ok)
+    assert.matches("interrupted!$", err)
+    assert.equal(0, c:info().documents)
+  end)
+
+  it("the CLI's exit status and message agree with what was stored", function()
+    local dir = H.copies(20, "sig")
+    for k = 0, 5 do
+      local db = H.tmp(".db")
+      local err = H.tmp(".err")
+      -- SIGINT at a different point of each run; only the shell's child gets it
+      os.execute(string.format("bin/dossier index %s --db %s -q --jobs 1 2>%s & pid=$!; sleep %.2f; " ..
+                               "kill -INT $pid; wait $pid; echo $? >>%s", dir, db, err, 0.15 + 0.1 * k, err))
+      local text = H.read(err)
+      local status = tonumber(text:match("(%d+)\n$"))
+      local r <close> = dossier.open(db)
+      local n = r:info().documents
+      if status == 0 then
+        assert.equal(20, n, text)
+      else
+        assert.equal(130, status, text)
+        assert.matches("dossier: interrupted: nothing of this run was stored", text, 1, true)
+        assert.equal(0, n, text)
+      end
+    end
+  end)
+end)

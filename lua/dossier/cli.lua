@@ -138,7 +138,6 @@ local commands = {
     run = function(a)
       files.collect(a.paths)                 -- missing paths fail before the corpus is touched
       local corpus <close> = dossier.open(a.db)
-      local before = corpus:info()
       local progress
       if not a.quiet and isatty(io.stderr) then
         progress = function(i, n, path)
@@ -149,15 +148,23 @@ local commands = {
       opts.progress = progress
       opts.jobs = a.jobs
       opts.memory = a.memory
-      local ok, added = pcall(corpus.add, corpus, a.paths, opts)
+      local ok, added, stats = pcall(corpus.add, corpus, a.paths, opts)
       if progress then eprintf("\r\27[K") end
+      if not ok and tostring(added):match("interrupted!$") then
+        eprintf("dossier: interrupted: nothing of this run was stored\n")
+        return 130
+      end
       if not ok then error(added, 0) end
       local after = corpus:info()
       if not a.quiet then
+        -- this add's own tokens: another writer may have added while this one waited
         print(string.format("%s: added %d document%s (%s tokens, %s sentences); corpus now %s documents, %s tokens",
           a.db, added, added == 1 and "" or "s",
-          format.count(after.tokens - before.tokens), format.count(after.sentences - before.sentences),
+          format.count(stats.tokens), format.count(stats.sentences),
           format.count(after.documents), format.count(after.tokens)))
+      end
+      if stats.interrupted then
+        eprintf("dossier: interrupted after the commit: the documents added are stored\n")
       end
     end,
   },

@@ -176,7 +176,10 @@ end
 -- the part size, for tests.
 -- opts.progress(i, n, path) is called before each document is stored; opts.clean and
 -- opts.no set the clean-up as for dossier.parse.
--- Returns the number of documents added (a file already in the corpus counts 0).
+-- Returns the number of documents added (a file already in the corpus counts 0) and
+-- {documents, tokens, sentences} of this add alone (not of another writer's meanwhile);
+-- `interrupted = true` there when an interrupt (Ctrl-C) came once the add had committed:
+-- everything is stored. An interrupt before that raises "interrupted!": nothing stored.
 function Corpus:add(paths, opts)
   local h = handle(self)
   opts = opts or {}
@@ -208,19 +211,37 @@ function Corpus:add(paths, opts)
   end
   if rules & data.rules.repeated ~= 0 then sites.mark(docs) end
   h:begin()
+  local before, stats = h:info(), nil          -- inside the write transaction: ours alone
   local ok, res = pcall(h.ingest, h, docs, {
     rules = rules, langdata = ld, encoding = opts.encoding, tagger = tagger,
     jobs = opts.jobs or core.ncpu(), memory = opts.memory, progress = opts.progress,
     part_bytes = opts.part_bytes or math.tointeger(tonumber(os.getenv("DOSSIER_PART_BYTES")))})
   if ok then
+    ok, stats = pcall(h.info, h)
+    if ok then
+      stats = {documents = res, tokens = stats.tokens - before.tokens,
+               sentences = stats.sentences - before.sentences}
+    else
+      res = stats
+    end
+  end
+  if ok then
     local cok, cerr = pcall(h.commit, h)
-    if not cok then ok, res = false, cerr end
+    if not cok then
+      -- Lua's Ctrl-C hook raises at the return of the C call: if the segment is no longer
+      -- open, the commit was done (a failed commit raises its own error)
+      if h:isopen() and not h:intxn() and tostring(cerr):match("interrupted!$") then
+        stats.interrupted = true
+      else
+        ok, res = false, cerr
+      end
+    end
   end
   if not ok then
     if h:isopen() then h:rollback() end
     error(res, 0)
   end
-  return res
+  return res, stats
 end
 
 -- Add one document from a string.
