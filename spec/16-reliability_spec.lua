@@ -317,3 +317,28 @@ describe("an interrupt (Ctrl-C) while adding", function()
     end
   end)
 end)
+
+describe("the index summary", function()
+  after_each(function() H.cleanup(); H.cleanup_dirs() end)
+
+  it("counts this run's tokens, not those of the writer it waited for", function()
+    local dir = H.tmpdir("-wait")
+    H.write(dir .. "/small.txt", "Huawei built the network.\n")
+    local db = H.tmp(".db")
+    local c <close> = dossier.open(db)
+    c:add_text("First.", "first")
+    local h = c._h
+    h:begin()
+    h:add_text(string.rep("word ", 1000), "big")              -- holds the write lock
+    local out = H.tmp(".out")
+    os.execute(string.format("(bin/dossier index %s --db %s >%s 2>&1 &)", dir .. "/small.txt", db, out))
+    H.sleep(0.8)
+    h:commit()
+    for _ = 1, 100 do
+      if H.read(out):match("\n") then break end
+      H.sleep(0.1)
+    end
+    assert.matches("added 1 document (5 tokens, 1 sentences); corpus now 3 documents, 1,007 tokens",
+                   H.read(out), 1, true)
+  end)
+end)
