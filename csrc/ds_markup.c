@@ -631,6 +631,12 @@ static int html_depth_check(const char *z, size_t n, ds_error *e) {
           nOpen = m;
           break;
         }
+    if (nTag == 1 && (zTag[0] | 0x20) == 'a')   /* HTML5 closes an open <a> at the next <a> */
+      for (size_t m = nOpen; m-- > 0;)
+        if (aOpen[m].n == 1 && (z[aOpen[m].off] | 0x20) == 'a') {
+          nOpen = m;
+          break;
+        }
     if (nOpen == DS_HTML_MAX_DEPTH) {
       rc = ds_error_set(e, DS_LIMIT, (int64_t)a,
                         "HTML elements nested more than %d deep (<%.*s> at byte %zu)",

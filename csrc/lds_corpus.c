@@ -193,11 +193,21 @@ static void check_meta(lua_State *L, int i, ds_meta *m) {
   meta_fill(L, i, m, &a, NULL, 0);
 }
 
+/* The string argument i (optional when bOpt): a C string, so no NUL byte; zWhat names it
+   in the error (a name cut at a NUL would be stored as another name). */
+static const char *check_cstr(lua_State *L, int i, int bOpt, const char *zWhat) {
+  if (bOpt && lua_isnoneornil(L, i)) return NULL;
+  size_t n;
+  const char *z = luaL_checklstring(L, i, &n);
+  if (strlen(z) != n) luaL_argerror(L, i, lua_pushfstring(L, "the %s holds a NUL byte", zWhat));
+  return z;
+}
+
 /* corpus:add_file(path [, name [, meta]]) -> doc id, or 0 for a duplicate */
 static int corpus_add_file(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
-  const char *zPath = luaL_checkstring(L, 2);
-  const char *zName = luaL_optstring(L, 3, NULL);
+  const char *zPath = check_cstr(L, 2, 0, "path");
+  const char *zName = check_cstr(L, 3, 1, "document name");
   ds_meta m;
   ds_error e;
   int64_t id;
@@ -213,8 +223,8 @@ static int corpus_add_text(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
   size_t n;
   const char *z = luaL_checklstring(L, 2, &n);
-  const char *zName = luaL_checkstring(L, 3);
-  const char *zWhere = luaL_optstring(L, 5, NULL);
+  const char *zName = check_cstr(L, 3, 0, "document name");
+  const char *zWhere = check_cstr(L, 5, 1, "document's place");
   ds_meta m;
   ds_error e;
   int64_t id;
@@ -229,6 +239,8 @@ static int corpus_add_text(lua_State *L) {
 static const char *opt_field(lua_State *L, const char *zKey, size_t *pn, int iAnchor) {
   lua_getfield(L, -1, zKey);
   const char *z = lua_isnil(L, -1) ? NULL : luaL_checklstring(L, -1, pn);
+  if (z && strcmp(zKey, "text") != 0 && strlen(z) != *pn)
+    luaL_error(L, "a document's %s holds a NUL byte", zKey);
   if (z) lua_rawseti(L, iAnchor, luaL_len(L, iAnchor) + 1);
   else lua_pop(L, 1);
   return z;

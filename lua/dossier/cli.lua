@@ -439,6 +439,7 @@ end
 
 function M.main(argv)
   argv = argv or {}
+  dossier.core.ignore_file_size_signal()    -- past `ulimit -f`: an error message, not a silent kill
   local ok, res = xpcall(function()
     local raw = by_name[argv[1]]
     if raw and raw.raw then return raw.run(argv) end
@@ -449,7 +450,10 @@ function M.main(argv)
     return e
   end)
   if not ok then
-    eprintf("dossier: %s\n", tostring(res))
+    res = tostring(res)
+    -- a message for the user, not a place in dossier's Lua (DOSSIER_DEBUG=1 keeps it)
+    if not os.getenv("DOSSIER_DEBUG") then res = res:gsub("^[^\n]-dossier/[%w_/]+%.lua:%d+: ", "") end
+    eprintf("dossier: %s\n", res)
     return 1
   end
   return type(res) == "number" and res or 0

@@ -14,6 +14,19 @@ function M.format_of(path, default)
 end
 
 local function basename(path) return path:match("([^/]+)/*$") or path end
+local BOM = "\239\187\191"      -- a UTF-8 byte order mark, allowed at the start of a file
+
+-- A metadata value as stored: strings as they are, integral numbers without ".0",
+-- booleans as words; anything else (a table, a function) is refused, naming `where`.
+function M.meta_value(v, key, where)
+  local t = type(v)
+  if t == "string" then return v end
+  if t == "number" then return math.type(v) == "float" and v == math.floor(v) and v >= -2^53 and v <= 2^53
+                                 and string.format("%d", v) or tostring(v) end
+  if t == "boolean" then return tostring(v) end
+  error(string.format("%smetadata value of '%s' must be a string, number or boolean, not a %s",
+                      where and (where .. ": ") or "", tostring(key), t), 0)
+end
 local function stem(name) return (name:gsub("%.[^./]*$", "")) end
 
 -- Read a MANIFEST.tsv: a header line naming the columns, the first being `file`;
@@ -25,6 +38,7 @@ function M.read_manifest(path)
   for line in f:lines() do
     lineno = lineno + 1
     line = line:gsub("\r$", "")
+    if lineno == 1 and line:sub(1, 3) == BOM then line = line:sub(4) end
     if line ~= "" and not line:match("^#") then
       local cells = {}
       for cell in (line .. "\t"):gmatch("([^\t]*)\t") do cells[#cells + 1] = cell end
@@ -54,8 +68,14 @@ end
 -- directory given, so they hold no `.` or `..` parts (spec/13-hostile_spec.lua).
 local function walk(dir, prefix, list)
   local names = {}
-  for name in lfs.dir(dir) do
-    if name:sub(1, 1) ~= "." then names[#names + 1] = name end
+  local ok, err = pcall(function()
+    for name in lfs.dir(dir) do
+      if name:sub(1, 1) ~= "." then names[#names + 1] = name end
+    end
+  end)
+  if not ok then      -- lfs's message, without a Lua location: the directory and the reason
+    error(string.format("%s: cannot read the directory: %s", dir,
+                        tostring(err):match("([^:]+)$"):gsub("^%s+", "")), 0)
   end
   table.sort(names)
   local manifest = M.read_manifest(dir .. "/MANIFEST.tsv")
@@ -117,9 +137,10 @@ function M.read_jsonl(path, stemName)
   local cjson = require "cjson.safe"
   local f, err = io.open(path, "rb")
   if not f then error(err, 0) end
-  local out, lineno = {}, 0
+  local out, lineno, seen = {}, 0, {}
   for line in f:lines() do
     lineno = lineno + 1
+    if lineno == 1 and line:sub(1, 3) == BOM then line = line:sub(4) end
     if line:find("%S") then
       local rec, jerr = cjson.decode(line)
       if type(rec) ~= "table" then
@@ -136,12 +157,22 @@ function M.read_jsonl(path, stemName)
         local t = type(v)
         if type(k) == "string" and k ~= "text" and k ~= "content" and k ~= "body" and
            (t == "string" or t == "number" or t == "boolean") then
-          meta[k] = tostring(v)
+          meta[k] = M.meta_value(v, k)
         end
       end
       local name = rec.id or rec.name
-      out[#out + 1] = {text = text, line = lineno, meta = meta,
-                       name = name and tostring(name) or string.format("%s-%d", stemName, lineno)}
+      if name ~= nil and type(name) ~= "string" and type(name) ~= "number" then
+        f:close()
+        error(string.format("%s:%d: the record's `%s` must be a string or a number, not %s", path, lineno,
+                            rec.id ~= nil and "id" or "name", type(name) == "table" and "an object or array" or type(name)), 0)
+      end
+      name = name and M.meta_value(name) or string.format("%s-%d", stemName, lineno)
+      if seen[name] then
+        f:close()
+        error(string.format("%s:%d: the name '%s' was given already on line %d", path, lineno, name, seen[name]), 0)
+      end
+      seen[name] = lineno
+      out[#out + 1] = {text = text, line = lineno, meta = meta, name = name}
     end
   end
   f:close()

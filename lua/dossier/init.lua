@@ -126,8 +126,16 @@ end
 function MatchSet:kwic(opts)
   opts = opts or {}
   local width = opts.width or 40
-  local from = (opts.offset or 0) + 1
-  local to = opts.limit and (from + opts.limit - 1) or #self._ms
+  local offset, limit, n = math.tointeger(opts.offset or 0), opts.limit and math.tointeger(opts.limit), #self._ms
+  if not offset or offset < 0 then
+    error("bad argument #1 to 'kwic' (offset must be a non-negative integer)", 2)
+  end
+  if opts.limit ~= nil and (not limit or limit < 0) then
+    error("bad argument #1 to 'kwic' (limit must be a non-negative integer)", 2)
+  end
+  if offset >= n or limit == 0 then return {} end     -- no sum below can wrap
+  local from = offset + 1
+  local to = (limit and limit < n - offset) and (offset + limit) or n
   local rows = self.corpus._h:kwic(self._ms, width, from, to)
   for _, r in ipairs(rows) do setmetatable(r, KwicLine) end
   return rows
@@ -192,9 +200,9 @@ function Corpus:add(paths, opts)
     local format = opts.format or f.format
     local function merged(own)
       local meta = {}
-      for k, v in pairs(own) do meta[k] = tostring(v) end
-      for k, v in pairs(f.meta) do meta[k] = tostring(v) end
-      for k, v in pairs(opts.meta or {}) do meta[k] = tostring(v) end
+      for k, v in pairs(own) do meta[k] = files.meta_value(v, k, f.path) end
+      for k, v in pairs(f.meta) do meta[k] = files.meta_value(v, k, f.path) end
+      for k, v in pairs(opts.meta or {}) do meta[k] = files.meta_value(v, k) end
       return meta
     end
     if format == "jsonl" then
