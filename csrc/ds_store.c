@@ -581,8 +581,6 @@ int ds_corpus_info(ds_corpus *c, ds_info *p, ds_error *e) {
 
 size_t ds_corpus_ndocs(const ds_corpus *c) { return c->nDoc; }
 
-int ds_corpus_in_txn(const ds_corpus *c) { return c->bInTxn; }
-
 const ds_docinfo *ds_corpus_doc(const ds_corpus *c, size_t i) {
   return i < c->nDoc ? &c->aDoc[i] : NULL;
 }

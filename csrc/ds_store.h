@@ -186,9 +186,6 @@ int ds_corpus_commit(ds_corpus *c, ds_error *e);
 /* Abandon the open segment: the corpus is as it was before ds_corpus_begin. */
 void ds_corpus_rollback(ds_corpus *c);
 
-/* Is a segment open (between ds_corpus_begin and its commit or rollback)? */
-int ds_corpus_in_txn(const ds_corpus *c);
-
 /*
 ** Remove document docId (docs.id): it is hidden from queries and counts at once (its
 ** lexicon frequencies are taken off) and its rows are freed by the next optimize. One

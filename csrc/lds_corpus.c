@@ -15,6 +15,7 @@
 typedef struct corpus_box {
   ds_corpus *c;         /* NULL once closed */
   int bBusy;            /* a C call (corpus:ingest) is using c: it calls back into Lua */
+  lua_Integer nCommit;  /* commits done through this handle (counted before returning) */
 } corpus_box;
 
 static corpus_box *get_corpus(lua_State *L, int i) { return luaL_checkudata(L, i, LDS_CORPUS); }
@@ -44,6 +45,7 @@ static int l_open(lua_State *L) {
   corpus_box *b = lua_newuserdatauv(L, sizeof *b, 3);
   b->c = NULL;                       /* closed until opened: __gc has nothing to do */
   b->bBusy = 0;
+  b->nCommit = 0;
   luaL_setmetatable(L, LDS_CORPUS);
   ds_error e;
   if (ds_corpus_open(zPath, flags, &b->c, &e)) return lds_raise(L, &e);
@@ -65,10 +67,12 @@ static int corpus_isopen(lua_State *L) {
   return 1;
 }
 
-/* corpus:intxn() -> is a segment open (begin called, not yet committed or rolled back)? */
-static int corpus_intxn(lua_State *L) {
-  corpus_box *b = get_corpus(L, 1);
-  lua_pushboolean(L, b->c && ds_corpus_in_txn(b->c));
+/*
+** corpus:commits() -> commits done through this handle. Counted in C before commit
+** returns, so a Lua error raised at its return (Ctrl-C's hook) cannot hide one.
+*/
+static int corpus_commits(lua_State *L) {
+  lua_pushinteger(L, get_corpus(L, 1)->nCommit);
   return 1;
 }
 
@@ -88,6 +92,7 @@ static int corpus_begin(lua_State *L) {
 static int corpus_commit(lua_State *L) {
   ds_error e;
   if (ds_corpus_commit(lds_check_corpus(L, 1), &e)) return lds_raise(L, &e);
+  get_corpus(L, 1)->nCommit++;
   return 0;
 }
 
@@ -526,7 +531,7 @@ static int l_ncpu(lua_State *L) {
 static const luaL_Reg corpus_methods[] = {
   {"close", corpus_close},
   {"isopen", corpus_isopen},
-  {"intxn", corpus_intxn},
+  {"commits", corpus_commits},
   {"begin", corpus_begin},
   {"commit", corpus_commit},
   {"rollback", corpus_rollback},
