@@ -428,3 +428,31 @@ describe("smaller breaks", function()
     assert.matches("file%-size limit", H.read(err))
   end)
 end)
+
+describe("output of names and metadata from outside", function()
+  after_each(function() H.cleanup(); H.cleanup_dirs() end)
+
+  it("shows terminal escapes instead of sending them, and --format json stays valid", function()
+    local dir = H.tmpdir("-out")
+    local name = "evil\27]0;pwned\7\27[2J\255name"
+    H.write(dir .. "/" .. name .. ".txt", "Huawei built the network.\n")
+    H.write(dir .. "/MANIFEST.tsv", "file\ttitle\n" .. name .. ".txt\tTitle \27[31mred\194\155 \254\n")
+    local db = H.tmp(".db")
+    assert.equal(0, (H.cli({"index", dir, "--db", db, "-q"})))
+    for _, args in ipairs({{"info", "--db", db}, {"query", "--db", db, "Huawei"},
+                           {"query", "--db", db, "Huawei", "--format", "tsv"},
+                           {"search", "--db", db, "Huawei"}}) do
+      local rc, out = H.cli(args)
+      assert.equal(0, rc)
+      assert.is_nil(out:find("[\27\7\155]"), args[1] .. " printed a control character: " .. out)
+      assert.is_truthy(utf8.len(out), args[1] .. " printed invalid UTF-8")
+      assert.matches("evil\\x1B]0;pwned\\x07", out, 1, true)
+    end
+    local rc, out = H.cli({"info", "--db", db, "--format", "json"})
+    assert.equal(0, rc)
+    assert.is_truthy(utf8.len(out), "invalid UTF-8 in JSON")
+    local info = require("cjson").decode(out)
+    assert.equal("evil\27]0;pwned\7\27[2J\u{FFFD}name", info.docs[1].name)
+    assert.equal("Title \27[31mred\u{9B} \u{FFFD}", info.docs[1].meta.title)
+  end)
+end)

@@ -346,7 +346,7 @@ local commands = {
         return
       end
       for _, h in ipairs(hits) do
-        print(string.format("%7.2f  %s\n         %s", h.score, h.doc, h.snippet))
+        print(string.format("%7.2f  %s\n         %s", h.score, format.printable(h.doc), format.printable(h.snippet)))
       end
     end,
   },
