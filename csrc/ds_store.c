@@ -549,6 +549,13 @@ void ds_corpus_close(ds_corpus *c) {
   ds_free(c);
 }
 
+void ds_store_checkpoint(ds_corpus *c) {
+  if (sidecar_size(c->zPath, "-wal") <= DS_WAL_CHECKPOINT_BYTES) return;
+  sqlite3_busy_timeout(c->db, 250);
+  sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);   /* busy: later */
+  sqlite3_busy_timeout(c->db, 10000);
+}
+
 /* ====================== reading ====================== */
 
 int64_t ds_store_count(ds_corpus *c, const char *zSql, int attr) {

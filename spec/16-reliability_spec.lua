@@ -456,3 +456,32 @@ describe("output of names and metadata from outside", function()
     assert.equal("Title \27[31mred\u{9B} \u{FFFD}", info.docs[1].meta.title)
   end)
 end)
+
+describe("the -wal of a corpus added to beside readers", function()
+  after_each(H.cleanup)
+
+  local function size(path)
+    local f = io.open(path, "rb")
+    if not f then return 0 end
+    local n = f:seek("end")
+    f:close()
+    return n
+  end
+
+  it("shrinks back near the size of one add once readers let go", function()
+    local db = H.tmp(".db")
+    local w <close> = dossier.open(db)
+    w:add_text("Start.", "start")
+    local r = dossier.open(db, {readonly = true})       -- pins its snapshot: the -wal must grow
+    local words = {}
+    for i = 1, 40000 do words[i] = "w" .. (i * 7919 % 100003) end
+    local text = table.concat(words, " ")
+    for i = 1, 6 do w:add_text(text .. " " .. i, "d" .. i, nil, {tag = false}) end
+    local pinned = size(db .. "-wal")
+    assert(pinned > 8 * 2^20, "the -wal grew to " .. pinned)
+    r:close()
+    w:add_text("One more.", "last", nil, {tag = false})
+    assert(size(db .. "-wal") < 4 * 2^20, "-wal still " .. size(db .. "-wal") .. " bytes")
+    assert.equal(8, w:info().documents)
+  end)
+end)
