@@ -485,3 +485,25 @@ describe("the -wal of a corpus added to beside readers", function()
     assert.equal(8, w:info().documents)
   end)
 end)
+
+describe("documents in parts", function()
+  it("a part never cuts a token: token counts do not depend on the part size", function()
+    local long = string.rep("x", 100000)
+    local text = string.rep("Some words here. ", 500) .. long .. " and after it. " ..
+                 string.rep("More words there. ", 500) .. string.rep("y", 50000) .. "\n"
+    local whole = dossier.parse(text, {tag = false})
+    local n = 0
+    for _, s in ipairs(whole.sentences) do n = n + #s.tokens end
+    for _, part in ipairs({4096, 16384, 65536}) do
+      local m, longest = 0, 0
+      for _, d in ipairs(dossier.parse_parts(text, part, {tag = false})) do
+        for _, s in ipairs(d.sentences) do
+          m = m + #s.tokens
+          for _, t in ipairs(s.tokens) do longest = math.max(longest, #t.word) end
+        end
+      end
+      assert.equal(n, m, "part " .. part)
+      assert.equal(100000, longest, "part " .. part)
+    end
+  end)
+end)
