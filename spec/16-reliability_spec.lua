@@ -507,3 +507,24 @@ describe("documents in parts", function()
     end
   end)
 end)
+
+describe("pipes and devices", function()
+  after_each(H.cleanup)
+
+  it("are read as they come: a pipe is named stdin, /dev/zero fails at its first byte", function()
+    local db, out = H.tmp(".db"), H.tmp(".out")
+    local text = string.rep("Huawei built the network. ", 4000)
+    local src = H.tmp(".txt")
+    H.write(src, text)
+    assert(os.execute(string.format("cat %s | DOSSIER_PART_BYTES=8192 bin/dossier index /dev/stdin --db %s >%s 2>&1",
+                                    src, db, out)), H.read(out))
+    local c <close> = dossier.open(db, {readonly = true})
+    local d = c:docs()[1]
+    assert.equal("stdin", d.name)
+    assert.equal(4000 * 5, d.tokens)
+    local ok, _, code = os.execute(string.format("timeout 20 bin/dossier index /dev/zero --db %s >%s 2>&1", db, out))
+    assert.is_not_true(ok)
+    assert.equal(1, code)
+    assert.equal("dossier: /dev/zero: binary file (NUL byte at byte 0)\n", H.read(out))
+  end)
+end)

@@ -106,6 +106,10 @@ function M.collect(paths)
         "no such file or directory" or err), 0)
     elseif mode == "directory" then
       walk(p, "", list)
+    elseif mode ~= "file" then          -- a pipe or device: read once, as it comes (M.spool)
+      local fd = p:match("^/dev/fd/(%d+)$") or p:match("^/proc/self/fd/(%d+)$")
+      local name = (p == "/dev/stdin" or fd == "0") and "stdin" or fd and ("fd-" .. fd) or stem(basename(p))
+      list[#list + 1] = {path = p, name = name, meta = {}, format = M.format_of(p, "txt"), stream = true}
     else
       local dir = p:match("^(.*)/[^/]*$") or "."
       local manifest = M.read_manifest(dir .. "/MANIFEST.tsv")
@@ -114,6 +118,36 @@ function M.collect(paths)
     end
   end
   return list
+end
+
+-- Copy a pipe or device (path) to a temporary regular file, a block at a time, so it is
+-- indexed like a file (in parts when large) with bounded memory; a NUL byte stops it as
+-- soon as it arrives (`/dev/zero` fails at once), unless the input is UTF-16 (byte order
+-- mark). Returns the temporary file's path; the caller removes it.
+function M.spool(path)
+  local f, err = io.open(path, "rb")
+  if not f then error(err, 0) end
+  local tmp = os.tmpname()
+  local out = assert(io.open(tmp, "wb"))
+  local at, utf16 = 0, nil
+  local ok, werr = pcall(function()
+    while true do
+      local block = f:read(65536)
+      if not block then break end
+      if utf16 == nil then utf16 = block:find("^\255\254") or block:find("^\254\255") or false end
+      local nul = not utf16 and block:find("\0", 1, true)
+      if nul then error(string.format("%s: binary file (NUL byte at byte %d)", path, at + nul - 1), 0) end
+      assert(out:write(block))
+      at = at + #block
+    end
+  end)
+  f:close()
+  out:close()
+  if not ok then
+    os.remove(tmp)
+    error(werr, 0)
+  end
+  return tmp
 end
 
 -- Why a file cannot be a document: "empty file", "binary file" (a NUL byte in its first

@@ -195,7 +195,10 @@ function Corpus:add(paths, opts)
   local rules, ld = clean_settings(opts)
   local tagger = tagger_of(opts)
   local warn = opts.warn or function(msg) io.stderr:write("dossier: warning: ", msg, "\n") end
-  local docs = {}
+  local docs, spooled = {}, {}
+  local _ <close> = setmetatable({}, {__close = function()     -- however the add ends
+    for _, t in ipairs(spooled) do os.remove(t) end
+  end})
   for _, f in ipairs(list) do
     local format = opts.format or f.format
     local function merged(own)
@@ -210,6 +213,11 @@ function Corpus:add(paths, opts)
         docs[#docs + 1] = {text = rec.text, name = rec.name, where = f.path .. ":" .. rec.line,
                            meta = merged(rec.meta), format = "txt"}
       end
+    elseif f.stream then
+      -- a pipe or device: copied to a temporary file as it comes, then read as a file
+      local tmp = files.spool(f.path)
+      spooled[#spooled + 1] = tmp
+      docs[#docs + 1] = {path = tmp, name = f.name, where = f.path, meta = merged({}), format = format}
     elseif f.fromDir and files.unreadable(f.path) then
       -- a directory's binary or empty files are passed over, with a warning
       warn(f.path .. ": " .. files.unreadable(f.path) .. ", skipped")
