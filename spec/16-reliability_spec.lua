@@ -528,3 +528,28 @@ describe("pipes and devices", function()
     assert.equal("dossier: /dev/zero: binary file (NUL byte at byte 0)\n", H.read(out))
   end)
 end)
+
+describe("JSON Lines files", function()
+  after_each(function() H.cleanup(); H.cleanup_dirs() end)
+
+  it("go in batches of records, one transaction: all stored in order, or on an error none", function()
+    local dir = H.tmpdir("-jl")
+    local lines = {}
+    for i = 1, 60 do lines[i] = string.format('{"id": "r%d", "text": "Record %d about Huawei and ZTE."}', i, i) end
+    H.write(dir .. "/a.jsonl", table.concat(lines, "\n") .. "\n")
+    local c <close> = dossier.open(H.tmp(".db"))
+    local seen = {}
+    assert.equal(60, c:add(dir .. "/a.jsonl", {batch_bytes = 200, jobs = 2,
+                                                progress = function(i, n) seen[#seen + 1] = i .. "/" .. n end}))
+    assert.equal("1/60", seen[1])
+    assert.equal("60/60", seen[60])
+    local docs = c:docs()
+    for i = 1, 60 do assert.equal("r" .. i, docs[i].name) end
+    lines[61] = '{"id": "bad", "text": 5}'
+    H.write(dir .. "/b.jsonl", table.concat(lines, "\n"):gsub('"r(%d+)"', '"s%1"'):gsub("Record", "Entry") .. "\n")
+    local ok, err = pcall(c.add, c, dir .. "/b.jsonl", {batch_bytes = 200})
+    assert.is_false(ok)
+    assert.matches("b.jsonl:61: the record has no string field `text`", err, 1, true)
+    assert.equal(60, c:info().documents)
+  end)
+end)

@@ -164,53 +164,68 @@ function M.unreadable(path)
   return nil
 end
 
--- The records of a JSON Lines file: {text, name, meta, line} for each non-blank line.
--- A record needs a string `text` (or `content`, `body`); `id` or `name` names it; its
--- other string, number and boolean fields are metadata. Errors name the file and line.
-function M.read_jsonl(path, stemName)
+-- The records of a JSON Lines file, one at a time: an iterator of {text, name, meta,
+-- line} for each non-blank line, reading a line at a time (a large file is never held
+-- whole). A record needs a string `text` (or `content`, `body`); `id` or `name` (a string
+-- or a number, unique in the file) names it; its other string, number and boolean fields
+-- are metadata. Errors name the file and line. A UTF-8 byte order mark may open the file.
+function M.jsonl_records(path, stemName)
   local cjson = require "cjson.safe"
   local f, err = io.open(path, "rb")
   if not f then error(err, 0) end
-  local out, lineno, seen = {}, 0, {}
-  for line in f:lines() do
-    lineno = lineno + 1
-    if lineno == 1 and line:sub(1, 3) == BOM then line = line:sub(4) end
-    if line:find("%S") then
-      local rec, jerr = cjson.decode(line)
-      if type(rec) ~= "table" then
-        f:close()
-        error(string.format("%s:%d: not a JSON object%s", path, lineno, jerr and (" (" .. jerr .. ")") or ""), 0)
-      end
-      local text = rec.text or rec.content or rec.body
-      if type(text) ~= "string" then
-        f:close()
-        error(string.format("%s:%d: the record has no string field `text`", path, lineno), 0)
-      end
-      local meta = {}
-      for k, v in pairs(rec) do
-        local t = type(v)
-        if type(k) == "string" and k ~= "text" and k ~= "content" and k ~= "body" and
-           (t == "string" or t == "number" or t == "boolean") then
-          meta[k] = M.meta_value(v, k)
+  local lineno, seen = 0, {}
+  local function fail(msg)
+    f:close()
+    error(string.format("%s:%d: %s", path, lineno, msg), 0)
+  end
+  return function()
+    while true do
+      local line = f:read("L")
+      if not line then f:close(); return nil end
+      lineno = lineno + 1
+      if lineno == 1 and line:sub(1, 3) == BOM then line = line:sub(4) end
+      if line:find("%S") then
+        local rec, jerr = cjson.decode(line)
+        if type(rec) ~= "table" then fail("not a JSON object" .. (jerr and (" (" .. jerr .. ")") or "")) end
+        local text = rec.text or rec.content or rec.body
+        if type(text) ~= "string" then fail("the record has no string field `text`") end
+        local meta = {}
+        for k, v in pairs(rec) do
+          local t = type(v)
+          if type(k) == "string" and k ~= "text" and k ~= "content" and k ~= "body" and
+             (t == "string" or t == "number" or t == "boolean") then
+            meta[k] = M.meta_value(v, k)
+          end
         end
+        local name = rec.id or rec.name
+        if name ~= nil and type(name) ~= "string" and type(name) ~= "number" then
+          fail(string.format("the record's `%s` must be a string or a number, not %s", rec.id ~= nil and "id" or "name",
+                             type(name) == "table" and "an object or array" or type(name)))
+        end
+        name = name and M.meta_value(name) or string.format("%s-%d", stemName, lineno)
+        if seen[name] then fail(string.format("the name '%s' was given already on line %d", name, seen[name])) end
+        seen[name] = lineno
+        return {text = text, line = lineno, meta = meta, name = name}
       end
-      local name = rec.id or rec.name
-      if name ~= nil and type(name) ~= "string" and type(name) ~= "number" then
-        f:close()
-        error(string.format("%s:%d: the record's `%s` must be a string or a number, not %s", path, lineno,
-                            rec.id ~= nil and "id" or "name", type(name) == "table" and "an object or array" or type(name)), 0)
-      end
-      name = name and M.meta_value(name) or string.format("%s-%d", stemName, lineno)
-      if seen[name] then
-        f:close()
-        error(string.format("%s:%d: the name '%s' was given already on line %d", path, lineno, name, seen[name]), 0)
-      end
-      seen[name] = lineno
-      out[#out + 1] = {text = text, line = lineno, meta = meta, name = name}
     end
   end
-  f:close()
+end
+
+-- All the records of a JSON Lines file, as a list (see jsonl_records).
+function M.read_jsonl(path, stemName)
+  local out = {}
+  for rec in M.jsonl_records(path, stemName) do out[#out + 1] = rec end
   return out
+end
+
+-- Non-blank lines of a file (records of a JSON Lines file), counted a block at a time.
+function M.count_records(path)
+  local f = io.open(path, "rb")
+  if not f then return 0 end
+  local n = 0
+  for line in f:lines() do if line:find("%S") then n = n + 1 end end
+  f:close()
+  return n
 end
 
 return M

@@ -195,7 +195,7 @@ function Corpus:add(paths, opts)
   local rules, ld = clean_settings(opts)
   local tagger = tagger_of(opts)
   local warn = opts.warn or function(msg) io.stderr:write("dossier: warning: ", msg, "\n") end
-  local docs, spooled = {}, {}
+  local docs, spooled, nRecords = {}, {}, 0
   local _ <close> = setmetatable({}, {__close = function()     -- however the add ends
     for _, t in ipairs(spooled) do os.remove(t) end
   end})
@@ -209,10 +209,8 @@ function Corpus:add(paths, opts)
       return meta
     end
     if format == "jsonl" then
-      for _, rec in ipairs(files.read_jsonl(f.path, f.name)) do
-        docs[#docs + 1] = {text = rec.text, name = rec.name, where = f.path .. ":" .. rec.line,
-                           meta = merged(rec.meta), format = "txt"}
-      end
+      docs[#docs + 1] = {jsonl = f, merged = merged}   -- read a record at a time, below
+      nRecords = nRecords + files.count_records(f.path)
     elseif f.stream then
       -- a pipe or device: copied to a temporary file as it comes, then read as a file
       local tmp = files.spool(f.path)
@@ -225,14 +223,50 @@ function Corpus:add(paths, opts)
       docs[#docs + 1] = {path = f.path, name = f.name, meta = merged({}), format = format}
     end
   end
-  if rules & data.rules.repeated ~= 0 then sites.mark(docs) end
+  local repeated = rules & data.rules.repeated ~= 0
+  if repeated then
+    local files_only = {}
+    for _, d in ipairs(docs) do if not d.jsonl then files_only[#files_only + 1] = d end end
+    sites.mark(files_only)
+  end
+  local nTotal = nRecords
+  for _, d in ipairs(docs) do if not d.jsonl then nTotal = nTotal + 1 end end
+  -- JSON Lines records go to ingest in batches of about this many bytes of text, so a
+  -- large file is never decoded whole; all batches are one transaction
+  local batchBytes = opts.batch_bytes or math.max(8 * 2^20, (opts.memory or 512 * 2^20) // 8)
   local commits = h:commits()
   h:begin()
   local before, stats = h:info(), nil          -- inside the write transaction: ours alone
-  local ok, res = pcall(h.ingest, h, docs, {
-    rules = rules, langdata = ld, encoding = opts.encoding, tagger = tagger,
-    jobs = opts.jobs or core.ncpu(), memory = opts.memory, progress = opts.progress,
-    part_bytes = opts.part_bytes or math.tointeger(tonumber(os.getenv("DOSSIER_PART_BYTES")))})
+  local ok, res = pcall(function()
+    local nAdded, nDone, batch, records, nBytes = 0, 0, {}, {}, 0
+    local o = {
+      rules = rules, langdata = ld, encoding = opts.encoding, tagger = tagger,
+      jobs = opts.jobs or core.ncpu(), memory = opts.memory,
+      progress = opts.progress and function(i, _, name) return opts.progress(nDone + i, nTotal, name) end,
+      part_bytes = opts.part_bytes or math.tointeger(tonumber(os.getenv("DOSSIER_PART_BYTES")))}
+    local function flush()
+      if #batch == 0 then return end
+      if repeated and #records > 0 then sites.mark(records) end
+      nAdded = nAdded + h:ingest(batch, o)
+      nDone = nDone + #batch
+      batch, records, nBytes = {}, {}, 0
+    end
+    for _, d in ipairs(docs) do
+      if d.jsonl then
+        for rec in files.jsonl_records(d.jsonl.path, d.jsonl.name) do
+          local doc = {text = rec.text, name = rec.name, where = d.jsonl.path .. ":" .. rec.line,
+                       meta = d.merged(rec.meta), format = "txt"}
+          batch[#batch + 1], records[#records + 1] = doc, doc
+          nBytes = nBytes + #rec.text
+          if nBytes >= batchBytes then flush() end
+        end
+      else
+        batch[#batch + 1] = d
+      end
+    end
+    flush()
+    return nAdded
+  end)
   if ok then
     ok, stats = pcall(h.info, h)
     if ok then
