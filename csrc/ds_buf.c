@@ -4,6 +4,7 @@
 #include "ds_buf.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@ void ds_buf_reset(ds_buf *b) { b->n = 0; }
 
 int ds_buf_reserve(ds_buf *b, size_t extra) {
   if (b->rc) return b->rc;
+  if (extra > SIZE_MAX / 2 - b->n) return b->rc = DS_NOMEM;   /* the sum or its doubling would wrap */
   if (b->n + extra > b->cap) {
     size_t cap = b->cap ? b->cap : 64;
     unsigned char *p;

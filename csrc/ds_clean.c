@@ -50,6 +50,7 @@ typedef struct cleaner {
   line *aLine;
   size_t nLine;
   ds_lexmap words;      /* lower-case words of the document */
+  ds_lexmap hyph;       /* its hyphenated words `left-right` (as written, letters each side) */
   ds_cleaned *out;
   int rc;
 } cleaner;
@@ -230,12 +231,14 @@ static void find_repeated(cleaner *c) {
 ** footnotes (`1See also ...`) are moved; page numbers next to a break are dropped.
 */
 static void find_page_feet(cleaner *c) {
+  size_t top = 0;       /* the first line of this page: the walk up stops there (linear) */
   for (size_t i = 0; i < c->nLine; i++) {
     line *l = &c->aLine[i];
     if (l->bBlank || l->fate != KEEP || !page_break_after(c, i)) continue;
     /* walk up over the foot of this page; a footnote may run on for a few lines */
-    size_t aCont[3], nCont = 0;
-    for (size_t k = i + 1; k-- > 0;) {
+    size_t aCont[3], nCont = 0, floor = top;
+    top = i + 1;
+    for (size_t k = i + 1; k-- > floor;) {
       line *m = &c->aLine[k];
       if (m->bBlank) {
         if (nCont) break;
@@ -353,14 +356,24 @@ static int first_char(const cleaner *c, size_t i) {
   return a < c->aLine[i].b ? (unsigned char)c->z[a] : 0;
 }
 
-/* Add the lower-case ASCII words of the document to c->words. */
+/*
+** Add the lower-case ASCII words of the document to c->words, and each `left-right`
+** (two runs of ASCII letters around one hyphen) to c->hyph: one pass, so the hyphens
+** rule is linear in the document whatever the number of hyphens at line ends.
+*/
 static void collect_words(cleaner *c) {
   char w[64];
-  size_t i = 0;
+  size_t i = 0, prevA = 0, prevB = 0;     /* the letter run before this one */
   while (i < c->n && c->rc == DS_OK) {
     if (!is_letter(c->z[i])) { i++; continue; }
     size_t j = i;
     while (j < c->n && is_letter(c->z[j])) j++;
+    if (prevB && prevB + 1 == i && c->z[prevB] == '-' && j - prevA < 130 &&
+        !ds_lexmap_find(&c->hyph, c->z + prevA, j - prevA) &&
+        !ds_lexmap_add(&c->hyph, c->z + prevA, j - prevA, 0, 0))
+      c->rc = DS_NOMEM;
+    prevA = i;
+    prevB = j;
     int whole = (i == 0 || (unsigned char)c->z[i - 1] < 0x80) && (j == c->n || (unsigned char)c->z[j] < 0x80);
     if (whole && j - i < sizeof w && !(j < c->n && c->z[j] == '-' && j + 1 < c->n && c->z[j + 1] == '\n')) {
       for (size_t k = i; k < j; k++) w[k - i] = (char)(c->z[k] | 0x20);
@@ -379,20 +392,14 @@ static int known(cleaner *c, const char *z, size_t n) {
   return c->ld && ds_langdata_is_word(c->ld, z, n);
 }
 
-/* Does `left-right` occur on one line of the document? */
+/* Does `left-right` occur in the document (a lookup in c->hyph, built once)? */
 static int hyphenated_in_doc(cleaner *c, const char *zL, size_t nL, const char *zR, size_t nR) {
   char w[130];
   if (nL + nR + 1 >= sizeof w) return 0;
   memcpy(w, zL, nL);
   w[nL] = '-';
   memcpy(w + nL + 1, zR, nR);
-  size_t n = nL + 1 + nR;
-  for (const char *p = c->z; (p = memchr(p, w[0], (size_t)(c->z + c->n - p))) != NULL; p++) {
-    if ((size_t)(c->z + c->n - p) >= n && memcmp(p, w, n) == 0 &&
-        (p == c->z || !is_letter(p[-1])) && (p + n == c->z + c->n || !is_letter(p[n])))
-      return 1;
-  }
-  return 0;
+  return ds_lexmap_find(&c->hyph, w, nL + 1 + nR) != NULL;
 }
 
 /*
@@ -555,31 +562,37 @@ static void find_paragraphs(cleaner *c) {
 ** Marks bytes to skip in aSkip.
 */
 static void find_markers(cleaner *c, unsigned char *aSkip) {
-  for (size_t f = 0; f < c->nLine; f++) {
-    if (c->aLine[f].fate != FOOTNOTE) continue;
-    char zNo[8];
-    int nNo = snprintf(zNo, sizeof zNo, "%d", c->aLine[f].footNo);
-    if (c->aLine[f].footNo < 0) continue;
-    for (size_t i = f; i-- > 0;) {           /* the nearest marker before the footnote */
-      const line *l = &c->aLine[i];
-      if (l->bBlank || l->fate != KEEP) continue;
-      const char *z = c->z;
-      size_t k = l->a + 1, hit = 0;
-      for (; k + (size_t)nNo <= l->b; k++) {
-        char prev = z[k - 1];
-        if (memcmp(z + k, zNo, (size_t)nNo) != 0) continue;
-        size_t e = k + (size_t)nNo;
-        int after = e == l->b || z[e] == ' ' || z[e] == ',' || z[e] == ';';
-        int before = is_lower(prev) || prev == '.' || prev == ')' || prev == ',' || prev == ';' ||
-                     (unsigned char)prev == 0x99 || (unsigned char)prev == 0x9D;
-        if (after && before && !is_digit(z[k - 1]) && !(k >= 2 && is_digit(z[k - 2]) && prev == '.'))
-          hit = k;
+  /* One pass: aPos[no] - 1 is the latest marker `no` seen (the rightmost on the nearest
+     line before), aLine its line; footnote numbers are 1 to 99 (footnote_no). */
+  size_t aPos[100] = {0}, aAt[100] = {0};
+  const char *z = c->z;
+  for (size_t i = 0; i < c->nLine; i++) {
+    const line *l = &c->aLine[i];
+    if (l->fate == FOOTNOTE) {
+      int no = l->footNo;
+      if (no > 0 && no < 100 && aPos[no]) {
+        memset(aSkip + aPos[no] - 1, 1, no < 10 ? 1 : 2);
+        note(c, DS_CLEAN_FOOTNOTES, aAt[no], "removed footnote marker %d from the text", no);
       }
-      if (hit) {
-        memset(aSkip + hit, 1, (size_t)nNo);
-        note(c, DS_CLEAN_FOOTNOTES, i, "removed footnote marker %s from the text", zNo);
-        break;
+      continue;
+    }
+    if (l->bBlank || l->fate != KEEP) continue;
+    for (size_t k = l->a + 1; k < l->b; k++) {
+      char prev = z[k - 1];
+      if (!is_digit(z[k]) || z[k] == '0' || is_digit(prev)) continue;
+      size_t e = k;
+      while (e < l->b && is_digit(z[e])) e++;
+      if (e - k > 2) { k = e - 1; continue; }
+      int after = e == l->b || z[e] == ' ' || z[e] == ',' || z[e] == ';';
+      int before = is_lower(prev) || prev == '.' || prev == ')' || prev == ',' || prev == ';' ||
+                   (unsigned char)prev == 0x99 || (unsigned char)prev == 0x9D;
+      if (after && before && !(k >= 2 && is_digit(z[k - 2]) && prev == '.')) {
+        int no = 0;
+        for (size_t x = k; x < e; x++) no = no * 10 + z[x] - '0';
+        aPos[no] = k + 1;
+        aAt[no] = i;
       }
+      k = e - 1;
     }
   }
 }
@@ -661,16 +674,25 @@ static void write_text(cleaner *c, const unsigned char *aSkip) {
 }
 
 /* Changes in the order of their lines (stable: insertion sort, lists are short). */
-static void sort_changes(ds_cleaned *o) {
-  for (size_t i = 1; i < o->nChange; i++) {
-    ds_change x = o->aChange[i];
-    size_t j = i;
-    while (j > 0 && o->aChange[j - 1].line > x.line) {
-      o->aChange[j] = o->aChange[j - 1];
-      j--;
+/* Changes in line order, stable (a merge sort: linear-logarithmic however the rules
+   interleaved them); DS_NOMEM if its scratch space cannot be had. */
+static int sort_changes(ds_cleaned *o) {
+  size_t n = o->nChange;
+  if (n < 2) return DS_OK;
+  ds_change *a = o->aChange, *tmp = ds_malloc(n * sizeof *tmp);
+  if (!tmp) return DS_NOMEM;
+  for (size_t w = 1; w < n; w *= 2) {
+    for (size_t lo = 0; lo < n; lo += 2 * w) {
+      size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+      size_t i = lo, j = mid, k = lo;
+      while (i < mid && j < hi) tmp[k++] = a[j].line < a[i].line ? a[j++] : a[i++];
+      while (i < mid) tmp[k++] = a[i++];
+      while (j < hi) tmp[k++] = a[j++];
     }
-    o->aChange[j] = x;
+    memcpy(a, tmp, n * sizeof *a);
   }
+  ds_free(tmp);
+  return DS_OK;
 }
 
 int ds_clean(const char *z, size_t n, unsigned rules, const ds_langdata *ld, ds_cleaned *out,
@@ -689,6 +711,7 @@ int ds_clean_with(const char *z, size_t n, unsigned rules, const ds_langdata *ld
   c.site = site;
   c.out = out;
   ds_lexmap_init(&c.words);
+  ds_lexmap_init(&c.hyph);
   unsigned char *aSkip = ds_malloc(n + 1);
   if (!aSkip || split_lines(&c)) c.rc = DS_NOMEM;
   if (c.rc == DS_OK) {
@@ -702,12 +725,13 @@ int ds_clean_with(const char *z, size_t n, unsigned rules, const ds_langdata *ld
     find_joints(&c);
     if (rules & DS_CLEAN_FOOTNOTES) find_markers(&c, aSkip);
     if (c.rc == DS_OK) write_text(&c, aSkip);
-    sort_changes(out);
+    if (c.rc == DS_OK) c.rc = sort_changes(out);
     if (c.rc == DS_OK && out->text.rc) c.rc = DS_NOMEM;
   }
   ds_free(aSkip);
   ds_free(c.aLine);
   ds_lexmap_free(&c.words);
+  ds_lexmap_free(&c.hyph);
   if (c.rc) return ds_error_set(e, c.rc, -1, "out of memory cleaning the text");
   return DS_OK;
 }

@@ -6,6 +6,7 @@
 */
 #include "ds_markup.h"
 #include "ds_doc.h"
+#include "ds_strmap.h"
 
 #include <cmark.h>
 #include <gumbo.h>
@@ -390,12 +391,9 @@ static int align(const char *t, size_t nT, const char *s, size_t nS, size_t base
   return rc;
 }
 
-/* Record metadata key = value (white space collapsed), unless the key has one already. */
-static void put_meta(ds_markup *m, const char *zKey, const char *zVal, size_t nVal) {
-  size_t off = 0;
-  const char *zK, *zV;
-  while (ds_meta_next(&m->meta, &off, &zK, &zV))
-    if (strcmp(zK, zKey) == 0) return;
+/* Record metadata key = value (white space collapsed); the caller knows the key has no
+   value yet. */
+static void add_meta(ds_markup *m, const char *zKey, const char *zVal, size_t nVal) {
   size_t a = 0, e = nVal;
   while (a < e && (zVal[a] == ' ' || zVal[a] == '\n' || zVal[a] == '\t')) a++;
   while (e > a && (zVal[e - 1] == ' ' || zVal[e - 1] == '\n' || zVal[e - 1] == '\t')) e--;
@@ -410,6 +408,16 @@ static void put_meta(ds_markup *m, const char *zKey, const char *zVal, size_t nV
   }
   ds_buf_putc(&m->meta, 0);
   m->nMeta++;
+}
+
+/* Record metadata key = value, unless the key has one already (a scan of the keys: for
+   the few keys of HTML; front matter keeps a map of its own). */
+static void put_meta(ds_markup *m, const char *zKey, const char *zVal, size_t nVal) {
+  size_t off = 0;
+  const char *zK, *zV;
+  while (ds_meta_next(&m->meta, &off, &zK, &zV))
+    if (strcmp(zK, zKey) == 0) return;
+  add_meta(m, zKey, zVal, nVal);
 }
 
 /* ====================== HTML ====================== */
@@ -623,6 +631,12 @@ static int html_depth_check(const char *z, size_t n, ds_error *e) {
           nOpen = m;
           break;
         }
+    if (nTag == 1 && (zTag[0] | 0x20) == 'a')   /* HTML5 closes an open <a> at the next <a> */
+      for (size_t m = nOpen; m-- > 0;)
+        if (aOpen[m].n == 1 && (z[aOpen[m].off] | 0x20) == 'a') {
+          nOpen = m;
+          break;
+        }
     if (nOpen == DS_HTML_MAX_DEPTH) {
       rc = ds_error_set(e, DS_LIMIT, (int64_t)a,
                         "HTML elements nested more than %d deep (<%.*s> at byte %zu)",
@@ -738,9 +752,22 @@ int ds_html_read(const char *z, size_t n, const ds_langdata *pLang, ds_markup *o
 
 /* ====================== Markdown ====================== */
 
+/* Front matter is at most this many bytes and this deep (libyaml's time grows with the
+   depth for each token: 10^5 levels took a minute); beyond, the document is refused. */
+#define DS_FRONT_MATTER_MAX_BYTES (1 << 20)
+#define DS_FRONT_MATTER_MAX_DEPTH 64
+
+/* Record a front-matter key = value unless the key was seen (the first one counts). */
+static void put_front(ds_markup *m, ds_strmap *seen, const char *zKey, const char *zVal, size_t nVal) {
+  if (ds_strmap_has(seen, zKey, strlen(zKey))) return;
+  if (ds_strmap_put(seen, zKey, strlen(zKey), 0)) { m->meta.rc = DS_NOMEM; return; }
+  add_meta(m, zKey, zVal, nVal);
+}
+
 /*
 ** YAML front matter z[0..n) to metadata: top-level `key: scalar` and `key: [list]` or a
-** block list (joined with "; "). Errors name the line.
+** block list (joined with "; "). Errors name the line. Linear in the number of keys;
+** larger than DS_FRONT_MATTER_MAX_BYTES or deeper than DS_FRONT_MATTER_MAX_DEPTH: refused.
 */
 static int front_matter(const char *z, size_t n, ds_markup *m, ds_error *e) {
   yaml_parser_t p;
@@ -750,7 +777,20 @@ static int front_matter(const char *z, size_t n, ds_markup *m, ds_error *e) {
   int bKey = 1;                 /* the next top-level scalar is a key */
   ds_buf list = DS_BUF_INIT;
   int inList = 0;
-  if (!yaml_parser_initialize(&p)) return ds_error_set(e, DS_NOMEM, -1, "out of memory");
+  if (n > DS_FRONT_MATTER_MAX_BYTES)
+    return ds_error_set(e, DS_FORMAT, -1, "front matter of %zu bytes: more than the %d allowed",
+                        n, DS_FRONT_MATTER_MAX_BYTES);
+  ds_strmap seen = DS_STRMAP_INIT;
+  {                             /* the keys already there */
+    size_t off = 0;
+    const char *zK, *zV;
+    while (ds_meta_next(&m->meta, &off, &zK, &zV))
+      if (ds_strmap_put(&seen, zK, strlen(zK), 0)) return ds_error_set(e, DS_NOMEM, -1, "out of memory");
+  }
+  if (!yaml_parser_initialize(&p)) {
+    ds_strmap_free(&seen);
+    return ds_error_set(e, DS_NOMEM, -1, "out of memory");
+  }
   yaml_parser_set_input_string(&p, (const unsigned char *)z, n);
   while (!done && rc == DS_OK) {
     if (!yaml_parser_parse(&p, &ev)) {
@@ -772,7 +812,7 @@ static int front_matter(const char *z, size_t n, ds_markup *m, ds_error *e) {
       case YAML_SEQUENCE_END_EVENT:
         depth--;
         if (depth == 1 && inList) {
-          put_meta(m, zKey, list.p ? (const char *)list.p : "", list.n);
+          put_front(m, &seen, zKey, list.p ? (const char *)list.p : "", list.n);
           inList = 0;
           bKey = 1;
         }
@@ -782,7 +822,7 @@ static int front_matter(const char *z, size_t n, ds_markup *m, ds_error *e) {
         size_t nVal = ev.data.scalar.length;
         if (depth == 1) {
           if (bKey) snprintf(zKey, sizeof zKey, "%.*s", (int)nVal, zVal);
-          else put_meta(m, zKey, zVal, nVal);
+          else put_front(m, &seen, zKey, zVal, nVal);
           bKey = !bKey;
         } else if (inList && depth == 2) {
           if (list.n) ds_buf_append(&list, "; ", 2);
@@ -796,10 +836,15 @@ static int front_matter(const char *z, size_t n, ds_markup *m, ds_error *e) {
       default:
         break;
     }
+    if (depth > DS_FRONT_MATTER_MAX_DEPTH)
+      rc = ds_error_set(e, DS_FORMAT, -1, "front matter, line %zu: nested deeper than %d levels",
+                        ev.start_mark.line + 2, DS_FRONT_MATTER_MAX_DEPTH);
     yaml_event_delete(&ev);
   }
   yaml_parser_delete(&p);
   ds_buf_free(&list);
+  ds_strmap_free(&seen);
+  if (rc == DS_OK && m->meta.rc) rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
   return rc;
 }
 

@@ -48,7 +48,7 @@ void ds_parts_close(ds_parts *p) {
 
 /* Fill buf up to nPart bytes after the prefix, and LOOKAHEAD more (or to the end). */
 static int fill(ds_parts *p, ds_error *e) {
-  size_t want = p->nPre + p->nPart + LOOKAHEAD;
+  size_t want = p->nPre + p->nPart + p->nGrow + LOOKAHEAD;
   if (p->bEof || p->buf.n >= want) return DS_OK;
   if (ds_buf_reserve(&p->buf, want - p->buf.n))
     return ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", p->ro.zName);
@@ -252,6 +252,7 @@ static int later_nul(ds_parts *p, size_t m, ds_error *e) {
 
 int ds_parts_next(ds_parts *p, ds_doc **pd, int *pFlags, int64_t *pRawBase, ds_error *e) {
   *pd = NULL;
+again:;
   int rc = fill(p, e);
   if (rc) return rc;
   if (p->buf.n <= p->nPre) return DS_DONE;
@@ -281,9 +282,16 @@ int ds_parts_next(ds_parts *p, ds_doc **pd, int *pFlags, int64_t *pRawBase, ds_e
       trim(d, tc, raw);
       used = raw;
     } else {
-      next = DS_PART_JOIN_SENT | DS_PART_JOIN_PARA;   /* cut wherever the chunk ended */
+      /* no token boundary to cut at in the chunk's second half (a token longer than half
+         a part): never cut a token, so token counts do not depend on the part size;
+         read more for this chunk, as much as the token takes */
+      ds_doc_free(d);
+      if (p->nGrow > SIZE_MAX / 4 - p->nPart) return ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", p->ro.zName);
+      p->nGrow = p->nGrow ? 2 * p->nGrow : p->nPart;
+      goto again;
     }
   }
+  p->nGrow = 0;
   /* the changes' places in the whole input */
   for (size_t i = 0; i < d->nChange; i++) {
     d->aChange[i].start += (uint32_t)ro.rawBase;

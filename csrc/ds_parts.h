@@ -39,6 +39,7 @@ typedef struct ds_parts {
   ds_read_opts ro;            /* how to read (pTagger: tag each part with it) */
   ds_lemma_memo *pMemo;       /* lemma memo for tagging (borrowed; may be NULL) */
   size_t nPart;               /* raw bytes per chunk */
+  size_t nGrow;               /* more bytes for this chunk: no cut found (a long token) */
   ds_buf buf;                 /* a byte order mark (nPre bytes), then the input from base */
   size_t nPre;
   int64_t base;               /* input offset of the first byte after the prefix */

@@ -48,13 +48,47 @@ static const char *const azStSql[ST_N] = {
 
 /* ====================== SQL helpers ====================== */
 
+static int writable_dir(const char *zPath);
+
+/* Is the file zPath + zSuffix there and not writable by this process? */
+static int readonly_sidecar(const char *zPath, const char *zSuffix) {
+  char z[4096];
+  if (snprintf(z, sizeof z, "%s%s", zPath, zSuffix) >= (int)sizeof z) return 0;
+  return access(z, F_OK) == 0 && access(z, W_OK) != 0;
+}
+
+/*
+** Why a write to c was refused as read-only, naming the cause: the corpus file, its
+** -wal or -shm file (left by a reader of a read-only corpus), or its directory.
+*/
+static int readonly_error(ds_corpus *c, ds_error *e, const char *zWhat) {
+  const char *zP = c->zPath;
+  if (c->bReadonly)
+    return ds_error_set(e, DS_IO, -1, "%s: %s: the corpus was opened read-only", zP, zWhat);
+  if (access(zP, W_OK) != 0)
+    return ds_error_set(e, DS_IO, -1, "%s: %s: the corpus file is read-only", zP, zWhat);
+  for (int k = 0; k < 2; k++) {
+    const char *zSfx = k ? "-shm" : "-wal";
+    if (readonly_sidecar(zP, zSfx))
+      return ds_error_set(e, DS_IO, -1, "%s: %s: the corpus's %s%s file is read-only (make it "
+                          "writable, or remove %s-wal and %s-shm while no process uses the corpus)",
+                          zP, zWhat, zP, zSfx, zP, zP);
+  }
+  if (!writable_dir(zP))
+    return ds_error_set(e, DS_IO, -1, "%s: %s: its directory is read-only (SQLite makes its "
+                        "-wal and -shm files beside the corpus)", zP, zWhat);
+  return ds_error_set(e, DS_IO, -1, "%s: %s: the corpus file is read-only (%s)", zP, zWhat,
+                      sqlite3_errmsg(c->db));
+}
+
 int ds_store_sql_error(ds_corpus *c, ds_error *e, const char *zWhat) {
   int rc = sqlite3_errcode(c->db);
   if ((rc & 0xFF) == SQLITE_FULL)
     return ds_error_set(e, DS_IO, -1, "%s: %s: the disk is full (nothing of this run was stored)",
                         c->zPath, zWhat);
-  if ((rc & 0xFF) == SQLITE_READONLY)
-    return ds_error_set(e, DS_IO, -1, "%s: %s: the corpus file is read-only", c->zPath, zWhat);
+  if ((rc & 0xFF) == SQLITE_READONLY) return readonly_error(c, e, zWhat);
+  if ((rc & 0xFF) == SQLITE_CANTOPEN && !c->bReadonly && !writable_dir(c->zPath))
+    return readonly_error(c, e, zWhat);
   if ((rc & 0xFF) == SQLITE_BUSY)
     return ds_error_set(e, DS_IO, -1, "%s: %s: another process is writing to this corpus "
                         "(waited 10 s)", c->zPath, zWhat);
@@ -76,8 +110,11 @@ int ds_store_sql_error(ds_corpus *c, ds_error *e, const char *zWhat) {
   return ds_error_set(e, DS_SQL, -1, "%s: %s: %s", c->zPath, zWhat, sqlite3_errmsg(c->db));
 }
 
+/* Run zSql; an error names a short statement (BEGIN, a PRAGMA) by its text and a longer
+   one by what it does, with SQLite's reason, never the statement's text. */
 int ds_store_exec(ds_corpus *c, const char *zSql, ds_error *e) {
-  if (sqlite3_exec(c->db, zSql, NULL, NULL, NULL) != SQLITE_OK) return ds_store_sql_error(c, e, zSql);
+  if (sqlite3_exec(c->db, zSql, NULL, NULL, NULL) != SQLITE_OK)
+    return ds_store_sql_error(c, e, strlen(zSql) <= 32 && !strchr(zSql, ';') ? zSql : "update the corpus");
   return DS_OK;
 }
 
@@ -154,12 +191,28 @@ void ds_store_now_iso(char *z, size_t n) {
   strftime(z, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static int create_schema(ds_corpus *c, ds_error *e) {
+static int table_count(ds_corpus *c);
+
+/*
+** Make the schema of a new corpus, in an immediate transaction (a second writer creating
+** the same file waits for it, as for any writer) after counting the tables again: if
+** another process made them meanwhile, *pbMade is 0 and the caller checks them as those
+** of an existing file.
+*/
+static int create_schema(ds_corpus *c, int *pbMade, ds_error *e) {
   char zNow[32];
-  /* before any table: lets optimize give freed pages back to the file system */
+  *pbMade = 0;
+  /* before any table: lets optimize give freed pages back to the file system (a no-op
+     on a file that has tables already) */
   int rc = ds_store_exec(c, "PRAGMA auto_vacuum=INCREMENTAL", e);
-  if (rc == DS_OK) rc = ds_store_exec(c, "BEGIN", e);
-  if (rc == DS_OK) rc = ds_store_exec(c, zSchema, e);
+  if (rc == DS_OK) rc = ds_store_exec(c, "BEGIN IMMEDIATE", e);
+  if (rc == DS_OK && table_count(c) != 0) {        /* another writer was first */
+    sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    return DS_OK;
+  }
+  *pbMade = 1;
+  if (rc == DS_OK && sqlite3_exec(c->db, zSchema, NULL, NULL, NULL) != SQLITE_OK)
+    rc = ds_store_sql_error(c, e, "create the corpus");
   if (rc == DS_OK) {
     sqlite3_stmt *st = ds_store_prep(c, "INSERT INTO meta VALUES('format_version', ?1),"
                                "('dossier_version', ?2), ('created', ?3)", e);
@@ -184,15 +237,35 @@ static int create_schema(ds_corpus *c, ds_error *e) {
   return rc;
 }
 
-/* Check that the open database is a dossier corpus we can read. */
-static int check_format(ds_corpus *c, int flags, ds_error *e) {
+/* Tables in the file, or -1 if it cannot be read (the error is c->db's). */
+static int table_count(ds_corpus *c) {
   sqlite3_stmt *st = NULL;
-  int nTables = -1, rc;
+  int nTables = -1;
   if (sqlite3_prepare_v2(c->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) == SQLITE_OK &&
       sqlite3_step(st) == SQLITE_ROW)
     nTables = sqlite3_column_int(st, 0);
-  rc = sqlite3_errcode(c->db);
   sqlite3_finalize(st);
+  return nTables;
+}
+
+/* Does SQLite's quick check find the file sound? (Only asked on the rare paths where a
+   value in meta looks wrong, to tell damage from a file of another version.) */
+static int file_sound(ds_corpus *c) {
+  sqlite3_stmt *st = NULL;
+  int ok = 0;
+  if (sqlite3_prepare_v2(c->db, "PRAGMA quick_check(1)", -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW) {
+    const char *z = (const char *)sqlite3_column_text(st, 0);
+    ok = z && strcmp(z, "ok") == 0;
+  }
+  sqlite3_finalize(st);
+  return ok;
+}
+
+/* Check that the open database is a dossier corpus we can read. */
+static int check_format(ds_corpus *c, int flags, ds_error *e) {
+  sqlite3_stmt *st = NULL;
+  int nTables = table_count(c), rc = sqlite3_errcode(c->db);
   if (nTables < 0) {
     if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
       return ds_error_set(e, DS_CORRUPT, -1, "%s: not a dossier corpus (not an SQLite database)",
@@ -202,18 +275,33 @@ static int check_format(ds_corpus *c, int flags, ds_error *e) {
   if (nTables == 0) {
     if (!(flags & DS_OPEN_CREATE) || (flags & DS_OPEN_READONLY))
       return ds_error_set(e, DS_CORRUPT, -1, "%s: not a dossier corpus (empty database)", c->zPath);
-    return create_schema(c, e);
+    int bMade;
+    rc = create_schema(c, &bMade, e);
+    if (rc || bMade) return rc;
   }
-  int version = -1;
+  int version = -1, eType = SQLITE_NULL;
   if (sqlite3_prepare_v2(c->db, "SELECT value FROM meta WHERE key='format_version'", -1, &st,
                          NULL) != SQLITE_OK) {
     sqlite3_finalize(st);
     return ds_error_set(e, DS_CORRUPT, -1, "%s: not a dossier corpus (no meta table)", c->zPath);
   }
-  if (sqlite3_step(st) == SQLITE_ROW) version = sqlite3_column_int(st, 0);
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    /* digits only (the column keeps text); '4abc' is damage, not version 4 */
+    eType = sqlite3_column_type(st, 0);
+    const char *z = (const char *)sqlite3_column_text(st, 0);
+    size_t n = z ? strlen(z) : 0, k = 0;
+    while (k < n && z[k] >= '0' && z[k] <= '9') k++;
+    version = n > 0 && n <= 9 && k == n ? atoi(z) : 0;
+  }
   sqlite3_finalize(st);
+  if (eType != SQLITE_NULL && version < 1)
+    return ds_error_set(e, DS_CORRUPT, -1, "%s: damaged corpus file: its format version is not a "
+                        "positive integer (run dossier check)", c->zPath);
   if (version < 1)
     return ds_error_set(e, DS_CORRUPT, -1, "%s: not a dossier corpus (no format version)", c->zPath);
+  if (version != DS_FORMAT_VERSION && !file_sound(c))
+    return ds_error_set(e, DS_CORRUPT, -1, "%s: damaged corpus file: SQLite's check fails, and its "
+                        "format version reads %d (run dossier check)", c->zPath, version);
   if (version < DS_FORMAT_VERSION)
     return ds_error_set(e, DS_VERSION_MISMATCH, -1,
                         "%s: corpus format version %d is older than this dossier's (%d); "
@@ -309,12 +397,58 @@ static int writable_dir(const char *zPath) {
   return ok;
 }
 
+/*
+** A reader creates the -wal and -shm files with the corpus file's permissions: a corpus
+** its owner made read-only (444) would keep them read-only after a `chmod 644`, and
+** every later write would fail. The owner's own -wal and -shm are made writable for it.
+*/
+static void owner_writable_sidecars(const char *zPath) {
+  char z[4096];
+  struct stat st;
+  for (int k = 0; k < 2; k++) {
+    if (snprintf(z, sizeof z, "%s%s", zPath, k ? "-shm" : "-wal") >= (int)sizeof z) return;
+    if (stat(z, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & S_IWUSR))
+      chmod(z, (st.st_mode & 07777) | S_IWUSR);
+  }
+}
+
+/* Size of the file zPath + zSuffix, or -1 if there is none. */
+static long long sidecar_size(const char *zPath, const char *zSuffix) {
+  char z[4096];
+  struct stat st;
+  if (snprintf(z, sizeof z, "%s%s", zPath, zSuffix) >= (int)sizeof z) return -1;
+  return stat(z, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+/* zPath as an SQLite URI file name with query zQuery: %, ?, # percent-encoded. */
+static char *file_uri(const char *zPath, const char *zQuery) {
+  ds_buf b = DS_BUF_INIT;
+  ds_buf_puts(&b, "file:");
+  for (const char *p = zPath; *p; p++) {
+    if (*p == '%' || *p == '?' || *p == '#') ds_buf_printf(&b, "%%%02X", (unsigned char)*p);
+    else ds_buf_putc(&b, *p);
+  }
+  ds_buf_puts(&b, zQuery);
+  ds_buf_putc(&b, 0);
+  if (b.rc) { ds_buf_free(&b); return NULL; }
+  return (char *)b.p;
+}
+
 int ds_corpus_open(const char *zPath, int flags, ds_corpus **ppOut, ds_error *e) {
   ds_corpus *c;
   struct stat st;
   int rc, oflags;
   *ppOut = NULL;
+  /* a corpus is a file: not SQLite's in-memory databases nor its URIs (which would store
+     nothing, or somewhere else than the name says), nor a FIFO or device */
+  if (!zPath[0])
+    return ds_error_set(e, DS_MISUSE, -1, "the corpus path is empty: give the path of a file");
+  if (strcmp(zPath, ":memory:") == 0 || strncmp(zPath, "file:", 5) == 0)
+    return ds_error_set(e, DS_MISUSE, -1, "%s: not a file path (SQLite's in-memory names and "
+                        "file: URIs are not corpus files; for a file of that name write ./%s)", zPath, zPath);
   int bExists = stat(zPath, &st) == 0;
+  if (bExists && !S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+    return ds_error_set(e, DS_IO, -1, "%s: not a regular file (a FIFO, device or socket), not a corpus file", zPath);
   if (!bExists && !(flags & DS_OPEN_CREATE))
     return ds_error_set(e, DS_IO, -1, "%s: no such corpus file", zPath);
   if (bExists && S_ISDIR(st.st_mode))
@@ -357,12 +491,22 @@ int ds_corpus_open(const char *zPath, int flags, ds_corpus **ppOut, ds_error *e)
        writer can be at work there either, so the file is read as it stands */
     sqlite3_close_v2(c->db);
     c->db = NULL;
-    char *zUri = sqlite3_mprintf("file:%s?immutable=1", zPath);
-    int orc = zUri ? sqlite3_open_v2(zUri, &c->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL) : SQLITE_NOMEM;
-    sqlite3_free(zUri);
-    rc = orc == SQLITE_OK && ds_fts5_register(c->db) == DS_OK ? check_format(c, flags, e)
-                                                               : ds_error_set(e, DS_IO, -1, "%s: cannot open", zPath);
+    if (sidecar_size(zPath, "-wal") > 0) {
+      /* immutable=1 would ignore the -wal, and answer for an older state than committed */
+      rc = ds_error_set(e, DS_IO, -1, "%s: cannot be read here: its last changes are still in "
+                        "%s-wal, which SQLite reads only with a %s-shm file it cannot make or "
+                        "use here (read-only storage). Open it once where its directory is writable (any dossier "
+                        "command folds the changes into the file), or copy it with its -wal file "
+                        "to writable storage", zPath, zPath, zPath);
+    } else {
+      char *zUri = file_uri(zPath, "?immutable=1");
+      int orc = zUri ? sqlite3_open_v2(zUri, &c->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL) : SQLITE_NOMEM;
+      ds_free(zUri);
+      rc = orc == SQLITE_OK && ds_fts5_register(c->db) == DS_OK ? check_format(c, flags, e)
+                                                                 : ds_error_set(e, DS_IO, -1, "%s: cannot open", zPath);
+    }
   }
+  if (rc == DS_OK) owner_writable_sidecars(zPath);
   if (rc == DS_OK && !c->bReadonly) {
     /* WAL: readers go on while a writer adds; set only once the file is known to be ours */
     rc = ds_store_exec(c, "PRAGMA journal_mode=WAL", e);
@@ -407,6 +551,13 @@ void ds_corpus_close(ds_corpus *c) {
   ds_free(c->aDoc);
   ds_free(c->zPath);
   ds_free(c);
+}
+
+void ds_store_checkpoint(ds_corpus *c) {
+  if (sidecar_size(c->zPath, "-wal") <= DS_WAL_CHECKPOINT_BYTES) return;
+  sqlite3_busy_timeout(c->db, 250);
+  sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);   /* busy: later */
+  sqlite3_busy_timeout(c->db, 10000);
 }
 
 /* ====================== reading ====================== */

@@ -234,8 +234,12 @@ int64_t ds_corpus_search_missing(ds_corpus *c);
 ** The documents matching zQuery (FTS5 query syntax: words, "phrases", AND, OR, NOT,
 ** NEAR, prefix*), best first by bm25, at most nLimit (0: all): xHit(ctx, document
 ** index, score) for each, higher scores better; nonzero from xHit stops (DS_DONE).
-** A malformed query is DS_QUERY with SQLite's words for what is wrong.
+** A malformed query is DS_QUERY with SQLite's words for what is wrong. A query longer than
+** DS_SEARCH_MAX_BYTES or with more than DS_SEARCH_MAX_TERMS terms is DS_QUERY naming the
+** character where it passes the limit (FTS5's time grows with terms times matching rows).
 */
+#define DS_SEARCH_MAX_BYTES 4096
+#define DS_SEARCH_MAX_TERMS 64
 int ds_corpus_search(ds_corpus *c, const char *zQuery, int64_t nLimit,
                      int (*xHit)(void *ctx, size_t k, double score), void *ctx, ds_error *e);
 

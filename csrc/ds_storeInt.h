@@ -126,6 +126,15 @@ int64_t ds_store_count(ds_corpus *c, const char *zSql, int attr);
 void ds_store_now_iso(char *z, size_t n);
 /* (Re)load the list of documents; forgets the reader caches. */
 int ds_store_load_docs(ds_corpus *c, ds_error *e);
+
+/*
+** After a commit (ds_store.c): once the -wal passes DS_WAL_CHECKPOINT_BYTES, copy it into
+** the file and truncate it, waiting a moment at most for readers of older snapshots
+** (one that stays, such as a REPL, only puts it off to a later commit). So the -wal stays
+** near the size of one add however often a writer adds beside readers.
+*/
+#define DS_WAL_CHECKPOINT_BYTES (4 << 20)
+void ds_store_checkpoint(ds_corpus *c);
 /* Index in aDoc of the document with id docId, or -1. */
 int64_t ds_store_doc_index(const ds_corpus *c, int64_t docId);
 

@@ -10,6 +10,35 @@
 
 /* ====================== document search (FTS5) ====================== */
 
+/* The 1-based character position of byte off of z (UTF-8). */
+static size_t char_pos(const char *z, size_t off) {
+  size_t n = 1;
+  for (size_t i = 0; i < off && z[i]; i++) n += ((unsigned char)z[i] & 0xC0) != 0x80;
+  return n;
+}
+
+static int is_operator(const char *zQuery, size_t iStart, size_t iEnd) {
+  static const char *const azOp[] = {"AND", "OR", "NOT", "NEAR"};
+  for (size_t i = 0; i < 4; i++)
+    if (iEnd - iStart == strlen(azOp[i]) && memcmp(zQuery + iStart, azOp[i], iEnd - iStart) == 0) return 1;
+  return 0;
+}
+
+/* Counts a search query's terms; stops (nonzero) at the first past the limit. */
+typedef struct count_terms {
+  const char *zQuery;
+  int n;
+  size_t iOver;               /* byte offset of the first term past the limit */
+} count_terms;
+
+static int count_term(void *ctx, const char *z, size_t n, size_t iStart, size_t iEnd) {
+  count_terms *x = ctx;
+  (void)z; (void)n;
+  if (is_operator(x->zQuery, iStart, iEnd)) return 0;
+  if (++x->n > DS_SEARCH_MAX_TERMS) { x->iOver = iStart; return 1; }
+  return 0;
+}
+
 /*
 ** The search index has a row per part of a document (so that no document's whole text is
 ** needed at once), its rowid the document's id times 2^20 plus the part's number.
@@ -100,6 +129,15 @@ int ds_corpus_search(ds_corpus *c, const char *zQuery, int64_t nLimit,
                      int (*xHit)(void *ctx, size_t k, double score), void *ctx, ds_error *e) {
   if (ds_utf8_check(zQuery, strlen(zQuery)) >= 0)
     return ds_error_set(e, DS_QUERY, -1, "search: the query is not valid UTF-8");
+  if (strlen(zQuery) > DS_SEARCH_MAX_BYTES)
+    return ds_error_set(e, DS_QUERY, DS_SEARCH_MAX_BYTES, "search: query too long: more than %d bytes at position %zu",
+                        DS_SEARCH_MAX_BYTES, char_pos(zQuery, DS_SEARCH_MAX_BYTES));
+  count_terms ct = {zQuery, 0, 0};
+  int rcT = ds_fts5_terms(zQuery, strlen(zQuery), 0, count_term, &ct);
+  if (rcT == DS_NOMEM) return ds_store_nomem(e);
+  if (rcT == DS_ABORT)
+    return ds_error_set(e, DS_QUERY, (int64_t)ct.iOver, "search: query too long: more than the limit of %d terms at position %zu",
+                        DS_SEARCH_MAX_TERMS, char_pos(zQuery, ct.iOver));
   if (ds_corpus_refresh(c, e)) return e ? e->code : DS_SQL;
   /* rows are parts: a document scores as its best part, and counts once */
   sqlite3_stmt *st = ds_store_prep(c, "WITH h AS MATERIALIZED (SELECT rowid >> 20 AS doc, bm25(search) AS score "
@@ -130,10 +168,7 @@ typedef struct snip_terms {
 static int snip_term(void *ctx, const char *z, size_t n, size_t iStart, size_t iEnd) {
   snip_terms *s = ctx;
   (void)iStart;
-  /* FTS5's operators are no terms to mark */
-  static const char *const azOp[] = {"AND", "OR", "NOT", "NEAR"};
-  for (size_t i = 0; i < 4; i++)
-    if (iEnd - iStart == strlen(azOp[i]) && memcmp(s->zQuery + iStart, azOp[i], iEnd - iStart) == 0) return 0;
+  if (is_operator(s->zQuery, iStart, iEnd)) return 0;     /* FTS5's operators are no terms to mark */
   uint32_t id;
   int64_t freq;
   if (s->n < 64 && ds_corpus_lookup(s->c, DS_ATTR_NORM, z, n, &id, &freq, NULL) == DS_OK) s->aId[s->n++] = id;

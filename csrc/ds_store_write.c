@@ -806,6 +806,7 @@ int ds_corpus_commit(ds_corpus *c, ds_error *e) {
     return rc;
   }
   c->bInTxn = 0;
+  ds_store_checkpoint(c);
   return ds_store_load_docs(c, e);
 }
 

@@ -6,6 +6,7 @@
 #include "lds.h"
 #include "ds_clean.h"
 
+#include <signal.h>
 #include <string.h>
 
 /* {====== shared helpers ====== */
@@ -143,8 +144,20 @@ static int l_clean_rules(lua_State *L) {
   return 1;
 }
 
+/*
+** core.ignore_file_size_signal(): the command line's choice. Past a file-size limit
+** (ulimit -f) the system sends SIGXFSZ, which kills without a word; ignored, the write
+** fails with EFBIG instead, the add is rolled back and the error says why.
+*/
+static int l_ignore_file_size_signal(lua_State *L) {
+  (void)L;
+  signal(SIGXFSZ, SIG_IGN);
+  return 0;
+}
+
 static const luaL_Reg funcs[] = {
   {"clean_rules", l_clean_rules},
+  {"ignore_file_size_signal", l_ignore_file_size_signal},
   {"version", NULL},
   {"format_version", NULL},
   {NULL, NULL}

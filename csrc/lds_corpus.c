@@ -14,13 +14,21 @@
    corpus:set_read alive while the core points at them. */
 typedef struct corpus_box {
   ds_corpus *c;         /* NULL once closed */
+  int bBusy;            /* a C call (corpus:ingest) is using c: it calls back into Lua */
+  lua_Integer nCommit;  /* commits done through this handle (counted before returning) */
 } corpus_box;
 
 static corpus_box *get_corpus(lua_State *L, int i) { return luaL_checkudata(L, i, LDS_CORPUS); }
 
+/*
+** The open corpus at index i. While corpus:ingest runs (and calls the progress function)
+** the corpus is busy: every method, close included, is refused, so no callback can free
+** it under the core or write, commit or roll back part of the add.
+*/
 ds_corpus *lds_check_corpus(lua_State *L, int i) {
   corpus_box *b = get_corpus(L, i);
   if (!b->c) luaL_error(L, "attempt to use a closed corpus");
+  if (b->bBusy) luaL_error(L, "the corpus is busy adding documents (a progress function cannot use it)");
   return b->c;
 }
 
@@ -36,6 +44,8 @@ static int l_open(lua_State *L) {
   luaL_argcheck(L, flags >= 0, 2, "mode must be \"c\", \"w\" or \"r\"");
   corpus_box *b = lua_newuserdatauv(L, sizeof *b, 3);
   b->c = NULL;                       /* closed until opened: __gc has nothing to do */
+  b->bBusy = 0;
+  b->nCommit = 0;
   luaL_setmetatable(L, LDS_CORPUS);
   ds_error e;
   if (ds_corpus_open(zPath, flags, &b->c, &e)) return lds_raise(L, &e);
@@ -45,6 +55,8 @@ static int l_open(lua_State *L) {
 /* corpus:close(), also __gc and __close: idempotent */
 static int corpus_close(lua_State *L) {
   corpus_box *b = get_corpus(L, 1);
+  if (b->bBusy)          /* not __gc: the busy handle is on the stack of corpus:ingest */
+    return luaL_error(L, "cannot close the corpus while it is adding documents (close it after corpus:add returns)");
   ds_corpus_close(b->c);
   b->c = NULL;
   return 0;
@@ -52,6 +64,15 @@ static int corpus_close(lua_State *L) {
 
 static int corpus_isopen(lua_State *L) {
   lua_pushboolean(L, get_corpus(L, 1)->c != NULL);
+  return 1;
+}
+
+/*
+** corpus:commits() -> commits done through this handle. Counted in C before commit
+** returns, so a Lua error raised at its return (Ctrl-C's hook) cannot hide one.
+*/
+static int corpus_commits(lua_State *L) {
+  lua_pushinteger(L, get_corpus(L, 1)->nCommit);
   return 1;
 }
 
@@ -71,6 +92,7 @@ static int corpus_begin(lua_State *L) {
 static int corpus_commit(lua_State *L) {
   ds_error e;
   if (ds_corpus_commit(lds_check_corpus(L, 1), &e)) return lds_raise(L, &e);
+  get_corpus(L, 1)->nCommit++;
   return 0;
 }
 
@@ -141,13 +163,19 @@ static size_t meta_count(lua_State *L, int t, int iArg) {
 ** Point m at the pairs of the metadata table at (absolute) index t, with 2 * its count
 ** pointers from *pp on (which moves past them); zWhere names the document in errors.
 */
-static void meta_fill(lua_State *L, int t, ds_meta *m, const char ***pp, const char *zWhere) {
+static void meta_fill(lua_State *L, int t, ds_meta *m, const char ***pp, const char *zWhere, int iAnchor) {
   const char **a = *pp;
   size_t n = meta_count(L, t, 0), k = 0;
   lua_pushnil(L);
   while (lua_next(L, t)) {
     a[k] = meta_string(L, -2, NULL, zWhere);   /* both stay referenced by the table */
     a[n + k] = meta_string(L, -1, a[k], zWhere);
+    if (iAnchor) {                             /* and by the anchor, if a callback may run */
+      lua_pushvalue(L, -2);
+      lua_rawseti(L, iAnchor, luaL_len(L, iAnchor) + 1);
+      lua_pushvalue(L, -1);
+      lua_rawseti(L, iAnchor, luaL_len(L, iAnchor) + 1);
+    }
     lua_pop(L, 1);
     k++;
   }
@@ -167,14 +195,24 @@ static void check_meta(lua_State *L, int i, ds_meta *m) {
   luaL_checktype(L, i, LUA_TTABLE);
   size_t n = meta_count(L, i, i);
   const char **a = lua_newuserdatauv(L, 2 * n * sizeof *a + 1, 0);
-  meta_fill(L, i, m, &a, NULL);
+  meta_fill(L, i, m, &a, NULL, 0);
+}
+
+/* The string argument i (optional when bOpt): a C string, so no NUL byte; zWhat names it
+   in the error (a name cut at a NUL would be stored as another name). */
+static const char *check_cstr(lua_State *L, int i, int bOpt, const char *zWhat) {
+  if (bOpt && lua_isnoneornil(L, i)) return NULL;
+  size_t n;
+  const char *z = luaL_checklstring(L, i, &n);
+  if (strlen(z) != n) luaL_argerror(L, i, lua_pushfstring(L, "the %s holds a NUL byte", zWhat));
+  return z;
 }
 
 /* corpus:add_file(path [, name [, meta]]) -> doc id, or 0 for a duplicate */
 static int corpus_add_file(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
-  const char *zPath = luaL_checkstring(L, 2);
-  const char *zName = luaL_optstring(L, 3, NULL);
+  const char *zPath = check_cstr(L, 2, 0, "path");
+  const char *zName = check_cstr(L, 3, 1, "document name");
   ds_meta m;
   ds_error e;
   int64_t id;
@@ -190,8 +228,8 @@ static int corpus_add_text(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
   size_t n;
   const char *z = luaL_checklstring(L, 2, &n);
-  const char *zName = luaL_checkstring(L, 3);
-  const char *zWhere = luaL_optstring(L, 5, NULL);
+  const char *zName = check_cstr(L, 3, 0, "document name");
+  const char *zWhere = check_cstr(L, 5, 1, "document's place");
   ds_meta m;
   ds_error e;
   int64_t id;
@@ -201,11 +239,15 @@ static int corpus_add_text(lua_State *L) {
   return 1;
 }
 
-/* A string field of the table at the top of the stack, or NULL (the table keeps it). */
-static const char *opt_field(lua_State *L, const char *zKey, size_t *pn) {
+/* A string field of the table at the top of the stack, or NULL; the anchor table at
+   index iAnchor keeps it alive whatever a callback does to the table. */
+static const char *opt_field(lua_State *L, const char *zKey, size_t *pn, int iAnchor) {
   lua_getfield(L, -1, zKey);
   const char *z = lua_isnil(L, -1) ? NULL : luaL_checklstring(L, -1, pn);
-  lua_pop(L, 1);
+  if (z && strcmp(zKey, "text") != 0 && strlen(z) != *pn)
+    luaL_error(L, "a document's %s holds a NUL byte", zKey);
+  if (z) lua_rawseti(L, iAnchor, luaL_len(L, iAnchor) + 1);
+  else lua_pop(L, 1);
   return z;
 }
 
@@ -284,6 +326,12 @@ static int corpus_ingest(lua_State *L) {
   lua_getfield(L, 3, "progress");             /* at index 4, for the callback */
   luaL_argcheck(L, lua_isnil(L, 4) || lua_isfunction(L, 4), 3, "progress must be a function");
   progress_ctx x = {L, 4, 0};
+  lua_newtable(L);                            /* index 5: keeps every string the core uses */
+  for (int k = 0; k < 3; k++) {               /* and the options' handles */
+    static const char *const azKeep[] = {"site", "langdata", "tagger"};
+    lua_getfield(L, 3, azKeep[k]);
+    lua_rawseti(L, 5, luaL_len(L, 5) + 1);
+  }
   size_t n = (size_t)luaL_len(L, 2), nPtr = 0;
   for (size_t i = 0; i < n; i++) {            /* count metadata pointers */
     lua_geti(L, 2, (lua_Integer)i + 1);
@@ -299,16 +347,21 @@ static int corpus_ingest(lua_State *L) {
     ds_source *s = &aSrc[i];
     lua_geti(L, 2, (lua_Integer)i + 1);
     size_t nz;
-    s->zPath = opt_field(L, "path", &nz);
-    s->z = opt_field(L, "text", &s->n);
-    s->zName = opt_field(L, "name", &nz);
-    s->zWhere = opt_field(L, "where", &nz);
+    s->zPath = opt_field(L, "path", &nz, 5);
+    s->z = opt_field(L, "text", &s->n, 5);
+    s->zName = opt_field(L, "name", &nz, 5);
+    s->zWhere = opt_field(L, "where", &nz, 5);
     if (!s->zPath && !s->z) luaL_error(L, "document %d has neither a path nor a text", (int)i + 1);
     s->read = ro;
-    lds_read_opts(L, -1, 0, &s->read);        /* its own format, site (the list keeps them) */
+    lds_read_opts(L, -1, 0, &s->read);        /* its own format, site */
     s->read.zName = NULL;
+    for (int k = 0; k < 3; k++) {             /* the anchor keeps the handles it points at */
+      static const char *const azKeep[] = {"site", "langdata", "tagger"};
+      lua_getfield(L, -1, azKeep[k]);
+      lua_rawseti(L, 5, luaL_len(L, 5) + 1);  /* a nil makes a hole no later index reaches */
+    }
     lua_getfield(L, -1, "meta");
-    if (lua_istable(L, -1)) meta_fill(L, lua_absindex(L, -1), &s->meta, &pp, s->zWhere ? s->zWhere : s->zPath);
+    if (lua_istable(L, -1)) meta_fill(L, lua_absindex(L, -1), &s->meta, &pp, s->zWhere ? s->zWhere : s->zPath, 5);
     lua_pop(L, 2);
   }
   luaL_checkstack(L, 8, "progress");         /* the callback's pushes must not allocate */
@@ -316,7 +369,10 @@ static int corpus_ingest(lua_State *L) {
                       (size_t)nPart};
   size_t nAdded = 0;
   ds_error e;
+  corpus_box *b = get_corpus(L, 1);
+  b->bBusy = 1;                               /* nothing may raise until it is cleared */
   int rc = ds_ingest(c, aSrc, n, &o, &nAdded, &e);
+  b->bBusy = 0;
   if (x.bFailed) return lua_error(L);         /* the progress function's error */
   if (rc) return lds_raise(L, &e);
   lua_pushinteger(L, (lua_Integer)nAdded);
@@ -475,6 +531,7 @@ static int l_ncpu(lua_State *L) {
 static const luaL_Reg corpus_methods[] = {
   {"close", corpus_close},
   {"isopen", corpus_isopen},
+  {"commits", corpus_commits},
   {"begin", corpus_begin},
   {"commit", corpus_commit},
   {"rollback", corpus_rollback},

@@ -643,8 +643,22 @@ static void test_strmap(void) {
   check(!ds_strmap_has(&m, "key1", 4) && ds_strmap_count(&m) == 0, "freed: empty");
 }
 
+/* Sizes near SIZE_MAX are refused as out of memory: no endless doubling, no wrapped sum. */
+static void test_buf_overflow(void) {
+  ds_buf b = DS_BUF_INIT;
+  ds_buf_puts(&b, "abc");
+  check(ds_buf_reserve(&b, (size_t)1 << 63) == DS_NOMEM, "2^63 bytes: DS_NOMEM");
+  ds_buf_free(&b);
+  ds_buf_puts(&b, "abc");
+  check(ds_buf_reserve(&b, SIZE_MAX - 1) == DS_NOMEM && b.n == 3, "a sum that wraps: DS_NOMEM");
+  ds_buf_free(&b);
+  check(ds_buf_reserve(&b, 100) == DS_OK && b.cap >= 100, "an ordinary size still works");
+  ds_buf_free(&b);
+}
+
 int main(int argc, char **argv) {
   (void)argc;
+  test_buf_overflow();
   test_strmap();
   test_utf8();
   test_nfc_exhaustive();

@@ -136,29 +136,46 @@ local commands = {
       add_clean_options(c, "--format")
     end,
     run = function(a)
-      files.collect(a.paths)                 -- missing paths fail before the corpus is touched
-      local corpus <close> = dossier.open(a.db)
-      local before = corpus:info()
-      local progress
-      if not a.quiet and isatty(io.stderr) then
-        progress = function(i, n, path)
-          eprintf("\r\27[K[%d/%d] %s", i, n, format.truncate(path, 60))
+      local corpus, commits
+      local ok, err = pcall(function()
+        files.collect(a.paths)               -- missing paths fail before the corpus is touched
+        corpus = dossier.open(a.db)
+        commits = corpus._h:commits()
+        local progress
+        if not a.quiet and isatty(io.stderr) then
+          progress = function(i, n, path)
+            eprintf("\r\27[K[%d/%d] %s", i, n, format.truncate(path, 60))
+          end
         end
+        local opts = clean_opts(a, a.format)
+        opts.progress = progress
+        opts.jobs = a.jobs
+        opts.memory = a.memory
+        local aok, added, stats = pcall(corpus.add, corpus, a.paths, opts)
+        if progress then eprintf("\r\27[K") end
+        if not aok then error(added, 0) end
+        local after = corpus:info()
+        if not a.quiet then
+          -- this add's own tokens: another writer may have added while this one waited
+          print(string.format("%s: added %d document%s (%s tokens, %s sentences); corpus now %s documents, %s tokens",
+            a.db, added, added == 1 and "" or "s",
+            format.count(stats.tokens), format.count(stats.sentences),
+            format.count(after.documents), format.count(after.tokens)))
+        end
+        if stats.interrupted then error("interrupted!", 0) end
+      end)
+      -- Ctrl-C: whether this run committed is counted in C, whenever the signal came
+      local stored = corpus and corpus._h:isopen() and corpus._h:commits() > commits
+      if corpus then corpus:close() end
+      if not ok and tostring(err):match("interrupted!$") then
+        if stored then
+          eprintf("dossier: interrupted after the commit: the documents added are stored\n")
+          return 0
+        end
+        eprintf("dossier: interrupted: nothing of this run was stored\n")
+        return 130
       end
-      local opts = clean_opts(a, a.format)
-      opts.progress = progress
-      opts.jobs = a.jobs
-      opts.memory = a.memory
-      local ok, added = pcall(corpus.add, corpus, a.paths, opts)
-      if progress then eprintf("\r\27[K") end
-      if not ok then error(added, 0) end
-      local after = corpus:info()
-      if not a.quiet then
-        print(string.format("%s: added %d document%s (%s tokens, %s sentences); corpus now %s documents, %s tokens",
-          a.db, added, added == 1 and "" or "s",
-          format.count(after.tokens - before.tokens), format.count(after.sentences - before.sentences),
-          format.count(after.documents), format.count(after.tokens)))
-      end
+      if not ok then error(err, 0) end
     end,
   },
   {
@@ -329,7 +346,7 @@ local commands = {
         return
       end
       for _, h in ipairs(hits) do
-        print(string.format("%7.2f  %s\n         %s", h.score, h.doc, h.snippet))
+        print(string.format("%7.2f  %s\n         %s", h.score, format.printable(h.doc), format.printable(h.snippet)))
       end
     end,
   },
@@ -432,6 +449,7 @@ end
 
 function M.main(argv)
   argv = argv or {}
+  dossier.core.ignore_file_size_signal()    -- past `ulimit -f`: an error message, not a silent kill
   local ok, res = xpcall(function()
     local raw = by_name[argv[1]]
     if raw and raw.raw then return raw.run(argv) end
@@ -442,7 +460,14 @@ function M.main(argv)
     return e
   end)
   if not ok then
-    eprintf("dossier: %s\n", tostring(res))
+    res = tostring(res)
+    -- a message for the user, not a place in dossier's Lua (DOSSIER_DEBUG=1 keeps it)
+    if not os.getenv("DOSSIER_DEBUG") then res = res:gsub("^[^\n]-dossier/[%w_/]+%.lua:%d+: ", "") end
+    if res:match("interrupted!$") then
+      eprintf("dossier: interrupted\n")
+      return 130
+    end
+    eprintf("dossier: %s\n", res)
     return 1
   end
   return type(res) == "number" and res or 0

@@ -14,6 +14,19 @@ function M.format_of(path, default)
 end
 
 local function basename(path) return path:match("([^/]+)/*$") or path end
+local BOM = "\239\187\191"      -- a UTF-8 byte order mark, allowed at the start of a file
+
+-- A metadata value as stored: strings as they are, integral numbers without ".0",
+-- booleans as words; anything else (a table, a function) is refused, naming `where`.
+function M.meta_value(v, key, where)
+  local t = type(v)
+  if t == "string" then return v end
+  if t == "number" then return math.type(v) == "float" and v == math.floor(v) and v >= -2^53 and v <= 2^53
+                                 and string.format("%d", v) or tostring(v) end
+  if t == "boolean" then return tostring(v) end
+  error(string.format("%smetadata value of '%s' must be a string, number or boolean, not a %s",
+                      where and (where .. ": ") or "", tostring(key), t), 0)
+end
 local function stem(name) return (name:gsub("%.[^./]*$", "")) end
 
 -- Read a MANIFEST.tsv: a header line naming the columns, the first being `file`;
@@ -25,6 +38,7 @@ function M.read_manifest(path)
   for line in f:lines() do
     lineno = lineno + 1
     line = line:gsub("\r$", "")
+    if lineno == 1 and line:sub(1, 3) == BOM then line = line:sub(4) end
     if line ~= "" and not line:match("^#") then
       local cells = {}
       for cell in (line .. "\t"):gmatch("([^\t]*)\t") do cells[#cells + 1] = cell end
@@ -54,8 +68,14 @@ end
 -- directory given, so they hold no `.` or `..` parts (spec/13-hostile_spec.lua).
 local function walk(dir, prefix, list)
   local names = {}
-  for name in lfs.dir(dir) do
-    if name:sub(1, 1) ~= "." then names[#names + 1] = name end
+  local ok, err = pcall(function()
+    for name in lfs.dir(dir) do
+      if name:sub(1, 1) ~= "." then names[#names + 1] = name end
+    end
+  end)
+  if not ok then      -- lfs's message, without a Lua location: the directory and the reason
+    error(string.format("%s: cannot read the directory: %s", dir,
+                        tostring(err):match("([^:]+)$"):gsub("^%s+", "")), 0)
   end
   table.sort(names)
   local manifest = M.read_manifest(dir .. "/MANIFEST.tsv")
@@ -86,6 +106,10 @@ function M.collect(paths)
         "no such file or directory" or err), 0)
     elseif mode == "directory" then
       walk(p, "", list)
+    elseif mode ~= "file" then          -- a pipe or device: read once, as it comes (M.spool)
+      local fd = p:match("^/dev/fd/(%d+)$") or p:match("^/proc/self/fd/(%d+)$")
+      local name = (p == "/dev/stdin" or fd == "0") and "stdin" or fd and ("fd-" .. fd) or stem(basename(p))
+      list[#list + 1] = {path = p, name = name, meta = {}, format = M.format_of(p, "txt"), stream = true}
     else
       local dir = p:match("^(.*)/[^/]*$") or "."
       local manifest = M.read_manifest(dir .. "/MANIFEST.tsv")
@@ -94,6 +118,36 @@ function M.collect(paths)
     end
   end
   return list
+end
+
+-- Copy a pipe or device (path) to a temporary regular file, a block at a time, so it is
+-- indexed like a file (in parts when large) with bounded memory; a NUL byte stops it as
+-- soon as it arrives (`/dev/zero` fails at once), unless the input is UTF-16 (byte order
+-- mark). Returns the temporary file's path; the caller removes it.
+function M.spool(path)
+  local f, err = io.open(path, "rb")
+  if not f then error(err, 0) end
+  local tmp = os.tmpname()
+  local out = assert(io.open(tmp, "wb"))
+  local at, utf16 = 0, nil
+  local ok, werr = pcall(function()
+    while true do
+      local block = f:read(65536)
+      if not block then break end
+      if utf16 == nil then utf16 = block:find("^\255\254") or block:find("^\254\255") or false end
+      local nul = not utf16 and block:find("\0", 1, true)
+      if nul then error(string.format("%s: binary file (NUL byte at byte %d)", path, at + nul - 1), 0) end
+      assert(out:write(block))
+      at = at + #block
+    end
+  end)
+  f:close()
+  out:close()
+  if not ok then
+    os.remove(tmp)
+    error(werr, 0)
+  end
+  return tmp
 end
 
 -- Why a file cannot be a document: "empty file", "binary file" (a NUL byte in its first
@@ -110,42 +164,68 @@ function M.unreadable(path)
   return nil
 end
 
--- The records of a JSON Lines file: {text, name, meta, line} for each non-blank line.
--- A record needs a string `text` (or `content`, `body`); `id` or `name` names it; its
--- other string, number and boolean fields are metadata. Errors name the file and line.
-function M.read_jsonl(path, stemName)
+-- The records of a JSON Lines file, one at a time: an iterator of {text, name, meta,
+-- line} for each non-blank line, reading a line at a time (a large file is never held
+-- whole). A record needs a string `text` (or `content`, `body`); `id` or `name` (a string
+-- or a number, unique in the file) names it; its other string, number and boolean fields
+-- are metadata. Errors name the file and line. A UTF-8 byte order mark may open the file.
+function M.jsonl_records(path, stemName)
   local cjson = require "cjson.safe"
   local f, err = io.open(path, "rb")
   if not f then error(err, 0) end
-  local out, lineno = {}, 0
-  for line in f:lines() do
-    lineno = lineno + 1
-    if line:find("%S") then
-      local rec, jerr = cjson.decode(line)
-      if type(rec) ~= "table" then
-        f:close()
-        error(string.format("%s:%d: not a JSON object%s", path, lineno, jerr and (" (" .. jerr .. ")") or ""), 0)
-      end
-      local text = rec.text or rec.content or rec.body
-      if type(text) ~= "string" then
-        f:close()
-        error(string.format("%s:%d: the record has no string field `text`", path, lineno), 0)
-      end
-      local meta = {}
-      for k, v in pairs(rec) do
-        local t = type(v)
-        if type(k) == "string" and k ~= "text" and k ~= "content" and k ~= "body" and
-           (t == "string" or t == "number" or t == "boolean") then
-          meta[k] = tostring(v)
+  local lineno, seen = 0, {}
+  local function fail(msg)
+    f:close()
+    error(string.format("%s:%d: %s", path, lineno, msg), 0)
+  end
+  return function()
+    while true do
+      local line = f:read("L")
+      if not line then f:close(); return nil end
+      lineno = lineno + 1
+      if lineno == 1 and line:sub(1, 3) == BOM then line = line:sub(4) end
+      if line:find("%S") then
+        local rec, jerr = cjson.decode(line)
+        if type(rec) ~= "table" then fail("not a JSON object" .. (jerr and (" (" .. jerr .. ")") or "")) end
+        local text = rec.text or rec.content or rec.body
+        if type(text) ~= "string" then fail("the record has no string field `text`") end
+        local meta = {}
+        for k, v in pairs(rec) do
+          local t = type(v)
+          if type(k) == "string" and k ~= "text" and k ~= "content" and k ~= "body" and
+             (t == "string" or t == "number" or t == "boolean") then
+            meta[k] = M.meta_value(v, k)
+          end
         end
+        local name = rec.id or rec.name
+        if name ~= nil and type(name) ~= "string" and type(name) ~= "number" then
+          fail(string.format("the record's `%s` must be a string or a number, not %s", rec.id ~= nil and "id" or "name",
+                             type(name) == "table" and "an object or array" or type(name)))
+        end
+        name = name and M.meta_value(name) or string.format("%s-%d", stemName, lineno)
+        if seen[name] then fail(string.format("the name '%s' was given already on line %d", name, seen[name])) end
+        seen[name] = lineno
+        return {text = text, line = lineno, meta = meta, name = name}
       end
-      local name = rec.id or rec.name
-      out[#out + 1] = {text = text, line = lineno, meta = meta,
-                       name = name and tostring(name) or string.format("%s-%d", stemName, lineno)}
     end
   end
-  f:close()
+end
+
+-- All the records of a JSON Lines file, as a list (see jsonl_records).
+function M.read_jsonl(path, stemName)
+  local out = {}
+  for rec in M.jsonl_records(path, stemName) do out[#out + 1] = rec end
   return out
+end
+
+-- Non-blank lines of a file (records of a JSON Lines file), counted a block at a time.
+function M.count_records(path)
+  local f = io.open(path, "rb")
+  if not f then return 0 end
+  local n = 0
+  for line in f:lines() do if line:find("%S") then n = n + 1 end end
+  f:close()
+  return n
 end
 
 return M

@@ -8,6 +8,30 @@ local function width(s)
 end
 M.width = width
 
+-- s with each byte that is not part of valid UTF-8 replaced by U+FFFD.
+local function valid_utf8(s)
+  if utf8.len(s) then return s end
+  local out, i = {}, 1
+  while i <= #s do
+    local n, bad = utf8.len(s, i)
+    if n then out[#out + 1] = s:sub(i); break end
+    out[#out + 1] = s:sub(i, bad - 1)
+    out[#out + 1] = "\u{FFFD}"
+    i = bad + 1
+  end
+  return table.concat(out)
+end
+M.valid_utf8 = valid_utf8
+
+-- s safe to print on a terminal: valid UTF-8 (U+FFFD for bad bytes), and control
+-- characters (C0 but tab and line feed, DEL, C1: the start of escape sequences) shown as
+-- \xHH or \u{HH} instead of acting. Document names and metadata come from outside.
+function M.printable(s)
+  s = valid_utf8(tostring(s))
+  s = s:gsub("[%z\1-\8\11-\31\127]", function(c) return string.format("\\x%02X", c:byte()) end)
+  return (s:gsub("\194([\128-\159])", function(c) return string.format("\\u{%02X}", c:byte()) end))
+end
+
 local function pad(s, w, right)
   local n = w - width(s)
   if n <= 0 then return s end
@@ -42,7 +66,7 @@ function M.table(rows, columns, opts)
     for c, name in ipairs(columns) do
       local v = row[name]
       if v ~= nil and math.type(v) == nil then numeric[c] = false end
-      local s = v == nil and "" or M.truncate(tostring(v):gsub("[\n\t]", " "), max)
+      local s = v == nil and "" or M.truncate(M.printable((tostring(v):gsub("[\n\t]", " "))), max)
       cells[r][c] = s
       if width(s) > widths[c] then widths[c] = width(s) end
     end
@@ -68,19 +92,19 @@ function M.kwic(rows, opts)
   opts = opts or {}
   local w = opts.width or 40
   local docw = 0
-  for _, r in ipairs(rows) do docw = math.max(docw, width(r.doc)) end
+  for _, r in ipairs(rows) do docw = math.max(docw, width(M.printable(r.doc))) end
   docw = math.min(docw, opts.docwidth or 30)
   local out = {}
   for i, r in ipairs(rows) do
-    out[i] = string.format("%s  %s[%s]%s", pad(M.truncate(r.doc, docw), docw),
-      pad(r.left, w, true), r.match, r.right)
+    out[i] = string.format("%s  %s[%s]%s", pad(M.truncate(M.printable(r.doc), docw), docw),
+      pad(M.printable(r.left), w, true), M.printable(r.match), M.printable(r.right))
   end
   return table.concat(out, "\n")
 end
 
--- One TSV field: tabs and line breaks become spaces.
+-- One TSV field: tabs and line breaks become spaces, control characters are shown.
 function M.tsv_field(v)
-  return (tostring(v == nil and "" or v):gsub("[\t\r\n]", " "))
+  return M.printable((tostring(v == nil and "" or v):gsub("[\t\r\n]", " ")))
 end
 
 function M.tsv(rows, columns)
@@ -95,9 +119,19 @@ end
 
 local cjson
 -- JSON text of a Lua value (lua-cjson).
+-- Strings (keys too) are made valid UTF-8 first: cjson would pass bad bytes through
+-- and write invalid JSON; it escapes control characters itself.
+local function json_safe(v, depth)
+  if type(v) == "string" then return valid_utf8(v) end
+  if type(v) ~= "table" or depth > 100 then return v end
+  local out = {}
+  for k, x in pairs(v) do out[json_safe(k, depth + 1)] = json_safe(x, depth + 1) end
+  return setmetatable(out, getmetatable(v))
+end
+
 function M.json(v)
   cjson = cjson or require "cjson"
-  return cjson.encode(v)
+  return cjson.encode(json_safe(v, 0))
 end
 
 -- Thousands separators for counts shown to people.

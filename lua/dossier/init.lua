@@ -126,8 +126,16 @@ end
 function MatchSet:kwic(opts)
   opts = opts or {}
   local width = opts.width or 40
-  local from = (opts.offset or 0) + 1
-  local to = opts.limit and (from + opts.limit - 1) or #self._ms
+  local offset, limit, n = math.tointeger(opts.offset or 0), opts.limit and math.tointeger(opts.limit), #self._ms
+  if not offset or offset < 0 then
+    error("bad argument #1 to 'kwic' (offset must be a non-negative integer)", 2)
+  end
+  if opts.limit ~= nil and (not limit or limit < 0) then
+    error("bad argument #1 to 'kwic' (limit must be a non-negative integer)", 2)
+  end
+  if offset >= n or limit == 0 then return {} end     -- no sum below can wrap
+  local from = offset + 1
+  local to = (limit and limit < n - offset) and (offset + limit) or n
   local rows = self.corpus._h:kwic(self._ms, width, from, to)
   for _, r in ipairs(rows) do setmetatable(r, KwicLine) end
   return rows
@@ -176,7 +184,10 @@ end
 -- the part size, for tests.
 -- opts.progress(i, n, path) is called before each document is stored; opts.clean and
 -- opts.no set the clean-up as for dossier.parse.
--- Returns the number of documents added (a file already in the corpus counts 0).
+-- Returns the number of documents added (a file already in the corpus counts 0) and
+-- {documents, tokens, sentences} of this add alone (not of another writer's meanwhile);
+-- `interrupted = true` there when an interrupt (Ctrl-C) came once the add had committed:
+-- everything is stored. An interrupt before that raises "interrupted!": nothing stored.
 function Corpus:add(paths, opts)
   local h = handle(self)
   opts = opts or {}
@@ -184,21 +195,27 @@ function Corpus:add(paths, opts)
   local rules, ld = clean_settings(opts)
   local tagger = tagger_of(opts)
   local warn = opts.warn or function(msg) io.stderr:write("dossier: warning: ", msg, "\n") end
-  local docs = {}
+  local docs, spooled, nRecords = {}, {}, 0
+  local _ <close> = setmetatable({}, {__close = function()     -- however the add ends
+    for _, t in ipairs(spooled) do os.remove(t) end
+  end})
   for _, f in ipairs(list) do
     local format = opts.format or f.format
     local function merged(own)
       local meta = {}
-      for k, v in pairs(own) do meta[k] = tostring(v) end
-      for k, v in pairs(f.meta) do meta[k] = tostring(v) end
-      for k, v in pairs(opts.meta or {}) do meta[k] = tostring(v) end
+      for k, v in pairs(own) do meta[k] = files.meta_value(v, k, f.path) end
+      for k, v in pairs(f.meta) do meta[k] = files.meta_value(v, k, f.path) end
+      for k, v in pairs(opts.meta or {}) do meta[k] = files.meta_value(v, k) end
       return meta
     end
     if format == "jsonl" then
-      for _, rec in ipairs(files.read_jsonl(f.path, f.name)) do
-        docs[#docs + 1] = {text = rec.text, name = rec.name, where = f.path .. ":" .. rec.line,
-                           meta = merged(rec.meta), format = "txt"}
-      end
+      docs[#docs + 1] = {jsonl = f, merged = merged}   -- read a record at a time, below
+      nRecords = nRecords + files.count_records(f.path)
+    elseif f.stream then
+      -- a pipe or device: copied to a temporary file as it comes, then read as a file
+      local tmp = files.spool(f.path)
+      spooled[#spooled + 1] = tmp
+      docs[#docs + 1] = {path = tmp, name = f.name, where = f.path, meta = merged({}), format = format}
     elseif f.fromDir and files.unreadable(f.path) then
       -- a directory's binary or empty files are passed over, with a warning
       warn(f.path .. ": " .. files.unreadable(f.path) .. ", skipped")
@@ -206,21 +223,75 @@ function Corpus:add(paths, opts)
       docs[#docs + 1] = {path = f.path, name = f.name, meta = merged({}), format = format}
     end
   end
-  if rules & data.rules.repeated ~= 0 then sites.mark(docs) end
+  local repeated = rules & data.rules.repeated ~= 0
+  if repeated then
+    local files_only = {}
+    for _, d in ipairs(docs) do if not d.jsonl then files_only[#files_only + 1] = d end end
+    sites.mark(files_only)
+  end
+  local nTotal = nRecords
+  for _, d in ipairs(docs) do if not d.jsonl then nTotal = nTotal + 1 end end
+  -- JSON Lines records go to ingest in batches of about this many bytes of text, so a
+  -- large file is never decoded whole; all batches are one transaction
+  local batchBytes = opts.batch_bytes or math.max(8 * 2^20, (opts.memory or 512 * 2^20) // 8)
+  local commits = h:commits()
   h:begin()
-  local ok, res = pcall(h.ingest, h, docs, {
-    rules = rules, langdata = ld, encoding = opts.encoding, tagger = tagger,
-    jobs = opts.jobs or core.ncpu(), memory = opts.memory, progress = opts.progress,
-    part_bytes = opts.part_bytes or math.tointeger(tonumber(os.getenv("DOSSIER_PART_BYTES")))})
+  local before, stats = h:info(), nil          -- inside the write transaction: ours alone
+  local ok, res = pcall(function()
+    local nAdded, nDone, batch, records, nBytes = 0, 0, {}, {}, 0
+    local o = {
+      rules = rules, langdata = ld, encoding = opts.encoding, tagger = tagger,
+      jobs = opts.jobs or core.ncpu(), memory = opts.memory,
+      progress = opts.progress and function(i, _, name) return opts.progress(nDone + i, nTotal, name) end,
+      part_bytes = opts.part_bytes or math.tointeger(tonumber(os.getenv("DOSSIER_PART_BYTES")))}
+    local function flush()
+      if #batch == 0 then return end
+      if repeated and #records > 0 then sites.mark(records) end
+      nAdded = nAdded + h:ingest(batch, o)
+      nDone = nDone + #batch
+      batch, records, nBytes = {}, {}, 0
+    end
+    for _, d in ipairs(docs) do
+      if d.jsonl then
+        for rec in files.jsonl_records(d.jsonl.path, d.jsonl.name) do
+          local doc = {text = rec.text, name = rec.name, where = d.jsonl.path .. ":" .. rec.line,
+                       meta = d.merged(rec.meta), format = "txt"}
+          batch[#batch + 1], records[#records + 1] = doc, doc
+          nBytes = nBytes + #rec.text
+          if nBytes >= batchBytes then flush() end
+        end
+      else
+        batch[#batch + 1] = d
+      end
+    end
+    flush()
+    return nAdded
+  end)
+  if ok then
+    ok, stats = pcall(h.info, h)
+    if ok then
+      stats = {documents = res, tokens = stats.tokens - before.tokens,
+               sentences = stats.sentences - before.sentences}
+    else
+      res = stats
+    end
+  end
   if ok then
     local cok, cerr = pcall(h.commit, h)
-    if not cok then ok, res = false, cerr end
+    if not cok then
+      -- Lua's Ctrl-C hook may raise at the return of the C call: the commit was done
+      if h:commits() > commits then
+        stats.interrupted = true
+      else
+        ok, res = false, cerr
+      end
+    end
   end
   if not ok then
     if h:isopen() then h:rollback() end
     error(res, 0)
   end
-  return res
+  return res, stats
 end
 
 -- Add one document from a string.
