@@ -595,3 +595,25 @@ int ds_corpus_span_at(ds_corpus *c, const char *zKind, int64_t cpos, ds_span *pS
   *pSpan = c->aSpanRead[lo - 1];
   return DS_OK;
 }
+
+/* ====================== metadata of all documents (for queries) ====================== */
+
+int ds_corpus_meta_by_key(ds_corpus *c, const char *zKey,
+                          int (*xEach)(void *ctx, int64_t docId, const char *zVal), void *ctx,
+                          ds_error *e) {
+  sqlite3_stmt *st = ds_store_prep(c, zKey ? "SELECT doc, value FROM doc_meta WHERE key=?1"
+                                           : "SELECT DISTINCT 0, key FROM doc_meta ORDER BY key", e);
+  int rc = DS_OK, src;
+  if (!st) return DS_SQL;
+  if (zKey) sqlite3_bind_text(st, 1, zKey, -1, SQLITE_STATIC);
+  while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *zVal = (const char *)sqlite3_column_text(st, 1);
+    if (xEach(ctx, sqlite3_column_int64(st, 0), zVal ? zVal : "")) {
+      rc = DS_DONE;
+      break;
+    }
+  }
+  if (rc == DS_OK && src != SQLITE_DONE) rc = ds_store_sql_error(c, e, "read metadata");
+  sqlite3_finalize(st);
+  return rc;
+}
