@@ -264,8 +264,10 @@ static int parse_bool_atom(parser *p) {
   if (attr < 0) return -1;
   int eOp = read_op(p, 0);
   if (!eOp) return -1;
-  if (is_ident_start(p->z[p->i]))
-    return perr(p, p->i, "comparing with a label's attribute is not supported yet"), -1;
+  char zRef[32];
+  size_t nRef = peek_ident(p, p->i, zRef, sizeof zRef);
+  if (nRef && p->z[p->i + nRef] == '.')
+    return perr(p, p->i, "comparing with a label's attribute is not supported yet (use :: a.attr = b.attr)"), -1;
   if (p->z[p->i] != '"' && p->z[p->i] != '\'') return perr(p, p->i, "expected a quoted string"), -1;
   int flags;
   if (read_string(p) || read_flags(p, &flags)) return -1;
@@ -893,8 +895,10 @@ static int parse_query(parser *p) {
   }
   if (N(p, body)->eKind == DS_CQL_SEQ) {
     p->t->iRoot = body;
+    N(p, body)->iStart = 0;                 /* the root: the whole query */
+    N(p, body)->iEnd = p->t->nQuery;
   } else {                                   /* the root is always a SEQ */
-    int root = new_node(p, DS_CQL_SEQ, N(p, body)->iStart, N(p, body)->iEnd), last = -1;
+    int root = new_node(p, DS_CQL_SEQ, 0, p->t->nQuery), last = -1;
     if (root < 0) return nomem(p);
     add_child(p, root, body, &last);
     p->t->iRoot = root;
