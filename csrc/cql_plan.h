@@ -48,6 +48,7 @@ struct ds_eval {
   char zMeet[16];       /* E_MEET in a structure, or the window */
   int64_t meetLo, meetHi;
   size_t nAnchor;       /* anchor columns: 0, or 2 + labels (target, keyword, labels) */
+  char azLabel[DS_CQL_MAX_LABELS][32];   /* the labels' names */
   size_t nDocs;         /* documents when bound */
 };
 

@@ -23,7 +23,6 @@ typedef struct parser {
   ds_buf fold;          /* a token of a literal, folded */
   int rc;               /* set by the token callback */
   int depth;            /* nesting of groups, brackets, constraints */
-  char azLabel[DS_CQL_MAX_LABELS][32];   /* label names, by index */
 } parser;
 
 /* ====================== the tree ====================== */
@@ -459,9 +458,9 @@ static int parse_struct(parser *p) {
 /* The index of label zName (new ones added when bAdd), or -1. */
 static int label_index(parser *p, const char *zName, int bAdd) {
   for (size_t j = 0; j < p->t->nLabel; j++)
-    if (strcmp(p->azLabel[j], zName) == 0) return (int)j;
+    if (strcmp(p->t->azLabel[j], zName) == 0) return (int)j;
   if (!bAdd || p->t->nLabel >= DS_CQL_MAX_LABELS) return -1;
-  snprintf(p->azLabel[p->t->nLabel], sizeof p->azLabel[0], "%s", zName);
+  snprintf(p->t->azLabel[p->t->nLabel], sizeof p->t->azLabel[0], "%s", zName);
   return (int)p->t->nLabel++;
 }
 
@@ -583,7 +582,7 @@ static int parse_item(parser *p) {
     int l = new_node(p, DS_CQL_LABEL, at, p->i), last = -1;
     if (l < 0) return nomem(p), -1;
     N(p, l)->nMin = iLabel;
-    const char *zL = iLabel < 0 ? "@" : p->azLabel[iLabel];
+    const char *zL = iLabel < 0 ? "@" : p->t->azLabel[iLabel];
     if (pool_add(p, zL, strlen(zL), &N(p, l)->iName)) return -1;
     N(p, l)->nName = strlen(zL);
     add_child(p, l, x, &last);

@@ -131,6 +131,7 @@ typedef struct ds_cql {
   int64_t nExpandTokens;    /* `expand to N` (0: none) */
   size_t nLabel;        /* distinct labels (not the target), in order of first use */
   int bTarget;          /* `@` used */
+  char azLabel[DS_CQL_MAX_LABELS][32];   /* label names, by index */
 } ds_cql;
 
 /*

@@ -455,6 +455,7 @@ int ds_eval_bind(ds_corpus *c, const ds_cql *t, ds_eval **pp, ds_error *e) {
   if (rc == DS_OK && t->nExpand) rc = kind_copy(&b, p->zExpand, sizeof p->zExpand, ds_cql_str(t, t->iExpand), 0);
   if (rc == DS_OK) p->nExpandTokens = t->nExpandTokens;
   if (rc == DS_OK && (t->bTarget || t->nLabel)) p->nAnchor = 2 + t->nLabel;
+  if (rc == DS_OK) memcpy(p->azLabel, t->azLabel, sizeof p->azLabel);
   if (rc) {
     ds_eval_free(p);
     return rc;
@@ -483,6 +484,15 @@ void ds_eval_free(ds_eval *p) {
 size_t ds_eval_length(const ds_eval *p) { return (size_t)p->minLen; }
 
 size_t ds_eval_anchors(const ds_eval *p) { return p->nAnchor; }
+
+const char *ds_eval_anchor_name(const ds_eval *p, size_t j) {
+  if (j >= p->nAnchor) return NULL;
+  return j == 0 ? "target" : j == 1 ? "keyword" : p->azLabel[j - 2];
+}
+
+int64_t ds_eval_cut_limit(const ds_eval *p) {
+  return p->zWithin[0] ? DS_EVAL_MAX_REGION : DS_EVAL_HARD_BOUNDARY;
+}
 
 int ds_eval_explain(const ds_eval *p, ds_buf *out) {
   static const char *const azKind[] = {"", "sequence", "spans", "meet", "union"};
