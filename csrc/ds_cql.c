@@ -811,6 +811,7 @@ static int parse_clauses(parser *p) {
     char zName[32];
     size_t n = peek_ident(p, p->i, zName, sizeof zName);
     if (n) {
+      p->t->iWithinAt = p->i;
       if (pool_add(p, p->z + p->i, n, &p->t->iWithin)) return DS_NOMEM;
       p->t->nWithin = n;
       p->i += n;
@@ -841,6 +842,7 @@ static int parse_clauses(parser *p) {
     char zName[32];
     size_t n = peek_ident(p, p->i, zName, sizeof zName);
     if (n) {
+      p->t->iExpandAt = p->i;
       if (pool_add(p, p->z + p->i, n, &p->t->iExpand)) return DS_NOMEM;
       p->t->nExpand = n;
       p->i += n;

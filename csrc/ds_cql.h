@@ -124,6 +124,7 @@ typedef struct ds_cql {
   int eStrategy;        /* DS_CQL_STANDARD ... */
   int iGlobal;          /* the constraint after `::`, or -1 */
   size_t iWithin, nWithin;  /* `within KIND`: the kind in the pool (nWithin 0: none) */
+  size_t iWithinAt, iExpandAt;  /* where the kinds of within and expand stand in the query */
   int64_t nWithinTokens;    /* `within N`: N (0: none) */
   int iContaining;      /* the query after `containing`, or -1 */
   int bNotContaining;   /* ... `not containing` */

@@ -446,13 +446,13 @@ int ds_eval_bind(ds_corpus *c, const ds_cql *t, ds_eval **pp, ds_error *e) {
     }
   }
   if (rc == DS_OK && t->nWithin)
-    rc = kind_copy(&b, p->zWithin, sizeof p->zWithin, ds_cql_str(t, t->iWithin), t->iWithin);
+    rc = kind_copy(&b, p->zWithin, sizeof p->zWithin, ds_cql_str(t, t->iWithin), t->iWithinAt);
   if (rc == DS_OK) p->nWithinTokens = t->nWithinTokens;
   if (rc == DS_OK && t->iContaining >= 0) {
     rc = bind_body(&b, t->iContaining, &p->pContaining);
     p->bNotContaining = t->bNotContaining;
   }
-  if (rc == DS_OK && t->nExpand) rc = kind_copy(&b, p->zExpand, sizeof p->zExpand, ds_cql_str(t, t->iExpand), 0);
+  if (rc == DS_OK && t->nExpand) rc = kind_copy(&b, p->zExpand, sizeof p->zExpand, ds_cql_str(t, t->iExpand), t->iExpandAt);
   if (rc == DS_OK) p->nExpandTokens = t->nExpandTokens;
   if (rc == DS_OK && (t->bTarget || t->nLabel)) p->nAnchor = 2 + t->nLabel;
   if (rc == DS_OK) memcpy(p->azLabel, t->azLabel, sizeof p->azLabel);
