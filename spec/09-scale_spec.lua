@@ -44,7 +44,7 @@ describe("indexing", function()
       if not base then base = v else assert.same(base, v) end
       if opts.memory then assert.is_true(c:info().segments > 1) end
     end
-    assert.is_true(base.counts["China"] > 50)
+    assert.is_true(base.counts['"China"'] > 50)
   end)
 
   it("keeps the clean text exactly, rebuilt from the tokens", function()

@@ -114,7 +114,11 @@ describe("the dossier command", function()
   end)
 
   it("evaluates Lua in the REPL with the corpus loaded", function()
-    local rc, out = H.cli({"repl", "--db", db}, 'corpus:query('"Huawei"'):count()\nx = 1 +\n 41\nx\n')
+    local rc, out = H.cli({"repl", "--db", db}, [[corpus:query('"Huawei"'):count()
+x = 1 +
+ 41
+x
+]])
     assert.equal(0, rc)
     local _, n = H.cli({"query", "--db", db, '"Huawei"', "--count"})
     assert.equal(n .. "42\n", out)
