@@ -30,6 +30,9 @@ struct ds_eval {
   int iDriver;          /* the constraint that drives (-1: scan every position) */
   int64_t offLo, offHi; /* where its token stands from the match's start (offHi -1: open) */
   int64_t minLen;       /* fewest tokens of a match */
+  int *aFixCons;        /* a body of plain tokens only: each one's constraint (-1: []) (owned) */
+  int *aFixSlot;        /* ... and the slot its label sets (-1: none) (owned) */
+  int nFix;             /* its length (0: not such a body: the matcher runs) */
   cql_gnode *aG;        /* the global constraint (owned), root aG[iG] or iG -1 */
   int nG, iG;
   int *aGKid;

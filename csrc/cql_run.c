@@ -176,6 +176,26 @@ static int rd_global(void *ctx, int64_t first, int64_t last, const int64_t *aSlo
 
 /* ====================== one start ====================== */
 
+/* A body of plain tokens from s (ending before lim): its match, or none (*pLast -1). */
+static int try_fixed(runner *r, int64_t s, int64_t lim, int64_t *pLast, int64_t *aSlot) {
+  const ds_eval *p = r->p;
+  *pLast = -1;
+  if (s + p->nFix > lim) return DS_OK;
+  for (int j = 0; j < p->vm.nSlot; j++) aSlot[j] = -1;
+  for (int k = 0; k < p->nFix; k++) {
+    int j = p->aFixCons[k];
+    if (p->aFixSlot[k] >= 0) aSlot[p->aFixSlot[k]] = s + k;
+    if (j < 0 || (j == p->iDriver && k == p->offLo && p->offHi == p->offLo)) continue;   /* the postings said so */
+    int v = cql_vm_test(&p->vm, j, &r->rd, s + k);
+    if (v < 0) return -v;
+    if (!v) return DS_OK;
+  }
+  int v = rd_global(r, s, s + p->nFix - 1, aSlot);
+  if (v < 0) return -v;
+  if (v) *pLast = s + p->nFix - 1;
+  return DS_OK;
+}
+
 /* Run the matcher from s (in the current document); append what it finds. */
 static int try_start(runner *r, int64_t s, ds_matchset *out) {
   const ds_eval *p = r->p;
@@ -194,9 +214,10 @@ static int try_start(runner *r, int64_t s, ds_matchset *out) {
   }
   if (lim - s < p->minLen) return DS_OK;
   int64_t last, aSlot[DS_CQL_MAX_LABELS + 1];
-  int bCut;
-  int rc = cql_vm_run(&p->vm, &r->run, &r->rd, s, lim, p->eStrategy == DS_CQL_LONGEST, &last, aSlot,
-                      &bCut, r->e);
+  int bCut = 0;
+  int rc = p->nFix ? try_fixed(r, s, lim, &last, aSlot)
+                   : cql_vm_run(&p->vm, &r->run, &r->rd, s, lim, p->eStrategy == DS_CQL_LONGEST, &last,
+                                aSlot, &bCut, r->e);
   if (rc) return rc;
   if (bCut && bHard) r->nCut++;
   if (last < 0) return DS_OK;
@@ -427,7 +448,9 @@ static int run_plan(ds_corpus *c, const ds_eval *p, ds_matchset *out, int64_t *p
     rc = p->iDriver >= 0 ? run_driver(&r, out) : run_scan(&r, out);
     if (rc == DS_OK) {
       static const int aReduce[] = {DS_MATCHSET_LEFTMOST, DS_MATCHSET_MINIMAL, DS_MATCHSET_MAXIMAL, 0};
-      if (aReduce[p->eStrategy & 3]) ds_matchset_reduce(out, n0, aReduce[p->eStrategy & 3]);
+      /* plain tokens: one match per start, all as long: nothing to reduce */
+      if (aReduce[p->eStrategy & 3] && !p->nFix && ds_matchset_reduce(out, n0, aReduce[p->eStrategy & 3]))
+        rc = nomem(&r);
     }
   }
   if (rc == DS_OK && p->pContaining) rc = filter_containing(c, p, out, pnCut, e);

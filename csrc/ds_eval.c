@@ -330,6 +330,38 @@ static void find_driver(const ds_cql *t, ds_eval *p, int i, int64_t lo, int64_t 
   }
 }
 
+/*
+** A body of plain tokens (labels allowed; no repetition, alternative or structure) is
+** checked token by token, without the matcher: one match per start, of fixed length.
+*/
+static int flatten_fixed(const ds_cql *t, ds_eval *p, int i, int nMax) {
+  const ds_cql_node *x = ds_cql_at(t, i);
+  if (x->eKind == DS_CQL_SEQ) {
+    for (int c = x->iChild; c >= 0; c = ds_cql_at(t, c)->iNext)
+      if (flatten_fixed(t, p, c, nMax)) return 1;
+    return 0;
+  }
+  int slot = -1;
+  if (x->eKind == DS_CQL_LABEL) {
+    slot = x->nMin + 1;
+    x = ds_cql_at(t, x->iChild);
+    i = (int)(x - t->aNode);
+  }
+  if (x->eKind != DS_CQL_TOKEN || p->nFix >= nMax) return 1;
+  p->aFixCons[p->nFix] = p->vm.aNodeCons[i];
+  p->aFixSlot[p->nFix++] = slot;
+  return 0;
+}
+
+static int plan_fixed(binder *b, ds_eval *p, int i) {
+  int nMax = (int)b->t->nToken + 1;
+  p->aFixCons = ds_malloc((size_t)nMax * sizeof(int));
+  p->aFixSlot = ds_malloc((size_t)nMax * sizeof(int));
+  if (!p->aFixCons || !p->aFixSlot) return nomem(b);
+  if (flatten_fixed(b->t, p, i, nMax)) p->nFix = 0;
+  return DS_OK;
+}
+
 /* ====================== binding ====================== */
 
 static int kind_copy(binder *b, char *z, size_t nz, const char *zKind, size_t at) {
@@ -426,7 +458,7 @@ static int bind_body(binder *b, int i, ds_eval **pp) {
   }
   if (rc) return rc;
   find_driver(b->t, p, i, 0, 0);
-  return DS_OK;
+  return plan_fixed(b, p, i);
 }
 
 int ds_eval_bind(ds_corpus *c, const ds_cql *t, ds_eval **pp, ds_error *e) {
@@ -473,6 +505,8 @@ void ds_eval_free(ds_eval *p) {
   }
   ds_free(p->aG);
   ds_free(p->aGKid);
+  ds_free(p->aFixCons);
+  ds_free(p->aFixSlot);
   ds_free(p->aDocOk);
   ds_free(p->aSpanDocOk);
   ds_eval_free(p->pContaining);
@@ -498,7 +532,8 @@ int ds_eval_explain(const ds_eval *p, ds_buf *out) {
   static const char *const azKind[] = {"", "sequence", "spans", "meet", "union"};
   ds_buf_printf(out, "%s", azKind[p->eKind]);
   if (p->eKind == E_BODY) {
-    ds_buf_printf(out, "; program %d", p->vm.nIns);
+    if (p->nFix) ds_buf_printf(out, "; tokens %d", p->nFix);
+    else ds_buf_printf(out, "; program %d", p->vm.nIns);
     if (p->vm.bEmpty) ds_buf_puts(out, "; empty");
     if (p->iDriver >= 0) {
       const cql_idset *s = &p->vm.aCons[p->iDriver].set;

@@ -205,6 +205,7 @@ local function naive(q, d, cpos)
 end
 
 describe("CQL against a naive evaluator", function()
+  teardown(H.cleanup)
   it("gives the same matches for thousands of random queries on generated corpora", function()
     local nQueries, nMatches, bad = 0, 0, {}
     for corpusNo = 1, 3 do
