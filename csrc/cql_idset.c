@@ -125,6 +125,21 @@ static int scan_entry(void *ctx, uint32_t id, const char *z, size_t n, int64_t f
   return 0;
 }
 
+/*
+** The literal start of regex z[0..n) (bytes every match begins with), or 0: none when it
+** holds `|` or starts with a group or class; a quantified last character is not in it.
+*/
+static size_t literal_prefix(const char *z, size_t n) {
+  if (memchr(z, '|', n)) return 0;
+  size_t k = 0;
+  while (k < n && !strchr(".*+?[](){}|^$\\", z[k])) k++;
+  if (k < n && strchr("?*{", z[k]) && k > 0) {      /* `ab?`: the b is optional */
+    k--;
+    while (k > 0 && ((unsigned char)z[k] & 0xC0) == 0x80) k--;   /* whole characters */
+  }
+  return k;
+}
+
 static int make_bits(cql_idset *s) {
   uint32_t nMax = 0;
   for (size_t i = 0; i < s->nId; i++)
@@ -154,7 +169,8 @@ int cql_idset_resolve(ds_corpus *c, int attr, const char *z, size_t n, int flags
     scan sc = {NULL, s, 0, DS_OK};
     rc = cql_regex_new(z, n, flags, &sc.re, zQuery, iAt, e);
     if (rc) return rc;
-    rc = ds_corpus_lexicon_scan(c, attr, scan_entry, &sc, e);
+    size_t nPrefix = flags & (DS_CQL_FOLD | DS_CQL_DIACR | DS_CQL_LITERAL) ? 0 : literal_prefix(z, n);
+    rc = ds_corpus_lexicon_scan_prefix(c, attr, z, nPrefix, scan_entry, &sc, e);
     if (rc == DS_DONE) rc = sc.rc;
     nAlloc = sc.nAlloc;
     cql_regex_free(sc.re);

@@ -21,7 +21,7 @@ typedef struct cql_idset {
   int attr;             /* the attribute whose ids these are (norm for a %c literal) */
   uint64_t *aBits;      /* bit id set for every id in the set, ids < nBits (owned) */
   uint32_t nBits;
-  uint32_t *aId;        /* the ids, ascending (owned) */
+  uint32_t *aId;        /* the ids, in no set order (owned) */
   size_t nId;
   int64_t freq;         /* their frequencies summed */
   int bIndexed;         /* every id has postings */

@@ -8,6 +8,14 @@
 #include "cql_vm.h"
 #include "ds_eval.h"
 
+/*
+** Fewest positions of the driver for other tokens of a plain body to be read with posting
+** cursors (leapfrog: each seeks past the others' gaps) rather than in the token stream.
+** (The first evaluator measured on 10 M tokens: cursors made "said" "the" 10 times faster,
+** "of" "the" 3 times; with a driver under 64 positions both ways took under 0.3 ms.)
+*/
+#define DS_EVAL_MIN_LEAPFROG 64
+
 /* Most tokens a match may span: CQP's HardBoundary without `within`, and with a structure. */
 #define DS_EVAL_HARD_BOUNDARY 500
 #define DS_EVAL_MAX_REGION 10000
@@ -33,6 +41,8 @@ struct ds_eval {
   int *aFixCons;        /* a body of plain tokens only: each one's constraint (-1: []) (owned) */
   int *aFixSlot;        /* ... and the slot its label sets (-1: none) (owned) */
   int nFix;             /* its length (0: not such a body: the matcher runs) */
+  int aLeap[8];         /* tokens of such a body read with posting cursors beside the driver */
+  int nLeap;
   cql_gnode *aG;        /* the global constraint (owned), root aG[iG] or iG -1 */
   int nG, iG;
   int *aGKid;

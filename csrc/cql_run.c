@@ -31,6 +31,7 @@ typedef struct runner {
   int nSpan;
   cql_run run;
   cql_reader rd;
+  int bLeap;            /* the cursors of aLeap agree at the start being tried */
   int64_t nCut;         /* starts whose threads ran into the hard boundary */
 } runner;
 
@@ -176,6 +177,12 @@ static int rd_global(void *ctx, int64_t first, int64_t last, const int64_t *aSlo
 
 /* ====================== one start ====================== */
 
+static int is_leap(const ds_eval *p, int k) {
+  for (int i = 0; i < p->nLeap; i++)
+    if (p->aLeap[i] == k) return 1;
+  return 0;
+}
+
 /* A body of plain tokens from s (ending before lim): its match, or none (*pLast -1). */
 static int try_fixed(runner *r, int64_t s, int64_t lim, int64_t *pLast, int64_t *aSlot) {
   const ds_eval *p = r->p;
@@ -186,6 +193,7 @@ static int try_fixed(runner *r, int64_t s, int64_t lim, int64_t *pLast, int64_t 
     int j = p->aFixCons[k];
     if (p->aFixSlot[k] >= 0) aSlot[p->aFixSlot[k]] = s + k;
     if (j < 0 || (j == p->iDriver && k == p->offLo && p->offHi == p->offLo)) continue;   /* the postings said so */
+    if (r->bLeap && p->vm.aCons[j].eKind == DS_CQL_CMP && is_leap(p, k)) continue;      /* so did a cursor */
     int v = cql_vm_test(&p->vm, j, &r->rd, s + k);
     if (v < 0) return -v;
     if (!v) return DS_OK;
@@ -277,12 +285,63 @@ static int driver_positions(runner *r, int64_t **pa, size_t *pn) {
   return DS_OK;
 }
 
+/*
+** A plain body with cursors: the driver's positions and each cursor in step; a start is
+** tried when every cursor stands on its token there, and a cursor past it moves the
+** driver on (leapfrog).
+*/
+static int run_leapfrog(runner *r, const int64_t *a, size_t n, ds_matchset *out) {
+  const ds_eval *p = r->p;
+  ds_cursor *ak[8];
+  int64_t aPos[8];
+  int nOpen = 0, rc = DS_OK;
+  for (; nOpen < p->nLeap && rc == DS_OK; nOpen++) {
+    const cql_idset *s = &p->vm.aCons[p->aFixCons[p->aLeap[nOpen]]].set;
+    aPos[nOpen] = -1;
+    rc = ds_corpus_cursor(r->c, s->attr, s->aId[0], &ak[nOpen], r->e);
+    if (rc) break;
+  }
+  for (size_t i = 0; i < n && rc == DS_OK;) {
+    int64_t s = a[i] - p->offLo, next = -1;
+    for (int c = 0; c < nOpen && next < 0 && rc == DS_OK; c++) {
+      int64_t want = s + p->aLeap[c];
+      if (aPos[c] < want) rc = ds_cursor_seek(ak[c], want, &aPos[c]);
+      if (rc == DS_OK && aPos[c] > want) next = aPos[c] - p->aLeap[c] + p->offLo;   /* the driver's next chance */
+    }
+    if (rc) break;
+    if (next >= 0) {                         /* on to the first driver position >= next */
+      size_t lo = i + 1, hi = n;
+      while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid] < next) lo = mid + 1;
+        else hi = mid;
+      }
+      i = lo;
+      continue;
+    }
+    int64_t pos = a[i++];
+    if (pos < r->lo || pos >= r->hi) enter_doc(r, ds_corpus_doc_at(r->c, pos));
+    if (!doc_ok(r, r->k) || s < r->lo) continue;
+    r->bLeap = 1;
+    rc = try_start(r, s, out);
+    r->bLeap = 0;
+  }
+  for (int c = 0; c < nOpen; c++) ds_cursor_free(ak[c]);
+  if (rc == DS_CORRUPT) rc = ds_error_set(r->e, DS_CORRUPT, -1, "corrupt postings");
+  return rc == DS_DONE || rc == DS_NOTFOUND ? DS_OK : rc;
+}
+
 static int run_driver(runner *r, ds_matchset *out) {
   const ds_eval *p = r->p;
   int64_t *a = NULL;
   size_t n = 0;
   int rc = driver_positions(r, &a, &n);
   if (rc) return rc;
+  if (p->nFix && p->nLeap) {
+    rc = run_leapfrog(r, a, n, out);
+    ds_free(a);
+    return rc;
+  }
   int64_t next = -1;                         /* the first start not tried yet */
   int64_t back = p->offHi >= 0 ? p->offHi
                  : p->zWithin[0] ? DS_EVAL_MAX_REGION

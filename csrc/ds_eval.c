@@ -148,7 +148,7 @@ static int bind_meta(binder *b, const ds_cql_node *x, unsigned char **paOk) {
     ds_corpus_meta_by_key(b->c, NULL, key_list, &keys, b->e);
     char zMsg[320];
     snprintf(zMsg, sizeof zMsg, "unknown metadata key '%.40s' (known: %.*s)", ds_cql_str(b->t, x->iName),
-             (int)keys.n, keys.p ? (const char *)keys.p : "none");
+             keys.n ? (int)keys.n : 4, keys.n ? (const char *)keys.p : "none");
     ds_buf_free(&keys);
     return qerr(b, x->iStart, zMsg);
   }
@@ -359,6 +359,13 @@ static int plan_fixed(binder *b, ds_eval *p, int i) {
   p->aFixSlot = ds_malloc((size_t)nMax * sizeof(int));
   if (!p->aFixCons || !p->aFixSlot) return nomem(b);
   if (flatten_fixed(b->t, p, i, nMax)) p->nFix = 0;
+  if (p->iDriver < 0 || p->vm.aCons[p->iDriver].set.freq < DS_EVAL_MIN_LEAPFROG) return DS_OK;
+  for (int k = 0; k < p->nFix && p->nLeap < 8; k++) {   /* one-id values with postings */
+    int j = p->aFixCons[k];
+    const cql_cons *x = j >= 0 ? &p->vm.aCons[j] : NULL;
+    if (x && j != p->iDriver && x->eKind == DS_CQL_CMP && !x->bNe && x->set.nId == 1 && x->set.bIndexed)
+      p->aLeap[p->nLeap++] = k;
+  }
   return DS_OK;
 }
 
