@@ -43,6 +43,12 @@ struct ds_eval {
   int nFix;             /* its length (0: not such a body: the matcher runs) */
   int aLeap[8];         /* tokens of such a body read with posting cursors beside the driver */
   int nLeap;
+  /* other required one-value tokens of a body the matcher runs, at [lo, hi] from the
+     start (hi -1: open): a cursor on each must have a position there, or the start is
+     skipped without reading the token stream */
+  int aPreCons[8];
+  int64_t aPreLo[8], aPreHi[8];
+  int nPre;
   cql_gnode *aG;        /* the global constraint (owned), root aG[iG] or iG -1 */
   int nG, iG;
   int *aGKid;

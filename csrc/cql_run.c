@@ -5,6 +5,7 @@
 */
 #include "cql_plan.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -331,6 +332,26 @@ static int run_leapfrog(runner *r, const int64_t *a, size_t n, ds_matchset *out)
   return rc == DS_DONE || rc == DS_NOTFOUND ? DS_OK : rc;
 }
 
+/* Prefilter cursors: can a match start at s? 1, 0, or < 0. */
+typedef struct prefilter {
+  ds_cursor *ak[8];
+  int64_t aPos[8];
+  int n;
+} prefilter;
+
+static int pre_ok(const ds_eval *p, prefilter *f, int64_t s, int64_t back) {
+  for (int c = 0; c < f->n; c++) {
+    int64_t lo = s + p->aPreLo[c], hi = p->aPreHi[c] >= 0 ? s + p->aPreHi[c] : s + back;
+    if (f->aPos[c] < lo) {
+      int rc = ds_cursor_seek(f->ak[c], lo, &f->aPos[c]);
+      if (rc == DS_DONE) f->aPos[c] = INT64_MAX;
+      else if (rc) return -rc;
+    }
+    if (f->aPos[c] > hi) return 0;
+  }
+  return 1;
+}
+
 static int run_driver(runner *r, ds_matchset *out) {
   const ds_eval *p = r->p;
   int64_t *a = NULL;
@@ -342,6 +363,17 @@ static int run_driver(runner *r, ds_matchset *out) {
     ds_free(a);
     return rc;
   }
+  prefilter f;
+  f.n = 0;
+  int64_t span = p->zWithin[0] ? DS_EVAL_MAX_REGION                 /* the longest match */
+                 : p->nWithinTokens ? p->nWithinTokens : DS_EVAL_HARD_BOUNDARY;
+  if (n >= DS_EVAL_MIN_LEAPFROG)
+    for (; f.n < p->nPre && rc == DS_OK; f.n++) {
+      const cql_idset *s = &p->vm.aCons[p->aPreCons[f.n]].set;
+      f.aPos[f.n] = -1;
+      rc = ds_corpus_cursor(r->c, s->attr, s->aId[0], &f.ak[f.n], r->e);
+      if (rc) break;
+    }
   int64_t next = -1;                         /* the first start not tried yet */
   int64_t back = p->offHi >= 0 ? p->offHi
                  : p->zWithin[0] ? DS_EVAL_MAX_REGION
@@ -360,11 +392,16 @@ static int run_driver(runner *r, ds_matchset *out) {
       if (sp.first > s0) s0 = sp.first;
     }
     if (s0 < next) s0 = next;
-    for (int64_t s = s0; s <= s1 && rc == DS_OK; s++) rc = try_start(r, s, out);
+    for (int64_t s = s0; s <= s1 && rc == DS_OK; s++) {
+      int v = f.n ? pre_ok(p, &f, s, span) : 1;
+      if (v < 0) rc = ds_error_set(r->e, -v, -1, "corrupt postings");
+      else if (v) rc = try_start(r, s, out);
+    }
     if (s1 + 1 > next) next = s1 + 1;
   }
+  for (int c = 0; c < f.n; c++) ds_cursor_free(f.ak[c]);
   ds_free(a);
-  return rc;
+  return rc == DS_NOTFOUND ? DS_OK : rc;
 }
 
 static int run_scan(runner *r, ds_matchset *out) {

@@ -305,6 +305,11 @@ static void find_driver(const ds_cql *t, ds_eval *p, int i, int64_t lo, int64_t 
     const cql_idset *s = &p->vm.aCons[c].set;
     if (s->nId == 0) p->vm.bEmpty = 1;      /* a required value the corpus does not have */
     if (!s->bIndexed) return;
+    if (s->nId == 1 && p->nPre < 8) {       /* a candidate for the prefilter */
+      p->aPreCons[p->nPre] = c;
+      p->aPreLo[p->nPre] = lo;
+      p->aPreHi[p->nPre++] = hi;
+    }
     if (p->iDriver < 0 || s->freq < p->vm.aCons[p->iDriver].set.freq ||
         (s->freq == p->vm.aCons[p->iDriver].set.freq && hi >= 0 && p->offHi < 0)) {
       p->iDriver = c;
@@ -465,7 +470,16 @@ static int bind_body(binder *b, int i, ds_eval **pp) {
   }
   if (rc) return rc;
   find_driver(b->t, p, i, 0, 0);
-  return plan_fixed(b, p, i);
+  int n = 0;                                /* the driver is no filter of itself */
+  for (int k = 0; k < p->nPre; k++)
+    if (p->aPreCons[k] != p->iDriver || p->aPreLo[k] != p->offLo || p->aPreHi[k] != p->offHi) {
+      p->aPreCons[n] = p->aPreCons[k], p->aPreLo[n] = p->aPreLo[k], p->aPreHi[n] = p->aPreHi[k];
+      n++;
+    }
+  p->nPre = n;
+  rc = plan_fixed(b, p, i);
+  if (p->nFix) p->nPre = 0;                 /* plain bodies: leapfrog instead */
+  return rc;
 }
 
 int ds_eval_bind(ds_corpus *c, const ds_cql *t, ds_eval **pp, ds_error *e) {

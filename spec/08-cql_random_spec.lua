@@ -186,15 +186,15 @@ local function naive(q, d, cpos)
     local seenEnd = {}
     for _, m in ipairs(per) do if not seenEnd[m[2]] then seenEnd[m[2]] = true; out[#out + 1] = m end end
   elseif q.strategy == "shortest" then        -- no match holding another
-    for a, m in ipairs(per) do
-      local holds = false
-      for b, o in ipairs(per) do if b ~= a and o[1] >= m[1] and o[2] <= m[2] then holds = true; break end end
+    for a, m in ipairs(per) do                -- (one match per start, in order of starts)
+      local holds, b = false, a + 1
+      while not holds and per[b] and per[b][1] <= m[2] do holds = per[b][2] <= m[2]; b = b + 1 end
       if not holds then out[#out + 1] = m end
     end
   elseif q.strategy == "longest" then         -- no match another holds
-    for a, m in ipairs(per) do
-      local held = false
-      for b, o in ipairs(per) do if b ~= a and o[1] <= m[1] and o[2] >= m[2] then held = true; break end end
+    for a, m in ipairs(per) do                -- a match holding m starts at most 500 before its end
+      local held, b = false, a - 1
+      while not held and b >= 1 and per[b][1] > m[2] - 500 do held = per[b][2] >= m[2]; b = b - 1 end
       if not held then out[#out + 1] = m end
     end
   else
@@ -206,7 +206,7 @@ end
 
 describe("CQL against a naive evaluator", function()
   teardown(H.cleanup)
-  it("gives the same matches for thousands of random queries on generated corpora", function()
+  it("gives the same matches for 1,800 random queries on generated corpora", function()
     local nQueries, nMatches, bad = 0, 0, {}
     for corpusNo = 1, 3 do
       local dir = H.tmp("")
@@ -214,7 +214,9 @@ describe("CQL against a naive evaluator", function()
       local texts = {}
       for k = 1, 3 do
         local parts = {}
-        for _ = 1, 8 + rand(6) do                 -- sentences of words ending in "."
+        -- the last corpus large enough (over 64 positions a value) for the plans that
+        -- use posting cursors beside the driver (leapfrog, prefilters)
+        for _ = 1, corpusNo == 3 and 24 + rand(4) or 8 + rand(6) do   -- sentences ending in "."
           local s = {}
           for _ = 1, 2 + rand(8) do s[#s + 1] = pick(WORDS) end
           s[1] = s[1]:upper()                     -- capitalised, so the splitter ends the last
@@ -243,7 +245,7 @@ describe("CQL against a naive evaluator", function()
         assert.equal(info.tokens, #d.toks, "the parse gives the tokens the corpus has")
         docs[#docs + 1] = {d = d, cpos = info.cpos}
       end
-      for _ = 1, 700 do
+      for _ = 1, corpusNo == 3 and 400 or 700 do
         local q = gen_query()
         local want = {}
         for _, x in ipairs(docs) do
@@ -270,7 +272,7 @@ describe("CQL against a naive evaluator", function()
         end
       end
     end
-    assert.equal(2100, nQueries)
+    assert.equal(1800, nQueries)
     assert.is_true(nMatches > 5000, nMatches)
     assert.same({}, {table.unpack(bad, 1, math.min(#bad, 10))})
   end)
