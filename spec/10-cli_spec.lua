@@ -38,6 +38,26 @@ describe("the dossier command", function()
     assert.equal("Huawei", j.matches[1].match)
   end)
 
+  it("sorts, groups and prints every line of a large match set, 1,000 at a time", function()
+    -- "China" [] "Russia": the middle token is "and" 15 times, "-" and "–" once each (grep)
+    local rc, out = H.cli({"query", "--db", db, '"China" [] "Russia"', "--group", "match[1] word", "--format", "tsv"})
+    assert.equal(0, rc)
+    assert.equal("match[1] word\tcount\nand\t15\n-\t1\n–\t1\n", out)
+    rc, out = H.cli({"query", "--db", db, '"China" [] "Russia"', "--sort", "match[1] word desc", "--format", "tsv"})
+    assert.equal(0, rc)
+    assert.truthy(out:match("^doc\tfirst\tlast\tleft\tmatch\tright\n[^\n]*\tChina–Russia\t"), out)   -- bytes: "–" > "and" > "-"
+    local _, n = H.cli({"query", "--db", db, "[]", "--count"})
+    rc, out = H.cli({"query", "--db", db, "[]", "--format", "tsv", "--width", "0"})
+    assert.equal(0, rc)
+    local lines = 0
+    for _ in out:gmatch("\n") do lines = lines + 1 end
+    assert.equal(tonumber(n) + 1, lines)           -- the header and one line per token
+    local err
+    rc, _, err = H.cli({"query", "--db", db, "sovereignty", "--count"})
+    assert.equal(1, rc)
+    assert.truthy(err:find("a bare word 'sovereignty' is not a query", 1, true))
+  end)
+
   it("describes the corpus as text and JSON", function()
     local rc, out = H.cli({"info", "--db", db, "--format", "json"})
     assert.equal(0, rc)

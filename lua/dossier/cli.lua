@@ -251,6 +251,26 @@ local commands = {
         return
       end
       if a.sort then m:sort(keys(a.sort)) end
+      if a.format ~= "json" then               -- text and TSV: lines 1,000 at a time
+        local total = a.limit and math.min(a.limit, m:count()) or m:count()
+        local cols = {"doc", "first", "last", "left", "match", "right"}
+        local docw = 0
+        for _, d in ipairs(corpus:docs()) do docw = math.max(docw, utf8.len(d.name) or #d.name) end
+        if a.format == "tsv" then print(table.concat(cols, "\t")) end
+        for off = 0, total - 1, 1000 do
+          local rows = m:kwic{width = a.width, offset = off, limit = math.min(1000, total - off)}
+          if a.format == "tsv" then
+            local out = format.tsv(rows, cols)
+            print((out:gsub("^[^\n]*\n?", "", 1)))
+          else
+            print(format.kwic(rows, {width = a.width, docw = math.min(docw, 30)}))
+          end
+        end
+        if a.format ~= "tsv" and total < m:count() then
+          eprintf("(%s of %s matches shown)\n", format.count(total), format.count(m:count()))
+        end
+        return
+      end
       local rows = m:kwic{width = a.width, limit = a.limit}
       if a.format == "json" then
         local out = {}
@@ -258,13 +278,6 @@ local commands = {
           out[i] = {doc = r.doc, first = r.first, last = r.last, left = r.left, match = r.match, right = r.right}
         end
         print(format.json({query = a.query, count = m:count(), matches = out}))
-      elseif a.format == "tsv" then
-        print(format.tsv(rows, {"doc", "first", "last", "left", "match", "right"}))
-      else
-        if #rows > 0 then print(format.kwic(rows, {width = a.width})) end
-        if #rows < m:count() then
-          eprintf("(%s of %s matches shown)\n", format.count(#rows), format.count(m:count()))
-        end
       end
     end,
   },
