@@ -9,6 +9,7 @@
 #include "ds_query.h"
 #include "ds_store.h"
 
+#include <stdio.h>
 #include <string.h>
 
 typedef struct matchset_box {
@@ -39,15 +40,22 @@ static int corpus_query(lua_State *L) {
     ds_query_free(q);
     return lds_raise(L, &e);
   }
+  /* what the plan says, copied: the query is freed before anything is pushed (a memory
+     error while pushing would leak it) */
   const ds_eval *p = ds_query_plan(q);
-  lua_createtable(L, (int)ds_eval_anchors(p), 0);
-  for (size_t j = 0; j < ds_eval_anchors(p); j++) {
-    lua_pushstring(L, ds_eval_anchor_name(p, j));
+  size_t nAnchor = ds_eval_anchors(p);
+  char azName[DS_MATCHSET_MAX_ANCHORS][32];
+  for (size_t j = 0; j < nAnchor && j < DS_MATCHSET_MAX_ANCHORS; j++)
+    snprintf(azName[j], sizeof azName[j], "%s", ds_eval_anchor_name(p, j));
+  int64_t nLimit = ds_eval_cut_limit(p);
+  ds_query_free(q);
+  lua_createtable(L, (int)nAnchor, 0);
+  for (size_t j = 0; j < nAnchor && j < DS_MATCHSET_MAX_ANCHORS; j++) {
+    lua_pushstring(L, azName[j]);
     lua_rawseti(L, -2, (lua_Integer)j + 1);
   }
   lua_pushinteger(L, m->ms.nCut);
-  lua_pushinteger(L, ds_eval_cut_limit(p));
-  ds_query_free(q);
+  lua_pushinteger(L, nLimit);
   return 4;
 }
 
@@ -83,17 +91,19 @@ static int corpus_msort(lua_State *L) {
   return 0;
 }
 
+/* The groups, collected in C before anything is pushed: per group its count (8 bytes),
+   then its nKey values, each NUL-terminated. */
+typedef struct groups {
+  ds_buf *b;
+  size_t nKey, n;
+} groups;
+
 static int group_row(void *ctx, const char *const *azValue, int64_t n) {
-  lua_State *L = ctx;
-  size_t nKey = (size_t)lua_tointeger(L, -2);
-  lua_createtable(L, (int)nKey, 1);
-  for (size_t k = 0; k < nKey; k++) {
-    lua_pushstring(L, azValue[k]);
-    lua_rawseti(L, -2, (lua_Integer)k + 1);
-  }
-  lds_setint(L, "count", n);
-  lua_rawseti(L, -2, luaL_len(L, -2) + 1);
-  return 0;
+  groups *g = ctx;
+  ds_buf_append(g->b, &n, sizeof n);
+  for (size_t k = 0; k < g->nKey; k++) ds_buf_append(g->b, azValue[k], strlen(azValue[k]) + 1);
+  g->n++;
+  return g->b->rc != 0;
 }
 
 /* corpus:mgroup(matchset, keys) -> {{value, ..., count = n}, ...}, most frequent first */
@@ -102,10 +112,27 @@ static int corpus_mgroup(lua_State *L) {
   matchset_box *m = check_matchset(L, 2);
   ds_sortkey a[16];
   size_t n = check_keys(L, 3, a);
-  lua_pushinteger(L, (lua_Integer)n);
-  lua_newtable(L);
+  groups g = {lds_newbuf(L), n, 0};
   ds_error e;
-  if (ds_matchset_group(c, &m->ms, a, n, group_row, L, &e)) return lds_raise(L, &e);
+  int rc = ds_matchset_group(c, &m->ms, a, n, group_row, &g, &e);
+  if (rc == DS_DONE) return luaL_error(L, "out of memory");
+  if (rc) return lds_raise(L, &e);
+  lua_createtable(L, (int)g.n, 0);
+  const char *z = (const char *)g.b->p;
+  for (size_t i = 0; i < g.n; i++) {
+    int64_t count;
+    memcpy(&count, z, sizeof count);
+    z += sizeof count;
+    lua_createtable(L, (int)n, 1);
+    for (size_t k = 0; k < n; k++) {
+      lua_pushstring(L, z);
+      lua_rawseti(L, -2, (lua_Integer)k + 1);
+      z += strlen(z) + 1;
+    }
+    lds_setint(L, "count", count);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lds_freebuf(g.b);
   return 1;
 }
 
