@@ -40,6 +40,12 @@ unset DOSSIER_PART_BYTES
 step 0 search --db "$db" "authoritarianism"
 step 0 query --db "$db" '"digital" "sovereignty"%c' --width 30
 step 0 query --db "$db" '[word="China"] [] [pos="NOUN"]' --format json --limit 5
+step 0 query --db "$db" '(?longest) a:[word="surveil.*"%c] @[pos!="PUNCT"]{0,2} [] within s' --sort 'target word %c, match word desc' --limit 5
+step 0 query --db "$db" 'a:[pos="ADJ"] [pos="ADJ"]* [pos="NOUN"] :: doc.date >= "2019" & a.word = "x" | match.text_kind = "news.*"' --count
+step 0 query --db "$db" '"China" []* "Russia" | <s> [lemma="be"]' --group 'match lemma, matchend word' --limit 5
+step 0 query --db "$db" 'MU(meet "China" (meet [pos="NOUN"] "Russia" -3 3) s)' --count
+step 0 query --db "$db" '<s/> not containing [word="the"%c] expand to p' --format tsv --limit 3
+step 1 query --db "$db" '[word="(a|aa)+\d"] sovereignty'
 step 0 info --db "$db" --format json
 step 0 check --db "$db"
 step 0 tag corpus/seeds/2023-blog-strategic-partnership-it.txt

@@ -2,44 +2,48 @@
 ** ds_cql.h -- CQL text -> query tree, without a corpus.
 **
 ** A query is parsed on its own, so it can be checked and explained before any corpus is
-** open; ds_eval.h binds the tree to a corpus and runs it. The language today is the
-** first subset of CQP's CQL (ds_query.h lists it):
-**   "digital" "silk" "road"     literal strings; a string that holds several tokens (as
-**                                "Sino-Russian") stands for their sequence
-**   "china"%c                    case-insensitive
-**   [word="Russia"] [norm!="the"] []     a constraint on one attribute, or none
-**   sovereignty                  a bare word is a literal string
-** A backslash escapes the next character in a string.
+** open; ds_eval.h binds the tree to a corpus and runs it. The language is CQP's CQL:
+**   [word="surveil.*"]           a regular expression matched against the whole value
+**   [lemma="be" & pos!="AUX"]    `&` `|` `!` and parentheses inside brackets
+**   "China"  "china"%c  "naïve"%d  "U.S."%l      [word=...] with flags: %c case, %d
+**                                diacritics, %l literal; a string without regex
+**                                characters that holds several tokens ("Sino-Russian")
+**                                stands for their sequence
+**   []  [] {2,3}  ( "a" "b" )+  "a" | "b" "c"    any token, repetition, groups, alternation
+**   <s> </s> <p> <doc kind="news">               structure boundaries (zero width)
+**   a:[pos="ADJ"] @[pos="NOUN"]                  labels and the target
+** then clauses in CQP's order:
+**   :: a.lemma = b.lemma & doc.kind = "news"     global constraint (labels, metadata)
+**   within s | within 10                         a structure, or a number of tokens
+**   containing "x" / not containing "x"          (after `<s/>`, `<p/>` ...: whole spans)
+**   expand to s | expand to 5
+** and before everything an optional strategy: (?longest) (?shortest) (?traditional)
+** (?standard). `MU(meet A B s)` / `MU(meet A B -5 5)` is a query of its own.
+** A word outside quotes is an error (only labels `a:` and keywords are bare).
 **
 ** The tree is an array of nodes; a node's children are a list (iChild, then each one's
 ** iNext; -1 ends it), so a parent is always before its children. Every node records the
 ** bytes of the query it came from, [iStart, iEnd). Strings (values, names) live in the
-** tree's pool: ds_cql_str gives them. What today's parser makes:
-**   SEQ    the query: its elements in order (the root; also a string of several tokens)
-**   TOKEN  one token: one child constraint, or none for `[]`
-**   CMP    a constraint on one token: attribute iAttr, eOp (EQ, NE), the value, flags
-**          (DS_CQL_LITERAL always today; DS_CQL_FOLD for %c)
-** The other kinds are laid out for the full CQL (the next issue), not made yet:
-**   AND, OR, NOT  boolean constraints on one token (children: CMP, AND, OR, NOT)
-**   REPEAT        its child nMin..nMax times (nMax -1: no bound): `[]{2,3}`, `?`, `*`, `+`
-**   ALT           one of its children (`a | b` between sequences)
-**   STRUCT        a structure boundary `<s>` / `</s>` (zName in the pool; eOp
-**                 DS_CQL_OPEN or DS_CQL_CLOSE), with CMP children for its attributes
-**   WITHIN        child 0 within the structure named (`within s`)
-**   META          a document metadata constraint (`:: meta.year="2023"`): name, eOp, value
-**   LABEL         child 0 marked by an anchor: `@` (target), `@1` (keyword) or `name:`
+** tree's pool: ds_cql_str gives them. Kinds:
+**   SEQ    its children one after another (the body's root when it is a sequence)
+**   TOKEN  one token: one child constraint (CMP, AND, OR, NOT), or none for `[]`
+**   CMP    attribute iAttr, eOp (EQ, NE), the value, flags (LITERAL or a regex; FOLD,
+**          DIACR); in the global constraint, CMP with iName (a label) compares the
+**          label's token
+**   AND, OR, NOT  boolean constraints (on one token, or global)
+**   REPEAT child 0, nMin..nMax times (nMax -1: no bound)
+**   ALT    one of its children
+**   STRUCT a boundary `<s>` (eOp OPEN) / `</s>` (CLOSE) of kind zName, or a whole span
+**          `<s/>` (eOp SPAN); META children for its attributes (`<doc kind="news">`)
+**   META   a document's metadata: zName (key) eOp value (EQ, NE regexes; LT LE GT GE
+**          compare as ISO dates)
+**   LABEL  child 0 marked: zName "@" (target) or a label
+**   REFEQ  global: label iName's attribute iAttr eOp (EQ, NE) label iName2's attribute iAttr2
+**   MEET   MU: children A, B (tokens or MEETs); zName the structure, or nMin..nMax window
+**   UNION  MU(union A B)
 **
-** Values: a CMP's value is what the evaluator compares, already normalized as the
-** corpus stores it: a literal string tokenized as documents are (ds_tokenize_string) and
-** each token NFC, or case-folded when %c (DS_CQL_FOLD) is given; a bracket's value is
-** not tokenized. The attribute stays as written (`word` with %c is compared on `norm`
-** by the evaluator, as the store folds only there).
-**
-**   ds_cql *t; ds_error e; ds_buf out = DS_BUF_INIT;
-**   if (ds_cql_parse("\"Sino-Russian\" []", &t, &e) == DS_OK) {
-**     ds_cql_explain(t, 0, &out);    -- (seq (seq (token (= word "Sino")) ...) (token))
-**     ds_cql_free(t);
-**   } else printf("%s\n", e.msg);    -- e.g. "unterminated string at position 1"
+** Values: a literal's value is what the corpus stores (NFC; case-folded with %c, then
+** compared on `norm` by the evaluator), a regex's value is the pattern as written (NFC).
 */
 #ifndef DS_CQL_H
 #define DS_CQL_H
@@ -49,6 +53,11 @@
 
 /* Longest query, in token constraints: longer ones are refused (their time grows with it). */
 #define DS_QUERY_MAX_TOKENS 1000
+/* Largest bound of a repetition `{n,m}`, and deepest nesting of groups and brackets. */
+#define DS_CQL_MAX_REPEAT 1000
+#define DS_CQL_MAX_DEPTH 100
+/* Most labels a query names. */
+#define DS_CQL_MAX_LABELS 32
 
 /* Node kinds. */
 enum {
@@ -63,7 +72,10 @@ enum {
   DS_CQL_STRUCT,    /* structure boundary zName (eOp OPEN or CLOSE) */
   DS_CQL_WITHIN,    /* child 0 within structure zName */
   DS_CQL_META,      /* document metadata: zName eOp value */
-  DS_CQL_LABEL      /* child 0 marked: zName "@" target, "@1" keyword, else a label */
+  DS_CQL_LABEL,     /* child 0 marked: zName "@" target, else a label */
+  DS_CQL_REFEQ,     /* global: label.attr eOp label2.attr2 */
+  DS_CQL_MEET,      /* MU(meet A B s | lo hi) */
+  DS_CQL_UNION      /* MU(union A B) */
 };
 
 /* Operators (eOp). */
@@ -71,13 +83,18 @@ enum {
   DS_CQL_EQ = 1,    /* =  */
   DS_CQL_NE,        /* != */
   DS_CQL_OPEN,      /* <s> */
-  DS_CQL_CLOSE      /* </s> */
+  DS_CQL_CLOSE,     /* </s> */
+  DS_CQL_SPAN,      /* <s/> */
+  DS_CQL_LT, DS_CQL_LE, DS_CQL_GT, DS_CQL_GE   /* metadata, as dates */
 };
+
+/* Matching strategies (CQP's). */
+enum { DS_CQL_STANDARD = 0, DS_CQL_SHORTEST, DS_CQL_LONGEST, DS_CQL_TRADITIONAL };
 
 /* Flags of a value. */
 #define DS_CQL_LITERAL 0x01   /* the value is a literal string (else a regular expression) */
 #define DS_CQL_FOLD    0x02   /* %c: compared case-folded */
-#define DS_CQL_DIACR   0x04   /* %d: compared without diacritics (not supported yet) */
+#define DS_CQL_DIACR   0x04   /* %d: compared without diacritics */
 
 typedef struct ds_cql_node {
   int eKind;            /* DS_CQL_SEQ ... */
@@ -87,9 +104,13 @@ typedef struct ds_cql_node {
   int iChild;           /* first child, or -1 */
   int iNext;            /* next sibling, or -1 */
   int nChild;           /* number of children */
-  int nMin, nMax;       /* REPEAT: bounds (nMax -1: none) */
+  int nMin, nMax;       /* REPEAT: bounds (nMax -1: none); MEET: the window (nName 0);
+                           LABEL, CMP of a label, REFEQ: nMin the label's index (-1: target),
+                           REFEQ: nMax the second label's index */
   size_t iValue, nValue;  /* CMP, META: the value's bytes in the pool */
-  size_t iName, nName;    /* STRUCT, WITHIN, META, LABEL: the name's bytes in the pool */
+  size_t iName, nName;    /* STRUCT, META, LABEL, MEET, CMP of a label: a name in the pool (nName 0: none) */
+  size_t iName2, nName2;  /* REFEQ: the second label */
+  int iAttr2;             /* REFEQ: the second label's attribute */
   size_t iStart, iEnd;  /* where it came from: bytes [iStart, iEnd) of the query */
 } ds_cql_node;
 
@@ -98,8 +119,20 @@ typedef struct ds_cql {
   size_t nNode, nAlloc;
   int iRoot;
   ds_buf pool;          /* strings, each followed by a NUL, the query's text first (owned) */
-  size_t nToken;        /* TOKEN nodes (today: the length of every match) */
+  size_t nToken;        /* TOKEN nodes */
   size_t nQuery;        /* length of the query text, in bytes: ds_cql_str(t, 0) */
+  int eStrategy;        /* DS_CQL_STANDARD ... */
+  int iGlobal;          /* the constraint after `::`, or -1 */
+  size_t iWithin, nWithin;  /* `within KIND`: the kind in the pool (nWithin 0: none) */
+  size_t iWithinAt, iExpandAt;  /* where the kinds of within and expand stand in the query */
+  int64_t nWithinTokens;    /* `within N`: N (0: none) */
+  int iContaining;      /* the query after `containing`, or -1 */
+  int bNotContaining;   /* ... `not containing` */
+  size_t iExpand, nExpand;  /* `expand to KIND` (nExpand 0: none) */
+  int64_t nExpandTokens;    /* `expand to N` (0: none) */
+  size_t nLabel;        /* distinct labels (not the target), in order of first use */
+  int bTarget;          /* `@` used */
+  char azLabel[DS_CQL_MAX_LABELS][32];   /* label names, by index */
 } ds_cql;
 
 /*

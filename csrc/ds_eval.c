@@ -1,138 +1,514 @@
 /*
-** ds_eval.c -- bind a query tree to a corpus, plan it and find its matches (see ds_eval.h).
+** ds_eval.c -- bind a query tree to a corpus and plan it (see ds_eval.h; cql_run.c runs
+** the plan, cql_vm.c is the matcher, cql_idset.c resolves values).
+**
+** The plan: the body is compiled to a program (cql_vm.h); the rarest constraint every
+** match must hold, at a known range of offsets from the match's start, drives: its
+** postings give the candidate starts, and the matcher verifies each one reading only the
+** tokens it tests. With no such constraint, every position is a start. The global
+** constraint is compiled too; when it reads no label it becomes a filter of documents.
 */
-#include "ds_eval.h"
+#include "cql_plan.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-
-/*
-** Fewest positions of the driver for the other required values to be read with cursors
-** (leapfrog) rather than checked in the token stream. On a 10 M token corpus, cursors
-** made `"said" "the"` 10 times faster, `"of" "the"` 3 times; with a driver of 6 to 58
-** positions both ways took under 0.3 ms. (spec/07 counts on a rare driver reading the
-** stream: a damaged stream is then reported.)
-*/
-#define DS_EVAL_MIN_LEAPFROG 64
-
-/* What a token of the sequence asks. */
-enum { E_ANY, E_EQ, E_NE };
-
-typedef struct etok {
-  int kind;             /* E_ANY, E_EQ, E_NE */
-  int attr;             /* DS_ATTR_* compared */
-  int bFound;           /* the value is in the lexicon */
-  int bIndexed;         /* ... and has postings */
-  uint32_t id;          /* its id when found */
-  int64_t freq;         /* its frequency when found */
-} etok;
-
-struct ds_eval {
-  etok *a;              /* the sequence, one per token (owned) */
-  size_t n;
-  int bEmpty;           /* a required value is not in the corpus: no matches */
-  size_t *aiCur;        /* tokens read with posting cursors, the driver first (owned) */
-  size_t nCur;
-  size_t *aiStream;     /* tokens checked in the token stream (owned) */
-  size_t nStream;
-};
-
-/* ====================== binding ====================== */
 
 typedef struct binder {
   ds_corpus *c;
   const ds_cql *t;
-  ds_eval *p;
-  size_t nAlloc;
   ds_error *e;
 } binder;
 
-static int unsupported(binder *b, const ds_cql_node *x) {
-  return ds_error_set(b->e, DS_QUERY, (int64_t)x->iStart, "%s is not supported yet at position %zu",
-                      ds_cql_kind_name(x->eKind), ds_cql_char_pos(ds_cql_str(b->t, 0), x->iStart));
+static int nomem(binder *b) { return ds_error_set(b->e, DS_NOMEM, -1, "out of memory"); }
+
+static int qerr(binder *b, size_t at, const char *zMsg) {
+  return ds_error_set(b->e, DS_QUERY, (int64_t)at, "%s at position %zu", zMsg,
+                      ds_cql_char_pos(ds_cql_str(b->t, 0), at));
 }
 
-/* A TOKEN node: one more token of the sequence, its value looked up. */
-static int bind_token(binder *b, const ds_cql_node *x) {
-  ds_eval *p = b->p;
-  if (p->n >= DS_QUERY_MAX_TOKENS) return unsupported(b, x);   /* parsers keep under it */
-  if (p->n == b->nAlloc) {
-    size_t nNew = b->nAlloc ? 2 * b->nAlloc : 8;
-    etok *a = ds_realloc(p->a, nNew * sizeof *a);
-    if (!a) return ds_error_set(b->e, DS_NOMEM, -1, "out of memory");
-    p->a = a;
-    b->nAlloc = nNew;
+int cql_known_kind(const char *zKind) {
+  static const char *const az[] = {"s", "p", "head", "note", "doc"};
+  for (size_t i = 0; i < sizeof az / sizeof az[0]; i++)
+    if (strcmp(zKind, az[i]) == 0) return 1;
+  return 0;
+}
+
+static int check_kind(binder *b, const char *zKind, size_t at) {
+  if (cql_known_kind(zKind)) return DS_OK;
+  char zMsg[128];
+  snprintf(zMsg, sizeof zMsg, "unknown structure '%.32s' (known: s, p, head, note, doc)", zKind);
+  return qerr(b, at, zMsg);
+}
+
+/* ====================== metadata ====================== */
+
+typedef struct docmap {
+  int64_t *aId;         /* docs.id of document k, sorted with aK */
+  size_t *aK;
+  size_t n;
+} docmap;
+
+typedef struct idk {
+  int64_t id;           /* docs.id */
+  size_t k;             /* its index */
+} idk;
+
+typedef struct metactx {
+  binder *b;
+  const ds_cql_node *x;
+  unsigned char *aOk;   /* per document */
+  unsigned char *aHas;  /* the document has the key */
+  idk *aIdx;            /* documents sorted by id */
+  size_t nDoc;
+  cql_regex *re;
+  int rc;
+  int bFound;           /* the key is known */
+} metactx;
+
+static int cmp_doc_id(const void *a, const void *b) {
+  int64_t x = ((const idk *)a)->id, y = ((const idk *)b)->id;
+  return x < y ? -1 : x > y;
+}
+
+/* Compare ISO dates to the precision of the shorter one: <0, 0, >0. */
+static int date_cmp(const char *zA, const char *zB) {
+  size_t n = strlen(zA) < strlen(zB) ? strlen(zA) : strlen(zB);
+  return strncmp(zA, zB, n);
+}
+
+static int meta_value(metactx *m, size_t k, const char *zVal) {
+  const ds_cql_node *x = m->x;
+  const char *zWant = ds_cql_str(m->b->t, x->iValue);
+  int ok;
+  switch (x->eOp) {
+  case DS_CQL_EQ:
+  case DS_CQL_NE: {
+    int r = cql_regex_test(m->re, zVal, strlen(zVal));
+    if (r < 0) return m->rc = r, 1;
+    ok = r == (x->eOp == DS_CQL_EQ);
+    break;
   }
-  etok *k = &p->a[p->n++];
-  memset(k, 0, sizeof *k);
-  if (x->iChild < 0) return DS_OK;                       /* [] */
-  const ds_cql_node *y = ds_cql_at(b->t, x->iChild);
-  if (y->eKind != DS_CQL_CMP || y->iNext >= 0 || !(y->flags & DS_CQL_LITERAL) ||
-      (y->eOp != DS_CQL_EQ && y->eOp != DS_CQL_NE) || !ds_attr_name(y->iAttr))
-    return unsupported(b, y);
-  k->kind = y->eOp == DS_CQL_EQ ? E_EQ : E_NE;
-  k->attr = y->flags & DS_CQL_FOLD ? DS_ATTR_NORM : y->iAttr;    /* folded forms are norm's */
-  int rc = ds_corpus_lookup(b->c, k->attr, ds_cql_str(b->t, y->iValue), y->nValue, &k->id,
-                            &k->freq, b->e);
-  if (rc == DS_NOTFOUND) return DS_OK;
-  if (rc) return rc;
-  k->bFound = 1;
-  k->bIndexed = ds_corpus_indexed(b->c, k->attr, k->id);
-  return DS_OK;
+  default: {
+    if (!*zVal) { ok = 0; break; }        /* no date: no comparison holds */
+    int d = date_cmp(zVal, zWant);
+    ok = x->eOp == DS_CQL_LT ? d < 0 : x->eOp == DS_CQL_LE ? d <= 0 : x->eOp == DS_CQL_GT ? d > 0 : d >= 0;
+  }
+  }
+  m->aOk[k] = (unsigned char)ok;
+  return 0;
 }
 
-/* Node i: sequences are laid flat, tokens bound. */
-static int bind_node(binder *b, int i, int depth) {
-  const ds_cql_node *x = ds_cql_at(b->t, i);
-  if (x->eKind == DS_CQL_TOKEN) return bind_token(b, x);
-  if (x->eKind != DS_CQL_SEQ || depth > 64) return unsupported(b, x);
-  for (int c = x->iChild; c >= 0; c = ds_cql_at(b->t, c)->iNext) {
-    int rc = bind_node(b, c, depth + 1);
+static int meta_each(void *ctx, int64_t docId, const char *zVal) {
+  metactx *m = ctx;
+  size_t lo = 0, hi = m->nDoc;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (m->aIdx[mid].id < docId) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo == m->nDoc || m->aIdx[lo].id != docId) return 0;   /* a removed document */
+  m->aHas[m->aIdx[lo].k] = 1;
+  return meta_value(m, m->aIdx[lo].k, zVal);
+}
+
+static int key_each(void *ctx, int64_t docId, const char *zKey) {
+  metactx *m = ctx;
+  (void)docId;
+  if (strcmp(zKey, ds_cql_str(m->b->t, m->x->iName)) == 0) m->bFound = 1;
+  return 0;
+}
+
+static int key_list(void *ctx, int64_t docId, const char *zKey) {
+  ds_buf *out = ctx;
+  (void)docId;
+  if (out->n < 200) ds_buf_printf(out, "%s%s", out->n ? ", " : "", zKey);
+  return 0;
+}
+
+static int is_date(const char *z) {
+  static const char *const azShape[] = {"dddd", "dddd-dd", "dddd-dd-dd"};
+  for (int i = 0; i < 3; i++) {
+    const char *s = azShape[i];
+    size_t j = 0;
+    while (s[j] && z[j] && (s[j] == 'd' ? (z[j] >= '0' && z[j] <= '9') : z[j] == s[j])) j++;
+    if (!s[j] && !z[j]) return 1;
+  }
+  return 0;
+}
+
+/* META node x: which documents pass, into *paOk (ds_malloc'd, one byte per document). */
+static int bind_meta(binder *b, const ds_cql_node *x, unsigned char **paOk) {
+  size_t nDoc = ds_corpus_ndocs(b->c);
+  metactx m = {b, x, NULL, NULL, NULL, nDoc, NULL, 0, 0};
+  int rc = ds_corpus_meta_by_key(b->c, NULL, key_each, &m, b->e);
+  if (rc && rc != DS_DONE) return rc;
+  if (!m.bFound) {
+    ds_buf keys = DS_BUF_INIT;
+    ds_corpus_meta_by_key(b->c, NULL, key_list, &keys, b->e);
+    char zMsg[320];
+    snprintf(zMsg, sizeof zMsg, "unknown metadata key '%.40s' (known: %.*s)", ds_cql_str(b->t, x->iName),
+             keys.n ? (int)keys.n : 4, keys.n ? (const char *)keys.p : "none");
+    ds_buf_free(&keys);
+    return qerr(b, x->iStart, zMsg);
+  }
+  if (x->eOp != DS_CQL_EQ && x->eOp != DS_CQL_NE && !is_date(ds_cql_str(b->t, x->iValue)))
+    return qerr(b, x->iStart, "'<', '<=', '>', '>=' compare ISO dates: expected \"2019\", \"2019-10\" or \"2019-10-07\"");
+  if (x->eOp == DS_CQL_EQ || x->eOp == DS_CQL_NE) {
+    rc = cql_regex_new(ds_cql_str(b->t, x->iValue), x->nValue, x->flags, &m.re, ds_cql_str(b->t, 0),
+                       x->iStart, b->e);
     if (rc) return rc;
   }
+  m.aOk = ds_malloc(nDoc + 1);
+  m.aHas = ds_malloc(nDoc + 1);
+  m.aIdx = ds_malloc((nDoc + 1) * sizeof *m.aIdx);
+  if (!m.aOk || !m.aHas || !m.aIdx) rc = nomem(b);
+  else {
+    memset(m.aHas, 0, nDoc + 1);
+    memset(m.aOk, 0, nDoc + 1);
+    for (size_t k = 0; k < nDoc; k++) m.aIdx[k] = (idk){ds_corpus_doc(b->c, k)->id, k};
+    qsort(m.aIdx, nDoc, sizeof *m.aIdx, cmp_doc_id);
+    rc = ds_corpus_meta_by_key(b->c, ds_cql_str(b->t, x->iName), meta_each, &m, b->e);
+    if (rc == DS_DONE) rc = qerr(b, x->iStart, "regular expression over its limits on the metadata");
+    for (size_t k = 0; k < nDoc && rc == DS_OK; k++)     /* no value: as the empty string */
+      if (!m.aHas[k] && meta_value(&m, k, "")) rc = qerr(b, x->iStart, "regular expression over its limits");
+  }
+  cql_regex_free(m.re);
+  ds_free(m.aHas);
+  ds_free(m.aIdx);
+  if (rc) {
+    ds_free(m.aOk);
+    return rc;
+  }
+  *paOk = m.aOk;
   return DS_OK;
+}
+
+/* ====================== the global constraint ====================== */
+
+static int bind_global(binder *b, ds_eval *p, int i, int *pj) {
+  const ds_cql_node *x = ds_cql_at(b->t, i);
+  cql_gnode *a = ds_realloc(p->aG, (size_t)(p->nG + 1) * sizeof *a);
+  if (!a) return nomem(b);
+  p->aG = a;
+  int j = p->nG++;
+  memset(&a[j], 0, sizeof a[j]);
+  a[j].eKind = x->eKind;
+  a[j].eOp = x->eOp;
+  *pj = j;
+  switch (x->eKind) {
+  case DS_CQL_META:
+    return bind_meta(b, x, &p->aG[j].aDocOk);
+  case DS_CQL_REFEQ:
+    p->bGLabels = 1;
+    a[j].iSlot = x->nMin + 1, a[j].iSlot2 = x->nMax + 1;
+    a[j].attr = x->iAttr, a[j].attr2 = x->iAttr2;
+    return DS_OK;
+  case DS_CQL_CMP: {
+    p->bGLabels = 1;
+    a[j].iSlot = x->nMin + 1;
+    cql_idset set;
+    int rc = cql_idset_resolve(b->c, x->iAttr, ds_cql_str(b->t, x->iValue), x->nValue, x->flags, &set,
+                               ds_cql_str(b->t, 0), x->iStart, b->e);
+    if (rc) return rc;
+    p->aG[j].set = set;
+    p->aG[j].attr = set.attr;
+    return DS_OK;
+  }
+  default: {
+    int aKid[256], n = 0;
+    for (int c = x->iChild; c >= 0; c = ds_cql_at(b->t, c)->iNext) {
+      if (n == 256) return qerr(b, x->iStart, "too many operands");
+      int rc = bind_global(b, p, c, &aKid[n++]);
+      if (rc) return rc;
+    }
+    int *ak = ds_realloc(p->aGKid, (size_t)(p->nGKid + n + 1) * sizeof *ak);
+    if (!ak) return nomem(b);
+    p->aGKid = ak;
+    p->aG[j].iKid = p->nGKid;
+    p->aG[j].nKid = n;
+    memcpy(ak + p->nGKid, aKid, (size_t)n * sizeof *aKid);
+    p->nGKid += n;
+    return DS_OK;
+  }
+  }
+}
+
+/* Without labels: does document k pass node j? */
+static int global_doc(const ds_eval *p, int j, size_t k) {
+  const cql_gnode *g = &p->aG[j];
+  if (g->eKind == DS_CQL_META) return g->aDocOk[k];
+  if (g->eKind == DS_CQL_NOT) return !global_doc(p, p->aGKid[g->iKid], k);
+  int bAnd = g->eKind == DS_CQL_AND;
+  for (int i = 0; i < g->nKid; i++)
+    if (global_doc(p, p->aGKid[g->iKid + i], k) != bAnd) return !bAnd;
+  return bAnd;
+}
+
+/* ====================== the driver ====================== */
+
+/* Fewest and most tokens node i spans (most -1: no bound). */
+static void node_len(const ds_cql *t, int i, int64_t *pMin, int64_t *pMax) {
+  const ds_cql_node *x = ds_cql_at(t, i);
+  int64_t lo = 0, hi = 0, a, b;
+  switch (x->eKind) {
+  case DS_CQL_TOKEN: lo = hi = 1; break;
+  case DS_CQL_LABEL: node_len(t, x->iChild, &lo, &hi); break;
+  case DS_CQL_SEQ:
+    for (int c = x->iChild; c >= 0; c = ds_cql_at(t, c)->iNext) {
+      node_len(t, c, &a, &b);
+      lo += a;
+      hi = hi < 0 || b < 0 ? -1 : hi + b;
+    }
+    break;
+  case DS_CQL_ALT:
+    lo = -1;
+    for (int c = x->iChild; c >= 0; c = ds_cql_at(t, c)->iNext) {
+      node_len(t, c, &a, &b);
+      if (lo < 0 || a < lo) lo = a;
+      if (hi >= 0 && (b < 0 || b > hi)) hi = b;
+    }
+    if (lo < 0) lo = 0;
+    break;
+  case DS_CQL_REPEAT:
+    node_len(t, x->iChild, &a, &b);
+    lo = a * x->nMin;
+    hi = b == 0 ? 0 : (x->nMax < 0 || b < 0) ? -1 : b * x->nMax;
+    break;
+  default: break;                           /* structures: no tokens */
+  }
+  *pMin = lo;
+  *pMax = hi;
+}
+
+/* The positive CMP under constraint j with the fewest positions, or -1. */
+static int positive_cmp(const cql_vm *vm, int j) {
+  const cql_cons *k = &vm->aCons[j];
+  if (k->eKind == DS_CQL_CMP) return k->bNe ? -1 : j;
+  if (k->eKind != DS_CQL_AND) return -1;
+  int best = -1;
+  for (int i = 0; i < k->nKid; i++) {
+    int c = positive_cmp(vm, vm->aKid[k->iKid + i]);
+    if (c >= 0 && (best < 0 || vm->aCons[c].set.freq < vm->aCons[best].set.freq)) best = c;
+  }
+  return best;
+}
+
+/* Every token every match holds, at offsets [lo, hi] from its start: the rarest drives. */
+static void find_driver(const ds_cql *t, ds_eval *p, int i, int64_t lo, int64_t hi) {
+  const ds_cql_node *x = ds_cql_at(t, i);
+  switch (x->eKind) {
+  case DS_CQL_TOKEN: {
+    int j = p->vm.aNodeCons[i];
+    int c = j >= 0 ? positive_cmp(&p->vm, j) : -1;
+    if (c < 0) return;
+    const cql_idset *s = &p->vm.aCons[c].set;
+    if (s->nId == 0) p->vm.bEmpty = 1;      /* a required value the corpus does not have */
+    if (!s->bIndexed) return;
+    if (s->nId == 1 && p->nPre < 8) {       /* a candidate for the prefilter */
+      p->aPreCons[p->nPre] = c;
+      p->aPreLo[p->nPre] = lo;
+      p->aPreHi[p->nPre++] = hi;
+    }
+    if (p->iDriver < 0 || s->freq < p->vm.aCons[p->iDriver].set.freq ||
+        (s->freq == p->vm.aCons[p->iDriver].set.freq && hi >= 0 && p->offHi < 0)) {
+      p->iDriver = c;
+      p->offLo = lo;
+      p->offHi = hi;
+    }
+    return;
+  }
+  case DS_CQL_LABEL: find_driver(t, p, x->iChild, lo, hi); return;
+  case DS_CQL_REPEAT:
+    if (x->nMin >= 1) find_driver(t, p, x->iChild, lo, hi);
+    return;
+  case DS_CQL_SEQ:
+    for (int c = x->iChild; c >= 0; c = ds_cql_at(t, c)->iNext) {
+      int64_t a, b;
+      find_driver(t, p, c, lo, hi);
+      node_len(t, c, &a, &b);
+      lo += a;
+      hi = hi < 0 || b < 0 ? -1 : hi + b;
+    }
+    return;
+  default: return;
+  }
 }
 
 /*
-** Which tokens the postings answer and which the token stream: every required value with
-** postings gets a cursor (rarest first: the driver); `!=` of a known value and required
-** values without postings are read in the stream.
+** A body of plain tokens (labels allowed; no repetition, alternative or structure) is
+** checked token by token, without the matcher: one match per start, of fixed length.
 */
-static int plan(ds_eval *p) {
-  p->aiCur = ds_malloc((p->n + 1) * sizeof *p->aiCur);
-  p->aiStream = ds_malloc((p->n + 1) * sizeof *p->aiStream);
-  if (!p->aiCur || !p->aiStream) return DS_NOMEM;
-  for (size_t i = 0; i < p->n; i++) {
-    const etok *k = &p->a[i];
-    if (k->kind == E_EQ && !k->bFound) p->bEmpty = 1;
-    if (k->kind == E_EQ && k->bIndexed) {
-      size_t j = p->nCur++;                /* insertion by frequency, ties in query order */
-      while (j > 0 && p->a[p->aiCur[j - 1]].freq > k->freq) {
-        p->aiCur[j] = p->aiCur[j - 1];
-        j--;
-      }
-      p->aiCur[j] = i;
-    } else if ((k->kind == E_EQ || k->kind == E_NE) && k->bFound) {
-      p->aiStream[p->nStream++] = i;
-    }
+static int flatten_fixed(const ds_cql *t, ds_eval *p, int i, int nMax) {
+  const ds_cql_node *x = ds_cql_at(t, i);
+  if (x->eKind == DS_CQL_SEQ) {
+    for (int c = x->iChild; c >= 0; c = ds_cql_at(t, c)->iNext)
+      if (flatten_fixed(t, p, c, nMax)) return 1;
+    return 0;
   }
-  /* a driver with few positions: its candidates are checked in the stream, as few reads
-     as opening the other posting lists would take (measured: under 0.3 ms either way) */
-  if (p->nCur > 1 && p->a[p->aiCur[0]].freq < DS_EVAL_MIN_LEAPFROG) {
-    for (size_t j = 1; j < p->nCur; j++) p->aiStream[p->nStream++] = p->aiCur[j];
-    p->nCur = 1;
+  int slot = -1;
+  if (x->eKind == DS_CQL_LABEL) {
+    slot = x->nMin + 1;
+    x = ds_cql_at(t, x->iChild);
+    i = (int)(x - t->aNode);
+  }
+  if (x->eKind != DS_CQL_TOKEN || p->nFix >= nMax) return 1;
+  p->aFixCons[p->nFix] = p->vm.aNodeCons[i];
+  p->aFixSlot[p->nFix++] = slot;
+  return 0;
+}
+
+static int plan_fixed(binder *b, ds_eval *p, int i) {
+  int nMax = (int)b->t->nToken + 1;
+  p->aFixCons = ds_malloc((size_t)nMax * sizeof(int));
+  p->aFixSlot = ds_malloc((size_t)nMax * sizeof(int));
+  if (!p->aFixCons || !p->aFixSlot) return nomem(b);
+  if (flatten_fixed(b->t, p, i, nMax)) p->nFix = 0;
+  if (p->iDriver < 0 || p->vm.aCons[p->iDriver].set.freq < DS_EVAL_MIN_LEAPFROG) return DS_OK;
+  for (int k = 0; k < p->nFix && p->nLeap < 8; k++) {   /* one-id values with postings */
+    int j = p->aFixCons[k];
+    const cql_cons *x = j >= 0 ? &p->vm.aCons[j] : NULL;
+    if (x && j != p->iDriver && x->eKind == DS_CQL_CMP && !x->bNe && x->set.nId == 1 && x->set.bIndexed)
+      p->aLeap[p->nLeap++] = k;
   }
   return DS_OK;
+}
+
+/* ====================== binding ====================== */
+
+static int kind_copy(binder *b, char *z, size_t nz, const char *zKind, size_t at) {
+  if (strlen(zKind) >= nz) return check_kind(b, "?", at);
+  int rc = check_kind(b, zKind, at);
+  if (rc == DS_OK) snprintf(z, nz, "%s", zKind);
+  return rc;
+}
+
+static int bind_body(binder *b, int i, ds_eval **pp);
+
+/* The attributes of structure node x (only <doc> has them: its metadata). */
+static int bind_struct_attrs(binder *b, const ds_cql_node *x, unsigned char **paOk) {
+  *paOk = NULL;
+  if (x->nChild == 0) return DS_OK;
+  if (strcmp(ds_cql_str(b->t, x->iName), "doc") != 0) {
+    char zMsg[128];
+    snprintf(zMsg, sizeof zMsg, "structure '%.32s' has no attributes (only <doc> has: its metadata)",
+             ds_cql_str(b->t, x->iName));
+    return qerr(b, ds_cql_at(b->t, x->iChild)->iStart, zMsg);
+  }
+  size_t nDoc = ds_corpus_ndocs(b->c);
+  unsigned char *aOk = ds_malloc(nDoc + 1);
+  if (!aOk) return nomem(b);
+  memset(aOk, 1, nDoc + 1);
+  for (int c = x->iChild; c >= 0; c = ds_cql_at(b->t, c)->iNext) {
+    unsigned char *a1;
+    int rc = bind_meta(b, ds_cql_at(b->t, c), &a1);
+    if (rc) {
+      ds_free(aOk);
+      return rc;
+    }
+    for (size_t k = 0; k < nDoc; k++) aOk[k] &= a1[k];
+    ds_free(a1);
+  }
+  *paOk = aOk;
+  return DS_OK;
+}
+
+static ds_eval *new_plan(binder *b) {
+  ds_eval *p = ds_malloc(sizeof *p);
+  if (!p) return nomem(b), NULL;
+  memset(p, 0, sizeof *p);
+  p->iDriver = p->iG = -1;
+  p->nDocs = ds_corpus_ndocs(b->c);
+  return p;
+}
+
+/* A MU argument: a token (a body of one token) or a meet/union. */
+static int bind_mu(binder *b, int i, ds_eval **pp) {
+  const ds_cql_node *x = ds_cql_at(b->t, i);
+  if (x->eKind == DS_CQL_TOKEN) return bind_body(b, i, pp);
+  ds_eval *p = new_plan(b);
+  if (!p) return DS_NOMEM;
+  *pp = p;
+  p->eKind = x->eKind == DS_CQL_MEET ? E_MEET : E_UNION;
+  int rc = bind_mu(b, x->iChild, &p->pA);
+  if (rc == DS_OK) rc = bind_mu(b, ds_cql_at(b->t, x->iChild)->iNext, &p->pB);
+  if (rc == DS_OK && x->eKind == DS_CQL_MEET) {
+    if (x->nName) rc = kind_copy(b, p->zMeet, sizeof p->zMeet, ds_cql_str(b->t, x->iName), x->iStart);
+    p->meetLo = x->nMin;
+    p->meetHi = x->nMax;
+  }
+  return rc;
+}
+
+/* Body node i (a SEQ, ALT, TOKEN ...) into a new plan *pp (freed by the caller on error too). */
+static int bind_body(binder *b, int i, ds_eval **pp) {
+  const ds_cql_node *x = ds_cql_at(b->t, i);
+  ds_eval *p = new_plan(b);
+  if (!p) return DS_NOMEM;
+  *pp = p;
+  /* a lone child of the root: MU, or a whole span */
+  const ds_cql_node *y = x->eKind == DS_CQL_SEQ && x->nChild == 1 ? ds_cql_at(b->t, x->iChild) : x;
+  if (y->eKind == DS_CQL_MEET || y->eKind == DS_CQL_UNION) {
+    ds_free(p);
+    return bind_mu(b, x->eKind == DS_CQL_SEQ ? x->iChild : i, pp);
+  }
+  if (y->eKind == DS_CQL_STRUCT && y->eOp == DS_CQL_SPAN) {
+    p->eKind = E_SPANS;
+    int rc = kind_copy(b, p->zSpan, sizeof p->zSpan, ds_cql_str(b->t, y->iName), y->iStart);
+    return rc ? rc : bind_struct_attrs(b, y, &p->aSpanDocOk);
+  }
+  p->eKind = E_BODY;
+  int64_t hi;
+  node_len(b->t, i, &p->minLen, &hi);
+  if (p->minLen == 0 && hi == 0) return qerr(b, x->iStart, "the query matches no token (only structure boundaries)");
+  int rc = cql_vm_compile(b->c, b->t, i, &p->vm, b->e);
+  if (rc) return rc;
+  for (int j = 0; j < p->vm.nStruct && rc == DS_OK; j++) {
+    const ds_cql_node *s = ds_cql_at(b->t, p->vm.aStruct[j].iNode);
+    rc = check_kind(b, p->vm.aStruct[j].zKind, s->iStart);
+    if (rc == DS_OK) rc = bind_struct_attrs(b, s, &p->vm.aStruct[j].aDocOk);
+  }
+  if (rc) return rc;
+  find_driver(b->t, p, i, 0, 0);
+  int n = 0;                                /* the driver is no filter of itself */
+  for (int k = 0; k < p->nPre; k++)
+    if (p->aPreCons[k] != p->iDriver || p->aPreLo[k] != p->offLo || p->aPreHi[k] != p->offHi) {
+      p->aPreCons[n] = p->aPreCons[k], p->aPreLo[n] = p->aPreLo[k], p->aPreHi[n] = p->aPreHi[k];
+      n++;
+    }
+  p->nPre = n;
+  rc = plan_fixed(b, p, i);
+  if (p->nFix) p->nPre = 0;                 /* plain bodies: leapfrog instead */
+  return rc;
 }
 
 int ds_eval_bind(ds_corpus *c, const ds_cql *t, ds_eval **pp, ds_error *e) {
   *pp = NULL;
-  ds_eval *p = ds_malloc(sizeof *p);
-  if (!p) return ds_error_set(e, DS_NOMEM, -1, "out of memory");
-  memset(p, 0, sizeof *p);
-  binder b = {c, t, p, 0, e};
-  int rc = bind_node(&b, t->iRoot, 0);
-  if (rc == DS_OK && p->n == 0) rc = ds_error_set(e, DS_QUERY, 0, "empty query at position 1");
-  if (rc == DS_OK && plan(p)) rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
+  binder b = {c, t, e};
+  ds_eval *p = NULL;
+  int rc = bind_body(&b, t->iRoot, &p);
+  if (rc == DS_OK && p->eKind != E_BODY && t->iGlobal >= 0)
+    rc = qerr(&b, ds_cql_at(t, t->iGlobal)->iStart, "'::' goes with a sequence, not MU or a whole span");
+  if (rc == DS_OK) p->eStrategy = t->eStrategy;
+  if (rc == DS_OK && t->iGlobal >= 0) {
+    rc = bind_global(&b, p, t->iGlobal, &p->iG);
+    if (rc == DS_OK && !p->bGLabels) {      /* metadata only: a filter of documents */
+      p->aDocOk = ds_malloc(p->nDocs + 1);
+      if (!p->aDocOk) rc = nomem(&b);
+      for (size_t k = 0; rc == DS_OK && k < p->nDocs; k++) p->aDocOk[k] = (unsigned char)global_doc(p, p->iG, k);
+    }
+  }
+  if (rc == DS_OK && t->nWithin)
+    rc = kind_copy(&b, p->zWithin, sizeof p->zWithin, ds_cql_str(t, t->iWithin), t->iWithinAt);
+  if (rc == DS_OK) p->nWithinTokens = t->nWithinTokens;
+  if (rc == DS_OK && t->iContaining >= 0) {
+    rc = bind_body(&b, t->iContaining, &p->pContaining);
+    p->bNotContaining = t->bNotContaining;
+  }
+  if (rc == DS_OK && t->nExpand) rc = kind_copy(&b, p->zExpand, sizeof p->zExpand, ds_cql_str(t, t->iExpand), t->iExpandAt);
+  if (rc == DS_OK) p->nExpandTokens = t->nExpandTokens;
+  if (rc == DS_OK && (t->bTarget || t->nLabel)) p->nAnchor = 2 + t->nLabel;
+  if (rc == DS_OK) memcpy(p->azLabel, t->azLabel, sizeof p->azLabel);
   if (rc) {
     ds_eval_free(p);
     return rc;
@@ -143,156 +519,52 @@ int ds_eval_bind(ds_corpus *c, const ds_cql *t, ds_eval **pp, ds_error *e) {
 
 void ds_eval_free(ds_eval *p) {
   if (!p) return;
-  ds_free(p->a);
-  ds_free(p->aiCur);
-  ds_free(p->aiStream);
+  cql_vm_free(&p->vm);
+  for (int j = 0; j < p->nG; j++) {
+    cql_idset_free(&p->aG[j].set);
+    ds_free(p->aG[j].aDocOk);
+  }
+  ds_free(p->aG);
+  ds_free(p->aGKid);
+  ds_free(p->aFixCons);
+  ds_free(p->aFixSlot);
+  ds_free(p->aDocOk);
+  ds_free(p->aSpanDocOk);
+  ds_eval_free(p->pContaining);
+  ds_eval_free(p->pA);
+  ds_eval_free(p->pB);
   ds_free(p);
 }
 
-size_t ds_eval_length(const ds_eval *p) { return p->n; }
+size_t ds_eval_length(const ds_eval *p) { return (size_t)p->minLen; }
+
+size_t ds_eval_anchors(const ds_eval *p) { return p->nAnchor; }
+
+const char *ds_eval_anchor_name(const ds_eval *p, size_t j) {
+  if (j >= p->nAnchor) return NULL;
+  return j == 0 ? "target" : j == 1 ? "keyword" : p->azLabel[j - 2];
+}
+
+int64_t ds_eval_cut_limit(const ds_eval *p) {
+  return p->zWithin[0] ? DS_EVAL_MAX_REGION : DS_EVAL_HARD_BOUNDARY;
+}
 
 int ds_eval_explain(const ds_eval *p, ds_buf *out) {
-  static const char *const azOp[] = {"", "=", "!="};
-  ds_buf_printf(out, "tokens %zu", p->n);
-  if (p->bEmpty) ds_buf_puts(out, "; empty");
-  for (size_t j = 0; j < p->nCur; j++) {
-    const etok *k = &p->a[p->aiCur[j]];
-    ds_buf_printf(out, "; %s %zu %s#%u (%lld)", j ? "cursor" : "driver", p->aiCur[j],
-                  ds_attr_name(k->attr), k->id, (long long)k->freq);
-  }
-  if (p->nStream) ds_buf_puts(out, "; stream:");
-  for (size_t j = 0; j < p->nStream; j++) {
-    const etok *k = &p->a[p->aiStream[j]];
-    ds_buf_printf(out, " %zu %s%s#%u", p->aiStream[j], ds_attr_name(k->attr), azOp[k->kind], k->id);
+  static const char *const azKind[] = {"", "sequence", "spans", "meet", "union"};
+  ds_buf_printf(out, "%s", azKind[p->eKind]);
+  if (p->eKind == E_BODY) {
+    if (p->nFix) ds_buf_printf(out, "; tokens %d", p->nFix);
+    else ds_buf_printf(out, "; program %d", p->vm.nIns);
+    if (p->vm.bEmpty) ds_buf_puts(out, "; empty");
+    if (p->iDriver >= 0) {
+      const cql_idset *s = &p->vm.aCons[p->iDriver].set;
+      ds_buf_printf(out, "; driver %s ids %zu (%lld) at %lld..", ds_attr_name(s->attr), s->nId,
+                    (long long)s->freq, (long long)p->offLo);
+      if (p->offHi < 0) ds_buf_puts(out, "open");
+      else ds_buf_printf(out, "%lld", (long long)p->offHi);
+    } else {
+      ds_buf_puts(out, "; scan");
+    }
   }
   return out->rc ? DS_NOMEM : DS_OK;
-}
-
-/* ====================== running ====================== */
-
-typedef struct runner {
-  ds_corpus *c;
-  const ds_eval *p;
-  ds_matchset *out;
-  ds_error *e;
-  int64_t len;          /* tokens in a match */
-  int64_t k;            /* the document of the last candidate (-1: none) */
-  int64_t lo, hi;       /* its positions [lo, hi) */
-} runner;
-
-/* Append the match starting at s. */
-static int add(runner *r, int64_t s) {
-  if (ds_matchset_add(r->out, s, s + r->len - 1) < 0)
-    return ds_error_set(r->e, DS_NOMEM, -1, "out of memory");
-  return DS_OK;
-}
-
-/* Do the stream tokens hold at the match starting at token t of the window? */
-static int stream_ok(runner *r, const ds_window *w, int64_t t) {
-  const ds_eval *p = r->p;
-  for (size_t j = 0; j < p->nStream; j++) {
-    const etok *k = &p->a[p->aiStream[j]];
-    uint32_t type = w->aType[t + (int64_t)p->aiStream[j] - w->first];
-    if ((k->kind == E_EQ) != (ds_corpus_type_id(r->c, type, k->attr) == k->id)) return 0;
-  }
-  return 1;
-}
-
-/* A candidate start s from the postings: in one live document, and the stream agrees? */
-static int candidate(runner *r, int64_t s) {
-  if (s < r->lo || s >= r->hi) {
-    r->k = ds_corpus_doc_at(r->c, s);
-    if (r->k < 0) {                         /* a removed document */
-      r->lo = r->hi = 0;
-      return DS_OK;
-    }
-    const ds_docinfo *d = ds_corpus_doc(r->c, (size_t)r->k);
-    r->lo = d->cpos;
-    r->hi = d->cpos + d->nTok;
-  }
-  if (s + r->len > r->hi) return DS_OK;    /* runs past its document's end */
-  if (r->p->nStream) {
-    ds_window w;
-    int64_t t = s - r->lo;
-    int rc = ds_corpus_window(r->c, (size_t)r->k, t, t + r->len, 0, &w, r->e);
-    if (rc) return rc;
-    if (!stream_ok(r, &w, t)) return DS_OK;
-  }
-  return add(r, s);
-}
-
-/* A posting cursor and where it stands (-1 before its first position). */
-typedef struct lcur {
-  ds_cursor *k;
-  int64_t pos;
-  int64_t off;          /* its token's place in the sequence */
-} lcur;
-
-/* Move l to its first position >= target: DS_OK, DS_DONE, DS_CORRUPT. */
-static int lcur_seek(lcur *l, int64_t target) {
-  if (l->pos >= target) return DS_OK;
-  if (l->pos >= 0 && target == l->pos + 1) return ds_cursor_next(l->k, &l->pos);
-  return ds_cursor_seek(l->k, target, &l->pos);
-}
-
-/*
-** The driver and the other cursors in step (leapfrog): a start s is a candidate when
-** every cursor has its token's position at s + its offset; a cursor past that moves s on,
-** and the others seek after it.
-*/
-static int run_cursors(runner *r) {
-  const ds_eval *p = r->p;
-  lcur *a = ds_malloc(p->nCur * sizeof *a);
-  if (!a) return ds_error_set(r->e, DS_NOMEM, -1, "out of memory");
-  int rc = DS_OK;
-  size_t nOpen = 0;
-  for (; nOpen < p->nCur && rc == DS_OK; nOpen++) {
-    const etok *k = &p->a[p->aiCur[nOpen]];
-    a[nOpen].pos = -1;
-    a[nOpen].off = (int64_t)p->aiCur[nOpen];
-    rc = ds_corpus_cursor(r->c, k->attr, k->id, &a[nOpen].k, r->e);
-    if (rc) break;
-  }
-  int64_t s = 0;
-  while (rc == DS_OK) {
-    for (size_t j = 0; j < p->nCur && rc == DS_OK;) {
-      rc = lcur_seek(&a[j], s + a[j].off);
-      if (rc == DS_CORRUPT)
-        rc = ds_error_set(r->e, DS_CORRUPT, -1, "corrupt postings for %s id %u",
-                          ds_attr_name(p->a[p->aiCur[j]].attr), p->a[p->aiCur[j]].id);
-      if (rc == DS_OK && a[j].pos > s + a[j].off) {
-        s = a[j].pos - a[j].off;        /* the next possible start: all again */
-        j = j ? 0 : 1;
-      } else {
-        j++;
-      }
-    }
-    if (rc == DS_OK) rc = candidate(r, s++);
-  }
-  for (size_t j = 0; j < nOpen; j++) ds_cursor_free(a[j].k);
-  ds_free(a);
-  /* DS_NOTFOUND: a value lost its postings since it was bound: no matches */
-  return rc == DS_DONE || rc == DS_NOTFOUND ? DS_OK : rc;
-}
-
-/* No required value with postings: every start of every document, window by window. */
-static int run_scan(runner *r) {
-  int rc = DS_OK;
-  for (size_t k = 0; k < ds_corpus_ndocs(r->c) && rc == DS_OK; k++) {
-    const ds_docinfo *d = ds_corpus_doc(r->c, k);
-    for (int64_t t = 0; t + r->len <= d->nTok && rc == DS_OK;) {
-      ds_window w;
-      rc = ds_corpus_window(r->c, k, t, t + r->len, 0, &w, r->e);
-      int64_t tEnd = rc ? t : w.first + (int64_t)w.n - r->len;     /* last start in it */
-      for (; t <= tEnd && rc == DS_OK; t++)
-        if (stream_ok(r, &w, t)) rc = add(r, d->cpos + t);
-    }
-  }
-  return rc;
-}
-
-int ds_eval_run(ds_corpus *c, const ds_eval *p, ds_matchset *pOut, ds_error *e) {
-  runner r = {c, p, pOut, e, (int64_t)p->n, -1, 0, 0};
-  if (p->bEmpty) return DS_OK;                  /* a word the corpus does not have */
-  return p->nCur ? run_cursors(&r) : run_scan(&r);
 }

@@ -43,8 +43,17 @@ int ds_eval_bind(ds_corpus *c, const ds_cql *t, ds_eval **pp, ds_error *e);
 
 void ds_eval_free(ds_eval *p);
 
-/* Number of tokens a match of p spans. */
+/* Fewest tokens a match of p spans. */
 size_t ds_eval_length(const ds_eval *p);
+
+/* Anchor columns its match sets carry: 0, or 2 + labels (target, keyword, the labels). */
+size_t ds_eval_anchors(const ds_eval *p);
+
+/* The name of anchor column j: "target", "keyword", a label's name; NULL past the end. */
+const char *ds_eval_anchor_name(const ds_eval *p, size_t j);
+
+/* The longest match allowed, in tokens (matchset nCut counts starts cut there). */
+int64_t ds_eval_cut_limit(const ds_eval *p);
 
 /* Append every match of p in c to *pOut, in corpus order. */
 int ds_eval_run(ds_corpus *c, const ds_eval *p, ds_matchset *pOut, ds_error *e);

@@ -4,6 +4,7 @@
 #include "ds_matchset.h"
 
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 /* Room for nNew matches in a and in every anchor column. */
@@ -87,6 +88,56 @@ int ds_matchset_sort(ds_matchset *m) {
   m->n = n;
   ds_free(ak);
   ds_free(tmp);
+  return DS_OK;
+}
+
+void ds_matchset_move(ds_matchset *m, size_t to, size_t from) {
+  m->a[to] = m->a[from];
+  for (size_t j = 0; j < m->nAnchor; j++) m->aaAnchor[j][to] = m->aaAnchor[j][from];
+}
+
+static int cmp_last(const void *pa, const void *pb) {
+  const sortkey *a = pa, *b = pb;
+  if (a->m.last != b->m.last) return a->m.last < b->m.last ? -1 : 1;
+  return a->i < b->i ? -1 : a->i > b->i;
+}
+
+int ds_matchset_reduce(ds_matchset *m, size_t from, int eHow) {
+  size_t n = m->n - from;
+  if (n < 2) return DS_OK;
+  ds_match *a = m->a + from;
+  unsigned char *aKeep = ds_malloc(n);
+  if (!aKeep) return DS_NOMEM;
+  memset(aKeep, 1, n);
+  if (eHow == DS_MATCHSET_LEFTMOST) {
+    sortkey *ak = ds_malloc(n * sizeof *ak);
+    if (!ak) {
+      ds_free(aKeep);
+      return DS_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) ak[i] = (sortkey){a[i], i};
+    qsort(ak, n, sizeof *ak, cmp_last);      /* by end, then by start (index order) */
+    for (size_t i = 1; i < n; i++)
+      if (ak[i].m.last == ak[i - 1].m.last) aKeep[ak[i].i] = 0;
+    ds_free(ak);
+  } else if (eHow == DS_MATCHSET_MINIMAL) {
+    int64_t minLast = INT64_MAX;              /* least end of the matches starting later */
+    for (size_t i = n; i-- > 0;) {
+      if (minLast <= a[i].last) aKeep[i] = 0;
+      if (a[i].last < minLast) minLast = a[i].last;
+    }
+  } else {
+    int64_t maxLast = -1;                     /* greatest end of the matches starting earlier */
+    for (size_t i = 0; i < n; i++) {
+      if (maxLast >= a[i].last) aKeep[i] = 0;
+      if (a[i].last > maxLast) maxLast = a[i].last;
+    }
+  }
+  size_t k = from;
+  for (size_t i = 0; i < n; i++)
+    if (aKeep[i]) ds_matchset_move(m, k++, from + i);
+  m->n = k;
+  ds_free(aKeep);
   return DS_OK;
 }
 

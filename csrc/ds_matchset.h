@@ -35,9 +35,10 @@ typedef struct ds_matchset {
   size_t n, nAlloc;     /* matches, and room for them in a and in each column */
   size_t nAnchor;       /* anchor columns (0 unless ds_matchset_anchors made some) */
   int64_t **aaAnchor;   /* nAnchor columns of nAlloc positions, -1 when unset (owned) */
+  int64_t nCut;         /* starts whose match was cut by the longest match allowed (ds_eval.h) */
 } ds_matchset;
 
-#define DS_MATCHSET_INIT {NULL, 0, 0, 0, NULL}
+#define DS_MATCHSET_INIT {NULL, 0, 0, 0, NULL, 0}
 
 /*
 ** Give the set nAnchor anchor columns (at most DS_MATCHSET_MAX_ANCHORS), every entry
@@ -68,6 +69,21 @@ static inline int64_t ds_matchset_anchor(const ds_matchset *m, size_t i, size_t 
 ** that find matches out of order (alternations, several drivers). DS_OK or DS_NOMEM.
 */
 int ds_matchset_sort(ds_matchset *m);
+
+/* Copy match `from` (and its anchors) over match `to` (to <= from; for filtering in place). */
+void ds_matchset_move(ds_matchset *m, size_t to, size_t from);
+
+/*
+** CQP's reductions after its matcher, on the matches from index `from` on (in order of
+** their starts, at most one per start), keeping the order:
+**   DS_MATCHSET_LEFTMOST  of the matches ending at the same token, the one starting
+**                         first (the `standard` strategy: leading optional elements in)
+**   DS_MATCHSET_MINIMAL   drop every match that holds another (`shortest`)
+**   DS_MATCHSET_MAXIMAL   drop every match another holds (`longest`)
+** DS_OK or DS_NOMEM.
+*/
+enum { DS_MATCHSET_LEFTMOST = 1, DS_MATCHSET_MINIMAL, DS_MATCHSET_MAXIMAL };
+int ds_matchset_reduce(ds_matchset *m, size_t from, int eHow);
 
 /* Empty the set, keeping its columns and memory. */
 void ds_matchset_clear(ds_matchset *m);

@@ -34,6 +34,8 @@ void ds_query_free(ds_query *q) {
 
 size_t ds_query_length(const ds_query *q) { return ds_eval_length(q->plan); }
 
+const ds_eval *ds_query_plan(const ds_query *q) { return q->plan; }
+
 int ds_query_run(ds_corpus *c, const ds_query *q, ds_matchset *pOut, ds_error *e) {
   return ds_eval_run(c, q->plan, pOut, e);
 }

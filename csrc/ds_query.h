@@ -36,8 +36,11 @@ int ds_query_compile(ds_corpus *c, const char *zQuery, ds_query **pq, ds_error *
 
 void ds_query_free(ds_query *q);
 
-/* Number of tokens a match of q spans. */
+/* Fewest tokens a match of q spans. */
 size_t ds_query_length(const ds_query *q);
+
+/* The plan (for ds_eval_anchor_name, ds_eval_explain ...). */
+const ds_eval *ds_query_plan(const ds_query *q);
 
 /* Append every match of q in c to *pOut, in corpus order. */
 int ds_query_run(ds_corpus *c, const ds_query *q, ds_matchset *pOut, ds_error *e);

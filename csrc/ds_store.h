@@ -393,4 +393,24 @@ int ds_corpus_span_at(ds_corpus *c, const char *zKind, int64_t cpos, ds_span *pS
 int ds_corpus_text(ds_corpus *c, size_t k, const char **pz, size_t *pn, const uint32_t **paOff,
                    ds_error *e);
 
+/*
+** As ds_corpus_lexicon_scan, only the entries starting with the bytes zPrefix[0..nPrefix)
+** (by the lexicon's index: a regex with a literal start reads only its range), in no set
+** order.
+*/
+int ds_corpus_lexicon_scan_prefix(ds_corpus *c, int attr, const char *zPrefix, size_t nPrefix,
+                                  int (*xEach)(void *ctx, uint32_t id, const char *z, size_t n,
+                                               int64_t freq),
+                                  void *ctx, ds_error *e);
+
+/*
+** The value of metadata key zKey of every document having it: xEach(ctx, docs.id, value),
+** in no set order (removed documents included: match the id against ds_corpus_doc). With
+** zKey NULL: every key any document has, once each, in order, as xEach(ctx, 0, key). A
+** nonzero return stops with DS_DONE. (Queries' `:: doc.kind = "news"` read it once.)
+*/
+int ds_corpus_meta_by_key(ds_corpus *c, const char *zKey,
+                          int (*xEach)(void *ctx, int64_t docId, const char *zVal), void *ctx,
+                          ds_error *e);
+
 #endif

@@ -595,3 +595,62 @@ int ds_corpus_span_at(ds_corpus *c, const char *zKind, int64_t cpos, ds_span *pS
   *pSpan = c->aSpanRead[lo - 1];
   return DS_OK;
 }
+
+/* ====================== metadata of all documents (for queries) ====================== */
+
+int ds_corpus_meta_by_key(ds_corpus *c, const char *zKey,
+                          int (*xEach)(void *ctx, int64_t docId, const char *zVal), void *ctx,
+                          ds_error *e) {
+  sqlite3_stmt *st = ds_store_prep(c, zKey ? "SELECT doc, value FROM doc_meta WHERE key=?1"
+                                           : "SELECT DISTINCT 0, key FROM doc_meta ORDER BY key", e);
+  int rc = DS_OK, src;
+  if (!st) return DS_SQL;
+  if (zKey) sqlite3_bind_text(st, 1, zKey, -1, SQLITE_STATIC);
+  while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *zVal = (const char *)sqlite3_column_text(st, 1);
+    if (xEach(ctx, sqlite3_column_int64(st, 0), zVal ? zVal : "")) {
+      rc = DS_DONE;
+      break;
+    }
+  }
+  if (rc == DS_OK && src != SQLITE_DONE) rc = ds_store_sql_error(c, e, "read metadata");
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int ds_corpus_lexicon_scan_prefix(ds_corpus *c, int attr, const char *zPrefix, size_t nPrefix,
+                                  int (*xEach)(void *ctx, uint32_t id, const char *z, size_t n,
+                                               int64_t freq),
+                                  void *ctx, ds_error *e) {
+  if (!ds_attr_name(attr)) return ds_error_set(e, DS_MISUSE, -1, "no attribute %d", attr);
+  if (nPrefix == 0) return ds_corpus_lexicon_scan(c, attr, xEach, ctx, e);
+  char *zEnd = ds_malloc(nPrefix);           /* the first string after every one with the prefix */
+  if (!zEnd) return ds_store_nomem(e);
+  memcpy(zEnd, zPrefix, nPrefix);
+  size_t nEnd = nPrefix;
+  while (nEnd > 0 && (unsigned char)zEnd[nEnd - 1] == 0xFF) nEnd--;
+  if (nEnd) zEnd[nEnd - 1] = (char)((unsigned char)zEnd[nEnd - 1] + 1);
+  sqlite3_stmt *st = ds_store_prep(c, nEnd ? "SELECT id, str, freq FROM lexicon WHERE attr=?1 AND str>=?2 AND str<?3"
+                                           : "SELECT id, str, freq FROM lexicon WHERE attr=?1 AND str>=?2", e);
+  int rc = DS_OK, src;
+  if (!st) {
+    ds_free(zEnd);
+    return DS_SQL;
+  }
+  sqlite3_bind_int(st, 1, attr);
+  sqlite3_bind_text(st, 2, zPrefix, (int)nPrefix, SQLITE_STATIC);
+  if (nEnd) sqlite3_bind_text(st, 3, zEnd, (int)nEnd, SQLITE_STATIC);
+  while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *z = (const char *)sqlite3_column_text(st, 1);
+    if (!z) continue;
+    if (xEach(ctx, (uint32_t)sqlite3_column_int64(st, 0), z, (size_t)sqlite3_column_bytes(st, 1),
+              sqlite3_column_int64(st, 2))) {
+      rc = DS_DONE;
+      break;
+    }
+  }
+  if (rc == DS_OK && src != SQLITE_DONE) rc = ds_store_sql_error(c, e, "read lexicon");
+  sqlite3_finalize(st);
+  ds_free(zEnd);
+  return rc;
+}

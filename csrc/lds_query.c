@@ -1,13 +1,15 @@
 /*
 ** lds_query.c -- queries: corpus:query (CQL, ds_query.h) giving a dossier.matchset,
 ** which keeps its corpus alive through its user value, and corpus:kwic (concordance
-** lines of a match set).
+** lines of a match set); sorting, grouping and set operations (ds_matchsort.h).
 */
 #include "lds.h"
 #include "ds_kwic.h"
+#include "ds_matchsort.h"
 #include "ds_query.h"
 #include "ds_store.h"
 
+#include <stdio.h>
 #include <string.h>
 
 typedef struct matchset_box {
@@ -16,7 +18,7 @@ typedef struct matchset_box {
 
 static matchset_box *check_matchset(lua_State *L, int i) { return luaL_checkudata(L, i, LDS_MATCHSET); }
 
-/* corpus:query(q) -> matchset */
+/* corpus:query(q) -> matchset, {anchor names by column}, starts cut at the longest match */
 static int corpus_query(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
   size_t nQuery;
@@ -34,8 +36,103 @@ static int corpus_query(lua_State *L) {
   ds_error e;
   if (ds_query_compile(c, zQuery, &q, &e)) return lds_raise(L, &e);
   int rc = ds_query_run(c, q, &m->ms, &e);
+  if (rc) {
+    ds_query_free(q);
+    return lds_raise(L, &e);
+  }
+  /* what the plan says, copied: the query is freed before anything is pushed (a memory
+     error while pushing would leak it) */
+  const ds_eval *p = ds_query_plan(q);
+  size_t nAnchor = ds_eval_anchors(p);
+  char azName[DS_MATCHSET_MAX_ANCHORS][32];
+  for (size_t j = 0; j < nAnchor && j < DS_MATCHSET_MAX_ANCHORS; j++)
+    snprintf(azName[j], sizeof azName[j], "%s", ds_eval_anchor_name(p, j));
+  int64_t nLimit = ds_eval_cut_limit(p);
   ds_query_free(q);
+  lua_createtable(L, (int)nAnchor, 0);
+  for (size_t j = 0; j < nAnchor && j < DS_MATCHSET_MAX_ANCHORS; j++) {
+    lua_pushstring(L, azName[j]);
+    lua_rawseti(L, -2, (lua_Integer)j + 1);
+  }
+  lua_pushinteger(L, m->ms.nCut);
+  lua_pushinteger(L, nLimit);
+  return 4;
+}
+
+/* The sort keys at index i: a list of {attr, anchor, offset, flags} into a (at most 16). */
+static size_t check_keys(lua_State *L, int i, ds_sortkey *a) {
+  luaL_checktype(L, i, LUA_TTABLE);
+  size_t n = (size_t)luaL_len(L, i);
+  luaL_argcheck(L, n >= 1 && n <= 16, i, "1 to 16 keys");
+  for (size_t k = 0; k < n; k++) {
+    lua_rawgeti(L, i, (lua_Integer)k + 1);
+    luaL_argcheck(L, lua_istable(L, -1), i, "keys are tables");
+    static const char *const azField[] = {"attr", "anchor", "offset", "flags"};
+    lua_Integer v[4];
+    for (int f = 0; f < 4; f++) {
+      lua_getfield(L, -1, azField[f]);
+      v[f] = luaL_optinteger(L, -1, 0);
+      lua_pop(L, 1);
+    }
+    a[k] = (ds_sortkey){(int)v[0], (int)v[1], (int)v[2], (int)v[3]};
+    lua_pop(L, 1);
+  }
+  return n;
+}
+
+/* corpus:msort(matchset, keys): sorts the set in place */
+static int corpus_msort(lua_State *L) {
+  ds_corpus *c = lds_check_corpus(L, 1);
+  matchset_box *m = check_matchset(L, 2);
+  ds_sortkey a[16];
+  size_t n = check_keys(L, 3, a);
+  ds_error e;
+  if (ds_matchset_sort_by(c, &m->ms, a, n, &e)) return lds_raise(L, &e);
+  return 0;
+}
+
+/* The groups, collected in C before anything is pushed: per group its count (8 bytes),
+   then its nKey values, each NUL-terminated. */
+typedef struct groups {
+  ds_buf *b;
+  size_t nKey, n;
+} groups;
+
+static int group_row(void *ctx, const char *const *azValue, int64_t n) {
+  groups *g = ctx;
+  ds_buf_append(g->b, &n, sizeof n);
+  for (size_t k = 0; k < g->nKey; k++) ds_buf_append(g->b, azValue[k], strlen(azValue[k]) + 1);
+  g->n++;
+  return g->b->rc != 0;
+}
+
+/* corpus:mgroup(matchset, keys) -> {{value, ..., count = n}, ...}, most frequent first */
+static int corpus_mgroup(lua_State *L) {
+  ds_corpus *c = lds_check_corpus(L, 1);
+  matchset_box *m = check_matchset(L, 2);
+  ds_sortkey a[16];
+  size_t n = check_keys(L, 3, a);
+  groups g = {lds_newbuf(L), n, 0};
+  ds_error e;
+  int rc = ds_matchset_group(c, &m->ms, a, n, group_row, &g, &e);
+  if (rc == DS_DONE) return luaL_error(L, "out of memory");
   if (rc) return lds_raise(L, &e);
+  lua_createtable(L, (int)g.n, 0);
+  const char *z = (const char *)g.b->p;
+  for (size_t i = 0; i < g.n; i++) {
+    int64_t count;
+    memcpy(&count, z, sizeof count);
+    z += sizeof count;
+    lua_createtable(L, (int)n, 1);
+    for (size_t k = 0; k < n; k++) {
+      lua_pushstring(L, z);
+      lua_rawseti(L, -2, (lua_Integer)k + 1);
+      z += strlen(z) + 1;
+    }
+    lds_setint(L, "count", count);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lds_freebuf(g.b);
   return 1;
 }
 
@@ -106,6 +203,31 @@ static int matchset_get(lua_State *L) {
   return 2;
 }
 
+/* ms:anchor(i, j) -> corpus position of anchor column j (1-based) of match i, or nil */
+static int matchset_anchor(lua_State *L) {
+  matchset_box *m = check_matchset(L, 1);
+  lua_Integer i = luaL_checkinteger(L, 2), j = luaL_checkinteger(L, 3);
+  if (i < 1 || i > (lua_Integer)m->ms.n || j < 1 || j > (lua_Integer)m->ms.nAnchor) return 0;
+  int64_t pos = ds_matchset_anchor(&m->ms, (size_t)i - 1, (size_t)j - 1);
+  if (pos < 0) return 0;
+  lua_pushinteger(L, pos);
+  return 1;
+}
+
+/* ms:combine(other, "union" | "intersect" | "minus") -> a new matchset of the same corpus */
+static int matchset_combine(lua_State *L) {
+  matchset_box *a = check_matchset(L, 1), *b = check_matchset(L, 2);
+  static const char *const azOp[] = {"union", "intersect", "minus", NULL};
+  int op = luaL_checkoption(L, 3, NULL, azOp);
+  matchset_box *m = lua_newuserdatauv(L, sizeof *m, 1);
+  memset(m, 0, sizeof *m);
+  luaL_setmetatable(L, LDS_MATCHSET);
+  lua_getiuservalue(L, 1, 1);
+  lua_setiuservalue(L, -2, 1);
+  if (ds_matchset_combine(&a->ms, &b->ms, op + 1, &m->ms)) return luaL_error(L, "out of memory");
+  return 1;
+}
+
 /* ms:corpus() -> the corpus userdata */
 static int matchset_corpus(lua_State *L) {
   check_matchset(L, 1);
@@ -118,11 +240,15 @@ static int matchset_corpus(lua_State *L) {
 static const luaL_Reg corpus_methods[] = {
   {"query", corpus_query},
   {"kwic", corpus_kwic},
+  {"msort", corpus_msort},
+  {"mgroup", corpus_mgroup},
   {NULL, NULL}
 };
 
 static const luaL_Reg matchset_methods[] = {
   {"get", matchset_get},
+  {"anchor", matchset_anchor},
+  {"combine", matchset_combine},
   {"corpus", matchset_corpus},
   {NULL, NULL}
 };

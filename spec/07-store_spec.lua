@@ -48,7 +48,7 @@ describe("a corpus file", function()
     assert.equal(3, c:info().segments)
     local one <close> = dossier.open(H.tmp(".db"))
     one:add(H.seeds)
-    for _, q in ipairs({"China", "Russia", '"digital"%c', '"Sino-Russian"', "[] \"cooperation\""}) do
+    for _, q in ipairs({'"China"', '"Russia"', '"digital"%c', '"Sino-Russian"', "[] \"cooperation\""}) do
       assert.equal(one:query(q):count(), c:query(q):count(), q)
     end
     assert.same(one:info().types, c:info().types)

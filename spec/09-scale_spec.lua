@@ -3,7 +3,7 @@
 local dossier = require "dossier"
 local H = require "helpers"
 
-local queries = {"China", "Russia", '"digital"%c', '"Sino-Russian"', '[pos="NOUN"] "cooperation"',
+local queries = {'"China"', '"Russia"', '"digital"%c', '"Sino-Russian"', '[pos="NOUN"] "cooperation"',
                  '[lemma="be"]', '"the"%c [norm!="digital"]'}
 
 -- Everything a user can see of a corpus: documents, counts, concordances.
@@ -44,7 +44,7 @@ describe("indexing", function()
       if not base then base = v else assert.same(base, v) end
       if opts.memory then assert.is_true(c:info().segments > 1) end
     end
-    assert.is_true(base.counts["China"] > 50)
+    assert.is_true(base.counts['"China"'] > 50)
   end)
 
   it("keeps the clean text exactly, rebuilt from the tokens", function()
@@ -149,13 +149,13 @@ describe("a reader beside a writer", function()
     local dir = copies(300)
     local flag = H.tmp(".done")
     local c0 = dossier.open(db, {readonly = true})     -- open across the whole write
-    local before = c0:query("China"):count()
+    local before = c0:query('"China"'):count()
     os.execute(string.format("(bin/dossier index %s --db %s -q --jobs 2; echo $? > %s) >/dev/null 2>&1 &",
                              dir, db, flag))
     local seen, reads = {}, 0
     repeat
       local c = dossier.open(db, {readonly = true})
-      local n, docs = c:query("China"):count(), c:info().documents
+      local n, docs = c:query('"China"'):count(), c:info().documents
       c:close()
       seen[docs .. ":" .. n] = true
       reads = reads + 1
@@ -167,10 +167,10 @@ describe("a reader beside a writer", function()
     -- a reader keeps the corpus it opened, until it closes
     assert.equal(5, c0:info().documents)
     assert.equal(5, #c0:docs())
-    assert.equal(before, c0:query("China"):count())
+    assert.equal(before, c0:query('"China"'):count())
     c0:close()
     local c = dossier.open(db, {readonly = true})
-    local after = c:query("China"):count()
+    local after = c:query('"China"'):count()
     assert.equal(305, c:info().documents)
     assert.is_true(c:check())
     c:close()

@@ -23,7 +23,7 @@ describe("the dossier command", function()
     local rc, out = H.cli({"query", "--db", db, '"Digital" "Silk" "Road"', "--width", "20"})
     assert.equal(0, rc)
     assert.truthy(out:find("[Digital Silk Road]", 1, true))
-    rc, out = H.cli({"query", "--db", db, "sovereignty", "--format", "tsv", "--limit", "2"})
+    rc, out = H.cli({"query", "--db", db, '"sovereignty"', "--format", "tsv", "--limit", "2"})
     assert.equal(0, rc)
     local lines = {}
     for l in out:gmatch("[^\n]+") do lines[#lines + 1] = l end
@@ -31,11 +31,31 @@ describe("the dossier command", function()
     assert.equal("doc\tfirst\tlast\tleft\tmatch\tright", lines[1])
     assert.equal("sovereignty", select(5, table.unpack((function()
       local f = {}; for x in (lines[2] .. "\t"):gmatch("([^\t]*)\t") do f[#f + 1] = x end; return f end)())))
-    rc, out = H.cli({"query", "--db", db, "Huawei", "--format", "json"})
+    rc, out = H.cli({"query", "--db", db, '"Huawei"', "--format", "json"})
     assert.equal(0, rc)
     local j = cjson.decode(out)
     assert.equal(#j.matches, j.count)
     assert.equal("Huawei", j.matches[1].match)
+  end)
+
+  it("sorts, groups and prints every line of a large match set, 1,000 at a time", function()
+    -- "China" [] "Russia": the middle token is "and" 15 times, "-" and "–" once each (grep)
+    local rc, out = H.cli({"query", "--db", db, '"China" [] "Russia"', "--group", "match[1] word", "--format", "tsv"})
+    assert.equal(0, rc)
+    assert.equal("match[1] word\tcount\nand\t15\n-\t1\n–\t1\n", out)
+    rc, out = H.cli({"query", "--db", db, '"China" [] "Russia"', "--sort", "match[1] word desc", "--format", "tsv"})
+    assert.equal(0, rc)
+    assert.truthy(out:match("^doc\tfirst\tlast\tleft\tmatch\tright\n[^\n]*\tChina–Russia\t"), out)   -- bytes: "–" > "and" > "-"
+    local _, n = H.cli({"query", "--db", db, "[]", "--count"})
+    rc, out = H.cli({"query", "--db", db, "[]", "--format", "tsv", "--width", "0"})
+    assert.equal(0, rc)
+    local lines = 0
+    for _ in out:gmatch("\n") do lines = lines + 1 end
+    assert.equal(tonumber(n) + 1, lines)           -- the header and one line per token
+    local err
+    rc, _, err = H.cli({"query", "--db", db, "sovereignty", "--count"})
+    assert.equal(1, rc)
+    assert.truthy(err:find("a bare word 'sovereignty' is not a query", 1, true))
   end)
 
   it("describes the corpus as text and JSON", function()
@@ -107,16 +127,20 @@ describe("the dossier command", function()
       local c <close> = dossier.open(arg[1], {readonly = true})
       print(arg[0] == ... and "" or "", select("#", ...), c:query(arg[2]):count())
     ]])
-    local rc, out = H.cli({"run", script, db, "Huawei"})
+    local rc, out = H.cli({"run", script, db, '"Huawei"'})
     assert.equal(0, rc)
-    local _, n = H.cli({"query", "--db", db, "Huawei", "--count"})
+    local _, n = H.cli({"query", "--db", db, '"Huawei"', "--count"})
     assert.equal("\t2\t" .. n, out)
   end)
 
   it("evaluates Lua in the REPL with the corpus loaded", function()
-    local rc, out = H.cli({"repl", "--db", db}, 'corpus:query("Huawei"):count()\nx = 1 +\n 41\nx\n')
+    local rc, out = H.cli({"repl", "--db", db}, [[corpus:query('"Huawei"'):count()
+x = 1 +
+ 41
+x
+]])
     assert.equal(0, rc)
-    local _, n = H.cli({"query", "--db", db, "Huawei", "--count"})
+    local _, n = H.cli({"query", "--db", db, '"Huawei"', "--count"})
     assert.equal(n .. "42\n", out)
   end)
 end)

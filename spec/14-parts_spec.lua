@@ -3,7 +3,7 @@
 local dossier = require "dossier"
 local H = require "helpers"
 
-local QUERIES = {"China", "Russia", '"digital"%c', '"Sino-Russian"', '[] "cooperation"',
+local QUERIES = {'"China"', '"Russia"', '"digital"%c', '"Sino-Russian"', '[] "cooperation"',
                  '[pos="ADJ"] [pos="NOUN"]', '"partnership" within s'}
 
 -- The corpus of the sample documents, indexed with the given options.
@@ -79,7 +79,7 @@ describe("a document in parts", function()
     assert.is_true(math.abs(iw.tokens - ip.tokens) <= 5, iw.tokens .. " " .. ip.tokens)
     assert.is_true(math.abs(iw.sentences - ip.sentences) <= 2)
     assert.is_true(parts:check())
-    for _, q in ipairs({"China", "Russia", '"partnership"'}) do
+    for _, q in ipairs({'"China"', '"Russia"', '"partnership"'}) do
       assert.equal(whole:query(q):count(), parts:query(q):count(), q)
     end
   end)

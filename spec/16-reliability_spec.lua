@@ -252,7 +252,7 @@ describe("read-only storage and files", function()
     local db = d .. "/c.db"
     local rc, err = user("bin/dossier index " .. d .. "/a.txt --db " .. db .. " -q && chmod 444 " .. db ..
                          " && bin/dossier info --db " .. db .. " && bin/dossier query --db " .. db ..
-                         " Huawei --count && chmod 644 " .. db .. " && bin/dossier index " .. d ..
+                         " '\"Huawei\"' --count && chmod 644 " .. db .. " && bin/dossier index " .. d ..
                          "/b.txt --db " .. db .. " -q")
     assert.equal(0, rc, err)
   end)
@@ -410,7 +410,7 @@ describe("smaller breaks", function()
   it("kwic with a huge offset or limit returns what is there, no more", function()
     local c <close> = dossier.open(H.tmp(".db"))
     c:add_text("Huawei and ZTE. Huawei again. Huawei thrice.", "a")
-    local m = c:query("Huawei")
+    local m = c:query('"Huawei"')
     assert.same({}, m:kwic{offset = math.maxinteger})
     assert.equal(1, #m:kwic{offset = 2, limit = math.maxinteger})
     assert.equal(3, #m:kwic{limit = math.maxinteger})
@@ -457,8 +457,8 @@ describe("output of names and metadata from outside", function()
     H.write(dir .. "/MANIFEST.tsv", "file\ttitle\n" .. name .. ".txt\tTitle \27[31mred\194\155 \254\n")
     local db = H.tmp(".db")
     assert.equal(0, (H.cli({"index", dir, "--db", db, "-q"})))
-    for _, args in ipairs({{"info", "--db", db}, {"query", "--db", db, "Huawei"},
-                           {"query", "--db", db, "Huawei", "--format", "tsv"},
+    for _, args in ipairs({{"info", "--db", db}, {"query", "--db", db, '"Huawei"'},
+                           {"query", "--db", db, '"Huawei"', "--format", "tsv"},
                            {"search", "--db", db, "Huawei"}}) do
       local rc, out = H.cli(args)
       assert.equal(0, rc)

@@ -11,7 +11,7 @@ local function sources(pattern)
   return out
 end
 
-local function core_sources() return sources("csrc/ds*.c") end
+local function core_sources() return sources("csrc/ds*.c csrc/cql*.c") end
 
 describe("the source tree", function()
   it("keeps lua.h out of the C core", function()

@@ -5,7 +5,7 @@
 #   csrc/fuzz/run.sh 0 [TARGET...]            only replay spec/fuzz-regressions/
 #
 # A target is csrc/fuzz/fuzz_<name>.c (see fuzz.h); without TARGET, all of them. Each
-# is linked with every csrc/ds*.c and the Makefile's LIBS. Its seeds, merged into
+# is linked with every csrc/ds*.c and csrc/cql*.c and the Makefile's LIBS. Its seeds, merged into
 # build/fuzz/<name>/corpus/ (kept between runs, never committed): csrc/fuzz/seeds/<name>/,
 # spec/fuzz-regressions/<name>/, and per target the sample corpus or the shared test
 # data ($SHARED, default ../shared; see stage_seeds). Optional: csrc/fuzz/<name>.dict (a
@@ -46,7 +46,7 @@ tools/deps.sh $(make_var DEB_BUILD) clang libclang-rt-14-dev || exit 1
 
 # ---- build: the core once, then one binary per target
 mkdir -p "$OUT/obj"
-for src in csrc/ds*.c; do
+for src in csrc/ds*.c csrc/cql*.c; do
   o=$OUT/obj/$(basename "${src%.c}").o
   if [ ! -e "$o" ] || [ -n "$(find csrc -maxdepth 1 -name '*.[ch]' -newer "$o" | head -1)" ]; then
     $CC $CFLAGS -c "$src" -o "$o" || exit 1

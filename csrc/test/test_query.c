@@ -37,7 +37,22 @@ static const char *explain(const char *zQuery, int flags) {
 
 static void test_parser(void) {
   static const char *const aShape[][2] = {
-    {"sovereignty", "(seq (token (= word \"sovereignty\")))"},
+    {"\"sovereignty\"", "(seq (token (= word \"sovereignty\")))"},
+    {"[word=\"surveil.*\"]", "(seq (token (= word /surveil.*/)))"},
+    {"\"U\\.S\\.\"", "(seq (token (= word \"U.S.\")))"},        /* escaped: a literal */
+    {"[lemma=\"be\" & !(pos=\"AUX\" | pos=\"VERB\")]",
+     "(seq (token (and (= lemma \"be\") (not (or (= pos \"AUX\") (= pos \"VERB\"))))))"},
+    {"[]{2,3} (\"a\" []?)+ \"b\"*",
+     "(seq (repeat 2 3 (token)) (repeat 1 inf (seq (token (= word \"a\")) (repeat 0 1 (token)))) (repeat 0 inf (token (= word \"b\"))))"},
+    {"\"a\" | \"b\" \"c\"", "(seq (alt (seq (token (= word \"a\"))) (seq (token (= word \"b\")) (token (= word \"c\")))))"},
+    {"<s> a:[] @\"x\" </s> :: a.lemma = \"y\" & doc.date >= \"2019\" within p",
+     "(seq (struct open s) (label a (token)) (label @ (token (= word \"x\"))) (struct close s)) "
+     "(global (and (= a.lemma \"y\") (meta date >= \"2019\"))) (within p)"},
+    {"(?longest) \"a\" []{,3} expand to s", "(seq (token (= word \"a\")) (repeat 0 3 (token))) (strategy longest) (expand s)"},
+    {"<doc kind=\"news\"/> not containing \"x\"", "(seq (struct span doc (meta kind = \"news\"))) (not-containing (seq (token (= word \"x\"))))"},
+    {"MU(meet \"a\" (meet [] \"b\" -2 2) s)", "(seq (meet s (token (= word \"a\")) (meet -2 2 (token) (token (= word \"b\")))))"},
+    {"a:[] b:[] :: a.word != b.norm | match.text_kind = \"news\"",
+     "(seq (label a (token)) (label b (token))) (global (or (refeq != a.word b.norm) (meta kind = \"news\")))"},
     {"\"digital\" \"silk\"", "(seq (token (= word \"digital\")) (token (= word \"silk\")))"},
     {"\"China\"%c", "(seq (token (= word \"china\" %c)))"},
     {"\"Sino-Russian\" []",
@@ -67,19 +82,28 @@ static void test_parser(void) {
     {"   ", "empty query at position 1", 0},
     {"\"a", "unterminated string at position 1", 0},
     {"\"a\\", "backslash at the end of the query at position 3", 2},
-    {"\"a\"%x", "expected a flag (%c) after '%' at position 4", 3},
-    {"\"a\"%cd", "the %d flag is not supported yet at position 6", 5},
-    {"[ ", "expected an attribute name or ']' at position 3", 2},
+    {"\"a\"%x", "expected a flag (%c, %d, %l) after '%' at position 4", 3},
+    {"[ ", "missing ']' to close this '[' at position 1", 0},
+    {"sovereignty", "a bare word 'sovereignty' is not a query: quote it (\"sovereignty\") or write [word=\"sovereignty\"] at position 1", 0},
+    {"\"China\" within", "expected a structure (s, p, doc, ...) or a number of tokens after 'within' at position 15", 14},
+    {"[word=\"a\"] [] [word=\"b\"] within s x", "expected the end of the query at position 35", 34},
+    {"\"a\" within s :: doc.kind=\"x\"", "clauses go in the order :: ... within ... containing ... expand to ... at position 14", 13},
+    {"[]{3,2}", "repetition {n,m} with m < n at position 3", 2},
+    {"[]{1001}", "repetition over the limit of 1000 at position 3", 2},
+    {"(\"a\"", "expected ')' to close this group at position 5", 4},
+    {"a:[] :: b.word = \"x\"", "unknown label 'b' at position 9", 8},
+    {"\"a\" :: doc.date > 2019", "expected a quoted string at position 19", 18},
+    {"(?quickest) \"a\"", "unknown strategy (standard, shortest, longest, traditional) at position 1", 0},
     {"[word", "expected '=' or '!=' at position 6", 5},
+    {"[word=\"a\" \"b\"]", "expected ']' or an operator ('&', '|') at position 11", 10},
     {"[word=x]", "expected a quoted string at position 7", 6},
     {"[word=\"a\"", "missing ']' to close this '[' at position 1", 0},
-    {"[word=\"a\" x", "expected ']' at position 11", 10},
-    {"[word=\"a\" & norm=\"b\"]", "'&' and '|' are not supported yet at position 11", 10},
+    {"[word=\"a\" x", "expected ']' or an operator ('&', '|') at position 11", 10},
     {"[tag=\"x\"]", "unknown attribute 'tag' (known: word, norm, lemma, pos, xpos) at position 2", 1},
     {"\" \"", "empty string at position 1", 0},
-    {"a ] b", "unexpected ']' at position 3", 2},
-    {"\"x\" <s>", "unexpected '<' at position 5", 4},
-    {"\xC3\xA9 \"", "unterminated string at position 3", 3},         /* characters, not bytes */
+    {"\"a\" ] b", "unexpected ']': expected a token ([...] or \"...\") at position 5", 4},
+    {"\"x\" <s", "expected '>' (or an attribute) at position 7", 6},
+    {"\"\xC3\xA9\" \"", "unterminated string at position 5", 5},         /* characters, not bytes */
     {"a\xFF", "invalid UTF-8 at position 2", 1},
   };
   for (size_t i = 0; i < sizeof aErr / sizeof aErr[0]; i++) {
@@ -93,14 +117,14 @@ static void test_parser(void) {
   /* the token limit: counted in tokens, a string's tokens included */
   ds_buf q = DS_BUF_INIT;
   for (int i = 0; i < DS_QUERY_MAX_TOKENS - 1; i++) ds_buf_puts(&q, "[] ");
-  ds_buf_puts(&q, "x");
+  ds_buf_puts(&q, "\"x\"");
   ds_buf_putc(&q, 0);
   ds_cql *t;
   ds_error e;
   check(ds_cql_parse((const char *)q.p, &t, &e) == DS_OK && t->nToken == DS_QUERY_MAX_TOKENS, "1000 tokens");
   ds_cql_free(t);
-  q.n--;
-  ds_buf_puts(&q, "-y");
+  q.n -= 2;
+  ds_buf_puts(&q, "-y\"");
   ds_buf_putc(&q, 0);
   check(ds_cql_parse((const char *)q.p, &t, &e) == DS_QUERY && e.offset == (int64_t)q.n - 1 &&
         strstr(e.msg, "query too long"), "1002 tokens: %s", e.msg);
@@ -231,11 +255,11 @@ static uint64_t next_rand(void) {
   return rng;
 }
 
-/* Append z as a quoted string, escaping quotes and backslashes. */
+/* Append z as a quoted literal string, escaping quotes, backslashes and regex characters. */
 static void put_string(ds_buf *b, const char *z) {
   ds_buf_putc(b, '"');
   for (; *z; z++) {
-    if (*z == '"' || *z == '\\') ds_buf_putc(b, '\\');
+    if (*z == '"' || *z == '\\' || strchr(".*+?[](){}|^$", *z)) ds_buf_putc(b, '\\');
     ds_buf_putc(b, *z);
   }
   ds_buf_putc(b, '"');
@@ -275,11 +299,11 @@ static void random_query(ds_corpus *c, ds_buf *b) {
 /* Hand-made queries, then random ones; nRandom of them. */
 static void compare_queries(ds_corpus *c, int nRandom, const char *zWhat) {
   static const char *const azQuery[] = {
-    "the", "\"of\" \"the\"", "\"the\" [] \"of\"", "[norm=\"a\"] \"Sino\"", "\"Sino-Russian\"",
+    "\"the\"", "\"of\" \"the\"", "\"the\" [] \"of\"", "[norm=\"a\"] \"Sino\"", "\"Sino-Russian\"",
     "\"digital\"%c \"silk\"%c \"road\"%c", "[word!=\"the\"] \"China\"", "\"China\" [word!=\"'s\"]",
     "[] []", "[norm!=\"the\"]", "[] \"the\" []", "\"nowhere\"", "[word!=\"nowhere\"] \"the\"",
     "\"of\" \"the\" \"Chinese\"", "\"the\" \"the\"", "[pos=\"NOUN\"] [pos=\"VERB\"]", "[lemma=\"be\"] \"the\"",
-    "\".\" []", "\"Russia\" [] [] [] [] \"China\"",
+    "\"\\.\" []", "\"Russia\" [] [] [] [] \"China\"",
   };
   int bad = 0;
   size_t nTotal = 0, n;
@@ -350,18 +374,22 @@ static void test_eval(void) {
 
   /* plans: leapfrog for a frequent driver, the stream for a rare one and for != */
   const char *z = plan_of(c, "\"of\" \"the\"");
-  check(strstr(z, "tokens 2; driver 0 word#") && strstr(z, "; cursor 1 word#") && !strstr(z, "stream"), "of the: %s", z);
+  check(strstr(z, "; driver word ids 1 (") && strstr(z, ") at 0..0"), "of the: %s", z);   /* of is rarer */
   z = plan_of(c, "[norm=\"a\"] \"Sino\"");
-  check(strstr(z, "driver 1 word#") && strstr(z, "stream: 0 norm=#") && !strstr(z, "cursor"), "a Sino: %s", z);
+  check(strstr(z, "driver word ids 1 (") && strstr(z, ") at 1..1"), "a Sino: %s", z);
   z = plan_of(c, "[word!=\"the\"] []");
-  check(strstr(z, "tokens 2; stream: 0 word!=#") && !strstr(z, "driver"), "scan: %s", z);
+  check(strstr(z, "; scan") && !strstr(z, "driver"), "scan: %s", z);
+  z = plan_of(c, "[]* \"Sino\" within s");
+  check(strstr(z, ") at 0..open"), "open prefix: %s", z);
+  z = plan_of(c, "[word=\"Sin.*\"]");
+  check(strstr(z, "driver word ids ") && !strstr(z, "ids 1 ("), "a regex drives with every id it matches: %s", z);
   z = plan_of(c, "\"the\" \"nowhere\"");
   check(strstr(z, "empty") != NULL, "a word the corpus lacks: %s", z);
 
   /* a removed document: its positions stay in the postings, never in the matches */
-  long nThe = count_matches(c, "the");
+  long nThe = count_matches(c, "\"the\"");
   check(ds_corpus_remove(c, ds_corpus_doc(c, 1)->id, &e) == DS_OK, "remove: %s", e.msg);
-  check(count_matches(c, "the") < nThe, "fewer matches without the document");
+  check(count_matches(c, "\"the\"") < nThe, "fewer matches without the document");
   compare_queries(c, 100, "a document removed");
   check(ds_corpus_optimize(c, &e) == DS_OK, "optimize: %s", e.msg);
   compare_queries(c, 50, "optimized");

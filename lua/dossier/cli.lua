@@ -220,9 +220,11 @@ local commands = {
     name = "query",
     description = "Find matches of a query and print them as a concordance.",
     options = function(c)
-      c:argument("query", 'Query, e.g. \'"digital" "sovereignty"%c\' or \'[word="China"] []\'.')
+      c:argument("query", 'CQL query, e.g. \'"digital" "sovereignty"%c\' or \'[word="China"] [] [word="Russia"] within s\'.')
       c:option("--db", "Corpus file.", "dossier.db")
       c:flag("--count", "Print only the number of matches.")
+      c:option("--sort", 'Sort by keys, comma-separated: "matchend[1] word %c, match word desc".')
+      c:option("--group", 'Count matches by keys, most frequent first: "match lemma" or "match[-1] word, match word".')
       c:option("--limit", "Print at most N matches.", nil, tonumber)
       c:option("--width", "Characters of context on each side.", "40", tonumber)
       c:option("--format", "Output format.", "text"):choices({"text", "tsv", "json"})
@@ -230,8 +232,60 @@ local commands = {
     run = function(a)
       local corpus <close> = open_existing(a.db, true)
       local m = corpus:query(a.query)
+      if m.cut > 0 then
+        eprintf("dossier: warning: %s starts ran into the longest match allowed (%d tokens) and were cut there\n",
+                format.count(m.cut), m.limit)
+      end
       if a.count then
         print(m:count())
+        return
+      end
+      local function keys(s)
+        local out = {}
+        for k in s:gmatch("[^,]+") do out[#out + 1] = k:match("^%s*(.-)%s*$") end
+        return out
+      end
+      if a.group then
+        local groups = m:group(keys(a.group))
+        local names = keys(a.group)
+        if a.limit then for i = #groups, a.limit + 1, -1 do groups[i] = nil end end
+        if a.format == "json" then
+          local out = {}
+          for i, g in ipairs(groups) do out[i] = {values = {table.unpack(g)}, count = g.count} end
+          print(format.json({query = a.query, group = names, count = m:count(), groups = out}))
+        else
+          local rows, cols = {}, {}
+          for j, n in ipairs(names) do cols[j] = n end
+          cols[#cols + 1] = "count"
+          for i, g in ipairs(groups) do
+            local r = {count = g.count}
+            for j, n in ipairs(names) do r[n] = g[j] end
+            rows[i] = r
+          end
+          if a.format == "tsv" then print(format.tsv(rows, cols))
+          elseif #rows > 0 then print(format.table(rows, cols, {max = 40})) end
+        end
+        return
+      end
+      if a.sort then m:sort(keys(a.sort)) end
+      if a.format ~= "json" then               -- text and TSV: lines 1,000 at a time
+        local total = a.limit and math.min(a.limit, m:count()) or m:count()
+        local cols = {"doc", "first", "last", "left", "match", "right"}
+        local docw = 0
+        for _, d in ipairs(corpus:docs()) do docw = math.max(docw, utf8.len(d.name) or #d.name) end
+        if a.format == "tsv" then print(table.concat(cols, "\t")) end
+        for off = 0, total - 1, 1000 do
+          local rows = m:kwic{width = a.width, offset = off, limit = math.min(1000, total - off)}
+          if a.format == "tsv" then
+            local out = format.tsv(rows, cols)
+            print((out:gsub("^[^\n]*\n?", "", 1)))
+          else
+            print(format.kwic(rows, {width = a.width, docw = math.min(docw, 30)}))
+          end
+        end
+        if a.format ~= "tsv" and total < m:count() then
+          eprintf("(%s of %s matches shown)\n", format.count(total), format.count(m:count()))
+        end
         return
       end
       local rows = m:kwic{width = a.width, limit = a.limit}
@@ -241,13 +295,6 @@ local commands = {
           out[i] = {doc = r.doc, first = r.first, last = r.last, left = r.left, match = r.match, right = r.right}
         end
         print(format.json({query = a.query, count = m:count(), matches = out}))
-      elseif a.format == "tsv" then
-        print(format.tsv(rows, {"doc", "first", "last", "left", "match", "right"}))
-      else
-        if #rows > 0 then print(format.kwic(rows, {width = a.width})) end
-        if #rows < m:count() then
-          eprintf("(%s of %s matches shown)\n", format.count(#rows), format.count(m:count()))
-        end
       end
     end,
   },

@@ -93,7 +93,7 @@ function M.kwic(rows, opts)
   local w = opts.width or 40
   local docw = 0
   for _, r in ipairs(rows) do docw = math.max(docw, width(M.printable(r.doc))) end
-  docw = math.min(docw, opts.docwidth or 30)
+  docw = opts.docw or math.min(docw, opts.docwidth or 30)   -- docw: the same for every chunk
   local out = {}
   for i, r in ipairs(rows) do
     out[i] = string.format("%s  %s[%s]%s", pad(M.truncate(M.printable(r.doc), docw), docw),

@@ -94,16 +94,98 @@ function MatchSet:count() return #self._ms end
 
 MatchSet.__len = MatchSet.count
 
--- ms[i] -> {first = cpos, last = cpos, doc = name}; nil past the end.
+-- ms[i] -> {first = cpos, last = cpos, doc = name, target = cpos, labels = {a = cpos}};
+-- `first` and `last` are CQP's match and matchend; target and labels when the query set
+-- them (@, a:[...]); nil past the end.
 function MatchSet.__index(self, k)
   if type(k) == "number" then
     local first, last = self._ms:get(k)
     if not first then return nil end
     local _, name = self.corpus._h:doc_at(first)
-    return {first = first, last = last, doc = name}
+    local m = {first = first, last = last, doc = name}
+    for j, anchor in ipairs(self.anchors or {}) do
+      local pos = self._ms:anchor(k, j)
+      if j == 1 then m.target = pos
+      elseif j > 2 then
+        m.labels = m.labels or {}
+        m.labels[anchor] = pos
+      end
+    end
+    return m
   end
   return MatchSet[k]
 end
+
+local ATTRS = {word = 0, norm = 1, lemma = 2, pos = 3, xpos = 4}
+local SORT_FOLD, SORT_REVERSE, SORT_DESC = 1, 2, 4
+
+-- A key as CQP writes it, "[anchor[offset]] attribute [%c] [reverse] [desc]":
+-- "match word", "matchend[1] lemma %c", "match[-2] word", "target pos", "a lemma", "word".
+local function parse_key(self, spec)
+  if type(spec) ~= "string" then error("a sort or group key is a string such as 'match[-1] word %c'", 3) end
+  local words = {}
+  for w in spec:gmatch("%S+") do words[#words + 1] = w end
+  local key = {anchor = -1, offset = 0, flags = 0}
+  local i = 1
+  local anchor, offset = (words[1] or ""):match("^([%a_][%w_]*)%[([+-]?%d+)%]$")
+  if not anchor and words[2] and not ATTRS[words[1]] then anchor = words[1] end
+  if anchor then
+    offset = tonumber(offset) or 0
+    i = 2
+    if anchor == "match" then key.anchor = -1
+    elseif anchor == "matchend" then key.anchor = -2
+    else
+      local col
+      for j, name in ipairs(self.anchors or {}) do if name == anchor then col = j - 1 end end
+      if not col then error(string.format("no anchor '%s' in this query (match, matchend%s)", anchor,
+        #(self.anchors or {}) > 0 and ", " .. table.concat(self.anchors, ", ") or ""), 3) end
+      key.anchor = col
+    end
+    key.offset = offset
+  end
+  key.attr = ATTRS[words[i] or ""]
+  if not key.attr then error(string.format("unknown attribute '%s' in key '%s' (word, norm, lemma, pos, xpos)",
+    words[i] or "", spec), 3) end
+  for j = i + 1, #words do
+    local w = words[j]
+    if w == "%c" then key.flags = key.flags | SORT_FOLD
+    elseif w == "reverse" then key.flags = key.flags | SORT_REVERSE
+    elseif w == "desc" then key.flags = key.flags | SORT_DESC
+    else error(string.format("unknown word '%s' in key '%s' (%%c, reverse, desc)", w, spec), 3) end
+  end
+  return key
+end
+
+local function parse_keys(self, keys)
+  if type(keys) == "string" then keys = {keys} end
+  local out = {}
+  for i, k in ipairs(keys) do out[i] = parse_key(self, k) end
+  return out
+end
+
+-- Sort the matches in place by keys (strings, see parse_key; ties in corpus order), in C.
+-- Returns the set: m:sort{"matchend[1] word %c", "match word"}.
+function MatchSet:sort(keys)
+  self.corpus._h:msort(self._ms, parse_keys(self, keys))
+  return self
+end
+
+-- Frequency breakdown: {{value, ..., count = n}, ...}, most frequent first, in C.
+-- m:group("match lemma"), m:group{"match[-1] word", "match word"}.
+function MatchSet:group(keys)
+  return self.corpus._h:mgroup(self._ms, parse_keys(self, keys))
+end
+
+local function combine(a, b, op)
+  assert(getmetatable(b) == MatchSet, "bad argument #1 (a match set expected)")
+  return setmetatable({_ms = a._ms:combine(b._ms, op), corpus = a.corpus,
+                       query = string.format("(%s) %s (%s)", a.query, op, b.query)}, MatchSet)
+end
+
+-- Set operations on matches (first, last), as CQP's union, inter and diff: new sets.
+function MatchSet:union(b) return combine(self, b, "union") end
+function MatchSet:intersect(b) return combine(self, b, "intersect") end
+function MatchSet:minus(b) return combine(self, b, "minus") end
 
 -- for i, m in ms:iter() do ... end
 function MatchSet:iter()
@@ -357,9 +439,13 @@ end
 -- Documents not yet in the search index (the next search of a writable corpus adds them).
 function Corpus:search_missing() return handle(self):search_missing() end
 
+-- A CQL query (CQP's dialect; see the README): a match set. Its `cut` counts the starts
+-- whose match ran into the longest match allowed (`limit` tokens) and was cut there.
 function Corpus:query(q)
   local h = handle(self)
-  return setmetatable({_ms = h:query(q), corpus = self, query = q}, MatchSet)
+  local ms, anchors, cut, limit = h:query(q)
+  return setmetatable({_ms = ms, corpus = self, query = q, anchors = anchors, cut = cut,
+                       limit = limit}, MatchSet)
 end
 
 -- {documents, tokens, types = {word=, norm=}, segments, sentences, paragraphs, bytes,

@@ -1,0 +1,200 @@
+/*
+** cql_idset.c -- CQL values resolved to lexicon id sets (see cql_idset.h).
+*/
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "cql_idset.h"
+#include "ds_cql.h"
+
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+struct cql_regex {
+  pcre2_code *re;
+  pcre2_match_data *md;
+  pcre2_match_context *mc;
+  int bDiacr;           /* compare without diacritics */
+};
+
+/* z without its combining marks (NFD, marks dropped, NFC), malloc'd by utf8proc; or NULL. */
+static char *strip_marks(const char *z, size_t n) {
+  utf8proc_uint8_t *out = NULL;
+  utf8proc_ssize_t r = utf8proc_map((const utf8proc_uint8_t *)z, (utf8proc_ssize_t)n, &out,
+                                    UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK);
+  return r < 0 ? NULL : (char *)out;
+}
+
+static int qerr(ds_error *e, const char *zQuery, size_t iAt, const char *zMsg) {
+  return ds_error_set(e, DS_QUERY, (int64_t)iAt, "%s at position %zu", zMsg,
+                      ds_cql_char_pos(zQuery, iAt));
+}
+
+void cql_regex_free(cql_regex *re) {
+  if (!re) return;
+  pcre2_match_data_free(re->md);
+  pcre2_match_context_free(re->mc);
+  pcre2_code_free(re->re);
+  ds_free(re);
+}
+
+int cql_regex_new(const char *z, size_t n, int flags, cql_regex **pre, const char *zQuery,
+                  size_t iAt, ds_error *e) {
+  *pre = NULL;
+  if (n > CQL_REGEX_MAX_PATTERN) return qerr(e, zQuery, iAt, "regular expression too long");
+  cql_regex *re = ds_malloc(sizeof *re);
+  if (!re) return ds_error_set(e, DS_NOMEM, -1, "out of memory");
+  memset(re, 0, sizeof *re);
+  char *zStrip = NULL;
+  re->bDiacr = (flags & DS_CQL_DIACR) != 0;
+  if (re->bDiacr) {
+    zStrip = strip_marks(z, n);
+    if (!zStrip) {
+      ds_free(re);
+      return ds_error_set(e, DS_NOMEM, -1, "out of memory");
+    }
+    z = zStrip, n = strlen(zStrip);
+  }
+  uint32_t opt = PCRE2_UTF | PCRE2_ANCHORED | PCRE2_ENDANCHORED;
+  if (flags & DS_CQL_FOLD) opt |= PCRE2_CASELESS;
+  if (flags & DS_CQL_LITERAL) opt |= PCRE2_LITERAL;
+  int err;
+  PCRE2_SIZE off;
+  re->re = pcre2_compile((PCRE2_SPTR)(z ? z : ""), n, opt, &err, &off, NULL);
+  free(zStrip);
+  if (!re->re) {
+    char zPcre[160], zMsg[256];
+    pcre2_get_error_message(err, (PCRE2_UCHAR *)zPcre, sizeof zPcre);
+    snprintf(zMsg, sizeof zMsg, "bad regular expression: %s (at offset %zu of the pattern)", zPcre, (size_t)off);
+    ds_free(re);
+    return qerr(e, zQuery, iAt, zMsg);
+  }
+  pcre2_jit_compile(re->re, PCRE2_JIT_COMPLETE);      /* where the platform has it */
+  re->md = pcre2_match_data_create_from_pattern(re->re, NULL);
+  re->mc = pcre2_match_context_create(NULL);
+  if (!re->md || !re->mc) {
+    cql_regex_free(re);
+    return ds_error_set(e, DS_NOMEM, -1, "out of memory");
+  }
+  pcre2_set_match_limit(re->mc, CQL_REGEX_MATCH_LIMIT);
+  pcre2_set_depth_limit(re->mc, CQL_REGEX_DEPTH_LIMIT);
+  *pre = re;
+  return DS_OK;
+}
+
+int cql_regex_test(cql_regex *re, const char *z, size_t n) {
+  char *zStrip = NULL;
+  if (re->bDiacr) {
+    zStrip = strip_marks(z, n);
+    if (!zStrip) return 0;              /* not valid UTF-8: cannot match */
+    z = zStrip, n = strlen(zStrip);
+  }
+  int r = pcre2_match(re->re, (PCRE2_SPTR)z, n, 0, 0, re->md, re->mc);
+  free(zStrip);
+  if (r >= 0) return 1;
+  if (r == PCRE2_ERROR_NOMATCH || (r <= PCRE2_ERROR_UTF8_ERR1 && r >= PCRE2_ERROR_UTF8_ERR21)) return 0;
+  return r;
+}
+
+typedef struct scan {
+  cql_regex *re;
+  cql_idset *s;
+  size_t nAlloc;
+  int rc;               /* DS_OK, DS_NOMEM, or a PCRE2 error code (< 0) */
+} scan;
+
+static int add_id(cql_idset *s, size_t *pnAlloc, uint32_t id, int64_t freq) {
+  if (s->nId == *pnAlloc) {
+    size_t nNew = *pnAlloc ? 2 * *pnAlloc : 16;
+    uint32_t *a = ds_realloc(s->aId, nNew * sizeof *a);
+    if (!a) return DS_NOMEM;
+    s->aId = a;
+    *pnAlloc = nNew;
+  }
+  s->aId[s->nId++] = id;
+  s->freq += freq;
+  return DS_OK;
+}
+
+static int scan_entry(void *ctx, uint32_t id, const char *z, size_t n, int64_t freq) {
+  scan *sc = ctx;
+  int r = cql_regex_test(sc->re, z, n);
+  if (r < 0) return sc->rc = r, 1;
+  if (r && add_id(sc->s, &sc->nAlloc, id, freq)) return sc->rc = DS_NOMEM, 1;
+  return 0;
+}
+
+/*
+** The literal start of regex z[0..n) (bytes every match begins with), or 0: none when it
+** holds `|` or starts with a group or class; a quantified last character is not in it.
+*/
+static size_t literal_prefix(const char *z, size_t n) {
+  if (memchr(z, '|', n)) return 0;
+  size_t k = 0;
+  while (k < n && !strchr(".*+?[](){}|^$\\", z[k])) k++;
+  if (k < n && strchr("?*{", z[k]) && k > 0) {      /* `ab?`: the b is optional */
+    k--;
+    while (k > 0 && ((unsigned char)z[k] & 0xC0) == 0x80) k--;   /* whole characters */
+  }
+  return k;
+}
+
+static int make_bits(cql_idset *s) {
+  uint32_t nMax = 0;
+  for (size_t i = 0; i < s->nId; i++)
+    if (s->aId[i] + 1 > nMax) nMax = s->aId[i] + 1;
+  s->nBits = nMax;
+  s->aBits = ds_malloc(((size_t)nMax / 64 + 1) * sizeof *s->aBits);
+  if (!s->aBits) return DS_NOMEM;
+  memset(s->aBits, 0, ((size_t)nMax / 64 + 1) * sizeof *s->aBits);
+  for (size_t i = 0; i < s->nId; i++) s->aBits[s->aId[i] >> 6] |= (uint64_t)1 << (s->aId[i] & 63);
+  return DS_OK;
+}
+
+int cql_idset_resolve(ds_corpus *c, int attr, const char *z, size_t n, int flags, cql_idset *s,
+                      const char *zQuery, size_t iAt, ds_error *e) {
+  memset(s, 0, sizeof *s);
+  s->attr = attr;
+  size_t nAlloc = 0;
+  int rc = DS_OK;
+  if ((flags & DS_CQL_LITERAL) && !(flags & DS_CQL_DIACR)) {
+    if (flags & DS_CQL_FOLD) s->attr = DS_ATTR_NORM;     /* folded literals: norm's forms */
+    uint32_t id;
+    int64_t freq;
+    rc = ds_corpus_lookup(c, s->attr, z, n, &id, &freq, e);
+    if (rc == DS_OK) rc = add_id(s, &nAlloc, id, freq);
+    else if (rc == DS_NOTFOUND) rc = DS_OK;
+  } else {
+    scan sc = {NULL, s, 0, DS_OK};
+    rc = cql_regex_new(z, n, flags, &sc.re, zQuery, iAt, e);
+    if (rc) return rc;
+    size_t nPrefix = flags & (DS_CQL_FOLD | DS_CQL_DIACR | DS_CQL_LITERAL) ? 0 : literal_prefix(z, n);
+    rc = ds_corpus_lexicon_scan_prefix(c, attr, z, nPrefix, scan_entry, &sc, e);
+    if (rc == DS_DONE) rc = sc.rc;
+    nAlloc = sc.nAlloc;
+    cql_regex_free(sc.re);
+    if (rc < 0) {
+      char zPcre[160], zMsg[256];
+      pcre2_get_error_message(rc, (PCRE2_UCHAR *)zPcre, sizeof zPcre);
+      snprintf(zMsg, sizeof zMsg, "regular expression over its limits on the lexicon (%s)", zPcre);
+      cql_idset_free(s);
+      return qerr(e, zQuery, iAt, zMsg);
+    }
+  }
+  if (rc == DS_OK) rc = make_bits(s);
+  if (rc == DS_NOMEM) ds_error_set(e, DS_NOMEM, -1, "out of memory");
+  if (rc) {
+    cql_idset_free(s);
+    return rc;
+  }
+  s->bIndexed = 1;
+  for (size_t i = 0; i < s->nId && s->bIndexed; i++) s->bIndexed = ds_corpus_indexed(c, s->attr, s->aId[i]);
+  return DS_OK;
+}
+
+void cql_idset_free(cql_idset *s) {
+  ds_free(s->aBits);
+  ds_free(s->aId);
+  memset(s, 0, sizeof *s);
+}

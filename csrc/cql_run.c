@@ -1,0 +1,567 @@
+/*
+** cql_run.c -- running a bound query (ds_eval_run, ds_eval.h): candidate starts from the
+** driver's postings, the matcher (cql_vm.c) from each, CQP's strategies, then
+** `containing`, MU and `expand`.
+*/
+#include "cql_plan.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Spans of one kind in the current document, copied (the corpus reuses its buffer). */
+typedef struct spanset {
+  char zKind[16];
+  int64_t k;            /* the document they are of (-1: none loaded) */
+  ds_span *a;
+  size_t n, nAlloc;
+} spanset;
+
+#define MAX_KINDS 8
+
+typedef struct runner {
+  ds_corpus *c;
+  const ds_eval *p;
+  ds_error *e;
+  int64_t k;            /* the current document (-1: none) */
+  int64_t lo, hi;       /* its positions [lo, hi) */
+  ds_window w;          /* the window last read (w.n 0: none) */
+  int64_t wDoc;
+  spanset aSpan[MAX_KINDS];
+  int nSpan;
+  cql_run run;
+  cql_reader rd;
+  int bLeap;            /* the cursors of aLeap agree at the start being tried */
+  int64_t nCut;         /* starts whose threads ran into the hard boundary */
+} runner;
+
+static int nomem(runner *r) { return ds_error_set(r->e, DS_NOMEM, -1, "out of memory"); }
+
+/* Make document k (its index) current. */
+static void enter_doc(runner *r, int64_t k) {
+  r->k = k;
+  if (k < 0) {
+    r->lo = r->hi = 0;
+    return;
+  }
+  const ds_docinfo *d = ds_corpus_doc(r->c, (size_t)k);
+  r->lo = d->cpos;
+  r->hi = d->cpos + d->nTok;
+}
+
+/* The spans of zKind in the current document (for `doc`: the document itself). */
+static int spans_of(runner *r, const char *zKind, const ds_span **pa, size_t *pn) {
+  spanset *s = NULL;
+  for (int i = 0; i < r->nSpan && !s; i++)
+    if (strcmp(r->aSpan[i].zKind, zKind) == 0) s = &r->aSpan[i];
+  if (!s) {
+    if (r->nSpan == MAX_KINDS) return ds_error_set(r->e, DS_QUERY, 0, "too many structures in one query");
+    s = &r->aSpan[r->nSpan++];
+    memset(s, 0, sizeof *s);
+    snprintf(s->zKind, sizeof s->zKind, "%s", zKind);
+    s->k = -1;
+  }
+  if (s->k != r->k) {
+    const ds_span *a;
+    size_t n;
+    ds_span whole = {r->lo, r->hi - 1};
+    if (strcmp(zKind, "doc") == 0) {
+      a = &whole, n = 1;
+    } else {
+      int rc = ds_corpus_spans(r->c, (size_t)r->k, zKind, &a, &n, r->e);
+      if (rc) return rc;
+      r->w.n = 0;                          /* the corpus may have reused the window's memory */
+    }
+    if (n > s->nAlloc) {
+      ds_span *b = ds_realloc(s->a, n * sizeof *b);
+      if (!b) return nomem(r);
+      s->a = b;
+      s->nAlloc = n;
+    }
+    if (n) memcpy(s->a, a, n * sizeof *a);
+    s->n = n;
+    s->k = r->k;
+  }
+  *pa = s->a;
+  *pn = s->n;
+  return DS_OK;
+}
+
+/* The span of zKind holding pos in the current document: 1 (in *pSpan), 0, or < 0. */
+static int span_at(runner *r, const char *zKind, int64_t pos, ds_span *pSpan) {
+  const ds_span *a = NULL;
+  size_t n = 0;
+  int rc = spans_of(r, zKind, &a, &n);
+  if (rc) return -rc;
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (a[mid].first <= pos) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo == 0 || a[lo - 1].last < pos) return 0;
+  *pSpan = a[lo - 1];
+  return 1;
+}
+
+/* ====================== the reader the matcher uses ====================== */
+
+static int rd_id(void *ctx, int64_t pos, int attr, uint32_t *pId) {
+  runner *r = ctx;
+  int64_t t = pos - r->lo;
+  if (r->w.n == 0 || r->wDoc != r->k || t < r->w.first || t >= r->w.first + (int64_t)r->w.n) {
+    int rc = ds_corpus_window(r->c, (size_t)r->k, t, t + 64, 0, &r->w, r->e);
+    if (rc) {
+      r->w.n = 0;
+      return rc;
+    }
+    r->wDoc = r->k;
+  }
+  *pId = ds_corpus_type_id(r->c, r->w.aType[t - r->w.first], attr);
+  return DS_OK;
+}
+
+static int rd_struct(void *ctx, int iStruct, int64_t pos, int bOpen) {
+  runner *r = ctx;
+  const cql_struct *s = &r->p->vm.aStruct[iStruct];
+  if (s->aDocOk && !s->aDocOk[r->k]) return 0;
+  ds_span sp = {0, -1};
+  int v = span_at(r, s->zKind, bOpen ? pos : pos - 1, &sp);
+  if (v <= 0) return v;
+  return bOpen ? sp.first == pos : sp.last == pos - 1;
+}
+
+/* Global constraint node j for a match with labels aSlot. */
+static int global_match(runner *r, int j, const int64_t *aSlot) {
+  const ds_eval *p = r->p;
+  const cql_gnode *g = &p->aG[j];
+  switch (g->eKind) {
+  case DS_CQL_META: return g->aDocOk[r->k];
+  case DS_CQL_NOT: {
+    int v = global_match(r, p->aGKid[g->iKid], aSlot);
+    return v < 0 ? v : !v;
+  }
+  case DS_CQL_CMP: {
+    if (aSlot[g->iSlot] < 0) return 0;     /* the label was not set: nothing holds */
+    uint32_t id;
+    int rc = rd_id(r, aSlot[g->iSlot], g->attr, &id);
+    if (rc) return -rc;
+    return cql_idset_has(&g->set, id) == (g->eOp == DS_CQL_EQ);
+  }
+  case DS_CQL_REFEQ: {
+    if (aSlot[g->iSlot] < 0 || aSlot[g->iSlot2] < 0) return 0;
+    uint32_t a, b;
+    int rc = rd_id(r, aSlot[g->iSlot], g->attr, &a);
+    if (rc == DS_OK) rc = rd_id(r, aSlot[g->iSlot2], g->attr2, &b);
+    if (rc) return -rc;
+    if (g->attr != g->attr2) return g->eOp == DS_CQL_NE;   /* different lexicons: different ids */
+    return (a == b) == (g->eOp == DS_CQL_EQ);
+  }
+  default: {
+    int bAnd = g->eKind == DS_CQL_AND;
+    for (int i = 0; i < g->nKid; i++) {
+      int v = global_match(r, p->aGKid[g->iKid + i], aSlot);
+      if (v < 0) return v;
+      if (v != bAnd) return v;
+    }
+    return bAnd;
+  }
+  }
+}
+
+static int rd_global(void *ctx, int64_t first, int64_t last, const int64_t *aSlot) {
+  runner *r = ctx;
+  (void)first, (void)last;
+  return r->p->iG < 0 || !r->p->bGLabels ? 1 : global_match(r, r->p->iG, aSlot);
+}
+
+/* ====================== one start ====================== */
+
+static int is_leap(const ds_eval *p, int k) {
+  for (int i = 0; i < p->nLeap; i++)
+    if (p->aLeap[i] == k) return 1;
+  return 0;
+}
+
+/* A body of plain tokens from s (ending before lim): its match, or none (*pLast -1). */
+static int try_fixed(runner *r, int64_t s, int64_t lim, int64_t *pLast, int64_t *aSlot) {
+  const ds_eval *p = r->p;
+  *pLast = -1;
+  if (s + p->nFix > lim) return DS_OK;
+  for (int j = 0; j < p->vm.nSlot; j++) aSlot[j] = -1;
+  for (int k = 0; k < p->nFix; k++) {
+    int j = p->aFixCons[k];
+    if (p->aFixSlot[k] >= 0) aSlot[p->aFixSlot[k]] = s + k;
+    if (j < 0 || (j == p->iDriver && k == p->offLo && p->offHi == p->offLo)) continue;   /* the postings said so */
+    if (r->bLeap && p->vm.aCons[j].eKind == DS_CQL_CMP && is_leap(p, k)) continue;      /* so did a cursor */
+    int v = cql_vm_test(&p->vm, j, &r->rd, s + k);
+    if (v < 0) return -v;
+    if (!v) return DS_OK;
+  }
+  int v = rd_global(r, s, s + p->nFix - 1, aSlot);
+  if (v < 0) return -v;
+  if (v) *pLast = s + p->nFix - 1;
+  return DS_OK;
+}
+
+/* Run the matcher from s (in the current document); append what it finds. */
+static int try_start(runner *r, int64_t s, ds_matchset *out) {
+  const ds_eval *p = r->p;
+  int64_t lim = r->hi;
+  int bHard = 0;
+  if (p->zWithin[0]) {
+    ds_span sp = {0, -1};
+    int v = span_at(r, p->zWithin, s, &sp);
+    if (v < 0) return -v;
+    if (v == 0) return DS_OK;              /* in no such structure */
+    lim = sp.last + 1;
+    if (lim - s > DS_EVAL_MAX_REGION) lim = s + DS_EVAL_MAX_REGION, bHard = 1;
+  } else {
+    int64_t n = p->nWithinTokens ? p->nWithinTokens : DS_EVAL_HARD_BOUNDARY;
+    if (s + n < lim) lim = s + n, bHard = !p->nWithinTokens;
+  }
+  if (lim - s < p->minLen) return DS_OK;
+  int64_t last, aSlot[DS_CQL_MAX_LABELS + 1];
+  int bCut = 0;
+  int rc = p->nFix ? try_fixed(r, s, lim, &last, aSlot)
+                   : cql_vm_run(&p->vm, &r->run, &r->rd, s, lim, p->eStrategy == DS_CQL_LONGEST, &last,
+                                aSlot, &bCut, r->e);
+  if (rc) return rc;
+  if (bCut && bHard) r->nCut++;
+  if (last < 0) return DS_OK;
+  int64_t i = ds_matchset_add(out, s, last);
+  if (i < 0) return nomem(r);
+  if (p->nAnchor) {
+    ds_matchset_set_anchor(out, (size_t)i, 0, aSlot[0]);
+    for (size_t j = 2; j < p->nAnchor; j++) ds_matchset_set_anchor(out, (size_t)i, j, aSlot[j - 1]);
+  }
+  return DS_OK;
+}
+
+/* Can document k hold matches? */
+static int doc_ok(runner *r, int64_t k) {
+  return k >= 0 && (!r->p->aDocOk || ((size_t)k < r->p->nDocs && r->p->aDocOk[k]));
+}
+
+/* ====================== candidates ====================== */
+
+static int cmp_i64(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* The driver's positions, ascending, into *pa (ds_malloc'd). */
+static int driver_positions(runner *r, int64_t **pa, size_t *pn) {
+  const cql_idset *s = &r->p->vm.aCons[r->p->iDriver].set;
+  int64_t *a = NULL;
+  size_t n = 0, nAlloc = 0;
+  for (size_t i = 0; i < s->nId; i++) {
+    int64_t *b;
+    size_t m;
+    int rc = ds_corpus_postings(r->c, s->attr, s->aId[i], &b, &m, r->e);
+    if (rc == DS_NOTFOUND) continue;
+    if (rc) {
+      ds_free(a);
+      return rc;
+    }
+    if (n + m > nAlloc) {
+      size_t nNew = (n + m) * 2;
+      int64_t *c = ds_realloc(a, nNew * sizeof *c);
+      if (!c) {
+        ds_free(a);
+        ds_free(b);
+        return nomem(r);
+      }
+      a = c;
+      nAlloc = nNew;
+    }
+    if (m) memcpy(a + n, b, m * sizeof *b);
+    n += m;
+    ds_free(b);
+  }
+  if (s->nId > 1 && n > 1) qsort(a, n, sizeof *a, cmp_i64);
+  *pa = a;
+  *pn = n;
+  return DS_OK;
+}
+
+/*
+** A plain body with cursors: the driver's positions and each cursor in step; a start is
+** tried when every cursor stands on its token there, and a cursor past it moves the
+** driver on (leapfrog).
+*/
+static int run_leapfrog(runner *r, const int64_t *a, size_t n, ds_matchset *out) {
+  const ds_eval *p = r->p;
+  ds_cursor *ak[8];
+  int64_t aPos[8];
+  int nOpen = 0, rc = DS_OK;
+  for (; nOpen < p->nLeap && rc == DS_OK; nOpen++) {
+    const cql_idset *s = &p->vm.aCons[p->aFixCons[p->aLeap[nOpen]]].set;
+    aPos[nOpen] = -1;
+    rc = ds_corpus_cursor(r->c, s->attr, s->aId[0], &ak[nOpen], r->e);
+    if (rc) break;
+  }
+  for (size_t i = 0; i < n && rc == DS_OK;) {
+    int64_t s = a[i] - p->offLo, next = -1;
+    for (int c = 0; c < nOpen && next < 0 && rc == DS_OK; c++) {
+      int64_t want = s + p->aLeap[c];
+      if (aPos[c] < want) rc = ds_cursor_seek(ak[c], want, &aPos[c]);
+      if (rc == DS_OK && aPos[c] > want) next = aPos[c] - p->aLeap[c] + p->offLo;   /* the driver's next chance */
+    }
+    if (rc) break;
+    if (next >= 0) {                         /* on to the first driver position >= next */
+      size_t lo = i + 1, hi = n;
+      while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid] < next) lo = mid + 1;
+        else hi = mid;
+      }
+      i = lo;
+      continue;
+    }
+    int64_t pos = a[i++];
+    if (pos < r->lo || pos >= r->hi) enter_doc(r, ds_corpus_doc_at(r->c, pos));
+    if (!doc_ok(r, r->k) || s < r->lo) continue;
+    r->bLeap = 1;
+    rc = try_start(r, s, out);
+    r->bLeap = 0;
+  }
+  for (int c = 0; c < nOpen; c++) ds_cursor_free(ak[c]);
+  if (rc == DS_CORRUPT) rc = ds_error_set(r->e, DS_CORRUPT, -1, "corrupt postings");
+  return rc == DS_DONE || rc == DS_NOTFOUND ? DS_OK : rc;
+}
+
+/* Prefilter cursors: can a match start at s? 1, 0, or < 0. */
+typedef struct prefilter {
+  ds_cursor *ak[8];
+  int64_t aPos[8];
+  int n;
+} prefilter;
+
+static int pre_ok(const ds_eval *p, prefilter *f, int64_t s, int64_t back) {
+  for (int c = 0; c < f->n; c++) {
+    int64_t lo = s + p->aPreLo[c], hi = p->aPreHi[c] >= 0 ? s + p->aPreHi[c] : s + back;
+    if (f->aPos[c] < lo) {
+      int rc = ds_cursor_seek(f->ak[c], lo, &f->aPos[c]);
+      if (rc == DS_DONE) f->aPos[c] = INT64_MAX;
+      else if (rc) return -rc;
+    }
+    if (f->aPos[c] > hi) return 0;
+  }
+  return 1;
+}
+
+static int run_driver(runner *r, ds_matchset *out) {
+  const ds_eval *p = r->p;
+  int64_t *a = NULL;
+  size_t n = 0;
+  int rc = driver_positions(r, &a, &n);
+  if (rc) return rc;
+  if (p->nFix && p->nLeap) {
+    rc = run_leapfrog(r, a, n, out);
+    ds_free(a);
+    return rc;
+  }
+  prefilter f;
+  f.n = 0;
+  int64_t span = p->zWithin[0] ? DS_EVAL_MAX_REGION                 /* the longest match */
+                 : p->nWithinTokens ? p->nWithinTokens : DS_EVAL_HARD_BOUNDARY;
+  if (n >= DS_EVAL_MIN_LEAPFROG)
+    for (; f.n < p->nPre && rc == DS_OK; f.n++) {
+      const cql_idset *s = &p->vm.aCons[p->aPreCons[f.n]].set;
+      f.aPos[f.n] = -1;
+      rc = ds_corpus_cursor(r->c, s->attr, s->aId[0], &f.ak[f.n], r->e);
+      if (rc) break;
+    }
+  int64_t next = -1;                         /* the first start not tried yet */
+  int64_t back = p->offHi >= 0 ? p->offHi
+                 : p->zWithin[0] ? DS_EVAL_MAX_REGION
+                 : p->nWithinTokens ? p->nWithinTokens : DS_EVAL_HARD_BOUNDARY;
+  for (size_t i = 0; i < n && rc == DS_OK; i++) {
+    int64_t pos = a[i];
+    if (pos < r->lo || pos >= r->hi) enter_doc(r, ds_corpus_doc_at(r->c, pos));
+    if (!doc_ok(r, r->k)) continue;
+    int64_t s0 = pos - back, s1 = pos - p->offLo;
+    if (s0 < r->lo) s0 = r->lo;
+    if (p->offHi < 0 && p->zWithin[0]) {     /* an open prefix: from its structure's start */
+      ds_span sp = {0, -1};
+      int v = span_at(r, p->zWithin, pos, &sp);
+      if (v < 0) rc = -v;
+      if (v <= 0) continue;
+      if (sp.first > s0) s0 = sp.first;
+    }
+    if (s0 < next) s0 = next;
+    for (int64_t s = s0; s <= s1 && rc == DS_OK; s++) {
+      int v = f.n ? pre_ok(p, &f, s, span) : 1;
+      if (v < 0) rc = ds_error_set(r->e, -v, -1, "corrupt postings");
+      else if (v) rc = try_start(r, s, out);
+    }
+    if (s1 + 1 > next) next = s1 + 1;
+  }
+  for (int c = 0; c < f.n; c++) ds_cursor_free(f.ak[c]);
+  ds_free(a);
+  return rc == DS_NOTFOUND ? DS_OK : rc;
+}
+
+static int run_scan(runner *r, ds_matchset *out) {
+  int rc = DS_OK;
+  for (size_t k = 0; k < ds_corpus_ndocs(r->c) && rc == DS_OK; k++) {
+    enter_doc(r, (int64_t)k);
+    if (!doc_ok(r, r->k)) continue;
+    for (int64_t s = r->lo; s < r->hi && rc == DS_OK; s++) rc = try_start(r, s, out);
+  }
+  return rc;
+}
+
+/* ====================== after matching ====================== */
+
+static int run_plan(ds_corpus *c, const ds_eval *p, ds_matchset *out, int64_t *pnCut, ds_error *e);
+
+/* Keep the matches of out that hold (or, bNot, do not hold) a match of sub. */
+static int filter_containing(ds_corpus *c, const ds_eval *p, ds_matchset *out, int64_t *pnCut, ds_error *e) {
+  ds_matchset b = DS_MATCHSET_INIT;
+  int rc = run_plan(c, p->pContaining, &b, pnCut, e);
+  int64_t *aMin = NULL;
+  if (rc == DS_OK && b.n) {
+    aMin = ds_malloc(b.n * sizeof *aMin);     /* aMin[i]: the least last of b from i on */
+    if (!aMin) rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
+    for (size_t i = b.n; rc == DS_OK && i-- > 0;)
+      aMin[i] = i + 1 < b.n && aMin[i + 1] < b.a[i].last ? aMin[i + 1] : b.a[i].last;
+  }
+  if (rc == DS_OK) {
+    size_t nKeep = 0;
+    for (size_t i = 0; i < out->n; i++) {
+      size_t lo = 0, hi = b.n;               /* the first b starting at or after the match */
+      while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (b.a[mid].first < out->a[i].first) lo = mid + 1;
+        else hi = mid;
+      }
+      int bHas = lo < b.n && aMin[lo] <= out->a[i].last;
+      if (bHas != p->bNotContaining) ds_matchset_move(out, nKeep++, i);
+    }
+    out->n = nKeep;
+  }
+  ds_free(aMin);
+  ds_matchset_free(&b);
+  return rc;
+}
+
+/* E_SPANS: every span of the kind. */
+static int run_spans(runner *r, ds_matchset *out) {
+  int rc = DS_OK;
+  for (size_t k = 0; k < ds_corpus_ndocs(r->c) && rc == DS_OK; k++) {
+    enter_doc(r, (int64_t)k);
+    if (r->p->aSpanDocOk && !r->p->aSpanDocOk[k]) continue;
+    const ds_span *a = NULL;
+    size_t n = 0;
+    rc = spans_of(r, r->p->zSpan, &a, &n);
+    for (size_t i = 0; i < n && rc == DS_OK; i++)
+      if (ds_matchset_add(out, a[i].first, a[i].last) < 0) rc = nomem(r);
+  }
+  return rc;
+}
+
+/* E_MEET: the positions of A with a position of B in the window or in the same structure. */
+static int run_meet(runner *r, ds_matchset *out, int64_t *pnCut) {
+  const ds_eval *p = r->p;
+  ds_matchset a = DS_MATCHSET_INIT, b = DS_MATCHSET_INIT;
+  int rc = run_plan(r->c, p->pA, &a, pnCut, r->e);
+  if (rc == DS_OK) rc = run_plan(r->c, p->pB, &b, pnCut, r->e);
+  for (size_t i = 0; i < a.n && rc == DS_OK; i++) {
+    int64_t x = a.a[i].first, lo = x + p->meetLo, hi = x + p->meetHi;
+    if (p->eKind == E_UNION) break;
+    if (x < r->lo || x >= r->hi) enter_doc(r, ds_corpus_doc_at(r->c, x));
+    if (p->zMeet[0]) {
+      ds_span sp = {0, -1};
+      int v = span_at(r, p->zMeet, x, &sp);
+      if (v < 0) rc = -v;
+      if (v <= 0) continue;
+      lo = sp.first, hi = sp.last;
+    }
+    if (lo < r->lo) lo = r->lo;
+    if (hi >= r->hi) hi = r->hi - 1;
+    size_t j0 = 0, j1 = b.n;                  /* the first b at or after lo */
+    while (j0 < j1) {
+      size_t mid = j0 + (j1 - j0) / 2;
+      if (b.a[mid].first < lo) j0 = mid + 1;
+      else j1 = mid;
+    }
+    int bHas = 0;
+    for (size_t j = j0; j < b.n && b.a[j].first <= hi && !bHas; j++) bHas = b.a[j].first != x;
+    if (bHas && ds_matchset_add(out, x, a.a[i].last) < 0) rc = nomem(r);
+  }
+  if (rc == DS_OK && p->eKind == E_UNION) {
+    for (size_t i = 0; i < a.n && rc == DS_OK; i++)
+      if (ds_matchset_add(out, a.a[i].first, a.a[i].last) < 0) rc = nomem(r);
+    for (size_t i = 0; i < b.n && rc == DS_OK; i++)
+      if (ds_matchset_add(out, b.a[i].first, b.a[i].last) < 0) rc = nomem(r);
+    if (rc == DS_OK && ds_matchset_sort(out)) rc = nomem(r);
+  }
+  ds_matchset_free(&a);
+  ds_matchset_free(&b);
+  return rc;
+}
+
+/* expand to KIND / N: each match grown to its structures (or by N tokens each side). */
+static int expand(runner *r, ds_matchset *out) {
+  const ds_eval *p = r->p;
+  for (size_t i = 0; i < out->n; i++) {
+    ds_match *m = &out->a[i];
+    if (m->first < r->lo || m->first >= r->hi) enter_doc(r, ds_corpus_doc_at(r->c, m->first));
+    if (r->k < 0) continue;
+    if (p->nExpandTokens) {
+      m->first = m->first - p->nExpandTokens < r->lo ? r->lo : m->first - p->nExpandTokens;
+      m->last = m->last + p->nExpandTokens >= r->hi ? r->hi - 1 : m->last + p->nExpandTokens;
+      continue;
+    }
+    ds_span sp = {0, -1};
+    int v = span_at(r, p->zExpand, m->first, &sp);
+    if (v < 0) return -v;
+    if (v) m->first = sp.first;
+    v = span_at(r, p->zExpand, m->last, &sp);
+    if (v < 0) return -v;
+    if (v) m->last = sp.last;
+  }
+  return ds_matchset_sort(out) ? nomem(r) : DS_OK;
+}
+
+static int run_plan(ds_corpus *c, const ds_eval *p, ds_matchset *out, int64_t *pnCut, ds_error *e) {
+  runner r;
+  memset(&r, 0, sizeof r);
+  r.c = c, r.p = p, r.e = e, r.k = -1, r.wDoc = -1;
+  r.rd = (cql_reader){&r, rd_id, rd_struct, rd_global};
+  int rc = DS_OK;
+  if (ds_corpus_ndocs(c) != p->nDocs)
+    rc = ds_error_set(e, DS_MISUSE, -1, "the corpus changed since the query was compiled: compile it again");
+  if (rc == DS_OK && p->nAnchor && out->n == 0 && out->nAnchor != p->nAnchor) rc = ds_matchset_anchors(out, p->nAnchor);
+  if (rc) return rc == DS_NOMEM ? nomem(&r) : rc;
+  size_t n0 = out->n;
+  if (p->eKind == E_SPANS) rc = run_spans(&r, out);
+  else if (p->eKind == E_MEET || p->eKind == E_UNION) rc = run_meet(&r, out, pnCut);
+  else if (!p->vm.bEmpty) {
+    rc = p->iDriver >= 0 ? run_driver(&r, out) : run_scan(&r, out);
+    if (rc == DS_OK) {
+      static const int aReduce[] = {DS_MATCHSET_LEFTMOST, DS_MATCHSET_MINIMAL, DS_MATCHSET_MAXIMAL, 0};
+      /* plain tokens: one match per start, all as long: nothing to reduce */
+      if (aReduce[p->eStrategy & 3] && !p->nFix && ds_matchset_reduce(out, n0, aReduce[p->eStrategy & 3]))
+        rc = nomem(&r);
+    }
+  }
+  if (rc == DS_OK && p->pContaining) rc = filter_containing(c, p, out, pnCut, e);
+  if (rc == DS_OK && (p->zExpand[0] || p->nExpandTokens)) rc = expand(&r, out);
+  *pnCut += r.nCut;
+  for (int i = 0; i < r.nSpan; i++) ds_free(r.aSpan[i].a);
+  cql_run_free(&r.run);
+  if (rc && !e->code) ds_error_set(e, rc, -1, "query failed");
+  return rc;
+}
+
+int ds_eval_run(ds_corpus *c, const ds_eval *p, ds_matchset *pOut, ds_error *e) {
+  int64_t nCut = 0;
+  memset(e, 0, sizeof *e);
+  int rc = run_plan(c, p, pOut, &nCut, e);
+  pOut->nCut += nCut;
+  return rc;
+}

@@ -1,0 +1,103 @@
+/*
+** cql_vm.h -- a query body (ds_cql.h tree) compiled to a program of token tests, and the
+** matcher that runs it over the token stream from one start position (internal to the
+** query engine; ds_eval.c drives it).
+**
+** The program is a Thompson automaton: TOK tests one token (a constraint tree over
+** lexicon id sets), SPLIT/JMP make alternation and repetition, LABEL records a position,
+** OPEN/CLOSE assert structure boundaries. The matcher runs it breadth first (a Pike
+** machine): every thread advances one token at a time, so a run costs at most
+** (tokens read) x (program size), whatever the query; threads carry their labels.
+*/
+#ifndef CQL_VM_H
+#define CQL_VM_H
+
+#include "cql_idset.h"
+#include "ds_cql.h"
+
+/* Largest program (instructions, after repetitions are written out). */
+#define CQL_VM_MAX_PROGRAM 100000
+
+enum { CQL_TOK = 1, CQL_ANY, CQL_SPLIT, CQL_JMP, CQL_LABEL, CQL_OPEN, CQL_CLOSE, CQL_MATCH };
+
+typedef struct cql_ins {
+  int op;
+  int x, y;             /* TOK: constraint; SPLIT: both targets (x first); JMP: x; LABEL: slot;
+                           OPEN/CLOSE: structure (cql_vm.aStruct) */
+} cql_ins;
+
+/* A constraint on one token: CMP (an id set, eOp), AND, OR, NOT over aKid[iKid..+nKid). */
+typedef struct cql_cons {
+  int eKind;            /* DS_CQL_CMP, _AND, _OR, _NOT */
+  int bNe;              /* CMP with != */
+  cql_idset set;        /* CMP (owned) */
+  int iKid, nKid;
+} cql_cons;
+
+/* A structure the program asserts: its kind, and for <doc ...> a per-document filter. */
+typedef struct cql_struct {
+  char zKind[16];
+  int iNode;            /* its STRUCT node in the tree (for its attributes) */
+  unsigned char *aDocOk;  /* <doc attrs>: aDocOk[k] for document k, or NULL: any (owned) */
+} cql_struct;
+
+typedef struct cql_vm {
+  cql_ins *aIns;        /* the program, from instruction 0 (owned) */
+  int nIns, nInsAlloc;
+  cql_cons *aCons;      /* constraints (owned) */
+  int nCons, nConsAlloc;
+  int *aKid;            /* children of AND/OR/NOT (owned) */
+  int nKid, nKidAlloc;
+  cql_struct *aStruct;  /* structures (owned) */
+  int nStruct;
+  int nSlot;            /* 1 (target) + labels */
+  int *aNodeCons;       /* TOKEN node of the tree -> its constraint, or -1 (owned) */
+  int bEmpty;           /* some required constraint matches no lexicon entry: no match */
+} cql_vm;
+
+/* What the matcher reads: the kind of each token and the structures around it. */
+typedef struct cql_reader {
+  void *ctx;
+  /* The lexicon id of attr at corpus position pos into *pId: DS_OK or an error. */
+  int (*xId)(void *ctx, int64_t pos, int attr, uint32_t *pId);
+  /* Does structure i start at pos (bOpen) / end at pos - 1 (!bOpen)? 1, 0, or < 0 an error. */
+  int (*xStruct)(void *ctx, int iStruct, int64_t pos, int bOpen);
+  /* Does the whole match [first, last] with labels aSlot pass the global constraint? 1, 0, < 0 */
+  int (*xGlobal)(void *ctx, int64_t first, int64_t last, const int64_t *aSlot);
+} cql_reader;
+
+/* Scratch space of the matcher (thread lists), reused across runs. */
+typedef struct cql_run {
+  int *aPc[2];          /* thread lists: program counters */
+  int64_t *aSlot[2];    /* their slots, nSlot each */
+  int n[2];
+  int *aSeen;           /* generation mark per instruction */
+  int gen;
+  int *aStack;          /* for following SPLIT/JMP without recursion */
+  int64_t *aStackSlot;
+  size_t nAlloc;
+} cql_run;
+
+/*
+** Compile body node iBody of t (resolving values against c) into vm (zeroed first; free
+** with cql_vm_free). Structures are recorded by kind; their attribute filters (aDocOk)
+** are the caller's to fill.
+*/
+int cql_vm_compile(ds_corpus *c, const ds_cql *t, int iBody, cql_vm *vm, ds_error *e);
+
+void cql_vm_free(cql_vm *vm);
+
+/* Does constraint i hold for the token at pos? 1, 0, or < 0 an error (from xId). */
+int cql_vm_test(const cql_vm *vm, int i, const cql_reader *r, int64_t pos);
+
+/*
+** Run vm from corpus position s, reading tokens [s, lim). bLongest: the last match found,
+** else the first (shortest). *pLast is its last token (-1: no match), aSlot its labels
+** (-1 unset). *pbCut is set when threads were still running at lim. DS_OK or an error.
+*/
+int cql_vm_run(const cql_vm *vm, cql_run *run, const cql_reader *r, int64_t s, int64_t lim,
+               int bLongest, int64_t *pLast, int64_t *aSlot, int *pbCut, ds_error *e);
+
+void cql_run_free(cql_run *run);
+
+#endif

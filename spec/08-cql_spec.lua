@@ -1,0 +1,252 @@
+-- CQL, construct by construct, on the sample corpus (corpus/seeds). The expected answers
+-- come from the text, not from dossier: each says how it was found, mostly with grep over
+-- the seed files joined into one line (`cat corpus/seeds/*.txt | tr '\n' ' '`, "the text"
+-- below), or from CQP's own documentation of its matching strategies.
+local dossier = require "dossier"
+local H = require "helpers"
+
+describe("CQL", function()
+  local db, c
+  setup(function()
+    db = H.tmp(".db")
+    c = dossier.open(db)
+    c:add(H.seeds)
+  end)
+  teardown(function()
+    c:close()
+    H.cleanup()
+  end)
+  local function n(q) return c:query(q):count() end
+
+  it("matches values as regular expressions against the whole value", function()
+    -- grep -o -i -E '\bsurveil[a-z]*' the text: surveillance 27, surveil 2, Surveillance 2
+    assert.equal(29, n('[word="surveil.*"]'))
+    assert.equal(31, n('[word="surveil.*"%c]'))
+    assert.equal(0, n('[word="urveil.*"]'))           -- the whole value, not a part of it
+    -- grep -o -w -E 'Chin[a-z]*': China 118, Chinese 40
+    assert.equal(40, n('[word="Chin.*" & !word="China"]'))
+    assert.equal(40, n('[word="Chin.*" & word!="China"]'))
+  end)
+
+  it("takes %l literally and %d without diacritics", function()
+    -- grep -o 'U\.S\.' the text: 2; as a regex "U.S." matches the same tokens here
+    assert.equal(2, n('[word="U.S."%l]'))
+    assert.equal(2, n('"U\\.S\\."'))
+    assert.equal(0, n('[word="U.S"%l]'))
+    -- grep -o -P '\w*[\x{00C0}-\x{024F}]\w*': Rühlig 3, Björk 1
+    assert.equal(3, n('[word="Ruhlig"%d]'))
+    assert.equal(3, n('"ruhlig"%cd'))
+    assert.equal(1, n('"Bjork"%d'))
+    assert.equal(0, n('"Ruhlig"'))
+  end)
+
+  it("combines constraints with & | ! and parentheses, and matches any token with []", function()
+    -- grep -o -w: China 118; Russia 88 once the line-break hyphen of "Rus-\nsia" is joined
+    local china, russia = n('"China"'), n('"Russia"')
+    assert.equal(118, china)
+    assert.equal(china + russia, n('[word="China" | word="Russia"]'))
+    assert.equal(china + russia, n('[(word="China" | word="Russia") & !word="x"]'))
+    -- grep -o -E 'China.{1,4}Russia': "China and Russia" 15, "China-Russia" 1, "China–Russia" 1
+    assert.equal(17, n('"China" [] "Russia"'))
+    assert.equal(17, n('[word="China"] [] [word="Russia"] within s'))
+  end)
+
+  it("reads a bare string as [word=...], and a string of several tokens as their sequence", function()
+    assert.equal(n('[word="Huawei"]'), n('"Huawei"'))
+    local sino = 0
+    for _ in table.concat((function() local t = {}
+      for _, p in ipairs(H.seed_files()) do t[#t + 1] = H.read(p) end return t end)(), "\n"):gmatch("Sino%-Russian") do
+      sino = sino + 1
+    end
+    assert.equal(sino, n('"Sino-Russian"'))
+    assert.equal(sino, n('"Sino" "-" "Russian"'))
+  end)
+
+  it("repeats tokens and groups, and alternates sequences", function()
+    -- "China and Russia" 15, "Russia and China" 10 (grep -o -E '(Russia|China) and (Russia|China)')
+    assert.equal(15, n('"China" "and"? "Russia"'))
+    assert.equal(17, n('"China" []? "Russia"'))
+    assert.equal(17, n('"China" []{1} "Russia"'))
+    assert.equal(17, n('"China" []{0,1} "Russia"'))
+    assert.equal(17, n('"China" []{,1} "Russia"'))
+    -- 4 tokens: grep -o -E "China’s and Russia" 2, "China.  In Russia" 1
+    assert.equal(3, n('"China" []{2,3} "Russia" within 4'))
+    assert.equal(17, n('"China" ("and" | "–" | "-") "Russia"'))
+    assert.equal(25, n('("China" | "Russia") "and" ("China" | "Russia")'))
+    assert.equal(25, n('"China" "and" "Russia" | "Russia" "and" "China"'))
+    assert.equal(17, n('"China" []* "Russia" within 3'))
+    assert.equal(17, n('"China" []+ "Russia" within 3'))
+  end)
+
+  it("limits open-ended repetition and says so", function()
+    -- 600 times "a", then "b": no match is longer than 500 tokens (CQP's HardBoundary)
+    local tdb = H.tmp(".db")
+    local t <close> = dossier.open(tdb)
+    local dir = H.tmp("")
+    os.execute("mkdir -p " .. dir)
+    H.write(dir .. "/a.txt", string.rep("a ", 600) .. "b\n")
+    t:add(dir)
+    local m = t:query('"a" []* "b"')
+    assert.equal(500, m.limit)
+    assert.equal(1, m.cut)                              -- the start 500 tokens before b
+    assert.equal(1, #m)                                 -- standard: one match per end
+    assert.equal(500, m[1].last - m[1].first + 1)
+    assert.equal(0, c:query('"China" []* "Russia" within s').cut)
+  end)
+
+  it("follows CQP's matching strategies (CQP's documented example)", function()
+    -- doc/old/matching_strategies of CWB: the query (2) over "the old book on the shelf in
+    -- the room", with words standing for the parts of speech
+    local tdb = H.tmp(".db")
+    local t <close> = dossier.open(tdb)
+    local dir = H.tmp("")
+    os.execute("mkdir -p " .. dir)
+    H.write(dir .. "/np.txt", "the old book on the shelf in the room.\n")
+    t:add(dir)
+    local np = '"the"? "old"* [word="book|shelf|room"] ([word="on|in"] "the"? "old"* [word="book|shelf|room"])*'
+    local function texts(q)
+      local out = {}
+      for i, r in ipairs(t:query(q):kwic{width = 0}) do out[i] = r.match end
+      return out
+    end
+    assert.same({"the old book", "the shelf", "the room"}, texts(np))
+    assert.same({"the old book", "the shelf", "the room"}, texts("(?standard) " .. np))
+    assert.same({"book", "shelf", "room"}, texts("(?shortest) " .. np))
+    assert.same({"the old book on the shelf in the room"}, texts("(?longest) " .. np))
+    assert.same({"the old book", "old book", "book", "the shelf", "shelf", "the room", "room"},
+                texts("(?traditional) " .. np))
+    -- `[]* "China" within s` counts each China once (standard), not once per start
+    assert.equal(118, n('[]* "China" within s'))
+    assert.is_true(n('(?traditional) []* "China" within s') > 118)
+  end)
+
+  it("matches structure boundaries and whole spans", function()
+    -- every <s>-initial China is a China that starts a sentence span
+    local starts = {}
+    for _, m in c:query('<s/>'):iter() do starts[m.first] = true end
+    local k = 0
+    for _, m in c:query('"China"'):iter() do if starts[m.first] then k = k + 1 end end
+    assert.equal(k, n('<s> "China"'))
+    assert.is_true(k > 0)
+    -- "China.  In Russia" (grep): China ends a sentence, In starts the next
+    assert.equal(1, n('"China" "." "In" "Russia"'))
+    assert.equal(0, n('"China" "." "In" "Russia" within s'))
+    assert.equal(1, n('"China" "." </s> <s> "In" "Russia"'))
+    -- spans with and without a word: together, all of them
+    assert.equal(n('<s/>'), n('<s/> containing "China"') + n('<s/> not containing "China"'))
+    assert.equal(n('<p/> containing "Huawei"'), n('"Huawei" expand to p'))
+    assert.equal(5, n('<doc/>'))
+    -- MANIFEST.tsv: one document of kind news
+    assert.equal(1, n('<doc kind="news"/>'))
+    assert.equal(1, n('<doc kind="news"> []'))
+  end)
+
+  it("constrains document metadata after ::, dates as dates", function()
+    -- MANIFEST.tsv kinds and dates; grep -c -o -w China per file: carnegie (2015-12-07,
+    -- news-analysis) 6, aspi (2019-10, policy-brief) 5, sinkkonen (2022, book-chapter) 97,
+    -- blog (2023-03, blog-post) 4, register (2023-03, news) 6
+    assert.equal(5, n('"China" :: doc.kind = "policy-brief"'))
+    assert.equal(6, n('"China" :: match.text_kind = "news"'))
+    assert.equal(12, n('"China" :: doc.kind = "news.*"'))
+    assert.equal(112, n('"China" :: doc.kind != "news"'))
+    assert.equal(10, n('"China" :: doc.kind = "news" | doc.kind = "blog-post"'))
+    assert.equal(107, n('"China" :: doc.date >= "2022"'))
+    assert.equal(6, n('"China" :: doc.date < "2019"'))
+    assert.equal(11, n('"China" :: doc.date < "2022"'))
+    assert.equal(5, n('"China" :: doc.date = "2019.*" & !doc.kind = "news"'))
+    assert.equal(97, n('"China" :: doc.date >= "2022" & doc.date <= "2022" within s'))
+  end)
+
+  it("carries labels and the target in every match, and compares labels after ::", function()
+    local m = c:query('"China" @[] "Russia"')
+    local mid = {}
+    for _, g in ipairs(m:group("target word")) do mid[g[1]] = g.count end
+    assert.same({["and"] = 15, ["-"] = 1, ["–"] = 1}, mid)   -- see "China.{1,4}Russia" above
+    assert.equal(m[1].first + 1, m[1].target)
+    local l = c:query('a:"China" [] b:"Russia"')
+    assert.equal(l[1].first, l[1].labels.a)
+    assert.equal(l[1].last, l[1].labels.b)
+    -- "X and X" with the same word: none in the text (grep -o -w -E '(\w+) and \1' finds none)
+    assert.equal(0, n('a:[] "and" b:[] :: a.word = b.word'))
+    assert.equal(25, n('a:[] "and" b:[] :: a.word = "China|Russia" & b.word = "China|Russia"'))
+    assert.equal(15, n('a:[] "and" b:[] :: a.word = "China" & b.word = "Russia"'))
+    assert.equal(10, n('a:[] "and" b:[] :: a.word != b.word & b.word = "China" & a.word = "Russia"'))
+  end)
+
+  it("finds MU meets and expands matches", function()
+    -- a meet: each China with a Russia in its sentence (counted from the sentences here)
+    local want = 0
+    for _, s in c:query('<s/> containing "Russia"'):iter() do
+      for _, m in c:query('"China"'):iter() do if m.first >= s.first and m.first <= s.last then want = want + 1 end end
+    end
+    assert.equal(want, n('MU(meet "China" "Russia" s)'))
+    -- within 3 tokens either side: China with a Russia up to 2 tokens between, either order
+    local near = {}
+    for _, m in c:query('"China" []{0,2} "Russia"'):iter() do near[m.first] = true end
+    for _, m in c:query('(?shortest) "Russia" []{0,2} "China"'):iter() do near[m.last] = true end
+    local k = 0
+    for _ in pairs(near) do k = k + 1 end
+    assert.equal(k, n('MU(meet "China" "Russia" -3 3)'))
+    assert.equal(n('"China"') + n('"Russia"'), n('MU(union "China" "Russia")'))
+    local e = c:query('"Huawei" expand to s')
+    assert.equal(n('<s/> containing "Huawei"'), #e)
+  end)
+
+  it("sorts, groups and combines match sets in C", function()
+    -- the word after each China, in byte order once sorted (the kwic line minus "China")
+    local m = c:query('"China" []'):sort("matchend word")
+    local prev = ""
+    for _, r in ipairs(m:kwic{width = 0}) do
+      local w = r.match:gsub("^China%s*", "")
+      assert.is_true(w >= prev, w .. " after " .. prev)
+      prev = w
+    end
+    local top = m:sort("matchend word desc"):kwic{width = 0}[1].match:gsub("^China%s*", "")
+    assert.equal(prev, top)                            -- descending: the last word first
+    -- the word after "China (and) Russia": 15 matches in all (see above)
+    local total = 0
+    for _, g in ipairs(c:query('"China" "and"? "Russia"'):group("matchend[1] word")) do total = total + g.count end
+    assert.equal(15, total)
+    local byDoc = c:query('"China"'):group("match word %c")
+    assert.same({"china", count = 118}, byDoc[1])
+    local a, b = c:query('"China"'), c:query('[word="Chin.*"]')
+    assert.equal(118, #a:intersect(b))
+    assert.equal(40, #b:minus(a))
+    assert.equal(158, #a:union(b))
+    assert.has_error(function() a:sort("target word") end,
+      "no anchor 'target' in this query (match, matchend)")
+  end)
+
+  it("refuses what it does not know, naming the position", function()
+    assert.has_error(function() c:query('sovereignty') end,
+      [[a bare word 'sovereignty' is not a query: quote it ("sovereignty") or write [word="sovereignty"] at position 1]])
+    assert.has_error(function() c:query('"China" [] "Russia" within sentence') end,
+      "unknown structure 'sentence' (known: s, p, head, note, doc) at position 28")
+    assert.has_error(function() c:query('"China" :: doc.genre = "x"') end,
+      "unknown metadata key 'genre' (known: authors, date, kind, note, publisher, title) at position 12")
+    assert.has_error(function() c:query('<s type="x"> []') end,
+      "structure 's' has no attributes (only <doc> has: its metadata) at position 4")
+    assert.has_error(function() c:query('[word="(("]') end,
+      "bad regular expression: missing closing parenthesis (at offset 2 of the pattern) at position 2")
+    assert.has_error(function() c:query('"China" :: doc.date > "last year"') end,
+      [['<', '<=', '>', '>=' compare ISO dates: expected "2019", "2019-10" or "2019-10-07" at position 12]])
+    assert.has_error(function() c:query('[word="x"] [] [word="y"] within s x') end,
+      "expected the end of the query at position 35")
+    assert.has_error(function() c:query('[word="x" "y"]') end,
+      "expected ']' or an operator ('&', '|') at position 11")
+    assert.has_error(function() c:query('<s>') end,
+      "the query matches no token (only structure boundaries) at position 1")
+  end)
+
+  it("stops a regex over its limits with an error, not a hang", function()
+    local tdb = H.tmp(".db")
+    local t <close> = dossier.open(tdb)
+    local dir = H.tmp("")
+    os.execute("mkdir -p " .. dir)
+    H.write(dir .. "/a.txt", string.rep("a", 40) .. "c is a word.\n")
+    t:add(dir)
+    local ok, err = pcall(function() return t:query('[word="(a|aa)+\\d"]'):count() end)
+    assert.is_false(ok)
+    assert.truthy(tostring(err):find("regular expression over its limits", 1, true), err)
+  end)
+end)
