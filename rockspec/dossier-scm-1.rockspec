@@ -60,6 +60,7 @@ build = {
     ["dossier.format"] = "lua/dossier/format.lua",
     ["dossier.repl"] = "lua/dossier/repl.lua",
     ["dossier.sites"] = "lua/dossier/sites.lua",
+    ["dossier.stats"] = "lua/dossier/stats.lua",
   },
   install = {
     bin = { dossier = "bin/dossier" },
