@@ -61,6 +61,7 @@ build = {
     ["dossier.repl"] = "lua/dossier/repl.lua",
     ["dossier.sites"] = "lua/dossier/sites.lua",
     ["dossier.stats"] = "lua/dossier/stats.lua",
+    ["dossier.where"] = "lua/dossier/where.lua",
   },
   install = {
     bin = { dossier = "bin/dossier" },
