@@ -1,0 +1,58 @@
+-- Recipe `ngrams`: n-grams (n = 1..8) over an attribute, never across a sentence
+-- boundary (a token outside every sentence span forms a run of its own), in the corpus
+-- or a subcorpus, with a minimum frequency and range.
+--
+--   corpus:ngrams{n = 3, by = "norm", min_freq = 2, min_range = 2, where = ..., limit = 20}
+--
+-- Columns: ngram freq range (ngram = the values joined by spaces; range = documents
+-- holding it). The minimums apply to each file's counts before they are summed, when
+-- several files are given (so give them to the sum, not to each file, for exact sums:
+-- with one file they are exact).
+local common = require "dossier.recipes.common"
+
+local M = {}
+
+function M.run(corpora, opts)
+  opts = opts or {}
+  corpora = common.corpora(corpora)
+  local n = opts.n or 2
+  if math.type(n) ~= "integer" or n < 1 or n > 8 then error("n must be an integer from 1 to 8", 0) end
+  local minf, minr = opts.min_freq or 1, opts.min_range or 1
+  local single = #corpora == 1
+  local acc, total = {}, 0
+  for _, c in ipairs(corpora) do
+    local h = common.handle(c)
+    local set = common.docset(h, opts.where)
+    local t = h:count_ngrams(opts.by or "word", n, set, single and minf or 1, single and minr or 1)
+    common.merge(acc, t, {"freq", "range"})
+    total = total + t.total
+  end
+  local rows = {}
+  for _, r in pairs(acc) do
+    if r.freq >= minf and r.range >= minr then
+      r.ngram = r.value
+      rows[#rows + 1] = r
+    end
+  end
+  table.sort(rows, function(a, b)
+    if a.freq ~= b.freq then return a.freq > b.freq end
+    return a.value < b.value
+  end)
+  return common.result("ngrams", {"ngram", "freq", "range"}, rows,
+    {string.format("%d-grams of %s (%d positions), within sentences", n, opts.by or "word", total)})
+    :limit(opts.limit)
+end
+
+M.command = common.command("ngrams", "N-grams (1 to 8) within sentences, with frequency and range.",
+  function(c)
+    c:option("-n", "Length of the n-grams, 1 to 8.", "2", math.tointeger)
+    c:option("--by", "Attribute: word, norm, lemma, pos, xpos.", "word")
+    c:option("--min-freq", "Minimum frequency.", "1", math.tointeger)
+    c:option("--min-range", "Minimum number of documents.", "1", math.tointeger)
+  end,
+  function(list, a)
+    return M.run(list, {n = a.n, by = a.by, min_freq = a.min_freq, min_range = a.min_range,
+                        where = a.where})
+  end)
+
+return M
