@@ -61,7 +61,10 @@ describe("metadata constraints", function()
   end)
 
   it("names the position of each error", function()
-    assert.equal("bad metadata constraint: expected 'doc.KEY' at position 1", err('kind = "news"'))
+    assert.equal("bad metadata constraint: expected 'doc.KEY', '!' or '(' but found 'kind' at position 1",
+                 err('kind = "news"'))
+    assert.equal("bad metadata constraint: expected a quoted value but found 'news' at position 12",
+                 err('doc.kind = news'))
     assert.equal("bad metadata constraint: expected a metadata key after 'doc.' at position 5", err('doc. = "x"'))
     assert.equal("bad metadata constraint: expected a comparison (=, !=, <, <=, >, >=) but found a string at position 10",
                  err('doc.kind "news"'))

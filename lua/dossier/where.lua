@@ -20,7 +20,8 @@ local function fail(src, pos, msg)
   error(string.format("bad metadata constraint: %s at position %d", msg, char + 1), 0)
 end
 
--- Tokens: {kind, text, pos}; kinds: "ref" (a key), "op", "str", "&", "|", "!", "(", ")", "eof".
+-- Tokens: {kind, text, pos}; kinds: "ref" (a key), "op", "str", "word" (unquoted, an
+-- error wherever it stands), "&", "|", "!", "(", ")", "eof".
 local function lex(src)
   local toks, i = {}, 1
   while true do
@@ -67,8 +68,10 @@ local function lex(src)
       elseif c == "&" or c == "|" or c == "!" or c == "(" or c == ")" then
         toks[#toks + 1] = {kind = c, pos = i}
         i = i + 1
-      elseif c:match("[%a_]") then
-        fail(src, i, "expected 'doc.KEY'")
+      elseif c:match("[%w_]") then       -- a bare word: the parser says what it wanted
+        local w = src:match("^[%w_%.%-]+", i)
+        toks[#toks + 1] = {kind = "word", text = w, pos = i}
+        i = i + #w
       else
         fail(src, i, "unexpected character '" .. (src:match("^[%z\1-\127\194-\244][\128-\191]*", i) or c) .. "'")
       end

@@ -45,7 +45,8 @@ function M.dispersion(corpora, opts, path)
   o[#o + 1] = string.format('<text x="10" y="20" font-size="14">Dispersion of %s</text>', esc(opts.query))
   for i, l in ipairs(ls) do
     local y = top + (i - 1) * lh
-    o[#o + 1] = string.format('<text x="10" y="%d">%s</text>', y + 15, esc(#l.name > 38 and l.name:sub(1, 36) .. "…" or l.name))
+    local label = utf8.len(l.name) and utf8.len(l.name) > 38 and l.name:sub(1, utf8.offset(l.name, 37) - 1) .. "…" or l.name
+    o[#o + 1] = string.format('<text x="10" y="%d"><title>%s</title>%s</text>', y + 15, esc(l.name), esc(label))
     o[#o + 1] = string.format('<rect x="%d" y="%d" width="%d" height="%d" fill="none" stroke="#999"/>',
       lw, y + 3, pw, lh - 6)
     for _, t in ipairs(l.ticks) do
