@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 /* The sample corpus's .txt files (corpus/seeds), sorted, into az; their number. */
-static size_t seed_files(char az[][256], size_t nMax) {
+static inline size_t seed_files(char az[][256], size_t nMax) {
   DIR *d = opendir("corpus/seeds");
   struct dirent *de;
   size_t n = 0;
