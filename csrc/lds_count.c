@@ -14,6 +14,7 @@
 #include "ds_query.h"
 #include "ds_store.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define LDS_COUNTS "dossier.counts"
@@ -101,16 +102,6 @@ static void load_lexicon(lua_State *L, ds_corpus *c, int attr, counts_box *b) {
 
 #define LEXSTR(l, id) ((const char *)(l)->text.p + (l)->aOff[id]), ((l)->aOff[(id) + 1] - (l)->aOff[id])
 
-/* Push the ids a[0..n) as their strings joined by spaces. */
-static void push_seq(lua_State *L, const ds_lexstrs *l, const uint32_t *a, size_t n, luaL_Buffer *B) {
-  luaL_buffinit(L, B);
-  for (size_t i = 0; i < n; i++) {
-    if (i) luaL_addchar(B, ' ');
-    if (a[i] < l->nId) luaL_addlstring(B, LEXSTR(l, a[i]));
-  }
-  luaL_pushresult(B);
-}
-
 /* t[k] = a new table of the columns; leaves the result table on the stack. */
 static void new_columns(lua_State *L, int n, const char *const *azCol, int nCol) {
   lua_createtable(L, 0, nCol + 4);
@@ -163,28 +154,66 @@ static int corpus_count_freq(lua_State *L) {
   return 1;
 }
 
-/* Push the sequences of b->seqs with freq >= minF and range >= minR. */
+/* A sequence to push: its joined values, frequency and range. */
+typedef struct seqrow {
+  const char *z;
+  size_t off, n;
+  int64_t freq, range;
+} seqrow;
+
+/* Most frequent first, then by value (byte order, as Lua's < in the C locale). */
+static int seqrow_cmp(const void *pa, const void *pb) {
+  const seqrow *a = pa, *b = pb;
+  if (a->freq != b->freq) return a->freq > b->freq ? -1 : 1;
+  size_t n = a->n < b->n ? a->n : b->n;
+  int c = memcmp(a->z, b->z, n);
+  if (c) return c;
+  return a->n < b->n ? -1 : a->n > b->n;
+}
+
+/*
+** Push the sequences of b->seqs with freq >= minF and range >= minR, sorted (most
+** frequent first, then by value), so a recipe over one file needs no sort of its own.
+*/
 static void push_seqs(lua_State *L, counts_box *b, lua_Integer minF, lua_Integer minR) {
-  new_columns(L, 0, azFreqCol, 3);
-  int t = lua_gettop(L);
-  luaL_Buffer B;
-  lua_Integer r = 0;
-  size_t n = ds_seqs_count(b->seqs);
+  ds_buf *text = lds_newbuf(L), *rows = lds_newbuf(L);
+  size_t n = ds_seqs_count(b->seqs), nRow = 0;
   for (size_t i = 0; i < n; i++) {
     const uint32_t *a;
     size_t len;
     int64_t f, rg;
     ds_seqs_get(b->seqs, i, &a, &len, &f, &rg);
     if (f < minF || rg < minR) continue;
-    r++;
-    push_seq(L, &b->lex, a, len, &B);
-    set_cell(L, t, "values", r);
-    lua_pushinteger(L, f);
-    set_cell(L, t, "freq", r);
-    lua_pushinteger(L, rg);
-    set_cell(L, t, "range", r);
+    seqrow r = {NULL, text->n, 0, f, rg};
+    for (size_t j = 0; j < len; j++) {
+      if (j) ds_buf_putc(text, ' ');
+      if (a[j] < b->lex.nId) ds_buf_append(text, LEXSTR(&b->lex, a[j]));
+    }
+    r.n = text->n - r.off;
+    ds_buf_append(rows, &r, sizeof r);
+    nRow++;
   }
+  if (text->rc || rows->rc) luaL_error(L, "out of memory");
+  seqrow *aRow = (seqrow *)rows->p;
+  for (size_t i = 0; i < nRow; i++) aRow[i].z = (const char *)text->p + aRow[i].off;
+  if (nRow > 1) qsort(aRow, nRow, sizeof *aRow, seqrow_cmp);
+  new_columns(L, (int)nRow, azFreqCol, 3);
+  int t = lua_gettop(L);
+  lua_getfield(L, t, "values");
+  lua_getfield(L, t, "freq");
+  lua_getfield(L, t, "range");
+  for (size_t i = 0; i < nRow; i++) {
+    lua_pushlstring(L, aRow[i].z, aRow[i].n);
+    lua_rawseti(L, t + 1, (lua_Integer)i + 1);
+    lua_pushinteger(L, aRow[i].freq);
+    lua_rawseti(L, t + 2, (lua_Integer)i + 1);
+    lua_pushinteger(L, aRow[i].range);
+    lua_rawseti(L, t + 3, (lua_Integer)i + 1);
+  }
+  lua_pop(L, 3);
   lds_setint(L, "total", ds_seqs_total(b->seqs));
+  lds_freebuf(text);
+  lds_freebuf(rows);
 }
 
 /* corpus:count_ngrams(attr, n, docs, minfreq, minrange) -> {values, freq, range, total} */
