@@ -27,7 +27,7 @@ CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_uax29.o ds_
 BIND_O  = $(addprefix $(B)/, lds_core.o lds_models.o lds_sitelines.o lds_parse.o lds_uax29.o lds_corpus.o \
             lds_search.o lds_query.o lds_testing.o lds_count.o)
 MODULE  = lua/dossier/core.so
-CTESTS  = $(B)/test_core $(B)/test_uax29 $(B)/test_tagger $(B)/test_store $(B)/test_query $(B)/test_threads
+CTESTS  = $(B)/test_core $(B)/test_uax29 $(B)/test_tagger $(B)/test_store $(B)/test_query $(B)/test_threads $(B)/test_count
 # every fuzz target, replayed by csrc/test/fuzz_replay.c on its regression inputs and seeds
 FUZZ_NAMES = $(patsubst csrc/fuzz/fuzz_%.c,%,$(wildcard csrc/fuzz/fuzz_*.c))
 REPLAYS = $(addprefix $(B)/replay_,$(FUZZ_NAMES))
@@ -89,7 +89,7 @@ asan:
 	@tools/deps.sh $(DEB_BUILD) $(DEB_RUN) $(DEB_TEST) clang libclang-rt-14-dev
 	@mkdir -p build/asan/dossier
 	$(MAKE) --no-print-directory B=build/asan CC=clang SAN="$(ASAN_FLAGS)" \
-	  MODULE=build/asan/dossier/core.so build/asan/dossier/core.so build/asan/test_core build/asan/test_uax29 build/asan/test_tagger build/asan/test_store build/asan/test_query build/asan/test_threads
+	  MODULE=build/asan/dossier/core.so build/asan/dossier/core.so build/asan/test_core build/asan/test_uax29 build/asan/test_tagger build/asan/test_store build/asan/test_query build/asan/test_threads build/asan/test_count
 	ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1:max_allocation_size_mb=2048 \
 	  $(MAKE) --no-print-directory B=build/asan CC=clang SAN="$(ASAN_FLAGS)" replay
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_core $(SHARED)/data
@@ -98,6 +98,7 @@ asan:
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_store $(SHARED)/data
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_query $(SHARED)/data
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_threads $(SHARED)/data
+	ASAN_OPTIONS=detect_leaks=1 build/asan/test_count $(SHARED)/data
 	LD_PRELOAD=$$(clang -print-file-name=libclang_rt.asan-x86_64.so) \
 	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  busted --lua=$(LUA) --cpath='build/asan/?.so'
