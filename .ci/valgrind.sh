@@ -48,6 +48,14 @@ step 0 query --db "$db" '<s/> not containing [word="the"%c] expand to p' --forma
 step 1 query --db "$db" '[word="(a|aa)+\d"] sovereignty'
 step 0 info --db "$db" --format json
 step 0 check --db "$db"
+# the recipes (their counting in csrc/ds_count.c)
+step 0 freq --db "$db" --db "$db" --by lemma --per doc.kind --limit 5
+step 0 ngrams --db "$db" -n 3 --min-freq 2 --format tsv
+step 0 collocates --db "$db" '"China"' --within s --format json
+step 0 keyness --db "$db" --target 'doc.kind = "news"' --limit 5
+step 0 dispersion --db "$db" '"Huawei"' --parts 4 --svg "$tmp/d.svg"
+step 0 export --db "$db" --format vrt -o "$tmp/c.vrt"
+step 1 freq --db "$db" --where 'doc.kind = news'
 step 0 tag corpus/seeds/2023-blog-strategic-partnership-it.txt
 step 0 clean --explain corpus/seeds/2022-sinkkonen-lassila-digital-authoritarianism.txt
 step 1 query --db "$db" '[word="China"'

@@ -186,5 +186,6 @@ LUAMOD_API int luaopen_dossier_core(lua_State *L) {
   lds_open_search(L);
   lds_open_query(L);
   lds_open_testing(L);
+  lds_open_count(L);
   return 1;
 }

@@ -472,6 +472,11 @@ local commands = {
   },
 }
 
+-- the analysis recipes (lua/dossier/recipes/), each its own command entry
+for _, name in ipairs({"freq", "ngrams", "collocates", "keyness", "dispersion", "export"}) do
+  table.insert(commands, #commands - 1, require("dossier.recipes." .. name).command)
+end
+
 local by_name = {}
 for _, cmd in ipairs(commands) do by_name[cmd.name] = cmd end
 M.commands = commands

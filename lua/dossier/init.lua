@@ -481,5 +481,18 @@ function Corpus:__tostring()
   return "dossier.Corpus (closed)"
 end
 
+-- The analysis recipes as corpus methods: corpus:freq{...}, corpus:ngrams{...},
+-- corpus:collocates{query = ...}, corpus:keyness{...}, corpus:dispersion{query = ...}
+-- (each a printable dossier.Result) and corpus:export{format = ...}; see
+-- lua/dossier/recipes/. M.recipes.NAME.run takes a list of corpora (counts summed).
+M.recipes = {}
+for _, name in ipairs({"freq", "ngrams", "collocates", "keyness", "dispersion", "export"}) do
+  M.recipes[name] = require("dossier.recipes." .. name)
+  Corpus[name] = function(self, opts)
+    handle(self)
+    return M.recipes[name].run({self}, opts)
+  end
+end
+
 M.Corpus, M.MatchSet = Corpus, MatchSet
 return M

@@ -1,0 +1,32 @@
+-- The recipes timed in one process (see recipes_bench.sh): best of $REPEAT, in ms.
+local dossier = require "dossier"
+local path = assert(arg[1], "usage: recipes_bench.lua DB")
+local repeat_n = tonumber(os.getenv("REPEAT") or "3")
+local corpus <close> = dossier.open(path, {readonly = true, create = false})
+local docs = corpus:docs()
+-- one half of the documents (by position) against the other, as a constraint on names
+local half = {}
+for i = 1, #docs // 2 do half[#half + 1] = string.format('doc.name = "%s"', docs[i].name) end
+local target = table.concat(half, " | ")
+local info = corpus:info()
+print(string.format("corpus %s: %d documents, %d tokens", path, info.documents, info.tokens))
+
+local function time(name, f)
+  local best, n = math.huge, 0
+  for _ = 1, repeat_n do
+    local t0 = os.clock()
+    local r = f()
+    best = math.min(best, os.clock() - t0)
+    n = #r.rows
+  end
+  print(string.format("%-34s %9.0f ms  %8d rows", name, best * 1000, n))
+end
+
+time("freq by lemma", function() return corpus:freq{by = "lemma"} end)
+time("3-grams of word", function() return corpus:ngrams{n = 3} end)
+time("3-grams of word, min freq 2", function() return corpus:ngrams{n = 3, min_freq = 2} end)
+time('collocates [lemma="say"] 5,5', function() return corpus:collocates{query = '[lemma="say"]'} end)
+time('collocates "the" 5,5', function() return corpus:collocates{query = '"the"'} end)
+time("keyness half vs half (word)", function() return corpus:keyness{target = target} end)
+time('dispersion "the" over documents', function() return corpus:dispersion{query = '"the"'} end)
+time('dispersion "the" over 100 parts', function() return corpus:dispersion{query = '"the"', parts = 100} end)

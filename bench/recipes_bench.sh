@@ -1,0 +1,33 @@
+#!/bin/bash
+# Speed of the analysis recipes (figures only, asserts nothing).
+#
+#   bench/recipes_bench.sh [DB]
+#
+# DB (default build/bench/recipes.db) is built when missing: ../shared/bench/make_corpus.py
+# writes TOKENS (default 2 M) tokens of real English text and `dossier index` indexes and
+# tags it. Each recipe runs inside one Lua process (bench/recipes_bench.lua), best of
+# REPEAT (default 3), in ms: freq of lemmas, 3-grams of words, collocates of
+# [lemma="say"] and of "the", keyness of one half of the documents against the other,
+# dispersion of "the". Beside each, the same count done by a short Python script
+# (bench/recipes_bench.py) over the JSON Lines export of the same corpus, its reading of
+# the export excluded. (CQP's count/group are not timed: CWB is not installed here.)
+set -eu
+cd "$(dirname "$0")/.."
+DB=${1:-build/bench/recipes.db}
+SHARED=${SHARED:-../shared}
+TOKENS=${TOKENS:-2000000}
+export REPEAT=${REPEAT:-3}
+
+if [ ! -f "$DB" ]; then
+  dir=$(dirname "$DB")/recipes-text
+  mkdir -p "$dir"
+  python3 "$SHARED/bench/make_corpus.py" --tokens "$TOKENS" --out "$dir"
+  bin/dossier index -q "$dir" --db "$DB"
+fi
+JSONL=${DB%.db}.jsonl
+[ -f "$JSONL" ] && [ "$JSONL" -nt "$DB" ] || bin/dossier export --db "$DB" --format jsonl -o "$JSONL"
+
+echo "== dossier (one Lua process, best of $REPEAT, ms)"
+bin/dossier run bench/recipes_bench.lua "$DB"
+echo "== Python over the JSON Lines export (best of $REPEAT, ms, reading excluded)"
+python3 bench/recipes_bench.py "$JSONL"

@@ -1,0 +1,536 @@
+/*
+** ds_count.c -- counting for the analysis recipes (ds_count.h), on the store's read
+** API only: documents are read a window of token types at a time and each type mapped to
+** its attribute's lexicon id, so no count ever touches postings or text.
+*/
+#include "ds_count.h"
+
+#include <string.h>
+
+/* Tokens asked of the store per window: bounded memory for a document of any size. */
+#define CHUNK 65536
+
+static int nomem(ds_error *e) { return ds_error_set(e, DS_NOMEM, -1, "out of memory"); }
+
+static int in_set(const unsigned char *abDoc, size_t k) { return abDoc == NULL || abDoc[k] != 0; }
+
+static int check_attr(int attr, ds_error *e) {
+  if (attr < 0 || attr >= DS_NATTR) return ds_error_set(e, DS_MISUSE, -1, "no attribute %d", attr);
+  return DS_OK;
+}
+
+/* {====== reading a document's ids ====== */
+
+/* A growable array of lexicon ids. */
+typedef struct idvec {
+  uint32_t *a;
+  size_t n, nAlloc;
+} idvec;
+
+static int idvec_room(idvec *v, size_t n) {
+  if (n <= v->nAlloc) return DS_OK;
+  size_t m = v->nAlloc ? v->nAlloc : 1024;
+  while (m < n) m *= 2;
+  uint32_t *a = ds_realloc(v->a, m * sizeof *a);
+  if (!a) return DS_NOMEM;
+  v->a = a;
+  v->nAlloc = m;
+  return DS_OK;
+}
+
+/* The ids of attr of tokens [t0, t1) of document k into v (replacing what it held). */
+static int doc_ids(ds_corpus *c, size_t k, int attr, int64_t t0, int64_t t1, idvec *v, ds_error *e) {
+  v->n = 0;
+  if (t1 <= t0) return DS_OK;
+  if (idvec_room(v, (size_t)(t1 - t0))) return nomem(e);
+  for (int64_t t = t0; t < t1;) {
+    ds_window w;
+    int64_t want = t1 - t < CHUNK ? t1 : t + CHUNK;
+    int rc = ds_corpus_window(c, k, t, want, 0, &w, e);
+    if (rc) return rc;
+    int64_t end = w.first + (int64_t)w.n;
+    if (w.first > t || end <= t) return ds_error_set(e, DS_CORRUPT, -1, "a window misses token %lld", (long long)t);
+    if (end > t1) end = t1;
+    for (int64_t i = t; i < end; i++) v->a[v->n++] = ds_corpus_type_id(c, w.aType[i - w.first], attr);
+    t = end;
+  }
+  return DS_OK;
+}
+
+/*
+** The sentences of document k as half-open token ranges relative to its start, every
+** token in exactly one: `s` spans, and each run of tokens outside them as one more.
+** Into *pa (growable, *pAlloc) and *pn.
+*/
+typedef struct seg { int64_t from, to; } seg;
+
+static int doc_segments(ds_corpus *c, size_t k, seg **pa, size_t *pAlloc, size_t *pn, ds_error *e) {
+  const ds_docinfo *d = ds_corpus_doc(c, k);
+  int64_t base = d->cpos, nTok = d->nTok;
+  const ds_span *as;
+  size_t ns;
+  int rc = ds_corpus_spans(c, k, "s", &as, &ns, e);
+  if (rc) return rc;
+  size_t need = 2 * ns + 1;
+  if (need > *pAlloc) {
+    seg *a = ds_realloc(*pa, need * sizeof *a);
+    if (!a) return nomem(e);
+    *pa = a;
+    *pAlloc = need;
+  }
+  size_t n = 0;
+  int64_t at = 0;
+  for (size_t i = 0; i < ns; i++) {
+    int64_t from = as[i].first - base, to = as[i].last - base + 1;
+    if (from < at) from = at;             /* overlapping spans: never count a token twice */
+    if (to > nTok) to = nTok;
+    if (to <= from) continue;
+    if (from > at) (*pa)[n++] = (seg){at, from};
+    (*pa)[n++] = (seg){from, to};
+    at = to;
+  }
+  if (at < nTok) (*pa)[n++] = (seg){at, nTok};
+  *pn = n;
+  return DS_OK;
+}
+
+/* }====== */
+
+/* {====== frequencies ====== */
+
+static int freq_room(ds_freq *f, size_t nId) {
+  if (nId <= f->nId) return DS_OK;
+  size_t m = f->nId ? f->nId : 4096;
+  while (m < nId) m *= 2;
+  int64_t *a = ds_realloc(f->aFreq, m * sizeof *a);
+  if (!a) return DS_NOMEM;
+  f->aFreq = a;
+  a = ds_realloc(f->aRange, m * sizeof *a);
+  if (!a) return DS_NOMEM;
+  f->aRange = a;
+  a = ds_realloc(f->aLast, m * sizeof *a);
+  if (!a) return DS_NOMEM;
+  f->aLast = a;
+  memset(f->aFreq + f->nId, 0, (m - f->nId) * sizeof *a);
+  memset(f->aRange + f->nId, 0, (m - f->nId) * sizeof *a);
+  memset(f->aLast + f->nId, 0, (m - f->nId) * sizeof *a);
+  f->nId = m;
+  return DS_OK;
+}
+
+/* Count id once more, in document k (range counts each document once). */
+static inline int freq_add(ds_freq *f, uint32_t id, int64_t k) {
+  if (id >= f->nId && freq_room(f, (size_t)id + 1)) return DS_NOMEM;
+  f->aFreq[id]++;
+  if (f->aLast[id] != k + 1) {
+    f->aLast[id] = k + 1;
+    f->aRange[id]++;
+  }
+  return DS_OK;
+}
+
+int ds_count_freq(ds_corpus *c, int attr, const unsigned char *abDoc, ds_freq *f, ds_error *e) {
+  if (check_attr(attr, e)) return DS_MISUSE;
+  size_t nDoc = ds_corpus_ndocs(c);
+  for (size_t k = 0; k < nDoc; k++) {
+    if (!in_set(abDoc, k)) continue;
+    const ds_docinfo *d = ds_corpus_doc(c, k);
+    for (int64_t t = 0; t < d->nTok;) {
+      ds_window w;
+      int rc = ds_corpus_window(c, k, t, t + CHUNK, 0, &w, e);
+      if (rc) return rc;
+      int64_t end = w.first + (int64_t)w.n;
+      if (w.first > t || end <= t) return ds_error_set(e, DS_CORRUPT, -1, "a window misses token %lld", (long long)t);
+      for (int64_t i = t; i < end; i++) {
+        if (freq_add(f, ds_corpus_type_id(c, w.aType[i - w.first], attr), (int64_t)k)) return nomem(e);
+      }
+      t = end;
+    }
+    f->nTok += d->nTok;
+    f->nDoc++;
+  }
+  return DS_OK;
+}
+
+void ds_freq_free(ds_freq *f) {
+  ds_free(f->aFreq);
+  ds_free(f->aRange);
+  ds_free(f->aLast);
+  memset(f, 0, sizeof *f);
+}
+
+/* }====== */
+
+/* {====== sequences: an open-addressing hash of id sequences ====== */
+
+typedef struct seqent {
+  size_t off;          /* its ids: s->ids.a[off .. off + len) */
+  uint32_t len;
+  int64_t freq, range, last;
+} seqent;
+
+struct ds_seqs {
+  seqent *aEnt;
+  size_t nEnt, nEntAlloc;
+  uint32_t *aSlot;     /* entry index + 1, 0 = empty; power-of-two size */
+  size_t nSlot;
+  idvec ids;
+  int64_t total;
+};
+
+static uint64_t seq_hash(const uint32_t *a, size_t n) {
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+  for (size_t i = 0; i < n; i++) {
+    h ^= a[i];
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
+  }
+  return h;
+}
+
+static int seqs_new(ds_seqs **ps) {
+  ds_seqs *s = ds_malloc(sizeof *s);
+  if (!s) return DS_NOMEM;
+  memset(s, 0, sizeof *s);
+  s->nSlot = 1024;
+  s->aSlot = ds_malloc(s->nSlot * sizeof *s->aSlot);
+  if (!s->aSlot) {
+    ds_free(s);
+    return DS_NOMEM;
+  }
+  memset(s->aSlot, 0, s->nSlot * sizeof *s->aSlot);
+  *ps = s;
+  return DS_OK;
+}
+
+static int seqs_grow(ds_seqs *s) {
+  size_t m = s->nSlot * 2;
+  uint32_t *a = ds_malloc(m * sizeof *a);
+  if (!a) return DS_NOMEM;
+  memset(a, 0, m * sizeof *a);
+  for (size_t i = 0; i < s->nEnt; i++) {
+    const seqent *x = &s->aEnt[i];
+    size_t j = (size_t)seq_hash(s->ids.a + x->off, x->len) & (m - 1);
+    while (a[j]) j = (j + 1) & (m - 1);
+    a[j] = (uint32_t)i + 1;
+  }
+  ds_free(s->aSlot);
+  s->aSlot = a;
+  s->nSlot = m;
+  return DS_OK;
+}
+
+/* Count the sequence a[0..n) once more, in document k. */
+static int seqs_add(ds_seqs *s, const uint32_t *a, size_t n, int64_t k) {
+  size_t j = (size_t)seq_hash(a, n) & (s->nSlot - 1);
+  while (s->aSlot[j]) {
+    seqent *x = &s->aEnt[s->aSlot[j] - 1];
+    if (x->len == n && memcmp(s->ids.a + x->off, a, n * sizeof *a) == 0) {
+      x->freq++;
+      if (x->last != k + 1) {
+        x->last = k + 1;
+        x->range++;
+      }
+      return DS_OK;
+    }
+    j = (j + 1) & (s->nSlot - 1);
+  }
+  if (s->nEnt >= UINT32_MAX - 1) return DS_NOMEM;
+  if (s->nEnt == s->nEntAlloc) {
+    size_t m = s->nEntAlloc ? 2 * s->nEntAlloc : 1024;
+    seqent *x = ds_realloc(s->aEnt, m * sizeof *x);
+    if (!x) return DS_NOMEM;
+    s->aEnt = x;
+    s->nEntAlloc = m;
+  }
+  size_t off = s->ids.n;
+  if (idvec_room(&s->ids, off + n)) return DS_NOMEM;
+  memcpy(s->ids.a + off, a, n * sizeof *a);
+  s->ids.n += n;
+  s->aEnt[s->nEnt] = (seqent){off, (uint32_t)n, 1, 1, k + 1};
+  s->aSlot[j] = (uint32_t)++s->nEnt;
+  if (s->nEnt * 2 > s->nSlot) return seqs_grow(s);    /* load at most a half */
+  return DS_OK;
+}
+
+size_t ds_seqs_count(const ds_seqs *s) { return s->nEnt; }
+
+void ds_seqs_get(const ds_seqs *s, size_t i, const uint32_t **paId, size_t *pnId, int64_t *pFreq,
+                 int64_t *pRange) {
+  const seqent *x = &s->aEnt[i];
+  *paId = s->ids.a + x->off;
+  *pnId = x->len;
+  *pFreq = x->freq;
+  *pRange = x->range;
+}
+
+int64_t ds_seqs_total(const ds_seqs *s) { return s->total; }
+
+void ds_seqs_free(ds_seqs *s) {
+  if (!s) return;
+  ds_free(s->aEnt);
+  ds_free(s->aSlot);
+  ds_free(s->ids.a);
+  ds_free(s);
+}
+
+int ds_count_ngrams(ds_corpus *c, int attr, int n, const unsigned char *abDoc, ds_seqs **ps,
+                    ds_error *e) {
+  *ps = NULL;
+  if (check_attr(attr, e)) return DS_MISUSE;
+  if (n < 1 || n > DS_COUNT_MAX_N) return ds_error_set(e, DS_MISUSE, -1, "n must be 1 to %d", DS_COUNT_MAX_N);
+  ds_seqs *s;
+  if (seqs_new(&s)) return nomem(e);
+  idvec v = {0};
+  seg *aSeg = NULL;
+  size_t nSegAlloc = 0, nSeg;
+  int rc = DS_OK;
+  size_t nDoc = ds_corpus_ndocs(c);
+  for (size_t k = 0; rc == DS_OK && k < nDoc; k++) {
+    if (!in_set(abDoc, k)) continue;
+    rc = doc_segments(c, k, &aSeg, &nSegAlloc, &nSeg, e);
+    if (rc == DS_OK) rc = doc_ids(c, k, attr, 0, ds_corpus_doc(c, k)->nTok, &v, e);
+    for (size_t i = 0; rc == DS_OK && i < nSeg; i++) {
+      for (int64_t t = aSeg[i].from; rc == DS_OK && t + n <= aSeg[i].to; t++) {
+        s->total++;
+        if (seqs_add(s, v.a + t, (size_t)n, (int64_t)k)) rc = nomem(e);
+      }
+    }
+  }
+  ds_free(v.a);
+  ds_free(aSeg);
+  if (rc) {
+    ds_seqs_free(s);
+    return rc;
+  }
+  *ps = s;
+  return DS_OK;
+}
+
+int ds_count_matches(ds_corpus *c, int attr, const ds_matchset *ms, const unsigned char *abDoc,
+                     ds_seqs **ps, ds_error *e) {
+  *ps = NULL;
+  if (check_attr(attr, e)) return DS_MISUSE;
+  ds_seqs *s;
+  if (seqs_new(&s)) return nomem(e);
+  idvec v = {0};
+  int rc = DS_OK;
+  for (size_t i = 0; rc == DS_OK && i < ms->n; i++) {
+    int64_t k = ds_corpus_doc_at(c, ms->a[i].first);
+    if (k < 0 || !in_set(abDoc, (size_t)k)) continue;
+    const ds_docinfo *d = ds_corpus_doc(c, (size_t)k);
+    int64_t t0 = ms->a[i].first - d->cpos, t1 = ms->a[i].last - d->cpos + 1;
+    if (t1 > d->nTok) t1 = d->nTok;
+    rc = doc_ids(c, (size_t)k, attr, t0, t1, &v, e);
+    if (rc == DS_OK) {
+      s->total++;
+      if (seqs_add(s, v.a, v.n, k)) rc = nomem(e);
+    }
+  }
+  ds_free(v.a);
+  if (rc) {
+    ds_seqs_free(s);
+    return rc;
+  }
+  *ps = s;
+  return DS_OK;
+}
+
+/* }====== */
+
+/* {====== collocates ====== */
+
+/* The segment (sentence) of aSeg[0..n) holding token t (relative), by binary search. */
+static const seg *seg_at(const seg *aSeg, size_t n, int64_t t) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (aSeg[mid].to <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < n ? &aSeg[lo] : NULL;
+}
+
+int ds_count_collocates(ds_corpus *c, int attr, const ds_matchset *ms, const unsigned char *abDoc,
+                        int nLeft, int nRight, int bWithinS, ds_colloc *out, ds_error *e) {
+  if (check_attr(attr, e)) return DS_MISUSE;
+  if (nLeft < 0 || nRight < 0) return ds_error_set(e, DS_MISUSE, -1, "negative window");
+  idvec v = {0};
+  seg *aSeg = NULL;
+  size_t nSegAlloc = 0, nSeg = 0;
+  int64_t kDoc = -1;               /* the document whose ids (and sentences) v holds */
+  int rc = DS_OK;
+  for (size_t i = 0; rc == DS_OK && i < ms->n; i++) {
+    int64_t k = ds_corpus_doc_at(c, ms->a[i].first);
+    if (k < 0 || !in_set(abDoc, (size_t)k)) continue;
+    const ds_docinfo *d = ds_corpus_doc(c, (size_t)k);
+    if (k != kDoc) {               /* matches come in corpus order: each document read once */
+      rc = doc_ids(c, (size_t)k, attr, 0, d->nTok, &v, e);
+      if (rc == DS_OK && bWithinS) rc = doc_segments(c, (size_t)k, &aSeg, &nSegAlloc, &nSeg, e);
+      if (rc) break;
+      kDoc = k;
+    }
+    int64_t first = ms->a[i].first - d->cpos, last = ms->a[i].last - d->cpos;
+    if (last >= d->nTok) last = d->nTok - 1;
+    int64_t lo = first - nLeft, hi = last + nRight;     /* inclusive */
+    if (lo < 0) lo = 0;
+    if (hi > d->nTok - 1) hi = d->nTok - 1;
+    if (bWithinS) {
+      const seg *sl = seg_at(aSeg, nSeg, first), *sr = seg_at(aSeg, nSeg, last);
+      if (sl && lo < sl->from) lo = sl->from;
+      if (sr && hi > sr->to - 1) hi = sr->to - 1;
+    }
+    out->nNode++;
+    for (int64_t t = lo; rc == DS_OK && t <= hi; t++) {
+      if (t == first) t = last + 1;                     /* not the node's own tokens */
+      if (t > hi) break;
+      out->nWindow++;
+      if (freq_add(&out->xy, v.a[t], (int64_t)i)) rc = nomem(e);
+    }
+  }
+  ds_free(v.a);
+  ds_free(aSeg);
+  return rc;
+}
+
+void ds_colloc_free(ds_colloc *o) {
+  ds_freq_free(&o->xy);
+  memset(o, 0, sizeof *o);
+}
+
+/* }====== */
+
+/* {====== dispersion ====== */
+
+int ds_count_dispersion(ds_corpus *c, const ds_matchset *ms, const unsigned char *abDoc,
+                        size_t nParts, ds_parts_count *out, ds_error *e) {
+  size_t nDoc = ds_corpus_ndocs(c);
+  /* the subcorpus's documents end to end: the offset of each document in it */
+  int64_t *aBase = ds_malloc((nDoc + 1) * sizeof *aBase);
+  if (!aBase) return nomem(e);
+  int64_t total = 0;
+  size_t nIn = 0;
+  for (size_t k = 0; k < nDoc; k++) {
+    aBase[k] = total;
+    if (in_set(abDoc, k)) {
+      total += ds_corpus_doc(c, k)->nTok;
+      nIn++;
+    }
+  }
+  size_t n = nParts ? nParts : nIn;
+  out->nPart = n;
+  out->aSize = ds_malloc((n ? n : 1) * sizeof(int64_t));
+  out->aHit = ds_malloc((n ? n : 1) * sizeof(int64_t));
+  out->aDoc = ds_malloc((n ? n : 1) * sizeof(int64_t));
+  int64_t *aPart = ds_malloc((nDoc ? nDoc : 1) * sizeof(int64_t));   /* document -> part */
+  if (!out->aSize || !out->aHit || !out->aDoc || !aPart) {
+    ds_free(aBase);
+    ds_free(aPart);
+    ds_parts_count_free(out);
+    return nomem(e);
+  }
+  memset(out->aHit, 0, n * sizeof(int64_t));
+  if (nParts == 0) {
+    size_t j = 0;
+    for (size_t k = 0; k < nDoc; k++) {
+      aPart[k] = -1;
+      if (!in_set(abDoc, k)) continue;
+      aPart[k] = (int64_t)j;
+      out->aSize[j] = ds_corpus_doc(c, k)->nTok;
+      out->aDoc[j++] = (int64_t)k;
+    }
+  } else {
+    for (size_t j = 0; j < n; j++) {
+      out->aSize[j] = total / (int64_t)n + ((int64_t)j < total % (int64_t)n ? 1 : 0);
+      out->aDoc[j] = -1;
+    }
+  }
+  /* part j starts at j * (total / n) + min(j, total % n) */
+  int64_t q = n ? total / (int64_t)n : 0, r = n ? total % (int64_t)n : 0;
+  for (size_t i = 0; i < ms->n; i++) {
+    int64_t k = ds_corpus_doc_at(c, ms->a[i].first);
+    if (k < 0 || !in_set(abDoc, (size_t)k)) continue;
+    if (nParts == 0) {
+      out->aHit[aPart[k]]++;
+      continue;
+    }
+    int64_t at = aBase[k] + ms->a[i].first - ds_corpus_doc(c, (size_t)k)->cpos;
+    int64_t j = at < r * (q + 1) ? at / (q + 1) : r + (q ? (at - r * (q + 1)) / q : 0);
+    if (j >= (int64_t)n) j = (int64_t)n - 1;
+    out->aHit[j]++;
+  }
+  ds_free(aBase);
+  ds_free(aPart);
+  return DS_OK;
+}
+
+void ds_parts_count_free(ds_parts_count *p) {
+  ds_free(p->aSize);
+  ds_free(p->aHit);
+  ds_free(p->aDoc);
+  memset(p, 0, sizeof *p);
+}
+
+/* }====== */
+
+/* {====== lexicon strings ====== */
+
+typedef struct lexctx {
+  ds_lexstrs *l;
+  size_t nAlloc;
+  int rc;
+} lexctx;
+
+static int lex_each(void *ctx, uint32_t id, const char *z, size_t n, int64_t freq) {
+  lexctx *x = ctx;
+  ds_lexstrs *l = x->l;
+  if (id < l->nId) {                /* ids come in ascending order */
+    x->rc = DS_CORRUPT;
+    return 1;
+  }
+  if ((size_t)id + 2 > x->nAlloc) {
+    size_t m = x->nAlloc ? 2 * x->nAlloc : 4096;
+    while (m < (size_t)id + 2) m *= 2;
+    size_t *a = ds_realloc(l->aOff, m * sizeof *a);
+    int64_t *f = a ? ds_realloc(l->aFreq, m * sizeof *f) : NULL;
+    if (a) l->aOff = a;
+    if (!f) {
+      x->rc = DS_NOMEM;
+      return 1;
+    }
+    l->aFreq = f;
+    x->nAlloc = m;
+  }
+  while (l->nId < id) {             /* an id never handed out: an empty string */
+    l->aFreq[l->nId++] = 0;
+    l->aOff[l->nId] = l->text.n;
+  }
+  l->aOff[l->nId] = l->text.n;
+  ds_buf_append(&l->text, z, n);
+  l->aFreq[l->nId] = freq;
+  l->nId++;
+  l->aOff[l->nId] = l->text.n;
+  return 0;
+}
+
+int ds_count_lexicon(ds_corpus *c, int attr, ds_lexstrs *out, ds_error *e) {
+  if (check_attr(attr, e)) return DS_MISUSE;
+  lexctx x = {out, 0, DS_OK};
+  out->aOff = ds_malloc(sizeof *out->aOff);
+  if (!out->aOff) return nomem(e);
+  out->aOff[0] = 0;
+  x.nAlloc = 1;
+  int rc = ds_corpus_lexicon_scan(c, attr, lex_each, &x, e);
+  if (x.rc == DS_CORRUPT) return ds_error_set(e, DS_CORRUPT, -1, "the lexicon's ids are out of order");
+  if (x.rc || out->text.rc) return nomem(e);
+  return rc == DS_DONE ? DS_OK : rc;
+}
+
+void ds_lexstrs_free(ds_lexstrs *l) {
+  ds_free(l->aOff);
+  ds_free(l->aFreq);
+  ds_buf_free(&l->text);
+  memset(l, 0, sizeof *l);
+}
+
+/* }====== */

@@ -1,0 +1,138 @@
+/*
+** ds_count.h -- counting over a corpus and over match sets, for the analysis recipes
+** (lua/dossier/recipes/): frequencies with range, n-grams within sentences, the values
+** of matches, collocate windows, and hits per part for dispersion. Only the store's
+** read API is used (ds_store.h): documents are read a window of token types at a time.
+**
+** A subcorpus is a set of documents: abDoc[k] nonzero puts document k (ds_corpus_doc
+** order, ds_corpus_ndocs entries) in it; abDoc NULL means every document. Counts are
+** over the tokens of the documents in the set; matches outside it are skipped.
+**
+** Results are plain structs the caller owns and frees (ds_freq_free, ds_seqs_free, ...).
+** Every function returns DS_OK or an error code with e filled (DS_NOMEM, DS_CORRUPT,
+** DS_MISUSE for bad arguments).
+**
+**   ds_freq f = DS_FREQ_INIT;
+**   if (ds_count_freq(c, DS_ATTR_LEMMA, NULL, &f, &e) == DS_OK)
+**     for (uint32_t id = 0; id < f.nId; id++) if (f.aFreq[id]) use(id, f.aFreq[id], f.aRange[id]);
+**   ds_freq_free(&f);
+*/
+#ifndef DS_COUNT_H
+#define DS_COUNT_H
+
+#include "ds.h"
+#include "ds_matchset.h"
+#include "ds_store.h"
+
+/* {====== frequencies by lexicon id ====== */
+
+typedef struct ds_freq {
+  size_t nId;          /* ids 0 .. nId - 1 have entries in aFreq and aRange */
+  int64_t *aFreq;      /* occurrences of id (owned) */
+  int64_t *aRange;     /* documents in which id occurs at least once (owned) */
+  int64_t *aLast;      /* scratch: the last document counted for id, plus one (owned) */
+  int64_t nTok;        /* tokens counted (the subcorpus's size) */
+  int64_t nDoc;        /* documents counted */
+} ds_freq;
+#define DS_FREQ_INIT {0, NULL, NULL, NULL, 0, 0}
+
+/* Frequency and range of every value of attribute attr in the documents of abDoc. */
+int ds_count_freq(ds_corpus *c, int attr, const unsigned char *abDoc, ds_freq *f, ds_error *e);
+void ds_freq_free(ds_freq *f);
+
+/* }====== */
+
+/* {====== counts of id sequences: n-grams, the values of matches ====== */
+
+typedef struct ds_seqs ds_seqs;    /* opaque: a hash of id sequences with freq and range */
+
+/* Number of distinct sequences counted. */
+size_t ds_seqs_count(const ds_seqs *s);
+/* Sequence i (0 <= i < count): its ids in *paId / *pnId, its frequency and range. */
+void ds_seqs_get(const ds_seqs *s, size_t i, const uint32_t **paId, size_t *pnId,
+                 int64_t *pFreq, int64_t *pRange);
+/* Tokens (n-grams: positions) looked at. */
+int64_t ds_seqs_total(const ds_seqs *s);
+void ds_seqs_free(ds_seqs *s);     /* safe with NULL */
+
+/*
+** The n-grams (1 <= n <= DS_COUNT_MAX_N) of attribute attr in the documents of abDoc,
+** none across a sentence boundary (`s` spans; a document without sentences is one), into
+** a new *ps. Frequency is occurrences, range the documents holding one.
+*/
+#define DS_COUNT_MAX_N 8
+int ds_count_ngrams(ds_corpus *c, int attr, int n, const unsigned char *abDoc, ds_seqs **ps,
+                    ds_error *e);
+
+/*
+** The values of attribute attr of each match of ms (in the documents of abDoc), a
+** match's tokens in order, counted as sequences into a new *ps.
+*/
+int ds_count_matches(ds_corpus *c, int attr, const ds_matchset *ms, const unsigned char *abDoc,
+                     ds_seqs **ps, ds_error *e);
+
+/* }====== */
+
+/* {====== collocates ====== */
+
+/*
+** Surface co-occurrence in windows around matches (Evert 2008): the window of a match
+** [first, last] is the nLeft tokens before first and the nRight after last, clipped at
+** its document's edges and, with bWithinS, at the edges of the sentences holding first
+** (left) and last (right); the match's own tokens are not in it. xy.aFreq[id] counts
+** the window positions holding id (a position in the windows of two matches counts for
+** each); nNode is the matches counted, nWindow the positions in all windows.
+*/
+typedef struct ds_colloc {
+  ds_freq xy;          /* f_xy per id of attr (aRange: the matches whose window holds id) */
+  int64_t nNode;       /* f_x: matches in the documents of abDoc */
+  int64_t nWindow;     /* the positions in their windows */
+} ds_colloc;
+#define DS_COLLOC_INIT {DS_FREQ_INIT, 0, 0}
+
+int ds_count_collocates(ds_corpus *c, int attr, const ds_matchset *ms, const unsigned char *abDoc,
+                        int nLeft, int nRight, int bWithinS, ds_colloc *out, ds_error *e);
+void ds_colloc_free(ds_colloc *o);
+
+/* }====== */
+
+/* {====== dispersion ====== */
+
+/*
+** Hits of ms over parts of the subcorpus abDoc: with nParts 0 the parts are its documents
+** (in order); otherwise its tokens (documents end to end) cut into nParts parts of equal
+** size (the first size % nParts parts one token longer). aSize[j] and aHit[j] (nPart
+** entries, owned) are part j's tokens and the matches starting in it; aDoc[j] the
+** document index of part j (with nParts 0), else -1.
+*/
+typedef struct ds_parts_count {
+  size_t nPart;
+  int64_t *aSize;
+  int64_t *aHit;
+  int64_t *aDoc;
+} ds_parts_count;
+#define DS_PARTS_COUNT_INIT {0, NULL, NULL, NULL}
+
+int ds_count_dispersion(ds_corpus *c, const ds_matchset *ms, const unsigned char *abDoc,
+                        size_t nParts, ds_parts_count *out, ds_error *e);
+void ds_parts_count_free(ds_parts_count *p);
+
+/* }====== */
+
+/* {====== lexicon strings ====== */
+
+/* Every string of an attribute's lexicon by id: z + aOff[id] .. z + aOff[id + 1]. */
+typedef struct ds_lexstrs {
+  size_t nId;
+  size_t *aOff;        /* nId + 1 offsets (owned) */
+  ds_buf text;         /* the strings end to end */
+  int64_t *aFreq;      /* the lexicon's frequency of each id (owned) */
+} ds_lexstrs;
+#define DS_LEXSTRS_INIT {0, NULL, DS_BUF_INIT, NULL}
+
+int ds_count_lexicon(ds_corpus *c, int attr, ds_lexstrs *out, ds_error *e);
+void ds_lexstrs_free(ds_lexstrs *l);
+
+/* }====== */
+
+#endif

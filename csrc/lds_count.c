@@ -1,0 +1,441 @@
+/*
+** lds_count.c -- the counting of the analysis recipes (ds_count.h) as corpus methods.
+** Each returns one compact table of parallel arrays (values, freq, range, ...) that
+** the recipes in lua/dossier/recipes/ turn into rows. Arguments shared by all:
+**   attr    an attribute name ("word", "norm", "lemma", "pos", "xpos")
+**   docs    nil (every document) or a string of one byte per document (corpus:docs()
+**           order), "\1" for a document in the subcorpus, "\0" for one out of it
+**   query   a query (ds_query.h), run here: today's one-call API, which grows into CQL
+** What C allocates sits in a `dossier.counts` userdata until it is pushed, so a Lua
+** error on the way (out of memory) leaks nothing.
+*/
+#include "lds.h"
+#include "ds_count.h"
+#include "ds_query.h"
+#include "ds_store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define LDS_COUNTS "dossier.counts"
+
+/* Everything one call may allocate; freed by __gc, or at once by counts_gc. */
+typedef struct counts_box {
+  ds_matchset ms;
+  ds_freq f, fy;
+  ds_colloc co;
+  ds_seqs *seqs;
+  ds_lexstrs lex;
+  ds_lexstrs aLex[DS_NATTR];   /* doc_tokens: every attribute's */
+  ds_parts_count parts;
+} counts_box;
+
+static int counts_gc(lua_State *L) {
+  counts_box *b = luaL_checkudata(L, 1, LDS_COUNTS);
+  ds_matchset_free(&b->ms);
+  ds_freq_free(&b->f);
+  ds_freq_free(&b->fy);
+  ds_colloc_free(&b->co);
+  ds_seqs_free(b->seqs);
+  b->seqs = NULL;
+  ds_lexstrs_free(&b->lex);
+  for (int a = 0; a < DS_NATTR; a++) ds_lexstrs_free(&b->aLex[a]);
+  ds_parts_count_free(&b->parts);
+  return 0;
+}
+
+static counts_box *new_box(lua_State *L) {
+  counts_box *b = lua_newuserdatauv(L, sizeof *b, 0);
+  memset(b, 0, sizeof *b);
+  b->ms = (ds_matchset)DS_MATCHSET_INIT;
+  b->lex = (ds_lexstrs)DS_LEXSTRS_INIT;
+  for (int a = 0; a < DS_NATTR; a++) b->aLex[a] = (ds_lexstrs)DS_LEXSTRS_INIT;
+  luaL_setmetatable(L, LDS_COUNTS);
+  return b;
+}
+
+/* Free the box at stack index i now (the result is pushed). */
+static void done(lua_State *L, int i) {
+  lua_pushcfunction(L, counts_gc);
+  lua_pushvalue(L, i);
+  lua_call(L, 1, 0);
+}
+
+static int check_attr(lua_State *L, int i) {
+  const char *z = luaL_checkstring(L, i);
+  int a = ds_attr_find(z);
+  if (a < 0) luaL_argerror(L, i, lua_pushfstring(L, "no attribute '%s'", z));
+  return a;
+}
+
+/* The document set at index i: NULL for nil, else one byte per document. */
+static const unsigned char *check_docs(lua_State *L, int i, ds_corpus *c) {
+  if (lua_isnoneornil(L, i)) return NULL;
+  size_t n;
+  const char *z = luaL_checklstring(L, i, &n);
+  luaL_argcheck(L, n == ds_corpus_ndocs(c), i, "one byte per document expected");
+  return (const unsigned char *)z;
+}
+
+static void refresh(lua_State *L, ds_corpus *c) {
+  ds_error e;
+  if (ds_corpus_refresh(c, &e)) lds_raise(L, &e);
+}
+
+/* Run query string at index i into b->ms. */
+static void run_query(lua_State *L, int i, ds_corpus *c, counts_box *b) {
+  size_t n;
+  const char *z = luaL_checklstring(L, i, &n);
+  if (strlen(z) != n) luaL_error(L, "a NUL byte in the query at position %d", (int)strlen(z) + 1);
+  ds_query *q;
+  ds_error e;
+  if (ds_query_compile(c, z, &q, &e)) lds_raise(L, &e);
+  int rc = ds_query_run(c, q, &b->ms, &e);
+  ds_query_free(q);
+  if (rc) lds_raise(L, &e);
+}
+
+static void load_lexicon(lua_State *L, ds_corpus *c, int attr, counts_box *b) {
+  ds_error e;
+  if (ds_count_lexicon(c, attr, &b->lex, &e)) lds_raise(L, &e);
+}
+
+#define LEXSTR(l, id) ((const char *)(l)->text.p + (l)->aOff[id]), ((l)->aOff[(id) + 1] - (l)->aOff[id])
+
+/* t[k] = a new table of the columns; leaves the result table on the stack. */
+static void new_columns(lua_State *L, int n, const char *const *azCol, int nCol) {
+  lua_createtable(L, 0, nCol + 4);
+  for (int j = 0; j < nCol; j++) {
+    lua_createtable(L, n, 0);
+    lua_setfield(L, -2, azCol[j]);
+  }
+}
+
+/* Append the value at the top of the stack to column zCol of the table at index t, at row r. */
+static void set_cell(lua_State *L, int t, const char *zCol, lua_Integer r) {
+  lua_getfield(L, t, zCol);
+  lua_insert(L, -2);
+  lua_rawseti(L, -2, r);
+  lua_pop(L, 1);
+}
+
+/* {====== methods ====== */
+
+static const char *const azFreqCol[] = {"values", "freq", "range"};
+
+/* corpus:count_freq(attr, docs) -> {values, freq, range, tokens, docs} */
+static int corpus_count_freq(lua_State *L) {
+  ds_corpus *c = lds_check_corpus(L, 1);
+  int attr = check_attr(L, 2);
+  refresh(L, c);
+  const unsigned char *abDoc = check_docs(L, 3, c);
+  counts_box *b = new_box(L);
+  int box = lua_gettop(L);
+  ds_error e;
+  if (ds_count_freq(c, attr, abDoc, &b->f, &e)) return lds_raise(L, &e);
+  load_lexicon(L, c, attr, b);
+  new_columns(L, 0, azFreqCol, 3);
+  int t = lua_gettop(L);
+  lua_Integer r = 0;
+  for (size_t id = 0; id < b->f.nId; id++) {
+    if (!b->f.aFreq[id]) continue;
+    r++;
+    if (id < b->lex.nId) lua_pushlstring(L, LEXSTR(&b->lex, id));
+    else lua_pushliteral(L, "");
+    set_cell(L, t, "values", r);
+    lua_pushinteger(L, b->f.aFreq[id]);
+    set_cell(L, t, "freq", r);
+    lua_pushinteger(L, b->f.aRange[id]);
+    set_cell(L, t, "range", r);
+  }
+  lds_setint(L, "tokens", b->f.nTok);
+  lds_setint(L, "docs", b->f.nDoc);
+  done(L, box);
+  return 1;
+}
+
+/* A sequence to push: its joined values, frequency and range. */
+typedef struct seqrow {
+  const char *z;
+  size_t off, n;
+  int64_t freq, range;
+} seqrow;
+
+/* Most frequent first, then by value (byte order, as Lua's < in the C locale). */
+static int seqrow_cmp(const void *pa, const void *pb) {
+  const seqrow *a = pa, *b = pb;
+  if (a->freq != b->freq) return a->freq > b->freq ? -1 : 1;
+  size_t n = a->n < b->n ? a->n : b->n;
+  int c = memcmp(a->z, b->z, n);
+  if (c) return c;
+  return a->n < b->n ? -1 : a->n > b->n;
+}
+
+/*
+** Push the sequences of b->seqs with freq >= minF and range >= minR, sorted (most
+** frequent first, then by value), so a recipe over one file needs no sort of its own.
+*/
+static void push_seqs(lua_State *L, counts_box *b, lua_Integer minF, lua_Integer minR) {
+  ds_buf *text = lds_newbuf(L), *rows = lds_newbuf(L);
+  size_t n = ds_seqs_count(b->seqs), nRow = 0;
+  for (size_t i = 0; i < n; i++) {
+    const uint32_t *a;
+    size_t len;
+    int64_t f, rg;
+    ds_seqs_get(b->seqs, i, &a, &len, &f, &rg);
+    if (f < minF || rg < minR) continue;
+    seqrow r = {NULL, text->n, 0, f, rg};
+    for (size_t j = 0; j < len; j++) {
+      if (j) ds_buf_putc(text, ' ');
+      if (a[j] < b->lex.nId) ds_buf_append(text, LEXSTR(&b->lex, a[j]));
+    }
+    r.n = text->n - r.off;
+    ds_buf_append(rows, &r, sizeof r);
+    nRow++;
+  }
+  if (text->rc || rows->rc) luaL_error(L, "out of memory");
+  seqrow *aRow = (seqrow *)rows->p;
+  for (size_t i = 0; i < nRow; i++) aRow[i].z = (const char *)text->p + aRow[i].off;
+  if (nRow > 1) qsort(aRow, nRow, sizeof *aRow, seqrow_cmp);
+  new_columns(L, (int)nRow, azFreqCol, 3);
+  int t = lua_gettop(L);
+  lua_getfield(L, t, "values");
+  lua_getfield(L, t, "freq");
+  lua_getfield(L, t, "range");
+  for (size_t i = 0; i < nRow; i++) {
+    lua_pushlstring(L, aRow[i].z, aRow[i].n);
+    lua_rawseti(L, t + 1, (lua_Integer)i + 1);
+    lua_pushinteger(L, aRow[i].freq);
+    lua_rawseti(L, t + 2, (lua_Integer)i + 1);
+    lua_pushinteger(L, aRow[i].range);
+    lua_rawseti(L, t + 3, (lua_Integer)i + 1);
+  }
+  lua_pop(L, 3);
+  lds_setint(L, "total", ds_seqs_total(b->seqs));
+  lds_freebuf(text);
+  lds_freebuf(rows);
+}
+
+/* corpus:count_ngrams(attr, n, docs, minfreq, minrange) -> {values, freq, range, total} */
+static int corpus_count_ngrams(lua_State *L) {
+  ds_corpus *c = lds_check_corpus(L, 1);
+  int attr = check_attr(L, 2);
+  lua_Integer n = luaL_checkinteger(L, 3);
+  luaL_argcheck(L, n >= 1 && n <= DS_COUNT_MAX_N, 3, "n must be 1 to 8");
+  refresh(L, c);
+  const unsigned char *abDoc = check_docs(L, 4, c);
+  lua_Integer minF = luaL_optinteger(L, 5, 1), minR = luaL_optinteger(L, 6, 1);
+  counts_box *b = new_box(L);
+  int box = lua_gettop(L);
+  ds_error e;
+  if (ds_count_ngrams(c, attr, (int)n, abDoc, &b->seqs, &e)) return lds_raise(L, &e);
+  load_lexicon(L, c, attr, b);
+  push_seqs(L, b, minF, minR);
+  done(L, box);
+  return 1;
+}
+
+/* corpus:count_matches(query, attr, docs) -> {values, freq, range, total} */
+static int corpus_count_matches(lua_State *L) {
+  ds_corpus *c = lds_check_corpus(L, 1);
+  int attr = check_attr(L, 3);
+  refresh(L, c);
+  const unsigned char *abDoc = check_docs(L, 4, c);
+  counts_box *b = new_box(L);
+  int box = lua_gettop(L);
+  run_query(L, 2, c, b);
+  ds_error e;
+  if (ds_count_matches(c, attr, &b->ms, abDoc, &b->seqs, &e)) return lds_raise(L, &e);
+  load_lexicon(L, c, attr, b);
+  push_seqs(L, b, 1, 1);
+  done(L, box);
+  return 1;
+}
+
+static const char *const azCollCol[] = {"values", "f_xy", "f_y", "nodes"};
+
+/*
+** corpus:count_collocates(query, attr, left, right, within_s, docs) ->
+**   {values, f_xy, f_y, nodes (matches whose window holds it), f_x, window, n}
+** f_y and n are over the subcorpus (the lexicon's frequencies for the whole corpus).
+*/
+static int corpus_count_collocates(lua_State *L) {
+  ds_corpus *c = lds_check_corpus(L, 1);
+  int attr = check_attr(L, 3);
+  lua_Integer left = luaL_checkinteger(L, 4), right = luaL_checkinteger(L, 5);
+  luaL_argcheck(L, left >= 0 && left <= 1000, 4, "window out of range");
+  luaL_argcheck(L, right >= 0 && right <= 1000, 5, "window out of range");
+  int bWithin = lua_toboolean(L, 6);
+  refresh(L, c);
+  const unsigned char *abDoc = check_docs(L, 7, c);
+  counts_box *b = new_box(L);
+  int box = lua_gettop(L);
+  run_query(L, 2, c, b);
+  ds_error e;
+  if (ds_count_collocates(c, attr, &b->ms, abDoc, (int)left, (int)right, bWithin, &b->co, &e))
+    return lds_raise(L, &e);
+  load_lexicon(L, c, attr, b);
+  int64_t nTok = 0;
+  if (abDoc) {
+    if (ds_count_freq(c, attr, abDoc, &b->fy, &e)) return lds_raise(L, &e);
+    nTok = b->fy.nTok;
+  } else {
+    ds_info info;
+    if (ds_corpus_info(c, &info, &e)) return lds_raise(L, &e);
+    nTok = info.nTokens;
+  }
+  new_columns(L, 0, azCollCol, 4);
+  int t = lua_gettop(L);
+  lua_Integer r = 0;
+  for (size_t id = 0; id < b->co.xy.nId; id++) {
+    if (!b->co.xy.aFreq[id]) continue;
+    r++;
+    if (id < b->lex.nId) lua_pushlstring(L, LEXSTR(&b->lex, id));
+    else lua_pushliteral(L, "");
+    set_cell(L, t, "values", r);
+    lua_pushinteger(L, b->co.xy.aFreq[id]);
+    set_cell(L, t, "f_xy", r);
+    lua_pushinteger(L, b->co.xy.aRange[id]);
+    set_cell(L, t, "nodes", r);
+    int64_t fy = abDoc ? (id < b->fy.nId ? b->fy.aFreq[id] : 0) : (id < b->lex.nId ? b->lex.aFreq[id] : 0);
+    lua_pushinteger(L, fy);
+    set_cell(L, t, "f_y", r);
+  }
+  lds_setint(L, "f_x", b->co.nNode);
+  lds_setint(L, "window", b->co.nWindow);
+  lds_setint(L, "n", nTok);
+  done(L, box);
+  return 1;
+}
+
+/*
+** corpus:count_dispersion(query, docs, nparts) -> {size = {...}, hits = {...},
+**   doc = {...} (1-based corpus:docs() index of each part; only when parts are documents)}
+*/
+static int corpus_count_dispersion(lua_State *L) {
+  ds_corpus *c = lds_check_corpus(L, 1);
+  refresh(L, c);
+  const unsigned char *abDoc = check_docs(L, 3, c);
+  lua_Integer nParts = luaL_optinteger(L, 4, 0);
+  luaL_argcheck(L, nParts >= 0 && nParts <= 1000000, 4, "parts out of range");
+  counts_box *b = new_box(L);
+  int box = lua_gettop(L);
+  run_query(L, 2, c, b);
+  ds_error e;
+  if (ds_count_dispersion(c, &b->ms, abDoc, (size_t)nParts, &b->parts, &e)) return lds_raise(L, &e);
+  static const char *const azCol[] = {"size", "hits", "doc"};
+  new_columns(L, (int)b->parts.nPart, azCol, nParts ? 2 : 3);
+  int t = lua_gettop(L);
+  for (size_t j = 0; j < b->parts.nPart; j++) {
+    lua_pushinteger(L, b->parts.aSize[j]);
+    set_cell(L, t, "size", (lua_Integer)j + 1);
+    lua_pushinteger(L, b->parts.aHit[j]);
+    set_cell(L, t, "hits", (lua_Integer)j + 1);
+    if (!nParts) {
+      lua_pushinteger(L, b->parts.aDoc[j] + 1);
+      set_cell(L, t, "doc", (lua_Integer)j + 1);
+    }
+  }
+  lds_setint(L, "matches", (lua_Integer)b->ms.n);
+  done(L, box);
+  return 1;
+}
+
+/* Push document k (0-based) as doc_tokens gives it, the lexicons in b->aLex. */
+static void push_doc(lua_State *L, ds_corpus *c, size_t k, counts_box *b) {
+  const ds_docinfo *d = ds_corpus_doc(c, k);
+  int64_t nTok = d->nTok, base = d->cpos;
+  lua_createtable(L, 0, 7);
+  int t = lua_gettop(L);
+  for (int attr = 0; attr < DS_NATTR; attr++) {
+    const ds_lexstrs *l = &b->aLex[attr];
+    lua_createtable(L, (int)nTok, 0);
+    lua_Integer r = 0;
+    for (int64_t at = 0; at < nTok;) {
+      ds_window w;
+      ds_error e;
+      if (ds_corpus_window(c, k, at, at + 65536, 0, &w, &e)) lds_raise(L, &e);
+      int64_t end = w.first + (int64_t)w.n;
+      if (w.first > at || end <= at) luaL_error(L, "a window misses token %d", (int)at);
+      for (int64_t i = at; i < end; i++) {
+        uint32_t id = ds_corpus_type_id(c, w.aType[i - w.first], attr);
+        if (id < l->nId) lua_pushlstring(L, LEXSTR(l, id));
+        else lua_pushliteral(L, "");
+        lua_rawseti(L, -2, ++r);
+      }
+      at = end;
+    }
+    lua_setfield(L, t, ds_attr_name(attr));
+  }
+  lua_createtable(L, 0, 4);
+  static const char *const azKind[] = {"s", "p", "head", "note"};
+  for (int j = 0; j < 4; j++) {
+    const ds_span *as;
+    size_t ns;
+    ds_error e;
+    if (ds_corpus_spans(c, k, azKind[j], &as, &ns, &e)) lds_raise(L, &e);
+    lua_createtable(L, (int)ns, 0);
+    for (size_t i = 0; i < ns; i++) {
+      lua_createtable(L, 2, 0);
+      lua_pushinteger(L, as[i].first - base + 1);
+      lua_rawseti(L, -2, 1);
+      lua_pushinteger(L, as[i].last - base + 1);
+      lua_rawseti(L, -2, 2);
+      lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, -2, azKind[j]);
+  }
+  lua_setfield(L, t, "spans");
+}
+
+/*
+** corpus:doc_tokens(from, to) -> list of documents from..to (1-based, corpus:docs()
+** order), each {word = {...}, norm, lemma, pos, xpos, spans = {s = {{from, to}, ...}, p,
+** head, note}}, token numbers 1-based within the document. For the exports: the
+** lexicons are read once per call, so ask for documents in batches.
+*/
+static int corpus_doc_tokens(lua_State *L) {
+  ds_corpus *c = lds_check_corpus(L, 1);
+  refresh(L, c);
+  lua_Integer from = luaL_checkinteger(L, 2);
+  lua_Integer to = luaL_optinteger(L, 3, from);
+  lua_Integer n = (lua_Integer)ds_corpus_ndocs(c);
+  luaL_argcheck(L, from >= 1 && from <= n, 2, "no such document");
+  luaL_argcheck(L, to >= from && to <= n, 3, "no such document");
+  counts_box *b = new_box(L);
+  int box = lua_gettop(L);
+  for (int attr = 0; attr < DS_NATTR; attr++) {
+    ds_error e;
+    if (ds_count_lexicon(c, attr, &b->aLex[attr], &e)) return lds_raise(L, &e);
+  }
+  lua_createtable(L, (int)(to - from + 1), 0);
+  for (lua_Integer k = from; k <= to; k++) {
+    push_doc(L, c, (size_t)k - 1, b);
+    lua_rawseti(L, -2, k - from + 1);
+  }
+  done(L, box);
+  return 1;
+}
+
+/* }====== */
+
+static const luaL_Reg corpus_methods[] = {
+  {"count_freq", corpus_count_freq},
+  {"count_ngrams", corpus_count_ngrams},
+  {"count_matches", corpus_count_matches},
+  {"count_collocates", corpus_count_collocates},
+  {"count_dispersion", corpus_count_dispersion},
+  {"doc_tokens", corpus_doc_tokens},
+  {NULL, NULL}
+};
+
+static const luaL_Reg counts_meta[] = {
+  {"__gc", counts_gc},
+  {"__close", counts_gc},
+  {NULL, NULL}
+};
+
+void lds_open_count(lua_State *L) {
+  lds_register(L, LDS_COUNTS, counts_meta, NULL);
+  lds_methods(L, LDS_CORPUS, corpus_methods);
+}

@@ -1,0 +1,159 @@
+/*
+** test_count.c -- the recipes' counting (ds_count.h) on two small documents counted by
+** hand: frequencies and range, n-grams within sentences, values of matches, collocate
+** windows clipped at documents and sentences, hits per part, lexicon strings, misuse.
+*/
+#include "ds_count.h"
+#include "ds_ingest.h"
+#include "ds_query.h"
+#include "tests.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *zDb = "build/test_count.db";
+
+/*
+** Tokens (corpus positions):
+**   a: one two three node four five . | six node seven .      (0..10, sentences 0-6, 7-10)
+**   b: node eight nine .                                       (11..14)
+*/
+static ds_corpus *make_corpus(void) {
+  remove(zDb);
+  ds_corpus *c;
+  ds_error e;
+  int64_t id;
+  static const char *const azKey[] = {"kind"};
+  static const char *const azA[] = {"x"}, *const azB[] = {"y"};
+  ds_meta ma = {1, azKey, azA}, mb = {1, azKey, azB};
+  check(ds_corpus_open(zDb, DS_OPEN_CREATE, &c, &e) == DS_OK, "open: %s", e.msg);
+  check(ds_corpus_begin(c, &e) == DS_OK, "begin");
+  const char *a = "one two three node four five. six node seven.", *b = "node eight nine.";
+  check(ds_corpus_add_text(c, a, strlen(a), "a", NULL, &ma, &id, &e) == DS_OK, "add a: %s", e.msg);
+  check(ds_corpus_add_text(c, b, strlen(b), "b", NULL, &mb, &id, &e) == DS_OK, "add b: %s", e.msg);
+  check(ds_corpus_commit(c, &e) == DS_OK, "commit: %s", e.msg);
+  return c;
+}
+
+/* The id of word z, or UINT32_MAX. */
+static uint32_t word_id(ds_corpus *c, const char *z) {
+  uint32_t id;
+  int64_t f;
+  ds_error e;
+  return ds_corpus_lookup(c, DS_ATTR_WORD, z, strlen(z), &id, &f, &e) == DS_OK ? id : UINT32_MAX;
+}
+
+static void run(ds_corpus *c, const char *zQuery, ds_matchset *ms) {
+  ds_query *q;
+  ds_error e;
+  check(ds_query_compile(c, zQuery, &q, &e) == DS_OK, "compile %s", zQuery);
+  check(ds_query_run(c, q, ms, &e) == DS_OK, "run %s", zQuery);
+  ds_query_free(q);
+}
+
+static void test_freq(ds_corpus *c) {
+  ds_error e;
+  ds_freq f = DS_FREQ_INIT;
+  check(ds_count_freq(c, DS_ATTR_WORD, NULL, &f, &e) == DS_OK, "freq");
+  uint32_t node = word_id(c, "node"), dot = word_id(c, ".");
+  check(f.aFreq[node] == 3 && f.aRange[node] == 2, "node: 3 in 2 documents");
+  check(f.aFreq[dot] == 3 && f.aRange[dot] == 2, ".: 3 in 2 documents");
+  check(f.nTok == 15 && f.nDoc == 2, "15 tokens, 2 documents: %lld", (long long)f.nTok);
+  ds_freq_free(&f);
+  const unsigned char ab[2] = {0, 1};                 /* document b only */
+  check(ds_count_freq(c, DS_ATTR_WORD, ab, &f, &e) == DS_OK, "freq of b");
+  check(f.aFreq[node] == 1 && f.nTok == 4 && f.nDoc == 1, "node once in b");
+  ds_freq_free(&f);
+  check(ds_count_freq(c, 9, NULL, &f, &e) == DS_MISUSE, "no attribute 9");
+  ds_freq_free(&f);
+}
+
+static void test_ngrams(ds_corpus *c) {
+  ds_error e;
+  ds_seqs *s;
+  check(ds_count_ngrams(c, DS_ATTR_WORD, 2, NULL, &s, &e) == DS_OK, "bigrams");
+  /* within sentences: 6 + 3 + 3 positions */
+  check(ds_seqs_total(s) == 12, "12 bigram positions: %lld", (long long)ds_seqs_total(s));
+  uint32_t dot = word_id(c, "."), six = word_id(c, "six"), node = word_id(c, "node");
+  int sawCross = 0, sawNodeDot = 0;
+  for (size_t i = 0; i < ds_seqs_count(s); i++) {
+    const uint32_t *a;
+    size_t n;
+    int64_t f, r;
+    ds_seqs_get(s, i, &a, &n, &f, &r);
+    check(n == 2, "length 2");
+    if (a[0] == dot && (a[1] == six || a[1] == node)) sawCross = 1;
+    if (a[0] == node && a[1] == dot) sawNodeDot = 1;
+  }
+  check(!sawCross && !sawNodeDot, "no bigram across a sentence boundary");
+  ds_seqs_free(s);
+  check(ds_count_ngrams(c, DS_ATTR_WORD, 8, NULL, &s, &e) == DS_OK && ds_seqs_count(s) == 0, "no 8-gram");
+  ds_seqs_free(s);
+  check(ds_count_ngrams(c, DS_ATTR_WORD, 7, NULL, &s, &e) == DS_OK && ds_seqs_count(s) == 1, "one 7-gram");
+  ds_seqs_free(s);
+  check(ds_count_ngrams(c, DS_ATTR_WORD, 9, NULL, &s, &e) == DS_MISUSE && s == NULL, "n = 9 refused");
+}
+
+static void test_matches_and_windows(ds_corpus *c) {
+  ds_error e;
+  ds_matchset ms = DS_MATCHSET_INIT;
+  run(c, "\"node\"", &ms);
+  check(ms.n == 3, "3 nodes");
+  ds_colloc co = DS_COLLOC_INIT;
+  check(ds_count_collocates(c, DS_ATTR_WORD, &ms, NULL, 2, 2, 0, &co, &e) == DS_OK, "windows");
+  uint32_t dot = word_id(c, "."), one = word_id(c, "one"), node = word_id(c, "node");
+  /* node@3: two three | four five; node@8: . six | seven .; node@11: | eight nine */
+  check(co.nNode == 3 && co.nWindow == 10, "10 positions: %lld", (long long)co.nWindow);
+  check(co.xy.aFreq[dot] == 2 && co.xy.aRange[dot] == 1, ". twice, in one match's window");
+  check(one >= co.xy.nId || co.xy.aFreq[one] == 0, "one is three tokens away");
+  check(node >= co.xy.nId || co.xy.aFreq[node] == 0, "a node is not in its window");
+  ds_colloc_free(&co);
+  check(ds_count_collocates(c, DS_ATTR_WORD, &ms, NULL, 2, 2, 1, &co, &e) == DS_OK, "within s");
+  check(co.nWindow == 9 && co.xy.aFreq[dot] == 1, "node@8's left window stops at six: %lld",
+        (long long)co.nWindow);
+  ds_colloc_free(&co);
+
+  ds_seqs *s;
+  ds_matchset ms2 = DS_MATCHSET_INIT;
+  run(c, "\"node\" []", &ms2);
+  check(ds_count_matches(c, DS_ATTR_WORD, &ms2, NULL, &s, &e) == DS_OK && ds_seqs_count(s) == 3 &&
+        ds_seqs_total(s) == 3, "node four, node seven, node eight");
+  ds_seqs_free(s);
+  ds_matchset_free(&ms2);
+
+  ds_parts_count p = DS_PARTS_COUNT_INIT;
+  check(ds_count_dispersion(c, &ms, NULL, 0, &p, &e) == DS_OK && p.nPart == 2, "parts: documents");
+  check(p.aSize[0] == 11 && p.aHit[0] == 2 && p.aSize[1] == 4 && p.aHit[1] == 1 && p.aDoc[1] == 1, "hits per document");
+  ds_parts_count_free(&p);
+  /* 15 tokens in 4 parts: 4 4 4 3, starting at 0 4 8 12; nodes at 3, 8, 11 */
+  check(ds_count_dispersion(c, &ms, NULL, 4, &p, &e) == DS_OK && p.nPart == 4, "4 parts");
+  check(p.aSize[0] == 4 && p.aSize[3] == 3 && p.aHit[0] == 1 && p.aHit[1] == 0 && p.aHit[2] == 2 && p.aHit[3] == 0,
+        "hits per equal part: %lld %lld %lld %lld", (long long)p.aHit[0], (long long)p.aHit[1],
+        (long long)p.aHit[2], (long long)p.aHit[3]);
+  ds_parts_count_free(&p);
+  ds_matchset_free(&ms);
+}
+
+static void test_lexicon(ds_corpus *c) {
+  ds_error e;
+  ds_lexstrs l = DS_LEXSTRS_INIT;
+  check(ds_count_lexicon(c, DS_ATTR_WORD, &l, &e) == DS_OK, "lexicon");
+  uint32_t id = word_id(c, "seven");
+  check(id < l.nId && l.aOff[id + 1] - l.aOff[id] == 5 && memcmp(l.text.p + l.aOff[id], "seven", 5) == 0 &&
+        l.aFreq[id] == 1, "seven by id");
+  ds_lexstrs_free(&l);
+}
+
+int main(int argc, char **argv) {
+  (void)argc;
+  ds_corpus *c = make_corpus();
+  if (c) {
+    test_freq(c);
+    test_ngrams(c);
+    test_matches_and_windows(c);
+    test_lexicon(c);
+    ds_corpus_close(c);
+  }
+  remove(zDb);
+  return tests_report(argv[0]);
+}

@@ -1,0 +1,100 @@
+-- Recipe `collocates`: the collocates of a query's matches in a window of L tokens to
+-- the left and R to the right, counted as surface co-occurrence (Evert 2008, "Corpora
+-- and collocations", HSK Corpus Linguistics ch. 58):
+--   f_xy    the collocate's occurrences in the windows, once per node match whose window
+--           holds it (a token in two overlapping windows counts twice); a match's own
+--           tokens are not in its window
+--   f_x     node matches;  f_y  the collocate's (sub)corpus frequency;  n  (sub)corpus size
+--   window  total positions in the windows, clipped at document edges and, with
+--           within = "s", at the edges of the sentences holding the match
+--   expected E = window * f_y / n (CQPweb's contingency model: R1 = window, C1 = f_y)
+--   mi = log2(f_xy / E); mi3 = log2(f_xy^3 / E); t = (f_xy - E) / sqrt(f_xy);
+--   z = (f_xy - E) / sqrt(E); ll = G^2 of the 2x2 table with O11 = f_xy, R1 = window,
+--   C1 = f_y, N = n; dice = 2 f_xy / (f_x + f_y); logdice = 14 + log2(dice) (Rychly 2008)
+-- See dossier/stats.lua.
+--
+--   corpus:collocates{query = '[lemma="cooperation"]', window = {5, 5}, by = "lemma",
+--                     within = "s", by_measure = "logdice", min_freq = 2, limit = 20}
+--
+-- Columns: collocate f_xy f_x f_y n window expected mi mi3 t z ll dice logdice, sorted by
+-- by_measure (default logdice), largest first.
+local common = require "dossier.recipes.common"
+local stats = require "dossier.stats"
+
+local M = {}
+
+M.measures = {mi = true, mi3 = true, t = true, z = true, ll = true, dice = true, logdice = true,
+              f_xy = true}
+
+-- "5,5" or "3" (both sides) -> left, right
+function M.parse_window(w)
+  if type(w) == "table" then return w[1], w[2] end
+  local l, r = tostring(w):match("^%s*(%d+)%s*,%s*(%d+)%s*$")
+  if not l then l = tostring(w):match("^%s*(%d+)%s*$"); r = l end
+  if not l then error("window: 'L,R' expected, got '" .. tostring(w) .. "'", 0) end
+  return math.tointeger(tonumber(l)), math.tointeger(tonumber(r))
+end
+
+function M.run(corpora, opts)
+  opts = opts or {}
+  corpora = common.corpora(corpora)
+  assert(type(opts.query) == "string", "collocates: a query expected")
+  local left, right = M.parse_window(opts.window or {5, 5})
+  local by = opts.by or "word"
+  local measure = opts.by_measure or "logdice"
+  if not M.measures[measure] then error("by_measure: one of mi, mi3, t, z, ll, dice, logdice, f_xy", 0) end
+  if opts.within and opts.within ~= "s" then error("within: only 's' (sentence) for now", 0) end
+  local acc, fx, window, n = {}, 0, 0, 0
+  local fy = {}                  -- value -> f_y summed over every file (several files)
+  for _, c in ipairs(corpora) do
+    local h = common.handle(c)
+    local set = common.docset(h, opts.where)
+    local t = h:count_collocates(opts.query, by, left, right, opts.within == "s", set)
+    common.merge(acc, t, #corpora == 1 and {"f_xy", "f_y"} or {"f_xy"})
+    fx, window, n = fx + t.f_x, window + t.window, n + t.n
+    if #corpora > 1 then
+      local f = h:count_freq(by, set)
+      for i, v in ipairs(f.values) do fy[v] = (fy[v] or 0) + f.freq[i] end
+    end
+  end
+  local rows = {}
+  local minf, minc = opts.min_freq or 1, opts.min_coll_freq or 1
+  for v, r in pairs(acc) do
+    if #corpora > 1 then r.f_y = fy[v] or 0 end
+    if r.f_xy >= minf and r.f_y >= minc and (not opts.match or v:find(opts.match)) then
+      local a = stats.association(r.f_xy, window, r.f_y, n, fx, r.f_y)
+      r.collocate, r.f_x, r.n, r.window = v, fx, n, window
+      for k, x in pairs(a) do r[k] = x end
+      rows[#rows + 1] = r
+    end
+  end
+  table.sort(rows, function(a, b)
+    if a[measure] ~= b[measure] then return a[measure] > b[measure] end
+    return a.value < b.value
+  end)
+  return common.result("collocates",
+    {"collocate", "f_xy", "f_x", "f_y", "n", "window", "expected", "mi", "mi3", "t", "z", "ll", "dice", "logdice"},
+    rows, {string.format("collocates of %s by %s, window %d,%d%s; %d matches, %d window positions, N = %d; " ..
+                         "E = window*f_y/N, ll = G2 (4 cells), log2 for MI; sorted by %s",
+                         opts.query, by, left, right, opts.within == "s" and " within s" or "", fx, window, n,
+                         measure)}):limit(opts.limit)
+end
+
+M.command = common.command("collocates", "Collocates of a query in a window, with MI, MI3, t, z, LL, Dice, logDice.",
+  function(c)
+    c:argument("query", 'The node, e.g. \'[lemma="cooperation"]\'.')
+    c:option("--window", "Tokens left,right of each match.", "5,5")
+    c:option("--by", "Attribute: word, norm, lemma, pos, xpos.", "word")
+    c:option("--within", "Clip windows at sentence edges: s."):choices({"s"})
+    c:option("--by-measure", "Sort by: mi, mi3, t, z, ll, dice, logdice, f_xy.", "logdice")
+    c:option("--min-freq", "Minimum f_xy.", "1", math.tointeger)
+    c:option("--min-coll-freq", "Minimum f_y.", "1", math.tointeger)
+    c:option("--match", "Only collocates matching this Lua pattern.")
+  end,
+  function(list, a)
+    return M.run(list, {query = a.query, window = a.window, by = a.by, within = a.within,
+                        by_measure = a.by_measure, min_freq = a.min_freq, min_coll_freq = a.min_coll_freq,
+                        match = a.match, where = a.where})
+  end)
+
+return M

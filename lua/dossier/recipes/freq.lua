@@ -1,0 +1,122 @@
+-- Recipe `freq`: a frequency list by an attribute (word, norm, lemma, pos, xpos) of the
+-- corpus, a subcorpus (where), or the matches of a query (the values of a match's
+-- tokens joined by spaces); optionally per document or per metadata value.
+--
+--   corpus:freq{by = "lemma", where = 'doc.kind = "news"', pos = "NOUN", match = "^cyber",
+--               per = "doc" | "doc.KEY", query = '"Russia" []', limit = 20}
+--
+-- Columns: value freq per_million range (with `per`: group first). per_million = freq /
+-- tokens * 10^6, tokens the (sub)corpus's (or the group's) size; range = the documents
+-- in which the value occurs. `pos` keeps tokens of that part of speech (a query
+-- [pos="..."] counted by `by`); `match` keeps values matching a Lua pattern. Counts are
+-- sums over every corpus file given.
+local common = require "dossier.recipes.common"
+
+local M = {}
+
+local function quote(s) return '"' .. s:gsub('[\\"]', "\\%0") .. '"' end
+
+-- Counts of one corpus handle over document set `set`: a count table (values, freq, range).
+local function count(h, opts, set)
+  local by = opts.by or "word"
+  if opts.query then return h:count_matches(opts.query, by, set), "total" end
+  if opts.pos then return h:count_matches("[pos=" .. quote(opts.pos) .. "]", by, set), "total" end
+  return h:count_freq(by, set), "tokens"
+end
+
+-- Groups of documents for `per`: list of {name, set}, set intersected with base.
+local function groups(docs, base, per)
+  local key = per ~= "doc" and per:match("^doc%.(.+)$")
+  if per ~= "doc" and not key then error("per: 'doc' or 'doc.KEY' expected, got '" .. per .. "'", 0) end
+  local out, by = {}, {}
+  for i, d in ipairs(docs) do
+    if not base or base:byte(i) == 1 then
+      local g = key and (d.meta[key] or "") or d.name
+      if not by[g] then
+        by[g] = {name = g, flags = {}}
+        out[#out + 1] = by[g]
+      end
+      by[g].flags[i] = true
+    end
+  end
+  for _, g in ipairs(out) do
+    local b = {}
+    for i = 1, #docs do b[i] = g.flags[i] and "\1" or "\0" end
+    g.set = table.concat(b)
+  end
+  return out
+end
+
+-- Merge a count table into rows of group `gname`.
+local function rows_of(acc, t, tokens, gname, opts, out)
+  for _, r in pairs(acc) do
+    if not opts.match or r.value:find(opts.match) then
+      r.per_million = tokens > 0 and r.freq / tokens * 1e6 or 0.0
+      r.group = gname
+      out[#out + 1] = r
+    end
+  end
+end
+
+function M.run(corpora, opts)
+  opts = opts or {}
+  corpora = common.corpora(corpora)
+  local rows = {}
+  if opts.per then
+    -- groups are by name across files: a metadata value's counts are summed
+    local acc, tokens, order = {}, {}, {}
+    for _, c in ipairs(corpora) do
+      local h = common.handle(c)
+      local base, docs = common.docset(h, opts.where)
+      for _, g in ipairs(groups(docs, base, opts.per)) do
+        if not acc[g.name] then acc[g.name] = {}; tokens[g.name] = 0; order[#order + 1] = g.name end
+        local t = count(h, opts, g.set)
+        common.merge(acc[g.name], t, {"freq", "range"})
+        tokens[g.name] = tokens[g.name] + common.tokens(docs, g.set)
+      end
+    end
+    table.sort(order)
+    for _, name in ipairs(order) do
+      local part = {}
+      rows_of(acc[name], nil, tokens[name], name, opts, part)
+      table.sort(part, function(a, b)
+        if a.freq ~= b.freq then return a.freq > b.freq end
+        return a.value < b.value
+      end)
+      for _, r in ipairs(part) do rows[#rows + 1] = r end
+    end
+    return common.result("freq", {"group", "value", "freq", "per_million", "range"}, rows,
+      {string.format("frequency of %s per %s", opts.by or "word", opts.per)}):limit(opts.limit)
+  end
+  local acc, tokens = {}, 0
+  for _, c in ipairs(corpora) do
+    local h = common.handle(c)
+    local set, docs = common.docset(h, opts.where)
+    local t = count(h, opts, set)
+    common.merge(acc, t, {"freq", "range"})
+    tokens = tokens + common.tokens(docs, set)
+  end
+  rows_of(acc, nil, tokens, nil, opts, rows)
+  table.sort(rows, function(a, b)
+    if a.freq ~= b.freq then return a.freq > b.freq end
+    return a.value < b.value
+  end)
+  return common.result("freq", {"value", "freq", "per_million", "range"}, rows,
+    {string.format("frequency of %s in %d tokens%s", opts.by or "word", tokens,
+                   opts.where and (" where " .. opts.where) or "")}):limit(opts.limit)
+end
+
+M.command = common.command("freq", "Frequency list by an attribute, with per-million and range.",
+  function(c)
+    c:option("--by", "Attribute: word, norm, lemma, pos, xpos.", "word")
+    c:option("--query", "Count the matches of a query (their values joined by spaces).")
+    c:option("--pos", "Only tokens with this part of speech (UPOS).")
+    c:option("--match", "Only values matching this Lua pattern, e.g. '^cyber'.")
+    c:option("--per", "A list per document (doc) or per metadata value (doc.KEY).")
+  end,
+  function(list, a)
+    return M.run(list, {by = a.by, query = a.query, pos = a.pos, match = a.match, per = a.per,
+                        where = a.where})
+  end)
+
+return M

@@ -1,0 +1,118 @@
+-- Recipe `keyness`: the items (values of an attribute) whose frequency in a target
+-- differs from a reference. Target: a subcorpus (`target`, a metadata constraint) or the
+-- whole corpus; reference: another subcorpus (`reference`), the rest of the corpus, or
+-- other corpus files (`ref`, a list of dossier.Corpus; `--ref-db` on the command line).
+-- For an item counted O1 times in N1 target tokens and O2 in N2 reference tokens
+-- (dossier/stats.lua):
+--   ll        Rayson & Garside (2000), two-term log-likelihood (the UCREL calculator)
+--   g2        the full 2x2 G^2 (AntConc 4)
+--   chi2      Pearson's chi-square, 2x2, no Yates correction
+--   log_ratio Hardie (2014): log2 of the ratio of relative frequencies, 0.5 for a zero
+--   pct_diff  Gabrielatos & Marchi (2011): 100 (O1/N1 - O2/N2) / (O2/N2) (Inf when O2 = 0)
+--   bic       Wilson (2013): ll - ln(N1 + N2)
+--   direction + (more frequent in the target) or -
+--
+--   corpus:keyness{target = 'doc.kind = "news"', by = "lemma", min_freq = 3, p = 0.01}
+--
+-- Columns: item f_target f_reference n_target n_reference ll g2 chi2 log_ratio pct_diff
+-- bic direction; positive keywords first, each side by ll, largest first. Cuts: min_freq
+-- (O1 + O2), p (ll at least the chi-square critical value: 0.05, 0.01, 0.001, 0.0001,
+-- 0.00001), bic (at least this BIC), direction ("+" or "-" only).
+local common = require "dossier.recipes.common"
+local stats = require "dossier.stats"
+
+local M = {}
+
+-- Add the counts of h over `set` into acc[value][col] and return the tokens counted.
+local function add(acc, h, by, set, col)
+  local t = h:count_freq(by, set)
+  for i, v in ipairs(t.values) do
+    local r = acc[v]
+    if not r then r = {value = v, f_target = 0, f_reference = 0}; acc[v] = r end
+    r[col] = r[col] + t.freq[i]
+  end
+  return t.tokens
+end
+
+-- The complement of a document set (nil: every document) over n documents.
+local function complement(set, n)
+  if not set then return string.rep("\0", n) end
+  return (set:gsub(".", function(ch) return ch == "\1" and "\0" or "\1" end))
+end
+
+function M.run(corpora, opts)
+  opts = opts or {}
+  corpora = common.corpora(corpora)
+  local by = opts.by or "word"
+  local acc, n1, n2 = {}, 0, 0
+  for _, c in ipairs(corpora) do
+    local h = common.handle(c)
+    local tset, docs = common.docset(h, opts.target)
+    n1 = n1 + add(acc, h, by, tset, "f_target")
+    if not opts.ref then
+      local rset = opts.reference and common.docset(h, opts.reference) or complement(tset, #docs)
+      n2 = n2 + add(acc, h, by, rset, "f_reference")
+    end
+  end
+  for _, c in ipairs(opts.ref or {}) do
+    local h = common.handle(c)
+    n2 = n2 + add(acc, h, by, (common.docset(h, opts.reference)), "f_reference")
+  end
+  if n1 == 0 then error("keyness: the target is empty", 0) end
+  if n2 == 0 then error("keyness: the reference is empty (give a reference subcorpus or a reference file)", 0) end
+  local crit = 0
+  if opts.p then
+    crit = stats.chi2_critical[opts.p]
+    if not crit then error("p: one of 0.05, 0.01, 0.001, 0.0001, 0.00001", 0) end
+  end
+  local rows = {}
+  for v, r in pairs(acc) do
+    if r.f_target + r.f_reference >= (opts.min_freq or 1) then
+      local k = stats.keyness(r.f_target, n1, r.f_reference, n2)
+      if k.ll >= crit and (not opts.bic or k.bic >= opts.bic) and (not opts.direction or opts.direction == k.direction) then
+        for key, x in pairs(k) do r[key] = x end
+        r.item, r.n_target, r.n_reference = v, n1, n2
+        rows[#rows + 1] = r
+      end
+    end
+  end
+  table.sort(rows, function(a, b)
+    if a.direction ~= b.direction then return a.direction == "+" end
+    if a.ll ~= b.ll then return a.ll > b.ll end
+    return a.value < b.value
+  end)
+  return common.result("keyness",
+    {"item", "f_target", "f_reference", "n_target", "n_reference", "ll", "g2", "chi2", "log_ratio",
+     "pct_diff", "bic", "direction"}, rows,
+    {string.format("keyness of %s: target %s (%d tokens) vs reference %s (%d tokens); ll = Rayson & Garside " ..
+                   "2-term, g2 = 4-term, ln; log_ratio log2 with 0.5 for 0", by, opts.target or "the corpus", n1,
+                   opts.ref and "the reference files" or (opts.reference or "the rest"), n2)}):limit(opts.limit)
+end
+
+M.command = common.command("keyness", "Keywords of a target against a reference: LL, G2, chi2, log ratio, %DIFF, BIC.",
+  function(c)
+    c:option("--target", "Target subcorpus by metadata (default: the whole corpus).")
+    c:option("--reference", "Reference subcorpus by metadata (default: the rest, or --ref-db).")
+    c:option("--ref-db", "Reference corpus file (repeatable).") :count("*"):args(1)
+    c:option("--by", "Attribute: word, norm, lemma, pos, xpos.", "word")
+    c:option("--min-freq", "Minimum f_target + f_reference.", "1", math.tointeger)
+    c:option("-p", "Keep items with ll at least the critical value of p (0.05 ... 0.00001).", nil, tonumber)
+    c:option("--bic", "Keep items with BIC at least this.", nil, tonumber)
+    c:option("--direction", "Only positive (+) or negative (-) keywords."):choices({"+", "-"})
+  end,
+  function(list, a)
+    local dossier = require "dossier"
+    local refs
+    if a.ref_db and #a.ref_db > 0 then
+      refs = {}
+      for i, p in ipairs(a.ref_db) do refs[i] = dossier.open(p, {create = false, readonly = true}) end
+    end
+    local ok, r = pcall(M.run, list, {target = a.target or a.where, reference = a.reference, ref = refs,
+                                      by = a.by, min_freq = a.min_freq, p = a.p, bic = a.bic,
+                                      direction = a.direction})
+    for _, c in ipairs(refs or {}) do c:close() end
+    if not ok then error(r, 0) end
+    return r
+  end)
+
+return M

@@ -1,0 +1,64 @@
+-- Recipe `ngrams`: n-grams (n = 1..8) over an attribute, never across a sentence
+-- boundary (a token outside every sentence span forms a run of its own), in the corpus
+-- or a subcorpus, with a minimum frequency and range.
+--
+--   corpus:ngrams{n = 3, by = "norm", min_freq = 2, min_range = 2, where = ..., limit = 20}
+--
+-- Columns: ngram freq range (ngram = the values joined by spaces; range = documents
+-- holding it). With several files the minimums apply to the summed counts.
+local common = require "dossier.recipes.common"
+
+local M = {}
+
+function M.run(corpora, opts)
+  opts = opts or {}
+  corpora = common.corpora(corpora)
+  local n = opts.n or 2
+  if math.type(n) ~= "integer" or n < 1 or n > 8 then error("n must be an integer from 1 to 8", 0) end
+  local minf, minr = opts.min_freq or 1, opts.min_range or 1
+  local single = #corpora == 1
+  local rows, total = {}, 0
+  if single then        -- the core's rows are filtered and sorted already
+    local h = common.handle(corpora[1])
+    local t = h:count_ngrams(opts.by or "word", n, (common.docset(h, opts.where)), minf, minr)
+    local values, freq, range = t.values, t.freq, t.range
+    local last = opts.limit and math.min(opts.limit, #values) or #values
+    for i = 1, last do rows[i] = {ngram = values[i], value = values[i], freq = freq[i], range = range[i]} end
+    total = t.total
+  else
+    local acc = {}
+    for _, c in ipairs(corpora) do
+      local h = common.handle(c)
+      local t = h:count_ngrams(opts.by or "word", n, (common.docset(h, opts.where)), 1, 1)
+      common.merge(acc, t, {"freq", "range"})
+      total = total + t.total
+    end
+    for _, r in pairs(acc) do
+      if r.freq >= minf and r.range >= minr then
+        r.ngram = r.value
+        rows[#rows + 1] = r
+      end
+    end
+    table.sort(rows, function(a, b)
+      if a.freq ~= b.freq then return a.freq > b.freq end
+      return a.value < b.value
+    end)
+  end
+  return common.result("ngrams", {"ngram", "freq", "range"}, rows,
+    {string.format("%d-grams of %s (%d positions), within sentences", n, opts.by or "word", total)})
+    :limit(opts.limit)
+end
+
+M.command = common.command("ngrams", "N-grams (1 to 8) within sentences, with frequency and range.",
+  function(c)
+    c:option("-n", "Length of the n-grams, 1 to 8.", "2", math.tointeger)
+    c:option("--by", "Attribute: word, norm, lemma, pos, xpos.", "word")
+    c:option("--min-freq", "Minimum frequency.", "1", math.tointeger)
+    c:option("--min-range", "Minimum number of documents.", "1", math.tointeger)
+  end,
+  function(list, a)
+    return M.run(list, {n = a.n, by = a.by, min_freq = a.min_freq, min_range = a.min_range,
+                        where = a.where})
+  end)
+
+return M
