@@ -68,7 +68,7 @@ replay: $(REPLAYS)
 	done
 
 spec: $(MODULE)
-	busted --lua=$(LUA)
+	DOSSIER_SHARED=$(SHARED) busted --lua=$(LUA)
 
 test:
 	@tools/deps.sh $(DEB_BUILD) $(DEB_RUN) $(DEB_TEST)
@@ -100,7 +100,7 @@ asan:
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_threads $(SHARED)/data
 	LD_PRELOAD=$$(clang -print-file-name=libclang_rt.asan-x86_64.so) \
 	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
-	  busted --lua=$(LUA) --cpath='build/asan/?.so'
+	  DOSSIER_SHARED=$(SHARED) busted --lua=$(LUA) --cpath='build/asan/?.so'
 
 # Worker threads under ThreadSanitizer: the store's C tests (parallel indexing among
 # them), and the sample corpus with edited copies indexed with 1, 2 and 4 jobs, clean-up
