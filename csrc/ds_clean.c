@@ -36,6 +36,7 @@ enum { J_BREAK, J_JOIN_WORD, J_JOIN_HYPHEN, J_JOIN_LINE, J_PARA };  /* the joint
 typedef struct line {
   size_t a, b;          /* bytes [a, b) of the input, without the '\n' */
   int bBlank;
+  int bPage;            /* a form feed: a page break (the text then shows its pages) */
   int fate;
   int joint;            /* how this line joins the next kept one */
   int footNo;           /* FOOTNOTE: its number */
@@ -50,6 +51,7 @@ typedef struct cleaner {
   line *aLine;
   size_t nLine;
   ds_lexmap words;      /* lower-case words of the document */
+  int bPages;           /* page breaks are form feeds (a PDF's text): only they count */
   ds_cleaned *out;
   int rc;
 } cleaner;
@@ -102,9 +104,14 @@ static int split_lines(cleaner *c) {
       if (!a) return DS_NOMEM;
       c->aLine = a;
     }
-    int blank = 1;
-    for (size_t k = i; k < b && blank; k++) blank = c->z[k] == ' ' || c->z[k] == '\t';
-    c->aLine[c->nLine++] = (line){i, b, blank, KEEP, J_BREAK, 0};
+    int blank = 1, page = 0;
+    for (size_t k = i; k < b && blank; k++) {
+      blank = c->z[k] == ' ' || c->z[k] == '\t' || c->z[k] == '\f';
+      page |= c->z[k] == '\f';
+    }
+    page &= blank;
+    c->bPages |= page;
+    c->aLine[c->nLine++] = (line){i, b, blank, page, KEEP, J_BREAK, 0};
     if (!nl) break;
     i = b + 1;
   }
@@ -119,9 +126,15 @@ static size_t blanks_from(const cleaner *c, size_t i) {
 }
 
 /* Is there a page break (two or more blank lines, or the end) after line i, allowing
-   one blank line and dropped lines before it? */
+   one blank line and dropped lines before it? In a text with form feeds, only a form
+   feed (or the end) is a page break. */
 static int page_break_after(const cleaner *c, size_t i) {
   size_t k = i + 1;
+  if (c->bPages) {
+    for (; k < c->nLine && (c->aLine[k].bBlank || c->aLine[k].fate != KEEP); k++)
+      if (c->aLine[k].bPage) return 1;
+    return k >= c->nLine;
+  }
   for (;;) {
     size_t nb = blanks_from(c, k);
     if (k + nb >= c->nLine || nb >= 2) return 1;
@@ -133,6 +146,11 @@ static int page_break_after(const cleaner *c, size_t i) {
 
 static int is_page_break_before(const cleaner *c, size_t i) {
   size_t nb = 0;
+  if (c->bPages) {
+    while (i > nb && c->aLine[i - 1 - nb].bBlank)
+      if (c->aLine[i - 1 - nb++].bPage) return 1;
+    return i == nb;
+  }
   while (i > nb && c->aLine[i - 1 - nb].bBlank) nb++;
   return nb >= 2 || i == nb;
 }
@@ -167,6 +185,15 @@ static int footnote_no(const cleaner *c, size_t i) {
     return e > 0 && z[e - 1] == '.' ? no : 0;                    /* `12 The law ...` */
   }
   return 0;
+}
+
+/* Is line i a number of 1 to 4 digits and nothing else (a page number)? */
+static int digits_line(const cleaner *c, size_t i) {
+  size_t k = c->aLine[i].a, n = 0, b = c->aLine[i].b;
+  while (b > k && c->z[b - 1] == ' ') b--;
+  while (k < b && c->z[k] == ' ') k++;
+  while (k + n < b && is_digit(c->z[k + n])) n++;
+  return n > 0 && n <= 4 && k + n == b;
 }
 
 /* ====================== fates ====================== */
@@ -242,6 +269,8 @@ static void find_page_feet(cleaner *c) {
         continue;
       }
       if (m->fate != KEEP) continue;
+      if (nCont == 0 && (c->rules & DS_CLEAN_FURNITURE) && digits_line(c, k))
+        continue;                       /* a page number under the notes: dropped below */
       int no;
       if ((c->rules & DS_CLEAN_FURNITURE) && url_line(c, k) && nCont == 0) {
         m->fate = DROP;
@@ -309,15 +338,17 @@ static void find_running_heads(cleaner *c) {
 /* The next kept line after line i, and whether a page break lies between them. */
 static size_t next_kept(const cleaner *c, size_t i, int *pPageBreak) {
   size_t nBlankRun = 0, maxRun = 0;
+  int bFeed = 0;
   for (size_t k = i + 1; k < c->nLine; k++) {
     const line *l = &c->aLine[k];
     if (l->bBlank) {
       if (++nBlankRun > maxRun) maxRun = nBlankRun;
+      if (l->bPage) bFeed = 1;
       continue;
     }
     nBlankRun = 0;
     if (l->fate == KEEP) {
-      *pPageBreak = maxRun >= 2;
+      *pPageBreak = c->bPages ? bFeed : maxRun >= 2;
       return k;
     }
   }

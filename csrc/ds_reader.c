@@ -4,6 +4,7 @@
 #include "ds_reader.h"
 #include "ds_buf.h"
 #include "ds_markup.h"
+#include "ds_pdf.h"
 #include "ds_utf8.h"
 
 #include <errno.h>
@@ -53,6 +54,7 @@ int ds_format_find(const char *zName) {
   static const struct { const char *z; int fmt; } a[] = {
     {"txt", DS_FMT_TEXT}, {"text", DS_FMT_TEXT}, {"html", DS_FMT_HTML}, {"htm", DS_FMT_HTML},
     {"xhtml", DS_FMT_HTML}, {"md", DS_FMT_MARKDOWN}, {"markdown", DS_FMT_MARKDOWN},
+    {"pdf", DS_FMT_PDF},
   };
   for (size_t k = 0; k < sizeof a / sizeof *a; k++)
     if (strcmp(zName, a[k].z) == 0) return a[k].fmt;
@@ -246,8 +248,32 @@ static int decode(const char *z, size_t n, const char *zName, const ds_read_opts
   return rc;
 }
 
+/*
+** A PDF: its text (pages apart by form feeds) read as plain text, then its metadata
+** (the document information) as the document's own.
+*/
+static int read_pdf(const char *z, size_t n, const ds_read_opts *o, ds_doc *d, ds_error *e) {
+  ds_pdf pdf = DS_PDF_INIT;
+  ds_read_opts ot = *o;
+  int rc = ds_pdf_read(z, n, o->zName ? o->zName : "<pdf>", &pdf, e);
+  ot.format = DS_FMT_TEXT;
+  ot.bLatin1 = 0;
+  ot.rawBase = 0;
+  ot.lineBase = ot.colBase = 0;
+  if (rc == DS_OK) rc = ds_read_text_opts((const char *)pdf.text.p, pdf.text.n, &ot, d, e);
+  if (rc == DS_OK) {
+    ds_buf_free(&d->meta);
+    d->meta = pdf.meta;
+    d->nMeta = pdf.nMeta;
+    pdf.meta = (ds_buf)DS_BUF_INIT;
+  }
+  ds_pdf_free(&pdf);
+  return rc;
+}
+
 int ds_read_text_opts(const char *z, size_t n, const ds_read_opts *o, ds_doc *d, ds_error *e) {
   const char *zName = o && o->zName ? o->zName : "<text>";
+  if (o && o->format == DS_FMT_PDF) return read_pdf(z, n, o, d, e);
   ds_buf out = DS_BUF_INIT;
   size_t footStart = SIZE_MAX;
   ds_offmap raw = DS_OFFMAP_INIT, map = DS_OFFMAP_INIT;   /* decoded text, then clean */

@@ -108,7 +108,7 @@ void lds_read_opts(lua_State *L, int t, int iArg, ds_read_opts *o) {
   }
   if (get_opt(L, t, "format")) {
     o->format = ds_format_find(opt_string(L, iArg, "format"));
-    if (o->format < 0) opt_error(L, iArg, "format must be \"txt\", \"html\" or \"md\"");
+    if (o->format < 0) opt_error(L, iArg, "format must be \"txt\", \"html\", \"md\" or \"pdf\"");
     lua_pop(L, 1);
   }
   if (get_opt(L, t, "encoding")) {

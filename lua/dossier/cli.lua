@@ -84,7 +84,8 @@ local function add_clean_options(c, reader_option)
   c:flag("--no-clean", "No clean-up at all.")
   c:flag("--no-tag", "No part-of-speech tags and lemmas.")
   c:option(reader_option, "Read files as this format (default: by extension).")
-    :choices(reader_option == "--format" and {"txt", "html", "md", "jsonl"} or {"txt", "html", "md", "conllu"})
+    :choices(reader_option == "--format" and {"txt", "html", "md", "pdf", "jsonl"}
+                                         or {"txt", "html", "md", "pdf", "conllu"})
   c:option("--encoding", "Encoding of the files (UTF-16 with a byte order mark is always recognized).", "utf8")
     :choices({"utf8", "latin1"})
 end
@@ -126,7 +127,7 @@ local commands = {
     name = "index",
     description = "Parse documents and add them to a corpus file.",
     options = function(c)
-      c:argument("paths", "Files or directories (their .txt files, recursively)."):args("+")
+      c:argument("paths", "Files or directories (their .txt, .html, .md, .pdf and .jsonl files, recursively)."):args("+")
       c:option("--db", "Corpus file (created if missing).", "dossier.db")
       c:flag("-q --quiet", "Print nothing on success.")
       c:option("-j --jobs", "Threads that read, parse and tag (default: the number of processors).",

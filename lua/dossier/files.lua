@@ -6,7 +6,7 @@ local M = {}
 -- Formats by extension; a directory's other files are left alone (a file named
 -- explicitly is read as text when its extension is unknown).
 M.extensions = {txt = "txt", text = "txt", html = "html", htm = "html", xhtml = "html",
-                md = "md", markdown = "md", jsonl = "jsonl"}
+                md = "md", markdown = "md", pdf = "pdf", jsonl = "jsonl"}
 
 -- The format of a path by its extension, or `default`.
 function M.format_of(path, default)
@@ -68,12 +68,16 @@ local function walk(dir, prefix, list)
     elseif mode == "file" and M.format_of(name) then
       list[#list + 1] = {path = path, name = prefix .. stem(name), meta = manifest[name] or {},
                          format = M.format_of(name), fromDir = true}
+    elseif mode == "file" and name ~= "MANIFEST.tsv" then
+      list.skipped = list.skipped or {}
+      list.skipped[#list.skipped + 1] = path
     end
   end
 end
 
 -- The documents named by `paths` (a path or a list of paths), in a stable order.
--- A missing path is an error naming it.
+-- A missing path is an error naming it. list.skipped holds the paths of a directory's
+-- files of types dossier does not read (nil if none).
 function M.collect(paths)
   if type(paths) == "string" then paths = {paths} end
   assert(type(paths) == "table", "bad argument #1 to 'add' (path or list of paths expected)")
@@ -96,15 +100,30 @@ function M.collect(paths)
   return list
 end
 
+-- One warning for the files of types dossier does not read: "skipped 3 files of types
+-- dossier does not read: .csv, .docx (first: dir/a.docx)".
+function M.skipped_warning(skipped)
+  local exts, seen = {}, {}
+  for _, p in ipairs(skipped) do
+    local x = (p:match("([^/]+)$"):match("%.([^.]+)$") or ""):lower()
+    x = x == "" and "(no extension)" or "." .. x
+    if not seen[x] then seen[x] = true; exts[#exts + 1] = x end
+  end
+  table.sort(exts)
+  return string.format("skipped %d file%s of types dossier does not read: %s (first: %s)",
+                       #skipped, #skipped == 1 and "" or "s", table.concat(exts, ", "), skipped[1])
+end
+
 -- Why a file cannot be a document: "empty file", "binary file" (a NUL byte in its first
 -- 8 KiB, UTF-16 with a byte order mark excepted), or nil.
-function M.unreadable(path)
+function M.unreadable(path, format)
   local f = io.open(path, "rb")
   if not f then return nil end
   local head = f:read(8192) or ""
   f:close()
   if not head:find("%S") then return "empty file" end
-  if head:find("\0", 1, true) and not head:find("^\255\254") and not head:find("^\254\255") then
+  if format ~= "pdf" and head:find("\0", 1, true) and not head:find("^\255\254") and
+     not head:find("^\254\255") then
     return "binary file"
   end
   return nil

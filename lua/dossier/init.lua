@@ -158,8 +158,8 @@ function M.open(path, opts)
   return setmetatable({_h = core.open(path, mode), path = path, readonly = opts.readonly}, Corpus)
 end
 
--- Add a file, a directory (its .txt, .html, .md and .jsonl files, recursively, in name
--- order) or a list of them, as one segment: all documents are stored, or (on any error)
+-- Add a file, a directory (its .txt, .html, .md, .pdf and .jsonl files, recursively, in
+-- name order; one warning lists the types of the other files passed over) or a list of them, as one segment: all documents are stored, or (on any error)
 -- none. A JSON Lines file holds one document per line (see files.read_jsonl).
 -- Metadata, by precedence: opts.meta, then a MANIFEST.tsv beside the files, then the
 -- document's own (JSON Lines fields, HTML <meta>, Markdown front matter).
@@ -185,6 +185,7 @@ function Corpus:add(paths, opts)
   local tagger = tagger_of(opts)
   local warn = opts.warn or function(msg) io.stderr:write("dossier: warning: ", msg, "\n") end
   local docs = {}
+  if list.skipped then warn(files.skipped_warning(list.skipped)) end
   for _, f in ipairs(list) do
     local format = opts.format or f.format
     local function merged(own)
@@ -199,9 +200,9 @@ function Corpus:add(paths, opts)
         docs[#docs + 1] = {text = rec.text, name = rec.name, where = f.path .. ":" .. rec.line,
                            meta = merged(rec.meta), format = "txt"}
       end
-    elseif f.fromDir and files.unreadable(f.path) then
+    elseif f.fromDir and files.unreadable(f.path, format) then
       -- a directory's binary or empty files are passed over, with a warning
-      warn(f.path .. ": " .. files.unreadable(f.path) .. ", skipped")
+      warn(f.path .. ": " .. files.unreadable(f.path, format) .. ", skipped")
     else
       docs[#docs + 1] = {path = f.path, name = f.name, meta = merged({}), format = format}
     end
