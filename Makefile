@@ -11,7 +11,7 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC $(WARN) $(CFLAGS) -Icsrc
 # Poppler's GLib API for PDF (its headers, and GLib's, as system headers: no warnings)
 PDF_CFLAGS := $(shell pkg-config --cflags poppler-glib 2>/dev/null | sed 's/-I/-isystem /g')
 PDF_LIBS   := $(shell pkg-config --libs poppler-glib 2>/dev/null || echo -lpoppler-glib -lgobject-2.0 -lglib-2.0)
-LIBS    = -pthread -lsqlite3 -lutf8proc -lnettle -lgumbo -lcmark -lyaml $(PDF_LIBS)
+LIBS    = -pthread -lsqlite3 -lutf8proc -lnettle -lgumbo -lcmark -lyaml $(PDF_LIBS) -lm
 # sanitizer builds: make asan (see the asan target)
 SAN     ?=
 

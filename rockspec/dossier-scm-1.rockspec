@@ -60,7 +60,7 @@ build = {
                   "$(GUMBO_LIBDIR)", "$(CMARK_LIBDIR)", "$(YAML_LIBDIR)", "$(POPPLER_LIBDIR)",
                   "$(GLIB_LIBDIR)", "$(GOBJECT_LIBDIR)", "$(CAIRO_LIBDIR)" },
       libraries = { "sqlite3", "utf8proc", "nettle", "gumbo", "cmark", "yaml", "poppler-glib",
-                    "gobject-2.0", "glib-2.0", "cairo", "pthread" },
+                    "gobject-2.0", "glib-2.0", "cairo", "pthread", "m" },
     },
     ["dossier"] = "lua/dossier/init.lua",
     ["dossier.cli"] = "lua/dossier/cli.lua",

@@ -311,11 +311,12 @@ local commands = {
     name = "search",
     description = "Rank documents for a search (bm25), with snippets.",
     options = function(c)
-      c:argument("query", 'Words, "phrases", AND, OR, NOT, NEAR(...), prefix* (FTS5 syntax).')
+      c:argument("query", 'Words as dossier tokenizes them (Sino-Russian, China\'s, U.S.), "phrases", '
+                 .. 'AND, OR, NOT, NEAR(... , N), ( ), prefix* (FTS5 syntax).')
       c:option("--db", "Corpus file.", "dossier.db")
       c:option("--limit", "At most N documents.", "10", tonumber)
       c:option("--tokens", "Tokens in a snippet.", "20", tonumber)
-      c:option("--format", "Output format.", "text"):choices({"text", "json"})
+      c:option("--format", "Output format.", "text"):choices({"text", "tsv", "json"})
     end,
     run = function(a)
       -- writable, to index what was added since the last search; else as it is
@@ -327,6 +328,10 @@ local commands = {
       local hits = corpus:search(a.query, {limit = a.limit, tokens = a.tokens})
       if a.format == "json" then
         print(format.json({query = a.query, hits = hits}))
+        return
+      end
+      if a.format == "tsv" then
+        print(format.tsv(hits, {"doc", "score", "snippet"}))
         return
       end
       for _, h in ipairs(hits) do
