@@ -96,6 +96,12 @@ int64_t ds_corpus_search_missing(ds_corpus *c) {
   return ds_store_count(c, "SELECT count(*) FROM docs WHERE deleted=0 AND id NOT IN (SELECT doc FROM search_docs)", -1);
 }
 
+/* SQLite's progress callback: stop a search when Ctrl-C came (ds_interrupt). */
+static int search_progress(void *p) {
+  (void)p;
+  return ds_interrupted();
+}
+
 int ds_corpus_search(ds_corpus *c, const char *zQuery, int64_t nLimit,
                      int (*xHit)(void *ctx, size_t k, double score), void *ctx, ds_error *e) {
   if (ds_utf8_check(zQuery, strlen(zQuery)) >= 0)
@@ -114,11 +120,15 @@ int ds_corpus_search(ds_corpus *c, const char *zQuery, int64_t nLimit,
   sqlite3_bind_text(st, 1, (const char *)q.p, (int)q.n, SQLITE_STATIC);
   sqlite3_bind_int64(st, 2, nLimit > 0 ? nLimit : INT64_MAX);
   int rc = DS_OK, src;
+  sqlite3_progress_handler(c->db, 10000, search_progress, NULL);
   while ((src = sqlite3_step(st)) == SQLITE_ROW) {
     int64_t k = ds_store_doc_index(c, sqlite3_column_int64(st, 0));
     if (k < 0) continue;                      /* removed since */
     if (xHit(ctx, (size_t)k, -sqlite3_column_double(st, 1))) { rc = DS_DONE; break; }
   }
+  sqlite3_progress_handler(c->db, 0, NULL, NULL);
+  if (rc == DS_OK && src == SQLITE_INTERRUPT)
+    rc = ds_error_set(e, DS_ABORT, -1, "interrupted");
   /* the query was checked above: what FTS5 still refuses is named as the user wrote it */
   if (rc == DS_OK && src != SQLITE_DONE)
     rc = ds_error_set(e, DS_QUERY, -1, "search: cannot run the search %s (%s)", zQuery,

@@ -400,10 +400,11 @@ local commands = {
     name = "repl",
     description = "Interactive Lua with dossier and the corpus loaded.",
     options = function(c)
-      c:option("--db", "Corpus file to open as `corpus`.")
+      c:option("--db", "Corpus file to open as `corpus` (it must exist, unless --create).")
+      c:flag("--create", "Create the corpus file given with --db when it is missing.")
     end,
     run = function(a)
-      return require("dossier.repl").run({db = a.db})
+      return require("dossier.repl").run({db = a.db, create = a.create})
     end,
   },
   {
