@@ -75,6 +75,64 @@ local function walk(dir, prefix, list)
   end
 end
 
+-- Give documents that would share a name distinct names, in place: `strategic.html`
+-- and `strategic.md` keep their extensions (`strategic.html`, `strategic.md`); `a/x.txt`
+-- and `b/x.txt` take as many of their directories as tell them apart (`a/x`, `b/x`).
+-- `taken` (may be nil) holds the names already in the corpus: a new document named as
+-- one of them is told apart in the same way (an unchanged file is not added again in
+-- any case: its bytes are known).
+function M.distinct_names(list, taken)
+  taken = taken or {}
+  local groups = {}
+  for _, f in ipairs(list) do
+    if f.path and not f.fixedName then
+      groups[f.name] = groups[f.name] or {}
+      table.insert(groups[f.name], f)
+    end
+  end
+  for name, g in pairs(groups) do
+    if #g > 1 or taken[name] then
+      local exts, nExt = {}, 0     -- extensions that tell them apart
+      for _, f in ipairs(g) do
+        local x = f.path:match("%.([^./]+)$") or ""
+        if not exts[x] then exts[x] = true; nExt = nExt + 1 end
+      end
+      -- the path's parts, with the extension or without
+      local function parts(f, bExt)
+        local p = bExt and f.path or f.path:gsub("%.[^./]*$", "")
+        local out = {}
+        for x in p:gmatch("[^/]+") do if x ~= "." then out[#out + 1] = x end end
+        return out
+      end
+      -- as many parts as the name has already (a directory's walk names `s/x`), then more
+      local kmin = 1
+      for _, f in ipairs(g) do
+        local _, nSlash = f.name:gsub("/", "")
+        kmin = math.max(kmin, nSlash + 1)
+      end
+      local done = false
+      for _, bExt in ipairs({nExt > 1, true}) do
+        for k = kmin, 64 do
+          local seen, ok = {}, true
+          for _, f in ipairs(g) do
+            local pp = parts(f, bExt)
+            f.newName = table.concat(pp, "/", math.max(1, #pp - k + 1))
+            if seen[f.newName] or taken[f.newName] then ok = false end
+            seen[f.newName] = true
+          end
+          if ok then done = true; break end
+        end
+        if done then break end
+      end
+      if not done then                   -- the same path twice, or taken: number them
+        for i, f in ipairs(g) do f.newName = name .. "-" .. i end
+      end
+      for _, f in ipairs(g) do f.name, f.newName = f.newName, nil end
+    end
+  end
+  return list
+end
+
 -- The documents named by `paths` (a path or a list of paths), in a stable order.
 -- A missing path is an error naming it. list.skipped holds the paths of a directory's
 -- files of types dossier does not read (nil if none).

@@ -63,13 +63,14 @@ function M.table(rows, columns, opts)
   return table.concat(out, "\n")
 end
 
--- Concordance lines aligned on the match: `doc  left [match] right`.
+-- Concordance lines aligned on the match: `doc  left [match] right`. Document names are
+-- never cut (two cut names could look alike); opts.docwidth cuts them on request.
 function M.kwic(rows, opts)
   opts = opts or {}
   local w = opts.width or 40
   local docw = 0
   for _, r in ipairs(rows) do docw = math.max(docw, width(r.doc)) end
-  docw = math.min(docw, opts.docwidth or 30)
+  if opts.docwidth then docw = math.min(docw, opts.docwidth) end
   local out = {}
   for i, r in ipairs(rows) do
     out[i] = string.format("%s  %s[%s]%s", pad(M.truncate(r.doc, docw), docw),

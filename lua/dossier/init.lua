@@ -181,6 +181,9 @@ function Corpus:add(paths, opts)
   local h = handle(self)
   opts = opts or {}
   local list = files.collect(paths)
+  local taken = {}
+  for _, d in ipairs(h:docs()) do taken[d.name] = true end
+  files.distinct_names(list, taken)
   local rules, ld = clean_settings(opts)
   local tagger = tagger_of(opts)
   local warn = opts.warn or function(msg) io.stderr:write("dossier: warning: ", msg, "\n") end
@@ -247,6 +250,19 @@ end
 -- is freed by the next optimize. Returns true, or false if there is no such document.
 function Corpus:remove(doc)
   local h = handle(self)
+  if type(doc) == "string" then          -- a name that several documents share: refuse
+    local same = {}
+    for _, d in ipairs(h:docs()) do
+      if d.name == doc then
+        same[#same + 1] = string.format("id %d%s", d.id, d.meta and d.meta.title and
+                                        (" (" .. d.meta.title .. ")") or "")
+      end
+    end
+    if #same > 1 then
+      error(string.format("%s: %d documents are named %s: %s; remove one by its id", self.path,
+                          #same, doc, table.concat(same, ", ")), 2)
+    end
+  end
   local _, id = h:find(doc)
   if not id then return false end
   return h:remove(id)
