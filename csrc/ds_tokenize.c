@@ -472,6 +472,19 @@ static uint32_t word_token(ds_doc *d, uint32_t a, uint32_t b, uint32_t end, int 
   return b;
 }
 
+/*
+** After an apostrophe that starts a word, at z[i]: the end of a clitic standing alone
+** (`s`, `re`, `ve`, `ll`, `d`, `m`, any case, then no more of a word), or 0.
+*/
+static uint32_t lone_clitic(const uchar *z, uint32_t i, uint32_t end) {
+  static const char *const az[] = {"s", "re", "ve", "ll", "d", "m", NULL};
+  for (int k = 0; az[k]; k++) {
+    uint32_t n = (uint32_t)strlen(az[k]);
+    if (i + n <= end && lower_eq(z + i, n, az[k]) && !is_word_byte(z, i + n, end)) return i + n;
+  }
+  return 0;
+}
+
 /* A punctuation or symbol segment [a, b): runs of `.`, of `!?`, of `-` are one token. */
 static uint32_t punct_token(ds_doc *d, uint32_t a, uint32_t b, uint32_t end, int *pRc) {
   const uchar *z = (const uchar *)d->zText;
@@ -483,6 +496,10 @@ static uint32_t punct_token(ds_doc *d, uint32_t a, uint32_t b, uint32_t end, int
   } else if (n && startsWord && a + (uint32_t)n + 2 <= end && is_digit(z[a + n]) &&
              is_digit(z[a + n + 1]) && !is_word_byte(z, a + (uint32_t)n + 2, end)) {
     b = a + (uint32_t)n + 2;                           /* `'68` */
+  } else if (n && startsWord && (e = lone_clitic(z, a + (uint32_t)n, end)) > a) {
+    /* `'s` standing alone (a query's "'s", a list of clitics): the clitic, one word */
+    *pRc = emit(d, a, e, DS_TOK_WORD);
+    return e;
   } else if (z[a] == '.' && startsWord && (e = file_extension(z, a, end)) > a) {
     b = e;                                             /* `.vcf` */
   } else if (z[a] == '.' || z[a] == '!' || z[a] == '?') {
