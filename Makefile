@@ -80,13 +80,18 @@ test:
 	@tools/deps.sh $(DEB_BUILD) $(DEB_RUN) $(DEB_TEST)
 	@$(MAKE) --no-print-directory all ctest spec
 
-run: deps all
+run: deps
+	@echo "building dossier (make all) ..."
+	@$(MAKE) -s --no-print-directory all
 	@rm -f $(SAMPLE_DB) $(SAMPLE_DB)-wal $(SAMPLE_DB)-shm
-	bin/dossier index corpus/seeds --db $(SAMPLE_DB)
-	@echo
-	bin/dossier info --db $(SAMPLE_DB)
-	@echo
-	bin/dossier query --db $(SAMPLE_DB) '"technological"%c "sovereignty"' --width 35
+	@echo '$$ bin/dossier index corpus/seeds --db $(SAMPLE_DB)'
+	@bin/dossier index corpus/seeds --db $(SAMPLE_DB)
+	@echo; echo '$$ bin/dossier info --db $(SAMPLE_DB)'
+	@bin/dossier info --db $(SAMPLE_DB)
+	@echo; echo "$$ bin/dossier query --db $(SAMPLE_DB) '\"technological\"%c \"sovereignty\"' --width 35"
+	@bin/dossier query --db $(SAMPLE_DB) '"technological"%c "sovereignty"' --width 35
+	@echo; echo "Next: bin/dossier repl --db $(SAMPLE_DB)   (type help), or bin/dossier --help;"
+	@echo "      your own documents: bin/dossier index DIR --db my.db (txt, html, md, pdf, jsonl)"
 
 # The C tests and the busted suite with AddressSanitizer and UndefinedBehaviorSanitizer
 # (clang; the module goes to build/asan/, the ASan runtime is preloaded into lua5.4).

@@ -150,11 +150,21 @@ static int utf16_to_utf8(const unsigned char *z, size_t n, const char *zName, in
   return out->rc ? ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName) : DS_OK;
 }
 
-/* ISO 8859-1 bytes to UTF-8 in *out, mapped in *map. */
+/*
+** Windows-1252 bytes to UTF-8 in *out, mapped in *map: ISO 8859-1 but for 0x80-0x9F,
+** which Windows-1252 gives printable characters (curly quotes, dashes, €); what most
+** text called "latin1" really is. Its five unassigned bytes stay C1 controls, as in
+** ISO 8859-1.
+*/
 static void latin1_to_utf8(const unsigned char *z, size_t n, ds_buf *out, ds_offmap *map) {
+  static const uint16_t aC1[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
   for (size_t i = 0; i < n; i++) {
     size_t o = out->n;
-    ds_utf8_put(out, z[i]);
+    ds_utf8_put(out, z[i] >= 0x80 && z[i] <= 0x9F ? aC1[z[i] - 0x80] : z[i]);
     if (ds_offmap_put(map, o, out->n - o, i, 1)) out->rc = DS_NOMEM;
   }
 }
@@ -202,7 +212,7 @@ static int decode(const char *z, size_t n, const char *zName, const ds_read_opts
   } else if (nul) {
     return ds_error_set(e, DS_FORMAT, base + (nul - z), "%s: binary file (NUL byte at byte %lld)",
                         zName, (long long)(base + (nul - z)));
-  } else if (bLatin1) {
+  } else if (bLatin1 && ds_utf8_check(z, n) >= 0) {  /* valid UTF-8 stays UTF-8 */
     latin1_to_utf8(u, n, &conv, &mConv);
     if (conv.rc) rc = ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName);
   } else {

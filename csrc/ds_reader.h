@@ -36,7 +36,9 @@ typedef struct ds_read_opts {
                                 /* where only the boilerplate rule applies; PDF through */
                                 /* ds_pdf.h, then as plain text (raw offsets are then */
                                 /* into the text extracted, not the PDF's bytes) */
-  int bLatin1;                  /* the bytes are ISO 8859-1, not UTF-8 */
+  int bLatin1;                  /* input that is not valid UTF-8 is Windows-1252 (a */
+                                /* superset of ISO 8859-1's printable characters); */
+                                /* valid UTF-8 is read as UTF-8 */
   const struct ds_tagger *pTagger;       /* ds_parse_and_tag tags with it when not NULL */
   const struct ds_lemmatizer *pLemma;    /* and lemmatizes with it when not NULL */
   const struct ds_sitelines *pSite;      /* lines repeated across the document's site, for

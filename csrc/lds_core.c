@@ -119,8 +119,10 @@ void lds_read_opts(lua_State *L, int t, int iArg, ds_read_opts *o) {
   if (get_opt(L, t, "encoding")) {
     const char *z = opt_string(L, iArg, "encoding");
     int bUtf8 = strcmp(z, "utf8") == 0 || strcmp(z, "utf-8") == 0;
-    int bLatin1 = strcmp(z, "latin1") == 0 || strcmp(z, "iso-8859-1") == 0;
-    if (!bUtf8 && !bLatin1) opt_error(L, iArg, "encoding must be \"utf8\" or \"latin1\"");
+    int bLatin1 = strcmp(z, "latin1") == 0 || strcmp(z, "iso-8859-1") == 0 ||
+                  strcmp(z, "cp1252") == 0 || strcmp(z, "windows-1252") == 0;
+    if (!bUtf8 && !bLatin1)
+      opt_error(L, iArg, "encoding must be \"utf8\", \"latin1\" or \"cp1252\"");
     o->bLatin1 = bLatin1;
     lua_pop(L, 1);
   }

@@ -163,8 +163,10 @@ end
 -- none. A JSON Lines file holds one document per line (see files.read_jsonl).
 -- Metadata, by precedence: opts.meta, then a MANIFEST.tsv beside the files, then the
 -- document's own (JSON Lines fields, HTML <meta>, Markdown front matter).
--- opts.format forces a format ("txt", "html", "md", "jsonl"); opts.encoding =
--- "latin1" reads ISO 8859-1 (UTF-16 with a byte order mark is always recognized).
+-- opts.format forces a format ("txt", "html", "md", "pdf", "jsonl"); opts.encoding =
+-- "latin1" (or "cp1252") reads the files that are not valid UTF-8 as Windows-1252, a
+-- superset of ISO 8859-1's printable characters; valid UTF-8 stays UTF-8 (UTF-16 with
+-- a byte order mark is always recognized).
 -- In a directory, binary and empty files are skipped with a warning (opts.warn(msg), by
 -- default to stderr); named alone, they are errors.
 -- opts.jobs: threads that read, parse and tag (default: the number of processors; the
@@ -180,6 +182,9 @@ end
 function Corpus:add(paths, opts)
   local h = handle(self)
   opts = opts or {}
+  if opts.jobs ~= nil and (math.type(opts.jobs) ~= "integer" or opts.jobs < 1 or opts.jobs > 64) then
+    error("add: jobs must be a whole number from 1 to 64, not " .. tostring(opts.jobs), 2)
+  end
   local list = files.collect(paths)
   local taken = {}
   for _, d in ipairs(h:docs()) do taken[d.name] = true end

@@ -1,0 +1,92 @@
+-- What a new user meets in the first hour: messages that say what went wrong, in the
+-- user's terms, and commands that do what their options say.
+local H = require "helpers"
+local cjson = require "cjson"
+
+describe("messages and options", function()
+  after_each(H.cleanup)
+
+  it("tags a JSON Lines file a document per record", function()
+    local f = H.tmp(".jsonl")
+    H.write(f, '{"id": "a", "text": "One doc here."}\n{"id": "b", "text": "Two docs. Here."}\n')
+    local rc, out, err = H.cli({"tag", f})
+    assert.equal(0, rc, err)
+    assert.truthy(out:find("# newdoc id = a\n", 1, true), out)
+    assert.truthy(out:find("# sent_id = b-2\n# text = Here.\n", 1, true), out)
+  end)
+
+  it("says what --jobs takes", function()
+    local rc, _, err = H.cli({"index", H.seeds, "--db", H.tmp(".db"), "--jobs", "0"})
+    assert.equal(1, rc)
+    assert.truthy(err:find("--jobs must be a whole number from 1 to 64, not 0", 1, true), err)
+    local dossier = require "dossier"
+    local c <close> = dossier.open(H.tmp(".db"))
+    local ok, e = pcall(c.add, c, H.seeds, {jobs = 0})
+    assert.is_false(ok)
+    assert.truthy(tostring(e):find("add: jobs must be a whole number from 1 to 64, not 0", 1, true), e)
+  end)
+
+  it("keeps the script's file and line in errors under dossier run", function()
+    local db = H.tmp(".db")
+    assert.equal(0, (H.cli({"index", H.seeds, "--db", db, "-q"})))
+    local script = H.tmp(".lua")
+    H.write(script, 'local dossier = require "dossier"\nlocal c = dossier.open(arg[1])\n\n' ..
+                    'c:search("(Huawei")\n')
+    local rc, _, err = H.cli({"run", script, db})
+    assert.equal(1, rc)
+    assert.equal("dossier: " .. script .. ":4: search: unclosed ( at character 1\n", err)
+  end)
+
+  it("prints tag --input conllu --format json as JSON", function()
+    local f = H.tmp(".conllu")
+    H.write(f, "# sent_id = 1\n1\tChina\t_\t_\t_\t_\t_\t_\t_\t_\n2\tgrows\t_\t_\t_\t_\t_\t_\t_\t_\n\n")
+    local rc, out, err = H.cli({"tag", "--input", "conllu", "--format", "json", f})
+    assert.equal(0, rc, err)
+    local j = cjson.decode(out)
+    assert.equal(1, #j)
+    assert.same({"# sent_id = 1"}, j[1].comments)
+    assert.equal("China", j[1].tokens[1].form)
+    assert.equal("PROPN", j[1].tokens[1].upos)
+    assert.equal("grow", j[1].tokens[2].lemma)
+  end)
+
+  it("applies --encoding latin1 only to files that are not UTF-8, as Windows-1252", function()
+    local dir = H.tmp("-enc")
+    assert(os.execute("mkdir -p " .. dir))
+    H.write(dir .. "/utf8.txt", "Café in München.\n")
+    -- Windows-1252: 0x93/0x94 are “ ”, 0xE9 é, 0x96 an en dash, 0x80 the euro sign
+    H.write(dir .. "/cp1252.txt", "The \147caf\233\148 \150 5 \128.\n")
+    local db = H.tmp(".db")
+    local rc, _, err = H.cli({"index", dir, "--db", db, "--encoding", "latin1", "-q"})
+    assert.equal(0, rc, err)
+    local dossier = require "dossier"
+    local c <close> = dossier.open(db, {readonly = true})
+    assert.equal("Café in München.", c:text("utf8"):match("^%s*(.-)%s*$"))
+    assert.equal("The “café” – 5 €.", c:text("cp1252"):match("^%s*(.-)%s*$"))
+    os.execute("rm -rf " .. dir)
+  end)
+
+  it("leaves no corpus file behind when the first add fails", function()
+    local bad = H.tmp(".txt")
+    H.write(bad, "   \n")
+    local db = H.tmp(".db")
+    local rc, _, err = H.cli({"index", bad, "--db", db})
+    assert.equal(1, rc)
+    assert.truthy(err:find(bad, 1, true), err)
+    assert.is_nil(io.open(db))
+    -- a corpus that was there stays
+    assert.equal(0, (H.cli({"index", H.seeds, "--db", db, "-q"})))
+    rc = H.cli({"index", bad, "--db", db})
+    assert.equal(1, rc)
+    assert.truthy(io.open(db))
+  end)
+
+  it("counts in the singular when there is one", function()
+    local f = H.tmp(".txt")
+    H.write(f, "Huawei grows.\n")
+    local db = H.tmp(".db")
+    local rc, out = H.cli({"index", f, "--db", db})
+    assert.equal(0, rc)
+    assert.truthy(out:find("added 1 document (3 tokens, 1 sentence); corpus now 1 document, 3 tokens", 1, true), out)
+  end)
+end)
