@@ -52,6 +52,8 @@ typedef struct cleaner {
   size_t nLine;
   ds_lexmap words;      /* lower-case words of the document */
   int bPages;           /* page breaks are form feeds (a PDF's text): only they count */
+  int bShowsPages;      /* the text shows pages (form feeds, page numbers or running heads
+                           at its breaks): only then is a paragraph joined across a break */
   ds_cleaned *out;
   int rc;
 } cleaner;
@@ -104,14 +106,18 @@ static int split_lines(cleaner *c) {
       if (!a) return DS_NOMEM;
       c->aLine = a;
     }
+    /* `\fText`, as pdftotext starts a page: the form feed is a line of its own */
+    size_t e = b;
+    if (c->z[i] == '\f' && i + 1 < b) e = i + 1;
     int blank = 1, page = 0;
-    for (size_t k = i; k < b && blank; k++) {
+    for (size_t k = i; k < e && blank; k++) {
       blank = c->z[k] == ' ' || c->z[k] == '\t' || c->z[k] == '\f';
       page |= c->z[k] == '\f';
     }
     page &= blank;
     c->bPages |= page;
-    c->aLine[c->nLine++] = (line){i, b, blank, page, KEEP, J_BREAK, 0};
+    c->aLine[c->nLine++] = (line){i, e, blank, page, KEEP, J_BREAK, 0};
+    if (e < b) { i = e; continue; }
     if (!nl) break;
     i = b + 1;
   }
@@ -326,6 +332,7 @@ static void find_running_heads(cleaner *c) {
     ds_lexent *ent = ds_lexmap_find(&seen, c->z + l->a, l->b - l->a);
     if (ent && ent->nAdded >= 3 && (is_page_break_before(c, i) || page_break_after(c, i))) {
       l->fate = DROP;
+      c->bShowsPages = 1;
       note(c, DS_CLEAN_FURNITURE, i, "dropped a running head (%llu times): %.*s",
            (unsigned long long)ent->nAdded, LINE_ARGS(c, i));
     }
@@ -334,6 +341,24 @@ static void find_running_heads(cleaner *c) {
 }
 
 /* ====================== joints ====================== */
+
+/*
+** Does the text show its pages? Form feeds, or a page number (a line of 1-4 digits) next
+** to a break of two or more blank lines (running heads set c->bShowsPages when found).
+** Where it does not, a break of blank lines cuts a paragraph only after a line that
+** goes on from the line above it (a wrapped paragraph, as a page end cuts it): a web
+** page's headline, a line of its own, is not joined to the next paragraph (`no way to
+** prevent this` / `Despite efforts`). That is decided line by line, so a document read
+** in parts (ds_parts.h) is cleaned as the whole is.
+*/
+static int shows_pages(const cleaner *c) {
+  if (c->bPages) return 1;
+  for (size_t i = 0; i < c->nLine; i++) {
+    if (c->aLine[i].bBlank || !digits_line(c, i)) continue;
+    if ((i > 0 && is_page_break_before(c, i)) || page_break_after(c, i)) return 1;
+  }
+  return 0;
+}
 
 /* The next kept line after line i, and whether a page break lies between them. */
 static size_t next_kept(const cleaner *c, size_t i, int *pPageBreak) {
@@ -475,7 +500,8 @@ static void find_joints(cleaner *c) {
     int bSameParagraph = j == i + 1 || (j > i + 1 && c->aLine[i + 1].fate != KEEP && !c->aLine[i + 1].bBlank);
     /* only dropped lines between: as good as adjacent */
     for (size_t k = i + 1; k < j && bSameParagraph; k++) bSameParagraph = !c->aLine[k].bBlank;
-    if (!bSameParagraph && bPage && (c->rules & DS_CLEAN_PAGEBREAKS)) {
+    int bWrapped = i > 0 && !c->aLine[i - 1].bBlank;   /* the line goes on from the one above */
+    if (!bSameParagraph && bPage && (c->bShowsPages || bWrapped) && (c->rules & DS_CLEAN_PAGEBREAKS)) {
       int fc = first_char(c, j);
       char lc = last_char(c, i);
       /* a full line cut off mid-sentence, or a lower-case continuation: not a heading
@@ -730,6 +756,7 @@ int ds_clean_with(const char *z, size_t n, unsigned rules, const ds_langdata *ld
     find_running_heads(&c);
     find_paragraphs(&c);
     if (rules & DS_CLEAN_HYPHENS) collect_words(&c);
+    c.bShowsPages |= shows_pages(&c);
     find_joints(&c);
     if (rules & DS_CLEAN_FOOTNOTES) find_markers(&c, aSkip);
     if (c.rc == DS_OK) write_text(&c, aSkip);

@@ -458,9 +458,11 @@ static uint32_t word_token(ds_doc *d, uint32_t a, uint32_t b, uint32_t end, int 
     flags |= DS_TOK_ABBREV;
     b++;
   } else if (b + 1 < end && z[b] == '-' && z[b + 1] >= 'a' && z[b + 1] <= 'z' &&
-             is_prefix(z, a, b)) {
-    /* `e-mail`, `non-human`; but `anti-China` stays apart, so that `China` counts it */
-    b = word_end(z, b + 1, end);
+             is_prefix(z, a, b) &&
+             !((e = word_end(z, b + 1, end)) + 1 < end && z[e] == '-' && is_alpha(z[e + 1]))) {
+    /* `e-mail`, `non-human`; but `anti-China` stays apart, so that `China` counts it, and
+       a compound of three or more (`over-the-counter`) splits at every hyphen, as UD does */
+    b = e;
   }
   uint32_t split = (flags & DS_TOK_ABBREV) ? b : clitic_split(z, a, b, bPlain);
   if (split < b) {
