@@ -321,12 +321,12 @@ local commands = {
       local function one(text, id, name, fmt)
         local opts = clean_opts(a, fmt)
         opts.name = name
-        local d = dossier.parse(text, opts)
         if a.format == "json" then
+          local d = dossier.parse(text, opts)   -- a Lua table per token: only for JSON
           d.id = id
           docs[#docs + 1] = d
         else
-          io.stdout:write((dossier.conllu(text, id, opts)))
+          io.stdout:write((dossier.conllu(text, id, opts)))   -- written in C, parsed once
         end
       end
       for _, path in ipairs(inputs) do
