@@ -259,6 +259,27 @@ static int decode(const char *z, size_t n, const char *zName, const ds_read_opts
 }
 
 /*
+** Markdown front matter (`---` on the first line, up to the next `---` or `...` line)
+** made spaces, line ends kept: the reader then sees blank lines there, and every offset
+** stays where it was.
+*/
+static void blank_front_matter(ds_buf *b) {
+  unsigned char *z = b->p;
+  size_t n = b->n, i = 4;
+  if (n < 4 || memcmp(z, "---\n", 4) != 0) return;
+  while (i < n) {
+    const unsigned char *nl = memchr(z + i, '\n', n - i);
+    size_t eol = nl ? (size_t)(nl - z) : n;
+    if (eol - i == 3 && (memcmp(z + i, "---", 3) == 0 || memcmp(z + i, "...", 3) == 0)) {
+      for (size_t k = 0; k < eol; k++)
+        if (z[k] != '\n') z[k] = ' ';
+      return;
+    }
+    i = eol + 1;
+  }
+}
+
+/*
 ** A PDF: its text (pages apart by form feeds) read as plain text, then its metadata
 ** (the document information) as the document's own.
 */
@@ -292,6 +313,7 @@ int ds_read_text_opts(const char *z, size_t n, const ds_read_opts *o, ds_doc *d,
   int format = o ? o->format : DS_FMT_TEXT;
   if (rc == DS_OK && format != DS_FMT_TEXT) {
     const ds_langdata *pLang = (o->cleanRules & DS_CLEAN_BOILERPLATE) ? o->pLang : NULL;
+    if (format == DS_FMT_MARKDOWN && o->bNoFrontMatter) blank_front_matter(&out);
     const char *zIn = out.p ? (const char *)out.p : "";
     rc = format == DS_FMT_HTML ? ds_html_read(zIn, out.n, pLang, &mk, e)
                                : ds_markdown_read(zIn, out.n, pLang, &mk, e);

@@ -36,6 +36,8 @@ typedef struct ds_read_opts {
                                 /* where only the boilerplate rule applies; PDF through */
                                 /* ds_pdf.h, then as plain text (raw offsets are then */
                                 /* into the text extracted, not the PDF's bytes) */
+  int bNoFrontMatter;           /* Markdown: leave its YAML front matter out (a caller */
+                                /* found it broken and warned): the text alone */
   int bLatin1;                  /* input that is not valid UTF-8 is Windows-1252 (a */
                                 /* superset of ISO 8859-1's printable characters); */
                                 /* valid UTF-8 is read as UTF-8 */

@@ -116,6 +116,10 @@ void lds_read_opts(lua_State *L, int t, int iArg, ds_read_opts *o) {
     if (o->format < 0) opt_error(L, iArg, "format must be \"txt\", \"html\", \"md\" or \"pdf\"");
     lua_pop(L, 1);
   }
+  if (get_opt(L, t, "front_matter")) {      /* false: leave Markdown front matter out */
+    o->bNoFrontMatter = !lua_toboolean(L, -1);
+    lua_pop(L, 1);
+  }
   if (get_opt(L, t, "encoding")) {
     const char *z = opt_string(L, iArg, "encoding");
     int bUtf8 = strcmp(z, "utf8") == 0 || strcmp(z, "utf-8") == 0;

@@ -172,6 +172,25 @@ function M.skipped_warning(skipped)
                        #skipped, #skipped == 1 and "" or "s", table.concat(exts, ", "), skipped[1])
 end
 
+-- The error in a Markdown file's YAML front matter (`front matter, line 3: ...`), or nil
+-- when it has none or it reads; parse is dossier.parse (run on the front matter only).
+function M.front_matter_error(path, parse)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local first = f:read("l")
+  if first ~= "---" then f:close(); return nil end
+  local lines = {first}
+  for line in f:lines() do
+    lines[#lines + 1] = line
+    if line == "---" or line == "..." then break end
+    if #lines > 100000 then break end
+  end
+  f:close()
+  local ok, err = pcall(parse, table.concat(lines, "\n") .. "\n", {format = "md", clean = false, tag = false})
+  if ok then return nil end
+  return (tostring(err):gsub("^<text>: ", ""))
+end
+
 -- Why a file cannot be a document: "empty file", "binary file" (a NUL byte in its first
 -- 8 KiB, UTF-16 with a byte order mark excepted), or nil.
 function M.unreadable(path, format)

@@ -212,7 +212,13 @@ function Corpus:add(paths, opts)
       -- a directory's binary or empty files are passed over, with a warning
       warn(f.path .. ": " .. files.unreadable(f.path, format) .. ", skipped")
     else
-      docs[#docs + 1] = {path = f.path, name = f.name, meta = merged({}), format = format}
+      local doc = {path = f.path, name = f.name, meta = merged({}), format = format}
+      local broken = format == "md" and files.front_matter_error(f.path, M.parse)
+      if broken then          -- the text is indexed; its metadata could not be read
+        warn(string.format("%s: %s; indexed without its metadata", f.path, broken))
+        doc.front_matter = false
+      end
+      docs[#docs + 1] = doc
     end
   end
   if rules & data.rules.repeated ~= 0 then sites.mark(docs) end
