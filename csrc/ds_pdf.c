@@ -57,22 +57,52 @@ static void put_text(ds_buf *b, const char *z) {
   }
 }
 
-int ds_pdf_read(const char *z, size_t n, const char *zName, ds_pdf *out, ds_error *e) {
+/* Open the PDF, or an error naming zName: not a PDF, encrypted, damaged. */
+static PopplerDocument *open_pdf(const char *z, size_t n, const char *zName, ds_error *e) {
   GError *err = NULL;
-  if (n < 5 || memcmp(z, "%PDF-", 5) != 0)
-    return ds_error_set(e, DS_FORMAT, 0, "%s: not a PDF file (no %%PDF- header)", zName);
+  if (n < 5 || memcmp(z, "%PDF-", 5) != 0) {
+    ds_error_set(e, DS_FORMAT, 0, "%s: not a PDF file (no %%PDF- header)", zName);
+    return NULL;
+  }
   GBytes *bytes = g_bytes_new_static(z, n);
   PopplerDocument *doc = poppler_document_new_from_bytes(bytes, NULL, &err);
   g_bytes_unref(bytes);
   if (!doc) {
     int bEnc = err && err->domain == POPPLER_ERROR && err->code == POPPLER_ERROR_ENCRYPTED;
-    int rc = ds_error_set(e, DS_FORMAT, -1, bEnc
+    ds_error_set(e, DS_FORMAT, -1, bEnc
       ? "%s: encrypted PDF (it needs a password; decrypt it first, e.g. qpdf --decrypt)"
       : "%s: damaged PDF, Poppler cannot read it (%s)", zName,
       err && err->message ? err->message : "unknown error");
-    if (err) g_error_free(err);
-    return rc;
   }
+  if (err) g_error_free(err);
+  return doc;
+}
+
+/* The error for a PDF without text. */
+static int no_text(int nPage, const char *zName, ds_error *e) {
+  return ds_error_set(e, DS_FORMAT, -1,
+                      "%s: no text in its %d page%s (scanned images? dossier does not do OCR)",
+                      zName, nPage, nPage == 1 ? "" : "s");
+}
+
+int ds_pdf_probe(const char *z, size_t n, const char *zName, ds_error *e) {
+  PopplerDocument *doc = open_pdf(z, n, zName, e);
+  if (!doc) return DS_FORMAT;
+  int nPage = poppler_document_get_n_pages(doc), bText = 0;
+  for (int i = 0; i < nPage && !bText; i++) {
+    PopplerPage *page = poppler_document_get_page(doc, i);
+    gchar *zPage = page ? poppler_page_get_text(page) : NULL;
+    for (const char *p = zPage; p && *p && !bText; p++) bText = (unsigned char)*p > ' ';
+    g_free(zPage);
+    if (page) g_object_unref(page);
+  }
+  g_object_unref(doc);
+  return bText ? DS_OK : no_text(nPage, zName, e);
+}
+
+int ds_pdf_read(const char *z, size_t n, const char *zName, ds_pdf *out, ds_error *e) {
+  PopplerDocument *doc = open_pdf(z, n, zName, e);
+  if (!doc) return DS_FORMAT;
   int nPage = poppler_document_get_n_pages(doc);
   out->nPage = nPage > 0 ? (size_t)nPage : 0;
   size_t nText = 0;
@@ -108,10 +138,7 @@ int ds_pdf_read(const char *z, size_t n, const char *zName, ds_pdf *out, ds_erro
   put_meta(out, "pages", zPages);
   g_object_unref(doc);
   if (out->text.rc || out->meta.rc) return ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName);
-  if (nText == 0)
-    return ds_error_set(e, DS_FORMAT, -1,
-                        "%s: no text in its %d page%s (scanned images? dossier does not do OCR)",
-                        zName, nPage, nPage == 1 ? "" : "s");
+  if (nText == 0) return no_text(nPage, zName, e);
   return DS_OK;
 }
 

@@ -35,4 +35,12 @@ int ds_pdf_read(const char *z, size_t n, const char *zName, ds_pdf *out, ds_erro
 
 void ds_pdf_free(ds_pdf *p);
 
+/*
+** Can the PDF in z[0..n) be read, and has it text? Opens it and reads pages until one
+** has text (the first, as a rule): a quick look before a directory's files are added,
+** so that one encrypted or scanned report is passed over with a warning. DS_OK, or the
+** error ds_pdf_read would give (DS_FORMAT, DS_NOMEM).
+*/
+int ds_pdf_probe(const char *z, size_t n, const char *zName, ds_error *e);
+
 #endif

@@ -191,6 +191,20 @@ function M.front_matter_error(path, parse)
   return (tostring(err):gsub("^<text>: ", ""))
 end
 
+-- Why the PDF at path cannot be read (encrypted, damaged, no text), or nil; probe is
+-- core.pdf_probe. Remembered, as the caller asks twice.
+local pdf_seen = {}
+function M.pdf_problem(path, probe)
+  if pdf_seen[path] ~= nil then return pdf_seen[path] or nil end
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local bytes = f:read("a")
+  f:close()
+  local why = probe(bytes, path)
+  pdf_seen[path] = why or false
+  return why
+end
+
 -- Why a file cannot be a document: "empty file", "binary file" (a NUL byte in its first
 -- 8 KiB, UTF-16 with a byte order mark excepted), or nil.
 function M.unreadable(path, format)

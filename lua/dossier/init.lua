@@ -211,6 +211,9 @@ function Corpus:add(paths, opts)
     elseif f.fromDir and files.unreadable(f.path, format) then
       -- a directory's binary or empty files are passed over, with a warning
       warn(f.path .. ": " .. files.unreadable(f.path, format) .. ", skipped")
+    elseif f.fromDir and format == "pdf" and files.pdf_problem(f.path, core.pdf_probe) then
+      -- and so are its encrypted, damaged and scanned PDFs
+      warn(files.pdf_problem(f.path, core.pdf_probe) .. "; skipped")
     else
       local doc = {path = f.path, name = f.name, meta = merged({}), format = format}
       local broken = format == "md" and files.front_matter_error(f.path, M.parse)
