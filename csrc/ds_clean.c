@@ -108,7 +108,7 @@ static int split_lines(cleaner *c) {
     }
     /* `\fText`, as pdftotext starts a page: the form feed is a line of its own */
     size_t e = b;
-    if (c->z[i] == '\f' && i + 1 < b) e = i + 1;
+    if (i + 1 < b && c->z[i] == '\f') e = i + 1;
     int blank = 1, page = 0;
     for (size_t k = i; k < e && blank; k++) {
       blank = c->z[k] == ' ' || c->z[k] == '\t' || c->z[k] == '\f';
