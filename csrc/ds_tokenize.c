@@ -448,10 +448,11 @@ static uint32_t word_token(ds_doc *d, uint32_t a, uint32_t b, uint32_t end, int 
     /* times and dates: `02:45:50`, `01/24/2001` */
     while (b + 1 < end && (z[b] == ':' || z[b] == '/') && is_digit(z[b + 1]) && all_number(z, a, b))
       b = scan_digits(z, b + 1, end);
+    uint32_t nApos = b < end ? (uint32_t)apostrophe_len(z, b, end) : 0;
     if ((e = number_hyphens(z, a, b, end)) > b) b = e;
-    else if (b + 2 < end && apostrophe_len(z, b, end) && (z[b + apostrophe_len(z, b, end)] | 0x20) == 's' &&
-             !is_word_byte(z, b + apostrophe_len(z, b, end) + 1, end))
-      b += (uint32_t)apostrophe_len(z, b, end) + 1;     /* `80's` */
+    else if (nApos && b + nApos < end && (z[b + nApos] | 0x20) == 's' &&
+             !is_word_byte(z, b + nApos + 1, end))
+      b += nApos + 1;                                   /* `80's`, `80’s` (not past the end) */
   } else if (b < end && z[b] == '.' && (e = file_extension(z, b, end)) > b) {
     b = e;                                              /* `image001.jpg` */
   } else if (b < end && z[b] == '.' && takes_period(z, a, b, end)) {

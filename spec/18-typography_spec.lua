@@ -51,4 +51,10 @@ describe("apostrophes", function()
     assert.same({"the", "'", "sound", "'"}, words("the 'sound'"))    -- a quotation stays apart
     assert.same({"China", "’s", "plan"}, words("China’s plan"))
   end)
+
+  it("split a number's 's alike with either apostrophe, and read no byte past the text", function()
+    assert.same({"the", "80", "'s", "music"}, words("the 80's music"))
+    assert.same({"the", "80", "’s", "music"}, words("the 80’s music"))
+    assert.same({":", ":", "0", "’", ":", ":", "0", "’"}, words("::0’::0’"))   -- found by fuzz_fts5
+  end)
 end)
