@@ -8,12 +8,15 @@ SHARED  ?= ../shared
 CFLAGS  ?= -O3 -g
 WARN    ?= -Wall -Wextra -Wpedantic -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Werror
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC $(WARN) $(CFLAGS) -Icsrc
-LIBS    = -pthread -lsqlite3 -lpcre2-8 -lutf8proc -lnettle -lgumbo -lcmark -lyaml
+# Poppler's GLib API for PDF (its headers, and GLib's, as system headers: no warnings)
+PDF_CFLAGS := $(shell pkg-config --cflags poppler-glib 2>/dev/null | sed 's/-I/-isystem /g')
+PDF_LIBS   := $(shell pkg-config --libs poppler-glib 2>/dev/null || echo -lpoppler-glib -lgobject-2.0 -lglib-2.0)
+LIBS    = -pthread -lsqlite3 -lpcre2-8 -lutf8proc -lnettle -lgumbo -lcmark -lyaml $(PDF_LIBS) -lm
 # sanitizer builds: make asan (see the asan target)
 SAN     ?=
 
 # Debian packages: to build, to run, to test
-DEB_BUILD = gcc libc6-dev make lua5.4 liblua5.4-dev libsqlite3-dev libpcre2-dev libutf8proc-dev nettle-dev libgumbo-dev libcmark-dev libyaml-dev
+DEB_BUILD = gcc libc6-dev make lua5.4 liblua5.4-dev libsqlite3-dev libpcre2-dev libutf8proc-dev nettle-dev libgumbo-dev libcmark-dev libyaml-dev libpoppler-glib-dev pkg-config
 DEB_RUN   = lua-argparse lua-cjson lua-readline lua-filesystem lua-term
 DEB_TEST  = lua-busted luarocks sqlite3
 DEB_VALGRIND = valgrind
@@ -21,7 +24,7 @@ DEB_VALGRIND = valgrind
 B       = build
 CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_uax29.o ds_doc.o ds_strmap.o ds_lines.o ds_langdata.o ds_sitelines.o ds_clean.o ds_offmap.o ds_markup.o ds_date.o \
             ds_conllu_read.o ds_model.o ds_tagger.o ds_lemma.o ds_annotate.o \
-            ds_reader.o ds_abbrev.o ds_tokenize.o ds_boundary.o ds_boundary_model.o ds_sentence.o ds_parse.o ds_conllu.o \
+            ds_reader.o ds_pdf.o ds_abbrev.o ds_tokenize.o ds_boundary.o ds_boundary_model.o ds_sentence.o ds_parse.o ds_conllu.o \
             ds_hash.o ds_intern.o ds_lexicon.o ds_postings.o ds_ttype.o ds_store.o ds_store_write.o ds_store_read.o ds_store_search.o \
             ds_store_merge.o ds_store_check.o ds_fts5.o ds_kwic.o ds_parts.o ds_ingest.o ds_cql.o cql_explain.o cql_idset.o cql_vm.o ds_eval.o cql_run.o ds_matchset.o ds_matchsort.o ds_query.o ds_count.o)
 BIND_O  = $(addprefix $(B)/, lds_core.o lds_models.o lds_sitelines.o lds_parse.o lds_uax29.o lds_corpus.o \
@@ -42,6 +45,9 @@ deps:
 
 $(B)/%.o: csrc/%.c csrc/*.h | $(B)
 	$(CC) $(ALL_CFLAGS) $(SAN) -c $< -o $@
+
+$(B)/ds_pdf.o: csrc/ds_pdf.c csrc/*.h | $(B)
+	$(CC) $(ALL_CFLAGS) $(PDF_CFLAGS) $(SAN) -c $< -o $@
 
 $(B)/lds_%.o: csrc/lds_%.c csrc/*.h | $(B)
 	$(CC) $(ALL_CFLAGS) $(SAN) -I$(LUA_INC) -c $< -o $@
@@ -68,19 +74,24 @@ replay: $(REPLAYS)
 	done
 
 spec: $(MODULE)
-	busted --lua=$(LUA)
+	DOSSIER_SHARED=$(SHARED) busted --lua=$(LUA)
 
 test:
 	@tools/deps.sh $(DEB_BUILD) $(DEB_RUN) $(DEB_TEST)
 	@$(MAKE) --no-print-directory all ctest spec
 
-run: deps all
+run: deps
+	@echo "building dossier (make all) ..."
+	@$(MAKE) -s --no-print-directory all
 	@rm -f $(SAMPLE_DB) $(SAMPLE_DB)-wal $(SAMPLE_DB)-shm
-	bin/dossier index corpus/seeds --db $(SAMPLE_DB)
-	@echo
-	bin/dossier info --db $(SAMPLE_DB)
-	@echo
-	bin/dossier query --db $(SAMPLE_DB) '"technological"%c "sovereignty"' --width 35
+	@echo '$$ bin/dossier index corpus/seeds --db $(SAMPLE_DB)'
+	@bin/dossier index corpus/seeds --db $(SAMPLE_DB)
+	@echo; echo '$$ bin/dossier info --db $(SAMPLE_DB)'
+	@bin/dossier info --db $(SAMPLE_DB)
+	@echo; echo "$$ bin/dossier query --db $(SAMPLE_DB) '\"technological\"%c \"sovereignty\"' --width 35"
+	@bin/dossier query --db $(SAMPLE_DB) '"technological"%c "sovereignty"' --width 35
+	@echo; echo "Next: bin/dossier repl --db $(SAMPLE_DB)   (type help), or bin/dossier --help;"
+	@echo "      your own documents: bin/dossier index DIR --db my.db (txt, html, md, pdf, jsonl)"
 
 # The C tests and the busted suite with AddressSanitizer and UndefinedBehaviorSanitizer
 # (clang; the module goes to build/asan/, the ASan runtime is preloaded into lua5.4).
@@ -101,7 +112,7 @@ asan:
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_count $(SHARED)/data
 	LD_PRELOAD=$$(clang -print-file-name=libclang_rt.asan-x86_64.so) \
 	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
-	  busted --lua=$(LUA) --cpath='build/asan/?.so'
+	  DOSSIER_SHARED=$(SHARED) busted --lua=$(LUA) --cpath='build/asan/?.so'
 
 # Worker threads under ThreadSanitizer: the store's C tests (parallel indexing among
 # them), and the sample corpus with edited copies indexed with 1, 2 and 4 jobs, clean-up

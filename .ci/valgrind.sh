@@ -38,6 +38,12 @@ export DOSSIER_PART_BYTES=2000
 step 0 index "$tmp/long.txt" --db "$db"
 unset DOSSIER_PART_BYTES
 step 0 search --db "$db" "authoritarianism"
+# PDF through Poppler: a report, then the refusals (encrypted, damaged, no text)
+step 0 index spec/data/pdf/report.pdf --db "$db"
+step 1 clean spec/data/pdf/encrypted.pdf
+step 1 clean spec/data/pdf/damaged.pdf
+step 1 clean spec/data/pdf/image-only.pdf
+step 0 search --db "$db" "Sino-Russian OR surveil*"
 step 0 query --db "$db" '"digital" "sovereignty"%c' --width 30
 step 0 query --db "$db" '[word="China"] [] [pos="NOUN"]' --format json --limit 5
 step 0 query --db "$db" '(?longest) a:[word="surveil.*"%c] @[pos!="PUNCT"]{0,2} [] within s' --sort 'target word %c, match word desc' --limit 5

@@ -3,6 +3,8 @@
 */
 #include "ds.h"
 
+#include <signal.h>
+
 #include "ds_buf.h"
 
 #include <errno.h>
@@ -104,3 +106,13 @@ int ds_read_file(const char *zPath, char **pz, size_t *pn, ds_error *e) {
   *pn = b.n;
   return DS_OK;
 }
+
+/* {====== interrupts ====== */
+
+static volatile sig_atomic_t interrupt_flag;
+
+void ds_interrupt(void) { interrupt_flag = 1; }
+int ds_interrupted(void) { return interrupt_flag != 0; }
+void ds_interrupt_clear(void) { interrupt_flag = 0; }
+
+/* }====== */

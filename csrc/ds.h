@@ -16,7 +16,7 @@
 #define DS_VERSION "0.1.0"
 
 /* Store format version, written to the `meta` table of every corpus file. */
-#define DS_FORMAT_VERSION 4
+#define DS_FORMAT_VERSION 5   /* 5: norm folds typographic apostrophes (’ ʼ -> ') */
 
 /* Status codes. DS_OK is 0; everything else is a failure, except DS_DONE and DS_NOTFOUND. */
 enum {
@@ -45,6 +45,15 @@ typedef struct ds_error {
 
 /* Name of a status code ("nomem", "utf8", ...). */
 const char *ds_status_name(int code);
+
+/*
+** Interrupts (the REPL's Ctrl-C): a signal handler calls ds_interrupt(), which only sets
+** a flag (async-signal-safe); long loops check ds_interrupted() and stop with DS_ABORT
+** and the message "interrupted". The flag stays set until ds_interrupt_clear().
+*/
+void ds_interrupt(void);
+int ds_interrupted(void);
+void ds_interrupt_clear(void);
 
 /* Reset an error to "no error". Safe with NULL. */
 void ds_error_clear(ds_error *e);

@@ -185,6 +185,17 @@ static int list_marker(const ds_doc *d, size_t t, size_t first) {
 }
 
 
+/* Is token t an ordinal number (`23rd`, `1st`, `4TH`)? It modifies what follows. */
+static int ordinal(const ds_doc *d, size_t t) {
+  const char *z = d->zText + d->aTok[t].start;
+  size_t n = d->aTok[t].end - d->aTok[t].start, k = 0;
+  while (k < n && z[k] >= '0' && z[k] <= '9') k++;
+  if (k == 0 || n - k != 2) return 0;
+  char a = (char)(z[k] | 0x20), b = (char)(z[k + 1] | 0x20);
+  return (a == 's' && b == 't') || (a == 'n' && b == 'd') || (a == 'r' && b == 'd') ||
+         (a == 't' && b == 'h');
+}
+
 static int boundary_candidate(const ds_doc *d, size_t t, size_t first) {
   const ds_token *c = &d->aTok[t + 1];
   unsigned char ch = (unsigned char)d->zText[c->start];
@@ -208,6 +219,7 @@ static int boundary_candidate(const ds_doc *d, size_t t, size_t first) {
   if (cb >= 'a' && cb <= 'z') return !ds_boundary_function_word(d, t);
   if (cb == ')' && list_marker(d, t, first)) return 0;
   if (dash(d, t)) return 0;      /* prose has dashes before names: `leaders – Xi and` */
+  if (ordinal(d, t)) return 0;   /* `The 23rd China meeting was held.` */
   /* a bullet or other mark opening the sentence belongs to it */
   if (t == first && !(d->aTok[t].flags & (DS_TOK_WORD | DS_TOK_NUMBER | DS_TOK_URL))) return 0;
   return !terminal(d, t) && !closes_terminal(d, t, first);

@@ -36,6 +36,7 @@ enum { J_BREAK, J_JOIN_WORD, J_JOIN_HYPHEN, J_JOIN_LINE, J_PARA };  /* the joint
 typedef struct line {
   size_t a, b;          /* bytes [a, b) of the input, without the '\n' */
   int bBlank;
+  int bPage;            /* a form feed: a page break (the text then shows its pages) */
   int fate;
   int joint;            /* how this line joins the next kept one */
   int footNo;           /* FOOTNOTE: its number */
@@ -51,6 +52,9 @@ typedef struct cleaner {
   size_t nLine;
   ds_lexmap words;      /* lower-case words of the document */
   ds_lexmap hyph;       /* its hyphenated words `left-right` (as written, letters each side) */
+  int bPages;           /* page breaks are form feeds (a PDF's text): only they count */
+  int bShowsPages;      /* the text shows pages (form feeds, page numbers or running heads
+                           at its breaks): only then is a paragraph joined across a break */
   ds_cleaned *out;
   int rc;
 } cleaner;
@@ -103,9 +107,18 @@ static int split_lines(cleaner *c) {
       if (!a) return DS_NOMEM;
       c->aLine = a;
     }
-    int blank = 1;
-    for (size_t k = i; k < b && blank; k++) blank = c->z[k] == ' ' || c->z[k] == '\t';
-    c->aLine[c->nLine++] = (line){i, b, blank, KEEP, J_BREAK, 0};
+    /* `\fText`, as pdftotext starts a page: the form feed is a line of its own */
+    size_t e = b;
+    if (i + 1 < b && c->z[i] == '\f') e = i + 1;
+    int blank = 1, page = 0;
+    for (size_t k = i; k < e && blank; k++) {
+      blank = c->z[k] == ' ' || c->z[k] == '\t' || c->z[k] == '\f';
+      page |= c->z[k] == '\f';
+    }
+    page &= blank;
+    c->bPages |= page;
+    c->aLine[c->nLine++] = (line){i, e, blank, page, KEEP, J_BREAK, 0};
+    if (e < b) { i = e; continue; }
     if (!nl) break;
     i = b + 1;
   }
@@ -120,9 +133,15 @@ static size_t blanks_from(const cleaner *c, size_t i) {
 }
 
 /* Is there a page break (two or more blank lines, or the end) after line i, allowing
-   one blank line and dropped lines before it? */
+   one blank line and dropped lines before it? In a text with form feeds, only a form
+   feed (or the end) is a page break. */
 static int page_break_after(const cleaner *c, size_t i) {
   size_t k = i + 1;
+  if (c->bPages) {
+    for (; k < c->nLine && (c->aLine[k].bBlank || c->aLine[k].fate != KEEP); k++)
+      if (c->aLine[k].bPage) return 1;
+    return k >= c->nLine;
+  }
   for (;;) {
     size_t nb = blanks_from(c, k);
     if (k + nb >= c->nLine || nb >= 2) return 1;
@@ -134,6 +153,11 @@ static int page_break_after(const cleaner *c, size_t i) {
 
 static int is_page_break_before(const cleaner *c, size_t i) {
   size_t nb = 0;
+  if (c->bPages) {
+    while (i > nb && c->aLine[i - 1 - nb].bBlank)
+      if (c->aLine[i - 1 - nb++].bPage) return 1;
+    return i == nb;
+  }
   while (i > nb && c->aLine[i - 1 - nb].bBlank) nb++;
   return nb >= 2 || i == nb;
 }
@@ -168,6 +192,15 @@ static int footnote_no(const cleaner *c, size_t i) {
     return e > 0 && z[e - 1] == '.' ? no : 0;                    /* `12 The law ...` */
   }
   return 0;
+}
+
+/* Is line i a number of 1 to 4 digits and nothing else (a page number)? */
+static int digits_line(const cleaner *c, size_t i) {
+  size_t k = c->aLine[i].a, n = 0, b = c->aLine[i].b;
+  while (b > k && c->z[b - 1] == ' ') b--;
+  while (k < b && c->z[k] == ' ') k++;
+  while (k + n < b && is_digit(c->z[k + n])) n++;
+  return n > 0 && n <= 4 && k + n == b;
 }
 
 /* ====================== fates ====================== */
@@ -245,6 +278,8 @@ static void find_page_feet(cleaner *c) {
         continue;
       }
       if (m->fate != KEEP) continue;
+      if (nCont == 0 && (c->rules & DS_CLEAN_FURNITURE) && digits_line(c, k))
+        continue;                       /* a page number under the notes: dropped below */
       int no;
       if ((c->rules & DS_CLEAN_FURNITURE) && url_line(c, k) && nCont == 0) {
         m->fate = DROP;
@@ -300,6 +335,7 @@ static void find_running_heads(cleaner *c) {
     ds_lexent *ent = ds_lexmap_find(&seen, c->z + l->a, l->b - l->a);
     if (ent && ent->nAdded >= 3 && (is_page_break_before(c, i) || page_break_after(c, i))) {
       l->fate = DROP;
+      c->bShowsPages = 1;
       note(c, DS_CLEAN_FURNITURE, i, "dropped a running head (%llu times): %.*s",
            (unsigned long long)ent->nAdded, LINE_ARGS(c, i));
     }
@@ -309,18 +345,38 @@ static void find_running_heads(cleaner *c) {
 
 /* ====================== joints ====================== */
 
+/*
+** Does the text show its pages? Form feeds, or a page number (a line of 1-4 digits) next
+** to a break of two or more blank lines (running heads set c->bShowsPages when found).
+** Where it does not, a break of blank lines cuts a paragraph only after a line that
+** goes on from the line above it (a wrapped paragraph, as a page end cuts it): a web
+** page's headline, a line of its own, is not joined to the next paragraph (`no way to
+** prevent this` / `Despite efforts`). That is decided line by line, so a document read
+** in parts (ds_parts.h) is cleaned as the whole is.
+*/
+static int shows_pages(const cleaner *c) {
+  if (c->bPages) return 1;
+  for (size_t i = 0; i < c->nLine; i++) {
+    if (c->aLine[i].bBlank || !digits_line(c, i)) continue;
+    if ((i > 0 && is_page_break_before(c, i)) || page_break_after(c, i)) return 1;
+  }
+  return 0;
+}
+
 /* The next kept line after line i, and whether a page break lies between them. */
 static size_t next_kept(const cleaner *c, size_t i, int *pPageBreak) {
   size_t nBlankRun = 0, maxRun = 0;
+  int bFeed = 0;
   for (size_t k = i + 1; k < c->nLine; k++) {
     const line *l = &c->aLine[k];
     if (l->bBlank) {
       if (++nBlankRun > maxRun) maxRun = nBlankRun;
+      if (l->bPage) bFeed = 1;
       continue;
     }
     nBlankRun = 0;
     if (l->fate == KEEP) {
-      *pPageBreak = maxRun >= 2;
+      *pPageBreak = c->bPages ? bFeed : maxRun >= 2;
       return k;
     }
   }
@@ -451,7 +507,8 @@ static void find_joints(cleaner *c) {
     int bSameParagraph = j == i + 1 || (j > i + 1 && c->aLine[i + 1].fate != KEEP && !c->aLine[i + 1].bBlank);
     /* only dropped lines between: as good as adjacent */
     for (size_t k = i + 1; k < j && bSameParagraph; k++) bSameParagraph = !c->aLine[k].bBlank;
-    if (!bSameParagraph && bPage && (c->rules & DS_CLEAN_PAGEBREAKS)) {
+    int bWrapped = i > 0 && !c->aLine[i - 1].bBlank;   /* the line goes on from the one above */
+    if (!bSameParagraph && bPage && (c->bShowsPages || bWrapped) && (c->rules & DS_CLEAN_PAGEBREAKS)) {
       int fc = first_char(c, j);
       char lc = last_char(c, i);
       /* a full line cut off mid-sentence, or a lower-case continuation: not a heading
@@ -722,6 +779,7 @@ int ds_clean_with(const char *z, size_t n, unsigned rules, const ds_langdata *ld
     find_running_heads(&c);
     find_paragraphs(&c);
     if (rules & DS_CLEAN_HYPHENS) collect_words(&c);
+    c.bShowsPages |= shows_pages(&c);
     find_joints(&c);
     if (rules & DS_CLEAN_FOOTNOTES) find_markers(&c, aSkip);
     if (c.rc == DS_OK) write_text(&c, aSkip);

@@ -330,6 +330,19 @@ static int has_letter(const char *z, size_t n) {
   return 0;
 }
 
+/*
+** An acronym: two or more capitals (digits may follow the first), no lower case: its
+** lemma is its form when the lexicon does not know its lower-case form.
+*/
+static int acronym(const char *z, size_t n) {
+  size_t nUpper = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (z[i] >= 'A' && z[i] <= 'Z') nUpper++;
+    else if (!(z[i] >= '0' && z[i] <= '9' && i > 0) && z[i] != '&') return 0;
+  }
+  return nUpper >= 2;
+}
+
 int ds_lemmatize(const ds_lemmatizer *l, const char *z, size_t n, const char *zUpos,
                  const char *zXpos, ds_buf *out) {
   if (!l || !out || (!z && n)) return DS_MISUSE;
@@ -376,6 +389,11 @@ int ds_lemmatize(const ds_lemmatizer *l, const char *z, size_t n, const char *zU
       out->n = start;
       ds_buf_append(out, z, n);
     }
+    return out->rc;
+  }
+  if (acronym(z, n)) {          /* `MTS`, `BRICS`: not plurals of `mt`, `bric` */
+    out->n = start;
+    ds_buf_append(out, z, n);
     return out->rc;
   }
   int pos = u == U_NOUN ? DS_LEMMA_P_NOUN : u == U_VERB || u == U_AUX ? DS_LEMMA_P_VERB

@@ -76,8 +76,13 @@ static void end_block(builder *b) {
   size_t a = 0, e = b->block.n;
   while (a < e && (z[a] == ' ' || z[a] == '\n')) a++;
   while (e > a && (z[e - 1] == ' ' || z[e - 1] == '\n')) e--;
+  const ds_buf *t = &b->out->text;
+  /* the block just written again (a photo caption printed twice): once is enough */
+  int bTwice = e > a && e - a <= 500 && t->n >= e - a &&
+               memcmp(t->p + t->n - (e - a), z + a, e - a) == 0 &&
+               (t->n == e - a || (t->n >= e - a + 2 && memcmp(t->p + t->n - (e - a) - 2, "\n\n", 2) == 0));
   if (e > a) {
-    if (b->pLang && ds_langdata_boilerplate(b->pLang, z + a, e - a)) {
+    if (bTwice || (b->pLang && ds_langdata_boilerplate(b->pLang, z + a, e - a))) {
       b->out->nDropped++;
     } else {
       ds_markup *m = b->out;
@@ -437,6 +442,76 @@ static int skipped(GumboTag t) {
 }
 
 /* Elements that begin and end a block of text. */
+/* Text of an element: its length in bytes and how much of it is inside links. */
+static void text_weight(const GumboNode *n, int bInLink, size_t *pAll, size_t *pLink, int depth) {
+  if (n->type == GUMBO_NODE_TEXT) {
+    size_t k = strlen(n->v.text.text);
+    *pAll += k;
+    if (bInLink) *pLink += k;
+    return;
+  }
+  if ((n->type != GUMBO_NODE_ELEMENT && n->type != GUMBO_NODE_TEMPLATE) || depth > 64 ||
+      *pAll > 20000)
+    return;
+  int bLink = bInLink || n->v.element.tag == GUMBO_TAG_A;
+  const GumboVector *kids = &n->v.element.children;
+  for (unsigned i = 0; i < kids->length; i++) text_weight(kids->data[i], bLink, pAll, pLink, depth + 1);
+}
+
+/* Does the attribute value hold one of the words (split at spaces, `-` and `_`)? */
+static int attr_has_word(const char *z, const char *const *az) {
+  while (*z) {
+    while (*z == ' ' || *z == '-' || *z == '_') z++;
+    size_t n = 0;
+    while (z[n] && z[n] != ' ' && z[n] != '-' && z[n] != '_') n++;
+    for (const char *const *w = az; *w && n; w++)
+      if (strlen(*w) == n && strncasecmp(z, *w, n) == 0) return 1;
+    z += n;
+  }
+  return 0;
+}
+
+/*
+** Site furniture built of <div>s: an element whose id, class or role says menu, nav,
+** footer, sidebar, share, cookie, breadcrumb..., when it is short or mostly links (a
+** wrapper such as `has-sidebar` around the article is neither, and stays). Skip links
+** (`<a href="#main">Skip to main content</a>`) go too.
+*/
+static int furniture(const GumboNode *n) {
+  static const char *const azWord[] = {"menu", "nav", "navbar", "navigation", "footer",
+    "sidebar", "share", "sharing", "social", "cookie", "cookies", "breadcrumb", "breadcrumbs",
+    "banner", "subscribe", "newsletter", "masthead", "toolbar", "skip", "consent", NULL};
+  static const char *const azRole[] = {"navigation", "banner", "contentinfo", "complementary",
+    "search", NULL};
+  GumboTag t = n->v.element.tag;
+  const GumboVector *at = &n->v.element.attributes;
+  if (t == GUMBO_TAG_A) {
+    const GumboAttribute *href = gumbo_get_attribute(at, "href");
+    if (!href || href->value[0] != '#') return 0;
+    const GumboVector *kids = &n->v.element.children;
+    for (unsigned i = 0; i < kids->length; i++) {
+      const GumboNode *k = kids->data[i];
+      if (k->type == GUMBO_NODE_TEXT) {
+        const char *z = k->v.text.text;
+        while (*z == ' ' || *z == '\n' || *z == '\t') z++;
+        return strncasecmp(z, "skip to ", 8) == 0 || strncasecmp(z, "jump to ", 8) == 0;
+      }
+    }
+    return 0;
+  }
+  if (t == GUMBO_TAG_BODY || t == GUMBO_TAG_HTML || t == GUMBO_TAG_MAIN || t == GUMBO_TAG_ARTICLE)
+    return 0;
+  const GumboAttribute *role = gumbo_get_attribute(at, "role");
+  const GumboAttribute *id = gumbo_get_attribute(at, "id");
+  const GumboAttribute *cls = gumbo_get_attribute(at, "class");
+  if (!(role && attr_has_word(role->value, azRole)) && !(id && attr_has_word(id->value, azWord)) &&
+      !(cls && attr_has_word(cls->value, azWord)))
+    return 0;
+  size_t nAll = 0, nLink = 0;
+  text_weight(n, 0, &nAll, &nLink, 0);
+  return nAll < 400 || 2 * nLink >= nAll;
+}
+
 static int block(GumboTag t) {
   switch (t) {
     case GUMBO_TAG_P: case GUMBO_TAG_DIV: case GUMBO_TAG_SECTION: case GUMBO_TAG_ARTICLE:
@@ -467,6 +542,30 @@ static void node_text(const GumboNode *node, ds_buf *b) {
   }
 }
 
+/*
+** The length of a <title> without the site's name after it: `Xi and Putin meet | The
+** Register` -> `Xi and Putin meet`. The last ` | `, ` :: `, ` - `, ` – ` or ` — `
+** separates it when what follows is short (at most 5 words) and what comes before is
+** longer than it.
+*/
+static size_t title_length(const ds_buf *t) {
+  static const char *const azSep[] = {" | ", " :: ", " - ", " \xE2\x80\x93 ", " \xE2\x80\x94 ", NULL};
+  const char *z = t->p ? (const char *)t->p : "";
+  size_t n = t->n;
+  while (n > 0 && (z[n - 1] == ' ' || z[n - 1] == '\n' || z[n - 1] == '\t')) n--;
+  for (const char *const *s = azSep; *s; s++) {
+    size_t k = strlen(*s);
+    for (size_t i = n >= k ? n - k + 1 : 0; i-- > 0;) {
+      if (memcmp(z + i, *s, k) != 0) continue;
+      size_t nWords = 1;
+      for (size_t j = i + k; j < n; j++) nWords += z[j] == ' ';
+      if (nWords <= 5 && n - (i + k) < i) return i;
+      break;
+    }
+  }
+  return t->n;
+}
+
 /* Metadata from <head>: title, meta tags. */
 static void html_meta(const GumboNode *head, ds_markup *m) {
   static const struct { const char *zAttr, *zKey; } aMap[] = {
@@ -495,7 +594,7 @@ static void html_meta(const GumboNode *head, ds_markup *m) {
     if (n->type == GUMBO_NODE_ELEMENT && n->v.element.tag == GUMBO_TAG_TITLE) {
       ds_buf t = DS_BUF_INIT;
       node_text(n, &t);
-      put_meta(m, "title", t.p ? (const char *)t.p : "", t.n);
+      put_meta(m, "title", t.p ? (const char *)t.p : "", title_length(&t));
       ds_buf_free(&t);
     }
   }
@@ -712,7 +811,7 @@ int ds_html_read(const char *z, size_t n, const ds_langdata *pLang, ds_markup *o
       if (tag == GUMBO_TAG_PRE) b.bPre = 0;
       continue;
     }
-    if (skipped(tag)) continue;
+    if (skipped(tag) || furniture(node)) continue;
     if (tag == GUMBO_TAG_TIME) {
       const GumboAttribute *dt = gumbo_get_attribute(&node->v.element.attributes, "datetime");
       if (dt) put_meta(out, "date", dt->value, strlen(dt->value));
@@ -821,8 +920,13 @@ static int front_matter(const char *z, size_t n, ds_markup *m, ds_error *e) {
         const char *zVal = (const char *)ev.data.scalar.value;
         size_t nVal = ev.data.scalar.length;
         if (depth == 1) {
-          if (bKey) snprintf(zKey, sizeof zKey, "%.*s", (int)nVal, zVal);
-          else put_front(m, &seen, zKey, zVal, nVal);
+          if (bKey) {
+            snprintf(zKey, sizeof zKey, "%.*s", (int)nVal, zVal);
+            /* the same name as HTML's <meta name="author"> and PDF's Author give */
+            if (strcmp(zKey, "author") == 0) snprintf(zKey, sizeof zKey, "authors");
+          } else {
+            put_front(m, &seen, zKey, zVal, nVal);
+          }
           bKey = !bKey;
         } else if (inList && depth == 2) {
           if (list.n) ds_buf_append(&list, "; ", 2);

@@ -4,6 +4,7 @@
 #include "ds_reader.h"
 #include "ds_buf.h"
 #include "ds_markup.h"
+#include "ds_pdf.h"
 #include "ds_utf8.h"
 
 #include <errno.h>
@@ -53,6 +54,7 @@ int ds_format_find(const char *zName) {
   static const struct { const char *z; int fmt; } a[] = {
     {"txt", DS_FMT_TEXT}, {"text", DS_FMT_TEXT}, {"html", DS_FMT_HTML}, {"htm", DS_FMT_HTML},
     {"xhtml", DS_FMT_HTML}, {"md", DS_FMT_MARKDOWN}, {"markdown", DS_FMT_MARKDOWN},
+    {"pdf", DS_FMT_PDF},
   };
   for (size_t k = 0; k < sizeof a / sizeof *a; k++)
     if (strcmp(zName, a[k].z) == 0) return a[k].fmt;
@@ -148,11 +150,21 @@ static int utf16_to_utf8(const unsigned char *z, size_t n, const char *zName, in
   return out->rc ? ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName) : DS_OK;
 }
 
-/* ISO 8859-1 bytes to UTF-8 in *out, mapped in *map. */
+/*
+** Windows-1252 bytes to UTF-8 in *out, mapped in *map: ISO 8859-1 but for 0x80-0x9F,
+** which Windows-1252 gives printable characters (curly quotes, dashes, €); what most
+** text called "latin1" really is. Its five unassigned bytes stay C1 controls, as in
+** ISO 8859-1.
+*/
 static void latin1_to_utf8(const unsigned char *z, size_t n, ds_buf *out, ds_offmap *map) {
+  static const uint16_t aC1[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
   for (size_t i = 0; i < n; i++) {
     size_t o = out->n;
-    ds_utf8_put(out, z[i]);
+    ds_utf8_put(out, z[i] >= 0x80 && z[i] <= 0x9F ? aC1[z[i] - 0x80] : z[i]);
     if (ds_offmap_put(map, o, out->n - o, i, 1)) out->rc = DS_NOMEM;
   }
 }
@@ -200,7 +212,7 @@ static int decode(const char *z, size_t n, const char *zName, const ds_read_opts
   } else if (nul) {
     return ds_error_set(e, DS_FORMAT, base + (nul - z), "%s: binary file (NUL byte at byte %lld)",
                         zName, (long long)(base + (nul - z)));
-  } else if (bLatin1) {
+  } else if (bLatin1 && ds_utf8_check(z, n) >= 0) {  /* valid UTF-8 stays UTF-8 */
     latin1_to_utf8(u, n, &conv, &mConv);
     if (conv.rc) rc = ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName);
   } else {
@@ -246,8 +258,53 @@ static int decode(const char *z, size_t n, const char *zName, const ds_read_opts
   return rc;
 }
 
+/*
+** Markdown front matter (`---` on the first line, up to the next `---` or `...` line)
+** made spaces, line ends kept: the reader then sees blank lines there, and every offset
+** stays where it was.
+*/
+static void blank_front_matter(ds_buf *b) {
+  unsigned char *z = b->p;
+  size_t n = b->n, i = 4;
+  if (n < 4 || memcmp(z, "---\n", 4) != 0) return;
+  while (i < n) {
+    const unsigned char *nl = memchr(z + i, '\n', n - i);
+    size_t eol = nl ? (size_t)(nl - z) : n;
+    if (eol - i == 3 && (memcmp(z + i, "---", 3) == 0 || memcmp(z + i, "...", 3) == 0)) {
+      for (size_t k = 0; k < eol; k++)
+        if (z[k] != '\n') z[k] = ' ';
+      return;
+    }
+    i = eol + 1;
+  }
+}
+
+/*
+** A PDF: its text (pages apart by form feeds) read as plain text, then its metadata
+** (the document information) as the document's own.
+*/
+static int read_pdf(const char *z, size_t n, const ds_read_opts *o, ds_doc *d, ds_error *e) {
+  ds_pdf pdf = DS_PDF_INIT;
+  ds_read_opts ot = *o;
+  int rc = ds_pdf_read(z, n, o->zName ? o->zName : "<pdf>", &pdf, e);
+  ot.format = DS_FMT_TEXT;
+  ot.bLatin1 = 0;
+  ot.rawBase = 0;
+  ot.lineBase = ot.colBase = 0;
+  if (rc == DS_OK) rc = ds_read_text_opts((const char *)pdf.text.p, pdf.text.n, &ot, d, e);
+  if (rc == DS_OK) {
+    ds_buf_free(&d->meta);
+    d->meta = pdf.meta;
+    d->nMeta = pdf.nMeta;
+    pdf.meta = (ds_buf)DS_BUF_INIT;
+  }
+  ds_pdf_free(&pdf);
+  return rc;
+}
+
 int ds_read_text_opts(const char *z, size_t n, const ds_read_opts *o, ds_doc *d, ds_error *e) {
   const char *zName = o && o->zName ? o->zName : "<text>";
+  if (o && o->format == DS_FMT_PDF) return read_pdf(z, n, o, d, e);
   ds_buf out = DS_BUF_INIT;
   size_t footStart = SIZE_MAX;
   ds_offmap raw = DS_OFFMAP_INIT, map = DS_OFFMAP_INIT;   /* decoded text, then clean */
@@ -256,6 +313,7 @@ int ds_read_text_opts(const char *z, size_t n, const ds_read_opts *o, ds_doc *d,
   int format = o ? o->format : DS_FMT_TEXT;
   if (rc == DS_OK && format != DS_FMT_TEXT) {
     const ds_langdata *pLang = (o->cleanRules & DS_CLEAN_BOILERPLATE) ? o->pLang : NULL;
+    if (format == DS_FMT_MARKDOWN && o->bNoFrontMatter) blank_front_matter(&out);
     const char *zIn = out.p ? (const char *)out.p : "";
     rc = format == DS_FMT_HTML ? ds_html_read(zIn, out.n, pLang, &mk, e)
                                : ds_markdown_read(zIn, out.n, pLang, &mk, e);

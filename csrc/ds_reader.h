@@ -22,9 +22,9 @@
 int ds_read_text(const char *z, size_t n, const char *zName, ds_doc *d, ds_error *e);
 
 /* Input formats. */
-enum { DS_FMT_TEXT = 0, DS_FMT_HTML, DS_FMT_MARKDOWN };
+enum { DS_FMT_TEXT = 0, DS_FMT_HTML, DS_FMT_MARKDOWN, DS_FMT_PDF };
 
-/* Format of a name ("txt", "text", "html", "htm", "md", "markdown"), or -1. */
+/* Format of a name ("txt", "text", "html", "htm", "md", "markdown", "pdf"), or -1. */
 int ds_format_find(const char *zName);
 
 /* How to read: the name in messages, the format, clean-up rules and their language data. */
@@ -33,8 +33,14 @@ typedef struct ds_read_opts {
   unsigned cleanRules;          /* DS_CLEAN_* bits; 0: no clean-up */
   const ds_langdata *pLang;     /* word list and furniture phrases (may be NULL) */
   int format;                   /* DS_FMT_*: HTML and Markdown go through ds_markup.h, */
-                                /* where only the boilerplate rule applies */
-  int bLatin1;                  /* the bytes are ISO 8859-1, not UTF-8 */
+                                /* where only the boilerplate rule applies; PDF through */
+                                /* ds_pdf.h, then as plain text (raw offsets are then */
+                                /* into the text extracted, not the PDF's bytes) */
+  int bNoFrontMatter;           /* Markdown: leave its YAML front matter out (a caller */
+                                /* found it broken and warned): the text alone */
+  int bLatin1;                  /* input that is not valid UTF-8 is Windows-1252 (a */
+                                /* superset of ISO 8859-1's printable characters); */
+                                /* valid UTF-8 is read as UTF-8 */
   const struct ds_tagger *pTagger;       /* ds_parse_and_tag tags with it when not NULL */
   const struct ds_lemmatizer *pLemma;    /* and lemmatizes with it when not NULL */
   const struct ds_sitelines *pSite;      /* lines repeated across the document's site, for

@@ -125,6 +125,12 @@ int64_t ds_corpus_search_missing(ds_corpus *c) {
   return ds_store_count(c, "SELECT count(*) FROM docs WHERE deleted=0 AND id NOT IN (SELECT doc FROM search_docs)", -1);
 }
 
+/* SQLite's progress callback: stop a search when Ctrl-C came (ds_interrupt). */
+static int search_progress(void *p) {
+  (void)p;
+  return ds_interrupted();
+}
+
 int ds_corpus_search(ds_corpus *c, const char *zQuery, int64_t nLimit,
                      int (*xHit)(void *ctx, size_t k, double score), void *ctx, ds_error *e) {
   if (ds_utf8_check(zQuery, strlen(zQuery)) >= 0)
@@ -138,32 +144,55 @@ int ds_corpus_search(ds_corpus *c, const char *zQuery, int64_t nLimit,
   if (rcT == DS_ABORT)
     return ds_error_set(e, DS_QUERY, (int64_t)ct.iOver, "search: query too long: more than the limit of %d terms at position %zu",
                         DS_SEARCH_MAX_TERMS, char_pos(zQuery, ct.iOver));
-  if (ds_corpus_refresh(c, e)) return e ? e->code : DS_SQL;
+  ds_buf q = DS_BUF_INIT;             /* the user's words as an FTS5 query (ds_fts5.h) */
+  if (ds_fts5_query(zQuery, strlen(zQuery), &q, e)) {
+    ds_buf_free(&q);
+    return e ? e->code : DS_QUERY;
+  }
+  if (ds_corpus_refresh(c, e)) { ds_buf_free(&q); return e ? e->code : DS_SQL; }
   /* rows are parts: a document scores as its best part, and counts once */
-  sqlite3_stmt *st = ds_store_prep(c, "WITH h AS MATERIALIZED (SELECT rowid >> 20 AS doc, bm25(search) AS score "
+  sqlite3_stmt *st = ds_store_prep(c, "WITH h AS MATERIALIZED (SELECT rowid >> 20 AS doc, dossier_rank(search) AS score "
                              "FROM search WHERE search MATCH ?1) "
                              "SELECT doc, min(score) AS best FROM h GROUP BY doc ORDER BY best LIMIT ?2", e);
-  if (!st) return DS_SQL;
-  sqlite3_bind_text(st, 1, zQuery, -1, SQLITE_STATIC);
+  if (!st) { ds_buf_free(&q); return DS_SQL; }
+  sqlite3_bind_text(st, 1, (const char *)q.p, (int)q.n, SQLITE_STATIC);
   sqlite3_bind_int64(st, 2, nLimit > 0 ? nLimit : INT64_MAX);
   int rc = DS_OK, src;
+  sqlite3_progress_handler(c->db, 10000, search_progress, NULL);
   while ((src = sqlite3_step(st)) == SQLITE_ROW) {
     int64_t k = ds_store_doc_index(c, sqlite3_column_int64(st, 0));
     if (k < 0) continue;                      /* removed since */
     if (xHit(ctx, (size_t)k, -sqlite3_column_double(st, 1))) { rc = DS_DONE; break; }
   }
+  sqlite3_progress_handler(c->db, 0, NULL, NULL);
+  if (rc == DS_OK && src == SQLITE_INTERRUPT)
+    rc = ds_error_set(e, DS_ABORT, -1, "interrupted");
+  /* the query was checked above: what FTS5 still refuses is named as the user wrote it */
   if (rc == DS_OK && src != SQLITE_DONE)
-    rc = ds_error_set(e, DS_QUERY, -1, "search: %s", sqlite3_errmsg(c->db));
+    rc = ds_error_set(e, DS_QUERY, -1, "search: cannot run the search %s (%s)", zQuery,
+                      sqlite3_errmsg(c->db));
   sqlite3_finalize(st);
+  ds_buf_free(&q);
   return rc;
 }
 
+#define SNIP_TERMS 256
 typedef struct snip_terms {
   ds_corpus *c;
-  uint32_t aId[64];           /* norm ids of the query's terms */
+  uint32_t aId[SNIP_TERMS];   /* norm ids of the query's terms (a prefix's: all it starts) */
   int n;
   const char *zQuery;
+  size_t nQuery;
+  const char *zPrefix;        /* during a lexicon scan: the prefix */
+  size_t nPrefix;
 } snip_terms;
+
+/* A norm that starts with the prefix being looked for. */
+static int snip_prefix(void *ctx, uint32_t id, const char *z, size_t n, int64_t freq) {
+  snip_terms *s = ctx;
+  if (freq > 0 && n >= s->nPrefix && memcmp(z, s->zPrefix, s->nPrefix) == 0) s->aId[s->n++] = id;
+  return s->n >= SNIP_TERMS;
+}
 
 static int snip_term(void *ctx, const char *z, size_t n, size_t iStart, size_t iEnd) {
   snip_terms *s = ctx;
@@ -171,14 +200,22 @@ static int snip_term(void *ctx, const char *z, size_t n, size_t iStart, size_t i
   if (is_operator(s->zQuery, iStart, iEnd)) return 0;     /* FTS5's operators are no terms to mark */
   uint32_t id;
   int64_t freq;
-  if (s->n < 64 && ds_corpus_lookup(s->c, DS_ATTR_NORM, z, n, &id, &freq, NULL) == DS_OK) s->aId[s->n++] = id;
+  size_t q = iEnd;
+  while (q < s->nQuery && s->zQuery[q] == '"') q++;
+  if (q < s->nQuery && s->zQuery[q] == '*') {        /* the last word of a prefix */
+    s->zPrefix = z;
+    s->nPrefix = n;
+    if (s->n < SNIP_TERMS) ds_corpus_lexicon_scan(s->c, DS_ATTR_NORM, snip_prefix, s, NULL);
+  } else if (s->n < SNIP_TERMS && ds_corpus_lookup(s->c, DS_ATTR_NORM, z, n, &id, &freq, NULL) == DS_OK) {
+    s->aId[s->n++] = id;
+  }
   return 0;
 }
 
 int ds_corpus_snippet(ds_corpus *c, size_t k, const char *zQuery, int nTokens, ds_buf *out,
                       ds_error *e) {
   if (k >= c->nDoc) return ds_error_set(e, DS_MISUSE, -1, "no document %zu", k);
-  snip_terms s = {c, {0}, 0, zQuery};
+  snip_terms s = {c, {0}, 0, zQuery, strlen(zQuery), NULL, 0};
   int rc = ds_fts5_terms(zQuery, strlen(zQuery), 0, snip_term, &s);
   if (rc == DS_UTF8) return ds_error_set(e, DS_QUERY, -1, "search: the query is not valid UTF-8");
   if (rc) return ds_store_nomem(e);

@@ -448,19 +448,22 @@ static uint32_t word_token(ds_doc *d, uint32_t a, uint32_t b, uint32_t end, int 
     /* times and dates: `02:45:50`, `01/24/2001` */
     while (b + 1 < end && (z[b] == ':' || z[b] == '/') && is_digit(z[b + 1]) && all_number(z, a, b))
       b = scan_digits(z, b + 1, end);
+    uint32_t nApos = b < end ? (uint32_t)apostrophe_len(z, b, end) : 0;
     if ((e = number_hyphens(z, a, b, end)) > b) b = e;
-    else if (b + 2 < end && apostrophe_len(z, b, end) && (z[b + apostrophe_len(z, b, end)] | 0x20) == 's' &&
-             !is_word_byte(z, b + apostrophe_len(z, b, end) + 1, end))
-      b += (uint32_t)apostrophe_len(z, b, end) + 1;     /* `80's` */
+    else if (nApos && b + nApos < end && (z[b + nApos] | 0x20) == 's' &&
+             !is_word_byte(z, b + nApos + 1, end))
+      b += nApos + 1;                                   /* `80's`, `80’s` (not past the end) */
   } else if (b < end && z[b] == '.' && (e = file_extension(z, b, end)) > b) {
     b = e;                                              /* `image001.jpg` */
   } else if (b < end && z[b] == '.' && takes_period(z, a, b, end)) {
     flags |= DS_TOK_ABBREV;
     b++;
   } else if (b + 1 < end && z[b] == '-' && z[b + 1] >= 'a' && z[b + 1] <= 'z' &&
-             is_prefix(z, a, b)) {
-    /* `e-mail`, `non-human`; but `anti-China` stays apart, so that `China` counts it */
-    b = word_end(z, b + 1, end);
+             is_prefix(z, a, b) &&
+             !((e = word_end(z, b + 1, end)) + 1 < end && z[e] == '-' && is_alpha(z[e + 1]))) {
+    /* `e-mail`, `non-human`; but `anti-China` stays apart, so that `China` counts it, and
+       a compound of three or more (`over-the-counter`) splits at every hyphen, as UD does */
+    b = e;
   }
   uint32_t split = (flags & DS_TOK_ABBREV) ? b : clitic_split(z, a, b, bPlain);
   if (split < b) {
@@ -470,6 +473,19 @@ static uint32_t word_token(ds_doc *d, uint32_t a, uint32_t b, uint32_t end, int 
     *pRc = emit(d, a, b, flags);
   }
   return b;
+}
+
+/*
+** After an apostrophe that starts a word, at z[i]: the end of a clitic standing alone
+** (`s`, `re`, `ve`, `ll`, `d`, `m`, any case, then no more of a word), or 0.
+*/
+static uint32_t lone_clitic(const uchar *z, uint32_t i, uint32_t end) {
+  static const char *const az[] = {"s", "re", "ve", "ll", "d", "m", NULL};
+  for (int k = 0; az[k]; k++) {
+    uint32_t n = (uint32_t)strlen(az[k]);
+    if (i + n <= end && lower_eq(z + i, n, az[k]) && !is_word_byte(z, i + n, end)) return i + n;
+  }
+  return 0;
 }
 
 /* A punctuation or symbol segment [a, b): runs of `.`, of `!?`, of `-` are one token. */
@@ -483,6 +499,10 @@ static uint32_t punct_token(ds_doc *d, uint32_t a, uint32_t b, uint32_t end, int
   } else if (n && startsWord && a + (uint32_t)n + 2 <= end && is_digit(z[a + n]) &&
              is_digit(z[a + n + 1]) && !is_word_byte(z, a + (uint32_t)n + 2, end)) {
     b = a + (uint32_t)n + 2;                           /* `'68` */
+  } else if (n && startsWord && (e = lone_clitic(z, a + (uint32_t)n, end)) > a) {
+    /* `'s` standing alone (a query's "'s", a list of clitics): the clitic, one word */
+    *pRc = emit(d, a, e, DS_TOK_WORD);
+    return e;
   } else if (z[a] == '.' && startsWord && (e = file_extension(z, a, end)) > a) {
     b = e;                                             /* `.vcf` */
   } else if (z[a] == '.' || z[a] == '!' || z[a] == '?') {

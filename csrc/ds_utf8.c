@@ -163,6 +163,27 @@ int ds_utf8_nfc_map(const char *z, size_t n, ds_buf *out, ds_offmap *map) {
   return put_mapped(z, copied, n, 0, out, base, map);
 }
 
+/*
+** Typographic apostrophes to ASCII in out->p[from..out->n): U+2019 (’, E2 80 99) and
+** U+02BC (ʼ, CA BC) become U+0027, so `China’s` and `China's` fold alike.
+*/
+static void fold_apostrophes(ds_buf *out, size_t from) {
+  size_t r = from, w = from;
+  unsigned char *p = out->p;
+  while (r < out->n) {
+    if (r + 2 < out->n && p[r] == 0xE2 && p[r + 1] == 0x80 && p[r + 2] == 0x99) {
+      p[w++] = '\'';
+      r += 3;
+    } else if (r + 1 < out->n && p[r] == 0xCA && p[r + 1] == 0xBC) {
+      p[w++] = '\'';
+      r += 2;
+    } else {
+      p[w++] = p[r++];
+    }
+  }
+  out->n = w;
+}
+
 int ds_utf8_fold(const char *z, size_t n, ds_buf *out) {
   if (is_ascii(z, n)) {
     if (ds_buf_reserve(out, n)) return out->rc;
@@ -172,5 +193,8 @@ int ds_utf8_fold(const char *z, size_t n, ds_buf *out) {
     }
     return DS_OK;
   }
-  return map_utf8(z, n, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD, out);
+  size_t from = out->n;
+  int rc = map_utf8(z, n, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD, out);
+  if (rc == DS_OK) fold_apostrophes(out, from);
+  return rc;
 }

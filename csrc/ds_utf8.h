@@ -50,7 +50,8 @@ int ds_utf8_nfc_map(const char *z, size_t n, ds_buf *out, ds_offmap *map);
 
 /*
 ** Append the case-folded NFC form of valid UTF-8 z[0..n) to `out` (Unicode full case
-** folding, as in `%c` queries and the `norm` attribute). Returns DS_OK or DS_NOMEM.
+** folding, as in `%c` queries and the `norm` attribute), with the typographic
+** apostrophes ’ (U+2019) and ʼ (U+02BC) folded to ' (U+0027). Returns DS_OK or DS_NOMEM.
 */
 int ds_utf8_fold(const char *z, size_t n, ds_buf *out);
 

@@ -6,8 +6,12 @@
 #include "lds.h"
 #include "ds_clean.h"
 
+#include <dlfcn.h>
+#include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* {====== shared helpers ====== */
 
@@ -109,14 +113,20 @@ void lds_read_opts(lua_State *L, int t, int iArg, ds_read_opts *o) {
   }
   if (get_opt(L, t, "format")) {
     o->format = ds_format_find(opt_string(L, iArg, "format"));
-    if (o->format < 0) opt_error(L, iArg, "format must be \"txt\", \"html\" or \"md\"");
+    if (o->format < 0) opt_error(L, iArg, "format must be \"txt\", \"html\", \"md\" or \"pdf\"");
+    lua_pop(L, 1);
+  }
+  if (get_opt(L, t, "front_matter")) {      /* false: leave Markdown front matter out */
+    o->bNoFrontMatter = !lua_toboolean(L, -1);
     lua_pop(L, 1);
   }
   if (get_opt(L, t, "encoding")) {
     const char *z = opt_string(L, iArg, "encoding");
     int bUtf8 = strcmp(z, "utf8") == 0 || strcmp(z, "utf-8") == 0;
-    int bLatin1 = strcmp(z, "latin1") == 0 || strcmp(z, "iso-8859-1") == 0;
-    if (!bUtf8 && !bLatin1) opt_error(L, iArg, "encoding must be \"utf8\" or \"latin1\"");
+    int bLatin1 = strcmp(z, "latin1") == 0 || strcmp(z, "iso-8859-1") == 0 ||
+                  strcmp(z, "cp1252") == 0 || strcmp(z, "windows-1252") == 0;
+    if (!bUtf8 && !bLatin1)
+      opt_error(L, iArg, "encoding must be \"utf8\", \"latin1\" or \"cp1252\"");
     o->bLatin1 = bLatin1;
     lua_pop(L, 1);
   }
@@ -144,6 +154,93 @@ static int l_clean_rules(lua_State *L) {
   return 1;
 }
 
+/* {====== Ctrl-C ====== */
+
+static lua_State *sigL;                 /* the state whose running code Ctrl-C stops */
+
+static void sig_hook(lua_State *L, lua_Debug *ar) {
+  (void)ar;
+  lua_sethook(L, NULL, 0, 0);
+  luaL_error(L, "interrupted");
+}
+
+/* As lua.c's laction: only the flag and a hook (lua_sethook is safe in a handler). */
+static void on_sigint(int sig) {
+  (void)sig;
+  ds_interrupt();
+  if (sigL) lua_sethook(sigL, sig_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+}
+
+/*
+** core.catch_interrupts(on): with on, Ctrl-C (SIGINT) stops the running Lua code with
+** the error "interrupted" at its next instruction, and C loops that check
+** ds_interrupted() within their next round; the process goes on (a second Ctrl-C too).
+** Without, the default action (the process ends). Call it from the main thread.
+*/
+static int l_catch_interrupts(lua_State *L) {
+  int on = lua_toboolean(L, 1);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sigemptyset(&sa.sa_mask);
+  sa.sa_handler = on ? on_sigint : SIG_DFL;
+  sigL = on ? L : NULL;
+  sigaction(SIGINT, &sa, NULL);
+  ds_interrupt_clear();
+  return 0;
+}
+
+/*
+** GNU readline (loaded by lua-readline) resumes reading after a signal, so Ctrl-C at
+** the prompt would not end the line. When its library is in the process, dossier reads
+** its characters instead (rl_getc_function) and, on an interrupted read after Ctrl-C,
+** empties the line and ends it; readline then returns and the pending hook raises
+** "interrupted" in the REPL, which cancels the line. Found with dlopen(RTLD_NOLOAD):
+** nothing is loaded or linked that is not there already.
+*/
+typedef int (*rl_getc_fn)(FILE *);
+static void (*rl_replace_line_fn)(const char *, int);
+
+static int rl_getc_interruptible(FILE *f) {
+  for (;;) {
+    unsigned char ch;
+    ssize_t n = read(fileno(f), &ch, 1);
+    if (n == 1) return ch;
+    if (n == 0) return EOF;
+    if (errno != EINTR) return EOF;
+    if (ds_interrupted()) {
+      if (rl_replace_line_fn) rl_replace_line_fn("", 0);
+      return '\n';
+    }
+  }
+}
+
+/* core.readline_interruptible() -> whether GNU readline was found and set up */
+static int l_readline_interruptible(lua_State *L) {
+  void *h = dlopen("libreadline.so.8", RTLD_LAZY | RTLD_NOLOAD);
+  if (!h) h = dlopen("libreadline.so", RTLD_LAZY | RTLD_NOLOAD);
+  rl_getc_fn *pGetc = h ? (rl_getc_fn *)dlsym(h, "rl_getc_function") : NULL;
+  int *pCatch = h ? (int *)dlsym(h, "rl_catch_signals") : NULL;
+  void *pReplace = h ? dlsym(h, "rl_replace_line") : NULL;
+  if (pGetc && pCatch && pReplace) {
+    memcpy(&rl_replace_line_fn, &pReplace, sizeof pReplace);   /* object to function pointer */
+    *pGetc = rl_getc_interruptible;
+    *pCatch = 0;                        /* SIGINT is dossier's: on_sigint */
+  }
+  if (h) dlclose(h);
+  lua_pushboolean(L, pGetc && pCatch && pReplace);
+  return 1;
+}
+
+/* core.interrupted() -> whether Ctrl-C came since the last call (and clear it) */
+static int l_interrupted(lua_State *L) {
+  lua_pushboolean(L, ds_interrupted());
+  ds_interrupt_clear();
+  if (sigL) lua_sethook(sigL, NULL, 0, 0);
+  return 1;
+}
+
+/* }====== */
+
 /*
 ** core.ignore_file_size_signal(): the command line's choice. Past a file-size limit
 ** (ulimit -f) the system sends SIGXFSZ, which kills without a word; ignored, the write
@@ -158,6 +255,9 @@ static int l_ignore_file_size_signal(lua_State *L) {
 static const luaL_Reg funcs[] = {
   {"clean_rules", l_clean_rules},
   {"ignore_file_size_signal", l_ignore_file_size_signal},
+  {"catch_interrupts", l_catch_interrupts},
+  {"interrupted", l_interrupted},
+  {"readline_interruptible", l_readline_interruptible},
   {"version", NULL},
   {"format_version", NULL},
   {NULL, NULL}

@@ -4,6 +4,7 @@
 ** core.conllu (CoNLL-U text).
 */
 #include "lds.h"
+#include "ds_pdf.h"
 #include "ds_clean.h"
 #include "ds_conllu.h"
 #include "ds_doc.h"
@@ -269,7 +270,19 @@ static const luaL_Reg partsbox_meta[] = {
   {NULL, NULL}
 };
 
+/* core.pdf_probe(bytes, name) -> nil, or the message why the PDF cannot be read */
+static int l_pdf_probe(lua_State *L) {
+  size_t n;
+  const char *z = luaL_checklstring(L, 1, &n);
+  const char *zName = luaL_checkstring(L, 2);
+  ds_error e;
+  if (ds_pdf_probe(z, n, zName, &e) == DS_OK) return 0;
+  lua_pushstring(L, e.msg);
+  return 1;
+}
+
 static const luaL_Reg funcs[] = {
+  {"pdf_probe", l_pdf_probe},
   {"parse", l_parse},
   {"parse_parts", l_parse_parts},
   {"conllu", l_conllu},

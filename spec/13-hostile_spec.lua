@@ -163,7 +163,7 @@ describe("huge input", function()
     h.write(f, text)
     local rc, out, err = h.cli({"index", f, "--db", db})
     assert.are.equal(0, rc, err)
-    assert.matches("1,000,000 tokens, 1 sentences", out, 1, true)
+    assert.matches("1,000,000 tokens, 1 sentence)", out, 1, true)
     -- a pair of words: counted on the raw text independently of the tokenizer
     local raw = 0
     for i = 1, #t - 1 do if t[i] == "gamma" and t[i + 1] == "delta" then raw = raw + 1 end end

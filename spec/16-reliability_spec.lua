@@ -356,7 +356,7 @@ describe("the index summary", function()
       if H.read(out):match("\n") then break end
       H.sleep(0.1)
     end
-    assert.matches("added 1 document (5 tokens, 1 sentences); corpus now 3 documents, 1,007 tokens",
+    assert.matches("added 1 document (5 tokens, 1 sentence); corpus now 3 documents, 1,007 tokens",
                    H.read(out), 1, true)
   end)
 end)
@@ -457,7 +457,7 @@ describe("output of names and metadata from outside", function()
     H.write(dir .. "/MANIFEST.tsv", "file\ttitle\n" .. name .. ".txt\tTitle \27[31mred\194\155 \254\n")
     local db = H.tmp(".db")
     assert.equal(0, (H.cli({"index", dir, "--db", db, "-q"})))
-    for _, args in ipairs({{"info", "--db", db}, {"query", "--db", db, '"Huawei"'},
+    for _, args in ipairs({{"info", "--db", db, "--docs"}, {"query", "--db", db, '"Huawei"'},
                            {"query", "--db", db, '"Huawei"', "--format", "tsv"},
                            {"search", "--db", db, "Huawei"}}) do
       local rc, out = H.cli(args)

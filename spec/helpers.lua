@@ -4,6 +4,24 @@ local M = {}
 M.seeds = "corpus/seeds"
 M.shared = os.getenv("DOSSIER_SHARED") or "../shared"
 
+local function exists(path)
+  local f = io.open(path, "rb")
+  if f then f:close() end
+  return f ~= nil
+end
+
+-- The path of a data file written outside this project: under the shared folder
+-- (../shared, or DOSSIER_SHARED), else the small in-project copy under spec/data/ (the
+-- Unicode test files; spec/data/unicode-15.0/PROVENANCE.md). When neither has it: nil
+-- and one line saying what is skipped and how to run it, for the test's pending().
+function M.data_file(rel, what)
+  for _, dir in ipairs({M.shared .. "/data/", "spec/data/"}) do
+    if exists(dir .. rel) then return dir .. rel end
+  end
+  return nil, "skipped: " .. what .. " (needs " .. M.shared .. "/data/" .. rel ..
+              "; run with the shared data beside the clone, or make test SHARED=DIR)"
+end
+
 function M.read(path)
   local f = assert(io.open(path, "rb"))
   local s = f:read("a")

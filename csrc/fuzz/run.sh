@@ -28,6 +28,7 @@ CC=${FUZZ_CC:-clang}
 CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -Icsrc"
 make_var() { make -s --no-print-directory --eval="fuzz-print-var: ; @echo \$($1)" fuzz-print-var; }
 LIBS=$(make_var LIBS) || exit 1      # the core's libraries, as the Makefile links them
+CFLAGS="$CFLAGS $(make_var PDF_CFLAGS)"   # ds_pdf.c includes Poppler's and GLib's headers
 # An allocation over 2 GB fails, as it may on a user's machine: the core must answer
 # DS_NOMEM. Undefined behaviour stops the run (halt_on_error) unless csrc/fuzz/ubsan.supp
 # lists it: a known bug, reported, with its reproducer in spec/fuzz-regressions/, so the

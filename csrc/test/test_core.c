@@ -456,14 +456,24 @@ static void test_clean(void) {
   check(ds_offmap_start(&c.map, 4) == 4 && ds_offmap_start(&c.map, 8) == 10 &&
         ds_offmap_end(&c.map, 8) == 8 && ds_offmap_end(&c.map, 9) == 11, "map: %zu %zu",
         ds_offmap_start(&c.map, 4), ds_offmap_start(&c.map, 8));
-  check(strcmp(cleaned(ld, "In 2016 the app was launched in the city of Rongcheng, which\n\n\n"
+  /* a page break is judged only where the text shows pages: here its page number */
+  check(strcmp(cleaned(ld, "In 2016 the app was launched in the city of Rongcheng, which\n\n7\n\n\n"
                            "used the score.\n", &c),
                "In 2016 the app was launched in the city of Rongcheng, which\nused the score.") == 0,
         "page break inside a paragraph: %s", c.text.p);
+  check(strcmp(cleaned(ld, "In 2016 the app was launched in the city of Rongcheng, which\n\f"
+                           "used the score.\n", &c),                  /* pdftotext's form */
+               "In 2016 the app was launched in the city of Rongcheng, which\nused the score.") == 0,
+        "a form feed is a page break: %s", c.text.p);
+  /* a web page saved as text has blank lines, not pages: its headline stays apart */
+  check(strcmp(cleaned(ld, "Beijing and Moscow see no way to prevent this\n\n\n"
+                           "Despite efforts, the deal went on.\n", &c),
+               "Beijing and Moscow see no way to prevent this\n\nDespite efforts, the deal went on.") == 0,
+        "a headline is not joined across blank lines: %s", c.text.p);
   check(strcmp(cleaned(ld, "Policy report\n\n\nSend it\n", &c), "Policy report\n\nSend it") == 0,
         "short lines and blank lines stay apart: %s", c.text.p);
   check(strcmp(cleaned(ld, "They said so (Nye, 2014).2 China agreed with the whole plan, and it\n\n"
-                           "2ICANN lets others in.\n\n\nwent on.\n", &c),
+                           "2ICANN lets others in.\n31\n\n\nwent on.\n", &c),
                "They said so (Nye, 2014). China agreed with the whole plan, and it\nwent on.\n"
                "\n2 ICANN lets others in.\n") == 0, "footnote and marker: %s", c.text.p);
   check(strcmp(cleaned(ld, "End of a page.\n\n12\n\n\nNext page.\n", &c),

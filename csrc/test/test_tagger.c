@@ -51,11 +51,18 @@ static void write_all(const char *zPath, const void *p, size_t n) {
 
 /*
 ** Accuracy on EWT test: UPOS >= 95.6%, XPOS >= 94.9%, lemma (with the tagger's tags)
-** >= 97.0% (measured 95.81 / 95.15 / 97.26).
+** >= 97.0% (measured 95.81 / 95.15 / 97.30).
 */
 static void test_accuracy(const ds_tagger *t, const ds_lemmatizer *l, const char *zData) {
   char zPath[4096];
   snprintf(zPath, sizeof zPath, "%s/ud-english-ewt/en_ewt-ud-test.conllu", zData);
+  FILE *f = fopen(zPath, "rb");
+  if (!f) {      /* evaluation data lives outside the project (README, "Tests") */
+    printf("skipped: accuracy on EWT test (no %s; run with ../shared/data beside the clone: "
+           "make test SHARED=DIR)\n", zPath);
+    return;
+  }
+  fclose(f);
   ds_conllu_bank *b;
   ds_error e;
   int rc = ds_conllu_read(zPath, &b, &e);

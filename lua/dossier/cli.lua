@@ -38,7 +38,9 @@ local function read_input(path)
   return text, (path:match("([^/]+)$"):gsub("%.[^.]*$", ""))
 end
 
--- `tag --input conllu`: keep the file's tokens and sentences, fill LEMMA, UPOS, XPOS.
+-- `tag --input conllu`: keep the file's tokens and sentences, fill LEMMA, UPOS, XPOS;
+-- print CoNLL-U, or with --format json the sentences as {comments, tokens = {{id, form,
+-- lemma, upos, xpos}}}.
 local function tag_conllu(a, text)
   local tagger = dossier.tagger()
   local out, block = {}, {}
@@ -67,7 +69,28 @@ local function tag_conllu(a, text)
     end
   end
   if #block > 0 then flush(); out[#out + 1] = "" end
-  io.stdout:write(table.concat(out, "\n"), "\n")
+  if a.format ~= "json" then
+    io.stdout:write(table.concat(out, "\n"), "\n")
+    return
+  end
+  local sents, cur = {}, nil
+  for _, line in ipairs(out) do
+    if line == "" then
+      if cur then sents[#sents + 1] = cur end
+      cur = nil
+    else
+      cur = cur or {comments = {}, tokens = {}}
+      if line:sub(1, 1) == "#" then
+        cur.comments[#cur.comments + 1] = line
+      else
+        local f = {}
+        for x in (line .. "\t"):gmatch("([^\t]*)\t") do f[#f + 1] = x end
+        cur.tokens[#cur.tokens + 1] = {id = f[1], form = f[2], lemma = f[3], upos = f[4], xpos = f[5]}
+      end
+    end
+  end
+  if cur then sents[#sents + 1] = cur end
+  print(format.json(sents))
 end
 
 local function rule_names()
@@ -84,9 +107,20 @@ local function add_clean_options(c, reader_option)
   c:flag("--no-clean", "No clean-up at all.")
   c:flag("--no-tag", "No part-of-speech tags and lemmas.")
   c:option(reader_option, "Read files as this format (default: by extension).")
-    :choices(reader_option == "--format" and {"txt", "html", "md", "jsonl"} or {"txt", "html", "md", "conllu"})
-  c:option("--encoding", "Encoding of the files (UTF-16 with a byte order mark is always recognized).", "utf8")
-    :choices({"utf8", "latin1"})
+    :choices(reader_option == "--format" and {"txt", "html", "md", "pdf", "jsonl"}
+                                         or {"txt", "html", "md", "pdf", "jsonl", "conllu"})
+  c:option("--encoding", "latin1 (= cp1252, Windows-1252): files that are not valid UTF-8 are read "
+           .. "so; valid UTF-8 stays UTF-8 (UTF-16 with a byte order mark is always recognized).", "utf8")
+    :choices({"utf8", "latin1", "cp1252"})
+end
+
+-- --jobs: a whole number from 1 to 64, or nil and argparse's message.
+local function parse_jobs(z)
+  local n = math.tointeger(tonumber(z))
+  if not n or n < 1 or n > 64 then
+    return nil, string.format("--jobs must be a whole number from 1 to 64, not %s", z)
+  end
+  return n
 end
 
 -- "512M", "2G", "100000" -> bytes (nil: not a size, which argparse reports).
@@ -111,7 +145,21 @@ local function run_script(argv)
   local args = {[0] = script}
   for i = 3, #argv do args[i - 2] = argv[i] end
   _G.arg = args
-  chunk(table.unpack(args, 1, #args))
+  -- an error raised by dossier names its input, not the script's line: add the line of
+  -- the script where it came from (`report.lua:12: search: unclosed ( at character 1`)
+  local ok, err = xpcall(chunk, function(e)
+    if type(e) ~= "string" then return e end
+    if e:sub(1, #script + 1) == script .. ":" then return e end
+    for level = 2, 50 do
+      local info = debug.getinfo(level, "Sl")
+      if not info then break end
+      if info.short_src == script and info.currentline and info.currentline > 0 then
+        return string.format("%s:%d: %s", script, info.currentline, e)
+      end
+    end
+    return e
+  end, table.unpack(args, 1, #args))
+  if not ok then error(err, 0) end
   return 0
 end
 
@@ -126,17 +174,19 @@ local commands = {
     name = "index",
     description = "Parse documents and add them to a corpus file.",
     options = function(c)
-      c:argument("paths", "Files or directories (their .txt files, recursively)."):args("+")
+      c:argument("paths", "Files or directories (their .txt, .html, .md, .pdf and .jsonl files, recursively)."):args("+")
       c:option("--db", "Corpus file (created if missing).", "dossier.db")
       c:flag("-q --quiet", "Print nothing on success.")
-      c:option("-j --jobs", "Threads that read, parse and tag (default: the number of processors).",
-               nil, tonumber)
+      c:option("-j --jobs", "Threads that read, parse and tag, 1 to 64 (default: the number of processors).",
+               nil, parse_jobs)
       c:option("--memory", "Memory budget, e.g. 256M or 2G (default 512M): half for documents in flight, "
                .. "half for new postings.", nil, parse_size)
       add_clean_options(c, "--format")
     end,
     run = function(a)
       local corpus, commits
+      local existed = io.open(a.db, "rb")
+      if existed then existed:close() end
       local ok, err = pcall(function()
         files.collect(a.paths)               -- missing paths fail before the corpus is touched
         corpus = dossier.open(a.db)
@@ -157,10 +207,11 @@ local commands = {
         local after = corpus:info()
         if not a.quiet then
           -- this add's own tokens: another writer may have added while this one waited
-          print(string.format("%s: added %d document%s (%s tokens, %s sentences); corpus now %s documents, %s tokens",
-            a.db, added, added == 1 and "" or "s",
-            format.count(stats.tokens), format.count(stats.sentences),
-            format.count(after.documents), format.count(after.tokens)))
+          local function s(n) return n == 1 and "" or "s" end
+          print(string.format("%s: added %d document%s (%s token%s, %s sentence%s); corpus now %s document%s, %s token%s",
+            a.db, added, s(added), format.count(stats.tokens), s(stats.tokens),
+            format.count(stats.sentences), s(stats.sentences),
+            format.count(after.documents), s(after.documents), format.count(after.tokens), s(after.tokens)))
         end
         if stats.interrupted then error("interrupted!", 0) end
       end)
@@ -175,6 +226,9 @@ local commands = {
         eprintf("dossier: interrupted: nothing of this run was stored\n")
         return 130
       end
+      if not ok and not existed and not stored then   -- a failed first add leaves no empty file
+        for _, x in ipairs({"", "-wal", "-shm"}) do os.remove(a.db .. x) end
+      end
       if not ok then error(err, 0) end
     end,
   },
@@ -184,6 +238,7 @@ local commands = {
     options = function(c)
       c:option("--db", "Corpus file.", "dossier.db")
       c:option("--format", "Output format.", "text"):choices({"text", "json"})
+      c:flag("--docs", "List every document (text output; JSON always lists them).")
     end,
     run = function(a)
       local corpus <close> = open_existing(a.db, true)
@@ -205,7 +260,17 @@ local commands = {
       for k, v in pairs(info.types) do types[#types + 1] = k .. " " .. format.count(v) end
       table.sort(types)
       print("types      " .. table.concat(types, "    "))
-      if #docs > 0 then
+      local dates = {}
+      for _, d in ipairs(docs) do if d.meta.date then dates[#dates + 1] = d.meta.date end end
+      table.sort(dates)
+      if #dates > 0 then
+        print(string.format("dates      %s to %s (%d of %d documents dated)", dates[1], dates[#dates],
+                            #dates, #docs))
+      end
+      if #docs > 0 and not a.docs then
+        print(string.format("\n%d document%s: dossier info --db %s --docs lists them", #docs,
+                            #docs == 1 and "" or "s", a.db))
+      elseif #docs > 0 then
         local rows = {}
         for i, d in ipairs(docs) do
           rows[i] = {document = d.name, date = d.meta.date or "", tokens = d.tokens,
@@ -271,7 +336,7 @@ local commands = {
       if a.format ~= "json" then               -- text and TSV: lines 1,000 at a time
         local total = a.limit and math.min(a.limit, m:count()) or m:count()
         local cols = {"doc", "first", "last", "left", "match", "right"}
-        local docw = 0
+        local docw = 0   -- the widest name, never cut (two cut names could look alike)
         for _, d in ipairs(corpus:docs()) do docw = math.max(docw, utf8.len(d.name) or #d.name) end
         if a.format == "tsv" then print(table.concat(cols, "\t")) end
         for off = 0, total - 1, 1000 do
@@ -280,7 +345,7 @@ local commands = {
             local out = format.tsv(rows, cols)
             print((out:gsub("^[^\n]*\n?", "", 1)))
           else
-            print(format.kwic(rows, {width = a.width, docw = math.min(docw, 30)}))
+            print(format.kwic(rows, {width = a.width, docw = docw}))
           end
         end
         if a.format ~= "tsv" and total < m:count() then
@@ -313,20 +378,33 @@ local commands = {
         return
       end
       local docs = {}
-      for _, path in ipairs(inputs) do
-        local text, id = read_input(path)
-        local name = path == "-" and "<stdin>" or path
-        local opts = clean_opts(a, a.input or files.format_of(path, "txt"))
+      local function one(text, id, name, fmt)
+        local opts = clean_opts(a, fmt)
         opts.name = name
-        local d = dossier.parse(text, opts)
         if a.format == "json" then
+          local d = dossier.parse(text, opts)   -- a Lua table per token: only for JSON
           d.id = id
           docs[#docs + 1] = d
         else
-          io.stdout:write((dossier.conllu(text, id, opts)))
+          io.stdout:write((dossier.conllu(text, id, opts)))   -- written in C, parsed once
         end
       end
-      if a.format == "json" then print(format.json(#inputs == 1 and docs[1] or docs)) end
+      for _, path in ipairs(inputs) do
+        local fmt = a.input or files.format_of(path, "txt")
+        if fmt == "jsonl" then               -- a document per record
+          local stem = path == "-" and "stdin" or path:match("([^/]+)$"):gsub("%.[^.]*$", "")
+          if path == "-" then error("tag: JSON Lines from standard input: give the file's name", 0) end
+          for _, rec in ipairs(files.read_jsonl(path, stem)) do
+            one(rec.text, rec.name, path .. ":" .. rec.line, "txt")
+          end
+        elseif fmt == "pdf" and path == "-" then
+          error("tag: a PDF from standard input: give the file's name", 0)
+        else
+          local text, id = read_input(path)
+          one(text, id, path == "-" and "<stdin>" or path, fmt)
+        end
+      end
+      if a.format == "json" then print(format.json(#docs == 1 and docs[1] or docs)) end
     end,
   },
   {
@@ -374,11 +452,12 @@ local commands = {
     name = "search",
     description = "Rank documents for a search (bm25), with snippets.",
     options = function(c)
-      c:argument("query", 'Words, "phrases", AND, OR, NOT, NEAR(...), prefix* (FTS5 syntax).')
+      c:argument("query", 'Words as dossier tokenizes them (Sino-Russian, China\'s, U.S.), "phrases", '
+                 .. 'AND, OR, NOT, NEAR(... , N), ( ), prefix* (FTS5 syntax).')
       c:option("--db", "Corpus file.", "dossier.db")
       c:option("--limit", "At most N documents.", "10", tonumber)
       c:option("--tokens", "Tokens in a snippet.", "20", tonumber)
-      c:option("--format", "Output format.", "text"):choices({"text", "json"})
+      c:option("--format", "Output format.", "text"):choices({"text", "tsv", "json"})
     end,
     run = function(a)
       -- writable, to index what was added since the last search; else as it is
@@ -390,6 +469,10 @@ local commands = {
       local hits = corpus:search(a.query, {limit = a.limit, tokens = a.tokens})
       if a.format == "json" then
         print(format.json({query = a.query, hits = hits}))
+        return
+      end
+      if a.format == "tsv" then
+        print(format.tsv(hits, {"doc", "score", "snippet"}))
         return
       end
       for _, h in ipairs(hits) do
@@ -458,10 +541,11 @@ local commands = {
     name = "repl",
     description = "Interactive Lua with dossier and the corpus loaded.",
     options = function(c)
-      c:option("--db", "Corpus file to open as `corpus`.")
+      c:option("--db", "Corpus file to open as `corpus` (it must exist, unless --create).")
+      c:flag("--create", "Create the corpus file given with --db when it is missing.")
     end,
     run = function(a)
-      return require("dossier.repl").run({db = a.db})
+      return require("dossier.repl").run({db = a.db, create = a.create})
     end,
   },
   {

@@ -6,7 +6,7 @@ local M = {}
 -- Formats by extension; a directory's other files are left alone (a file named
 -- explicitly is read as text when its extension is unknown).
 M.extensions = {txt = "txt", text = "txt", html = "html", htm = "html", xhtml = "html",
-                md = "md", markdown = "md", jsonl = "jsonl"}
+                md = "md", markdown = "md", pdf = "pdf", jsonl = "jsonl"}
 
 -- The format of a path by its extension, or `default`.
 function M.format_of(path, default)
@@ -88,12 +88,74 @@ local function walk(dir, prefix, list)
     elseif mode == "file" and M.format_of(name) then
       list[#list + 1] = {path = path, name = prefix .. stem(name), meta = manifest[name] or {},
                          format = M.format_of(name), fromDir = true}
+    elseif mode == "file" and name ~= "MANIFEST.tsv" then
+      list.skipped = list.skipped or {}
+      list.skipped[#list.skipped + 1] = path
     end
   end
 end
 
+-- Give documents that would share a name distinct names, in place: `strategic.html`
+-- and `strategic.md` keep their extensions (`strategic.html`, `strategic.md`); `a/x.txt`
+-- and `b/x.txt` take as many of their directories as tell them apart (`a/x`, `b/x`).
+-- `taken` (may be nil) holds the names already in the corpus: a new document named as
+-- one of them is told apart in the same way (an unchanged file is not added again in
+-- any case: its bytes are known).
+function M.distinct_names(list, taken)
+  taken = taken or {}
+  local groups = {}
+  for _, f in ipairs(list) do
+    if f.path and not f.fixedName then
+      groups[f.name] = groups[f.name] or {}
+      table.insert(groups[f.name], f)
+    end
+  end
+  for name, g in pairs(groups) do
+    if #g > 1 or taken[name] then
+      local exts, nExt = {}, 0     -- extensions that tell them apart
+      for _, f in ipairs(g) do
+        local x = f.path:match("%.([^./]+)$") or ""
+        if not exts[x] then exts[x] = true; nExt = nExt + 1 end
+      end
+      -- the path's parts, with the extension or without
+      local function parts(f, bExt)
+        local p = bExt and f.path or f.path:gsub("%.[^./]*$", "")
+        local out = {}
+        for x in p:gmatch("[^/]+") do if x ~= "." then out[#out + 1] = x end end
+        return out
+      end
+      -- as many parts as the name has already (a directory's walk names `s/x`), then more
+      local kmin = 1
+      for _, f in ipairs(g) do
+        local _, nSlash = f.name:gsub("/", "")
+        kmin = math.max(kmin, nSlash + 1)
+      end
+      local done = false
+      for _, bExt in ipairs({nExt > 1, true}) do
+        for k = kmin, 64 do
+          local seen, ok = {}, true
+          for _, f in ipairs(g) do
+            local pp = parts(f, bExt)
+            f.newName = table.concat(pp, "/", math.max(1, #pp - k + 1))
+            if seen[f.newName] or taken[f.newName] then ok = false end
+            seen[f.newName] = true
+          end
+          if ok then done = true; break end
+        end
+        if done then break end
+      end
+      if not done then                   -- the same path twice, or taken: number them
+        for i, f in ipairs(g) do f.newName = name .. "-" .. i end
+      end
+      for _, f in ipairs(g) do f.name, f.newName = f.newName, nil end
+    end
+  end
+  return list
+end
+
 -- The documents named by `paths` (a path or a list of paths), in a stable order.
--- A missing path is an error naming it.
+-- A missing path is an error naming it. list.skipped holds the paths of a directory's
+-- files of types dossier does not read (nil if none).
 function M.collect(paths)
   if type(paths) == "string" then paths = {paths} end
   assert(type(paths) == "table", "bad argument #1 to 'add' (path or list of paths expected)")
@@ -150,15 +212,63 @@ function M.spool(path)
   return tmp
 end
 
+-- One warning for the files of types dossier does not read: "skipped 3 files of types
+-- dossier does not read: .csv, .docx (first: dir/a.docx)".
+function M.skipped_warning(skipped)
+  local exts, seen = {}, {}
+  for _, p in ipairs(skipped) do
+    local x = (p:match("([^/]+)$"):match("%.([^.]+)$") or ""):lower()
+    x = x == "" and "(no extension)" or "." .. x
+    if not seen[x] then seen[x] = true; exts[#exts + 1] = x end
+  end
+  table.sort(exts)
+  return string.format("skipped %d file%s of types dossier does not read: %s (first: %s)",
+                       #skipped, #skipped == 1 and "" or "s", table.concat(exts, ", "), skipped[1])
+end
+
+-- The error in a Markdown file's YAML front matter (`front matter, line 3: ...`), or nil
+-- when it has none or it reads; parse is dossier.parse (run on the front matter only).
+function M.front_matter_error(path, parse)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local first = f:read("l")
+  if first ~= "---" then f:close(); return nil end
+  local lines = {first}
+  for line in f:lines() do
+    lines[#lines + 1] = line
+    if line == "---" or line == "..." then break end
+    if #lines > 100000 then break end
+  end
+  f:close()
+  local ok, err = pcall(parse, table.concat(lines, "\n") .. "\n", {format = "md", clean = false, tag = false})
+  if ok then return nil end
+  return (tostring(err):gsub("^<text>: ", ""))
+end
+
+-- Why the PDF at path cannot be read (encrypted, damaged, no text), or nil; probe is
+-- core.pdf_probe. Remembered, as the caller asks twice.
+local pdf_seen = {}
+function M.pdf_problem(path, probe)
+  if pdf_seen[path] ~= nil then return pdf_seen[path] or nil end
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local bytes = f:read("a")
+  f:close()
+  local why = probe(bytes, path)
+  pdf_seen[path] = why or false
+  return why
+end
+
 -- Why a file cannot be a document: "empty file", "binary file" (a NUL byte in its first
 -- 8 KiB, UTF-16 with a byte order mark excepted), or nil.
-function M.unreadable(path)
+function M.unreadable(path, format)
   local f = io.open(path, "rb")
   if not f then return nil end
   local head = f:read(8192) or ""
   f:close()
   if not head:find("%S") then return "empty file" end
-  if head:find("\0", 1, true) and not head:find("^\255\254") and not head:find("^\254\255") then
+  if format ~= "pdf" and head:find("\0", 1, true) and not head:find("^\255\254") and
+     not head:find("^\254\255") then
     return "binary file"
   end
   return nil

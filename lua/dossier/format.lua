@@ -87,13 +87,15 @@ function M.table(rows, columns, opts)
   return table.concat(out, "\n")
 end
 
--- Concordance lines aligned on the match: `doc  left [match] right`.
+-- Concordance lines aligned on the match: `doc  left [match] right`. Document names are
+-- never cut (two cut names could look alike); opts.docwidth cuts them on request.
 function M.kwic(rows, opts)
   opts = opts or {}
   local w = opts.width or 40
   local docw = 0
   for _, r in ipairs(rows) do docw = math.max(docw, width(M.printable(r.doc))) end
-  docw = opts.docw or math.min(docw, opts.docwidth or 30)   -- docw: the same for every chunk
+  -- docw: the same for every chunk; names are cut only when a width is asked for
+  docw = opts.docw or (opts.docwidth and math.min(docw, opts.docwidth)) or docw
   local out = {}
   for i, r in ipairs(rows) do
     out[i] = string.format("%s  %s[%s]%s", pad(M.truncate(M.printable(r.doc), docw), docw),

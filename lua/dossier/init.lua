@@ -248,13 +248,15 @@ function M.open(path, opts)
   return setmetatable({_h = core.open(path, mode), path = path, readonly = opts.readonly}, Corpus)
 end
 
--- Add a file, a directory (its .txt, .html, .md and .jsonl files, recursively, in name
--- order) or a list of them, as one segment: all documents are stored, or (on any error)
+-- Add a file, a directory (its .txt, .html, .md, .pdf and .jsonl files, recursively, in
+-- name order; one warning lists the types of the other files passed over) or a list of them, as one segment: all documents are stored, or (on any error)
 -- none. A JSON Lines file holds one document per line (see files.read_jsonl).
 -- Metadata, by precedence: opts.meta, then a MANIFEST.tsv beside the files, then the
 -- document's own (JSON Lines fields, HTML <meta>, Markdown front matter).
--- opts.format forces a format ("txt", "html", "md", "jsonl"); opts.encoding =
--- "latin1" reads ISO 8859-1 (UTF-16 with a byte order mark is always recognized).
+-- opts.format forces a format ("txt", "html", "md", "pdf", "jsonl"); opts.encoding =
+-- "latin1" (or "cp1252") reads the files that are not valid UTF-8 as Windows-1252, a
+-- superset of ISO 8859-1's printable characters; valid UTF-8 stays UTF-8 (UTF-16 with
+-- a byte order mark is always recognized).
 -- In a directory, binary and empty files are skipped with a warning (opts.warn(msg), by
 -- default to stderr); named alone, they are errors.
 -- opts.jobs: threads that read, parse and tag (default: the number of processors; the
@@ -273,7 +275,13 @@ end
 function Corpus:add(paths, opts)
   local h = handle(self)
   opts = opts or {}
+  if opts.jobs ~= nil and (math.type(opts.jobs) ~= "integer" or opts.jobs < 1 or opts.jobs > 64) then
+    error("add: jobs must be a whole number from 1 to 64, not " .. tostring(opts.jobs), 2)
+  end
   local list = files.collect(paths)
+  local taken = {}
+  for _, d in ipairs(h:docs()) do taken[d.name] = true end
+  files.distinct_names(list, taken)
   local rules, ld = clean_settings(opts)
   local tagger = tagger_of(opts)
   local warn = opts.warn or function(msg) io.stderr:write("dossier: warning: ", msg, "\n") end
@@ -281,6 +289,7 @@ function Corpus:add(paths, opts)
   local _ <close> = setmetatable({}, {__close = function()     -- however the add ends
     for _, t in ipairs(spooled) do os.remove(t) end
   end})
+  if list.skipped then warn(files.skipped_warning(list.skipped)) end
   for _, f in ipairs(list) do
     local format = opts.format or f.format
     local function merged(own)
@@ -298,11 +307,20 @@ function Corpus:add(paths, opts)
       local tmp = files.spool(f.path)
       spooled[#spooled + 1] = tmp
       docs[#docs + 1] = {path = tmp, name = f.name, where = f.path, meta = merged({}), format = format}
-    elseif f.fromDir and files.unreadable(f.path) then
+    elseif f.fromDir and files.unreadable(f.path, format) then
       -- a directory's binary or empty files are passed over, with a warning
-      warn(f.path .. ": " .. files.unreadable(f.path) .. ", skipped")
+      warn(f.path .. ": " .. files.unreadable(f.path, format) .. ", skipped")
+    elseif f.fromDir and format == "pdf" and files.pdf_problem(f.path, core.pdf_probe) then
+      -- and so are its encrypted, damaged and scanned PDFs
+      warn(files.pdf_problem(f.path, core.pdf_probe) .. "; skipped")
     else
-      docs[#docs + 1] = {path = f.path, name = f.name, meta = merged({}), format = format}
+      local doc = {path = f.path, name = f.name, meta = merged({}), format = format}
+      local broken = format == "md" and files.front_matter_error(f.path, M.parse)
+      if broken then          -- the text is indexed; its metadata could not be read
+        warn(string.format("%s: %s; indexed without its metadata", f.path, broken))
+        doc.front_matter = false
+      end
+      docs[#docs + 1] = doc
     end
   end
   local repeated = rules & data.rules.repeated ~= 0
@@ -399,6 +417,19 @@ end
 -- is freed by the next optimize. Returns true, or false if there is no such document.
 function Corpus:remove(doc)
   local h = handle(self)
+  if type(doc) == "string" then          -- a name that several documents share: refuse
+    local same = {}
+    for _, d in ipairs(h:docs()) do
+      if d.name == doc then
+        same[#same + 1] = string.format("id %d%s", d.id, d.meta and d.meta.title and
+                                        (" (" .. d.meta.title .. ")") or "")
+      end
+    end
+    if #same > 1 then
+      error(string.format("%s: %d documents are named %s: %s; remove one by its id", self.path,
+                          #same, doc, table.concat(same, ", ")), 2)
+    end
+  end
   local _, id = h:find(doc)
   if not id then return false end
   return h:remove(id)
