@@ -301,6 +301,17 @@ local commands = {
         eprintf("dossier: warning: %s starts ran into the longest match allowed (%d tokens) and were cut there\n",
                 format.count(m.cut), m.limit)
       end
+      if m:count() == 0 then
+        -- say so (nothing printed could be a failure), and why when it is plain
+        if not a.count then eprintf("0 matches\n") end
+        for attr, v in a.query:gmatch("(x?pos)%s*!?=%s*\"([^\"]*)\"") do
+          if v:find("%l") and not v:find("%u") then
+            eprintf("dossier: hint: %s values are upper case (%s); %%c after the value ignores case\n",
+                    attr, attr == "pos" and "NOUN, VERB, ADJ, ..." or "NN, VBD, JJ, ...")
+            break
+          end
+        end
+      end
       if a.count then
         print(m:count())
         return
