@@ -434,6 +434,38 @@ static char *file_uri(const char *zPath, const char *zQuery) {
   return (char *)b.p;
 }
 
+/* The journal mode SQLite reports ("wal", "delete", ...) into z[n]; "" if it cannot tell. */
+static void journal_mode(ds_corpus *c, char *z, size_t n) {
+  sqlite3_stmt *st = NULL;
+  z[0] = 0;
+  if (sqlite3_prepare_v2(c->db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+    snprintf(z, n, "%s", (const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+}
+
+/*
+** Put the file in WAL mode. Another process that has just made the same new file may be
+** switching it, or adding to it, at this moment: switching waits for nobody, so a busy
+** file is looked at again (for 10 s, as the busy timeout) until it is in WAL mode.
+*/
+static int set_wal(ds_corpus *c, ds_error *e) {
+  char zMode[16];
+  for (int i = 0; i < 200; i++) {
+    journal_mode(c, zMode, sizeof zMode);
+    if (strcmp(zMode, "wal") == 0) return DS_OK;
+    int rc = sqlite3_exec(c->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+    if (rc == SQLITE_OK) {
+      journal_mode(c, zMode, sizeof zMode);
+      if (strcmp(zMode, "wal") == 0) return DS_OK;
+    } else if ((rc & 0xFF) != SQLITE_BUSY && (rc & 0xFF) != SQLITE_LOCKED) {
+      return ds_store_sql_error(c, e, "set the journal mode");
+    }
+    sqlite3_sleep(50);
+  }
+  return ds_store_exec(c, "PRAGMA journal_mode=WAL", e);      /* the last try says why */
+}
+
 int ds_corpus_open(const char *zPath, int flags, ds_corpus **ppOut, ds_error *e) {
   ds_corpus *c;
   struct stat st;
@@ -509,7 +541,7 @@ int ds_corpus_open(const char *zPath, int flags, ds_corpus **ppOut, ds_error *e)
   if (rc == DS_OK) owner_writable_sidecars(zPath);
   if (rc == DS_OK && !c->bReadonly) {
     /* WAL: readers go on while a writer adds; set only once the file is known to be ours */
-    rc = ds_store_exec(c, "PRAGMA journal_mode=WAL", e);
+    rc = set_wal(c, e);
     if (rc == DS_OK) rc = ds_store_exec(c, "PRAGMA synchronous=NORMAL", e);
     /* each document is written inside a savepoint, whose journal of the pages it
        changes would otherwise go to a temporary file, page after page */
