@@ -73,6 +73,7 @@ struct ds_corpus {
   int64_t segDocs;
   int64_t segTokens;
   size_t nBudget;             /* bytes of in-memory postings per segment; 0: no limit */
+  size_t nCacheKib;           /* SQLite's page cache as last set (KiB), 0 before */
   uint32_t aNextId[DS_NATTR];
   ds_lexmap aLex[DS_NATTR];
   ds_lexmap types;            /* word \xFF pos \xFF xpos \xFF lemma -> type id */

@@ -352,15 +352,12 @@ int ds_corpus_text(ds_corpus *c, size_t k, const char **pz, size_t *pn, const ui
   return DS_OK;
 }
 
-int ds_corpus_lexicon_scan(ds_corpus *c, int attr,
-                           int (*xEach)(void *ctx, uint32_t id, const char *z, size_t n,
-                                        int64_t freq),
-                           void *ctx, ds_error *e) {
-  if (!ds_attr_name(attr)) return ds_error_set(e, DS_MISUSE, -1, "no attribute %d", attr);
-  sqlite3_stmt *st = ds_store_prep(c, "SELECT id, str, freq FROM lexicon WHERE attr=?1 ORDER BY id", e);
+/* Step st (rows: id, string, frequency) calling xEach on each; finalizes st. */
+static int each_lexicon_row(ds_corpus *c, sqlite3_stmt *st,
+                            int (*xEach)(void *ctx, uint32_t id, const char *z, size_t n,
+                                         int64_t freq),
+                            void *ctx, ds_error *e) {
   int rc = DS_OK, src;
-  if (!st) return DS_SQL;
-  sqlite3_bind_int(st, 1, attr);
   while ((src = sqlite3_step(st)) == SQLITE_ROW) {
     const char *z = (const char *)sqlite3_column_text(st, 1);
     if (!z) continue;                     /* a damaged row */
@@ -373,6 +370,17 @@ int ds_corpus_lexicon_scan(ds_corpus *c, int attr,
   if (rc == DS_OK && src != SQLITE_DONE) rc = ds_store_sql_error(c, e, "read lexicon");
   sqlite3_finalize(st);
   return rc;
+}
+
+int ds_corpus_lexicon_scan(ds_corpus *c, int attr,
+                           int (*xEach)(void *ctx, uint32_t id, const char *z, size_t n,
+                                        int64_t freq),
+                           void *ctx, ds_error *e) {
+  if (!ds_attr_name(attr)) return ds_error_set(e, DS_MISUSE, -1, "no attribute %d", attr);
+  sqlite3_stmt *st = ds_store_prep(c, "SELECT id, str, freq FROM lexicon WHERE attr=?1 ORDER BY id", e);
+  if (!st) return DS_SQL;
+  sqlite3_bind_int(st, 1, attr);
+  return each_lexicon_row(c, st, xEach, ctx, e);
 }
 
 /* ====================== posting cursors ====================== */
@@ -632,7 +640,6 @@ int ds_corpus_lexicon_scan_prefix(ds_corpus *c, int attr, const char *zPrefix, s
   if (nEnd) zEnd[nEnd - 1] = (char)((unsigned char)zEnd[nEnd - 1] + 1);
   sqlite3_stmt *st = ds_store_prep(c, nEnd ? "SELECT id, str, freq FROM lexicon WHERE attr=?1 AND str>=?2 AND str<?3"
                                            : "SELECT id, str, freq FROM lexicon WHERE attr=?1 AND str>=?2", e);
-  int rc = DS_OK, src;
   if (!st) {
     ds_free(zEnd);
     return DS_SQL;
@@ -640,17 +647,7 @@ int ds_corpus_lexicon_scan_prefix(ds_corpus *c, int attr, const char *zPrefix, s
   sqlite3_bind_int(st, 1, attr);
   sqlite3_bind_text(st, 2, zPrefix, (int)nPrefix, SQLITE_STATIC);
   if (nEnd) sqlite3_bind_text(st, 3, zEnd, (int)nEnd, SQLITE_STATIC);
-  while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-    const char *z = (const char *)sqlite3_column_text(st, 1);
-    if (!z) continue;
-    if (xEach(ctx, (uint32_t)sqlite3_column_int64(st, 0), z, (size_t)sqlite3_column_bytes(st, 1),
-              sqlite3_column_int64(st, 2))) {
-      rc = DS_DONE;
-      break;
-    }
-  }
-  if (rc == DS_OK && src != SQLITE_DONE) rc = ds_store_sql_error(c, e, "read lexicon");
-  sqlite3_finalize(st);
+  int rc = each_lexicon_row(c, st, xEach, ctx, e);
   ds_free(zEnd);
   return rc;
 }

@@ -39,7 +39,9 @@ void ds_corpus_set_budget(ds_corpus *c, size_t nBytes) {
   if (!nBytes || nKib > 65536) nKib = 65536;
   char zSql[64];
   snprintf(zSql, sizeof zSql, "PRAGMA cache_size=-%zu", nKib);
-  if (c->db && !c->bReadonly) sqlite3_exec(c->db, zSql, NULL, NULL, NULL);
+  if (c->db && !c->bReadonly && nKib != c->nCacheKib &&     /* (each add_text sets it) */
+      sqlite3_exec(c->db, zSql, NULL, NULL, NULL) == SQLITE_OK)
+    c->nCacheKib = nKib;
 }
 
 size_t ds_corpus_budget(const ds_corpus *c) { return c->nBudget; }
