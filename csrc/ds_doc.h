@@ -37,6 +37,44 @@ typedef struct ds_range {
   uint32_t last;      /* one past the last token */
 } ds_range;
 
+/*
+** Kinds of span the recognizers add, each with the attributes it carries, in this order
+** (ds_spankind_get gives the names). Values are strings; "" when unknown.
+**   ent      type (PERSON ORG GPE LOC TECH POLICY EVENT MISC), id (Wikidata QID, else
+**            a lexicon id, else the normalized surface form), name (canonical), country
+**            (ISO 3166 alpha-2 or ""), source (`lexicon` or `model`)
+**   date     value (ISO 8601 at its precision: 2015-12-07, 2021-03, 2019, 201x decades as
+**            2010/2019, intervals 2019/2021), precision (day month year decade century
+**            interval relative)
+**   money    amount (a plain number: 442000000), currency (ISO 4217)
+**   percent  value (a plain number: 35.5)
+**   cite     authors (separated by "; "), year, extra
+**   url      value (the URL or e-mail address as written)
+**   quote    speaker (canonical name, "" when none)
+*/
+enum {
+  DS_SPAN_ENT = 0, DS_SPAN_DATE, DS_SPAN_MONEY, DS_SPAN_PERCENT, DS_SPAN_CITE, DS_SPAN_URL,
+  DS_SPAN_QUOTE, DS_NSPANKIND
+};
+
+typedef struct ds_spankind {
+  const char *zName;            /* "ent", "date", ... (CQL's structure name) */
+  int nAttr;
+  const char *const *azAttr;    /* attribute names */
+} ds_spankind;
+
+/* The kind's description, or NULL for an unknown kind. */
+const ds_spankind *ds_spankind_get(int kind);
+/* Kind of a name ("ent"), or -1. */
+int ds_spankind_find(const char *zName);
+
+/* A span a recognizer found: tokens [first, last) of a kind, with its values. */
+typedef struct ds_docspan {
+  uint32_t first, last;
+  uint32_t kind;        /* DS_SPAN_* */
+  uint32_t vals;        /* offset in ds_doc.spanVals of its values, each NUL-ended, in order */
+} ds_docspan;
+
 /* Kinds of paragraph. */
 enum { DS_PARA_TEXT = 0, DS_PARA_HEADING, DS_PARA_FOOTNOTE };
 
@@ -68,6 +106,11 @@ typedef struct ds_doc {
   uint32_t *aLemmaOff;  /* lemma of token i at lemmas.p + aLemmaOff[i], NUL-ended (owned) */
   ds_buf lemmas;
   const struct ds_tagger *pTagger;   /* names of the tag ids (borrowed) */
+  /* filled by the recognizers (ds_doc_add_span); in the order added until
+  ** ds_doc_sort_spans */
+  ds_docspan *aSpan;
+  size_t nSpan, nSpanAlloc;
+  ds_buf spanVals;
   /* filled by ds_doc_intern (ds_intern.h), after tagging; NULL when not done */
   uint32_t *aTypeOf;    /* the token type of each token, among the document's (owned) */
   uint32_t *aTypeTok;   /* the first token of each type (owned) */
@@ -93,6 +136,22 @@ void ds_doc_free(ds_doc *d);
 int ds_doc_add_token(ds_doc *d, uint32_t start, uint32_t end, uint32_t flags);
 int ds_doc_add_sentence(ds_doc *d, uint32_t first, uint32_t last);
 int ds_doc_add_para(ds_doc *d, uint32_t start, uint32_t end);
+
+/*
+** Add span [first, last) (first < last <= nTok) of `kind` with the kind's nAttr values
+** azVal[0..nAttr) (a NULL array or entry stands for ""). DS_OK, DS_NOMEM, or DS_MISUSE
+** for a bad kind or range.
+*/
+int ds_doc_add_span(ds_doc *d, int kind, uint32_t first, uint32_t last, const char *const *azVal);
+
+/* Value iAttr of span s (the kind's order), "" when iAttr is out of range. */
+const char *ds_docspan_value(const ds_doc *d, const ds_docspan *s, int iAttr);
+
+/* Sort the spans by first token, then longest first, then kind. */
+void ds_doc_sort_spans(ds_doc *d);
+
+/* Remove span i (keeps the order of the rest). */
+void ds_doc_remove_span(ds_doc *d, size_t i);
 
 /*
 ** Walk metadata held as "key\0value\0" pairs (ds_doc.meta, and the readers' own):

@@ -667,8 +667,39 @@ static void test_buf_overflow(void) {
   ds_buf_free(&b);
 }
 
+/* Recognizers' spans on a document: values in the kind's order, sorting, removal. */
+static void test_doc_spans(void) {
+  ds_doc *d = NULL;
+  ds_error e = {0};
+  const char *z = "Huawei signed a $2bn deal with MTS on 20 October 2020.";
+  check(ds_parse_text(z, strlen(z), NULL, &d, &e) == DS_OK && d->nTok == 13, "parsed: %zu tokens", d ? d->nTok : 0);
+  if (!d) return;
+  const char *azEnt[] = {"ORG", "Q160120", "Huawei", "CN", "lexicon"};
+  const char *azDate[] = {"2020-10-20", "day"};
+  check(ds_doc_add_span(d, DS_SPAN_DATE, 9, 12, azDate) == DS_OK, "date added");
+  check(ds_doc_add_span(d, DS_SPAN_ENT, 0, 1, azEnt) == DS_OK, "ent added");
+  check(ds_doc_add_span(d, DS_SPAN_MONEY, 3, 5, NULL) == DS_OK, "NULL values: all empty");
+  check(ds_doc_add_span(d, DS_SPAN_ENT, 3, 3, azEnt) == DS_MISUSE, "empty range refused");
+  check(ds_doc_add_span(d, DS_SPAN_ENT, 12, 14, azEnt) == DS_MISUSE, "range past the end refused");
+  check(ds_doc_add_span(d, DS_NSPANKIND, 0, 1, azEnt) == DS_MISUSE, "unknown kind refused");
+  ds_doc_sort_spans(d);
+  check(d->nSpan == 3 && d->aSpan[0].kind == DS_SPAN_ENT && d->aSpan[1].kind == DS_SPAN_MONEY &&
+        d->aSpan[2].kind == DS_SPAN_DATE, "sorted by first token");
+  check(strcmp(ds_docspan_value(d, &d->aSpan[0], 2), "Huawei") == 0 &&
+        strcmp(ds_docspan_value(d, &d->aSpan[0], 4), "lexicon") == 0 &&
+        strcmp(ds_docspan_value(d, &d->aSpan[0], 5), "") == 0, "ent values by position");
+  check(strcmp(ds_docspan_value(d, &d->aSpan[1], 1), "") == 0, "money's missing value is empty");
+  check(strcmp(ds_docspan_value(d, &d->aSpan[2], 0), "2020-10-20") == 0, "date value");
+  ds_doc_remove_span(d, 1);
+  check(d->nSpan == 2 && d->aSpan[1].kind == DS_SPAN_DATE, "removed the middle span");
+  check(ds_spankind_find("quote") == DS_SPAN_QUOTE && ds_spankind_find("s") == -1, "kinds by name");
+  check(strcmp(ds_spankind_get(DS_SPAN_CITE)->azAttr[0], "authors") == 0, "cite's first attribute");
+  ds_doc_free(d);
+}
+
 int main(int argc, char **argv) {
   (void)argc;
+  test_doc_spans();
   test_buf_overflow();
   test_strmap();
   test_utf8();
