@@ -444,8 +444,9 @@ static int bind_struct_attrs(binder *b, const ds_cql_node *x, unsigned char **pa
   const ds_spankind *sk = ds_spankind_get(ds_spankind_find(ds_cql_str(b->t, x->iName)));
   if (sk) return bind_span_tests(b, x, sk, paTest, pnTest);
   if (strcmp(ds_cql_str(b->t, x->iName), "doc") != 0) {
-    char zMsg[160];
-    snprintf(zMsg, sizeof zMsg, "structure '%.32s' has no attributes (<doc> has its metadata, <ent> ... their values)",
+    char zMsg[200];
+    snprintf(zMsg, sizeof zMsg,
+             "structure '%.32s' has no attributes (<doc> has its metadata; ent, date, money, percent, cite, url and quote their values)",
              ds_cql_str(b->t, x->iName));
     return qerr(b, ds_cql_at(b->t, x->iChild)->iStart, zMsg);
   }
