@@ -623,6 +623,14 @@ int ds_corpus_info(ds_corpus *c, ds_info *p, ds_error *e) {
   p->nBytes = ds_store_count(c, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()", -1);
   for (int a = 0; a < DS_NATTR; a++)
     p->anTypes[a] = ds_store_count(c, "SELECT count(*) FROM lexicon WHERE attr=?1 AND freq>0", a);
+  sqlite3_stmt *st = ds_store_prep(c, "SELECT kind, SUM(n) FROM spans WHERE doc IN "
+                                      "(SELECT id FROM docs WHERE deleted=0) GROUP BY kind", e);
+  if (!st) return DS_SQL;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    int k = ds_spankind_find((const char *)sqlite3_column_text(st, 0));
+    if (k >= 0) p->anSpans[k] = sqlite3_column_int64(st, 1);
+  }
+  sqlite3_finalize(st);
   if (p->nDocs < 0 || p->nTokens < 0 || p->nSegments < 0) return ds_store_sql_error(c, e, "info");
   return DS_OK;
 }

@@ -62,6 +62,7 @@
 
 #include "ds.h"
 #include "ds_buf.h"
+#include "ds_doc.h"
 #include "ds_hash.h"
 #include "ds_langdata.h"
 #include "ds_reader.h"
@@ -98,6 +99,7 @@ typedef struct ds_info {
   int64_t nParagraphs;        /* `p` spans */
   int64_t nBytes;             /* size of the database file */
   int64_t anTypes[DS_NATTR];  /* distinct values per attribute */
+  int64_t anSpans[DS_NSPANKIND];  /* the recognizers' spans by kind (ds_doc.h's DS_SPAN_*) */
 } ds_info;
 
 /* A document, as listed in memory (ordered by cpos). */

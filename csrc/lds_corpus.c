@@ -493,6 +493,12 @@ static int corpus_info(lua_State *L) {
     lua_setfield(L, -2, ds_attr_name(a));
   }
   lua_setfield(L, -2, "types");
+  lua_createtable(L, 0, DS_NSPANKIND);
+  for (int k = 0; k < DS_NSPANKIND; k++) {
+    lua_pushinteger(L, info.anSpans[k]);
+    lua_setfield(L, -2, ds_spankind_get(k)->zName);
+  }
+  lua_setfield(L, -2, "spans");
   return 1;
 }
 

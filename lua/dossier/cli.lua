@@ -260,6 +260,11 @@ local commands = {
       for k, v in pairs(info.types) do types[#types + 1] = k .. " " .. format.count(v) end
       table.sort(types)
       print("types      " .. table.concat(types, "    "))
+      local found = {}
+      for _, k in ipairs({"ent", "date", "money", "percent", "cite", "url", "quote"}) do
+        found[#found + 1] = k .. " " .. format.count(info.spans[k] or 0)
+      end
+      print("spans      " .. table.concat(found, "    "))
       local dates = {}
       for _, d in ipairs(docs) do if d.meta.date then dates[#dates + 1] = d.meta.date end end
       table.sort(dates)
