@@ -471,6 +471,9 @@ static void test_span_queries(void) {
           query_error(c, "<s type=\"x\"/>"));
     check(strstr(query_error(c, "[] within entity"), "unknown structure 'entity'") != NULL, "unknown kind: %s",
           query_error(c, "[] within entity"));
+    ds_info info;
+    check(ds_corpus_info(c, &info, &e) == DS_OK && info.anSpans[DS_SPAN_ENT] == 6 && info.anSpans[DS_SPAN_DATE] == 1 &&
+          info.anSpans[DS_SPAN_QUOTE] == 0, "info counts the spans stored: %lld entities", (long long)info.anSpans[DS_SPAN_ENT]);
     ds_buf r = DS_BUF_INIT;
     int64_t nProblem = -1;
     check(ds_corpus_check(c, &r, &nProblem, &e) == DS_OK && nProblem == 0, "check: %.*s", (int)r.n, r.p ? (char *)r.p : "");
