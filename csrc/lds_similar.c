@@ -1,0 +1,113 @@
+/*
+** lds_similar.c -- corpus:similar (ds_similar.h), for the `similar` recipe.
+*/
+#include "lds.h"
+#include "ds_similar.h"
+#include "ds_store.h"
+
+#include <string.h>
+
+/* A result held in C while it becomes Lua tables (freed by __gc on any error). */
+typedef struct simbox {
+  ds_simpair *a;
+  unsigned char *abPos;
+} simbox;
+
+static int simbox_gc(lua_State *L) {
+  simbox *b = lua_touserdata(L, 1);
+  ds_free(b->a);
+  ds_free(b->abPos);
+  b->a = NULL;
+  b->abPos = NULL;
+  return 0;
+}
+
+static double opt_number(lua_State *L, int t, const char *k, double dflt) {
+  lua_getfield(L, t, k);
+  double v = lua_isnil(L, -1) ? dflt : luaL_checknumber(L, -1);
+  lua_pop(L, 1);
+  return v;
+}
+
+/*
+** corpus:similar(opts, docs) -> {{a, b, cosine, jaccard}, ...} (a, b: documents, from 1),
+** by falling cosine. opts: by (attribute name, default "lemma"), pos = {UPOS names} (only
+** those tokens count for the cosine; values the corpus lacks count none), min_cosine,
+** min_jaccard, shingle, hashes; docs: one byte per document, or nil.
+*/
+static int corpus_similar(lua_State *L) {
+  ds_corpus *c = lds_check_corpus(L, 1);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  const unsigned char *abDoc = NULL;
+  if (!lua_isnoneornil(L, 3)) {
+    size_t n;
+    abDoc = (const unsigned char *)luaL_checklstring(L, 3, &n);
+    luaL_argcheck(L, n == ds_corpus_ndocs(c), 3, "one byte per document expected");
+  }
+  ds_error e;
+  if (ds_corpus_refresh(c, &e)) return lds_raise(L, &e);
+  ds_simopts o;
+  memset(&o, 0, sizeof o);
+  lua_getfield(L, 2, "by");
+  o.attr = ds_attr_find(lua_isnil(L, -1) ? "lemma" : luaL_checkstring(L, -1));
+  if (o.attr < 0) return luaL_error(L, "similar: by must be word, norm, lemma, pos or xpos");
+  lua_pop(L, 1);
+  o.minCosine = opt_number(L, 2, "min_cosine", 0.5);
+  o.minJaccard = opt_number(L, 2, "min_jaccard", 0.5);
+  double nShingle = opt_number(L, 2, "shingle", 5), nHash = opt_number(L, 2, "hashes", 128);
+  o.nShingle = nShingle >= 1 && nShingle <= 16 ? (int)nShingle : -1;     /* (0 is C's "default") */
+  o.nHash = nHash >= 4 && nHash <= 1024 ? (int)nHash : -1;
+  simbox *b = lua_newuserdatauv(L, sizeof *b, 0);
+  memset(b, 0, sizeof *b);
+  lua_createtable(L, 0, 1);
+  lua_pushcfunction(L, simbox_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_setmetatable(L, -2);
+  lua_getfield(L, 2, "pos");
+  if (!lua_isnil(L, -1)) {
+    luaL_checktype(L, -1, LUA_TTABLE);
+    lua_Integer nName = luaL_len(L, -1);
+    luaL_argcheck(L, nName <= 64, 2, "at most 64 parts of speech");
+    uint32_t aId[64], maxId = 0;
+    int nId = 0;
+    for (lua_Integer i = 1; i <= nName; i++) {
+      lua_geti(L, -1, i);
+      size_t nz;
+      const char *z = luaL_checklstring(L, -1, &nz);
+      int64_t f;
+      int rc = ds_corpus_lookup(c, DS_ATTR_POS, z, nz, &aId[nId], &f, &e);
+      if (rc == DS_OK && aId[nId] >= maxId) maxId = aId[nId];
+      if (rc == DS_OK) nId++;
+      else if (rc != DS_NOTFOUND) return lds_raise(L, &e);
+      lua_pop(L, 1);
+    }
+    b->abPos = ds_malloc((size_t)maxId + 1);
+    if (!b->abPos) return luaL_error(L, "out of memory");
+    memset(b->abPos, 0, (size_t)maxId + 1);
+    for (int i = 0; i < nId; i++) b->abPos[aId[i]] = 1;
+    o.abPos = b->abPos;
+    o.nPos = nId ? (size_t)maxId + 1 : 0;     /* none of them in the corpus: no token counts */
+  }
+  lua_pop(L, 1);
+  size_t n;
+  if (ds_similar(c, abDoc, &o, &b->a, &n, &e)) return lds_raise(L, &e);
+  lua_createtable(L, (int)n, 0);
+  for (size_t i = 0; i < n; i++) {
+    lua_createtable(L, 0, 4);
+    lds_setint(L, "a", (lua_Integer)b->a[i].a + 1);
+    lds_setint(L, "b", (lua_Integer)b->a[i].b + 1);
+    lua_pushnumber(L, b->a[i].cosine);
+    lua_setfield(L, -2, "cosine");
+    lua_pushnumber(L, b->a[i].jaccard);
+    lua_setfield(L, -2, "jaccard");
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  return 1;
+}
+
+static const luaL_Reg methods[] = {
+  {"similar", corpus_similar},
+  {NULL, NULL}
+};
+
+void lds_open_similar(lua_State *L) { lds_methods(L, LDS_CORPUS, methods); }
