@@ -1,7 +1,10 @@
 /*
-** lds_similar.c -- corpus:similar (ds_similar.h), for the `similar` recipe.
+** lds_recipes.c -- corpus methods for the recipes beyond counting values (those are
+** lds_count.c): corpus:similar (ds_similar.h) and corpus:count_in_spans (ds_cooccur.h).
 */
 #include "lds.h"
+#include "ds_cooccur.h"
+#include "ds_query.h"
 #include "ds_similar.h"
 #include "ds_store.h"
 
@@ -105,9 +108,69 @@ static int corpus_similar(lua_State *L) {
   return 1;
 }
 
+/* Two match sets held in C while a call may raise (freed by __gc). */
+typedef struct msbox {
+  ds_matchset a, b;
+} msbox;
+
+static int msbox_gc(lua_State *L) {
+  msbox *m = lua_touserdata(L, 1);
+  ds_matchset_free(&m->a);
+  ds_matchset_free(&m->b);
+  return 0;
+}
+
+/* Run the query at index i into *ms. */
+static void run_query(lua_State *L, int i, ds_corpus *c, ds_matchset *ms) {
+  size_t n;
+  const char *z = luaL_checklstring(L, i, &n);
+  if (strlen(z) != n) luaL_error(L, "a NUL byte in the query at position %d", (int)strlen(z) + 1);
+  ds_query *q;
+  ds_error e;
+  if (ds_query_compile(c, z, &q, &e)) lds_raise(L, &e);
+  int rc = ds_query_run(c, q, ms, &e);
+  ds_query_free(q);
+  if (rc) lds_raise(L, &e);
+}
+
+/*
+** corpus:count_in_spans(hits, with, kind, docs) -> {spans, tokens, hits}: the spans of
+** kind holding a match of query `with`, their tokens, and the matches of query `hits`
+** starting in them (docs: one byte per document, or nil).
+*/
+static int corpus_count_in_spans(lua_State *L) {
+  ds_corpus *c = lds_check_corpus(L, 1);
+  const char *zKind = luaL_checkstring(L, 4);
+  const unsigned char *abDoc = NULL;
+  if (!lua_isnoneornil(L, 5)) {
+    size_t n;
+    abDoc = (const unsigned char *)luaL_checklstring(L, 5, &n);
+    luaL_argcheck(L, n == ds_corpus_ndocs(c), 5, "one byte per document expected");
+  }
+  ds_error e;
+  if (ds_corpus_refresh(c, &e)) return lds_raise(L, &e);
+  msbox *m = lua_newuserdatauv(L, sizeof *m, 0);
+  m->a = (ds_matchset)DS_MATCHSET_INIT;
+  m->b = (ds_matchset)DS_MATCHSET_INIT;
+  lua_createtable(L, 0, 1);
+  lua_pushcfunction(L, msbox_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_setmetatable(L, -2);
+  run_query(L, 2, c, &m->a);
+  run_query(L, 3, c, &m->b);
+  ds_spancount sc;
+  if (ds_count_in_spans(c, &m->a, &m->b, zKind, abDoc, &sc, &e)) return lds_raise(L, &e);
+  lua_createtable(L, 0, 3);
+  lds_setint(L, "spans", sc.nSpans);
+  lds_setint(L, "tokens", sc.nTokens);
+  lds_setint(L, "hits", sc.nHits);
+  return 1;
+}
+
 static const luaL_Reg methods[] = {
   {"similar", corpus_similar},
+  {"count_in_spans", corpus_count_in_spans},
   {NULL, NULL}
 };
 
-void lds_open_similar(lua_State *L) { lds_methods(L, LDS_CORPUS, methods); }
+void lds_open_recipes(lua_State *L) { lds_methods(L, LDS_CORPUS, methods); }
