@@ -1,9 +1,12 @@
 /*
 ** lds_recipes.c -- corpus methods for the recipes beyond counting values (those are
-** lds_count.c): corpus:similar (ds_similar.h) and corpus:count_in_spans (ds_cooccur.h).
+** lds_count.c): corpus:similar (ds_similar.h), corpus:count_in_spans (ds_cooccur.h) and
+** corpus:network (ds_network.h).
 */
 #include "lds.h"
 #include "ds_cooccur.h"
+#include "ds_doc.h"
+#include "ds_network.h"
 #include "ds_query.h"
 #include "ds_similar.h"
 #include "ds_store.h"
@@ -167,7 +170,86 @@ static int corpus_count_in_spans(lua_State *L) {
   return 1;
 }
 
+static int netbox_gc(lua_State *L) {
+  ds_network_free(lua_touserdata(L, 1));
+  return 0;
+}
+
+/* The place of value zName in kind sk's values, or a Lua error. */
+static int value_index(lua_State *L, const ds_spankind *sk, const char *zName) {
+  for (int i = 0; i < sk->nAttr; i++)
+    if (strcmp(sk->azAttr[i], zName) == 0) return i;
+  return luaL_error(L, "network: <%s> has no value '%s'", sk->zName, zName);
+}
+
+/*
+** corpus:network{kind, key, label, group, unit | window}, docs -> {n, nodes = {{key, label,
+** group, freq}}, edges = {{a, b, n}}} (a, b: nodes, from 1); see ds_network.h.
+*/
+static int corpus_network(lua_State *L) {
+  ds_corpus *c = lds_check_corpus(L, 1);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  const unsigned char *abDoc = NULL;
+  if (!lua_isnoneornil(L, 3)) {
+    size_t n;
+    abDoc = (const unsigned char *)luaL_checklstring(L, 3, &n);
+    luaL_argcheck(L, n == ds_corpus_ndocs(c), 3, "one byte per document expected");
+  }
+  lua_getfield(L, 2, "kind");
+  const char *zKind = luaL_optstring(L, -1, "ent");
+  const ds_spankind *sk = ds_spankind_get(ds_spankind_find(zKind));
+  if (!sk) return luaL_error(L, "network: '%s' is not a kind of span with values (ent, date, ...)", zKind);
+  int aiVal[3];
+  static const char *const azField[] = {"key", "label", "group"}, *const azDefault[] = {"id", "name", "type"};
+  for (int i = 0; i < 3; i++) {
+    lua_getfield(L, 2, azField[i]);
+    const char *z = lua_tostring(L, -1);
+    aiVal[i] = value_index(L, sk, z ? z : (strcmp(zKind, "ent") == 0 ? azDefault[i] : sk->azAttr[0]));
+  }
+  lua_getfield(L, 2, "unit");
+  const char *zUnit = lua_tostring(L, -1);
+  lua_getfield(L, 2, "window");
+  lua_Integer nWindow = luaL_optinteger(L, -1, 0);
+  if (!zUnit && nWindow <= 0) return luaL_error(L, "network: a unit (s, p) or a window of tokens expected");
+  ds_error e;
+  if (ds_corpus_refresh(c, &e)) return lds_raise(L, &e);
+  ds_network *g = lua_newuserdatauv(L, sizeof *g, 0);
+  *g = (ds_network)DS_NETWORK_INIT;
+  lua_createtable(L, 0, 1);
+  lua_pushcfunction(L, netbox_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_setmetatable(L, -2);
+  if (ds_count_network(c, zKind, aiVal[0], aiVal[1], aiVal[2], zUnit, zUnit ? 0 : nWindow, abDoc, g, &e))
+    return lds_raise(L, &e);
+  lua_createtable(L, 0, 3);
+  lds_setint(L, "n", g->n);
+  lua_createtable(L, (int)g->nNode, 0);
+  for (size_t i = 0; i < g->nNode; i++) {
+    lua_createtable(L, 0, 4);
+    lua_pushstring(L, ds_network_str(g, g->aNode[i].iKey));
+    lua_setfield(L, -2, "key");
+    lua_pushstring(L, ds_network_str(g, g->aNode[i].iLabel));
+    lua_setfield(L, -2, "label");
+    lua_pushstring(L, ds_network_str(g, g->aNode[i].iGroup));
+    lua_setfield(L, -2, "group");
+    lds_setint(L, "freq", g->aNode[i].nFreq);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lua_setfield(L, -2, "nodes");
+  lua_createtable(L, (int)g->nEdge, 0);
+  for (size_t i = 0; i < g->nEdge; i++) {
+    lua_createtable(L, 0, 3);
+    lds_setint(L, "a", (lua_Integer)g->aEdge[i].a + 1);
+    lds_setint(L, "b", (lua_Integer)g->aEdge[i].b + 1);
+    lds_setint(L, "n", g->aEdge[i].n);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lua_setfield(L, -2, "edges");
+  return 1;
+}
+
 static const luaL_Reg methods[] = {
+  {"network", corpus_network},
   {"similar", corpus_similar},
   {"count_in_spans", corpus_count_in_spans},
   {NULL, NULL}

@@ -7,6 +7,7 @@
 */
 #include "ds_doc.h"
 #include "ds_ingest.h"
+#include "ds_network.h"
 #include "ds_parse.h"
 #include "ds_query.h"
 #include "tests.h"
@@ -471,6 +472,20 @@ static void test_span_queries(void) {
           query_error(c, "<s type=\"x\"/>"));
     check(strstr(query_error(c, "[] within entity"), "unknown structure 'entity'") != NULL, "unknown kind: %s",
           query_error(c, "[] within entity"));
+    ds_network g;
+    check(ds_count_network(c, "ent", 1, 2, 0, "s", 0, NULL, &g, &e) == DS_OK, "network: %s", e.msg);
+    check(g.nNode == 6 && g.nEdge == 6 && g.n == 2, "by sentence: 6 nodes, 3 + 3 pairs, 2 units: %zu %zu %lld",
+          g.nNode, g.nEdge, (long long)g.n);
+    check(g.nNode == 6 && strcmp(ds_network_str(&g, g.aNode[3].iLabel), "Xi Jinping") == 0 &&
+          strcmp(ds_network_str(&g, g.aNode[3].iKey), "Q15031") == 0 &&
+          strcmp(ds_network_str(&g, g.aNode[3].iGroup), "PERSON") == 0 && g.aNode[3].nFreq == 1, "Xi's node");
+    check(g.nEdge == 6 && g.aEdge[0].a == 0 && g.aEdge[0].b == 1 && g.aEdge[0].n == 1, "Huawei-ZTE first");
+    ds_network_free(&g);
+    /* mentions at tokens 0 2 6 8 11 14: within 3 tokens Huawei-ZTE, MTS-Xi, Xi-Putin, Putin-Moscow */
+    check(ds_count_network(c, "ent", 1, 2, 0, NULL, 3, NULL, &g, &e) == DS_OK && g.nEdge == 4 && g.n == 20,
+          "window 3: %zu edges", g.nEdge);
+    ds_network_free(&g);
+    check(ds_count_network(c, "s", 0, 0, 0, "s", 0, NULL, &g, &e) == DS_MISUSE, "a kind without values refused");
     ds_info info;
     check(ds_corpus_info(c, &info, &e) == DS_OK && info.anSpans[DS_SPAN_ENT] == 6 && info.anSpans[DS_SPAN_DATE] == 1 &&
           info.anSpans[DS_SPAN_QUOTE] == 0, "info counts the spans stored: %lld entities", (long long)info.anSpans[DS_SPAN_ENT]);
