@@ -35,6 +35,7 @@ CTESTS  = $(B)/test_core $(B)/test_uax29 $(B)/test_tagger $(B)/test_store $(B)/t
 FUZZ_NAMES = $(patsubst csrc/fuzz/fuzz_%.c,%,$(wildcard csrc/fuzz/fuzz_*.c))
 REPLAYS = $(addprefix $(B)/replay_,$(FUZZ_NAMES))
 SAMPLE_DB = $(B)/sample.db
+REPORT = $(B)/report.html
 
 .PHONY: all deps test ctest replay spec run clean install asan tsan valgrind uniprop abbrev bench models fuzz
 
@@ -90,7 +91,9 @@ run: deps
 	@bin/dossier info --db $(SAMPLE_DB)
 	@echo; echo "$$ bin/dossier query --db $(SAMPLE_DB) '\"technological\"%c \"sovereignty\"' --width 35"
 	@bin/dossier query --db $(SAMPLE_DB) '"technological"%c "sovereignty"' --width 35
-	@echo; echo "Next: bin/dossier repl --db $(SAMPLE_DB)   (type help), or bin/dossier --help;"
+	@echo; echo '$$ bin/dossier report --db $(SAMPLE_DB) -o $(REPORT)'
+	@bin/dossier report --db $(SAMPLE_DB) -o $(REPORT)
+	@echo; echo "Open $(REPORT) in a browser. Next: bin/dossier repl --db $(SAMPLE_DB)   (type help), or bin/dossier --help;"
 	@echo "      your own documents: bin/dossier index DIR --db my.db (txt, html, md, pdf, jsonl)"
 
 # The C tests and the busted suite with AddressSanitizer and UndefinedBehaviorSanitizer
