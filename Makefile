@@ -37,7 +37,7 @@ REPLAYS = $(addprefix $(B)/replay_,$(FUZZ_NAMES))
 SAMPLE_DB = $(B)/sample.db
 REPORT = $(B)/report.html
 
-.PHONY: all deps test ctest replay spec run clean install asan tsan valgrind uniprop abbrev bench models fuzz
+.PHONY: all deps test ctest replay spec run clean install asan tsan valgrind uniprop abbrev bench models fuzz check-report
 
 all: $(MODULE)
 
@@ -95,6 +95,20 @@ run: deps
 	@bin/dossier report --db $(SAMPLE_DB) -o $(REPORT)
 	@echo; echo "Open $(REPORT) in a browser. Next: bin/dossier repl --db $(SAMPLE_DB)   (type help), or bin/dossier --help;"
 	@echo "      your own documents: bin/dossier index DIR --db my.db (txt, html, md, pdf, jsonl)"
+
+# The browser check of the report (issue 19): Debian's Chromium driven by playwright-core
+# (from the npm registry, into build/check/), at 1280 and 390 pixels wide; screenshots
+# in build/check/.
+check-report: $(MODULE)
+	@tools/deps.sh chromium
+	@command -v node >/dev/null && command -v npm >/dev/null || tools/deps.sh nodejs npm
+	@mkdir -p build/check
+	@test -d build/check/node_modules/playwright-core || \
+	  npm install --prefix build/check --no-audit --no-fund --silent playwright-core@1
+	@rm -f $(SAMPLE_DB) $(SAMPLE_DB)-wal $(SAMPLE_DB)-shm
+	@bin/dossier index -q corpus/seeds --db $(SAMPLE_DB)
+	@bin/dossier report -q --db $(SAMPLE_DB) -o $(REPORT)
+	NODE_PATH=build/check/node_modules node tools/check_report.cjs $(REPORT) build/check
 
 # The C tests and the busted suite with AddressSanitizer and UndefinedBehaviorSanitizer
 # (clang; the module goes to build/asan/, the ASan runtime is preloaded into lua5.4).

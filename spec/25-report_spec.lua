@@ -13,7 +13,7 @@ describe("the report", function()
     summary = require("dossier.report").write(c, path)
     html = H.read(path)
   end)
-  teardown(function() H.cleanup() end)
+  teardown(function() H.cleanup(); H.cleanup_dirs() end)
 
   it("is one self-contained HTML file with every section", function()
     assert.truthy(html:match("^<!DOCTYPE html>"))
@@ -54,6 +54,23 @@ describe("the report", function()
       assert.truthy(svg:match('viewBox="0 0 %d+ %d+"'), svg)
       assert.truthy(svg:match('role="img"'), svg)
     end
+  end)
+
+  it("passes the browser check where Chromium and playwright-core are installed", function()
+    local chromium = io.open("/usr/bin/chromium")
+    local pw = io.open("build/check/node_modules/playwright-core/package.json")
+    if chromium then chromium:close() end
+    if pw then pw:close() end
+    if not chromium or not pw then
+      pending("no Chromium or no build/check/node_modules/playwright-core: run make check-report")
+      return
+    end
+    local path = H.tmp(".html")
+    H.write(path, html)
+    local dir = H.tmpdir("-shots")
+    local ok = os.execute("NODE_PATH=build/check/node_modules node tools/check_report.cjs " .. H.quote(path) .. " "
+                          .. H.quote(dir) .. " >/dev/null 2>" .. H.quote(dir .. "/err"))
+    assert.is_true(ok == true or ok == 0, H.read(dir .. "/err"))
   end)
 
   it("holds each document's clean text", function()
