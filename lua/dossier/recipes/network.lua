@@ -181,13 +181,14 @@ end
 
 -- JSON: {nodes = [{id, label, type, freq}], edges = [{source, target, weight, count, pmi, logdice}]}
 function M.json(r)
-  local nodes, edges = {}, {}
+  local fmt = require("dossier.format")
+  local nodes, edges = fmt.array(), fmt.array()
   for i, v in ipairs(r.nodes) do nodes[i] = {id = v.key, label = v.label, type = v.group, freq = v.freq} end
   for i, e in ipairs(r.rows) do
     edges[i] = {source = e.source_id, target = e.target_id, weight = e.weight, count = e.count, pmi = e.pmi,
                 logdice = e.logdice}
   end
-  return require("dossier.format").json({nodes = nodes, edges = edges, weight = r.weight_name, notes = r.notes})
+  return fmt.json({nodes = nodes, edges = edges, weight = r.weight_name, notes = r.notes})
 end
 
 function M.svg(r)
