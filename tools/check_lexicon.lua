@@ -4,7 +4,8 @@
 -- codes of two capitals, and no form (name or alias) given twice after case folding,
 -- whether in one entry or in two.
 --   lua5.4 tools/check_lexicon.lua [corpus/lexicon/entities.tsv] [--text FILE]
--- Exits 1 on any error. With --text (any English running text, e.g. a CoNLL-U file) it
+-- Exits 1 on any error. With --text (plain English running text, e.g. the Brown corpus
+-- with its tags stripped) it
 -- also prints, as warnings, one-word capitalized forms whose lower-case spelling occurs
 -- in that text at least 3 times as an ordinary word (`Apple`, `Meta`) and that carry
 -- neither `nostart` nor `exact`: at the start of a sentence such a form cannot be told
