@@ -5,11 +5,10 @@
 -- whether in one entry or in two.
 --   lua5.4 tools/check_lexicon.lua [corpus/lexicon/entities.tsv] [--text FILE]
 -- Exits 1 on any error. With --text (plain English running text, e.g. the Brown corpus
--- with its tags stripped) it
--- also prints, as warnings, one-word capitalized forms whose lower-case spelling occurs
--- in that text at least 3 times as an ordinary word (`Apple`, `Meta`) and that carry
--- neither `nostart` nor `exact`: at the start of a sentence such a form cannot be told
--- from the word, so a person should decide. Case folding is ASCII only (string.lower);
+-- with its tags stripped) it also prints, as warnings, one-word capitalized forms whose
+-- lower-case spelling occurs in that text at least 3 times as an ordinary word (`Apple`,
+-- `Meta`) and that carry neither `nostart` nor `exact`: at the start of a sentence such
+-- a form cannot be told from the word, so a person should decide. Case folding is ASCII only (string.lower);
 -- the file's few non-ASCII forms were compared by hand.
 local path, text_path = "corpus/lexicon/entities.tsv", nil
 local i = 1
