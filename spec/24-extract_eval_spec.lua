@@ -177,3 +177,69 @@ describe("bench/extract_eval.lua", function()
     end
   end)
 end)
+
+describe("tools/gold_offsets.lua", function()
+  local G = dofile("tools/gold_offsets.lua")
+  local TEXT = "China and Russia. Putin met Xi in\nMoscow; Russia's Putin. 'A quote, Russia.'"
+  local function convert(lines)
+    local path = os.tmpname()
+    local f = assert(io.open(path, "wb"))
+    f:write("@doc d.txt\n", table.concat(lines, "\n"), "\n")
+    f:close()
+    local ok, doc, rows = pcall(G.convert, path, function() return TEXT end)
+    os.remove(path)
+    if not ok then return nil, (doc:gsub("^[^:]*:", "")) end
+    return rows
+  end
+
+  it("turns texts, contexts and *all lines into byte offsets", function()
+    local rows = assert(convert({
+      "quote\t-\t'A quote, Russia.'",
+      "GPE\tMoscow\tXi in [[Moscow]];",            -- spaces match a line break
+      "PERSON\tVladimir Putin\t*Putin",
+      "GPE\tRussia\tand [[Russia]].",
+      "GPE\tRussia\t*Russia",                     -- the one left, and the one in the quote
+    }))
+    local got = {}
+    for _, r in ipairs(rows) do got[#got + 1] = r.start .. "-" .. r.stop .. " " .. r.type .. " " .. r.text end
+    assert.same({"10-16 GPE Russia", "18-23 PERSON Putin", "34-40 GPE Moscow",
+                 "42-48 GPE Russia", "51-56 PERSON Putin", "58-76 quote 'A quote, Russia.'",
+                 "68-74 GPE Russia"}, got)
+    assert.equal("doc\tstart\tend\ttext\ttype\tvalue\n", G.tsv(rows):match("^[^\n]*\n"))
+    assert.truthy(G.tsv(rows):find("d.txt\t34\t40\tMoscow\tGPE\tMoscow\n", 1, true))
+    rows = assert(convert({"GPE\tMoscow\tin Moscow"}))
+    assert.truthy(G.tsv(rows):find("d.txt\t31\t40\tin\\nMoscow\tGPE\tMoscow\n", 1, true))
+  end)
+
+  it("fails loudly on a text not found, found twice, or overlapping", function()
+    local _, err = convert({"GPE\tBeijing\tBeijing"})
+    assert.equal("2: not found: Beijing", err)
+    _, err = convert({"GPE\tRussia\tRussia"})
+    assert.equal("2: 3 occurrences (give context as left[[text]]right): Russia", err)
+    _, err = convert({"PERSON\tXi\tXi in", "GPE\tMoscow\tin Moscow"})
+    assert.equal("3: overlaps the span of line 2: Xi in", err)
+    _, err = convert({"GPE\tRussia\tRuss"})              -- not inside a word
+    assert.equal("2: not found: Russ", err)
+    _, err = convert({"FOO\tx\tChina"})
+    assert.equal("2: unknown type FOO", err)
+  end)
+
+  it("reproduces the stored gold from the .ann files (needs the built module)", function()
+    if not pcall(require, "dossier.core") then
+      pending("skipped: lua/dossier/core.so is not built (make)")
+      return
+    end
+    local p = io.popen("ls spec/data/extract-gold/ann/*.ann")
+    local n = 0
+    for path in p:lines() do
+      local doc, rows = G.convert(path)
+      local name = doc:match("([^/]+)%.txt$")
+      local f = assert(io.open("spec/data/extract-gold/" .. name .. ".tsv", "rb"))
+      assert.equal(f:read("a"), G.tsv(rows), name)
+      f:close()
+      n = n + 1
+    end
+    p:close()
+    assert.equal(5, n)
+  end)
+end)
