@@ -595,6 +595,23 @@ void ds_eval_free(ds_eval *p) {
 
 size_t ds_eval_length(const ds_eval *p) { return (size_t)p->minLen; }
 
+int ds_eval_count_by_freq(ds_corpus *c, const ds_eval *p, int64_t *pn) {
+  if (p->eKind != E_BODY || p->nFix != 1 || p->iG >= 0 || p->aDocOk || p->zWithin[0] || p->nWithinTokens ||
+      p->pContaining || p->zExpand[0] || p->nExpandTokens || p->vm.nStruct)
+    return 0;
+  if (p->vm.bEmpty) {
+    *pn = 0;
+    return 1;
+  }
+  int j = p->aFixCons[0];
+  const cql_cons *x = j >= 0 ? &p->vm.aCons[j] : NULL;
+  if (x && x->eKind != DS_CQL_CMP) return 0;
+  int64_t nTok = 0;
+  for (size_t k = 0; k < ds_corpus_ndocs(c); k++) nTok += ds_corpus_doc(c, k)->nTok;
+  *pn = !x ? nTok : x->bNe ? nTok - x->set.freq : x->set.freq;
+  return 1;
+}
+
 size_t ds_eval_anchors(const ds_eval *p) { return p->nAnchor; }
 
 const char *ds_eval_anchor_name(const ds_eval *p, size_t j) {

@@ -59,6 +59,14 @@ int64_t ds_eval_cut_limit(const ds_eval *p);
 int ds_eval_run(ds_corpus *c, const ds_eval *p, ds_matchset *pOut, ds_error *e);
 
 /*
+** The number of matches of a plan of one token constraint on one attribute (`"the"`,
+** `[lemma="cooperat.*"]`, `[word!="the"]`, `[]`) with no structure, metadata, `within`,
+** `containing` or `expand`, from the lexicon's frequencies, without reading a posting:
+** 1 and *pn, or 0 when the plan is not such a one (run it instead).
+*/
+int ds_eval_count_by_freq(ds_corpus *c, const ds_eval *p, int64_t *pn);
+
+/*
 ** Append the plan in words to out, e.g.
 **   "tokens 2; driver 1 word#812 (63); cursor 0 word#3 (60211); stream: 0 norm!=#5"
 ** (positions in the sequence, attribute#lexicon id (postings)), for tests and `explain`.

@@ -39,3 +39,12 @@ const ds_eval *ds_query_plan(const ds_query *q) { return q->plan; }
 int ds_query_run(ds_corpus *c, const ds_query *q, ds_matchset *pOut, ds_error *e) {
   return ds_eval_run(c, q->plan, pOut, e);
 }
+
+int ds_query_count(ds_corpus *c, const ds_query *q, int64_t *pn, ds_error *e) {
+  if (ds_eval_count_by_freq(c, q->plan, pn)) return DS_OK;
+  ds_matchset ms = DS_MATCHSET_INIT;
+  int rc = ds_eval_run(c, q->plan, &ms, e);
+  *pn = (int64_t)ms.n;
+  ds_matchset_free(&ms);
+  return rc;
+}

@@ -2,13 +2,7 @@
 ** ds_query.h -- queries over a corpus in one call: parse (ds_cql.h), bind and run
 ** (ds_eval.h), matches in a ds_matchset (ds_matchset.h).
 **
-** This is the first subset of CQL, which the CQL issue grows into the full dialect:
-**   "digital" "silk" "road"     literal strings (a string that holds several tokens,
-**                                such as "Sino-Russian", stands for their sequence)
-**   "china"%c                    case-insensitive (matches the `norm` attribute)
-**   [word="Russia"] [norm!="the"] [] 
-**   sovereignty                  a bare word is a literal string
-** Strings are literal in this version; a backslash escapes the next character.
+** The language is CQP's CQL (ds_cql.h lists it; a bare word is an error).
 **
 **   ds_query *q; ds_matchset ms = DS_MATCHSET_INIT;
 **   if (ds_query_compile(c, "\"digital\" \"silk\"", &q, &err) == DS_OK) {
@@ -44,5 +38,11 @@ const ds_eval *ds_query_plan(const ds_query *q);
 
 /* Append every match of q in c to *pOut, in corpus order. */
 int ds_query_run(ds_corpus *c, const ds_query *q, ds_matchset *pOut, ds_error *e);
+
+/*
+** The number of matches of q in c into *pn: a query of one token constraint from the
+** lexicon's frequencies (ds_eval_count_by_freq), any other by running it.
+*/
+int ds_query_count(ds_corpus *c, const ds_query *q, int64_t *pn, ds_error *e);
 
 #endif

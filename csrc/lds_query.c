@@ -18,6 +18,29 @@ typedef struct matchset_box {
 
 static matchset_box *check_matchset(lua_State *L, int i) { return luaL_checkudata(L, i, LDS_MATCHSET); }
 
+/*
+** corpus:count_by_freq(q) -> the number of matches of q from the lexicon's frequencies,
+** or nil when q is not a query of one token constraint (ds_eval_count_by_freq).
+*/
+static int corpus_count_by_freq(lua_State *L) {
+  ds_corpus *c = lds_check_corpus(L, 1);
+  size_t nQuery;
+  const char *zQuery = luaL_checklstring(L, 2, &nQuery);
+  if (strlen(zQuery) != nQuery) {
+    lua_pushfstring(L, "a NUL byte in the query at position %d", (int)strlen(zQuery) + 1);
+    return lua_error(L);
+  }
+  ds_query *q;
+  ds_error e;
+  if (ds_query_compile(c, zQuery, &q, &e)) return lds_raise(L, &e);
+  int64_t n;
+  int bOk = ds_eval_count_by_freq(c, ds_query_plan(q), &n);
+  ds_query_free(q);
+  if (!bOk) return 0;
+  lua_pushinteger(L, n);
+  return 1;
+}
+
 /* corpus:query(q) -> matchset, {anchor names by column}, starts cut at the longest match */
 static int corpus_query(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
@@ -239,6 +262,7 @@ static int matchset_corpus(lua_State *L) {
 
 static const luaL_Reg corpus_methods[] = {
   {"query", corpus_query},
+  {"count_by_freq", corpus_count_by_freq},
   {"kwic", corpus_kwic},
   {"msort", corpus_msort},
   {"mgroup", corpus_mgroup},

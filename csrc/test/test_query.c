@@ -358,6 +358,25 @@ static const char *plan_of(ds_corpus *c, const char *zQuery) {
   return z;
 }
 
+/* Counts from the lexicon's frequencies (ds_query_count) equal the matches found. */
+static void check_counts(ds_corpus *c, const char *zWhen) {
+  static const char *const az[] = {
+    "\"the\"", "[word!=\"the\"]", "[]", "[lemma=\"cooperat.*\"]", "\"china\"%c", "[pos=\"NOUN\"]",
+    "[word=\"nowhere-at-all\"]", "[xpos!=\"NN.*\"]", "\"of\" \"the\"", "\"China\" within s", "[word=\"a\" | lemma=\"be\"]",
+  };
+  for (size_t i = 0; i < sizeof az / sizeof *az; i++) {
+    ds_query *q;
+    ds_error e;
+    int64_t n = -1;
+    if (ds_query_compile(c, az[i], &q, &e) == DS_OK) {
+      check(ds_query_count(c, q, &n, &e) == DS_OK, "%s: count: %s", az[i], e.msg);
+      ds_query_free(q);
+    }
+    check(n == count_matches(c, az[i]), "%s (%s): counted %lld, found %ld", az[i], zWhen, (long long)n,
+          count_matches(c, az[i]));
+  }
+}
+
 static void test_eval(void) {
   char azFile[16][256];
   size_t nFile = seed_files(azFile, 16);
@@ -389,10 +408,12 @@ static void test_eval(void) {
   z = plan_of(c, "\"the\" \"nowhere\"");
   check(strstr(z, "empty") != NULL, "a word the corpus lacks: %s", z);
 
+  check_counts(c, "five segments");
   /* a removed document: its positions stay in the postings, never in the matches */
   long nThe = count_matches(c, "\"the\"");
   check(ds_corpus_remove(c, ds_corpus_doc(c, 1)->id, &e) == DS_OK, "remove: %s", e.msg);
   check(count_matches(c, "\"the\"") < nThe, "fewer matches without the document");
+  check_counts(c, "a document removed");
   compare_queries(c, 100, "a document removed");
   check(ds_corpus_optimize(c, &e) == DS_OK, "optimize: %s", e.msg);
   compare_queries(c, 50, "optimized");

@@ -301,13 +301,8 @@ local commands = {
     end,
     run = function(a)
       local corpus <close> = open_existing(a.db, true)
-      local m = corpus:query(a.query)
-      if m.cut > 0 then
-        eprintf("dossier: warning: %s starts ran into the longest match allowed (%d tokens) and were cut there\n",
-                format.count(m.cut), m.limit)
-      end
-      if m:count() == 0 then
-        -- say so (nothing printed could be a failure), and why when it is plain
+      -- no match: say so (nothing printed could be a failure), and why when it is plain
+      local function none()
         if not a.count then eprintf("0 matches\n") end
         for attr, v in a.query:gmatch("(x?pos)%s*!?=%s*\"([^\"]*)\"") do
           if v:find("%l") and not v:find("%u") then
@@ -317,6 +312,18 @@ local commands = {
           end
         end
       end
+      local n = a.count and corpus._h:count_by_freq(a.query)    -- one token: from frequencies
+      if n then
+        if n == 0 then none() end
+        print(n)
+        return
+      end
+      local m = corpus:query(a.query)
+      if m.cut > 0 then
+        eprintf("dossier: warning: %s starts ran into the longest match allowed (%d tokens) and were cut there\n",
+                format.count(m.cut), m.limit)
+      end
+      if m:count() == 0 then none() end
       if a.count then
         print(m:count())
         return

@@ -479,6 +479,13 @@ function Corpus:query(q)
                        limit = limit}, MatchSet)
 end
 
+-- The number of matches of q: a query of one token constraint counted from the lexicon's
+-- frequencies (no posting read), any other by running it.
+function Corpus:count(q)
+  local h = handle(self)
+  return h:count_by_freq(q) or #h:query(q)
+end
+
 -- {documents, tokens, types = {word=, norm=}, segments, sentences, paragraphs, bytes,
 --  format_version, path}
 function Corpus:info()
