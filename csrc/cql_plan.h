@@ -31,6 +31,9 @@ typedef struct cql_gnode {
   int iKid, nKid;
 } cql_gnode;
 
+/* Most alternatives of a `|` whose union can drive. */
+#define CQL_MAX_ALT 64
+
 struct ds_eval {
   int eKind;            /* E_BODY (a sequence), E_SPANS (`<s/>`), E_MEET, E_UNION */
   cql_vm vm;            /* E_BODY: the program */
@@ -46,6 +49,12 @@ struct ds_eval {
   /* other required one-value tokens of a body the matcher runs, at [lo, hi] from the
      start (hi -1: open): a cursor on each must have a position there, or the start is
      skipped without reading the token stream */
+  /* or (iDriver -1, nAlt > 0) a required `|` drives: the union of its alternatives'
+     rarest constraints, each at [aAltLo, aAltHi] from the match's start (hi -1: open) */
+  int aAltCons[CQL_MAX_ALT];
+  int64_t aAltLo[CQL_MAX_ALT], aAltHi[CQL_MAX_ALT];
+  int nAlt;
+  int64_t altFreq;      /* their frequencies summed */
   int aPreCons[8];
   int64_t aPreLo[8], aPreHi[8];
   int nPre;

@@ -477,6 +477,80 @@ static int run_driver(runner *r, ds_matchset *out) {
   return rc == DS_NOTFOUND ? DS_OK : rc;
 }
 
+/* A range of starts to try, [s0, s1], in document k. */
+typedef struct startrange {
+  int64_t s0, s1, k;
+} startrange;
+
+static int cmp_range(const void *a, const void *b) {
+  const startrange *x = a, *y = b;
+  if (x->s0 != y->s0) return x->s0 < y->s0 ? -1 : 1;
+  return x->s1 < y->s1 ? -1 : x->s1 > y->s1;
+}
+
+/*
+** A union drives (ds_eval's aAlt*): each alternative's positions give ranges of starts;
+** sorted by their first start, each start is tried once, in order.
+*/
+static int run_alt(runner *r, ds_matchset *out) {
+  const ds_eval *p = r->p;
+  startrange *a = NULL;
+  size_t n = 0, nAlloc = 0;
+  int rc = DS_OK;
+  int64_t deflt = p->zWithin[0] ? DS_EVAL_MAX_REGION : p->nWithinTokens ? p->nWithinTokens : DS_EVAL_HARD_BOUNDARY;
+  for (int j = 0; j < p->nAlt && rc == DS_OK; j++) {
+    const cql_idset *s = &p->vm.aCons[p->aAltCons[j]].set;
+    int64_t back = p->aAltHi[j] >= 0 ? p->aAltHi[j] : deflt;
+    for (size_t i = 0; i < s->nId && rc == DS_OK; i++) {
+      int64_t *b;
+      size_t m;
+      rc = ds_corpus_postings(r->c, s->attr, s->aId[i], &b, &m, r->e);
+      if (rc == DS_NOTFOUND) {
+        rc = DS_OK;
+        continue;
+      }
+      if (rc) break;
+      if (n + m > nAlloc) {
+        size_t nNew = (n + m) * 2;
+        startrange *c = nNew <= SIZE_MAX / sizeof *c ? ds_realloc(a, nNew * sizeof *c) : NULL;
+        if (!c) {
+          ds_free(b);
+          rc = nomem(r);
+          break;
+        }
+        a = c;
+        nAlloc = nNew;
+      }
+      for (size_t q = 0; q < m && rc == DS_OK; q++) {
+        int64_t pos = b[q];
+        if (pos < r->lo || pos >= r->hi) enter_doc(r, ds_corpus_doc_at(r->c, pos));
+        if (r->k < 0 || !doc_ok(r, r->k)) continue;
+        int64_t s0 = pos - back, s1 = pos - p->aAltLo[j];
+        if (s0 < r->lo) s0 = r->lo;
+        if (p->aAltHi[j] < 0 && p->zWithin[0]) {     /* an open prefix: from its structure's start */
+          ds_span sp = {0, -1};
+          int v = span_at(r, p->zWithin, pos, &sp);
+          if (v < 0) rc = -v;
+          if (v <= 0) continue;
+          if (sp.first > s0) s0 = sp.first;
+        }
+        if (s1 >= s0) a[n++] = (startrange){s0, s1, r->k};
+      }
+      ds_free(b);
+    }
+  }
+  if (rc == DS_OK && n > 1) qsort(a, n, sizeof *a, cmp_range);
+  int64_t next = -1;                         /* the first start not tried yet */
+  for (size_t i = 0; i < n && rc == DS_OK; i++) {
+    if (a[i].k != r->k) enter_doc(r, a[i].k);
+    int64_t s0 = a[i].s0 < next ? next : a[i].s0;
+    for (int64_t s = s0; s <= a[i].s1 && rc == DS_OK; s++) rc = try_start(r, s, out);
+    if (a[i].s1 + 1 > next) next = a[i].s1 + 1;
+  }
+  ds_free(a);
+  return rc;
+}
+
 static int run_scan(runner *r, ds_matchset *out) {
   int rc = DS_OK;
   for (size_t k = 0; k < ds_corpus_ndocs(r->c) && rc == DS_OK; k++) {
@@ -617,7 +691,7 @@ static int run_plan(ds_corpus *c, const ds_eval *p, ds_matchset *out, int64_t *p
   if (p->eKind == E_SPANS) rc = run_spans(&r, out);
   else if (p->eKind == E_MEET || p->eKind == E_UNION) rc = run_meet(&r, out, pnCut);
   else if (!p->vm.bEmpty) {
-    rc = p->iDriver >= 0 ? run_driver(&r, out) : run_scan(&r, out);
+    rc = p->iDriver >= 0 ? run_driver(&r, out) : p->nAlt ? run_alt(&r, out) : run_scan(&r, out);
     if (rc == DS_OK) {
       static const int aReduce[] = {DS_MATCHSET_LEFTMOST, DS_MATCHSET_MINIMAL, DS_MATCHSET_MAXIMAL, 0};
       /* plain tokens: one match per start, all as long: nothing to reduce */

@@ -297,10 +297,68 @@ static int positive_cmp(const cql_vm *vm, int j) {
   return best;
 }
 
+/* A constraint that could drive: c at offsets [lo, hi] from the match's start. */
+typedef struct drv {
+  int c;
+  int64_t lo, hi;
+} drv;
+
+/*
+** The rarest indexed positive constraint every match of node i holds (i at [lo, hi]),
+** not looking into alternatives: into *d (d->c stays -1 when there is none).
+*/
+static void best_single(const ds_cql *t, const cql_vm *vm, int i, int64_t lo, int64_t hi, drv *d) {
+  const ds_cql_node *x = ds_cql_at(t, i);
+  switch (x->eKind) {
+  case DS_CQL_TOKEN: {
+    int j = vm->aNodeCons[i];
+    int c = j >= 0 ? positive_cmp(vm, j) : -1;
+    if (c < 0 || !vm->aCons[c].set.bIndexed) return;
+    if (d->c < 0 || vm->aCons[c].set.freq < vm->aCons[d->c].set.freq) *d = (drv){c, lo, hi};
+    return;
+  }
+  case DS_CQL_LABEL: best_single(t, vm, x->iChild, lo, hi, d); return;
+  case DS_CQL_REPEAT:
+    if (x->nMin >= 1) best_single(t, vm, x->iChild, lo, hi, d);
+    return;
+  case DS_CQL_SEQ:
+    for (int c = x->iChild; c >= 0; c = ds_cql_at(t, c)->iNext) {
+      int64_t a, b;
+      best_single(t, vm, c, lo, hi, d);
+      node_len(t, c, &a, &b);
+      lo += a;
+      hi = hi < 0 || b < 0 ? -1 : hi + b;
+    }
+    return;
+  default: return;
+  }
+}
+
 /* Every token every match holds, at offsets [lo, hi] from its start: the rarest drives. */
 static void find_driver(const ds_cql *t, ds_eval *p, int i, int64_t lo, int64_t hi) {
   const ds_cql_node *x = ds_cql_at(t, i);
   switch (x->eKind) {
+  case DS_CQL_ALT: {
+    /* a required `|` whose every alternative holds a constraint with postings: the union
+       of those constraints' positions can drive (kept if rarer than any single one) */
+    if (x->nChild > CQL_MAX_ALT) return;
+    drv a[CQL_MAX_ALT];
+    int n = 0;
+    int64_t freq = 0;
+    for (int c = x->iChild; c >= 0; c = ds_cql_at(t, c)->iNext) {
+      drv d = {-1, 0, 0};
+      best_single(t, &p->vm, c, lo, hi, &d);
+      if (d.c < 0) return;
+      a[n++] = d;
+      freq += p->vm.aCons[d.c].set.freq;
+    }
+    if (p->nAlt == 0 || freq < p->altFreq) {
+      for (int k = 0; k < n; k++) p->aAltCons[k] = a[k].c, p->aAltLo[k] = a[k].lo, p->aAltHi[k] = a[k].hi;
+      p->nAlt = n;
+      p->altFreq = freq;
+    }
+    return;
+  }
   case DS_CQL_TOKEN: {
     int j = p->vm.aNodeCons[i];
     int c = j >= 0 ? positive_cmp(&p->vm, j) : -1;
@@ -526,6 +584,8 @@ static int bind_body(binder *b, int i, ds_eval **pp) {
   }
   if (rc) return rc;
   find_driver(b->t, p, i, 0, 0);
+  if (p->nAlt && (p->iDriver < 0 || p->altFreq < p->vm.aCons[p->iDriver].set.freq)) p->iDriver = -1;
+  else p->nAlt = 0;                         /* a single constraint is rarer: it drives */
   int n = 0;                                /* the driver is no filter of itself */
   for (int k = 0; k < p->nPre; k++)
     if (p->aPreCons[k] != p->iDriver || p->aPreLo[k] != p->offLo || p->aPreHi[k] != p->offHi) {
@@ -636,6 +696,8 @@ int ds_eval_explain(const ds_eval *p, ds_buf *out) {
                     (long long)s->freq, (long long)p->offLo);
       if (p->offHi < 0) ds_buf_puts(out, "open");
       else ds_buf_printf(out, "%lld", (long long)p->offHi);
+    } else if (p->nAlt) {
+      ds_buf_printf(out, "; driver union of %d alternatives (%lld)", p->nAlt, (long long)p->altFreq);
     } else {
       ds_buf_puts(out, "; scan");
     }

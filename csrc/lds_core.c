@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* {====== shared helpers ====== */
@@ -252,8 +253,17 @@ static int l_ignore_file_size_signal(lua_State *L) {
   return 0;
 }
 
+/* core.clock() -> seconds on a monotonic clock (for timing the parts of a job) */
+static int l_clock(lua_State *L) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec * 1e-9);
+  return 1;
+}
+
 static const luaL_Reg funcs[] = {
   {"clean_rules", l_clean_rules},
+  {"clock", l_clock},
   {"ignore_file_size_signal", l_ignore_file_size_signal},
   {"catch_interrupts", l_catch_interrupts},
   {"interrupted", l_interrupted},

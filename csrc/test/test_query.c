@@ -405,6 +405,12 @@ static void test_eval(void) {
   check(strstr(z, ") at 0..open"), "open prefix: %s", z);
   z = plan_of(c, "[word=\"Sin.*\"]");
   check(strstr(z, "driver word ids ") && !strstr(z, "ids 1 ("), "a regex drives with every id it matches: %s", z);
+  z = plan_of(c, "\"China\" | \"Russia\" \"and\"");
+  check(strstr(z, "; driver union of 2 alternatives") != NULL, "an alternation drives with its union: %s", z);
+  z = plan_of(c, "(\"digital\" | \"cyber\") \"sovereignty\"");
+  check(strstr(z, "; driver word ids 1") != NULL, "a rarer single token beats the union: %s", z);
+  z = plan_of(c, "\"China\" | []");
+  check(strstr(z, "; scan") != NULL, "an alternative nothing drives: scan: %s", z);
   z = plan_of(c, "\"the\" \"nowhere\"");
   check(strstr(z, "empty") != NULL, "a word the corpus lacks: %s", z);
 

@@ -478,6 +478,7 @@ local commands = {
       c:option("--db", "Corpus file.", "dossier.db")
       c:option("-o --output", "The HTML file to write.", "report.html")
       c:flag("-q --quiet", "Print nothing but errors.")
+      c:flag("--timings", "Print the seconds each part took, on stderr.")
     end,
     run = function(a)
       local corpus <close> = open_existing(a.db, true)
@@ -491,6 +492,9 @@ local commands = {
       end
       local s = require("dossier.report").write(corpus, a.output, {progress = progress})
       if progress then eprintf("\r\27[K") end
+      if a.timings then
+        for _, t in ipairs(s.timings) do eprintf("%-14s %7.2f s\n", t.part, t.seconds) end
+      end
       if a.quiet then return end
       print(string.format("%s documents, %s tokens", format.count(s.documents), format.count(s.tokens)))
       local names = {}

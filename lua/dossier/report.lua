@@ -151,7 +151,15 @@ function M.write(corpus, path, opts)
   local h = common.handle(corpus)
   local info, docs = h:info(), h:docs()
   local steps, step = 9, 0
-  local function tick(what) step = step + 1; progress(step, steps, what) end
+  local clock = require("dossier.core").clock
+  local timings, t0, last = {}, clock(), nil
+  local function tick(what)
+    local now = clock()
+    if last then timings[#timings + 1] = {part = last, seconds = now - t0} end
+    t0, last = now, what
+    step = step + 1
+    progress(step, steps, what)
+  end
   local out = {}
   local function add(s) out[#out + 1] = s end
   local title = opts.title or ("dossier report: " .. (corpus.path or "corpus"):match("([^/]*)$"))
@@ -377,11 +385,13 @@ function M.write(corpus, path, opts)
   if not f then error("report: " .. err, 0) end
   f:write(table.concat(out, "\n"))
   f:close()
+  tick(nil)
   local actors = {}
   for _, e in ipairs(ents) do
     if (e.type == "ORG" or e.type == "GPE" or e.type == "PERSON") and #actors < 8 then actors[#actors + 1] = e end
   end
-  return {documents = info.documents, tokens = info.tokens, actors = actors, events = ev.rows, themes = summaryThemes}
+  return {documents = info.documents, tokens = info.tokens, actors = actors, events = ev.rows, themes = summaryThemes,
+          timings = timings}
 end
 
 return M

@@ -47,9 +47,12 @@ end
 
 local function escape(s) return (s:gsub('[%.%*%+%?%[%]%(%)%{%}%|%^%$\\"]', "\\%0")) end
 
+local memo = {}                                  -- term text -> its CQL (tokenizing is not free)
+
 -- The CQL sequence of a term: each word's tokens as dossier makes them, case-insensitive,
 -- a trailing * matching any ending of the word's last token.
 local function term_query(term)
+  if memo[term.text] then return memo[term.text] end
   local dossier = require "dossier"
   local parts = {}
   for chunk in term.text:gmatch("%S+") do
@@ -61,10 +64,18 @@ local function term_query(term)
       for _, t in ipairs(s.tokens) do toks[#toks + 1] = t.word end
     end
     for i, w in ipairs(toks) do
-      parts[#parts + 1] = string.format('[word="%s%s"%%c]', escape(w), (prefix and i == #toks) and ".*" or "")
+      -- ASCII on `norm` (case-folded): a literal is looked up, a prefix reads only its
+      -- range of the lexicon; other letters with %c (a regex over the whole lexicon)
+      local star = (prefix and i == #toks) and ".*" or ""
+      if w:find("[\128-\255]") then
+        parts[#parts + 1] = string.format('[word="%s%s"%%c]', escape(w), star)
+      else
+        parts[#parts + 1] = string.format('[norm="%s%s"]', escape(w:lower()), star)
+      end
     end
   end
-  return "(" .. table.concat(parts, " ") .. ")"
+  memo[term.text] = "(" .. table.concat(parts, " ") .. ")"
+  return memo[term.text]
 end
 
 -- A frame as one query: its terms' sequences as alternatives.
