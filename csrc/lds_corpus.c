@@ -433,24 +433,26 @@ static int corpus_text(lua_State *L) {
 }
 
 /*
-** corpus:spans(k, kind) -> the spans of kind (`s`, `p`, `ent`, `date` ...) of document k:
-** a list of {first, last (its tokens, from 1), from, to (bytes of corpus:text(k)),
-** values = {name = value} (a recognizer's kind)}.
+** corpus:spans(k, kind [, bytes]) -> the spans of kind (`s`, `p`, `ent`, `date` ...) of
+** document k: a list of {first, last (its tokens, from 1), from, to (bytes of
+** corpus:text(k); left out when bytes is false: the text is not rebuilt), values = {name
+** = value} (a recognizer's kind)}.
 */
 static int corpus_spans(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
   lua_Integer k = luaL_checkinteger(L, 2);
   luaL_argcheck(L, k >= 1 && (size_t)k <= ds_corpus_ndocs(c), 2, "no such document");
   const char *zKind = luaL_checkstring(L, 3);
+  int bBytes = lua_isnoneornil(L, 4) || lua_toboolean(L, 4);
   const ds_spankind *sk = ds_spankind_get(ds_spankind_find(zKind));
   const char *z;
   size_t n, nSpan;
-  const uint32_t *aOff;
+  const uint32_t *aOff = NULL;
   const ds_span *a;
   const char *const *azVal;
   int nAttr;
   ds_error e;
-  if (ds_corpus_text(c, (size_t)k - 1, &z, &n, &aOff, &e)) return lds_raise(L, &e);
+  if (bBytes && ds_corpus_text(c, (size_t)k - 1, &z, &n, &aOff, &e)) return lds_raise(L, &e);
   if (ds_corpus_spans(c, (size_t)k - 1, zKind, &a, &nSpan, &e)) return lds_raise(L, &e);
   if (ds_corpus_span_values(c, (size_t)k - 1, zKind, &azVal, &nAttr, &e)) return lds_raise(L, &e);
   int64_t cpos = ds_corpus_doc(c, (size_t)k - 1)->cpos;
@@ -460,8 +462,10 @@ static int corpus_spans(lua_State *L) {
     lua_createtable(L, 0, 5);
     lds_setint(L, "first", t0 + 1);
     lds_setint(L, "last", t1 + 1);
-    lds_setint(L, "from", aOff[2 * t0] + 1);
-    lds_setint(L, "to", aOff[2 * t1 + 1]);
+    if (aOff) {
+      lds_setint(L, "from", aOff[2 * t0] + 1);
+      lds_setint(L, "to", aOff[2 * t1 + 1]);
+    }
     if (sk && nAttr == sk->nAttr) {
       lua_createtable(L, 0, nAttr);
       for (int j = 0; j < nAttr; j++) {

@@ -139,7 +139,8 @@ static void run_query(lua_State *L, int i, ds_corpus *c, ds_matchset *ms) {
 /*
 ** corpus:count_in_spans(hits, with, kind, docs) -> {spans, tokens, hits}: the spans of
 ** kind holding a match of query `with`, their tokens, and the matches of query `hits`
-** starting in them (docs: one byte per document, or nil).
+** starting in them (docs: one byte per document, or nil). With a list of queries as
+** `hits`, a list of such results, one per query (`with` run once).
 */
 static int corpus_count_in_spans(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
@@ -159,14 +160,24 @@ static int corpus_count_in_spans(lua_State *L) {
   lua_pushcfunction(L, msbox_gc);
   lua_setfield(L, -2, "__gc");
   lua_setmetatable(L, -2);
-  run_query(L, 2, c, &m->a);
   run_query(L, 3, c, &m->b);
-  ds_spancount sc;
-  if (ds_count_in_spans(c, &m->a, &m->b, zKind, abDoc, &sc, &e)) return lds_raise(L, &e);
-  lua_createtable(L, 0, 3);
-  lds_setint(L, "spans", sc.nSpans);
-  lds_setint(L, "tokens", sc.nTokens);
-  lds_setint(L, "hits", sc.nHits);
+  int bList = lua_istable(L, 2);
+  lua_Integer nQuery = bList ? luaL_len(L, 2) : 1;
+  if (bList) lua_createtable(L, (int)nQuery, 0);
+  for (lua_Integer i = 1; i <= nQuery; i++) {
+    if (bList) lua_geti(L, 2, i);
+    else lua_pushvalue(L, 2);
+    ds_matchset_clear(&m->a);
+    run_query(L, lua_gettop(L), c, &m->a);
+    lua_pop(L, 1);
+    ds_spancount sc;
+    if (ds_count_in_spans(c, &m->a, &m->b, zKind, abDoc, &sc, &e)) return lds_raise(L, &e);
+    lua_createtable(L, 0, 3);
+    lds_setint(L, "spans", sc.nSpans);
+    lds_setint(L, "tokens", sc.nTokens);
+    lds_setint(L, "hits", sc.nHits);
+    if (bList) lua_rawseti(L, -2, i);
+  }
   return 1;
 }
 

@@ -85,7 +85,7 @@ local function slug(i) return "doc-" .. i end
 local function entities(h, docs)
   local by = {}
   for k in ipairs(docs) do
-    for _, s in ipairs(h:spans(k, "ent")) do
+    for _, s in ipairs(h:spans(k, "ent", false)) do
       local v = s.values
       local e = by[v.id]
       if not e then
@@ -283,8 +283,29 @@ function M.write(corpus, path, opts)
   local themes = require("dossier.recipes.themes")
   add('<section id="themes"><h2>Themes</h2><p>Hits of each frame’s terms per 10,000 tokens (terms: <code>corpus/lexicon/themes.tsv</code>).</p>')
   local summaryThemes = {}
+  local yearOf = {}
+  for _, d in ipairs(docs) do yearOf[d.name] = d.meta.date and tostring(d.meta.date):match("^(%d%d%d%d)") or "undated" end
+  local byDoc = themes.run({corpus}, {by = "doc"})
+  local byYear, yearRows, frameRank = {}, {}, {}   -- the documents' counts summed by year
+  for _, row in ipairs(byDoc.rows) do
+    if not frameRank[row.frame] then frameRank[row.frame] = #yearRows + 1 end
+    local key = yearOf[row.group] .. "\0" .. row.frame
+    local y = byYear[key]
+    if not y then
+      y = {group = yearOf[row.group], frame = row.frame, hits = 0, tokens = 0, rank = frameRank[row.frame]}
+      byYear[key] = y
+      yearRows[#yearRows + 1] = y
+    end
+    y.hits, y.tokens = y.hits + row.hits, y.tokens + row.tokens
+  end
+  for _, y in ipairs(yearRows) do y.per_10k = y.tokens > 0 and y.hits / y.tokens * 1e4 or 0.0 end
+  table.sort(yearRows, function(a, b)
+    if a.group ~= b.group then return a.group < b.group end
+    return a.rank < b.rank
+  end)
+  local results = {doc = byDoc, year = {rows = yearRows}, actor = themes.run({corpus}, {by = "actor"})}
   for _, by in ipairs({"doc", "year", "actor"}) do
-    local r = themes.run({corpus}, {by = by})
+    local r = results[by]
     local frames, groups, cell = {}, {}, {}
     for _, row in ipairs(r.rows) do
       if not cell[row.group] then cell[row.group] = {}; groups[#groups + 1] = row.group end

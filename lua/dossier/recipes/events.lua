@@ -86,8 +86,10 @@ end
 
 -- The events of one document k (triggers: {t, action, rank} by token).
 local function doc_events(h, k, d, triggers, out)
+  local ents = h:spans(k, "ent", false)
+  if #ents == 0 then return end                    -- no actor: no event
   local sents = h:spans(k, "s")
-  local ents, dates, money = h:spans(k, "ent"), h:spans(k, "date"), h:spans(k, "money")
+  local dates, money = h:spans(k, "date", false), h:spans(k, "money", false)
   local text = h:text(k)
   local first = {}                                 -- sentence -> its earliest trigger
   for _, tr in ipairs(triggers) do
@@ -167,8 +169,9 @@ function M.run(corpora, opts)
     local h = common.handle(c)
     local set, docs = common.docset(h, opts.where)
     local byDoc = {}
+    local hasActors = (h:info().spans.ent or 0) > 0       -- no entities: no actors, no events
     for rank, act in ipairs(actions) do
-      if not only or only[act.name] then
+      if hasActors and (not only or only[act.name]) then
         for _, p in ipairs(act.patterns) do
           local ok, ms = pcall(h.query, h, p.cql)
           if not ok then error(p.where .. ": " .. tostring(ms), 0) end

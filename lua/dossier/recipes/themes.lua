@@ -117,10 +117,7 @@ function M.run(corpora, opts)
       for _, actor in ipairs(opts.actors or {"China", "Russia"}) do
         local q = hasEnt > 0 and string.format('<ent name="%s"/>', escape(actor))
                   or string.format('"%s"', escape(actor))
-        for fi, fq in ipairs(queries) do
-          local r = h:count_in_spans(fq, q, "s", set)
-          add(actor, fi, r.hits, r.tokens)
-        end
+        for fi, r in ipairs(h:count_in_spans(queries, q, "s", set)) do add(actor, fi, r.hits, r.tokens) end
       end
     else
       for fi, fq in ipairs(queries) do
