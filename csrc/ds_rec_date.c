@@ -246,6 +246,7 @@ static int relative_at(const ds_doc *d, size_t i, const char *zDocDate, found *f
   static const char *const azUnit[] = {"year", "month", "week", NULL};
   int w = rec_in(d, i, azWhen), u = rec_in(d, i + 1, azUnit);
   if (w < 0 || u < 0) return 0;
+  memset(f, 0, sizeof *f);
   if (i > 0 && (rec_isi(d, i - 1, "the") || rec_isi(d, i - 1, "a") || rec_isi(d, i - 1, "its") ||
                 rec_isi(d, i - 1, "their") || rec_isi(d, i - 1, "his") || rec_isi(d, i - 1, "her") ||
                 rec_isi(d, i - 1, "our") || rec_isi(d, i - 1, "my") || rec_isi(d, i - 1, "your")))

@@ -166,10 +166,12 @@ static int mult_at(const ds_doc *d, size_t i, size_t *pNext) {
 /* Does a range go on at i (`-3`, `to 3`, `and $3 billion`)? Then the first number's
    multiplier is not known. */
 static int range_at(const ds_doc *d, size_t i) {
-  if (!(rec_dash(d, i) || rec_isi(d, i, "to") || rec_isi(d, i, "and") || rec_isi(d, i, "or"))) return 0;
+  int bAnd = rec_isi(d, i, "and") || rec_isi(d, i, "or");
+  if (!(rec_dash(d, i) || rec_isi(d, i, "to") || bAnd)) return 0;
   size_t j = i + 1, k;
   int yen = 0;
   if (j < d->nTok && symbol_at(d, j, &yen, &k)) j++;
+  else if (bAnd) return 0;            /* `$2 and 3 million people`: not one range */
   number nb;
   return number_at(d, j, 1, &nb) && (nb.exp > 0 || mult_at(d, j + 1, &k) >= 0 || rec_dash(d, i));
 }

@@ -86,8 +86,9 @@ int ds_find_dates(ds_doc *d, const char *zDocDate);
 ** `100 US dollars`, `1bn RMB`). Multipliers: thousand, million, billion, trillion and
 ** k, m, mn, mln, bn, b, bln, tn, trn, attached or not. Numbers: digits with comma groups
 ** of three and a decimal point (`1,000,000.5`); other separators (`1.000.000`, `1,5`)
-** are not read, nor is a range (`$2-3 billion`: no span, since the first number's
-** multiplier is unknown) nor a number with a sign.
+** are not read, nor is a range (`$2-3 billion`, `$2 to 3 billion`: no span, since the
+** first number's multiplier is unknown; `$2 and $3 billion` gives only the second), nor a
+** number with a sign.
 **
 ** Currencies: $ and dollar(s) are USD, as the field writes them (US$, U.S. dollars,
 ** US dollars too); A$, C$, HK$, S$ are AUD, CAD, HKD, SGD, and `dollars` after another
