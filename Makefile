@@ -135,11 +135,15 @@ valgrind: all $(REPLAYS)
 $(B)/bench_tokenize: bench/bench_tokenize.c $(CORE_O) csrc/*.h | $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(CORE_O) $(LIBS)
 
-bench: deps all $(B)/bench_tokenize
+$(B)/bench_recognize: bench/bench_recognize.c $(CORE_O) csrc/*.h | $(B)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(CORE_O) $(LIBS)
+
+bench: deps all $(B)/bench_tokenize $(B)/bench_recognize
 	@tools/deps.sh python3-nltk
 	bin/dossier run bench/segmentation.lua
 	bench/tokenize_speed.sh
 	bench/tagger_speed.sh $(SHARED)/data
+	bench/recognize_speed.sh
 
 # Retrain the tagger and lemmatizer models in corpus/models from ../shared/data (fixed
 # seed: the same bytes every time).

@@ -182,25 +182,25 @@ static int narrative(ds_doc *d, size_t p, size_t c, ds_buf *aBuf) {
   /* walk back over names joined by and/& (at most four), perhaps ending in et al. */
   size_t e = p, s;
   if (e >= 2 && rec_is(d, e - 2, "et") && rec_is(d, e - 1, "al.")) e -= 2;
-  size_t first = e;
+  size_t first = e, end = e;               /* the names found start at first; end: where
+                                              the next one (before and/&) must end */
   for (int nName = 0; nName < 4; nName++) {
-    /* the name ending at first: one word, perhaps hyphen-joined */
-    s = first;
-    if (s == 0) break;
-    s--;
+    /* the name ending at end: one word, perhaps hyphen-joined */
+    if (end == 0) break;
+    s = end - 1;
     while (s >= 2 && rec_touch(d, s - 2) && rec_touch(d, s - 1) &&
            (rec_dash(d, s - 1) || rec_is(d, s - 1, "'") || rec_is(d, s - 1, "\xE2\x80\x99")))
       s -= 2;
-    if (name_at(d, s, first, 0) != first) break;
+    if (name_at(d, s, end, 0) != end) break;
     first = s;
-    if (first >= 2 && (rec_is(d, first - 1, "&") || rec_is(d, first - 1, "and")) && name_word(d, first - 2))
-      first--;
+    if (first >= 2 && (rec_is(d, first - 1, "&") || rec_is(d, first - 1, "and")))
+      end = first - 1;
     else
       break;
   }
   if (first == e || !name_word(d, first)) return DS_OK;
   if (first > 0 && rec_upper(d, first - 1) && rec_in(d, first - 1, azNotName) < 0) return DS_OK;
-  size_t endNames = authors_at(d, first, e == p ? p : p, 0, &aBuf[0]);
+  size_t endNames = authors_at(d, first, p, 0, &aBuf[0]);
   if (endNames != p) return DS_OK;
   return add_cite(d, first, c + 1, &aBuf[0], &aBuf[1], &aBuf[2]);
 }

@@ -82,9 +82,11 @@ static void number_put(const number *p, int exp, char *zOut) {
   memcpy(zDig + ni, p->zFrac, nf);
   nd = ni + nf;
   size_t point = ni + (size_t)e;          /* digits before the point */
-  size_t s = 0;
-  while (s + 1 < point && s < nd && zDig[s] == '0') s++;   /* leading zeros */
-  for (size_t k = s; k < point; k++) zOut[o++] = k < nd ? zDig[k] : '0';
+  for (size_t k = 0; k < point; k++) {
+    char c = k < nd ? zDig[k] : '0';
+    if (o == 1 && zOut[0] == '0') o = 0;                   /* leading zeros go */
+    zOut[o++] = c;
+  }
   size_t last = nd;
   while (last > point && zDig[last - 1] == '0') last--;     /* trailing zeros */
   if (last > point) {

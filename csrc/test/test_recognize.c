@@ -224,6 +224,8 @@ static void test_money(void) {
          "1.5 mln roubles => 1500000 | RUB\nHK$40 => 40 | HKD");
   EXPECT("A ticket costs $2.50 or 0.5 million dollars.", NULL, DS_SPAN_MONEY,
          "$2.50 => 2.5 | USD\n0.5 million dollars => 500000 | USD");
+  EXPECT("Aid fell from $0.5 million to €0, or 0bn roubles.", NULL, DS_SPAN_MONEY,
+         "$0.5 million => 500000 | USD\n€0 => 0 | EUR\n0bn roubles => 0 | RUB");
   /* ¥: the document decides */
   EXPECT("Chinese banks lent ¥500 million.", NULL, DS_SPAN_MONEY, "¥500 million => 500000000 | CNY");
   EXPECT("Tokyo paid ¥500 million to a Japanese firm.", NULL, DS_SPAN_MONEY,
@@ -267,6 +269,8 @@ static void test_citations(void) {
          NULL, DS_SPAN_CITE,
          "Xu et al. (2021) => Xu et al. | 2021 | \nFarrell and Newman (2019) => Farrell; Newman | 2019 | \n"
          "O'Brien (2018) => O'Brien | 2018 | ");
+  EXPECT("A view shared by policy makers and Brussee (2021).", NULL, DS_SPAN_CITE,
+         "Brussee (2021) => Brussee | 2021 | ");
   /* not citations */
   EXPECT("As noted (see above) and (p. 5) and (2019) and (January 2020).", NULL, DS_SPAN_CITE, "");
   EXPECT("The Digital Silk Road (2019) and the report (2020, p. 3).", NULL, DS_SPAN_CITE, "");
