@@ -21,14 +21,22 @@ static inline size_t rec_n(const ds_doc *d, size_t i) {
   return d->aTok[i].end - d->aTok[i].start;
 }
 
-/* Is token i (in range) exactly zWord (case-sensitive / ASCII case-insensitive)? */
+/* ASCII lower case of c. */
+static inline int rec_lc(char c) { return c >= 'A' && c <= 'Z' ? c + 32 : (unsigned char)c; }
+
+/*
+** Is token i (in range) exactly zWord (case-sensitive / ASCII case-insensitive)? The
+** first byte is compared before anything else: most tokens differ there.
+*/
 static inline int rec_is(const ds_doc *d, size_t i, const char *zWord) {
+  if (i >= d->nTok || rec_z(d, i)[0] != zWord[0]) return 0;
   size_t n = strlen(zWord);
-  return i < d->nTok && rec_n(d, i) == n && memcmp(rec_z(d, i), zWord, n) == 0;
+  return rec_n(d, i) == n && memcmp(rec_z(d, i), zWord, n) == 0;
 }
 static inline int rec_isi(const ds_doc *d, size_t i, const char *zWord) {
+  if (i >= d->nTok || rec_lc(rec_z(d, i)[0]) != rec_lc(zWord[0])) return 0;
   size_t n = strlen(zWord);
-  return i < d->nTok && rec_n(d, i) == n && strncasecmp(rec_z(d, i), zWord, n) == 0;
+  return rec_n(d, i) == n && strncasecmp(rec_z(d, i), zWord, n) == 0;
 }
 
 /* Index of token i's text in the NULL-ended list az (ASCII case-insensitive), or -1. */

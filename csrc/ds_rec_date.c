@@ -195,6 +195,8 @@ static int after_year_ok(const ds_doc *d, size_t i) {
 
 /* The century named at i (`21st century`, `twentieth century`, `twenty-first century`). */
 static int century_at(const ds_doc *d, size_t i, found *f) {
+  if (!rec_isi(d, i + 1, "century") && !rec_isi(d, i + 2, "century") && !rec_isi(d, i + 3, "century"))
+    return 0;
   int c = 0;
   size_t j = i + 1;
   const char *z = rec_z(d, i);
@@ -309,15 +311,45 @@ static int text_of(const ds_doc *d, size_t a, size_t b, char *z, size_t n) {
   return 1;
 }
 
+static int number_at(const ds_doc *d, size_t i, int bCue, int bMonthFirst, found *f);
+
+/* The forms of date_at that start with month m at i, j the token after it. */
+static int month_form(const ds_doc *d, size_t i, size_t j, found *f) {
+  size_t k;
+  char z[80];
+  /* December 7, 2015 */
+  if (day_at(d, j) != 0) {
+    k = rec_is(d, j + 1, ",") ? j + 2 : j + 1;
+    if (rec_year(d, k) >= 0 && text_of(d, i, k + 1, z, sizeof z) && ds_date_iso(z, strlen(z), f->zVal)) {
+      f->end = k + 1;
+      f->zPrec = "day";
+      return 1;
+    }
+  }
+  /* November 2021 */
+  if (rec_year(d, j) >= 0 && text_of(d, i, j + 1, z, sizeof z) && ds_date_iso(z, strlen(z), f->zVal)) {
+    f->end = j + 1;
+    f->zPrec = "month";
+    return 1;
+  }
+  return 0;
+}
+
+
 /*
-** A date or period starting at token i (no qualifier): f filled, 1; else 0. bCue: the
-** word before makes a four-digit number a year.
+** A date or period starting at token i (no qualifier): f filled, 1; else 0. bCue: 1 when
+** a qualifier before makes a four-digit number a year, else -1 (look at the word before).
 */
 static int date_at(const ds_doc *d, size_t i, int bCue, int bMonthFirst, found *f) {
   size_t j, k;
   int m, dd;
   char z[80];
   memset(f, 0, sizeof *f);
+  unsigned char c = (unsigned char)d->zText[d->aTok[i].start];
+  if (!(c >= '0' && c <= '9')) {             /* words: a month, or a century's ordinal */
+    if (c >= 'A' && c <= 'Z' && month_at(d, i, &j) != 0) return month_form(d, i, j, f);
+    return century_at(d, i, f);
+  }
   if ((dd = day_at(d, i)) != 0) {
     /* 20-22 March 2023 */
     if (rec_dash(d, i + 1) && rec_touch(d, i) && day_at(d, i + 2) > dd && (m = month_at(d, i + 3, &k)) &&
@@ -343,29 +375,17 @@ static int date_at(const ds_doc *d, size_t i, int bCue, int bMonthFirst, found *
       return 1;
     }
   }
-  if ((m = month_at(d, i, &j)) != 0) {
-    /* December 7, 2015 */
-    if ((dd = day_at(d, j)) != 0) {
-      k = rec_is(d, j + 1, ",") ? j + 2 : j + 1;
-      if (rec_year(d, k) >= 0 && text_of(d, i, k + 1, z, sizeof z) && ds_date_iso(z, strlen(z), f->zVal)) {
-        f->end = k + 1;
-        f->zPrec = "day";
-        return 1;
-      }
-    }
-    /* November 2021 */
-    if (rec_year(d, j) >= 0 && text_of(d, i, j + 1, z, sizeof z) && ds_date_iso(z, strlen(z), f->zVal)) {
-      f->end = j + 1;
-      f->zPrec = "month";
-      return 1;
-    }
-    return 0;
-  }
+  return number_at(d, i, bCue, bMonthFirst, f);
+}
+
+/* The forms of date_at that start with a number other than a day of a month. */
+static int number_at(const ds_doc *d, size_t i, int bCue, int bMonthFirst, found *f) {
   if ((d->aTok[i].flags & DS_TOK_NUMBER) && !not_date_before(d, i) && numeric_date(d, i, bMonthFirst, f))
     return 1;
   if (century_at(d, i, f) || decade_at(d, i, f)) return 1;
   if (interval_at(d, i, f)) return 1;
   int y = rec_year(d, i);
+  if (y >= 0 && bCue < 0) bCue = i > 0 && rec_in(d, i - 1, azYearCue) >= 0;
   if (y >= 0 && bCue && !(rec_touch(d, i) && rec_dash(d, i + 1)) && after_year_ok(d, i + 1)) {
     snprintf(f->zVal, sizeof f->zVal, "%04d", y);
     f->end = i + 1;
@@ -385,6 +405,21 @@ static int qualifier_at(const ds_doc *d, size_t i, size_t *pNext) {
   return q;
 }
 
+/*
+** Can a date start with byte c? A digit, or the first letter of early, mid, late, last,
+** this, next, a month or a century's ordinal; the other tokens are passed over at once.
+*/
+static int may_start(unsigned char c) {
+  switch (c) {
+    case 'e': case 'm': case 'l': case 't': case 'n': case 'f': case 's':
+    case 'E': case 'M': case 'L': case 'T': case 'N': case 'F': case 'S':
+    case 'J': case 'A': case 'D': case 'O':
+      return 1;
+    default:
+      return c >= '0' && c <= '9';
+  }
+}
+
 /* }====== */
 
 int ds_find_dates(ds_doc *d, const char *zDocDate) {
@@ -393,11 +428,16 @@ int ds_find_dates(ds_doc *d, const char *zDocDate) {
   while (i < d->nTok) {
     found f;
     size_t j = i;
-    int q = qualifier_at(d, i, &j);
-    int bCue = i > 0 && rec_in(d, i - 1, azYearCue) >= 0;
+    unsigned char c = (unsigned char)d->zText[d->aTok[i].start];
+    if (!may_start(c)) {
+      i++;
+      continue;
+    }
+    int lc = rec_lc((char)c);
+    int q = lc == 'e' || lc == 'm' || lc == 'l' ? qualifier_at(d, i, &j) : 0, bCue = -1;
     if (q && j < d->nTok && date_at(d, j, 1, bMonthFirst, &f)) {
       /* early/mid/late before a date */
-    } else if (relative_at(d, i, zDocDate, &f)) {
+    } else if ((lc == 'l' || lc == 't' || lc == 'n') && relative_at(d, i, zDocDate, &f)) {
       j = i;
       q = 0;
     } else if (date_at(d, i, bCue, bMonthFirst, &f)) {

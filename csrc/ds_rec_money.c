@@ -193,6 +193,13 @@ int ds_find_money(ds_doc *d) {
     size_t first = i, j, k;
     number nb;
     int e = 0;
+    /* money starts with a symbol, a three-letter code or a digit: pass the rest at once */
+    unsigned char c0 = (unsigned char)d->zText[d->aTok[i].start];
+    if (!(d->aTok[i].flags & DS_TOK_SYMBOL) && !(c0 >= '0' && c0 <= '9') &&
+        !(c0 >= 'A' && c0 <= 'Z' && rec_n(d, i) == 3)) {
+      i++;
+      continue;
+    }
     /* symbol or code, then a number and a multiplier: $442 million, RMB 1bn */
     if ((zIso = symbol_at(d, i, &yen, &first)) != NULL || (zIso = code_at(d, i, aCode, 1)) != NULL) {
       if (number_at(d, i + 1, 1, &nb)) {
