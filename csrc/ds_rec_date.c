@@ -143,7 +143,7 @@ static int month_first(const ds_doc *d) {
 static int put_ymd(found *f, int y, int m, int dd) {
   char z[32];
   snprintf(z, sizeof z, "%04d-%02d-%02d", y, m, dd);
-  return y >= 1000 && y <= 2999 && m >= 1 && m <= 12 && ds_date_iso(z, strlen(z), f->zVal);
+  return y >= 1000 && y <= 2999 && m >= 1 && m <= 12 && dd >= 1 && ds_date_iso(z, strlen(z), f->zVal);
 }
 
 /* A date written in numbers in one token: 2018-11-07, 2018/11/07, 07/11/2018, 7.11.2018. */

@@ -161,7 +161,7 @@ static void test_dates(void) {
       ds_doc_free(d);
     }
   }
-  EXPECT("Invalid: 31/02/2020, 07/11/18, 2019/13/01.", NULL, DS_SPAN_DATE, "");
+  EXPECT("Invalid: 31/02/2020, 07/11/18, 2019/13/01, 00/11/2018, 2018-11-00.", NULL, DS_SPAN_DATE, "");
   EXPECT("Protests began in mid-November 2021 and peaked in March 2022.", NULL, DS_SPAN_DATE,
          "mid-November 2021 => 2021-11 | month\nMarch 2022 => 2022-03 | month");
   EXPECT("Russia wants a sovereign Runet by 2024; since 2014, sanctions hurt.", NULL, DS_SPAN_DATE,
