@@ -155,8 +155,8 @@ static int numeric_date(const ds_doc *d, size_t i, int bMonthFirst, found *f) {
   if (n < 8 || n > 10) return 0;
   for (size_t j = 0; j < n; j++) {
     if (z[j] >= '0' && z[j] <= '9') {
+      if (++len[k] > 4) return 0;           /* no part of a date is longer */
       a[k] = a[k] * 10 + (z[j] - '0');
-      len[k]++;
     } else if ((z[j] == '/' || z[j] == '.' || z[j] == '-') && k < 2 && len[k] && (!sep || sep == z[j])) {
       sep = z[j];
       k++;

@@ -230,11 +230,21 @@ int ds_find_money(ds_doc *d) {
         c++;
       else if (rec_upper(d, c) && !code_at(d, c, aCode, 1))
         bForeign = 1;                         /* `Australian dollars`: another currency */
-      if ((zIso = code_at(d, c, aName, 0)) != NULL || (zIso = code_at(d, c, aCode, 1)) != NULL) {
+      size_t cEnd = c;                        /* the currency's last token */
+      if ((rec_isi(d, c, "pounds") || rec_isi(d, c, "pound")) && rec_isi(d, c + 1, "sterling")) {
+        zIso = "GBP";                         /* `pounds` alone may weigh: not read */
+        cEnd = c + 1;
+      } else if (rec_isi(d, c, "sterling")) {
+        zIso = "GBP";
+      } else {
+        zIso = code_at(d, c, aName, 0);
+        if (!zIso) zIso = code_at(d, c, aCode, 1);
+      }
+      if (zIso) {
         if (!bForeign && !(nb.exp == 0 && e == 0 && i > 0 && rec_dash(d, i - 1) && rec_touch(d, i - 1))) {
-          if ((rc = add_money(d, i, c + 1, &nb, e, zIso)) != DS_OK) return rc;
+          if ((rc = add_money(d, i, cEnd + 1, &nb, e, zIso)) != DS_OK) return rc;
         }
-        i = c + 1;
+        i = cEnd + 1;
         continue;
       }
       if (bForeign && code_at(d, c + 1, aName, 0)) {

@@ -54,8 +54,8 @@
 ** American (key `locale`, `lang` or `language` with value en-US or en_US: month first).
 ** When both readings are valid dates and differ, and no locale settled it, the value is
 ** the day-first reading and the precision is `ambiguous` (07/11/2018 is 7 November or
-** 11 July): a consumer that needs certainty leaves these out. Two-digit years are not
-** read. Qualifiers early, mid and late narrow decades and centuries as shown (a decade's
+** 11 July): a consumer that needs certainty leaves these out. A day or month 0 is no
+** date. Two-digit years are not read, except as the end of an interval (2019–21). Qualifiers early, mid and late narrow decades and centuries as shown (a decade's
 ** early is its years 0-3, mid 4-6, late 7-9); on a month or year they are in the span
 ** and the value stays the month or year. A century is the popular one (the 21st is
 ** 2000/2099). Precisions `ambiguous` and `week` extend ds_doc.h's list.
@@ -83,8 +83,9 @@ int ds_find_dates(ds_doc *d, const char *zDocDate);
 ** Forms: symbol or code, then a number, then an optional multiplier (`$442 million`,
 ** `US$3 billion`, `€2.5bn`, `RMB 1bn`, `£3.2m`, `₽100`); or a number, an optional
 ** multiplier and a currency word or code (`31.5 billion roubles`, `5 trillion yuan`,
-** `100 US dollars`, `1bn RMB`). Multipliers: thousand, million, billion, trillion and
-** k, m, mn, mln, bn, b, bln, tn, trn, attached or not. Numbers: digits with comma groups
+** `100 US dollars`, `1bn RMB`). Multipliers: thousand, million, billion, trillion, mn,
+** mln, bn, bln, tn, trn, attached or not (`1bn`, `1 bn`), and k, m, b only attached
+** (`£3.2m`: a lone `m` may be metres). Numbers: digits with comma groups
 ** of three and a decimal point (`1,000,000.5`); other separators (`1.000.000`, `1,5`)
 ** are not read, nor is a range (`$2-3 billion`, `$2 to 3 billion`: no span, since the
 ** first number's multiplier is unknown; `$2 and $3 billion` gives only the second), nor a
@@ -94,7 +95,9 @@ int ds_find_dates(ds_doc *d, const char *zDocDate);
 ** US dollars too); A$, C$, HK$, S$ are AUD, CAD, HKD, SGD, and `dollars` after another
 ** country's adjective (`Australian dollars`) is not read. € and euro(s) EUR; £, pounds
 ** sterling GBP (`pounds` alone is a weight as often: not read); ₽, rouble(s), ruble(s),
-** RUB, RUR CNY: RMB, CNY, yuan, renminbi, CN¥, 元; yen, JPY, JP¥ JPY. A bare ¥ is CNY
+** RUB and RUR RUB; RMB, CNY, yuan, renminbi, CN¥ and 元 CNY; yen, JPY and JP¥ JPY; HKD
+** HKD. The span runs from the sign, code or number to the currency (`pounds
+** sterling` both words). A bare ¥ is CNY
 ** when the document names the yuan, renminbi, RMB or China and not the yen or Japan,
 ** JPY in the opposite case, and otherwise a money span with currency "" (unknown). `$`
 ** or any currency word with no number is not money; `31.5 billion roubles ($426
@@ -147,23 +150,32 @@ int ds_find_urls(ds_doc *d);
 **
 ** Marks are paired within a paragraph: “ with ”, ‘ with ’, « with », ‹ with ›, „ with “
 ** or ”, and straight " and ' (a straight mark opens after white space or an opening
-** bracket and closes before white space or punctuation). A ’ with no ‘ open is an
-** apostrophe. Nested pairs are matched but only the outermost becomes a span; a mark
+** bracket and closes before white space or punctuation; a straight " that could do
+** either closes an open one, else opens; such a ' is passed over). A ’ with no ‘ open
+** is an apostrophe, and a `)` drops the marks opened inside its parenthesis. Nested pairs are matched but only the outermost becomes a span; a mark
 ** never closed in its paragraph makes no span. The span holds the marks and what they
 ** enclose.
-** A quoted stretch is a quotation when it holds at least four words, is not a title
-** (every word of four letters or more capitalized: `“Global Data Security Initiative”`)
+** A quoted stretch is a quotation when it holds at least four words (numbers count), is
+** not a title (every word capitalized but short function words such as of, the, and,
+** between: `“Global Data Security Initiative”`), does not follow a naming word (titled,
+** entitled, called, named, dubbed, so-called, termed, labelled, as; `titled the "..."`),
 ** and is not a cited title (right after `(` or `;` and followed by `,` and a year).
 ** So `‘friendship’`, `"sovereign internets"` and a law's name are not quotations.
-** Block quotation: a paragraph that follows one ending in `:` whose last sentence has a
-** cue (a speech verb, `the following`) is a quotation, the span its tokens.
+** Block quotation: the paragraph right after one ending in `:` whose last sentence has
+** a cue (a speech verb, `the following`, `according`) is a quotation, the span its
+** tokens (only that paragraph: where a block ends is not marked in plain text).
 **
-** Speaker: the sentence holding the quotation (outside it), else the one before, is
-** searched for a cue within 40 tokens: `according to X`, or a speech verb (said, says,
-** told, stated, added, wrote, noted, declared, explained, argued, claimed, announced,
-** warned, stressed, reads, includes, ...) with its subject before it (adverbs and
-** auxiliaries skipped: `Putin also said`), or after it (`said Putin`), or a possessive
-** before the subject (`Putin's statement ... includes the following:`). The speaker is
+** Speaker: the sentence holding the quotation (outside it), nearest first, is searched
+** within 40 tokens for a cue; else, when the quotation begins its sentence, the sentence
+** before (`Medvedev said as much. “...”`). A cue is `according to X`, or a speech verb
+** (said, says, told, stated, added, wrote, noted, declared, explained, argued, claimed,
+** announced, warned, stressed, reads, includes, ...) with its subject before it (adverbs
+** and auxiliaries skipped: `Putin also said`), or a possessive before the subject
+** (`Putin's statement about the meeting includes the following:`), or, only right after
+** the quotation or a comma, after the verb (`"...," said Putin`; never after told or
+** asked, whose object is the listener). The first cue found decides, even when it names
+** no one (`the ministry said`: ""); a quotation whose sentence has its own subject and
+** verb without a cue (`X urged Sweden to ‘...’`) gets "" rather than a neighbour's name. The speaker is
 ** the canonical name of an ent span of type PERSON or ORG there (ds_doc.h), else the
 ** capitalized name sequence there without a leading title (President, Mr, Dr, ...),
 ** else "".

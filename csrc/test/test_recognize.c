@@ -226,6 +226,9 @@ static void test_money(void) {
          "$2.50 => 2.5 | USD\n0.5 million dollars => 500000 | USD");
   EXPECT("Aid fell from $0.5 million to €0, or 0bn roubles.", NULL, DS_SPAN_MONEY,
          "$0.5 million => 500000 | USD\n€0 => 0 | EUR\n0bn roubles => 0 | RUB");
+  EXPECT("A fine of 5 million pounds sterling, or 2 million sterling; 5 pounds of rice.", NULL,
+         DS_SPAN_MONEY,
+         "5 million pounds sterling => 5000000 | GBP\n2 million sterling => 2000000 | GBP");
   /* ¥: the document decides */
   EXPECT("Chinese banks lent ¥500 million.", NULL, DS_SPAN_MONEY, "¥500 million => 500000000 | CNY");
   EXPECT("Tokyo paid ¥500 million to a Japanese firm.", NULL, DS_SPAN_MONEY,
