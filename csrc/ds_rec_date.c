@@ -22,8 +22,14 @@ static const char *const azMonthAbbr[] = {"Jan", "Feb", "Mar", "Apr", "May", "Ju
 /* Words that make the four-digit number after them a year. */
 static const char *const azYearCue[] = {
   "in", "since", "by", "until", "till", "before", "after", "during", "from", "through",
-  "throughout", "around", "circa", "c.", "of", "year", "early", "late", "mid", "spring",
+  "throughout", "circa", "c.", "of", "year", "early", "late", "mid", "spring",
   "summer", "autumn", "fall", "winter", "FY", NULL};
+
+/* Stretches of time that `of` joins to a year. */
+static const char *const azOfPeriod[] = {
+  "spring", "summer", "autumn", "fall", "winter", "end", "beginning", "start", "middle",
+  "half", "quarter", "course", "rest", "remainder", "January", "February", "March", "April",
+  "May", "June", "July", "August", "September", "October", "November", "December", NULL};
 
 /* Lower-case words that may follow a year alone (none of them a thing one counts). */
 static const char *const azAfterYear[] = {
@@ -385,7 +391,11 @@ static int number_at(const ds_doc *d, size_t i, int bCue, int bMonthFirst, found
   if (century_at(d, i, f) || decade_at(d, i, f)) return 1;
   if (interval_at(d, i, f)) return 1;
   int y = rec_year(d, i);
-  if (y >= 0 && bCue < 0) bCue = i > 0 && rec_in(d, i - 1, azYearCue) >= 0;
+  if (y >= 0 && bCue < 0) {
+    bCue = i > 0 && rec_in(d, i - 1, azYearCue) >= 0;
+    /* `of` only after a stretch of time (`the summer of 2020`), not `out of 2019` */
+    if (bCue && rec_isi(d, i - 1, "of")) bCue = i > 1 && rec_in(d, i - 2, azOfPeriod) >= 0;
+  }
   if (y >= 0 && bCue && !(rec_touch(d, i) && rec_dash(d, i + 1)) && after_year_ok(d, i + 1)) {
     snprintf(f->zVal, sizeof f->zVal, "%04d", y);
     f->end = i + 1;

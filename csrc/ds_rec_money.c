@@ -240,8 +240,14 @@ int ds_find_money(ds_doc *d) {
         zIso = code_at(d, c, aName, 0);
         if (!zIso) zIso = code_at(d, c, aCode, 1);
       }
+      /* `in 2019 dollars`, `constant 2015 US dollars`: a price level, not an amount */
+      int v = 0;
+      int bLevel = nb.exp == 0 && e == 0 && rec_n(d, i) == 4 && rec_digits(d, i, &v) && v >= 1800 &&
+                   v <= 2100 && i > 0 && (rec_isi(d, i - 1, "in") || rec_isi(d, i - 1, "constant") ||
+                                          rec_isi(d, i - 1, "real") || rec_isi(d, i - 1, "current") ||
+                                          rec_isi(d, i - 1, "nominal"));
       if (zIso) {
-        if (!bForeign && !(nb.exp == 0 && e == 0 && i > 0 && rec_dash(d, i - 1) && rec_touch(d, i - 1))) {
+        if (!bForeign && !bLevel && !(nb.exp == 0 && e == 0 && i > 0 && rec_dash(d, i - 1) && rec_touch(d, i - 1))) {
           if ((rc = add_money(d, i, cEnd + 1, &nb, e, zIso)) != DS_OK) return rc;
         }
         i = cEnd + 1;

@@ -62,7 +62,8 @@
 **
 ** A year alone (four digits, 1000-2199) is a date only when a word that makes it one
 ** comes right before it: in, since, by, until, till, before, after, during, from,
-** through, throughout, around, circa, c., of (`the summer of 2020`), year, early, late,
+** through, throughout, circa, c., of after a stretch of time (`the summer of 2020`, `the
+** end of 2019`, not `out of 2019`), year, early, late,
 ** mid-, spring, summer, autumn, fall, winter, FY; and only when what follows is not a
 ** word it could count (`in 2019 units`): the next token must be punctuation, a
 ** capitalized word, a number-free function word (the, and, it, was, ...), or nothing.
@@ -100,8 +101,9 @@ int ds_find_dates(ds_doc *d, const char *zDocDate);
 ** sterling` both words). A bare ¥ is CNY
 ** when the document names the yuan, renminbi, RMB or China and not the yen or Japan,
 ** JPY in the opposite case, and otherwise a money span with currency "" (unknown). `$`
-** or any currency word with no number is not money; `31.5 billion roubles ($426
-** million)` is two spans.
+** or any currency word with no number is not money, nor is a price level (`in 2019
+** dollars`, `constant 2015 US dollars`: a year before the currency after in, constant,
+** real, current, nominal); `31.5 billion roubles ($426 million)` is two spans.
 */
 int ds_find_money(ds_doc *d);
 

@@ -199,6 +199,8 @@ static void test_dates(void) {
   /* not dates */
   EXPECT("They shipped 2019 units, see page 2019, section 2.3 and p. 106.", NULL, DS_SPAN_DATE, "");
   EXPECT("In 2019 units were sold out.", NULL, DS_SPAN_DATE, "");
+  EXPECT("Answers came from 1500 out of 2019. In the summer of 2020, and at the end of 2019.",
+         NULL, DS_SPAN_DATE, "2020 => 2020 | year\n2019 => 2019 | year");
   EXPECT("May I ask? They may 2019 not.", NULL, DS_SPAN_DATE, "");
   EXPECT("Over the last year and the past year, prices rose.", "2021-11-15", DS_SPAN_DATE, "");
   EXPECT("This is argued elsewhere (Greitens, 2020) and (Tan, 2020, May 4).", NULL, DS_SPAN_DATE, "");
@@ -240,6 +242,8 @@ static void test_money(void) {
   EXPECT("A deal worth $2-3 billion, or 2–3 billion roubles.", NULL, DS_SPAN_MONEY, "");
   EXPECT("Paid 40 Australian dollars and 1.000.000 roubles and 1,5 euros.", NULL, DS_SPAN_MONEY, "");
   EXPECT("Between $2 and $3 billion.", NULL, DS_SPAN_MONEY, "$3 billion => 3000000000 | USD");
+  EXPECT("GDP in 2015 dollars, in constant 2010 US dollars, and 2019 roubles in cash.", NULL,
+         DS_SPAN_MONEY, "2019 roubles => 2019 | RUB");
 }
 
 static void test_percent(void) {
