@@ -10,6 +10,7 @@
 #include "ds_recognize.h"
 #include "tests.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -419,6 +420,56 @@ static void test_seeds(void) {
   }
 }
 
+/* ====== Workers ====== */
+
+/* One worker: parse and recognize every seed file, keep the spans as text. */
+typedef struct worker { pthread_t th; ds_buf out; int rc; } worker;
+
+static const char *const azSeedFile[] = {
+  "2015-carnegie-digital-bromance.txt", "2019-aspi-sino-russian-high-tech-partnership.txt",
+  "2022-sinkkonen-lassila-digital-authoritarianism.txt", "2023-blog-strategic-partnership-it.txt",
+  "2023-register-xi-putin-ai-infosec.txt"};
+
+static void *work(void *p) {
+  worker *w = p;
+  for (size_t k = 0; k < sizeof azSeedFile / sizeof azSeedFile[0]; k++) {
+    char zPath[512], *z;
+    size_t n;
+    ds_error e;
+    ds_doc *d;
+    snprintf(zPath, sizeof zPath, "corpus/seeds/%s", azSeedFile[k]);
+    if (ds_read_file(zPath, &z, &n, &e)) { w->rc = 1; return NULL; }
+    int rc = ds_parse_text(z, n, zPath, &d, &e);
+    ds_free(z);
+    if (rc || ds_recognize(d, "2021-11-15")) { w->rc = 1; if (!rc) ds_doc_free(d); return NULL; }
+    for (size_t i = 0; i < d->nSpan; i++) {
+      put_span(d, &d->aSpan[i], &w->out);
+      ds_buf_putc(&w->out, '\n');
+    }
+    ds_doc_free(d);
+  }
+  return NULL;
+}
+
+/* The recognizers are pure: four threads at once find what one finds alone (and
+** `make tsan` runs this under ThreadSanitizer). */
+static void test_threads(void) {
+  worker one = {0}, aW[4];
+  work(&one);
+  check(one.rc == 0 && one.out.n > 0, "serial run");
+  memset(aW, 0, sizeof aW);
+  for (int t = 0; t < 4; t++) check(pthread_create(&aW[t].th, NULL, work, &aW[t]) == 0, "thread %d", t);
+  for (int t = 0; t < 4; t++) {
+    pthread_join(aW[t].th, NULL);
+    check(aW[t].rc == 0 && aW[t].out.n == one.out.n && memcmp(aW[t].out.p, one.out.p, one.out.n) == 0,
+          "thread %d found other spans", t);
+    ds_buf_free(&aW[t].out);
+  }
+  ds_buf_free(&one.out);
+}
+
+/* }====== */
+
 int main(int argc, char **argv) {
   (void)argc;
   test_dates();
@@ -428,5 +479,6 @@ int main(int argc, char **argv) {
   test_urls();
   test_quotes();
   test_seeds();
+  test_threads();
   return tests_report(argv[0]);
 }
