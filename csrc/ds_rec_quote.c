@@ -40,14 +40,22 @@ static const char *const azSkip[] = {
   "herself", "itself", "themselves", "had", "then", "simply", "clearly", "openly", "once",
   "explicitly", "officially", "subsequently", "famously", "bluntly", NULL};
 
-/* Titles dropped from the front of a name. */
-static const char *const azTitle[] = {
-  "The", "A", "An", "This", "President", "Prime", "Minister", "Mr", "Mr.", "Mrs", "Mrs.",
-  "Ms", "Ms.", "Dr", "Dr.", "Professor", "Prof.", "Premier", "Chairman", "Secretary",
-  "General", "Deputy", "Vice", "Senator", "Ambassador", "Spokesperson", "Spokesman",
-  "Spokeswoman", "Chancellor", "Foreign", "Defence", "Defense", "CEO", "Chief", "Head",
-  "Director", "Russian", "Chinese", "According", "But", "And", "As", "In", "On", "At",
-  "When", "While", "Yet", "However", "Moreover", "Meanwhile", "Then", "So", "Here", NULL};
+/* Words before a name that are not part of it: sentence openers and determiners. */
+static const char *const azLead[] = {
+  "The", "A", "An", "This", "That", "But", "And", "As", "In", "On", "At", "When", "While",
+  "Yet", "However", "Moreover", "Meanwhile", "Then", "So", "Here", "According", "Also", NULL};
+
+/* A person's titles, dropped from the front of the name they precede. */
+static const char *const azPersonTitle[] = {
+  "President", "Minister", "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Dr", "Dr.", "Professor",
+  "Prof.", "Premier", "Chairman", "Chairwoman", "Senator", "Ambassador", "Chancellor",
+  "Secretary", "Spokesperson", "Spokesman", "Spokeswoman", "Director", "CEO", "Governor",
+  "Mayor", "Colonel", "Admiral", "Commissioner", "Deputy", "Vice", NULL};
+
+/* Words that may stand before a person's title (`Russian Foreign Minister`). */
+static const char *const azTitleWord[] = {
+  "Prime", "Foreign", "Defence", "Defense", "Russian", "Chinese", "Chief", "First", "Former",
+  "Acting", "Senior", "Executive", "General", "Deputy", "Vice", "Press", NULL};
 
 /* Words before a quoted stretch that make it a name or title (`titled`, `so-called`). */
 static const char *const azNaming[] = {"titled", "entitled", "called", "named", "dubbed",
@@ -116,9 +124,25 @@ static void ent_name(const ds_doc *d, uint32_t k, ds_buf *out) {
   else rec_text(d, s->first, s->last, out);
 }
 
-/* Capitalized name tokens [a, b), titles dropped from the front, into out; 1 if any. */
+/*
+** Capitalized name tokens [a, b) into out, without leading openers (`The Kremlin`) and,
+** when a person's title comes before the name, without the title and the words before
+** it (`Russian Foreign Minister Sergei Lavrov`: `Sergei Lavrov`). An organisation keeps
+** its words (`Chinese Foreign Ministry`). 1 if a name is left.
+*/
 static int put_name(const ds_doc *d, size_t a, size_t b, ds_buf *out) {
-  while (a < b && rec_in(d, a, azTitle) >= 0) a++;
+  while (a < b && rec_in(d, a, azLead) >= 0) a++;
+  for (size_t k = a; k < b; k++) {
+    if (rec_in(d, k, azPersonTitle) >= 0) {
+      if (k + 1 < b && rec_in(d, k + 1, azPersonTitle) < 0 && rec_in(d, k + 1, azTitleWord) < 0) {
+        a = k + 1;                            /* the name after the title */
+        break;
+      }
+      if (k + 1 == b) return 0;               /* a title alone (`the President`) */
+    } else if (rec_in(d, k, azTitleWord) < 0) {
+      break;
+    }
+  }
   if (a >= b) return 0;
   rec_text(d, a, b, out);
   return 1;
@@ -150,13 +174,9 @@ static int name_starting(const ds_doc *d, const entmap *m, size_t v, size_t hi, 
     ent_name(d, m->aStart[v], out);
     return 1;
   }
-  size_t a = v;
-  while (a < hi && rec_in(d, a, azTitle) >= 0 && rec_upper(d, a)) a++;
-  size_t b = a;
-  while (b < hi && b - a < 8 && name_piece(d, b, v, hi)) b++;
-  if (b == a) return 0;
-  rec_text(d, a, b, out);
-  return 1;
+  size_t b = v;
+  while (b < hi && b - v < 8 && name_piece(d, b, v, hi)) b++;
+  return b > v && put_name(d, v, b, out);
 }
 
 /*

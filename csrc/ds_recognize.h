@@ -179,8 +179,11 @@ int ds_find_urls(ds_doc *d);
 ** no one (`the ministry said`: ""); a quotation whose sentence has its own subject and
 ** verb without a cue (`X urged Sweden to ‘...’`) gets "" rather than a neighbour's name. The speaker is
 ** the canonical name of an ent span of type PERSON or ORG there (ds_doc.h), else the
-** capitalized name sequence there without a leading title (President, Mr, Dr, ...),
-** else "".
+** capitalized name sequence there without a leading opener (The, But, ...) and without a
+** person's title and the words before it (`Russian President Vladimir Putin`: `Vladimir
+** Putin`; `the President` alone: ""; an organisation keeps its words: `Chinese Foreign
+** Ministry`), else "". The ent span wins over the capitalized words wherever it starts
+** or ends at the subject's place.
 */
 int ds_find_quotes(ds_doc *d);
 

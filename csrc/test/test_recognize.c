@@ -302,6 +302,14 @@ static void test_quotes(void) {
          "“Both sides support the new convention on cybercrime,” => Sergei Lavrov");
   EXPECT("According to Xi Jinping, \"the two nations are partners in every field\".", NULL,
          DS_SPAN_QUOTE, "\"the two nations are partners in every field\" => Xi Jinping");
+  EXPECT("The Chinese Foreign Ministry said: “Sweden should correct its mistake at once.” "
+         "Russian President Vladimir Putin said: “We will answer in kind, if needed.” "
+         "The President said: “Nothing has been decided on this matter.”", NULL, DS_SPAN_QUOTE,
+         "“Sweden should correct its mistake at once.” => Chinese Foreign Ministry\n"
+         "“We will answer in kind, if needed.” => Vladimir Putin\n"
+         "“Nothing has been decided on this matter.” => ");
+  EXPECT("General Motors said: “We will not sell cars in Russia this year.”", NULL, DS_SPAN_QUOTE,
+         "“We will not sell cars in Russia this year.” => General Motors");
   EXPECT("The ministry said Russia would \"answer every hostile act in kind\".", NULL, DS_SPAN_QUOTE,
          "\"answer every hostile act in kind\" => ");
   EXPECT("Medvedev said as much. “We have no plans to isolate our internet at all.”", NULL,
