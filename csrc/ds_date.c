@@ -91,7 +91,13 @@ int ds_date_iso(const char *z, size_t n, char *zOut) {
     } else if ((z[i] | 0x20) >= 'a' && (z[i] | 0x20) <= 'z') {
       size_t j = i;
       while (j < n && (z[j] | 0x20) >= 'a' && (z[j] | 0x20) <= 'z') j++;
-      a[nTok++] = (tok){z + i, j - i, 0};
+      /* an ordinal's ending right after its number (`1st`), and `of` (`1st of March`),
+         say nothing */
+      int bOrd = j - i == 2 && nTok > 0 && a[nTok - 1].bNum && a[nTok - 1].z + a[nTok - 1].n == z + i &&
+                 (strncasecmp(z + i, "st", 2) == 0 || strncasecmp(z + i, "nd", 2) == 0 ||
+                  strncasecmp(z + i, "rd", 2) == 0 || strncasecmp(z + i, "th", 2) == 0);
+      int bOf = j - i == 2 && nTok > 0 && strncasecmp(z + i, "of", 2) == 0;
+      if (!bOrd && !bOf) a[nTok++] = (tok){z + i, j - i, 0};
       i = j;
     } else {
       i++;

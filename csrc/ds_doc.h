@@ -44,8 +44,9 @@ typedef struct ds_range {
 **            a lexicon id, else the normalized surface form), name (canonical), country
 **            (ISO 3166 alpha-2 or ""), source (`lexicon` or `model`)
 **   date     value (ISO 8601 at its precision: 2015-12-07, 2021-03, 2019, 201x decades as
-**            2010/2019, intervals 2019/2021), precision (day month year decade century
-**            interval relative)
+**            2010/2019, intervals 2019/2021, ISO weeks 2021-W46), precision (day month
+**            year decade century interval relative, and week and ambiguous: a day-first
+**            reading of a numeric date that could be read either way; ds_recognize.h)
 **   money    amount (a plain number: 442000000), currency (ISO 4217)
 **   percent  value (a plain number: 35.5)
 **   cite     authors (separated by "; "), year, extra

@@ -110,7 +110,7 @@ stage_seeds() {
     segment)
       cp corpus/seeds/*.txt csrc/fuzz/seeds/parse/* "$dir"/ 2>/dev/null
       shared_seeds "$dir" "$SHARED"/data/unicode-15.0/{Word,Sentence}BreakTest.txt ;;
-    clean)
+    clean|recognize)
       cp corpus/seeds/*.txt "$dir"/ ;;
     conllu_read)   # the first sentences of the EWT dev set, a few per file
       [ -f "$SHARED/data/ud-english-ewt/en_ewt-ud-dev.conllu" ] &&
