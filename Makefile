@@ -100,7 +100,7 @@ asan:
 	@tools/deps.sh $(DEB_BUILD) $(DEB_RUN) $(DEB_TEST) clang libclang-rt-14-dev
 	@mkdir -p build/asan/dossier
 	$(MAKE) --no-print-directory B=build/asan CC=clang SAN="$(ASAN_FLAGS)" \
-	  MODULE=build/asan/dossier/core.so build/asan/dossier/core.so build/asan/test_core build/asan/test_uax29 build/asan/test_tagger build/asan/test_store build/asan/test_query build/asan/test_threads build/asan/test_count
+	  MODULE=build/asan/dossier/core.so build/asan/dossier/core.so build/asan/test_core build/asan/test_uax29 build/asan/test_tagger build/asan/test_store build/asan/test_query build/asan/test_threads build/asan/test_count build/asan/test_gazetteer
 	ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1:max_allocation_size_mb=2048 \
 	  $(MAKE) --no-print-directory B=build/asan CC=clang SAN="$(ASAN_FLAGS)" replay
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_core $(SHARED)/data
@@ -110,6 +110,7 @@ asan:
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_query $(SHARED)/data
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_threads $(SHARED)/data
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_count $(SHARED)/data
+	ASAN_OPTIONS=detect_leaks=1 build/asan/test_gazetteer $(SHARED)/data
 	LD_PRELOAD=$$(clang -print-file-name=libclang_rt.asan-x86_64.so) \
 	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  DOSSIER_SHARED=$(SHARED) busted --lua=$(LUA) --cpath='build/asan/?.so'
@@ -117,7 +118,7 @@ asan:
 # Worker threads under ThreadSanitizer: the store's C tests (parallel indexing among
 # them), and the sample corpus with edited copies indexed with 1, 2 and 4 jobs, clean-up
 # on (language data loaded), tagged and lemmatized (test_threads). A data race fails it.
-TSAN_TESTS = build/tsan/test_store build/tsan/test_threads
+TSAN_TESTS = build/tsan/test_store build/tsan/test_threads build/tsan/test_gazetteer
 tsan:
 	@tools/deps.sh $(DEB_BUILD) clang libclang-rt-14-dev
 	$(MAKE) --no-print-directory B=build/tsan CC=clang CFLAGS="-O1 -g" SAN="-fsanitize=thread" $(TSAN_TESTS)

@@ -334,8 +334,8 @@ static int valid_id(const char *z, size_t n) {
 static int valid_country(const char *z, size_t n) {
   if (n == 0) return 1;
   if (n != 2 || z[0] < 'A' || z[0] > 'Z' || z[1] < 'A' || z[1] > 'Z') return 0;
-  for (const char *p = zCountries; *p; p += 3)
-    if (p[0] == z[0] && p[1] == z[1]) return 1;
+  for (size_t i = 0; i + 2 <= sizeof zCountries - 1; i += 3)
+    if (zCountries[i] == z[0] && zCountries[i + 1] == z[1]) return 1;
   return 0;
 }
 

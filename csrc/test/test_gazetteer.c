@@ -147,6 +147,8 @@ static void test_matching(void) {
   expect(g, "They are going digital. Economy ministers met.", 0,
          "Economy ministers|ds:economy-ministers");
   expect(g, "Its rise was digital. Economy grew.", 0, "");
+  /* a heading and a paragraph: no period between `Digital` and `Economy` */
+  expect(g, "Going Digital\n\nEconomy ministers met.", 0, "Economy ministers|ds:economy-ministers");
 
   /* lemma of the last token: plurals, when the document is tagged */
   expect(g, "Police deployed facial recognition systems and smartphones.", 1,
@@ -213,7 +215,6 @@ static void refuse_at(int at, const char *z, size_t n, int code, int line, const
 }
 
 static void test_errors(void) {
-  static const char zOk[] = "Q2\tORG\tAcme\n";
   refuse("Q2\tORG\tAcme\nQ3\tCOMPANY\tBeta\n", DS_FORMAT, 2, "bad type 'COMPANY'");
   refuse("Q2\torg\tAcme\n", DS_FORMAT, 1, "bad type 'org'");
   refuse("Q0123\tORG\tAcme\n", DS_FORMAT, 1, "bad id 'Q0123'");
@@ -259,7 +260,6 @@ static void test_errors(void) {
            "Acme|Q2; ACME|Q2; Beta AG|Q4; Alps|Q3; BETA|Q4");
     ds_gazetteer_free(g);
   }
-  (void)zOk;
 
   /* files: one that is missing, and a bad line in the second file named by its path */
   const char *azMissing[] = {"spec/data/gazetteer/base.tsv", "spec/data/gazetteer/no-such.tsv"};
