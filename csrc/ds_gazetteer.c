@@ -81,6 +81,8 @@ struct ds_gazetteer {
   gz_edge *aEdge;       /* the trie's edges, open addressing (power of two slots) */
   size_t nEdgeSlot, nEdge;
   uint32_t nNode;       /* node 0 is the root */
+  uint32_t *aRoot;      /* the root's child by each word id, or GZ_NONE (the first step of
+                           every walk, so an array rather than the edge table) */
   uint32_t *aNodeVar;   /* variants of node k: aVar[aNodeVar[k] .. aNodeVar[k+1]) */
   gz_var *aVar;         /* sorted by node once built; only the variants that match */
   size_t nVar, nVarAlloc;
@@ -188,6 +190,11 @@ static void edge_place(gz_edge *a, size_t nSlot, uint64_t key, uint32_t child) {
   while (a[i].key != GZ_EDGE_EMPTY) i = (i + 1) & mask;
   a[i].key = key;
   a[i].child = child;
+}
+
+/* The child of `node` by word w when tagging, or GZ_NONE. */
+static inline uint32_t child_of(const ds_gazetteer *g, uint32_t node, uint32_t w) {
+  return node == 0 ? g->aRoot[w] : edge_get(g, node, w);
 }
 
 /* The child of `parent` by word w, made if it is not there. */
@@ -479,10 +486,12 @@ static int finish(gz_build *b) {
   size_t nNode = g->nNode, nKeep = 0;
   uint32_t *aOwner = ds_malloc(nNode * sizeof *aOwner);
   g->aNodeVar = ds_malloc((nNode + 1) * sizeof *g->aNodeVar);
-  if (!aOwner || !g->aNodeVar) {
+  g->aRoot = ds_malloc((g->nWord ? g->nWord : 1) * sizeof *g->aRoot);
+  if (!aOwner || !g->aNodeVar || !g->aRoot) {
     ds_free(aOwner);
     return DS_NOMEM;
   }
+  for (uint32_t w = 0; w < g->nWord; w++) g->aRoot[w] = edge_get(g, 0, w);
   g->nLive = 0;
   for (size_t i = 0; i < g->nEnt; i++) g->nLive += b->aLatest[g->aEnt[i].iSlot] == i;
   /* variants are in the order read, so the last live entry to claim a node owns it */
@@ -585,6 +594,7 @@ void ds_gazetteer_free(ds_gazetteer *g) {
   if (!g) return;
   ds_strmap_free(&g->words);
   ds_free(g->aEdge);
+  ds_free(g->aRoot);
   ds_free(g->aNodeVar);
   ds_free(g->aVar);
   ds_free(g->aEnt);
@@ -673,8 +683,11 @@ int ds_gazetteer_tag(const ds_gazetteer *g, ds_doc *d) {
     if (rc == DS_OK && d->aLemmaOff) {
       const char *zLemma = (const char *)d->lemmas.p + d->aLemmaOff[t];
       nLemma = strlen(zLemma);
-      if ((nLemma != n || memcmp(zLemma, z, n) != 0) &&
-          (rc = word_of(g, zLemma, nLemma, &fold, &aLemma[t])) == DS_OK && aLemma[t] == aNorm[t])
+      /* most lemmas are the word or its norm (`The` -> `the`), which fold holds now */
+      int bSame = (nLemma == n && memcmp(zLemma, z, n) == 0) ||
+                  (nLemma == fold.n && memcmp(zLemma, fold.p, nLemma) == 0);
+      if (!bSame && (rc = word_of(g, zLemma, nLemma, &fold, &aLemma[t])) == DS_OK &&
+          aLemma[t] == aNorm[t])
         aLemma[t] = GZ_NONE;
     }
   }
@@ -686,10 +699,10 @@ int ds_gazetteer_tag(const ds_gazetteer *g, ds_doc *d) {
       uint32_t bestEnt = GZ_NONE, node = 0;
       for (size_t j = i; j < s->last; j++) {
         uint32_t c, iEnt;
-        if (aLemma[j] != GZ_NONE && (c = edge_get(g, node, aLemma[j])) != GZ_NONE &&
+        if (aLemma[j] != GZ_NONE && (c = child_of(g, node, aLemma[j])) != GZ_NONE &&
             (iEnt = accept(g, d, s, c, i, j + 1, 1)) != GZ_NONE)
           bestEnd = j + 1, bestEnt = iEnt;
-        if (aNorm[j] == GZ_NONE || (c = edge_get(g, node, aNorm[j])) == GZ_NONE) break;
+        if (aNorm[j] == GZ_NONE || (c = child_of(g, node, aNorm[j])) == GZ_NONE) break;
         if ((iEnt = accept(g, d, s, c, i, j + 1, 0)) != GZ_NONE) bestEnd = j + 1, bestEnt = iEnt;
         node = c;
       }
