@@ -607,12 +607,27 @@ void ds_gazetteer_free(ds_gazetteer *g) {
 
 /* {====== Tagging ====== */
 
-/* The word id of token text z[0..n) (fold is scratch), or GZ_NONE. */
-static int word_of(const ds_gazetteer *g, const char *z, size_t n, ds_buf *fold, uint32_t *pw) {
+/*
+** The norm of token text z[0..n): in a[] when it is short ASCII (most tokens; folded as
+** ds_utf8_fold folds ASCII), else in fold. Its length in *pn; NULL when out of memory.
+*/
+static const char *fold_token(const char *z, size_t n, char a[64], ds_buf *fold, size_t *pn) {
+  size_t i = 0;
+  *pn = n;
+  if (n <= 64) {
+    for (; i < n && (unsigned char)z[i] < 0x80; i++) a[i] = (char)(z[i] >= 'A' && z[i] <= 'Z' ? z[i] + 32 : z[i]);
+    if (i == n) return a;
+  }
   ds_buf_reset(fold);
-  if (ds_utf8_fold(z, n, fold)) return DS_NOMEM;
-  if (!ds_strmap_get(&g->words, (const char *)fold->p, fold->n, pw)) *pw = GZ_NONE;
-  return DS_OK;
+  if (ds_utf8_fold(z, n, fold)) return NULL;
+  *pn = fold->n;
+  return (const char *)fold->p;
+}
+
+/* The word id of folded text z[0..n), or GZ_NONE. */
+static uint32_t word_id(const ds_gazetteer *g, const char *z, size_t n) {
+  uint32_t w;
+  return ds_strmap_get(&g->words, z, n, &w) ? w : GZ_NONE;
 }
 
 /* Is token t a company cue (ASCII, any case)? */
@@ -676,20 +691,28 @@ int ds_gazetteer_tag(const ds_gazetteer *g, ds_doc *d) {
   int rc = aNorm ? DS_OK : DS_NOMEM;
   /* each token's word id by its norm, and by its lemma where that differs */
   for (size_t t = 0; rc == DS_OK && t < d->nTok; t++) {
-    const char *z = d->zText + d->aTok[t].start;
-    size_t n = d->aTok[t].end - d->aTok[t].start, nLemma;
-    rc = word_of(g, z, n, &fold, &aNorm[t]);
-    aLemma[t] = GZ_NONE;
-    if (rc == DS_OK && d->aLemmaOff) {
-      const char *zLemma = (const char *)d->lemmas.p + d->aLemmaOff[t];
-      nLemma = strlen(zLemma);
-      /* most lemmas are the word or its norm (`The` -> `the`), which fold holds now */
-      int bSame = (nLemma == n && memcmp(zLemma, z, n) == 0) ||
-                  (nLemma == fold.n && memcmp(zLemma, fold.p, nLemma) == 0);
-      if (!bSame && (rc = word_of(g, zLemma, nLemma, &fold, &aLemma[t])) == DS_OK &&
-          aLemma[t] == aNorm[t])
-        aLemma[t] = GZ_NONE;
+    const char *z = d->zText + d->aTok[t].start, *zNorm, *zFold;
+    size_t n = d->aTok[t].end - d->aTok[t].start, nNorm, nFold;
+    char aNormBuf[64], aLemmaBuf[64];
+    if (!(zNorm = fold_token(z, n, aNormBuf, &fold, &nNorm))) {
+      rc = DS_NOMEM;
+      break;
     }
+    aNorm[t] = word_id(g, zNorm, nNorm);
+    aLemma[t] = GZ_NONE;
+    if (!d->aLemmaOff) continue;
+    const char *zLemma = (const char *)d->lemmas.p + d->aLemmaOff[t];
+    size_t nLemma = strlen(zLemma);
+    /* most lemmas are the word or its norm (`The` -> `the`) */
+    if ((nLemma == n && memcmp(zLemma, z, n) == 0) ||
+        (nLemma == nNorm && memcmp(zLemma, zNorm, nNorm) == 0))
+      continue;
+    if (!(zFold = fold_token(zLemma, nLemma, aLemmaBuf, &fold, &nFold))) {
+      rc = DS_NOMEM;
+      break;
+    }
+    aLemma[t] = word_id(g, zFold, nFold);
+    if (aLemma[t] == aNorm[t]) aLemma[t] = GZ_NONE;
   }
   for (size_t si = 0; rc == DS_OK && si < d->nSent; si++) {
     const ds_range *s = &d->aSent[si];
