@@ -8,8 +8,8 @@ The entries are drawn from the text itself, so that tagging finds real matches, 
 from made-up names, so that the trie also holds forms that never occur:
   - 40% capitalized phrases of 1 to 4 words (`New York`, `Supreme Court`), the most
     frequent first;
-  - 30% lower-case phrases of 2 or 3 words (`the first time` is left out: phrases that
-    start or end with a word of the stop list below are skipped), most frequent first;
+  - 30% lower-case phrases of 2 or 3 words that neither start nor end with a word of
+    the stop list below (`has been`, `per cent`), most frequent first;
   - 30% made-up names of 1 to 3 capitalized syllable words (`Vorkan Delisto`).
 Words are ASCII letters only and forms are unique in any case, so the file obeys the
 lexicon format (csrc/ds_gazetteer.h). One entry in 10 has an alias (the form in

@@ -13,10 +13,12 @@
 **   country  ISO 3166-1 alpha-2, an assigned code (`CN`, `RU`), or empty
 **   aliases  other forms, separated by `|` (no empty one)
 **   rules    flags separated by `,`: `exact` (a form matches only exactly as written),
-**            `any` (in any case), `nostart` (not as a sentence's first word, unless the
-**            match ends with or is followed by a company cue: Inc, Inc., Corp,
-**            Corporation, Co., Ltd, LLC, PLC, company, shares, stock -- after an optional
-**            comma: `Apple, Inc.`). `exact` and `any` exclude each other.
+**            `any` (in any case), `nostart` (not as a sentence's first word -- an opening
+**            quote or bracket before it does not count -- unless the match ends with or
+**            is followed by a company cue, after an optional comma: Inc, Inc., Corp,
+**            Corp., Corporation, Co., Ltd, Ltd., LLC, PLC, company, shares, stock, in any
+**            case: `Apple Inc. said`, `Apple, Inc. said`, `Apple shares fell`). `exact`
+**            and `any` exclude each other. The rules apply to all the entry's forms.
 ** The case rule of a form, unless `exact` or `any`: a form without upper-case letters
 ** matches in any case (`facial recognition`); a form with upper-case letters and no
 ** lower-case ones matches only in capitals (`AI`, `PRC`, `5G`: not `ai`, `Ai`, `5g`);
