@@ -686,9 +686,11 @@ static uint32_t accept(const ds_gazetteer *g, const ds_doc *d, const ds_range *s
 int ds_gazetteer_tag(const ds_gazetteer *g, ds_doc *d) {
   if (d->nTok == 0 || g->nVar == 0) return DS_OK;
   if (d->nSent == 0) return DS_MISUSE;
-  uint32_t *aNorm = ds_malloc(2 * d->nTok * sizeof *aNorm), *aLemma = aNorm + d->nTok;
+  uint32_t *aNorm = ds_malloc(2 * d->nTok * sizeof *aNorm);
+  if (!aNorm) return DS_NOMEM;
+  uint32_t *aLemma = aNorm + d->nTok;
   ds_buf fold = DS_BUF_INIT;
-  int rc = aNorm ? DS_OK : DS_NOMEM;
+  int rc = DS_OK;
   /* each token's word id by its norm, and by its lemma where that differs */
   for (size_t t = 0; rc == DS_OK && t < d->nTok; t++) {
     const char *z = d->zText + d->aTok[t].start, *zNorm, *zFold;

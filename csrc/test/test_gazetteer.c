@@ -353,6 +353,73 @@ static void test_seed(void) {
   ds_gazetteer_free(g);
 }
 
+/* Every allocation failing in turn: DS_NOMEM (or success), never a crash or a leak. */
+static int nFail = -1;
+static void *fail_malloc(size_t n) { return nFail-- == 0 ? NULL : malloc(n); }
+static void *fail_realloc(void *p, size_t n) { return nFail-- == 0 ? NULL : realloc(p, n); }
+
+static void test_nomem(void) {
+  const char *azName[] = {"inline.tsv", "seed.tsv"}, *az[] = {zLexicon, zSeedLexicon};
+  size_t an[] = {strlen(zLexicon), strlen(zSeedLexicon)};
+  int nOk = 0, k;
+  for (k = 0; k < 2000 && nOk == 0; k++) {
+    ds_gazetteer *g;
+    ds_error e;
+    nFail = k;
+    ds_set_allocator(fail_malloc, fail_realloc, NULL);
+    int rc = ds_gazetteer_load_mem(azName, az, an, 2, &g, &e);
+    ds_set_allocator(NULL, NULL, NULL);
+    check(rc == DS_OK || (rc == DS_NOMEM && g == NULL && strstr(e.msg, "out of memory")),
+          "allocation %d failing: %s %s", k, ds_status_name(rc), e.msg);
+    if (rc == DS_OK) nOk++, ds_gazetteer_free(g);
+  }
+  check(nOk == 1, "loading succeeds once allocations stop failing (after %d)", k);
+  /* tagging */
+  ds_error e;
+  ds_gazetteer *g = load_mem(1, azName, az, &e);
+  static const char zText[] = "Huawei and the PRC met. Apple Inc. grew facial recognition systems.";
+  ds_doc *d = g ? tag_text(g, zText, sizeof zText - 1, 1) : NULL;
+  if (!d) {
+    check(0, "setup");
+    ds_gazetteer_free(g);
+    return;
+  }
+  size_t nWant = d->nSpan;
+  check(nWant == 4, "4 spans, not %zu", nWant);
+  ds_doc_free(d);
+  /* a fresh document each time: a document whose span values once ran out of memory
+     keeps failing (ds_buf's sticky error) */
+  for (nOk = 0, k = 0; k < 200 && nOk == 0; k++) {
+    ds_read_opts o = {.zName = "test", .pTagger = pTagger, .pLemma = pLemma};
+    if (ds_parse_and_tag(zText, sizeof zText - 1, &o, &d, &e)) break;
+    nFail = k;
+    ds_set_allocator(fail_malloc, fail_realloc, NULL);
+    int rc = ds_gazetteer_tag(g, d);
+    ds_set_allocator(NULL, NULL, NULL);
+    check(rc == DS_OK || rc == DS_NOMEM, "allocation %d failing: %s", k, ds_status_name(rc));
+    if (rc == DS_OK) {
+      nOk++;
+      check(d->nSpan == nWant, "%zu spans", d->nSpan);
+    }
+    ds_doc_free(d);
+  }
+  check(nOk == 1 && k > 1, "tagging succeeds once allocations stop failing (after %d)", k);
+  /* a document with tokens and no sentences is misuse; an empty one has nothing */
+  d = ds_doc_new();
+  check(d && ds_gazetteer_tag(g, d) == DS_OK && d->nSpan == 0, "empty document");
+  if (d) {
+    d->zText = ds_malloc(7);
+    memcpy(d->zText, "Huawei", 7);
+    d->nText = 6;
+    check(ds_doc_add_token(d, 0, 6, DS_TOK_WORD) == DS_OK, "token");
+    check(ds_gazetteer_tag(g, d) == DS_MISUSE && d->nSpan == 0, "no sentences");
+    check(ds_doc_add_sentence(d, 0, 1) == DS_OK && ds_gazetteer_tag(g, d) == DS_OK &&
+              d->nSpan == 1, "one sentence");
+  }
+  ds_doc_free(d);
+  ds_gazetteer_free(g);
+}
+
 /* {====== Threads: one gazetteer, four taggers ====== */
 
 typedef struct tag_job {
@@ -425,6 +492,7 @@ int main(int argc, char **argv) {
   test_override();
   test_errors();
   test_seed();
+  test_nomem();
   test_threads();
   ds_tagger_free(pTagger);
   ds_lemma_free(pLemma);
