@@ -651,7 +651,8 @@ static int case_ok(const ds_gazetteer *g, const gz_var *v, int k, const ds_doc *
   size_t nForm = g->aFormTok[2 * (v->iTok + (uint32_t)k) + 1] - g->aFormTok[2 * (v->iTok + (uint32_t)k)];
   switch (v->eCase) {
     case GZ_CASE_EXACT: return !bLemma && n == nForm && memcmp(z, zForm, n) == 0;
-    case GZ_CASE_CAPS: return !has_lower(z, n);
+    /* by lemma, a plural's final s may be lower case: NGOs, SMEs */
+    case GZ_CASE_CAPS: return !has_lower(z, n - (bLemma && n > 1 && z[n - 1] == 's'));
     case GZ_CASE_INITIAL: return !starts_upper(zForm, nForm) || starts_upper(z, n);
     default: return 1;
   }

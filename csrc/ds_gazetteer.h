@@ -21,7 +21,8 @@
 **            and `any` exclude each other. The rules apply to all the entry's forms.
 ** The case rule of a form, unless `exact` or `any`: a form without upper-case letters
 ** matches in any case (`facial recognition`); a form with upper-case letters and no
-** lower-case ones matches only in capitals (`AI`, `PRC`, `5G`: not `ai`, `Ai`, `5g`);
+** lower-case ones matches only in capitals (`AI`, `PRC`, `5G`: not `ai`, `Ai`, `5g`;
+** matched by lemma, a plural's final `s` may be small: `NGOs`);
 ** any other form matches when each of its words that starts with a capital starts with
 ** one in the text (`Huawei` matches Huawei and HUAWEI, not huawei). Case is judged on
 ** the text as written; everything else on the tokens' `norm` (NFC, case folded,
