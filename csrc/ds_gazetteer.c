@@ -67,11 +67,19 @@ typedef struct gz_var {
   uint32_t iTok;        /* its tokens: aFormTok[2*iTok ..] start, end offsets in strs */
   uint16_t nTok;
   uint8_t eCase;        /* GZ_CASE_* */
+  uint8_t flags;        /* GZ_VAR_*, set when built */
+  uint32_t capMask;     /* GZ_CASE_INITIAL: bit k set when the form's token k starts with
+                           a capital (DS_GAZ_MAX_TOKENS is 32) */
 } gz_var;
+
+#define GZ_VAR_NOSTART 0x01   /* its entry has the rule nostart */
+#define GZ_VAR_LAST    0x02   /* the last variant of its node */
 
 typedef struct gz_edge {
   uint64_t key;         /* parent << 32 | word id; GZ_EDGE_EMPTY for a free slot */
   uint32_t child;
+  uint32_t iVar;        /* the child's first variant in aVar, or GZ_NONE (set when built, so
+                           that a step finds what ends there without another lookup) */
 } gz_edge;
 #define GZ_EDGE_EMPTY UINT64_MAX
 
@@ -81,10 +89,12 @@ struct ds_gazetteer {
   gz_edge *aEdge;       /* the trie's edges, open addressing (power of two slots) */
   size_t nEdgeSlot, nEdge;
   uint32_t nNode;       /* node 0 is the root */
-  uint32_t *aRoot;      /* the root's child by each word id, or GZ_NONE (the first step of
-                           every walk, so an array rather than the edge table) */
-  uint32_t *aNodeVar;   /* variants of node k: aVar[aNodeVar[k] .. aNodeVar[k+1]) */
-  gz_var *aVar;         /* sorted by node once built; only the variants that match */
+  gz_edge *aRoot;       /* the root's edge by each word id (child GZ_NONE when none): the
+                           first step of every walk, so an array rather than the table */
+  uint64_t *aChildMask; /* per node, bit (w % 64) set for each word w it has a child by:
+                           most steps that lead nowhere end here, without a probe */
+  gz_var *aVar;         /* grouped by node once built (GZ_VAR_LAST ends a group); only
+                           the variants that can match */
   size_t nVar, nVarAlloc;
   gz_entry *aEnt;       /* every entry read, the replaced ones too */
   size_t nEnt, nEntAlloc;
@@ -174,15 +184,21 @@ static size_t edge_slot(uint64_t key, size_t mask) {
   return (size_t)(h * 0xD6E8FEB86659FD93u >> 32) & mask;
 }
 
-/* The child of `parent` by word w, or GZ_NONE. Only reads. */
-static uint32_t edge_get(const ds_gazetteer *g, uint32_t parent, uint32_t w) {
-  if (!g->nEdgeSlot) return GZ_NONE;
+/* The edge from `parent` by word w, or NULL. Only reads. */
+static const gz_edge *edge_find(const ds_gazetteer *g, uint32_t parent, uint32_t w) {
+  if (!g->nEdgeSlot) return NULL;
   uint64_t key = (uint64_t)parent << 32 | w;
   size_t mask = g->nEdgeSlot - 1;
   for (size_t i = edge_slot(key, mask);; i = (i + 1) & mask) {
-    if (g->aEdge[i].key == key) return g->aEdge[i].child;
-    if (g->aEdge[i].key == GZ_EDGE_EMPTY) return GZ_NONE;
+    if (g->aEdge[i].key == key) return &g->aEdge[i];
+    if (g->aEdge[i].key == GZ_EDGE_EMPTY) return NULL;
   }
+}
+
+/* The child of `parent` by word w, or GZ_NONE. */
+static uint32_t edge_get(const ds_gazetteer *g, uint32_t parent, uint32_t w) {
+  const gz_edge *p = edge_find(g, parent, w);
+  return p ? p->child : GZ_NONE;
 }
 
 static void edge_place(gz_edge *a, size_t nSlot, uint64_t key, uint32_t child) {
@@ -190,11 +206,14 @@ static void edge_place(gz_edge *a, size_t nSlot, uint64_t key, uint32_t child) {
   while (a[i].key != GZ_EDGE_EMPTY) i = (i + 1) & mask;
   a[i].key = key;
   a[i].child = child;
+  a[i].iVar = GZ_NONE;
 }
 
-/* The child of `node` by word w when tagging, or GZ_NONE. */
-static inline uint32_t child_of(const ds_gazetteer *g, uint32_t node, uint32_t w) {
-  return node == 0 ? g->aRoot[w] : edge_get(g, node, w);
+/* The edge from `node` by word w when tagging, or NULL. */
+static inline const gz_edge *step(const ds_gazetteer *g, uint32_t node, uint32_t w) {
+  if (node == 0) return g->aRoot[w].child == GZ_NONE ? NULL : &g->aRoot[w];
+  if (!(g->aChildMask[node] >> (w & 63) & 1)) return NULL;
+  return edge_find(g, node, w);
 }
 
 /* The child of `parent` by word w, made if it is not there. */
@@ -317,8 +336,12 @@ static int add_form(gz_build *b, ds_lines *r, uint32_t iEnt, const char *z, size
       return DS_NOMEM;
     g->aFormTok[g->nFormTok++] = off + b->aTok[k];
   }
+  uint32_t capMask = 0;
+  for (int k = 0; k < b->nTok; k++)
+    if (starts_upper(zForm + b->aTok[2 * k], b->aTok[2 * k + 1] - b->aTok[2 * k]))
+      capMask |= (uint32_t)1 << k;
   g->aVar[g->nVar++] = (gz_var){iEnt, node, (uint32_t)(g->nFormTok / 2 - (size_t)b->nTok),
-                                (uint16_t)b->nTok, (uint8_t)eCase};
+                                (uint16_t)b->nTok, (uint8_t)eCase, 0, capMask};
   return DS_OK;
 }
 
@@ -485,13 +508,12 @@ static int finish(gz_build *b) {
   ds_gazetteer *g = b->g;
   size_t nNode = g->nNode, nKeep = 0;
   uint32_t *aOwner = ds_malloc(nNode * sizeof *aOwner);
-  g->aNodeVar = ds_malloc((nNode + 1) * sizeof *g->aNodeVar);
+  uint32_t *aNodeVar = ds_malloc((nNode + 1) * sizeof *aNodeVar);
   g->aRoot = ds_malloc((g->nWord ? g->nWord : 1) * sizeof *g->aRoot);
-  if (!aOwner || !g->aNodeVar || !g->aRoot) {
-    ds_free(aOwner);
-    return DS_NOMEM;
-  }
-  for (uint32_t w = 0; w < g->nWord; w++) g->aRoot[w] = edge_get(g, 0, w);
+  g->aChildMask = ds_malloc(nNode * sizeof *g->aChildMask);
+  gz_var *aSorted = NULL;
+  int rc = DS_NOMEM;
+  if (!aOwner || !aNodeVar || !g->aRoot || !g->aChildMask) goto done;
   g->nLive = 0;
   for (size_t i = 0; i < g->nEnt; i++) g->nLive += b->aLatest[g->aEnt[i].iSlot] == i;
   /* variants are in the order read, so the last live entry to claim a node owns it */
@@ -500,31 +522,48 @@ static int finish(gz_build *b) {
     const gz_var *p = &g->aVar[v];
     if (b->aLatest[g->aEnt[p->iEnt].iSlot] == p->iEnt) aOwner[p->iNode] = p->iEnt;
   }
-  memset(g->aNodeVar, 0, (nNode + 1) * sizeof *g->aNodeVar);
+  /* the owners' variants, grouped by node: aNodeVar[k] .. aNodeVar[k+1] */
+  memset(aNodeVar, 0, (nNode + 1) * sizeof *aNodeVar);
   for (size_t v = 0; v < g->nVar; v++) {
     gz_var *p = &g->aVar[v];
     if (aOwner[p->iNode] != p->iEnt) p->iEnt = GZ_NONE;      /* dropped */
-    else g->aNodeVar[p->iNode + 1]++, nKeep++;
+    else aNodeVar[p->iNode + 1]++, nKeep++;
   }
   g->nForm = 0;
   for (size_t k = 0; k < nNode; k++) {
-    g->nForm += g->aNodeVar[k + 1] > 0;
-    g->aNodeVar[k + 1] += g->aNodeVar[k];
+    g->nForm += aNodeVar[k + 1] > 0;
+    aNodeVar[k + 1] += aNodeVar[k];
   }
-  gz_var *aSorted = ds_malloc((nKeep ? nKeep : 1) * sizeof *aSorted);
-  if (!aSorted) {
-    ds_free(aOwner);
-    return DS_NOMEM;
-  }
+  if (!(aSorted = ds_malloc((nKeep ? nKeep : 1) * sizeof *aSorted))) goto done;
   uint32_t *aNext = aOwner;               /* now the next place of each node's variants */
-  for (size_t k = 0; k < nNode; k++) aNext[k] = g->aNodeVar[k];
-  for (size_t v = 0; v < g->nVar; v++)
-    if (g->aVar[v].iEnt != GZ_NONE) aSorted[aNext[g->aVar[v].iNode]++] = g->aVar[v];
+  for (size_t k = 0; k < nNode; k++) aNext[k] = aNodeVar[k];
+  for (size_t v = 0; v < g->nVar; v++) {
+    gz_var *p = &g->aVar[v];
+    if (p->iEnt == GZ_NONE) continue;
+    p->flags = (g->aEnt[p->iEnt].rules & GZ_RULE_NOSTART) ? GZ_VAR_NOSTART : 0;
+    if (aNext[p->iNode] + 1 == aNodeVar[p->iNode + 1]) p->flags |= GZ_VAR_LAST;
+    aSorted[aNext[p->iNode]++] = *p;
+  }
   ds_free(g->aVar);
   g->aVar = aSorted;
   g->nVar = g->nVarAlloc = nKeep;
+  /* each edge learns where its child's variants are; the root's edges go to an array */
+  memset(g->aChildMask, 0, nNode * sizeof *g->aChildMask);
+  for (size_t i = 0; i < g->nEdgeSlot; i++) {
+    gz_edge *p = &g->aEdge[i];
+    if (p->key == GZ_EDGE_EMPTY) continue;
+    p->iVar = aNodeVar[p->child] < aNodeVar[p->child + 1] ? aNodeVar[p->child] : GZ_NONE;
+    g->aChildMask[p->key >> 32] |= (uint64_t)1 << (p->key & 63);
+  }
+  for (uint32_t w = 0; w < g->nWord; w++) {
+    const gz_edge *p = edge_find(g, 0, w);
+    g->aRoot[w] = p ? *p : (gz_edge){GZ_EDGE_EMPTY, GZ_NONE, GZ_NONE};
+  }
+  rc = DS_OK;
+done:
   ds_free(aOwner);
-  return DS_OK;
+  ds_free(aNodeVar);
+  return rc;
 }
 
 /* Load n lexicons, each from a file (az NULL) or from memory. */
@@ -595,7 +634,7 @@ void ds_gazetteer_free(ds_gazetteer *g) {
   ds_strmap_free(&g->words);
   ds_free(g->aEdge);
   ds_free(g->aRoot);
-  ds_free(g->aNodeVar);
+  ds_free(g->aChildMask);
   ds_free(g->aVar);
   ds_free(g->aEnt);
   ds_free(g->aFormTok);
@@ -647,29 +686,30 @@ static int case_ok(const ds_gazetteer *g, const gz_var *v, int k, const ds_doc *
                    int bLemma) {
   const char *z = d->zText + d->aTok[t].start;
   size_t n = d->aTok[t].end - d->aTok[t].start;
-  const char *zForm = str_at(g, 0) + g->aFormTok[2 * (v->iTok + (uint32_t)k)];
-  size_t nForm = g->aFormTok[2 * (v->iTok + (uint32_t)k) + 1] - g->aFormTok[2 * (v->iTok + (uint32_t)k)];
   switch (v->eCase) {
-    case GZ_CASE_EXACT: return !bLemma && n == nForm && memcmp(z, zForm, n) == 0;
+    case GZ_CASE_EXACT: {
+      const uint32_t *a = &g->aFormTok[2 * (v->iTok + (uint32_t)k)];
+      return !bLemma && n == a[1] - a[0] && memcmp(z, str_at(g, a[0]), n) == 0;
+    }
     /* by lemma, a plural's final s may be lower case: NGOs, SMEs */
     case GZ_CASE_CAPS: return !has_lower(z, n - (bLemma && n > 1 && z[n - 1] == 's'));
-    case GZ_CASE_INITIAL: return !starts_upper(zForm, nForm) || starts_upper(z, n);
+    case GZ_CASE_INITIAL: return !(v->capMask >> k & 1) || starts_upper(z, n);
     default: return 1;
   }
 }
 
 /*
-** The entry of node `node` if one of its forms matches tokens [i, end) of sentence s
-** (its last token by lemma when bLemma), else GZ_NONE.
+** The entry of the variants from aVar[iVar] (one node's) if one of them matches tokens
+** [i, end) of sentence s (its last token by lemma when bLemma), else GZ_NONE.
 */
-static uint32_t accept(const ds_gazetteer *g, const ds_doc *d, const ds_range *s, uint32_t node,
+static uint32_t accept(const ds_gazetteer *g, const ds_doc *d, const ds_range *s, uint32_t iVar,
                        size_t i, size_t end, int bLemma) {
-  for (uint32_t iv = g->aNodeVar[node]; iv < g->aNodeVar[node + 1]; iv++) {
+  for (uint32_t iv = iVar; iv != GZ_NONE; iv = (g->aVar[iv].flags & GZ_VAR_LAST) ? GZ_NONE : iv + 1) {
     const gz_var *v = &g->aVar[iv];
     int ok = 1;
     for (int k = 0; ok && k < v->nTok; k++)
       ok = case_ok(g, v, k, d, i + (size_t)k, bLemma && i + (size_t)k + 1 == end);
-    if (ok && (g->aEnt[v->iEnt].rules & GZ_RULE_NOSTART)) {
+    if (ok && (v->flags & GZ_VAR_NOSTART)) {
       size_t t = s->first;
       while (t < i && (d->aTok[t].flags & DS_TOK_PUNCT)) t++;
       if (t == i) {                       /* the sentence's first word: a cue must show */
@@ -684,6 +724,31 @@ static uint32_t accept(const ds_gazetteer *g, const ds_doc *d, const ds_range *s
   return GZ_NONE;
 }
 
+/*
+** The word ids of token t: by its norm (*pNorm) and by its lemma (*pLemma, GZ_NONE when
+** the document has no lemmas or the lemma's id is the norm's). DS_OK or DS_NOMEM.
+*/
+static int token_ids(const ds_gazetteer *g, const ds_doc *d, size_t t, ds_buf *fold,
+                     uint32_t *pNorm, uint32_t *pLemma) {
+  const char *z = d->zText + d->aTok[t].start, *zNorm, *zFold;
+  size_t n = d->aTok[t].end - d->aTok[t].start, nNorm, nFold;
+  char aNormBuf[64], aLemmaBuf[64];
+  *pLemma = GZ_NONE;
+  if (!(zNorm = fold_token(z, n, aNormBuf, fold, &nNorm))) return DS_NOMEM;
+  *pNorm = word_id(g, zNorm, nNorm);
+  if (!d->aLemmaOff) return DS_OK;
+  const char *zLemma = (const char *)d->lemmas.p + d->aLemmaOff[t];
+  size_t nLemma = strlen(zLemma);
+  /* most lemmas are the word or its norm (`The` -> `the`) */
+  if ((nLemma == n && memcmp(zLemma, z, n) == 0) ||
+      (nLemma == nNorm && memcmp(zLemma, zNorm, nNorm) == 0))
+    return DS_OK;
+  if (!(zFold = fold_token(zLemma, nLemma, aLemmaBuf, fold, &nFold))) return DS_NOMEM;
+  *pLemma = word_id(g, zFold, nFold);
+  if (*pLemma == *pNorm) *pLemma = GZ_NONE;
+  return DS_OK;
+}
+
 int ds_gazetteer_tag(const ds_gazetteer *g, ds_doc *d) {
   if (d->nTok == 0 || g->nVar == 0) return DS_OK;
   if (d->nSent == 0) return DS_MISUSE;
@@ -692,30 +757,20 @@ int ds_gazetteer_tag(const ds_gazetteer *g, ds_doc *d) {
   uint32_t *aLemma = aNorm + d->nTok;
   ds_buf fold = DS_BUF_INIT;
   int rc = DS_OK;
-  /* each token's word id by its norm, and by its lemma where that differs */
-  for (size_t t = 0; rc == DS_OK && t < d->nTok; t++) {
-    const char *z = d->zText + d->aTok[t].start, *zNorm, *zFold;
-    size_t n = d->aTok[t].end - d->aTok[t].start, nNorm, nFold;
-    char aNormBuf[64], aLemmaBuf[64];
-    if (!(zNorm = fold_token(z, n, aNormBuf, &fold, &nNorm))) {
-      rc = DS_NOMEM;
-      break;
+  if (d->aTypeOf && d->aTypeTok) {
+    /* interned (ds_intern.h): tokens of one type share word and lemma, so their ids */
+    uint32_t *aType = ds_malloc((2 * d->nType + 1) * sizeof *aType);
+    if (!aType) rc = DS_NOMEM;
+    for (size_t k = 0; rc == DS_OK && k < d->nType; k++)
+      rc = token_ids(g, d, d->aTypeTok[k], &fold, &aType[2 * k], &aType[2 * k + 1]);
+    for (size_t t = 0; rc == DS_OK && t < d->nTok; t++) {
+      aNorm[t] = aType[2 * d->aTypeOf[t]];
+      aLemma[t] = aType[2 * d->aTypeOf[t] + 1];
     }
-    aNorm[t] = word_id(g, zNorm, nNorm);
-    aLemma[t] = GZ_NONE;
-    if (!d->aLemmaOff) continue;
-    const char *zLemma = (const char *)d->lemmas.p + d->aLemmaOff[t];
-    size_t nLemma = strlen(zLemma);
-    /* most lemmas are the word or its norm (`The` -> `the`) */
-    if ((nLemma == n && memcmp(zLemma, z, n) == 0) ||
-        (nLemma == nNorm && memcmp(zLemma, zNorm, nNorm) == 0))
-      continue;
-    if (!(zFold = fold_token(zLemma, nLemma, aLemmaBuf, &fold, &nFold))) {
-      rc = DS_NOMEM;
-      break;
-    }
-    aLemma[t] = word_id(g, zFold, nFold);
-    if (aLemma[t] == aNorm[t]) aLemma[t] = GZ_NONE;
+    ds_free(aType);
+  } else {
+    for (size_t t = 0; rc == DS_OK && t < d->nTok; t++)
+      rc = token_ids(g, d, t, &fold, &aNorm[t], &aLemma[t]);
   }
   for (size_t si = 0; rc == DS_OK && si < d->nSent; si++) {
     const ds_range *s = &d->aSent[si];
@@ -724,13 +779,14 @@ int ds_gazetteer_tag(const ds_gazetteer *g, ds_doc *d) {
       size_t bestEnd = 0;
       uint32_t bestEnt = GZ_NONE, node = 0;
       for (size_t j = i; j < s->last; j++) {
-        uint32_t c, iEnt;
-        if (aLemma[j] != GZ_NONE && (c = child_of(g, node, aLemma[j])) != GZ_NONE &&
-            (iEnt = accept(g, d, s, c, i, j + 1, 1)) != GZ_NONE)
+        const gz_edge *p;
+        uint32_t iEnt;
+        if (aLemma[j] != GZ_NONE && (p = step(g, node, aLemma[j])) != NULL &&
+            (iEnt = accept(g, d, s, p->iVar, i, j + 1, 1)) != GZ_NONE)
           bestEnd = j + 1, bestEnt = iEnt;
-        if (aNorm[j] == GZ_NONE || (c = child_of(g, node, aNorm[j])) == GZ_NONE) break;
-        if ((iEnt = accept(g, d, s, c, i, j + 1, 0)) != GZ_NONE) bestEnd = j + 1, bestEnt = iEnt;
-        node = c;
+        if (aNorm[j] == GZ_NONE || (p = step(g, node, aNorm[j])) == NULL) break;
+        if ((iEnt = accept(g, d, s, p->iVar, i, j + 1, 0)) != GZ_NONE) bestEnd = j + 1, bestEnt = iEnt;
+        node = p->child;
       }
       if (bestEnt == GZ_NONE) {
         i++;

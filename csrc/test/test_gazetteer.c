@@ -12,6 +12,7 @@
 */
 #include "ds_annotate.h"
 #include "ds_gazetteer.h"
+#include "ds_intern.h"
 #include "ds_lemma.h"
 #include "ds_parse.h"
 #include "ds_tagger.h"
@@ -349,6 +350,13 @@ static void test_seed(void) {
     if (d) {
       spans_text(d, &out);
       check(strcmp((const char *)out.p, zSeedWant) == 0, "in %s:\n  got  %s\n  want %s", zSeedFile,
+            (const char *)out.p, zSeedWant);
+      /* the same once the document's token types are found (word ids looked up by type) */
+      while (d->nSpan) ds_doc_remove_span(d, d->nSpan - 1);
+      check(ds_doc_intern(d) == DS_OK && d->aTypeOf && d->nType < d->nTok, "intern");
+      check(ds_gazetteer_tag(g, d) == DS_OK, "tag the interned document");
+      spans_text(d, &out);
+      check(strcmp((const char *)out.p, zSeedWant) == 0, "interned:\n  got  %s\n  want %s",
             (const char *)out.p, zSeedWant);
     }
     ds_buf_free(&out);
