@@ -75,11 +75,16 @@ typedef struct gz_var {
 #define GZ_VAR_NOSTART 0x01   /* its entry has the rule nostart */
 #define GZ_VAR_LAST    0x02   /* the last variant of its node */
 
+/* Where a step leads. */
+typedef struct gz_next {
+  uint32_t child;       /* the node */
+  uint32_t iVar;        /* its first variant in aVar, or GZ_NONE (set when built, so that a
+                           step finds what ends there without another lookup) */
+} gz_next;
+
 typedef struct gz_edge {
   uint64_t key;         /* parent << 32 | word id; GZ_EDGE_EMPTY for a free slot */
-  uint32_t child;
-  uint32_t iVar;        /* the child's first variant in aVar, or GZ_NONE (set when built, so
-                           that a step finds what ends there without another lookup) */
+  gz_next next;
 } gz_edge;
 #define GZ_EDGE_EMPTY UINT64_MAX
 
@@ -89,7 +94,7 @@ struct ds_gazetteer {
   gz_edge *aEdge;       /* the trie's edges, open addressing (power of two slots) */
   size_t nEdgeSlot, nEdge;
   uint32_t nNode;       /* node 0 is the root */
-  gz_edge *aRoot;       /* the root's edge by each word id (child GZ_NONE when none): the
+  gz_next *aRoot;       /* the root's step by each word id (child GZ_NONE when none): the
                            first step of every walk, so an array rather than the table */
   uint64_t *aChildMask; /* per node, bit (w % 64) set for each word w it has a child by:
                            most steps that lead nowhere end here, without a probe */
@@ -198,22 +203,22 @@ static const gz_edge *edge_find(const ds_gazetteer *g, uint32_t parent, uint32_t
 /* The child of `parent` by word w, or GZ_NONE. */
 static uint32_t edge_get(const ds_gazetteer *g, uint32_t parent, uint32_t w) {
   const gz_edge *p = edge_find(g, parent, w);
-  return p ? p->child : GZ_NONE;
+  return p ? p->next.child : GZ_NONE;
 }
 
 static void edge_place(gz_edge *a, size_t nSlot, uint64_t key, uint32_t child) {
   size_t mask = nSlot - 1, i = edge_slot(key, mask);
   while (a[i].key != GZ_EDGE_EMPTY) i = (i + 1) & mask;
   a[i].key = key;
-  a[i].child = child;
-  a[i].iVar = GZ_NONE;
+  a[i].next = (gz_next){child, GZ_NONE};
 }
 
-/* The edge from `node` by word w when tagging, or NULL. */
-static inline const gz_edge *step(const ds_gazetteer *g, uint32_t node, uint32_t w) {
+/* Where the step from `node` by word w leads when tagging, or NULL. */
+static inline const gz_next *step(const ds_gazetteer *g, uint32_t node, uint32_t w) {
   if (node == 0) return g->aRoot[w].child == GZ_NONE ? NULL : &g->aRoot[w];
   if (!(g->aChildMask[node] >> (w & 63) & 1)) return NULL;
-  return edge_find(g, node, w);
+  const gz_edge *p = edge_find(g, node, w);
+  return p ? &p->next : NULL;
 }
 
 /* The child of `parent` by word w, made if it is not there. */
@@ -230,7 +235,7 @@ static int edge_make(ds_gazetteer *g, uint32_t parent, uint32_t w, uint32_t *pCh
     if (!a) return DS_NOMEM;
     for (size_t i = 0; i < nNew; i++) a[i].key = GZ_EDGE_EMPTY;
     for (size_t i = 0; i < g->nEdgeSlot; i++)
-      if (g->aEdge[i].key != GZ_EDGE_EMPTY) edge_place(a, nNew, g->aEdge[i].key, g->aEdge[i].child);
+      if (g->aEdge[i].key != GZ_EDGE_EMPTY) edge_place(a, nNew, g->aEdge[i].key, g->aEdge[i].next.child);
     ds_free(g->aEdge);
     g->aEdge = a;
     g->nEdgeSlot = nNew;
@@ -552,12 +557,13 @@ static int finish(gz_build *b) {
   for (size_t i = 0; i < g->nEdgeSlot; i++) {
     gz_edge *p = &g->aEdge[i];
     if (p->key == GZ_EDGE_EMPTY) continue;
-    p->iVar = aNodeVar[p->child] < aNodeVar[p->child + 1] ? aNodeVar[p->child] : GZ_NONE;
+    uint32_t c = p->next.child;
+    p->next.iVar = aNodeVar[c] < aNodeVar[c + 1] ? aNodeVar[c] : GZ_NONE;
     g->aChildMask[p->key >> 32] |= (uint64_t)1 << (p->key & 63);
   }
   for (uint32_t w = 0; w < g->nWord; w++) {
     const gz_edge *p = edge_find(g, 0, w);
-    g->aRoot[w] = p ? *p : (gz_edge){GZ_EDGE_EMPTY, GZ_NONE, GZ_NONE};
+    g->aRoot[w] = p ? p->next : (gz_next){GZ_NONE, GZ_NONE};
   }
   rc = DS_OK;
 done:
@@ -779,7 +785,7 @@ int ds_gazetteer_tag(const ds_gazetteer *g, ds_doc *d) {
       size_t bestEnd = 0;
       uint32_t bestEnt = GZ_NONE, node = 0;
       for (size_t j = i; j < s->last; j++) {
-        const gz_edge *p;
+        const gz_next *p;
         uint32_t iEnt;
         if (aLemma[j] != GZ_NONE && (p = step(g, node, aLemma[j])) != NULL &&
             (iEnt = accept(g, d, s, p->iVar, i, j + 1, 1)) != GZ_NONE)
