@@ -27,11 +27,11 @@ CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_uax29.o ds_
             ds_rec_date.o ds_rec_money.o ds_rec_cite.o ds_rec_quote.o \
             ds_reader.o ds_pdf.o ds_abbrev.o ds_tokenize.o ds_boundary.o ds_boundary_model.o ds_sentence.o ds_parse.o ds_conllu.o \
             ds_hash.o ds_intern.o ds_lexicon.o ds_postings.o ds_ttype.o ds_store.o ds_store_write.o ds_store_read.o ds_store_search.o \
-            ds_store_merge.o ds_store_check.o ds_fts5.o ds_kwic.o ds_parts.o ds_ingest.o ds_cql.o cql_explain.o cql_idset.o cql_vm.o ds_eval.o cql_run.o ds_matchset.o ds_matchsort.o ds_query.o ds_count.o ds_similar.o ds_cooccur.o ds_network.o)
+            ds_store_merge.o ds_store_check.o ds_fts5.o ds_kwic.o ds_parts.o ds_ingest.o ds_cql.o cql_explain.o cql_idset.o cql_vm.o ds_eval.o cql_run.o ds_matchset.o ds_matchsort.o ds_query.o ds_count.o ds_similar.o ds_cooccur.o ds_network.o ds_gazetteer.o)
 BIND_O  = $(addprefix $(B)/, lds_core.o lds_models.o lds_sitelines.o lds_parse.o lds_uax29.o lds_corpus.o \
             lds_search.o lds_query.o lds_testing.o lds_count.o lds_recipes.o)
 MODULE  = lua/dossier/core.so
-CTESTS  = $(B)/test_core $(B)/test_uax29 $(B)/test_tagger $(B)/test_store $(B)/test_query $(B)/test_threads $(B)/test_count $(B)/test_recognize
+CTESTS  = $(B)/test_core $(B)/test_uax29 $(B)/test_tagger $(B)/test_store $(B)/test_query $(B)/test_threads $(B)/test_count $(B)/test_recognize $(B)/test_gazetteer
 # every fuzz target, replayed by csrc/test/fuzz_replay.c on its regression inputs and seeds
 FUZZ_NAMES = $(patsubst csrc/fuzz/fuzz_%.c,%,$(wildcard csrc/fuzz/fuzz_*.c))
 REPLAYS = $(addprefix $(B)/replay_,$(FUZZ_NAMES))
@@ -118,7 +118,7 @@ asan:
 	@tools/deps.sh $(DEB_BUILD) $(DEB_RUN) $(DEB_TEST) clang libclang-rt-14-dev
 	@mkdir -p build/asan/dossier
 	$(MAKE) --no-print-directory B=build/asan CC=clang SAN="$(ASAN_FLAGS)" \
-	  MODULE=build/asan/dossier/core.so build/asan/dossier/core.so build/asan/test_core build/asan/test_uax29 build/asan/test_tagger build/asan/test_store build/asan/test_query build/asan/test_threads build/asan/test_count build/asan/test_recognize
+	  MODULE=build/asan/dossier/core.so build/asan/dossier/core.so build/asan/test_core build/asan/test_uax29 build/asan/test_tagger build/asan/test_store build/asan/test_query build/asan/test_threads build/asan/test_count build/asan/test_recognize build/asan/test_gazetteer
 	ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1:max_allocation_size_mb=2048 \
 	  $(MAKE) --no-print-directory B=build/asan CC=clang SAN="$(ASAN_FLAGS)" replay
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_core $(SHARED)/data
@@ -129,6 +129,7 @@ asan:
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_threads $(SHARED)/data
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_count $(SHARED)/data
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_recognize $(SHARED)/data
+	ASAN_OPTIONS=detect_leaks=1 build/asan/test_gazetteer $(SHARED)/data
 	LD_PRELOAD=$$(clang -print-file-name=libclang_rt.asan-x86_64.so) \
 	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  DOSSIER_SHARED=$(SHARED) busted --lua=$(LUA) --cpath='build/asan/?.so'
@@ -136,8 +137,9 @@ asan:
 # Worker threads under ThreadSanitizer: the store's C tests (parallel indexing among
 # them), and the sample corpus with edited copies indexed with 1, 2 and 4 jobs, clean-up
 # on (language data loaded), tagged and lemmatized (test_threads); the recognizers on four
-# threads at once (test_recognize). A data race fails it.
-TSAN_TESTS = build/tsan/test_store build/tsan/test_threads build/tsan/test_recognize
+# threads at once (test_recognize), and the gazetteer shared by threads (test_gazetteer). A data race
+# fails it.
+TSAN_TESTS = build/tsan/test_store build/tsan/test_threads build/tsan/test_recognize build/tsan/test_gazetteer
 tsan:
 	@tools/deps.sh $(DEB_BUILD) clang libclang-rt-14-dev
 	$(MAKE) --no-print-directory B=build/tsan CC=clang CFLAGS="-O1 -g" SAN="-fsanitize=thread" $(TSAN_TESTS)
