@@ -113,13 +113,34 @@ void ds_ner_tokinfo(const char *z, size_t n, const char *zUpos, const uint32_t *
   p->hRaw = h;
   p->hUpos = zUpos ? hash_name(zUpos) : 0;
   p->uWord = ds_ner_word_find(aWord, mask, p->w.hLow);
+  p->uSent = 0;
+}
+
+uint32_t ds_ner_sent_profile(const ds_doc *d, size_t first, size_t last) {
+  size_t nWord = 0, nCap = 0, nAllCap = 0;
+  for (size_t i = first + 1; i < last; i++) {
+    const unsigned char *z = (const unsigned char *)d->zText + d->aTok[i].start;
+    size_t n = d->aTok[i].end - d->aTok[i].start, nUp = 0, nLow = 0;
+    for (size_t k = 0; k < n; k++) {
+      if ((unsigned)z[k] - 'A' < 26u) nUp++;
+      else if ((unsigned)z[k] - 'a' < 26u) nLow++;
+    }
+    if (nUp + nLow == 0) continue;
+    nWord++;
+    if ((unsigned)z[0] - 'A' < 26u) nCap++;
+    if (nUp > 1 && nLow == 0) nAllCap++;
+  }
+  if (nWord == 0) return 0;
+  if (2 * nAllCap > nWord) return 4;
+  if (2 * nCap > nWord) return 3;
+  return 20 * nCap < nWord ? 1 : 2;
 }
 
 /* Stand-ins for neighbours outside the sentence. */
 static const ds_nertok tokBos = {{0x1111, 0x2222, {0x3333, 0x3333, 0x3333, 0x3333, 0x3333},
-                                  {0x4444, 0x4444, 0x4444}, 0, 0, 0}, 0xB0B, 0xB05, 0xFFFFFFF0u};
+                                  {0x4444, 0x4444, 0x4444}, 0, 0, 0}, 0xB0B, 0xB05, 0xFFFFFFF0u, 0};
 static const ds_nertok tokEos = {{0x5555, 0x6666, {0x7777, 0x7777, 0x7777, 0x7777, 0x7777},
-                                  {0x8888, 0x8888, 0x8888}, 0, 0, 0}, 0xE0E, 0xE05, 0xFFFFFFF1u};
+                                  {0x8888, 0x8888, 0x8888}, 0, 0, 0}, 0xE0E, 0xE05, 0xFFFFFFF1u, 0};
 
 #define CAPB(t) ((t)->uWord & 0xF)
 #define FREQB(t) (((t)->uWord >> 4) & 0xF)
@@ -168,6 +189,9 @@ size_t ds_ner_feats(int featset, const ds_nertok *const win[5], int t1, int t2, 
   a[k++] = fx(33, w->hRaw);
   a[k++] = fx2(34, p1->w.mFlag << 8 | w->w.mFlag, n1->w.mFlag);
   a[k++] = fx2(35, CLUS(w), w->w.hShape);
+  a[k++] = fx2(36, w->uSent, w->w.mFlag);
+  a[k++] = fx2(37, w->uSent << 4 | CAPB(w), w->w.mFlag);
+  a[k++] = fx2(38, w->uSent, w->w.hLow);
   if (w->hUpos) {
     a[k++] = fx(40, w->hUpos);
     a[k++] = fx(41, p1->hUpos);
@@ -368,11 +392,13 @@ static void tag_sentence(const ds_ner *m, const ds_doc *d, const uint64_t *aUpos
   int32_t sc[16];
   int t1 = -1, t2 = -1;
   size_t n = last - first;
+  uint32_t uSent = ds_ner_sent_profile(d, first, last);
   for (size_t j = 0; j < n && j < 3; j++) {
     size_t nz;
     const char *z = tok_text(d, first + j, &nz);
     ds_ner_tokinfo(z, nz, NULL, m->aWord, m->wordMask, &ring[j & 7]);
     ring[j & 7].hUpos = aUposHash ? aUposHash[d->aUpos[first + j]] : 0;
+    ring[j & 7].uSent = uSent;
   }
   for (size_t i = 0; i < n; i++) {
     size_t j = i + 3;
@@ -381,6 +407,7 @@ static void tag_sentence(const ds_ner *m, const ds_doc *d, const uint64_t *aUpos
       const char *z = tok_text(d, first + j, &nz);
       ds_ner_tokinfo(z, nz, NULL, m->aWord, m->wordMask, &ring[j & 7]);
       ring[j & 7].hUpos = aUposHash ? aUposHash[d->aUpos[first + j]] : 0;
+      ring[j & 7].uSent = uSent;
     }
     int c = 0;
     if (aCls[first + i] != COVERED) {

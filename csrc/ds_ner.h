@@ -137,11 +137,20 @@ typedef struct ds_nertok {
   uint64_t hRaw;        /* hash of the word as written (case kept) */
   uint64_t hUpos;       /* hash of its UPOS name, 0 when not tagged */
   uint32_t uWord;       /* its word-class value (model format above), 0 when unknown */
+  uint32_t uSent;       /* the case profile of its sentence (ds_ner_sent_profile) */
 } ds_nertok;
+
+/*
+** The case profile of tokens [first, last) of d: 1 lower-case text (fewer than 1 in 20
+** words after the first start with a capital), 2 ordinary, 3 headline (more than half
+** capitalised), 4 capitals (more than half written in capitals), 0 no words.
+*/
+uint32_t ds_ner_sent_profile(const ds_doc *d, size_t first, size_t last);
 
 /*
 ** Fill *p for the n bytes at z, with UPOS name zUpos (NULL when untagged), looking the
 ** word up in word-class slots aWord (2 u32 per slot, mask = slots - 1; NULL for none).
+** uSent is left 0: the caller sets it.
 */
 void ds_ner_tokinfo(const char *z, size_t n, const char *zUpos, const uint32_t *aWord,
                     uint32_t mask, ds_nertok *p);

@@ -374,11 +374,12 @@ static void build_wordtab(vocab *v, text *t, int K, int K2, int nIter, long minC
   printf("word classes: %zu words clustered in %.1f s of CPU\n", nOrd, cpu_now() - t0);
   bigrams_free(&gR);
   bigrams_free(&gL);
-  wt->nWord = nOrd;
-  wt->nSlot = pow2_above(nOrd * 10 / 6 + 2);
+  size_t nTab = nOrd;
+  wt->nWord = nTab;
+  wt->nSlot = pow2_above(nTab * 10 / 6 + 2);
   wt->a = xcalloc(2 * (size_t)wt->nSlot, sizeof *wt->a);
   uint32_t mask = wt->nSlot - 1;
-  for (size_t k = 0; k < nOrd; k++) {
+  for (size_t k = 0; k < nTab; k++) {
     uint32_t w = aOrder[k], id = aMap[w];
     uint32_t val = cap_bucket(v->aCapN[w], v->aCapY[w]) | freq_bucket(v->aCount[w]) << 4 |
                    (aFine[id] & 0xFFF) << 8 | (aCoarse[id] & 0xFFF) << 20;
@@ -409,8 +410,12 @@ static void tdata_make(ner_set *s, int scheme, const wordtab *wt, tdata *td) {
   td->aGold = xcalloc(d->nTok, 1);
   for (size_t i = 0; i < d->nTok; i++)
     ds_ner_tokinfo(d->zText + d->aTok[i].start, d->aTok[i].end - d->aTok[i].start,
-                   d->aUpos ? ds_tagger_upos_name(d->pTagger, d->aUpos[i]) : NULL,
+                   d->aUpos && d->pTagger ? ds_tagger_upos_name(d->pTagger, d->aUpos[i]) : NULL,
                    wt ? wt->a : NULL, wt ? wt->nSlot - 1 : 0, &td->aTok[i]);
+  for (size_t k = 0; k < d->nSent; k++) {
+    uint32_t u = ds_ner_sent_profile(d, d->aSent[k].first, d->aSent[k].last);
+    for (uint32_t i = d->aSent[k].first; i < d->aSent[k].last; i++) td->aTok[i].uSent = u;
+  }
   ner_gold_classes(s, scheme, td->aGold);
 }
 
@@ -429,7 +434,23 @@ typedef struct percep {
   int32_t *aW;          /* row * nClass + class */
   int64_t *aU;          /* sum of tick x update, so the average is w - u / tick */
   int64_t tick;
+  uint64_t *aCntKey;    /* feature hash | 1 -> times seen in training (gold history) */
+  uint32_t *aCnt;
+  uint32_t cntMask;
+  uint32_t minCount;    /* features seen fewer times get no weights */
 } percep;
+
+/* The count slot of feature h. */
+static uint32_t *percep_count(percep *p, uint64_t h, int bAdd) {
+  uint64_t key = h | 1;
+  uint32_t i = (uint32_t)(h >> 24) & p->cntMask;
+  while (p->aCntKey[i] && p->aCntKey[i] != key) i = (i + 1) & p->cntMask;
+  if (!p->aCntKey[i]) {
+    if (!bAdd) return NULL;
+    p->aCntKey[i] = key;
+  }
+  return &p->aCnt[i];
+}
 
 static void percep_init(percep *p, int scheme, int featset) {
   memset(p, 0, sizeof *p);
@@ -440,10 +461,14 @@ static void percep_init(percep *p, int scheme, int featset) {
   p->aKey = xcalloc(p->mask + 1, sizeof *p->aKey);
   p->aRow = xcalloc(p->mask + 1, sizeof *p->aRow);
   p->tick = 1;
+  p->cntMask = (1u << 24) - 1;
+  p->aCntKey = xcalloc(p->cntMask + 1, sizeof *p->aCntKey);
+  p->aCnt = xcalloc(p->cntMask + 1, sizeof *p->aCnt);
 }
 
 static void percep_free(percep *p) {
   free(p->aKey), free(p->aRow), free(p->aRowKey), free(p->aW), free(p->aU);
+  free(p->aCntKey), free(p->aCnt);
 }
 
 /* The row of feature h; when absent, a new one (bAdd) or -1. */
@@ -466,6 +491,32 @@ static long percep_row(percep *p, uint64_t h, int bAdd) {
   p->aRow[i] = (uint32_t)p->nRow;
   p->aRowKey[p->nRow] = h;
   return (long)p->nRow++;
+}
+
+/* Count the features of every training token, with the gold history. */
+static void percep_count_feats(percep *p, const tdata *td) {
+  const ds_doc *d = td->s->d;
+  uint64_t aH[DS_NER_MAXFEAT];
+  size_t nDistinct = 0;
+  for (size_t k = 0; k < d->nSent; k++) {
+    const ds_range *r = &d->aSent[k];
+    size_t n = r->last - r->first;
+    const ds_nertok *aT = td->aTok + r->first;
+    const uint8_t *aG = td->aGold + r->first;
+    for (size_t i = 0; i < n; i++) {
+      const ds_nertok *win[5];
+      for (int j = 0; j < 5; j++) {
+        size_t pos = i + (size_t)j;
+        win[j] = pos >= 2 && pos - 2 < n ? &aT[pos - 2] : NULL;
+      }
+      size_t nH = ds_ner_feats(p->featset, win, i ? aG[i - 1] : -1, i > 1 ? aG[i - 2] : -1, aH);
+      for (size_t f = 0; f < nH; f++) {
+        uint32_t *pc = percep_count(p, aH[f], 1);
+        if (*pc == 0 && ++nDistinct * 10 > (size_t)p->cntMask * 7) die("too many features to count");
+        if (*pc < UINT32_MAX) (*pc)++;
+      }
+    }
+  }
 }
 
 /* One pass over the sentences of td in the order aOrder. */
@@ -502,7 +553,12 @@ static void percep_epoch(percep *p, const tdata *td, const size_t *aOrder, int b
       int gold = aG[i];
       if (best != gold) {
         for (size_t f = 0; f < nH; f++) {
-          long row = aRow[f] >= 0 ? aRow[f] : percep_row(p, aH[f], 1);
+          long row = aRow[f];
+          if (row < 0) {
+            uint32_t *pc = percep_count(p, aH[f], 0);
+            if (!pc || *pc < p->minCount) continue;
+            row = percep_row(p, aH[f], 1);
+          }
           int32_t *w = p->aW + (size_t)row * p->nClass;
           int64_t *u = p->aU + (size_t)row * p->nClass;
           w[gold]++, u[gold] += p->tick;
@@ -611,12 +667,14 @@ static void row_md(ds_buf *b, const char *zWhat, const char *zSet, const ner_cou
 ** image best on dev in *pBest; returns the iteration kept.
 */
 static int train(int scheme, int featset, const wordtab *wt, ner_set *train, ner_set *dev,
-                 int nIter, int bGoldHist, int minQ, uint64_t seed, ds_buf *pBest,
-                 size_t *pnFeat, size_t *pnEntry) {
+                 int nIter, int bGoldHist, int minQ, int minCount, uint64_t seed,
+                 ds_buf *pBest, size_t *pnFeat, size_t *pnEntry) {
   tdata td;
   tdata_make(train, scheme, wt, &td);
   percep p;
   percep_init(&p, scheme, featset);
+  p.minCount = (uint32_t)minCount;
+  percep_count_feats(&p, &td);
   size_t nSent = train->d->nSent, *aOrder = xcalloc(nSent, sizeof *aOrder);
   for (size_t k = 0; k < nSent; k++) aOrder[k] = k;
   rng_state = seed;
@@ -662,7 +720,7 @@ static int train(int scheme, int featset, const wordtab *wt, ner_set *train, ner
 
 typedef struct opts {
   const char *zData, *zBrown, *zTagger, *zOut, *zProv;
-  int nIter, nBaseIter, minQ, K, K2, nClusterIter, bGoldHist;
+  int nIter, nBaseIter, minQ, K, K2, nClusterIter, bGoldHist, minCount;
   uint64_t seed;
 } opts;
 
@@ -679,6 +737,7 @@ static void parse_opts(int argc, char **argv, opts *o) {
   o->K2 = 32;
   o->nClusterIter = 6;
   o->bGoldHist = 1;
+  o->minCount = 2;
   o->seed = 20261206;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -696,6 +755,7 @@ static void parse_opts(int argc, char **argv, opts *o) {
     else if (!strcmp(a, "--coarse")) o->K2 = atoi(v);
     else if (!strcmp(a, "--cluster-iter")) o->nClusterIter = atoi(v);
     else if (!strcmp(a, "--history")) o->bGoldHist = strcmp(v, "pred") != 0;
+    else if (!strcmp(a, "--min-count")) o->minCount = atoi(v);
     else if (!strcmp(a, "--seed")) o->seed = strtoull(v, NULL, 10);
     else die("unknown option (see the comment at the top of tools/train_ner.c)");
   }
@@ -709,6 +769,7 @@ static void read_set(const char *zData, const char *zFile, const ds_tagger *t, n
   if (ner_set_read(zPath, s, zErr, sizeof zErr)) die(zErr);
   ds_error e;
   if (ds_annotate(s->d, t, NULL, &e)) die(e.msg);
+  if (getenv("NER_NO_UPOS")) s->d->pTagger = NULL;
 }
 
 static void write_file(const char *zPath, const void *p, size_t n) {
@@ -745,9 +806,9 @@ int main(int argc, char **argv) {
   ds_buf best = DS_BUF_INIT, base = DS_BUF_INIT;
   size_t nFeat, nEntry, nFeatB, nEntryB;
   int itBest = train(DS_NER_BILOU, DS_NER_FEATS_FULL, &wt, &tr, &dv, o.nIter, o.bGoldHist,
-                     o.minQ, o.seed, &best, &nFeat, &nEntry);
+                     o.minQ, o.minCount, o.seed, &best, &nFeat, &nEntry);
   int itBase = train(DS_NER_BIO, DS_NER_FEATS_WORD, NULL, &tr, &dv, o.nBaseIter, 1, o.minQ,
-                     o.seed, &base, &nFeatB, &nEntryB);
+                     o.minCount, o.seed, &base, &nFeatB, &nEntryB);
 
   ds_ner *m = load_image(&best), *mb = load_image(&base);
   ner_counts cMd, cMt, cBd, cBt;
