@@ -881,6 +881,7 @@ int main(int argc, char **argv) {
     "| training history | %s |\n"
     "| iterations run / kept (best on dev) | %d / %d |\n"
     "| shuffle seed (xorshift64*) | %llu |\n"
+    "| features kept: seen >= | %d times in train (gold history) |\n"
     "| weights dropped below | %d / %d (averaged), rest kept x %d |\n"
     "| features / weights | %zu / %zu |\n"
     "| file size | %zu bytes |\n\n"
@@ -889,7 +890,7 @@ int main(int argc, char **argv) {
     "words two to each side and the previous tags; %d iterations, kept %d):\n\n",
     t.n, wt.nWord, o.K, o.K2, o.nClusterIter,
     o.bGoldHist ? "gold previous tags (teacher forcing)" : "predicted previous tags",
-    o.nIter, itBest, (unsigned long long)o.seed, o.minQ, DS_NER_SCALE, DS_NER_SCALE, nFeat,
+    o.nIter, itBest, (unsigned long long)o.seed, o.minCount, o.minQ, DS_NER_SCALE, DS_NER_SCALE, nFeat,
     nEntry, best.n, o.nBaseIter, itBase);
   ds_buf_puts(&pv, z);
   ds_buf_puts(&pv, (const char *)tab.p);
