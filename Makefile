@@ -118,7 +118,7 @@ asan:
 # Worker threads under ThreadSanitizer: the store's C tests (parallel indexing among
 # them), and the sample corpus with edited copies indexed with 1, 2 and 4 jobs, clean-up
 # on (language data loaded), tagged and lemmatized (test_threads). A data race fails it.
-TSAN_TESTS = build/tsan/test_store build/tsan/test_threads
+TSAN_TESTS = build/tsan/test_store build/tsan/test_threads build/tsan/test_ner
 tsan:
 	@tools/deps.sh $(DEB_BUILD) clang libclang-rt-14-dev
 	$(MAKE) --no-print-directory B=build/tsan CC=clang CFLAGS="-O1 -g" SAN="-fsanitize=thread" $(TSAN_TESTS)

@@ -20,6 +20,7 @@
 
 #include "../../tools/ner_iob.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,6 +313,50 @@ static void test_shipped(ds_ner *m, const ds_tagger *t) {
         SENT_F1_FLOOR);
 }
 
+/*
+** One model shared by threads: each thread tags its own copies of the sentences written
+** for the test, many times; every thread must find the spans a lone thread finds.
+*/
+typedef struct tjob {
+  const ds_ner *m;
+  const ds_tagger *t;
+  char zSpans[4096];    /* all the spans found, in order */
+  int rc;
+} tjob;
+
+static void *tjob_run(void *pArg) {
+  tjob *j = pArg;
+  for (int r = 0; r < 50; r++) {
+    size_t o = 0;
+    for (size_t k = 0; k < sizeof aSent / sizeof *aSent; k++) {
+      ds_doc *d = parse(aSent[k].zText);
+      ds_error e;
+      if (ds_annotate(d, j->t, NULL, &e) || ds_ner_tag(j->m, d)) j->rc = 1;
+      for (size_t i = 0; i < d->nSpan && o < sizeof j->zSpans; i++)
+        o += (size_t)snprintf(j->zSpans + o, sizeof j->zSpans - o, "%u-%u %s;", d->aSpan[i].first,
+                              d->aSpan[i].last, ds_docspan_value(d, &d->aSpan[i], 1));
+      ds_doc_free(d);
+    }
+  }
+  return NULL;
+}
+
+static void test_threads(const ds_ner *m, const ds_tagger *t) {
+  tjob one = {m, t, "", 0}, aJob[3];
+  tjob_run(&one);
+  pthread_t aTh[3];
+  for (int i = 0; i < 3; i++) {
+    aJob[i] = one;
+    aJob[i].zSpans[0] = 0;
+    check(pthread_create(&aTh[i], NULL, tjob_run, &aJob[i]) == 0, "pthread_create");
+  }
+  for (int i = 0; i < 3; i++) {
+    pthread_join(aTh[i], NULL);
+    check(aJob[i].rc == 0 && !strcmp(aJob[i].zSpans, one.zSpans), "thread %d: %s\n  alone: %s", i,
+          aJob[i].zSpans, one.zSpans);
+  }
+}
+
 /* F1 on UNER EWT test, through ds_parse-free documents as the trainer scores them. */
 static void test_uner(ds_ner *m, const ds_tagger *t, const char *zData) {
   char zPath[4096], zErr[4200];
@@ -356,6 +401,7 @@ int main(int argc, char **argv) {
   check(rc2 == DS_OK, "load %s: %s", TAGGER_MODEL, e.msg);
   if (rc == DS_OK && rc2 == DS_OK) {
     test_shipped(m, t);
+    test_threads(m, t);
     test_uner(m, t, zData);
   }
   ds_ner_free(m);
