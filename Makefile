@@ -134,11 +134,15 @@ valgrind: all $(REPLAYS)
 $(B)/bench_tokenize: bench/bench_tokenize.c $(CORE_O) csrc/*.h | $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(CORE_O) $(LIBS)
 
-bench: deps all $(B)/bench_tokenize
+$(B)/bench_ner: bench/bench_ner.c $(CORE_O) csrc/*.h | $(B)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(CORE_O) $(LIBS)
+
+bench: deps all $(B)/bench_tokenize $(B)/bench_ner
 	@tools/deps.sh python3-nltk
 	bin/dossier run bench/segmentation.lua
 	bench/tokenize_speed.sh
 	bench/tagger_speed.sh $(SHARED)/data
+	$(B)/bench_ner $(SHARED)/data/bench-text/kjv-1MB.txt
 
 # Retrain the tagger, lemmatizer and NER models in corpus/models from ../shared/data
 # (fixed seeds: the same bytes every time).

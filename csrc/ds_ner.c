@@ -10,9 +10,9 @@
 struct ds_ner {
   ds_model model;             /* the model file, one block (owned) */
   int scheme, featset, nClass;
-  uint32_t featMask, wordMask, nEntry;
-  const uint32_t *aFeat;      /* 2 per slot: fingerprint, first entry << 8 | count */
-  const uint32_t *aEntry;     /* class | weight << 8 */
+  uint32_t featMask, wordMask, nRow;
+  const uint32_t *aFeat;      /* 2 per slot: fingerprint, row */
+  const int16_t *aRow;        /* DS_NER_ROW weights per row */
   const uint32_t *aWord;      /* 2 per slot: fingerprint, word-class value */
 };
 
@@ -238,7 +238,7 @@ const ds_model_fmt ds_ner_fmt = {"DSNERMOD", DS_NER_VERSION, HEADER_BYTES, "NER 
 static int parse_tables(ds_ner *m, const char *zName, ds_error *e) {
   const ds_model *md = &m->model;
   uint32_t scheme = ds_model_field(md, 0), featset = ds_model_field(md, 1);
-  uint32_t nFeatSlot = ds_model_field(md, 2), nEntry = ds_model_field(md, 3);
+  uint32_t nFeatSlot = ds_model_field(md, 2), nRow = ds_model_field(md, 3);
   uint32_t nWordSlot = ds_model_field(md, 4);
   if (scheme != DS_NER_BIO && scheme != DS_NER_BILOU)
     return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: unknown tag scheme %u", zName, scheme);
@@ -248,33 +248,26 @@ static int parse_tables(ds_ner *m, const char *zName, ds_error *e) {
       (nWordSlot & (nWordSlot - 1)))
     return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: hash table sizes %u and %u are not "
                         "powers of two", zName, nFeatSlot, nWordSlot);
-  if (nEntry > (1u << 24))
-    return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: %u weights, more than 2^24", zName, nEntry);
-  uint64_t need = 8ull * nFeatSlot + 4ull * nEntry + 8ull * nWordSlot;
+  if (nRow > (1u << 24))
+    return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: %u weight rows, more than 2^24", zName, nRow);
+  uint64_t need = 8ull * nFeatSlot + 2ull * DS_NER_ROW * nRow + 8ull * nWordSlot;
   if (need != md->nBody)
     return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: tables of %llu bytes in a body of %llu",
                         zName, (unsigned long long)need, (unsigned long long)md->nBody);
   m->scheme = (int)scheme;
   m->featset = (int)featset;
   m->nClass = ds_ner_scheme_nclass(m->scheme);
-  m->nEntry = nEntry;
+  m->nRow = nRow;
   m->featMask = nFeatSlot - 1;
   m->wordMask = nWordSlot - 1;
   const unsigned char *q = md->pBody;
   m->aFeat = (const uint32_t *)(const void *)q;
-  m->aEntry = m->aFeat + 2 * (size_t)nFeatSlot;
-  m->aWord = m->aEntry + nEntry;
-  for (uint32_t i = 0; i < nFeatSlot; i++) {
-    uint32_t ref = m->aFeat[2 * i + 1], cnt = ref & 0xFF;
-    if (!m->aFeat[2 * i]) continue;
-    if (cnt == 0 || cnt > (uint32_t)m->nClass || (ref >> 8) + cnt > nEntry)
+  m->aRow = (const int16_t *)(const void *)(q + 8ull * nFeatSlot);
+  m->aWord = (const uint32_t *)(const void *)(q + 8ull * nFeatSlot + 2ull * DS_NER_ROW * nRow);
+  for (uint32_t i = 0; i < nFeatSlot; i++)
+    if (m->aFeat[2 * i] && m->aFeat[2 * i + 1] >= nRow)
       return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: feature slot %u points outside the "
                           "weights", zName, i);
-  }
-  for (uint32_t j = 0; j < nEntry; j++)
-    if ((m->aEntry[j] & 0xFF) >= (uint32_t)m->nClass)
-      return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: weight %u has class %u of %d", zName, j,
-                          m->aEntry[j] & 0xFF, m->nClass);
   if (!ds_model_has_empty_slot(m->aFeat, nFeatSlot, 2))
     return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: feature table has no empty slot", zName);
   if (!ds_model_has_empty_slot(m->aWord, nWordSlot, 2))
@@ -334,7 +327,7 @@ int ds_ner_nclass(const ds_ner *m) { return m->nClass; }
 */
 static void score(const ds_ner *m, const uint64_t *aH, size_t nH, int32_t *sc) {
   uint32_t aRef[DS_NER_MAXFEAT];
-  const uint32_t *aFeat = m->aFeat, *aEntry = m->aEntry;
+  const uint32_t *aFeat = m->aFeat;
   uint32_t mask = m->featMask;
   size_t nRef = 0;
   /* the lookups are independent cache misses: start them all, then use them */
@@ -345,18 +338,19 @@ static void score(const ds_ner *m, const uint64_t *aH, size_t nH, int32_t *sc) {
       uint32_t k = aFeat[2 * i];
       if (k == fp) {
         aRef[nRef++] = aFeat[2 * i + 1];
-        PREFETCH(&aEntry[aFeat[2 * i + 1] >> 8]);
+        PREFETCH(&m->aRow[(size_t)DS_NER_ROW * aFeat[2 * i + 1]]);
         break;
       }
       if (k == 0) break;
       i = (i + 1) & mask;
     }
   }
-  for (int c = 0; c < m->nClass; c++) sc[c] = 0;
+  int32_t acc[DS_NER_ROW] = {0};
   for (size_t r = 0; r < nRef; r++) {
-    const uint32_t *pe = aEntry + (aRef[r] >> 8), *peEnd = pe + (aRef[r] & 0xFF);
-    for (; pe < peEnd; pe++) sc[*pe & 0xFF] += (int32_t)(*pe & 0xFFFFFF00u) / 256;
+    const int16_t *pw = m->aRow + (size_t)DS_NER_ROW * aRef[r];
+    for (int c = 0; c < DS_NER_ROW; c++) acc[c] += pw[c];   /* vector code */
   }
+  for (int c = 0; c < m->nClass; c++) sc[c] = acc[c];
 }
 
 /*

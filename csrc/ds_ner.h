@@ -42,17 +42,18 @@
 **     12 u32      scheme: DS_NER_BILOU (13 classes) or DS_NER_BIO (7 classes)
 **     16 u32      feature set: DS_NER_FEATS_FULL or DS_NER_FEATS_WORD (baseline)
 **     20 u32      nFeatSlot   feature hash slots (power of two)
-**     24 u32      nEntry      weight entries
+**     24 u32      nRow        weight rows
 **     28 u32      nWordSlot   word-class slots (power of two)
 **     32 u32      reserved (0) x 4
 **     48 u64      nBody       bytes after the header (the file is exactly 64 + nBody)
 **     56 u64      FNV-1a 64 checksum of the body
 **   body:
-**     u32[2*nFeatSlot]   feature slots (fingerprint, first entry << 8 | entry count);
-**                        fingerprint 0 = empty slot; linear probing from hash & mask;
-**                        count 1 .. nClass
-**     u32[nEntry]        weight entries: class in bits 0-7, signed weight in bits 8-31
-**                        (averaged perceptron weights x DS_NER_SCALE)
+**     u32[2*nFeatSlot]   feature slots (fingerprint, row); fingerprint 0 = empty slot;
+**                        linear probing from hash & mask
+**     i16[16*nRow]       weight rows: the weight of class c at index c, zeros after the
+**                        last class (averaged perceptron weights times a scale the
+**                        trainer chose so that the largest fits), so a token's score is
+**                        the sum of a few rows, in vector code
 **     u32[2*nWordSlot]   word classes (fingerprint of the lower-cased word, value:
 **                        capitalisation bucket in bits 0-3, frequency bucket in bits 4-7,
 **                        cluster in bits 8-19, coarse cluster in bits 20-31; 0 = none)
@@ -112,8 +113,8 @@ enum { DS_NER_BIO = 1, DS_NER_BILOU = 2 };
 enum { DS_NER_FEATS_WORD = 1, DS_NER_FEATS_FULL = 2 };
 enum { DS_NER_PERSON = 0, DS_NER_ORG, DS_NER_LOC, DS_NER_NTYPE };
 
-/* Weights are stored as integers: the averaged weight times this. */
-#define DS_NER_SCALE 256
+/* Weights in a row (the classes, padded). */
+#define DS_NER_ROW 16
 
 /* The envelope of NER model files (ds_model.h): magic, version, 64-byte header. */
 extern const ds_model_fmt ds_ner_fmt;

@@ -573,57 +573,57 @@ static void percep_epoch(percep *p, const tdata *td, const size_t *aOrder, int b
 }
 
 /*
-** The averaged weights as a model image in b: weights whose |average x SCALE| is below
-** minQ are dropped, features left with none too.
+** The averaged weights as a model image in b: a weight whose |average| is below
+** minQ / 256 is dropped (0), a feature left with none too; the rest are scaled so the
+** largest fits in 16 bits (at most x 256), the scale in *pScale.
 */
 static void percep_image(const percep *p, const wordtab *wt, int minQ, ds_buf *b,
-                         size_t *pnFeat, size_t *pnEntry) {
+                         size_t *pnFeat, double *pScale) {
   int nc = p->nClass;
-  size_t nFeat = 0, nEntry = 0;
-  int32_t *aQ = xcalloc(p->nRow * (size_t)nc, sizeof *aQ);
+  double *aAvg = xcalloc(p->nRow * (size_t)nc, sizeof *aAvg), maxAbs = 0;
+  uint8_t *aKeep = xcalloc(p->nRow, 1);
+  size_t nFeat = 0;
   for (size_t r = 0; r < p->nRow; r++) {
-    int any = 0;
     for (int c = 0; c < nc; c++) {
       size_t k = r * (size_t)nc + (size_t)c;
       double avg = (double)p->aW[k] - (double)p->aU[k] / (double)p->tick;
-      double q = nearbyint(avg * DS_NER_SCALE);
-      if (q > 8388607) q = 8388607;
-      if (q < -8388607) q = -8388607;
-      aQ[k] = fabs(q) >= minQ ? (int32_t)q : 0;
-      if (aQ[k]) any = 1, nEntry++;
+      if (fabs(avg) * 256 < minQ) avg = 0;
+      aAvg[k] = avg;
+      if (avg != 0) aKeep[r] = 1;
+      if (fabs(avg) > maxAbs) maxAbs = fabs(avg);
     }
-    if (any) nFeat++;
+    nFeat += aKeep[r];
   }
-  uint32_t nSlot = pow2_above(nFeat * 10 / 7 + 2), mask = nSlot - 1;
+  double scale = maxAbs > 0 && 32767 / maxAbs < 256 ? 32767 / maxAbs : 256;
+  uint32_t nSlot = pow2_above(nFeat * 10 / 7 + 2), mask = nSlot - 1, nRow = 0;
   uint32_t *aSlot = xcalloc(2 * (size_t)nSlot, sizeof *aSlot);
-  uint32_t *aEnt = xcalloc(nEntry, sizeof *aEnt);
-  size_t e = 0;
+  int16_t *aW = xcalloc(nFeat * DS_NER_ROW, sizeof *aW);
   for (size_t r = 0; r < p->nRow; r++) {
-    size_t e0 = e;
-    for (int c = 0; c < nc; c++) {
-      int32_t q = aQ[r * (size_t)nc + (size_t)c];
-      if (q) aEnt[e++] = (uint32_t)c | (uint32_t)q << 8;
-    }
-    if (e == e0) continue;
+    if (!aKeep[r]) continue;
+    for (int c = 0; c < nc; c++)
+      aW[(size_t)nRow * DS_NER_ROW + (size_t)c] = (int16_t)nearbyint(aAvg[r * (size_t)nc + (size_t)c] * scale);
     uint64_t h = p->aRowKey[r];
     uint32_t i = DS_NER_SLOT(h, mask);
     while (aSlot[2 * i]) i = (i + 1) & mask;
     aSlot[2 * i] = DS_NER_FP(h);
-    aSlot[2 * i + 1] = (uint32_t)e0 << 8 | (uint32_t)(e - e0);
+    aSlot[2 * i + 1] = nRow++;
   }
   static const uint32_t aNoWord[4] = {0, 0, 0, 0};
   const uint32_t *aWord = wt ? wt->a : aNoWord;
   uint32_t nWordSlot = wt ? wt->nSlot : 2;
-  uint32_t aField[5] = {(uint32_t)p->scheme, (uint32_t)p->featset, nSlot, (uint32_t)nEntry, nWordSlot};
+  uint32_t aField[5] = {(uint32_t)p->scheme, (uint32_t)p->featset, nSlot, nRow, nWordSlot};
   ds_model_begin(b, &ds_ner_fmt, aField, 5);
   for (size_t i = 0; i < 2 * (size_t)nSlot; i++) ds_buf_put_u32(b, aSlot[i]);
-  for (size_t i = 0; i < nEntry; i++) ds_buf_put_u32(b, aEnt[i]);
+  for (size_t i = 0; i < (size_t)nRow * DS_NER_ROW; i++) {
+    ds_buf_putc(b, (uint16_t)aW[i] & 0xFF);
+    ds_buf_putc(b, (uint16_t)aW[i] >> 8);
+  }
   for (size_t i = 0; i < 2 * (size_t)nWordSlot; i++) ds_buf_put_u32(b, aWord[i]);
   if (b->rc) die("out of memory");
   ds_model_seal(b->p, b->n, &ds_ner_fmt);
-  free(aQ), free(aSlot), free(aEnt);
+  free(aAvg), free(aKeep), free(aSlot), free(aW);
   *pnFeat = nFeat;
-  *pnEntry = nEntry;
+  *pScale = scale;
 }
 
 /* }====== */
@@ -668,7 +668,7 @@ static void row_md(ds_buf *b, const char *zWhat, const char *zSet, const ner_cou
 */
 static int train(int scheme, int featset, const wordtab *wt, ner_set *train, ner_set *dev,
                  int nIter, int bGoldHist, int minQ, int minCount, uint64_t seed,
-                 ds_buf *pBest, size_t *pnFeat, size_t *pnEntry) {
+                 ds_buf *pBest, size_t *pnFeat, double *pScale) {
   tdata td;
   tdata_make(train, scheme, wt, &td);
   percep p;
@@ -688,15 +688,16 @@ static int train(int scheme, int featset, const wordtab *wt, ner_set *train, ner
       aOrder[j] = x;
     }
     percep_epoch(&p, &td, aOrder, bGoldHist);
-    size_t nFeat, nEntry;
-    percep_image(&p, wt, minQ, &img, &nFeat, &nEntry);
+    size_t nFeat;
+    double scale;
+    percep_image(&p, wt, minQ, &img, &nFeat, &scale);
     ds_ner *m = load_image(&img);
     ner_counts c;
     eval_set(m, dev, &c);
     ds_ner_free(m);
     double f = f1_of(&c);
-    printf("  %s iteration %d: dev F1 %.4f (%zu features, %zu weights, %zu bytes)\n",
-           featset == DS_NER_FEATS_FULL ? "model" : "baseline", it, f, nFeat, nEntry, img.n);
+    printf("  %s iteration %d: dev F1 %.4f (%zu features, %zu bytes)\n",
+           featset == DS_NER_FEATS_FULL ? "model" : "baseline", it, f, nFeat, img.n);
     fflush(stdout);
     if (f > bestF) {
       bestF = f;
@@ -704,7 +705,7 @@ static int train(int scheme, int featset, const wordtab *wt, ner_set *train, ner
       ds_buf_reset(pBest);
       ds_buf_append(pBest, img.p, img.n);
       *pnFeat = nFeat;
-      *pnEntry = nEntry;
+      *pScale = scale;
     }
   }
   ds_buf_free(&img);
@@ -804,11 +805,12 @@ int main(int argc, char **argv) {
 
   /* the model, then the baseline */
   ds_buf best = DS_BUF_INIT, base = DS_BUF_INIT;
-  size_t nFeat, nEntry, nFeatB, nEntryB;
+  size_t nFeat, nFeatB;
+  double scale, scaleB;
   int itBest = train(DS_NER_BILOU, DS_NER_FEATS_FULL, &wt, &tr, &dv, o.nIter, o.bGoldHist,
-                     o.minQ, o.minCount, o.seed, &best, &nFeat, &nEntry);
+                     o.minQ, o.minCount, o.seed, &best, &nFeat, &scale);
   int itBase = train(DS_NER_BIO, DS_NER_FEATS_WORD, NULL, &tr, &dv, o.nBaseIter, 1, o.minQ,
-                     o.minCount, o.seed, &base, &nFeatB, &nEntryB);
+                     o.minCount, o.seed, &base, &nFeatB, &scaleB);
 
   ds_ner *m = load_image(&best), *mb = load_image(&base);
   ner_counts cMd, cMt, cBd, cBt;
@@ -853,8 +855,8 @@ int main(int argc, char **argv) {
   ds_buf_putc(&tab, 0);
   printf("\n%s\n", (const char *)tab.p);
   printf("ds_ner_tag: %.0f tokens/s (test set, one core, CPU time, best of 5)\n", tokps);
-  printf("model: %zu bytes, %zu features, %zu weights, %zu words with classes; iteration %d "
-         "of %d (baseline %d of %d)\n", best.n, nFeat, nEntry, wt.nWord, itBest, o.nIter,
+  printf("model: %zu bytes, %zu features, %zu words with classes; iteration %d "
+         "of %d (baseline %d of %d)\n", best.n, nFeat, wt.nWord, itBest, o.nIter,
          itBase, o.nBaseIter);
   write_file(o.zOut, best.p, best.n);
 
@@ -882,16 +884,15 @@ int main(int argc, char **argv) {
     "| iterations run / kept (best on dev) | %d / %d |\n"
     "| shuffle seed (xorshift64*) | %llu |\n"
     "| features kept: seen >= | %d times in train (gold history) |\n"
-    "| weights dropped below | %d / %d (averaged), rest kept x %d |\n"
-    "| features / weights | %zu / %zu |\n"
+    "| weights dropped below | %d / 256 (averaged), rest kept x %.1f in 16 bits |\n"
+    "| features (rows of 16 weights) | %zu |\n"
     "| file size | %zu bytes |\n\n"
     "Exact-span scores (a span counts when its first and last token and its type match), beside\n"
     "the baseline trained in the same run (BIO, a plain averaged perceptron over the word, the\n"
     "words two to each side and the previous tags; %d iterations, kept %d):\n\n",
     t.n, wt.nWord, o.K, o.K2, o.nClusterIter,
     o.bGoldHist ? "gold previous tags (teacher forcing)" : "predicted previous tags",
-    o.nIter, itBest, (unsigned long long)o.seed, o.minCount, o.minQ, DS_NER_SCALE, DS_NER_SCALE, nFeat,
-    nEntry, best.n, o.nBaseIter, itBase);
+    o.nIter, itBest, (unsigned long long)o.seed, o.minCount, o.minQ, scale, nFeat, best.n, o.nBaseIter, itBase);
   ds_buf_puts(&pv, z);
   ds_buf_puts(&pv, (const char *)tab.p);
   snprintf(z, sizeof z,

@@ -10,14 +10,13 @@
 #include "fuzz.h"
 #include "ds_ner.h"
 
-static unsigned char *aBase, aMini[64 + 8 * 8 + 4 * 5 + 8 * 4];
+static unsigned char *aBase, aMini[64 + 8 * 8 + 2 * 16 * 2 + 8 * 4];
 static size_t nBase;
 static const fuzz_model_fmt fmt = {64, 48, 56};
 
 /*
 ** A small valid model (ds_ner.h): BILOU, full features, 8 feature slots of which two
-** are used (one with three weights, one with two), 5 weights, 4 word-class slots (one
-** used).
+** are used, 2 weight rows, 4 word-class slots (one used).
 */
 static void make_mini(void) {
   unsigned char *p = aMini, *q = p + 64;
@@ -27,14 +26,16 @@ static void make_mini(void) {
   fuzz_put_u32(p + 12, DS_NER_BILOU);
   fuzz_put_u32(p + 16, DS_NER_FEATS_FULL);
   fuzz_put_u32(p + 20, 8);     /* nFeatSlot */
-  fuzz_put_u32(p + 24, 5);     /* nEntry */
+  fuzz_put_u32(p + 24, 2);     /* nRow */
   fuzz_put_u32(p + 28, 4);     /* nWordSlot */
-  const uint32_t aFeat[16] = {0x1001, 0 << 8 | 3, 0, 0, 0x2003, 3 << 8 | 2, 0, 0,
-                              0, 0, 0, 0, 0, 0, 0, 0};
+  const uint32_t aFeat[16] = {0x1001, 0, 0, 0, 0x2003, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   for (int i = 0; i < 16; i++, q += 4) fuzz_put_u32(q, aFeat[i]);
-  const uint32_t aEntry[5] = {0 | 64u << 8, 4 | 300u << 8, 5 | (uint32_t)-20 << 8, 12 | 7u << 8,
-                              1 | 2u << 8};
-  for (int i = 0; i < 5; i++, q += 4) fuzz_put_u32(q, aEntry[i]);
+  const int16_t aRow[32] = {64, 0, 0, 0, 300, -20, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0,
+                            -5, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  for (int i = 0; i < 32; i++, q += 2) {
+    q[0] = (unsigned char)((uint16_t)aRow[i] & 0xFF);
+    q[1] = (unsigned char)((uint16_t)aRow[i] >> 8);
+  }
   const uint32_t aWord[8] = {0x7001, 0x00120345, 0, 0, 0, 0, 0, 0};
   for (int i = 0; i < 8; i++, q += 4) fuzz_put_u32(q, aWord[i]);
   if ((size_t)(q - p) != sizeof aMini) abort();   /* the layout above and the size agree */
