@@ -493,8 +493,6 @@ int ds_ner_tag(const ds_ner *m, ds_doc *d) {
     }
     pUpos = aUposHash;
   }
-  size_t nSpan0 = d->nSpan;
-  (void)nSpan0;
   ds_buf b = DS_BUF_INIT;
   int rc = DS_OK;
   for (size_t s = 0; s < d->nSent && rc == DS_OK; s++) {

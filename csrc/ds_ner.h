@@ -6,11 +6,13 @@
 ** a BILOU tag (Begin, Inside, Last, Unit, Outside: Ratinov & Roth 2009) of one of the
 ** three types; a transition that BILOU forbids (I after O, B after B...) is never
 ** chosen. The features of a token are the tagger's (lower-cased form, prefixes,
-** suffixes, shape, capitalisation, the words two to each side), its UPOS and its
-** neighbours' (when the document is tagged), the two previous predicted tags, and word
-** classes learnt offline from unlabeled text and shipped in the model: a cluster of
-** words found in the same contexts, and how often the word is capitalised where
-** capitals are not forced (tools/train_ner.c).
+** suffixes, shape, capitalisation, the words two to each side), the word as written,
+** the case profile of its sentence (lower-case text, headline, capitals), its UPOS and
+** its neighbours' (when the document is tagged), the two previous predicted tags, and
+** word classes learnt offline from unlabeled text and shipped in the model: two
+** clusterings of words found in the same contexts (exchange algorithm), a frequency
+** bucket, and how often the word is capitalised where capitals are not forced
+** (tools/train_ner.c).
 **
 ** A model (corpus/models/en-uner.ner, made by tools/train_ner.sh) is one block read once
 ** and never written afterwards: one ds_ner may be shared by any number of threads.
@@ -50,10 +52,11 @@
 **   body:
 **     u32[2*nFeatSlot]   feature slots (fingerprint, row); fingerprint 0 = empty slot;
 **                        linear probing from hash & mask
-**     i16[16*nRow]       weight rows: the weight of class c at index c, zeros after the
-**                        last class (averaged perceptron weights times a scale the
-**                        trainer chose so that the largest fits), so a token's score is
-**                        the sum of a few rows, in vector code
+**     i16[16*nRow]       weight rows: the weight of class c at index c (indexes past
+**                        the last class are not read; the trainer writes 0); averaged
+**                        perceptron weights times a scale the trainer chose so that the
+**                        largest fits. A token's score is the sum of its features' rows,
+**                        in vector code
 **     u32[2*nWordSlot]   word classes (fingerprint of the lower-cased word, value:
 **                        capitalisation bucket in bits 0-3, frequency bucket in bits 4-7,
 **                        cluster in bits 8-19, coarse cluster in bits 20-31; 0 = none)
