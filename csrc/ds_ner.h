@@ -1,0 +1,182 @@
+/*
+** ds_ner.h -- statistical named-entity recognizer: PERSON, ORG and LOC spans for names a
+** lexicon lacks.
+**
+** An averaged perceptron labels each token of a sentence, greedy and left to right, with
+** a BILOU tag (Begin, Inside, Last, Unit, Outside: Ratinov & Roth 2009) of one of the
+** three types; a transition that BILOU forbids (I after O, B after B...) is never
+** chosen. The features of a token are the tagger's (lower-cased form, prefixes,
+** suffixes, shape, capitalisation, the words two to each side), the word as written,
+** the case profile of its sentence (lower-case text, headline, capitals), its UPOS and
+** its neighbours' (when the document is tagged), the two previous predicted tags, and
+** word classes learnt offline from unlabeled text and shipped in the model: two
+** clusterings of words found in the same contexts (exchange algorithm), a frequency
+** bucket, and how often the word is capitalised where capitals are not forced
+** (tools/train_ner.c).
+**
+** A model (corpus/models/en-uner.ner, made by tools/train_ner.sh) is one block read once
+** and never written afterwards: one ds_ner may be shared by any number of threads.
+**
+**   ds_ner *m; ds_error err;
+**   if (ds_ner_load("corpus/models/en-uner.ner", &m, &err)) die(err.msg);
+**   ... ds_parse_text, ds_annotate (optional but better), a gazetteer ...
+**   if (ds_ner_tag(m, d)) die("out of memory");
+**   for (size_t i = 0; i < d->nSpan; i++) ... ds_docspan_value(d, &d->aSpan[i], 0) ...
+**   ds_ner_free(m);
+**
+** The spans it adds (kind DS_SPAN_ENT, tokens [first, last) inside one sentence) carry
+**   type     PERSON, ORG or LOC (UNER's PER is PERSON)
+**   id       the surface form as written, each run of white space between or inside its
+**            tokens collapsed to one space ("Carnegie  Endowment" -> "Carnegie Endowment");
+**            case is kept: it tells names apart ("Apple", "apple") and matches the
+**            lexicon's canonical names, which are written with capitals
+**   name     the same string
+**   country  ""
+**   source   model
+** Tokens already inside an ent span (a gazetteer's, added before) are left alone: they
+** are tagged O, so no model span overlaps them, and the model's spans stop at them.
+**
+** Model file format (version 1; all integers little-endian; the host must be too):
+**
+**   header, 64 bytes (the envelope of ds_model.h):
+**     0  char[8]  magic "DSNERMOD"
+**     8  u32      format version (DS_NER_VERSION)
+**     12 u32      scheme: DS_NER_BILOU (13 classes) or DS_NER_BIO (7 classes)
+**     16 u32      feature set: DS_NER_FEATS_FULL or DS_NER_FEATS_WORD (baseline)
+**     20 u32      nFeatSlot   feature hash slots (power of two)
+**     24 u32      nRow        weight rows
+**     28 u32      nWordSlot   word-class slots (power of two)
+**     32 u32      reserved (0) x 4
+**     48 u64      nBody       bytes after the header (the file is exactly 64 + nBody)
+**     56 u64      FNV-1a 64 checksum of the body
+**   body:
+**     u32[2*nFeatSlot]   feature slots (fingerprint, row); fingerprint 0 = empty slot;
+**                        linear probing from hash & mask
+**     i16[16*nRow]       weight rows: the weight of class c at index c (indexes past
+**                        the last class are not read; the trainer writes 0); averaged
+**                        perceptron weights times a scale the trainer chose so that the
+**                        largest fits. A token's score is the sum of its features' rows,
+**                        in vector code
+**     u32[2*nWordSlot]   word classes (fingerprint of the lower-cased word, value:
+**                        capitalisation bucket in bits 0-3, frequency bucket in bits 4-7,
+**                        cluster in bits 8-19, coarse cluster in bits 20-31; 0 = none)
+** Classes: 0 is O; type k (0 PERSON, 1 ORG, 2 LOC) has 1 + 4k + {0 B, 1 I, 2 L, 3 U}
+** under BILOU and 1 + 2k + {0 B, 1 I} under BIO.
+*/
+#ifndef DS_NER_H
+#define DS_NER_H
+
+#include "ds.h"
+#include "ds_doc.h"
+#include "ds_model.h"
+#include "ds_tagger.h"
+
+#define DS_NER_VERSION 1
+
+/* A loaded model: read-only, shareable between threads. */
+typedef struct ds_ner ds_ner;
+
+/*
+** Load the model file zPath into a new recognizer (*pp, freed with ds_ner_free). Fails
+** with DS_IO when the file cannot be read, DS_FORMAT when it is not an NER model (wrong
+** magic), DS_VERSION_MISMATCH for a newer format version and DS_CORRUPT when it is
+** truncated, its checksum does not match or its tables are inconsistent; the message
+** names zPath and what is wrong. *pp is NULL on failure.
+*/
+int ds_ner_load(const char *zPath, ds_ner **pp, ds_error *e);
+
+/*
+** Same from a model image in memory (n bytes at p, copied; the caller keeps p). zName
+** names the image in error messages.
+*/
+int ds_ner_load_mem(const void *p, size_t n, const char *zName, ds_ner **pp, ds_error *e);
+
+/* Free a recognizer. Safe with NULL. */
+void ds_ner_free(ds_ner *m);
+
+/*
+** Tag every sentence of d and add an ent span (values above) for each name found.
+** Uses d->aUpos when the document is tagged (d->pTagger names the ids). Tokens inside
+** an ent span already in d are not tagged. Returns DS_OK, DS_NOMEM, or DS_MISUSE for
+** NULL arguments. Allocates only scratch space for the call; thread-safe on a shared
+** model (each thread its own document).
+*/
+int ds_ner_tag(const ds_ner *m, ds_doc *d);
+
+/* Number of classes of the model (13 for BILOU, 7 for BIO). */
+int ds_ner_nclass(const ds_ner *m);
+
+/*
+** {====== Interface for the trainer (tools/train_ner.c) ======
+** Training must see exactly the features tagging computes, so the trainer uses these
+** instead of a copy. Not needed to tag.
+*/
+
+enum { DS_NER_BIO = 1, DS_NER_BILOU = 2 };
+enum { DS_NER_FEATS_WORD = 1, DS_NER_FEATS_FULL = 2 };
+enum { DS_NER_PERSON = 0, DS_NER_ORG, DS_NER_LOC, DS_NER_NTYPE };
+
+/* Weights in a row (the classes, padded). */
+#define DS_NER_ROW 16
+
+/* The envelope of NER model files (ds_model.h): magic, version, 64-byte header. */
+extern const ds_model_fmt ds_ner_fmt;
+
+/* Classes of a scheme; the type (DS_NER_PERSON..) and part (0 B, 1 I, 2 L, 3 U; BIO: 0 B,
+   1 I) of class c > 0. */
+int ds_ner_scheme_nclass(int scheme);
+int ds_ner_class_type(int scheme, int c);
+int ds_ner_class_part(int scheme, int c);
+/* The class of (type, part), as above. */
+int ds_ner_class(int scheme, int type, int part);
+
+/* Can class c follow class prev (-1 at the start of a sentence) under the scheme? And
+   may a sentence end after c? */
+int ds_ner_allowed(int scheme, int prev, int c);
+int ds_ner_can_end(int scheme, int c);
+
+/* What the features need to know of one token. */
+typedef struct ds_nertok {
+  ds_tagtok w;          /* the tagger's analysis of the word */
+  uint64_t hRaw;        /* hash of the word as written (case kept) */
+  uint64_t hUpos;       /* hash of its UPOS name, 0 when not tagged */
+  uint32_t uWord;       /* its word-class value (model format above), 0 when unknown */
+  uint32_t uSent;       /* the case profile of its sentence (ds_ner_sent_profile) */
+} ds_nertok;
+
+/*
+** The case profile of tokens [first, last) of d: 1 lower-case text (fewer than 1 in 20
+** words after the first start with a capital), 2 ordinary, 3 headline (more than half
+** capitalised), 4 capitals (more than half written in capitals), 0 no words.
+*/
+uint32_t ds_ner_sent_profile(const ds_doc *d, size_t first, size_t last);
+
+/*
+** Fill *p for the n bytes at z, with UPOS name zUpos (NULL when untagged), looking the
+** word up in word-class slots aWord (2 u32 per slot, mask = slots - 1; NULL for none).
+** uSent is left 0: the caller sets it.
+*/
+void ds_ner_tokinfo(const char *z, size_t n, const char *zUpos, const uint32_t *aWord,
+                    uint32_t mask, ds_nertok *p);
+
+/* The word-class value of a lower-cased word hash (ds_tagger_hash_lower), 0 if absent. */
+uint32_t ds_ner_word_find(const uint32_t *aWord, uint32_t mask, uint64_t h);
+
+/* Most features one token can have. */
+#define DS_NER_MAXFEAT 80
+
+/*
+** Write the feature hashes of token win[2] to aOut (at most DS_NER_MAXFEAT) given its
+** neighbours win[0], win[1], win[3], win[4] (NULL outside the sentence) and the classes
+** of the two previous tokens (-1 before the start). Returns the count.
+*/
+size_t ds_ner_feats(int featset, const ds_nertok *const win[5], int t1, int t2,
+                    uint64_t *aOut);
+
+/* Fingerprint stored in a slot for hash h (never 0), and the first slot to probe. */
+#define DS_NER_FP(h) ((uint32_t)((h) >> 32) | 1u)
+#define DS_NER_SLOT(h, mask) ((uint32_t)(h) & (mask))
+
+/* }====== */
+
+#endif

