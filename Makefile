@@ -23,7 +23,7 @@ DEB_VALGRIND = valgrind
 
 B       = build
 CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_uax29.o ds_doc.o ds_strmap.o ds_lines.o ds_langdata.o ds_sitelines.o ds_clean.o ds_offmap.o ds_markup.o ds_date.o \
-            ds_conllu_read.o ds_model.o ds_tagger.o ds_lemma.o ds_annotate.o ds_ner.o \
+            ds_conllu_read.o ds_model.o ds_tagger.o ds_lemma.o ds_annotate.o ds_ner.o ds_extract.o \
             ds_rec_date.o ds_rec_money.o ds_rec_cite.o ds_rec_quote.o \
             ds_reader.o ds_pdf.o ds_abbrev.o ds_tokenize.o ds_boundary.o ds_boundary_model.o ds_sentence.o ds_parse.o ds_conllu.o \
             ds_hash.o ds_intern.o ds_lexicon.o ds_postings.o ds_ttype.o ds_store.o ds_store_write.o ds_store_read.o ds_store_search.o \

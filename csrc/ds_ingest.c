@@ -4,7 +4,9 @@
 */
 #include "ds_ingest.h"
 #include "ds_annotate.h"
+#include "ds_date.h"
 #include "ds_doc.h"
+#include "ds_extract.h"
 #include "ds_hash.h"
 #include "ds_intern.h"
 #include "ds_parse.h"
@@ -74,6 +76,13 @@ static int known(const ingest *g, const char *zSha) {
   return 0;
 }
 
+/* The date (ISO) in a source's metadata, into zIso; NULL when it has none it can read. */
+static const char *source_date(const ds_meta *m, char zIso[32]) {
+  for (size_t i = 0; i < m->n; i++)
+    if (strcmp(m->azKey[i], "date") == 0 && ds_date_iso(m->azVal[i], strlen(m->azVal[i]), zIso)) return zIso;
+  return NULL;
+}
+
 /* Read, hash and (unless the corpus has it) parse and tag document i into its slot. */
 static void prepare(ingest *g, size_t i, ds_lemma_memo *memo) {
   const ds_source *s = &g->aSrc[i];
@@ -103,9 +112,13 @@ static void prepare(ingest *g, size_t i, ds_lemma_memo *memo) {
     ds_read_opts ro = s->read;
     ro.zName = s->zWhere ? s->zWhere : s->zPath ? s->zPath : s->zName;
     ro.pTagger = NULL;                   /* tagged below, with this thread's memo */
+    ro.pExtract = NULL;                  /* and the recognizers after the tagger */
     sl->rc = ds_parse_and_tag(z ? z : "", n, &ro, &sl->d, &e);
     if (sl->rc == DS_OK && s->read.pTagger)
       sl->rc = ds_annotate_memo(sl->d, s->read.pTagger, s->read.pLemma, memo, &e);
+    char zIso[32];
+    if (sl->rc == DS_OK && s->read.pExtract)
+      sl->rc = ds_extract(sl->d, s->read.pExtract, source_date(&s->meta, zIso), &e);
     /* while the writer is the bottleneck, the document's types are found here, and which
        of them the writer knows already, from the latest view of its map; while the
        workers are (tagging, say), the writer does it itself */
@@ -158,6 +171,8 @@ static int store_parts(ds_corpus *c, const ingest *g, const ds_source *s, const 
                        int64_t *pId, ds_error *e) {
   ds_read_opts ro = s->read;
   ro.zName = zWhere ? zWhere : zName;
+  char zIso[32];
+  ro.zDate = source_date(&s->meta, zIso);
   if (ro.pTagger && !*ppMemo) *ppMemo = ds_lemma_memo_new();   /* NULL: none, slower */
   ds_parts p;
   *pId = 0;

@@ -3,6 +3,7 @@
 */
 #include "ds_parse.h"
 #include "ds_annotate.h"
+#include "ds_extract.h"
 #include "ds_reader.h"
 #include "ds_sentence.h"
 #include "ds_tokenize.h"
@@ -16,6 +17,7 @@ int ds_parse_and_tag(const char *z, size_t n, const ds_read_opts *o, ds_doc **pD
   if (rc == DS_OK && (ds_tokenize(d) || ds_split_sentences(d)))
     rc = ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", o && o->zName ? o->zName : "<text>");
   if (rc == DS_OK && o && o->pTagger) rc = ds_annotate(d, o->pTagger, o->pLemma, e);
+  if (rc == DS_OK && o && o->pExtract) rc = ds_extract(d, o->pExtract, o->zDate, e);
   if (rc) {
     ds_doc_free(d);
     return rc;

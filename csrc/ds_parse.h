@@ -16,8 +16,8 @@ int ds_parse_text(const char *z, size_t n, const char *zName, ds_doc **pDoc, ds_
 
 /*
 ** The pipeline whole: read z[0..n) with options (format, clean-up, language data; see
-** ds_reader.h), tokenize, split sentences, and tag and lemmatize when o->pTagger is set
-** (ds_annotate.h).
+** ds_reader.h), tokenize, split sentences, tag and lemmatize when o->pTagger is set
+** (ds_annotate.h), and find entities, dates, money ... when o->pExtract is (ds_extract.h).
 */
 int ds_parse_and_tag(const char *z, size_t n, const ds_read_opts *o, ds_doc **pDoc, ds_error *e);
 

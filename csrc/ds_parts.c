@@ -2,6 +2,7 @@
 ** ds_parts.c -- a large plain-text input in parts (see ds_parts.h).
 */
 #include "ds_parts.h"
+#include "ds_extract.h"
 #include "ds_offmap.h"
 #include "ds_parse.h"
 #include "ds_store.h"
@@ -266,6 +267,7 @@ again:;
   int bLast = m == p->buf.n && p->bEof;
   ds_read_opts ro = p->ro;
   ro.pTagger = NULL;                            /* tagged once cut */
+  ro.pExtract = NULL;                           /* and recognized after */
   ro.rawBase = p->base - (int64_t)p->nPre;
   ro.lineBase = p->line;
   ro.colBase = p->col;
@@ -299,6 +301,7 @@ again:;
     d->aChange[i].line += (uint32_t)p->line;
   }
   if (p->ro.pTagger && d->nTok) rc = ds_annotate_memo(d, p->ro.pTagger, p->ro.pLemma, p->pMemo, e);
+  if (rc == DS_OK && p->ro.pExtract && d->nTok) rc = ds_extract(d, p->ro.pExtract, p->ro.zDate, e);
   if (rc) {
     ds_doc_free(d);
     return rc;

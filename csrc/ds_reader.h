@@ -43,6 +43,9 @@ typedef struct ds_read_opts {
                                 /* valid UTF-8 is read as UTF-8 */
   const struct ds_tagger *pTagger;       /* ds_parse_and_tag tags with it when not NULL */
   const struct ds_lemmatizer *pLemma;    /* and lemmatizes with it when not NULL */
+  const struct ds_extractor *pExtract;   /* then finds entities, dates ... with it (ds_extract.h) */
+  const char *zDate;            /* the document's date given by the caller (ISO), for
+                                   relative dates; NULL: its own metadata's */
   const struct ds_sitelines *pSite;      /* lines repeated across the document's site, for
                                             the `repeated` rule (may be NULL) */
   /* where z[0] is in the whole input when z is a part of it (ds_parts.h), for the byte

@@ -24,6 +24,7 @@
 #define LDS_TAGGER "dossier.tagger"
 #define LDS_LANGDATA "dossier.langdata"
 #define LDS_SITELINES "dossier.sitelines"
+#define LDS_EXTRACTOR "dossier.extractor"
 
 /* {====== lds_core.c: shared helpers ====== */
 
@@ -58,6 +59,7 @@ void lds_pushbuf(lua_State *L, const ds_buf *b);
 **   format    "txt" | "html" | "md"
 **   encoding  "utf8" | "latin1"
 **   tagger    a tagger (core.tagger)
+**   extractor the recognizers (core.extractor)
 **   site      a site's repeated lines (core.sitelines)
 ** Absent fields keep their value in *o. Bad fields are errors of argument iArg, or plain
 ** errors when iArg is 0 (a table that is not an argument). The strings and handles
@@ -76,6 +78,7 @@ typedef struct lds_tagger {
 } lds_tagger;
 
 lds_tagger *lds_check_tagger(lua_State *L, int i);
+const struct ds_extractor *lds_check_extractor(lua_State *L, int i);     /* lds_models.c */
 const struct ds_langdata *lds_check_langdata(lua_State *L, int i);
 struct ds_sitelines *lds_check_sitelines(lua_State *L, int i);      /* lds_sitelines.c */
 struct ds_corpus *lds_check_corpus(lua_State *L, int i);            /* lds_corpus.c */

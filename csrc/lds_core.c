@@ -137,6 +137,10 @@ void lds_read_opts(lua_State *L, int t, int iArg, ds_read_opts *o) {
     o->pLemma = b->l;
     lua_pop(L, 1);
   }
+  if (get_opt(L, t, "extractor")) {
+    o->pExtract = lds_check_extractor(L, lua_gettop(L));
+    lua_pop(L, 1);
+  }
   if (get_opt(L, t, "site")) {
     o->pSite = lds_check_sitelines(L, lua_gettop(L));
     lua_pop(L, 1);

@@ -42,7 +42,7 @@ static int l_open(lua_State *L) {
             : strcmp(zMode, "w") == 0 ? 0
             : strcmp(zMode, "r") == 0 ? DS_OPEN_READONLY : -1;
   luaL_argcheck(L, flags >= 0, 2, "mode must be \"c\", \"w\" or \"r\"");
-  corpus_box *b = lua_newuserdatauv(L, sizeof *b, 3);
+  corpus_box *b = lua_newuserdatauv(L, sizeof *b, 4);
   b->c = NULL;                       /* closed until opened: __gc has nothing to do */
   b->bBusy = 0;
   b->nCommit = 0;
@@ -110,8 +110,8 @@ static int corpus_set_read(lua_State *L) {
   o.format = DS_FMT_TEXT;
   lds_read_opts(L, 2, 2, &o);
   o.zName = NULL;
-  static const char *const azKeep[] = {"langdata", "tagger", "site"};
-  for (int k = 0; k < 3; k++) {         /* keep what the core points at alive */
+  static const char *const azKeep[] = {"langdata", "tagger", "site", "extractor"};
+  for (int k = 0; k < 4; k++) {         /* keep what the core points at alive */
     if (lua_istable(L, 2)) lua_getfield(L, 2, azKeep[k]);
     else lua_pushnil(L);
     lua_setiuservalue(L, 1, k + 1);
@@ -327,8 +327,8 @@ static int corpus_ingest(lua_State *L) {
   luaL_argcheck(L, lua_isnil(L, 4) || lua_isfunction(L, 4), 3, "progress must be a function");
   progress_ctx x = {L, 4, 0};
   lua_newtable(L);                            /* index 5: keeps every string the core uses */
-  for (int k = 0; k < 3; k++) {               /* and the options' handles */
-    static const char *const azKeep[] = {"site", "langdata", "tagger"};
+  for (int k = 0; k < 4; k++) {               /* and the options' handles */
+    static const char *const azKeep[] = {"site", "langdata", "tagger", "extractor"};
     lua_getfield(L, 3, azKeep[k]);
     lua_rawseti(L, 5, luaL_len(L, 5) + 1);
   }
@@ -355,8 +355,8 @@ static int corpus_ingest(lua_State *L) {
     s->read = ro;
     lds_read_opts(L, -1, 0, &s->read);        /* its own format, site */
     s->read.zName = NULL;
-    for (int k = 0; k < 3; k++) {             /* the anchor keeps the handles it points at */
-      static const char *const azKeep[] = {"site", "langdata", "tagger"};
+    for (int k = 0; k < 4; k++) {             /* the anchor keeps the handles it points at */
+      static const char *const azKeep[] = {"site", "langdata", "tagger", "extractor"};
       lua_getfield(L, -1, azKeep[k]);
       lua_rawseti(L, 5, luaL_len(L, 5) + 1);  /* a nil makes a hole no later index reaches */
     }

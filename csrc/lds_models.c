@@ -1,11 +1,17 @@
 /*
 ** lds_models.c -- the read-only data the reader and tagger load once: dossier.langdata
-** (word list, furniture phrases) and dossier.tagger (tagger model with its lemmatizer).
+** (word list, furniture phrases), dossier.tagger (tagger model with its lemmatizer) and
+** dossier.extractor (the recognizers: lexicons, the NER model).
 */
 #include "lds.h"
 #include "ds_langdata.h"
 #include "ds_lemma.h"
 #include "ds_tagger.h"
+#include "ds_extract.h"
+#include "ds_gazetteer.h"
+#include "ds_ner.h"
+
+#include <string.h>
 
 /* {====== language data ====== */
 
@@ -119,14 +125,98 @@ static const luaL_Reg tagger_methods[] = {
   {NULL, NULL}
 };
 
+/* {====== extractor ====== */
+
+/* The recognizers (ds_extract.h) with what they own. */
+typedef struct lds_extractor {
+  ds_extractor x;
+  ds_gazetteer *pGaz;
+  ds_ner *pNer;
+} lds_extractor;
+
+const ds_extractor *lds_check_extractor(lua_State *L, int i) {
+  return &((lds_extractor *)luaL_checkudata(L, i, LDS_EXTRACTOR))->x;
+}
+
+/*
+** core.extractor{lexicons = {paths}, model = path, others = bool} -> extractor: entities
+** from the lexicon files (in order: later entries override earlier ones) and from the
+** model, and (others) dates, money, percentages, citations, URLs and quotations.
+*/
+static int l_extractor(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lds_extractor *b = lua_newuserdatauv(L, sizeof *b, 0);
+  memset(b, 0, sizeof *b);                /* created empty: __gc has nothing to do */
+  luaL_setmetatable(L, LDS_EXTRACTOR);
+  ds_error e;
+  lua_getfield(L, 1, "lexicons");
+  if (!lua_isnil(L, -1)) {
+    luaL_argcheck(L, lua_istable(L, -1), 1, "lexicons must be a list of paths");
+    int n = (int)luaL_len(L, -1);
+    luaL_argcheck(L, n <= 1000, 1, "more than 1,000 lexicon files");
+    const char **az = lua_newuserdatauv(L, (size_t)(n + 1) * sizeof *az, 0);   /* collected with L */
+    for (int i = 0; i < n; i++) {
+      lua_geti(L, -2, i + 1);
+      az[i] = lua_tostring(L, -1);
+      luaL_argcheck(L, az[i] != NULL, 1, "lexicons must be a list of paths");
+      lua_pop(L, 1);                      /* the string stays: the list holds it */
+    }
+    if (n > 0 && ds_gazetteer_load(az, n, &b->pGaz, &e)) return lds_raise(L, &e);
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  lua_getfield(L, 1, "model");
+  if (!lua_isnil(L, -1)) {
+    const char *zModel = lua_tostring(L, -1);
+    luaL_argcheck(L, zModel != NULL, 1, "model must be a path");
+    if (ds_ner_load(zModel, &b->pNer, &e)) return lds_raise(L, &e);
+  }
+  lua_pop(L, 1);
+  lua_getfield(L, 1, "others");
+  b->x.bOthers = lua_isnil(L, -1) || lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  b->x.pGaz = b->pGaz;
+  b->x.pNer = b->pNer;
+  return 1;
+}
+
+static int extractor_gc(lua_State *L) {
+  lds_extractor *b = luaL_checkudata(L, 1, LDS_EXTRACTOR);
+  ds_gazetteer_free(b->pGaz);
+  ds_ner_free(b->pNer);
+  memset(b, 0, sizeof *b);
+  return 0;
+}
+
+/* extractor:entries() -> entries of its lexicons */
+static int extractor_entries(lua_State *L) {
+  lds_extractor *b = luaL_checkudata(L, 1, LDS_EXTRACTOR);
+  lua_pushinteger(L, b->pGaz ? (lua_Integer)ds_gazetteer_count(b->pGaz) : 0);
+  return 1;
+}
+
+static const luaL_Reg extractor_meta[] = {
+  {"__gc", extractor_gc},
+  {NULL, NULL}
+};
+
+static const luaL_Reg extractor_methods[] = {
+  {"entries", extractor_entries},
+  {NULL, NULL}
+};
+
+/* }====== */
+
 static const luaL_Reg funcs[] = {
   {"langdata", l_langdata},
   {"tagger", l_tagger},
+  {"extractor", l_extractor},
   {NULL, NULL}
 };
 
 void lds_open_models(lua_State *L) {
   lds_register(L, LDS_LANGDATA, langdata_meta, NULL);
   lds_register(L, LDS_TAGGER, tagger_meta, tagger_methods);
+  lds_register(L, LDS_EXTRACTOR, extractor_meta, extractor_methods);
   luaL_setfuncs(L, funcs, 0);
 }

@@ -26,7 +26,7 @@ end
 -- Clean-up options of a command: --no RULE (repeatable), --no-clean.
 local function clean_opts(a, format)
   return {clean = not a.no_clean, no = a.no, format = format, encoding = a.encoding,
-          tag = not a.no_tag}
+          tag = not a.no_tag, recognize = not a.no_recognize, lexicon = a.lexicon}
 end
 
 local function read_input(path)
@@ -102,10 +102,15 @@ end
 
 -- Reading options; the reader format is --format for index, --input where --format is
 -- the output format (tag, clean).
-local function add_clean_options(c, reader_option)
+local function add_clean_options(c, reader_option, no_recognizers)
   c:option("--no", "Switch a clean-up rule off: " .. rule_names() .. "."):count("*"):args(1)
   c:flag("--no-clean", "No clean-up at all.")
   c:flag("--no-tag", "No part-of-speech tags and lemmas.")
+  if not no_recognizers then
+    c:flag("--no-recognize", "No entities, dates, money, percentages, citations, URLs or quotations.")
+    c:option("--lexicon", "A lexicon file of your own entities (repeatable; see corpus/lexicon/README.md), "
+             .. "read after the bundled one: later entries win."):count("*"):args(1)
+  end
   c:option(reader_option, "Read files as this format (default: by extension).")
     :choices(reader_option == "--format" and {"txt", "html", "md", "pdf", "jsonl"}
                                          or {"txt", "html", "md", "pdf", "jsonl", "conllu"})
@@ -439,12 +444,13 @@ local commands = {
       c:option("--site", "Another plain-text document of the same site, for the 'repeated' rule "
                .. "(repeatable)."):count("*"):args(1)
       c:option("--format", "Output format.", "text"):choices({"text", "json"})
-      add_clean_options(c, "--input")
+      add_clean_options(c, "--input", true)
     end,
     run = function(a)
       require("dossier.data").clean_bits(a.no)        -- unknown rule names fail first
       local text, id = read_input(a.file)
       local opts = clean_opts(a, a.input or files.format_of(a.file, "txt"))
+      opts.recognize = false
       opts.name = a.file == "-" and "<stdin>" or a.file
       if #a.site > 0 then
         local docs = {{text = text}}
@@ -518,6 +524,48 @@ local commands = {
                                              table.concat(top, ", "))) end
       end
       print("report       " .. a.output)
+    end,
+  },
+  {
+    name = "extract",
+    description = "List the entities, dates, money, percentages, citations, URLs and quotations "
+                  .. "found in files or in stored corpora (TSV: doc start end text type value).",
+    options = function(c)
+      c:argument("files", "Documents to read (none: the stored corpora of --db)."):args("*")
+      c:option("--db", "A stored corpus (repeatable).")
+        :count("*"):args(1)
+      c:option("--kind", "entities, dates, money, percent, citations, urls or quotes (repeatable; default all).")
+        :count("*"):args(1)
+      c:option("--format", "Output format.", "tsv"):choices({"tsv", "json"})
+      add_clean_options(c, "--input")
+    end,
+    run = function(a)
+      local extract = require "dossier.extract"
+      local want, order = extract.kinds(a.kind)
+      if #a.files == 0 and #a.db == 0 then error("extract: give files to read, or --db FILE", 0) end
+      if #a.files > 0 and #a.db > 0 then error("extract: give files or --db, not both", 0) end
+      if a.no_recognize then error("extract: --no-recognize leaves nothing to extract", 0) end
+      local rows = {}
+      for _, path in ipairs(a.db) do
+        local c <close> = open_existing(path, true)
+        extract.rows_of_corpus(c._h, order, rows)
+      end
+      for _, path in ipairs(a.files) do
+        local fmt = a.input or files.format_of(path, "txt")
+        if fmt == "jsonl" then
+          local stem = path:match("([^/]+)$"):gsub("%.[^.]*$", "")
+          for _, rec in ipairs(files.read_jsonl(path, stem)) do
+            local opts = clean_opts(a, "txt")
+            opts.name = path .. ":" .. rec.line
+            extract.rows_of_parse(rec.name, dossier.parse(rec.text, opts), want, rows)
+          end
+        else
+          local opts = clean_opts(a, fmt)
+          opts.name = path == "-" and "<stdin>" or path
+          extract.rows_of_parse(path, dossier.parse((read_input(path)), opts), want, rows)
+        end
+      end
+      print(extract.render(rows, a.format))
     end,
   },
   {

@@ -57,6 +57,26 @@ function M.tagger()
   return tagger
 end
 
+local extractors = {}
+-- The recognizers (entities from the bundled lexicon, lexicon/entities.tsv, then from
+-- the files of `lexicons` in order, later entries overriding earlier ones; names they
+-- lack from models/en-uner.ner; dates, money, percentages, citations, URLs and
+-- quotations), loaded once per list of lexicon files.
+function M.extractor(lexicons)
+  local list = {}
+  for i, p in ipairs(lexicons or {}) do
+    if type(p) ~= "string" then error("lexicon: a list of file names expected", 0) end
+    list[i] = p
+  end
+  local key = table.concat(list, "\0")
+  if not extractors[key] then
+    local dir = assert(M.dir())
+    table.insert(list, 1, dir .. "/lexicon/entities.tsv")
+    extractors[key] = core.extractor{lexicons = list, model = dir .. "/models/en-uner.ner"}
+  end
+  return extractors[key]
+end
+
 -- Clean-up rules: {name = bit} and the bits of every rule but those named in `off`.
 M.rules = core.clean_rules()
 

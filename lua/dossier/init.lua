@@ -34,23 +34,36 @@ end
 M.tagger = data.tagger
 M.clean_rules = data.rules
 
+-- The recognizers, unless opts.recognize == false; opts.lexicon: a file or a list of
+-- files of the user's own entities, read after the bundled lexicon (later entries win).
+local function extractor_of(opts)
+  if opts and opts.recognize == false then return nil end
+  local lex = opts and opts.lexicon
+  if type(lex) == "string" then lex = {lex} end
+  return data.extractor(lex)
+end
+
 -- The core's read options (csrc/lds.h) from the API's: name, format, encoding, clean,
--- no, tag, and site when `with_site`.
+-- no, tag, recognize, lexicon, and site when `with_site`.
 local function read_opts(opts, with_site)
   local rules, ld = clean_settings(opts)
   return {name = opts and opts.name, rules = rules, langdata = ld, format = opts and opts.format,
-          encoding = opts and opts.encoding, tagger = tagger_of(opts),
+          encoding = opts and opts.encoding, tagger = tagger_of(opts), extractor = extractor_of(opts),
           site = with_site and opts and opts.site or nil}
 end
 
 -- Parse text without a corpus: {text = clean text, sentences = {{text, from, to,
 -- tokens = {{word, from, to, space_after, kind}, ...}}, ...}, paragraphs = {{from, to,
--- kind = "text"|"heading"|"footnote"}}, changes = {{rule, line, what}}}.
--- `from`/`to` are 1-based inclusive byte positions in `text` (as string.sub takes).
+-- kind = "text"|"heading"|"footnote"}}, changes = {{rule, line, what}}, spans = {{kind,
+-- from, to, first, last, values = {name = value}}}}.
+-- `from`/`to` are 1-based inclusive byte positions in `text` (as string.sub takes);
+-- spans are what the recognizers found (kinds ent, date, money, percent, cite, url,
+-- quote; first/last their tokens, counted from 1 in the document).
 -- opts: name (for messages), format ("txt", "html", "md"), clean = false,
 -- no = {rules to switch off}, tag = false (no part of speech and lemmas; tokens get
--- `pos`, `xpos`, `lemma` otherwise), site = the repeated lines of the text's site
--- (dossier.site_lines). `meta` holds the document's own metadata (HTML <meta>,
+-- `pos`, `xpos`, `lemma` otherwise), recognize = false (no spans), lexicon = a file or
+-- list of files of entities of the user's own, site = the repeated lines of the text's
+-- site (dossier.site_lines). `meta` holds the document's own metadata (HTML <meta>,
 -- Markdown front matter).
 function M.parse(text, opts)
   assert(type(text) == "string", "bad argument #1 to 'parse' (string expected)")
@@ -284,6 +297,7 @@ function Corpus:add(paths, opts)
   files.distinct_names(list, taken)
   local rules, ld = clean_settings(opts)
   local tagger = tagger_of(opts)
+  local extractor = extractor_of(opts)
   local warn = opts.warn or function(msg) io.stderr:write("dossier: warning: ", msg, "\n") end
   local docs, spooled, nRecords = {}, {}, 0
   local _ <close> = setmetatable({}, {__close = function()     -- however the add ends
@@ -340,7 +354,7 @@ function Corpus:add(paths, opts)
   local ok, res = pcall(function()
     local nAdded, nDone, batch, records, nBytes = 0, 0, {}, {}, 0
     local o = {
-      rules = rules, langdata = ld, encoding = opts.encoding, tagger = tagger,
+      rules = rules, langdata = ld, encoding = opts.encoding, tagger = tagger, extractor = extractor,
       jobs = opts.jobs or core.ncpu(), memory = opts.memory,
       progress = opts.progress and function(i, _, name) return opts.progress(nDone + i, nTotal, name) end,
       part_bytes = opts.part_bytes or math.tointeger(tonumber(os.getenv("DOSSIER_PART_BYTES")))}
@@ -437,6 +451,15 @@ end
 
 -- Merge the corpus's segments into one and free what removed documents held.
 function Corpus:optimize() handle(self):optimize() end
+
+-- What the recognizers found in the corpus, as dossier.extract's rows {doc, start, end,
+-- text, type, value, kind, values}; opts.kinds: a list of kinds ("entities", "dates",
+-- "money", "percent", "citations", "urls", "quotes"; default all).
+function Corpus:extract(opts)
+  local extract = require "dossier.extract"
+  local _, order = extract.kinds(opts and opts.kinds)
+  return extract.rows_of_corpus(handle(self), order)
+end
 
 -- The clean text of a document (by name or id), rebuilt from its tokens; nil if none.
 function Corpus:text(doc)

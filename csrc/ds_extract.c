@@ -1,0 +1,27 @@
+/*
+** ds_extract.c -- the recognition stage (see ds_extract.h).
+*/
+#include "ds_extract.h"
+#include "ds_date.h"
+#include "ds_gazetteer.h"
+#include "ds_ner.h"
+#include "ds_recognize.h"
+
+#include <string.h>
+
+int ds_extract(ds_doc *d, const ds_extractor *x, const char *zDate, ds_error *e) {
+  char zIso[32];
+  if (!zDate) {                               /* the document's own date, if it has one */
+    size_t off = 0;
+    const char *zKey, *zVal;
+    while (ds_meta_next(&d->meta, &off, &zKey, &zVal))
+      if (strcmp(zKey, "date") == 0 && ds_date_iso(zVal, strlen(zVal), zIso)) zDate = zIso;
+  }
+  int rc = DS_OK;
+  if (x->pGaz) rc = ds_gazetteer_tag(x->pGaz, d);
+  if (rc == DS_OK && x->pNer) rc = ds_ner_tag(x->pNer, d);
+  if (rc == DS_OK && x->bOthers) rc = ds_recognize(d, zDate);
+  if (rc) return ds_error_set(e, rc, -1, "out of memory finding entities, dates and quotations");
+  ds_doc_sort_spans(d);
+  return DS_OK;
+}
