@@ -9,6 +9,23 @@
 
 #include <string.h>
 
+/*
+** What a citation holds is the citation's: its authors are sources, not actors of the
+** text (`(European Chamber, 2019)`), so entity spans inside a cite span go. d's spans are
+** sorted: those inside a cite follow it.
+*/
+static void drop_cited_names(ds_doc *d) {
+  size_t n = 0;
+  uint32_t citeFirst = 0, citeLast = 0;       /* the last cite span seen: [first, last) */
+  for (size_t i = 0; i < d->nSpan; i++) {
+    const ds_docspan *s = &d->aSpan[i];
+    if (s->kind == DS_SPAN_CITE) citeFirst = s->first, citeLast = s->last;
+    else if (s->kind == DS_SPAN_ENT && s->first >= citeFirst && s->last <= citeLast) continue;
+    d->aSpan[n++] = *s;
+  }
+  d->nSpan = n;
+}
+
 int ds_extract(ds_doc *d, const ds_extractor *x, const char *zDate, ds_error *e) {
   char zIso[32];
   if (!zDate) {                               /* the document's own date, if it has one */
@@ -23,5 +40,6 @@ int ds_extract(ds_doc *d, const ds_extractor *x, const char *zDate, ds_error *e)
   if (rc == DS_OK && x->bOthers) rc = ds_recognize(d, zDate);
   if (rc) return ds_error_set(e, rc, -1, "out of memory finding entities, dates and quotations");
   ds_doc_sort_spans(d);
+  drop_cited_names(d);
   return DS_OK;
 }

@@ -155,8 +155,12 @@ static int years_at(const ds_doc *d, size_t j, size_t b, ds_buf *years, ds_buf *
   return 1;
 }
 
-/* One segment [a, b) of a parenthesis: a citation? Then its span is added. */
-static int segment(ds_doc *d, size_t a, size_t b, ds_buf *aBuf, int *pFound) {
+/*
+** One segment [a, b) of a parenthesis: a citation? Then its span is added: the
+** segment, or [s0, s1) (the whole parenthesis, brackets included, when it holds one
+** work and no more).
+*/
+static int segment(ds_doc *d, size_t a, size_t b, size_t s0, size_t s1, ds_buf *aBuf, int *pFound) {
   for (int k = 0; k < 3; k++) ds_buf_reset(&aBuf[k]);
   if (rec_isi(d, a, "see") || rec_isi(d, a, "cf.") || rec_isi(d, a, "e.g.")) {
     a++;
@@ -167,7 +171,7 @@ static int segment(ds_doc *d, size_t a, size_t b, ds_buf *aBuf, int *pFound) {
   if (rec_is(d, j, ",")) j++;
   if (!years_at(d, j, b, &aBuf[1], &aBuf[2])) return DS_OK;
   *pFound = 1;
-  return add_cite(d, a, b, &aBuf[0], &aBuf[1], &aBuf[2]);
+  return add_cite(d, s0, s1, &aBuf[0], &aBuf[1], &aBuf[2]);
 }
 
 /*
@@ -220,11 +224,12 @@ int ds_find_citations(ds_doc *d) {
       i = c < d->nTok && rec_is(d, c, "(") ? c : i + 1;
       continue;
     }
-    int bFound = 0;
+    int bFound = 0, bOne = 1;
+    for (size_t j = i + 1; j < c; j++) bOne &= !rec_is(d, j, ";");
     size_t a = i + 1;
     for (size_t j = i + 1; j <= c && rc == DS_OK; j++) {
       if (j == c || rec_is(d, j, ";")) {
-        if (j > a) rc = segment(d, a, j, aBuf, &bFound);
+        if (j > a) rc = segment(d, a, j, bOne ? i : a, bOne ? c + 1 : j, aBuf, &bFound);
         a = j + 1;
       }
     }

@@ -119,8 +119,10 @@ int ds_find_percent(ds_doc *d);
 ** Author-year citations (kind cite: authors, year, extra).
 **
 ** Parenthetical: `(` then segments separated by `;`, each AUTHORS [,] YEAR [, YEAR...]
-** [, or : EXTRA], then `)`, within 80 tokens. One span per segment, over its tokens (not
-** the parentheses nor the `;`): `(Smith 2019; Jones 2020)` is two spans.
+** [, or : EXTRA], then `)`, within 80 tokens. One span per segment: over its tokens
+** (not the parentheses nor the `;`) when the parenthesis holds several
+** (`(Smith 2019; Jones 2020)` is two spans), over the whole parenthesis, brackets
+** included, when it holds one (`(Greitens, 2020)`).
 ** Narrative: AUTHORS right before `(YEAR[, EXTRA])`: `Xu et al. (2021)`, `Farrell and
 ** Newman (2019)`; the span runs from the first author's token to the `)`.
 **

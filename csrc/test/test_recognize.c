@@ -257,22 +257,22 @@ static void test_percent(void) {
 
 static void test_citations(void) {
   EXPECT("Bans followed (Gavrilyuk & Builov, 2021, March 10).", NULL, DS_SPAN_CITE,
-         "Gavrilyuk & Builov, 2021, March 10 => Gavrilyuk; Builov | 2021 | March 10");
+         "(Gavrilyuk & Builov, 2021, March 10) => Gavrilyuk; Builov | 2021 | March 10");
   EXPECT("A network (Kendall-Taylor et al., 2020, p. 106 & 112).", NULL, DS_SPAN_CITE,
-         "Kendall-Taylor et al., 2020, p. 106 & 112 => Kendall-Taylor et al. | 2020 | p. 106 & 112");
+         "(Kendall-Taylor et al., 2020, p. 106 & 112) => Kendall-Taylor et al. | 2020 | p. 106 & 112");
   EXPECT("Regimes learn (Ebert and Maurer 2013, 1054).", NULL, DS_SPAN_CITE,
-         "Ebert and Maurer 2013, 1054 => Ebert; Maurer | 2013 | 1054");
+         "(Ebert and Maurer 2013, 1054) => Ebert; Maurer | 2013 | 1054");
   EXPECT("Twitter was slowed (‘Russia slows down Twitter’, 2021, March 10).", NULL, DS_SPAN_CITE,
-         "‘Russia slows down Twitter’, 2021, March 10 => Russia slows down Twitter | 2021 | March 10");
+         "(‘Russia slows down Twitter’, 2021, March 10) => Russia slows down Twitter | 2021 | March 10");
   EXPECT("As shown (Smith 2019; Jones 2020).", NULL, DS_SPAN_CITE,
          "Smith 2019 => Smith | 2019 | \nJones 2020 => Jones | 2020 | ");
   EXPECT("As shown (see Smith, Brown, & Lee, 2019a: 45).", NULL, DS_SPAN_CITE,
-         "Smith, Brown, & Lee, 2019a: 45 => Smith; Brown; Lee | 2019a | 45");
+         "(see Smith, Brown, & Lee, 2019a: 45) => Smith; Brown; Lee | 2019a | 45");
   EXPECT("By 2024 (Kukkola et al., 2017, 2019).", NULL, DS_SPAN_CITE,
-         "Kukkola et al., 2017, 2019 => Kukkola et al. | 2017; 2019 | ");
+         "(Kukkola et al., 2017, 2019) => Kukkola et al. | 2017; 2019 | ");
   EXPECT("Data (European Chamber, 2019) and (Ministry of Defence, 2020, p. 3).", NULL, DS_SPAN_CITE,
-         "European Chamber, 2019 => European Chamber | 2019 | \n"
-         "Ministry of Defence, 2020, p. 3 => Ministry of Defence | 2020 | p. 3");
+         "(European Chamber, 2019) => European Chamber | 2019 | \n"
+         "(Ministry of Defence, 2020, p. 3) => Ministry of Defence | 2020 | p. 3");
   EXPECT("In a paper, Xu et al. (2021) agree with Farrell and Newman (2019) and O'Brien (2018).",
          NULL, DS_SPAN_CITE,
          "Xu et al. (2021) => Xu et al. | 2021 | \nFarrell and Newman (2019) => Farrell; Newman | 2019 | \n"
@@ -368,19 +368,19 @@ static void test_seeds(void) {
     check(has(d, DS_SPAN_MONEY, "31.5 billion roubles => 31500000000 | RUB"), "31.5bn roubles");
     check(has(d, DS_SPAN_MONEY, "$426 million => 426000000 | USD"), "$426 million");
     check(has(d, DS_SPAN_MONEY, "7 billion roubles => 7000000000 | RUB"), "7bn roubles");
-    check(has(d, DS_SPAN_CITE, "Gavrilyuk & Builov, 2021, March 10 => Gavrilyuk; Builov | 2021 | March 10"),
+    check(has(d, DS_SPAN_CITE, "(Gavrilyuk & Builov, 2021, March 10) => Gavrilyuk; Builov | 2021 | March 10"),
           "Gavrilyuk & Builov");
     check(has(d, DS_SPAN_CITE, "Kendall-Taylor et al. (2020, p. 106 & 112) => Kendall-Taylor et al. | 2020 | p. 106 & 112"),
           "Kendall-Taylor narrative");
-    check(has(d, DS_SPAN_CITE, "Kukkola et al., 2017, 2019 => Kukkola et al. | 2017; 2019 | "), "Kukkola");
+    check(has(d, DS_SPAN_CITE, "(Kukkola et al., 2017, 2019) => Kukkola et al. | 2017; 2019 | "), "Kukkola");
     check(has(d, DS_SPAN_CITE, "Drinhausen and Brussee (2021, March 3) => Drinhausen; Brussee | 2021 | March 3"),
           "Drinhausen and Brussee");
-    check(has(d, DS_SPAN_CITE, "Ukaz Prezidenta RF, 2019, October 14 => Ukaz Prezidenta RF | 2019 | October 14"),
+    check(has(d, DS_SPAN_CITE, "(Ukaz Prezidenta RF, 2019, October 14) => Ukaz Prezidenta RF | 2019 | October 14"),
           "Ukaz");
-    check(has(d, DS_SPAN_CITE, "‘Russia slows down Twitter’, 2021, March 10 => Russia slows down Twitter | 2021 | March 10"),
+    check(has(d, DS_SPAN_CITE, "(‘Russia slows down Twitter’, 2021, March 10) => Russia slows down Twitter | 2021 | March 10"),
           "title as author");
     check(has(d, DS_SPAN_CITE, "Rühlig and Björk (2020) => Rühlig; Björk | 2020 | "), "Rühlig and Björk");
-    check(has(d, DS_SPAN_CITE, "Bach, 2020, p. 495–497. => Bach | 2020 | p. 495–497."), "Bach");
+    check(has(d, DS_SPAN_CITE, "(Bach, 2020, p. 495–497.) => Bach | 2020 | p. 495–497."), "Bach");
     check(has(d, DS_SPAN_DATE, "20 October 2020 => 2020-10-20 | day"), "20 October 2020");
     check(has(d, DS_SPAN_DATE, "1 November 2021 => 2021-11-01 | day"), "1 November 2021");
     check(has(d, DS_SPAN_DATE, "mid-November 2021 => 2021-11 | month"), "mid-November 2021");
