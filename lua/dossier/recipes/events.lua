@@ -8,9 +8,11 @@
 --
 -- For each sentence holding a match of an action's pattern (the earliest match decides
 -- the action):
---   actors   entities of type PERSON, ORG or GPE in the sentence, distinct by id: actor1
---            the last one before the action's match (else the first after it), actor2
---            the first other one after the match (else the other nearest before)
+--   actors   entities of type PERSON, ORG or GPE in the sentence, distinct by id: when
+--            actors joined by `and`, `,` or `&` stand right before the action's match,
+--            the first two of them; else actor1 the last one before the match (else the
+--            first after it) and actor2 the first after it that is not a place (a GPE or
+--            LOC after in, at, from), else any other
 --   object   the first TECH or POLICY entity of the sentence (EVENT for a meeting)
 --   money    the first amount of the sentence (`442000000 USD`)
 --   date     the first date of the sentence (date_source `sentence`), else the
@@ -58,6 +60,7 @@ function M.load(paths)
 end
 
 local ACTOR = {PERSON = true, ORG = true, GPE = true}
+local pick_actors
 local PLANNED = {"will", "would", "shall", "plan", "plans", "planned", "planning", "intend", "intends", "intended",
                  "expect", "expects", "expected", "aim", "aims", "could", "may", "might", "propose", "proposes",
                  "proposed", "prospective", "potential", "upcoming", "future", "envisage", "envisages"}
@@ -84,9 +87,48 @@ local function holding(list, t)
   end
 end
 
+-- Two actors joined as one subject (`Huawei and Rostelecom`, `China, Russia`).
+local function joined(text, a, b)
+  local between = text:sub(a.to + 1, b.from - 1):gsub("^%s+", ""):gsub("%s+$", "")
+  return between == "and" or between == "," or between == "&" or between == ", and"
+end
+
+-- A place the action happens in rather than a party to it (`in Moscow`, `at the summit in Beijing`).
+local function place(text, a)
+  if a.v.type ~= "GPE" and a.v.type ~= "LOC" then return false end
+  local before = text:sub(math.max(1, a.from - 8), a.from - 1):lower()
+  return before:match("%f[%a]in%s+$") or before:match("%f[%a]at%s+$") or before:match("%f[%a]from%s+$") ~= nil
+end
+
+-- actor1 and actor2 (indices into actors) around the action's first token t: the
+-- subject is the actors joined right before the action (the first two when there are
+-- two); else the last actor before it and the first after it that is no place.
+pick_actors = function(actors, t, text)
+  local last
+  for i, a in ipairs(actors) do if a.t < t then last = i end end
+  if last then
+    local first = last
+    while first > 1 and joined(text, actors[first - 1], actors[first]) do first = first - 1 end
+    if first < last then return first, first + 1 end
+  end
+  local a1 = last
+  local function after(skipPlaces)
+    for i, a in ipairs(actors) do
+      if i ~= a1 and a.t > t and not (skipPlaces and place(text, a)) then return i end
+    end
+  end
+  if not a1 then
+    a1 = after(true) or after(false)
+    if not a1 then return nil end
+  end
+  local a2 = after(true) or after(false)
+  if not a2 then for i = #actors, 1, -1 do if i ~= a1 and actors[i].t < t then return a1, i end end end
+  return a1, a2
+end
+
 -- The events of one document k (triggers: {t, action, rank} by token).
 local function doc_events(h, k, d, triggers, out)
-  local ents = h:spans(k, "ent", false)
+  local ents = h:spans(k, "ent")
   if #ents == 0 then return end                    -- no actor: no event
   local sents = h:spans(k, "s")
   local dates, money = h:spans(k, "date", false), h:spans(k, "money", false)
@@ -110,20 +152,13 @@ local function doc_events(h, k, d, triggers, out)
         local v = e.values
         if ACTOR[v.type] and not seen[v.id] then
           seen[v.id] = true
-          actors[#actors + 1] = {t = e.first, v = v}
+          actors[#actors + 1] = {t = e.first, v = v, from = e.from, to = e.to}
         elseif not object and (v.type == "TECH" or v.type == "POLICY" or (tr.action == "meet" and v.type == "EVENT")) then
           object = v.name
         end
       end
     end
-    local a1, a2
-    for i, a in ipairs(actors) do if a.t < tr.t then a1 = i end end
-    if not a1 and #actors > 0 then a1 = 1 end
-    if a1 then
-      for i, a in ipairs(actors) do if i ~= a1 and a.t > tr.t and not a2 then a2 = i end end
-      if not a2 then for i = #actors, 1, -1 do if i ~= a1 and actors[i].t < tr.t and not a2 then a2 = i end end end
-      if not a2 then for i, _ in ipairs(actors) do if i ~= a1 and not a2 then a2 = i end end end
-    end
+    local a1, a2 = pick_actors(actors, tr.t, text)
     if a1 and (a2 or object) then
       local date, source = "", "none"
       for _, dt in ipairs(dates) do

@@ -1,0 +1,172 @@
+-- The recognizers end to end: `dossier extract`, the spans stored and queried with CQL,
+-- CoNLL-U, and the recipes built on them (network, timeline, citations, events), on
+-- texts written for it. Every expected value is read off the texts below (the entities'
+-- ids are the bundled lexicon's, corpus/lexicon/entities.tsv).
+local H = require "helpers"
+local dossier = require "dossier"
+local cjson = require "cjson"
+
+local T1 = "Huawei and Rostelecom signed an agreement on 5G in Moscow on 3 June 2021. "
+        .. "The deal is worth $442 million, reports said (Smith & Jones, 2019). "
+        .. 'Vladimir Putin said: "Russia and China will build the future of technology together."'
+--  bytes: Huawei 0-6, Rostelecom 11-21, 5G 45-47, Moscow 51-57, 3 June 2021 61-72,
+--  $442 million 92-104, (Smith & Jones, 2019) 119-140, Vladimir Putin 142-156
+local T2 = "In 2019 Yandex opened an office in Beijing. Sberbank invested 31.5 billion roubles in artificial intelligence "
+        .. "between 2019 and 2021 (Petrov 2020; Ivanova 2021). Contact: info@example.org or https://example.org/ai."
+
+local function row(rows, kind, text)
+  for _, r in ipairs(rows) do
+    if r.kind == kind and r.text == text then return r end
+  end
+end
+
+describe("recognizers", function()
+  local dir, f1, f2, db, c
+  setup(function()
+    dir = H.tmpdir("-rec")
+    f1, f2 = dir .. "/t1.txt", dir .. "/t2.txt"
+    H.write(f1, T1)
+    H.write(f2, T2)
+    db = H.tmp(".db")
+    c = dossier.open(db)
+    c:add_text(T1, "t1", {date = "2021-06-10", kind = "news"})
+    c:add_text(T2, "t2", {date = "2021-12-01", kind = "report"})
+  end)
+  teardown(function() c:close(); H.cleanup(); H.cleanup_dirs() end)
+
+  it("lists what a file names as TSV: doc start end text type value", function()
+    local code, out, err = H.cli({"extract", f1})
+    assert.equal(0, code, err)
+    local lines = {}
+    for l in out:gmatch("[^\n]+") do lines[#lines + 1] = l end
+    assert.equal("doc\tstart\tend\ttext\ttype\tvalue", lines[1])
+    local want = {
+      f1 .. "\t0\t6\tHuawei\tORG\tHuawei",
+      f1 .. "\t11\t21\tRostelecom\tORG\tRostelecom",
+      f1 .. "\t45\t47\t5G\tTECH\t5G",
+      f1 .. "\t51\t57\tMoscow\tGPE\tMoscow",
+      f1 .. "\t61\t72\t3 June 2021\tdate\t2021-06-03",
+      f1 .. "\t92\t104\t$442 million\tmoney\t442000000 USD",
+      f1 .. "\t119\t140\t(Smith & Jones, 2019)\tcite\tSmith; Jones | 2019 | ",
+      f1 .. "\t142\t156\tVladimir Putin\tPERSON\tVladimir Putin",
+    }
+    for _, w in ipairs(want) do assert.truthy(out:find(w .. "\n", 1, true), w .. "\n---\n" .. out) end
+    -- the quotation's speaker is the entity that says it
+    assert.truthy(out:find('\tquote\tVladimir Putin\n', 1, true), out)
+    -- the citation's authors are no people of the text
+    assert.falsy(out:find("\tSmith\tPERSON", 1, true))
+  end)
+
+  it("finds dates, money, citations, URLs and e-mail addresses by kind, as JSON too", function()
+    local code, out = H.cli({"extract", "--kind", "dates", "--kind", "money", "--kind", "citations",
+                             "--kind", "urls", "--format", "json", f2})
+    assert.equal(0, code)
+    local rows = cjson.decode(out)
+    local values = {}
+    for _, r in ipairs(rows) do values[#values + 1] = r.type .. "=" .. r.value end
+    table.sort(values)
+    assert.same({"cite=Ivanova | 2021 | ", "cite=Petrov | 2020 | ", "date=2019", "date=2019/2021",
+                 "money=31500000000 RUB", "url=https://example.org/ai", "url=info@example.org"}, values)
+    code, _, err = H.cli({"extract", "--kind", "planets", f2})
+    assert.equal(1, code)
+    assert.truthy(err:find("unknown kind 'planets'", 1, true), err)
+  end)
+
+  it("stores the spans with their values: CQL, info, corpus:extract", function()
+    assert.equal(1, c:count('<ent type="PERSON"/>'))                      -- Vladimir Putin
+    -- RU: Rostelecom, Moscow, Vladimir Putin, Russia (t1), Yandex, Sberbank (t2)
+    assert.equal(6, #c:query('<ent country="RU"> []'))
+    assert.equal(1, #c:query('<ent name="Moscow"/>'))
+    assert.equal(3, #c:query('<ent country="CN"/>'))                      -- Huawei, China, Beijing
+    -- 3 June 2021 (t1); 2019, and 2019 and 2021 (t2, `between` left out): 3 + 1 + 3 tokens
+    assert.equal(7, #c:query('[] within date'))
+    assert.equal(1, #c:query('<money currency="RUB"/>'))
+    assert.equal(1, #c:query('<date value>="2021" precision="day"/>'))
+    local info = c:info()
+    assert.equal(2, info.spans.money)
+    assert.equal(3, info.spans.cite)
+    local rows = c:extract{kinds = {"money"}}
+    assert.same({"t1", "442000000 USD"}, {rows[1].doc, rows[1].value})
+    assert.same({"t2", "31500000000 RUB"}, {rows[2].doc, rows[2].value})
+    -- the stored corpus gives what the files give
+    local code, out = H.cli({"extract", "--db", db, "--kind", "money"})
+    assert.equal(0, code)
+    assert.truthy(out:find("t1\t92\t104\t$442 million\tmoney\t442000000 USD\n", 1, true), out)
+  end)
+
+  it("marks entities in CoNLL-U, and a user's lexicon overrides the bundled one", function()
+    local code, out = H.cli({"tag", f1})
+    assert.equal(0, code)
+    assert.truthy(out:find("\tRostelecom\tRostelecom\tPROPN\tNNP\t_\t_\t_\t_\tEnt=B-ORG|EntId=", 1, true), out)
+    assert.truthy(out:find("\tVladimir\tVladimir\tPROPN\tNNP\t_\t_\t_\t_\tEnt=B-PERSON|EntId=Q7747\n", 1, true), out)
+    assert.truthy(out:find("\tPutin\tPutin\tPROPN\tNNP\t_\t_\t_\t_\tEnt=I-PERSON\n", 1, true), out)
+    local lex = dir .. "/mine.tsv"
+    H.write(lex, "ds:rt\tORG\tRostelecom PJSC\tRU\tRostelecom\t\n")
+    code, out = H.cli({"extract", "--kind", "entities", "--lexicon", lex, f1})
+    assert.equal(0, code)
+    assert.truthy(out:find("\t11\t21\tRostelecom\tORG\tRostelecom PJSC\n", 1, true), out)
+    H.write(lex, "ds:rt\tCOMPANY\tRostelecom PJSC\tRU\t\t\n")
+    code, _, out = H.cli({"extract", "--lexicon", lex, f1})
+    assert.equal(1, code)
+    assert.truthy(out:find(lex .. ":1:", 1, true), out)
+  end)
+
+  it("draws the network of who is named with whom", function()
+    -- t1's first sentence names Huawei, Rostelecom, 5G and Moscow: 6 pairs
+    local r = c:network{within = "s", types = {"ORG", "TECH", "GPE"}}
+    local pairs_ = {}
+    for _, e in ipairs(r.rows) do pairs_[#pairs_ + 1] = e.source .. "+" .. e.target end
+    table.sort(pairs_)
+    assert.truthy(#pairs_ >= 6)
+    local want = {["Huawei+Rostelecom"] = true, ["5G+Huawei"] = true, ["Moscow+Rostelecom"] = true}
+    local got = {}
+    for _, e in ipairs(r.rows) do
+      local a, b = e.source, e.target
+      if a > b then a, b = b, a end
+      got[a .. "+" .. b] = e.count
+    end
+    for k in pairs(want) do assert.equal(1, got[k], k) end
+    local gml = require("dossier.recipes.network").graphml(r)
+    assert.truthy(gml:find('<graphml xmlns="http://graphml.graphdrawing.org/xmlns">', 1, true))
+    assert.truthy(gml:find('<data key="label">Huawei</data>', 1, true))
+    local svg = require("dossier.recipes.network").svg(r)
+    assert.truthy(svg:find("<svg", 1, true) and svg:find("Rostelecom", 1, true))
+  end)
+
+  it("puts the dates in order, with their entities", function()
+    local r = c:timeline{}
+    local first = r.rows[1]
+    -- `In 2019` (t2) runs from 2019-01-01, before 3 June 2021 (t1)
+    assert.same({"2019-01-01", "2019-12-31", "2019", "t2"}, {first.start, first["end"], first.value, first.doc})
+    assert.equal("Yandex; Beijing", first.entities)
+    local d = row(r.rows, nil, nil)
+    for _, x in ipairs(r.rows) do if x.value == "2021-06-03" then d = x end end
+    assert.equal("Huawei; Rostelecom; 5G; Moscow", d.entities)
+  end)
+
+  it("lists the works cited", function()
+    local r = c:citations{by = "work"}
+    local works = {}
+    for _, x in ipairs(r.rows) do works[#works + 1] = x.work end
+    table.sort(works)
+    assert.same({"Ivanova (2021)", "Petrov (2020)", "Smith; Jones (2019)"}, works)
+    local y = c:citations{by = "year"}
+    assert.same({"2019", "2020", "2021"}, {y.rows[1].year, y.rows[2].year, y.rows[3].year})
+  end)
+
+  it("finds the events: who did what with whom, on what, when", function()
+    local r = c:events{}
+    local signed, invested
+    for _, e in ipairs(r.rows) do
+      if e.action == "agree" then signed = e end
+      if e.action == "invest" then invested = e end
+    end
+    -- `Huawei and Rostelecom signed an agreement on 5G in Moscow on 3 June 2021.`
+    assert.same({"Huawei", "CN", "Rostelecom", "RU", "5G", "2021-06-03", "sentence", "done"},
+      {signed.actor1, signed.actor1_country, signed.actor2, signed.actor2_country, signed.object, signed.date,
+       signed.date_source, signed.certainty})
+    -- `Sberbank invested 31.5 billion roubles in artificial intelligence between 2019 and 2021`
+    assert.same({"Sberbank", "artificial intelligence", "31500000000 RUB", "2019/2021"},
+      {invested.actor1, invested.object, invested.money, invested.date})
+  end)
+end)
