@@ -271,7 +271,8 @@ end
 -- Returns the number of documents added (a file already in the corpus counts 0) and
 -- {documents, tokens, sentences} of this add alone (not of another writer's meanwhile);
 -- `interrupted = true` there when an interrupt (Ctrl-C) came once the add had committed:
--- everything is stored. An interrupt before that raises "interrupted!": nothing stored.
+-- everything is stored. An interrupt before that raises "interrupted" (Lua's own handler
+-- says "interrupted!"): nothing of this add is stored.
 function Corpus:add(paths, opts)
   local h = handle(self)
   opts = opts or {}
