@@ -166,7 +166,7 @@ int ds_corpus_search(ds_corpus *c, const char *zQuery, int64_t nLimit,
   }
   sqlite3_progress_handler(c->db, 0, NULL, NULL);
   if (rc == DS_OK && src == SQLITE_INTERRUPT)
-    rc = ds_error_set(e, DS_ABORT, -1, "interrupted");
+    rc = ds_interrupt_error(e);
   /* the query was checked above: what FTS5 still refuses is named as the user wrote it */
   if (rc == DS_OK && src != SQLITE_DONE)
     rc = ds_error_set(e, DS_QUERY, -1, "search: cannot run the search %s (%s)", zQuery,
