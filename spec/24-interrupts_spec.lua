@@ -168,6 +168,33 @@ describe("Ctrl-C on the command line", function()
     assert.is_true(after < whole / 4, string.format("%.2f s of processor time after SIGINT, of %.2f s", after, whole))
   end)
 
+  it("in the REPL, in a terminal: Ctrl-C stops a query in the core and the session goes on", function()
+    if not os.execute("command -v python3 >/dev/null 2>&1") then
+      return pending("skipped: the terminal test needs python3 (its pty module drives the REPL)")
+    end
+    if not os.execute("python3 -c 'import os; os.openpty()' >/dev/null 2>&1") then
+      return pending("skipped: no pseudo-terminal can be opened here (a chroot without /dev/pts?)")
+    end
+    local dir = H.copies(5, "repl")
+    local db, home = H.tmp(".db"), H.tmpdir("-home")
+    assert.equal(0, (H.cli({"index", dir, "--db", db, "-q", "--no-tag"})))
+    local q = '[]* "the" []* "the" [word="\\.|;"] within doc'
+    local c = dossier.open(db, {readonly = true})
+    local t = os.clock()
+    assert.equal(0, c:query(q):count())
+    local whole = os.clock() - t
+    c:close()
+    local line = "n = corpus:query('" .. q:gsub("\\", "\\\\") .. "'):count()"
+    local p = io.popen(string.format("python3 spec/repl_pty.py %s %s %s %.3f", home, db, H.quote(line), whole / 4))
+    local steps = require("cjson").decode(p:read("a"))
+    p:close()
+    assert.truthy(steps.interrupt:find("interrupted", 1, true), steps.interrupt)
+    assert.truthy(steps.interrupt:find("dossier> ", 1, true), steps.interrupt)
+    assert.is_true(steps.cpu_after < whole / 4,
+                   string.format("%.2f s of processor time after Ctrl-C, of %.2f s", steps.cpu_after, whole))
+    assert.truthy(steps.after:find("nil", 1, true), steps.after)   -- n was never set
+  end)
+
   it("dossier index is rolled back whole: status 130, the corpus as it was and checked ok", function()
     local first, more = H.copies(3, "one"), H.copies(40, "two")
     local db = H.tmp(".db")
