@@ -485,6 +485,7 @@ local commands = {
         eprintf("dossier: warning: %s; %d documents are not searchable yet\n", c, corpus:search_missing())
       end
       local hits = corpus:search(a.query, {limit = a.limit, tokens = a.tokens})
+      if #hits == 0 then eprintf("0 documents match\n") end   -- as query's "0 matches"
       if a.format == "json" then
         print(format.json({query = a.query, hits = hits}))
         return
