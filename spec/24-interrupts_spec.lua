@@ -94,6 +94,23 @@ describe("Ctrl-C during a long call", function()
     end
   end)
 
+  it("the first search's indexing stops, is rolled back, and the next search indexes all", function()
+    local missing = corpus:search_missing()
+    assert.equal(corpus:info().documents, missing)        -- no search yet: none indexed
+    local ok, err, looks = interrupted_at(3, function() return corpus:search("Moscow") end)
+    assert.is_false(ok)
+    assert.equal("interrupted", err)
+    assert.equal(3, looks)                                  -- a look per document
+    assert.equal(missing, corpus:search_missing())
+    local hits = corpus:search("Moscow", {limit = 100})
+    assert.equal(0, corpus:search_missing())
+    local with = 0                                          -- files that have the word
+    for _, name in ipairs(names) do
+      if H.count_word(H.read(dir .. "/" .. name .. ".txt"), "Moscow") > 0 then with = with + 1 end
+    end
+    assert.equal(with, #hits)
+  end)
+
   for _, jobs in ipairs({1, 2}) do
     it("an add with " .. jobs .. " job(s) stops, rolls back whole, and the corpus checks ok", function()
       local more, moreNames = H.copies(12, "more" .. jobs)

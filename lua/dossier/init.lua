@@ -456,6 +456,7 @@ function Corpus:search(q, opts)
   opts = opts or {}
   if not self.readonly and h:search_missing() > 0 then
     local ok, err = pcall(h.search_update, h)
+    if not ok and tostring(err):match("interrupted!?$") then error(err, 0) end   -- Ctrl-C
     if not ok then     -- a corpus on read-only storage: search what is indexed, and say so
       local warn = opts.warn or function(msg) io.stderr:write("dossier: warning: ", msg, "\n") end
       warn(string.format("%s; %d documents are not searchable yet", err, h:search_missing()))
