@@ -133,6 +133,28 @@ describe("Ctrl-C during a long call", function()
       assert.equal(moscow + count_in(more, moreNames, "Moscow"), corpus:query('"Moscow"'):count())
     end)
   end
+
+  it("optimize stops, is rolled back, and the corpus answers as before", function()
+    corpus:add_text("Officials in Moscow signed it.", "one-more", nil, {tag = false})   -- a segment more
+    local before, moscow = corpus:info(), corpus:query('"Moscow"'):count()
+    assert.is_true(before.segments > 1)
+    local ok, err, looks = interrupted_at(2, function() corpus:optimize() end)
+    assert.is_false(ok)
+    assert.equal("interrupted", err)
+    assert.is_true(looks_of(function()                      -- on a copy of the corpus: whole
+      local copy = H.tmp(".db")
+      assert(os.execute("cp " .. db .. " " .. copy .. " && (! [ -e " .. db .. "-wal ] || cp " .. db ..
+                        "-wal " .. copy .. "-wal)"))                -- what is committed is in the WAL too
+      local c <close> = dossier.open(copy)
+      c:optimize()
+    end) > 2 * looks)
+    assert.equal(before.segments, corpus:info().segments)
+    assert.is_true(corpus:check())
+    assert.equal(moscow, corpus:query('"Moscow"'):count())
+    corpus:optimize()
+    assert.equal(1, corpus:info().segments)
+    assert.equal(moscow, corpus:query('"Moscow"'):count())
+  end)
 end)
 
 describe("Ctrl-C on the command line", function()
