@@ -134,6 +134,13 @@ describe("Ctrl-C during a long call", function()
     end)
   end
 
+  it("a check stops and says interrupted; the next one runs whole", function()
+    local ok, err, looks = interrupted_at(2, function() return corpus:check() end)
+    assert.is_false(ok)
+    assert.equal("interrupted", err)
+    assert.is_true(looks_of(function() assert.is_true(corpus:check()) end) > 2 * looks)
+  end)
+
   it("optimize stops, is rolled back, and the corpus answers as before", function()
     corpus:add_text("Officials in Moscow signed it.", "one-more", nil, {tag = false})   -- a segment more
     local before, moscow = corpus:info(), corpus:query('"Moscow"'):count()
