@@ -70,6 +70,17 @@ describe("Ctrl-C during a long call", function()
     assert.equal("interrupted", err)
   end)
 
+  it("a regular expression run over the lexicon stops too", function()
+    -- every type is tested against ".*e.*"; with a word the corpus lacks after it the
+    -- query matches nothing without running: only the scan of the lexicon can stop
+    local q = '[word=".*e.*"] [word="zzqqx"]'
+    assert.equal(0, corpus:query(q):count())
+    local ok, err, looks = interrupted_at(2, function() return corpus:query(q) end)
+    assert.is_false(ok)
+    assert.equal("interrupted", err)
+    assert.equal(2, looks)
+  end)
+
   it("sorting, grouping, concordance lines and the recipes' counting stop too", function()
     local m = corpus:query('[]')                -- every token: thousands of matches
     local n = m:count()
