@@ -101,7 +101,8 @@ typedef struct scan {
   cql_regex *re;
   cql_idset *s;
   size_t nAlloc;
-  int rc;               /* DS_OK, DS_NOMEM, or a PCRE2 error code (< 0) */
+  int rc;               /* DS_OK, DS_NOMEM, DS_INTERRUPTED, or a PCRE2 error code (< 0) */
+  unsigned nTick;       /* entries tested: Ctrl-C is looked for every 1024 */
 } scan;
 
 static int add_id(cql_idset *s, size_t *pnAlloc, uint32_t id, int64_t freq) {
@@ -119,6 +120,7 @@ static int add_id(cql_idset *s, size_t *pnAlloc, uint32_t id, int64_t freq) {
 
 static int scan_entry(void *ctx, uint32_t id, const char *z, size_t n, int64_t freq) {
   scan *sc = ctx;
+  if (ds_interrupt_due(&sc->nTick, 1023)) return sc->rc = DS_INTERRUPTED, 1;   /* a large lexicon */
   int r = cql_regex_test(sc->re, z, n);
   if (r < 0) return sc->rc = r, 1;
   if (r && add_id(sc->s, &sc->nAlloc, id, freq)) return sc->rc = DS_NOMEM, 1;
@@ -166,7 +168,7 @@ int cql_idset_resolve(ds_corpus *c, int attr, const char *z, size_t n, int flags
     if (rc == DS_OK) rc = add_id(s, &nAlloc, id, freq);
     else if (rc == DS_NOTFOUND) rc = DS_OK;
   } else {
-    scan sc = {NULL, s, 0, DS_OK};
+    scan sc = {NULL, s, 0, DS_OK, 0};
     rc = cql_regex_new(z, n, flags, &sc.re, zQuery, iAt, e);
     if (rc) return rc;
     size_t nPrefix = flags & (DS_CQL_FOLD | DS_CQL_DIACR | DS_CQL_LITERAL) ? 0 : literal_prefix(z, n);
@@ -184,6 +186,7 @@ int cql_idset_resolve(ds_corpus *c, int attr, const char *z, size_t n, int flags
   }
   if (rc == DS_OK) rc = make_bits(s);
   if (rc == DS_NOMEM) ds_error_set(e, DS_NOMEM, -1, "out of memory");
+  if (rc == DS_INTERRUPTED) ds_interrupt_error(e);
   if (rc) {
     cql_idset_free(s);
     return rc;

@@ -39,9 +39,13 @@ typedef struct runner {
   cql_reader rd;
   int bLeap;            /* the cursors of aLeap agree at the start being tried */
   int64_t nCut;         /* starts whose threads ran into the hard boundary */
+  unsigned nTick;       /* starts and items done: an interrupt is looked for now and then */
 } runner;
 
 static int nomem(runner *r) { return ds_error_set(r->e, DS_NOMEM, -1, "out of memory"); }
+
+/* Ctrl-C (ds_interrupt): DS_INTERRUPTED every 256th call once it came, else DS_OK. */
+static int tick(runner *r) { return ds_interrupt_due(&r->nTick, 255) ? ds_interrupt_error(r->e) : DS_OK; }
 
 /* Make document k (its index) current. */
 static void enter_doc(runner *r, int64_t k) {
@@ -283,6 +287,8 @@ static int try_start(runner *r, int64_t s, ds_matchset *out) {
   const ds_eval *p = r->p;
   int64_t lim = r->hi;
   int bHard = 0;
+  int rc = tick(r);
+  if (rc) return rc;
   if (p->zWithin[0]) {
     ds_span sp = {0, -1};
     int v = span_at(r, p->zWithin, s, &sp);
@@ -297,7 +303,7 @@ static int try_start(runner *r, int64_t s, ds_matchset *out) {
   if (lim - s < p->minLen) return DS_OK;
   int64_t last, aSlot[DS_CQL_MAX_LABELS + 1];
   int bCut = 0;
-  int rc = p->nFix ? try_fixed(r, s, lim, &last, aSlot)
+  rc = p->nFix ? try_fixed(r, s, lim, &last, aSlot)
                    : cql_vm_run(&p->vm, &r->run, &r->rd, s, lim, p->eStrategy == DS_CQL_LONGEST, &last,
                                 aSlot, &bCut, r->e);
   if (rc) return rc;
@@ -332,7 +338,8 @@ static int driver_positions(runner *r, int64_t **pa, size_t *pn) {
   for (size_t i = 0; i < s->nId; i++) {
     int64_t *b;
     size_t m;
-    int rc = ds_corpus_postings(r->c, s->attr, s->aId[i], &b, &m, r->e);
+    int rc = tick(r);
+    if (rc == DS_OK) rc = ds_corpus_postings(r->c, s->attr, s->aId[i], &b, &m, r->e);
     if (rc == DS_NOTFOUND) continue;
     if (rc) {
       ds_free(a);
@@ -377,6 +384,7 @@ static int run_leapfrog(runner *r, const int64_t *a, size_t n, ds_matchset *out)
   }
   for (size_t i = 0; i < n && rc == DS_OK;) {
     int64_t s = a[i] - p->offLo, next = -1;
+    if ((rc = tick(r)) != DS_OK) break;
     for (int c = 0; c < nOpen && next < 0 && rc == DS_OK; c++) {
       int64_t want = s + p->aLeap[c];
       if (aPos[c] < want) rc = ds_cursor_seek(ak[c], want, &aPos[c]);
@@ -453,6 +461,7 @@ static int run_driver(runner *r, ds_matchset *out) {
                  : p->nWithinTokens ? p->nWithinTokens : DS_EVAL_HARD_BOUNDARY;
   for (size_t i = 0; i < n && rc == DS_OK; i++) {
     int64_t pos = a[i];
+    if ((rc = tick(r)) != DS_OK) break;
     if (pos < r->lo || pos >= r->hi) enter_doc(r, ds_corpus_doc_at(r->c, pos));
     if (!doc_ok(r, r->k)) continue;
     int64_t s0 = pos - back, s1 = pos - p->offLo;
@@ -555,7 +564,10 @@ static int run_scan(runner *r, ds_matchset *out) {
   int rc = DS_OK;
   for (size_t k = 0; k < ds_corpus_ndocs(r->c) && rc == DS_OK; k++) {
     enter_doc(r, (int64_t)k);
-    if (!doc_ok(r, r->k)) continue;
+    if (!doc_ok(r, r->k)) {
+      rc = tick(r);
+      continue;
+    }
     for (int64_t s = r->lo; s < r->hi && rc == DS_OK; s++) rc = try_start(r, s, out);
   }
   return rc;
@@ -603,7 +615,8 @@ static int run_spans(runner *r, ds_matchset *out) {
     if (r->p->aSpanDocOk && !r->p->aSpanDocOk[k]) continue;
     const ds_span *a = NULL;
     size_t n = 0;
-    rc = spans_of(r, r->p->zSpan, &a, &n);
+    rc = tick(r);
+    if (rc == DS_OK) rc = spans_of(r, r->p->zSpan, &a, &n);
     for (size_t i = 0; i < n && rc == DS_OK; i++) {
       int v = r->p->nSpanTest ? span_passes(spanset_of(r, r->p->zSpan), i, r->p->aSpanTest, r->p->nSpanTest) : 1;
       if (v < 0) rc = ds_error_set(r->e, DS_QUERY, -1, "regular expression over its limits on <%s> values", r->p->zSpan);
@@ -622,6 +635,7 @@ static int run_meet(runner *r, ds_matchset *out, int64_t *pnCut) {
   for (size_t i = 0; i < a.n && rc == DS_OK; i++) {
     int64_t x = a.a[i].first, lo = x + p->meetLo, hi = x + p->meetHi;
     if (p->eKind == E_UNION) break;
+    if ((rc = tick(r)) != DS_OK) break;
     if (x < r->lo || x >= r->hi) enter_doc(r, ds_corpus_doc_at(r->c, x));
     if (p->zMeet[0]) {
       ds_span sp = {0, -1};
@@ -659,6 +673,8 @@ static int expand(runner *r, ds_matchset *out) {
   const ds_eval *p = r->p;
   for (size_t i = 0; i < out->n; i++) {
     ds_match *m = &out->a[i];
+    int rc = tick(r);
+    if (rc) return rc;
     if (m->first < r->lo || m->first >= r->hi) enter_doc(r, ds_corpus_doc_at(r->c, m->first));
     if (r->k < 0) continue;
     if (p->nExpandTokens) {

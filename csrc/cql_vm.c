@@ -352,6 +352,10 @@ int cql_vm_run(const cql_vm *vm, cql_run *run, const cql_reader *r, int64_t s, i
       *pbCut = 1;
       break;
     }
+    if (ds_interrupt_due(&run->nTick, 63)) {  /* a long thread list: Ctrl-C within ~1 ms */
+      rc = ds_interrupt_error(e);
+      break;
+    }
     int nb = 1 - b;
     run->n[nb] = 0;
     run->gen++;

@@ -89,6 +89,7 @@ typedef struct cql_run {
   int *aStack;          /* for following SPLIT/JMP without recursion */
   int64_t *aStackSlot;
   size_t nAlloc;
+  unsigned nTick;       /* positions stepped: an interrupt is looked for now and then */
 } cql_run;
 
 /*

@@ -3,7 +3,7 @@
 */
 #include "ds.h"
 
-#include <signal.h>
+#include <stdatomic.h>
 
 #include "ds_buf.h"
 
@@ -45,6 +45,7 @@ const char *ds_status_name(int code) {
     case DS_MISUSE: return "misuse";
     case DS_ABORT: return "aborted";
     case DS_LIMIT: return "limit exceeded";
+    case DS_INTERRUPTED: return "interrupted";
     default: return "unknown error";
   }
 }
@@ -109,10 +110,35 @@ int ds_read_file(const char *zPath, char **pz, size_t *pn, ds_error *e) {
 
 /* {====== interrupts ====== */
 
-static volatile sig_atomic_t interrupt_flag;
+/* Atomics: the flag is set in a signal handler (on any thread) and read by workers. */
+static atomic_int interrupt_flag;
+static _Atomic int64_t interrupt_countdown;   /* tests: looks left before the flag rises */
+static _Atomic int64_t interrupt_looks;       /* tests: looks since ds_interrupt_after */
 
-void ds_interrupt(void) { interrupt_flag = 1; }
-int ds_interrupted(void) { return interrupt_flag != 0; }
-void ds_interrupt_clear(void) { interrupt_flag = 0; }
+void ds_interrupt(void) { atomic_store_explicit(&interrupt_flag, 1, memory_order_relaxed); }
+
+int ds_interrupted(void) {
+  if (atomic_load_explicit(&interrupt_countdown, memory_order_relaxed) > 0) {
+    atomic_fetch_add_explicit(&interrupt_looks, 1, memory_order_relaxed);
+    if (atomic_fetch_sub_explicit(&interrupt_countdown, 1, memory_order_relaxed) == 1) ds_interrupt();
+  } else if (atomic_load_explicit(&interrupt_looks, memory_order_relaxed) > 0) {
+    atomic_fetch_add_explicit(&interrupt_looks, 1, memory_order_relaxed);
+  }
+  return atomic_load_explicit(&interrupt_flag, memory_order_relaxed) != 0;
+}
+
+void ds_interrupt_clear(void) { atomic_store_explicit(&interrupt_flag, 0, memory_order_relaxed); }
+
+int ds_interrupt_error(ds_error *e) { return ds_error_set(e, DS_INTERRUPTED, -1, "interrupted"); }
+
+void ds_interrupt_after(int64_t n) {
+  atomic_store(&interrupt_looks, n > 0 ? 1 : 0);   /* 1: counting; the count is looks + 1 */
+  atomic_store(&interrupt_countdown, n > 0 ? n : 0);
+}
+
+int64_t ds_interrupt_looks(void) {
+  int64_t n = atomic_load(&interrupt_looks);
+  return n > 0 ? n - 1 : 0;
+}
 
 /* }====== */

@@ -33,7 +33,8 @@ enum {
   DS_MISUSE,   /* bad argument or call order */
   DS_ABORT,    /* stopped by a callback */
   DS_LIMIT,    /* a documented limit was exceeded */
-  DS_NOTFOUND  /* a lookup found nothing (a string, a document); not an error */
+  DS_NOTFOUND, /* a lookup found nothing (a string, a document); not an error */
+  DS_INTERRUPTED /* stopped by an interrupt (Ctrl-C, ds_interrupt): message "interrupted" */
 };
 
 /* What went wrong, for a person: filled by the function that failed. */
@@ -47,13 +48,38 @@ typedef struct ds_error {
 const char *ds_status_name(int code);
 
 /*
-** Interrupts (the REPL's Ctrl-C): a signal handler calls ds_interrupt(), which only sets
-** a flag (async-signal-safe); long loops check ds_interrupted() and stop with DS_ABORT
-** and the message "interrupted". The flag stays set until ds_interrupt_clear().
+** Interrupts (Ctrl-C in the REPL and the command line): a signal handler calls
+** ds_interrupt(), which only sets a flag (async-signal-safe, and safe to read from any
+** thread); long loops look at it with ds_interrupt_due at a cheap stride (every few
+** hundred documents, starts or positions) and stop with ds_interrupt_error: status
+** DS_INTERRUPTED, message "interrupted". What they stop leaves no partial result: a
+** write is rolled back by its caller. The flag stays set until ds_interrupt_clear().
+**
+**   unsigned nTick = 0;
+**   for (...; rc == DS_OK; ...) {
+**     if (ds_interrupt_due(&nTick, 255)) rc = ds_interrupt_error(e);
+**     ...
+**   }
 */
 void ds_interrupt(void);
 int ds_interrupted(void);
 void ds_interrupt_clear(void);
+
+/* Set e to DS_INTERRUPTED, "interrupted"; returns DS_INTERRUPTED. Safe with NULL e. */
+int ds_interrupt_error(ds_error *e);
+
+/* Whether to stop: every (mask + 1)th call, by the caller's counter *pn, the flag is read. */
+static inline int ds_interrupt_due(unsigned *pn, unsigned mask) {
+  return (++*pn & mask) == 0 && ds_interrupted();
+}
+
+/*
+** For tests: the flag rises by itself at the nth look at it from now (n 0: never), as if
+** Ctrl-C came then; ds_interrupt_looks() counts the looks since. Lets a test interrupt a
+** loop at a known point and see how much more work it did before it stopped.
+*/
+void ds_interrupt_after(int64_t n);
+int64_t ds_interrupt_looks(void);
 
 /* Reset an error to "no error". Safe with NULL. */
 void ds_error_clear(ds_error *e);

@@ -75,8 +75,13 @@ int ds_annotate_memo(ds_doc *d, const ds_tagger *t, const ds_lemmatizer *l, ds_l
   uint32_t *aOff = l ? ds_malloc((d->nTok + 1) * sizeof *aOff) : NULL;
   ds_buf lemmas = DS_BUF_INIT;
   int rc = (!az || !an || !aUpos || !aXpos || (l && !aOff)) ? DS_NOMEM : DS_OK;
+  unsigned nTick = 0;
   for (size_t s = 0; s < d->nSent && rc == DS_OK; s++) {
     size_t first = d->aSent[s].first, n = d->aSent[s].last - first;
+    if (ds_interrupt_due(&nTick, 255)) {          /* Ctrl-C: a large document's tagging */
+      rc = DS_INTERRUPTED;
+      break;
+    }
     for (size_t k = 0; k < n; k++) {
       az[k] = d->zText + d->aTok[first + k].start;
       an[k] = d->aTok[first + k].end - d->aTok[first + k].start;
@@ -97,6 +102,7 @@ int ds_annotate_memo(ds_doc *d, const ds_tagger *t, const ds_lemmatizer *l, ds_l
     ds_free(aXpos);
     ds_free(aOff);
     ds_buf_free(&lemmas);
+    if (rc == DS_INTERRUPTED) return ds_interrupt_error(e);
     return ds_error_set(e, rc == DS_NOMEM ? DS_NOMEM : rc, -1, "tagging failed (%s)", ds_status_name(rc));
   }
   ds_free(d->aUpos);

@@ -28,6 +28,10 @@ int ds_count_in_spans(ds_corpus *c, const ds_matchset *pHits, const ds_matchset 
     while (iWith < pWith->n && pWith->a[iWith].first < lo) iWith++;
     while (iHit < pHits->n && pHits->a[iHit].first < lo) iHit++;
     if (abDoc && !abDoc[k]) continue;
+    if (ds_interrupted()) {
+      rc = ds_interrupt_error(e);
+      break;
+    }
     if (iWith >= pWith->n || pWith->a[iWith].first >= hi) continue;      /* no mention here */
     const ds_span *a;
     size_t n;

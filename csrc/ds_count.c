@@ -46,6 +46,7 @@ static int doc_ids(ds_corpus *c, size_t k, int attr, int64_t t0, int64_t t1, idv
   for (int64_t t = t0; t < t1;) {
     ds_window w;
     int64_t want = t1 - t < CHUNK ? t1 : t + CHUNK;
+    if (t > t0 && ds_interrupted()) return ds_interrupt_error(e);   /* a long document */
     int rc = ds_corpus_window(c, k, t, want, 0, &w, e);
     if (rc) return rc;
     int64_t end = w.first + (int64_t)w.n;
@@ -137,6 +138,7 @@ int ds_count_freq(ds_corpus *c, int attr, const unsigned char *abDoc, ds_freq *f
     const ds_docinfo *d = ds_corpus_doc(c, k);
     for (int64_t t = 0; t < d->nTok;) {
       ds_window w;
+      if (ds_interrupted()) return ds_interrupt_error(e);   /* Ctrl-C: a look per window */
       int rc = ds_corpus_window(c, k, t, t + CHUNK, 0, &w, e);
       if (rc) return rc;
       int64_t end = w.first + (int64_t)w.n;
@@ -288,7 +290,8 @@ int ds_count_ngrams(ds_corpus *c, int attr, int n, const unsigned char *abDoc, d
   size_t nDoc = ds_corpus_ndocs(c);
   for (size_t k = 0; rc == DS_OK && k < nDoc; k++) {
     if (!in_set(abDoc, k)) continue;
-    rc = doc_segments(c, k, &aSeg, &nSegAlloc, &nSeg, e);
+    rc = ds_interrupted() ? ds_interrupt_error(e) : DS_OK;   /* Ctrl-C: a look per document */
+    if (rc == DS_OK) rc = doc_segments(c, k, &aSeg, &nSegAlloc, &nSeg, e);
     if (rc == DS_OK) rc = doc_ids(c, k, attr, 0, ds_corpus_doc(c, k)->nTok, &v, e);
     for (size_t i = 0; rc == DS_OK && i < nSeg; i++) {
       for (int64_t t = aSeg[i].from; rc == DS_OK && t + n <= aSeg[i].to; t++) {
@@ -315,7 +318,12 @@ int ds_count_matches(ds_corpus *c, int attr, const ds_matchset *ms, const unsign
   if (seqs_new(&s)) return nomem(e);
   idvec v = {0};
   int rc = DS_OK;
+  unsigned nTick = 0;
   for (size_t i = 0; rc == DS_OK && i < ms->n; i++) {
+    if (ds_interrupt_due(&nTick, 1023)) {
+      rc = ds_interrupt_error(e);
+      break;
+    }
     int64_t k = ds_corpus_doc_at(c, ms->a[i].first);
     if (k < 0 || !in_set(abDoc, (size_t)k)) continue;
     const ds_docinfo *d = ds_corpus_doc(c, (size_t)k);
@@ -360,7 +368,12 @@ int ds_count_collocates(ds_corpus *c, int attr, const ds_matchset *ms, const uns
   size_t nSegAlloc = 0, nSeg = 0;
   int64_t kDoc = -1;               /* the document whose ids (and sentences) v holds */
   int rc = DS_OK;
+  unsigned nTick = 0;
   for (size_t i = 0; rc == DS_OK && i < ms->n; i++) {
+    if (ds_interrupt_due(&nTick, 1023)) {
+      rc = ds_interrupt_error(e);
+      break;
+    }
     int64_t k = ds_corpus_doc_at(c, ms->a[i].first);
     if (k < 0 || !in_set(abDoc, (size_t)k)) continue;
     const ds_docinfo *d = ds_corpus_doc(c, (size_t)k);

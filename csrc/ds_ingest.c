@@ -91,6 +91,10 @@ static void prepare(ingest *g, size_t i, ds_lemma_memo *memo) {
   const char *z = s->z;
   size_t n = s->n;
   ds_error e;
+  if (ds_interrupted()) {               /* Ctrl-C: the writer stops at this document */
+    sl->rc = ds_interrupt_error(&e);
+    goto failed;
+  }
   if (s->zPath && sl->bParts) {
     uint64_t nAll;
     sl->rc = ds_sha256_file(s->zPath, sl->zSha, &nAll, &e);   /* a block at a time */
@@ -148,6 +152,12 @@ static void *worker(void *p) {
   pthread_mutex_lock(&g->mu);
   while (!g->bStop && g->iNext < g->nSrc) {
     size_t i = g->iNext, cost = g->aSlot[i].nCost;
+    if (ds_interrupted()) {              /* Ctrl-C: no more documents are taken */
+      g->bStop = 1;
+      pthread_cond_broadcast(&g->cvDone);
+      pthread_cond_broadcast(&g->cvRoom);
+      break;
+    }
     if (g->nInFlight + cost > g->nBudget && i != g->iStore) {
       pthread_cond_wait(&g->cvRoom, &g->mu);
       continue;
@@ -187,6 +197,7 @@ static int store_parts(ds_corpus *c, const ingest *g, const ds_source *s, const 
     while ((rc = ds_parts_next(&p, &d, &flags, &base, e)) == DS_OK) {
       rc = ds_corpus_doc_part(c, d, flags, e);
       ds_doc_free(d);
+      if (rc == DS_OK && ds_interrupted()) rc = ds_interrupt_error(e);   /* Ctrl-C: a part at a time */
       if (rc) break;
     }
     if (rc == DS_DONE) rc = ds_corpus_doc_end(c, pId, e);
@@ -208,6 +219,7 @@ static int store(ds_corpus *c, const ingest *g, size_t i, const ds_ingest_opts *
   }
   const char *zWhere = s->zWhere ? s->zWhere : s->zPath;
   const char *zName = s->zName ? s->zName : zWhere;
+  if (ds_interrupted()) return ds_interrupt_error(e);    /* Ctrl-C: a look per document */
   if (o && o->xProgress && o->xProgress(o->pCtx, i, g->nSrc, zWhere ? zWhere : zName))
     return ds_error_set(e, DS_ABORT, -1, "stopped");
   if (sl->bKnown) return DS_OK;
@@ -277,15 +289,18 @@ int ds_ingest(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opt
   ds_lemma_memo *memo = nThread ? NULL : ds_lemma_memo_new();
   ds_lemma_memo *wmemo = NULL;          /* the writer's, for documents in parts */
   for (size_t i = 0; i < n && rc == DS_OK; i++) {
+    int bTaken = 1;
     if (nThread) {
       pthread_mutex_lock(&g.mu);
       g.bWriterBehind = g.aSlot[i].bDone;
-      while (!g.aSlot[i].bDone) pthread_cond_wait(&g.cvDone, &g.mu);
+      /* a worker that saw Ctrl-C stops handing documents out: i may never be taken */
+      while (!g.aSlot[i].bDone && !(g.bStop && i >= g.iNext)) pthread_cond_wait(&g.cvDone, &g.mu);
+      bTaken = g.aSlot[i].bDone;
       pthread_mutex_unlock(&g.mu);
     } else {
       prepare(&g, i, memo);
     }
-    rc = store(c, &g, i, o, pnAdded, nThread ? &wmemo : &memo, e);
+    rc = bTaken ? store(c, &g, i, o, pnAdded, nThread ? &wmemo : &memo, e) : ds_interrupt_error(e);
     ds_typeview *v = nThread && rc == DS_OK ? ds_corpus_typeview(c) : NULL;
     if (v && v == g.pView) ds_typeview_release(v);     /* the same: the worker's is enough */
     else if (v) {

@@ -176,9 +176,11 @@ static int make_rows(ds_corpus *c, const ds_matchset *m, const ds_sortkey *aKey,
   keyrow *aRow = rc ? NULL : ds_malloc((m->n + 1) * sizeof *aRow);
   uint32_t *aRank = rc ? NULL : ds_malloc((m->n * nKey + 1) * sizeof *aRank);
   if (!rc && (!aRow || !aRank)) rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
+  unsigned nTick = 0;
   for (size_t i = 0; i < m->n && rc == DS_OK; i++) {
     aRow[i].i = i;
     aRow[i].aRank = aRank + i * nKey;
+    if (ds_interrupt_due(&nTick, 1023)) rc = ds_interrupt_error(e);     /* Ctrl-C */
     for (size_t j = 0; j < nKey && rc == DS_OK; j++) {
       uint32_t id;
       rc = key_id(c, m, i, &aKey[j], &id, e);

@@ -116,6 +116,10 @@ int ds_count_network(ds_corpus *c, const char *zKind, int iKey, int iLabel, int 
   int rc = DS_OK;
   for (size_t k = 0; k < ds_corpus_ndocs(c) && rc == DS_OK; k++) {
     if (abDoc && !abDoc[k]) continue;
+    if (ds_interrupted()) {
+      rc = ds_interrupt_error(e);
+      break;
+    }
     const ds_docinfo *d = ds_corpus_doc(c, k);
     const ds_span *a, *u = NULL;
     size_t n, nu = 0;

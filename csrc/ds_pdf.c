@@ -4,6 +4,7 @@
 #include "ds_pdf.h"
 #include "ds_utf8.h"
 
+#include <math.h>
 #include <poppler.h>
 #include <stdio.h>
 #include <string.h>
@@ -42,9 +43,8 @@ static void put_date(ds_pdf *p, const char *zKey, time_t t) {
   put_meta(p, zKey, z);
 }
 
-/* Append a page's text: line ends as LF, no NUL or other control bytes but tab. */
-static void put_text(ds_buf *b, const char *z) {
-  size_t n = strlen(z);
+/* Append z[0..n): line ends as LF, no NUL or other control bytes but tab. */
+static void put_text(ds_buf *b, const char *z, size_t n) {
   for (size_t i = 0; i < n; i++) {
     unsigned char ch = (unsigned char)z[i];
     if (ch == '\r') {
@@ -56,6 +56,127 @@ static void put_text(ds_buf *b, const char *z) {
     ds_buf_putc(b, (char)ch);
   }
 }
+
+/* {====== paragraphs from the layout ====== */
+
+/*
+** Poppler gives a page's text as lines in reading order, and a rectangle per character
+** (poppler_page_get_text_layout; y grows down the page). A line's box is the union of
+** its visible characters'. Between two lines of a page, a paragraph starts when
+**   - the vertical step from one line's top to the next's is more than 1.3 times the
+**     document's line spacing (the commonest step between lines of the same height) and
+**     the space between them is more than a quarter of a line: a skipped line, a title
+**     set apart, a footnote at the foot of the page; or
+**   - the line is indented by more than a third of its height (about an em) against the
+**     one before, which ended a sentence, and the next line comes back: a first-line
+**     indent (a hanging indent, or a block of indented lines, is not one).
+** Lines that run on stay lines of one paragraph. The paragraph break is written as an
+** empty line, as plain text marks it; the clean-up then works on the page as before.
+*/
+typedef struct pline {
+  size_t a, b;          /* its bytes in the page's text, without the line end */
+  double x1, y1, y2;    /* its box: left, top, bottom (bBox) */
+  int bBox;
+  int bEnds;            /* its last visible character ends a sentence */
+} pline;
+
+typedef struct ppage {
+  gchar *z;             /* the page's text (g_free) */
+  pline *a;             /* its lines (g_free) */
+  size_t n;
+} ppage;
+
+/* Steps between lines, counted in quarter points up to 100 pt, for the commonest. */
+#define PITCH_BINS 400
+
+/* Does the UTF-8 text z[a..b) end (spaces aside) with a sentence's end? */
+static int ends_sentence(const char *z, size_t a, size_t b) {
+  while (b > a && (unsigned char)z[b - 1] <= ' ') b--;
+  if (b == a) return 0;
+  unsigned char c = (unsigned char)z[b - 1];
+  if (strchr(".!?:;)\"'", c)) return 1;
+  /* ” ’ » (U+201D, U+2019, U+00BB) */
+  if (b - a >= 3 && memcmp(z + b - 3, "\xE2\x80\x9D", 3) == 0) return 1;
+  if (b - a >= 3 && memcmp(z + b - 3, "\xE2\x80\x99", 3) == 0) return 1;
+  if (b - a >= 2 && memcmp(z + b - 2, "\xC2\xBB", 2) == 0) return 1;
+  return 0;
+}
+
+/* The lines of page text z and their boxes from the rectangles a[0..nRect). */
+static int page_lines(const gchar *z, const PopplerRectangle *aRect, guint nRect, ppage *pg) {
+  size_t nAlloc = 16, n = 0;
+  pline *a = g_try_new(pline, nAlloc);
+  if (!a) return DS_NOMEM;
+  const gchar *s = z;
+  guint k = 0;                  /* the character's index: its rectangle */
+  pline cur = {0, 0, 0, 0, 0, 0, 0};
+  for (;;) {
+    gunichar ch = *s ? g_utf8_get_char(s) : '\n';
+    if (ch == '\n') {
+      cur.b = (size_t)(s - z);
+      cur.bEnds = ends_sentence(z, cur.a, cur.b);
+      if (n == nAlloc) {
+        pline *b = g_try_renew(pline, a, nAlloc *= 2);
+        if (!b) { g_free(a); return DS_NOMEM; }
+        a = b;
+      }
+      a[n++] = cur;
+      if (!*s) break;
+      memset(&cur, 0, sizeof cur);
+      cur.a = (size_t)(s - z) + 1;
+    } else if (!g_unichar_isspace(ch) && k < nRect && aRect[k].y2 > aRect[k].y1) {
+      const PopplerRectangle *r = &aRect[k];
+      if (!cur.bBox || r->x1 < cur.x1) cur.x1 = r->x1;
+      if (!cur.bBox || r->y1 < cur.y1) cur.y1 = r->y1;
+      if (!cur.bBox || r->y2 > cur.y2) cur.y2 = r->y2;
+      cur.bBox = 1;
+    }
+    if (!*s) break;
+    s = g_utf8_next_char(s);
+    k++;
+  }
+  pg->a = a;
+  pg->n = n;
+  return DS_OK;
+}
+
+/* Count the steps between lines of about the same height on the page. */
+static void count_pitches(const ppage *pg, unsigned *aBin) {
+  for (size_t i = 1; i < pg->n; i++) {
+    const pline *p = &pg->a[i - 1], *q = &pg->a[i];
+    if (!p->bBox || !q->bBox) continue;
+    double hp = p->y2 - p->y1, hq = q->y2 - q->y1, d = q->y1 - p->y1;
+    if (hp <= 0 || hq <= 0 || hp > 1.2 * hq || hq > 1.2 * hp || d <= 0) continue;
+    long bin = lround(d * 4);
+    if (bin > 0 && bin < PITCH_BINS) aBin[bin]++;
+  }
+}
+
+/* Does line i of the page start a paragraph? (pitch: the document's line spacing, or 0) */
+static int starts_paragraph(const ppage *pg, size_t i, double pitch) {
+  const pline *p = &pg->a[i - 1], *q = &pg->a[i];
+  if (!p->bBox || !q->bBox || q->a == q->b) return 0;
+  double h = p->y2 - p->y1 > q->y2 - q->y1 ? p->y2 - p->y1 : q->y2 - q->y1;
+  double d = q->y1 - p->y1, gap = q->y1 - p->y2;
+  if (pitch > 0 && d > 1.3 * pitch && gap > 0.25 * h) return 1;
+  if (pitch <= 0 && gap > h) return 1;                 /* no spacing known: a skipped line */
+  if (q->x1 > p->x1 + h / 3 && p->bEnds && d > 0) {    /* a first-line indent */
+    const pline *r = i + 1 < pg->n && pg->a[i + 1].bBox ? &pg->a[i + 1] : NULL;
+    return r && r->x1 < q->x1 - h / 3;
+  }
+  return 0;
+}
+
+/* Append the page's text, an empty line where a paragraph starts. */
+static void put_page(ds_buf *b, const ppage *pg, double pitch) {
+  for (size_t i = 0; i < pg->n; i++) {
+    if (i > 0) ds_buf_putc(b, '\n');
+    if (i > 0 && starts_paragraph(pg, i, pitch)) ds_buf_putc(b, '\n');
+    put_text(b, pg->z + pg->a[i].a, pg->a[i].b - pg->a[i].a);
+  }
+}
+
+/* }====== */
 
 /* Open the PDF, or an error naming zName: not a PDF, encrypted, damaged. */
 static PopplerDocument *open_pdf(const char *z, size_t n, const char *zName, ds_error *e) {
@@ -103,15 +224,34 @@ int ds_pdf_probe(const char *z, size_t n, const char *zName, ds_error *e) {
 int ds_pdf_read(const char *z, size_t n, const char *zName, ds_pdf *out, ds_error *e) {
   PopplerDocument *doc = open_pdf(z, n, zName, e);
   if (!doc) return DS_FORMAT;
-  int nPage = poppler_document_get_n_pages(doc);
+  int nPage = poppler_document_get_n_pages(doc), rc = DS_OK;
   out->nPage = nPage > 0 ? (size_t)nPage : 0;
   size_t nText = 0;
-  for (int i = 0; i < nPage && out->text.rc == DS_OK; i++) {
-    PopplerPage *page = poppler_document_get_page(doc, i);
-    gchar *zPage = page ? poppler_page_get_text(page) : NULL;
+  /* first every page's text and lines, and the document's line spacing; then the text */
+  ppage *aPage = nPage > 0 ? g_try_new0(ppage, (gsize)nPage) : NULL;
+  unsigned *aBin = g_try_new0(unsigned, PITCH_BINS);
+  if ((nPage > 0 && !aPage) || !aBin) rc = DS_NOMEM;
+  for (int i = 0; i < nPage && rc == DS_OK; i++) {
+    if (ds_interrupted()) rc = DS_INTERRUPTED;         /* Ctrl-C: a long report */
+    PopplerPage *page = rc ? NULL : poppler_document_get_page(doc, i);
+    if (!page) continue;
+    PopplerRectangle *aRect = NULL;
+    guint nRect = 0;
+    aPage[i].z = poppler_page_get_text(page);
+    if (aPage[i].z && !poppler_page_get_text_layout(page, &aRect, &nRect)) nRect = 0;
+    if (aPage[i].z && page_lines(aPage[i].z, aRect, nRect, &aPage[i])) rc = DS_NOMEM;
+    else count_pitches(&aPage[i], aBin);
+    g_free(aRect);
+    g_object_unref(page);
+  }
+  double pitch = 0;
+  unsigned nBest = 0;
+  for (int k = 1; k < PITCH_BINS && rc == DS_OK; k++)
+    if (aBin[k] > nBest) nBest = aBin[k], pitch = k / 4.0;
+  for (int i = 0; i < nPage && rc == DS_OK && out->text.rc == DS_OK; i++) {
     if (i > 0) ds_buf_append(&out->text, "\n\f\n", 3);
     size_t before = out->text.n;
-    if (zPage) put_text(&out->text, zPage);
+    put_page(&out->text, &aPage[i], pitch);
     /* a page of only spaces has no text */
     int bText = 0;
     for (size_t k = before; k < out->text.n && !bText; k++) bText = out->text.p[k] > ' ';
@@ -120,8 +260,16 @@ int ds_pdf_read(const char *z, size_t n, const char *zName, ds_pdf *out, ds_erro
     while (out->text.n > before && (out->text.p[out->text.n - 1] == '\n' ||
                                     out->text.p[out->text.n - 1] == ' '))
       out->text.n--;
-    g_free(zPage);
-    if (page) g_object_unref(page);
+  }
+  for (int i = 0; aPage && i < nPage; i++) {
+    g_free(aPage[i].z);
+    g_free(aPage[i].a);
+  }
+  g_free(aPage);
+  g_free(aBin);
+  if (rc) {
+    g_object_unref(doc);
+    return rc == DS_INTERRUPTED ? ds_interrupt_error(e) : ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName);
   }
   ds_buf_putc(&out->text, '\n');
   put_gstr(out, "title", poppler_document_get_title(doc));

@@ -4,7 +4,10 @@
 ** Each page's text comes in Poppler's reading order (its text layout analysis, as
 ** `pdftotext` without -layout); pages are separated by a line holding only a form feed
 ** ("\n\f\n"), which the clean-up (ds_clean.h) takes as an exact page break, so running
-** heads, page numbers and footnotes are judged on the real pages. The document
+** heads, page numbers and footnotes are judged on the real pages. Within a page, the
+** lines of one paragraph follow each other and a paragraph starts after an empty line,
+** found from the layout: more space above a line than the document's line spacing, or
+** a first-line indent (ds_pdf.c). The document
 ** information gives metadata: title, authors (Author), subject, keywords, date
 ** (CreationDate, else ModDate, as ISO 8601), creator, producer, pages.
 **

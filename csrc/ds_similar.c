@@ -335,7 +335,7 @@ int ds_similar(ds_corpus *c, const unsigned char *abDoc, const ds_simopts *opts,
     x.aB[h] = mix64(seed += 0x9e3779b97f4a7c15ULL);
   }
   for (size_t i = 0; i < x.nDoc && rc == DS_OK; i++) {
-    if (ds_interrupted()) rc = ds_error_set(e, DS_ABORT, -1, "interrupted");
+    if (ds_interrupted()) rc = ds_interrupt_error(e);
     else rc = read_doc(&x, i);
   }
   if (rc == DS_OK) rc = weigh(&x);

@@ -41,15 +41,25 @@ static int span_values_sound(const char *zKind, int64_t n, const void *p, size_t
   return nNul == n * sk->nAttr && (nb == 0 || ((const char *)p)[nb - 1] == 0);
 }
 
+/* SQLite's progress callback: stop the integrity check when Ctrl-C came (ds_interrupt). */
+static int check_progress(void *p) {
+  (void)p;
+  return ds_interrupted();
+}
+
 int ds_corpus_check(ds_corpus *c, ds_buf *r, int64_t *pn, ds_error *e) {
   *pn = 0;
   sqlite3_stmt *st = ds_store_prep(c, "PRAGMA integrity_check", e);
   if (!st) return DS_SQL;
-  while (sqlite3_step(st) == SQLITE_ROW) {
+  sqlite3_progress_handler(c->db, 10000, check_progress, NULL);
+  int src;
+  while ((src = sqlite3_step(st)) == SQLITE_ROW) {
     const char *z = (const char *)sqlite3_column_text(st, 0);
     if (z && strcmp(z, "ok") != 0) problem(r, pn, "sqlite: %s", z);
   }
+  sqlite3_progress_handler(c->db, 0, NULL, NULL);
   sqlite3_finalize(st);
+  if (src == SQLITE_INTERRUPT) return ds_interrupt_error(e);
   if (*pn) return DS_OK;               /* the rest would only repeat the damage */
 
   /* documents: in corpus order without overlap (removed ones leave their positions) */
@@ -74,6 +84,7 @@ int ds_corpus_check(ds_corpus *c, ds_buf *r, int64_t *pn, ds_error *e) {
   for (size_t k = 0; k < c->nDoc; k++) {
     const ds_docinfo *d = &c->aDoc[k];
     ds_error e2;
+    if (ds_interrupted()) return ds_interrupt_error(e);   /* Ctrl-C: a look per document */
     c->streamDoc = -1;
     for (int64_t t = 0; t < d->nTok; t = c->streamFirst + (int64_t)c->streamN)   /* part by part */
       if (ds_store_load_window(c, (int64_t)k, t, t + 1, 1, &e2)) {
@@ -112,8 +123,13 @@ int ds_corpus_check(ds_corpus *c, ds_buf *r, int64_t *pn, ds_error *e) {
   /* postings: ascending, counting (in live documents) what the lexicon says */
   st = ds_store_prep(c, "SELECT attr, id, str, freq FROM lexicon", e);
   if (!st) return DS_SQL;
+  unsigned nTick = 0;
   while (sqlite3_step(st) == SQLITE_ROW && *pn < 100) {
     int attr = sqlite3_column_int(st, 0);
+    if (ds_interrupt_due(&nTick, 255)) {  /* Ctrl-C: a look every 256 lexicon entries */
+      sqlite3_finalize(st);
+      return ds_interrupt_error(e);
+    }
     uint32_t id = (uint32_t)sqlite3_column_int64(st, 1);
     int64_t freq = sqlite3_column_int64(st, 3);
     const char *zStr = (const char *)sqlite3_column_text(st, 2);

@@ -90,8 +90,13 @@ static int merge_postings(ds_corpus *c, int64_t iSeg, ds_error *e) {
   if (rc == DS_OK && keys.rc) rc = ds_store_nomem(e);
   int64_t *aPos = NULL;
   size_t nAlloc = 0;
+  unsigned nTick = 0;
   for (size_t i = 0; rc == DS_OK && i < keys.n / sizeof(uint64_t); i++) {
     uint64_t key;
+    if (ds_interrupt_due(&nTick, 255)) {     /* Ctrl-C: optimize rolls back */
+      rc = ds_interrupt_error(e);
+      break;
+    }
     memcpy(&key, keys.p + i * sizeof key, sizeof key);
     int attr = (int)(key >> 32);
     int64_t id = (int64_t)(key & 0xFFFFFFFFu);

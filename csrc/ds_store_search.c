@@ -103,6 +103,10 @@ int ds_corpus_search_update(ds_corpus *c, size_t *pnAdded, ds_error *e) {
   if (rc == DS_OK && !pDone) rc = DS_SQL;
   for (size_t k = 0; rc == DS_OK && k < c->nDoc; k++) {
     int64_t id = c->aDoc[k].id;
+    if (ds_interrupted()) {              /* Ctrl-C: a look per document; rolled back below */
+      rc = ds_interrupt_error(e);
+      break;
+    }
     sqlite3_bind_int64(pHas, 1, id);
     int src = sqlite3_step(pHas);
     sqlite3_reset(pHas);
@@ -166,7 +170,7 @@ int ds_corpus_search(ds_corpus *c, const char *zQuery, int64_t nLimit,
   }
   sqlite3_progress_handler(c->db, 0, NULL, NULL);
   if (rc == DS_OK && src == SQLITE_INTERRUPT)
-    rc = ds_error_set(e, DS_ABORT, -1, "interrupted");
+    rc = ds_interrupt_error(e);
   /* the query was checked above: what FTS5 still refuses is named as the user wrote it */
   if (rc == DS_OK && src != SQLITE_DONE)
     rc = ds_error_set(e, DS_QUERY, -1, "search: cannot run the search %s (%s)", zQuery,

@@ -724,8 +724,14 @@ static int flush_attr(ds_corpus *c, int attr, ds_error *e) {
   sqlite3_stmt *pUpd = ds_store_prep(c, "UPDATE lexicon SET freq = freq + ?3 WHERE attr=?1 AND id=?2", e);
   sqlite3_stmt *pPost = ds_store_prep(c, "INSERT INTO postings(attr, id, seg, n, data) VALUES(?1, ?2, ?3, ?4, ?5)", e);
   if (!pNew || !pUpd || !pPost) rc = DS_SQL;
+  unsigned nTick = 0;
   for (size_t i = 0; i < m->nEnt && rc == DS_OK; i++) {
     ds_lexent *ent = &m->aEnt[i];
+    /* Ctrl-C: the add is rolled back by its caller (a flush before the commit included) */
+    if (ds_interrupt_due(&nTick, 1023)) {
+      rc = ds_interrupt_error(e);
+      break;
+    }
     /* a new string whose document failed still owns its id: store it with frequency 0 */
     if (ent->isNew) {
       sqlite3_bind_int(pNew, 1, attr);

@@ -16,6 +16,8 @@
 
 /* {====== shared helpers ====== */
 
+static void interrupt_spent(void);
+
 void lds_register(lua_State *L, const char *zName, const luaL_Reg *meta, const luaL_Reg *methods) {
   luaL_newmetatable(L, zName);          /* sets __name, for luaL_typeerror's messages */
   luaL_setfuncs(L, meta, 0);
@@ -35,6 +37,7 @@ void lds_methods(lua_State *L, const char *zName, const luaL_Reg *methods) {
 }
 
 int lds_raise(lua_State *L, const ds_error *e) {
+  if (e->code == DS_INTERRUPTED) interrupt_spent();    /* this error is the Ctrl-C's answer */
   /* no position prefix: the message already says where (file, line, query position) */
   lua_pushstring(L, e->msg[0] ? e->msg : ds_status_name(e->code));
   return lua_error(L);
@@ -177,17 +180,22 @@ static void on_sigint(int sig) {
 }
 
 /*
-** core.catch_interrupts(on): with on, Ctrl-C (SIGINT) stops the running Lua code with
-** the error "interrupted" at its next instruction, and C loops that check
-** ds_interrupted() within their next round; the process goes on (a second Ctrl-C too).
-** Without, the default action (the process ends). Call it from the main thread.
+** core.catch_interrupts(on [, "once"]): with on, Ctrl-C (SIGINT) stops the running Lua
+** code with the error "interrupted" at its next instruction, and C loops that check
+** ds_interrupted() within their next round (their error says "interrupted" too); the
+** process goes on, and so it does after a second Ctrl-C (the REPL), or with "once", a
+** second Ctrl-C ends it (the command line). Without on, the default action (the
+** process ends). Call it from the main thread.
 */
 static int l_catch_interrupts(lua_State *L) {
   int on = lua_toboolean(L, 1);
+  static const char *const azMode[] = {"always", "once", NULL};
+  int once = luaL_checkoption(L, 2, "always", azMode);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sigemptyset(&sa.sa_mask);
   sa.sa_handler = on ? on_sigint : SIG_DFL;
+  if (on && once) sa.sa_flags = SA_RESETHAND;
   sigL = on ? L : NULL;
   sigaction(SIGINT, &sa, NULL);
   ds_interrupt_clear();
@@ -234,6 +242,16 @@ static int l_readline_interruptible(lua_State *L) {
   if (h) dlclose(h);
   lua_pushboolean(L, pGetc && pCatch && pReplace);
   return 1;
+}
+
+/*
+** A C loop stopped on Ctrl-C and its error is being raised: the interrupt is answered, so
+** the flag is cleared and the pending hook dropped (it would raise a second "interrupted"
+** at the next Lua instruction, in the middle of the caller's clean-up, e.g. a rollback).
+*/
+static void interrupt_spent(void) {
+  ds_interrupt_clear();
+  if (sigL) lua_sethook(sigL, NULL, 0, 0);
 }
 
 /* core.interrupted() -> whether Ctrl-C came since the last call (and clear it) */

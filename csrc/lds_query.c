@@ -179,9 +179,14 @@ static int corpus_kwic(lua_State *L) {
   ds_buf *parts[3];
   for (int k = 0; k < 3; k++) parts[k] = lds_newbuf(L);
   lua_createtable(L, to >= from ? (int)(to - from + 1) : 0, 0);
+  unsigned nTick = 0;
   for (lua_Integer i = from; i <= to; i++) {
     const ds_match *x = &m->ms.a[i - 1];
     ds_error e;
+    if (ds_interrupt_due(&nTick, 255)) {          /* Ctrl-C: the lines so far are dropped */
+      ds_interrupt_error(&e);
+      return lds_raise(L, &e);
+    }
     for (int k = 0; k < 3; k++) ds_buf_reset(parts[k]);
     if (ds_corpus_kwic(c, x->first, x->last, (int)width, parts[0], parts[1], parts[2], &e)) {
       return lds_raise(L, &e);

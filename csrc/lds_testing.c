@@ -1,7 +1,9 @@
 /*
-** lds_testing.c -- core._fail_alloc, for the error-path specs (spec/91-errors_spec.lua):
-** runs a function with an allocator that fails after a given number of allocations, so
-** each memory error the binding may meet can be made to happen.
+** lds_testing.c -- hooks for the specs: core._fail_alloc, for the error paths
+** (spec/91-errors_spec.lua), runs a function with an allocator that fails after a given
+** number of allocations, so each memory error the binding may meet can be made to
+** happen; core._interrupt_after and core._interrupt_looks raise the Ctrl-C flag at a
+** known point of a C loop and count its looks (spec/24-interrupts_spec.lua).
 */
 #include "lds.h"
 
@@ -50,8 +52,28 @@ static int l_fail_alloc(lua_State *L) {
   return lua_gettop(L);
 }
 
+/*
+** core._interrupt_after(n): the interrupt flag rises by itself at the nth look a C loop
+** takes at it from now (as if Ctrl-C came then); 0 stops that. The flag is cleared first.
+*/
+static int l_interrupt_after(lua_State *L) {
+  lua_Integer n = luaL_checkinteger(L, 1);
+  luaL_argcheck(L, n >= 0, 1, "a count of looks, 0 or more");
+  ds_interrupt_clear();
+  ds_interrupt_after((int64_t)n);
+  return 0;
+}
+
+/* core._interrupt_looks() -> the looks C loops took at the flag since _interrupt_after */
+static int l_interrupt_looks(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)ds_interrupt_looks());
+  return 1;
+}
+
 static const luaL_Reg funcs[] = {
   {"_fail_alloc", l_fail_alloc},
+  {"_interrupt_after", l_interrupt_after},
+  {"_interrupt_looks", l_interrupt_looks},
   {NULL, NULL}
 };
 

@@ -15,15 +15,16 @@ describe("the PDF reader", function()
     local d = dossier.parse(H.read(PDF .. "report.pdf"), {format = "pdf", name = "report.pdf", tag = false})
     -- page 1: running head, title, three lines (a word hyphenated across the first two,
     -- a footnote marker after `networks.`), a footnote, a page number; page 2 goes on
-    -- with the cut sentence; page 3 a heading and a line. Drawn in that order. Lines
-    -- within a page stay lines of one paragraph (Poppler's blocks are not used yet).
-    local want = "Digital Cooperation in Practice\n" ..
+    -- with the cut sentence; page 3 a heading and a line. Drawn in that order. The title
+    -- and the heading stand apart from what follows (more space above the next line
+    -- than between the lines of a paragraph): paragraphs of their own.
+    local want = "Digital Cooperation in Practice\n\n" ..
       "The partners signed agreements on satellite navigation and on the surveillance of " ..
       "networks. China’s firms supply equipment to Russian operators,\n" ..
       "and the two governments promised closer cooperation between their\n" ..
       "research institutes in artificial intelligence and semiconductors.\n" ..
       "Sanctions made this cooperation more urgent for Moscow.\n\n" ..
-      "Conclusions\nHuawei opened a research centre in Moscow in 2020.\n\n" ..
+      "Conclusions\n\nHuawei opened a research centre in Moscow in 2020.\n\n" ..
       "1 See the joint statement of 2019.\n"
     assert.equal(want, d.text)
     local rules = {}
@@ -33,6 +34,34 @@ describe("the PDF reader", function()
     assert.same({"footnotes", "footnotes", "furniture", "furniture", "furniture", "furniture",
                  "furniture", "furniture", "hyphens", "pagebreaks"}, rules)
     assert.equal("footnote", d.paragraphs[#d.paragraphs].kind)
+  end)
+
+  it("gives paragraphs within a page from the layout: space above, a first-line indent", function()
+    local d = dossier.parse(H.read(PDF .. "paragraphs.pdf"), {format = "pdf", name = "paragraphs.pdf", tag = false})
+    -- the lines tools/make_test_pdfs.lua draws, grouped as it sets them: a title (16 pt,
+    -- 30 pt above the next line); two lines; after a skipped line (28 pt, lines 14 pt
+    -- apart), two; an indented first line and the next back at the margin, twice; after
+    -- a skipped line, a list whose second line hangs: lines that run on, one paragraph
+    local want = {
+      {"heading", "Sanctions and Substitution"},
+      {"text", "Russian firms turned to Chinese suppliers after 2014. The change was slow\n" ..
+               "at first, and then sudden."},
+      {"text", "Huawei and ZTE took over much of the market for network equipment,\n" ..
+               "while Chinese banks stayed careful, fearing secondary sanctions."},
+      {"text", "The state banks kept their distance. Smaller regional banks took on\n" ..
+               "the payments that the large ones refused."},
+      {"text", "Both governments spoke of a strategic partnership in technology:\n" ..
+               "joint laboratories, shared standards and common platforms."},
+      {"text", "- satellite navigation, where GLONASS and BeiDou were to work\ntogether;\n" ..
+               "- semiconductors, where little came of the plans."},
+    }
+    local got = {}
+    for i, p in ipairs(d.paragraphs) do got[i] = {p.kind, d.text:sub(p.from, p.to)} end
+    assert.same(want, got)
+    -- sentences do not run across a paragraph's end: "sudden." ends one, "Huawei" starts one
+    local starts = {}
+    for _, s in ipairs(d.sentences) do starts[s.tokens[1].word] = true end
+    assert.is_true(starts.Huawei and starts.The and starts.Both)
   end)
 
   it("takes title, authors, date and pages from the document information", function()

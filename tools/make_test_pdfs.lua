@@ -1,6 +1,7 @@
 -- Write the small PDF files of spec/data/pdf/ by hand (no PDF library): a three-page
 -- report with running heads, page numbers, a footnote, a word hyphenated across a line
--- and a paragraph cut by a page break; an encrypted one; a damaged one; an image-only
+-- and a paragraph cut by a page break; a page of paragraphs set apart by space and by
+-- first-line indents; an encrypted one; a damaged one; an image-only
 -- one. Run from the project root: lua5.4 tools/make_test_pdfs.lua
 -- The text is our own. Each page draws lines of Helvetica (WinAnsiEncoding, so \222 is
 -- the typographic apostrophe U+2019) top to bottom, as a word processor would.
@@ -83,6 +84,26 @@ local report = document({
 }, "<< /Title (Digital Cooperation in Practice) /Author (A. Analyst; B. Writer) " ..
    "/CreationDate (D:20230415120000Z) /ModDate (D:20230501090000Z) >>")
 
+-- Paragraphs within a page, as a word processor sets them: a title; a paragraph of two
+-- lines; after a skipped line, another; then two whose first lines are indented (no
+-- space between); after a skipped line, a list with a hanging indent (its lines are
+-- one paragraph).
+local paragraphs = document({
+  page_content({
+    {720, "Sanctions and Substitution", size = 16},
+    {690, "Russian firms turned to Chinese suppliers after 2014. The change was slow"},
+    {676, "at first, and then sudden."},
+    {648, "Huawei and ZTE took over much of the market for network equipment,"},
+    {634, "while Chinese banks stayed careful, fearing secondary sanctions."},
+    {620, "The state banks kept their distance. Smaller regional banks took on", x = 90},
+    {606, "the payments that the large ones refused."},
+    {592, "Both governments spoke of a strategic partnership in technology:", x = 90},
+    {578, "joint laboratories, shared standards and common platforms."},
+    {550, "- satellite navigation, where GLONASS and BeiDou were to work"},
+    {536, "together;", x = 82},
+    {522, "- semiconductors, where little came of the plans."}}),
+}, "<< /Title (Sanctions and Substitution) >>")
+
 -- Encrypted: a standard security handler whose user password is not empty (the O and
 -- U strings are not those of the empty password), so no reader opens it without one.
 local encrypted = document({page_content({{700, "Secret text."}})}, nil,
@@ -96,7 +117,7 @@ local image_only = document({"0.5 g 72 72 468 648 re f", "0.5 g 72 72 468 648 re
 -- Damaged: the header and then nothing a reader can rebuild.
 local damaged = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R\n" .. string.rep("\0", 64)
 
-for name, bytes in pairs({["report.pdf"] = report, ["encrypted.pdf"] = encrypted,
+for name, bytes in pairs({["report.pdf"] = report, ["paragraphs.pdf"] = paragraphs, ["encrypted.pdf"] = encrypted,
                           ["image-only.pdf"] = image_only, ["damaged.pdf"] = damaged}) do
   local f = assert(io.open(out .. "/" .. name, "wb"))
   f:write(bytes)

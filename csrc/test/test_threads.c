@@ -172,6 +172,47 @@ int main(int argc, char **argv) {
       check(aCount[r][q] == aCount[NRUN - 1][q], "%s: %ld with %d jobs, %ld with 1", azQuery[q],
             aCount[r][q], aJobs[r], aCount[NRUN - 1][q]);
   }
+
+  /* Ctrl-C while two workers parse and the writer stores: the add stops with
+     DS_INTERRUPTED soon after (by looks at the flag, not by time), and once rolled back
+     the corpus holds what it held, intact */
+  {
+    ds_corpus *c;
+    size_t nAdded = 0, nHalf = nSrc / 2;
+    ds_langdata *ld;
+    rc = ds_langdata_load("corpus/lexicon", &ld, &e);
+    check(rc == DS_OK, "language data: %s", e.msg);
+    if (rc) goto done;
+    for (size_t i = 0; i < nSrc; i++) aSrc[i].read.pLang = ld;
+    remove_db();
+    check(ds_corpus_open(zDb, DS_OPEN_CREATE, &c, &e) == DS_OK, "create: %s", e.msg);
+    check(ds_corpus_begin(c, &e) == DS_OK, "begin: %s", e.msg);
+    ds_ingest_opts o = {.nJobs = 2};
+    check(ds_ingest(c, aSrc, nHalf, &o, &nAdded, &e) == DS_OK, "the first half: %s", e.msg);
+    check(ds_corpus_commit(c, &e) == DS_OK, "commit: %s", e.msg);
+    long nBefore = count_matches(c, "[]");
+    check(ds_corpus_begin(c, &e) == DS_OK, "begin: %s", e.msg);
+    ds_interrupt_after(5);
+    rc = ds_ingest(c, aSrc + nHalf, nSrc - nHalf, &o, &nAdded, &e);
+    int64_t nLooks = ds_interrupt_looks();
+    ds_interrupt_after(0);
+    ds_interrupt_clear();
+    check(rc == DS_INTERRUPTED && strcmp(e.msg, "interrupted") == 0, "interrupted add: %d %s", rc, e.msg);
+    /* each worker and the writer stop at their next look or the one after (a look per
+       document taken, parsed, stored): a few more, not one per document left */
+    check(nLooks >= 5 && nLooks <= 5 + 8 && 8 < (int64_t)(nSrc - nHalf), "looks at the flag: %lld of %zu documents",
+          (long long)nLooks, nSrc - nHalf);
+    ds_corpus_rollback(c);
+    check(ds_corpus_ndocs(c) == nHalf, "documents after the rollback: %zu of %zu", ds_corpus_ndocs(c), nHalf);
+    check(count_matches(c, "[]") == nBefore, "tokens after the rollback: %ld of %ld", count_matches(c, "[]"), nBefore);
+    ds_buf report = DS_BUF_INIT;
+    int64_t nProblems = -1;
+    check(ds_corpus_check(c, &report, &nProblems, &e) == DS_OK && nProblems == 0, "check: %.*s",
+          (int)report.n, report.p ? (const char *)report.p : "");
+    ds_buf_free(&report);
+    ds_corpus_close(c);
+    ds_langdata_free(ld);
+  }
   remove_db();
 done:
   for (size_t i = 0; i < sizeof azText / sizeof *azText; i++) ds_free(azText[i]);

@@ -223,16 +223,23 @@ local commands = {
       -- Ctrl-C: whether this run committed is counted in C, whenever the signal came
       local stored = corpus and corpus._h:isopen() and corpus._h:commits() > commits
       if corpus then corpus:close() end
-      if not ok and tostring(err):match("interrupted!$") then
+      if not ok and not existed and not stored then   -- a failed first add leaves no empty file
+        -- (unless another process has meanwhile stored documents in the file it made too)
+        local rok, nDocs = pcall(function()
+          local r <close> = dossier.open(a.db, {readonly = true})
+          return r:info().documents
+        end)
+        if not (rok and nDocs > 0) then
+          for _, x in ipairs({"", "-wal", "-shm"}) do os.remove(a.db .. x) end
+        end
+      end
+      if not ok and tostring(err):match("interrupted!?$") then
         if stored then
           eprintf("dossier: interrupted after the commit: the documents added are stored\n")
           return 0
         end
         eprintf("dossier: interrupted: nothing of this run was stored\n")
         return 130
-      end
-      if not ok and not existed and not stored then   -- a failed first add leaves no empty file
-        for _, x in ipairs({"", "-wal", "-shm"}) do os.remove(a.db .. x) end
       end
       if not ok then error(err, 0) end
     end,
@@ -587,6 +594,7 @@ local commands = {
         eprintf("dossier: warning: %s; %d documents are not searchable yet\n", c, corpus:search_missing())
       end
       local hits = corpus:search(a.query, {limit = a.limit, tokens = a.tokens})
+      if #hits == 0 then eprintf("0 documents match\n") end   -- as query's "0 matches"
       if a.format == "json" then
         print(format.json({query = a.query, hits = hits}))
         return
@@ -706,6 +714,9 @@ end
 function M.main(argv)
   argv = argv or {}
   dossier.core.ignore_file_size_signal()    -- past `ulimit -f`: an error message, not a silent kill
+  -- Ctrl-C stops the running Lua code and the C loops (a query, an add) alike, with the
+  -- error "interrupted" (exit status 130); a second Ctrl-C ends the process at once
+  dossier.core.catch_interrupts(true, "once")
   local ok, res = xpcall(function()
     local raw = by_name[argv[1]]
     if raw and raw.raw then return raw.run(argv) end
@@ -719,7 +730,7 @@ function M.main(argv)
     res = tostring(res)
     -- a message for the user, not a place in dossier's Lua (DOSSIER_DEBUG=1 keeps it)
     if not os.getenv("DOSSIER_DEBUG") then res = res:gsub("^[^\n]-dossier/[%w_/]+%.lua:%d+: ", "") end
-    if res:match("interrupted!$") then
+    if res:match("interrupted!?$") then
       eprintf("dossier: interrupted\n")
       return 130
     end

@@ -284,7 +284,8 @@ end
 -- Returns the number of documents added (a file already in the corpus counts 0) and
 -- {documents, tokens, sentences} of this add alone (not of another writer's meanwhile);
 -- `interrupted = true` there when an interrupt (Ctrl-C) came once the add had committed:
--- everything is stored. An interrupt before that raises "interrupted!": nothing stored.
+-- everything is stored. An interrupt before that raises "interrupted" (Lua's own handler
+-- says "interrupted!"): nothing of this add is stored.
 function Corpus:add(paths, opts)
   local h = handle(self)
   opts = opts or {}
@@ -478,6 +479,7 @@ function Corpus:search(q, opts)
   opts = opts or {}
   if not self.readonly and h:search_missing() > 0 then
     local ok, err = pcall(h.search_update, h)
+    if not ok and tostring(err):match("interrupted!?$") then error(err, 0) end   -- Ctrl-C
     if not ok then     -- a corpus on read-only storage: search what is indexed, and say so
       local warn = opts.warn or function(msg) io.stderr:write("dossier: warning: ", msg, "\n") end
       warn(string.format("%s; %d documents are not searchable yet", err, h:search_missing()))
