@@ -5,6 +5,7 @@
 */
 #include "ds_count.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Tokens asked of the store per window: bounded memory for a document of any size. */
@@ -391,6 +392,88 @@ int ds_count_collocates(ds_corpus *c, int attr, const ds_matchset *ms, const uns
   ds_free(v.a);
   ds_free(aSeg);
   return rc;
+}
+
+static int cmp_i64(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Count the n-grams starting at the distinct positions of aStart[0..nStart) (document k, ids v). */
+static int around_flush(ds_seqs *s, const idvec *v, int n, int64_t *aStart, size_t nStart, int64_t k) {
+  qsort(aStart, nStart, sizeof *aStart, cmp_i64);
+  for (size_t j = 0; j < nStart; j++) {
+    if (j && aStart[j] == aStart[j - 1]) continue;
+    s->total++;
+    if (seqs_add(s, v->a + aStart[j], (size_t)n, k)) return DS_NOMEM;
+  }
+  return DS_OK;
+}
+
+int ds_count_around(ds_corpus *c, int attr, int n, int slot, const ds_matchset *ms,
+                    const unsigned char *abDoc, ds_seqs **ps, ds_error *e) {
+  *ps = NULL;
+  if (check_attr(attr, e)) return DS_MISUSE;
+  if (n < 1 || n > DS_COUNT_MAX_N) return ds_error_set(e, DS_MISUSE, -1, "n must be 1 to %d", DS_COUNT_MAX_N);
+  if (slot < -n || slot > n) return ds_error_set(e, DS_MISUSE, -1, "slot must be -%d to %d", n, n);
+  ds_seqs *s;
+  if (seqs_new(&s)) return nomem(e);
+  idvec v = {0};
+  seg *aSeg = NULL;
+  size_t nSegAlloc = 0, nSeg = 0, nStart = 0, nStartAlloc = 0;
+  int64_t *aStart = NULL;
+  int64_t kDoc = -1;
+  int rc = DS_OK;
+  for (size_t i = 0; rc == DS_OK && i <= ms->n; i++) {
+    int64_t k = i < ms->n ? ds_corpus_doc_at(c, ms->a[i].first) : -2;
+    if (k == -1 || (k >= 0 && !in_set(abDoc, (size_t)k))) continue;
+    if (k != kDoc) {               /* matches come in corpus order: each document read once */
+      if (kDoc >= 0 && nStart) rc = around_flush(s, &v, n, aStart, nStart, kDoc);
+      if (rc) rc = nomem(e);
+      nStart = 0;
+      if (k < 0 || rc) break;
+      const ds_docinfo *d = ds_corpus_doc(c, (size_t)k);
+      rc = doc_ids(c, (size_t)k, attr, 0, d->nTok, &v, e);
+      if (rc == DS_OK) rc = doc_segments(c, (size_t)k, &aSeg, &nSegAlloc, &nSeg, e);
+      if (rc) break;
+      kDoc = k;
+    }
+    const ds_docinfo *d = ds_corpus_doc(c, (size_t)k);
+    int64_t first = ms->a[i].first - d->cpos, last = ms->a[i].last - d->cpos;
+    if (last >= d->nTok || last - first + 1 > n) continue;
+    const seg *sg = seg_at(aSeg, nSeg, first);
+    if (!sg || last >= sg->to) continue;                 /* across a sentence boundary */
+    int64_t lo = last - n + 1, hi = first;               /* the starts holding the match */
+    if (slot) {                                          /* ... with the match at its slot */
+      int64_t t = slot > 0 ? first - (slot - 1) : last - n - slot;
+      if (t < lo || t > hi) continue;
+      lo = hi = t;
+    }
+    if (lo < sg->from) lo = sg->from;
+    if (hi > sg->to - n) hi = sg->to - n;
+    for (int64_t t = lo; t <= hi; t++) {
+      if (nStart == nStartAlloc) {
+        size_t m = nStartAlloc ? 2 * nStartAlloc : 256;
+        int64_t *a = ds_realloc(aStart, m * sizeof *a);
+        if (!a) {
+          rc = nomem(e);
+          break;
+        }
+        aStart = a;
+        nStartAlloc = m;
+      }
+      aStart[nStart++] = t;
+    }
+  }
+  ds_free(v.a);
+  ds_free(aSeg);
+  ds_free(aStart);
+  if (rc) {
+    ds_seqs_free(s);
+    return rc;
+  }
+  *ps = s;
+  return DS_OK;
 }
 
 void ds_colloc_free(ds_colloc *o) {

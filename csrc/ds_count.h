@@ -71,6 +71,17 @@ int ds_count_ngrams(ds_corpus *c, int attr, int n, const unsigned char *abDoc, d
 int ds_count_matches(ds_corpus *c, int attr, const ds_matchset *ms, const unsigned char *abDoc,
                      ds_seqs **ps, ds_error *e);
 
+/*
+** Clusters around matches (AntConc's clusters): the n-grams of attr that hold a whole
+** match of ms (in the documents of abDoc), inside one sentence as ds_count_ngrams cuts
+** them. slot k > 0: the match's first token is the n-gram's k-th; k < 0: its last token
+** is the n-gram's -k-th from the end (-1: the n-gram ends with the match); 0: every
+** n-gram holding the match. An n-gram position holding several matches counts once; a
+** match longer than n, or across a sentence boundary, has none. total: n-grams counted.
+*/
+int ds_count_around(ds_corpus *c, int attr, int n, int slot, const ds_matchset *ms,
+                    const unsigned char *abDoc, ds_seqs **ps, ds_error *e);
+
 /* }====== */
 
 /* {====== collocates ====== */

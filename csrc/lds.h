@@ -79,6 +79,8 @@ lds_tagger *lds_check_tagger(lua_State *L, int i);
 const struct ds_langdata *lds_check_langdata(lua_State *L, int i);
 struct ds_sitelines *lds_check_sitelines(lua_State *L, int i);      /* lds_sitelines.c */
 struct ds_corpus *lds_check_corpus(lua_State *L, int i);            /* lds_corpus.c */
+/* The match set of a dossier.matchset, for recipes that take a query's matches directly. */
+struct ds_matchset *lds_check_matchset(lua_State *L, int i);        /* lds_query.c */
 
 /* }====== */
 

@@ -5,7 +5,8 @@
 **   attr    an attribute name ("word", "norm", "lemma", "pos", "xpos")
 **   docs    nil (every document) or a string of one byte per document (corpus:docs()
 **           order), "\1" for a document in the subcorpus, "\0" for one out of it
-**   query   a query (ds_query.h), run here: today's one-call API, which grows into CQL
+**   query   a CQL query (ds_query.h), run here, or a dossier.matchset of this corpus
+**           (corpus:query), whose matches are read where they are (in corpus order)
 ** What C allocates sits in a `dossier.counts` userdata until it is pushed, so a Lua
 ** error on the way (out of memory) leaks nothing.
 */
@@ -93,6 +94,28 @@ static void run_query(lua_State *L, int i, ds_corpus *c, counts_box *b) {
   int rc = ds_query_run(c, q, &b->ms, &e);
   ds_query_free(q);
   if (rc) lds_raise(L, &e);
+}
+
+/*
+** The matches at index i: a query string run into b->ms, or the set of a dossier.matchset
+** of corpus c (argument 1), used in place.
+*/
+/* The set of the dossier.matchset at index i, which must be of corpus c (argument 1). */
+static ds_matchset *own_matchset(lua_State *L, int i) {
+  ds_matchset *ms = lds_check_matchset(L, i);
+  lua_getiuservalue(L, i, 1);
+  int same = lua_rawequal(L, -1, 1);
+  lua_pop(L, 1);
+  luaL_argcheck(L, same, i, "the matches of another corpus");
+  return ms;
+}
+
+static const ds_matchset *matches(lua_State *L, int i, ds_corpus *c, counts_box *b) {
+  if (lua_type(L, i) == LUA_TSTRING) {
+    run_query(L, i, c, b);
+    return &b->ms;
+  }
+  return own_matchset(L, i);
 }
 
 static void load_lexicon(lua_State *L, ds_corpus *c, int attr, counts_box *b) {
@@ -243,9 +266,9 @@ static int corpus_count_matches(lua_State *L) {
   const unsigned char *abDoc = check_docs(L, 4, c);
   counts_box *b = new_box(L);
   int box = lua_gettop(L);
-  run_query(L, 2, c, b);
+  const ds_matchset *ms = matches(L, 2, c, b);
   ds_error e;
-  if (ds_count_matches(c, attr, &b->ms, abDoc, &b->seqs, &e)) return lds_raise(L, &e);
+  if (ds_count_matches(c, attr, ms, abDoc, &b->seqs, &e)) return lds_raise(L, &e);
   load_lexicon(L, c, attr, b);
   push_seqs(L, b, 1, 1);
   done(L, box);
@@ -270,9 +293,9 @@ static int corpus_count_collocates(lua_State *L) {
   const unsigned char *abDoc = check_docs(L, 7, c);
   counts_box *b = new_box(L);
   int box = lua_gettop(L);
-  run_query(L, 2, c, b);
+  const ds_matchset *ms = matches(L, 2, c, b);
   ds_error e;
-  if (ds_count_collocates(c, attr, &b->ms, abDoc, (int)left, (int)right, bWithin, &b->co, &e))
+  if (ds_count_collocates(c, attr, ms, abDoc, (int)left, (int)right, bWithin, &b->co, &e))
     return lds_raise(L, &e);
   load_lexicon(L, c, attr, b);
   int64_t nTok = 0;
@@ -320,9 +343,9 @@ static int corpus_count_dispersion(lua_State *L) {
   luaL_argcheck(L, nParts >= 0 && nParts <= 1000000, 4, "parts out of range");
   counts_box *b = new_box(L);
   int box = lua_gettop(L);
-  run_query(L, 2, c, b);
+  const ds_matchset *ms = matches(L, 2, c, b);
   ds_error e;
-  if (ds_count_dispersion(c, &b->ms, abDoc, (size_t)nParts, &b->parts, &e)) return lds_raise(L, &e);
+  if (ds_count_dispersion(c, ms, abDoc, (size_t)nParts, &b->parts, &e)) return lds_raise(L, &e);
   static const char *const azCol[] = {"size", "hits", "doc"};
   new_columns(L, (int)b->parts.nPart, azCol, nParts ? 2 : 3);
   int t = lua_gettop(L);
@@ -336,9 +359,75 @@ static int corpus_count_dispersion(lua_State *L) {
       set_cell(L, t, "doc", (lua_Integer)j + 1);
     }
   }
-  lds_setint(L, "matches", (lua_Integer)b->ms.n);
+  lds_setint(L, "matches", (lua_Integer)ms->n);
   done(L, box);
   return 1;
+}
+
+/*
+** corpus:count_around(query, attr, n, slot, docs, minfreq, minrange) -> {values, freq,
+** range, total}: the n-grams holding a match, the match at `slot` (ds_count_around).
+*/
+static int corpus_count_around(lua_State *L) {
+  ds_corpus *c = lds_check_corpus(L, 1);
+  int attr = check_attr(L, 3);
+  lua_Integer n = luaL_checkinteger(L, 4);
+  luaL_argcheck(L, n >= 1 && n <= DS_COUNT_MAX_N, 4, "n must be 1 to 8");
+  lua_Integer slot = luaL_optinteger(L, 5, 0);
+  luaL_argcheck(L, slot >= -n && slot <= n, 5, "slot must be -n to n");
+  refresh(L, c);
+  const unsigned char *abDoc = check_docs(L, 6, c);
+  lua_Integer minF = luaL_optinteger(L, 7, 1), minR = luaL_optinteger(L, 8, 1);
+  counts_box *b = new_box(L);
+  int box = lua_gettop(L);
+  const ds_matchset *ms = matches(L, 2, c, b);
+  ds_error e;
+  if (ds_count_around(c, attr, (int)n, (int)slot, ms, abDoc, &b->seqs, &e)) return lds_raise(L, &e);
+  load_lexicon(L, c, attr, b);
+  push_seqs(L, b, minF, minR);
+  done(L, box);
+  return 1;
+}
+
+/*
+** corpus:mkeep(matchset, docs [, indices]) -> matches left: keeps, in place, the matches
+** in the documents of docs (nil: all), then, given a list of indices (1-based, ascending,
+** into what is left), those alone (a sample). Anchors move with their matches. Also
+** returns the longest match left, in tokens.
+*/
+static int corpus_mkeep(lua_State *L) {
+  ds_corpus *c = lds_check_corpus(L, 1);
+  ds_matchset *ms = own_matchset(L, 2);
+  const unsigned char *abDoc = check_docs(L, 3, c);
+  size_t n = 0;
+  for (size_t i = 0; i < ms->n; i++) {
+    int64_t k = ds_corpus_doc_at(c, ms->a[i].first);
+    if (abDoc && (k < 0 || !abDoc[k])) continue;
+    if (n != i) ds_matchset_move(ms, n, i);
+    n++;
+  }
+  ms->n = n;
+  if (!lua_isnoneornil(L, 4)) {
+    luaL_checktype(L, 4, LUA_TTABLE);
+    lua_Integer nIdx = luaL_len(L, 4), prev = 0;
+    size_t m = 0;
+    for (lua_Integer j = 1; j <= nIdx; j++) {
+      lua_rawgeti(L, 4, j);
+      lua_Integer x = luaL_checkinteger(L, -1);
+      lua_pop(L, 1);
+      luaL_argcheck(L, x > prev && x <= (lua_Integer)ms->n, 4, "indices ascending, within the matches");
+      if ((size_t)x - 1 != m) ds_matchset_move(ms, m, (size_t)x - 1);
+      m++;
+      prev = x;
+    }
+    ms->n = m;
+  }
+  int64_t nLong = 0;
+  for (size_t i = 0; i < ms->n; i++)
+    if (ms->a[i].last - ms->a[i].first + 1 > nLong) nLong = ms->a[i].last - ms->a[i].first + 1;
+  lua_pushinteger(L, (lua_Integer)ms->n);
+  lua_pushinteger(L, nLong);
+  return 2;
 }
 
 /* Push document k (0-based) as doc_tokens gives it, the lexicons in b->aLex. */
@@ -425,6 +514,8 @@ static const luaL_Reg corpus_methods[] = {
   {"count_matches", corpus_count_matches},
   {"count_collocates", corpus_count_collocates},
   {"count_dispersion", corpus_count_dispersion},
+  {"count_around", corpus_count_around},
+  {"mkeep", corpus_mkeep},
   {"doc_tokens", corpus_doc_tokens},
   {NULL, NULL}
 };

@@ -568,7 +568,7 @@ local commands = {
 }
 
 -- the analysis recipes (lua/dossier/recipes/), each its own command entry
-for _, name in ipairs({"freq", "ngrams", "collocates", "keyness", "dispersion", "export"}) do
+for _, name in ipairs({"kwic", "freq", "ngrams", "collocates", "keyness", "dispersion", "export"}) do
   table.insert(commands, #commands - 1, require("dossier.recipes." .. name).command)
 end
 

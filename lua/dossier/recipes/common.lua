@@ -160,12 +160,13 @@ M.Result = Result
 ------------------------------------------------------------------------------------
 -- the command line
 
--- Options every recipe command takes.
-function M.options(c)
+-- Options every recipe command takes (formats: the --format choices, default text,
+-- tsv, json).
+function M.options(c, formats)
   c:option("--db", "Corpus file; repeat it to add the counts of several files.")
     :count("*"):args(1)
   c:option("--where", 'Subcorpus by metadata, e.g. \'doc.kind = "news" & doc.date >= "2019"\'.')
-  c:option("--format", "Output format.", "text"):choices({"text", "tsv", "json"})
+  c:option("--format", "Output format.", "text"):choices(formats or {"text", "tsv", "json"})
   c:option("--limit", "At most N rows.", nil, tonumber)
 end
 
@@ -187,19 +188,20 @@ function M.print(r, a)
   r:limit(a.limit)
   if a.format == "tsv" then print(r:tsv())
   elseif a.format == "json" then print(r:json())
+  elseif a.format == "html" then print(r:html())
   else print(r:text()) end
 end
 
 -- A command entry for cli.lua: name, description, options(c) (the recipe's own, then
 -- the shared ones), and run(a) opening the corpora and printing what go(corpora, a)
--- returns.
-function M.command(name, description, options, go)
+-- returns; formats as M.options takes.
+function M.command(name, description, options, go, formats)
   return {
     name = name,
     description = description,
     options = function(c)
       options(c)
-      M.options(c)
+      M.options(c, formats)
     end,
     run = function(a)
       local list = M.open(a)
