@@ -4,7 +4,9 @@
 ** its attribute's lexicon id, so no count ever touches postings or text.
 */
 #include "ds_count.h"
+#include "ds_eval.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -614,6 +616,59 @@ void ds_lexstrs_free(ds_lexstrs *l) {
   ds_free(l->aFreq);
   ds_buf_free(&l->text);
   memset(l, 0, sizeof *l);
+}
+
+/* }====== */
+
+/* {====== subcorpora by metadata ====== */
+
+#define WHERE_PREFIX "[] :: "
+
+/* Make error e's position count in the constraint rather than the query it was put in. */
+static int where_error(ds_error *e, int rc) {
+  const size_t nPre = sizeof WHERE_PREFIX - 1;
+  char *z = strstr(e->msg, " at position ");
+  if (z) {
+    long pos = strtol(z + 13, NULL, 10);
+    if (pos > (long)nPre) snprintf(z, sizeof e->msg - (size_t)(z - e->msg), " at position %ld", pos - (long)nPre);
+  }
+  if (e->offset >= (int64_t)nPre) e->offset -= (int64_t)nPre;
+  return rc;
+}
+
+int ds_count_where(ds_corpus *c, const char *zWhere, unsigned char **paDoc, size_t *pnIn, ds_error *e) {
+  *paDoc = NULL;
+  *pnIn = 0;
+  size_t n = strlen(zWhere);
+  char *zQuery = ds_malloc(sizeof WHERE_PREFIX + n);
+  if (!zQuery) return nomem(e);
+  memcpy(zQuery, WHERE_PREFIX, sizeof WHERE_PREFIX - 1);
+  memcpy(zQuery + sizeof WHERE_PREFIX - 1, zWhere, n + 1);
+  ds_cql *t = NULL;
+  ds_eval *p = NULL;
+  int rc = ds_cql_parse(zQuery, &t, e);
+  if (rc == DS_OK && (t->nWithin || t->nWithinTokens || t->iContaining >= 0 || t->nExpand || t->nExpandTokens))
+    rc = ds_error_set(e, DS_QUERY, -1, "a metadata constraint only (doc.KEY = \"VALUE\" ...), not within, "
+                      "containing or expand at position %zu", ds_cql_char_pos(zQuery, n + sizeof WHERE_PREFIX - 1));
+  if (rc == DS_OK) rc = ds_eval_bind(c, t, &p, e);
+  const unsigned char *abOk = rc == DS_OK ? ds_eval_docset(p) : NULL;
+  if (rc == DS_OK && !abOk)
+    rc = ds_error_set(e, DS_QUERY, 6, "a metadata constraint only (doc.KEY = \"VALUE\" ...), not labels, "
+                      "at position %zu", sizeof WHERE_PREFIX);
+  size_t nDoc = ds_corpus_ndocs(c);
+  unsigned char *a = rc == DS_OK ? ds_malloc(nDoc + 1) : NULL;
+  if (rc == DS_OK && !a) rc = nomem(e);
+  if (rc == DS_OK) {
+    for (size_t k = 0; k < nDoc; k++) {
+      a[k] = abOk[k] ? 1 : 0;
+      *pnIn += a[k];
+    }
+    *paDoc = a;
+  }
+  ds_eval_free(p);
+  ds_cql_free(t);
+  ds_free(zQuery);
+  return rc == DS_OK || rc == DS_NOMEM ? rc : where_error(e, rc);
 }
 
 /* }====== */

@@ -130,6 +130,21 @@ void ds_parts_count_free(ds_parts_count *p);
 
 /* }====== */
 
+/* {====== subcorpora by metadata ====== */
+
+/*
+** The documents meeting zWhere, the constraint of a CQL query's `::` part on metadata
+** (`doc.kind = "news|report" & doc.date >= "2019"`: = and != match regular expressions
+** against the whole value, <, <=, >, >= compare ISO dates, `doc.name` is the document's
+** name), evaluated by the query engine itself (ds_eval.h), so --where and `::` never
+** disagree: *paDoc (ds_malloc'd, one byte per document, 1 in, 0 out; the caller frees it
+** with ds_free) and *pnIn the documents in it. Errors (DS_QUERY) name the 1-based
+** character position in zWhere ("... at position 12").
+*/
+int ds_count_where(ds_corpus *c, const char *zWhere, unsigned char **paDoc, size_t *pnIn, ds_error *e);
+
+/* }====== */
+
 /* {====== lexicon strings ====== */
 
 /* Every string of an attribute's lexicon by id: z + aOff[id] .. z + aOff[id + 1]. */

@@ -430,6 +430,31 @@ static int corpus_mkeep(lua_State *L) {
   return 2;
 }
 
+/*
+** corpus:where_docs(constraint) -> a string of one byte per document (corpus:docs()
+** order), "\1" in and "\0" out, and the number in: the documents meeting a constraint
+** in the syntax of CQL's `::` part, evaluated by the query engine (ds_count_where).
+*/
+static int corpus_where_docs(lua_State *L) {
+  ds_corpus *c = lds_check_corpus(L, 1);
+  size_t n;
+  const char *z = luaL_checklstring(L, 2, &n);
+  if (strlen(z) != n) return luaL_error(L, "a NUL byte in the constraint at position %d", (int)strlen(z) + 1);
+  refresh(L, c);
+  ds_buf *b = lds_newbuf(L);
+  unsigned char *a;
+  size_t nIn;
+  ds_error e;
+  if (ds_count_where(c, z, &a, &nIn, &e)) return lds_raise(L, &e);
+  ds_buf_append(b, a, ds_corpus_ndocs(c));
+  ds_free(a);
+  if (b->rc) return luaL_error(L, "out of memory");
+  lds_pushbuf(L, b);
+  lds_freebuf(b);
+  lua_pushinteger(L, (lua_Integer)nIn);
+  return 2;
+}
+
 /* Push document k (0-based) as doc_tokens gives it, the lexicons in b->aLex. */
 static void push_doc(lua_State *L, ds_corpus *c, size_t k, counts_box *b) {
   const ds_docinfo *d = ds_corpus_doc(c, k);
@@ -516,6 +541,7 @@ static const luaL_Reg corpus_methods[] = {
   {"count_dispersion", corpus_count_dispersion},
   {"count_around", corpus_count_around},
   {"mkeep", corpus_mkeep},
+  {"where_docs", corpus_where_docs},
   {"doc_tokens", corpus_doc_tokens},
   {NULL, NULL}
 };
