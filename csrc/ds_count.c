@@ -169,6 +169,7 @@ void ds_freq_free(ds_freq *f) {
 typedef struct seqent {
   size_t off;          /* its ids: s->ids.a[off .. off + len) */
   uint32_t len;
+  uint32_t hash;       /* the high bits of its hash, compared before the ids */
   int64_t freq, range, last;
 } seqent;
 
@@ -213,7 +214,7 @@ static int seqs_grow(ds_seqs *s) {
   memset(a, 0, m * sizeof *a);
   for (size_t i = 0; i < s->nEnt; i++) {
     const seqent *x = &s->aEnt[i];
-    size_t j = (size_t)seq_hash(s->ids.a + x->off, x->len) & (m - 1);
+    size_t j = (size_t)seq_hash(s->ids.a + x->off, x->len) & (m - 1);   /* the low bits */
     while (a[j]) j = (j + 1) & (m - 1);
     a[j] = (uint32_t)i + 1;
   }
@@ -224,11 +225,19 @@ static int seqs_grow(ds_seqs *s) {
 }
 
 /* Count the sequence a[0..n) once more, in document k. */
+static int ids_equal(const uint32_t *a, const uint32_t *b, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (a[i] != b[i]) return 0;
+  return 1;
+}
+
 static int seqs_add(ds_seqs *s, const uint32_t *a, size_t n, int64_t k) {
-  size_t j = (size_t)seq_hash(a, n) & (s->nSlot - 1);
+  uint64_t h = seq_hash(a, n);
+  uint32_t hHigh = (uint32_t)(h >> 32);
+  size_t j = (size_t)h & (s->nSlot - 1);
   while (s->aSlot[j]) {
     seqent *x = &s->aEnt[s->aSlot[j] - 1];
-    if (x->len == n && memcmp(s->ids.a + x->off, a, n * sizeof *a) == 0) {
+    if (x->hash == hHigh && x->len == n && ids_equal(s->ids.a + x->off, a, n)) {
       x->freq++;
       if (x->last != k + 1) {
         x->last = k + 1;
@@ -250,7 +259,7 @@ static int seqs_add(ds_seqs *s, const uint32_t *a, size_t n, int64_t k) {
   if (idvec_room(&s->ids, off + n)) return DS_NOMEM;
   memcpy(s->ids.a + off, a, n * sizeof *a);
   s->ids.n += n;
-  s->aEnt[s->nEnt] = (seqent){off, (uint32_t)n, 1, 1, k + 1};
+  s->aEnt[s->nEnt] = (seqent){off, (uint32_t)n, hHigh, 1, 1, k + 1};
   s->aSlot[j] = (uint32_t)++s->nEnt;
   if (s->nEnt * 2 > s->nSlot) return seqs_grow(s);    /* load at most a half */
   return DS_OK;
@@ -268,6 +277,106 @@ void ds_seqs_get(const ds_seqs *s, size_t i, const uint32_t **paId, size_t *pnId
 }
 
 int64_t ds_seqs_total(const ds_seqs *s) { return s->total; }
+
+/* A lexicon string with its id, for ranking. */
+typedef struct lexref {
+  const char *z;
+  size_t n;
+  uint32_t id;
+} lexref;
+
+static int lexref_cmp(const void *pa, const void *pb) {
+  const lexref *a = pa, *b = pb;
+  size_t n = a->n < b->n ? a->n : b->n;
+  int c = memcmp(a->z, b->z, n);
+  if (c) return c;
+  return a->n < b->n ? -1 : a->n > b->n;
+}
+
+/* A row to order: a key (the frequency inverted, then the first id's rank), its ids and
+   the ranks of ids for ties. */
+typedef struct seqrank {
+  uint64_t key;
+  const uint32_t *aId;
+  const uint32_t *aRank;     /* rank by id (the same array in every row) */
+  uint32_t nId, nRank;
+  size_t i;
+} seqrank;
+
+static inline uint32_t rank_of(const seqrank *a, uint32_t id) { return id < a->nRank ? a->aRank[id] : 0; }
+
+static int seqrank_cmp(const void *pa, const void *pb) {
+  const seqrank *a = pa, *b = pb;
+  if (a->key != b->key) return a->key < b->key ? -1 : 1;
+  uint32_t n = a->nId < b->nId ? a->nId : b->nId;
+  for (uint32_t j = 1; j < n; j++) {
+    uint32_t x = rank_of(a, a->aId[j]), y = rank_of(b, b->aId[j]);
+    if (x != y) return x < y ? -1 : 1;
+  }
+  if (a->nId != b->nId) return a->nId < b->nId ? -1 : 1;
+  return a->i < b->i ? -1 : a->i > b->i;
+}
+
+static int cmp_i64_desc(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return x > y ? -1 : x < y;
+}
+
+int ds_seqs_order(const ds_seqs *s, const ds_lexstrs *lex, int64_t minF, int64_t minR, size_t nMax,
+                  size_t **paIdx, size_t *pn, size_t *pnAll) {
+  *paIdx = NULL;
+  *pn = *pnAll = 0;
+  size_t nLex = lex->nId;
+  lexref *aRef = ds_malloc((nLex + 1) * sizeof *aRef);
+  uint32_t *aRank = ds_malloc((nLex + 1) * sizeof *aRank);
+  seqrank *aRow = ds_malloc((s->nEnt + 1) * sizeof *aRow);
+  size_t *aIdx = ds_malloc((s->nEnt + 1) * sizeof *aIdx);
+  if (!aRef || !aRank || !aRow || !aIdx) {
+    ds_free(aRef), ds_free(aRank), ds_free(aRow), ds_free(aIdx);
+    return DS_NOMEM;
+  }
+  for (size_t id = 0; id < nLex; id++)
+    aRef[id] = (lexref){(const char *)lex->text.p + lex->aOff[id], lex->aOff[id + 1] - lex->aOff[id], (uint32_t)id};
+  qsort(aRef, nLex, sizeof *aRef, lexref_cmp);
+  for (size_t r = 0; r < nLex; r++) aRank[aRef[r].id] = (uint32_t)r + 1;   /* 0: an id past the lexicon */
+  /* with nMax, only the rows as frequent as the nMax-th most frequent can be among them */
+  int64_t minTop = minF;
+  size_t nPass = 0;
+  for (size_t i = 0; i < s->nEnt; i++)
+    if (s->aEnt[i].freq >= minF && s->aEnt[i].range >= minR) nPass++;
+  if (nMax < nPass) {
+    int64_t *aF = ds_malloc((nPass + 1) * sizeof *aF);
+    if (!aF) {
+      ds_free(aRef), ds_free(aRank), ds_free(aRow), ds_free(aIdx);
+      return DS_NOMEM;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < s->nEnt; i++)
+      if (s->aEnt[i].freq >= minF && s->aEnt[i].range >= minR) aF[m++] = s->aEnt[i].freq;
+    qsort(aF, m, sizeof *aF, cmp_i64_desc);
+    if (nMax > 0 && aF[nMax - 1] > minTop) minTop = aF[nMax - 1];
+    if (nMax == 0) minTop = INT64_MAX;
+    ds_free(aF);
+  }
+  size_t n = 0;
+  for (size_t i = 0; i < s->nEnt; i++) {
+    const seqent *x = &s->aEnt[i];
+    if (x->freq < minTop || x->range < minR) continue;
+    uint64_t key = ((uint64_t)(UINT32_MAX - (x->freq > UINT32_MAX ? UINT32_MAX : (uint32_t)x->freq)) << 32) |
+                   (x->len && s->ids.a[x->off] < nLex ? aRank[s->ids.a[x->off]] : 0);
+    aRow[n++] = (seqrank){key, s->ids.a + x->off, aRank, x->len, (uint32_t)nLex, i};
+  }
+  qsort(aRow, n, sizeof *aRow, seqrank_cmp);
+  if (n > nMax) n = nMax;
+  for (size_t r = 0; r < n; r++) aIdx[r] = aRow[r].i;
+  ds_free(aRef);
+  ds_free(aRank);
+  ds_free(aRow);
+  *paIdx = aIdx;
+  *pn = n;
+  *pnAll = nPass;
+  return DS_OK;
+}
 
 void ds_seqs_free(ds_seqs *s) {
   if (!s) return;

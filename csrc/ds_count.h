@@ -24,6 +24,8 @@
 #include "ds_matchset.h"
 #include "ds_store.h"
 
+struct ds_lexstrs;     /* below: a lexicon's strings */
+
 /* {====== frequencies by lexicon id ====== */
 
 typedef struct ds_freq {
@@ -51,6 +53,18 @@ size_t ds_seqs_count(const ds_seqs *s);
 /* Sequence i (0 <= i < count): its ids in *paId / *pnId, its frequency and range. */
 void ds_seqs_get(const ds_seqs *s, size_t i, const uint32_t **paId, size_t *pnId,
                  int64_t *pFreq, int64_t *pRange);
+/*
+** The first nMax (SIZE_MAX: all) of the sequences with frequency >= minF and range >=
+** minR, most frequent first, ties by their values (each id's string in lex compared in
+** byte order, id by id, a sequence that is a prefix of another first: the order of the
+** values joined by spaces, as no value holds a space or a control character): a new
+** array of their indices in *paIdx (ds_free it) and their number in *pn; *pnAll the
+** number of sequences passing the minimums. DS_OK or DS_NOMEM. Frequencies past 2^32
+** tie (the order among them is by value).
+*/
+int ds_seqs_order(const ds_seqs *s, const struct ds_lexstrs *lex, int64_t minF, int64_t minR, size_t nMax,
+                  size_t **paIdx, size_t *pn, size_t *pnAll);
+
 /* Tokens (n-grams: positions) looked at. */
 int64_t ds_seqs_total(const ds_seqs *s);
 void ds_seqs_free(ds_seqs *s);     /* safe with NULL */

@@ -29,6 +29,7 @@ typedef struct counts_box {
   ds_lexstrs lex;
   ds_lexstrs aLex[DS_NATTR];   /* doc_tokens: every attribute's */
   ds_parts_count parts;
+  size_t *aIdx;                /* an order of b->seqs (ds_seqs_order) */
 } counts_box;
 
 static int counts_gc(lua_State *L) {
@@ -42,6 +43,8 @@ static int counts_gc(lua_State *L) {
   ds_lexstrs_free(&b->lex);
   for (int a = 0; a < DS_NATTR; a++) ds_lexstrs_free(&b->aLex[a]);
   ds_parts_count_free(&b->parts);
+  ds_free(b->aIdx);
+  b->aIdx = NULL;
   return 0;
 }
 
@@ -177,69 +180,89 @@ static int corpus_count_freq(lua_State *L) {
   return 1;
 }
 
-/* A sequence to push: its joined values, frequency and range. */
-typedef struct seqrow {
-  const char *z;
-  size_t off, n;
-  int64_t freq, range;
-} seqrow;
-
-/* Most frequent first, then by value (byte order, as Lua's < in the C locale). */
-static int seqrow_cmp(const void *pa, const void *pb) {
-  const seqrow *a = pa, *b = pb;
-  if (a->freq != b->freq) return a->freq > b->freq ? -1 : 1;
-  size_t n = a->n < b->n ? a->n : b->n;
-  int c = memcmp(a->z, b->z, n);
-  if (c) return c;
-  return a->n < b->n ? -1 : a->n > b->n;
+/*
+** corpus:count_keyness(attr, tdocs, rdocs) -> {values, f_target, f_reference, n_target,
+** n_reference}: the frequency of every value of attr in two document sets (nil: every
+** document), the values counted in either, by lexicon id.
+*/
+static int corpus_count_keyness(lua_State *L) {
+  ds_corpus *c = lds_check_corpus(L, 1);
+  int attr = check_attr(L, 2);
+  refresh(L, c);
+  const unsigned char *abT = check_docs(L, 3, c), *abR = check_docs(L, 4, c);
+  counts_box *b = new_box(L);
+  int box = lua_gettop(L);
+  ds_error e;
+  if (ds_count_freq(c, attr, abT, &b->f, &e) || ds_count_freq(c, attr, abR, &b->fy, &e)) return lds_raise(L, &e);
+  load_lexicon(L, c, attr, b);
+  size_t nId = b->f.nId > b->fy.nId ? b->f.nId : b->fy.nId, nRow = 0;
+  for (size_t id = 0; id < nId; id++)
+    if ((id < b->f.nId && b->f.aFreq[id]) || (id < b->fy.nId && b->fy.aFreq[id])) nRow++;
+  static const char *const azCol[] = {"values", "f_target", "f_reference"};
+  new_columns(L, (int)nRow, azCol, 3);
+  int t = lua_gettop(L);
+  for (int j = 0; j < 3; j++) lua_getfield(L, t, azCol[j]);
+  lua_Integer r = 0;
+  for (size_t id = 0; id < nId; id++) {
+    int64_t f1 = id < b->f.nId ? b->f.aFreq[id] : 0, f2 = id < b->fy.nId ? b->fy.aFreq[id] : 0;
+    if (!f1 && !f2) continue;
+    r++;
+    if (id < b->lex.nId) lua_pushlstring(L, LEXSTR(&b->lex, id));
+    else lua_pushliteral(L, "");
+    lua_rawseti(L, t + 1, r);
+    lua_pushinteger(L, f1);
+    lua_rawseti(L, t + 2, r);
+    lua_pushinteger(L, f2);
+    lua_rawseti(L, t + 3, r);
+  }
+  lua_pop(L, 3);
+  lds_setint(L, "n_target", b->f.nTok);
+  lds_setint(L, "n_reference", b->fy.nTok);
+  done(L, box);
+  return 1;
 }
 
 /*
-** Push the sequences of b->seqs with freq >= minF and range >= minR, sorted (most
-** frequent first, then by value), so a recipe over one file needs no sort of its own.
+** Push the sequences of b->seqs with freq >= minF and range >= minR, sorted in C (most
+** frequent first, then by value, ds_seqs_order), so a recipe over one file needs no sort
+** of its own; the first nMax of them (nMax < 0: all), with `rows` the number there are.
 */
-static void push_seqs(lua_State *L, counts_box *b, lua_Integer minF, lua_Integer minR) {
-  ds_buf *text = lds_newbuf(L), *rows = lds_newbuf(L);
-  size_t n = ds_seqs_count(b->seqs), nRow = 0;
-  for (size_t i = 0; i < n; i++) {
-    const uint32_t *a;
-    size_t len;
-    int64_t f, rg;
-    ds_seqs_get(b->seqs, i, &a, &len, &f, &rg);
-    if (f < minF || rg < minR) continue;
-    seqrow r = {NULL, text->n, 0, f, rg};
-    for (size_t j = 0; j < len; j++) {
-      if (j) ds_buf_putc(text, ' ');
-      if (a[j] < b->lex.nId) ds_buf_append(text, LEXSTR(&b->lex, a[j]));
-    }
-    r.n = text->n - r.off;
-    ds_buf_append(rows, &r, sizeof r);
-    nRow++;
-  }
-  if (text->rc || rows->rc) luaL_error(L, "out of memory");
-  seqrow *aRow = (seqrow *)rows->p;
-  for (size_t i = 0; i < nRow; i++) aRow[i].z = (const char *)text->p + aRow[i].off;
-  if (nRow > 1) qsort(aRow, nRow, sizeof *aRow, seqrow_cmp);
+static void push_seqs(lua_State *L, counts_box *b, lua_Integer minF, lua_Integer minR, lua_Integer nMax) {
+  size_t nRow, nAll;
+  if (ds_seqs_order(b->seqs, &b->lex, minF, minR, nMax >= 0 ? (size_t)nMax : SIZE_MAX, &b->aIdx, &nRow, &nAll))
+    luaL_error(L, "out of memory");
+  ds_buf *text = lds_newbuf(L);
   new_columns(L, (int)nRow, azFreqCol, 3);
   int t = lua_gettop(L);
   lua_getfield(L, t, "values");
   lua_getfield(L, t, "freq");
   lua_getfield(L, t, "range");
   for (size_t i = 0; i < nRow; i++) {
-    lua_pushlstring(L, aRow[i].z, aRow[i].n);
+    const uint32_t *a;
+    size_t len;
+    int64_t f, rg;
+    ds_seqs_get(b->seqs, b->aIdx[i], &a, &len, &f, &rg);
+    ds_buf_reset(text);
+    for (size_t j = 0; j < len; j++) {
+      if (j) ds_buf_putc(text, ' ');
+      if (a[j] < b->lex.nId) ds_buf_append(text, LEXSTR(&b->lex, a[j]));
+    }
+    if (text->rc) luaL_error(L, "out of memory");
+    lds_pushbuf(L, text);
     lua_rawseti(L, t + 1, (lua_Integer)i + 1);
-    lua_pushinteger(L, aRow[i].freq);
+    lua_pushinteger(L, f);
     lua_rawseti(L, t + 2, (lua_Integer)i + 1);
-    lua_pushinteger(L, aRow[i].range);
+    lua_pushinteger(L, rg);
     lua_rawseti(L, t + 3, (lua_Integer)i + 1);
   }
   lua_pop(L, 3);
   lds_setint(L, "total", ds_seqs_total(b->seqs));
+  lds_setint(L, "rows", (lua_Integer)nAll);
   lds_freebuf(text);
-  lds_freebuf(rows);
 }
 
-/* corpus:count_ngrams(attr, n, docs, minfreq, minrange) -> {values, freq, range, total} */
+/* corpus:count_ngrams(attr, n, docs, minfreq, minrange, max) -> {values, freq, range, total, rows}:
+   the first `max` rows (nil: all) of `rows` */
 static int corpus_count_ngrams(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
   int attr = check_attr(L, 2);
@@ -248,12 +271,13 @@ static int corpus_count_ngrams(lua_State *L) {
   refresh(L, c);
   const unsigned char *abDoc = check_docs(L, 4, c);
   lua_Integer minF = luaL_optinteger(L, 5, 1), minR = luaL_optinteger(L, 6, 1);
+  lua_Integer nMax = luaL_optinteger(L, 7, -1);
   counts_box *b = new_box(L);
   int box = lua_gettop(L);
   ds_error e;
   if (ds_count_ngrams(c, attr, (int)n, abDoc, &b->seqs, &e)) return lds_raise(L, &e);
   load_lexicon(L, c, attr, b);
-  push_seqs(L, b, minF, minR);
+  push_seqs(L, b, minF, minR, nMax);
   done(L, box);
   return 1;
 }
@@ -270,7 +294,7 @@ static int corpus_count_matches(lua_State *L) {
   ds_error e;
   if (ds_count_matches(c, attr, ms, abDoc, &b->seqs, &e)) return lds_raise(L, &e);
   load_lexicon(L, c, attr, b);
-  push_seqs(L, b, 1, 1);
+  push_seqs(L, b, 1, 1, -1);
   done(L, box);
   return 1;
 }
@@ -365,8 +389,8 @@ static int corpus_count_dispersion(lua_State *L) {
 }
 
 /*
-** corpus:count_around(query, attr, n, slot, docs, minfreq, minrange) -> {values, freq,
-** range, total}: the n-grams holding a match, the match at `slot` (ds_count_around).
+** corpus:count_around(query, attr, n, slot, docs, minfreq, minrange, max) -> {values, freq,
+** range, total, rows}: the n-grams holding a match, the match at `slot` (ds_count_around).
 */
 static int corpus_count_around(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
@@ -378,13 +402,14 @@ static int corpus_count_around(lua_State *L) {
   refresh(L, c);
   const unsigned char *abDoc = check_docs(L, 6, c);
   lua_Integer minF = luaL_optinteger(L, 7, 1), minR = luaL_optinteger(L, 8, 1);
+  lua_Integer nMax = luaL_optinteger(L, 9, -1);
   counts_box *b = new_box(L);
   int box = lua_gettop(L);
   const ds_matchset *ms = matches(L, 2, c, b);
   ds_error e;
   if (ds_count_around(c, attr, (int)n, (int)slot, ms, abDoc, &b->seqs, &e)) return lds_raise(L, &e);
   load_lexicon(L, c, attr, b);
-  push_seqs(L, b, minF, minR);
+  push_seqs(L, b, minF, minR, nMax);
   done(L, box);
   return 1;
 }
@@ -540,6 +565,7 @@ static const luaL_Reg corpus_methods[] = {
   {"count_collocates", corpus_count_collocates},
   {"count_dispersion", corpus_count_dispersion},
   {"count_around", corpus_count_around},
+  {"count_keyness", corpus_count_keyness},
   {"mkeep", corpus_mkeep},
   {"where_docs", corpus_where_docs},
   {"doc_tokens", corpus_doc_tokens},

@@ -233,3 +233,28 @@ describe("clusters (ngrams --around)", function()
     assert.equal("ngram\tfreq\trange\nHuawei\t15\t2\n", out)
   end)
 end)
+
+describe("long results kept in C", function()
+  it("orders n-grams by frequency, then by value in byte order, the top rows the same with a limit", function()
+    local s <close> = dossier.open(H.tmp(".db"))
+    s:add(H.seeds, {jobs = 1})
+    local all = s:ngrams{n = 3}
+    local rows = {}
+    for i, r in ipairs(all.rows) do rows[i] = r end
+    assert.equal(#all, #rows)
+    for i = 2, #rows do
+      local a, b = rows[i - 1], rows[i]
+      assert.truthy(a.freq > b.freq or (a.freq == b.freq and a.ngram < b.ngram), a.ngram .. " | " .. b.ngram)
+    end
+    local top = s:ngrams{n = 3, limit = 25}
+    assert.equal(25, #top)
+    for i = 1, 25 do assert.same({rows[i].ngram, rows[i].freq, rows[i].range},
+                                 {top.rows[i].ngram, top.rows[i].freq, top.rows[i].range}) end
+    -- TSV straight from the columns: a header and one line per row
+    local tsv = top:tsv()
+    local n = 0
+    for _ in tsv:gmatch("[^\n]+") do n = n + 1 end
+    assert.equal(26, n)
+    assert.equal(string.format("%s\t%d\t%d", rows[1].ngram, rows[1].freq, rows[1].range), tsv:match("\n([^\n]+)"))
+  end)
+end)

@@ -126,6 +126,23 @@ end
 
 -- TSV: a header of the columns, one row per record (floats to 6 decimals).
 function Result:tsv()
+  if self.cols then           -- straight from the columns, a line at a time
+    local out, f = {table.concat(self.columns, "\t")}, {}
+    local getters = {}
+    for j, c in ipairs(self.columns) do
+      local col = self.cols[c]
+      getters[j] = type(col) == "function" and col or function(k) return col[k] end
+    end
+    for i = 1, self.n do
+      local k = self.order and self.order[i] or i
+      for j = 1, #getters do
+        local v = getters[j](k)
+        if type(v) == "string" then f[j] = format.tsv_field(v) elseif v == nil then f[j] = "" else f[j] = cell(v, 6) end
+      end
+      out[#out + 1] = table.concat(f, "\t", 1, #getters)
+    end
+    return table.concat(out, "\n")
+  end
   return format.tsv(cells(self, 6), self.columns)
 end
 
@@ -147,8 +164,35 @@ end
 Result.__tostring = Result.text
 Result.__len = function(self) return #self.rows end
 
+-- A result kept as columns (arrays) rather than a table per row, for long results
+-- (n-grams, keywords): cols[name] is an array, or a function(i) giving row i's value;
+-- order (optional) lists the row numbers in the order to show; n the rows shown.
+-- `rows` reads like a list of records, each made when it is read, so a result of a
+-- million rows costs a table per row only when (and while) a row is looked at.
+function M.columnar(title, columns, cols, n, order, notes)
+  local r = setmetatable({title = title, columns = columns, notes = notes or {}, cols = cols, order = order,
+                          n = n}, Result)
+  r.rows = setmetatable({}, {
+    __len = function() return r.n end,
+    __index = function(_, i)
+      if math.type(i) ~= "integer" or i < 1 or i > r.n then return nil end
+      local k = r.order and r.order[i] or i
+      local o = {}
+      for name, col in pairs(r.cols) do
+        if type(col) == "function" then o[name] = col(k) else o[name] = col[k] end
+      end
+      return o
+    end,
+  })
+  return r
+end
+
 -- Keep the first n rows (nil: all).
 function Result:limit(n)
+  if self.cols then
+    if n and self.n > n then self.n = n end
+    return self
+  end
   if n and #self.rows > n then
     for i = #self.rows, n + 1, -1 do self.rows[i] = nil end
   end

@@ -29,43 +29,39 @@ function M.run(corpora, opts)
     error(string.format("slot must be a whole number from -%d to %d (n)", n, n), 0)
   end
   if opts.around ~= nil and type(opts.around) ~= "string" then error("around: a CQL query expected", 0) end
-  local function count(h, set, mf, mr)
-    if opts.around then return h:count_around(opts.around, opts.by or "word", n, slot, set, mf, mr) end
-    return h:count_ngrams(opts.by or "word", n, set, mf, mr)
+  local function count(h, set, mf, mr, max)
+    if opts.around then return h:count_around(opts.around, opts.by or "word", n, slot, set, mf, mr, max) end
+    return h:count_ngrams(opts.by or "word", n, set, mf, mr, max)
   end
-  local single = #corpora == 1
-  local rows, total = {}, 0
-  if single then        -- the core's rows are filtered and sorted already
+  local notes = function(total)
+    return {string.format("%d-grams of %s (%d positions), within sentences%s", n, opts.by or "word", total,
+                          opts.around and string.format(", holding a match of %s%s", opts.around,
+                            slot == 0 and "" or string.format(" at slot %d", slot)) or "")}
+  end
+  if #corpora == 1 then   -- the core filters, sorts and cuts the rows: they stay columns
     local h = common.handle(corpora[1])
-    local t = count(h, (common.docset(h, opts.where)), minf, minr)
-    local values, freq, range = t.values, t.freq, t.range
-    local last = opts.limit and math.min(opts.limit, #values) or #values
-    for i = 1, last do rows[i] = {ngram = values[i], value = values[i], freq = freq[i], range = range[i]} end
-    total = t.total
-  else
-    local acc = {}
-    for _, c in ipairs(corpora) do
-      local h = common.handle(c)
-      local t = count(h, (common.docset(h, opts.where)), 1, 1)
-      common.merge(acc, t, {"freq", "range"})
-      total = total + t.total
-    end
-    for _, r in pairs(acc) do
-      if r.freq >= minf and r.range >= minr then
-        r.ngram = r.value
-        rows[#rows + 1] = r
-      end
-    end
-    table.sort(rows, function(a, b)
-      if a.freq ~= b.freq then return a.freq > b.freq end
-      return a.value < b.value
-    end)
+    local t = count(h, (common.docset(h, opts.where)), minf, minr, opts.limit)
+    return common.columnar("ngrams", {"ngram", "freq", "range"},
+      {ngram = t.values, value = t.values, freq = t.freq, range = t.range}, #t.values, nil, notes(t.total))
   end
-  return common.result("ngrams", {"ngram", "freq", "range"}, rows,
-    {string.format("%d-grams of %s (%d positions), within sentences%s", n, opts.by or "word", total,
-                   opts.around and string.format(", holding a match of %s%s", opts.around,
-                     slot == 0 and "" or string.format(" at slot %d", slot)) or "")})
-    :limit(opts.limit)
+  local rows, total, acc = {}, 0, {}
+  for _, c in ipairs(corpora) do
+    local h = common.handle(c)
+    local t = count(h, (common.docset(h, opts.where)), 1, 1)
+    common.merge(acc, t, {"freq", "range"})
+    total = total + t.total
+  end
+  for _, r in pairs(acc) do
+    if r.freq >= minf and r.range >= minr then
+      r.ngram = r.value
+      rows[#rows + 1] = r
+    end
+  end
+  table.sort(rows, function(a, b)
+    if a.freq ~= b.freq then return a.freq > b.freq end
+    return a.value < b.value
+  end)
+  return common.result("ngrams", {"ngram", "freq", "range"}, rows, notes(total)):limit(opts.limit)
 end
 
 M.command = common.command("ngrams", "N-grams (1 to 8) within sentences, with frequency and range.",
@@ -80,7 +76,7 @@ M.command = common.command("ngrams", "N-grams (1 to 8) within sentences, with fr
   end,
   function(list, a)
     return M.run(list, {n = a.n, by = a.by, min_freq = a.min_freq, min_range = a.min_range,
-                        around = a.around, slot = a.slot, where = a.where})
+                        around = a.around, slot = a.slot, where = a.where, limit = a.limit})
   end)
 
 return M
