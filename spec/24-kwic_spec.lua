@@ -258,3 +258,26 @@ describe("long results kept in C", function()
     assert.equal(string.format("%s\t%d\t%d", rows[1].ngram, rows[1].freq, rows[1].range), tsv:match("\n([^\n]+)"))
   end)
 end)
+
+describe("recipes over a match set", function()
+  it("count the matches of corpus:query as they count the query's text", function()
+    local db = H.tmp(".db")
+    local c <close> = make(db, {"a", "b", "c"})
+    local m = c:query('"sat"')
+    local a = c:collocates{query = m, window = "1,1"}
+    local b = c:collocates{query = '"sat"', window = "1,1"}
+    assert.equal(#b.rows, #a.rows)
+    -- "cat sat on", "dog sat on": on 2, cat 1, dog 1
+    local f = {}
+    for _, r in ipairs(a.rows) do f[r.collocate] = r.f_xy end
+    assert.same({on = 2, cat = 1, dog = 1}, f)
+    assert.equal(2, c:dispersion{query = m}.rows[1].hits)
+    assert.equal("sat on=2", (function()
+      local r = c:ngrams{n = 2, around = m, slot = 1}
+      return r.rows[1].ngram .. "=" .. r.rows[1].freq
+    end)())
+    assert.equal(2, c:freq{query = m}.rows[1].freq)
+    local other <close> = make(H.tmp(".db"), {"a"})
+    assert.has_error(function() other:collocates{query = m} end, "collocates: the match set is of another corpus")
+  end)
+end)

@@ -28,6 +28,22 @@ function M.docset(h, src)
   return set, docs, n
 end
 
+-- What a recipe's `query` may be: a CQL string, or a dossier.MatchSet (corpus:query),
+-- whose matches the counting reads where they are. query_arg(corpus, q) gives what the
+-- binding takes for corpus (the set must be that corpus's); query_text(q) names it.
+function M.is_matchset(q) return type(q) == "table" and q._ms ~= nil end
+
+function M.query_arg(corpus, q, what)
+  if type(q) == "string" then return q end
+  if M.is_matchset(q) then
+    if q.corpus ~= corpus then error(what .. ": the match set is of another corpus", 0) end
+    return q._ms
+  end
+  error(what .. ": a query (CQL) or a match set expected", 0)
+end
+
+function M.query_text(q) return M.is_matchset(q) and q.query or q end
+
 -- Tokens of the documents of set (nil: all of docs).
 function M.tokens(docs, set)
   local n = 0

@@ -17,9 +17,9 @@ local M = {}
 local function quote(s) return '"' .. s:gsub('[\\"]', "\\%0") .. '"' end
 
 -- Counts of one corpus handle over document set `set`: a count table (values, freq, range).
-local function count(h, opts, set)
+local function count(c, h, opts, set)
   local by = opts.by or "word"
-  if opts.query then return h:count_matches(opts.query, by, set), "total" end
+  if opts.query then return h:count_matches(common.query_arg(c, opts.query, "freq"), by, set), "total" end
   if opts.pos then return h:count_matches("[pos=" .. quote(opts.pos) .. "]", by, set), "total" end
   return h:count_freq(by, set), "tokens"
 end
@@ -70,7 +70,7 @@ function M.run(corpora, opts)
       local base, docs = common.docset(h, opts.where)
       for _, g in ipairs(groups(docs, base, opts.per)) do
         if not acc[g.name] then acc[g.name] = {}; tokens[g.name] = 0; order[#order + 1] = g.name end
-        local t = count(h, opts, g.set)
+        local t = count(c, h, opts, g.set)
         common.merge(acc[g.name], t, {"freq", "range"})
         tokens[g.name] = tokens[g.name] + common.tokens(docs, g.set)
       end
@@ -92,7 +92,7 @@ function M.run(corpora, opts)
   for _, c in ipairs(corpora) do
     local h = common.handle(c)
     local set, docs = common.docset(h, opts.where)
-    local t = count(h, opts, set)
+    local t = count(c, h, opts, set)
     common.merge(acc, t, {"freq", "range"})
     tokens = tokens + common.tokens(docs, set)
   end

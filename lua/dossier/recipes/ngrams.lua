@@ -28,26 +28,27 @@ function M.run(corpora, opts)
   if math.type(slot) ~= "integer" or slot < -n or slot > n then
     error(string.format("slot must be a whole number from -%d to %d (n)", n, n), 0)
   end
-  if opts.around ~= nil and type(opts.around) ~= "string" then error("around: a CQL query expected", 0) end
-  local function count(h, set, mf, mr, max)
-    if opts.around then return h:count_around(opts.around, opts.by or "word", n, slot, set, mf, mr, max) end
+  local function count(c, h, set, mf, mr, max)
+    if opts.around then
+      return h:count_around(common.query_arg(c, opts.around, "around"), opts.by or "word", n, slot, set, mf, mr, max)
+    end
     return h:count_ngrams(opts.by or "word", n, set, mf, mr, max)
   end
   local notes = function(total)
     return {string.format("%d-grams of %s (%d positions), within sentences%s", n, opts.by or "word", total,
-                          opts.around and string.format(", holding a match of %s%s", opts.around,
+                          opts.around and string.format(", holding a match of %s%s", common.query_text(opts.around),
                             slot == 0 and "" or string.format(" at slot %d", slot)) or "")}
   end
   if #corpora == 1 then   -- the core filters, sorts and cuts the rows: they stay columns
     local h = common.handle(corpora[1])
-    local t = count(h, (common.docset(h, opts.where)), minf, minr, opts.limit)
+    local t = count(corpora[1], h, (common.docset(h, opts.where)), minf, minr, opts.limit)
     return common.columnar("ngrams", {"ngram", "freq", "range"},
       {ngram = t.values, value = t.values, freq = t.freq, range = t.range}, #t.values, nil, notes(t.total))
   end
   local rows, total, acc = {}, 0, {}
   for _, c in ipairs(corpora) do
     local h = common.handle(c)
-    local t = count(h, (common.docset(h, opts.where)), 1, 1)
+    local t = count(c, h, (common.docset(h, opts.where)), 1, 1)
     common.merge(acc, t, {"freq", "range"})
     total = total + t.total
   end
