@@ -154,6 +154,8 @@ describe("kwic", function()
       "right after the position; then %c, reverse, desc) at position 10")
     assert.has_error(function() corpus:kwic{query = '"cat"', sort = {"1L", "2L", "3L", "4L"}} end,
       "sort: at most three keys, not 4")
+    assert.has_error(function() corpus:kwic{query = '"cat"', meta = {"kind", "colour"}} end,
+      "meta: no document has the key 'colour' (keys: kind, name)")
     assert.has_error(function() corpus:kwic{query = '"cat"', sample = -1} end,
       "sample: a whole number of lines, 0 or more")
   end)

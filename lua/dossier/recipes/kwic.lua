@@ -221,6 +221,19 @@ function M.run(corpora, opts)
     end
     total = opts.sample
   end
+  if #meta > 0 then                       -- a key no document has is a mistake, not a column of ""
+    local known, list = {name = true}, {}
+    for _, st in ipairs(sets) do
+      for _, d in ipairs(st.docs) do for k in pairs(d.meta or {}) do known[k] = true end end
+    end
+    for k in pairs(known) do list[#list + 1] = k end
+    table.sort(list)
+    for _, k in ipairs(meta) do
+      if not known[k] then
+        error(string.format("meta: no document has the key '%s' (keys: %s)", k, table.concat(list, ", ")), 0)
+      end
+    end
+  end
   local bkeys = #keys > 0 and binding_keys(keys, longest) or nil
   local rows = {}
   local limit = opts.limit
@@ -234,7 +247,9 @@ function M.run(corpora, opts)
     if #meta > 0 then for _, d in ipairs(s.docs) do meta_of[d.name] = d.meta or {} end end
     for li, l in ipairs(lines) do
       l.file, l.line = fi, li
-      for _, k in ipairs(meta) do l[k] = meta_of[l.doc] and meta_of[l.doc][k] or "" end
+      for _, k in ipairs(meta) do
+        l[k] = k == "name" and l.doc or (meta_of[l.doc] and meta_of[l.doc][k]) or ""
+      end
       rows[#rows + 1] = l
     end
   end
