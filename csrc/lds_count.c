@@ -149,33 +149,65 @@ static void set_cell(lua_State *L, int t, const char *zCol, lua_Integer r) {
 
 static const char *const azFreqCol[] = {"values", "freq", "range"};
 
-/* corpus:count_freq(attr, docs) -> {values, freq, range, tokens, docs} */
+/* An id to order by frequency, then string. */
+typedef struct freqrow {
+  int64_t freq;
+  const char *z;
+  size_t n;
+  uint32_t id;
+} freqrow;
+
+static int freqrow_cmp(const void *pa, const void *pb) {
+  const freqrow *a = pa, *b = pb;
+  if (a->freq != b->freq) return a->freq > b->freq ? -1 : 1;
+  size_t n = a->n < b->n ? a->n : b->n;
+  int d = memcmp(a->z, b->z, n);
+  if (d) return d;
+  return a->n < b->n ? -1 : a->n > b->n;
+}
+
+/*
+** corpus:count_freq(attr, docs [, sorted]) -> {values, freq, range, tokens, docs}: by id,
+** or with `sorted` most frequent first, then by value (byte order), sorted in C.
+*/
 static int corpus_count_freq(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
   int attr = check_attr(L, 2);
   refresh(L, c);
   const unsigned char *abDoc = check_docs(L, 3, c);
+  int bSorted = lua_toboolean(L, 4);
   counts_box *b = new_box(L);
   int box = lua_gettop(L);
   ds_error e;
   if (ds_count_freq(c, attr, abDoc, &b->f, &e)) return lds_raise(L, &e);
   load_lexicon(L, c, attr, b);
-  new_columns(L, 0, azFreqCol, 3);
-  int t = lua_gettop(L);
-  lua_Integer r = 0;
+  ds_buf *rows = lds_newbuf(L);
+  size_t nRow = 0;
   for (size_t id = 0; id < b->f.nId; id++) {
     if (!b->f.aFreq[id]) continue;
-    r++;
-    if (id < b->lex.nId) lua_pushlstring(L, LEXSTR(&b->lex, id));
-    else lua_pushliteral(L, "");
-    set_cell(L, t, "values", r);
-    lua_pushinteger(L, b->f.aFreq[id]);
-    set_cell(L, t, "freq", r);
-    lua_pushinteger(L, b->f.aRange[id]);
-    set_cell(L, t, "range", r);
+    freqrow r = {b->f.aFreq[id], "", 0, (uint32_t)id};
+    if (id < b->lex.nId) r.z = (const char *)b->lex.text.p + b->lex.aOff[id], r.n = b->lex.aOff[id + 1] - b->lex.aOff[id];
+    ds_buf_append(rows, &r, sizeof r);
+    nRow++;
   }
+  if (rows->rc) return luaL_error(L, "out of memory");
+  freqrow *aRow = (freqrow *)rows->p;
+  if (bSorted && nRow > 1) qsort(aRow, nRow, sizeof *aRow, freqrow_cmp);
+  new_columns(L, (int)nRow, azFreqCol, 3);
+  int t = lua_gettop(L);
+  for (int j = 0; j < 3; j++) lua_getfield(L, t, azFreqCol[j]);
+  for (size_t i = 0; i < nRow; i++) {
+    lua_pushlstring(L, aRow[i].z, aRow[i].n);
+    lua_rawseti(L, t + 1, (lua_Integer)i + 1);
+    lua_pushinteger(L, aRow[i].freq);
+    lua_rawseti(L, t + 2, (lua_Integer)i + 1);
+    lua_pushinteger(L, b->f.aRange[aRow[i].id]);
+    lua_rawseti(L, t + 3, (lua_Integer)i + 1);
+  }
+  lua_pop(L, 3);
   lds_setint(L, "tokens", b->f.nTok);
   lds_setint(L, "docs", b->f.nDoc);
+  lds_freebuf(rows);
   done(L, box);
   return 1;
 }
