@@ -297,6 +297,7 @@ static int lexref_cmp(const void *pa, const void *pb) {
    the ranks of ids for ties. */
 typedef struct seqrank {
   uint64_t key;
+  uint64_t key2;             /* the ranks of the second and third ids (0: none) */
   const uint32_t *aId;
   const uint32_t *aRank;     /* rank by id (the same array in every row) */
   uint32_t nId, nRank;
@@ -308,8 +309,9 @@ static inline uint32_t rank_of(const seqrank *a, uint32_t id) { return id < a->n
 static int seqrank_cmp(const void *pa, const void *pb) {
   const seqrank *a = pa, *b = pb;
   if (a->key != b->key) return a->key < b->key ? -1 : 1;
+  if (a->key2 != b->key2) return a->key2 < b->key2 ? -1 : 1;
   uint32_t n = a->nId < b->nId ? a->nId : b->nId;
-  for (uint32_t j = 1; j < n; j++) {
+  for (uint32_t j = 3; j < n; j++) {
     uint32_t x = rank_of(a, a->aId[j]), y = rank_of(b, b->aId[j]);
     if (x != y) return x < y ? -1 : 1;
   }
@@ -364,7 +366,10 @@ int ds_seqs_order(const ds_seqs *s, const ds_lexstrs *lex, int64_t minF, int64_t
     if (x->freq < minTop || x->range < minR) continue;
     uint64_t key = ((uint64_t)(UINT32_MAX - (x->freq > UINT32_MAX ? UINT32_MAX : (uint32_t)x->freq)) << 32) |
                    (x->len && s->ids.a[x->off] < nLex ? aRank[s->ids.a[x->off]] : 0);
-    aRow[n++] = (seqrank){key, s->ids.a + x->off, aRank, x->len, (uint32_t)nLex, i};
+    const uint32_t *a = s->ids.a + x->off;
+    uint64_t key2 = ((uint64_t)(x->len > 1 && a[1] < nLex ? aRank[a[1]] : 0) << 32) |
+                    (x->len > 2 && a[2] < nLex ? aRank[a[2]] : 0);
+    aRow[n++] = (seqrank){key, key2, a, aRank, x->len, (uint32_t)nLex, i};
   }
   qsort(aRow, n, sizeof *aRow, seqrank_cmp);
   if (n > nMax) n = nMax;

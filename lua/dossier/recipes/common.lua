@@ -24,6 +24,7 @@ end
 -- constraint src (nil: every document), its documents and how many are in it.
 function M.docset(h, src)
   local docs = h:docs()
+  if src == nil then return nil, docs, #docs end
   local set, n = where.docset(h, src)
   return set, docs, n
 end
