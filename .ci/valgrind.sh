@@ -61,6 +61,9 @@ step 0 collocates --db "$db" '"China"' --within s --format json
 step 0 keyness --db "$db" --target 'doc.kind = "news"' --limit 5
 step 0 dispersion --db "$db" '"Huawei"' --parts 4 --svg "$tmp/d.svg"
 step 0 export --db "$db" --format vrt -o "$tmp/c.vrt"
+step 0 kwic --db "$db" --db "$db" '"China" []' --sort '1R lemma %c' --sort 'C reverse' --tokens 3 --sample 20 --meta kind --format html
+step 0 ngrams --db "$db" -n 3 --around '"Huawei"' --slot 2 --limit 5
+step 0 keyness --db "$db" --target 'doc.kind = "news|blog.*"' --format tsv
 step 1 freq --db "$db" --where 'doc.kind = news'
 step 0 tag corpus/seeds/2023-blog-strategic-partnership-it.txt
 step 0 clean --explain corpus/seeds/2022-sinkkonen-lassila-digital-authoritarianism.txt

@@ -39,6 +39,15 @@ def trigrams():
     return len(c)
 
 
+def trigrams_top(k):
+    c = collections.Counter()
+    for d in docs:
+        w = d["tokens"]["word"]
+        for a, b in sentences(d):
+            c.update(zip(w[a:b], w[a + 1:b], w[a + 2:b]))
+    return len(c.most_common(k))
+
+
 def collocates(attr, value):
     c = collections.Counter()
     for d in docs:
@@ -69,6 +78,25 @@ def keyness():
     return len(set(a) | set(b))
 
 
+def keyness_sorted():
+    """As keyness, and the rows sorted as dossier sorts them: positive first, by ll."""
+    h = len(docs) // 2
+    a, b = collections.Counter(), collections.Counter()
+    for d in docs[:h]:
+        a.update(d["tokens"]["word"])
+    for d in docs[h:]:
+        b.update(d["tokens"]["word"])
+    n1, n2 = sum(a.values()), sum(b.values())
+    rows = []
+    for w in set(a) | set(b):
+        o1, o2 = a[w], b[w]
+        e1, e2 = n1 * (o1 + o2) / (n1 + n2), n2 * (o1 + o2) / (n1 + n2)
+        ll = 2 * ((o1 * math.log(o1 / e1) if o1 else 0) + (o2 * math.log(o2 / e2) if o2 else 0))
+        rows.append((o1 / n1 < o2 / n2, -ll, w, o1, o2))
+    rows.sort()
+    return len(rows)
+
+
 def dispersion():
     hits = [d["tokens"]["word"].count("the") for d in docs]
     return len(hits)
@@ -76,7 +104,9 @@ def dispersion():
 
 timed("freq by lemma", freq_lemma)
 timed("3-grams of word", trigrams)
+timed("3-grams of word, top 20", lambda: trigrams_top(20))
 timed('collocates [lemma="say"] 5,5', lambda: collocates("lemma", "say"))
 timed('collocates "the" 5,5', lambda: collocates("word", "the"))
 timed("keyness half vs half (word)", keyness)
+timed("keyness, rows sorted by ll", keyness_sorted)
 timed('dispersion "the" over documents', dispersion)

@@ -4,7 +4,10 @@
 ** its attribute's lexicon id, so no count ever touches postings or text.
 */
 #include "ds_count.h"
+#include "ds_eval.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Tokens asked of the store per window: bounded memory for a document of any size. */
@@ -168,6 +171,7 @@ void ds_freq_free(ds_freq *f) {
 typedef struct seqent {
   size_t off;          /* its ids: s->ids.a[off .. off + len) */
   uint32_t len;
+  uint32_t hash;       /* the high bits of its hash, compared before the ids */
   int64_t freq, range, last;
 } seqent;
 
@@ -212,7 +216,7 @@ static int seqs_grow(ds_seqs *s) {
   memset(a, 0, m * sizeof *a);
   for (size_t i = 0; i < s->nEnt; i++) {
     const seqent *x = &s->aEnt[i];
-    size_t j = (size_t)seq_hash(s->ids.a + x->off, x->len) & (m - 1);
+    size_t j = (size_t)seq_hash(s->ids.a + x->off, x->len) & (m - 1);   /* the low bits */
     while (a[j]) j = (j + 1) & (m - 1);
     a[j] = (uint32_t)i + 1;
   }
@@ -223,11 +227,19 @@ static int seqs_grow(ds_seqs *s) {
 }
 
 /* Count the sequence a[0..n) once more, in document k. */
+static int ids_equal(const uint32_t *a, const uint32_t *b, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (a[i] != b[i]) return 0;
+  return 1;
+}
+
 static int seqs_add(ds_seqs *s, const uint32_t *a, size_t n, int64_t k) {
-  size_t j = (size_t)seq_hash(a, n) & (s->nSlot - 1);
+  uint64_t h = seq_hash(a, n);
+  uint32_t hHigh = (uint32_t)(h >> 32);
+  size_t j = (size_t)h & (s->nSlot - 1);
   while (s->aSlot[j]) {
     seqent *x = &s->aEnt[s->aSlot[j] - 1];
-    if (x->len == n && memcmp(s->ids.a + x->off, a, n * sizeof *a) == 0) {
+    if (x->hash == hHigh && x->len == n && ids_equal(s->ids.a + x->off, a, n)) {
       x->freq++;
       if (x->last != k + 1) {
         x->last = k + 1;
@@ -249,7 +261,7 @@ static int seqs_add(ds_seqs *s, const uint32_t *a, size_t n, int64_t k) {
   if (idvec_room(&s->ids, off + n)) return DS_NOMEM;
   memcpy(s->ids.a + off, a, n * sizeof *a);
   s->ids.n += n;
-  s->aEnt[s->nEnt] = (seqent){off, (uint32_t)n, 1, 1, k + 1};
+  s->aEnt[s->nEnt] = (seqent){off, (uint32_t)n, hHigh, 1, 1, k + 1};
   s->aSlot[j] = (uint32_t)++s->nEnt;
   if (s->nEnt * 2 > s->nSlot) return seqs_grow(s);    /* load at most a half */
   return DS_OK;
@@ -267,6 +279,111 @@ void ds_seqs_get(const ds_seqs *s, size_t i, const uint32_t **paId, size_t *pnId
 }
 
 int64_t ds_seqs_total(const ds_seqs *s) { return s->total; }
+
+/* A lexicon string with its id, for ranking. */
+typedef struct lexref {
+  const char *z;
+  size_t n;
+  uint32_t id;
+} lexref;
+
+static int lexref_cmp(const void *pa, const void *pb) {
+  const lexref *a = pa, *b = pb;
+  size_t n = a->n < b->n ? a->n : b->n;
+  int c = memcmp(a->z, b->z, n);
+  if (c) return c;
+  return a->n < b->n ? -1 : a->n > b->n;
+}
+
+/* A row to order: a key (the frequency inverted, then the first id's rank), its ids and
+   the ranks of ids for ties. */
+typedef struct seqrank {
+  uint64_t key;
+  uint64_t key2;             /* the ranks of the second and third ids (0: none) */
+  const uint32_t *aId;
+  const uint32_t *aRank;     /* rank by id (the same array in every row) */
+  uint32_t nId, nRank;
+  size_t i;
+} seqrank;
+
+static inline uint32_t rank_of(const seqrank *a, uint32_t id) { return id < a->nRank ? a->aRank[id] : 0; }
+
+static int seqrank_cmp(const void *pa, const void *pb) {
+  const seqrank *a = pa, *b = pb;
+  if (a->key != b->key) return a->key < b->key ? -1 : 1;
+  if (a->key2 != b->key2) return a->key2 < b->key2 ? -1 : 1;
+  uint32_t n = a->nId < b->nId ? a->nId : b->nId;
+  for (uint32_t j = 3; j < n; j++) {
+    uint32_t x = rank_of(a, a->aId[j]), y = rank_of(b, b->aId[j]);
+    if (x != y) return x < y ? -1 : 1;
+  }
+  if (a->nId != b->nId) return a->nId < b->nId ? -1 : 1;
+  return a->i < b->i ? -1 : a->i > b->i;
+}
+
+static int cmp_i64_desc(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return x > y ? -1 : x < y;
+}
+
+int ds_seqs_order(const ds_seqs *s, const ds_lexstrs *lex, int64_t minF, int64_t minR, size_t nMax,
+                  size_t **paIdx, size_t *pn, size_t *pnAll) {
+  *paIdx = NULL;
+  *pn = *pnAll = 0;
+  size_t nLex = lex->nId;
+  lexref *aRef = ds_malloc((nLex + 1) * sizeof *aRef);
+  uint32_t *aRank = ds_malloc((nLex + 1) * sizeof *aRank);
+  seqrank *aRow = ds_malloc((s->nEnt + 1) * sizeof *aRow);
+  size_t *aIdx = ds_malloc((s->nEnt + 1) * sizeof *aIdx);
+  if (!aRef || !aRank || !aRow || !aIdx) {
+    ds_free(aRef), ds_free(aRank), ds_free(aRow), ds_free(aIdx);
+    return DS_NOMEM;
+  }
+  for (size_t id = 0; id < nLex; id++)
+    aRef[id] = (lexref){(const char *)lex->text.p + lex->aOff[id], lex->aOff[id + 1] - lex->aOff[id], (uint32_t)id};
+  qsort(aRef, nLex, sizeof *aRef, lexref_cmp);
+  for (size_t r = 0; r < nLex; r++) aRank[aRef[r].id] = (uint32_t)r + 1;   /* 0: an id past the lexicon */
+  /* with nMax, only the rows as frequent as the nMax-th most frequent can be among them */
+  int64_t minTop = minF;
+  size_t nPass = 0;
+  for (size_t i = 0; i < s->nEnt; i++)
+    if (s->aEnt[i].freq >= minF && s->aEnt[i].range >= minR) nPass++;
+  if (nMax < nPass) {
+    int64_t *aF = ds_malloc((nPass + 1) * sizeof *aF);
+    if (!aF) {
+      ds_free(aRef), ds_free(aRank), ds_free(aRow), ds_free(aIdx);
+      return DS_NOMEM;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < s->nEnt; i++)
+      if (s->aEnt[i].freq >= minF && s->aEnt[i].range >= minR) aF[m++] = s->aEnt[i].freq;
+    qsort(aF, m, sizeof *aF, cmp_i64_desc);
+    if (nMax > 0 && aF[nMax - 1] > minTop) minTop = aF[nMax - 1];
+    if (nMax == 0) minTop = INT64_MAX;
+    ds_free(aF);
+  }
+  size_t n = 0;
+  for (size_t i = 0; i < s->nEnt; i++) {
+    const seqent *x = &s->aEnt[i];
+    if (x->freq < minTop || x->range < minR) continue;
+    uint64_t key = ((uint64_t)(UINT32_MAX - (x->freq > UINT32_MAX ? UINT32_MAX : (uint32_t)x->freq)) << 32) |
+                   (x->len && s->ids.a[x->off] < nLex ? aRank[s->ids.a[x->off]] : 0);
+    const uint32_t *a = s->ids.a + x->off;
+    uint64_t key2 = ((uint64_t)(x->len > 1 && a[1] < nLex ? aRank[a[1]] : 0) << 32) |
+                    (x->len > 2 && a[2] < nLex ? aRank[a[2]] : 0);
+    aRow[n++] = (seqrank){key, key2, a, aRank, x->len, (uint32_t)nLex, i};
+  }
+  qsort(aRow, n, sizeof *aRow, seqrank_cmp);
+  if (n > nMax) n = nMax;
+  for (size_t r = 0; r < n; r++) aIdx[r] = aRow[r].i;
+  ds_free(aRef);
+  ds_free(aRank);
+  ds_free(aRow);
+  *paIdx = aIdx;
+  *pn = n;
+  *pnAll = nPass;
+  return DS_OK;
+}
 
 void ds_seqs_free(ds_seqs *s) {
   if (!s) return;
@@ -404,6 +521,88 @@ int ds_count_collocates(ds_corpus *c, int attr, const ds_matchset *ms, const uns
   ds_free(v.a);
   ds_free(aSeg);
   return rc;
+}
+
+static int cmp_i64(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Count the n-grams starting at the distinct positions of aStart[0..nStart) (document k, ids v). */
+static int around_flush(ds_seqs *s, const idvec *v, int n, int64_t *aStart, size_t nStart, int64_t k) {
+  qsort(aStart, nStart, sizeof *aStart, cmp_i64);
+  for (size_t j = 0; j < nStart; j++) {
+    if (j && aStart[j] == aStart[j - 1]) continue;
+    s->total++;
+    if (seqs_add(s, v->a + aStart[j], (size_t)n, k)) return DS_NOMEM;
+  }
+  return DS_OK;
+}
+
+int ds_count_around(ds_corpus *c, int attr, int n, int slot, const ds_matchset *ms,
+                    const unsigned char *abDoc, ds_seqs **ps, ds_error *e) {
+  *ps = NULL;
+  if (check_attr(attr, e)) return DS_MISUSE;
+  if (n < 1 || n > DS_COUNT_MAX_N) return ds_error_set(e, DS_MISUSE, -1, "n must be 1 to %d", DS_COUNT_MAX_N);
+  if (slot < -n || slot > n) return ds_error_set(e, DS_MISUSE, -1, "slot must be -%d to %d", n, n);
+  ds_seqs *s;
+  if (seqs_new(&s)) return nomem(e);
+  idvec v = {0};
+  seg *aSeg = NULL;
+  size_t nSegAlloc = 0, nSeg = 0, nStart = 0, nStartAlloc = 0;
+  int64_t *aStart = NULL;
+  int64_t kDoc = -1;
+  int rc = DS_OK;
+  for (size_t i = 0; rc == DS_OK && i <= ms->n; i++) {
+    int64_t k = i < ms->n ? ds_corpus_doc_at(c, ms->a[i].first) : -2;
+    if (k == -1 || (k >= 0 && !in_set(abDoc, (size_t)k))) continue;
+    if (k != kDoc) {               /* matches come in corpus order: each document read once */
+      if (kDoc >= 0 && nStart) rc = around_flush(s, &v, n, aStart, nStart, kDoc);
+      if (rc) rc = nomem(e);
+      nStart = 0;
+      if (k < 0 || rc) break;
+      const ds_docinfo *d = ds_corpus_doc(c, (size_t)k);
+      rc = doc_ids(c, (size_t)k, attr, 0, d->nTok, &v, e);
+      if (rc == DS_OK) rc = doc_segments(c, (size_t)k, &aSeg, &nSegAlloc, &nSeg, e);
+      if (rc) break;
+      kDoc = k;
+    }
+    const ds_docinfo *d = ds_corpus_doc(c, (size_t)k);
+    int64_t first = ms->a[i].first - d->cpos, last = ms->a[i].last - d->cpos;
+    if (last >= d->nTok || last - first + 1 > n) continue;
+    const seg *sg = seg_at(aSeg, nSeg, first);
+    if (!sg || last >= sg->to) continue;                 /* across a sentence boundary */
+    int64_t lo = last - n + 1, hi = first;               /* the starts holding the match */
+    if (slot) {                                          /* ... with the match at its slot */
+      int64_t t = slot > 0 ? first - (slot - 1) : last - n - slot;
+      if (t < lo || t > hi) continue;
+      lo = hi = t;
+    }
+    if (lo < sg->from) lo = sg->from;
+    if (hi > sg->to - n) hi = sg->to - n;
+    for (int64_t t = lo; t <= hi; t++) {
+      if (nStart == nStartAlloc) {
+        size_t m = nStartAlloc ? 2 * nStartAlloc : 256;
+        int64_t *a = ds_realloc(aStart, m * sizeof *a);
+        if (!a) {
+          rc = nomem(e);
+          break;
+        }
+        aStart = a;
+        nStartAlloc = m;
+      }
+      aStart[nStart++] = t;
+    }
+  }
+  ds_free(v.a);
+  ds_free(aSeg);
+  ds_free(aStart);
+  if (rc) {
+    ds_seqs_free(s);
+    return rc;
+  }
+  *ps = s;
+  return DS_OK;
 }
 
 void ds_colloc_free(ds_colloc *o) {
@@ -544,6 +743,59 @@ void ds_lexstrs_free(ds_lexstrs *l) {
   ds_free(l->aFreq);
   ds_buf_free(&l->text);
   memset(l, 0, sizeof *l);
+}
+
+/* }====== */
+
+/* {====== subcorpora by metadata ====== */
+
+#define WHERE_PREFIX "[] :: "
+
+/* Make error e's position count in the constraint rather than the query it was put in. */
+static int where_error(ds_error *e, int rc) {
+  const size_t nPre = sizeof WHERE_PREFIX - 1;
+  char *z = strstr(e->msg, " at position ");
+  if (z) {
+    long pos = strtol(z + 13, NULL, 10);
+    if (pos > (long)nPre) snprintf(z, sizeof e->msg - (size_t)(z - e->msg), " at position %ld", pos - (long)nPre);
+  }
+  if (e->offset >= (int64_t)nPre) e->offset -= (int64_t)nPre;
+  return rc;
+}
+
+int ds_count_where(ds_corpus *c, const char *zWhere, unsigned char **paDoc, size_t *pnIn, ds_error *e) {
+  *paDoc = NULL;
+  *pnIn = 0;
+  size_t n = strlen(zWhere);
+  char *zQuery = ds_malloc(sizeof WHERE_PREFIX + n);
+  if (!zQuery) return nomem(e);
+  memcpy(zQuery, WHERE_PREFIX, sizeof WHERE_PREFIX - 1);
+  memcpy(zQuery + sizeof WHERE_PREFIX - 1, zWhere, n + 1);
+  ds_cql *t = NULL;
+  ds_eval *p = NULL;
+  int rc = ds_cql_parse(zQuery, &t, e);
+  if (rc == DS_OK && (t->nWithin || t->nWithinTokens || t->iContaining >= 0 || t->nExpand || t->nExpandTokens))
+    rc = ds_error_set(e, DS_QUERY, -1, "a metadata constraint only (doc.KEY = \"VALUE\" ...), not within, "
+                      "containing or expand at position %zu", ds_cql_char_pos(zQuery, n + sizeof WHERE_PREFIX - 1));
+  if (rc == DS_OK) rc = ds_eval_bind(c, t, &p, e);
+  const unsigned char *abOk = rc == DS_OK ? ds_eval_docset(p) : NULL;
+  if (rc == DS_OK && !abOk)
+    rc = ds_error_set(e, DS_QUERY, 6, "a metadata constraint only (doc.KEY = \"VALUE\" ...), not labels, "
+                      "at position %zu", sizeof WHERE_PREFIX);
+  size_t nDoc = ds_corpus_ndocs(c);
+  unsigned char *a = rc == DS_OK ? ds_malloc(nDoc + 1) : NULL;
+  if (rc == DS_OK && !a) rc = nomem(e);
+  if (rc == DS_OK) {
+    for (size_t k = 0; k < nDoc; k++) {
+      a[k] = abOk[k] ? 1 : 0;
+      *pnIn += a[k];
+    }
+    *paDoc = a;
+  }
+  ds_eval_free(p);
+  ds_cql_free(t);
+  ds_free(zQuery);
+  return rc == DS_OK || rc == DS_NOMEM ? rc : where_error(e, rc);
 }
 
 /* }====== */

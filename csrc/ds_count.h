@@ -24,6 +24,8 @@
 #include "ds_matchset.h"
 #include "ds_store.h"
 
+struct ds_lexstrs;     /* below: a lexicon's strings */
+
 /* {====== frequencies by lexicon id ====== */
 
 typedef struct ds_freq {
@@ -51,6 +53,18 @@ size_t ds_seqs_count(const ds_seqs *s);
 /* Sequence i (0 <= i < count): its ids in *paId / *pnId, its frequency and range. */
 void ds_seqs_get(const ds_seqs *s, size_t i, const uint32_t **paId, size_t *pnId,
                  int64_t *pFreq, int64_t *pRange);
+/*
+** The first nMax (SIZE_MAX: all) of the sequences with frequency >= minF and range >=
+** minR, most frequent first, ties by their values (each id's string in lex compared in
+** byte order, id by id, a sequence that is a prefix of another first: the order of the
+** values joined by spaces, as no value holds a space or a control character): a new
+** array of their indices in *paIdx (ds_free it) and their number in *pn; *pnAll the
+** number of sequences passing the minimums. DS_OK or DS_NOMEM. Frequencies past 2^32
+** tie (the order among them is by value).
+*/
+int ds_seqs_order(const ds_seqs *s, const struct ds_lexstrs *lex, int64_t minF, int64_t minR, size_t nMax,
+                  size_t **paIdx, size_t *pn, size_t *pnAll);
+
 /* Tokens (n-grams: positions) looked at. */
 int64_t ds_seqs_total(const ds_seqs *s);
 void ds_seqs_free(ds_seqs *s);     /* safe with NULL */
@@ -70,6 +84,17 @@ int ds_count_ngrams(ds_corpus *c, int attr, int n, const unsigned char *abDoc, d
 */
 int ds_count_matches(ds_corpus *c, int attr, const ds_matchset *ms, const unsigned char *abDoc,
                      ds_seqs **ps, ds_error *e);
+
+/*
+** Clusters around matches (AntConc's clusters): the n-grams of attr that hold a whole
+** match of ms (in the documents of abDoc), inside one sentence as ds_count_ngrams cuts
+** them. slot k > 0: the match's first token is the n-gram's k-th; k < 0: its last token
+** is the n-gram's -k-th from the end (-1: the n-gram ends with the match); 0: every
+** n-gram holding the match. An n-gram position holding several matches counts once; a
+** match longer than n, or across a sentence boundary, has none. total: n-grams counted.
+*/
+int ds_count_around(ds_corpus *c, int attr, int n, int slot, const ds_matchset *ms,
+                    const unsigned char *abDoc, ds_seqs **ps, ds_error *e);
 
 /* }====== */
 
@@ -116,6 +141,21 @@ typedef struct ds_parts_count {
 int ds_count_dispersion(ds_corpus *c, const ds_matchset *ms, const unsigned char *abDoc,
                         size_t nParts, ds_parts_count *out, ds_error *e);
 void ds_parts_count_free(ds_parts_count *p);
+
+/* }====== */
+
+/* {====== subcorpora by metadata ====== */
+
+/*
+** The documents meeting zWhere, the constraint of a CQL query's `::` part on metadata
+** (`doc.kind = "news|report" & doc.date >= "2019"`: = and != match regular expressions
+** against the whole value, <, <=, >, >= compare ISO dates, `doc.name` is the document's
+** name), evaluated by the query engine itself (ds_eval.h), so --where and `::` never
+** disagree: *paDoc (ds_malloc'd, one byte per document, 1 in, 0 out; the caller frees it
+** with ds_free) and *pnIn the documents in it. Errors (DS_QUERY) name the 1-based
+** character position in zWhere ("... at position 12").
+*/
+int ds_count_where(ds_corpus *c, const char *zWhere, unsigned char **paDoc, size_t *pnIn, ds_error *e);
 
 /* }====== */
 

@@ -146,12 +146,14 @@ static int bind_meta(binder *b, const ds_cql_node *x, unsigned char **paOk) {
   metactx m = {b, x, NULL, NULL, NULL, nDoc, NULL, 0, 0};
   int rc = ds_corpus_meta_by_key(b->c, NULL, key_each, &m, b->e);
   if (rc && rc != DS_DONE) return rc;
-  if (!m.bFound) {
+  int bName = !m.bFound && strcmp(ds_cql_str(b->t, x->iName), "name") == 0;   /* doc.name: its name */
+  if (!m.bFound && !bName) {
     ds_buf keys = DS_BUF_INIT;
     ds_corpus_meta_by_key(b->c, NULL, key_list, &keys, b->e);
     char zMsg[320];
+    ds_buf_printf(&keys, "%sname", keys.n ? ", " : "");
     snprintf(zMsg, sizeof zMsg, "unknown metadata key '%.40s' (known: %.*s)", ds_cql_str(b->t, x->iName),
-             keys.n ? (int)keys.n : 4, keys.n ? (const char *)keys.p : "none");
+             (int)keys.n, keys.p ? (const char *)keys.p : "name");
     ds_buf_free(&keys);
     return qerr(b, x->iStart, zMsg);
   }
@@ -171,7 +173,14 @@ static int bind_meta(binder *b, const ds_cql_node *x, unsigned char **paOk) {
     memset(m.aOk, 0, nDoc + 1);
     for (size_t k = 0; k < nDoc; k++) m.aIdx[k] = (idk){ds_corpus_doc(b->c, k)->id, k};
     qsort(m.aIdx, nDoc, sizeof *m.aIdx, cmp_doc_id);
-    rc = ds_corpus_meta_by_key(b->c, ds_cql_str(b->t, x->iName), meta_each, &m, b->e);
+    if (bName) {
+      for (size_t k = 0; k < nDoc && rc == DS_OK; k++) {
+        m.aHas[k] = 1;
+        if (meta_value(&m, k, ds_corpus_doc(b->c, k)->zName)) rc = DS_DONE;
+      }
+    } else {
+      rc = ds_corpus_meta_by_key(b->c, ds_cql_str(b->t, x->iName), meta_each, &m, b->e);
+    }
     if (rc == DS_DONE) rc = qerr(b, x->iStart, "regular expression over its limits on the metadata");
     for (size_t k = 0; k < nDoc && rc == DS_OK; k++)     /* no value: as the empty string */
       if (!m.aHas[k] && meta_value(&m, k, "")) rc = qerr(b, x->iStart, "regular expression over its limits");
@@ -632,6 +641,8 @@ int ds_eval_bind(ds_corpus *c, const ds_cql *t, ds_eval **pp, ds_error *e) {
   *pp = p;
   return DS_OK;
 }
+
+const unsigned char *ds_eval_docset(const ds_eval *p) { return p->bGLabels ? NULL : p->aDocOk; }
 
 void ds_eval_free(ds_eval *p) {
   if (!p) return;

@@ -55,6 +55,13 @@ const char *ds_eval_anchor_name(const ds_eval *p, size_t j);
 /* The longest match allowed, in tokens (matchset nCut counts starts cut there). */
 int64_t ds_eval_cut_limit(const ds_eval *p);
 
+/*
+** The documents a global constraint on metadata alone (`:: doc.kind = "news"`) lets
+** through: one byte per document (ds_corpus_ndocs; nonzero: in), owned by p; NULL when
+** the query has no such constraint. For subcorpora (--where) evaluated as `::` is.
+*/
+const unsigned char *ds_eval_docset(const ds_eval *p);
+
 /* Append every match of p in c to *pOut, in corpus order. */
 int ds_eval_run(ds_corpus *c, const ds_eval *p, ds_matchset *pOut, ds_error *e);
 

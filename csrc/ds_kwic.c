@@ -37,3 +37,30 @@ int ds_corpus_kwic(ds_corpus *c, int64_t first, int64_t last, int width, ds_buf 
   if (pLeft->rc || pMatch->rc || pRight->rc) return ds_error_set(e, DS_NOMEM, -1, "out of memory");
   return DS_OK;
 }
+
+int ds_corpus_kwic_tokens(ds_corpus *c, int64_t first, int64_t last, int nTok, ds_buf *pLeft,
+                          ds_buf *pMatch, ds_buf *pRight, ds_error *e) {
+  int64_t k = ds_corpus_doc_at(c, first);
+  if (k < 0 || ds_corpus_doc_at(c, last) != k || last < first)
+    return ds_error_set(e, DS_MISUSE, -1, "match %lld..%lld is not inside one document",
+                        (long long)first, (long long)last);
+  const ds_docinfo *d = ds_corpus_doc(c, (size_t)k);
+  int64_t w = nTok > 0 ? nTok : 0;
+  int64_t t0 = first - d->cpos - w, t1 = last - d->cpos + w + 1;     /* [t0, t1) */
+  if (t0 < 0) t0 = 0;
+  if (t1 > d->nTok) t1 = d->nTok;
+  ds_window win;
+  int rc = ds_corpus_window(c, (size_t)k, t0, t1, 1, &win, e);
+  if (rc) return rc;
+  int64_t base = d->cpos + win.first;
+  if (t0 < win.first || t1 > win.first + (int64_t)win.n)
+    return ds_error_set(e, DS_CORRUPT, -1, "a window misses tokens %lld..%lld", (long long)t0, (long long)t1);
+  const char *z = win.zText;
+  size_t l = win.aOff[2 * (d->cpos + t0 - base)], a = win.aOff[2 * (first - base)];
+  size_t b = win.aOff[2 * (last - base) + 1], r = win.aOff[2 * (d->cpos + t1 - 1 - base) + 1];
+  ds_buf_put_flat(pLeft, z + l, a - l);
+  ds_buf_put_flat(pMatch, z + a, b - a);
+  ds_buf_put_flat(pRight, z + b, r - b);
+  if (pLeft->rc || pMatch->rc || pRight->rc) return ds_error_set(e, DS_NOMEM, -1, "out of memory");
+  return DS_OK;
+}

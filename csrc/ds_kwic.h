@@ -16,4 +16,12 @@
 int ds_corpus_kwic(ds_corpus *c, int64_t first, int64_t last, int width, ds_buf *pLeft,
                    ds_buf *pMatch, ds_buf *pRight, ds_error *e);
 
+/*
+** The same with the context in tokens: the text from the start of the nTok-th token
+** before the match to the end of the nTok-th token after it, each side cut at the
+** document's edges (the spaces between tokens as the text has them).
+*/
+int ds_corpus_kwic_tokens(ds_corpus *c, int64_t first, int64_t last, int nTok, ds_buf *pLeft,
+                          ds_buf *pMatch, ds_buf *pRight, ds_error *e);
+
 #endif

@@ -138,6 +138,7 @@ static int key_id(ds_corpus *c, const ds_matchset *m, size_t i, const ds_sortkey
   const ds_docinfo *d = ds_corpus_doc(c, (size_t)doc);
   pos += k->offset;
   if (pos < d->cpos || pos >= d->cpos + d->nTok) return DS_OK;
+  if ((k->flags & DS_SORT_INMATCH) && (pos < m->a[i].first || pos > m->a[i].last)) return DS_OK;
   return ds_corpus_id_at(c, k->attr, pos, pId, e);
 }
 
@@ -276,6 +277,33 @@ int ds_matchset_group(ds_corpus *c, const ds_matchset *m, const ds_sortkey *aKey
   ds_free(aRow);
   ds_free(aRank);
   ds_free(aG);
+  return rc;
+}
+
+int ds_matchset_key_strings(ds_corpus *c, const ds_matchset *m, size_t from, size_t to,
+                            const ds_sortkey *aKey, size_t nKey,
+                            int (*xRow)(void *ctx, size_t i, const char *const *azValue), void *ctx,
+                            ds_error *e) {
+  lexorder ao[16];
+  if (nKey == 0 || nKey > 16) return ds_error_set(e, DS_MISUSE, -1, "1 to 16 sort keys");
+  if (to > m->n) to = m->n;
+  memset(ao, 0, sizeof ao);
+  int rc = DS_OK;
+  for (size_t j = 0; j < nKey && rc == DS_OK; j++) {
+    if (aKey[j].anchor >= 0 && (size_t)aKey[j].anchor >= m->nAnchor)
+      rc = ds_error_set(e, DS_MISUSE, -1, "the matches have no such anchor (the query set no target or label)");
+    else rc = load_order(c, aKey[j].attr, aKey[j].flags, &ao[j], e);
+  }
+  for (size_t i = from; i < to && rc == DS_OK; i++) {
+    const char *az[16];
+    for (size_t j = 0; j < nKey && rc == DS_OK; j++) {
+      uint32_t id;
+      rc = key_id(c, m, i, &aKey[j], &id, e);
+      az[j] = rc == DS_OK && id < ao[j].n && ao[j].az[id] ? ao[j].az[id] : "";
+    }
+    if (rc == DS_OK && xRow(ctx, i, az)) rc = DS_DONE;
+  }
+  for (size_t j = 0; j < nKey; j++) free_order(&ao[j]);
   return rc;
 }
 

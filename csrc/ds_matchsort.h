@@ -25,6 +25,8 @@
 #define DS_SORT_FOLD    0x01   /* %c: case-folded */
 #define DS_SORT_REVERSE 0x02   /* strings read backwards (by their ends, as `reverse`) */
 #define DS_SORT_DESC    0x04   /* descending */
+#define DS_SORT_INMATCH 0x08   /* a token outside the match reads as "" (keys match[0],
+                                  match[1] ... compare the match itself, shorter first) */
 
 typedef struct ds_sortkey {
   int attr;             /* DS_ATTR_* */
@@ -48,6 +50,17 @@ int ds_matchset_sort_by(ds_corpus *c, ds_matchset *m, const ds_sortkey *aKey, si
 int ds_matchset_group(ds_corpus *c, const ds_matchset *m, const ds_sortkey *aKey, size_t nKey,
                       int (*xGroup)(void *ctx, const char *const *azValue, int64_t n), void *ctx,
                       ds_error *e);
+
+/*
+** The strings the keys compare for matches [from, to) of m, as compared (folded with
+** %c, reversed with `reverse`; "" for a token the key does not reach): xRow(ctx, i,
+** azValue) per match, so results of several corpora sorted alike can be merged. Nonzero
+** from xRow stops with DS_DONE.
+*/
+int ds_matchset_key_strings(ds_corpus *c, const ds_matchset *m, size_t from, size_t to,
+                            const ds_sortkey *aKey, size_t nKey,
+                            int (*xRow)(void *ctx, size_t i, const char *const *azValue), void *ctx,
+                            ds_error *e);
 
 /*
 ** Set operations on (first, last) of sets in corpus order, as CQP's `union` (join),

@@ -5,7 +5,8 @@
 **   attr    an attribute name ("word", "norm", "lemma", "pos", "xpos")
 **   docs    nil (every document) or a string of one byte per document (corpus:docs()
 **           order), "\1" for a document in the subcorpus, "\0" for one out of it
-**   query   a query (ds_query.h), run here: today's one-call API, which grows into CQL
+**   query   a CQL query (ds_query.h), run here, or a dossier.matchset of this corpus
+**           (corpus:query), whose matches are read where they are (in corpus order)
 ** What C allocates sits in a `dossier.counts` userdata until it is pushed, so a Lua
 ** error on the way (out of memory) leaks nothing.
 */
@@ -28,6 +29,7 @@ typedef struct counts_box {
   ds_lexstrs lex;
   ds_lexstrs aLex[DS_NATTR];   /* doc_tokens: every attribute's */
   ds_parts_count parts;
+  size_t *aIdx;                /* an order of b->seqs (ds_seqs_order) */
 } counts_box;
 
 static int counts_gc(lua_State *L) {
@@ -41,6 +43,8 @@ static int counts_gc(lua_State *L) {
   ds_lexstrs_free(&b->lex);
   for (int a = 0; a < DS_NATTR; a++) ds_lexstrs_free(&b->aLex[a]);
   ds_parts_count_free(&b->parts);
+  ds_free(b->aIdx);
+  b->aIdx = NULL;
   return 0;
 }
 
@@ -95,6 +99,28 @@ static void run_query(lua_State *L, int i, ds_corpus *c, counts_box *b) {
   if (rc) lds_raise(L, &e);
 }
 
+/*
+** The matches at index i: a query string run into b->ms, or the set of a dossier.matchset
+** of corpus c (argument 1), used in place.
+*/
+/* The set of the dossier.matchset at index i, which must be of corpus c (argument 1). */
+static ds_matchset *own_matchset(lua_State *L, int i) {
+  ds_matchset *ms = lds_check_matchset(L, i);
+  lua_getiuservalue(L, i, 1);
+  int same = lua_rawequal(L, -1, 1);
+  lua_pop(L, 1);
+  luaL_argcheck(L, same, i, "the matches of another corpus");
+  return ms;
+}
+
+static const ds_matchset *matches(lua_State *L, int i, ds_corpus *c, counts_box *b) {
+  if (lua_type(L, i) == LUA_TSTRING) {
+    run_query(L, i, c, b);
+    return &b->ms;
+  }
+  return own_matchset(L, i);
+}
+
 static void load_lexicon(lua_State *L, ds_corpus *c, int attr, counts_box *b) {
   ds_error e;
   if (ds_count_lexicon(c, attr, &b->lex, &e)) lds_raise(L, &e);
@@ -123,100 +149,152 @@ static void set_cell(lua_State *L, int t, const char *zCol, lua_Integer r) {
 
 static const char *const azFreqCol[] = {"values", "freq", "range"};
 
-/* corpus:count_freq(attr, docs) -> {values, freq, range, tokens, docs} */
+/* An id to order by frequency, then string. */
+typedef struct freqrow {
+  int64_t freq;
+  const char *z;
+  size_t n;
+  uint32_t id;
+} freqrow;
+
+static int freqrow_cmp(const void *pa, const void *pb) {
+  const freqrow *a = pa, *b = pb;
+  if (a->freq != b->freq) return a->freq > b->freq ? -1 : 1;
+  size_t n = a->n < b->n ? a->n : b->n;
+  int d = memcmp(a->z, b->z, n);
+  if (d) return d;
+  return a->n < b->n ? -1 : a->n > b->n;
+}
+
+/*
+** corpus:count_freq(attr, docs [, sorted]) -> {values, freq, range, tokens, docs}: by id,
+** or with `sorted` most frequent first, then by value (byte order), sorted in C.
+*/
 static int corpus_count_freq(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
   int attr = check_attr(L, 2);
   refresh(L, c);
   const unsigned char *abDoc = check_docs(L, 3, c);
+  int bSorted = lua_toboolean(L, 4);
   counts_box *b = new_box(L);
   int box = lua_gettop(L);
   ds_error e;
   if (ds_count_freq(c, attr, abDoc, &b->f, &e)) return lds_raise(L, &e);
   load_lexicon(L, c, attr, b);
-  new_columns(L, 0, azFreqCol, 3);
-  int t = lua_gettop(L);
-  lua_Integer r = 0;
+  ds_buf *rows = lds_newbuf(L);
+  size_t nRow = 0;
   for (size_t id = 0; id < b->f.nId; id++) {
     if (!b->f.aFreq[id]) continue;
-    r++;
-    if (id < b->lex.nId) lua_pushlstring(L, LEXSTR(&b->lex, id));
-    else lua_pushliteral(L, "");
-    set_cell(L, t, "values", r);
-    lua_pushinteger(L, b->f.aFreq[id]);
-    set_cell(L, t, "freq", r);
-    lua_pushinteger(L, b->f.aRange[id]);
-    set_cell(L, t, "range", r);
+    freqrow r = {b->f.aFreq[id], "", 0, (uint32_t)id};
+    if (id < b->lex.nId) r.z = (const char *)b->lex.text.p + b->lex.aOff[id], r.n = b->lex.aOff[id + 1] - b->lex.aOff[id];
+    ds_buf_append(rows, &r, sizeof r);
+    nRow++;
   }
+  if (rows->rc) return luaL_error(L, "out of memory");
+  freqrow *aRow = (freqrow *)rows->p;
+  if (bSorted && nRow > 1) qsort(aRow, nRow, sizeof *aRow, freqrow_cmp);
+  new_columns(L, (int)nRow, azFreqCol, 3);
+  int t = lua_gettop(L);
+  for (int j = 0; j < 3; j++) lua_getfield(L, t, azFreqCol[j]);
+  for (size_t i = 0; i < nRow; i++) {
+    lua_pushlstring(L, aRow[i].z, aRow[i].n);
+    lua_rawseti(L, t + 1, (lua_Integer)i + 1);
+    lua_pushinteger(L, aRow[i].freq);
+    lua_rawseti(L, t + 2, (lua_Integer)i + 1);
+    lua_pushinteger(L, b->f.aRange[aRow[i].id]);
+    lua_rawseti(L, t + 3, (lua_Integer)i + 1);
+  }
+  lua_pop(L, 3);
   lds_setint(L, "tokens", b->f.nTok);
   lds_setint(L, "docs", b->f.nDoc);
+  lds_freebuf(rows);
   done(L, box);
   return 1;
 }
 
-/* A sequence to push: its joined values, frequency and range. */
-typedef struct seqrow {
-  const char *z;
-  size_t off, n;
-  int64_t freq, range;
-} seqrow;
-
-/* Most frequent first, then by value (byte order, as Lua's < in the C locale). */
-static int seqrow_cmp(const void *pa, const void *pb) {
-  const seqrow *a = pa, *b = pb;
-  if (a->freq != b->freq) return a->freq > b->freq ? -1 : 1;
-  size_t n = a->n < b->n ? a->n : b->n;
-  int c = memcmp(a->z, b->z, n);
-  if (c) return c;
-  return a->n < b->n ? -1 : a->n > b->n;
+/*
+** corpus:count_keyness(attr, tdocs, rdocs) -> {values, f_target, f_reference, n_target,
+** n_reference}: the frequency of every value of attr in two document sets (nil: every
+** document), the values counted in either, by lexicon id.
+*/
+static int corpus_count_keyness(lua_State *L) {
+  ds_corpus *c = lds_check_corpus(L, 1);
+  int attr = check_attr(L, 2);
+  refresh(L, c);
+  const unsigned char *abT = check_docs(L, 3, c), *abR = check_docs(L, 4, c);
+  counts_box *b = new_box(L);
+  int box = lua_gettop(L);
+  ds_error e;
+  if (ds_count_freq(c, attr, abT, &b->f, &e) || ds_count_freq(c, attr, abR, &b->fy, &e)) return lds_raise(L, &e);
+  load_lexicon(L, c, attr, b);
+  size_t nId = b->f.nId > b->fy.nId ? b->f.nId : b->fy.nId, nRow = 0;
+  for (size_t id = 0; id < nId; id++)
+    if ((id < b->f.nId && b->f.aFreq[id]) || (id < b->fy.nId && b->fy.aFreq[id])) nRow++;
+  static const char *const azCol[] = {"values", "f_target", "f_reference"};
+  new_columns(L, (int)nRow, azCol, 3);
+  int t = lua_gettop(L);
+  for (int j = 0; j < 3; j++) lua_getfield(L, t, azCol[j]);
+  lua_Integer r = 0;
+  for (size_t id = 0; id < nId; id++) {
+    int64_t f1 = id < b->f.nId ? b->f.aFreq[id] : 0, f2 = id < b->fy.nId ? b->fy.aFreq[id] : 0;
+    if (!f1 && !f2) continue;
+    r++;
+    if (id < b->lex.nId) lua_pushlstring(L, LEXSTR(&b->lex, id));
+    else lua_pushliteral(L, "");
+    lua_rawseti(L, t + 1, r);
+    lua_pushinteger(L, f1);
+    lua_rawseti(L, t + 2, r);
+    lua_pushinteger(L, f2);
+    lua_rawseti(L, t + 3, r);
+  }
+  lua_pop(L, 3);
+  lds_setint(L, "n_target", b->f.nTok);
+  lds_setint(L, "n_reference", b->fy.nTok);
+  done(L, box);
+  return 1;
 }
 
 /*
-** Push the sequences of b->seqs with freq >= minF and range >= minR, sorted (most
-** frequent first, then by value), so a recipe over one file needs no sort of its own.
+** Push the sequences of b->seqs with freq >= minF and range >= minR, sorted in C (most
+** frequent first, then by value, ds_seqs_order), so a recipe over one file needs no sort
+** of its own; the first nMax of them (nMax < 0: all), with `rows` the number there are.
 */
-static void push_seqs(lua_State *L, counts_box *b, lua_Integer minF, lua_Integer minR) {
-  ds_buf *text = lds_newbuf(L), *rows = lds_newbuf(L);
-  size_t n = ds_seqs_count(b->seqs), nRow = 0;
-  for (size_t i = 0; i < n; i++) {
-    const uint32_t *a;
-    size_t len;
-    int64_t f, rg;
-    ds_seqs_get(b->seqs, i, &a, &len, &f, &rg);
-    if (f < minF || rg < minR) continue;
-    seqrow r = {NULL, text->n, 0, f, rg};
-    for (size_t j = 0; j < len; j++) {
-      if (j) ds_buf_putc(text, ' ');
-      if (a[j] < b->lex.nId) ds_buf_append(text, LEXSTR(&b->lex, a[j]));
-    }
-    r.n = text->n - r.off;
-    ds_buf_append(rows, &r, sizeof r);
-    nRow++;
-  }
-  if (text->rc || rows->rc) luaL_error(L, "out of memory");
-  seqrow *aRow = (seqrow *)rows->p;
-  for (size_t i = 0; i < nRow; i++) aRow[i].z = (const char *)text->p + aRow[i].off;
-  if (nRow > 1) qsort(aRow, nRow, sizeof *aRow, seqrow_cmp);
+static void push_seqs(lua_State *L, counts_box *b, lua_Integer minF, lua_Integer minR, lua_Integer nMax) {
+  size_t nRow, nAll;
+  if (ds_seqs_order(b->seqs, &b->lex, minF, minR, nMax >= 0 ? (size_t)nMax : SIZE_MAX, &b->aIdx, &nRow, &nAll))
+    luaL_error(L, "out of memory");
+  ds_buf *text = lds_newbuf(L);
   new_columns(L, (int)nRow, azFreqCol, 3);
   int t = lua_gettop(L);
   lua_getfield(L, t, "values");
   lua_getfield(L, t, "freq");
   lua_getfield(L, t, "range");
   for (size_t i = 0; i < nRow; i++) {
-    lua_pushlstring(L, aRow[i].z, aRow[i].n);
+    const uint32_t *a;
+    size_t len;
+    int64_t f, rg;
+    ds_seqs_get(b->seqs, b->aIdx[i], &a, &len, &f, &rg);
+    ds_buf_reset(text);
+    for (size_t j = 0; j < len; j++) {
+      if (j) ds_buf_putc(text, ' ');
+      if (a[j] < b->lex.nId) ds_buf_append(text, LEXSTR(&b->lex, a[j]));
+    }
+    if (text->rc) luaL_error(L, "out of memory");
+    lds_pushbuf(L, text);
     lua_rawseti(L, t + 1, (lua_Integer)i + 1);
-    lua_pushinteger(L, aRow[i].freq);
+    lua_pushinteger(L, f);
     lua_rawseti(L, t + 2, (lua_Integer)i + 1);
-    lua_pushinteger(L, aRow[i].range);
+    lua_pushinteger(L, rg);
     lua_rawseti(L, t + 3, (lua_Integer)i + 1);
   }
   lua_pop(L, 3);
   lds_setint(L, "total", ds_seqs_total(b->seqs));
+  lds_setint(L, "rows", (lua_Integer)nAll);
   lds_freebuf(text);
-  lds_freebuf(rows);
 }
 
-/* corpus:count_ngrams(attr, n, docs, minfreq, minrange) -> {values, freq, range, total} */
+/* corpus:count_ngrams(attr, n, docs, minfreq, minrange, max) -> {values, freq, range, total, rows}:
+   the first `max` rows (nil: all) of `rows` */
 static int corpus_count_ngrams(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
   int attr = check_attr(L, 2);
@@ -225,12 +303,13 @@ static int corpus_count_ngrams(lua_State *L) {
   refresh(L, c);
   const unsigned char *abDoc = check_docs(L, 4, c);
   lua_Integer minF = luaL_optinteger(L, 5, 1), minR = luaL_optinteger(L, 6, 1);
+  lua_Integer nMax = luaL_optinteger(L, 7, -1);
   counts_box *b = new_box(L);
   int box = lua_gettop(L);
   ds_error e;
   if (ds_count_ngrams(c, attr, (int)n, abDoc, &b->seqs, &e)) return lds_raise(L, &e);
   load_lexicon(L, c, attr, b);
-  push_seqs(L, b, minF, minR);
+  push_seqs(L, b, minF, minR, nMax);
   done(L, box);
   return 1;
 }
@@ -243,11 +322,11 @@ static int corpus_count_matches(lua_State *L) {
   const unsigned char *abDoc = check_docs(L, 4, c);
   counts_box *b = new_box(L);
   int box = lua_gettop(L);
-  run_query(L, 2, c, b);
+  const ds_matchset *ms = matches(L, 2, c, b);
   ds_error e;
-  if (ds_count_matches(c, attr, &b->ms, abDoc, &b->seqs, &e)) return lds_raise(L, &e);
+  if (ds_count_matches(c, attr, ms, abDoc, &b->seqs, &e)) return lds_raise(L, &e);
   load_lexicon(L, c, attr, b);
-  push_seqs(L, b, 1, 1);
+  push_seqs(L, b, 1, 1, -1);
   done(L, box);
   return 1;
 }
@@ -270,9 +349,9 @@ static int corpus_count_collocates(lua_State *L) {
   const unsigned char *abDoc = check_docs(L, 7, c);
   counts_box *b = new_box(L);
   int box = lua_gettop(L);
-  run_query(L, 2, c, b);
+  const ds_matchset *ms = matches(L, 2, c, b);
   ds_error e;
-  if (ds_count_collocates(c, attr, &b->ms, abDoc, (int)left, (int)right, bWithin, &b->co, &e))
+  if (ds_count_collocates(c, attr, ms, abDoc, (int)left, (int)right, bWithin, &b->co, &e))
     return lds_raise(L, &e);
   load_lexicon(L, c, attr, b);
   int64_t nTok = 0;
@@ -320,9 +399,9 @@ static int corpus_count_dispersion(lua_State *L) {
   luaL_argcheck(L, nParts >= 0 && nParts <= 1000000, 4, "parts out of range");
   counts_box *b = new_box(L);
   int box = lua_gettop(L);
-  run_query(L, 2, c, b);
+  const ds_matchset *ms = matches(L, 2, c, b);
   ds_error e;
-  if (ds_count_dispersion(c, &b->ms, abDoc, (size_t)nParts, &b->parts, &e)) return lds_raise(L, &e);
+  if (ds_count_dispersion(c, ms, abDoc, (size_t)nParts, &b->parts, &e)) return lds_raise(L, &e);
   static const char *const azCol[] = {"size", "hits", "doc"};
   new_columns(L, (int)b->parts.nPart, azCol, nParts ? 2 : 3);
   int t = lua_gettop(L);
@@ -336,9 +415,101 @@ static int corpus_count_dispersion(lua_State *L) {
       set_cell(L, t, "doc", (lua_Integer)j + 1);
     }
   }
-  lds_setint(L, "matches", (lua_Integer)b->ms.n);
+  lds_setint(L, "matches", (lua_Integer)ms->n);
   done(L, box);
   return 1;
+}
+
+/*
+** corpus:count_around(query, attr, n, slot, docs, minfreq, minrange, max) -> {values, freq,
+** range, total, rows}: the n-grams holding a match, the match at `slot` (ds_count_around).
+*/
+static int corpus_count_around(lua_State *L) {
+  ds_corpus *c = lds_check_corpus(L, 1);
+  int attr = check_attr(L, 3);
+  lua_Integer n = luaL_checkinteger(L, 4);
+  luaL_argcheck(L, n >= 1 && n <= DS_COUNT_MAX_N, 4, "n must be 1 to 8");
+  lua_Integer slot = luaL_optinteger(L, 5, 0);
+  luaL_argcheck(L, slot >= -n && slot <= n, 5, "slot must be -n to n");
+  refresh(L, c);
+  const unsigned char *abDoc = check_docs(L, 6, c);
+  lua_Integer minF = luaL_optinteger(L, 7, 1), minR = luaL_optinteger(L, 8, 1);
+  lua_Integer nMax = luaL_optinteger(L, 9, -1);
+  counts_box *b = new_box(L);
+  int box = lua_gettop(L);
+  const ds_matchset *ms = matches(L, 2, c, b);
+  ds_error e;
+  if (ds_count_around(c, attr, (int)n, (int)slot, ms, abDoc, &b->seqs, &e)) return lds_raise(L, &e);
+  load_lexicon(L, c, attr, b);
+  push_seqs(L, b, minF, minR, nMax);
+  done(L, box);
+  return 1;
+}
+
+/*
+** corpus:mkeep(matchset, docs [, indices]) -> matches left: keeps, in place, the matches
+** in the documents of docs (nil: all), then, given a list of indices (1-based, ascending,
+** into what is left), those alone (a sample). Anchors move with their matches. Also
+** returns the longest match left, in tokens.
+*/
+static int corpus_mkeep(lua_State *L) {
+  ds_corpus *c = lds_check_corpus(L, 1);
+  ds_matchset *ms = own_matchset(L, 2);
+  const unsigned char *abDoc = check_docs(L, 3, c);
+  size_t n = 0;
+  for (size_t i = 0; i < ms->n; i++) {
+    int64_t k = ds_corpus_doc_at(c, ms->a[i].first);
+    if (abDoc && (k < 0 || !abDoc[k])) continue;
+    if (n != i) ds_matchset_move(ms, n, i);
+    n++;
+  }
+  ms->n = n;
+  if (!lua_isnoneornil(L, 4)) {
+    luaL_checktype(L, 4, LUA_TTABLE);
+    lua_Integer nIdx = luaL_len(L, 4), prev = 0;
+    size_t m = 0;
+    for (lua_Integer j = 1; j <= nIdx; j++) {
+      lua_rawgeti(L, 4, j);
+      lua_Integer x = luaL_checkinteger(L, -1);
+      lua_pop(L, 1);
+      luaL_argcheck(L, x > prev && x <= (lua_Integer)ms->n, 4, "indices ascending, within the matches");
+      if ((size_t)x - 1 != m) ds_matchset_move(ms, m, (size_t)x - 1);
+      m++;
+      prev = x;
+    }
+    ms->n = m;
+  }
+  int64_t nLong = 0;
+  for (size_t i = 0; i < ms->n; i++)
+    if (ms->a[i].last - ms->a[i].first + 1 > nLong) nLong = ms->a[i].last - ms->a[i].first + 1;
+  lua_pushinteger(L, (lua_Integer)ms->n);
+  lua_pushinteger(L, nLong);
+  return 2;
+}
+
+/*
+** corpus:where_docs(constraint) -> a string of one byte per document (corpus:docs()
+** order), "\1" in and "\0" out, and the number in: the documents meeting a constraint
+** in the syntax of CQL's `::` part, evaluated by the query engine (ds_count_where).
+*/
+static int corpus_where_docs(lua_State *L) {
+  ds_corpus *c = lds_check_corpus(L, 1);
+  size_t n;
+  const char *z = luaL_checklstring(L, 2, &n);
+  if (strlen(z) != n) return luaL_error(L, "a NUL byte in the constraint at position %d", (int)strlen(z) + 1);
+  refresh(L, c);
+  ds_buf *b = lds_newbuf(L);
+  unsigned char *a;
+  size_t nIn;
+  ds_error e;
+  if (ds_count_where(c, z, &a, &nIn, &e)) return lds_raise(L, &e);
+  ds_buf_append(b, a, ds_corpus_ndocs(c));
+  ds_free(a);
+  if (b->rc) return luaL_error(L, "out of memory");
+  lds_pushbuf(L, b);
+  lds_freebuf(b);
+  lua_pushinteger(L, (lua_Integer)nIn);
+  return 2;
 }
 
 /* Push document k (0-based) as doc_tokens gives it, the lexicons in b->aLex. */
@@ -425,6 +596,10 @@ static const luaL_Reg corpus_methods[] = {
   {"count_matches", corpus_count_matches},
   {"count_collocates", corpus_count_collocates},
   {"count_dispersion", corpus_count_dispersion},
+  {"count_around", corpus_count_around},
+  {"count_keyness", corpus_count_keyness},
+  {"mkeep", corpus_mkeep},
+  {"where_docs", corpus_where_docs},
   {"doc_tokens", corpus_doc_tokens},
   {NULL, NULL}
 };

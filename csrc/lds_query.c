@@ -18,6 +18,8 @@ typedef struct matchset_box {
 
 static matchset_box *check_matchset(lua_State *L, int i) { return luaL_checkudata(L, i, LDS_MATCHSET); }
 
+ds_matchset *lds_check_matchset(lua_State *L, int i) { return &check_matchset(L, i)->ms; }
+
 /*
 ** corpus:count_by_freq(q) -> the number of matches of q from the lexicon's frequencies,
 ** or nil when q is not a query of one token constraint (ds_eval_count_by_freq).
@@ -166,7 +168,22 @@ static const char *doc_name_at(lua_State *L, ds_corpus *c, int64_t cpos) {
   return ds_corpus_doc(c, (size_t)k)->zName;
 }
 
-/* corpus:kwic(matchset, width [, from [, to]]) -> list of {left, match, right, doc, first, last} */
+/* The key strings of rows, collected in C before anything is pushed: nKey strings per
+   row, each NUL-terminated. */
+static int key_row(void *ctx, size_t i, const char *const *azValue) {
+  groups *g = ctx;
+  (void)i;
+  for (size_t k = 0; k < g->nKey; k++) ds_buf_append(g->b, azValue[k], strlen(azValue[k]) + 1);
+  g->n++;
+  return g->b->rc != 0;
+}
+
+/*
+** corpus:kwic(matchset, width [, from [, to [, opts]]]) -> list of {left, match, right, doc,
+** first, last}, matches from..to (1-based). opts: tokens = N (the context is N tokens
+** each side, not `width` characters), keys = sort keys as msort takes them (each row
+** gets `keys`, the strings those keys compare, for merging sorted results).
+*/
 static int corpus_kwic(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
   matchset_box *m = check_matchset(L, 2);
@@ -174,8 +191,31 @@ static int corpus_kwic(lua_State *L) {
   lua_Integer from = luaL_optinteger(L, 4, 1);
   lua_Integer to = luaL_optinteger(L, 5, (lua_Integer)m->ms.n);
   luaL_argcheck(L, width >= 0 && width <= 100000, 3, "width out of range");
+  lua_Integer nTok = -1;
+  ds_sortkey aKey[16];
+  size_t nKey = 0;
+  if (!lua_isnoneornil(L, 6)) {
+    luaL_checktype(L, 6, LUA_TTABLE);
+    lua_getfield(L, 6, "tokens");
+    if (!lua_isnil(L, -1)) {
+      nTok = luaL_checkinteger(L, -1);
+      luaL_argcheck(L, nTok >= 0 && nTok <= 10000, 6, "tokens out of range");
+    }
+    lua_getfield(L, 6, "keys");
+    if (!lua_isnil(L, -1)) nKey = check_keys(L, lua_gettop(L), aKey);
+    lua_pop(L, 2);
+  }
   if (from < 1) from = 1;
   if (to > (lua_Integer)m->ms.n) to = (lua_Integer)m->ms.n;
+  groups g = {lds_newbuf(L), nKey, 0};
+  const char *zKey = NULL;
+  if (nKey && to >= from) {
+    ds_error e;
+    int rc = ds_matchset_key_strings(c, &m->ms, (size_t)from - 1, (size_t)to, aKey, nKey, key_row, &g, &e);
+    if (rc == DS_DONE) return luaL_error(L, "out of memory");
+    if (rc) return lds_raise(L, &e);
+    zKey = (const char *)g.b->p;
+  }
   ds_buf *parts[3];
   for (int k = 0; k < 3; k++) parts[k] = lds_newbuf(L);
   lua_createtable(L, to >= from ? (int)(to - from + 1) : 0, 0);
@@ -188,10 +228,10 @@ static int corpus_kwic(lua_State *L) {
       return lds_raise(L, &e);
     }
     for (int k = 0; k < 3; k++) ds_buf_reset(parts[k]);
-    if (ds_corpus_kwic(c, x->first, x->last, (int)width, parts[0], parts[1], parts[2], &e)) {
-      return lds_raise(L, &e);
-    }
-    lua_createtable(L, 0, 6);
+    int rc = nTok >= 0 ? ds_corpus_kwic_tokens(c, x->first, x->last, (int)nTok, parts[0], parts[1], parts[2], &e)
+                       : ds_corpus_kwic(c, x->first, x->last, (int)width, parts[0], parts[1], parts[2], &e);
+    if (rc) return lds_raise(L, &e);
+    lua_createtable(L, 0, 7);
     static const char *const azPart[3] = {"left", "match", "right"};
     for (int k = 0; k < 3; k++) {
       lds_pushbuf(L, parts[k]);
@@ -201,9 +241,19 @@ static int corpus_kwic(lua_State *L) {
     lua_setfield(L, -2, "doc");
     lds_setint(L, "first", x->first);
     lds_setint(L, "last", x->last);
+    if (zKey) {
+      lua_createtable(L, (int)nKey, 0);
+      for (size_t k = 0; k < nKey; k++) {
+        lua_pushstring(L, zKey);
+        lua_rawseti(L, -2, (lua_Integer)k + 1);
+        zKey += strlen(zKey) + 1;
+      }
+      lua_setfield(L, -2, "keys");
+    }
     lua_rawseti(L, -2, i - from + 1);
   }
   for (int k = 0; k < 3; k++) lds_freebuf(parts[k]);
+  lds_freebuf(g.b);
   return 1;
 }
 

@@ -74,6 +74,7 @@ build = {
     ["dossier.stats"] = "lua/dossier/stats.lua",
     ["dossier.where"] = "lua/dossier/where.lua",
     ["dossier.recipes.common"] = "lua/dossier/recipes/common.lua",
+    ["dossier.recipes.kwic"] = "lua/dossier/recipes/kwic.lua",
     ["dossier.recipes.freq"] = "lua/dossier/recipes/freq.lua",
     ["dossier.recipes.ngrams"] = "lua/dossier/recipes/ngrams.lua",
     ["dossier.recipes.collocates"] = "lua/dossier/recipes/collocates.lua",

@@ -223,7 +223,7 @@ describe("CQL", function()
     assert.has_error(function() c:query('"China" [] "Russia" within sentence') end,
       "unknown structure 'sentence' (known: s, p, head, note, doc, ent, date, money, percent, cite, url, quote) at position 28")
     assert.has_error(function() c:query('"China" :: doc.genre = "x"') end,
-      "unknown metadata key 'genre' (known: authors, date, kind, note, publisher, title) at position 12")
+      "unknown metadata key 'genre' (known: authors, date, kind, note, publisher, title, name) at position 12")
     assert.has_error(function() c:query('<s type="x"> []') end,
       "structure 's' has no attributes (<doc> has its metadata; ent, date, money, percent, cite, url and quote their values) at position 4")
     assert.has_error(function() c:query('[word="(("]') end,

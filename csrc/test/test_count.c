@@ -1,10 +1,12 @@
 /*
 ** test_count.c -- the recipes' counting (ds_count.h) on two small documents counted by
 ** hand: frequencies and range, n-grams within sentences, values of matches, collocate
-** windows clipped at documents and sentences, hits per part, lexicon strings, misuse.
+** windows clipped at documents and sentences, hits per part, lexicon strings, misuse;
+** clusters around matches, subcorpora by metadata, KWIC in tokens, the order of n-grams.
 */
 #include "ds_count.h"
 #include "ds_ingest.h"
+#include "ds_kwic.h"
 #include "ds_query.h"
 #include "tests.h"
 
@@ -144,6 +146,85 @@ static void test_lexicon(ds_corpus *c) {
   ds_lexstrs_free(&l);
 }
 
+/* The joined words of sequence i of s, into z. */
+static void seq_words(ds_corpus *c, const ds_lexstrs *l, const ds_seqs *s, size_t i, char *z, size_t n) {
+  const uint32_t *a;
+  size_t len;
+  int64_t f, r;
+  (void)c;
+  ds_seqs_get(s, i, &a, &len, &f, &r);
+  z[0] = 0;
+  for (size_t j = 0; j < len; j++) {
+    size_t at = strlen(z);
+    snprintf(z + at, n - at, "%s%.*s", j ? " " : "", (int)(l->aOff[a[j] + 1] - l->aOff[a[j]]),
+             (const char *)l->text.p + l->aOff[a[j]]);
+  }
+}
+
+/* nodes at 3, 8 (a) and 11 (b, first of its document) */
+static void test_around(ds_corpus *c) {
+  ds_error e;
+  ds_matchset ms = DS_MATCHSET_INIT;
+  run(c, "\"node\"", &ms);
+  ds_lexstrs l = DS_LEXSTRS_INIT;
+  check(ds_count_lexicon(c, DS_ATTR_WORD, &l, &e) == DS_OK, "lexicon");
+  ds_seqs *s;
+  /* slot 0: three node, node four | six node, node seven | node eight */
+  check(ds_count_around(c, DS_ATTR_WORD, 2, 0, &ms, NULL, &s, &e) == DS_OK, "around");
+  check(ds_seqs_count(s) == 5 && ds_seqs_total(s) == 5, "5 bigrams hold a node: %zu", ds_seqs_count(s));
+  size_t *aIdx, n, nAll;
+  check(ds_seqs_order(s, &l, 1, 1, SIZE_MAX, &aIdx, &n, &nAll) == DS_OK && n == 5 && nAll == 5, "order");
+  char z[64];
+  static const char *const azWant[] = {"node eight", "node four", "node seven", "six node", "three node"};
+  for (size_t i = 0; i < n; i++) {
+    seq_words(c, &l, s, aIdx[i], z, sizeof z);
+    check(strcmp(z, azWant[i]) == 0, "row %zu: %s", i, z);
+  }
+  ds_free(aIdx);
+  check(ds_seqs_order(s, &l, 1, 1, 2, &aIdx, &n, &nAll) == DS_OK && n == 2 && nAll == 5, "the top 2");
+  seq_words(c, &l, s, aIdx[1], z, sizeof z);
+  check(strcmp(z, "node four") == 0, "second: %s", z);
+  ds_free(aIdx);
+  ds_seqs_free(s);
+  check(ds_count_around(c, DS_ATTR_WORD, 2, 1, &ms, NULL, &s, &e) == DS_OK && ds_seqs_count(s) == 3, "slot 1: 3");
+  ds_seqs_free(s);
+  check(ds_count_around(c, DS_ATTR_WORD, 2, -1, &ms, NULL, &s, &e) == DS_OK && ds_seqs_count(s) == 2,
+        "slot -1: three node, six node (b's node starts its sentence)");
+  ds_seqs_free(s);
+  unsigned char ab[2] = {0, 1};
+  check(ds_count_around(c, DS_ATTR_WORD, 3, 0, &ms, ab, &s, &e) == DS_OK && ds_seqs_count(s) == 1,
+        "in b: node eight nine alone");
+  ds_seqs_free(s);
+  check(ds_count_around(c, DS_ATTR_WORD, 2, 3, &ms, NULL, &s, &e) == DS_MISUSE && s == NULL, "slot 3 of 2 refused");
+  ds_lexstrs_free(&l);
+  ds_matchset_free(&ms);
+}
+
+static void test_where(ds_corpus *c) {
+  ds_error e;
+  unsigned char *a;
+  size_t n;
+  check(ds_count_where(c, "doc.kind = \"x|y\"", &a, &n, &e) == DS_OK && n == 2 && a[0] && a[1], "x|y: both");
+  ds_free(a);
+  check(ds_count_where(c, "doc.kind = \"y\" | doc.name = \"q\"", &a, &n, &e) == DS_OK && n == 1 && !a[0] && a[1],
+        "y: b");
+  ds_free(a);
+  check(ds_count_where(c, "doc.kind = y", &a, &n, &e) == DS_QUERY && a == NULL &&
+        strcmp(e.msg, "expected a quoted string at position 12") == 0, "error at 12: %s", e.msg);
+}
+
+static void test_kwic_tokens(ds_corpus *c) {
+  ds_error e;
+  ds_buf l = DS_BUF_INIT, m = DS_BUF_INIT, r = DS_BUF_INIT;
+  check(ds_corpus_kwic_tokens(c, 3, 3, 2, &l, &m, &r, &e) == DS_OK, "kwic");
+  check(l.n == 10 && memcmp(l.p, "two three ", 10) == 0 && m.n == 4 && r.n == 10 && memcmp(r.p, " four five", 10) == 0,
+        "two tokens each side: '%.*s'", (int)l.n, (const char *)l.p);
+  ds_buf_reset(&l), ds_buf_reset(&m), ds_buf_reset(&r);
+  check(ds_corpus_kwic_tokens(c, 11, 11, 5, &l, &m, &r, &e) == DS_OK && l.n == 0 && r.n == 12 &&
+        memcmp(r.p, " eight nine.", 12) == 0, "cut at the document's edges");
+  ds_buf_free(&l), ds_buf_free(&m), ds_buf_free(&r);
+}
+
 int main(int argc, char **argv) {
   (void)argc;
   ds_corpus *c = make_corpus();
@@ -152,6 +233,9 @@ int main(int argc, char **argv) {
     test_ngrams(c);
     test_matches_and_windows(c);
     test_lexicon(c);
+    test_around(c);
+    test_where(c);
+    test_kwic_tokens(c);
     ds_corpus_close(c);
   }
   remove(zDb);

@@ -685,7 +685,7 @@ local commands = {
 }
 
 -- the analysis recipes (lua/dossier/recipes/), each its own command entry
-for _, name in ipairs({"freq", "ngrams", "collocates", "keyness", "dispersion", "export", "similar", "themes", "network", "timeline", "citations", "events"}) do
+for _, name in ipairs({"kwic", "freq", "ngrams", "collocates", "keyness", "dispersion", "export", "similar", "themes", "network", "timeline", "citations", "events"}) do
   table.insert(commands, #commands - 1, require("dossier.recipes." .. name).command)
 end
 

@@ -544,12 +544,13 @@ function Corpus:__tostring()
   return "dossier.Corpus (closed)"
 end
 
--- The analysis recipes as corpus methods: corpus:freq{...}, corpus:ngrams{...},
+-- The analysis recipes as corpus methods: corpus:kwic{query = ...} (concordances sorted,
+-- sampled, with metadata; m:kwic{...} gives a match set's plain lines), corpus:freq{...}, corpus:ngrams{...},
 -- corpus:collocates{query = ...}, corpus:keyness{...}, corpus:dispersion{query = ...}
 -- (each a printable dossier.Result) and corpus:export{format = ...}; see
 -- lua/dossier/recipes/. M.recipes.NAME.run takes a list of corpora (counts summed).
 M.recipes = {}
-for _, name in ipairs({"freq", "ngrams", "collocates", "keyness", "dispersion", "export", "similar", "themes", "network", "timeline", "citations", "events"}) do
+for _, name in ipairs({"kwic", "freq", "ngrams", "collocates", "keyness", "dispersion", "export", "similar", "themes", "network", "timeline", "citations", "events"}) do
   M.recipes[name] = require("dossier.recipes." .. name)
   Corpus[name] = function(self, opts)
     handle(self)

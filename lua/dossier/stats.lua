@@ -81,6 +81,13 @@ end
 -- The keyness measures of an item: o1 of n1 tokens in the target, o2 of n2 in the
 -- reference. Returns {ll, g2, chi2, log_ratio, pct_diff, bic, direction = "+"|"-"}.
 function M.keyness(o1, n1, o2, n2)
+  local ll, g2, chi2, lr, pct, bic, dir = M.keyness_values(o1, n1, o2, n2)
+  return {ll = ll, g2 = g2, chi2 = chi2, log_ratio = lr, pct_diff = pct, bic = bic, direction = dir}
+end
+
+-- The same as values, no table made (for long lists): ll, g2, chi2, log_ratio,
+-- pct_diff, bic, direction.
+function M.keyness_values(o1, n1, o2, n2)
   o1, n1, o2, n2 = o1 + 0.0, n1 + 0.0, o2 + 0.0, n2 + 0.0   -- floats: products pass 2^63
   local n = n1 + n2
   local e1, e2 = n1 * (o1 + o2) / n, n2 * (o1 + o2) / n
@@ -93,8 +100,7 @@ function M.keyness(o1, n1, o2, n2)
   local nf1, nf2 = o1 / n1, o2 / n2
   local pct
   if nf2 > 0 then pct = 100 * (nf1 - nf2) / nf2 elseif nf1 > 0 then pct = huge else pct = 0 end
-  return {ll = ll, g2 = g2, chi2 = chi2, log_ratio = lr, pct_diff = pct, bic = ll - log(n),
-          direction = nf1 >= nf2 and "+" or "-"}
+  return ll, g2, chi2, lr, pct, ll - log(n), nf1 >= nf2 and "+" or "-"
 end
 
 -- The chi-square (df = 1) critical values of the usual p-values, for a keyness cut.

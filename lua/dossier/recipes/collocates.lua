@@ -38,7 +38,7 @@ end
 function M.run(corpora, opts)
   opts = opts or {}
   corpora = common.corpora(corpora)
-  assert(type(opts.query) == "string", "collocates: a query expected")
+  if opts.query == nil then error("collocates: a query expected", 0) end
   local left, right = M.parse_window(opts.window or {5, 5})
   local by = opts.by or "word"
   local measure = opts.by_measure or "logdice"
@@ -49,7 +49,7 @@ function M.run(corpora, opts)
   for _, c in ipairs(corpora) do
     local h = common.handle(c)
     local set = common.docset(h, opts.where)
-    local t = h:count_collocates(opts.query, by, left, right, opts.within == "s", set)
+    local t = h:count_collocates(common.query_arg(c, opts.query, "collocates"), by, left, right, opts.within == "s", set)
     common.merge(acc, t, #corpora == 1 and {"f_xy", "f_y"} or {"f_xy"})
     fx, window, n = fx + t.f_x, window + t.window, n + t.n
     if #corpora > 1 then
@@ -76,7 +76,7 @@ function M.run(corpora, opts)
     {"collocate", "f_xy", "f_x", "f_y", "n", "window", "expected", "mi", "mi3", "t", "z", "ll", "dice", "logdice"},
     rows, {string.format("collocates of %s by %s, window %d,%d%s; %d matches, %d window positions, N = %d; " ..
                          "E = window*f_y/N, ll = G2 (4 cells), log2 for MI; sorted by %s",
-                         opts.query, by, left, right, opts.within == "s" and " within s" or "", fx, window, n,
+                         common.query_text(opts.query), by, left, right, opts.within == "s" and " within s" or "", fx, window, n,
                          measure)}):limit(opts.limit)
 end
 

@@ -24,9 +24,26 @@ end
 -- constraint src (nil: every document), its documents and how many are in it.
 function M.docset(h, src)
   local docs = h:docs()
-  local set, n = where.docset(docs, src)
+  if src == nil then return nil, docs, #docs end
+  local set, n = where.docset(h, src)
   return set, docs, n
 end
+
+-- What a recipe's `query` may be: a CQL string, or a dossier.MatchSet (corpus:query),
+-- whose matches the counting reads where they are. query_arg(corpus, q) gives what the
+-- binding takes for corpus (the set must be that corpus's); query_text(q) names it.
+function M.is_matchset(q) return type(q) == "table" and q._ms ~= nil end
+
+function M.query_arg(corpus, q, what)
+  if type(q) == "string" then return q end
+  if M.is_matchset(q) then
+    if q.corpus ~= corpus then error(what .. ": the match set is of another corpus", 0) end
+    return q._ms
+  end
+  error(what .. ": a query (CQL) or a match set expected", 0)
+end
+
+function M.query_text(q) return M.is_matchset(q) and q.query or q end
 
 -- Tokens of the documents of set (nil: all of docs).
 function M.tokens(docs, set)
@@ -126,6 +143,23 @@ end
 
 -- TSV: a header of the columns, one row per record (floats to 6 decimals).
 function Result:tsv()
+  if self.cols then           -- straight from the columns, a line at a time
+    local out, f = {table.concat(self.columns, "\t")}, {}
+    local getters = {}
+    for j, c in ipairs(self.columns) do
+      local col = self.cols[c]
+      getters[j] = type(col) == "function" and col or function(k) return col[k] end
+    end
+    for i = 1, self.n do
+      local k = self.order and self.order[i] or i
+      for j = 1, #getters do
+        local v = getters[j](k)
+        if type(v) == "string" then f[j] = format.tsv_field(v) elseif v == nil then f[j] = "" else f[j] = cell(v, 6) end
+      end
+      out[#out + 1] = table.concat(f, "\t", 1, #getters)
+    end
+    return table.concat(out, "\n")
+  end
   return format.tsv(cells(self, 6), self.columns)
 end
 
@@ -147,8 +181,35 @@ end
 Result.__tostring = Result.text
 Result.__len = function(self) return #self.rows end
 
+-- A result kept as columns (arrays) rather than a table per row, for long results
+-- (n-grams, keywords): cols[name] is an array, or a function(i) giving row i's value;
+-- order (optional) lists the row numbers in the order to show; n the rows shown.
+-- `rows` reads like a list of records, each made when it is read, so a result of a
+-- million rows costs a table per row only when (and while) a row is looked at.
+function M.columnar(title, columns, cols, n, order, notes)
+  local r = setmetatable({title = title, columns = columns, notes = notes or {}, cols = cols, order = order,
+                          n = n}, Result)
+  r.rows = setmetatable({}, {
+    __len = function() return r.n end,
+    __index = function(_, i)
+      if math.type(i) ~= "integer" or i < 1 or i > r.n then return nil end
+      local k = r.order and r.order[i] or i
+      local o = {}
+      for name, col in pairs(r.cols) do
+        if type(col) == "function" then o[name] = col(k) else o[name] = col[k] end
+      end
+      return o
+    end,
+  })
+  return r
+end
+
 -- Keep the first n rows (nil: all).
 function Result:limit(n)
+  if self.cols then
+    if n and self.n > n then self.n = n end
+    return self
+  end
   if n and #self.rows > n then
     for i = #self.rows, n + 1, -1 do self.rows[i] = nil end
   end
@@ -160,12 +221,13 @@ M.Result = Result
 ------------------------------------------------------------------------------------
 -- the command line
 
--- Options every recipe command takes.
-function M.options(c)
+-- Options every recipe command takes (formats: the --format choices, default text,
+-- tsv, json).
+function M.options(c, formats)
   c:option("--db", "Corpus file; repeat it to add the counts of several files.")
     :count("*"):args(1)
   c:option("--where", 'Subcorpus by metadata, e.g. \'doc.kind = "news" & doc.date >= "2019"\'.')
-  c:option("--format", "Output format.", "text"):choices({"text", "tsv", "json"})
+  c:option("--format", "Output format.", "text"):choices(formats or {"text", "tsv", "json"})
   c:option("--limit", "At most N rows.", nil, tonumber)
 end
 
@@ -187,19 +249,20 @@ function M.print(r, a)
   r:limit(a.limit)
   if a.format == "tsv" then print(r:tsv())
   elseif a.format == "json" then print(r:json())
+  elseif a.format == "html" then print(r:html())
   else print(r:text()) end
 end
 
 -- A command entry for cli.lua: name, description, options(c) (the recipe's own, then
 -- the shared ones), and run(a) opening the corpora and printing what go(corpora, a)
--- returns.
-function M.command(name, description, options, go)
+-- returns; formats as M.options takes.
+function M.command(name, description, options, go, formats)
   return {
     name = name,
     description = description,
     options = function(c)
       options(c)
-      M.options(c)
+      M.options(c, formats)
     end,
     run = function(a)
       local list = M.open(a)

@@ -19,14 +19,14 @@ local M = {}
 function M.run(corpora, opts)
   opts = opts or {}
   corpora = common.corpora(corpora)
-  assert(type(opts.query) == "string", "dispersion: a query expected")
+  if opts.query == nil then error("dispersion: a query expected", 0) end
   local nparts = opts.parts == nil and 0 or (opts.parts == "doc" and 0 or math.tointeger(tonumber(opts.parts)))
   if not nparts or nparts < 0 then error("parts: 'doc' or a positive number expected", 0) end
   local names, sizes, hits = {}, {}, {}
   for _, c in ipairs(corpora) do
     local h = common.handle(c)
     local set, docs = common.docset(h, opts.where)
-    local t = h:count_dispersion(opts.query, set, nparts)
+    local t = h:count_dispersion(common.query_arg(c, opts.query, "dispersion"), set, nparts)
     for j = 1, #t.size do
       if nparts == 0 then
         local k = #names + 1
@@ -42,12 +42,12 @@ function M.run(corpora, opts)
     local rows = {}
     for j = 1, #sizes do rows[j] = {part = names[j], size = sizes[j], freq = hits[j]} end
     return common.result("dispersion", {"part", "size", "freq"}, rows,
-      {string.format("hits of %s per %s", opts.query, nparts == 0 and "document" or "part")}):limit(opts.limit)
+      {string.format("hits of %s per %s", common.query_text(opts.query), nparts == 0 and "document" or "part")}):limit(opts.limit)
   end
   local d = stats.dispersion(hits, sizes)
   return common.result("dispersion", {"hits", "parts", "range", "juilland_d", "dp", "dp_norm"}, {d},
     {string.format("dispersion of %s over %d %s; DP as Gries 2008 (0 = even), DPnorm as Lijffijt & Gries 2012",
-                   opts.query, #sizes, nparts == 0 and "documents" or "equal parts")})
+                   common.query_text(opts.query), #sizes, nparts == 0 and "documents" or "equal parts")})
 end
 
 M.command = common.command("dispersion", "Dispersion of a query over documents or equal parts: range, D, DP, DPnorm.",

@@ -17,11 +17,12 @@ local M = {}
 local function quote(s) return '"' .. s:gsub('[\\"]', "\\%0") .. '"' end
 
 -- Counts of one corpus handle over document set `set`: a count table (values, freq, range).
-local function count(h, opts, set)
+-- sorted: most frequent first, then by value, in C (the matches' counts always are).
+local function count(c, h, opts, set, sorted)
   local by = opts.by or "word"
-  if opts.query then return h:count_matches(opts.query, by, set), "total" end
+  if opts.query then return h:count_matches(common.query_arg(c, opts.query, "freq"), by, set), "total" end
   if opts.pos then return h:count_matches("[pos=" .. quote(opts.pos) .. "]", by, set), "total" end
-  return h:count_freq(by, set), "tokens"
+  return h:count_freq(by, set, sorted), "tokens"
 end
 
 -- Groups of documents for `per`: list of {name, set}, set intersected with base.
@@ -70,7 +71,7 @@ function M.run(corpora, opts)
       local base, docs = common.docset(h, opts.where)
       for _, g in ipairs(groups(docs, base, opts.per)) do
         if not acc[g.name] then acc[g.name] = {}; tokens[g.name] = 0; order[#order + 1] = g.name end
-        local t = count(h, opts, g.set)
+        local t = count(c, h, opts, g.set)
         common.merge(acc[g.name], t, {"freq", "range"})
         tokens[g.name] = tokens[g.name] + common.tokens(docs, g.set)
       end
@@ -88,11 +89,32 @@ function M.run(corpora, opts)
     return common.result("freq", {"group", "value", "freq", "per_million", "range"}, rows,
       {string.format("frequency of %s per %s", opts.by or "word", opts.per)}):limit(opts.limit)
   end
+  local notes = function(tokens)
+    return {string.format("frequency of %s in %d tokens%s", opts.by or "word", tokens,
+                          opts.where and (" where " .. opts.where) or "")}
+  end
+  if #corpora == 1 then     -- sorted in C; the rows stay columns
+    local c = corpora[1]
+    local h = common.handle(c)
+    local set, docs = common.docset(h, opts.where)
+    local t = count(c, h, opts, set, true)
+    local tokens = common.tokens(docs, set)
+    local values, freq = t.values, t.freq
+    local order
+    if opts.match then
+      order = {}
+      for i, v in ipairs(values) do if v:find(opts.match) then order[#order + 1] = i end end
+    end
+    return common.columnar("freq", {"value", "freq", "per_million", "range"},
+      {value = values, freq = freq, range = t.range,
+       per_million = function(i) return tokens > 0 and freq[i] / tokens * 1e6 or 0.0 end},
+      order and #order or #values, order, notes(tokens)):limit(opts.limit)
+  end
   local acc, tokens = {}, 0
   for _, c in ipairs(corpora) do
     local h = common.handle(c)
     local set, docs = common.docset(h, opts.where)
-    local t = count(h, opts, set)
+    local t = count(c, h, opts, set)
     common.merge(acc, t, {"freq", "range"})
     tokens = tokens + common.tokens(docs, set)
   end
@@ -101,9 +123,7 @@ function M.run(corpora, opts)
     if a.freq ~= b.freq then return a.freq > b.freq end
     return a.value < b.value
   end)
-  return common.result("freq", {"value", "freq", "per_million", "range"}, rows,
-    {string.format("frequency of %s in %d tokens%s", opts.by or "word", tokens,
-                   opts.where and (" where " .. opts.where) or "")}):limit(opts.limit)
+  return common.result("freq", {"value", "freq", "per_million", "range"}, rows, notes(tokens)):limit(opts.limit)
 end
 
 M.command = common.command("freq", "Frequency list by an attribute, with per-million and range.",

@@ -23,67 +23,94 @@ local stats = require "dossier.stats"
 
 local M = {}
 
--- Add the counts of h over `set` into acc[value][col] and return the tokens counted.
-local function add(acc, h, by, set, col)
-  local t = h:count_freq(by, set)
-  for i, v in ipairs(t.values) do
-    local r = acc[v]
-    if not r then r = {value = v, f_target = 0, f_reference = 0}; acc[v] = r end
-    r[col] = r[col] + t.freq[i]
-  end
-  return t.tokens
-end
-
 -- The complement of a document set (nil: every document) over n documents.
 local function complement(set, n)
   if not set then return string.rep("\0", n) end
   return (set:gsub(".", function(ch) return ch == "\1" and "\0" or "\1" end))
 end
 
+-- Merge count table t's values with their column `col` into the columns of m (values,
+-- f_target, f_reference, and index: value -> row).
+local function merge(m, values, freq, col)
+  local index, vals, fc = m.index, m.values, m[col]
+  local other = col == "f_target" and m.f_reference or m.f_target
+  for i, v in ipairs(values) do
+    local k = index[v]
+    if not k then
+      k = #vals + 1
+      index[v], vals[k], fc[k], other[k] = k, v, 0, 0
+    end
+    fc[k] = fc[k] + freq[i]
+  end
+end
+
 function M.run(corpora, opts)
   opts = opts or {}
   corpora = common.corpora(corpora)
   local by = opts.by or "word"
-  local acc, n1, n2 = {}, 0, 0
-  for _, c in ipairs(corpora) do
-    local h = common.handle(c)
-    local tset, docs = common.docset(h, opts.target)
-    n1 = n1 + add(acc, h, by, tset, "f_target")
-    if not opts.ref then
-      local rset = opts.reference and common.docset(h, opts.reference) or complement(tset, #docs)
-      n2 = n2 + add(acc, h, by, rset, "f_reference")
-    end
-  end
-  for _, c in ipairs(opts.ref or {}) do
-    local h = common.handle(c)
-    n2 = n2 + add(acc, h, by, (common.docset(h, opts.reference)), "f_reference")
-  end
-  if n1 == 0 then error("keyness: the target is empty", 0) end
-  if n2 == 0 then error("keyness: the reference is empty (give a reference subcorpus or a reference file)", 0) end
   local crit = 0
   if opts.p then
     crit = stats.chi2_critical[opts.p]
     if not crit then error("p: one of 0.05, 0.01, 0.001, 0.0001, 0.00001", 0) end
   end
-  local rows = {}
-  for v, r in pairs(acc) do
-    if r.f_target + r.f_reference >= (opts.min_freq or 1) then
-      local k = stats.keyness(r.f_target, n1, r.f_reference, n2)
-      if k.ll >= crit and (not opts.bic or k.bic >= opts.bic) and (not opts.direction or opts.direction == k.direction) then
-        for key, x in pairs(k) do r[key] = x end
-        r.item, r.n_target, r.n_reference = v, n1, n2
-        rows[#rows + 1] = r
+  -- the counts, as columns: values, f_target, f_reference
+  local m, n1, n2
+  if #corpora == 1 and not opts.ref then      -- both sides counted in C, by lexicon id
+    local h = common.handle(corpora[1])
+    local tset, docs = common.docset(h, opts.target)
+    local rset = opts.reference and common.docset(h, opts.reference) or complement(tset, #docs)
+    m = h:count_keyness(by, tset, rset)
+    n1, n2 = m.n_target, m.n_reference
+  else
+    m, n1, n2 = {index = {}, values = {}, f_target = {}, f_reference = {}}, 0, 0
+    for _, c in ipairs(corpora) do
+      local h = common.handle(c)
+      local tset, docs = common.docset(h, opts.target)
+      local t = h:count_freq(by, tset)
+      merge(m, t.values, t.freq, "f_target")
+      n1 = n1 + t.tokens
+      if not opts.ref then
+        local rset = opts.reference and common.docset(h, opts.reference) or complement(tset, #docs)
+        t = h:count_freq(by, rset)
+        merge(m, t.values, t.freq, "f_reference")
+        n2 = n2 + t.tokens
+      end
+    end
+    for _, c in ipairs(opts.ref or {}) do
+      local h = common.handle(c)
+      local t = h:count_freq(by, (common.docset(h, opts.reference)))
+      merge(m, t.values, t.freq, "f_reference")
+      n2 = n2 + t.tokens
+    end
+  end
+  if n1 == 0 then error("keyness: the target is empty", 0) end
+  if n2 == 0 then error("keyness: the reference is empty (give a reference subcorpus or a reference file)", 0) end
+  -- the measures, as columns too; the rows kept, in order
+  local values, f1, f2 = m.values, m.f_target, m.f_reference
+  local ll, g2, chi2, lr, pct, bic, dir = {}, {}, {}, {}, {}, {}, {}
+  local keep, minf, maxbic, want = {}, opts.min_freq or 1, opts.bic, opts.direction
+  local kv = stats.keyness_values
+  for i = 1, #values do
+    if f1[i] + f2[i] >= minf then
+      local a, b, c, d, e, f, g = kv(f1[i], n1, f2[i], n2)
+      if a >= crit and (not maxbic or f >= maxbic) and (not want or want == g) then
+        ll[i], g2[i], chi2[i], lr[i], pct[i], bic[i], dir[i] = a, b, c, d, e, f, g
+        keep[#keep + 1] = i
       end
     end
   end
-  table.sort(rows, function(a, b)
-    if a.direction ~= b.direction then return a.direction == "+" end
-    if a.ll ~= b.ll then return a.ll > b.ll end
-    return a.value < b.value
+  table.sort(keep, function(x, y)            -- positive first, each side by ll, largest first
+    local dx, dy = dir[x], dir[y]
+    if dx ~= dy then return dx == "+" end
+    if ll[x] ~= ll[y] then return ll[x] > ll[y] end
+    return values[x] < values[y]
   end)
-  return common.result("keyness",
+  local nt, nr = function() return n1 end, function() return n2 end
+  return common.columnar("keyness",
     {"item", "f_target", "f_reference", "n_target", "n_reference", "ll", "g2", "chi2", "log_ratio",
-     "pct_diff", "bic", "direction"}, rows,
+     "pct_diff", "bic", "direction"},
+    {item = values, value = values, f_target = f1, f_reference = f2, n_target = nt, n_reference = nr, ll = ll,
+     g2 = g2, chi2 = chi2, log_ratio = lr, pct_diff = pct, bic = bic, direction = dir}, #keep, keep,
     {string.format("keyness of %s: target %s (%d tokens) vs reference %s (%d tokens); ll = Rayson & Garside " ..
                    "2-term, g2 = 4-term, ln; log_ratio log2 with 0.5 for 0", by, opts.target or "the corpus", n1,
                    opts.ref and "the reference files" or (opts.reference or "the rest"), n2)}):limit(opts.limit)

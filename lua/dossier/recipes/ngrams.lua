@@ -6,6 +6,14 @@
 --
 -- Columns: ngram freq range (ngram = the values joined by spaces; range = documents
 -- holding it). With several files the minimums apply to the summed counts.
+--
+-- Clusters (AntConc's): around = CQL keeps the n-grams that hold a whole match of the
+-- query, inside one sentence; slot = k puts the match's first token at the n-gram's k-th
+-- place (1: the n-gram starts with it), slot = -k its last token at the k-th place from
+-- the end (-1: the n-gram ends with it), slot = 0 (default) any place. An n-gram holding
+-- two matches counts once; a match longer than n has no cluster.
+--
+--   corpus:ngrams{n = 3, around = '[lemma="say"]', slot = 1}
 local common = require "dossier.recipes.common"
 
 local M = {}
@@ -16,37 +24,45 @@ function M.run(corpora, opts)
   local n = opts.n or 2
   if math.type(n) ~= "integer" or n < 1 or n > 8 then error("n must be an integer from 1 to 8", 0) end
   local minf, minr = opts.min_freq or 1, opts.min_range or 1
-  local single = #corpora == 1
-  local rows, total = {}, 0
-  if single then        -- the core's rows are filtered and sorted already
-    local h = common.handle(corpora[1])
-    local t = h:count_ngrams(opts.by or "word", n, (common.docset(h, opts.where)), minf, minr)
-    local values, freq, range = t.values, t.freq, t.range
-    local last = opts.limit and math.min(opts.limit, #values) or #values
-    for i = 1, last do rows[i] = {ngram = values[i], value = values[i], freq = freq[i], range = range[i]} end
-    total = t.total
-  else
-    local acc = {}
-    for _, c in ipairs(corpora) do
-      local h = common.handle(c)
-      local t = h:count_ngrams(opts.by or "word", n, (common.docset(h, opts.where)), 1, 1)
-      common.merge(acc, t, {"freq", "range"})
-      total = total + t.total
-    end
-    for _, r in pairs(acc) do
-      if r.freq >= minf and r.range >= minr then
-        r.ngram = r.value
-        rows[#rows + 1] = r
-      end
-    end
-    table.sort(rows, function(a, b)
-      if a.freq ~= b.freq then return a.freq > b.freq end
-      return a.value < b.value
-    end)
+  local slot = opts.slot or 0
+  if math.type(slot) ~= "integer" or slot < -n or slot > n then
+    error(string.format("slot must be a whole number from -%d to %d (n)", n, n), 0)
   end
-  return common.result("ngrams", {"ngram", "freq", "range"}, rows,
-    {string.format("%d-grams of %s (%d positions), within sentences", n, opts.by or "word", total)})
-    :limit(opts.limit)
+  local function count(c, h, set, mf, mr, max)
+    if opts.around then
+      return h:count_around(common.query_arg(c, opts.around, "around"), opts.by or "word", n, slot, set, mf, mr, max)
+    end
+    return h:count_ngrams(opts.by or "word", n, set, mf, mr, max)
+  end
+  local notes = function(total)
+    return {string.format("%d-grams of %s (%d positions), within sentences%s", n, opts.by or "word", total,
+                          opts.around and string.format(", holding a match of %s%s", common.query_text(opts.around),
+                            slot == 0 and "" or string.format(" at slot %d", slot)) or "")}
+  end
+  if #corpora == 1 then   -- the core filters, sorts and cuts the rows: they stay columns
+    local h = common.handle(corpora[1])
+    local t = count(corpora[1], h, (common.docset(h, opts.where)), minf, minr, opts.limit)
+    return common.columnar("ngrams", {"ngram", "freq", "range"},
+      {ngram = t.values, value = t.values, freq = t.freq, range = t.range}, #t.values, nil, notes(t.total))
+  end
+  local rows, total, acc = {}, 0, {}
+  for _, c in ipairs(corpora) do
+    local h = common.handle(c)
+    local t = count(c, h, (common.docset(h, opts.where)), 1, 1)
+    common.merge(acc, t, {"freq", "range"})
+    total = total + t.total
+  end
+  for _, r in pairs(acc) do
+    if r.freq >= minf and r.range >= minr then
+      r.ngram = r.value
+      rows[#rows + 1] = r
+    end
+  end
+  table.sort(rows, function(a, b)
+    if a.freq ~= b.freq then return a.freq > b.freq end
+    return a.value < b.value
+  end)
+  return common.result("ngrams", {"ngram", "freq", "range"}, rows, notes(total)):limit(opts.limit)
 end
 
 M.command = common.command("ngrams", "N-grams (1 to 8) within sentences, with frequency and range.",
@@ -55,10 +71,13 @@ M.command = common.command("ngrams", "N-grams (1 to 8) within sentences, with fr
     c:option("--by", "Attribute: word, norm, lemma, pos, xpos.", "word")
     c:option("--min-freq", "Minimum frequency.", "1", math.tointeger)
     c:option("--min-range", "Minimum number of documents.", "1", math.tointeger)
+    c:option("--around", "Clusters: only n-grams holding a match of this CQL query.")
+    c:option("--slot", "With --around: the match's place, 1..n from the left, -1..-n from the right (--slot=-1), 0 any.",
+             "0", math.tointeger)
   end,
   function(list, a)
     return M.run(list, {n = a.n, by = a.by, min_freq = a.min_freq, min_range = a.min_range,
-                        where = a.where})
+                        around = a.around, slot = a.slot, where = a.where, limit = a.limit})
   end)
 
 return M

@@ -22,7 +22,8 @@ local function lanes(corpora, opts)
         lane[i] = out[#out]
       end
     end
-    local ms = h:query(opts.query)
+    local q = common.query_arg(c, opts.query, "dispersion")
+    local ms = type(q) == "string" and h:query(q) or q
     for i = 1, #ms do
       local pos = ms:get(i)
       local k = h:doc_at(pos)
@@ -41,8 +42,8 @@ function M.dispersion(corpora, opts, path)
   local o = {}
   o[#o + 1] = string.format('<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" ' ..
     'font-family="sans-serif" font-size="12">', lw + pw + 80, h)
-  o[#o + 1] = string.format('<title>Dispersion of %s</title>', esc(opts.query))
-  o[#o + 1] = string.format('<text x="10" y="20" font-size="14">Dispersion of %s</text>', esc(opts.query))
+  o[#o + 1] = string.format('<title>Dispersion of %s</title>', esc(common.query_text(opts.query)))
+  o[#o + 1] = string.format('<text x="10" y="20" font-size="14">Dispersion of %s</text>', esc(common.query_text(opts.query)))
   for i, l in ipairs(ls) do
     local y = top + (i - 1) * lh
     local label = utf8.len(l.name) and utf8.len(l.name) > 38 and l.name:sub(1, utf8.offset(l.name, 37) - 1) .. "…" or l.name
