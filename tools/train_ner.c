@@ -734,8 +734,8 @@ static void parse_opts(int argc, char **argv, opts *o) {
   o->nIter = 12;
   o->nBaseIter = 8;
   o->minQ = 32;
-  o->K = 256;
-  o->K2 = 32;
+  o->K = 512;
+  o->K2 = 64;
   o->nClusterIter = 6;
   o->bGoldHist = 1;
   o->minCount = 2;
