@@ -12,7 +12,8 @@
 ** word classes learnt offline from unlabeled text and shipped in the model: two
 ** clusterings of words found in the same contexts (exchange algorithm), a frequency
 ** bucket, and how often the word is capitalised where capitals are not forced
-** (tools/train_ner.c).
+** (tools/train_ner.c). The token analysis is the tagger's (ds_tagger_tokinfo, and its
+** lower-case hash keys the word classes): a change there needs this model retrained too.
 **
 ** A model (corpus/models/en-uner.ner, made by tools/train_ner.sh) is one block read once
 ** and never written afterwards: one ds_ner may be shared by any number of threads.

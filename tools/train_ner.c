@@ -734,8 +734,8 @@ static void parse_opts(int argc, char **argv, opts *o) {
   o->nIter = 12;
   o->nBaseIter = 8;
   o->minQ = 32;
-  o->K = 256;
-  o->K2 = 32;
+  o->K = 512;
+  o->K2 = 64;
   o->nClusterIter = 6;
   o->bGoldHist = 1;
   o->minCount = 2;
@@ -879,7 +879,7 @@ int main(int argc, char **argv) {
     "  (%d and %d classes, %d passes each).\n\n"
     "| setting | value |\n| --- | --- |\n"
     "| classes | BILOU x (PERSON, ORG, LOC) + O = 13; greedy, BILOU transitions enforced |\n"
-    "| features | word, prefixes 1-3, suffixes 1-4, shape, capitalisation, hyphen part, words and shapes at +-1 and +-2, word bigrams, UPOS at -2..+2 and pairs, previous two tags and tag x word/shape/UPOS/cluster, word classes of the word and its neighbours |\n"
+    "| features | word (lower-cased and as written), prefixes 1-3, suffixes 1-4, shape, capitalisation, hyphen part, words and shapes at +-1 and +-2, word bigrams, the sentence's case profile, UPOS at -2..+2 and pairs, previous two tags and tag x word/shape/UPOS/cluster, word classes of the word and its neighbours |\n"
     "| training history | %s |\n"
     "| iterations run / kept (best on dev) | %d / %d |\n"
     "| shuffle seed (xorshift64*) | %llu |\n"

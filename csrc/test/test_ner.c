@@ -29,10 +29,10 @@
 #define TAGGER_MODEL "corpus/models/en-ewt.tagger"
 
 /*
-** Floor on UNER EWT test, exact spans, overall F1: the shipped model scores 0.699 (see
-** corpus/models/PROVENANCE.md); the floor is that less 0.014.
+** Floor on UNER EWT test, exact spans, overall F1: the shipped model scores 0.703 (see
+** corpus/models/PROVENANCE.md); the floor is that less 0.013.
 */
-#define F1_FLOOR 0.685
+#define F1_FLOOR 0.69
 
 /* {====== A small model built here ====== */
 
@@ -236,8 +236,8 @@ static void test_refusals(void) {
 ** Sentences written for this test, each with the spans a reader gives it under the UNER
 ** guidelines (PER, ORG, LOC; countries and cities are LOC; titles and "the" left out):
 ** 28 spans. The shipped model is scored on them as on UNER (exact spans); every miss and
-** every span it adds is printed. The floor: the F1 the shipped model reached (0.720:
-** 18 of 28 found, 4 added) less about half a span's worth.
+** every span it adds is printed. The floor: the F1 the shipped model reached (0.745:
+** 19 of 28 found, 4 added) less about one span's worth.
 */
 static const struct { const char *zText, *zSpans; } aSent[] = {
   {"Alexander Gabuev of the Carnegie Endowment met officials in Astana.",
@@ -262,7 +262,7 @@ static const struct { const char *zText, *zSpans; } aSent[] = {
    "ORG Yandex|ORG Alibaba|LOC Hong Kong"},
 };
 
-#define SENT_F1_FLOOR 0.70
+#define SENT_F1_FLOOR 0.72
 
 /* Is "TYPE id" one of the |-separated entries of zList? */
 static int in_list(const char *zList, const char *zEnt) {
