@@ -50,6 +50,9 @@ function M.layout(n, edges, rounds)
       dx[e.a], dy[e.a] = dx[e.a] - ddx * f, dy[e.a] - ddy * f
       dx[e.b], dy[e.b] = dx[e.b] + ddx * f, dy[e.b] + ddy * f
     end
+    for i = 1, n do                              -- gravity: loose parts stay off the edges
+      dx[i], dy[i] = dx[i] + (0.5 - pos[i].x) * k * 4, dy[i] + (0.5 - pos[i].y) * k * 4
+    end
     for i = 1, n do
       local d = math.sqrt(dx[i] * dx[i] + dy[i] * dy[i])
       if d > 0 then
@@ -71,7 +74,7 @@ end
 -- opts.title. Width and height in pixels (default 900 x 700).
 function M.svg(g, opts)
   opts = opts or {}
-  local W, H, margin = opts.width or 900, opts.height or 700, 60
+  local W, H, margin, top = opts.width or 900, opts.height or 700, 60, 40   -- top: the legend's row
   local maxW, maxF = 0, 1
   for _, e in ipairs(g.edges) do maxW = math.max(maxW, e.weight) end
   for _, v in ipairs(g.nodes) do maxF = math.max(maxF, v.freq) end
@@ -85,7 +88,7 @@ function M.svg(g, opts)
       colour[v.group] = PALETTE[math.min(#groups, #PALETTE)]
     end
   end
-  local function px(p) return margin + p.x * (W - 2 * margin), margin + p.y * (H - 2 * margin) end
+  local function px(p) return margin + p.x * (W - 2 * margin), top + margin + p.y * (H - top - 2 * margin) end
   local out = {string.format('<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="%s">',
                              W, H, W, H, esc(opts.title or "network"))}
   out[#out + 1] = string.format('<title>%s</title>', esc(opts.title or "network"))
@@ -133,9 +136,12 @@ function M.svg(g, opts)
       end
     end
   end
-  for i, grp in ipairs(groups) do              -- the legend
-    out[#out + 1] = string.format('<circle cx="%d" cy="%d" r="6" fill="%s"/><text x="%d" y="%d" font-family="sans-serif" font-size="12" fill="#222222">%s</text>',
-      16, 16 + 18 * (i - 1), colour[grp], 28, 20 + 18 * (i - 1), esc(grp ~= "" and grp or "(none)"))
+  local lx = 16
+  for _, grp in ipairs(groups) do              -- the legend, a row above the drawing
+    local label = grp ~= "" and grp or "(none)"
+    out[#out + 1] = string.format('<circle cx="%d" cy="20" r="6" fill="%s"/><text x="%d" y="24" font-family="sans-serif" font-size="12" fill="#222222">%s</text>',
+      lx, colour[grp], lx + 10, esc(label))
+    lx = lx + 30 + math.floor(#label * 7.5)
   end
   out[#out + 1] = "</svg>"
   return table.concat(out, "\n") .. "\n"
