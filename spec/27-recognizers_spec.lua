@@ -154,6 +154,26 @@ describe("recognizers", function()
     assert.same({"2019", "2020", "2021"}, {y.rows[1].year, y.rows[2].year, y.rows[3].year})
   end)
 
+  it("finds events of the sample corpus found there by hand", function()
+    local s <close> = dossier.open(H.tmp(".db"))
+    s:add("corpus/seeds", {warn = function() end})
+    local function find(action, actor)
+      for _, e in ipairs(s:events{}.rows) do
+        if e.action == action and (e.actor1 == actor or e.actor2 == actor) then return e end
+      end
+    end
+    -- 2015-carnegie: Usmanov's DST Global Holding `has invested hundreds of millions of
+    -- dollars in Chinese tech companies such as Alibaba`
+    local e = find("invest", "Alisher Usmanov")
+    assert.truthy(e)
+    assert.truthy(e.actor1 == "Alibaba Group" or e.actor2 == "Alibaba Group")
+    -- 2019-aspi: `US policy has sought to limit Chinese and Russian engagements ...
+    -- including through sanctions and export controls`
+    e = find("restrict", "United States")
+    assert.truthy(e)
+    assert.equal("2019-aspi-sino-russian-high-tech-partnership", e.doc)
+  end)
+
   it("finds the events: who did what with whom, on what, when", function()
     local r = c:events{}
     local signed, invested

@@ -12,7 +12,8 @@
 --            actors joined by `and`, `,` or `&` stand right before the action's match,
 --            the first two of them; else actor1 the last one before the match (else the
 --            first after it) and actor2 the first after it that is not a place (a GPE or
---            LOC after in, at, from), else any other
+--            LOC after in, at, from), else any other; an actor inside a parenthesis is
+--            never the subject
 --   object   the first TECH or POLICY entity of the sentence (EVENT for a meeting)
 --   money    the first amount of the sentence (`442000000 USD`)
 --   date     the first date of the sentence (date_source `sentence`), else the
@@ -103,9 +104,15 @@ end
 -- actor1 and actor2 (indices into actors) around the action's first token t: the
 -- subject is the actors joined right before the action (the first two when there are
 -- two); else the last actor before it and the first after it that is no place.
-pick_actors = function(actors, t, text)
+pick_actors = function(actors, t, text, sFrom)
   local last
-  for i, a in ipairs(actors) do if a.t < t then last = i end end
+  for i, a in ipairs(actors) do
+    -- an actor inside a parenthesis (`(co-founded with Yuri Milner)`) is no subject
+    local before = text:sub(sFrom, a.from - 1)
+    local _, open = before:gsub("%(", "")
+    local _, close = before:gsub("%)", "")
+    if a.t < t and open <= close then last = i end
+  end
   if last then
     local first = last
     while first > 1 and joined(text, actors[first - 1], actors[first]) do first = first - 1 end
@@ -158,7 +165,7 @@ local function doc_events(h, k, d, triggers, out)
         end
       end
     end
-    local a1, a2 = pick_actors(actors, tr.t, text)
+    local a1, a2 = pick_actors(actors, tr.t, text, s.from)
     if a1 and (a2 or object) then
       local date, source = "", "none"
       for _, dt in ipairs(dates) do
