@@ -111,6 +111,20 @@ describe("recognizers", function()
     assert.truthy(out:find(lex .. ":1:", 1, true), out)
   end)
 
+  it("exports the spans with their values (VRT, CoNLL-U, JSON Lines)", function()
+    local code, out = H.cli({"export", "--db", db, "--format", "vrt"})
+    assert.equal(0, code)
+    assert.truthy(out:find('<money amount="442000000" currency="USD">\n$\t$\t$\tSYM\t$\n442\t442\t442\tNUM\tCD\n'
+                           .. 'million\tmillion\tmillion\tNUM\tCD\n</money>\n', 1, true), out)
+    assert.truthy(out:find('<date value="2021-06-03" precision="day">\n3\t', 1, true))
+    code, out = H.cli({"export", "--db", db, "--format", "conllu"})
+    assert.truthy(out:find("\tMoscow\tMoscow\tPROPN\tNNP\t_\t_\t_\t_\tEnt=B-GPE|EntId=", 1, true), out)
+    code, out = H.cli({"export", "--db", db, "--format", "jsonl"})
+    local first = cjson.decode(out:match("^[^\n]+"))
+    assert.same({"Vladimir Putin"}, {first.spans.quote[1][3].speaker})
+    assert.equal("Rostelecom", first.tokens.word[first.spans.ent[2][1]])
+  end)
+
   it("draws the network of who is named with whom", function()
     -- t1's first sentence names Huawei, Rostelecom, 5G and Moscow: 6 pairs
     local r = c:network{within = "s", types = {"ORG", "TECH", "GPE"}}

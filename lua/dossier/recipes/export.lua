@@ -2,15 +2,22 @@
 -- Spark, DuckDB or pandas without loss of tokens, attributes, spans or metadata.
 --   vrt     CWB's verticalized text, as cwb-encode reads it: <text id="NAME" KEY="VALUE" ...>
 --           with every metadata key (keys lowercased, other characters than a-z, 0-9 and _
---           made _), the span kinds p, head, note and s as elements, one token a line:
---           word, norm, lemma, pos, xpos, tab-separated; & < > " escaped as entities.
---           Encode with: cwb-encode -d DIR -f FILE -R REG -P norm -P lemma -P pos -P xpos
---           -S text:0+id+KEYS... -S p -S head -S note -S s
+--           made _), the span kinds p, head, note and s as elements, and the recognizers'
+--           ent, date, money, percent, cite, url, quote with their values as attributes
+--           (<ent type="ORG" id="Q160120" name="Huawei" country="CN" source="lexicon">),
+--           one token a line: word, norm, lemma, pos, xpos, tab-separated; & < > "
+--           escaped as entities. Encode with: cwb-encode -d DIR -f FILE -R REG -P norm
+--           -P lemma -P pos -P xpos -S text:0+id+KEYS... -S p -S head -S note -S s
+--           -S ent:0+type+id+name+country+source -S date:0+value+precision
+--           -S money:0+amount+currency -S percent:0+value -S cite:0+authors+year+extra
+--           -S url:0+value -S quote:0+speaker
 --   conllu  CoNLL-U: `# newdoc id`, `# sent_id = NAME-N` and a line per token (ID FORM
---           LEMMA UPOS XPOS, then _); tokens outside every sentence make one of their own
+--           LEMMA UPOS XPOS, then _, MISC Ent=B-TYPE|EntId=ID on entities); tokens outside
+--           every sentence make one of their own
 --   jsonl   JSON Lines: a document a line, {name, id, meta, tokens = {word = [...], norm,
---           lemma, pos, xpos}, spans = {s = [[from, to], ...], p, head, note}} (1-based
---           inclusive token numbers)
+--           lemma, pos, xpos}, spans = {s = [[from, to], ...], p, head, note, ent =
+--           [[from, to, {type, id, name, country, source}], ...], date, money, percent,
+--           cite, url, quote}} (1-based inclusive token numbers)
 --
 --   corpus:export{format = "vrt", where = 'doc.kind = "news"', out = io.stdout | "file.vrt"}
 local common = require "dossier.recipes.common"
@@ -27,16 +34,41 @@ local function cwb_key(k)
   return (k:lower():gsub("[^%w_]", "_"))
 end
 
--- Spans starting (opens) and ending (closes) at each token: kind lists by token number.
+-- The recognizers' kinds and their values, in the order of their VRT attributes.
+local RECOGNIZED = {
+  {"ent", {"type", "id", "name", "country", "source"}}, {"date", {"value", "precision"}},
+  {"money", {"amount", "currency"}}, {"percent", {"value"}}, {"cite", {"authors", "year", "extra"}},
+  {"url", {"value"}}, {"quote", {"speaker"}},
+}
+
+-- Add the recognizers' spans of document k of h to t.spans: [from, to, values].
+local function add_recognized(h, k, t)
+  for _, kv in ipairs(RECOGNIZED) do
+    local list = {}
+    for i, s in ipairs(h:spans(k, kv[1], false)) do list[i] = {s.first, s.last, s.values} end
+    t.spans[kv[1]] = list
+  end
+end
+
+-- Spans starting (opens) and ending (closes) at each token: {kind, tag} lists by token
+-- number, the tag with its attributes.
 local KINDS = {"p", "head", "note", "s"}
 local function marks(spans)
   local opens, closes = {}, {}
+  local function put(kind, sp, tag)
+    opens[sp[1]] = opens[sp[1]] or {}
+    table.insert(opens[sp[1]], tag)
+    closes[sp[2]] = closes[sp[2]] or {}
+    table.insert(closes[sp[2]], 1, kind)      -- the last opened closes first
+  end
   for _, kind in ipairs(KINDS) do
-    for _, sp in ipairs(spans[kind] or {}) do
-      opens[sp[1]] = opens[sp[1]] or {}
-      table.insert(opens[sp[1]], kind)
-      closes[sp[2]] = closes[sp[2]] or {}
-      table.insert(closes[sp[2]], 1, kind)      -- s closes before p
+    for _, sp in ipairs(spans[kind] or {}) do put(kind, sp, kind) end
+  end
+  for _, kv in ipairs(RECOGNIZED) do
+    for _, sp in ipairs(spans[kv[1]] or {}) do
+      local attrs = {kv[1]}
+      for _, name in ipairs(kv[2]) do attrs[#attrs + 1] = string.format('%s="%s"', name, xml(sp[3][name] or "")) end
+      put(kv[1], sp, table.concat(attrs, " "))
     end
   end
   return opens, closes
@@ -64,6 +96,13 @@ end
 local function conllu(out, d, t)
   out:write("# newdoc id = ", d.name, "\n")
   local n, at = 0, 1
+  local misc = {}                                -- token -> Ent=... of its entity
+  for _, sp in ipairs(t.spans.ent or {}) do
+    for i = sp[1], sp[2] do
+      misc[i] = "Ent=" .. (i == sp[1] and "B-" or "I-") .. sp[3].type
+                .. ((i == sp[1] and sp[3].id ~= "") and ("|EntId=" .. sp[3].id:gsub("[|%s]", "_")) or "")
+    end
+  end
   local function sentence(from, to)
     if to < from then return end
     n = n + 1
@@ -71,7 +110,7 @@ local function conllu(out, d, t)
     for i = from, to do
       local function f(x) return (x == nil or x == "") and "_" or (x:gsub("[\t\n]", " ")) end
       out:write(i - from + 1, "\t", f(t.word[i]), "\t", f(t.lemma[i]), "\t", f(t.pos[i]), "\t", f(t.xpos[i]),
-                "\t_\t_\t_\t_\t_\n")
+                "\t_\t_\t_\t_\t", misc[i] or "_", "\n")
     end
     out:write("\n")
   end
@@ -113,7 +152,9 @@ function M.run(corpora, opts)
       for k = from, to do
         if not set or set:byte(k) == 1 then
           toks = toks or h:doc_tokens(from, to)
-          write(out, docs[k], toks[k - from + 1])
+          local t = toks[k - from + 1]
+          add_recognized(h, k, t)
+          write(out, docs[k], t)
           n = n + 1
         end
       end
