@@ -4,6 +4,7 @@
 ** corpus:network (ds_network.h).
 */
 #include "lds.h"
+#include "cql_idset.h"
 #include "ds_cooccur.h"
 #include "ds_doc.h"
 #include "ds_network.h"
@@ -259,6 +260,50 @@ static int corpus_network(lua_State *L) {
   return 1;
 }
 
+/* {====== regex: the recipes' --match, as CQL matches values ====== */
+
+#define LDS_REGEX "dossier.regex"
+
+static int regex_gc(lua_State *L) {
+  cql_regex **box = luaL_checkudata(L, 1, LDS_REGEX);
+  cql_regex_free(*box);
+  *box = NULL;
+  return 0;
+}
+
+/*
+** core.regex(pattern [, fold]) -> a regular expression (PCRE2, UTF) matched against a
+** whole value, as CQL's values are; fold: case-insensitive. A bad pattern is an error
+** with PCRE2's message and its position.
+*/
+static int l_regex(lua_State *L) {
+  size_t n;
+  const char *z = luaL_checklstring(L, 1, &n);
+  int flags = lua_toboolean(L, 2) ? DS_CQL_FOLD : 0;
+  cql_regex **box = lua_newuserdatauv(L, sizeof *box, 0);
+  *box = NULL;
+  luaL_setmetatable(L, LDS_REGEX);
+  ds_error e;
+  if (cql_regex_new(z, n, flags, box, z, 0, &e)) return lds_raise(L, &e);
+  return 1;
+}
+
+/* re:test(s) -> whether s matches as a whole */
+static int regex_test(lua_State *L) {
+  cql_regex **box = luaL_checkudata(L, 1, LDS_REGEX);
+  size_t n;
+  const char *z = luaL_checklstring(L, 2, &n);
+  int v = *box ? cql_regex_test(*box, z, n) : -1;
+  if (v < 0) return luaL_error(L, "regular expression over its limits on '%s'", z);
+  lua_pushboolean(L, v);
+  return 1;
+}
+
+static const luaL_Reg regex_meta[] = {{"__gc", regex_gc}, {NULL, NULL}};
+static const luaL_Reg regex_methods[] = {{"test", regex_test}, {NULL, NULL}};
+
+/* }====== */
+
 static const luaL_Reg methods[] = {
   {"network", corpus_network},
   {"similar", corpus_similar},
@@ -266,4 +311,9 @@ static const luaL_Reg methods[] = {
   {NULL, NULL}
 };
 
-void lds_open_recipes(lua_State *L) { lds_methods(L, LDS_CORPUS, methods); }
+void lds_open_recipes(lua_State *L) {
+  lds_methods(L, LDS_CORPUS, methods);
+  lds_register(L, LDS_REGEX, regex_meta, regex_methods);
+  lua_pushcfunction(L, l_regex);
+  lua_setfield(L, -2, "regex");
+}

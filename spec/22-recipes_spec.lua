@@ -53,7 +53,7 @@ describe("recipes on the sample corpus", function()
     local news = corpus:freq{where = 'doc.kind = "news"'}
     assert.equal(6, row(news, "China").freq); assert.equal(2, row(news, "Xi").freq)
     assert.equal(1, row(news, "5G").freq); assert.is_nil(row(news, "Huawei"))
-    local per = corpus:freq{per = "doc.kind", match = "^China$"}
+    local per = corpus:freq{per = "doc.kind", match = "China"}
     assert.equal(5, #per.rows)
     for _, r in ipairs(per.rows) do
       assert.equal(({["news-analysis"] = 6, ["policy-brief"] = 5, ["book-chapter"] = 97, ["blog-post"] = 4,
@@ -62,7 +62,13 @@ describe("recipes on the sample corpus", function()
     local m = corpus:freq{query = '"Xi" "Jinping"'}
     assert.same({"Xi Jinping", 8, 4}, {m.rows[1].value, m.rows[1].freq, m.rows[1].range})
     -- lemma and norm: every value of Huawei's norm is "huawei"
-    assert.equal(15, row(corpus:freq{by = "norm", match = "^huawei$"}, "huawei").freq)
+    assert.equal(15, row(corpus:freq{by = "norm", match = "huawei"}, "huawei").freq)
+    -- --match is a regular expression over the whole value, as in CQL
+    local cy = corpus:freq{by = "norm", match = "cyber.*"}
+    assert.truthy(#cy.rows > 0)
+    for i = 1, #cy.rows do assert.truthy(cy.rows[i].value:match("^cyber"), cy.rows[i].value) end
+    assert.is_nil(row(corpus:freq{by = "norm", match = "huawe"}, "huawei"))      -- whole values only
+    assert.has_error(function() corpus:freq{match = "a("} end)
   end)
 
   it("ngrams are counted within sentences, with minimums", function()

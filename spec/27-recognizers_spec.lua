@@ -125,6 +125,16 @@ describe("recognizers", function()
     assert.equal("Rostelecom", first.tokens.word[first.spans.ent[2][1]])
   end)
 
+  it("counts span values like any attribute (freq --by ent.type)", function()
+    -- ORG: Huawei, Rostelecom (t1), Yandex, Sberbank (t2); GPE: Moscow, Russia, China (t1),
+    -- Beijing (t2); TECH: 5G (t1), artificial intelligence (t2); PERSON: Vladimir Putin
+    local r = c:freq{by = "ent.type"}
+    local got = {}
+    for i = 1, #r do local row = r.rows[i]; got[row.value] = {row.freq, row.range} end
+    assert.same({ORG = {4, 2}, GPE = {4, 2}, TECH = {2, 2}, PERSON = {1, 1}}, got)
+    assert.has_error(function() c:freq{by = "ent.colour"} end, "freq: <ent> has no value 'colour'")
+  end)
+
   it("draws the network of who is named with whom", function()
     -- t1's first sentence names Huawei, Rostelecom, 5G and Moscow: 6 pairs
     local r = c:network{within = "s", types = {"ORG", "TECH", "GPE"}}

@@ -38,6 +38,7 @@ end
 function M.run(corpora, opts)
   opts = opts or {}
   corpora = common.corpora(corpora)
+  local match = opts.match and require("dossier.core").regex(opts.match)
   if opts.query == nil then error("collocates: a query expected", 0) end
   local left, right = M.parse_window(opts.window or {5, 5})
   local by = opts.by or "word"
@@ -61,7 +62,7 @@ function M.run(corpora, opts)
   local minf, minc = opts.min_freq or 1, opts.min_coll_freq or 1
   for v, r in pairs(acc) do
     if #corpora > 1 then r.f_y = fy[v] or 0 end
-    if r.f_xy >= minf and r.f_y >= minc and (not opts.match or v:find(opts.match)) then
+    if r.f_xy >= minf and r.f_y >= minc and (not match or match:test(v)) then
       local a = stats.association(r.f_xy, window, r.f_y, n, fx, r.f_y)
       r.collocate, r.f_x, r.n, r.window = v, fx, n, window
       for k, x in pairs(a) do r[k] = x end
@@ -89,7 +90,7 @@ M.command = common.command("collocates", "Collocates of a query in a window, wit
     c:option("--by-measure", "Sort by: mi, mi3, t, z, ll, dice, logdice, f_xy.", "logdice")
     c:option("--min-freq", "Minimum f_xy.", "1", math.tointeger)
     c:option("--min-coll-freq", "Minimum f_y.", "1", math.tointeger)
-    c:option("--match", "Only collocates matching this Lua pattern.")
+    c:option("--match", "Only collocates this regular expression matches whole (as in CQL).")
   end,
   function(list, a)
     return M.run(list, {query = a.query, window = a.window, by = a.by, within = a.within,

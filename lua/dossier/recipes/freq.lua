@@ -1,6 +1,8 @@
--- Recipe `freq`: a frequency list by an attribute (word, norm, lemma, pos, xpos) of the
--- corpus, a subcorpus (where), or the matches of a query (the values of a match's
--- tokens joined by spaces); optionally per document or per metadata value.
+-- Recipe `freq`: a frequency list by an attribute (word, norm, lemma, pos, xpos) or a
+-- value of the recognizers' spans (ent.name, ent.type, ent.id, date.value, money.currency,
+-- cite.authors, quote.speaker ...) of the corpus, a subcorpus (where), or the matches of
+-- a query (the values of a match's tokens joined by spaces); optionally per document or
+-- per metadata value.
 --
 --   corpus:freq{by = "lemma", where = 'doc.kind = "news"', pos = "NOUN", match = "^cyber",
 --               per = "doc" | "doc.KEY", query = '"Russia" []', limit = 20}
@@ -8,7 +10,8 @@
 -- Columns: value freq per_million range (with `per`: group first). per_million = freq /
 -- tokens * 10^6, tokens the (sub)corpus's (or the group's) size; range = the documents
 -- in which the value occurs. `pos` keeps tokens of that part of speech (a query
--- [pos="..."] counted by `by`); `match` keeps values matching a Lua pattern. Counts are
+-- [pos="..."] counted by `by`); `match` keeps values a regular expression matches whole
+-- (PCRE2, as CQL's values: 'cyber.*'). Counts are
 -- sums over every corpus file given.
 local common = require "dossier.recipes.common"
 
@@ -16,10 +19,40 @@ local M = {}
 
 local function quote(s) return '"' .. s:gsub('[\\"]', "\\%0") .. '"' end
 
+-- The values of the recognizers' spans (by = "ent.name", "ent.type", "date.value" ...)
+-- over document set `set`: a count table (values, freq, range), most frequent first.
+local SPAN_KINDS = {ent = true, date = true, money = true, percent = true, cite = true, url = true, quote = true}
+local function span_count(h, kind, attr, set)
+  local freq, range, last = {}, {}, {}
+  for k = 1, #h:docs() do
+    if not set or set:byte(k) == 1 then
+      for _, s in ipairs(h:spans(k, kind, false)) do
+        local v = s.values[attr]
+        if v == nil then error(string.format("freq: <%s> has no value '%s'", kind, attr), 0) end
+        freq[v] = (freq[v] or 0) + 1
+        if last[v] ~= k then range[v], last[v] = (range[v] or 0) + 1, k end
+      end
+    end
+  end
+  local t = {values = {}, freq = {}, range = {}}
+  for v in pairs(freq) do t.values[#t.values + 1] = v end
+  table.sort(t.values, function(a, b)
+    if freq[a] ~= freq[b] then return freq[a] > freq[b] end
+    return a < b
+  end)
+  for i, v in ipairs(t.values) do t.freq[i], t.range[i] = freq[v], range[v] end
+  return t
+end
+
 -- Counts of one corpus handle over document set `set`: a count table (values, freq, range).
 -- sorted: most frequent first, then by value, in C (the matches' counts always are).
 local function count(c, h, opts, set, sorted)
   local by = opts.by or "word"
+  local kind, attr = by:match("^(%a+)%.(%a+)$")
+  if kind and SPAN_KINDS[kind] then
+    if opts.query or opts.pos then error("freq: a span value (" .. by .. ") goes with neither query nor pos", 0) end
+    return span_count(h, kind, attr, set), "tokens"
+  end
   if opts.query then return h:count_matches(common.query_arg(c, opts.query, "freq"), by, set), "total" end
   if opts.pos then return h:count_matches("[pos=" .. quote(opts.pos) .. "]", by, set), "total" end
   return h:count_freq(by, set, sorted), "tokens"
@@ -51,7 +84,7 @@ end
 -- Merge a count table into rows of group `gname`.
 local function rows_of(acc, t, tokens, gname, opts, out)
   for _, r in pairs(acc) do
-    if not opts.match or r.value:find(opts.match) then
+    if not opts.match or opts.match_re:test(r.value) then
       r.per_million = tokens > 0 and r.freq / tokens * 1e6 or 0.0
       r.group = gname
       out[#out + 1] = r
@@ -62,6 +95,7 @@ end
 function M.run(corpora, opts)
   opts = opts or {}
   corpora = common.corpora(corpora)
+  if opts.match then opts.match_re = require("dossier.core").regex(opts.match) end
   local rows = {}
   if opts.per then
     -- groups are by name across files: a metadata value's counts are summed
@@ -103,7 +137,7 @@ function M.run(corpora, opts)
     local order
     if opts.match then
       order = {}
-      for i, v in ipairs(values) do if v:find(opts.match) then order[#order + 1] = i end end
+      for i, v in ipairs(values) do if opts.match_re:test(v) then order[#order + 1] = i end end
     end
     return common.columnar("freq", {"value", "freq", "per_million", "range"},
       {value = values, freq = freq, range = t.range,
@@ -131,7 +165,7 @@ M.command = common.command("freq", "Frequency list by an attribute, with per-mil
     c:option("--by", "Attribute: word, norm, lemma, pos, xpos.", "word")
     c:option("--query", "Count the matches of a query (their values joined by spaces).")
     c:option("--pos", "Only tokens with this part of speech (UPOS).")
-    c:option("--match", "Only values matching this Lua pattern, e.g. '^cyber'.")
+    c:option("--match", "Only values this regular expression matches whole (as in CQL), e.g. 'cyber.*'.")
     c:option("--per", "A list per document (doc) or per metadata value (doc.KEY).")
   end,
   function(list, a)
