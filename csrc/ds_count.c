@@ -68,12 +68,13 @@ static int doc_ids(ds_corpus *c, size_t k, int attr, int64_t t0, int64_t t1, idv
 */
 typedef struct seg { int64_t from, to; } seg;
 
-static int doc_segments(ds_corpus *c, size_t k, seg **pa, size_t *pAlloc, size_t *pn, ds_error *e) {
+static int doc_segments(ds_corpus *c, size_t k, const char *zKind, seg **pa, size_t *pAlloc, size_t *pn,
+                        ds_error *e) {
   const ds_docinfo *d = ds_corpus_doc(c, k);
   int64_t base = d->cpos, nTok = d->nTok;
   const ds_span *as;
   size_t ns;
-  int rc = ds_corpus_spans(c, k, "s", &as, &ns, e);
+  int rc = ds_corpus_spans(c, k, zKind, &as, &ns, e);
   if (rc) return rc;
   size_t need = 2 * ns + 1;
   if (need > *pAlloc) {
@@ -408,7 +409,7 @@ int ds_count_ngrams(ds_corpus *c, int attr, int n, const unsigned char *abDoc, d
   for (size_t k = 0; rc == DS_OK && k < nDoc; k++) {
     if (!in_set(abDoc, k)) continue;
     rc = ds_interrupted() ? ds_interrupt_error(e) : DS_OK;   /* Ctrl-C: a look per document */
-    if (rc == DS_OK) rc = doc_segments(c, k, &aSeg, &nSegAlloc, &nSeg, e);
+    if (rc == DS_OK) rc = doc_segments(c, k, "s", &aSeg, &nSegAlloc, &nSeg, e);
     if (rc == DS_OK) rc = doc_ids(c, k, attr, 0, ds_corpus_doc(c, k)->nTok, &v, e);
     for (size_t i = 0; rc == DS_OK && i < nSeg; i++) {
       for (int64_t t = aSeg[i].from; rc == DS_OK && t + n <= aSeg[i].to; t++) {
@@ -477,7 +478,7 @@ static const seg *seg_at(const seg *aSeg, size_t n, int64_t t) {
 }
 
 int ds_count_collocates(ds_corpus *c, int attr, const ds_matchset *ms, const unsigned char *abDoc,
-                        int nLeft, int nRight, int bWithinS, ds_colloc *out, ds_error *e) {
+                        int nLeft, int nRight, const char *zWithin, ds_colloc *out, ds_error *e) {
   if (check_attr(attr, e)) return DS_MISUSE;
   if (nLeft < 0 || nRight < 0) return ds_error_set(e, DS_MISUSE, -1, "negative window");
   idvec v = {0};
@@ -496,7 +497,7 @@ int ds_count_collocates(ds_corpus *c, int attr, const ds_matchset *ms, const uns
     const ds_docinfo *d = ds_corpus_doc(c, (size_t)k);
     if (k != kDoc) {               /* matches come in corpus order: each document read once */
       rc = doc_ids(c, (size_t)k, attr, 0, d->nTok, &v, e);
-      if (rc == DS_OK && bWithinS) rc = doc_segments(c, (size_t)k, &aSeg, &nSegAlloc, &nSeg, e);
+      if (rc == DS_OK && zWithin) rc = doc_segments(c, (size_t)k, zWithin, &aSeg, &nSegAlloc, &nSeg, e);
       if (rc) break;
       kDoc = k;
     }
@@ -505,7 +506,7 @@ int ds_count_collocates(ds_corpus *c, int attr, const ds_matchset *ms, const uns
     int64_t lo = first - nLeft, hi = last + nRight;     /* inclusive */
     if (lo < 0) lo = 0;
     if (hi > d->nTok - 1) hi = d->nTok - 1;
-    if (bWithinS) {
+    if (zWithin) {
       const seg *sl = seg_at(aSeg, nSeg, first), *sr = seg_at(aSeg, nSeg, last);
       if (sl && lo < sl->from) lo = sl->from;
       if (sr && hi > sr->to - 1) hi = sr->to - 1;
@@ -563,7 +564,7 @@ int ds_count_around(ds_corpus *c, int attr, int n, int slot, const ds_matchset *
       if (k < 0 || rc) break;
       const ds_docinfo *d = ds_corpus_doc(c, (size_t)k);
       rc = doc_ids(c, (size_t)k, attr, 0, d->nTok, &v, e);
-      if (rc == DS_OK) rc = doc_segments(c, (size_t)k, &aSeg, &nSegAlloc, &nSeg, e);
+      if (rc == DS_OK) rc = doc_segments(c, (size_t)k, "s", &aSeg, &nSegAlloc, &nSeg, e);
       if (rc) break;
       kDoc = k;
     }

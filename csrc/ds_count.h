@@ -103,8 +103,8 @@ int ds_count_around(ds_corpus *c, int attr, int n, int slot, const ds_matchset *
 /*
 ** Surface co-occurrence in windows around matches (Evert 2008): the window of a match
 ** [first, last] is the nLeft tokens before first and the nRight after last, clipped at
-** its document's edges and, with bWithinS, at the edges of the sentences holding first
-** (left) and last (right); the match's own tokens are not in it. xy.aFreq[id] counts
+** its document's edges and, with zWithin (`s`, `p`; NULL: none), at the edges of the
+** spans of that kind holding first (left) and last (right); the match's own tokens are not in it. xy.aFreq[id] counts
 ** the window positions holding id (a position in the windows of two matches counts for
 ** each); nNode is the matches counted, nWindow the positions in all windows.
 */
@@ -116,7 +116,7 @@ typedef struct ds_colloc {
 #define DS_COLLOC_INIT {DS_FREQ_INIT, 0, 0}
 
 int ds_count_collocates(ds_corpus *c, int attr, const ds_matchset *ms, const unsigned char *abDoc,
-                        int nLeft, int nRight, int bWithinS, ds_colloc *out, ds_error *e);
+                        int nLeft, int nRight, const char *zWithin, ds_colloc *out, ds_error *e);
 void ds_colloc_free(ds_colloc *o);
 
 /* }====== */

@@ -344,14 +344,16 @@ static int corpus_count_collocates(lua_State *L) {
   lua_Integer left = luaL_checkinteger(L, 4), right = luaL_checkinteger(L, 5);
   luaL_argcheck(L, left >= 0 && left <= 1000, 4, "window out of range");
   luaL_argcheck(L, right >= 0 && right <= 1000, 5, "window out of range");
-  int bWithin = lua_toboolean(L, 6);
+  /* within: a span kind (`s`, `p`), true for `s`, or nil/false for none */
+  const char *zWithin = lua_type(L, 6) == LUA_TSTRING ? lua_tostring(L, 6) : lua_toboolean(L, 6) ? "s" : NULL;
+  luaL_argcheck(L, !zWithin || strcmp(zWithin, "s") == 0 || strcmp(zWithin, "p") == 0, 6, "within: s or p");
   refresh(L, c);
   const unsigned char *abDoc = check_docs(L, 7, c);
   counts_box *b = new_box(L);
   int box = lua_gettop(L);
   const ds_matchset *ms = matches(L, 2, c, b);
   ds_error e;
-  if (ds_count_collocates(c, attr, ms, abDoc, (int)left, (int)right, bWithin, &b->co, &e))
+  if (ds_count_collocates(c, attr, ms, abDoc, (int)left, (int)right, zWithin, &b->co, &e))
     return lds_raise(L, &e);
   load_lexicon(L, c, attr, b);
   int64_t nTok = 0;

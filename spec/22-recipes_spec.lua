@@ -223,6 +223,19 @@ describe("recipes on texts counted by hand", function()
   end)
   teardown(function() c:close(); H.cleanup() end)
 
+  it("clips collocate windows at paragraphs too", function()
+    local d <close> = dossier.open(H.tmp(".db"))
+    -- tokens a0 b1 node2 c3 .4 D5 e6 | f7 g8 (a paragraph break before f); window 5,5 on
+    -- node: left a b (the document's edge); right c . d e f: 7 positions; within s 2 + 2
+    -- (c .); within p 2 + 4 (c . D e)
+    d:add_text("a b node c. D e\n\nf g", "x", nil, {tag = false, recognize = false})
+    local function window(within)
+      return d:collocates{query = '"node"', window = "5,5", within = within}.rows[1].window
+    end
+    assert.same({7, 4, 6}, {window(nil), window("s"), window("p")})
+    assert.has_error(function() d:collocates{query = '"node"', within = "doc"} end)
+  end)
+
   it("counts collocate windows clipped at documents and sentences", function()
     -- window 2,2, no sentence clipping: node@3 -> two three | four five; node@8 -> . six |
     -- seven .; doc b node@0 -> (doc edge) | eight nine: 4 + 4 + 2 = 10 positions

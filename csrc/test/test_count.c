@@ -102,7 +102,7 @@ static void test_matches_and_windows(ds_corpus *c) {
   run(c, "\"node\"", &ms);
   check(ms.n == 3, "3 nodes");
   ds_colloc co = DS_COLLOC_INIT;
-  check(ds_count_collocates(c, DS_ATTR_WORD, &ms, NULL, 2, 2, 0, &co, &e) == DS_OK, "windows");
+  check(ds_count_collocates(c, DS_ATTR_WORD, &ms, NULL, 2, 2, NULL, &co, &e) == DS_OK, "windows");
   uint32_t dot = word_id(c, "."), one = word_id(c, "one"), node = word_id(c, "node");
   /* node@3: two three | four five; node@8: . six | seven .; node@11: | eight nine */
   check(co.nNode == 3 && co.nWindow == 10, "10 positions: %lld", (long long)co.nWindow);
@@ -110,7 +110,7 @@ static void test_matches_and_windows(ds_corpus *c) {
   check(one >= co.xy.nId || co.xy.aFreq[one] == 0, "one is three tokens away");
   check(node >= co.xy.nId || co.xy.aFreq[node] == 0, "a node is not in its window");
   ds_colloc_free(&co);
-  check(ds_count_collocates(c, DS_ATTR_WORD, &ms, NULL, 2, 2, 1, &co, &e) == DS_OK, "within s");
+  check(ds_count_collocates(c, DS_ATTR_WORD, &ms, NULL, 2, 2, "s", &co, &e) == DS_OK, "within s");
   check(co.nWindow == 9 && co.xy.aFreq[dot] == 1, "node@8's left window stops at six: %lld",
         (long long)co.nWindow);
   ds_colloc_free(&co);

@@ -44,13 +44,15 @@ function M.run(corpora, opts)
   local by = opts.by or "word"
   local measure = opts.by_measure or "logdice"
   if not M.measures[measure] then error("by_measure: one of mi, mi3, t, z, ll, dice, logdice, f_xy", 0) end
-  if opts.within and opts.within ~= "s" then error("within: only 's' (sentence) for now", 0) end
+  if opts.within and opts.within ~= "s" and opts.within ~= "p" then
+    error("within: s (sentence) or p (paragraph), not '" .. tostring(opts.within) .. "'", 0)
+  end
   local acc, fx, window, n = {}, 0, 0, 0
   local fy = {}                  -- value -> f_y summed over every file (several files)
   for _, c in ipairs(corpora) do
     local h = common.handle(c)
     local set = common.docset(h, opts.where)
-    local t = h:count_collocates(common.query_arg(c, opts.query, "collocates"), by, left, right, opts.within == "s", set)
+    local t = h:count_collocates(common.query_arg(c, opts.query, "collocates"), by, left, right, opts.within or false, set)
     common.merge(acc, t, #corpora == 1 and {"f_xy", "f_y"} or {"f_xy"})
     fx, window, n = fx + t.f_x, window + t.window, n + t.n
     if #corpora > 1 then
@@ -77,7 +79,7 @@ function M.run(corpora, opts)
     {"collocate", "f_xy", "f_x", "f_y", "n", "window", "expected", "mi", "mi3", "t", "z", "ll", "dice", "logdice"},
     rows, {string.format("collocates of %s by %s, window %d,%d%s; %d matches, %d window positions, N = %d; " ..
                          "E = window*f_y/N, ll = G2 (4 cells), log2 for MI; sorted by %s",
-                         common.query_text(opts.query), by, left, right, opts.within == "s" and " within s" or "", fx, window, n,
+                         common.query_text(opts.query), by, left, right, opts.within and (" within " .. opts.within) or "", fx, window, n,
                          measure)}):limit(opts.limit)
 end
 
@@ -86,7 +88,7 @@ M.command = common.command("collocates", "Collocates of a query in a window, wit
     c:argument("query", 'The node, e.g. \'[lemma="cooperation"]\'.')
     c:option("--window", "Tokens left,right of each match.", "5,5")
     c:option("--by", "Attribute: word, norm, lemma, pos, xpos.", "word")
-    c:option("--within", "Clip windows at sentence edges: s."):choices({"s"})
+    c:option("--within", "Clip windows at the edges of sentences (s) or paragraphs (p)."):choices({"s", "p"})
     c:option("--by-measure", "Sort by: mi, mi3, t, z, ll, dice, logdice, f_xy.", "logdice")
     c:option("--min-freq", "Minimum f_xy.", "1", math.tointeger)
     c:option("--min-coll-freq", "Minimum f_y.", "1", math.tointeger)
