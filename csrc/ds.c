@@ -22,6 +22,28 @@ void *ds_malloc(size_t n) { return xMallocHook(n ? n : 1); }
 void *ds_realloc(void *p, size_t n) { return xReallocHook(p, n ? n : 1); }
 void ds_free(void *p) { if (p) xFreeHook(p); }
 
+void *ds_malloc_n(size_t n, size_t size) {
+  size_t nb;
+  return ds_size_mul(n, size, &nb) ? NULL : ds_malloc(nb);
+}
+
+void *ds_realloc_n(void *p, size_t n, size_t size) {
+  size_t nb;
+  return ds_size_mul(n, size, &nb) ? NULL : ds_realloc(p, nb);
+}
+
+int ds_grow(void **pa, size_t *pnAlloc, size_t need, size_t size, size_t nFirst) {
+  if (need <= *pnAlloc) return DS_OK;
+  size_t nNew = *pnAlloc ? *pnAlloc : (nFirst ? nFirst : 1);
+  while (nNew < need) nNew = nNew > SIZE_MAX / 2 ? need : 2 * nNew;   /* never wraps */
+  void *p = ds_realloc_n(*pa, nNew, size);
+  if (!p && nNew > need) p = ds_realloc_n(*pa, nNew = need, size);   /* the doubling was too much */
+  if (!p) return DS_NOMEM;
+  *pa = p;
+  *pnAlloc = nNew;
+  return DS_OK;
+}
+
 void ds_set_allocator(void *(*xMalloc)(size_t), void *(*xRealloc)(void *, size_t),
                       void (*xFree)(void *)) {
   xMallocHook = xMalloc ? xMalloc : malloc;

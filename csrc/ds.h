@@ -84,4 +84,33 @@ void ds_free(void *p);
 void ds_set_allocator(void *(*xMalloc)(size_t), void *(*xRealloc)(void *, size_t),
                       void (*xFree)(void *));
 
+/*
+** Checked sizes: the sum or product of two sizes in *pn and DS_OK, or DS_NOMEM (*pn
+** untouched) when it does not fit in size_t. A size computed from a count never wraps.
+*/
+static inline int ds_size_add(size_t a, size_t b, size_t *pn) {
+  if (a > SIZE_MAX - b) return DS_NOMEM;
+  *pn = a + b;
+  return DS_OK;
+}
+static inline int ds_size_mul(size_t a, size_t b, size_t *pn) {
+  if (b && a > SIZE_MAX / b) return DS_NOMEM;
+  *pn = a * b;
+  return DS_OK;
+}
+
+/*
+** Arrays of n elements of `size` bytes: ds_malloc and ds_realloc of n * size, or NULL
+** (as when memory is short, nothing freed) when that product would wrap.
+*/
+void *ds_malloc_n(size_t n, size_t size);
+void *ds_realloc_n(void *p, size_t n, size_t size);
+
+/*
+** Make the array *pa, with room for *pnAlloc elements of `size` bytes, hold at least
+** `need`: its room doubles from nFirst (or from *pnAlloc) until it does. DS_OK, or
+** DS_NOMEM with *pa and *pnAlloc unchanged when memory is short or the size would wrap.
+*/
+int ds_grow(void **pa, size_t *pnAlloc, size_t need, size_t size, size_t nFirst);
+
 #endif

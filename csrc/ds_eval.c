@@ -188,7 +188,7 @@ static int bind_meta(binder *b, const ds_cql_node *x, unsigned char **paOk) {
 
 static int bind_global(binder *b, ds_eval *p, int i, int *pj) {
   const ds_cql_node *x = ds_cql_at(b->t, i);
-  cql_gnode *a = ds_realloc(p->aG, (size_t)(p->nG + 1) * sizeof *a);
+  cql_gnode *a = ds_realloc_n(p->aG, (size_t)(p->nG + 1), sizeof *a);
   if (!a) return nomem(b);
   p->aG = a;
   int j = p->nG++;
@@ -222,7 +222,7 @@ static int bind_global(binder *b, ds_eval *p, int i, int *pj) {
       int rc = bind_global(b, p, c, &aKid[n++]);
       if (rc) return rc;
     }
-    int *ak = ds_realloc(p->aGKid, (size_t)(p->nGKid + n + 1) * sizeof *ak);
+    int *ak = ds_realloc_n(p->aGKid, (size_t)(p->nGKid + n + 1), sizeof *ak);
     if (!ak) return nomem(b);
     p->aGKid = ak;
     p->aG[j].iKid = p->nGKid;
@@ -360,8 +360,8 @@ static int flatten_fixed(const ds_cql *t, ds_eval *p, int i, int nMax) {
 
 static int plan_fixed(binder *b, ds_eval *p, int i) {
   int nMax = (int)b->t->nToken + 1;
-  p->aFixCons = ds_malloc((size_t)nMax * sizeof(int));
-  p->aFixSlot = ds_malloc((size_t)nMax * sizeof(int));
+  p->aFixCons = ds_malloc_n((size_t)nMax, sizeof(int));
+  p->aFixSlot = ds_malloc_n((size_t)nMax, sizeof(int));
   if (!p->aFixCons || !p->aFixSlot) return nomem(b);
   if (flatten_fixed(b->t, p, i, nMax)) p->nFix = 0;
   if (p->iDriver < 0 || p->vm.aCons[p->iDriver].set.freq < DS_EVAL_MIN_LEAPFROG) return DS_OK;
