@@ -75,6 +75,19 @@ int ds_error_set(ds_error *e, int code, int64_t offset, const char *fmt, ...)
 int ds_read_file(const char *zPath, char **pz, size_t *pn, ds_error *e);
 
 /*
+** A pipe, socket or device zPath (anything that stat says is not a regular file or a
+** directory) copied as it comes, a block at a time, to a new temporary file in $TMPDIR
+** (else /tmp), so that it can be read as a file, in parts when large, with bounded
+** memory: *pzTmp gets its path (the caller removes the file and ds_frees the path). A
+** NUL byte stops the copy as soon as it arrives (DS_FORMAT, "binary file", as the readers
+** say) unless the input starts with a UTF-16 byte order mark. For anything else (a
+** regular file, a directory, a path stat cannot see) *pzTmp is NULL and nothing is read.
+** Errors: DS_IO (naming the input or the temporary directory), DS_FORMAT, DS_ABORT
+** (interrupted).
+*/
+int ds_spool(const char *zPath, char **pzTmp, ds_error *e);
+
+/*
 ** Allocation. All core memory goes through these, so tests can inject failures.
 ** ds_set_allocator(NULL, NULL, NULL) restores malloc/realloc/free.
 */
