@@ -78,9 +78,9 @@ static void note(cleaner *c, unsigned rule, size_t iLine, const char *zFmt, ...)
   }
   ds_change *ch = &o->aChange[o->nChange++];
   ch->rule = rule;
-  ch->line = (uint32_t)iLine + 1;
-  ch->start = (uint32_t)c->aLine[iLine].a;
-  ch->end = (uint32_t)c->aLine[iLine].b;
+  ch->line = (int64_t)iLine + 1;
+  ch->start = (int64_t)c->aLine[iLine].a;
+  ch->end = (int64_t)c->aLine[iLine].b;
   va_list ap;
   va_start(ap, zFmt);
   vsnprintf(ch->zWhat, sizeof ch->zWhat, zFmt, ap);

@@ -241,7 +241,7 @@ static void trim(ds_doc *d, uint32_t tc, size_t rawCut) {
   d->nMap = nMap;
   size_t k = 0;
   for (size_t i = 0; i < d->nChange; i++)
-    if (d->aChange[i].start < rawCut) d->aChange[k++] = d->aChange[i];
+    if (d->aChange[i].start < (int64_t)rawCut) d->aChange[k++] = d->aChange[i];
   d->nChange = k;
 }
 
@@ -311,9 +311,9 @@ again:;
   p->nGrow = 0;
   /* the changes' places in the whole input */
   for (size_t i = 0; i < d->nChange; i++) {
-    d->aChange[i].start += (uint32_t)ro.rawBase;
-    d->aChange[i].end += (uint32_t)ro.rawBase;
-    d->aChange[i].line += (uint32_t)p->line;
+    d->aChange[i].start += ro.rawBase;            /* 64-bit: past 4 GB too */
+    d->aChange[i].end += ro.rawBase;
+    d->aChange[i].line += (int64_t)p->line;
   }
   if (p->ro.pTagger && d->nTok) rc = ds_annotate_memo(d, p->ro.pTagger, p->ro.pLemma, p->pMemo, e);
   if (rc) {

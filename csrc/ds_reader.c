@@ -353,8 +353,8 @@ int ds_read_text_opts(const char *z, size_t n, const ds_read_opts *o, ds_doc *d,
       d->nChange = cl.nChange;
       for (size_t k = 0; k < cl.nChange; k++) {      /* lines of the raw input */
         ds_change *ch = &cl.aChange[k];
-        ch->end = (uint32_t)ds_offmap_end(&raw, ch->end);
-        ch->start = (uint32_t)ds_offmap_start(&raw, ch->start);
+        ch->end = (int64_t)ds_offmap_end(&raw, (size_t)ch->end);
+        ch->start = (int64_t)ds_offmap_start(&raw, (size_t)ch->start);
       }
       if (ds_offmap_compose(&cl.map, &raw, &map))
         rc = ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName);

@@ -573,8 +573,35 @@ static void test_fifo(void) {
   remove_db();
 }
 
+/*
+** Offsets past 4 GB in parts: a clean-up change in a part that starts at input byte
+** 5,000,000,000 is placed there and on its line, not 4 GB earlier (they were 32-bit).
+** The part's start is set by hand: reading 5 GB would take minutes.
+*/
+static void test_parts_offsets_64(void) {
+  const char *z = "the gath-\nering of data\n";
+  ds_read_opts ro = {.zName = "far", .format = DS_FMT_TEXT, .cleanRules = DS_CLEAN_HYPHENS};
+  ds_parts p;
+  ds_error e;
+  ds_doc *d = NULL;
+  int flags;
+  int64_t base = 0, far = 5000000000;
+  check(ds_parts_open(&p, NULL, z, strlen(z), &ro, 0, NULL, &e) == DS_OK, "open: %s", e.msg);
+  p.base = far;                        /* as if 5e9 bytes and 3e9 lines came before */
+  p.line = 3000000000u;
+  check(ds_parts_next(&p, &d, &flags, &base, &e) == DS_OK && d && base == far, "the far part: base %lld",
+        (long long)base);
+  check(d && d->nChange == 1 && d->aChange[0].start == far && d->aChange[0].end == far + 9 &&
+        d->aChange[0].line == 3000000001, "the change at %lld..%lld, line %lld",
+        d && d->nChange ? (long long)d->aChange[0].start : -1, d && d->nChange ? (long long)d->aChange[0].end : -1,
+        d && d->nChange ? (long long)d->aChange[0].line : -1);
+  ds_doc_free(d);
+  ds_parts_close(&p);
+}
+
 int main(int argc, char **argv) {
   (void)argc;
+  test_parts_offsets_64();
   test_fifo();
   test_two_handles();
   test_postings();
