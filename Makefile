@@ -26,17 +26,18 @@ CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_uax29.o ds_
             ds_conllu_read.o ds_model.o ds_tagger.o ds_lemma.o ds_annotate.o \
             ds_reader.o ds_pdf.o ds_abbrev.o ds_tokenize.o ds_boundary.o ds_boundary_model.o ds_sentence.o ds_parse.o ds_conllu.o \
             ds_hash.o ds_intern.o ds_lexicon.o ds_postings.o ds_ttype.o ds_store.o ds_store_write.o ds_store_read.o ds_store_search.o \
-            ds_store_merge.o ds_store_check.o ds_fts5.o ds_kwic.o ds_parts.o ds_ingest.o ds_cql.o cql_explain.o cql_idset.o cql_vm.o ds_eval.o cql_run.o ds_matchset.o ds_matchsort.o ds_query.o ds_count.o)
+            ds_store_merge.o ds_store_check.o ds_fts5.o ds_kwic.o ds_parts.o ds_ingest.o ds_cql.o cql_explain.o cql_idset.o cql_vm.o ds_eval.o cql_run.o ds_matchset.o ds_matchsort.o ds_query.o ds_count.o ds_similar.o ds_cooccur.o ds_network.o)
 BIND_O  = $(addprefix $(B)/, lds_core.o lds_models.o lds_sitelines.o lds_parse.o lds_uax29.o lds_corpus.o \
-            lds_search.o lds_query.o lds_testing.o lds_count.o)
+            lds_search.o lds_query.o lds_testing.o lds_count.o lds_recipes.o)
 MODULE  = lua/dossier/core.so
 CTESTS  = $(B)/test_core $(B)/test_uax29 $(B)/test_tagger $(B)/test_store $(B)/test_query $(B)/test_threads $(B)/test_count
 # every fuzz target, replayed by csrc/test/fuzz_replay.c on its regression inputs and seeds
 FUZZ_NAMES = $(patsubst csrc/fuzz/fuzz_%.c,%,$(wildcard csrc/fuzz/fuzz_*.c))
 REPLAYS = $(addprefix $(B)/replay_,$(FUZZ_NAMES))
 SAMPLE_DB = $(B)/sample.db
+REPORT = $(B)/report.html
 
-.PHONY: all deps test ctest replay spec run clean install asan tsan valgrind uniprop abbrev bench models fuzz
+.PHONY: all deps test ctest replay spec run clean install asan tsan valgrind uniprop abbrev bench models fuzz check-report
 
 all: $(MODULE)
 
@@ -90,8 +91,24 @@ run: deps
 	@bin/dossier info --db $(SAMPLE_DB)
 	@echo; echo "$$ bin/dossier query --db $(SAMPLE_DB) '\"technological\"%c \"sovereignty\"' --width 35"
 	@bin/dossier query --db $(SAMPLE_DB) '"technological"%c "sovereignty"' --width 35
-	@echo; echo "Next: bin/dossier repl --db $(SAMPLE_DB)   (type help), or bin/dossier --help;"
+	@echo; echo '$$ bin/dossier report --db $(SAMPLE_DB) -o $(REPORT)'
+	@bin/dossier report --db $(SAMPLE_DB) -o $(REPORT)
+	@echo; echo "Open $(REPORT) in a browser. Next: bin/dossier repl --db $(SAMPLE_DB)   (type help), or bin/dossier --help;"
 	@echo "      your own documents: bin/dossier index DIR --db my.db (txt, html, md, pdf, jsonl)"
+
+# The browser check of the report (issue 19): Debian's Chromium driven by playwright-core
+# (from the npm registry, into build/check/), at 1280 and 390 pixels wide; screenshots
+# in build/check/.
+check-report: $(MODULE)
+	@tools/deps.sh chromium
+	@command -v node >/dev/null && command -v npm >/dev/null || tools/deps.sh nodejs npm
+	@mkdir -p build/check
+	@test -d build/check/node_modules/playwright-core || \
+	  npm install --prefix build/check --no-audit --no-fund --silent playwright-core@1
+	@rm -f $(SAMPLE_DB) $(SAMPLE_DB)-wal $(SAMPLE_DB)-shm
+	@bin/dossier index -q corpus/seeds --db $(SAMPLE_DB)
+	@bin/dossier report -q --db $(SAMPLE_DB) -o $(REPORT)
+	NODE_PATH=build/check/node_modules node tools/check_report.cjs $(REPORT) build/check
 
 # The C tests and the busted suite with AddressSanitizer and UndefinedBehaviorSanitizer
 # (clang; the module goes to build/asan/, the ASan runtime is preloaded into lua5.4).

@@ -59,6 +59,8 @@ struct ds_eval {
   int64_t nWithinTokens;
   char zSpan[16];       /* E_SPANS: the kind */
   unsigned char *aSpanDocOk;  /* E_SPANS of doc with attributes */
+  cql_spantest *aSpanTest;    /* E_SPANS of a recognizer's kind with attributes (owned) */
+  int nSpanTest;
   ds_eval *pContaining; /* the query after containing (owned) */
   int bNotContaining;
   char zExpand[16];
@@ -72,6 +74,9 @@ struct ds_eval {
 };
 
 enum { E_BODY = 1, E_SPANS, E_MEET, E_UNION };
+
+/* Compare ISO dates to the precision of the shorter one: <0, 0, >0 (an interval by its start). */
+int cql_date_cmp(const char *zA, const char *zB);
 
 /* Is zKind a structure the store has? (s, p, head, note, doc) */
 int cql_known_kind(const char *zKind);

@@ -4,6 +4,7 @@
 ** `containing`, MU and `expand`.
 */
 #include "cql_plan.h"
+#include "ds_doc.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +17,10 @@ typedef struct spanset {
   int64_t k;            /* the document they are of (-1: none loaded) */
   ds_span *a;
   size_t n, nAlloc;
+  ds_buf vals;          /* a recognizer's kind: the values, end to end */
+  size_t *aVal;         /* value j of span i at vals.p + aVal[i * nAttr + j] */
+  size_t nValAlloc;
+  int nAttr;            /* 0: the kind has no values */
 } spanset;
 
 #define MAX_KINDS 8
@@ -50,6 +55,30 @@ static void enter_doc(runner *r, int64_t k) {
   r->hi = d->cpos + d->nTok;
 }
 
+/* The values of the n spans of s->zKind just read, copied into s (a recognizer's kind). */
+static int copy_values(runner *r, spanset *s, size_t n) {
+  const char *const *az;
+  int nAttr;
+  s->nAttr = 0;
+  int rc = ds_corpus_span_values(r->c, (size_t)r->k, s->zKind, &az, &nAttr, r->e);
+  if (rc || nAttr == 0) return rc;
+  size_t nVal = n * (size_t)nAttr;
+  if (nVal > s->nValAlloc) {
+    size_t *a = ds_realloc(s->aVal, nVal * sizeof *a);
+    if (!a) return nomem(r);
+    s->aVal = a;
+    s->nValAlloc = nVal;
+  }
+  ds_buf_reset(&s->vals);
+  for (size_t i = 0; i < nVal; i++) {
+    s->aVal[i] = s->vals.n;
+    ds_buf_append(&s->vals, az[i], strlen(az[i]) + 1);
+  }
+  if (s->vals.rc) return nomem(r);
+  s->nAttr = nAttr;
+  return DS_OK;
+}
+
 /* The spans of zKind in the current document (for `doc`: the document itself). */
 static int spans_of(runner *r, const char *zKind, const ds_span **pa, size_t *pn) {
   spanset *s = NULL;
@@ -82,14 +111,54 @@ static int spans_of(runner *r, const char *zKind, const ds_span **pa, size_t *pn
     if (n) memcpy(s->a, a, n * sizeof *a);
     s->n = n;
     s->k = r->k;
+    int rc = copy_values(r, s, n);
+    if (rc) return rc;
   }
   *pa = s->a;
   *pn = s->n;
   return DS_OK;
 }
 
-/* The span of zKind holding pos in the current document: 1 (in *pSpan), 0, or < 0. */
+/* Do span i of s pass the tests (a recognizer's values)? 1, 0, or < 0 (an error). */
+static int span_passes(const spanset *s, size_t i, const cql_spantest *a, int n) {
+  for (int t = 0; t < n; t++) {
+    const char *z = a[t].iAttr < s->nAttr ? (const char *)s->vals.p + s->aVal[i * (size_t)s->nAttr + (size_t)a[t].iAttr] : "";
+    int ok;
+    if (a[t].eOp == DS_CQL_EQ || a[t].eOp == DS_CQL_NE) {
+      int v = cql_regex_test(a[t].re, z, strlen(z));
+      if (v < 0) return v;
+      ok = v == (a[t].eOp == DS_CQL_EQ);
+    } else if (!*z) {
+      ok = 0;                               /* no date: no comparison holds */
+    } else {
+      int d = cql_date_cmp(z, a[t].zWant);
+      ok = a[t].eOp == DS_CQL_LT ? d < 0 : a[t].eOp == DS_CQL_LE ? d <= 0 : a[t].eOp == DS_CQL_GT ? d > 0 : d >= 0;
+    }
+    if (!ok) return 0;
+  }
+  return 1;
+}
+
+/* The spanset of zKind (as spans_of loaded it for the current document). */
+static const spanset *spanset_of(const runner *r, const char *zKind) {
+  for (int i = 0; i < r->nSpan; i++)
+    if (strcmp(r->aSpan[i].zKind, zKind) == 0) return &r->aSpan[i];
+  return NULL;
+}
+
+/*
+** The span of zKind holding pos in the current document: 1 (in *pSpan), 0, or < 0; with
+** tests, a span that fails them counts as none.
+*/
+static int span_at_with(runner *r, const char *zKind, int64_t pos, ds_span *pSpan, const cql_spantest *aTest,
+                        int nTest);
+
 static int span_at(runner *r, const char *zKind, int64_t pos, ds_span *pSpan) {
+  return span_at_with(r, zKind, pos, pSpan, NULL, 0);
+}
+
+static int span_at_with(runner *r, const char *zKind, int64_t pos, ds_span *pSpan, const cql_spantest *aTest,
+                        int nTest) {
   const ds_span *a = NULL;
   size_t n = 0;
   int rc = spans_of(r, zKind, &a, &n);
@@ -101,6 +170,10 @@ static int span_at(runner *r, const char *zKind, int64_t pos, ds_span *pSpan) {
     else hi = mid;
   }
   if (lo == 0 || a[lo - 1].last < pos) return 0;
+  if (nTest) {
+    int v = span_passes(spanset_of(r, zKind), lo - 1, aTest, nTest);
+    if (v <= 0) return v < 0 ? -DS_QUERY : 0;
+  }
   *pSpan = a[lo - 1];
   return 1;
 }
@@ -127,7 +200,7 @@ static int rd_struct(void *ctx, int iStruct, int64_t pos, int bOpen) {
   const cql_struct *s = &r->p->vm.aStruct[iStruct];
   if (s->aDocOk && !s->aDocOk[r->k]) return 0;
   ds_span sp = {0, -1};
-  int v = span_at(r, s->zKind, bOpen ? pos : pos - 1, &sp);
+  int v = span_at_with(r, s->zKind, bOpen ? pos : pos - 1, &sp, s->aTest, s->nTest);
   if (v <= 0) return v;
   return bOpen ? sp.first == pos : sp.last == pos - 1;
 }
@@ -457,8 +530,11 @@ static int run_spans(runner *r, ds_matchset *out) {
     const ds_span *a = NULL;
     size_t n = 0;
     rc = spans_of(r, r->p->zSpan, &a, &n);
-    for (size_t i = 0; i < n && rc == DS_OK; i++)
-      if (ds_matchset_add(out, a[i].first, a[i].last) < 0) rc = nomem(r);
+    for (size_t i = 0; i < n && rc == DS_OK; i++) {
+      int v = r->p->nSpanTest ? span_passes(spanset_of(r, r->p->zSpan), i, r->p->aSpanTest, r->p->nSpanTest) : 1;
+      if (v < 0) rc = ds_error_set(r->e, DS_QUERY, -1, "regular expression over its limits on <%s> values", r->p->zSpan);
+      else if (v && ds_matchset_add(out, a[i].first, a[i].last) < 0) rc = nomem(r);
+    }
   }
   return rc;
 }
@@ -552,7 +628,11 @@ static int run_plan(ds_corpus *c, const ds_eval *p, ds_matchset *out, int64_t *p
   if (rc == DS_OK && p->pContaining) rc = filter_containing(c, p, out, pnCut, e);
   if (rc == DS_OK && (p->zExpand[0] || p->nExpandTokens)) rc = expand(&r, out);
   *pnCut += r.nCut;
-  for (int i = 0; i < r.nSpan; i++) ds_free(r.aSpan[i].a);
+  for (int i = 0; i < r.nSpan; i++) {
+    ds_free(r.aSpan[i].a);
+    ds_free(r.aSpan[i].aVal);
+    ds_buf_free(&r.aSpan[i].vals);
+  }
   cql_run_free(&r.run);
   if (rc && !e->code) ds_error_set(e, rc, -1, "query failed");
   return rc;

@@ -197,9 +197,17 @@ int cql_vm_compile(ds_corpus *c, const ds_cql *t, int iBody, cql_vm *vm, ds_erro
   return DS_OK;
 }
 
+void cql_spantests_free(cql_spantest *a, int n) {
+  for (int i = 0; i < n; i++) cql_regex_free(a[i].re);
+  ds_free(a);
+}
+
 void cql_vm_free(cql_vm *vm) {
   for (int j = 0; j < vm->nCons; j++) cql_idset_free(&vm->aCons[j].set);
-  for (int j = 0; j < vm->nStruct; j++) ds_free(vm->aStruct[j].aDocOk);
+  for (int j = 0; j < vm->nStruct; j++) {
+    ds_free(vm->aStruct[j].aDocOk);
+    cql_spantests_free(vm->aStruct[j].aTest, vm->aStruct[j].nTest);
+  }
   ds_free(vm->aIns);
   ds_free(vm->aCons);
   ds_free(vm->aKid);

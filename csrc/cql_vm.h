@@ -35,11 +35,24 @@ typedef struct cql_cons {
 } cql_cons;
 
 /* A structure the program asserts: its kind, and for <doc ...> a per-document filter. */
+/* `<ent type="ORG">`: a test of one value of a recognizer's span. */
+typedef struct cql_spantest {
+  int iAttr;            /* the value's place in the kind's order (ds_doc.h) */
+  int eOp;              /* DS_CQL_EQ, _NE (a regex), _LT .. _GE (as ISO dates) */
+  cql_regex *re;        /* EQ, NE (owned) */
+  char zWant[16];       /* LT .. GE: the date */
+} cql_spantest;
+
 typedef struct cql_struct {
   char zKind[16];
   int iNode;            /* its STRUCT node in the tree (for its attributes) */
   unsigned char *aDocOk;  /* <doc attrs>: aDocOk[k] for document k, or NULL: any (owned) */
+  cql_spantest *aTest;  /* <ent attrs>: every one must hold (owned) */
+  int nTest;
 } cql_struct;
+
+/* Free n span tests and the array. */
+void cql_spantests_free(cql_spantest *a, int n);
 
 typedef struct cql_vm {
   cql_ins *aIns;        /* the program, from instruction 0 (owned) */

@@ -16,7 +16,7 @@
 #define DS_VERSION "0.1.0"
 
 /* Store format version, written to the `meta` table of every corpus file. */
-#define DS_FORMAT_VERSION 5   /* 5: norm folds typographic apostrophes (’ ʼ -> ') */
+#define DS_FORMAT_VERSION 6   /* 6: spans of the recognizers, with their values */
 
 /* Status codes. DS_OK is 0; everything else is a failure, except DS_DONE and DS_NOTFOUND. */
 enum {

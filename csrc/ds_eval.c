@@ -9,6 +9,7 @@
 ** constraint is compiled too; when it reads no label it becomes a filter of documents.
 */
 #include "cql_plan.h"
+#include "ds_doc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,13 +32,15 @@ int cql_known_kind(const char *zKind) {
   static const char *const az[] = {"s", "p", "head", "note", "doc"};
   for (size_t i = 0; i < sizeof az / sizeof az[0]; i++)
     if (strcmp(zKind, az[i]) == 0) return 1;
-  return 0;
+  return ds_spankind_find(zKind) >= 0;
 }
 
 static int check_kind(binder *b, const char *zKind, size_t at) {
   if (cql_known_kind(zKind)) return DS_OK;
-  char zMsg[128];
-  snprintf(zMsg, sizeof zMsg, "unknown structure '%.32s' (known: s, p, head, note, doc)", zKind);
+  char zMsg[160];
+  snprintf(zMsg, sizeof zMsg,
+           "unknown structure '%.32s' (known: s, p, head, note, doc, ent, date, money, percent, cite, url, quote)",
+           zKind);
   return qerr(b, at, zMsg);
 }
 
@@ -72,7 +75,7 @@ static int cmp_doc_id(const void *a, const void *b) {
 }
 
 /* Compare ISO dates to the precision of the shorter one: <0, 0, >0. */
-static int date_cmp(const char *zA, const char *zB) {
+int cql_date_cmp(const char *zA, const char *zB) {
   size_t n = strlen(zA) < strlen(zB) ? strlen(zA) : strlen(zB);
   return strncmp(zA, zB, n);
 }
@@ -91,7 +94,7 @@ static int meta_value(metactx *m, size_t k, const char *zVal) {
   }
   default: {
     if (!*zVal) { ok = 0; break; }        /* no date: no comparison holds */
-    int d = date_cmp(zVal, zWant);
+    int d = cql_date_cmp(zVal, zWant);
     ok = x->eOp == DS_CQL_LT ? d < 0 : x->eOp == DS_CQL_LE ? d <= 0 : x->eOp == DS_CQL_GT ? d > 0 : d >= 0;
   }
   }
@@ -385,13 +388,65 @@ static int kind_copy(binder *b, char *z, size_t nz, const char *zKind, size_t at
 
 static int bind_body(binder *b, int i, ds_eval **pp);
 
-/* The attributes of structure node x (only <doc> has them: its metadata). */
-static int bind_struct_attrs(binder *b, const ds_cql_node *x, unsigned char **paOk) {
+/*
+** The attribute tests of a recognizer's structure node x (`<ent type="ORG">`) into *paTest
+** and *pnTest: each names one of the kind's values (ds_doc.h).
+*/
+static int bind_span_tests(binder *b, const ds_cql_node *x, const ds_spankind *sk, cql_spantest **paTest,
+                           int *pnTest) {
+  cql_spantest *a = ds_malloc((size_t)x->nChild * sizeof *a);
+  if (!a) return nomem(b);
+  memset(a, 0, (size_t)x->nChild * sizeof *a);
+  int n = 0, rc = DS_OK;
+  for (int c = x->iChild; c >= 0 && rc == DS_OK; c = ds_cql_at(b->t, c)->iNext) {
+    const ds_cql_node *y = ds_cql_at(b->t, c);
+    const char *zName = ds_cql_str(b->t, y->iName), *zVal = ds_cql_str(b->t, y->iValue);
+    int iAttr = -1;
+    for (int j = 0; j < sk->nAttr; j++)
+      if (strcmp(sk->azAttr[j], zName) == 0) iAttr = j;
+    if (iAttr < 0) {
+      char zMsg[200], zList[120] = "";
+      for (int j = 0; j < sk->nAttr; j++)
+        snprintf(zList + strlen(zList), sizeof zList - strlen(zList), "%s%s", j ? ", " : "", sk->azAttr[j]);
+      snprintf(zMsg, sizeof zMsg, "<%s> has no attribute '%.32s' (it has: %s)", sk->zName, zName, zList);
+      rc = qerr(b, y->iStart, zMsg);
+      break;
+    }
+    cql_spantest *t = &a[n++];
+    t->iAttr = iAttr;
+    t->eOp = y->eOp;
+    if (y->eOp == DS_CQL_EQ || y->eOp == DS_CQL_NE)
+      rc = cql_regex_new(zVal, y->nValue, y->flags, &t->re, ds_cql_str(b->t, 0), y->iStart, b->e);
+    else if (!is_date(zVal))
+      rc = qerr(b, y->iStart, "'<', '<=', '>', '>=' compare ISO dates: expected \"2019\", \"2019-10\" or \"2019-10-07\"");
+    else
+      snprintf(t->zWant, sizeof t->zWant, "%s", zVal);
+  }
+  if (rc) {
+    cql_spantests_free(a, n);
+    return rc;
+  }
+  *paTest = a;
+  *pnTest = n;
+  return DS_OK;
+}
+
+/*
+** The attributes of structure node x: <doc>'s are its metadata (documents that pass into
+** *paOk), a recognizer's kind's are its values (tests into *paTest, *pnTest).
+*/
+static int bind_struct_attrs(binder *b, const ds_cql_node *x, unsigned char **paOk, cql_spantest **paTest,
+                             int *pnTest) {
   *paOk = NULL;
+  *paTest = NULL;
+  *pnTest = 0;
   if (x->nChild == 0) return DS_OK;
+  const ds_spankind *sk = ds_spankind_get(ds_spankind_find(ds_cql_str(b->t, x->iName)));
+  if (sk) return bind_span_tests(b, x, sk, paTest, pnTest);
   if (strcmp(ds_cql_str(b->t, x->iName), "doc") != 0) {
-    char zMsg[128];
-    snprintf(zMsg, sizeof zMsg, "structure '%.32s' has no attributes (only <doc> has: its metadata)",
+    char zMsg[200];
+    snprintf(zMsg, sizeof zMsg,
+             "structure '%.32s' has no attributes (<doc> has its metadata; ent, date, money, percent, cite, url and quote their values)",
              ds_cql_str(b->t, x->iName));
     return qerr(b, ds_cql_at(b->t, x->iChild)->iStart, zMsg);
   }
@@ -455,7 +510,7 @@ static int bind_body(binder *b, int i, ds_eval **pp) {
   if (y->eKind == DS_CQL_STRUCT && y->eOp == DS_CQL_SPAN) {
     p->eKind = E_SPANS;
     int rc = kind_copy(b, p->zSpan, sizeof p->zSpan, ds_cql_str(b->t, y->iName), y->iStart);
-    return rc ? rc : bind_struct_attrs(b, y, &p->aSpanDocOk);
+    return rc ? rc : bind_struct_attrs(b, y, &p->aSpanDocOk, &p->aSpanTest, &p->nSpanTest);
   }
   p->eKind = E_BODY;
   int64_t hi;
@@ -466,7 +521,8 @@ static int bind_body(binder *b, int i, ds_eval **pp) {
   for (int j = 0; j < p->vm.nStruct && rc == DS_OK; j++) {
     const ds_cql_node *s = ds_cql_at(b->t, p->vm.aStruct[j].iNode);
     rc = check_kind(b, p->vm.aStruct[j].zKind, s->iStart);
-    if (rc == DS_OK) rc = bind_struct_attrs(b, s, &p->vm.aStruct[j].aDocOk);
+    if (rc == DS_OK)
+      rc = bind_struct_attrs(b, s, &p->vm.aStruct[j].aDocOk, &p->vm.aStruct[j].aTest, &p->vm.aStruct[j].nTest);
   }
   if (rc) return rc;
   find_driver(b->t, p, i, 0, 0);
@@ -530,6 +586,7 @@ void ds_eval_free(ds_eval *p) {
   ds_free(p->aFixSlot);
   ds_free(p->aDocOk);
   ds_free(p->aSpanDocOk);
+  cql_spantests_free(p->aSpanTest, p->nSpanTest);
   ds_eval_free(p->pContaining);
   ds_eval_free(p->pA);
   ds_eval_free(p->pB);

@@ -34,7 +34,7 @@ static const char *const azStSql[ST_N] = {
   "INSERT INTO docs(seg, name, path, sha256, bytes, cpos, ntok, nsent) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
   "INSERT OR REPLACE INTO doc_meta(doc, key, value) VALUES(?1, ?2, ?3)",
   "INSERT INTO tokens(doc, first, n, width, types, ws) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-  "INSERT INTO spans(kind, doc, n, data) VALUES(?1, ?2, ?3, ?4)",
+  "INSERT INTO spans(kind, doc, n, data, vals) VALUES(?1, ?2, ?3, ?4, ?5)",
   "SELECT id FROM lexicon WHERE attr=?1 AND str=?2",
   "SELECT id FROM gaps WHERE str=?1",
   "SAVEPOINT doc",
@@ -180,7 +180,7 @@ static const char zSchema[] =
   "CREATE TABLE postings(attr INTEGER NOT NULL, id INTEGER NOT NULL, seg INTEGER NOT NULL,"
   "  n INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(attr, id, seg)) WITHOUT ROWID;"
   "CREATE TABLE spans(kind TEXT NOT NULL, doc INTEGER NOT NULL, n INTEGER NOT NULL,"
-  "  data BLOB NOT NULL, PRIMARY KEY(kind, doc)) WITHOUT ROWID;"
+  "  data BLOB NOT NULL, vals BLOB, PRIMARY KEY(kind, doc)) WITHOUT ROWID;"
   "CREATE VIRTUAL TABLE search USING fts5(text, content='', tokenize='dossier');"
   "CREATE TABLE search_docs(doc INTEGER PRIMARY KEY);";
 
@@ -573,7 +573,12 @@ void ds_corpus_close(ds_corpus *c) {
   ds_store_strtab_free(&c->gaps);
   ds_free(c->aTypeEnt);
   ds_free(c->aTypes);
-  for (int k = 0; k < NSPANKIND; k++) ds_buf_free(&c->aSpan[k].b);
+  for (int k = 0; k < NSPANKIND; k++) {
+    ds_buf_free(&c->aSpan[k].b);
+    ds_buf_free(&c->aSpan[k].vals);
+  }
+  ds_buf_free(&c->spanVals);
+  ds_free(c->azSpanVal);
   ds_buf_free(&c->scratch);
   ds_buf_free(&c->key);
   ds_buf_free(&c->names);
@@ -618,6 +623,14 @@ int ds_corpus_info(ds_corpus *c, ds_info *p, ds_error *e) {
   p->nBytes = ds_store_count(c, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()", -1);
   for (int a = 0; a < DS_NATTR; a++)
     p->anTypes[a] = ds_store_count(c, "SELECT count(*) FROM lexicon WHERE attr=?1 AND freq>0", a);
+  sqlite3_stmt *st = ds_store_prep(c, "SELECT kind, SUM(n) FROM spans WHERE doc IN "
+                                      "(SELECT id FROM docs WHERE deleted=0) GROUP BY kind", e);
+  if (!st) return DS_SQL;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    int k = ds_spankind_find((const char *)sqlite3_column_text(st, 0));
+    if (k >= 0) p->anSpans[k] = sqlite3_column_int64(st, 1);
+  }
+  sqlite3_finalize(st);
   if (p->nDocs < 0 || p->nTokens < 0 || p->nSegments < 0) return ds_store_sql_error(c, e, "info");
   return DS_OK;
 }

@@ -26,10 +26,16 @@
 **   postings(attr, id, seg, n, data) corpus positions of `id` in segment `seg`, with
 **                                    skip data (ds_postings.h); values `_` of lemma,
 **                                    pos and xpos (untagged text) have no postings
-**   spans(kind, doc, n, data)        spans of a kind (`s` sentence, `p` paragraph, `head`
-**                                    heading, `note` footnote) in a document, ordered
-**                                    by start: varint pairs (gap from the previous
-**                                    span's end, length), in tokens from the doc's start
+**   spans(kind, doc, n, data, vals)  spans of a kind (`s` sentence, `p` paragraph, `head`
+**                                    heading, `note` footnote; the recognizers' `ent`,
+**                                    `date`, `money`, `percent`, `cite`, `url`, `quote`)
+**                                    in a document, ordered by start: varint pairs (gap
+**                                    from the previous span's end, length), in tokens
+**                                    from the doc's start; spans of one kind never
+**                                    overlap (a recognizer's span inside another of its
+**                                    kind is not stored). vals (recognizers' kinds only,
+**                                    else NULL): per span its values, each NUL-ended, in
+**                                    the kind's order (ds_doc.h)
 **   search(text)                     FTS5, contentless: a row per part, rowid = doc id *
 **                                    2^20 + the part's number; search_docs(doc) the
 **                                    documents in it
@@ -39,7 +45,7 @@
 ** 3 meaning "the next varint after the codes, plus 3"; so text and token offsets come
 ** back exactly, the document's text being its parts' texts end to end. Spans are per
 ** document (a sentence or paragraph cut by a part boundary is stored whole).
-** Version 4 added parts (tokens.first, tokens.n); files of older versions are refused
+** Version 6 added the recognizers' spans and `vals`; version 4 added parts (tokens.first, tokens.n); files of older versions are refused
 ** with a message to index the documents again.
 ** Corpus positions (cpos) are global: the documents of a corpus are laid end to end in
 ** the order they were added, and a position is never reused.
@@ -56,6 +62,7 @@
 
 #include "ds.h"
 #include "ds_buf.h"
+#include "ds_doc.h"
 #include "ds_hash.h"
 #include "ds_langdata.h"
 #include "ds_reader.h"
@@ -92,6 +99,7 @@ typedef struct ds_info {
   int64_t nParagraphs;        /* `p` spans */
   int64_t nBytes;             /* size of the database file */
   int64_t anTypes[DS_NATTR];  /* distinct values per attribute */
+  int64_t anSpans[DS_NSPANKIND];  /* the recognizers' spans by kind (ds_doc.h's DS_SPAN_*) */
 } ds_info;
 
 /* A document, as listed in memory (ordered by cpos). */
@@ -377,6 +385,15 @@ typedef struct ds_span {
 */
 int ds_corpus_spans(ds_corpus *c, size_t k, const char *zKind, const ds_span **pa, size_t *pn,
                     ds_error *e);
+
+/*
+** The values of the spans of a recognizer's kind zKind (`ent`, `date`, ...: ds_doc.h) of
+** document k: *pnAttr values per span, in the kind's order (ds_spankind_get), span i's
+** from (*pazVal)[i * nAttr]; in the order of ds_corpus_spans, whose array they share the
+** lifetime of. NULL and 0 for the structure's kinds.
+*/
+int ds_corpus_span_values(ds_corpus *c, size_t k, const char *zKind, const char *const **pazVal,
+                          int *pnAttr, ds_error *e);
 
 /*
 ** The span of kind zKind holding corpus position cpos into *pSpan: DS_OK, or DS_NOTFOUND

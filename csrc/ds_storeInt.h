@@ -15,6 +15,7 @@
 #define DS_STOREINT_H
 
 #include "ds_store.h"
+#include "ds_doc.h"
 #include "ds_lexicon.h"
 
 #include <sqlite3.h>
@@ -41,10 +42,15 @@ typedef struct spanacc {
   uint64_t prevEnd;           /* end of the last span in b */
   uint64_t first, last;       /* the last span, held back: the next part may continue it */
   int bPending;
+  ds_buf vals;                /* the recognizers' kinds: each span's values (see ds_store.h) */
 } spanacc;
 
-/* Span kinds the writer stores: `s`, `p`, `head`, `note` (ds_store_write.c). */
-#define NSPANKIND 4
+/*
+** Span kinds the writer stores: `s`, `p`, `head`, `note` (the structure), then the
+** recognizers' kinds (ds_doc.h's DS_SPAN_*, at NSTRUCTKIND + kind) (ds_store_write.c).
+*/
+#define NSTRUCTKIND 4
+#define NSPANKIND (NSTRUCTKIND + DS_NSPANKIND)
 
 /* Common gaps have fixed ids (the schema inserts them) and never go through the map. */
 enum { GAP_NONE = 0, GAP_SPACE, GAP_LF, GAP_PARA, GAP_FIXED };
@@ -109,6 +115,9 @@ struct ds_corpus {
   char zSpanKind[32];
   ds_span *aSpanRead;         /* its spans, in corpus positions */
   size_t nSpanRead, nSpanReadAlloc;
+  ds_buf spanVals;            /* a recognizer kind's values, as stored */
+  const char **azSpanVal;     /* nSpanRead * the kind's nAttr pointers into spanVals */
+  size_t nSpanValAlloc;
 };
 
 /* ---- ds_store.c: SQL helpers (errors name the file and what was being done) ---- */

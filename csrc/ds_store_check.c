@@ -29,6 +29,18 @@ static void problem(ds_buf *r, int64_t *pn, const char *zFmt, ...) {
   (*pn)++;
 }
 
+/* Do a spans row's values hold nAttr strings per span (a recognizer's kind), or none? */
+static int span_values_sound(const char *zKind, int64_t n, const void *p, size_t nb) {
+  static const char *const azStruct[] = {"s", "p", "head", "note"};
+  for (size_t i = 0; i < sizeof azStruct / sizeof *azStruct; i++)
+    if (zKind && strcmp(zKind, azStruct[i]) == 0) return p == NULL;
+  const ds_spankind *sk = ds_spankind_get(ds_spankind_find(zKind ? zKind : ""));
+  if (!sk) return 0;
+  int64_t nNul = 0;
+  for (size_t i = 0; i < nb; i++) nNul += ((const char *)p)[i] == 0;
+  return nNul == n * sk->nAttr && (nb == 0 || ((const char *)p)[nb - 1] == 0);
+}
+
 int ds_corpus_check(ds_corpus *c, ds_buf *r, int64_t *pn, ds_error *e) {
   *pn = 0;
   sqlite3_stmt *st = ds_store_prep(c, "PRAGMA integrity_check", e);
@@ -71,7 +83,7 @@ int ds_corpus_check(ds_corpus *c, ds_buf *r, int64_t *pn, ds_error *e) {
         problem(r, pn, "document %s: token parts overlap at token %lld", d->zName, (long long)t);
         break;
       }
-    st = ds_store_prep(c, "SELECT kind, n, data FROM spans WHERE doc=?1", e);
+    st = ds_store_prep(c, "SELECT kind, n, data, vals FROM spans WHERE doc=?1", e);
     if (!st) return DS_SQL;
     sqlite3_bind_int64(st, 1, d->id);
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -90,6 +102,9 @@ int ds_corpus_check(ds_corpus *c, ds_buf *r, int64_t *pn, ds_error *e) {
       }
       if (i < n || p != end || at > (uint64_t)d->nTok)
         problem(r, pn, "document %s: `%s` spans are corrupt", d->zName, sqlite3_column_text(st, 0));
+      else if (!span_values_sound((const char *)sqlite3_column_text(st, 0), n, sqlite3_column_blob(st, 3),
+                                  (size_t)sqlite3_column_bytes(st, 3)))
+        problem(r, pn, "document %s: the values of `%s` spans are corrupt", d->zName, sqlite3_column_text(st, 0));
     }
     sqlite3_finalize(st);
   }

@@ -521,6 +521,33 @@ uint32_t ds_corpus_type_id(const ds_corpus *c, uint32_t type, int attr) {
   return ds_ttype_attr(&c->tt, type, attr);
 }
 
+/*
+** The values of n spans of a recognizer's kind (blob p[0..nb): nAttr NUL-ended strings
+** per span) into the span cache's pointers; nothing for the structure's kinds.
+*/
+static int load_span_values(ds_corpus *c, const char *zKind, size_t n, const void *p, size_t nb) {
+  const ds_spankind *sk = ds_spankind_get(ds_spankind_find(zKind));
+  if (!sk) return p ? DS_CORRUPT : DS_OK;
+  size_t nVal = n * (size_t)sk->nAttr;
+  if (nVal > c->nSpanValAlloc) {
+    const char **a = ds_realloc(c->azSpanVal, nVal * sizeof *a);
+    if (!a) return DS_NOMEM;
+    c->azSpanVal = a;
+    c->nSpanValAlloc = nVal;
+  }
+  ds_buf_reset(&c->spanVals);
+  if (nb) ds_buf_append(&c->spanVals, p, nb);
+  if (c->spanVals.rc) return DS_NOMEM;
+  const char *z = (const char *)c->spanVals.p, *end = z + nb;
+  for (size_t i = 0; i < nVal; i++) {
+    const char *nul = z < end ? memchr(z, 0, (size_t)(end - z)) : NULL;
+    if (!nul) return DS_CORRUPT;
+    c->azSpanVal[i] = z;
+    z = nul + 1;
+  }
+  return z == end ? DS_OK : DS_CORRUPT;
+}
+
 /* Decode the spans of zKind of document k into the span cache (once). */
 static int load_spans(ds_corpus *c, size_t k, const char *zKind, ds_error *e) {
   if (c->spanDoc == (int64_t)k && strcmp(c->zSpanKind, zKind) == 0) return DS_OK;
@@ -530,7 +557,7 @@ static int load_spans(ds_corpus *c, size_t k, const char *zKind, ds_error *e) {
     return DS_OK;                       /* no such kind is stored */
   }
   const ds_docinfo *d = &c->aDoc[k];
-  sqlite3_stmt *st = ds_store_prep(c, "SELECT n, data FROM spans WHERE kind=?1 AND doc=?2", e);
+  sqlite3_stmt *st = ds_store_prep(c, "SELECT n, data, vals FROM spans WHERE kind=?1 AND doc=?2", e);
   if (!st) return DS_SQL;
   sqlite3_bind_text(st, 1, zKind, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 2, d->id);
@@ -562,6 +589,8 @@ static int load_spans(ds_corpus *c, size_t k, const char *zKind, ds_error *e) {
       at += len;
       c->aSpanRead[i].last = d->cpos + (int64_t)at - 1;
     }
+    if (rc == DS_OK) rc = load_span_values(c, zKind, (size_t)n, sqlite3_column_blob(st, 2),
+                                           (size_t)sqlite3_column_bytes(st, 2));
     if (rc == DS_OK) c->nSpanRead = (size_t)n;
   } else if (src != SQLITE_DONE) {
     rc = ds_store_sql_error(c, e, "read spans");
@@ -585,6 +614,20 @@ int ds_corpus_spans(ds_corpus *c, size_t k, const char *zKind, const ds_span **p
   if (rc) return rc;
   *pa = c->aSpanRead;
   *pn = c->nSpanRead;
+  return DS_OK;
+}
+
+int ds_corpus_span_values(ds_corpus *c, size_t k, const char *zKind, const char *const **pazVal,
+                          int *pnAttr, ds_error *e) {
+  *pazVal = NULL;
+  *pnAttr = 0;
+  if (k >= c->nDoc) return ds_error_set(e, DS_MISUSE, -1, "no document %zu", k);
+  const ds_spankind *sk = ds_spankind_get(ds_spankind_find(zKind));
+  if (!sk) return DS_OK;
+  int rc = load_spans(c, k, zKind, e);
+  if (rc) return rc;
+  *pazVal = c->azSpanVal;
+  *pnAttr = sk->nAttr;
   return DS_OK;
 }
 

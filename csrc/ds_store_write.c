@@ -15,10 +15,15 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Span kinds: `s`, then the paragraph kinds (DS_PARA_* or -1 for every paragraph). */
-static const struct { int kind; const char *zKind; } aSpanKind[NSPANKIND] = {
+/* Structure kinds: `s`, then the paragraph kinds (DS_PARA_* or -1 for every paragraph). */
+static const struct { int kind; const char *zKind; } aSpanKind[NSTRUCTKIND] = {
   {-2, "s"}, {-1, "p"}, {DS_PARA_HEADING, "head"}, {DS_PARA_FOOTNOTE, "note"},
 };
+
+/* The name a span kind is stored under (k < NSPANKIND). */
+static const char *span_kind_name(int k) {
+  return k < NSTRUCTKIND ? aSpanKind[k].zKind : ds_spankind_get(k - NSTRUCTKIND)->zName;
+}
 
 /* ====================== writing ====================== */
 
@@ -214,13 +219,15 @@ static int put_meta_row(ds_corpus *c, sqlite3_stmt *st, int64_t docId, const cha
 }
 
 static int insert_spans(ds_corpus *c, const char *zKind, int64_t docId, int64_t n, const ds_buf *b,
-                        ds_error *e) {
+                        const ds_buf *pVals, ds_error *e) {
   sqlite3_stmt *st = ds_store_cached(c, ST_SPANS, e);
   if (!st) return DS_SQL;
   sqlite3_bind_text(st, 1, zKind, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 2, docId);
   sqlite3_bind_int64(st, 3, n);
   sqlite3_bind_blob(st, 4, b->p ? (const void *)b->p : "", (int)b->n, SQLITE_STATIC);
+  if (pVals) sqlite3_bind_blob(st, 5, pVals->p ? (const void *)pVals->p : "", (int)pVals->n, SQLITE_STATIC);
+  else sqlite3_bind_null(st, 5);
   return ds_store_step_reset(c, st, e, "write spans");
 }
 
@@ -244,6 +251,7 @@ static void span_put(spanacc *a, uint64_t first, uint64_t last, int bJoin) {
 static void spans_reset(ds_corpus *c) {
   for (int k = 0; k < NSPANKIND; k++) {
     ds_buf_reset(&c->aSpan[k].b);
+    ds_buf_reset(&c->aSpan[k].vals);
     c->aSpan[k].n = 0;
     c->aSpan[k].prevEnd = c->aSpan[k].first = c->aSpan[k].last = 0;
     c->aSpan[k].bPending = 0;
@@ -260,7 +268,7 @@ static int spans_add(ds_corpus *c, const ds_doc *d, uint64_t base, int flags, ds
   for (size_t i = 0; i < d->nSent; i++)
     span_put(&c->aSpan[0], base + d->aSent[i].first, base + d->aSent[i].last,
              i == 0 && (flags & DS_PART_JOIN_SENT));
-  for (int k = 1; k < NSPANKIND; k++) {
+  for (int k = 1; k < NSTRUCTKIND; k++) {
     int bFirst = 1;
     for (size_t p = 0; p < d->nPara; p++) {
       const ds_range *r = &d->aPara[p].tok;
@@ -269,8 +277,28 @@ static int spans_add(ds_corpus *c, const ds_doc *d, uint64_t base, int flags, ds
       bFirst = 0;
     }
   }
+  /* the recognizers' spans (sorted: longest first), one of a kind at a time: a span inside
+  ** or across the last one kept is dropped, as CQP keeps a structure unnested */
+  uint64_t aEnd[DS_NSPANKIND] = {0};
+  for (size_t i = 0; i < d->nSpan; i++) {
+    const ds_docspan *s = &d->aSpan[i];
+    if (s->kind >= DS_NSPANKIND || s->first >= s->last || s->last > d->nTok ||
+        (i > 0 && s->first < d->aSpan[i - 1].first))
+      return ds_error_set(e, DS_MISUSE, -1, "%s: the recognizers' spans are not sorted and valid (ds_doc_sort_spans)",
+                          c->zDocWhere ? c->zDocWhere : "document");
+    spanacc *a = &c->aSpan[NSTRUCTKIND + s->kind];
+    if (base + s->first < aEnd[s->kind]) continue;
+    aEnd[s->kind] = base + s->last;
+    span_put(a, base + s->first, base + s->last, 0);
+    const char *z = (const char *)d->spanVals.p + s->vals;
+    for (int v = ds_spankind_get((int)s->kind)->nAttr; v > 0; v--) {
+      size_t n = strlen(z) + 1;
+      ds_buf_append(&a->vals, z, n);
+      z += n;
+    }
+  }
   for (int k = 0; k < NSPANKIND; k++)
-    if (c->aSpan[k].b.rc) rc = ds_store_nomem(e);
+    if (c->aSpan[k].b.rc || c->aSpan[k].vals.rc) rc = ds_store_nomem(e);
   return rc;
 }
 
@@ -282,7 +310,8 @@ static int spans_store(ds_corpus *c, int64_t docId, ds_error *e) {
     span_put(a, 0, 0, 0);          /* out goes the held-back span */
     a->bPending = 0;
     if (a->b.rc) rc = ds_store_nomem(e);
-    else if (a->n || k < 2) rc = insert_spans(c, aSpanKind[k].zKind, docId, a->n, &a->b, e);
+    else if (a->n || k < 2)
+      rc = insert_spans(c, span_kind_name(k), docId, a->n, &a->b, k < NSTRUCTKIND ? NULL : &a->vals, e);
   }
   return rc;
 }

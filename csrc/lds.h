@@ -94,6 +94,7 @@ void lds_open_corpus(lua_State *L);     /* open, ncpu; the corpus type */
 void lds_open_search(lua_State *L);     /* corpus methods: search, snippet, ... */
 void lds_open_query(lua_State *L);      /* corpus methods: query, kwic; the matchset type */
 void lds_open_testing(lua_State *L);
-void lds_open_count(lua_State *L);      /* corpus methods: count_freq, count_ngrams, ... (recipes) */    /* _fail_alloc, for the error-path specs */
+void lds_open_count(lua_State *L);      /* corpus methods: count_freq, count_ngrams, ... (recipes) */
+void lds_open_recipes(lua_State *L);    /* corpus methods: similar, count_in_spans (recipes) */    /* _fail_alloc, for the error-path specs */
 
 #endif

@@ -287,5 +287,6 @@ LUAMOD_API int luaopen_dossier_core(lua_State *L) {
   lds_open_query(L);
   lds_open_testing(L);
   lds_open_count(L);
+  lds_open_recipes(L);
   return 1;
 }

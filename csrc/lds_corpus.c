@@ -432,6 +432,49 @@ static int corpus_text(lua_State *L) {
   return 1;
 }
 
+/*
+** corpus:spans(k, kind) -> the spans of kind (`s`, `p`, `ent`, `date` ...) of document k:
+** a list of {first, last (its tokens, from 1), from, to (bytes of corpus:text(k)),
+** values = {name = value} (a recognizer's kind)}.
+*/
+static int corpus_spans(lua_State *L) {
+  ds_corpus *c = lds_check_corpus(L, 1);
+  lua_Integer k = luaL_checkinteger(L, 2);
+  luaL_argcheck(L, k >= 1 && (size_t)k <= ds_corpus_ndocs(c), 2, "no such document");
+  const char *zKind = luaL_checkstring(L, 3);
+  const ds_spankind *sk = ds_spankind_get(ds_spankind_find(zKind));
+  const char *z;
+  size_t n, nSpan;
+  const uint32_t *aOff;
+  const ds_span *a;
+  const char *const *azVal;
+  int nAttr;
+  ds_error e;
+  if (ds_corpus_text(c, (size_t)k - 1, &z, &n, &aOff, &e)) return lds_raise(L, &e);
+  if (ds_corpus_spans(c, (size_t)k - 1, zKind, &a, &nSpan, &e)) return lds_raise(L, &e);
+  if (ds_corpus_span_values(c, (size_t)k - 1, zKind, &azVal, &nAttr, &e)) return lds_raise(L, &e);
+  int64_t cpos = ds_corpus_doc(c, (size_t)k - 1)->cpos;
+  lua_createtable(L, (int)nSpan, 0);
+  for (size_t i = 0; i < nSpan; i++) {
+    int64_t t0 = a[i].first - cpos, t1 = a[i].last - cpos;
+    lua_createtable(L, 0, 5);
+    lds_setint(L, "first", t0 + 1);
+    lds_setint(L, "last", t1 + 1);
+    lds_setint(L, "from", aOff[2 * t0] + 1);
+    lds_setint(L, "to", aOff[2 * t1 + 1]);
+    if (sk && nAttr == sk->nAttr) {
+      lua_createtable(L, 0, nAttr);
+      for (int j = 0; j < nAttr; j++) {
+        lua_pushstring(L, azVal[i * (size_t)nAttr + (size_t)j]);
+        lua_setfield(L, -2, sk->azAttr[j]);
+      }
+      lua_setfield(L, -2, "values");
+    }
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  return 1;
+}
+
 static int corpus_info(lua_State *L) {
   ds_info info;
   ds_error e;
@@ -450,6 +493,12 @@ static int corpus_info(lua_State *L) {
     lua_setfield(L, -2, ds_attr_name(a));
   }
   lua_setfield(L, -2, "types");
+  lua_createtable(L, 0, DS_NSPANKIND);
+  for (int k = 0; k < DS_NSPANKIND; k++) {
+    lua_pushinteger(L, info.anSpans[k]);
+    lua_setfield(L, -2, ds_spankind_get(k)->zName);
+  }
+  lua_setfield(L, -2, "spans");
   return 1;
 }
 
@@ -543,6 +592,7 @@ static const luaL_Reg corpus_methods[] = {
   {"remove", corpus_remove},
   {"optimize", corpus_optimize},
   {"text", corpus_text},
+  {"spans", corpus_spans},
   {"info", corpus_info},
   {"docs", corpus_docs},
   {"doc_at", corpus_doc_at},

@@ -62,7 +62,33 @@ static void push_tokens(lua_State *L, const ds_doc *d, int64_t rawBase, const ds
 }
 
 /*
-** Push the document d as a table {text, sentences, paragraphs, changes, meta}; `text` is
+** The recognizers' spans of d as a list of {kind, from, to (bytes of text, as tokens'),
+** first, last (tokens, from 1), values = {name = value}} in the document's span order.
+*/
+static void push_spans(lua_State *L, const ds_doc *d) {
+  lua_createtable(L, (int)d->nSpan, 0);
+  for (size_t i = 0; i < d->nSpan; i++) {
+    const ds_docspan *s = &d->aSpan[i];
+    const ds_spankind *k = ds_spankind_get((int)s->kind);
+    lua_createtable(L, 0, 6);
+    lua_pushstring(L, k->zName);
+    lua_setfield(L, -2, "kind");
+    lds_setint(L, "from", d->aTok[s->first].start + 1);
+    lds_setint(L, "to", d->aTok[s->last - 1].end);
+    lds_setint(L, "first", (lua_Integer)s->first + 1);
+    lds_setint(L, "last", (lua_Integer)s->last);
+    lua_createtable(L, 0, k->nAttr);
+    for (int a = 0; a < k->nAttr; a++) {
+      lua_pushstring(L, ds_docspan_value(d, s, a));
+      lua_setfield(L, -2, k->azAttr[a]);
+    }
+    lua_setfield(L, -2, "values");
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+}
+
+/*
+** Push the document d as a table {text, sentences, paragraphs, changes, spans, meta}; `text` is
 ** scratch space in a box the caller holds (pushing may raise a memory error).
 */
 static void push_doc(lua_State *L, const ds_doc *d, int64_t rawBase, ds_buf *text) {
@@ -109,6 +135,8 @@ static void push_doc(lua_State *L, const ds_doc *d, int64_t rawBase, ds_buf *tex
     lua_rawseti(L, -2, (lua_Integer)c + 1);
   }
   lua_setfield(L, -2, "changes");
+  push_spans(L, d);
+  lua_setfield(L, -2, "spans");
   lua_createtable(L, 0, (int)d->nMeta);
   size_t off = 0;
   const char *zKey, *zVal;

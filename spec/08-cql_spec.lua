@@ -221,11 +221,11 @@ describe("CQL", function()
     assert.has_error(function() c:query('sovereignty') end,
       [[a bare word 'sovereignty' is not a query: quote it ("sovereignty") or write [word="sovereignty"] at position 1]])
     assert.has_error(function() c:query('"China" [] "Russia" within sentence') end,
-      "unknown structure 'sentence' (known: s, p, head, note, doc) at position 28")
+      "unknown structure 'sentence' (known: s, p, head, note, doc, ent, date, money, percent, cite, url, quote) at position 28")
     assert.has_error(function() c:query('"China" :: doc.genre = "x"') end,
       "unknown metadata key 'genre' (known: authors, date, kind, note, publisher, title) at position 12")
     assert.has_error(function() c:query('<s type="x"> []') end,
-      "structure 's' has no attributes (only <doc> has: its metadata) at position 4")
+      "structure 's' has no attributes (<doc> has its metadata; ent, date, money, percent, cite, url and quote their values) at position 4")
     assert.has_error(function() c:query('[word="(("]') end,
       "bad regular expression: missing closing parenthesis (at offset 2 of the pattern) at position 2")
     assert.has_error(function() c:query('"China" :: doc.date > "last year"') end,

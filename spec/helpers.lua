@@ -82,6 +82,15 @@ function M.cli(args, stdin)
   return ok and 0 or code, M.read(out), M.read(err)
 end
 
+-- Run lua5.4 with the given arguments; returns exit status, stdout, stderr.
+function M.run_lua(args)
+  local out, err = M.tmp(".out"), M.tmp(".err")
+  local cmd = {"lua5.4"}
+  for _, a in ipairs(args) do cmd[#cmd + 1] = shell_quote(a) end
+  local ok, _, code = os.execute(table.concat(cmd, " ") .. " >" .. out .. " 2>" .. err .. " </dev/null")
+  return ok and 0 or code, M.read(out), M.read(err)
+end
+
 -- Occurrences of `word` as a whole word in s, case-sensitive (counted on the raw text,
 -- independently of dossier's tokenizer).
 function M.count_word(s, word)

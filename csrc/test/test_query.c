@@ -5,7 +5,10 @@
 ** document), for hand-made and random queries.
 ** Run from the repository root (it reads corpus/seeds).
 */
+#include "ds_doc.h"
 #include "ds_ingest.h"
+#include "ds_network.h"
+#include "ds_parse.h"
 #include "ds_query.h"
 #include "tests.h"
 
@@ -401,8 +404,105 @@ static void test_eval(void) {
   }
 }
 
+/* The error message of zQuery on c ("" when it runs). */
+static const char *query_error(ds_corpus *c, const char *zQuery) {
+  static ds_error e;
+  ds_query *q;
+  ds_matchset ms = DS_MATCHSET_INIT;
+  e.msg[0] = 0;
+  if (ds_query_compile(c, zQuery, &q, &e) == DS_OK) {
+    if (ds_query_run(c, q, &ms, &e) == DS_OK) e.msg[0] = 0;
+    ds_query_free(q);
+  }
+  ds_matchset_free(&ms);
+  return e.msg;
+}
+
+/* The recognizers' spans, stored with their values and queried by kind and value. */
+static void test_span_queries(void) {
+  static const char zText[] =
+    "Huawei and ZTE signed deals with MTS. Xi Jinping met Vladimir Putin in Moscow on 20 October 2020.";
+  /* tokens: Huawei 0, and 1, ZTE 2, signed 3, deals 4, with 5, MTS 6, . 7, Xi 8, Jinping 9,
+     met 10, Vladimir 11, Putin 12, in 13, Moscow 14, on 15, 20 16, October 17, 2020 18, . 19 */
+  static const struct { int kind; uint32_t first, last; const char *az[5]; } aSpan[] = {
+    {DS_SPAN_ENT, 11, 12, {"PERSON", "Vladimir", "Vladimir", "", "model"}},   /* inside the next: dropped */
+    {DS_SPAN_ENT, 0, 1, {"ORG", "Q160120", "Huawei", "CN", "lexicon"}},
+    {DS_SPAN_ENT, 2, 3, {"ORG", "ds:zte", "ZTE", "CN", "lexicon"}},
+    {DS_SPAN_ENT, 6, 7, {"ORG", "ds:mts", "MTS", "RU", "lexicon"}},
+    {DS_SPAN_ENT, 8, 10, {"PERSON", "Q15031", "Xi Jinping", "CN", "lexicon"}},
+    {DS_SPAN_ENT, 11, 13, {"PERSON", "Q7747", "Vladimir Putin", "RU", "lexicon"}},
+    {DS_SPAN_ENT, 14, 15, {"GPE", "Q649", "Moscow", "RU", "lexicon"}},
+    {DS_SPAN_DATE, 16, 19, {"2020-10-20", "day"}},
+  };
+  ds_doc *d = NULL;
+  ds_error e;
+  ds_corpus *c;
+  int64_t id;
+  check(ds_parse_text(zText, strlen(zText), NULL, &d, &e) == DS_OK && d->nTok == 20, "parsed");
+  if (!d || d->nTok != 20) return;
+  for (size_t i = 0; i < sizeof aSpan / sizeof *aSpan; i++)
+    check(ds_doc_add_span(d, aSpan[i].kind, aSpan[i].first, aSpan[i].last, aSpan[i].az) == DS_OK, "span %zu", i);
+  remove_db();
+  check(ds_corpus_open(zDb, DS_OPEN_CREATE, &c, &e) == DS_OK, "create: %s", e.msg);
+  check(ds_corpus_begin(c, &e) == DS_OK, "begin");
+  check(ds_corpus_add_parsed(c, d, "0000000000000000000000000000000000000000000000000000000000000000", sizeof zText - 1,
+                             "x", NULL, NULL, &id, &e) == DS_MISUSE, "unsorted spans refused");
+  ds_doc_sort_spans(d);
+  check(ds_corpus_add_parsed(c, d, "0000000000000000000000000000000000000000000000000000000000000000", sizeof zText - 1,
+                             "x", NULL, NULL, &id, &e) == DS_OK, "add: %s", e.msg);
+  check(ds_corpus_commit(c, &e) == DS_OK, "commit: %s", e.msg);
+  ds_doc_free(d);
+  for (int round = 0; round < 2; round++) {       /* as written, then read back from the file */
+    check(count_matches(c, "<ent/>") == 6, "six entities (Vladimir inside Vladimir Putin dropped): %ld",
+          count_matches(c, "<ent/>"));
+    check(count_matches(c, "<ent type=\"PERSON\"/>") == 2, "two people");
+    check(count_matches(c, "<ent type=\"ORG\"> []+ </ent>") == 3, "three organizations");
+    check(count_matches(c, "<ent country=\"CN\"> []") == 3, "three Chinese: Huawei, ZTE, Xi");
+    check(count_matches(c, "<ent type=\"PERSON\" country!=\"CN\"> [] []") == 1, "Vladimir Putin");
+    check(count_matches(c, "<ent id=\"Q.*\"/>") == 4, "four with a QID");
+    check(count_matches(c, "[] within ent") == 8, "tokens in entities: %ld", count_matches(c, "[] within ent"));
+    check(count_matches(c, "\"met\" within ent") == 0, "met is in none");
+    check(count_matches(c, "[pos!=\"x\"] </ent> \"met\"") == 1, "an entity's end before met");
+    check(count_matches(c, "<date value=\"2020-10.*\" precision=\"day\"/>") == 1, "the date");
+    check(count_matches(c, "<date/> containing \"October\"") == 1, "the date contains October");
+    check(count_matches(c, "<money/>") == 0, "no money");
+    check(strstr(query_error(c, "<ent colour=\"red\"/>"), "<ent> has no attribute 'colour' (it has: type, id, name, country, source) at position 6") != NULL,
+          "unknown value name: %s", query_error(c, "<ent colour=\"red\"/>"));
+    check(strstr(query_error(c, "<s type=\"x\"/>"), "has no attributes") != NULL, "s has none: %s",
+          query_error(c, "<s type=\"x\"/>"));
+    check(strstr(query_error(c, "[] within entity"), "unknown structure 'entity'") != NULL, "unknown kind: %s",
+          query_error(c, "[] within entity"));
+    ds_network g;
+    check(ds_count_network(c, "ent", 1, 2, 0, "s", 0, NULL, &g, &e) == DS_OK, "network: %s", e.msg);
+    check(g.nNode == 6 && g.nEdge == 6 && g.n == 2, "by sentence: 6 nodes, 3 + 3 pairs, 2 units: %zu %zu %lld",
+          g.nNode, g.nEdge, (long long)g.n);
+    check(g.nNode == 6 && strcmp(ds_network_str(&g, g.aNode[3].iLabel), "Xi Jinping") == 0 &&
+          strcmp(ds_network_str(&g, g.aNode[3].iKey), "Q15031") == 0 &&
+          strcmp(ds_network_str(&g, g.aNode[3].iGroup), "PERSON") == 0 && g.aNode[3].nFreq == 1, "Xi's node");
+    check(g.nEdge == 6 && g.aEdge[0].a == 0 && g.aEdge[0].b == 1 && g.aEdge[0].n == 1, "Huawei-ZTE first");
+    ds_network_free(&g);
+    /* mentions at tokens 0 2 6 8 11 14: within 3 tokens Huawei-ZTE, MTS-Xi, Xi-Putin, Putin-Moscow */
+    check(ds_count_network(c, "ent", 1, 2, 0, NULL, 3, NULL, &g, &e) == DS_OK && g.nEdge == 4 && g.n == 20,
+          "window 3: %zu edges", g.nEdge);
+    ds_network_free(&g);
+    check(ds_count_network(c, "s", 0, 0, 0, "s", 0, NULL, &g, &e) == DS_MISUSE, "a kind without values refused");
+    ds_info info;
+    check(ds_corpus_info(c, &info, &e) == DS_OK && info.anSpans[DS_SPAN_ENT] == 6 && info.anSpans[DS_SPAN_DATE] == 1 &&
+          info.anSpans[DS_SPAN_QUOTE] == 0, "info counts the spans stored: %lld entities", (long long)info.anSpans[DS_SPAN_ENT]);
+    ds_buf r = DS_BUF_INIT;
+    int64_t nProblem = -1;
+    check(ds_corpus_check(c, &r, &nProblem, &e) == DS_OK && nProblem == 0, "check: %.*s", (int)r.n, r.p ? (char *)r.p : "");
+    ds_buf_free(&r);
+    ds_corpus_close(c);
+    check(ds_corpus_open(zDb, 0, &c, &e) == DS_OK, "reopen: %s", e.msg);
+  }
+  ds_corpus_close(c);
+  remove_db();
+}
+
 int main(int argc, char **argv) {
   (void)argc;
+  test_span_queries();
   test_parser();
   test_matchset();
   test_eval();

@@ -260,6 +260,11 @@ local commands = {
       for k, v in pairs(info.types) do types[#types + 1] = k .. " " .. format.count(v) end
       table.sort(types)
       print("types      " .. table.concat(types, "    "))
+      local found = {}
+      for _, k in ipairs({"ent", "date", "money", "percent", "cite", "url", "quote"}) do
+        found[#found + 1] = k .. " " .. format.count(info.spans[k] or 0)
+      end
+      print("spans      " .. table.concat(found, "    "))
       local dates = {}
       for _, d in ipairs(docs) do if d.meta.date then dates[#dates + 1] = d.meta.date end end
       table.sort(dates)
@@ -460,6 +465,51 @@ local commands = {
     end,
   },
   {
+    name = "report",
+    description = "Write the HTML report of a corpus: entities, events, network, themes, keywords, documents.",
+    options = function(c)
+      c:option("--db", "Corpus file.", "dossier.db")
+      c:option("-o --output", "The HTML file to write.", "report.html")
+      c:flag("-q --quiet", "Print nothing but errors.")
+    end,
+    run = function(a)
+      local corpus <close> = open_existing(a.db, true)
+      local progress
+      if not a.quiet and isatty(io.stderr) then
+        progress = function(i, n, what)
+          local w = 30
+          local done = math.floor(w * i / n)
+          eprintf("\r\27[K[%s%s] %s", string.rep("#", done), string.rep(".", w - done), what)
+        end
+      end
+      local s = require("dossier.report").write(corpus, a.output, {progress = progress})
+      if progress then eprintf("\r\27[K") end
+      if a.quiet then return end
+      print(string.format("%s documents, %s tokens", format.count(s.documents), format.count(s.tokens)))
+      local names = {}
+      for _, e in ipairs(s.actors) do names[#names + 1] = string.format("%s (%d)", e.name, e.mentions) end
+      print("top actors   " .. (#names > 0 and table.concat(names, ", ") or "(none: indexed without the recognizers)"))
+      local byAction = {}
+      for _, e in ipairs(s.events) do byAction[e.action] = (byAction[e.action] or 0) + 1 end
+      local acts = {}
+      for k, n in pairs(byAction) do acts[#acts + 1] = {k, n} end
+      table.sort(acts, function(x, y) return x[2] > y[2] or (x[2] == y[2] and x[1] < y[1]) end)
+      for i, x in ipairs(acts) do acts[i] = x[1] .. " " .. x[2] end
+      print(string.format("events       %d%s", #s.events, #acts > 0 and (": " .. table.concat(acts, ", ")) or ""))
+      for _, actor in ipairs({"China", "Russia"}) do
+        local rows = s.themes[actor] or {}
+        table.sort(rows, function(x, y) return x.per_10k > y.per_10k end)
+        local top = {}
+        for i = 1, math.min(3, #rows) do
+          if rows[i].hits > 0 then top[#top + 1] = string.format("%s %.0f", rows[i].frame, rows[i].per_10k) end
+        end
+        if #top > 0 then print(string.format("themes %-6s %s (per 10,000 tokens of the sentences naming it)", actor,
+                                             table.concat(top, ", "))) end
+      end
+      print("report       " .. a.output)
+    end,
+  },
+  {
     name = "search",
     description = "Rank documents for a search (bm25), with snippets.",
     options = function(c)
@@ -568,7 +618,7 @@ local commands = {
 }
 
 -- the analysis recipes (lua/dossier/recipes/), each its own command entry
-for _, name in ipairs({"freq", "ngrams", "collocates", "keyness", "dispersion", "export"}) do
+for _, name in ipairs({"freq", "ngrams", "collocates", "keyness", "dispersion", "export", "similar", "themes", "network", "timeline", "citations", "events"}) do
   table.insert(commands, #commands - 1, require("dossier.recipes." .. name).command)
 end
 

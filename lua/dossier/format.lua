@@ -123,9 +123,16 @@ local cjson
 -- JSON text of a Lua value (lua-cjson).
 -- Strings (keys too) are made valid UTF-8 first: cjson would pass bad bytes through
 -- and write invalid JSON; it escapes control characters itself.
+local ARRAY = {}                     -- metatable of tables that are JSON arrays even when empty
+local EMPTY = "\1dossier-empty-array\1"
+
+-- Mark t as a JSON array: written [] when empty (cjson writes an empty table as {}).
+function M.array(t) return setmetatable(t or {}, ARRAY) end
+
 local function json_safe(v, depth)
   if type(v) == "string" then return valid_utf8(v) end
   if type(v) ~= "table" or depth > 100 then return v end
+  if getmetatable(v) == ARRAY and next(v) == nil then return EMPTY end
   local out = {}
   for k, x in pairs(v) do out[json_safe(k, depth + 1)] = json_safe(x, depth + 1) end
   return setmetatable(out, getmetatable(v))
@@ -133,7 +140,8 @@ end
 
 function M.json(v)
   cjson = cjson or require "cjson"
-  return cjson.encode(json_safe(v, 0))
+  -- (cjson writes the marker's control characters as \u0001)
+  return (cjson.encode(json_safe(v, 0)):gsub('"\\u0001dossier%-empty%-array\\u0001"', "[]"))
 end
 
 -- Thousands separators for counts shown to people.

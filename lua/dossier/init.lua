@@ -517,7 +517,7 @@ end
 -- (each a printable dossier.Result) and corpus:export{format = ...}; see
 -- lua/dossier/recipes/. M.recipes.NAME.run takes a list of corpora (counts summed).
 M.recipes = {}
-for _, name in ipairs({"freq", "ngrams", "collocates", "keyness", "dispersion", "export"}) do
+for _, name in ipairs({"freq", "ngrams", "collocates", "keyness", "dispersion", "export", "similar", "themes", "network", "timeline", "citations", "events"}) do
   M.recipes[name] = require("dossier.recipes." .. name)
   Corpus[name] = function(self, opts)
     handle(self)
