@@ -64,7 +64,7 @@ static int copy_values(runner *r, spanset *s, size_t n) {
   if (rc || nAttr == 0) return rc;
   size_t nVal = n * (size_t)nAttr;
   if (nVal > s->nValAlloc) {
-    size_t *a = ds_realloc(s->aVal, nVal * sizeof *a);
+    size_t *a = ds_realloc_n(s->aVal, nVal, sizeof *a);
     if (!a) return nomem(r);
     s->aVal = a;
     s->nValAlloc = nVal;

@@ -164,7 +164,7 @@ static int bind_meta(binder *b, const ds_cql_node *x, unsigned char **paOk) {
   }
   m.aOk = ds_malloc(nDoc + 1);
   m.aHas = ds_malloc(nDoc + 1);
-  m.aIdx = ds_malloc((nDoc + 1) * sizeof *m.aIdx);
+  m.aIdx = ds_malloc_n(nDoc + 1, sizeof *m.aIdx);
   if (!m.aOk || !m.aHas || !m.aIdx) rc = nomem(b);
   else {
     memset(m.aHas, 0, nDoc + 1);
@@ -394,7 +394,7 @@ static int bind_body(binder *b, int i, ds_eval **pp);
 */
 static int bind_span_tests(binder *b, const ds_cql_node *x, const ds_spankind *sk, cql_spantest **paTest,
                            int *pnTest) {
-  cql_spantest *a = ds_malloc((size_t)x->nChild * sizeof *a);
+  cql_spantest *a = ds_malloc_n((size_t)x->nChild, sizeof *a);
   if (!a) return nomem(b);
   memset(a, 0, (size_t)x->nChild * sizeof *a);
   int n = 0, rc = DS_OK;

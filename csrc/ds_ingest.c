@@ -270,7 +270,7 @@ int ds_ingest(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opt
     rc = ds_corpus_shas(c, &known, &g.nKnown, e);
     g.aKnown = known.p ? known.p : (const unsigned char *)"";
   }
-  if (rc == DS_OK && !(g.aSlot = ds_malloc((n + 1) * sizeof *g.aSlot))) rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
+  if (rc == DS_OK && !(g.aSlot = ds_malloc_n(n + 1, sizeof *g.aSlot))) rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
   if (rc) {
     ds_buf_free(&known);
     return rc;

@@ -530,7 +530,7 @@ static int load_span_values(ds_corpus *c, const char *zKind, size_t n, const voi
   if (!sk) return p ? DS_CORRUPT : DS_OK;
   size_t nVal = n * (size_t)sk->nAttr;
   if (nVal > c->nSpanValAlloc) {
-    const char **a = ds_realloc(c->azSpanVal, nVal * sizeof *a);
+    const char **a = ds_realloc_n(c->azSpanVal, nVal, sizeof *a);
     if (!a) return DS_NOMEM;
     c->azSpanVal = a;
     c->nSpanValAlloc = nVal;
