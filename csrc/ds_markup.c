@@ -1012,6 +1012,21 @@ static size_t md_inline_start(cmark_node *node, const char *z, const uint32_t *a
   return cursor;
 }
 
+/*
+** Does the code block whose source starts at z[a] (before `end`) open with a fence (three
+** or more ` or ~)? Not when that line is the literal's first (an indented block's
+** content that looks like one). Its literal then starts on the next line: aligned from
+** the fence, the fence's own line break would be taken for the literal's first.
+*/
+static int md_fenced(const char *z, size_t a, size_t end, const char *zLit) {
+  size_t k = a;
+  while (k < end && k - a < 3 && (z[k] == '`' || z[k] == '~') && z[k] == z[a]) k++;
+  if (k - a < 3) return 0;
+  const char *nl = memchr(z + a, '\n', end - a);
+  size_t nLine = nl ? (size_t)(nl - (z + a)) : end - a, nFirst = strcspn(zLit, "\n");
+  return !(nLine == nFirst && memcmp(z + a, zLit, nLine) == 0);
+}
+
 int ds_markdown_read(const char *z, size_t n, const ds_langdata *pLang, ds_markup *out,
                      ds_error *e) {
   size_t skip = 0;              /* bytes of front matter before what cmark reads */
@@ -1078,6 +1093,8 @@ int ds_markdown_read(const char *z, size_t n, const ds_langdata *pLang, ds_marku
         size_t a = md_offset(aLine, nLine, n, cmark_node_get_start_line(node),
                              cmark_node_get_start_column(node));
         end = md_line_end(aLine, nLine, n, cmark_node_get_end_line(node));
+        if (zLit && a != SIZE_MAX && a < end && md_fenced(z, a, end, zLit))
+          a = md_line_end(aLine, nLine, n, cmark_node_get_start_line(node));
         if (zLit) PUT_LITERAL(zLit, a != SIZE_MAX && a < end ? a : end, ALIGN_CODE);
         b.bPre = 0;
         end_block(&b);
