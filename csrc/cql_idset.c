@@ -108,7 +108,7 @@ typedef struct scan {
 static int add_id(cql_idset *s, size_t *pnAlloc, uint32_t id, int64_t freq) {
   if (s->nId == *pnAlloc) {
     size_t nNew = *pnAlloc ? 2 * *pnAlloc : 16;
-    uint32_t *a = ds_realloc(s->aId, nNew * sizeof *a);
+    uint32_t *a = ds_realloc_n(s->aId, nNew, sizeof *a);
     if (!a) return DS_NOMEM;
     s->aId = a;
     *pnAlloc = nNew;
@@ -147,7 +147,7 @@ static int make_bits(cql_idset *s) {
   for (size_t i = 0; i < s->nId; i++)
     if (s->aId[i] + 1 > nMax) nMax = s->aId[i] + 1;
   s->nBits = nMax;
-  s->aBits = ds_malloc(((size_t)nMax / 64 + 1) * sizeof *s->aBits);
+  s->aBits = ds_malloc_n((size_t)nMax / 64 + 1, sizeof *s->aBits);
   if (!s->aBits) return DS_NOMEM;
   memset(s->aBits, 0, ((size_t)nMax / 64 + 1) * sizeof *s->aBits);
   for (size_t i = 0; i < s->nId; i++) s->aBits[s->aId[i] >> 6] |= (uint64_t)1 << (s->aId[i] & 63);

@@ -68,7 +68,7 @@ static int copy_values(runner *r, spanset *s, size_t n) {
   if (rc || nAttr == 0) return rc;
   size_t nVal = n * (size_t)nAttr;
   if (nVal > s->nValAlloc) {
-    size_t *a = ds_realloc(s->aVal, nVal * sizeof *a);
+    size_t *a = ds_realloc_n(s->aVal, nVal, sizeof *a);
     if (!a) return nomem(r);
     s->aVal = a;
     s->nValAlloc = nVal;
@@ -107,7 +107,7 @@ static int spans_of(runner *r, const char *zKind, const ds_span **pa, size_t *pn
       r->w.n = 0;                          /* the corpus may have reused the window's memory */
     }
     if (n > s->nAlloc) {
-      ds_span *b = ds_realloc(s->a, n * sizeof *b);
+      ds_span *b = ds_realloc_n(s->a, n, sizeof *b);
       if (!b) return nomem(r);
       s->a = b;
       s->nAlloc = n;
@@ -346,8 +346,8 @@ static int driver_positions(runner *r, int64_t **pa, size_t *pn) {
       return rc;
     }
     if (n + m > nAlloc) {
-      size_t nNew = (n + m) * 2;
-      int64_t *c = ds_realloc(a, nNew * sizeof *c);
+      size_t nNew = (n + m) * 2;         /* positions in memory: the sum does not wrap, the bytes are checked */
+      int64_t *c = ds_realloc_n(a, nNew, sizeof *c);
       if (!c) {
         ds_free(a);
         ds_free(b);
@@ -583,7 +583,7 @@ static int filter_containing(ds_corpus *c, const ds_eval *p, ds_matchset *out, i
   int rc = run_plan(c, p->pContaining, &b, pnCut, e);
   int64_t *aMin = NULL;
   if (rc == DS_OK && b.n) {
-    aMin = ds_malloc(b.n * sizeof *aMin);     /* aMin[i]: the least last of b from i on */
+    aMin = ds_malloc_n(b.n, sizeof *aMin);     /* aMin[i]: the least last of b from i on */
     if (!aMin) rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
     for (size_t i = b.n; rc == DS_OK && i-- > 0;)
       aMin[i] = i + 1 < b.n && aMin[i + 1] < b.a[i].last ? aMin[i + 1] : b.a[i].last;

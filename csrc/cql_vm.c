@@ -32,7 +32,7 @@ static int emit(comp *k, int op, int x, int y, size_t at) {
   }
   if (vm->nIns == vm->nInsAlloc) {
     int nNew = vm->nInsAlloc ? 2 * vm->nInsAlloc : 64;
-    cql_ins *a = ds_realloc(vm->aIns, (size_t)nNew * sizeof *a);
+    cql_ins *a = ds_realloc_n(vm->aIns, (size_t)nNew, sizeof *a);
     if (!a) return nomem(k), -1;
     vm->aIns = a;
     vm->nInsAlloc = nNew;
@@ -45,7 +45,7 @@ static int new_cons(comp *k) {
   cql_vm *vm = k->vm;
   if (vm->nCons == vm->nConsAlloc) {
     int nNew = vm->nConsAlloc ? 2 * vm->nConsAlloc : 16;
-    cql_cons *a = ds_realloc(vm->aCons, (size_t)nNew * sizeof *a);
+    cql_cons *a = ds_realloc_n(vm->aCons, (size_t)nNew, sizeof *a);
     if (!a) return nomem(k), -1;
     vm->aCons = a;
     vm->nConsAlloc = nNew;
@@ -81,7 +81,7 @@ static int compile_cons(comp *k, int i) {
   cql_vm *vm = k->vm;
   if (vm->nKid + n > vm->nKidAlloc) {
     int nNew = (vm->nKidAlloc + n) * 2;
-    int *a = ds_realloc(vm->aKid, (size_t)nNew * sizeof *a);
+    int *a = ds_realloc_n(vm->aKid, (size_t)nNew, sizeof *a);
     if (!a) return nomem(k), -1;
     vm->aKid = a;
     vm->nKidAlloc = nNew;
@@ -103,7 +103,7 @@ static int struct_index(comp *k, int i) {
     for (int j = 0; j < vm->nStruct; j++)
       if (strcmp(vm->aStruct[j].zKind, zKind) == 0 && ds_cql_at(k->t, vm->aStruct[j].iNode)->nChild == 0)
         return j;
-  cql_struct *a = ds_realloc(vm->aStruct, (size_t)(vm->nStruct + 1) * sizeof *a);
+  cql_struct *a = ds_realloc_n(vm->aStruct, (size_t)(vm->nStruct + 1), sizeof *a);
   if (!a) return nomem(k), -1;
   vm->aStruct = a;
   memset(&a[vm->nStruct], 0, sizeof a[0]);
@@ -186,7 +186,7 @@ static int compile_node(comp *k, int i) {
 int cql_vm_compile(ds_corpus *c, const ds_cql *t, int iBody, cql_vm *vm, ds_error *e) {
   memset(vm, 0, sizeof *vm);
   vm->nSlot = 1 + (int)t->nLabel;
-  vm->aNodeCons = ds_malloc((t->nNode + 1) * sizeof(int));
+  vm->aNodeCons = ds_malloc_n(t->nNode + 1, sizeof(int));
   if (!vm->aNodeCons) return ds_error_set(e, DS_NOMEM, -1, "out of memory");
   for (size_t i = 0; i < t->nNode; i++) vm->aNodeCons[i] = -1;
   comp k = {vm->aNodeCons, c, t, vm, e};
@@ -247,14 +247,15 @@ static int run_room(cql_run *run, const cql_vm *vm) {
   size_t n = (size_t)vm->nIns;
   if (run->nAlloc >= n) return DS_OK;
   cql_run_free(run);
-  size_t ns = (size_t)vm->nSlot;
+  size_t ns;                           /* slots of all instructions */
+  if (ds_size_mul(n, (size_t)vm->nSlot, &ns)) return DS_NOMEM;
   for (int b = 0; b < 2; b++) {
-    run->aPc[b] = ds_malloc(n * sizeof(int));
-    run->aSlot[b] = ds_malloc(n * ns * sizeof(int64_t));
+    run->aPc[b] = ds_malloc_n(n, sizeof(int));
+    run->aSlot[b] = ds_malloc_n(ns, sizeof(int64_t));
   }
-  run->aSeen = ds_malloc(n * sizeof(int));
-  run->aStack = ds_malloc(n * sizeof(int));
-  run->aStackSlot = ds_malloc(n * ns * sizeof(int64_t));
+  run->aSeen = ds_malloc_n(n, sizeof(int));
+  run->aStack = ds_malloc_n(n, sizeof(int));
+  run->aStackSlot = ds_malloc_n(ns, sizeof(int64_t));
   if (!run->aPc[0] || !run->aPc[1] || !run->aSlot[0] || !run->aSlot[1] || !run->aSeen ||
       !run->aStack || !run->aStackSlot)
     return DS_NOMEM;

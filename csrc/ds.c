@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 static void *(*xMallocHook)(size_t) = malloc;
 static void *(*xReallocHook)(void *, size_t) = realloc;
@@ -21,6 +23,28 @@ static void (*xFreeHook)(void *) = free;
 void *ds_malloc(size_t n) { return xMallocHook(n ? n : 1); }
 void *ds_realloc(void *p, size_t n) { return xReallocHook(p, n ? n : 1); }
 void ds_free(void *p) { if (p) xFreeHook(p); }
+
+void *ds_malloc_n(size_t n, size_t size) {
+  size_t nb;
+  return ds_size_mul(n, size, &nb) ? NULL : ds_malloc(nb);
+}
+
+void *ds_realloc_n(void *p, size_t n, size_t size) {
+  size_t nb;
+  return ds_size_mul(n, size, &nb) ? NULL : ds_realloc(p, nb);
+}
+
+int ds_grow(void **pa, size_t *pnAlloc, size_t need, size_t size, size_t nFirst) {
+  if (need <= *pnAlloc) return DS_OK;
+  size_t nNew = *pnAlloc ? *pnAlloc : (nFirst ? nFirst : 1);
+  while (nNew < need) nNew = nNew > SIZE_MAX / 2 ? need : 2 * nNew;   /* never wraps */
+  void *p = ds_realloc_n(*pa, nNew, size);
+  if (!p && nNew > need) p = ds_realloc_n(*pa, nNew = need, size);   /* the doubling was too much */
+  if (!p) return DS_NOMEM;
+  *pa = p;
+  *pnAlloc = nNew;
+  return DS_OK;
+}
 
 void ds_set_allocator(void *(*xMalloc)(size_t), void *(*xRealloc)(void *, size_t),
                       void (*xFree)(void *)) {
@@ -105,6 +129,83 @@ int ds_read_file(const char *zPath, char **pz, size_t *pn, ds_error *e) {
   z[b.n] = '\0';
   *pz = z;
   *pn = b.n;
+  return DS_OK;
+}
+
+/* Write z[0..n) to fd whole (short writes and EINTR retried); 0 or -1 (errno set). */
+static int write_all(int fd, const char *z, size_t n) {
+  while (n > 0) {
+    ssize_t k = write(fd, z, n);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return -1;
+    z += k;
+    n -= (size_t)k;
+  }
+  return 0;
+}
+
+int ds_spool(const char *zPath, char **pzTmp, ds_error *e) {
+  struct stat st;
+  *pzTmp = NULL;
+  if (stat(zPath, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) return DS_OK;
+  const char *zDir = getenv("TMPDIR");
+  if (!zDir || !*zDir) zDir = "/tmp";
+  size_t nTmp = strlen(zDir) + 32;
+  char *zTmp = ds_malloc(nTmp);
+  if (!zTmp) return ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zPath);
+  int in = open(zPath, O_RDONLY);
+  if (in < 0) {
+    ds_free(zTmp);
+    return ds_error_set(e, DS_IO, -1, "%s: %s", zPath, strerror(errno));
+  }
+  snprintf(zTmp, nTmp, "%s/dossier-spool-XXXXXX", zDir);
+  int out = mkstemp(zTmp);
+  if (out < 0) {
+    int rc = ds_error_set(e, DS_IO, -1, "%s: cannot make a temporary copy in %s: %s", zPath, zDir,
+                          strerror(errno));
+    close(in);
+    ds_free(zTmp);
+    return rc;
+  }
+  enum { BLOCK = 1 << 16 };
+  char *aBlock = ds_malloc(BLOCK);
+  int64_t at = 0;                /* input bytes copied */
+  unsigned char first = 0;       /* the input's first byte */
+  int bUtf16 = 0, rc = aBlock ? DS_OK : ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zPath);
+  while (rc == DS_OK) {
+    if (ds_interrupted()) { rc = ds_error_set(e, DS_ABORT, -1, "interrupted"); break; }
+    ssize_t got = read(in, aBlock, BLOCK);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) { rc = ds_error_set(e, DS_IO, -1, "%s: cannot read: %s", zPath, strerror(errno)); break; }
+    if (got == 0) break;
+    const unsigned char *u = (const unsigned char *)aBlock;
+    if (at == 0) first = u[0];
+    if (at <= 1 && at + got >= 2) {   /* the byte order mark, from the first two bytes */
+      unsigned char second = u[1 - at];
+      bUtf16 = (first == 0xFF && second == 0xFE) || (first == 0xFE && second == 0xFF);
+    }
+    const char *nul = bUtf16 ? NULL : memchr(aBlock, 0, (size_t)got);
+    if (nul) {
+      int64_t off = at + (nul - aBlock);
+      rc = ds_error_set(e, DS_FORMAT, off, "%s: binary file (NUL byte at byte %lld)", zPath, (long long)off);
+      break;
+    }
+    if (write_all(out, aBlock, (size_t)got)) {
+      rc = ds_error_set(e, DS_IO, -1, "%s: cannot write its temporary copy %s: %s", zPath, zTmp, strerror(errno));
+      break;
+    }
+    at += got;
+  }
+  ds_free(aBlock);
+  close(in);
+  if (close(out) != 0 && rc == DS_OK)
+    rc = ds_error_set(e, DS_IO, -1, "%s: cannot write its temporary copy %s: %s", zPath, zTmp, strerror(errno));
+  if (rc) {
+    unlink(zTmp);
+    ds_free(zTmp);
+    return rc;
+  }
+  *pzTmp = zTmp;
   return DS_OK;
 }
 

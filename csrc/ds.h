@@ -101,6 +101,19 @@ int ds_error_set(ds_error *e, int code, int64_t offset, const char *fmt, ...)
 int ds_read_file(const char *zPath, char **pz, size_t *pn, ds_error *e);
 
 /*
+** A pipe, socket or device zPath (anything that stat says is not a regular file or a
+** directory) copied as it comes, a block at a time, to a new temporary file in $TMPDIR
+** (else /tmp), so that it can be read as a file, in parts when large, with bounded
+** memory: *pzTmp gets its path (the caller removes the file and ds_frees the path). A
+** NUL byte stops the copy as soon as it arrives (DS_FORMAT, "binary file", as the readers
+** say) unless the input starts with a UTF-16 byte order mark. For anything else (a
+** regular file, a directory, a path stat cannot see) *pzTmp is NULL and nothing is read.
+** Errors: DS_IO (naming the input or the temporary directory), DS_FORMAT, DS_ABORT
+** (interrupted).
+*/
+int ds_spool(const char *zPath, char **pzTmp, ds_error *e);
+
+/*
 ** Allocation. All core memory goes through these, so tests can inject failures.
 ** ds_set_allocator(NULL, NULL, NULL) restores malloc/realloc/free.
 */
@@ -109,5 +122,34 @@ void *ds_realloc(void *p, size_t n);
 void ds_free(void *p);
 void ds_set_allocator(void *(*xMalloc)(size_t), void *(*xRealloc)(void *, size_t),
                       void (*xFree)(void *));
+
+/*
+** Checked sizes: the sum or product of two sizes in *pn and DS_OK, or DS_NOMEM (*pn
+** untouched) when it does not fit in size_t. A size computed from a count never wraps.
+*/
+static inline int ds_size_add(size_t a, size_t b, size_t *pn) {
+  if (a > SIZE_MAX - b) return DS_NOMEM;
+  *pn = a + b;
+  return DS_OK;
+}
+static inline int ds_size_mul(size_t a, size_t b, size_t *pn) {
+  if (b && a > SIZE_MAX / b) return DS_NOMEM;
+  *pn = a * b;
+  return DS_OK;
+}
+
+/*
+** Arrays of n elements of `size` bytes: ds_malloc and ds_realloc of n * size, or NULL
+** (as when memory is short, nothing freed) when that product would wrap.
+*/
+void *ds_malloc_n(size_t n, size_t size);
+void *ds_realloc_n(void *p, size_t n, size_t size);
+
+/*
+** Make the array *pa, with room for *pnAlloc elements of `size` bytes, hold at least
+** `need`: its room doubles from nFirst (or from *pnAlloc) until it does. DS_OK, or
+** DS_NOMEM with *pa and *pnAlloc unchanged when memory is short or the size would wrap.
+*/
+int ds_grow(void **pa, size_t *pnAlloc, size_t need, size_t size, size_t nFirst);
 
 #endif

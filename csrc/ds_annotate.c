@@ -69,10 +69,10 @@ int ds_annotate_memo(ds_doc *d, const ds_tagger *t, const ds_lemmatizer *l, ds_l
     size_t n = d->aSent[s].last - d->aSent[s].first;
     if (n > maxLen) maxLen = n;
   }
-  const char **az = ds_malloc((maxLen + 1) * sizeof *az);
-  size_t *an = ds_malloc((maxLen + 1) * sizeof *an);
+  const char **az = ds_malloc_n(maxLen + 1, sizeof *az);
+  size_t *an = ds_malloc_n(maxLen + 1, sizeof *an);
   uint8_t *aUpos = ds_malloc(d->nTok + 1), *aXpos = ds_malloc(d->nTok + 1);
-  uint32_t *aOff = l ? ds_malloc((d->nTok + 1) * sizeof *aOff) : NULL;
+  uint32_t *aOff = l ? ds_malloc_n(d->nTok + 1, sizeof *aOff) : NULL;
   ds_buf lemmas = DS_BUF_INIT;
   int rc = (!az || !an || !aUpos || !aXpos || (l && !aOff)) ? DS_NOMEM : DS_OK;
   unsigned nTick = 0;

@@ -71,16 +71,16 @@ static void note(cleaner *c, unsigned rule, size_t iLine, const char *zFmt, ...)
   if (c->rc) return;
   if (o->nChange == o->nChangeAlloc) {
     size_t nNew = o->nChangeAlloc ? 2 * o->nChangeAlloc : 32;
-    ds_change *a = ds_realloc(o->aChange, nNew * sizeof *a);
+    ds_change *a = ds_realloc_n(o->aChange, nNew, sizeof *a);
     if (!a) { c->rc = DS_NOMEM; return; }
     o->aChange = a;
     o->nChangeAlloc = nNew;
   }
   ds_change *ch = &o->aChange[o->nChange++];
   ch->rule = rule;
-  ch->line = (uint32_t)iLine + 1;
-  ch->start = (uint32_t)c->aLine[iLine].a;
-  ch->end = (uint32_t)c->aLine[iLine].b;
+  ch->line = (int64_t)iLine + 1;
+  ch->start = (int64_t)c->aLine[iLine].a;
+  ch->end = (int64_t)c->aLine[iLine].b;
   va_list ap;
   va_start(ap, zFmt);
   vsnprintf(ch->zWhat, sizeof ch->zWhat, zFmt, ap);
@@ -103,7 +103,7 @@ static int split_lines(cleaner *c) {
     size_t b = nl ? (size_t)(nl - c->z) : c->n;
     if (c->nLine == nAlloc) {
       nAlloc = nAlloc ? 2 * nAlloc : 256;
-      line *a = ds_realloc(c->aLine, nAlloc * sizeof *a);
+      line *a = ds_realloc_n(c->aLine, nAlloc, sizeof *a);
       if (!a) return DS_NOMEM;
       c->aLine = a;
     }
@@ -569,7 +569,7 @@ static void find_paragraphs(cleaner *c) {
     while (e < c->nLine && !c->aLine[e].bBlank) nKept += c->aLine[e++].fate == KEEP;
     if (nKept >= 3) {
       if (nKept > nAlloc) {
-        size_t *a = ds_realloc(aW, 2 * nKept * sizeof *a);
+        size_t *a = ds_realloc_n(aW, 2 * nKept, sizeof *a);
         if (!a) { c->rc = DS_NOMEM; break; }
         aW = a;
         nAlloc = nKept;
@@ -736,7 +736,7 @@ static void write_text(cleaner *c, const unsigned char *aSkip) {
 static int sort_changes(ds_cleaned *o) {
   size_t n = o->nChange;
   if (n < 2) return DS_OK;
-  ds_change *a = o->aChange, *tmp = ds_malloc(n * sizeof *tmp);
+  ds_change *a = o->aChange, *tmp = ds_malloc_n(n, sizeof *tmp);
   if (!tmp) return DS_NOMEM;
   for (size_t w = 1; w < n; w *= 2) {
     for (size_t lo = 0; lo < n; lo += 2 * w) {

@@ -32,8 +32,9 @@ unsigned ds_clean_rule_find(const char *zName);
 /* One change, for --explain. */
 typedef struct ds_change {
   unsigned rule;        /* DS_CLEAN_* bit */
-  uint32_t line;        /* 1-based line of the input where it happened */
-  uint32_t start, end;  /* that line's bytes in the input */
+  int64_t line;         /* 1-based line of the input where it happened */
+  int64_t start, end;   /* that line's bytes in the input (64-bit: inputs read in parts
+                           pass 4 GB) */
   char zWhat[200];      /* what was done, for a person */
 } ds_change;
 

@@ -18,7 +18,7 @@ static int slurp(const char *zPath, char **pz, size_t *pn, ds_error *e) {
   for (;;) {
     if (cap - n < 65536) {
       size_t c2 = cap ? cap * 2 : 1 << 20;
-      char *z2 = ds_realloc(z, c2 + 1);
+      char *z2 = c2 < SIZE_MAX / 4 ? ds_realloc(z, c2 + 1) : NULL;   /* a size that wraps fails */
       if (!z2) { ds_free(z); fclose(f); return ds_error_set(e, DS_NOMEM, -1, "out of memory reading %s", zPath); }
       z = z2;
       cap = c2;
@@ -40,13 +40,7 @@ static int slurp(const char *zPath, char **pz, size_t *pn, ds_error *e) {
 ** Append to a growable array of `sz`-byte items; returns 0 or -1 when out of memory.
 */
 static int grow(void **pa, size_t *pcap, size_t n, size_t sz) {
-  if (n < *pcap) return 0;
-  size_t c2 = *pcap ? *pcap * 2 : 1024;
-  void *a = ds_realloc(*pa, c2 * sz);
-  if (!a) return -1;
-  *pa = a;
-  *pcap = c2;
-  return 0;
+  return ds_grow(pa, pcap, n + 1, sz, 1024) ? -1 : 0;
 }
 
 /*

@@ -34,7 +34,7 @@ static int idvec_room(idvec *v, size_t n) {
   if (n <= v->nAlloc) return DS_OK;
   size_t m = v->nAlloc ? v->nAlloc : 1024;
   while (m < n) m *= 2;
-  uint32_t *a = ds_realloc(v->a, m * sizeof *a);
+  uint32_t *a = ds_realloc_n(v->a, m, sizeof *a);
   if (!a) return DS_NOMEM;
   v->a = a;
   v->nAlloc = m;
@@ -78,7 +78,7 @@ static int doc_segments(ds_corpus *c, size_t k, const char *zKind, seg **pa, siz
   if (rc) return rc;
   size_t need = 2 * ns + 1;
   if (need > *pAlloc) {
-    seg *a = ds_realloc(*pa, need * sizeof *a);
+    seg *a = ds_realloc_n(*pa, need, sizeof *a);
     if (!a) return nomem(e);
     *pa = a;
     *pAlloc = need;
@@ -107,13 +107,13 @@ static int freq_room(ds_freq *f, size_t nId) {
   if (nId <= f->nId) return DS_OK;
   size_t m = f->nId ? f->nId : 4096;
   while (m < nId) m *= 2;
-  int64_t *a = ds_realloc(f->aFreq, m * sizeof *a);
+  int64_t *a = ds_realloc_n(f->aFreq, m, sizeof *a);
   if (!a) return DS_NOMEM;
   f->aFreq = a;
-  a = ds_realloc(f->aRange, m * sizeof *a);
+  a = ds_realloc_n(f->aRange, m, sizeof *a);
   if (!a) return DS_NOMEM;
   f->aRange = a;
-  a = ds_realloc(f->aLast, m * sizeof *a);
+  a = ds_realloc_n(f->aLast, m, sizeof *a);
   if (!a) return DS_NOMEM;
   f->aLast = a;
   memset(f->aFreq + f->nId, 0, (m - f->nId) * sizeof *a);
@@ -200,7 +200,7 @@ static int seqs_new(ds_seqs **ps) {
   if (!s) return DS_NOMEM;
   memset(s, 0, sizeof *s);
   s->nSlot = 1024;
-  s->aSlot = ds_malloc(s->nSlot * sizeof *s->aSlot);
+  s->aSlot = ds_malloc_n(s->nSlot, sizeof *s->aSlot);
   if (!s->aSlot) {
     ds_free(s);
     return DS_NOMEM;
@@ -212,7 +212,7 @@ static int seqs_new(ds_seqs **ps) {
 
 static int seqs_grow(ds_seqs *s) {
   size_t m = s->nSlot * 2;
-  uint32_t *a = ds_malloc(m * sizeof *a);
+  uint32_t *a = ds_malloc_n(m, sizeof *a);
   if (!a) return DS_NOMEM;
   memset(a, 0, m * sizeof *a);
   for (size_t i = 0; i < s->nEnt; i++) {
@@ -253,7 +253,7 @@ static int seqs_add(ds_seqs *s, const uint32_t *a, size_t n, int64_t k) {
   if (s->nEnt >= UINT32_MAX - 1) return DS_NOMEM;
   if (s->nEnt == s->nEntAlloc) {
     size_t m = s->nEntAlloc ? 2 * s->nEntAlloc : 1024;
-    seqent *x = ds_realloc(s->aEnt, m * sizeof *x);
+    seqent *x = ds_realloc_n(s->aEnt, m, sizeof *x);
     if (!x) return DS_NOMEM;
     s->aEnt = x;
     s->nEntAlloc = m;
@@ -619,7 +619,7 @@ int ds_count_dispersion(ds_corpus *c, const ds_matchset *ms, const unsigned char
                         size_t nParts, ds_parts_count *out, ds_error *e) {
   size_t nDoc = ds_corpus_ndocs(c);
   /* the subcorpus's documents end to end: the offset of each document in it */
-  int64_t *aBase = ds_malloc((nDoc + 1) * sizeof *aBase);
+  int64_t *aBase = ds_malloc_n(nDoc + 1, sizeof *aBase);
   if (!aBase) return nomem(e);
   int64_t total = 0;
   size_t nIn = 0;
@@ -632,10 +632,10 @@ int ds_count_dispersion(ds_corpus *c, const ds_matchset *ms, const unsigned char
   }
   size_t n = nParts ? nParts : nIn;
   out->nPart = n;
-  out->aSize = ds_malloc((n ? n : 1) * sizeof(int64_t));
-  out->aHit = ds_malloc((n ? n : 1) * sizeof(int64_t));
-  out->aDoc = ds_malloc((n ? n : 1) * sizeof(int64_t));
-  int64_t *aPart = ds_malloc((nDoc ? nDoc : 1) * sizeof(int64_t));   /* document -> part */
+  out->aSize = ds_malloc_n(n ? n : 1, sizeof(int64_t));
+  out->aHit = ds_malloc_n(n ? n : 1, sizeof(int64_t));
+  out->aDoc = ds_malloc_n(n ? n : 1, sizeof(int64_t));
+  int64_t *aPart = ds_malloc_n(nDoc ? nDoc : 1, sizeof(int64_t));   /* document -> part */
   if (!out->aSize || !out->aHit || !out->aDoc || !aPart) {
     ds_free(aBase);
     ds_free(aPart);
@@ -704,8 +704,8 @@ static int lex_each(void *ctx, uint32_t id, const char *z, size_t n, int64_t fre
   if ((size_t)id + 2 > x->nAlloc) {
     size_t m = x->nAlloc ? 2 * x->nAlloc : 4096;
     while (m < (size_t)id + 2) m *= 2;
-    size_t *a = ds_realloc(l->aOff, m * sizeof *a);
-    int64_t *f = a ? ds_realloc(l->aFreq, m * sizeof *f) : NULL;
+    size_t *a = ds_realloc_n(l->aOff, m, sizeof *a);
+    int64_t *f = a ? ds_realloc_n(l->aFreq, m, sizeof *f) : NULL;
     if (a) l->aOff = a;
     if (!f) {
       x->rc = DS_NOMEM;

@@ -46,7 +46,7 @@ static int new_node(parser *p, int eKind, size_t iStart, size_t iEnd) {
   ds_cql *t = p->t;
   if (t->nNode == t->nAlloc) {
     size_t nNew = t->nAlloc ? t->nAlloc * 2 : 16;
-    ds_cql_node *a = ds_realloc(t->aNode, nNew * sizeof *a);
+    ds_cql_node *a = ds_realloc_n(t->aNode, nNew, sizeof *a);
     if (!a) return -1;
     t->aNode = a;
     t->nAlloc = nNew;

@@ -35,13 +35,7 @@ void ds_doc_free(ds_doc *d) {
 
 /* Grow *pa (elements of `size` bytes) to hold one more than *pn. */
 static int grow(void **pa, size_t *pAlloc, size_t n, size_t size) {
-  if (n < *pAlloc) return DS_OK;
-  size_t nNew = *pAlloc ? *pAlloc * 2 : 64;
-  void *p = ds_realloc(*pa, nNew * size);
-  if (!p) return DS_NOMEM;
-  *pa = p;
-  *pAlloc = nNew;
-  return DS_OK;
+  return ds_grow(pa, pAlloc, n + 1, size, 64);
 }
 
 int ds_doc_add_token(ds_doc *d, uint32_t start, uint32_t end, uint32_t flags) {

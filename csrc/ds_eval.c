@@ -166,7 +166,7 @@ static int bind_meta(binder *b, const ds_cql_node *x, unsigned char **paOk) {
   }
   m.aOk = ds_malloc(nDoc + 1);
   m.aHas = ds_malloc(nDoc + 1);
-  m.aIdx = ds_malloc((nDoc + 1) * sizeof *m.aIdx);
+  m.aIdx = ds_malloc_n(nDoc + 1, sizeof *m.aIdx);
   if (!m.aOk || !m.aHas || !m.aIdx) rc = nomem(b);
   else {
     memset(m.aHas, 0, nDoc + 1);
@@ -200,7 +200,7 @@ static int bind_meta(binder *b, const ds_cql_node *x, unsigned char **paOk) {
 
 static int bind_global(binder *b, ds_eval *p, int i, int *pj) {
   const ds_cql_node *x = ds_cql_at(b->t, i);
-  cql_gnode *a = ds_realloc(p->aG, (size_t)(p->nG + 1) * sizeof *a);
+  cql_gnode *a = ds_realloc_n(p->aG, (size_t)(p->nG + 1), sizeof *a);
   if (!a) return nomem(b);
   p->aG = a;
   int j = p->nG++;
@@ -234,7 +234,7 @@ static int bind_global(binder *b, ds_eval *p, int i, int *pj) {
       int rc = bind_global(b, p, c, &aKid[n++]);
       if (rc) return rc;
     }
-    int *ak = ds_realloc(p->aGKid, (size_t)(p->nGKid + n + 1) * sizeof *ak);
+    int *ak = ds_realloc_n(p->aGKid, (size_t)(p->nGKid + n + 1), sizeof *ak);
     if (!ak) return nomem(b);
     p->aGKid = ak;
     p->aG[j].iKid = p->nGKid;
@@ -430,8 +430,8 @@ static int flatten_fixed(const ds_cql *t, ds_eval *p, int i, int nMax) {
 
 static int plan_fixed(binder *b, ds_eval *p, int i) {
   int nMax = (int)b->t->nToken + 1;
-  p->aFixCons = ds_malloc((size_t)nMax * sizeof(int));
-  p->aFixSlot = ds_malloc((size_t)nMax * sizeof(int));
+  p->aFixCons = ds_malloc_n((size_t)nMax, sizeof(int));
+  p->aFixSlot = ds_malloc_n((size_t)nMax, sizeof(int));
   if (!p->aFixCons || !p->aFixSlot) return nomem(b);
   if (flatten_fixed(b->t, p, i, nMax)) p->nFix = 0;
   if (p->iDriver < 0 || p->vm.aCons[p->iDriver].set.freq < DS_EVAL_MIN_LEAPFROG) return DS_OK;
@@ -461,7 +461,7 @@ static int bind_body(binder *b, int i, ds_eval **pp);
 */
 static int bind_span_tests(binder *b, const ds_cql_node *x, const ds_spankind *sk, cql_spantest **paTest,
                            int *pnTest) {
-  cql_spantest *a = ds_malloc((size_t)x->nChild * sizeof *a);
+  cql_spantest *a = ds_malloc_n((size_t)x->nChild, sizeof *a);
   if (!a) return nomem(b);
   memset(a, 0, (size_t)x->nChild * sizeof *a);
   int n = 0, rc = DS_OK;

@@ -235,8 +235,48 @@ static int store(ds_corpus *c, const ingest *g, size_t i, const ds_ingest_opts *
   return rc;
 }
 
+/* Is the source a pipe, socket or device (read through a temporary copy, ds_spool)? */
+static int is_stream(const ds_source *s) {
+  struct stat st;
+  return s->zPath && stat(s->zPath, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
+/*
+** ds_ingest with the pipes and devices of aSrc first copied to temporary files as they
+** come (ds_spool, which stops at a NUL byte as it arrives), then read as files: in parts
+** when large, so memory stays bounded however much comes through a pipe, as in the CLI.
+** Names and messages keep the path given.
+*/
+static int ingest_spooled(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opts *o,
+                          size_t *pnAdded, ds_error *e) {
+  ds_source *aCopy = ds_malloc_n(n, sizeof *aCopy);
+  char **azTmp = ds_malloc_n(n, sizeof *azTmp);
+  int rc = aCopy && azTmp ? DS_OK : ds_error_set(e, DS_NOMEM, -1, "out of memory");
+  size_t nTmp = 0;
+  for (size_t i = 0; i < n && rc == DS_OK; i++) {
+    char *zTmp = NULL;
+    aCopy[i] = aSrc[i];
+    if (aSrc[i].zPath && (rc = ds_spool(aSrc[i].zPath, &zTmp, e)) == DS_OK && zTmp) {
+      azTmp[nTmp++] = zTmp;
+      aCopy[i].zWhere = aSrc[i].zWhere ? aSrc[i].zWhere : aSrc[i].zPath;
+      aCopy[i].zPath = zTmp;
+    }
+  }
+  if (rc == DS_OK) rc = ds_ingest(c, aCopy, n, o, pnAdded, e);   /* no streams left */
+  for (size_t k = 0; k < nTmp; k++) {
+    unlink(azTmp[k]);
+    ds_free(azTmp[k]);
+  }
+  ds_free(azTmp);
+  ds_free(aCopy);
+  return rc;
+}
+
 int ds_ingest(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opts *o,
               size_t *pnAdded, ds_error *e) {
+  *pnAdded = 0;
+  for (size_t i = 0; i < n; i++)
+    if (is_stream(&aSrc[i])) return ingest_spooled(c, aSrc, n, o, pnAdded, e);
   ingest g;
   ds_buf known = DS_BUF_INIT;
   int rc = DS_OK;
@@ -257,7 +297,7 @@ int ds_ingest(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opt
     rc = ds_corpus_shas(c, &known, &g.nKnown, e);
     g.aKnown = known.p ? known.p : (const unsigned char *)"";
   }
-  if (rc == DS_OK && !(g.aSlot = ds_malloc((n + 1) * sizeof *g.aSlot))) rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
+  if (rc == DS_OK && !(g.aSlot = ds_malloc_n(n + 1, sizeof *g.aSlot))) rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
   if (rc) {
     ds_buf_free(&known);
     return rc;

@@ -13,7 +13,9 @@
 ** part (nPart) is only hashed by a worker; the writer reads, parses, tags and stores it a
 ** part at a time (ds_parts.h), so that it holds no more than a part's memory however
 ** large it is. This is the one place that decides whether a document goes whole or in
-** parts (ds_corpus_add_file and ds_corpus_add_text, below, come here too).
+** parts (ds_corpus_add_file and ds_corpus_add_text, below, come here too). A path that
+** is a pipe, socket or device is first copied to a temporary file as it comes
+** (ds_spool, ds.h), then read as a file: in parts when large, as in the CLI.
 **
 **   ds_source a[2] = {{.zPath = "a.txt", .read = ro}, {.zPath = "b.html", .read = ro2}};
 **   ds_ingest_opts o = {.nJobs = 2, .nMemory = 512 << 20};

@@ -61,9 +61,9 @@ int ds_intern_types(const ds_doc *d, uint32_t **paOf, uint32_t **paTok, size_t *
      so no key is built and nothing is copied */
   size_t nSlot = 64;
   while (nSlot < 2 * d->nTok) nSlot *= 2;
-  uint32_t *aOf = ds_malloc((d->nTok + 1) * sizeof *aOf);
-  uint32_t *aTok = ds_malloc((d->nTok + 1) * sizeof *aTok);
-  uint32_t *aSlot = ds_malloc(nSlot * sizeof *aSlot);
+  uint32_t *aOf = ds_malloc_n(d->nTok + 1, sizeof *aOf);
+  uint32_t *aTok = ds_malloc_n(d->nTok + 1, sizeof *aTok);
+  uint32_t *aSlot = ds_malloc_n(nSlot, sizeof *aSlot);
   if (!aOf || !aTok || !aSlot) {
     ds_free(aOf);
     ds_free(aTok);

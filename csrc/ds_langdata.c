@@ -77,7 +77,7 @@ static int load_phrases(ds_langdata *ld, const char *zDir, ds_error *e) {
     if (rc) break;
     if (ld->nPhrase == nAlloc) {
       nAlloc = nAlloc ? 2 * nAlloc : 64;
-      phrase *p = ds_realloc(ld->aPhrase, nAlloc * sizeof *p);
+      phrase *p = ds_realloc_n(ld->aPhrase, nAlloc, sizeof *p);
       if (!p) { rc = ds_error_set(e, DS_NOMEM, -1, "out of memory"); break; }
       ld->aPhrase = p;
     }

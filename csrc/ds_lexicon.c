@@ -74,7 +74,7 @@ ds_lexent *ds_lexmap_find(ds_lexmap *m, const char *z, size_t n) {
 }
 
 static int rehash(ds_lexmap *m, size_t nSlot) {
-  uint64_t *a = ds_malloc(nSlot * sizeof *a);
+  uint64_t *a = ds_malloc_n(nSlot, sizeof *a);
   if (!a) return DS_NOMEM;
   memset(a, 0, nSlot * sizeof *a);
   for (size_t k = 0; k < m->nEnt; k++) {
@@ -90,13 +90,13 @@ static int rehash(ds_lexmap *m, size_t nSlot) {
 
 ds_lexent *ds_lexmap_add(ds_lexmap *m, const char *z, size_t n, uint32_t id, int isNew) {
   if (!m->aFront) {           /* without it (no memory) every lookup goes to the table */
-    m->aFront = ds_malloc(DS_LEXFRONT_SLOTS * sizeof *m->aFront);
+    m->aFront = ds_malloc_n(DS_LEXFRONT_SLOTS, sizeof *m->aFront);
     if (m->aFront) memset(m->aFront, 0, DS_LEXFRONT_SLOTS * sizeof *m->aFront);
   }
   if ((m->nEnt + 1) * 2 > m->nSlot && rehash(m, m->nSlot ? m->nSlot * 2 : 1024)) return NULL;
   if (m->nEnt == m->nEntAlloc) {
     size_t nNew = m->nEntAlloc ? m->nEntAlloc * 2 : 1024;
-    ds_lexent *a = ds_realloc(m->aEnt, nNew * sizeof *a);
+    ds_lexent *a = ds_realloc_n(m->aEnt, nNew, sizeof *a);
     if (!a) return NULL;
     m->aEnt = a;
     m->nEntAlloc = nNew;

@@ -94,7 +94,7 @@ static void end_block(builder *b) {
       if (b->bHeading) {
         if (m->nHead == m->nHeadAlloc) {
           size_t nNew = m->nHeadAlloc ? 2 * m->nHeadAlloc : 16;
-          uint32_t *p = ds_realloc(m->aHead, nNew * sizeof *p);
+          uint32_t *p = ds_realloc_n(m->aHead, nNew, sizeof *p);
           if (!p) b->rc = DS_NOMEM;
           else { m->aHead = p; m->nHeadAlloc = nNew; }
         }
@@ -673,7 +673,7 @@ typedef struct open_tag { uint32_t off; uint16_t n; } open_tag;
 
 /* DS_OK, or DS_LIMIT with the byte offset of the tag that nests too deep. */
 static int html_depth_check(const char *z, size_t n, ds_error *e) {
-  open_tag *aOpen = ds_malloc(DS_HTML_MAX_DEPTH * sizeof *aOpen);
+  open_tag *aOpen = ds_malloc_n(DS_HTML_MAX_DEPTH, sizeof *aOpen);
   if (!aOpen) return ds_error_set(e, DS_NOMEM, -1, "out of memory reading HTML");
   size_t nOpen = 0, i = 0;
   int rc = DS_OK;
@@ -778,7 +778,7 @@ int ds_html_read(const char *z, size_t n, const ds_langdata *pLang, ds_markup *o
 #define PUSH(N, L) do { \
     if (nStack == nAlloc) { \
       size_t nNew_ = nAlloc ? 2 * nAlloc : 256; \
-      step *p_ = ds_realloc(aStack, nNew_ * sizeof *p_); \
+      step *p_ = ds_realloc_n(aStack, nNew_, sizeof *p_); \
       if (!p_) { b.rc = DS_NOMEM; break; } \
       aStack = p_; nAlloc = nNew_; \
     } \
@@ -956,7 +956,7 @@ static int front_matter(const char *z, size_t n, ds_markup *m, ds_error *e) {
 static int line_starts(const char *z, size_t n, uint32_t **pa, size_t *pn) {
   size_t nLine = 1;
   for (const char *p = z; (p = memchr(p, '\n', (size_t)(z + n - p))) != NULL; p++) nLine++;
-  uint32_t *a = ds_malloc(nLine * sizeof *a);
+  uint32_t *a = ds_malloc_n(nLine, sizeof *a);
   if (!a) return DS_NOMEM;
   a[0] = 0;
   for (size_t i = 0, k = 1; i < n; i++)
@@ -980,39 +980,51 @@ static size_t md_line_end(const uint32_t *aLine, size_t nLine, size_t n, int l) 
 
 /*
 ** Where in z[cursor, end) the literal t[0..nT) of an inline node starts. cmark 0.30 gives
-** inline nodes positions, but on a paragraph's later lines they can be off: columns
-** counted after indentation, columns of the first line on a lazy continuation line, no
-** new line after a code span that ran over one. So: at the node's position if the text
-** is there as it is (its first 64 bytes, and room for the rest), else where it first is
-** so after the cursor (where the previous node's source ended), else at the position if
-** it starts there with a reference or escape, else from the cursor on, which align
-** skips to the text.
-*/
-/*
-** Where in z[cursor, end) the literal t[0..nT) of an inline node starts. cmark 0.30 gives
-** inline nodes positions, but on a paragraph's later lines they can be off: columns
-** counted after indentation, columns of the first line on a lazy continuation line, no
-** new line after a code span that ran over one. So: at the node's position if the text
-** (its first 4096 bytes) aligns there without a skip, else where it first does so after
-** the cursor (where the previous node's source ended), else at the position if it
-** starts there, else from the cursor on, which align skips to the text. *pScratch is
-** overwritten.
+** inline nodes positions, but on a paragraph's later lines they can be off: there a
+** column is the paragraph's first column (paraCol) plus the offset in the line after its
+** container prefix (`>`, a list item's indentation), so on a lazy line, which has no
+** prefix, it lies up to paraCol - 1 bytes right of the text; no new line after a code
+** span that ran over one. So: on a later line, at the first column from the leftmost
+** the text can have where it aligns without a skip; then at the node's position if it
+** aligns there (its first 4096 bytes), else where it first does so after the cursor
+** (where the previous node's source ended), else at the position if it starts there,
+** else from the cursor on, which align skips to the text. *pScratch is overwritten.
 */
 static size_t md_inline_start(cmark_node *node, const char *z, const uint32_t *aLine,
                               size_t nLine, size_t cursor, size_t end, const char *t,
-                              size_t nT, int mode, ds_offmap *pScratch) {
-  size_t a = md_offset(aLine, nLine, end, cmark_node_get_start_line(node),
-                       cmark_node_get_start_column(node)), nUsed;
+                              size_t nT, int mode, int paraLine, int paraCol,
+                              ds_offmap *pScratch) {
+  int l = cmark_node_get_start_line(node), c = cmark_node_get_start_column(node);
+  size_t a = md_offset(aLine, nLine, end, l, c), nUsed;
   int bAt = a != SIZE_MAX && a >= cursor && a < end;
   size_t nKey = nT < 4096 ? nT : 4096;     /* bounds the time per node */
 #define CLEAN(K) (align(t, nKey, z + (K), end - (K), 0, mode, 1, pScratch, &nUsed) == DS_OK)
   if (nT == 0) return bAt ? a : cursor;
+  for (int k = c - paraCol + 1; l > paraLine && k < c; k++) {   /* prefixes shorter than paraCol - 1 */
+    size_t b = k >= 1 ? md_offset(aLine, nLine, end, l, k) : SIZE_MAX;
+    if (b != SIZE_MAX && b >= cursor && b < end && CLEAN(b)) return b;
+  }
   if (bAt && CLEAN(a)) return a;
   for (size_t k = cursor; k < end && k - cursor <= 256; k++)
     if (CLEAN(k)) return k;
 #undef CLEAN
   if (bAt && starts_at(t, nT, 0, z, end, a, mode)) return a;
   return cursor;
+}
+
+/*
+** Does the code block whose source starts at z[a] (before `end`) open with a fence (three
+** or more ` or ~)? Not when that line is the literal's first (an indented block's
+** content that looks like one). Its literal then starts on the next line: aligned from
+** the fence, the fence's own line break would be taken for the literal's first.
+*/
+static int md_fenced(const char *z, size_t a, size_t end, const char *zLit) {
+  size_t k = a;
+  while (k < end && k - a < 3 && (z[k] == '`' || z[k] == '~') && z[k] == z[a]) k++;
+  if (k - a < 3) return 0;
+  const char *nl = memchr(z + a, '\n', end - a);
+  size_t nLine = nl ? (size_t)(nl - (z + a)) : end - a, nFirst = strcspn(zLit, "\n");
+  return !(nLine == nFirst && memcmp(z + a, zLit, nLine) == 0);
 }
 
 int ds_markdown_read(const char *z, size_t n, const ds_langdata *pLang, ds_markup *out,
@@ -1046,6 +1058,7 @@ int ds_markdown_read(const char *z, size_t n, const ds_langdata *pLang, ds_marku
   builder b = BUILDER_INIT(out, pLang);
   ds_offmap mNode = DS_OFFMAP_INIT;        /* a node's literal's offsets to the input's */
   size_t cursor = 0, end = n;              /* the current block's source not yet mapped */
+  int paraLine = 0, paraCol = 1;           /* where the current paragraph or heading starts */
   /* a literal in z[A, end), mapped to its source, which then ends at the cursor */
 #define PUT_LITERAL(LIT, A, MODE) do { \
     size_t nLit_ = strlen(LIT), a_ = (A), nUsed_; \
@@ -1069,6 +1082,8 @@ int ds_markdown_read(const char *z, size_t n, const ds_langdata *pLang, ds_marku
                                cmark_node_get_start_column(node));
           end = md_line_end(aLine, nLine, n, cmark_node_get_end_line(node));
           cursor = a != SIZE_MAX && a < end ? a : end;
+          paraLine = cmark_node_get_start_line(node);
+          paraCol = cmark_node_get_start_column(node);
         }
         break;
       case CMARK_NODE_CODE_BLOCK: {
@@ -1078,6 +1093,8 @@ int ds_markdown_read(const char *z, size_t n, const ds_langdata *pLang, ds_marku
         size_t a = md_offset(aLine, nLine, n, cmark_node_get_start_line(node),
                              cmark_node_get_start_column(node));
         end = md_line_end(aLine, nLine, n, cmark_node_get_end_line(node));
+        if (zLit && a != SIZE_MAX && a < end && md_fenced(z, a, end, zLit))
+          a = md_line_end(aLine, nLine, n, cmark_node_get_start_line(node));
         if (zLit) PUT_LITERAL(zLit, a != SIZE_MAX && a < end ? a : end, ALIGN_CODE);
         b.bPre = 0;
         end_block(&b);
@@ -1087,7 +1104,8 @@ int ds_markdown_read(const char *z, size_t n, const ds_langdata *pLang, ds_marku
         const char *zLit = cmark_node_get_literal(node);
         int mode = t == CMARK_NODE_CODE ? ALIGN_CODE : ALIGN_MD;
         if (zLit)
-          PUT_LITERAL(zLit, md_inline_start(node, z, aLine, nLine, cursor, end, zLit, strlen(zLit), mode, &mNode), mode);
+          PUT_LITERAL(zLit, md_inline_start(node, z, aLine, nLine, cursor, end, zLit, strlen(zLit), mode,
+                                          paraLine, paraCol, &mNode), mode);
         break;
       }
       case CMARK_NODE_SOFTBREAK:

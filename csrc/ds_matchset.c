@@ -9,11 +9,11 @@
 
 /* Room for nNew matches in a and in every anchor column. */
 static int grow(ds_matchset *m, size_t nNew) {
-  ds_match *a = ds_realloc(m->a, nNew * sizeof *a);
+  ds_match *a = ds_realloc_n(m->a, nNew, sizeof *a);
   if (!a) return DS_NOMEM;
   m->a = a;
   for (size_t j = 0; j < m->nAnchor; j++) {
-    int64_t *col = ds_realloc(m->aaAnchor[j], nNew * sizeof *col);
+    int64_t *col = ds_realloc_n(m->aaAnchor[j], nNew, sizeof *col);
     if (!col) return DS_NOMEM;       /* the columns grown so far keep their room: harmless */
     m->aaAnchor[j] = col;
   }
@@ -24,11 +24,11 @@ static int grow(ds_matchset *m, size_t nNew) {
 int ds_matchset_anchors(ds_matchset *m, size_t nAnchor) {
   if (nAnchor == m->nAnchor) return DS_OK;
   if (m->n > 0 || nAnchor > DS_MATCHSET_MAX_ANCHORS || m->nAnchor > 0) return DS_MISUSE;
-  int64_t **aa = ds_malloc(nAnchor * sizeof *aa);
+  int64_t **aa = ds_malloc_n(nAnchor, sizeof *aa);
   if (!aa) return DS_NOMEM;
   memset(aa, 0, nAnchor * sizeof *aa);
   for (size_t j = 0; j < nAnchor; j++) {
-    aa[j] = m->nAlloc ? ds_malloc(m->nAlloc * sizeof **aa) : NULL;
+    aa[j] = m->nAlloc ? ds_malloc_n(m->nAlloc, sizeof **aa) : NULL;
     if (m->nAlloc && !aa[j]) {
       for (size_t i = 0; i < j; i++) ds_free(aa[i]);
       ds_free(aa);
@@ -66,8 +66,8 @@ int ds_matchset_sort(ds_matchset *m) {
     bSorted = m->a[i - 1].first < m->a[i].first ||
               (m->a[i - 1].first == m->a[i].first && m->a[i - 1].last < m->a[i].last);
   if (bSorted) return DS_OK;                 /* in order and without repeats already */
-  sortkey *ak = ds_malloc(m->n * sizeof *ak);
-  int64_t *tmp = m->nAnchor ? ds_malloc(m->n * sizeof *tmp) : NULL;
+  sortkey *ak = ds_malloc_n(m->n, sizeof *ak);
+  int64_t *tmp = m->nAnchor ? ds_malloc_n(m->n, sizeof *tmp) : NULL;
   if (!ak || (m->nAnchor && !tmp)) {
     ds_free(ak);
     ds_free(tmp);
@@ -110,7 +110,7 @@ int ds_matchset_reduce(ds_matchset *m, size_t from, int eHow) {
   if (!aKeep) return DS_NOMEM;
   memset(aKeep, 1, n);
   if (eHow == DS_MATCHSET_LEFTMOST) {
-    sortkey *ak = ds_malloc(n * sizeof *ak);
+    sortkey *ak = ds_malloc_n(n, sizeof *ak);
     if (!ak) {
       ds_free(aKeep);
       return DS_NOMEM;

@@ -38,8 +38,8 @@ static int lex_each(void *ctx, uint32_t id, const char *z, size_t n, int64_t fre
   lexorder *o = l->o;
   (void)freq;
   if (id >= l->nAlloc) {
-    uint32_t nNew = (id + 1) * 2;
-    char **a = ds_realloc(o->az, nNew * sizeof *a);
+    size_t nNew = ((size_t)id + 1) * 2;     /* ids reach 2^32 - 2: no 32-bit sum */
+    char **a = ds_realloc_n(o->az, nNew, sizeof *a);
     if (!a) return l->rc = DS_NOMEM, 1;
     memset(a + l->nAlloc, 0, (nNew - l->nAlloc) * sizeof *a);
     o->az = a;
@@ -66,7 +66,7 @@ static int lex_each(void *ctx, uint32_t id, const char *z, size_t n, int64_t fre
 typedef int (*cmp_ctx)(const void *a, const void *b, const void *ctx);
 static int sort_ctx(void *base, size_t n, size_t sz, cmp_ctx xCmp, const void *ctx) {
   if (n < 2) return DS_OK;
-  unsigned char *a = base, *tmp = ds_malloc(n * sz);
+  unsigned char *a = base, *tmp = ds_malloc_n(n, sz);
   if (!tmp) return DS_NOMEM;
   for (size_t w = 1; w < n; w *= 2) {
     for (size_t lo = 0; lo < n; lo += 2 * w) {
@@ -106,8 +106,8 @@ static int load_order(ds_corpus *c, int attr, int flags, lexorder *o, ds_error *
   int rc = ds_corpus_lexicon_scan(c, attr, lex_each, &l, e);
   ds_buf_free(&l.fold);
   if (rc == DS_DONE) rc = l.rc;
-  uint32_t *aId = rc ? NULL : ds_malloc((o->n + 1) * sizeof *aId);
-  o->aRank = rc ? NULL : ds_malloc((o->n + 1) * sizeof *o->aRank);
+  uint32_t *aId = rc ? NULL : ds_malloc_n(o->n + 1, sizeof *aId);
+  o->aRank = rc ? NULL : ds_malloc_n(o->n + 1, sizeof *o->aRank);
   if (!rc && (!aId || !o->aRank)) rc = DS_NOMEM;
   if (!rc) {
     for (uint32_t i = 0; i < o->n; i++) aId[i] = i;
@@ -174,8 +174,10 @@ static int make_rows(ds_corpus *c, const ds_matchset *m, const ds_sortkey *aKey,
   }
   int rc = DS_OK;
   for (size_t j = 0; j < nKey && rc == DS_OK; j++) rc = load_order(c, aKey[j].attr, aKey[j].flags, &ao[j], e);
-  keyrow *aRow = rc ? NULL : ds_malloc((m->n + 1) * sizeof *aRow);
-  uint32_t *aRank = rc ? NULL : ds_malloc((m->n * nKey + 1) * sizeof *aRank);
+  keyrow *aRow = rc ? NULL : ds_malloc_n(m->n + 1, sizeof *aRow);
+  size_t nRank = 0;                    /* m->n * nKey ranks, when that fits */
+  if (!rc && ds_size_mul(m->n, nKey, &nRank)) rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
+  uint32_t *aRank = rc ? NULL : ds_malloc_n(nRank + 1, sizeof *aRank);
   if (!rc && (!aRow || !aRank)) rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
   unsigned nTick = 0;
   for (size_t i = 0; i < m->n && rc == DS_OK; i++) {
@@ -254,7 +256,7 @@ int ds_matchset_group(ds_corpus *c, const ds_matchset *m, const ds_sortkey *aKey
   if (rc == DS_OK) {
     keys k = {ak, nKey};                       /* equal tuples side by side, by string */
     if (sort_ctx(aRow, m->n, sizeof *aRow, cmp_row, &k)) rc = DS_NOMEM;
-    aG = rc ? NULL : ds_malloc((m->n + 1) * sizeof *aG);
+    aG = rc ? NULL : ds_malloc_n(m->n + 1, sizeof *aG);
     if (!aG) rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
     for (size_t i = 0; i < m->n && rc == DS_OK; i++) {
       if (nG && memcmp(aRow[aG[nG - 1].iRow].aRank, aRow[i].aRank, nKey * sizeof *aRank) == 0) aG[nG - 1].n++;

@@ -32,7 +32,7 @@ static int64_t node_of(netctx *x, const char *zKey, const char *zLabel, const ch
   ds_network *g = x->g;
   if (g->nNode == x->nNodeAlloc) {
     size_t m = x->nNodeAlloc ? 2 * x->nNodeAlloc : 256;
-    ds_netnode *p = ds_realloc(g->aNode, m * sizeof *p);
+    ds_netnode *p = ds_realloc_n(g->aNode, m, sizeof *p);
     if (!p) return -1;
     g->aNode = p;
     x->nNodeAlloc = m;
@@ -61,7 +61,7 @@ static int edge_add(netctx *x, uint32_t a, uint32_t b) {
   if (!ds_strmap_get(&x->edges, (const char *)key, 8, &v)) {
     if (g->nEdge == x->nEdgeAlloc) {
       size_t m = x->nEdgeAlloc ? 2 * x->nEdgeAlloc : 256;
-      ds_netedge *p = ds_realloc(g->aEdge, m * sizeof *p);
+      ds_netedge *p = ds_realloc_n(g->aEdge, m, sizeof *p);
       if (!p) return DS_NOMEM;
       g->aEdge = p;
       x->nEdgeAlloc = m;
@@ -127,7 +127,7 @@ int ds_count_network(ds_corpus *c, const char *zKind, int iKey, int iLabel, int 
       rc = ds_corpus_spans(c, k, zUnit, &u, &nu, e);
       if (rc) break;
       if (nu > nUnitAlloc) {
-        ds_span *p = ds_realloc(aUnit, nu * sizeof *p);
+        ds_span *p = ds_realloc_n(aUnit, nu, sizeof *p);
         if (!p) {
           rc = nomem(e);
           break;
@@ -146,8 +146,8 @@ int ds_count_network(ds_corpus *c, const char *zKind, int iKey, int iLabel, int 
     if (rc == DS_OK) rc = ds_corpus_span_values(c, k, zKind, &az, &nAttr, e);
     if (rc) break;
     if (n > nInAlloc) {
-      uint32_t *p = ds_realloc(aIn, n * sizeof *p);
-      int64_t *q = p ? ds_realloc(aAt, n * sizeof *q) : NULL;
+      uint32_t *p = ds_realloc_n(aIn, n, sizeof *p);
+      int64_t *q = p ? ds_realloc_n(aAt, n, sizeof *q) : NULL;
       if (p) aIn = p;
       if (q) aAt = q;
       if (!p || !q) {

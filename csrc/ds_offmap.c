@@ -25,7 +25,7 @@ int ds_offmap_put(ds_offmap *m, size_t out, size_t nOut, size_t in, size_t nIn) 
   }
   if (m->n == m->nAlloc) {
     size_t nNew = m->nAlloc ? 2 * m->nAlloc : 16;
-    ds_offseg *a = ds_realloc(m->a, nNew * sizeof *a);
+    ds_offseg *a = ds_realloc_n(m->a, nNew, sizeof *a);
     if (!a) return DS_NOMEM;
     m->a = a;
     m->nAlloc = nNew;

@@ -145,15 +145,32 @@ static int para_starts_at(const ds_doc *d, uint32_t t) {
 }
 
 /*
+** Does a character of the input start at buf[i]? A token's start inside a stretch that
+** NFC changed maps there proportionally (ds_offmap.h), perhaps into a character, a UTF-16
+** code unit or a surrogate pair.
+*/
+static int char_start(const ds_parts *p, size_t i) {
+  const unsigned char *b = p->buf.p;
+  if (i >= p->buf.n) return 1;
+  if (p->enc) {
+    if (i & 1 || i + 1 >= p->buf.n) return (i & 1) == 0;
+    unsigned u = p->enc == 1 ? (unsigned)(b[i + 1] << 8 | b[i]) : (unsigned)(b[i] << 8 | b[i + 1]);
+    return u < 0xDC00 || u > 0xDFFF;                 /* not the second of a pair */
+  }
+  return p->ro.bLatin1 || (b[i] & 0xC0) != 0x80;
+}
+
+/*
 ** May d be cut before token tc, at raw offset *pRaw of the chunk? Every token before tc
 ** must come from bytes before it and every token from tc on from bytes after it (moved
-** footnotes do not), and the next chunk must not start like a byte order mark.
+** footnotes do not), a character must start there, and the next chunk must not start
+** like a byte order mark.
 */
 static int cut_ok(const ds_parts *p, const ds_doc *d, uint32_t tc, size_t *pRaw) {
   ds_offmap m = {d->aMap, d->nMap, d->nMap};
   if (!d->aMap || tc == 0 || tc >= d->nTok) return 0;
   size_t raw = ds_offmap_start(&m, d->aTok[tc].start);
-  if (raw <= p->nPre || bom_at(p, raw)) return 0;
+  if (raw <= p->nPre || !char_start(p, raw) || bom_at(p, raw)) return 0;
   for (size_t t = 0; t < d->nTok; t++) {
     if (t < tc ? ds_offmap_end(&m, d->aTok[t].end) > raw : ds_offmap_start(&m, d->aTok[t].start) < raw)
       return 0;
@@ -225,7 +242,7 @@ static void trim(ds_doc *d, uint32_t tc, size_t rawCut) {
   d->nMap = nMap;
   size_t k = 0;
   for (size_t i = 0; i < d->nChange; i++)
-    if (d->aChange[i].start < rawCut) d->aChange[k++] = d->aChange[i];
+    if (d->aChange[i].start < (int64_t)rawCut) d->aChange[k++] = d->aChange[i];
   d->nChange = k;
 }
 
@@ -296,9 +313,9 @@ again:;
   p->nGrow = 0;
   /* the changes' places in the whole input */
   for (size_t i = 0; i < d->nChange; i++) {
-    d->aChange[i].start += (uint32_t)ro.rawBase;
-    d->aChange[i].end += (uint32_t)ro.rawBase;
-    d->aChange[i].line += (uint32_t)p->line;
+    d->aChange[i].start += ro.rawBase;            /* 64-bit: past 4 GB too */
+    d->aChange[i].end += ro.rawBase;
+    d->aChange[i].line += (int64_t)p->line;
   }
   if (p->ro.pTagger && d->nTok) rc = ds_annotate_memo(d, p->ro.pTagger, p->ro.pLemma, p->pMemo, e);
   if (rc == DS_OK && p->ro.pExtract && d->nTok) rc = ds_extract(d, p->ro.pExtract, p->ro.zDate, e);

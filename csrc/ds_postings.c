@@ -125,7 +125,7 @@ int ds_postings_decode(const unsigned char *b, size_t nb, int64_t **pa, size_t *
   if (*pn + c.n > *pAlloc) {
     size_t nNew = *pn + (size_t)c.n;
     if (nNew < 2 * *pAlloc) nNew = 2 * *pAlloc;
-    int64_t *a = ds_realloc(*pa, nNew * sizeof *a);
+    int64_t *a = ds_realloc_n(*pa, nNew, sizeof *a);
     if (!a) return DS_NOMEM;
     *pa = a;
     *pAlloc = nNew;

@@ -206,6 +206,9 @@ static int decode(const char *z, size_t n, const char *zName, const ds_read_opts
             mMid = DS_OFFMAP_INIT;
   const unsigned char *u = (const unsigned char *)z;
   int rc = DS_OK, bConverted = 1;
+  if (n > DS_MAX_DOC_BYTES)            /* offsets into the input are 32-bit (ds_offmap) */
+    return ds_error_set(e, DS_FORMAT, -1, "%s: larger than the %u-byte document limit", zName,
+                        DS_MAX_DOC_BYTES);
   const char *nul = memchr(z, '\0', n);
   if (n >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
     rc = utf16_to_utf8(u, n, zName, base, &conv, &mConv, e);
@@ -247,7 +250,10 @@ static int decode(const char *z, size_t n, const char *zName, const ds_read_opts
     if (rc == DS_OK) rc = ds_utf8_nfc_map(zLf, lf.p ? lf.n : n - bom, out, &mNfc);
     if (rc == DS_OK) rc = ds_offmap_compose(&mNfc, &mLf, &mMid);
     if (rc == DS_OK) rc = ds_offmap_compose(&mMid, &mConv, map);
-    if (rc || out->rc) rc = ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName);
+    if (rc == DS_LIMIT || (rc == DS_OK && out->n > DS_MAX_DOC_BYTES))   /* NFC made it longer */
+      rc = ds_error_set(e, DS_FORMAT, -1, "%s: larger than the %u-byte document limit", zName,
+                        DS_MAX_DOC_BYTES);
+    else if (rc || out->rc) rc = ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName);
   }
   ds_buf_free(&conv);
   ds_buf_free(&lf);
@@ -347,8 +353,8 @@ int ds_read_text_opts(const char *z, size_t n, const ds_read_opts *o, ds_doc *d,
       d->nChange = cl.nChange;
       for (size_t k = 0; k < cl.nChange; k++) {      /* lines of the raw input */
         ds_change *ch = &cl.aChange[k];
-        ch->end = (uint32_t)ds_offmap_end(&raw, ch->end);
-        ch->start = (uint32_t)ds_offmap_start(&raw, ch->start);
+        ch->end = (int64_t)ds_offmap_end(&raw, (size_t)ch->end);
+        ch->start = (int64_t)ds_offmap_start(&raw, (size_t)ch->start);
       }
       if (ds_offmap_compose(&cl.map, &raw, &map))
         rc = ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName);

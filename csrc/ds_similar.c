@@ -63,7 +63,7 @@ static int grow_u32(uint32_t **pa, size_t *pAlloc, size_t n) {
   size_t m = *pAlloc ? *pAlloc : 1024;
   while (m < n) m *= 2;
   if (m > SIZE_MAX / sizeof **pa) return DS_NOMEM;
-  uint32_t *p = ds_realloc(*pa, m * sizeof *p);
+  uint32_t *p = ds_realloc_n(*pa, m, sizeof *p);
   if (!p) return DS_NOMEM;
   *pa = p;
   *pAlloc = m;
@@ -133,7 +133,7 @@ static int read_doc(simctx *x, size_t i) {
 static int weigh(simctx *x) {
   uint32_t maxId = 0;
   for (size_t t = 0; t < x->nTerm; t++) if (x->aTerm[t].id > maxId) maxId = x->aTerm[t].id;
-  uint32_t *aDf = ds_malloc(((size_t)maxId + 1) * sizeof *aDf);
+  uint32_t *aDf = ds_malloc_n((size_t)maxId + 1, sizeof *aDf);
   if (!aDf) return nomem(x->e);
   memset(aDf, 0, ((size_t)maxId + 1) * sizeof *aDf);
   for (size_t t = 0; t < x->nTerm; t++) aDf[x->aTerm[t].id]++;
@@ -202,11 +202,11 @@ static int cosine_candidates(simctx *x, pairset *ps) {
   uint32_t maxId = 0;
   for (size_t t = 0; t < x->nTerm; t++) if (x->aTerm[t].id > maxId) maxId = x->aTerm[t].id;
   size_t nId = (size_t)maxId + 1;
-  size_t *aStart = ds_malloc((nId + 1) * sizeof *aStart), *aCur = ds_malloc(nId * sizeof *aCur);
-  uint32_t *aPostDoc = ds_malloc((x->nTerm + 1) * sizeof *aPostDoc);
-  float *aPostW = ds_malloc((x->nTerm + 1) * sizeof *aPostW);
-  double *aAcc = ds_malloc((x->nDoc + 1) * sizeof *aAcc);
-  uint32_t *aTouched = ds_malloc((x->nDoc + 1) * sizeof *aTouched);
+  size_t *aStart = ds_malloc_n(nId + 1, sizeof *aStart), *aCur = ds_malloc_n(nId, sizeof *aCur);
+  uint32_t *aPostDoc = ds_malloc_n(x->nTerm + 1, sizeof *aPostDoc);
+  float *aPostW = ds_malloc_n(x->nTerm + 1, sizeof *aPostW);
+  double *aAcc = ds_malloc_n(x->nDoc + 1, sizeof *aAcc);
+  uint32_t *aTouched = ds_malloc_n(x->nDoc + 1, sizeof *aTouched);
   int rc = DS_OK;
   if (!aStart || !aCur || !aPostDoc || !aPostW || !aAcc || !aTouched) {
     rc = nomem(x->e);
@@ -271,7 +271,7 @@ static int cmp_band(const void *a, const void *b) {
 static int jaccard_candidates(simctx *x, pairset *ps) {
   if (x->o->minJaccard > 1.0) return DS_OK;
   int nHash = x->o->nHash, nBand = nHash / 4, rc = DS_OK;
-  bandkey *a = ds_malloc((x->nDoc + 1) * sizeof *a);
+  bandkey *a = ds_malloc_n(x->nDoc + 1, sizeof *a);
   if (!a) return nomem(x->e);
   for (int band = 0; band < nBand && rc == DS_OK; band++) {
     size_t n = 0;
@@ -314,7 +314,7 @@ int ds_similar(ds_corpus *c, const unsigned char *abDoc, const ds_simopts *opts,
                         "(a multiple of 4) and thresholds from 0 expected");
   simctx x = {.c = c, .o = &o, .e = e};
   size_t nAll = ds_corpus_ndocs(c);
-  x.aDoc = ds_malloc((nAll + 1) * sizeof *x.aDoc);
+  x.aDoc = ds_malloc_n(nAll + 1, sizeof *x.aDoc);
   if (!x.aDoc) return nomem(e);
   for (size_t k = 0; k < nAll; k++)
     if (!abDoc || abDoc[k]) x.aDoc[x.nDoc++] = (simdoc){k, 0, 0, 0};
@@ -343,7 +343,7 @@ int ds_similar(ds_corpus *c, const unsigned char *abDoc, const ds_simopts *opts,
   if (rc == DS_OK) rc = jaccard_candidates(&x, &ps);
   if (rc) goto done;
   qsort(ps.a, ps.n, sizeof *ps.a, cmp_u64);
-  ds_simpair *out = ds_malloc((ps.n + 1) * sizeof *out);
+  ds_simpair *out = ds_malloc_n(ps.n + 1, sizeof *out);
   if (!out) {
     rc = nomem(e);
     goto done;

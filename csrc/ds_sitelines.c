@@ -28,7 +28,7 @@ ds_sitelines *ds_sitelines_new(void) {
   if (!s) return NULL;
   memset(s, 0, sizeof *s);
   s->nSlot = 256;
-  s->a = ds_malloc(s->nSlot * sizeof *s->a);
+  s->a = ds_malloc_n(s->nSlot, sizeof *s->a);
   if (!s->a) {
     ds_free(s);
     return NULL;
@@ -81,7 +81,7 @@ static entry *slot(const ds_sitelines *s, uint64_t h) {
 static int grow(ds_sitelines *s) {
   ds_sitelines old = *s;
   s->nSlot *= 2;
-  s->a = ds_malloc(s->nSlot * sizeof *s->a);
+  s->a = ds_malloc_n(s->nSlot, sizeof *s->a);
   if (!s->a) {
     *s = old;
     return DS_NOMEM;

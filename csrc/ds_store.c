@@ -336,7 +336,7 @@ int ds_store_load_docs(ds_corpus *c, ds_error *e) {
   while ((src = sqlite3_step(st)) == SQLITE_ROW) {
     if (c->nDoc == c->nDocAlloc) {
       size_t nNew = c->nDocAlloc ? c->nDocAlloc * 2 : 64;
-      ds_docinfo *a = ds_realloc(c->aDoc, nNew * sizeof *a);
+      ds_docinfo *a = ds_realloc_n(c->aDoc, nNew, sizeof *a);
       if (!a) { rc = DS_NOMEM; break; }
       c->aDoc = a;
       c->nDocAlloc = nNew;

@@ -38,7 +38,7 @@ int ds_corpus_remove(ds_corpus *c, int64_t docId, ds_error *e) {
     size_t nPart = c->streamN, nKey = nPart * DS_NATTR;
     if (nKey > nKeyAlloc) {
       ds_free(aKey);
-      if (!(aKey = ds_malloc(nKey * sizeof *aKey))) { rc = ds_store_nomem(e); break; }
+      if (!(aKey = ds_malloc_n(nKey, sizeof *aKey))) { rc = ds_store_nomem(e); break; }
       nKeyAlloc = nKey;
     }
     for (size_t i = 0; i < nPart; i++)

@@ -66,7 +66,7 @@ static int load_strtab(ds_corpus *c, strtab *t, const char *zSql, ds_error *e) {
     if ((size_t)id + 2 > nAlloc) {
       size_t nNew = nAlloc ? nAlloc * 2 : 1024;
       while (nNew < (size_t)id + 2) nNew *= 2;
-      uint32_t *a = ds_realloc(t->aOff, nNew * sizeof *a);
+      uint32_t *a = ds_realloc_n(t->aOff, nNew, sizeof *a);
       if (!a) { rc = DS_NOMEM; break; }
       t->aOff = a;
       nAlloc = nNew;
@@ -187,7 +187,7 @@ static int window_room(ds_corpus *c, size_t n, int bText) {
   if (n > c->nTypesAlloc) {
     size_t nNew = c->nTypesAlloc ? c->nTypesAlloc : 1024;
     while (nNew < n) nNew *= 2;
-    uint32_t *a = ds_realloc(c->aTypes, nNew * sizeof *a);
+    uint32_t *a = ds_realloc_n(c->aTypes, nNew, sizeof *a);
     if (!a) return DS_NOMEM;
     c->aTypes = a;
     c->nTypesAlloc = nNew;
@@ -195,7 +195,7 @@ static int window_room(ds_corpus *c, size_t n, int bText) {
   if (bText && 2 * n > c->nOffAlloc) {
     size_t nNew = c->nOffAlloc ? c->nOffAlloc : 2048;
     while (nNew < 2 * n) nNew *= 2;
-    uint32_t *a = ds_realloc(c->aOff, nNew * sizeof *a);
+    uint32_t *a = ds_realloc_n(c->aOff, nNew, sizeof *a);
     if (!a) return DS_NOMEM;
     c->aOff = a;
     c->nOffAlloc = nNew;
@@ -425,7 +425,7 @@ int ds_corpus_cursor(ds_corpus *c, int attr, uint32_t id, ds_cursor **pk, ds_err
     if (n < 0 || !p) { rc = DS_CORRUPT; break; }
     if (k->nBlob == nAlloc) {
       size_t nNew = nAlloc ? 2 * nAlloc : 8;
-      size_t *a = ds_realloc(k->aEnd, nNew * sizeof *a);
+      size_t *a = ds_realloc_n(k->aEnd, nNew, sizeof *a);
       if (!a) { rc = DS_NOMEM; break; }
       k->aEnd = a;
       nAlloc = nNew;
@@ -530,7 +530,7 @@ static int load_span_values(ds_corpus *c, const char *zKind, size_t n, const voi
   if (!sk) return p ? DS_CORRUPT : DS_OK;
   size_t nVal = n * (size_t)sk->nAttr;
   if (nVal > c->nSpanValAlloc) {
-    const char **a = ds_realloc(c->azSpanVal, nVal * sizeof *a);
+    const char **a = ds_realloc_n(c->azSpanVal, nVal, sizeof *a);
     if (!a) return DS_NOMEM;
     c->azSpanVal = a;
     c->nSpanValAlloc = nVal;
@@ -570,7 +570,7 @@ static int load_spans(ds_corpus *c, size_t k, const char *zKind, ds_error *e) {
     const unsigned char *end = p ? p + sqlite3_column_bytes(st, 1) : NULL;
     if (n < 0 || (n > 0 && !p) || (uint64_t)n > (uint64_t)d->nTok) rc = DS_CORRUPT;
     else if ((size_t)n > c->nSpanReadAlloc) {
-      ds_span *a = ds_realloc(c->aSpanRead, (size_t)n * sizeof *a);
+      ds_span *a = ds_realloc_n(c->aSpanRead, (size_t)n, sizeof *a);
       if (!a) rc = DS_NOMEM;
       else {
         c->aSpanRead = a;

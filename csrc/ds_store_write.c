@@ -171,7 +171,7 @@ static ds_lexent *type_of(ds_corpus *c, sqlite3_stmt *pFind, const char *z, size
   size_t k = c->types.nEnt;
   if ((k + 1) * DS_NATTR > c->nTypeEntAlloc) {
     size_t nNew = c->nTypeEntAlloc ? c->nTypeEntAlloc * 2 : 1024 * DS_NATTR;
-    uint32_t *a = ds_realloc(c->aTypeEnt, nNew * sizeof *a);
+    uint32_t *a = ds_realloc_n(c->aTypeEnt, nNew, sizeof *a);
     if (!a) { *pRc = DS_NOMEM; return NULL; }
     c->aTypeEnt = a;
     c->nTypeEntAlloc = nNew;
@@ -396,7 +396,7 @@ ds_typeview *ds_corpus_typeview(ds_corpus *c) {
 
 int ds_typeview_resolve(const ds_typeview *v, ds_doc *d) {
   if (!d->aTypeOf || d->aTypeRef) return DS_OK;
-  uint32_t *aRef = ds_malloc((d->nType + 1) * sizeof *aRef);
+  uint32_t *aRef = ds_malloc_n(d->nType + 1, sizeof *aRef);
   ds_buf key = DS_BUF_INIT;
   if (!aRef) return DS_NOMEM;
   for (size_t u = 0; u < d->nType; u++) {
@@ -453,9 +453,9 @@ static int store_part(ds_corpus *c, const ds_doc *d, int flags, ds_error *e) {
   }
   int64_t cpos = c->docCpos + c->docTok;
   size_t nTok = d->nTok;
-  uint32_t *aType = ds_malloc((nTok + 1) * sizeof *aType);
-  uint32_t *aTypeG = ds_malloc((nType + 1) * sizeof *aTypeG);   /* per document type */
-  uint32_t *aEntG = ds_malloc((nType + 1) * sizeof *aEntG);     /* its entry of `types` */
+  uint32_t *aType = ds_malloc_n(nTok + 1, sizeof *aType);
+  uint32_t *aTypeG = ds_malloc_n(nType + 1, sizeof *aTypeG);   /* per document type */
+  uint32_t *aEntG = ds_malloc_n(nType + 1, sizeof *aEntG);     /* its entry of `types` */
   ds_buf codes = DS_BUF_INIT, extra = DS_BUF_INIT, packed = DS_BUF_INIT;
   sqlite3_stmt *pFind = ds_store_cached(c, ST_FIND, e);
   sqlite3_stmt *pGap = pFind ? ds_store_cached(c, ST_GAP, e) : NULL;

@@ -64,7 +64,7 @@ int ds_strmap_get(const ds_strmap *m, const char *z, size_t n, uint32_t *pv) {
 
 /* Grow the slot table to nSlot (a power of two) and place every entry again. */
 static int rehash(ds_strmap *m, size_t nSlot) {
-  uint64_t *a = ds_malloc(nSlot * sizeof *a);
+  uint64_t *a = ds_malloc_n(nSlot, sizeof *a);
   if (!a) return DS_NOMEM;
   memset(a, 0, nSlot * sizeof *a);
   for (size_t i = 0; i < m->nSlot; i++) {
@@ -86,7 +86,7 @@ int ds_strmap_put(ds_strmap *m, const char *z, size_t n, uint32_t v) {
   if ((m->nEnt + 1) * 2 > m->nSlot && rehash(m, m->nSlot ? m->nSlot * 2 : 64)) return DS_NOMEM;
   if (m->nEnt == m->nEntAlloc) {
     size_t nNew = m->nEntAlloc ? m->nEntAlloc * 2 : 64;
-    size_t *a = ds_realloc(m->aOff, nNew * sizeof *a);
+    size_t *a = ds_realloc_n(m->aOff, nNew, sizeof *a);
     if (!a) return DS_NOMEM;
     m->aOff = a;
     m->nEntAlloc = nNew;

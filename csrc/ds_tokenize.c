@@ -631,7 +631,7 @@ int ds_tokenize_string(const char *z, size_t n,
 int ds_tokenize(ds_doc *d) {
   /* English runs at 5 to 6 bytes a token: reserve once instead of growing often */
   if (d->nTokAlloc < d->nText / 5) {
-    ds_token *a = ds_realloc(d->aTok, (d->nText / 5) * sizeof *a);
+    ds_token *a = ds_realloc_n(d->aTok, d->nText / 5, sizeof *a);
     if (!a) return DS_NOMEM;
     d->aTok = a;
     d->nTokAlloc = d->nText / 5;

@@ -33,7 +33,7 @@ static void slot_put(uint32_t *aSlot, size_t nSlot, const uint32_t *aId, uint32_
 }
 
 static int rehash(ds_ttypes *t, size_t nSlot) {
-  uint32_t *a = ds_malloc(nSlot * sizeof *a);
+  uint32_t *a = ds_malloc_n(nSlot, sizeof *a);
   if (!a) return DS_NOMEM;
   memset(a, 0, nSlot * sizeof *a);
   for (size_t k = 0; k < t->n; k++) slot_put(a, nSlot, t->aAttr + k * DS_NATTR, (uint32_t)k);
@@ -48,7 +48,7 @@ int ds_ttypes_add(ds_ttypes *t, const uint32_t aId[DS_NATTR], uint32_t *pType) {
   if ((t->n + 1) * 2 > t->nSlot && rehash(t, t->nSlot ? t->nSlot * 2 : 1024)) return DS_NOMEM;
   if (t->n == t->nAlloc) {
     size_t nNew = t->nAlloc ? t->nAlloc * 2 : 1024;
-    uint32_t *a = ds_realloc(t->aAttr, nNew * DS_NATTR * sizeof *a);
+    uint32_t *a = ds_realloc_n(t->aAttr, nNew * DS_NATTR, sizeof *a);
     if (!a) return DS_NOMEM;
     t->aAttr = a;
     t->nAlloc = nNew;

@@ -84,7 +84,7 @@ static int map_utf8(const char *z, size_t n, utf8proc_option_t opt, ds_buf *out)
     if ((size_t)need + 1 > cap) {
       ds_free(buf);
       cap = (size_t)need + 1;
-      buf = ds_malloc(cap * sizeof *buf);
+      buf = ds_malloc_n(cap, sizeof *buf);
       if (!buf) { rc = DS_NOMEM; break; }
     }
     need = utf8proc_decompose(s + i, (utf8proc_ssize_t)(end - i), buf, need, opt);
@@ -111,6 +111,22 @@ static int nfc_inert(int32_t cp) {
   if (p->combining_class != 0) return 0;
   if (p->decomp_seqindex != UINT16_MAX && p->decomp_type == 0) return 0;
   if (p->comb_index != UINT16_MAX && p->comb_index >= 0x8000) return 0;
+  return 1;
+}
+
+/* Is cp a starter that NFC joins to nothing before it, its decomposition's first code
+   point too? Then what precedes it is normalized apart from it. */
+static int nfc_fresh_start(int32_t cp) {
+  if ((cp >= 0x1160 && cp <= 0x11FF) || (cp >= 0xD7B0 && cp <= 0xD7FF)) return 0;
+  utf8proc_int32_t a[4];
+  int bound = 0;
+  utf8proc_ssize_t n = utf8proc_decompose_char(cp, a, 4, UTF8PROC_DECOMPOSE, &bound);
+  if (n < 1 || n > 4) return 0;                  /* (longer decompositions: be safe) */
+  for (int k = 0; k < 2; k++) {                  /* cp, then the first of its decomposition */
+    const utf8proc_property_t *p = utf8proc_get_property(k ? a[0] : cp);
+    if (p->combining_class != 0 || (p->comb_index != UINT16_MAX && p->comb_index >= 0x8000)) return 0;
+    if (k == 0 && (a[0] >= 0x1160 && a[0] <= 0x11FF)) return 0;
+  }
   return 1;
 }
 
@@ -148,7 +164,9 @@ int ds_utf8_nfc_map(const char *z, size_t n, ds_buf *out, ds_offmap *map) {
       i += (size_t)len;
       continue;
     }
-    size_t a = lastInert > copied ? lastInert : copied, b = i + (size_t)len;
+    /* from the code point itself when nothing before it can join it (a token's start
+       then maps to its own bytes, not to the character before) */
+    size_t a = nfc_fresh_start(cp) ? i : lastInert > copied ? lastInert : copied, b = i + (size_t)len;
     while (b < n) {
       if (s[b] < 0x80) break;
       len = ds_utf8_decode(s, b, n, &cp);

@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 
 /* Tokens of text joined by '|'. */
 static char *tokens_of(const char *text) {
@@ -667,6 +669,76 @@ static void test_buf_overflow(void) {
   ds_buf_free(&b);
 }
 
+/* An allocator for test_size_overflow: it records each request and refuses those of 1 MB or more. */
+static size_t nLastAsk, nAsks;
+static void *asking_malloc(size_t n) { nLastAsk = n; nAsks++; return n >= ((size_t)1 << 20) ? NULL : malloc(n); }
+static void *asking_realloc(void *p, size_t n) { nLastAsk = n; nAsks++; return n >= ((size_t)1 << 20) ? NULL : realloc(p, n); }
+
+/* Sizes added and multiplied at the edge of size_t: DS_NOMEM or NULL, never a wrapped size. */
+static void test_size_overflow(void) {
+  size_t n = 7;
+  check(ds_size_add(SIZE_MAX - 1, 1, &n) == DS_OK && n == SIZE_MAX, "SIZE_MAX - 1 + 1 fits");
+  n = 7;
+  check(ds_size_add(SIZE_MAX, 1, &n) == DS_NOMEM && n == 7, "SIZE_MAX + 1 wraps: DS_NOMEM, n untouched");
+  check(ds_size_mul(SIZE_MAX / 8, 8, &n) == DS_OK && n == SIZE_MAX / 8 * 8, "SIZE_MAX / 8 * 8 fits");
+  n = 7;
+  check(ds_size_mul(SIZE_MAX / 8 + 1, 8, &n) == DS_NOMEM && n == 7, "(SIZE_MAX / 8 + 1) * 8 wraps");
+  check(ds_size_mul(SIZE_MAX, 0, &n) == DS_OK && n == 0, "times 0 is 0");
+  ds_set_allocator(asking_malloc, asking_realloc, NULL);
+  nAsks = 0;
+  /* 2^61 + 1 elements of 8 bytes is 2^64 + 8 bytes: 8 when wrapped, which malloc would give */
+  check(ds_malloc_n(((size_t)1 << 61) + 1, 8) == NULL && nAsks == 0, "a wrapping array: NULL, nothing asked");
+  check(ds_realloc_n(NULL, ((size_t)1 << 61) + 1, 8) == NULL && nAsks == 0, "the same through realloc");
+  void *p = ds_malloc_n(3, 4);
+  check(p && nLastAsk == 12, "3 x 4 bytes asked: %zu", nLastAsk);
+  ds_free(p);
+  /* growth: doubling 2^60 elements of 16 bytes would wrap to 0 bytes */
+  void *a = NULL;
+  size_t nAlloc = (size_t)1 << 60;
+  nAsks = 0;
+  check(ds_grow(&a, &nAlloc, nAlloc + 1, 16, 64) == DS_NOMEM && nAlloc == (size_t)1 << 60 && !a && nAsks == 0,
+        "doubling that wraps the bytes: DS_NOMEM, unchanged, nothing asked (%zu asks)", nAsks);
+  /* bytes: 2^63 + 2 doubled wraps to 4; the request is for what is needed instead */
+  nAlloc = ((size_t)1 << 63) + 2;
+  check(ds_grow(&a, &nAlloc, nAlloc + 1, 1, 64) == DS_NOMEM && nLastAsk == ((size_t)1 << 63) + 3,
+        "a count past SIZE_MAX / 2 grows to the need (asked %zu)", nLastAsk);
+  /* the largest need ends the doubling loop (2^63 doubled would be 0) */
+  nAlloc = 0;
+  check(ds_grow(&a, &nAlloc, SIZE_MAX, 1, 16) == DS_NOMEM && nLastAsk == SIZE_MAX && nAlloc == 0,
+        "need SIZE_MAX: asked once for it, refused");
+  /* ordinary growth: 16, 32, 64, 128 */
+  check(ds_grow(&a, &nAlloc, 100, 4, 16) == DS_OK && a && nAlloc == 128 && nLastAsk == 512, "100 -> 128 x 4 bytes");
+  check(ds_grow(&a, &nAlloc, 128, 4, 16) == DS_OK && nAlloc == 128, "room enough: unchanged");
+  /* a doubling refused for its size, the need alone granted */
+  size_t nBig = ((size_t)1 << 19) + 1;
+  check(ds_grow(&a, &nAlloc, nBig, 1, 16) == DS_OK && nAlloc == nBig && nLastAsk == nBig,
+        "2^20 refused, 2^19 + 1 granted: %zu", nAlloc);
+  ds_free(a);
+  ds_set_allocator(NULL, NULL, NULL);
+}
+
+/*
+** An input past DS_MAX_DOC_BYTES given whole to the C API: refused by its size at once,
+** never read (its offsets would not fit the 32-bit maps). The bytes are a read-only
+** mapping of /dev/zero, which costs no memory.
+*/
+static void test_doc_limit(void) {
+  size_t n = (size_t)DS_MAX_DOC_BYTES + 1;
+  int fd = open("/dev/zero", O_RDONLY);
+  void *p = fd < 0 ? MAP_FAILED : mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (fd >= 0) close(fd);
+  if (p == MAP_FAILED) { printf("test_doc_limit skipped: cannot map %zu bytes of /dev/zero\n", n); return; }
+  for (int fmt = DS_FMT_TEXT; fmt <= DS_FMT_MARKDOWN; fmt++) {
+    ds_doc *d = NULL;
+    ds_error e = {0};
+    ds_read_opts o = {.zName = "big", .format = fmt};
+    int rc = ds_parse_and_tag(p, n, &o, &d, &e);
+    check(rc == DS_FORMAT && !d && strcmp(e.msg, "big: larger than the 4294967280-byte document limit") == 0,
+          "format %d: %d %s", fmt, rc, e.msg);
+  }
+  munmap(p, n);
+}
+
 /* Recognizers' spans on a document: values in the kind's order, sorting, removal. */
 static void test_doc_spans(void) {
   ds_doc *d = NULL;
@@ -701,6 +773,8 @@ int main(int argc, char **argv) {
   (void)argc;
   test_doc_spans();
   test_buf_overflow();
+  test_size_overflow();
+  test_doc_limit();
   test_strmap();
   test_utf8();
   test_nfc_exhaustive();
