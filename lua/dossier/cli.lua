@@ -178,6 +178,11 @@ local commands = {
   {
     name = "index",
     description = "Parse documents and add them to a corpus file.",
+    -- what an interrupt the command did not see itself means (main, below)
+    interrupted = function(self)
+      if self.started then return "interrupted" end           -- after its own account
+      return "interrupted: nothing of this run was stored"     -- before the add began
+    end,
     options = function(c)
       c:argument("paths", "Files or directories (their .txt, .html, .md, .pdf and .jsonl files, recursively)."):args("+")
       c:option("--db", "Corpus file (created if missing).", "dossier.db")
@@ -192,7 +197,9 @@ local commands = {
       local corpus, commits
       local existed = io.open(a.db, "rb")
       if existed then existed:close() end
+      local this = M.commands_by_name.index
       local ok, err = pcall(function()
+        this.started = true
         files.collect(a.paths)               -- missing paths fail before the corpus is touched
         corpus = dossier.open(a.db)
         commits = corpus._h:commits()
@@ -692,6 +699,7 @@ end
 local by_name = {}
 for _, cmd in ipairs(commands) do by_name[cmd.name] = cmd end
 M.commands = commands
+M.commands_by_name = by_name
 
 ------------------------------------------------------------------------------------
 -- argument parsing
@@ -731,7 +739,9 @@ function M.main(argv)
     -- a message for the user, not a place in dossier's Lua (DOSSIER_DEBUG=1 keeps it)
     if not os.getenv("DOSSIER_DEBUG") then res = res:gsub("^[^\n]-dossier/[%w_/]+%.lua:%d+: ", "") end
     if res:match("interrupted!?$") then
-      eprintf("dossier: interrupted\n")
+      -- (a command that writes says what became of its work; here it had stored nothing)
+      local cmd = by_name[argv[1]]
+      eprintf("dossier: %s\n", cmd and cmd.interrupted and cmd:interrupted() or "interrupted")
       return 130
     end
     eprintf("dossier: %s\n", res)
