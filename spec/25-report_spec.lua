@@ -74,6 +74,12 @@ describe("the report", function()
     assert.is_true(ok == true or ok == 0, H.read(dir .. "/err"))
   end)
 
+  it("keeps each frame's lines a click away, and the entities found", function()
+    assert.truthy(html:find('<details id="frame-cooperation"><summary>cooperation: ', 1, true))
+    -- Xi Jinping is named in four of the five documents (spec/22's table)
+    assert.truthy(html:find("<td>Xi Jinping</td><td>CN</td>", 1, true))
+  end)
+
   it("holds each document's clean text", function()
     -- a sentence of 2023-register, as the clean text has it
     local text = html:gsub("<[^>]+>", "")              -- entities are marked inside it

@@ -326,6 +326,25 @@ function M.write(corpus, path, opts)
     add("<h3>By " .. (by == "doc" and "document" or by == "actor" and "actor (sentences naming China or Russia)" or by) .. "</h3>"
         .. table_html(cols, rows))
   end
+  -- each frame's lines, a click away (<details>: no script)
+  add('<h3>The lines of each frame</h3>')
+  local lexicon = themes.load({assert(require("dossier.data").dir()) .. "/lexicon/themes.tsv"})
+  for _, fr in ipairs(lexicon) do
+    local ok, ms = pcall(corpus.query, corpus, themes.frame_query(fr))
+    if ok and ms:count() > 0 then
+      local rows = {}
+      for i, l in ipairs(ms:kwic{width = 50, limit = 8}) do
+        local k = h:doc_at(l.first)
+        rows[i] = {doc = k and string.format('<a href="#%s">%s</a>', slug(k), esc(l.doc)) or esc(l.doc),
+                   left = esc(l.left), match = esc(l.match), right = esc(l.right)}
+      end
+      add(string.format('<details id="frame-%s"><summary>%s: %s hits (the first %d)</summary>', esc(fr.name),
+                        esc(fr.name), format.count(ms:count()), #rows))
+      add(table_html({{"doc", "document"}, {"left", "left"}, {"match", "match"}, {"right", "right"}}, rows,
+                     {class = "kwic", raw = {doc = true, left = true, match = true, right = true}}))
+      add("</details>")
+    end
+  end
   add("</section>")
 
   -- keywords of each kind of source against the rest
