@@ -2,12 +2,16 @@
 ** test_threads.c -- worker threads sharing the read-only data: the sample corpus and
 ** edited copies of it indexed through ds_ingest with clean-up on (every rule, the
 ** language data of corpus/lexicon loaded: the `hyphens` rule asks its word list), the
-** tagger and lemmatizer of corpus/models, with 1, 2 and 4 jobs. Every run must give
+** tagger and lemmatizer of corpus/models, and the recognizers (the bundled lexicon's
+** gazetteer, the NER model, dates ... quotations), with 1, 2 and 4 jobs. Every run must give
 ** the same corpus. `make tsan` runs it under ThreadSanitizer, where two workers reading
 ** one shared object while either writes to it is a failure (halt_on_error=1).
 ** Run from the repository root; needs nothing of ../shared (its argument is ignored).
 */
+#include "ds_extract.h"
+#include "ds_gazetteer.h"
 #include "ds_ingest.h"
+#include "ds_ner.h"
 #include "ds_langdata.h"
 #include "ds_lemma.h"
 #include "ds_store.h"
@@ -34,6 +38,7 @@ static const char zBroken[] =
 static const char *const azQuery[] = {
   "\"archipelago\"", "\"kangaroos\"", "\"telescopes\"", "[lemma=\"marigold\"]",
   "\"digital\"%c", "[lemma=\"be\"]", "[pos=\"PROPN\"] [pos=\"VERB\"]", "\"Copy\"",
+  "<ent type=\"ORG\"/>", "<ent source=\"model\"/>", "[] within date", "<cite/>", "<quote/>",
 };
 #define NQUERY (sizeof azQuery / sizeof *azQuery)
 
@@ -107,8 +112,16 @@ int main(int argc, char **argv) {
   check(nFile >= 5, "the sample corpus: %zu files in corpus/seeds", nFile);
   ds_tagger *t = NULL;
   ds_lemmatizer *l = NULL;
+  ds_gazetteer *g = NULL;
+  ds_ner *m = NULL;
   ds_error e;
-  int rc = ds_tagger_load("corpus/models/en-ewt.tagger", &t, &e);
+  static const char *const azLex[] = {"corpus/lexicon/entities.tsv"};
+  int rc = ds_gazetteer_load(azLex, 1, &g, &e);
+  check(rc == DS_OK, "gazetteer: %s", e.msg);
+  if (rc == DS_OK) rc = ds_ner_load("corpus/models/en-uner.ner", &m, &e);
+  check(rc == DS_OK, "NER model: %s", e.msg);
+  ds_extractor x = {g, m, 1};
+  if (rc == DS_OK) rc = ds_tagger_load("corpus/models/en-ewt.tagger", &t, &e);
   check(rc == DS_OK, "tagger: %s", e.msg);
   if (rc == DS_OK) rc = ds_lemma_load("corpus/models/en-ewt.lemmas", &l, &e);
   check(rc == DS_OK, "lemmatizer: %s", e.msg);
@@ -118,7 +131,7 @@ int main(int argc, char **argv) {
 
   /* the copies of each seed, then the seed: the first documents the workers take at once
      have the broken words, so the workers look them up at the same time */
-  ds_read_opts ro = {.cleanRules = DS_CLEAN_ALL, .format = DS_FMT_TEXT, .pTagger = t, .pLemma = l};
+  ds_read_opts ro = {.cleanRules = DS_CLEAN_ALL, .format = DS_FMT_TEXT, .pTagger = t, .pLemma = l, .pExtract = &x};
   for (size_t f = 0; f < nFile; f++) {
     char *z;
     size_t n;
@@ -220,5 +233,7 @@ done:
   free(azWord);
   ds_lemma_free(l);
   ds_tagger_free(t);
+  ds_gazetteer_free(g);
+  ds_ner_free(m);
   return tests_report(argv[0]);
 }
