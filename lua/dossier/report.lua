@@ -239,11 +239,14 @@ function M.write(corpus, path, opts)
   local trows = {}
   for _, e in ipairs(ev.rows) do
     local a, b = timeline.bounds(e.date)
-    if a then trows[#trows + 1] = {start = a, ["end"] = b, value = e.date, doc = e.actor1, names = {e.actor1},
-                                   sentence = e.action .. ": " .. e.sentence} end
+    -- (a decade or a century would flatten the rest of the chart: they stay in the table)
+    if a and tonumber(b:sub(1, 4)) - tonumber(a:sub(1, 4)) <= 10 then
+      trows[#trows + 1] = {start = a, ["end"] = b, value = e.date, doc = e.actor1, names = {e.actor1},
+                           sentence = e.action .. ": " .. e.sentence}
+    end
   end
   if #trows > 0 then
-    add('<figure>' .. timeline.svg({rows = trows}) .. '<figcaption>Dated events by their first actor: a dot for a day, a bar for a month, a year or longer.</figcaption></figure>')
+    add('<figure>' .. timeline.svg({rows = trows}) .. '<figcaption>Dated events by their first actor: a dot for a day, a bar for a month, a year or a few (periods over ten years are in the table only).</figcaption></figure>')
   end
   local erows, docIndex = {}, {}
   for j, d in ipairs(docs) do docIndex[d.name] = j end

@@ -161,12 +161,17 @@ function M.svg(r, opts)
   else
     if hi == lo then hi = lo + 1 end
     local function x(day) return lw + (day - lo) / (hi - lo) * pw end
-    local step = math.max(1, math.ceil((y1 - y0 + 1) / 10))
-    for y = y0, y1, step do                      -- the axis: a tick a year or every few years
+    local step = 1                               -- a round step, at most about ten lines
+    for _, s in ipairs({1, 2, 5, 10, 20, 25, 50, 100, 200, 500}) do
+      step = s
+      if (y1 - y0 + 1) / s <= 10 then break end
+    end
+    for y = y0 - y0 % step, y1, step do                      -- the axis: a tick a year or every few years
       local px = x(day_number(string.format("%04d-01-01", y)))
       if px >= lw and px <= lw + pw then
-        out[#out + 1] = string.format('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#dddddd"/><text x="%.1f" y="%d" font-family="sans-serif" font-size="10" text-anchor="middle" fill="#444444">%d</text>',
-          px, top - 10, px, H - 30, px, H - 16, y)
+        -- the year at both ends of its line, so a long chart shows it wherever it is read
+        out[#out + 1] = string.format('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#dddddd"/><text x="%.1f" y="%d" font-family="sans-serif" font-size="10" text-anchor="middle" fill="#444444">%d</text><text x="%.1f" y="%d" font-family="sans-serif" font-size="10" text-anchor="middle" fill="#444444">%d</text>',
+          px, top - 10, px, H - 30, px, top - 14, y, px, H - 16, y)
       end
     end
     for i, lane in ipairs(lanes) do
