@@ -153,8 +153,8 @@ static int page_break_after(const cleaner *c, size_t i) {
 
 static int is_page_break_before(const cleaner *c, size_t i) {
   size_t nb = 0;
-  if (c->bPages) {
-    while (i > nb && c->aLine[i - 1 - nb].bBlank)
+  if (c->bPages) {                      /* lines dropped already (a running head) are passed */
+    while (i > nb && (c->aLine[i - 1 - nb].bBlank || c->aLine[i - 1 - nb].fate != KEEP))
       if (c->aLine[i - 1 - nb++].bPage) return 1;
     return i == nb;
   }
@@ -194,13 +194,45 @@ static int footnote_no(const cleaner *c, size_t i) {
   return 0;
 }
 
-/* Is line i a number of 1 to 4 digits and nothing else (a page number)? */
+/* Skip the bytes of z[*pk..b) that equal zWord (ASCII, case as given); 1 when they did. */
+static int skip_word(const char *z, size_t *pk, size_t b, const char *zWord) {
+  size_t n = strlen(zWord);
+  if (*pk + n > b || memcmp(z + *pk, zWord, n) != 0) return 0;
+  *pk += n;
+  return 1;
+}
+
+/* The number of 1 to 4 digits at *pk (advanced past them), or -1. */
+static int skip_digits(const char *z, size_t *pk, size_t b) {
+  size_t n = 0;
+  int v = 0;
+  while (*pk + n < b && is_digit(z[*pk + n])) v = v * 10 + (z[*pk + n++] - '0');
+  if (n == 0 || n > 4) return -1;
+  *pk += n;
+  return v;
+}
+
+/*
+** Is line i a page number and nothing else: `12`, `12/40`, `12 / 40`, `12 of 40`,
+** `Page 12`, `page 12 of 40`, `- 12 -`, as printers and browsers set them? Of two
+** numbers the first is at most the second, which is under 1000 (`22/2019` is a report's
+** number, not a page).
+*/
 static int digits_line(const cleaner *c, size_t i) {
-  size_t k = c->aLine[i].a, n = 0, b = c->aLine[i].b;
-  while (b > k && c->z[b - 1] == ' ') b--;
-  while (k < b && c->z[k] == ' ') k++;
-  while (k + n < b && is_digit(c->z[k + n])) n++;
-  return n > 0 && n <= 4 && k + n == b;
+  const char *z = c->z;
+  size_t k = c->aLine[i].a, b = c->aLine[i].b;
+  while (b > k && z[b - 1] == ' ') b--;
+  while (k < b && z[k] == ' ') k++;
+  int bDash = skip_word(z, &k, b, "- ");
+  if (!bDash) (void)(skip_word(z, &k, b, "Page ") || skip_word(z, &k, b, "page "));
+  int page = skip_digits(z, &k, b);
+  if (page < 0) return 0;
+  if (skip_word(z, &k, b, "/") || skip_word(z, &k, b, " / ") || skip_word(z, &k, b, " of ")) {
+    int of = skip_digits(z, &k, b);
+    if (of < page || of >= 1000) return 0;
+  }
+  if (bDash && !skip_word(z, &k, b, " -")) return 0;
+  return k == b;
 }
 
 /* ====================== fates ====================== */
@@ -304,11 +336,7 @@ static void find_page_feet(cleaner *c) {
   for (size_t i = 0; i < c->nLine; i++) {
     line *l = &c->aLine[i];
     if (l->bBlank || l->fate != KEEP) continue;
-    size_t k = l->a, n = 0;
-    while (k < l->b && c->z[k] == ' ') k++;
-    while (k + n < l->b && is_digit(c->z[k + n])) n++;
-    int onlyDigits = n > 0 && n <= 4 && k + n == l->b;
-    if (onlyDigits && (is_page_break_before(c, i) || page_break_after(c, i))) {
+    if (digits_line(c, i) && (is_page_break_before(c, i) || page_break_after(c, i))) {
       l->fate = DROP;
       note(c, DS_CLEAN_FURNITURE, i, "dropped a page number: %.*s", LINE_ARGS(c, i));
     }
@@ -777,6 +805,7 @@ int ds_clean_with(const char *z, size_t n, unsigned rules, const ds_langdata *ld
     find_repeated(&c);
     find_page_feet(&c);
     find_running_heads(&c);
+    find_running_heads(&c);       /* a head's second line (a title under the date) is next to the break now */
     find_paragraphs(&c);
     if (rules & DS_CLEAN_HYPHENS) collect_words(&c);
     c.bShowsPages |= shows_pages(&c);
