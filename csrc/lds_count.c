@@ -73,7 +73,7 @@ static int check_attr(lua_State *L, int i) {
 }
 
 /* The document set at index i: NULL for nil, else one byte per document. */
-static const unsigned char *check_docs(lua_State *L, int i, ds_corpus *c) {
+const unsigned char *lds_check_docs(lua_State *L, int i, ds_corpus *c) {
   if (lua_isnoneornil(L, i)) return NULL;
   size_t n;
   const char *z = luaL_checklstring(L, i, &n);
@@ -87,14 +87,14 @@ static void refresh(lua_State *L, ds_corpus *c) {
 }
 
 /* Run query string at index i into b->ms. */
-static void run_query(lua_State *L, int i, ds_corpus *c, counts_box *b) {
+void lds_run_query(lua_State *L, int i, ds_corpus *c, ds_matchset *ms) {
   size_t n;
   const char *z = luaL_checklstring(L, i, &n);
   if (strlen(z) != n) luaL_error(L, "a NUL byte in the query at position %d", (int)strlen(z) + 1);
   ds_query *q;
   ds_error e;
   if (ds_query_compile(c, z, &q, &e)) lds_raise(L, &e);
-  int rc = ds_query_run(c, q, &b->ms, &e);
+  int rc = ds_query_run(c, q, ms, &e);
   ds_query_free(q);
   if (rc) lds_raise(L, &e);
 }
@@ -115,7 +115,7 @@ static ds_matchset *own_matchset(lua_State *L, int i) {
 
 static const ds_matchset *matches(lua_State *L, int i, ds_corpus *c, counts_box *b) {
   if (lua_type(L, i) == LUA_TSTRING) {
-    run_query(L, i, c, b);
+    lds_run_query(L, i, c, &b->ms);
     return &b->ms;
   }
   return own_matchset(L, i);
@@ -174,7 +174,7 @@ static int corpus_count_freq(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
   int attr = check_attr(L, 2);
   refresh(L, c);
-  const unsigned char *abDoc = check_docs(L, 3, c);
+  const unsigned char *abDoc = lds_check_docs(L, 3, c);
   int bSorted = lua_toboolean(L, 4);
   counts_box *b = new_box(L);
   int box = lua_gettop(L);
@@ -221,7 +221,7 @@ static int corpus_count_keyness(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
   int attr = check_attr(L, 2);
   refresh(L, c);
-  const unsigned char *abT = check_docs(L, 3, c), *abR = check_docs(L, 4, c);
+  const unsigned char *abT = lds_check_docs(L, 3, c), *abR = lds_check_docs(L, 4, c);
   counts_box *b = new_box(L);
   int box = lua_gettop(L);
   ds_error e;
@@ -301,7 +301,7 @@ static int corpus_count_ngrams(lua_State *L) {
   lua_Integer n = luaL_checkinteger(L, 3);
   luaL_argcheck(L, n >= 1 && n <= DS_COUNT_MAX_N, 3, "n must be 1 to 8");
   refresh(L, c);
-  const unsigned char *abDoc = check_docs(L, 4, c);
+  const unsigned char *abDoc = lds_check_docs(L, 4, c);
   lua_Integer minF = luaL_optinteger(L, 5, 1), minR = luaL_optinteger(L, 6, 1);
   lua_Integer nMax = luaL_optinteger(L, 7, -1);
   counts_box *b = new_box(L);
@@ -319,7 +319,7 @@ static int corpus_count_matches(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
   int attr = check_attr(L, 3);
   refresh(L, c);
-  const unsigned char *abDoc = check_docs(L, 4, c);
+  const unsigned char *abDoc = lds_check_docs(L, 4, c);
   counts_box *b = new_box(L);
   int box = lua_gettop(L);
   const ds_matchset *ms = matches(L, 2, c, b);
@@ -348,7 +348,7 @@ static int corpus_count_collocates(lua_State *L) {
   const char *zWithin = lua_type(L, 6) == LUA_TSTRING ? lua_tostring(L, 6) : lua_toboolean(L, 6) ? "s" : NULL;
   luaL_argcheck(L, !zWithin || strcmp(zWithin, "s") == 0 || strcmp(zWithin, "p") == 0, 6, "within: s or p");
   refresh(L, c);
-  const unsigned char *abDoc = check_docs(L, 7, c);
+  const unsigned char *abDoc = lds_check_docs(L, 7, c);
   counts_box *b = new_box(L);
   int box = lua_gettop(L);
   const ds_matchset *ms = matches(L, 2, c, b);
@@ -396,7 +396,7 @@ static int corpus_count_collocates(lua_State *L) {
 static int corpus_count_dispersion(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
   refresh(L, c);
-  const unsigned char *abDoc = check_docs(L, 3, c);
+  const unsigned char *abDoc = lds_check_docs(L, 3, c);
   lua_Integer nParts = luaL_optinteger(L, 4, 0);
   luaL_argcheck(L, nParts >= 0 && nParts <= 1000000, 4, "parts out of range");
   counts_box *b = new_box(L);
@@ -434,7 +434,7 @@ static int corpus_count_around(lua_State *L) {
   lua_Integer slot = luaL_optinteger(L, 5, 0);
   luaL_argcheck(L, slot >= -n && slot <= n, 5, "slot must be -n to n");
   refresh(L, c);
-  const unsigned char *abDoc = check_docs(L, 6, c);
+  const unsigned char *abDoc = lds_check_docs(L, 6, c);
   lua_Integer minF = luaL_optinteger(L, 7, 1), minR = luaL_optinteger(L, 8, 1);
   lua_Integer nMax = luaL_optinteger(L, 9, -1);
   counts_box *b = new_box(L);
@@ -457,7 +457,7 @@ static int corpus_count_around(lua_State *L) {
 static int corpus_mkeep(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
   ds_matchset *ms = own_matchset(L, 2);
-  const unsigned char *abDoc = check_docs(L, 3, c);
+  const unsigned char *abDoc = lds_check_docs(L, 3, c);
   size_t n = 0;
   for (size_t i = 0; i < ms->n; i++) {
     int64_t k = ds_corpus_doc_at(c, ms->a[i].first);

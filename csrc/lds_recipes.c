@@ -6,9 +6,9 @@
 #include "lds.h"
 #include "cql_idset.h"
 #include "ds_cooccur.h"
+#include "ds_cql.h"
 #include "ds_doc.h"
 #include "ds_network.h"
-#include "ds_query.h"
 #include "ds_similar.h"
 #include "ds_store.h"
 
@@ -45,12 +45,7 @@ static double opt_number(lua_State *L, int t, const char *k, double dflt) {
 static int corpus_similar(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
   luaL_checktype(L, 2, LUA_TTABLE);
-  const unsigned char *abDoc = NULL;
-  if (!lua_isnoneornil(L, 3)) {
-    size_t n;
-    abDoc = (const unsigned char *)luaL_checklstring(L, 3, &n);
-    luaL_argcheck(L, n == ds_corpus_ndocs(c), 3, "one byte per document expected");
-  }
+  const unsigned char *abDoc = lds_check_docs(L, 3, c);
   ds_error e;
   if (ds_corpus_refresh(c, &e)) return lds_raise(L, &e);
   ds_simopts o;
@@ -124,18 +119,6 @@ static int msbox_gc(lua_State *L) {
   return 0;
 }
 
-/* Run the query at index i into *ms. */
-static void run_query(lua_State *L, int i, ds_corpus *c, ds_matchset *ms) {
-  size_t n;
-  const char *z = luaL_checklstring(L, i, &n);
-  if (strlen(z) != n) luaL_error(L, "a NUL byte in the query at position %d", (int)strlen(z) + 1);
-  ds_query *q;
-  ds_error e;
-  if (ds_query_compile(c, z, &q, &e)) lds_raise(L, &e);
-  int rc = ds_query_run(c, q, ms, &e);
-  ds_query_free(q);
-  if (rc) lds_raise(L, &e);
-}
 
 /*
 ** corpus:count_in_spans(hits, with, kind, docs) -> {spans, tokens, hits}: the spans of
@@ -146,12 +129,7 @@ static void run_query(lua_State *L, int i, ds_corpus *c, ds_matchset *ms) {
 static int corpus_count_in_spans(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
   const char *zKind = luaL_checkstring(L, 4);
-  const unsigned char *abDoc = NULL;
-  if (!lua_isnoneornil(L, 5)) {
-    size_t n;
-    abDoc = (const unsigned char *)luaL_checklstring(L, 5, &n);
-    luaL_argcheck(L, n == ds_corpus_ndocs(c), 5, "one byte per document expected");
-  }
+  const unsigned char *abDoc = lds_check_docs(L, 5, c);
   ds_error e;
   if (ds_corpus_refresh(c, &e)) return lds_raise(L, &e);
   msbox *m = lua_newuserdatauv(L, sizeof *m, 0);
@@ -161,7 +139,7 @@ static int corpus_count_in_spans(lua_State *L) {
   lua_pushcfunction(L, msbox_gc);
   lua_setfield(L, -2, "__gc");
   lua_setmetatable(L, -2);
-  run_query(L, 3, c, &m->b);
+  lds_run_query(L, 3, c, &m->b);
   int bList = lua_istable(L, 2);
   lua_Integer nQuery = bList ? luaL_len(L, 2) : 1;
   if (bList) lua_createtable(L, (int)nQuery, 0);
@@ -169,7 +147,7 @@ static int corpus_count_in_spans(lua_State *L) {
     if (bList) lua_geti(L, 2, i);
     else lua_pushvalue(L, 2);
     ds_matchset_clear(&m->a);
-    run_query(L, lua_gettop(L), c, &m->a);
+    lds_run_query(L, lua_gettop(L), c, &m->a);
     lua_pop(L, 1);
     ds_spancount sc;
     if (ds_count_in_spans(c, &m->a, &m->b, zKind, abDoc, &sc, &e)) return lds_raise(L, &e);
@@ -201,12 +179,7 @@ static int value_index(lua_State *L, const ds_spankind *sk, const char *zName) {
 static int corpus_network(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
   luaL_checktype(L, 2, LUA_TTABLE);
-  const unsigned char *abDoc = NULL;
-  if (!lua_isnoneornil(L, 3)) {
-    size_t n;
-    abDoc = (const unsigned char *)luaL_checklstring(L, 3, &n);
-    luaL_argcheck(L, n == ds_corpus_ndocs(c), 3, "one byte per document expected");
-  }
+  const unsigned char *abDoc = lds_check_docs(L, 3, c);
   lua_getfield(L, 2, "kind");
   const char *zKind = luaL_optstring(L, -1, "ent");
   const ds_spankind *sk = ds_spankind_get(ds_spankind_find(zKind));

@@ -104,6 +104,13 @@ function M.kwic(rows, opts)
   return table.concat(out, "\n")
 end
 
+local MARKUP = {["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;", ["'"] = "&#39;"}
+
+-- A value as HTML, XML or SVG text or attribute: & < > " ' escaped.
+function M.markup(v)
+  return (tostring(v == nil and "" or v):gsub("[&<>\"']", MARKUP))
+end
+
 -- One TSV field: tabs and line breaks become spaces, control characters are shown.
 function M.tsv_field(v)
   return M.printable((tostring(v == nil and "" or v):gsub("[\t\r\n]", " ")))

@@ -5,9 +5,7 @@
 -- Self-contained SVG (no script, no external font). Meant for up to a few hundred nodes.
 local M = {}
 
-local function esc(s)
-  return (tostring(s):gsub("[&<>\"]", {["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;"}))
-end
+local esc = require("dossier.format").markup
 
 -- Colours for groups (colour-blind safe, after Okabe and Ito), then grey.
 local PALETTE = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"}

@@ -12,10 +12,7 @@ local format = require "dossier.format"
 
 local M = {}
 
-local function esc(s)
-  return (tostring(s == nil and "" or s):gsub("[&<>\"']", {["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;",
-                                                        ['"'] = "&quot;", ["'"] = "&#39;"}))
-end
+local esc = format.markup
 
 -- Documents whose clean text the report holds: at most this many tokens in all.
 M.TEXT_BUDGET = 400000
@@ -379,10 +376,10 @@ function M.write(corpus, path, opts)
   tick("concordances")
   add('<section id="concordances"><h2>Concordances</h2>')
   local terms = {}
-  for i, e in ipairs(ents) do if i <= 3 then terms[#terms + 1] = {q = string.format('<ent id="%s"/>', e.id:gsub('[%.%*%+%?%[%]%(%)%{%}%|%^%$\\"]', "\\%0")), label = e.name} end end
+  for i, e in ipairs(ents) do if i <= 3 then terms[#terms + 1] = {q = string.format('<ent id="%s"/>', common.cql_escape(e.id)), label = e.name} end end
   for _, t in ipairs(topTerms) do
     if #terms >= 8 then break end
-    terms[#terms + 1] = {q = string.format('[%s="%s"]', info.types.lemma > 1 and "lemma" or "word", t:gsub('[%.%*%+%?%[%]%(%)%{%}%|%^%$\\"]', "\\%0")), label = t}
+    terms[#terms + 1] = {q = string.format('[%s="%s"]', info.types.lemma > 1 and "lemma" or "word", common.cql_escape(t)), label = t}
   end
   for _, t in ipairs(terms) do
     local ok, ms = pcall(corpus.query, corpus, t.q)

@@ -6,6 +6,9 @@ local where = require "dossier.where"
 
 local M = {}
 
+-- A string as a CQL value that matches only itself: regex characters, `\` and `"` escaped.
+function M.cql_escape(s) return (s:gsub('[%.%*%+%?%[%]%(%)%{%}%|%^%$\\"]', "\\%0")) end
+
 -- The core handle of a dossier.Corpus, or an error.
 function M.handle(corpus)
   local h = type(corpus) == "table" and corpus._h

@@ -112,10 +112,7 @@ function M.sample(total, n, seed)
   return out
 end
 
-local function html_escape(s)
-  return (format.printable(s):gsub('[&<>"\']', {["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;",
-                                                ['"'] = "&quot;", ["'"] = "&#39;"}))
-end
+local function html_escape(s) return format.markup(format.printable(s)) end
 
 local Kwic = setmetatable({}, {__index = common.Result})
 Kwic.__index = Kwic

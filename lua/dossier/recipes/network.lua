@@ -108,9 +108,7 @@ function M.run(corpora, opts)
   return r:limit(opts.limit)
 end
 
-local function xml(s)
-  return (tostring(s):gsub("[&<>\"']", {["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;", ["'"] = "&apos;"}))
-end
+local xml = require("dossier.format").markup
 
 local function num(v) return math.type(v) == "float" and string.format("%.6f", v) or tostring(v) end
 

@@ -45,7 +45,7 @@ function M.load(paths)
   return frames
 end
 
-local function escape(s) return (s:gsub('[%.%*%+%?%[%]%(%)%{%}%|%^%$\\"]', "\\%0")) end
+local escape = common.cql_escape
 
 local memo = {}                                  -- term text -> its CQL (tokenizing is not free)
 

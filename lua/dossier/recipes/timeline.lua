@@ -118,9 +118,7 @@ function M.run(corpora, opts)
                    opts.where and (" where " .. opts.where) or "")}):limit(opts.limit)
 end
 
-local function esc(s)
-  return (tostring(s):gsub("[&<>\"]", {["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;"}))
-end
+local esc = require("dossier.format").markup
 
 -- Days since 1970-01-01 of an ISO day (for placing it on the axis).
 local function day_number(iso)
