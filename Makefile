@@ -18,7 +18,7 @@ SAN     ?=
 # Debian packages: to build, to run, to test
 DEB_BUILD = gcc libc6-dev make lua5.4 liblua5.4-dev libsqlite3-dev libpcre2-dev libutf8proc-dev nettle-dev libgumbo-dev libcmark-dev libyaml-dev libpoppler-glib-dev pkg-config
 DEB_RUN   = lua-argparse lua-cjson lua-readline lua-filesystem lua-term
-DEB_TEST  = lua-busted luarocks sqlite3
+DEB_TEST  = lua-busted luarocks sqlite3 python3-networkx
 DEB_VALGRIND = valgrind
 
 B       = build

@@ -157,6 +157,37 @@ describe("recognizers", function()
     assert.truthy(svg:find("<svg", 1, true) and svg:find("Rostelecom", 1, true))
   end)
 
+  -- GraphML and GEXF as a standard reader sees them (NetworkX, Debian's python3-networkx)
+  local py = H.python_with("networkx")
+  local read_back = py and it or pending
+  read_back("writes GraphML and GEXF that NetworkX reads" .. (py and "" or " (skipped: no python3 with networkx)"),
+    function()
+    local one = H.tmp(".db")
+    local s <close> = dossier.open(one)
+    s:add_text("Huawei and Rostelecom signed an agreement on 5G in Moscow on 3 June 2021.", "t1")
+    s:close()
+    -- one sentence naming Huawei, Rostelecom, 5G and Moscow: 4 nodes, every pair once
+    local script = H.tmp(".py")
+    H.write(script, [[
+import sys, networkx as nx
+for fmt, path in (("graphml", sys.argv[1]), ("gexf", sys.argv[2])):
+    g = nx.read_graphml(path) if fmt == "graphml" else nx.read_gexf(path)
+    labels = sorted(d["label"] for _, d in g.nodes(data=True))
+    print(fmt, g.number_of_nodes(), g.number_of_edges(), "|".join(labels),
+          sorted(set(d["count"] for _, _, d in g.edges(data=True))))
+]])
+    local gml, gexf = H.tmp(".graphml"), H.tmp(".gexf")
+    for fmt, path in pairs({graphml = gml, gexf = gexf}) do
+      local code, out, err = H.cli({"network", "--db", one, "--within", "s", "--format", fmt})
+      assert.equal(0, code, err)
+      H.write(path, out)
+    end
+    local p = io.popen(string.format("%s %s %s %s 2>&1", py, script, gml, gexf))
+    local out = p:read("a")
+    p:close()
+    assert.equal("graphml 4 6 5G|Huawei|Moscow|Rostelecom [1]\ngexf 4 6 5G|Huawei|Moscow|Rostelecom [1]\n", out)
+  end)
+
   it("puts the dates in order, with their entities", function()
     local r = c:timeline{}
     local first = r.rows[1]

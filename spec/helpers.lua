@@ -200,4 +200,11 @@ function M.state(db)
   return {docs = docs, n = n, tokens = info.tokens}
 end
 
+-- A python3 that imports module mod (Debian's /usr/bin/python3 first), or nil.
+function M.python_with(mod)
+  for _, py in ipairs({"/usr/bin/python3", "python3"}) do
+    if os.execute(string.format("%s -c 'import %s' >/dev/null 2>&1", py, mod)) then return py end
+  end
+end
+
 return M

@@ -138,12 +138,15 @@ function M.graphml(r)
   return table.concat(o, "\n") .. "\n"
 end
 
--- GEXF 1.3 (https://gexf.net/): node attributes type and freq; edge weight.
+-- GEXF 1.2 (https://gexf.net/; the version Gephi, NetworkX and sigma.js all read): node
+-- attributes type and freq; edge weight and attributes count, pmi, logdice.
 function M.gexf(r)
   local o = {'<?xml version="1.0" encoding="UTF-8"?>',
-    '<gexf xmlns="http://gexf.net/1.3" version="1.3">',
+    '<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2">',
     '<graph mode="static" defaultedgetype="undirected">',
     '<attributes class="node"><attribute id="type" title="type" type="string"/><attribute id="freq" title="freq" type="long"/></attributes>',
+    '<attributes class="edge"><attribute id="count" title="count" type="long"/><attribute id="pmi" title="pmi" type="double"/>'
+      .. '<attribute id="logdice" title="logdice" type="double"/></attributes>',
     '<nodes>'}
   for _, v in ipairs(r.nodes) do
     o[#o + 1] = string.format('<node id="%s" label="%s"><attvalues><attvalue for="type" value="%s"/><attvalue for="freq" value="%d"/></attvalues></node>',
@@ -152,8 +155,9 @@ function M.gexf(r)
   o[#o + 1] = "</nodes>"
   o[#o + 1] = "<edges>"
   for i, e in ipairs(r.rows) do
-    o[#o + 1] = string.format('<edge id="%d" source="%s" target="%s" weight="%s"/>', i - 1, xml(e.source_id),
-      xml(e.target_id), num(e.weight + 0.0))
+    o[#o + 1] = string.format('<edge id="%d" source="%s" target="%s" weight="%s"><attvalues><attvalue for="count" value="%d"/>'
+      .. '<attvalue for="pmi" value="%s"/><attvalue for="logdice" value="%s"/></attvalues></edge>', i - 1,
+      xml(e.source_id), xml(e.target_id), num(e.weight + 0.0), e.count, num(e.pmi), num(e.logdice))
   end
   o[#o + 1] = "</edges>"
   o[#o + 1] = "</graph>"
