@@ -10,7 +10,8 @@
 -- start/end are byte offsets in the document's clean text, start 0-based, end exclusive.
 -- Fields may escape \t \n \r \\ with a backslash.
 --
--- Documents are matched by file name (corpus/seeds/a.txt and ./a.txt are one document);
+-- Documents are matched by file name without its extension (corpus/seeds/a.txt, ./a.txt
+-- and a stored corpus's document a, as `dossier extract --db` names it, are one document);
 -- rows of documents the gold does not have are left out (and counted on stderr).
 -- A found span matches a gold span when doc, start, end and category agree; each gold
 -- span matches at most one found span. Categories: the entity types PERSON ORG GPE LOC
@@ -67,7 +68,7 @@ function M.parse_tsv(text, where)
         local ty = get("type") or ""
         ty = kind_alias[ty] or ty
         local doc = get("doc") or ""
-        rows[#rows + 1] = {doc = doc, key = doc:match("([^/\\]+)$") or doc, start = s, stop = e,
+        rows[#rows + 1] = {doc = doc, key = ((doc:match("([^/\\]+)$") or doc):gsub("%.%w+$", "")), start = s, stop = e,
                            type = ty, value = get("value") or "", text = get("text") or "",
                            line = n, where = where}
       end
@@ -291,7 +292,7 @@ end
 local function show(r)
   local text = r.text:gsub("\n", " ")
   if #text > 70 then text = text:sub(1, 67) .. "..." end
-  return string.format("%s %d-%d %s [%s] = %s", r.key, r.start, r.stop, r.type, text, r.value)
+  return string.format("%s %d-%d %s [%s] = %s", r.doc:match("([^/\\]+)$") or r.doc, r.start, r.stop, r.type, text, r.value)
 end
 
 function M.errors(result)

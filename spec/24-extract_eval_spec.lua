@@ -21,7 +21,8 @@ local GOLD = tsv({
   "corpus/seeds/b.txt\t100\t120\t'a line\\nand more'\tquote\t",
 })
 
--- found: the documents named another way (matched by file name), one of another document
+-- found: the documents named another way (matched by file name without extension), one of
+-- another document
 local FOUND = tsv({
   "x/a.txt\t0\t5\tPutin\tPERSON\tvladimir  putin",                 -- match, value (case, space)
   "x/a.txt\t10\t15\tRussia\tLOC\tRussia",                          -- wrong type: GPE miss, LOC false
@@ -31,7 +32,7 @@ local FOUND = tsv({
   "x/a.txt\t50\t54\t$442m\tmoney\t442e6 usd",                      -- match, value (normalized)
   "x/a.txt\t60\t63\t35.5%\tpercent\t35.50",                        -- match, value (a number)
   "x/a.txt\t70\t90\t(G & B)\tcite\tGavrilyuk & Builov | 2021 | March 10 | ",  -- match, value
-  "x/b.txt\t0\t6\tChina\tGPE\tChina",                              -- match, value
+  "b\t0\t6\tChina\tGPE\tChina",                                    -- match, value (a stored corpus's name)
   "x/b.txt\t200\t210\thttp://x\turl\thttp://x",                    -- false alarm
   "x/c.txt\t0\t1\tX\tORG\tX",                                      -- not in the gold: left out
 })
