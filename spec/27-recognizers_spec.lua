@@ -229,6 +229,23 @@ for fmt, path in (("graphml", sys.argv[1]), ("gexf", sys.argv[2])):
     assert.equal("2019-aspi-sino-russian-high-tech-partnership", e.doc)
   end)
 
+  it("reads who acts in an event's sentence: passive, possessor, scene, negation", function()
+    local e = dossier.open(H.tmp(".db"))
+    e:add_text("Huawei was sanctioned by the United States in May 2019. "
+      .. "At the summit in Beijing, Rostelecom's partner Huawei signed a deal with Yandex. "
+      .. "Russia did not sign the agreement with China. "
+      .. "The town of Wuzhen will host the World Internet Conference.", "t3")
+    local rows = e:events{}.rows
+    e:close()
+    -- passive: the agent after `by` acts on the subject
+    assert.same({"United States", "Huawei", "restrict", "2019-05", "done"},
+      {rows[1].actor1, rows[1].actor2, rows[1].action, rows[1].date, rows[1].certainty})
+    -- Beijing is the scene (`in Beijing`), Rostelecom a possessor: Huawei signs with Yandex
+    assert.same({"Huawei", "Yandex", "agree"}, {rows[2].actor1, rows[2].actor2, rows[2].action})
+    -- `did not sign` is no event; `the town of Wuzhen` names no actor of `will host`
+    assert.equal(2, #rows)
+  end)
+
   it("finds the events: who did what with whom, on what, when", function()
     local r = c:events{}
     local signed, invested

@@ -6,22 +6,31 @@
 --
 --   corpus:events{where = ..., lexicon = {files}, actions = {"agree", "invest"}}
 --
--- For each sentence holding a match of an action's pattern (the earliest match decides
--- the action):
---   actors   entities of type PERSON, ORG or GPE in the sentence, distinct by id: when
---            actors joined by `and`, `,` or `&` stand right before the action's match,
---            the first two of them; else actor1 the last one before the match (else the
---            first after it) and actor2 the first after it that is not a place (a GPE or
---            LOC after in, at, from), else any other; an actor inside a parenthesis is
---            never the subject
---   object   the first TECH or POLICY entity of the sentence (EVENT for a meeting)
+-- For each sentence holding a match of an action's pattern (the sentence is read again by
+-- the tagger to see the words around the actors):
+--   action   the first match that is a verb, else the first other match (the order of
+--            the lexicon breaks ties); no event when an action verb is negated (not,
+--            n't, never, no just before it)
+--   actors   entities of type PERSON, ORG or GPE in the sentence, distinct by id. actor1
+--            is the subject: the nearest actor before the action that is not the object
+--            of a preposition (`in Moscow`, `of Huawei`), not a possessor (`Alibaba's
+--            headquarters`) and not inside a parenthesis; two actors joined by `and`,
+--            `,` or `&` there are actor1 and actor2. In the passive (`was banned by the
+--            FCC`) the agent after `by` is actor1 and the subject actor2. A verb with no
+--            such subject has no event; a noun (`an agreement between ...`) takes the
+--            first actor after it. actor2 is otherwise the first actor after the action
+--            that is not its scene (a GPE or LOC after in, at, from, across, near), else
+--            another actor before it
+--   object   the first TECH or POLICY entity after the action, else before it (EVENT
+--            for a meeting)
 --   money    the first amount of the sentence (`442000000 USD`)
 --   date     the first date of the sentence (date_source `sentence`), else the
 --            document's date (`document`), else none
---   certainty `planned` when the sentence speaks of the future or of intent (will, would,
---            plan, intend, expect, aim, could, may, might, propose, prospective,
---            potential), `reported` when it reports without vouching (reportedly,
---            allegedly, according to, is said to), else `done`
+--   certainty `reported` when the sentence reports without vouching (reportedly,
+--            allegedly, according to, is said to), `planned` when a modal or a word of
+--            intent comes shortly before the action (will, would, could, may, might,
+--            plan, intend, expect, aim, seek, hope, proposed, potential, prospective,
+--            upcoming, future), else `done`
 -- An event needs an actor and either a second actor or an object.
 -- TSV columns: doc sentence date date_source actor1 actor1_country actor2
 -- actor2_country action object money certainty (sentence: its text); the rows of
@@ -61,20 +70,27 @@ function M.load(paths)
 end
 
 local ACTOR = {PERSON = true, ORG = true, GPE = true}
-local pick_actors
-local PLANNED = {"will", "would", "shall", "plan", "plans", "planned", "planning", "intend", "intends", "intended",
-                 "expect", "expects", "expected", "aim", "aims", "could", "may", "might", "propose", "proposes",
-                 "proposed", "prospective", "potential", "upcoming", "future", "envisage", "envisages"}
+-- Words that make an event planned when they come shortly before its action word.
+local PLANNED = {will = true, would = true, shall = true, plan = true, plans = true, planned = true, planning = true,
+                 intend = true, intends = true, intended = true, expect = true, expects = true, expected = true,
+                 aim = true, aims = true, could = true, may = true, might = true, propose = true, proposes = true,
+                 proposed = true, prospective = true, potential = true, upcoming = true, future = true,
+                 envisage = true, envisages = true, seek = true, seeks = true, hope = true, hopes = true}
 local REPORTED = {"reportedly", "allegedly", "according to", "is said to", "are said to", "rumoured", "rumored"}
+-- Prepositions that make a place the scene of an action rather than a party to it.
+local SCENE = {["in"] = true, at = true, from = true, across = true, throughout = true, near = true, outside = true}
 
 local function has_word(lower, w)
   return lower:find("%f[%w]" .. w:gsub("%p", "%%%0") .. "%f[^%w]") ~= nil
 end
 
-local function certainty(text)
+-- done, planned (a modal or a word of intent shortly before the action word) or reported.
+local function certainty(text, toks, ti)
   local lower = text:lower()
   for _, w in ipairs(REPORTED) do if has_word(lower, w) then return "reported" end end
-  for _, w in ipairs(PLANNED) do if has_word(lower, w) then return "planned" end end
+  for i = math.max(1, ti - 6), ti - 1 do
+    if PLANNED[toks[i].word:lower()] then return "planned" end
+  end
   return "done"
 end
 
@@ -88,49 +104,120 @@ local function holding(list, t)
   end
 end
 
--- Two actors joined as one subject (`Huawei and Rostelecom`, `China, Russia`).
-local function joined(text, a, b)
-  local between = text:sub(a.to + 1, b.from - 1):gsub("^%s+", ""):gsub("%s+$", "")
-  return between == "and" or between == "," or between == "&" or between == ", and"
+-- The tokens of sentence s as the tagger reads them (word, pos, xpos, lemma), or nil when
+-- they do not line up one for one with the stored tokens.
+local function sentence_tokens(text, s)
+  local d = require("dossier").parse(text:sub(s.from, s.to), {clean = false, recognize = false})
+  local toks = {}
+  for _, x in ipairs(d.sentences) do
+    for _, t in ipairs(x.tokens) do toks[#toks + 1] = t end
+  end
+  if #toks ~= s.last - s.first + 1 then return nil end
+  return toks
 end
 
--- A place the action happens in rather than a party to it (`in Moscow`, `at the summit in Beijing`).
-local function place(text, a)
+local function negated(toks, ti)
+  for i = math.max(1, ti - 3), ti - 1 do
+    local w = toks[i].word:lower()
+    if toks[i].lemma == "not" or w == "never" or w == "no" then return true end
+  end
+  return false
+end
+
+-- The word before actor a, a determiner skipped (`by the Kremlin`).
+local function word_before(toks, a)
+  local i = a.i - 1
+  if toks[i] and toks[i].pos == "DET" then i = i - 1 end
+  return toks[i] and toks[i].word:lower() or "", toks[i] and toks[i].pos
+end
+
+-- Can actor a be the subject of a clause: not the object of a preposition (`in Moscow`,
+-- `of Huawei`), not a possessor (`Alibaba's headquarters`), not inside a parenthesis.
+local function subject_like(toks, a)
+  local _, pos = word_before(toks, a)
+  if pos == "ADP" then return false end
+  local nxt = toks[a.j + 1]
+  if nxt and nxt.xpos == "POS" then return false end
+  return a.depth == 0
+end
+
+-- Actors a and b joined as one subject (`Huawei and Rostelecom`, `China, Russia`).
+local function joined(toks, a, b)
+  if b.i <= a.j + 1 then return false end
+  for i = a.j + 1, b.i - 1 do
+    local w = toks[i].word
+    if w ~= "and" and w ~= "," and w ~= "&" then return false end
+  end
+  return true
+end
+
+-- A place where the action happens (`in Moscow`, `at the summit in Beijing`).
+local function scene(toks, a)
   if a.v.type ~= "GPE" and a.v.type ~= "LOC" then return false end
-  local before = text:sub(math.max(1, a.from - 8), a.from - 1):lower()
-  return before:match("%f[%a]in%s+$") or before:match("%f[%a]at%s+$") or before:match("%f[%a]from%s+$") ~= nil
+  return SCENE[(word_before(toks, a))] == true
 end
 
--- actor1 and actor2 (indices into actors) around the action's first token t: the
--- subject is the actors joined right before the action (the first two when there are
--- two); else the last actor before it and the first after it that is no place.
-pick_actors = function(actors, t, text, sFrom)
-  local last
-  for i, a in ipairs(actors) do
-    -- an actor inside a parenthesis (`(co-founded with Yuri Milner)`) is no subject
-    local before = text:sub(sFrom, a.from - 1)
-    local _, open = before:gsub("%(", "")
-    local _, close = before:gsub("%)", "")
-    if a.t < t and open <= close then last = i end
+-- actor1 and actor2 (indices into actors) of the action at token ti. The subject is the
+-- nearest actor before the action that can be a subject; actors joined right before it
+-- are the two parties. In the passive (`was banned by the FCC`) the agent after `by` is
+-- actor1 and the subject actor2. A verb with neither (`the town of Wuzhen will host`)
+-- has no actor1; a noun (`an agreement between China and Russia`) takes the first actor
+-- after it. actor2 is the first actor after the action that is not its scene, else
+-- another actor before it.
+local function pick_actors(toks, actors, ti)
+  local subj
+  for k, a in ipairs(actors) do
+    if a.j < ti and subject_like(toks, a) then subj = k end
   end
-  if last then
-    local first = last
-    while first > 1 and joined(text, actors[first - 1], actors[first]) do first = first - 1 end
-    if first < last then return first, first + 1 end
+  if subj then
+    local first = subj
+    while first > 1 and joined(toks, actors[first - 1], actors[first]) do first = first - 1 end
+    if first < subj then return first, first + 1 end
   end
-  local a1 = last
-  local function after(skipPlaces)
-    for i, a in ipairs(actors) do
-      if i ~= a1 and a.t > t and not (skipPlaces and place(text, a)) then return i end
+  local t = toks[ti]
+  if t.xpos == "VBN" then                         -- passive: a form of be before, the agent after by
+    local be = false
+    for i = math.max(1, ti - 3), ti - 1 do if toks[i].lemma == "be" then be = true end end
+    if be then
+      for k, a in ipairs(actors) do
+        if a.i > ti and word_before(toks, a) == "by" then return k, subj end
+      end
     end
   end
-  if not a1 then
-    a1 = after(true) or after(false)
-    if not a1 then return nil end
+  local function after(skipScenes)
+    for k, a in ipairs(actors) do
+      if k ~= subj and a.i > ti and not (skipScenes and scene(toks, a)) then return k end
+    end
   end
-  local a2 = after(true) or after(false)
-  if not a2 then for i = #actors, 1, -1 do if i ~= a1 and actors[i].t < t then return a1, i end end end
-  return a1, a2
+  if not subj then
+    if t.pos == "VERB" then return nil end
+    subj = after(true) or after(false)
+    if not subj then return nil end
+  end
+  local other = after(true)
+  if not other then
+    for k = #actors, 1, -1 do
+      if k ~= subj and actors[k].j < ti and not scene(toks, actors[k]) then return subj, k end
+    end
+  end
+  return subj, other
+end
+
+-- The action of a sentence: its first action word that is a verb, else its first other
+-- one (`agreement`, `summit`); none when an action verb is negated (`did not sign the
+-- agreement`).
+local function main_trigger(toks, trs, s)
+  local best
+  for _, tr in ipairs(trs) do
+    local ti = tr.t - s.first + 1
+    local verb = toks[ti].pos == "VERB"
+    if verb and negated(toks, ti) then return nil end
+    if not best or (verb and not best.verb) or (verb == best.verb and (ti < best.ti or
+        (ti == best.ti and tr.rank < best.tr.rank))) then
+      best = {tr = tr, ti = ti, verb = verb}
+    end
+  end
+  return best
 end
 
 -- The events of one document k (triggers: {t, action, rank} by token).
@@ -140,54 +227,81 @@ local function doc_events(h, k, d, triggers, out)
   local sents = h:spans(k, "s")
   local dates, money = h:spans(k, "date", false), h:spans(k, "money", false)
   local text = h:text(k)
-  local first = {}                                 -- sentence -> its earliest trigger
+  local bySent = {}                                -- sentence -> its triggers
   for _, tr in ipairs(triggers) do
     local si = holding(sents, tr.t)
     if si then
-      local f = first[si]
-      if not f or tr.t < f.t or (tr.t == f.t and tr.rank < f.rank) then first[si] = tr end
+      bySent[si] = bySent[si] or {}
+      table.insert(bySent[si], tr)
     end
   end
   local order = {}
-  for si in pairs(first) do order[#order + 1] = si end
+  for si in pairs(bySent) do order[#order + 1] = si end
   table.sort(order)
   for _, si in ipairs(order) do
-    local s, tr = sents[si], first[si]
-    local actors, seen, object = {}, {}, nil
+    local s = sents[si]
+    -- the sentence's actors and objects first: only a sentence that can hold an event
+    -- (an actor, and a second one or an object) is read again by the tagger
+    local actors, seen, objects = {}, {}, {}
     for _, e in ipairs(ents) do
       if e.first >= s.first and e.first <= s.last then
         local v = e.values
+        local i, j = e.first - s.first + 1, math.min(e.last, s.last) - s.first + 1
         if ACTOR[v.type] and not seen[v.id] then
           seen[v.id] = true
-          actors[#actors + 1] = {t = e.first, v = v, from = e.from, to = e.to}
-        elseif not object and (v.type == "TECH" or v.type == "POLICY" or (tr.action == "meet" and v.type == "EVENT")) then
-          object = v.name
+          actors[#actors + 1] = {i = i, j = j, v = v}
+        elseif v.type == "TECH" or v.type == "POLICY" or v.type == "EVENT" then
+          objects[#objects + 1] = {i = i, name = v.name, event = v.type == "EVENT"}
         end
       end
     end
-    local a1, a2 = pick_actors(actors, tr.t, text, s.from)
-    if a1 and (a2 or object) then
-      local date, source = "", "none"
-      for _, dt in ipairs(dates) do
-        if dt.first >= s.first and dt.first <= s.last and dt.values.value ~= "" then
-          date, source = dt.values.value, "sentence"
-          break
-        end
+    local toks = (#actors > 1 or (#actors == 1 and #objects > 0)) and sentence_tokens(text, s)
+    local main = toks and main_trigger(toks, bySent[si], s)
+    if main then
+      local ti = main.ti
+      -- parenthesis depth of each actor, for those inside one
+      local depth, level = {}, 0
+      for i, t in ipairs(toks) do
+        if t.word == "(" then level = level + 1 end
+        depth[i] = level
+        if t.word == ")" and level > 0 then level = level - 1 end
       end
-      if date == "" and d.meta.date then date, source = tostring(d.meta.date), "document" end
-      local amount = ""
-      for _, m in ipairs(money) do
-        if m.first >= s.first and m.first <= s.last and m.values.amount ~= "" then
-          amount = m.values.amount .. " " .. m.values.currency
-          break
-        end
+      for _, a in ipairs(actors) do a.depth = depth[a.i] end
+      -- an EVENT is the object of a meeting only
+      local kept = {}
+      for _, o in ipairs(objects) do
+        if not o.event or main.tr.action == "meet" then kept[#kept + 1] = o end
       end
-      local sentence = text:sub(s.from, s.to):gsub("%s+", " ")
-      local x, y = actors[a1].v, a2 and actors[a2].v
-      out[#out + 1] = {doc = d.name, sentence = sentence, date = date, date_source = source,
-                       actor1 = x.name, actor1_country = x.country, actor2 = y and y.name or "",
-                       actor2_country = y and y.country or "", action = tr.action, object = object or "",
-                       money = amount, certainty = certainty(sentence), position = si, from = s.from, to = s.to}
+      objects = kept
+      -- the object: the first technology or programme after the action, else before it
+      local object
+      for _, o in ipairs(objects) do if o.i > ti then object = o.name break end end
+      object = object or (objects[1] and objects[1].name)
+      local a1, a2 = pick_actors(toks, actors, ti)
+      if a1 and (a2 or object) then
+        local date, source = "", "none"
+        for _, dt in ipairs(dates) do
+          if dt.first >= s.first and dt.first <= s.last and dt.values.value ~= "" then
+            date, source = dt.values.value, "sentence"
+            break
+          end
+        end
+        if date == "" and d.meta.date then date, source = tostring(d.meta.date), "document" end
+        local amount = ""
+        for _, m in ipairs(money) do
+          if m.first >= s.first and m.first <= s.last and m.values.amount ~= "" then
+            amount = m.values.amount .. " " .. m.values.currency
+            break
+          end
+        end
+        local sentence = text:sub(s.from, s.to):gsub("%s+", " ")
+        local x, y = actors[a1].v, a2 and actors[a2].v
+        out[#out + 1] = {doc = d.name, sentence = sentence, date = date, date_source = source,
+                         actor1 = x.name, actor1_country = x.country, actor2 = y and y.name or "",
+                         actor2_country = y and y.country or "", action = main.tr.action, object = object or "",
+                         money = amount, certainty = certainty(sentence, toks, ti), position = si, from = s.from,
+                         to = s.to}
+      end
     end
   end
 end
