@@ -6,6 +6,7 @@
 ** a month name or in numbers are checked and converted by ds_date_iso (ds_date.h).
 */
 #include "ds_recInt.h"
+#include "ds_annotate.h"
 #include "ds_date.h"
 
 #include <stdio.h>
@@ -40,6 +41,22 @@ static const char *const azAfterYear[] = {
   "which", "who", "whose", "where", "under", "already", "also", "alone", "only", "through",
   "until", "from", "respectively", "over", "against", "not", "did", "does", "so", "if",
   "because", "then", "saw", "brought", "ended", "began", NULL};
+
+/* Things a year names when it stands between `the` (or a possessive) and them (`the 2020
+   election`, `HPSCI's 2012 report`): the year is a date there, not a count. */
+static const char *const azYearThing[] = {
+  "report", "reports", "election", "elections", "summit", "agreement", "treaty", "law", "act",
+  "strategy", "plan", "budget", "census", "survey", "declaration", "statement", "meeting",
+  "visit", "forum", "conference", "crisis", "war", "review", "edition", "version", "decision",
+  "ban", "sanctions", "deal", "memorandum", "roadmap", "program", "programme", "initiative",
+  "order", "rule", "rules", "regulation", "regulations", "amendment", "amendments", "protests",
+  "invasion", "annexation", "pandemic", "olympics", "games", "congress", "session", "doctrine",
+  "concept", "white", "paper", "guidelines", "policy", "directive", "resolution", "visit",
+  "talks", "communique", "communiqué", "joint", "agenda", "cycle", "season", "fiscal", NULL};
+
+/* Week days, which a date may begin with (`Tuesday, June 28, 2022`). */
+static const char *const azWeekday[] = {
+  "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", NULL};
 
 /* Words before a number that make it a page, section or the like, or an amount. */
 static const char *const azNotDate[] = {
@@ -196,7 +213,16 @@ static int after_year_ok(const ds_doc *d, size_t i) {
   if (fl & DS_TOK_PUNCT) return !(rec_dash(d, i) && rec_touch(d, i - 1));
   if (fl & (DS_TOK_NUMBER | DS_TOK_SYMBOL | DS_TOK_URL)) return 0;
   if (rec_upper(d, i)) return 1;
-  return rec_in(d, i, azAfterYear) >= 0;
+  if (rec_in(d, i, azAfterYear) >= 0) return 1;
+  /* tagged: a verb, adverb or function word counts nothing (`the treaty in 2021 reflects`) */
+  if (d->aUpos) {
+    static const char *const azUncounting[] = {"VERB", "AUX", "ADV", "ADP", "SCONJ", "CCONJ", "PRON",
+                                               "DET", "PART", NULL};
+    const char *zPos = ds_doc_upos(d, i);
+    for (int k = 0; azUncounting[k]; k++)
+      if (strcmp(zPos, azUncounting[k]) == 0) return 1;
+  }
+  return 0;
 }
 
 /* The century named at i (`21st century`, `twentieth century`, `twenty-first century`). */
@@ -396,7 +422,10 @@ static int number_at(const ds_doc *d, size_t i, int bCue, int bMonthFirst, found
     /* `of` only after a stretch of time (`the summer of 2020`), not `out of 2019` */
     if (bCue && rec_isi(d, i - 1, "of")) bCue = i > 1 && rec_in(d, i - 2, azOfPeriod) >= 0;
   }
-  if (y >= 0 && bCue && !(rec_touch(d, i) && rec_dash(d, i + 1)) && after_year_ok(d, i + 1)) {
+  int bThing = y >= 0 && !bCue && i > 0 && (rec_isi(d, i - 1, "the") || rec_possessive(d, i - 1)) &&
+               i + 1 < d->nTok && (rec_in(d, i + 1, azYearThing) >= 0 ||
+                                   ((d->aTok[i + 1].flags & DS_TOK_WORD) && rec_upper(d, i + 1)));
+  if (y >= 0 && (bThing || (bCue && after_year_ok(d, i + 1))) && !(rec_touch(d, i) && rec_dash(d, i + 1))) {
     snprintf(f->zVal, sizeof f->zVal, "%04d", y);
     f->end = i + 1;
     f->zPrec = "year";
@@ -434,7 +463,7 @@ static int may_start(unsigned char c) {
 
 int ds_find_dates(ds_doc *d, const char *zDocDate) {
   int bMonthFirst = month_first(d);
-  size_t i = 0;
+  size_t i = 0, yearEnd = 0;                  /* the end of the last year found alone */
   while (i < d->nTok) {
     found f;
     size_t j = i;
@@ -450,7 +479,12 @@ int ds_find_dates(ds_doc *d, const char *zDocDate) {
     } else if ((lc == 'l' || lc == 't' || lc == 'n') && relative_at(d, i, zDocDate, &f)) {
       j = i;
       q = 0;
-    } else if (date_at(d, i, bCue, bMonthFirst, &f)) {
+    } else if ((bCue = yearEnd && yearEnd + 1 == i && (rec_isi(d, i - 1, "and") || rec_isi(d, i - 1, "or") ||
+                                                       rec_is(d, i - 1, ","))) != 0 &&
+               date_at(d, i, 1, bMonthFirst, &f)) {
+      j = i;                                  /* the next of years listed (`in 2019 and 2020`) */
+      q = 0;
+    } else if (date_at(d, i, -1, bMonthFirst, &f)) {
       j = i;
       q = 0;
     } else {
@@ -470,6 +504,10 @@ int ds_find_dates(ds_doc *d, const char *zDocDate) {
       }
       snprintf(f.zVal, sizeof f.zVal, "%04d/%04d", f.y0, f.y1);
     }
+    /* a week day before a day's date is in its span (`Tuesday, June 28, 2022`) */
+    if (strcmp(f.zPrec, "day") == 0 && i >= 2 && rec_is(d, i - 1, ",") && rec_in(d, i - 2, azWeekday) >= 0)
+      i -= 2;
+    yearEnd = strcmp(f.zPrec, "year") == 0 ? f.end : 0;
     const char *az[2] = {f.zVal, f.zPrec};
     int rc = ds_doc_add_span(d, DS_SPAN_DATE, (uint32_t)i, (uint32_t)f.end, az);
     if (rc) return rc;

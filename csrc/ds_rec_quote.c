@@ -55,7 +55,11 @@ static const char *const azPersonTitle[] = {
 /* Words that may stand before a person's title (`Russian Foreign Minister`). */
 static const char *const azTitleWord[] = {
   "Prime", "Foreign", "Defence", "Defense", "Russian", "Chinese", "Chief", "First", "Former",
-  "Acting", "Senior", "Executive", "General", "Deputy", "Vice", "Press", NULL};
+  "Acting", "Senior", "Executive", "General", "Deputy", "Vice", "Press", "Under", "Assistant",
+  "Associate", "Special", NULL};
+
+/* Small words inside a title (`Under Secretary of Commerce for Industry and Security`). */
+static const char *const azTitleGlue[] = {"of", "for", "and", "the", "on", "at", "to", NULL};
 
 /* Words before a quoted stretch that make it a name or title (`titled`, `so-called`). */
 static const char *const azNaming[] = {"titled", "entitled", "called", "named", "dubbed",
@@ -173,6 +177,16 @@ static int name_starting(const ds_doc *d, const entmap *m, size_t v, size_t hi, 
   if (m->aStart && m->aStart[v] && d->aSpan[m->aStart[v] - 1].last <= hi) {
     ent_name(d, m->aStart[v], out);
     return 1;
+  }
+  /* a person named after a title of capitalized words (`said Under Secretary of Commerce
+     for Industry and Security Alan Estevez`) */
+  for (size_t k = v + 1; m->aStart && k < hi && k < v + 16; k++) {
+    if (!rec_upper(d, k - 1) && rec_in(d, k - 1, azTitleGlue) < 0) break;
+    uint32_t e = m->aStart[k];
+    if (e && d->aSpan[e - 1].last <= hi && strcmp(ds_docspan_value(d, &d->aSpan[e - 1], 0), "PERSON") == 0) {
+      ent_name(d, e, out);
+      return 1;
+    }
   }
   size_t b = v;
   while (b < hi && b - v < 8 && name_piece(d, b, v, hi)) b++;

@@ -66,8 +66,14 @@
 ** end of 2019`, not `out of 2019`), year, early, late,
 ** mid-, spring, summer, autumn, fall, winter, FY; and only when what follows is not a
 ** word it could count (`in 2019 units`): the next token must be punctuation, a
-** capitalized word, a number-free function word (the, and, it, was, ...), or nothing.
+** capitalized word, a number-free function word (the, and, it, was, ...), in a tagged
+** document any verb, adverb or function word (`the treaty in 2021 reflects`), or nothing.
+** A year right after a year so found and `and`, `or` or `,` is one too (`in 2019 and
+** 2020`); so is a year between `the` or a possessive and a capitalized word or a thing a
+** year names (`the 1991 Sino-Soviet Border Agreement`, `HPSCI's 2012 report`, `the 2020
+** election`; not `the 2000 employees`).
 ** So `2019 units`, `page 2019`, `(Smith, 2019)`, `p. 106`, `section 2.3` are not dates.
+** A week day and a comma before a day's date are in its span (`Tuesday, June 28, 2022`).
 ** A year interval needs both years between 1800 and 2100, the second later, at most 100
 ** years apart, and no page or section word (p., pp., page, section, no., vol., ...) or
 ** currency before it. `last year` means the calendar year before the document's; `the

@@ -229,6 +229,26 @@ for fmt, path in (("graphml", sys.argv[1]), ("gexf", sys.argv[2])):
     assert.equal("2019-aspi-sino-russian-high-tech-partnership", e.doc)
   end)
 
+  it("reads a year alone before a verb as a date once the words are tagged", function()
+    local function years(opts)
+      local d = dossier.parse("The renewal of the treaty in 2021 reflects its weight. In 2019 units were sold.", opts)
+      local out = {}
+      for _, s in ipairs(d.spans) do if s.kind == "date" then out[#out + 1] = s.values.value end end
+      return out
+    end
+    -- `reflects` is a verb, so 2021 counts nothing; `units` is a noun: 2019 units are things
+    assert.same({"2021"}, years())
+    assert.same({}, years({tag = false}))
+  end)
+
+  it("takes the person after a long title as a quotation's speaker", function()
+    local d = dossier.parse("“The sweeping export controls are biting harder,” said Minister of Foreign Affairs "
+      .. "of the Russian Federation Sergei Lavrov.")
+    local speakers = {}
+    for _, s in ipairs(d.spans) do if s.kind == "quote" then speakers[#speakers + 1] = s.values.speaker end end
+    assert.same({"Sergei Lavrov"}, speakers)
+  end)
+
   it("reads who acts in an event's sentence: passive, possessor, scene, negation", function()
     local e = dossier.open(H.tmp(".db"))
     e:add_text("Huawei was sanctioned by the United States in May 2019. "

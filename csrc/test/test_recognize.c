@@ -184,6 +184,15 @@ static void test_dates(void) {
          NULL, DS_SPAN_DATE,
          "twentieth century => 1900/1999 | century\n21st century => 2000/2099 | century\n"
          "early twenty-first century => 2000/2032 | century");
+  /* years listed after one (`in 2019 and 2020`); a year naming a thing after `the` or a
+     possessive; a week day before a day's date */
+  EXPECT("In 2019 and 2020, Congress acted; in 2015, 2016 or 2017.", NULL, DS_SPAN_DATE,
+         "2019 => 2019 | year\n2020 => 2020 | year\n2015 => 2015 | year\n2016 => 2016 | year\n"
+         "2017 => 2017 | year");
+  EXPECT("After HPSCI's 2012 report and the 1991 Sino-Soviet Border Agreement, the 2000 employees left.",
+         NULL, DS_SPAN_DATE, "2012 => 2012 | year\n1991 => 1991 | year");
+  EXPECT("It was announced on Tuesday, June 28, 2022, and on Friday 1 July 2022.", NULL, DS_SPAN_DATE,
+         "Tuesday, June 28, 2022 => 2022-06-28 | day\n1 July 2022 => 2022-07-01 | day");
   /* relative dates: resolved against the document's date (2021-11-15 is a Monday of
      ISO week 46), else left relative */
   EXPECT("Last year the law passed; next week it is reviewed; last month it was amended.",
@@ -300,6 +309,10 @@ static void test_quotes(void) {
   EXPECT("“Both sides support the new convention on cybercrime,” said Foreign Minister Sergei "
          "Lavrov.", NULL, DS_SPAN_QUOTE,
          "“Both sides support the new convention on cybercrime,” => Sergei Lavrov");
+  /* a long title with no person the recognizers know: no speaker rather than the title */
+  EXPECT("“The sweeping export controls are biting harder,” said Under Secretary of Commerce for "
+         "Industry and Security Alan Estevez.", NULL, DS_SPAN_QUOTE,
+         "“The sweeping export controls are biting harder,” => ");
   EXPECT("According to Xi Jinping, \"the two nations are partners in every field\".", NULL,
          DS_SPAN_QUOTE, "\"the two nations are partners in every field\" => Xi Jinping");
   EXPECT("The Chinese Foreign Ministry said: “Sweden should correct its mistake at once.” "
