@@ -254,9 +254,16 @@ for fmt, path in (("graphml", sys.argv[1]), ("gexf", sys.argv[2])):
     e:add_text("Huawei was sanctioned by the United States in May 2019. "
       .. "At the summit in Beijing, Rostelecom's partner Huawei signed a deal with Yandex. "
       .. "Russia did not sign the agreement with China. "
-      .. "The town of Wuzhen will host the World Internet Conference.", "t3")
+      .. "The town of Wuzhen will host the World Internet Conference. "
+      .. "US decisions to ban telecom companies Huawei and ZTE hurt them. "
+      .. "The Digital Silk Road, launched by Xi Jinping in 2015, links China to its partners.", "t3")
     local rows = e:events{}.rows
     e:close()
+    -- Huawei and ZTE are what `ban` acts on, not who bans; `launched by` names the agent
+    assert.same({"United States", "Huawei", "restrict"}, {rows[3].actor1, rows[3].actor2, rows[3].action})
+    assert.same({"Xi Jinping", "Digital Silk Road", "establish", "2015"},
+      {rows[4].actor1, rows[4].object, rows[4].action, rows[4].date})
+    rows[4], rows[3] = nil, nil
     -- passive: the agent after `by` acts on the subject
     assert.same({"United States", "Huawei", "restrict", "2019-05", "done"},
       {rows[1].actor1, rows[1].actor2, rows[1].action, rows[1].date, rows[1].certainty})

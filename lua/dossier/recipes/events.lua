@@ -14,9 +14,10 @@
 --   actors   entities of type PERSON, ORG or GPE in the sentence, distinct by id. actor1
 --            is the subject: the nearest actor before the action that is not the object
 --            of a preposition (`in Moscow`, `of Huawei`), not a possessor (`Alibaba's
---            headquarters`) and not inside a parenthesis; two actors joined by `and`,
---            `,` or `&` there are actor1 and actor2. In the passive (`was banned by the
---            FCC`) the agent after `by` is actor1 and the subject actor2. A verb with no
+--            headquarters`), not the object of a verb (`ban telecom companies Huawei`)
+--            and not inside a parenthesis; two actors joined by `and`, `,` or `&` there
+--            are actor1 and actor2. In the passive (`was banned by the FCC`, `launched
+--            by President Putin`) the agent after `by` is actor1 and the subject actor2. A verb with no
 --            such subject has no event; a noun (`an agreement between ...`) takes the
 --            first actor after it. actor2 is otherwise the first actor after the action
 --            that is not its scene (a GPE or LOC after in, at, from, across, near), else
@@ -131,11 +132,16 @@ local function word_before(toks, a)
   return toks[i] and toks[i].word:lower() or "", toks[i] and toks[i].pos
 end
 
+-- Words of a noun phrase, and what joins two (`telecom companies Huawei and ZTE`).
+local NP = {DET = true, ADJ = true, NOUN = true, PROPN = true, NUM = true, CCONJ = true}
+
 -- Can actor a be the subject of a clause: not the object of a preposition (`in Moscow`,
--- `of Huawei`), not a possessor (`Alibaba's headquarters`), not inside a parenthesis.
+-- `of Huawei`) or of a verb (`ban telecom companies Huawei and ZTE`), not a possessor
+-- (`Alibaba's headquarters`), not inside a parenthesis.
 local function subject_like(toks, a)
-  local _, pos = word_before(toks, a)
-  if pos == "ADP" then return false end
+  local i = a.i - 1
+  while toks[i] and NP[toks[i].pos] do i = i - 1 end
+  if toks[i] and (toks[i].pos == "ADP" or toks[i].pos == "VERB") then return false end
   local nxt = toks[a.j + 1]
   if nxt and nxt.xpos == "POS" then return false end
   return a.depth == 0
@@ -175,13 +181,11 @@ local function pick_actors(toks, actors, ti)
     if first < subj then return first, first + 1 end
   end
   local t = toks[ti]
-  if t.xpos == "VBN" then                         -- passive: a form of be before, the agent after by
-    local be = false
+  if t.xpos == "VBN" then                         -- passive: the agent after by
+    local be = false                              -- a form of be before, or by right after
     for i = math.max(1, ti - 3), ti - 1 do if toks[i].lemma == "be" then be = true end end
-    if be then
-      for k, a in ipairs(actors) do
-        if a.i > ti and word_before(toks, a) == "by" then return k, subj end
-      end
+    for k, a in ipairs(actors) do
+      if a.i > ti and word_before(toks, a) == "by" and (be or a.i <= ti + 4) then return k, subj end
     end
   end
   local function after(skipScenes)
@@ -203,21 +207,23 @@ local function pick_actors(toks, actors, ti)
   return subj, other
 end
 
--- The action of a sentence: its first action word that is a verb, else its first other
--- one (`agreement`, `summit`); none when an action verb is negated (`did not sign the
--- agreement`).
-local function main_trigger(toks, trs, s)
-  local best
+-- The action words of a sentence in the order they are tried: verbs first, then the
+-- others (`agreement`, `summit`), each in sentence order; none when an action verb is
+-- negated (`did not sign the agreement`).
+local function triggers_in(toks, trs, s)
+  local list = {}
   for _, tr in ipairs(trs) do
     local ti = tr.t - s.first + 1
     local verb = toks[ti].pos == "VERB"
-    if verb and negated(toks, ti) then return nil end
-    if not best or (verb and not best.verb) or (verb == best.verb and (ti < best.ti or
-        (ti == best.ti and tr.rank < best.tr.rank))) then
-      best = {tr = tr, ti = ti, verb = verb}
-    end
+    if verb and negated(toks, ti) then return {} end
+    list[#list + 1] = {tr = tr, ti = ti, verb = verb}
   end
-  return best
+  table.sort(list, function(a, b)
+    if a.verb ~= b.verb then return a.verb end
+    if a.ti ~= b.ti then return a.ti < b.ti end
+    return a.tr.rank < b.tr.rank
+  end)
+  return list
 end
 
 -- The events of one document k (triggers: {t, action, rank} by token).
@@ -256,9 +262,7 @@ local function doc_events(h, k, d, triggers, out)
       end
     end
     local toks = (#actors > 1 or (#actors == 1 and #objects > 0)) and sentence_tokens(text, s)
-    local main = toks and main_trigger(toks, bySent[si], s)
-    if main then
-      local ti = main.ti
+    if toks then
       -- parenthesis depth of each actor, for those inside one
       local depth, level = {}, 0
       for i, t in ipairs(toks) do
@@ -267,41 +271,52 @@ local function doc_events(h, k, d, triggers, out)
         if t.word == ")" and level > 0 then level = level - 1 end
       end
       for _, a in ipairs(actors) do a.depth = depth[a.i] end
-      -- an EVENT is the object of a meeting only
-      local kept = {}
+    end
+    -- the first action word that has its actors makes the event
+    local main, a1, a2, object
+    for _, cand in ipairs(toks and triggers_in(toks, bySent[si], s) or {}) do
+      local ti = cand.ti
+      -- the object: the first technology or programme after the action, else before it (an
+      -- EVENT for a meeting only)
+      object = nil
+      local firstAny
       for _, o in ipairs(objects) do
-        if not o.event or main.tr.action == "meet" then kept[#kept + 1] = o end
+        if not o.event or cand.tr.action == "meet" then
+          firstAny = firstAny or o.name
+          if not object and o.i > ti then object = o.name end
+        end
       end
-      objects = kept
-      -- the object: the first technology or programme after the action, else before it
-      local object
-      for _, o in ipairs(objects) do if o.i > ti then object = o.name break end end
-      object = object or (objects[1] and objects[1].name)
-      local a1, a2 = pick_actors(toks, actors, ti)
+      object = object or firstAny
+      a1, a2 = pick_actors(toks, actors, ti)
       if a1 and (a2 or object) then
-        local date, source = "", "none"
-        for _, dt in ipairs(dates) do
-          if dt.first >= s.first and dt.first <= s.last and dt.values.value ~= "" then
-            date, source = dt.values.value, "sentence"
-            break
-          end
-        end
-        if date == "" and d.meta.date then date, source = tostring(d.meta.date), "document" end
-        local amount = ""
-        for _, m in ipairs(money) do
-          if m.first >= s.first and m.first <= s.last and m.values.amount ~= "" then
-            amount = m.values.amount .. " " .. m.values.currency
-            break
-          end
-        end
-        local sentence = text:sub(s.from, s.to):gsub("%s+", " ")
-        local x, y = actors[a1].v, a2 and actors[a2].v
-        out[#out + 1] = {doc = d.name, sentence = sentence, date = date, date_source = source,
-                         actor1 = x.name, actor1_country = x.country, actor2 = y and y.name or "",
-                         actor2_country = y and y.country or "", action = main.tr.action, object = object or "",
-                         money = amount, certainty = certainty(sentence, toks, ti), position = si, from = s.from,
-                         to = s.to}
+        main = cand
+        break
       end
+    end
+    if main then
+      local ti = main.ti
+      local date, source = "", "none"
+      for _, dt in ipairs(dates) do
+        if dt.first >= s.first and dt.first <= s.last and dt.values.value ~= "" then
+          date, source = dt.values.value, "sentence"
+          break
+        end
+      end
+      if date == "" and d.meta.date then date, source = tostring(d.meta.date), "document" end
+      local amount = ""
+      for _, m in ipairs(money) do
+        if m.first >= s.first and m.first <= s.last and m.values.amount ~= "" then
+          amount = m.values.amount .. " " .. m.values.currency
+          break
+        end
+      end
+      local sentence = text:sub(s.from, s.to):gsub("%s+", " ")
+      local x, y = actors[a1].v, a2 and actors[a2].v
+      out[#out + 1] = {doc = d.name, sentence = sentence, date = date, date_source = source,
+                       actor1 = x.name, actor1_country = x.country, actor2 = y and y.name or "",
+                       actor2_country = y and y.country or "", action = main.tr.action, object = object or "",
+                       money = amount, certainty = certainty(sentence, toks, ti), position = si, from = s.from,
+                       to = s.to}
     end
   end
 end
