@@ -26,6 +26,33 @@ static void drop_cited_names(ds_doc *d) {
   d->nSpan = n;
 }
 
+/*
+** A name the model found right before a person the lexicon knows is that person's given
+** names or initials (`Michael R.` + `Pompeo`): one span, the lexicon's. d's spans are
+** sorted; 1 if any span changed (they need sorting again).
+*/
+static int join_person_names(ds_doc *d) {
+  int bChanged = 0;
+  for (size_t i = 0; i < d->nSpan; i++) {
+    const ds_docspan *m = &d->aSpan[i];
+    if (m->kind != DS_SPAN_ENT || strcmp(ds_docspan_value(d, m, 0), "PERSON") != 0 ||
+        strcmp(ds_docspan_value(d, m, 4), "model") != 0)
+      continue;
+    for (size_t j = i + 1; j < d->nSpan && d->aSpan[j].first <= m->last; j++) {
+      ds_docspan *l = &d->aSpan[j];
+      if (l->kind == DS_SPAN_ENT && l->first == m->last && strcmp(ds_docspan_value(d, l, 0), "PERSON") == 0 &&
+          strcmp(ds_docspan_value(d, l, 4), "lexicon") == 0) {
+        l->first = m->first;
+        ds_doc_remove_span(d, i);
+        i--;
+        bChanged = 1;
+        break;
+      }
+    }
+  }
+  return bChanged;
+}
+
 int ds_extract(ds_doc *d, const ds_extractor *x, const char *zDate, ds_error *e) {
   char zIso[32];
   if (!zDate) {                               /* the document's own date, if it has one */
@@ -40,6 +67,7 @@ int ds_extract(ds_doc *d, const ds_extractor *x, const char *zDate, ds_error *e)
   if (rc == DS_OK && x->bOthers) rc = ds_recognize(d, zDate);
   if (rc) return ds_error_set(e, rc, -1, "out of memory finding entities, dates and quotations");
   ds_doc_sort_spans(d);
+  if (join_person_names(d)) ds_doc_sort_spans(d);
   drop_cited_names(d);
   return DS_OK;
 }

@@ -241,6 +241,17 @@ for fmt, path in (("graphml", sys.argv[1]), ("gexf", sys.argv[2])):
     assert.same({}, years({tag = false}))
   end)
 
+  it("joins given names the model finds to the surname the lexicon knows", function()
+    local d = dossier.parse("Michael R. Pompeo, Secretary of State, spoke in Prague.")
+    local ents = {}
+    for _, s in ipairs(d.spans) do
+      if s.kind == "ent" and s.values.type == "PERSON" then
+        ents[#ents + 1] = d.text:sub(s.from, s.to) .. " = " .. s.values.name
+      end
+    end
+    assert.same({"Michael R. Pompeo = Mike Pompeo"}, ents)
+  end)
+
   it("takes the person after a long title as a quotation's speaker", function()
     local d = dossier.parse("“The sweeping export controls are biting harder,” said Minister of Foreign Affairs "
       .. "of the Russian Federation Sergei Lavrov.")
