@@ -1,6 +1,7 @@
 // check_report.cjs -- the browser check of the HTML report (make check-report): opens it
 // in headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core) at 1280
-// and 390 pixels wide, takes a screenshot at each width, and fails on console errors,
+// and 390 pixels wide, takes a screenshot at each width (the window, and each section on
+// its own), and fails on console errors,
 // failed requests, zero-sized drawings, a page wider than the window (a table must
 // scroll inside its own box), links to places the file does not have, or links out of
 // the file.
@@ -46,6 +47,16 @@ for (const width of [1280, 390]) {
     return out;
   });
   await page.screenshot({ path: path.join(outdir, `report-${width}.png`) });
+  // each section too (its first 2,400 pixels), for a person to look at
+  const boxes = await page.evaluate(() => Array.from(document.querySelectorAll('section[id]'), (s) => {
+    const b = s.getBoundingClientRect();
+    return { id: s.id, x: b.left + window.scrollX, y: b.top + window.scrollY, w: b.width, h: b.height };
+  }));
+  for (const b of boxes) {
+    if (b.w < 1 || b.h < 1) continue;
+    await page.screenshot({ path: path.join(outdir, `report-${width}-${b.id}.png`), fullPage: true,
+      clip: { x: Math.max(0, b.x - 8), y: Math.max(0, b.y - 8), width: Math.min(width, b.w + 16), height: Math.min(2400, b.h + 16) } });
+  }
   for (const e of errors) failures.push(`${width} px: console: ${e}`);
   for (const e of found) failures.push(`${width} px: ${e}`);
   await page.close();
