@@ -95,6 +95,16 @@ local function certainty(text, toks, ti)
   return "done"
 end
 
+-- The index of the first span of list (sorted by first token) that starts at t or later.
+local function starting_from(list, t)
+  local lo, hi = 1, #list + 1
+  while lo < hi do
+    local mid = (lo + hi) // 2
+    if list[mid].first < t then lo = mid + 1 else hi = mid end
+  end
+  return lo
+end
+
 local function holding(list, t)
   local lo, hi = 1, #list
   while lo <= hi do
@@ -228,7 +238,7 @@ end
 
 -- The events of one document k (triggers: {t, action, rank} by token).
 local function doc_events(h, k, d, triggers, out)
-  local ents = h:spans(k, "ent")
+  local ents = h:spans(k, "ent", false)
   if #ents == 0 then return end                    -- no actor: no event
   local sents = h:spans(k, "s")
   local dates, money = h:spans(k, "date", false), h:spans(k, "money", false)
@@ -249,8 +259,10 @@ local function doc_events(h, k, d, triggers, out)
     -- the sentence's actors and objects first: only a sentence that can hold an event
     -- (an actor, and a second one or an object) is read again by the tagger
     local actors, seen, objects = {}, {}, {}
-    for _, e in ipairs(ents) do
-      if e.first >= s.first and e.first <= s.last then
+    for x = starting_from(ents, s.first), #ents do
+      local e = ents[x]
+      if e.first > s.last then break end
+      do
         local v = e.values
         local i, j = e.first - s.first + 1, math.min(e.last, s.last) - s.first + 1
         if ACTOR[v.type] and not seen[v.id] then
@@ -296,16 +308,20 @@ local function doc_events(h, k, d, triggers, out)
     if main then
       local ti = main.ti
       local date, source = "", "none"
-      for _, dt in ipairs(dates) do
-        if dt.first >= s.first and dt.first <= s.last and dt.values.value ~= "" then
+      for x = starting_from(dates, s.first), #dates do
+        local dt = dates[x]
+        if dt.first > s.last then break end
+        if dt.values.value ~= "" then
           date, source = dt.values.value, "sentence"
           break
         end
       end
       if date == "" and d.meta.date then date, source = tostring(d.meta.date), "document" end
       local amount = ""
-      for _, m in ipairs(money) do
-        if m.first >= s.first and m.first <= s.last and m.values.amount ~= "" then
+      for x = starting_from(money, s.first), #money do
+        local m = money[x]
+        if m.first > s.last then break end
+        if m.values.amount ~= "" then
           amount = m.values.amount .. " " .. m.values.currency
           break
         end
