@@ -11,17 +11,19 @@
 --   action   the first match that is a verb, else the first other match (the order of
 --            the lexicon breaks ties); no event when an action verb is negated (not,
 --            n't, never, no just before it)
---   actors   entities of type PERSON, ORG or GPE in the sentence, distinct by id. actor1
---            is the subject: the nearest actor before the action that is not the object
---            of a preposition (`in Moscow`, `of Huawei`), not a possessor (`Alibaba's
---            headquarters`), not the object of a verb (`ban telecom companies Huawei`)
---            and not inside a parenthesis; two actors joined by `and`, `,` or `&` there
---            are actor1 and actor2. In the passive (`was banned by the FCC`, `launched
---            by President Putin`) the agent after `by` is actor1 and the subject actor2. A verb with no
---            such subject has no event; a noun (`an agreement between ...`) takes the
---            first actor after it. actor2 is otherwise the first actor after the action
---            that is not its scene (a GPE or LOC after in, at, from, across, near), else
---            another actor before it
+--   actors   entities of type PERSON, ORG or GPE in the sentence, and the organs of a
+--            state (`the Chinese government`, `Russian authorities`, `US officials`:
+--            corpus/lexicon/states.tsv), distinct by id. actor1 is the subject: the
+--            nearest actor before the action that is not the object of a preposition
+--            (`in Moscow`, `of Huawei`) or of a verb (`ban telecom companies Huawei`), not
+--            a possessor (`Alibaba's headquarters`) and not inside a parenthesis; two
+--            actors joined by `and`, `,` or `&` there are actor1 and actor2. In the
+--            passive (`was banned by the FCC`, `launched by President Putin`) the agent
+--            after `by` is actor1 and the subject actor2. When the subject is no entity
+--            (`the regime`, `it`), the nearest actor before the action stands for it, else
+--            the first after it. actor2 is the first actor after the action that is not
+--            its scene (a GPE or LOC after in, at, from, across, near), else another
+--            actor before it
 --   object   the first TECH or POLICY entity after the action, else before it (EVENT
 --            for a meeting)
 --   money    the first amount of the sentence (`442000000 USD`)
@@ -176,10 +178,10 @@ end
 -- actor1 and actor2 (indices into actors) of the action at token ti. The subject is the
 -- nearest actor before the action that can be a subject; actors joined right before it
 -- are the two parties. In the passive (`was banned by the FCC`) the agent after `by` is
--- actor1 and the subject actor2. A verb with neither (`the town of Wuzhen will host`)
--- has no actor1; a noun (`an agreement between China and Russia`) takes the first actor
--- after it. actor2 is the first actor after the action that is not its scene, else
--- another actor before it.
+-- actor1 and the subject actor2. A verb whose subject is no entity (`the town of Wuzhen
+-- will host`) takes the nearest actor before it; a noun (`an agreement between China and
+-- Russia`) the first actor after it. actor2 is the first actor after the action that is
+-- not its scene, else another actor before it.
 local function pick_actors(toks, actors, ti)
   local subj
   for k, a in ipairs(actors) do
@@ -204,8 +206,12 @@ local function pick_actors(toks, actors, ti)
     end
   end
   if not subj then
-    if t.pos == "VERB" then return nil end
-    subj = after(true) or after(false)
+    if t.pos == "VERB" then                        -- a subject the recognizers do not name
+      for k, a in ipairs(actors) do                -- (`the regime`, `it`): the nearest actor
+        if a.j < ti and a.depth == 0 and not scene(toks, a) then subj = k end   -- before
+      end
+    end
+    subj = subj or after(true) or after(false)
     if not subj then return nil end
   end
   local other = after(true)
@@ -234,6 +240,57 @@ local function triggers_in(toks, trs, s)
     return a.tr.rank < b.tr.rank
   end)
   return list
+end
+
+-- The adjectives of states (corpus/lexicon/states.tsv): {word = {id, name, country}}.
+local states
+local function load_states()
+  if states then return states end
+  states = {}
+  local path = assert(require("dossier.data").dir()) .. "/lexicon/states.tsv"
+  local f = assert(io.open(path, "rb"))
+  local n = 0
+  for line in f:lines() do
+    n = n + 1
+    line = line:gsub("\r$", "")
+    if line ~= "" and not line:match("^#") then
+      local adj, id, name, cc = line:match("^([^\t]+)\t([^\t]+)\t([^\t]+)\t(%u%u)$")
+      if not adj then f:close(); error(string.format("%s:%d: expected adjective, id, name, country", path, n), 0) end
+      states[adj] = {type = "GPE", id = id, name = name, country = cc}
+    end
+  end
+  f:close()
+  return states
+end
+
+-- Who speaks or acts for a state (`the Chinese government`, `Russian authorities`).
+local ORGANS = {government = true, authorities = true, authority = true, officials = true, official = true,
+                regime = true, administration = true, leadership = true, state = true, leaders = true,
+                leader = true, president = true, premier = true, parliament = true, military = true,
+                side = true, ministry = true, regulators = true, regulator = true, censors = true}
+
+-- The actors a sentence names as a state's organs: {i, j, v} for `Chinese officials`
+-- (the adjective, up to two modifiers, the organ), where no entity stands already.
+local function organs(toks, actors)
+  local st, out = load_states(), {}
+  local taken = {}
+  for _, a in ipairs(actors) do for i = a.i, a.j do taken[i] = true end end
+  for i, t in ipairs(toks) do
+    local v = st[t.word]
+    local two = toks[i + 1] and st[t.word .. " " .. toks[i + 1].word]
+    local first = i
+    if two then v, i = two, i + 1 end
+    if v and not taken[first] then
+      for k = i + 1, math.min(i + 3, #toks) do
+        if ORGANS[toks[k].word:lower()] then
+          out[#out + 1] = {i = first, j = k, v = v}
+          break
+        end
+        if toks[k].pos ~= "ADJ" and toks[k].pos ~= "NOUN" then break end
+      end
+    end
+  end
+  return out
 end
 
 -- The events of one document k (triggers: {t, action, rank} by token).
@@ -273,8 +330,23 @@ local function doc_events(h, k, d, triggers, out)
         end
       end
     end
-    local toks = (#actors > 1 or (#actors == 1 and #objects > 0)) and sentence_tokens(text, s)
+    local sentenceText = text:sub(s.from, s.to)
+    local maybeOrgan = false                      -- a word like government or officials in it
+    if #objects + #actors > 0 then
+      for w in sentenceText:gmatch("%a+") do
+        if ORGANS[w:lower()] then maybeOrgan = true break end
+      end
+    end
+    local toks = (#actors > 1 or (#actors == 1 and #objects > 0) or maybeOrgan) and sentence_tokens(text, s)
     if toks then
+      -- the state organs named (`Russian authorities`), in order with the entities
+      for _, a in ipairs(organs(toks, actors)) do
+        if not seen[a.v.id] then
+          seen[a.v.id] = true
+          actors[#actors + 1] = a
+        end
+      end
+      table.sort(actors, function(x, y) return x.i < y.i end)
       -- parenthesis depth of each actor, for those inside one
       local depth, level = {}, 0
       for i, t in ipairs(toks) do
