@@ -14,6 +14,8 @@ struct ds_ner {
   const uint32_t *aFeat;      /* 2 per slot: fingerprint, row */
   const int16_t *aRow;        /* DS_NER_ROW weights per row */
   const uint32_t *aWord;      /* 2 per slot: fingerprint, word-class value */
+  const uint32_t *aGaz;       /* fingerprint << 8 | phrase value; NULL: none */
+  uint32_t gazMask;
 };
 
 #define HEADER_BYTES 64
@@ -114,6 +116,46 @@ void ds_ner_tokinfo(const char *z, size_t n, const char *zUpos, const uint32_t *
   p->hUpos = zUpos ? hash_name(zUpos) : 0;
   p->uWord = ds_ner_word_find(aWord, mask, p->w.hLow);
   p->uSent = 0;
+  p->uGaz = 0;
+}
+
+uint64_t ds_ner_gaz_next(uint64_t hPhrase, uint64_t hLow) {
+  return mix(hPhrase * 0x9e3779b97f4a7c15ull + hLow) | 1;
+}
+
+/*
+** From each token, follow the phrases starting there while the table says a longer name
+** begins so; each name found marks its tokens B/I/L (or U) of its types.
+*/
+/* The value of phrase hash h in the gazetteer, 0 when absent. */
+static uint32_t gaz_find(const uint32_t *aGaz, uint32_t mask, uint64_t h) {
+  uint32_t fp = DS_NER_GAZ_FP(h);
+  for (uint32_t k = DS_NER_SLOT(h, mask); aGaz[k]; k = (k + 1) & mask)
+    if (aGaz[k] >> 8 == fp) return aGaz[k] & 0xFF;
+  return 0;
+}
+
+void ds_ner_gaz_mark(const uint32_t *aGaz, uint32_t mask, ds_nertok *aTok, size_t n) {
+  for (size_t i = 0; i < n; i++) aTok[i].uGaz = 0;
+  if (!aGaz) return;
+  for (size_t i = 0; i < n; i++) {
+    uint64_t h = DS_NER_GAZ_START;
+    for (size_t j = i; j < n && j - i < DS_NER_GAZ_MAXLEN; j++) {
+      h = ds_ner_gaz_next(h, aTok[j].w.hLow);
+      uint32_t v = gaz_find(aGaz, mask, h);
+      for (uint32_t t = 0; t < DS_NER_GAZ_NTYPE; t++) {
+        if (!(v >> t & 1)) continue;
+        if (j == i) {
+          aTok[i].uGaz |= 1u << (4 * t + 3);
+          continue;
+        }
+        aTok[i].uGaz |= 1u << (4 * t);
+        for (size_t k = i + 1; k < j; k++) aTok[k].uGaz |= 1u << (4 * t + 1);
+        aTok[j].uGaz |= 1u << (4 * t + 2);
+      }
+      if (!(v & DS_NER_GAZ_PREFIX)) break;
+    }
+  }
 }
 
 uint32_t ds_ner_sent_profile(const ds_doc *d, size_t first, size_t last) {
@@ -138,9 +180,9 @@ uint32_t ds_ner_sent_profile(const ds_doc *d, size_t first, size_t last) {
 
 /* Stand-ins for neighbours outside the sentence. */
 static const ds_nertok tokBos = {{0x1111, 0x2222, {0x3333, 0x3333, 0x3333, 0x3333, 0x3333},
-                                  {0x4444, 0x4444, 0x4444}, 0, 0, 0}, 0xB0B, 0xB05, 0xFFFFFFF0u, 0};
+                                  {0x4444, 0x4444, 0x4444}, 0, 0, 0}, 0xB0B, 0xB05, 0xFFFFFFF0u, 0, 0};
 static const ds_nertok tokEos = {{0x5555, 0x6666, {0x7777, 0x7777, 0x7777, 0x7777, 0x7777},
-                                  {0x8888, 0x8888, 0x8888}, 0, 0, 0}, 0xE0E, 0xE05, 0xFFFFFFF1u, 0};
+                                  {0x8888, 0x8888, 0x8888}, 0, 0, 0}, 0xE0E, 0xE05, 0xFFFFFFF1u, 0, 0};
 
 #define CAPB(t) ((t)->uWord & 0xF)
 #define FREQB(t) (((t)->uWord >> 4) & 0xF)
@@ -222,6 +264,18 @@ size_t ds_ner_feats(int featset, const ds_nertok *const win[5], int t1, int t2, 
   a[k++] = fx(67, COARSE(n1));
   a[k++] = fx(68, CLUS(p2));
   a[k++] = fx(69, CLUS(n2));
+  uint32_t gz = w->uGaz, capf = w->w.mFlag & (DS_TT_UPPER1 | DS_TT_ALLCAP);
+  if (gz) {
+    a[k++] = fx(70, gz);
+    a[k++] = fx2(71, gz, capf);
+    for (uint64_t bit = 0; bit < 4 * DS_NER_GAZ_NTYPE; bit++) {
+      if (!(gz >> bit & 1)) continue;
+      a[k++] = fx(72, bit);
+      a[k++] = fx2(73, bit, capf);
+    }
+  }
+  a[k++] = fx2(74, p1->uGaz, gz);
+  a[k++] = fx2(75, gz, n1->uGaz);
   return k;
 }
 
@@ -239,7 +293,7 @@ static int parse_tables(ds_ner *m, const char *zName, ds_error *e) {
   const ds_model *md = &m->model;
   uint32_t scheme = ds_model_field(md, 0), featset = ds_model_field(md, 1);
   uint32_t nFeatSlot = ds_model_field(md, 2), nRow = ds_model_field(md, 3);
-  uint32_t nWordSlot = ds_model_field(md, 4);
+  uint32_t nWordSlot = ds_model_field(md, 4), nGazSlot = ds_model_field(md, 5);
   if (scheme != DS_NER_BIO && scheme != DS_NER_BILOU)
     return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: unknown tag scheme %u", zName, scheme);
   if (featset != DS_NER_FEATS_WORD && featset != DS_NER_FEATS_FULL)
@@ -248,9 +302,12 @@ static int parse_tables(ds_ner *m, const char *zName, ds_error *e) {
       (nWordSlot & (nWordSlot - 1)))
     return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: hash table sizes %u and %u are not "
                         "powers of two", zName, nFeatSlot, nWordSlot);
+  if (nGazSlot & (nGazSlot - 1))
+    return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: gazetteer size %u is not a power of "
+                        "two", zName, nGazSlot);
   if (nRow > (1u << 24))
     return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: %u weight rows, more than 2^24", zName, nRow);
-  uint64_t need = 8ull * nFeatSlot + 2ull * DS_NER_ROW * nRow + 8ull * nWordSlot;
+  uint64_t need = 8ull * nFeatSlot + 2ull * DS_NER_ROW * nRow + 8ull * nWordSlot + 4ull * nGazSlot;
   if (need != md->nBody)
     return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: tables of %llu bytes in a body of %llu",
                         zName, (unsigned long long)need, (unsigned long long)md->nBody);
@@ -264,6 +321,8 @@ static int parse_tables(ds_ner *m, const char *zName, ds_error *e) {
   m->aFeat = (const uint32_t *)(const void *)q;
   m->aRow = (const int16_t *)(const void *)(q + 8ull * nFeatSlot);
   m->aWord = (const uint32_t *)(const void *)(q + 8ull * nFeatSlot + 2ull * DS_NER_ROW * nRow);
+  m->aGaz = nGazSlot ? m->aWord + 2ull * nWordSlot : NULL;
+  m->gazMask = nGazSlot ? nGazSlot - 1 : 0;
   for (uint32_t i = 0; i < nFeatSlot; i++)
     if (m->aFeat[2 * i] && m->aFeat[2 * i + 1] >= nRow)
       return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: feature slot %u points outside the "
@@ -272,6 +331,8 @@ static int parse_tables(ds_ner *m, const char *zName, ds_error *e) {
     return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: feature table has no empty slot", zName);
   if (!ds_model_has_empty_slot(m->aWord, nWordSlot, 2))
     return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: word-class table has no empty slot", zName);
+  if (m->aGaz && !ds_model_has_empty_slot(m->aGaz, nGazSlot, 1))
+    return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: gazetteer has no empty slot", zName);
   return DS_OK;
 }
 
@@ -377,38 +438,30 @@ static const char *tok_text(const ds_doc *d, size_t i, size_t *pn) {
 
 /*
 ** Tag tokens [first, last) of a sentence into aCls (entries COVERED stay and count as O),
-** with a ring of token information for positions i-2 .. i+2.
+** with the sentence's token information in aTok (room for last - first).
 */
 static void tag_sentence(const ds_ner *m, const ds_doc *d, const uint64_t *aUposHash,
-                         size_t first, size_t last, uint8_t *aCls) {
-  ds_nertok ring[8];
+                         size_t first, size_t last, ds_nertok *aTok, uint8_t *aCls) {
   uint64_t aH[DS_NER_MAXFEAT];
   int32_t sc[16];
   int t1 = -1, t2 = -1;
   size_t n = last - first;
   uint32_t uSent = ds_ner_sent_profile(d, first, last);
-  for (size_t j = 0; j < n && j < 3; j++) {
+  for (size_t j = 0; j < n; j++) {
     size_t nz;
     const char *z = tok_text(d, first + j, &nz);
-    ds_ner_tokinfo(z, nz, NULL, m->aWord, m->wordMask, &ring[j & 7]);
-    ring[j & 7].hUpos = aUposHash ? aUposHash[d->aUpos[first + j]] : 0;
-    ring[j & 7].uSent = uSent;
+    ds_ner_tokinfo(z, nz, NULL, m->aWord, m->wordMask, &aTok[j]);
+    aTok[j].hUpos = aUposHash ? aUposHash[d->aUpos[first + j]] : 0;
+    aTok[j].uSent = uSent;
   }
+  ds_ner_gaz_mark(m->aGaz, m->gazMask, aTok, n);
   for (size_t i = 0; i < n; i++) {
-    size_t j = i + 3;
-    if (j < n) {
-      size_t nz;
-      const char *z = tok_text(d, first + j, &nz);
-      ds_ner_tokinfo(z, nz, NULL, m->aWord, m->wordMask, &ring[j & 7]);
-      ring[j & 7].hUpos = aUposHash ? aUposHash[d->aUpos[first + j]] : 0;
-      ring[j & 7].uSent = uSent;
-    }
     int c = 0;
     if (aCls[first + i] != COVERED) {
       const ds_nertok *win[5];
       for (int k = 0; k < 5; k++) {
         size_t pos = i + (size_t)k;   /* position + 2 */
-        win[k] = pos >= 2 && pos - 2 < n ? &ring[(pos - 2) & 7] : NULL;
+        win[k] = pos >= 2 && pos - 2 < n ? &aTok[pos - 2] : NULL;
       }
       size_t nH = ds_ner_feats(m->featset, win, t1, t2, aH);
       score(m, aH, nH, sc);
@@ -493,15 +546,27 @@ int ds_ner_tag(const ds_ner *m, ds_doc *d) {
     }
     pUpos = aUposHash;
   }
+  /* room for the token information of the longest sentence */
+  size_t nMax = 0;
+  for (size_t s = 0; s < d->nSent; s++) {
+    size_t first = d->aSent[s].first, last = d->aSent[s].last;
+    if (last <= d->nTok && first < last && last - first > nMax) nMax = last - first;
+  }
+  ds_nertok *aTok = nMax ? ds_malloc_n(nMax, sizeof *aTok) : NULL;
+  if (nMax && !aTok) {
+    ds_free(aCls);
+    return DS_NOMEM;
+  }
   ds_buf b = DS_BUF_INIT;
   int rc = DS_OK;
   for (size_t s = 0; s < d->nSent && rc == DS_OK; s++) {
     size_t first = d->aSent[s].first, last = d->aSent[s].last;
     if (last > d->nTok || first >= last) continue;
-    tag_sentence(m, d, pUpos, first, last, aCls);
+    tag_sentence(m, d, pUpos, first, last, aTok, aCls);
     rc = add_spans(m, d, aCls, first, last, &b);
   }
   ds_buf_free(&b);
+  ds_free(aTok);
   ds_free(aCls);
   return rc;
 }

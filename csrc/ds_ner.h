@@ -12,8 +12,13 @@
 ** word classes learnt offline from unlabeled text and shipped in the model: two
 ** clusterings of words found in the same contexts (exchange algorithm), a frequency
 ** bucket, and how often the word is capitalised where capitals are not forced
-** (tools/train_ner.c). The token analysis is the tagger's (ds_tagger_tokinfo, and its
-** lower-case hash keys the word classes): a change there needs this model retrained too.
+** (tools/train_ner.c); and gazetteer matches: the model carries lists of names baked in
+** by the trainer (the domain lexicon, WordNet's people, organizations and places,
+** GeoNames' places, given names), matched case-blind, and a token inside a match of type
+** T at position B, I, L or U of it has that as a feature (Ratinov & Roth 2009); so the
+** recognizer needs no file but its model. The token analysis is the tagger's
+** (ds_tagger_tokinfo, and its lower-case hash keys the word classes and the gazetteer):
+** a change there needs this model retrained too.
 **
 ** A model (corpus/models/en-uner.ner, made by tools/train_ner.sh) is one block read once
 ** and never written afterwards: one ds_ner may be shared by any number of threads.
@@ -37,7 +42,7 @@
 ** Tokens already inside an ent span (a gazetteer's, added before) are left alone: they
 ** are tagged O, so no model span overlaps them, and the model's spans stop at them.
 **
-** Model file format (version 1; all integers little-endian; the host must be too):
+** Model file format (version 2; all integers little-endian; the host must be too):
 **
 **   header, 64 bytes (the envelope of ds_model.h):
 **     0  char[8]  magic "DSNERMOD"
@@ -47,7 +52,8 @@
 **     20 u32      nFeatSlot   feature hash slots (power of two)
 **     24 u32      nRow        weight rows
 **     28 u32      nWordSlot   word-class slots (power of two)
-**     32 u32      reserved (0) x 4
+**     32 u32      nGazSlot    gazetteer slots (power of two, or 0: no gazetteer)
+**     36 u32      reserved (0) x 3
 **     48 u64      nBody       bytes after the header (the file is exactly 64 + nBody)
 **     56 u64      FNV-1a 64 checksum of the body
 **   body:
@@ -61,6 +67,12 @@
 **     u32[2*nWordSlot]   word classes (fingerprint of the lower-cased word, value:
 **                        capitalisation bucket in bits 0-3, frequency bucket in bits 4-7,
 **                        cluster in bits 8-19, coarse cluster in bits 20-31; 0 = none)
+**     u32[nGazSlot]      gazetteer, one u32 a slot: a 24-bit fingerprint of a phrase hash
+**                        (DS_NER_GAZ_FP, never 0) above 8 value bits: bit t set when the
+**                        phrase is a name of gazetteer type t (DS_NER_GAZ_*), bit 7 when
+**                        it begins a longer name; 0 = empty slot, linear probing from
+**                        hash & mask. The phrase hash chains the lower-case hashes of its
+**                        tokens: ds_ner_gaz_next
 ** Classes: 0 is O; type k (0 PERSON, 1 ORG, 2 LOC) has 1 + 4k + {0 B, 1 I, 2 L, 3 U}
 ** under BILOU and 1 + 2k + {0 B, 1 I} under BIO.
 */
@@ -72,7 +84,7 @@
 #include "ds_model.h"
 #include "ds_tagger.h"
 
-#define DS_NER_VERSION 1
+#define DS_NER_VERSION 2
 
 /* A loaded model: read-only, shareable between threads. */
 typedef struct ds_ner ds_ner;
@@ -143,7 +155,29 @@ typedef struct ds_nertok {
   uint64_t hUpos;       /* hash of its UPOS name, 0 when not tagged */
   uint32_t uWord;       /* its word-class value (model format above), 0 when unknown */
   uint32_t uSent;       /* the case profile of its sentence (ds_ner_sent_profile) */
+  uint32_t uGaz;        /* gazetteer matches over it: bit 4 * type + part (0 B, 1 I, 2 L,
+                           3 U) for each type with a match (ds_ner_gaz_mark) */
 } ds_nertok;
+
+/* Gazetteer types, and the value bit of a phrase that begins a longer name. */
+enum { DS_NER_GAZ_PERSON = 0, DS_NER_GAZ_ORG, DS_NER_GAZ_LOC, DS_NER_GAZ_OTHER, DS_NER_GAZ_FIRST,
+       DS_NER_GAZ_NTYPE };
+#define DS_NER_GAZ_PREFIX 0x80u
+/* Names longer than this many tokens are not matched. */
+#define DS_NER_GAZ_MAXLEN 8
+
+/* The fingerprint (24 bits, never 0) kept for phrase hash h in a gazetteer slot. */
+#define DS_NER_GAZ_FP(h) ((uint32_t)((h) >> 40) | 1u)
+
+/* The hash of the empty phrase, and of a phrase followed by a token of lower-case hash h. */
+#define DS_NER_GAZ_START 0x6A7E5EEDull
+uint64_t ds_ner_gaz_next(uint64_t hPhrase, uint64_t hLow);
+
+/*
+** Set the uGaz of the n tokens aTok (one sentence, in order) from the gazetteer aGaz
+** (one u32 per slot, mask = slots - 1; NULL for none): every match of every type.
+*/
+void ds_ner_gaz_mark(const uint32_t *aGaz, uint32_t mask, ds_nertok *aTok, size_t n);
 
 /*
 ** The case profile of tokens [first, last) of d: 1 lower-case text (fewer than 1 in 20
@@ -155,7 +189,7 @@ uint32_t ds_ner_sent_profile(const ds_doc *d, size_t first, size_t last);
 /*
 ** Fill *p for the n bytes at z, with UPOS name zUpos (NULL when untagged), looking the
 ** word up in word-class slots aWord (2 u32 per slot, mask = slots - 1; NULL for none).
-** uSent is left 0: the caller sets it.
+** uSent and uGaz are left 0: the caller sets them.
 */
 void ds_ner_tokinfo(const char *z, size_t n, const char *zUpos, const uint32_t *aWord,
                     uint32_t mask, ds_nertok *p);
@@ -163,8 +197,8 @@ void ds_ner_tokinfo(const char *z, size_t n, const char *zUpos, const uint32_t *
 /* The word-class value of a lower-cased word hash (ds_tagger_hash_lower), 0 if absent. */
 uint32_t ds_ner_word_find(const uint32_t *aWord, uint32_t mask, uint64_t h);
 
-/* Most features one token can have. */
-#define DS_NER_MAXFEAT 80
+/* Most features one token can have (107 with every gazetteer bit set). */
+#define DS_NER_MAXFEAT 120
 
 /*
 ** Write the feature hashes of token win[2] to aOut (at most DS_NER_MAXFEAT) given its

