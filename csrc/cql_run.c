@@ -188,7 +188,7 @@ static int rd_id(void *ctx, int64_t pos, int attr, uint32_t *pId) {
   runner *r = ctx;
   int64_t t = pos - r->lo;
   if (r->w.n == 0 || r->wDoc != r->k || t < r->w.first || t >= r->w.first + (int64_t)r->w.n) {
-    int rc = ds_corpus_window(r->c, (size_t)r->k, t, t + 64, 0, &r->w, r->e);
+    int rc = ds_corpus_window_exact(r->c, (size_t)r->k, t, t + 16, 0, &r->w, r->e);
     if (rc) {
       r->w.n = 0;
       return rc;

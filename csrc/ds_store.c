@@ -317,6 +317,7 @@ static int check_format(ds_corpus *c, int flags, ds_error *e) {
 static void forget_caches(ds_corpus *c) {
   c->streamDoc = -1;
   c->bText = 0;
+  c->rawDocId = -1;
   c->words.bLoaded = 0;
   c->gaps.bLoaded = 0;
   for (int a = 0; a < DS_NATTR; a++) c->aBlank[a] = -2;
@@ -584,6 +585,11 @@ void ds_corpus_close(ds_corpus *c) {
   ds_buf_free(&c->names);
   ds_buf_free(&c->text);
   ds_free(c->aOff);
+  ds_buf_free(&c->rawTypes);
+  ds_buf_free(&c->rawWs);
+  ds_free(c->aExType);
+  ds_free(c->aExOff);
+  ds_buf_free(&c->exText);
   ds_free(c->aSpanRead);
   ds_free(c->aDoc);
   ds_free(c->zPath);

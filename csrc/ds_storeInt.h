@@ -110,6 +110,15 @@ struct ds_corpus {
   ds_buf text;                /* its clean text, from its first part's start */
   uint32_t *aOff;             /* token (start, end) byte pairs in it */
   size_t nOffAlloc;
+  /* reader cache: one stored part as stored, for ds_corpus_window_exact (which decodes
+     only the tokens asked for from it) */
+  int64_t rawDocId;           /* docs.id of the part held, or -1 */
+  int64_t rawFirst, rawN;     /* its tokens, from its document's start */
+  int rawWidth;               /* bits per token type */
+  ds_buf rawTypes, rawWs;     /* its types and white space blobs */
+  uint32_t *aExType, *aExOff; /* the decoded tokens and (start, end) byte pairs */
+  size_t nExAlloc;
+  ds_buf exText;              /* their text */
   /* reader cache: the spans of one kind of one document */
   int64_t spanDoc;            /* index in aDoc, or -1 */
   char zSpanKind[32];
