@@ -330,9 +330,8 @@ static int cmp_i64(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-/* The driver's positions, ascending, into *pa (ds_malloc'd). */
-static int driver_positions(runner *r, int64_t **pa, size_t *pn) {
-  const cql_idset *s = &r->p->vm.aCons[r->p->iDriver].set;
+/* The positions of the values of s, ascending, into *pa (ds_malloc'd). */
+static int set_positions(runner *r, const cql_idset *s, int64_t **pa, size_t *pn) {
   int64_t *a = NULL;
   size_t n = 0, nAlloc = 0;
   for (size_t i = 0; i < s->nId; i++) {
@@ -364,6 +363,97 @@ static int driver_positions(runner *r, int64_t **pa, size_t *pn) {
   *pa = a;
   *pn = n;
   return DS_OK;
+}
+
+/* The driver's positions, ascending, into *pa (ds_malloc'd). */
+static int driver_positions(runner *r, int64_t **pa, size_t *pn) {
+  return set_positions(r, &r->p->vm.aCons[r->p->iDriver].set, pa, pn);
+}
+
+/* ====================== `A []{n,m} B` from postings ====================== */
+
+/* The positions of one side read forward: a cursor (one value), or all of them in memory. */
+typedef struct seeker {
+  ds_cursor *k;
+  int64_t *a;
+  size_t n, i;
+  int64_t pos;          /* the current position (INT64_MAX: past the end; -1: none yet) */
+} seeker;
+
+static int seeker_open(runner *r, const cql_idset *s, seeker *q) {
+  memset(q, 0, sizeof *q);
+  q->pos = -1;
+  if (s->nId == 1) return ds_corpus_cursor(r->c, s->attr, s->aId[0], &q->k, r->e);
+  return set_positions(r, s, &q->a, &q->n);
+}
+
+/* The first position >= target into q->pos (INT64_MAX: none). */
+static int seeker_seek(seeker *q, int64_t target) {
+  if (q->pos >= target) return DS_OK;
+  if (q->k) {
+    int rc = ds_cursor_seek(q->k, target, &q->pos);
+    if (rc == DS_DONE) q->pos = INT64_MAX;
+    return rc == DS_DONE ? DS_OK : rc;
+  }
+  size_t lo = q->i, hi = q->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (q->a[mid] < target) lo = mid + 1;
+    else hi = mid;
+  }
+  q->i = lo;
+  q->pos = lo < q->n ? q->a[lo] : INT64_MAX;
+  return DS_OK;
+}
+
+static void seeker_close(seeker *q) {
+  ds_cursor_free(q->k);
+  ds_free(q->a);
+}
+
+/*
+** `A []{n,m} B` (cql_gap_plan): from each A the shortest match ends at the first B at
+** n + 1 .. m + 1 tokens on, in the same document. Driven by the rarer side's positions,
+** the other read with a seeking cursor: from A, the first B at or after A + n + 1; from B
+** at q, the As at q - m - 1 .. q - n - 1 whose first B that far on is q, i.e. after the
+** B before q less n (strategies then reduce the matches as the matcher's).
+*/
+static int run_gap(runner *r, ds_matchset *out) {
+  const ds_eval *p = r->p;
+  const cql_idset *sa = &p->vm.aCons[p->iGapA].set, *sb = &p->vm.aCons[p->iGapB].set;
+  int bFromA = sa->freq <= sb->freq;
+  int64_t *a = NULL;
+  size_t n = 0;
+  seeker q;
+  int rc = set_positions(r, bFromA ? sa : sb, &a, &n);
+  if (rc == DS_OK) rc = seeker_open(r, bFromA ? sb : sa, &q);
+  else memset(&q, 0, sizeof q);
+  int64_t prev = INT64_MIN / 2;              /* from B: the B before */
+  for (size_t i = 0; i < n && rc == DS_OK; i++) {
+    int64_t pos = a[i];
+    if ((rc = tick(r)) != DS_OK) break;
+    if (pos < r->lo || pos >= r->hi) enter_doc(r, ds_corpus_doc_at(r->c, pos));
+    if (!doc_ok(r, r->k)) {
+      prev = pos;
+      continue;
+    }
+    if (bFromA) {
+      int64_t hi = pos + 1 + p->gapHi < r->hi ? pos + 1 + p->gapHi : r->hi - 1;
+      rc = seeker_seek(&q, pos + 1 + p->gapLo);
+      if (rc == DS_OK && q.pos <= hi && ds_matchset_add(out, pos, q.pos) < 0) rc = nomem(r);
+    } else {
+      int64_t lo = pos - 1 - p->gapHi, hi = pos - 1 - p->gapLo;
+      if (lo < prev - p->gapLo) lo = prev - p->gapLo;
+      if (lo < r->lo) lo = r->lo;
+      for (rc = seeker_seek(&q, lo); rc == DS_OK && q.pos <= hi; rc = seeker_seek(&q, q.pos + 1))
+        if (ds_matchset_add(out, q.pos, pos) < 0) rc = nomem(r);
+      prev = pos;
+    }
+  }
+  seeker_close(&q);
+  ds_free(a);
+  if (rc == DS_CORRUPT) rc = ds_error_set(r->e, DS_CORRUPT, -1, "corrupt postings");
+  return rc == DS_NOTFOUND ? DS_OK : rc;
 }
 
 /*
@@ -707,7 +797,8 @@ static int run_plan(ds_corpus *c, const ds_eval *p, ds_matchset *out, int64_t *p
   if (p->eKind == E_SPANS) rc = run_spans(&r, out);
   else if (p->eKind == E_MEET || p->eKind == E_UNION) rc = run_meet(&r, out, pnCut);
   else if (!p->vm.bEmpty) {
-    rc = p->iDriver >= 0 ? run_driver(&r, out) : p->nAlt ? run_alt(&r, out) : run_scan(&r, out);
+    rc = cql_gap_plan(p) ? run_gap(&r, out)
+         : p->iDriver >= 0 ? run_driver(&r, out) : p->nAlt ? run_alt(&r, out) : run_scan(&r, out);
     if (rc == DS_OK) {
       static const int aReduce[] = {DS_MATCHSET_LEFTMOST, DS_MATCHSET_MINIMAL, DS_MATCHSET_MAXIMAL, 0};
       /* plain tokens: one match per start, all as long: nothing to reduce */
