@@ -330,6 +330,31 @@ static int cmp_i64(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
+/*
+** Sort a[0..n), the positions of several values (each value's ascending, none twice):
+** many of them through a bitmap over the positions (one pass to set, one to read back),
+** a few with qsort.
+*/
+static int sort_positions(int64_t *a, size_t n) {
+  int64_t max = 0;
+  for (size_t i = 0; i < n; i++)
+    if (a[i] > max) max = a[i];
+  if ((uint64_t)n < (uint64_t)max / 1024 || max < 0) {
+    qsort(a, n, sizeof *a, cmp_i64);
+    return DS_OK;
+  }
+  size_t nWord = (size_t)(max / 64) + 1;
+  uint64_t *aBit = ds_malloc_n(nWord, sizeof *aBit);
+  if (!aBit) return DS_NOMEM;
+  memset(aBit, 0, nWord * sizeof *aBit);
+  for (size_t i = 0; i < n; i++) aBit[a[i] >> 6] |= (uint64_t)1 << (a[i] & 63);
+  size_t j = 0;
+  for (size_t w = 0; w < nWord; w++)
+    for (uint64_t v = aBit[w]; v; v &= v - 1) a[j++] = (int64_t)(w * 64 + (size_t)__builtin_ctzll(v));
+  ds_free(aBit);
+  return j == n ? DS_OK : DS_CORRUPT;         /* a position twice: the lists overlap */
+}
+
 /* The positions of the values of s, ascending, into *pa (ds_malloc'd). */
 static int set_positions(runner *r, const cql_idset *s, int64_t **pa, size_t *pn) {
   int64_t *a = NULL;
@@ -359,7 +384,13 @@ static int set_positions(runner *r, const cql_idset *s, int64_t **pa, size_t *pn
     n += m;
     ds_free(b);
   }
-  if (s->nId > 1 && n > 1) qsort(a, n, sizeof *a, cmp_i64);
+  if (s->nId > 1 && n > 1) {
+    int rc = sort_positions(a, n);
+    if (rc) {
+      ds_free(a);
+      return rc == DS_NOMEM ? nomem(r) : ds_error_set(r->e, DS_CORRUPT, -1, "corrupt postings: a position twice");
+    }
+  }
   *pa = a;
   *pn = n;
   return DS_OK;
@@ -482,7 +513,9 @@ static int run_leapfrog(runner *r, const int64_t *a, size_t n, ds_matchset *out)
     }
     if (rc) break;
     if (next >= 0) {                         /* on to the first driver position >= next */
-      size_t lo = i + 1, hi = n;
+      size_t lo = i + 1, step = 1;           /* galloping: it is mostly near */
+      while (lo + step < n && a[lo + step] < next) lo += step, step *= 2;
+      size_t hi = lo + step < n ? lo + step : n;
       while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (a[mid] < next) lo = mid + 1;

@@ -44,6 +44,8 @@ static const char *const azStSql[ST_N] = {
   "SELECT first, n, width, types, ws FROM tokens WHERE doc=?1 AND first < ?3 AND first >= "
   "COALESCE((SELECT first FROM tokens WHERE doc=?1 AND first <= ?2 ORDER BY first DESC LIMIT 1), 0) "
   "ORDER BY first",
+  "SELECT id, freq FROM lexicon WHERE attr=?1 AND str=?2",
+  "SELECT n, data FROM postings WHERE attr=?1 AND id=?2 ORDER BY seg",
 };
 
 /* ====================== SQL helpers ====================== */
@@ -318,6 +320,7 @@ static void forget_caches(ds_corpus *c) {
   c->streamDoc = -1;
   c->bText = 0;
   c->rawDocId = -1;
+  for (int a = 0; a < DS_NATTR; a++) c->abLexLoaded[a] = 0;
   c->words.bLoaded = 0;
   c->gaps.bLoaded = 0;
   for (int a = 0; a < DS_NATTR; a++) c->aBlank[a] = -2;
@@ -585,6 +588,11 @@ void ds_corpus_close(ds_corpus *c) {
   ds_buf_free(&c->names);
   ds_buf_free(&c->text);
   ds_free(c->aOff);
+  for (int a = 0; a < DS_NATTR; a++) {
+    ds_buf_free(&c->aLexArena[a]);
+    ds_free(c->aLexOff[a]);
+    ds_free(c->aLexFreq[a]);
+  }
   ds_buf_free(&c->rawTypes);
   ds_buf_free(&c->rawWs);
   ds_free(c->aExType);

@@ -33,7 +33,7 @@ typedef struct strtab {
 
 /* Statements kept prepared (see ds_store_cached; their SQL is in ds_store.c). */
 enum { ST_SHA, ST_DOC, ST_META, ST_TOKENS, ST_SPANS, ST_FIND, ST_GAP, ST_SAVE, ST_RELEASE,
-       ST_DOCEND, ST_PARTS, ST_N };
+       ST_DOCEND, ST_PARTS, ST_LOOKUP, ST_POSTINGS, ST_N };
 
 /* Spans of one kind of a document being written, encoded as they come (see ds_store.h). */
 typedef struct spanacc {
@@ -71,6 +71,12 @@ struct ds_corpus {
   int bMapsStale;             /* a refresh saw another writer's commit: the maps must go */
   strtab words, gaps;
   int64_t aBlank[DS_NATTR];   /* id of `_` per attribute, -1 if none, -2 not looked up */
+  /* the lexicons in memory, per attribute, loaded on the first scan (ds_corpus_lexicon_scan) */
+  ds_buf aLexArena[DS_NATTR];   /* the strings, each followed by a NUL */
+  uint32_t *aLexOff[DS_NATTR];  /* id i: aLexArena + aLexOff[i] .. aLexOff[i + 1] - 1 */
+  int64_t *aLexFreq[DS_NATTR];  /* id i's frequency; -1: no entry */
+  size_t anLex[DS_NATTR];       /* ids (0 .. anLex - 1) */
+  uint8_t abLexLoaded[DS_NATTR];
   /* writer state, while a segment is open */
   ds_read_opts read;          /* how documents are read (kept for ds_ingest's callers) */
   int bInTxn;

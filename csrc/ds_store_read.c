@@ -134,7 +134,7 @@ int ds_corpus_doc_meta(ds_corpus *c, int64_t docId,
 
 int ds_corpus_lookup(ds_corpus *c, int attr, const char *z, size_t n, uint32_t *pId,
                      int64_t *pFreq, ds_error *e) {
-  sqlite3_stmt *st = ds_store_prep(c, "SELECT id, freq FROM lexicon WHERE attr=?1 AND str=?2", e);
+  sqlite3_stmt *st = ds_store_cached(c, ST_LOOKUP, e);
   if (!st) return DS_SQL;
   sqlite3_bind_int(st, 1, attr);
   sqlite3_bind_text(st, 2, z, (int)n, SQLITE_STATIC);
@@ -146,7 +146,8 @@ int ds_corpus_lookup(ds_corpus *c, int attr, const char *z, size_t n, uint32_t *
   } else if (src != SQLITE_DONE) {
     rc = ds_store_sql_error(c, e, "read lexicon");
   }
-  sqlite3_finalize(st);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
   return rc;
 }
 
@@ -155,7 +156,7 @@ int ds_corpus_postings(ds_corpus *c, int attr, uint32_t id, int64_t **pa, size_t
   *pa = NULL;
   *pn = 0;
   if (!ds_corpus_indexed(c, attr, id)) return DS_NOTFOUND;
-  sqlite3_stmt *st = ds_store_prep(c, "SELECT data FROM postings WHERE attr=?1 AND id=?2 ORDER BY seg", e);
+  sqlite3_stmt *st = ds_store_cached(c, ST_POSTINGS, e);
   size_t nAlloc = 0;
   int rc = DS_OK, src;
   if (!st) return DS_SQL;
@@ -163,13 +164,13 @@ int ds_corpus_postings(ds_corpus *c, int attr, uint32_t id, int64_t **pa, size_t
   sqlite3_bind_int64(st, 2, id);
   while (rc == DS_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
     size_t nBefore = *pn;
-    const unsigned char *pData = sqlite3_column_blob(st, 0);
-    rc = ds_postings_decode(pData, (size_t)sqlite3_column_bytes(st, 0), pa, pn, &nAlloc);
+    const unsigned char *pData = sqlite3_column_blob(st, 1);
+    rc = ds_postings_decode(pData, (size_t)sqlite3_column_bytes(st, 1), pa, pn, &nAlloc);
     if (rc == DS_OK && nBefore > 0 && *pn > nBefore && (*pa)[nBefore] <= (*pa)[nBefore - 1])
       rc = DS_CORRUPT;
   }
   if (rc == DS_OK && src != SQLITE_DONE) rc = ds_store_sql_error(c, e, "read postings");
-  sqlite3_finalize(st);
+  sqlite3_reset(st);
   if (rc == DS_CORRUPT)
     ds_error_set(e, rc, -1, "%s: corrupt postings for %s id %u", c->zPath, ds_attr_name(attr), id);
   else if (rc == DS_NOMEM)
@@ -373,15 +374,76 @@ static int each_lexicon_row(ds_corpus *c, sqlite3_stmt *st,
   return rc;
 }
 
+/* Load attr's lexicon into memory (once, until the corpus changes: forget_caches). */
+static int load_lexicon(ds_corpus *c, int attr, ds_error *e) {
+  if (c->abLexLoaded[attr]) return DS_OK;
+  sqlite3_stmt *st = ds_store_prep(c, "SELECT id, str, freq FROM lexicon WHERE attr=?1 ORDER BY id", e);
+  if (!st) return DS_SQL;
+  sqlite3_bind_int(st, 1, attr);
+  ds_buf *arena = &c->aLexArena[attr];
+  ds_buf_reset(arena);
+  size_t n = 0, nAlloc = 0;
+  int rc = DS_OK, src;
+  while (rc == DS_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t id = sqlite3_column_int64(st, 0);
+    const char *z = (const char *)sqlite3_column_text(st, 1);
+    size_t nz = (size_t)sqlite3_column_bytes(st, 1);
+    if (!z) continue;                     /* a damaged row */
+    if (id < (int64_t)n || id >= UINT32_MAX) { rc = DS_CORRUPT; break; }
+    if ((size_t)id + 2 > nAlloc) {
+      size_t nNew = nAlloc ? nAlloc * 2 : 1024;
+      while (nNew < (size_t)id + 2) nNew *= 2;
+      uint32_t *a = ds_realloc_n(c->aLexOff[attr], nNew, sizeof *a);
+      if (a) c->aLexOff[attr] = a;
+      int64_t *f = a ? ds_realloc_n(c->aLexFreq[attr], nNew, sizeof *f) : NULL;
+      if (!f) { rc = DS_NOMEM; break; }
+      c->aLexFreq[attr] = f;
+      nAlloc = nNew;
+    }
+    while (n < (size_t)id) {              /* ids without a row */
+      c->aLexOff[attr][n] = (uint32_t)arena->n;
+      c->aLexFreq[attr][n++] = -1;
+      ds_buf_putc(arena, 0);
+    }
+    if (arena->n + nz + 1 >= UINT32_MAX) { rc = DS_LIMIT; break; }
+    c->aLexOff[attr][n] = (uint32_t)arena->n;
+    c->aLexFreq[attr][n++] = sqlite3_column_int64(st, 2);
+    ds_buf_append(arena, z, nz);
+    ds_buf_putc(arena, 0);
+  }
+  if (rc == DS_OK && src != SQLITE_DONE) rc = ds_store_sql_error(c, e, "read lexicon");
+  sqlite3_finalize(st);
+  if (rc == DS_OK && n == nAlloc) {         /* room for the end offset (an empty lexicon) */
+    uint32_t *a = ds_realloc_n(c->aLexOff[attr], n + 1, sizeof *a);
+    if (!a) rc = DS_NOMEM;
+    else c->aLexOff[attr] = a;
+  }
+  if (rc == DS_OK && arena->rc) rc = DS_NOMEM;
+  if (rc == DS_OK) c->aLexOff[attr][n] = (uint32_t)arena->n;
+  if (rc == DS_CORRUPT) return ds_error_set(e, rc, -1, "%s: the lexicon is corrupt", c->zPath);
+  if (rc == DS_NOMEM) return ds_store_nomem(e);
+  if (rc == DS_LIMIT) return ds_error_set(e, rc, -1, "%s: lexicon too large", c->zPath);
+  if (rc) return rc;
+  c->anLex[attr] = n;
+  c->abLexLoaded[attr] = 1;
+  return DS_OK;
+}
+
 int ds_corpus_lexicon_scan(ds_corpus *c, int attr,
                            int (*xEach)(void *ctx, uint32_t id, const char *z, size_t n,
                                         int64_t freq),
                            void *ctx, ds_error *e) {
   if (!ds_attr_name(attr)) return ds_error_set(e, DS_MISUSE, -1, "no attribute %d", attr);
-  sqlite3_stmt *st = ds_store_prep(c, "SELECT id, str, freq FROM lexicon WHERE attr=?1 ORDER BY id", e);
-  if (!st) return DS_SQL;
-  sqlite3_bind_int(st, 1, attr);
-  return each_lexicon_row(c, st, xEach, ctx, e);
+  int rc = load_lexicon(c, attr, e);
+  if (rc) return rc;
+  const char *zArena = (const char *)c->aLexArena[attr].p;
+  const uint32_t *aOff = c->aLexOff[attr];
+  const int64_t *aFreq = c->aLexFreq[attr];
+  for (size_t i = 0; i < c->anLex[attr]; i++) {
+    if (aFreq[i] < 0) continue;
+    if (xEach(ctx, (uint32_t)i, zArena + aOff[i], aOff[i + 1] - aOff[i] - 1, aFreq[i])) return DS_DONE;
+  }
+  return DS_OK;
 }
 
 /* ====================== posting cursors ====================== */
@@ -408,7 +470,7 @@ int ds_corpus_cursor(ds_corpus *c, int attr, uint32_t id, ds_cursor **pk, ds_err
   *pk = NULL;
   if (!ds_attr_name(attr)) return ds_error_set(e, DS_MISUSE, -1, "no attribute %d", attr);
   if (!ds_corpus_indexed(c, attr, id)) return DS_NOTFOUND;
-  sqlite3_stmt *st = ds_store_prep(c, "SELECT n, data FROM postings WHERE attr=?1 AND id=?2 ORDER BY seg", e);
+  sqlite3_stmt *st = ds_store_cached(c, ST_POSTINGS, e);
   if (!st) return DS_SQL;
   ds_cursor *k = ds_malloc(sizeof *k);
   int rc = k ? DS_OK : DS_NOMEM, src = SQLITE_DONE;
@@ -436,7 +498,7 @@ int ds_corpus_cursor(ds_corpus *c, int attr, uint32_t id, ds_cursor **pk, ds_err
     k->n += (uint64_t)n;
   }
   if (rc == DS_OK && src != SQLITE_DONE) rc = ds_store_sql_error(c, e, "read postings");
-  sqlite3_finalize(st);
+  sqlite3_reset(st);
   if (rc == DS_OK && k->blobs.rc) rc = DS_NOMEM;
   if (rc == DS_OK) {
     int r = cursor_enter(k, 0);
