@@ -327,17 +327,52 @@ static void forget_caches(ds_corpus *c) {
   c->spanDoc = -1;
 }
 
-/* (Re)load the list of documents. */
+static int load_docs_pass(ds_corpus *c, int bByIndex, int *pbOrdered, ds_error *e);
+
+/*
+** (Re)load the list of documents. The table is read in its own order (ids grow with
+** positions: no index lookup per row), which also gives the next position; a file whose
+** live documents are not in position order there is read again through the index.
+*/
 int ds_store_load_docs(ds_corpus *c, ds_error *e) {
-  sqlite3_stmt *st = ds_store_prep(c, "SELECT id, cpos, ntok, nsent, name FROM docs WHERE deleted=0 "
-                             "ORDER BY cpos", e);
+  int rc = DS_OK;
+  for (int bByIndex = 0; bByIndex < 2; bByIndex++) {
+    int bOrdered = 1;
+    rc = load_docs_pass(c, bByIndex, &bOrdered, e);
+    if (rc || bOrdered) break;
+  }
+  if (rc) return rc;
+  if (c->nextCpos < 0 || c->nextCpos > INT64_MAX / 2)
+    return ds_error_set(e, DS_CORRUPT, -1, "%s: corpus positions out of range (corrupt file)", c->zPath);
+  forget_caches(c);
+  return DS_OK;
+}
+
+/*
+** One pass of ds_store_load_docs: by the table's order (bByIndex 0; *pbOrdered 0 when the
+** live documents are not in position order there), or by position (1).
+*/
+static int load_docs_pass(ds_corpus *c, int bByIndex, int *pbOrdered, ds_error *e) {
+  sqlite3_stmt *st = ds_store_prep(c, bByIndex ? "SELECT id, cpos, ntok, nsent, name, deleted FROM docs "
+                                                 "WHERE deleted=0 ORDER BY cpos"
+                                               : "SELECT id, cpos, ntok, nsent, name, deleted FROM docs", e);
   if (!st) return DS_SQL;
   c->nDoc = 0;
+  c->nextCpos = 0;
   ds_buf_reset(&c->names);
   ds_buf nameOff = DS_BUF_INIT;        /* size_t offset of each name in c->names */
   int rc = DS_OK, src;
   int64_t prevEnd = 0;
   while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t cpos = sqlite3_column_int64(st, 1), ntok = sqlite3_column_int64(st, 2);
+    /* the next position follows every document ever added, removed ones included */
+    if (cpos >= 0 && ntok >= 0 && cpos <= INT64_MAX / 2 && ntok <= INT64_MAX / 2 && cpos + ntok > c->nextCpos)
+      c->nextCpos = cpos + ntok;
+    if (sqlite3_column_int64(st, 5) != 0) continue;
+    if (!bByIndex && cpos < prevEnd) {
+      *pbOrdered = 0;                  /* out of order (or overlapping): by the index instead */
+      break;
+    }
     if (c->nDoc == c->nDocAlloc) {
       size_t nNew = c->nDocAlloc ? c->nDocAlloc * 2 : 64;
       ds_docinfo *a = ds_realloc_n(c->aDoc, nNew, sizeof *a);
@@ -364,7 +399,7 @@ int ds_store_load_docs(ds_corpus *c, ds_error *e) {
     ds_buf_putc(&c->names, 0);
     c->nDoc++;
   }
-  if (rc == DS_OK && src != SQLITE_DONE) rc = ds_store_sql_error(c, e, "read docs");
+  if (rc == DS_OK && *pbOrdered && src != SQLITE_DONE) rc = ds_store_sql_error(c, e, "read docs");
   sqlite3_finalize(st);
   if (rc == DS_OK && (c->names.rc || nameOff.rc)) rc = DS_NOMEM;
   if (rc == DS_NOMEM) ds_store_nomem(e);
@@ -375,16 +410,13 @@ int ds_store_load_docs(ds_corpus *c, ds_error *e) {
     c->aDoc[i].zName = (const char *)c->names.p + off;
   }
   ds_buf_free(&nameOff);
-  if (rc) return rc;
-  /* the next position follows every document ever added, removed ones included */
-  st = ds_store_prep(c, "SELECT COALESCE(MAX(cpos + ntok), 0) FROM docs WHERE cpos >= 0 AND ntok >= 0", e);
-  if (!st) return DS_SQL;
-  c->nextCpos = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-  sqlite3_finalize(st);
-  if (c->nextCpos < 0 || c->nextCpos > INT64_MAX / 2)
-    return ds_error_set(e, DS_CORRUPT, -1, "%s: corpus positions out of range (corrupt file)", c->zPath);
-  forget_caches(c);
-  return DS_OK;
+  if (rc == DS_OK && bByIndex) {        /* the removed documents too, for the next position */
+    st = ds_store_prep(c, "SELECT COALESCE(MAX(cpos + ntok), 0) FROM docs WHERE cpos >= 0 AND ntok >= 0", e);
+    if (!st) return DS_SQL;
+    c->nextCpos = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+  }
+  return rc;
 }
 
 /* Can files be made in the directory of zPath? */
