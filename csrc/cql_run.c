@@ -40,6 +40,9 @@ typedef struct runner {
   int bLeap;            /* the cursors of aLeap agree at the start being tried */
   int64_t nCut;         /* starts whose threads ran into the hard boundary */
   unsigned nTick;       /* starts and items done: an interrupt is looked for now and then */
+  size_t k0, k1;        /* the documents searched: [k0, k1) */
+  int64_t cLo, cHi;     /* their positions [cLo, cHi) (positions outside are never read) */
+  int bAll;             /* every document */
 } runner;
 
 static int nomem(runner *r) { return ds_error_set(r->e, DS_NOMEM, -1, "out of memory"); }
@@ -355,6 +358,43 @@ static int sort_positions(int64_t *a, size_t n) {
   return j == n ? DS_OK : DS_CORRUPT;         /* a position twice: the lists overlap */
 }
 
+/*
+** The positions of value id of attr in the documents searched, ascending, into *pb
+** (ds_malloc'd): all of them, or for some documents through a cursor from the first.
+*/
+static int value_positions(runner *r, int attr, uint32_t id, int64_t **pb, size_t *pm) {
+  if (r->bAll) return ds_corpus_postings(r->c, attr, id, pb, pm, r->e);
+  *pb = NULL;
+  *pm = 0;
+  ds_cursor *k;
+  int rc = ds_corpus_cursor(r->c, attr, id, &k, r->e);
+  if (rc) return rc;
+  int64_t *a = NULL, pos;
+  size_t n = 0, nAlloc = 0;
+  for (rc = ds_cursor_seek(k, r->cLo, &pos); rc == DS_OK && pos < r->cHi; rc = ds_cursor_next(k, &pos)) {
+    if (n == nAlloc) {
+      size_t nNew = nAlloc ? 2 * nAlloc : 64;
+      int64_t *b = ds_realloc_n(a, nNew, sizeof *b);
+      if (!b) {
+        rc = DS_NOMEM;
+        break;
+      }
+      a = b;
+      nAlloc = nNew;
+    }
+    a[n++] = pos;
+  }
+  ds_cursor_free(k);
+  if (rc == DS_DONE) rc = DS_OK;
+  if (rc) {
+    ds_free(a);
+    return rc == DS_NOMEM ? nomem(r) : ds_error_set(r->e, DS_CORRUPT, -1, "corrupt postings");
+  }
+  *pb = a;
+  *pm = n;
+  return DS_OK;
+}
+
 /* The positions of the values of s, ascending, into *pa (ds_malloc'd). */
 static int set_positions(runner *r, const cql_idset *s, int64_t **pa, size_t *pn) {
   int64_t *a = NULL;
@@ -363,7 +403,7 @@ static int set_positions(runner *r, const cql_idset *s, int64_t **pa, size_t *pn
     int64_t *b;
     size_t m;
     int rc = tick(r);
-    if (rc == DS_OK) rc = ds_corpus_postings(r->c, s->attr, s->aId[i], &b, &m, r->e);
+    if (rc == DS_OK) rc = value_positions(r, s->attr, s->aId[i], &b, &m);
     if (rc == DS_NOTFOUND) continue;
     if (rc) {
       ds_free(a);
@@ -636,7 +676,7 @@ static int run_alt(runner *r, ds_matchset *out) {
     for (size_t i = 0; i < s->nId && rc == DS_OK; i++) {
       int64_t *b;
       size_t m;
-      rc = ds_corpus_postings(r->c, s->attr, s->aId[i], &b, &m, r->e);
+      rc = value_positions(r, s->attr, s->aId[i], &b, &m);
       if (rc == DS_NOTFOUND) {
         rc = DS_OK;
         continue;
@@ -685,7 +725,7 @@ static int run_alt(runner *r, ds_matchset *out) {
 
 static int run_scan(runner *r, ds_matchset *out) {
   int rc = DS_OK;
-  for (size_t k = 0; k < ds_corpus_ndocs(r->c) && rc == DS_OK; k++) {
+  for (size_t k = r->k0; k < r->k1 && rc == DS_OK; k++) {
     enter_doc(r, (int64_t)k);
     if (!doc_ok(r, r->k)) {
       rc = tick(r);
@@ -698,12 +738,14 @@ static int run_scan(runner *r, ds_matchset *out) {
 
 /* ====================== after matching ====================== */
 
-static int run_plan(ds_corpus *c, const ds_eval *p, ds_matchset *out, int64_t *pnCut, ds_error *e);
+static int run_plan(ds_corpus *c, const ds_eval *p, size_t k0, size_t k1, ds_matchset *out, int64_t *pnCut,
+                    ds_error *e);
 
 /* Keep the matches of out that hold (or, bNot, do not hold) a match of sub. */
-static int filter_containing(ds_corpus *c, const ds_eval *p, ds_matchset *out, int64_t *pnCut, ds_error *e) {
+static int filter_containing(ds_corpus *c, const ds_eval *p, size_t k0, size_t k1, ds_matchset *out, int64_t *pnCut,
+                             ds_error *e) {
   ds_matchset b = DS_MATCHSET_INIT;
-  int rc = run_plan(c, p->pContaining, &b, pnCut, e);
+  int rc = run_plan(c, p->pContaining, k0, k1, &b, pnCut, e);
   int64_t *aMin = NULL;
   if (rc == DS_OK && b.n) {
     aMin = ds_malloc_n(b.n, sizeof *aMin);     /* aMin[i]: the least last of b from i on */
@@ -733,7 +775,7 @@ static int filter_containing(ds_corpus *c, const ds_eval *p, ds_matchset *out, i
 /* E_SPANS: every span of the kind. */
 static int run_spans(runner *r, ds_matchset *out) {
   int rc = DS_OK;
-  for (size_t k = 0; k < ds_corpus_ndocs(r->c) && rc == DS_OK; k++) {
+  for (size_t k = r->k0; k < r->k1 && rc == DS_OK; k++) {
     enter_doc(r, (int64_t)k);
     if (r->p->aSpanDocOk && !r->p->aSpanDocOk[k]) continue;
     const ds_span *a = NULL;
@@ -753,8 +795,8 @@ static int run_spans(runner *r, ds_matchset *out) {
 static int run_meet(runner *r, ds_matchset *out, int64_t *pnCut) {
   const ds_eval *p = r->p;
   ds_matchset a = DS_MATCHSET_INIT, b = DS_MATCHSET_INIT;
-  int rc = run_plan(r->c, p->pA, &a, pnCut, r->e);
-  if (rc == DS_OK) rc = run_plan(r->c, p->pB, &b, pnCut, r->e);
+  int rc = run_plan(r->c, p->pA, r->k0, r->k1, &a, pnCut, r->e);
+  if (rc == DS_OK) rc = run_plan(r->c, p->pB, r->k0, r->k1, &b, pnCut, r->e);
   for (size_t i = 0; i < a.n && rc == DS_OK; i++) {
     int64_t x = a.a[i].first, lo = x + p->meetLo, hi = x + p->meetHi;
     if (p->eKind == E_UNION) break;
@@ -816,10 +858,18 @@ static int expand(runner *r, ds_matchset *out) {
   return ds_matchset_sort(out) ? nomem(r) : DS_OK;
 }
 
-static int run_plan(ds_corpus *c, const ds_eval *p, ds_matchset *out, int64_t *pnCut, ds_error *e) {
+static int run_plan(ds_corpus *c, const ds_eval *p, size_t k0, size_t k1, ds_matchset *out, int64_t *pnCut,
+                    ds_error *e) {
   runner r;
   memset(&r, 0, sizeof r);
   r.c = c, r.p = p, r.e = e, r.k = -1, r.wDoc = -1;
+  size_t nDoc = ds_corpus_ndocs(c);
+  r.k0 = k0 < nDoc ? k0 : nDoc;
+  r.k1 = k1 < nDoc ? k1 : nDoc;
+  if (r.k1 < r.k0) r.k1 = r.k0;
+  r.bAll = r.k0 == 0 && r.k1 == nDoc;
+  r.cLo = r.k0 < r.k1 ? ds_corpus_doc(c, r.k0)->cpos : 0;
+  r.cHi = r.k0 < r.k1 ? ds_corpus_doc(c, r.k1 - 1)->cpos + ds_corpus_doc(c, r.k1 - 1)->nTok : 0;
   r.rd = (cql_reader){&r, rd_id, rd_struct, rd_global};
   int rc = DS_OK;
   if (ds_corpus_ndocs(c) != p->nDocs)
@@ -839,7 +889,7 @@ static int run_plan(ds_corpus *c, const ds_eval *p, ds_matchset *out, int64_t *p
         rc = nomem(&r);
     }
   }
-  if (rc == DS_OK && p->pContaining) rc = filter_containing(c, p, out, pnCut, e);
+  if (rc == DS_OK && p->pContaining) rc = filter_containing(c, p, r.k0, r.k1, out, pnCut, e);
   if (rc == DS_OK && (p->zExpand[0] || p->nExpandTokens)) rc = expand(&r, out);
   *pnCut += r.nCut;
   for (int i = 0; i < r.nSpan; i++) {
@@ -853,9 +903,13 @@ static int run_plan(ds_corpus *c, const ds_eval *p, ds_matchset *out, int64_t *p
 }
 
 int ds_eval_run(ds_corpus *c, const ds_eval *p, ds_matchset *pOut, ds_error *e) {
+  return ds_eval_run_docs(c, p, 0, SIZE_MAX, pOut, e);
+}
+
+int ds_eval_run_docs(ds_corpus *c, const ds_eval *p, size_t k0, size_t k1, ds_matchset *pOut, ds_error *e) {
   int64_t nCut = 0;
   memset(e, 0, sizeof *e);
-  int rc = run_plan(c, p, pOut, &nCut, e);
+  int rc = run_plan(c, p, k0, k1, pOut, &nCut, e);
   pOut->nCut += nCut;
   return rc;
 }

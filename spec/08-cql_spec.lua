@@ -101,6 +101,26 @@ describe("CQL", function()
     end
   end)
 
+  it("finds in a slice of the documents the matches the whole query finds there", function()
+    local docs = c:docs()
+    for _, q in ipairs{'"China"', '"China" []{0,3} "Russia"', '[word="surveil.*"%c]', '"China" [] "Russia" within s',
+                       '<s> "China"', '[]* "China" within s', '"Huawei" expand to s', 'MU(meet "China" "Russia" s)',
+                       '<s/> containing "Huawei"', '("China" | "Russia") "and"'} do
+      local all, got = c:query(q), {}
+      for from = 1, #docs, 2 do
+        local m = c:query(q, {from = from, to = from + 1})
+        for i = 1, #m do
+          local x = m[i]
+          assert.is_true(x.first >= docs[from].cpos, q)
+          got[#got + 1] = {x.first, x.last}
+        end
+      end
+      assert.equal(#all, #got, q)
+      for i = 1, #all do assert.same({all[i].first, all[i].last}, got[i], q) end
+    end
+    assert.equal(0, #c:query('"China"', {from = #docs + 1}))
+  end)
+
   it("limits open-ended repetition and says so", function()
     -- 600 times "a", then "b": no match is longer than 500 tokens (CQP's HardBoundary)
     local tdb = H.tmp(".db")
