@@ -584,11 +584,10 @@ int ds_corpus_window(ds_corpus *c, size_t k, int64_t t0, int64_t t1, int bText, 
 static int load_raw_part(ds_corpus *c, size_t k, int64_t t, ds_error *e) {
   const ds_docinfo *d = &c->aDoc[k];
   if (c->rawDocId == d->id && t >= c->rawFirst && t < c->rawFirst + c->rawN) return DS_OK;
-  sqlite3_stmt *st = ds_store_cached(c, ST_PARTS, e);
+  sqlite3_stmt *st = ds_store_cached(c, ST_PART, e);
   if (!st) return DS_SQL;
   sqlite3_bind_int64(st, 1, d->id);
   sqlite3_bind_int64(st, 2, t);
-  sqlite3_bind_int64(st, 3, t + 1);
   c->rawDocId = -1;
   ds_buf_reset(&c->rawTypes);
   ds_buf_reset(&c->rawWs);
