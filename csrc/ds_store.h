@@ -375,8 +375,8 @@ int ds_corpus_window(ds_corpus *c, size_t k, int64_t t0, int64_t t1, int bText, 
 ** part is kept as stored, so further windows in it read no row again. For the matcher and
 ** concordance lines, which need a few tokens of a document, not all of it. (When [t0, t1)
 ** crosses from one stored part into the next, the window is ds_corpus_window's.) Its
-** arrays are the corpus's, apart from ds_corpus_window's: valid until the next call of
-** either kind.
+** arrays belong to the corpus, apart from ds_corpus_window's, and stay valid until the
+** next window of either kind is asked for.
 */
 int ds_corpus_window_exact(ds_corpus *c, size_t k, int64_t t0, int64_t t1, int bText, ds_window *w,
                            ds_error *e);
