@@ -10,8 +10,8 @@ WARN    ?= -Wall -Wextra -Wpedantic -Wshadow -Wmissing-prototypes -Wstrict-proto
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC $(WARN) $(CFLAGS) -Icsrc
 # Poppler's GLib API for PDF (its headers, and GLib's, as system headers: no warnings)
 PDF_CFLAGS := $(shell pkg-config --cflags poppler-glib 2>/dev/null | sed 's/-I/-isystem /g')
-PDF_LIBS   := $(shell pkg-config --libs poppler-glib 2>/dev/null || echo -lpoppler-glib -lgobject-2.0 -lglib-2.0)
-LIBS    = -pthread -lsqlite3 -lpcre2-8 -lutf8proc -lnettle -lgumbo -lcmark -lyaml $(PDF_LIBS) -lm
+# (not linked: ds_pdf.c loads libpoppler-glib with dlopen when the first PDF is read)
+LIBS    = -pthread -lsqlite3 -lpcre2-8 -lutf8proc -lnettle -lgumbo -lcmark -lyaml -ldl -lm
 # sanitizer builds: make asan (see the asan target)
 SAN     ?=
 

@@ -31,6 +31,9 @@ typedef struct cql_gnode {
   int iKid, nKid;
 } cql_gnode;
 
+/* Longest gap `[]{n,m}` between two tokens that run_gap answers from postings. */
+#define CQL_MAX_GAP 100
+
 /* Most alternatives of a `|` whose union can drive. */
 #define CQL_MAX_ALT 64
 
@@ -55,6 +58,10 @@ struct ds_eval {
   int64_t aAltLo[CQL_MAX_ALT], aAltHi[CQL_MAX_ALT];
   int nAlt;
   int64_t altFreq;      /* their frequencies summed */
+  /* or a body `A []{gapLo,gapHi} B` (A, B constraints of one attribute with postings): the
+     matches come from the two posting lists alone (cql_run.c run_gap); -1: not such a body */
+  int iGapA, iGapB;
+  int64_t gapLo, gapHi;
   int aPreCons[8];
   int64_t aPreLo[8], aPreHi[8];
   int nPre;
@@ -83,6 +90,16 @@ struct ds_eval {
 };
 
 enum { E_BODY = 1, E_SPANS, E_MEET, E_UNION };
+
+/*
+** Does run_gap answer body p? (`A []{n,m} B` with the shortest match from each start, no
+** labels, structure or global constraint on labels: then each A's match ends at the first
+** B at n + 1 .. m + 1 tokens after it, in its document.)
+*/
+static inline int cql_gap_plan(const ds_eval *p) {
+  return p->eKind == E_BODY && p->iGapA >= 0 && p->eStrategy != DS_CQL_LONGEST && !p->nAnchor &&
+         !p->zWithin[0] && !p->nWithinTokens && (p->iG < 0 || !p->bGLabels) && !p->vm.bEmpty;
+}
 
 /* Compare ISO dates to the precision of the shorter one: <0, 0, >0 (an interval by its start). */
 int cql_date_cmp(const char *zA, const char *zB);

@@ -40,6 +40,9 @@ typedef struct runner {
   int bLeap;            /* the cursors of aLeap agree at the start being tried */
   int64_t nCut;         /* starts whose threads ran into the hard boundary */
   unsigned nTick;       /* starts and items done: an interrupt is looked for now and then */
+  size_t k0, k1;        /* the documents searched: [k0, k1) */
+  int64_t cLo, cHi;     /* their positions [cLo, cHi) (positions outside are never read) */
+  int bAll;             /* every document */
 } runner;
 
 static int nomem(runner *r) { return ds_error_set(r->e, DS_NOMEM, -1, "out of memory"); }
@@ -188,7 +191,7 @@ static int rd_id(void *ctx, int64_t pos, int attr, uint32_t *pId) {
   runner *r = ctx;
   int64_t t = pos - r->lo;
   if (r->w.n == 0 || r->wDoc != r->k || t < r->w.first || t >= r->w.first + (int64_t)r->w.n) {
-    int rc = ds_corpus_window(r->c, (size_t)r->k, t, t + 64, 0, &r->w, r->e);
+    int rc = ds_corpus_window_exact(r->c, (size_t)r->k, t, t + 16, 0, &r->w, r->e);
     if (rc) {
       r->w.n = 0;
       return rc;
@@ -330,16 +333,77 @@ static int cmp_i64(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-/* The driver's positions, ascending, into *pa (ds_malloc'd). */
-static int driver_positions(runner *r, int64_t **pa, size_t *pn) {
-  const cql_idset *s = &r->p->vm.aCons[r->p->iDriver].set;
+/*
+** Sort a[0..n), the positions of several values (each value's ascending, none twice):
+** many of them through a bitmap over the positions (one pass to set, one to read back),
+** a few with qsort.
+*/
+static int sort_positions(int64_t *a, size_t n) {
+  int64_t max = 0;
+  for (size_t i = 0; i < n; i++)
+    if (a[i] > max) max = a[i];
+  if ((uint64_t)n < (uint64_t)max / 1024 || max < 0) {
+    qsort(a, n, sizeof *a, cmp_i64);
+    return DS_OK;
+  }
+  size_t nWord = (size_t)(max / 64) + 1;
+  uint64_t *aBit = ds_malloc_n(nWord, sizeof *aBit);
+  if (!aBit) return DS_NOMEM;
+  memset(aBit, 0, nWord * sizeof *aBit);
+  for (size_t i = 0; i < n; i++) aBit[a[i] >> 6] |= (uint64_t)1 << (a[i] & 63);
+  size_t j = 0;
+  for (size_t w = 0; w < nWord; w++)
+    for (uint64_t v = aBit[w]; v; v &= v - 1) a[j++] = (int64_t)(w * 64 + (size_t)__builtin_ctzll(v));
+  ds_free(aBit);
+  return j == n ? DS_OK : DS_CORRUPT;         /* a position twice: the lists overlap */
+}
+
+/*
+** The positions of value id of attr in the documents searched, ascending, into *pb
+** (ds_malloc'd): all of them, or for some documents through a cursor from the first.
+*/
+static int value_positions(runner *r, int attr, uint32_t id, int64_t **pb, size_t *pm) {
+  if (r->bAll) return ds_corpus_postings(r->c, attr, id, pb, pm, r->e);
+  *pb = NULL;
+  *pm = 0;
+  ds_cursor *k;
+  int rc = ds_corpus_cursor(r->c, attr, id, &k, r->e);
+  if (rc) return rc;
+  int64_t *a = NULL, pos;
+  size_t n = 0, nAlloc = 0;
+  for (rc = ds_cursor_seek(k, r->cLo, &pos); rc == DS_OK && pos < r->cHi; rc = ds_cursor_next(k, &pos)) {
+    if (n == nAlloc) {
+      size_t nNew = nAlloc ? 2 * nAlloc : 64;
+      int64_t *b = ds_realloc_n(a, nNew, sizeof *b);
+      if (!b) {
+        rc = DS_NOMEM;
+        break;
+      }
+      a = b;
+      nAlloc = nNew;
+    }
+    a[n++] = pos;
+  }
+  ds_cursor_free(k);
+  if (rc == DS_DONE) rc = DS_OK;
+  if (rc) {
+    ds_free(a);
+    return rc == DS_NOMEM ? nomem(r) : ds_error_set(r->e, DS_CORRUPT, -1, "corrupt postings");
+  }
+  *pb = a;
+  *pm = n;
+  return DS_OK;
+}
+
+/* The positions of the values of s, ascending, into *pa (ds_malloc'd). */
+static int set_positions(runner *r, const cql_idset *s, int64_t **pa, size_t *pn) {
   int64_t *a = NULL;
   size_t n = 0, nAlloc = 0;
   for (size_t i = 0; i < s->nId; i++) {
     int64_t *b;
     size_t m;
     int rc = tick(r);
-    if (rc == DS_OK) rc = ds_corpus_postings(r->c, s->attr, s->aId[i], &b, &m, r->e);
+    if (rc == DS_OK) rc = value_positions(r, s->attr, s->aId[i], &b, &m);
     if (rc == DS_NOTFOUND) continue;
     if (rc) {
       ds_free(a);
@@ -360,10 +424,107 @@ static int driver_positions(runner *r, int64_t **pa, size_t *pn) {
     n += m;
     ds_free(b);
   }
-  if (s->nId > 1 && n > 1) qsort(a, n, sizeof *a, cmp_i64);
+  if (s->nId > 1 && n > 1) {
+    int rc = sort_positions(a, n);
+    if (rc) {
+      ds_free(a);
+      return rc == DS_NOMEM ? nomem(r) : ds_error_set(r->e, DS_CORRUPT, -1, "corrupt postings: a position twice");
+    }
+  }
   *pa = a;
   *pn = n;
   return DS_OK;
+}
+
+/* The driver's positions, ascending, into *pa (ds_malloc'd). */
+static int driver_positions(runner *r, int64_t **pa, size_t *pn) {
+  return set_positions(r, &r->p->vm.aCons[r->p->iDriver].set, pa, pn);
+}
+
+/* ====================== `A []{n,m} B` from postings ====================== */
+
+/* The positions of one side read forward: a cursor (one value), or all of them in memory. */
+typedef struct seeker {
+  ds_cursor *k;
+  int64_t *a;
+  size_t n, i;
+  int64_t pos;          /* the current position (INT64_MAX: past the end; -1: none yet) */
+} seeker;
+
+static int seeker_open(runner *r, const cql_idset *s, seeker *q) {
+  memset(q, 0, sizeof *q);
+  q->pos = -1;
+  if (s->nId == 1) return ds_corpus_cursor(r->c, s->attr, s->aId[0], &q->k, r->e);
+  return set_positions(r, s, &q->a, &q->n);
+}
+
+/* The first position >= target into q->pos (INT64_MAX: none). */
+static int seeker_seek(seeker *q, int64_t target) {
+  if (q->pos >= target) return DS_OK;
+  if (q->k) {
+    int rc = ds_cursor_seek(q->k, target, &q->pos);
+    if (rc == DS_DONE) q->pos = INT64_MAX;
+    return rc == DS_DONE ? DS_OK : rc;
+  }
+  size_t lo = q->i, hi = q->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (q->a[mid] < target) lo = mid + 1;
+    else hi = mid;
+  }
+  q->i = lo;
+  q->pos = lo < q->n ? q->a[lo] : INT64_MAX;
+  return DS_OK;
+}
+
+static void seeker_close(seeker *q) {
+  ds_cursor_free(q->k);
+  ds_free(q->a);
+}
+
+/*
+** `A []{n,m} B` (cql_gap_plan): from each A the shortest match ends at the first B at
+** n + 1 .. m + 1 tokens on, in the same document. Driven by the rarer side's positions,
+** the other read with a seeking cursor: from A, the first B at or after A + n + 1; from B
+** at q, the As at q - m - 1 .. q - n - 1 whose first B that far on is q, i.e. after the
+** B before q less n (strategies then reduce the matches as the matcher's).
+*/
+static int run_gap(runner *r, ds_matchset *out) {
+  const ds_eval *p = r->p;
+  const cql_idset *sa = &p->vm.aCons[p->iGapA].set, *sb = &p->vm.aCons[p->iGapB].set;
+  int bFromA = sa->freq <= sb->freq;
+  int64_t *a = NULL;
+  size_t n = 0;
+  seeker q;
+  int rc = set_positions(r, bFromA ? sa : sb, &a, &n);
+  if (rc == DS_OK) rc = seeker_open(r, bFromA ? sb : sa, &q);
+  else memset(&q, 0, sizeof q);
+  int64_t prev = INT64_MIN / 2;              /* from B: the B before */
+  for (size_t i = 0; i < n && rc == DS_OK; i++) {
+    int64_t pos = a[i];
+    if ((rc = tick(r)) != DS_OK) break;
+    if (pos < r->lo || pos >= r->hi) enter_doc(r, ds_corpus_doc_at(r->c, pos));
+    if (!doc_ok(r, r->k)) {
+      prev = pos;
+      continue;
+    }
+    if (bFromA) {
+      int64_t hi = pos + 1 + p->gapHi < r->hi ? pos + 1 + p->gapHi : r->hi - 1;
+      rc = seeker_seek(&q, pos + 1 + p->gapLo);
+      if (rc == DS_OK && q.pos <= hi && ds_matchset_add(out, pos, q.pos) < 0) rc = nomem(r);
+    } else {
+      int64_t lo = pos - 1 - p->gapHi, hi = pos - 1 - p->gapLo;
+      if (lo < prev - p->gapLo) lo = prev - p->gapLo;
+      if (lo < r->lo) lo = r->lo;
+      for (rc = seeker_seek(&q, lo); rc == DS_OK && q.pos <= hi; rc = seeker_seek(&q, q.pos + 1))
+        if (ds_matchset_add(out, q.pos, pos) < 0) rc = nomem(r);
+      prev = pos;
+    }
+  }
+  seeker_close(&q);
+  ds_free(a);
+  if (rc == DS_CORRUPT) rc = ds_error_set(r->e, DS_CORRUPT, -1, "corrupt postings");
+  return rc == DS_NOTFOUND ? DS_OK : rc;
 }
 
 /*
@@ -392,7 +553,9 @@ static int run_leapfrog(runner *r, const int64_t *a, size_t n, ds_matchset *out)
     }
     if (rc) break;
     if (next >= 0) {                         /* on to the first driver position >= next */
-      size_t lo = i + 1, hi = n;
+      size_t lo = i + 1, step = 1;           /* galloping: it is mostly near */
+      while (lo + step < n && a[lo + step] < next) lo += step, step *= 2;
+      size_t hi = lo + step < n ? lo + step : n;
       while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (a[mid] < next) lo = mid + 1;
@@ -513,7 +676,7 @@ static int run_alt(runner *r, ds_matchset *out) {
     for (size_t i = 0; i < s->nId && rc == DS_OK; i++) {
       int64_t *b;
       size_t m;
-      rc = ds_corpus_postings(r->c, s->attr, s->aId[i], &b, &m, r->e);
+      rc = value_positions(r, s->attr, s->aId[i], &b, &m);
       if (rc == DS_NOTFOUND) {
         rc = DS_OK;
         continue;
@@ -562,7 +725,7 @@ static int run_alt(runner *r, ds_matchset *out) {
 
 static int run_scan(runner *r, ds_matchset *out) {
   int rc = DS_OK;
-  for (size_t k = 0; k < ds_corpus_ndocs(r->c) && rc == DS_OK; k++) {
+  for (size_t k = r->k0; k < r->k1 && rc == DS_OK; k++) {
     enter_doc(r, (int64_t)k);
     if (!doc_ok(r, r->k)) {
       rc = tick(r);
@@ -575,12 +738,14 @@ static int run_scan(runner *r, ds_matchset *out) {
 
 /* ====================== after matching ====================== */
 
-static int run_plan(ds_corpus *c, const ds_eval *p, ds_matchset *out, int64_t *pnCut, ds_error *e);
+static int run_plan(ds_corpus *c, const ds_eval *p, size_t k0, size_t k1, ds_matchset *out, int64_t *pnCut,
+                    ds_error *e);
 
 /* Keep the matches of out that hold (or, bNot, do not hold) a match of sub. */
-static int filter_containing(ds_corpus *c, const ds_eval *p, ds_matchset *out, int64_t *pnCut, ds_error *e) {
+static int filter_containing(ds_corpus *c, const ds_eval *p, size_t k0, size_t k1, ds_matchset *out, int64_t *pnCut,
+                             ds_error *e) {
   ds_matchset b = DS_MATCHSET_INIT;
-  int rc = run_plan(c, p->pContaining, &b, pnCut, e);
+  int rc = run_plan(c, p->pContaining, k0, k1, &b, pnCut, e);
   int64_t *aMin = NULL;
   if (rc == DS_OK && b.n) {
     aMin = ds_malloc_n(b.n, sizeof *aMin);     /* aMin[i]: the least last of b from i on */
@@ -610,7 +775,7 @@ static int filter_containing(ds_corpus *c, const ds_eval *p, ds_matchset *out, i
 /* E_SPANS: every span of the kind. */
 static int run_spans(runner *r, ds_matchset *out) {
   int rc = DS_OK;
-  for (size_t k = 0; k < ds_corpus_ndocs(r->c) && rc == DS_OK; k++) {
+  for (size_t k = r->k0; k < r->k1 && rc == DS_OK; k++) {
     enter_doc(r, (int64_t)k);
     if (r->p->aSpanDocOk && !r->p->aSpanDocOk[k]) continue;
     const ds_span *a = NULL;
@@ -630,8 +795,8 @@ static int run_spans(runner *r, ds_matchset *out) {
 static int run_meet(runner *r, ds_matchset *out, int64_t *pnCut) {
   const ds_eval *p = r->p;
   ds_matchset a = DS_MATCHSET_INIT, b = DS_MATCHSET_INIT;
-  int rc = run_plan(r->c, p->pA, &a, pnCut, r->e);
-  if (rc == DS_OK) rc = run_plan(r->c, p->pB, &b, pnCut, r->e);
+  int rc = run_plan(r->c, p->pA, r->k0, r->k1, &a, pnCut, r->e);
+  if (rc == DS_OK) rc = run_plan(r->c, p->pB, r->k0, r->k1, &b, pnCut, r->e);
   for (size_t i = 0; i < a.n && rc == DS_OK; i++) {
     int64_t x = a.a[i].first, lo = x + p->meetLo, hi = x + p->meetHi;
     if (p->eKind == E_UNION) break;
@@ -693,10 +858,18 @@ static int expand(runner *r, ds_matchset *out) {
   return ds_matchset_sort(out) ? nomem(r) : DS_OK;
 }
 
-static int run_plan(ds_corpus *c, const ds_eval *p, ds_matchset *out, int64_t *pnCut, ds_error *e) {
+static int run_plan(ds_corpus *c, const ds_eval *p, size_t k0, size_t k1, ds_matchset *out, int64_t *pnCut,
+                    ds_error *e) {
   runner r;
   memset(&r, 0, sizeof r);
   r.c = c, r.p = p, r.e = e, r.k = -1, r.wDoc = -1;
+  size_t nDoc = ds_corpus_ndocs(c);
+  r.k0 = k0 < nDoc ? k0 : nDoc;
+  r.k1 = k1 < nDoc ? k1 : nDoc;
+  if (r.k1 < r.k0) r.k1 = r.k0;
+  r.bAll = r.k0 == 0 && r.k1 == nDoc;
+  r.cLo = r.k0 < r.k1 ? ds_corpus_doc(c, r.k0)->cpos : 0;
+  r.cHi = r.k0 < r.k1 ? ds_corpus_doc(c, r.k1 - 1)->cpos + ds_corpus_doc(c, r.k1 - 1)->nTok : 0;
   r.rd = (cql_reader){&r, rd_id, rd_struct, rd_global};
   int rc = DS_OK;
   if (ds_corpus_ndocs(c) != p->nDocs)
@@ -707,7 +880,8 @@ static int run_plan(ds_corpus *c, const ds_eval *p, ds_matchset *out, int64_t *p
   if (p->eKind == E_SPANS) rc = run_spans(&r, out);
   else if (p->eKind == E_MEET || p->eKind == E_UNION) rc = run_meet(&r, out, pnCut);
   else if (!p->vm.bEmpty) {
-    rc = p->iDriver >= 0 ? run_driver(&r, out) : p->nAlt ? run_alt(&r, out) : run_scan(&r, out);
+    rc = cql_gap_plan(p) ? run_gap(&r, out)
+         : p->iDriver >= 0 ? run_driver(&r, out) : p->nAlt ? run_alt(&r, out) : run_scan(&r, out);
     if (rc == DS_OK) {
       static const int aReduce[] = {DS_MATCHSET_LEFTMOST, DS_MATCHSET_MINIMAL, DS_MATCHSET_MAXIMAL, 0};
       /* plain tokens: one match per start, all as long: nothing to reduce */
@@ -715,7 +889,7 @@ static int run_plan(ds_corpus *c, const ds_eval *p, ds_matchset *out, int64_t *p
         rc = nomem(&r);
     }
   }
-  if (rc == DS_OK && p->pContaining) rc = filter_containing(c, p, out, pnCut, e);
+  if (rc == DS_OK && p->pContaining) rc = filter_containing(c, p, r.k0, r.k1, out, pnCut, e);
   if (rc == DS_OK && (p->zExpand[0] || p->nExpandTokens)) rc = expand(&r, out);
   *pnCut += r.nCut;
   for (int i = 0; i < r.nSpan; i++) {
@@ -729,9 +903,13 @@ static int run_plan(ds_corpus *c, const ds_eval *p, ds_matchset *out, int64_t *p
 }
 
 int ds_eval_run(ds_corpus *c, const ds_eval *p, ds_matchset *pOut, ds_error *e) {
+  return ds_eval_run_docs(c, p, 0, SIZE_MAX, pOut, e);
+}
+
+int ds_eval_run_docs(ds_corpus *c, const ds_eval *p, size_t k0, size_t k1, ds_matchset *pOut, ds_error *e) {
   int64_t nCut = 0;
   memset(e, 0, sizeof *e);
-  int rc = run_plan(c, p, pOut, &nCut, e);
+  int rc = run_plan(c, p, k0, k1, pOut, &nCut, e);
   pOut->nCut += nCut;
   return rc;
 }

@@ -444,6 +444,33 @@ static int plan_fixed(binder *b, ds_eval *p, int i) {
   return DS_OK;
 }
 
+/* Constraint of TOKEN node i if it is one `=` test with postings, else -1. */
+static int posted_cmp(const ds_eval *p, const ds_cql *t, int i) {
+  if (i < 0 || ds_cql_at(t, i)->eKind != DS_CQL_TOKEN) return -1;
+  int j = p->vm.aNodeCons[i];
+  if (j < 0) return -1;
+  const cql_cons *x = &p->vm.aCons[j];
+  return x->eKind == DS_CQL_CMP && !x->bNe && x->set.nId > 0 && x->set.bIndexed ? j : -1;
+}
+
+/*
+** A body `A []{n,m} B` (m bounded), each of A and B one `=` test with postings: its
+** matches follow from the two posting lists, the token stream unread (run_gap).
+*/
+static void plan_gap(const ds_cql *t, ds_eval *p, int i) {
+  const ds_cql_node *x = ds_cql_at(t, i);
+  if (x->eKind != DS_CQL_SEQ || x->nChild != 3 || p->vm.nStruct) return;
+  int iA = x->iChild, iR = ds_cql_at(t, iA)->iNext, iB = ds_cql_at(t, iR)->iNext;
+  const ds_cql_node *r = ds_cql_at(t, iR);
+  if (r->eKind != DS_CQL_REPEAT || r->nMin < 0 || r->nMax < r->nMin || r->nMax > CQL_MAX_GAP) return;
+  const ds_cql_node *any = ds_cql_at(t, r->iChild);
+  if (any->eKind != DS_CQL_TOKEN || any->iChild >= 0) return;      /* `[]` */
+  int a = posted_cmp(p, t, iA), b = posted_cmp(p, t, iB);
+  if (a < 0 || b < 0) return;
+  p->iGapA = a, p->iGapB = b;
+  p->gapLo = r->nMin, p->gapHi = r->nMax;
+}
+
 /* ====================== binding ====================== */
 
 static int kind_copy(binder *b, char *z, size_t nz, const char *zKind, size_t at) {
@@ -540,6 +567,7 @@ static ds_eval *new_plan(binder *b) {
   if (!p) return nomem(b), NULL;
   memset(p, 0, sizeof *p);
   p->iDriver = p->iG = -1;
+  p->iGapA = p->iGapB = -1;
   p->nDocs = ds_corpus_ndocs(b->c);
   return p;
 }
@@ -604,6 +632,7 @@ static int bind_body(binder *b, int i, ds_eval **pp) {
   p->nPre = n;
   rc = plan_fixed(b, p, i);
   if (p->nFix) p->nPre = 0;                 /* plain bodies: leapfrog instead */
+  if (rc == DS_OK && !p->nFix) plan_gap(b->t, p, i);
   return rc;
 }
 
@@ -699,6 +728,7 @@ int ds_eval_explain(const ds_eval *p, ds_buf *out) {
   ds_buf_printf(out, "%s", azKind[p->eKind]);
   if (p->eKind == E_BODY) {
     if (p->nFix) ds_buf_printf(out, "; tokens %d", p->nFix);
+    else if (cql_gap_plan(p)) ds_buf_printf(out, "; gap %lld..%lld from postings", (long long)p->gapLo, (long long)p->gapHi);
     else ds_buf_printf(out, "; program %d", p->vm.nIns);
     if (p->vm.bEmpty) ds_buf_puts(out, "; empty");
     if (p->iDriver >= 0) {

@@ -66,6 +66,14 @@ const unsigned char *ds_eval_docset(const ds_eval *p);
 int ds_eval_run(ds_corpus *c, const ds_eval *p, ds_matchset *pOut, ds_error *e);
 
 /*
+** The same for documents [k0, k1) only (ds_corpus_doc order; k1 past the last: to the
+** end): their matches are those ds_eval_run finds in them (a match never crosses
+** documents), and only their positions are read, so a caller can go through a large
+** corpus a slice at a time in bounded memory.
+*/
+int ds_eval_run_docs(ds_corpus *c, const ds_eval *p, size_t k0, size_t k1, ds_matchset *pOut, ds_error *e);
+
+/*
 ** The number of matches of a plan of one token constraint on one attribute (`"the"`,
 ** `[lemma="cooperat.*"]`, `[word!="the"]`, `[]`) with no structure, metadata, `within`,
 ** `containing` or `expand`, from the lexicon's frequencies, without reading a posting:

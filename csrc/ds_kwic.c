@@ -13,23 +13,33 @@ int ds_corpus_kwic(ds_corpus *c, int64_t first, int64_t last, int width, ds_buf 
   /* the parts around the match: a token has at least one character, so `width` tokens
      on each side hold the context, and the window reaches the document's edges if it
      must */
-  int64_t w = width > 0 ? width : 0, t0 = first - d->cpos - w - 1, t1 = last - d->cpos + w + 2;
+  /* first a third as many tokens (English averages about five characters a token with
+     its space), then all of them if that fell short of `width` inside the document */
+  int64_t w = width > 0 ? width : 0;
   ds_window win;
-  int rc = ds_corpus_window(c, (size_t)k, t0 < 0 ? 0 : t0, t1 > d->nTok ? d->nTok : t1, 1, &win, e);
-  if (rc) return rc;
-  const char *z = win.zText;
-  size_t nText = win.nText;
-  int64_t base = d->cpos + win.first;
-  size_t a = win.aOff[2 * (first - base)], b = win.aOff[2 * (last - base) + 1];
-  /* `width` code points back from a and forward from b, skipping continuation bytes */
-  size_t l = a, r = b;
-  for (int n = 0; n < width && l > 0; n++) {
-    l--;
-    while (l > 0 && ((unsigned char)z[l] & 0xC0) == 0x80) l--;
-  }
-  for (int n = 0; n < width && r < nText; n++) {
-    r++;
-    while (r < nText && ((unsigned char)z[r] & 0xC0) == 0x80) r++;
+  const char *z;
+  size_t nText, a, b, l, r;
+  for (int64_t nTok = w / 3 + 2;; nTok = w + 1) {
+    int64_t t0 = first - d->cpos - nTok, t1 = last - d->cpos + nTok + 1;
+    int rc = ds_corpus_window_exact(c, (size_t)k, t0 < 0 ? 0 : t0, t1 > d->nTok ? d->nTok : t1, 1, &win, e);
+    if (rc) return rc;
+    z = win.zText;
+    nText = win.nText;
+    int64_t base = d->cpos + win.first;
+    a = win.aOff[2 * (first - base)], b = win.aOff[2 * (last - base) + 1];
+    /* `width` code points back from a and forward from b, skipping continuation bytes */
+    int nl = 0, nr = 0;
+    for (l = a; nl < width && l > 0; nl++) {
+      l--;
+      while (l > 0 && ((unsigned char)z[l] & 0xC0) == 0x80) l--;
+    }
+    for (r = b; nr < width && r < nText; nr++) {
+      r++;
+      while (r < nText && ((unsigned char)z[r] & 0xC0) == 0x80) r++;
+    }
+    int bShortL = nl < width && win.first > 0;
+    int bShortR = nr < width && win.first + (int64_t)win.n < d->nTok;
+    if (nTok > w || !(bShortL || bShortR)) break;
   }
   ds_buf_put_flat(pLeft, z + l, a - l);
   ds_buf_put_flat(pMatch, z + a, b - a);
@@ -50,7 +60,7 @@ int ds_corpus_kwic_tokens(ds_corpus *c, int64_t first, int64_t last, int nTok, d
   if (t0 < 0) t0 = 0;
   if (t1 > d->nTok) t1 = d->nTok;
   ds_window win;
-  int rc = ds_corpus_window(c, (size_t)k, t0, t1, 1, &win, e);
+  int rc = ds_corpus_window_exact(c, (size_t)k, t0, t1, 1, &win, e);
   if (rc) return rc;
   int64_t base = d->cpos + win.first;
   if (t0 < win.first || t1 > win.first + (int64_t)win.n)

@@ -164,6 +164,13 @@ static int cmp_row(const void *pa, const void *pb, const void *ctx) {
   return a->i < b->i ? -1 : a->i > b->i;
 }
 
+/* Match indices by their first token (ctx: the match set). */
+static int cmp_first(const void *pa, const void *pb, const void *ctx) {
+  const ds_matchset *m = ctx;
+  int64_t a = m->a[*(const size_t *)pa].first, b = m->a[*(const size_t *)pb].first;
+  return a < b ? -1 : a > b;
+}
+
 /* Rows of ranks for every match (the orders of each key loaded into ao). */
 static int make_rows(ds_corpus *c, const ds_matchset *m, const ds_sortkey *aKey, size_t nKey,
                      lexorder *ao, keyrow **paRow, uint32_t **paRank, ds_error *e) {
@@ -179,8 +186,20 @@ static int make_rows(ds_corpus *c, const ds_matchset *m, const ds_sortkey *aKey,
   if (!rc && ds_size_mul(m->n, nKey, &nRank)) rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
   uint32_t *aRank = rc ? NULL : ds_malloc_n(nRank + 1, sizeof *aRank);
   if (!rc && (!aRow || !aRank)) rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
+  /* the tokens are read in corpus order (a stored part once, not once a match): matches
+     sorted otherwise are visited through a permutation */
+  size_t *aOrd = NULL;
+  int bSorted = 1;
+  for (size_t i = 1; i < m->n && bSorted; i++) bSorted = m->a[i].first >= m->a[i - 1].first;
+  if (rc == DS_OK && !bSorted) {
+    aOrd = ds_malloc_n(m->n, sizeof *aOrd);
+    if (!aOrd) rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
+    for (size_t i = 0; aOrd && i < m->n; i++) aOrd[i] = i;
+    if (aOrd && sort_ctx(aOrd, m->n, sizeof *aOrd, cmp_first, m)) rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
+  }
   unsigned nTick = 0;
-  for (size_t i = 0; i < m->n && rc == DS_OK; i++) {
+  for (size_t t = 0; t < m->n && rc == DS_OK; t++) {
+    size_t i = aOrd ? aOrd[t] : t;
     aRow[i].i = i;
     aRow[i].aRank = aRank + i * nKey;
     if (ds_interrupt_due(&nTick, 1023)) rc = ds_interrupt_error(e);     /* Ctrl-C */
@@ -190,6 +209,7 @@ static int make_rows(ds_corpus *c, const ds_matchset *m, const ds_sortkey *aKey,
       aRow[i].aRank[j] = id < ao[j].n ? ao[j].aRank[id] + 1 : 0;
     }
   }
+  ds_free(aOrd);
   *paRow = aRow;
   *paRank = aRank;
   return rc;

@@ -1,14 +1,91 @@
 /*
 ** ds_pdf.c -- PDF text and metadata through poppler-glib (see ds_pdf.h).
+**
+** Poppler is loaded when the first PDF is read (dlopen), not with dossier: it brings some
+** fifty shared libraries (cairo, GLib, fonts ...), whose loading took 25-30 ms of every
+** process, a query's as much as an add of PDFs.
 */
 #include "ds_pdf.h"
 #include "ds_utf8.h"
 
+#include <dlfcn.h>
 #include <math.h>
 #include <poppler.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+/* {====== Poppler and GLib, loaded on first use ====== */
+
+/* The functions used here, by name: the table's fields in the same order. */
+#define PDF_FUNCS(X) \
+  X(poppler_document_new_from_bytes) X(poppler_document_get_n_pages) X(poppler_document_get_page) \
+  X(poppler_page_get_text) X(poppler_page_get_text_layout) X(poppler_document_get_title) \
+  X(poppler_document_get_author) X(poppler_document_get_subject) X(poppler_document_get_keywords) \
+  X(poppler_document_get_creation_date) X(poppler_document_get_modification_date) \
+  X(poppler_document_get_creator) X(poppler_document_get_producer) X(poppler_error_quark) \
+  X(g_free) X(g_bytes_new_static) X(g_bytes_unref) X(g_error_free) X(g_unichar_isspace) \
+  X(g_utf8_get_char) X(g_object_unref)
+
+static struct {
+#define PDF_FIELD(f) __typeof__(&f) f;
+  PDF_FUNCS(PDF_FIELD)
+#undef PDF_FIELD
+} pp;
+
+static pthread_once_t ppOnce = PTHREAD_ONCE_INIT;
+static char zPpError[256];    /* why Poppler could not be loaded ("" : it was) */
+
+static void pp_load(void) {
+  static const char *const azLib[] = {"libpoppler-glib.so.8", "libpoppler-glib.so"};
+  void *h = NULL;
+  for (size_t i = 0; i < sizeof azLib / sizeof *azLib && !h; i++) h = dlopen(azLib[i], RTLD_NOW | RTLD_LOCAL);
+  if (!h) {
+    const char *z = dlerror();
+    snprintf(zPpError, sizeof zPpError, "%s", z ? z : "libpoppler-glib not found");
+    return;
+  }
+  /* dlsym on the handle also finds what Poppler's own dependencies (GLib, GObject) define */
+#define PDF_SYM(f) \
+  if (!zPpError[0] && !(*(void **)&pp.f = dlsym(h, #f))) snprintf(zPpError, sizeof zPpError, "no %s in libpoppler-glib", #f);
+  PDF_FUNCS(PDF_SYM)
+#undef PDF_SYM
+}
+
+/* Load Poppler once (any thread): DS_OK, or DS_FORMAT with the reason. */
+static int pp_ready(const char *zName, ds_error *e) {
+  pthread_once(&ppOnce, pp_load);
+  if (!zPpError[0]) return DS_OK;
+  return ds_error_set(e, DS_FORMAT, -1, "%s: PDF cannot be read: Poppler (libpoppler-glib) cannot be loaded: %s",
+                      zName, zPpError);
+}
+
+/* The calls below go through the table. */
+#define PDF_CALL(f) pp.f
+#define poppler_document_new_from_bytes PDF_CALL(poppler_document_new_from_bytes)
+#define poppler_document_get_n_pages PDF_CALL(poppler_document_get_n_pages)
+#define poppler_document_get_page PDF_CALL(poppler_document_get_page)
+#define poppler_page_get_text PDF_CALL(poppler_page_get_text)
+#define poppler_page_get_text_layout PDF_CALL(poppler_page_get_text_layout)
+#define poppler_document_get_title PDF_CALL(poppler_document_get_title)
+#define poppler_document_get_author PDF_CALL(poppler_document_get_author)
+#define poppler_document_get_subject PDF_CALL(poppler_document_get_subject)
+#define poppler_document_get_keywords PDF_CALL(poppler_document_get_keywords)
+#define poppler_document_get_creation_date PDF_CALL(poppler_document_get_creation_date)
+#define poppler_document_get_modification_date PDF_CALL(poppler_document_get_modification_date)
+#define poppler_document_get_creator PDF_CALL(poppler_document_get_creator)
+#define poppler_document_get_producer PDF_CALL(poppler_document_get_producer)
+#define poppler_error_quark PDF_CALL(poppler_error_quark)
+#define g_free PDF_CALL(g_free)
+#define g_bytes_new_static PDF_CALL(g_bytes_new_static)
+#define g_bytes_unref PDF_CALL(g_bytes_unref)
+#define g_error_free PDF_CALL(g_error_free)
+#define g_unichar_isspace PDF_CALL(g_unichar_isspace)
+#define g_utf8_get_char PDF_CALL(g_utf8_get_char)
+#define g_object_unref PDF_CALL(g_object_unref)
+
+/* }====== */
 
 /* Append key and value (spaces and line ends squeezed) unless the value is empty. */
 static void put_meta(ds_pdf *p, const char *zKey, const char *zVal) {
@@ -105,7 +182,7 @@ static int ends_sentence(const char *z, size_t a, size_t b) {
 /* The lines of page text z and their boxes from the rectangles a[0..nRect). */
 static int page_lines(const gchar *z, const PopplerRectangle *aRect, guint nRect, ppage *pg) {
   size_t nAlloc = 16, n = 0;
-  pline *a = g_try_new(pline, nAlloc);
+  pline *a = ds_malloc_n(nAlloc, sizeof *a);
   if (!a) return DS_NOMEM;
   const gchar *s = z;
   guint k = 0;                  /* the character's index: its rectangle */
@@ -116,8 +193,8 @@ static int page_lines(const gchar *z, const PopplerRectangle *aRect, guint nRect
       cur.b = (size_t)(s - z);
       cur.bEnds = ends_sentence(z, cur.a, cur.b);
       if (n == nAlloc) {
-        pline *b = g_try_renew(pline, a, nAlloc *= 2);
-        if (!b) { g_free(a); return DS_NOMEM; }
+        pline *b = ds_realloc_n(a, nAlloc *= 2, sizeof *b);
+        if (!b) { ds_free(a); return DS_NOMEM; }
         a = b;
       }
       a[n++] = cur;
@@ -132,7 +209,7 @@ static int page_lines(const gchar *z, const PopplerRectangle *aRect, guint nRect
       cur.bBox = 1;
     }
     if (!*s) break;
-    s = g_utf8_next_char(s);
+    do s++; while (((unsigned char)*s & 0xC0) == 0x80);    /* the next character (valid UTF-8) */
     k++;
   }
   pg->a = a;
@@ -185,6 +262,7 @@ static PopplerDocument *open_pdf(const char *z, size_t n, const char *zName, ds_
     ds_error_set(e, DS_FORMAT, 0, "%s: not a PDF file (no %%PDF- header)", zName);
     return NULL;
   }
+  if (pp_ready(zName, e)) return NULL;
   GBytes *bytes = g_bytes_new_static(z, n);
   PopplerDocument *doc = poppler_document_new_from_bytes(bytes, NULL, &err);
   g_bytes_unref(bytes);
@@ -228,9 +306,11 @@ int ds_pdf_read(const char *z, size_t n, const char *zName, ds_pdf *out, ds_erro
   out->nPage = nPage > 0 ? (size_t)nPage : 0;
   size_t nText = 0;
   /* first every page's text and lines, and the document's line spacing; then the text */
-  ppage *aPage = nPage > 0 ? g_try_new0(ppage, (gsize)nPage) : NULL;
-  unsigned *aBin = g_try_new0(unsigned, PITCH_BINS);
+  ppage *aPage = nPage > 0 ? ds_malloc_n((size_t)nPage, sizeof *aPage) : NULL;
+  unsigned *aBin = ds_malloc_n(PITCH_BINS, sizeof *aBin);
   if ((nPage > 0 && !aPage) || !aBin) rc = DS_NOMEM;
+  if (aPage) memset(aPage, 0, (size_t)nPage * sizeof *aPage);
+  if (aBin) memset(aBin, 0, PITCH_BINS * sizeof *aBin);
   for (int i = 0; i < nPage && rc == DS_OK; i++) {
     if (ds_interrupted()) rc = DS_INTERRUPTED;         /* Ctrl-C: a long report */
     PopplerPage *page = rc ? NULL : poppler_document_get_page(doc, i);
@@ -263,10 +343,10 @@ int ds_pdf_read(const char *z, size_t n, const char *zName, ds_pdf *out, ds_erro
   }
   for (int i = 0; aPage && i < nPage; i++) {
     g_free(aPage[i].z);
-    g_free(aPage[i].a);
+    ds_free(aPage[i].a);
   }
-  g_free(aPage);
-  g_free(aBin);
+  ds_free(aPage);
+  ds_free(aBin);
   if (rc) {
     g_object_unref(doc);
     return rc == DS_INTERRUPTED ? ds_interrupt_error(e) : ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zName);

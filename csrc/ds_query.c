@@ -40,6 +40,10 @@ int ds_query_run(ds_corpus *c, const ds_query *q, ds_matchset *pOut, ds_error *e
   return ds_eval_run(c, q->plan, pOut, e);
 }
 
+int ds_query_run_docs(ds_corpus *c, const ds_query *q, size_t k0, size_t k1, ds_matchset *pOut, ds_error *e) {
+  return ds_eval_run_docs(c, q->plan, k0, k1, pOut, e);
+}
+
 int ds_query_count(ds_corpus *c, const ds_query *q, int64_t *pn, ds_error *e) {
   if (ds_eval_count_by_freq(c, q->plan, pn)) return DS_OK;
   ds_matchset ms = DS_MATCHSET_INIT;

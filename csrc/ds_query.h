@@ -39,6 +39,9 @@ const ds_eval *ds_query_plan(const ds_query *q);
 /* Append every match of q in c to *pOut, in corpus order. */
 int ds_query_run(ds_corpus *c, const ds_query *q, ds_matchset *pOut, ds_error *e);
 
+/* The same in documents [k0, k1) only (ds_eval_run_docs). */
+int ds_query_run_docs(ds_corpus *c, const ds_query *q, size_t k0, size_t k1, ds_matchset *pOut, ds_error *e);
+
 /*
 ** The number of matches of q in c into *pn: a query of one token constraint from the
 ** lexicon's frequencies (ds_eval_count_by_freq), any other by running it.

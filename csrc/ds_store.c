@@ -44,6 +44,10 @@ static const char *const azStSql[ST_N] = {
   "SELECT first, n, width, types, ws FROM tokens WHERE doc=?1 AND first < ?3 AND first >= "
   "COALESCE((SELECT first FROM tokens WHERE doc=?1 AND first <= ?2 ORDER BY first DESC LIMIT 1), 0) "
   "ORDER BY first",
+  "SELECT id, freq FROM lexicon WHERE attr=?1 AND str=?2",
+  "SELECT n, data FROM postings WHERE attr=?1 AND id=?2 ORDER BY seg",
+  /* the part of document ?1 holding token ?2 */
+  "SELECT first, n, width, types, ws FROM tokens WHERE doc=?1 AND first<=?2 ORDER BY first DESC LIMIT 1",
 };
 
 /* ====================== SQL helpers ====================== */
@@ -317,23 +321,60 @@ static int check_format(ds_corpus *c, int flags, ds_error *e) {
 static void forget_caches(ds_corpus *c) {
   c->streamDoc = -1;
   c->bText = 0;
+  c->rawDocId = -1;
+  for (int a = 0; a < DS_NATTR; a++) c->abLexLoaded[a] = 0;
   c->words.bLoaded = 0;
   c->gaps.bLoaded = 0;
   for (int a = 0; a < DS_NATTR; a++) c->aBlank[a] = -2;
   c->spanDoc = -1;
 }
 
-/* (Re)load the list of documents. */
+static int load_docs_pass(ds_corpus *c, int bByIndex, int *pbOrdered, ds_error *e);
+
+/*
+** (Re)load the list of documents. The table is read in its own order (ids grow with
+** positions: no index lookup per row), which also gives the next position; a file whose
+** live documents are not in position order there is read again through the index.
+*/
 int ds_store_load_docs(ds_corpus *c, ds_error *e) {
-  sqlite3_stmt *st = ds_store_prep(c, "SELECT id, cpos, ntok, nsent, name FROM docs WHERE deleted=0 "
-                             "ORDER BY cpos", e);
+  int rc = DS_OK;
+  for (int bByIndex = 0; bByIndex < 2; bByIndex++) {
+    int bOrdered = 1;
+    rc = load_docs_pass(c, bByIndex, &bOrdered, e);
+    if (rc || bOrdered) break;
+  }
+  if (rc) return rc;
+  if (c->nextCpos < 0 || c->nextCpos > INT64_MAX / 2)
+    return ds_error_set(e, DS_CORRUPT, -1, "%s: corpus positions out of range (corrupt file)", c->zPath);
+  forget_caches(c);
+  return DS_OK;
+}
+
+/*
+** One pass of ds_store_load_docs: by the table's order (bByIndex 0; *pbOrdered 0 when the
+** live documents are not in position order there), or by position (1).
+*/
+static int load_docs_pass(ds_corpus *c, int bByIndex, int *pbOrdered, ds_error *e) {
+  sqlite3_stmt *st = ds_store_prep(c, bByIndex ? "SELECT id, cpos, ntok, nsent, name, deleted FROM docs "
+                                                 "WHERE deleted=0 ORDER BY cpos"
+                                               : "SELECT id, cpos, ntok, nsent, name, deleted FROM docs", e);
   if (!st) return DS_SQL;
   c->nDoc = 0;
+  c->nextCpos = 0;
   ds_buf_reset(&c->names);
   ds_buf nameOff = DS_BUF_INIT;        /* size_t offset of each name in c->names */
   int rc = DS_OK, src;
   int64_t prevEnd = 0;
   while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t cpos = sqlite3_column_int64(st, 1), ntok = sqlite3_column_int64(st, 2);
+    /* the next position follows every document ever added, removed ones included */
+    if (cpos >= 0 && ntok >= 0 && cpos <= INT64_MAX / 2 && ntok <= INT64_MAX / 2 && cpos + ntok > c->nextCpos)
+      c->nextCpos = cpos + ntok;
+    if (sqlite3_column_int64(st, 5) != 0) continue;
+    if (!bByIndex && cpos < prevEnd) {
+      *pbOrdered = 0;                  /* out of order (or overlapping): by the index instead */
+      break;
+    }
     if (c->nDoc == c->nDocAlloc) {
       size_t nNew = c->nDocAlloc ? c->nDocAlloc * 2 : 64;
       ds_docinfo *a = ds_realloc_n(c->aDoc, nNew, sizeof *a);
@@ -360,7 +401,7 @@ int ds_store_load_docs(ds_corpus *c, ds_error *e) {
     ds_buf_putc(&c->names, 0);
     c->nDoc++;
   }
-  if (rc == DS_OK && src != SQLITE_DONE) rc = ds_store_sql_error(c, e, "read docs");
+  if (rc == DS_OK && *pbOrdered && src != SQLITE_DONE) rc = ds_store_sql_error(c, e, "read docs");
   sqlite3_finalize(st);
   if (rc == DS_OK && (c->names.rc || nameOff.rc)) rc = DS_NOMEM;
   if (rc == DS_NOMEM) ds_store_nomem(e);
@@ -371,16 +412,13 @@ int ds_store_load_docs(ds_corpus *c, ds_error *e) {
     c->aDoc[i].zName = (const char *)c->names.p + off;
   }
   ds_buf_free(&nameOff);
-  if (rc) return rc;
-  /* the next position follows every document ever added, removed ones included */
-  st = ds_store_prep(c, "SELECT COALESCE(MAX(cpos + ntok), 0) FROM docs WHERE cpos >= 0 AND ntok >= 0", e);
-  if (!st) return DS_SQL;
-  c->nextCpos = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-  sqlite3_finalize(st);
-  if (c->nextCpos < 0 || c->nextCpos > INT64_MAX / 2)
-    return ds_error_set(e, DS_CORRUPT, -1, "%s: corpus positions out of range (corrupt file)", c->zPath);
-  forget_caches(c);
-  return DS_OK;
+  if (rc == DS_OK && bByIndex) {        /* the removed documents too, for the next position */
+    st = ds_store_prep(c, "SELECT COALESCE(MAX(cpos + ntok), 0) FROM docs WHERE cpos >= 0 AND ntok >= 0", e);
+    if (!st) return DS_SQL;
+    c->nextCpos = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+  }
+  return rc;
 }
 
 /* Can files be made in the directory of zPath? */
@@ -549,6 +587,9 @@ int ds_corpus_open(const char *zPath, int flags, ds_corpus **ppOut, ds_error *e)
   }
   /* a reader sees one snapshot from open to close: every call agrees with every other,
      whatever a writer commits meanwhile (WAL keeps the snapshot's pages for it) */
+  /* a reader maps the file rather than copying each page it reads (token parts of many
+     documents, for a query's matches or concordance lines: a quarter less time) */
+  if (rc == DS_OK && c->bReadonly) rc = ds_store_exec(c, "PRAGMA mmap_size=1073741824", e);
   if (rc == DS_OK && c->bReadonly) rc = ds_store_exec(c, "BEGIN", e);
   if (rc == DS_OK) rc = ds_store_load_docs(c, e);
   if (rc) {
@@ -584,6 +625,16 @@ void ds_corpus_close(ds_corpus *c) {
   ds_buf_free(&c->names);
   ds_buf_free(&c->text);
   ds_free(c->aOff);
+  for (int a = 0; a < DS_NATTR; a++) {
+    ds_buf_free(&c->aLexArena[a]);
+    ds_free(c->aLexOff[a]);
+    ds_free(c->aLexFreq[a]);
+  }
+  ds_buf_free(&c->rawTypes);
+  ds_buf_free(&c->rawWs);
+  ds_free(c->aExType);
+  ds_free(c->aExOff);
+  ds_buf_free(&c->exText);
   ds_free(c->aSpanRead);
   ds_free(c->aDoc);
   ds_free(c->zPath);

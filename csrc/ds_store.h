@@ -369,6 +369,18 @@ typedef struct ds_window {
 int ds_corpus_window(ds_corpus *c, size_t k, int64_t t0, int64_t t1, int bText, ds_window *w,
                      ds_error *e);
 
+/*
+** As ds_corpus_window, but decoding only tokens [t0, t1) (w->first is t0, w->n t1 - t0;
+** with text, from the white space before t0 to the white space after t1 - 1): the stored
+** part is kept as stored, so further windows in it read no row again. For the matcher and
+** concordance lines, which need a few tokens of a document, not all of it. (When [t0, t1)
+** crosses from one stored part into the next, the window is ds_corpus_window's.) Its
+** arrays belong to the corpus, apart from ds_corpus_window's, and stay valid until the
+** next window of either kind is asked for.
+*/
+int ds_corpus_window_exact(ds_corpus *c, size_t k, int64_t t0, int64_t t1, int bText, ds_window *w,
+                           ds_error *e);
+
 /* The lexicon id of attribute attr of a token type (from a window). */
 uint32_t ds_corpus_type_id(const ds_corpus *c, uint32_t type, int attr);
 

@@ -33,7 +33,7 @@ typedef struct strtab {
 
 /* Statements kept prepared (see ds_store_cached; their SQL is in ds_store.c). */
 enum { ST_SHA, ST_DOC, ST_META, ST_TOKENS, ST_SPANS, ST_FIND, ST_GAP, ST_SAVE, ST_RELEASE,
-       ST_DOCEND, ST_PARTS, ST_N };
+       ST_DOCEND, ST_PARTS, ST_LOOKUP, ST_POSTINGS, ST_PART, ST_N };
 
 /* Spans of one kind of a document being written, encoded as they come (see ds_store.h). */
 typedef struct spanacc {
@@ -71,6 +71,12 @@ struct ds_corpus {
   int bMapsStale;             /* a refresh saw another writer's commit: the maps must go */
   strtab words, gaps;
   int64_t aBlank[DS_NATTR];   /* id of `_` per attribute, -1 if none, -2 not looked up */
+  /* the lexicons in memory, per attribute, loaded on the first scan (ds_corpus_lexicon_scan) */
+  ds_buf aLexArena[DS_NATTR];   /* the strings, each followed by a NUL */
+  uint32_t *aLexOff[DS_NATTR];  /* id i: aLexArena + aLexOff[i] .. aLexOff[i + 1] - 1 */
+  int64_t *aLexFreq[DS_NATTR];  /* id i's frequency; -1: no entry */
+  size_t anLex[DS_NATTR];       /* ids (0 .. anLex - 1) */
+  uint8_t abLexLoaded[DS_NATTR];
   /* writer state, while a segment is open */
   ds_read_opts read;          /* how documents are read (kept for ds_ingest's callers) */
   int bInTxn;
@@ -110,6 +116,15 @@ struct ds_corpus {
   ds_buf text;                /* its clean text, from its first part's start */
   uint32_t *aOff;             /* token (start, end) byte pairs in it */
   size_t nOffAlloc;
+  /* reader cache: one stored part as stored, for ds_corpus_window_exact (which decodes
+     only the tokens asked for from it) */
+  int64_t rawDocId;           /* docs.id of the part held, or -1 */
+  int64_t rawFirst, rawN;     /* its tokens, from its document's start */
+  int rawWidth;               /* bits per token type */
+  ds_buf rawTypes, rawWs;     /* its types and white space blobs */
+  uint32_t *aExType, *aExOff; /* the decoded tokens and (start, end) byte pairs */
+  size_t nExAlloc;
+  ds_buf exText;              /* their text */
   /* reader cache: the spans of one kind of one document */
   int64_t spanDoc;            /* index in aDoc, or -1 */
   char zSpanKind[32];

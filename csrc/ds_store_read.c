@@ -134,7 +134,7 @@ int ds_corpus_doc_meta(ds_corpus *c, int64_t docId,
 
 int ds_corpus_lookup(ds_corpus *c, int attr, const char *z, size_t n, uint32_t *pId,
                      int64_t *pFreq, ds_error *e) {
-  sqlite3_stmt *st = ds_store_prep(c, "SELECT id, freq FROM lexicon WHERE attr=?1 AND str=?2", e);
+  sqlite3_stmt *st = ds_store_cached(c, ST_LOOKUP, e);
   if (!st) return DS_SQL;
   sqlite3_bind_int(st, 1, attr);
   sqlite3_bind_text(st, 2, z, (int)n, SQLITE_STATIC);
@@ -146,7 +146,8 @@ int ds_corpus_lookup(ds_corpus *c, int attr, const char *z, size_t n, uint32_t *
   } else if (src != SQLITE_DONE) {
     rc = ds_store_sql_error(c, e, "read lexicon");
   }
-  sqlite3_finalize(st);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
   return rc;
 }
 
@@ -155,7 +156,7 @@ int ds_corpus_postings(ds_corpus *c, int attr, uint32_t id, int64_t **pa, size_t
   *pa = NULL;
   *pn = 0;
   if (!ds_corpus_indexed(c, attr, id)) return DS_NOTFOUND;
-  sqlite3_stmt *st = ds_store_prep(c, "SELECT data FROM postings WHERE attr=?1 AND id=?2 ORDER BY seg", e);
+  sqlite3_stmt *st = ds_store_cached(c, ST_POSTINGS, e);
   size_t nAlloc = 0;
   int rc = DS_OK, src;
   if (!st) return DS_SQL;
@@ -163,13 +164,13 @@ int ds_corpus_postings(ds_corpus *c, int attr, uint32_t id, int64_t **pa, size_t
   sqlite3_bind_int64(st, 2, id);
   while (rc == DS_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
     size_t nBefore = *pn;
-    const unsigned char *pData = sqlite3_column_blob(st, 0);
-    rc = ds_postings_decode(pData, (size_t)sqlite3_column_bytes(st, 0), pa, pn, &nAlloc);
+    const unsigned char *pData = sqlite3_column_blob(st, 1);
+    rc = ds_postings_decode(pData, (size_t)sqlite3_column_bytes(st, 1), pa, pn, &nAlloc);
     if (rc == DS_OK && nBefore > 0 && *pn > nBefore && (*pa)[nBefore] <= (*pa)[nBefore - 1])
       rc = DS_CORRUPT;
   }
   if (rc == DS_OK && src != SQLITE_DONE) rc = ds_store_sql_error(c, e, "read postings");
-  sqlite3_finalize(st);
+  sqlite3_reset(st);
   if (rc == DS_CORRUPT)
     ds_error_set(e, rc, -1, "%s: corrupt postings for %s id %u", c->zPath, ds_attr_name(attr), id);
   else if (rc == DS_NOMEM)
@@ -318,10 +319,11 @@ int ds_store_load_window(ds_corpus *c, int64_t k, int64_t t0, int64_t t1, int bT
   return DS_OK;
 }
 
-/* The token type of token t of document k (loading its part). */
+/* The token type of token t of document k (decoding it alone from its stored part). */
 static int type_at(ds_corpus *c, int64_t k, int64_t t, uint32_t *pType, ds_error *e) {
-  int rc = ds_store_load_window(c, k, t, t + 1, 0, e);
-  if (rc == DS_OK) *pType = c->aTypes[t - c->streamFirst];
+  ds_window w;
+  int rc = ds_corpus_window_exact(c, (size_t)k, t, t + 1, 0, &w, e);
+  if (rc == DS_OK) *pType = w.aType[t - w.first];
   return rc;
 }
 
@@ -372,15 +374,76 @@ static int each_lexicon_row(ds_corpus *c, sqlite3_stmt *st,
   return rc;
 }
 
+/* Load attr's lexicon into memory (once, until the corpus changes: forget_caches). */
+static int load_lexicon(ds_corpus *c, int attr, ds_error *e) {
+  if (c->abLexLoaded[attr]) return DS_OK;
+  sqlite3_stmt *st = ds_store_prep(c, "SELECT id, str, freq FROM lexicon WHERE attr=?1 ORDER BY id", e);
+  if (!st) return DS_SQL;
+  sqlite3_bind_int(st, 1, attr);
+  ds_buf *arena = &c->aLexArena[attr];
+  ds_buf_reset(arena);
+  size_t n = 0, nAlloc = 0;
+  int rc = DS_OK, src;
+  while (rc == DS_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t id = sqlite3_column_int64(st, 0);
+    const char *z = (const char *)sqlite3_column_text(st, 1);
+    size_t nz = (size_t)sqlite3_column_bytes(st, 1);
+    if (!z) continue;                     /* a damaged row */
+    if (id < (int64_t)n || id >= UINT32_MAX) { rc = DS_CORRUPT; break; }
+    if ((size_t)id + 2 > nAlloc) {
+      size_t nNew = nAlloc ? nAlloc * 2 : 1024;
+      while (nNew < (size_t)id + 2) nNew *= 2;
+      uint32_t *a = ds_realloc_n(c->aLexOff[attr], nNew, sizeof *a);
+      if (a) c->aLexOff[attr] = a;
+      int64_t *f = a ? ds_realloc_n(c->aLexFreq[attr], nNew, sizeof *f) : NULL;
+      if (!f) { rc = DS_NOMEM; break; }
+      c->aLexFreq[attr] = f;
+      nAlloc = nNew;
+    }
+    while (n < (size_t)id) {              /* ids without a row */
+      c->aLexOff[attr][n] = (uint32_t)arena->n;
+      c->aLexFreq[attr][n++] = -1;
+      ds_buf_putc(arena, 0);
+    }
+    if (arena->n + nz + 1 >= UINT32_MAX) { rc = DS_LIMIT; break; }
+    c->aLexOff[attr][n] = (uint32_t)arena->n;
+    c->aLexFreq[attr][n++] = sqlite3_column_int64(st, 2);
+    ds_buf_append(arena, z, nz);
+    ds_buf_putc(arena, 0);
+  }
+  if (rc == DS_OK && src != SQLITE_DONE) rc = ds_store_sql_error(c, e, "read lexicon");
+  sqlite3_finalize(st);
+  if (rc == DS_OK && n == nAlloc) {         /* room for the end offset (an empty lexicon) */
+    uint32_t *a = ds_realloc_n(c->aLexOff[attr], n + 1, sizeof *a);
+    if (!a) rc = DS_NOMEM;
+    else c->aLexOff[attr] = a;
+  }
+  if (rc == DS_OK && arena->rc) rc = DS_NOMEM;
+  if (rc == DS_OK) c->aLexOff[attr][n] = (uint32_t)arena->n;
+  if (rc == DS_CORRUPT) return ds_error_set(e, rc, -1, "%s: the lexicon is corrupt", c->zPath);
+  if (rc == DS_NOMEM) return ds_store_nomem(e);
+  if (rc == DS_LIMIT) return ds_error_set(e, rc, -1, "%s: lexicon too large", c->zPath);
+  if (rc) return rc;
+  c->anLex[attr] = n;
+  c->abLexLoaded[attr] = 1;
+  return DS_OK;
+}
+
 int ds_corpus_lexicon_scan(ds_corpus *c, int attr,
                            int (*xEach)(void *ctx, uint32_t id, const char *z, size_t n,
                                         int64_t freq),
                            void *ctx, ds_error *e) {
   if (!ds_attr_name(attr)) return ds_error_set(e, DS_MISUSE, -1, "no attribute %d", attr);
-  sqlite3_stmt *st = ds_store_prep(c, "SELECT id, str, freq FROM lexicon WHERE attr=?1 ORDER BY id", e);
-  if (!st) return DS_SQL;
-  sqlite3_bind_int(st, 1, attr);
-  return each_lexicon_row(c, st, xEach, ctx, e);
+  int rc = load_lexicon(c, attr, e);
+  if (rc) return rc;
+  const char *zArena = (const char *)c->aLexArena[attr].p;
+  const uint32_t *aOff = c->aLexOff[attr];
+  const int64_t *aFreq = c->aLexFreq[attr];
+  for (size_t i = 0; i < c->anLex[attr]; i++) {
+    if (aFreq[i] < 0) continue;
+    if (xEach(ctx, (uint32_t)i, zArena + aOff[i], aOff[i + 1] - aOff[i] - 1, aFreq[i])) return DS_DONE;
+  }
+  return DS_OK;
 }
 
 /* ====================== posting cursors ====================== */
@@ -407,7 +470,7 @@ int ds_corpus_cursor(ds_corpus *c, int attr, uint32_t id, ds_cursor **pk, ds_err
   *pk = NULL;
   if (!ds_attr_name(attr)) return ds_error_set(e, DS_MISUSE, -1, "no attribute %d", attr);
   if (!ds_corpus_indexed(c, attr, id)) return DS_NOTFOUND;
-  sqlite3_stmt *st = ds_store_prep(c, "SELECT n, data FROM postings WHERE attr=?1 AND id=?2 ORDER BY seg", e);
+  sqlite3_stmt *st = ds_store_cached(c, ST_POSTINGS, e);
   if (!st) return DS_SQL;
   ds_cursor *k = ds_malloc(sizeof *k);
   int rc = k ? DS_OK : DS_NOMEM, src = SQLITE_DONE;
@@ -435,7 +498,7 @@ int ds_corpus_cursor(ds_corpus *c, int attr, uint32_t id, ds_cursor **pk, ds_err
     k->n += (uint64_t)n;
   }
   if (rc == DS_OK && src != SQLITE_DONE) rc = ds_store_sql_error(c, e, "read postings");
-  sqlite3_finalize(st);
+  sqlite3_reset(st);
   if (rc == DS_OK && k->blobs.rc) rc = DS_NOMEM;
   if (rc == DS_OK) {
     int r = cursor_enter(k, 0);
@@ -514,6 +577,152 @@ int ds_corpus_window(ds_corpus *c, size_t k, int64_t t0, int64_t t1, int bText, 
   w->zText = bText ? (const char *)c->text.p : NULL;
   w->nText = bText ? c->text.n : 0;
   w->aOff = bText ? c->aOff : NULL;
+  return DS_OK;
+}
+
+/* Keep the stored part of document k holding token t, as stored (c->raw*). */
+static int load_raw_part(ds_corpus *c, size_t k, int64_t t, ds_error *e) {
+  const ds_docinfo *d = &c->aDoc[k];
+  if (c->rawDocId == d->id && t >= c->rawFirst && t < c->rawFirst + c->rawN) return DS_OK;
+  sqlite3_stmt *st = ds_store_cached(c, ST_PART, e);
+  if (!st) return DS_SQL;
+  sqlite3_bind_int64(st, 1, d->id);
+  sqlite3_bind_int64(st, 2, t);
+  c->rawDocId = -1;
+  ds_buf_reset(&c->rawTypes);
+  ds_buf_reset(&c->rawWs);
+  int rc = DS_OK, src = sqlite3_step(st);
+  if (src == SQLITE_ROW) {
+    int64_t first = sqlite3_column_int64(st, 0), n = sqlite3_column_int64(st, 1);
+    int width = sqlite3_column_int(st, 2);
+    const unsigned char *p = sqlite3_column_blob(st, 3);
+    size_t nb = (size_t)sqlite3_column_bytes(st, 3);
+    const unsigned char *pWs = sqlite3_column_blob(st, 4);
+    size_t nWs = (size_t)sqlite3_column_bytes(st, 4);
+    if (first > t || n < 1 || n > d->nTok - first || t >= first + n || width < 1 || width > 32 || !p ||
+        nb != ((size_t)n * (size_t)width + 7) / 8 || !pWs || nWs < (size_t)n / 4 + 1) {
+      rc = DS_DONE;
+    } else {
+      ds_buf_append(&c->rawTypes, p, nb);
+      ds_buf_append(&c->rawWs, pWs, nWs);
+      c->rawFirst = first, c->rawN = n, c->rawWidth = width;
+      if (c->rawTypes.rc || c->rawWs.rc) rc = DS_NOMEM;
+    }
+  } else {
+    rc = src == SQLITE_DONE ? DS_DONE : DS_SQL;
+  }
+  sqlite3_reset(st);
+  if (rc == DS_SQL) return ds_store_sql_error(c, e, "read tokens");
+  if (rc == DS_NOMEM) return ds_store_nomem(e);
+  if (rc) return ds_error_set(e, DS_CORRUPT, -1, "%s: token stream of %s missing or of the wrong size",
+                              c->zPath, d->zName);
+  c->rawDocId = d->id;
+  return DS_OK;
+}
+
+/* Room for n decoded tokens in c->aExType / c->aExOff. */
+static int exact_room(ds_corpus *c, size_t n) {
+  if (n <= c->nExAlloc) return DS_OK;
+  size_t nNew = c->nExAlloc ? c->nExAlloc : 64;
+  while (nNew < n) nNew *= 2;
+  uint32_t *a = ds_realloc_n(c->aExType, nNew, sizeof *a);
+  if (!a) return DS_NOMEM;
+  c->aExType = a;
+  uint32_t *b = ds_realloc_n(c->aExOff, 2 * nNew, sizeof *b);
+  if (!b) return DS_NOMEM;
+  c->aExOff = b;
+  c->nExAlloc = nNew;
+  return DS_OK;
+}
+
+/*
+** Decode tokens [i0, i1) of the raw part (counted from its first token) into c->aExType,
+** and with bText their text (from the white space before i0 to the white space after
+** i1 - 1) into c->exText and offsets into c->aExOff.
+*/
+static int decode_raw(ds_corpus *c, size_t i0, size_t i1, int bText) {
+  const unsigned char *p = c->rawTypes.p;
+  size_t nb = c->rawTypes.n;
+  int width = c->rawWidth;
+  uint64_t mask = width == 32 ? 0xFFFFFFFFu : ((uint64_t)1 << width) - 1;
+  for (size_t i = i0; i < i1; i++) {
+    size_t bit = i * (size_t)width, byte = bit >> 3;
+    uint64_t v = 0;
+    for (size_t b = 0; b < 5 && byte + b < nb; b++) v |= (uint64_t)p[byte + b] << (8 * b);
+    uint32_t t = (uint32_t)((v >> (bit & 7)) & mask);
+    if (t >= c->tt.n) return DS_CORRUPT;
+    c->aExType[i - i0] = t;
+  }
+  if (!bText) return DS_OK;
+  /* the white space: a 2-bit code per gap (before each token, and one after the last),
+     code 3 a varint after the codes; skip the varints of the gaps before i0 */
+  const unsigned char *w = c->rawWs.p, *end = w + c->rawWs.n;
+  size_t n = (size_t)c->rawN, nCodes = n / 4 + 1;
+  const unsigned char *x = w + nCodes;
+  size_t nEsc = 0;                      /* gaps before i0 with code 3, four to a byte */
+  size_t b = 0;
+  for (; b + 8 <= i0 >> 2; b += 8) {
+    uint64_t v;
+    memcpy(&v, w + b, 8);
+    v = v & (v >> 1) & 0x5555555555555555u;          /* a bit per code 3 */
+    v = (v & 0x3333333333333333u) + ((v >> 2) & 0x3333333333333333u);
+    v = (v + (v >> 4)) & 0x0F0F0F0F0F0F0F0Fu;
+    nEsc += (size_t)((v * 0x0101010101010101u) >> 56);
+  }
+  for (size_t g = b << 2; g < i0; g++) nEsc += ((w[g >> 2] >> (2 * (g & 3))) & 3) == 3;
+  for (size_t j = 0; j < nEsc; j++) {
+    uint64_t skip;
+    if (ds_get_varint(&x, end, &skip)) return DS_CORRUPT;
+  }
+  ds_buf_reset(&c->exText);
+  for (size_t g = i0; g <= i1; g++) {
+    uint64_t gap = (w[g >> 2] >> (2 * (g & 3))) & 3;
+    if (gap == 3) {
+      if (ds_get_varint(&x, end, &gap) || gap > UINT32_MAX) return DS_CORRUPT;
+      gap += 3;
+    }
+    const char *z;
+    size_t nz;
+    if (strtab_get(&c->gaps, gap, &z, &nz)) return DS_CORRUPT;
+    ds_buf_append(&c->exText, z, nz);
+    if (g == i1) break;
+    uint32_t word = ds_ttype_attr(&c->tt, c->aExType[g - i0], DS_ATTR_WORD);
+    if (strtab_get(&c->words, word, &z, &nz) || c->exText.n + nz > UINT32_MAX) return DS_CORRUPT;
+    c->aExOff[2 * (g - i0)] = (uint32_t)c->exText.n;
+    ds_buf_append(&c->exText, z, nz);
+    c->aExOff[2 * (g - i0) + 1] = (uint32_t)c->exText.n;
+  }
+  return c->exText.rc ? DS_NOMEM : DS_OK;
+}
+
+int ds_corpus_window_exact(ds_corpus *c, size_t k, int64_t t0, int64_t t1, int bText, ds_window *w,
+                           ds_error *e) {
+  if (k >= c->nDoc) return ds_error_set(e, DS_MISUSE, -1, "no document %zu", k);
+  const ds_docinfo *d = &c->aDoc[k];
+  if (t0 < 0) t0 = 0;
+  if (t1 > d->nTok) t1 = d->nTok;
+  if (t1 <= t0) t1 = t0 + 1;
+  if (t0 >= d->nTok) return ds_error_set(e, DS_MISUSE, -1, "no token %lld in %s", (long long)t0, d->zName);
+  int rc = ds_store_load_types(c, e);
+  if (rc == DS_OK && bText) rc = load_strtab(c, &c->words, "SELECT id, str FROM lexicon WHERE attr=0 ORDER BY id", e);
+  if (rc == DS_OK && bText) rc = load_strtab(c, &c->gaps, "SELECT id, str FROM gaps ORDER BY id", e);
+  if (rc == DS_OK) rc = load_raw_part(c, k, t0, e);
+  if (rc) return rc;
+  if (t1 > c->rawFirst + c->rawN) return ds_corpus_window(c, k, t0, t1, bText, w, e);   /* parts meet */
+  size_t i0 = (size_t)(t0 - c->rawFirst), i1 = (size_t)(t1 - c->rawFirst);
+  rc = exact_room(c, i1 - i0);
+  if (rc == DS_OK) rc = decode_raw(c, i0, i1, bText);
+  if (rc) {
+    c->rawDocId = -1;
+    if (rc == DS_NOMEM) return ds_store_nomem(e);
+    return ds_error_set(e, DS_CORRUPT, -1, "%s: token stream of %s is corrupt", c->zPath, d->zName);
+  }
+  w->first = t0;
+  w->n = i1 - i0;
+  w->aType = c->aExType;
+  w->zText = bText ? (const char *)c->exText.p : NULL;
+  w->nText = bText ? c->exText.n : 0;
+  w->aOff = bText ? c->aExOff : NULL;
   return DS_OK;
 }
 

@@ -43,11 +43,17 @@ static int corpus_count_by_freq(lua_State *L) {
   return 1;
 }
 
-/* corpus:query(q) -> matchset, {anchor names by column}, starts cut at the longest match */
+/*
+** corpus:query(q [, from, to]) -> matchset, {anchor names by column}, starts cut at the
+** longest match; with from and to, in documents from .. to only (1-based, inclusive)
+*/
 static int corpus_query(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
   size_t nQuery;
   const char *zQuery = luaL_checklstring(L, 2, &nQuery);
+  lua_Integer iFrom = luaL_optinteger(L, 3, 1), iTo = luaL_optinteger(L, 4, LUA_MAXINTEGER);
+  luaL_argcheck(L, iFrom >= 1, 3, "documents count from 1");
+  size_t k0 = (size_t)(iFrom - 1), k1 = iTo < (lua_Integer)iFrom ? k0 : iTo >= (lua_Integer)(SIZE_MAX / 2) ? SIZE_MAX : (size_t)iTo;
   if (strlen(zQuery) != nQuery) {
     lua_pushfstring(L, "a NUL byte in the query at position %d", (int)strlen(zQuery) + 1);
     return lua_error(L);
@@ -60,7 +66,7 @@ static int corpus_query(lua_State *L) {
   ds_query *q;
   ds_error e;
   if (ds_query_compile(c, zQuery, &q, &e)) return lds_raise(L, &e);
-  int rc = ds_query_run(c, q, &m->ms, &e);
+  int rc = ds_query_run_docs(c, q, k0, k1, &m->ms, &e);
   if (rc) {
     ds_query_free(q);
     return lds_raise(L, &e);
@@ -82,6 +88,22 @@ static int corpus_query(lua_State *L) {
   lua_pushinteger(L, m->ms.nCut);
   lua_pushinteger(L, nLimit);
   return 4;
+}
+
+/* corpus:ndocs() -> the number of documents, and the widest name (in characters) */
+static int corpus_ndocs(lua_State *L) {
+  ds_corpus *c = lds_check_corpus(L, 1);
+  ds_error e;
+  if (ds_corpus_refresh(c, &e)) return lds_raise(L, &e);
+  size_t n = ds_corpus_ndocs(c), nWide = 0;
+  for (size_t i = 0; i < n; i++) {
+    size_t w = 0;
+    for (const unsigned char *z = (const unsigned char *)ds_corpus_doc(c, i)->zName; *z; z++) w += (*z & 0xC0) != 0x80;
+    if (w > nWide) nWide = w;
+  }
+  lua_pushinteger(L, (lua_Integer)n);
+  lua_pushinteger(L, (lua_Integer)nWide);
+  return 2;
 }
 
 /* The sort keys at index i: a list of {attr, anchor, offset, flags} into a (at most 16). */
@@ -317,6 +339,7 @@ static int matchset_corpus(lua_State *L) {
 
 static const luaL_Reg corpus_methods[] = {
   {"query", corpus_query},
+  {"ndocs", corpus_ndocs},
   {"count_by_freq", corpus_count_by_freq},
   {"kwic", corpus_kwic},
   {"msort", corpus_msort},

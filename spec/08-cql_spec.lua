@@ -78,6 +78,49 @@ describe("CQL", function()
     assert.equal(17, n('"China" []+ "Russia" within 3'))
   end)
 
+  it("answers A []{n,m} B from the two words' positions, as the matcher does", function()
+    -- the text (grep -o -E "\bthe [^A-Za-z ]*([A-Za-z]+[^A-Za-z ]* ?){0,2}Russia\b"): the
+    -- 'Russia, the ongoing Russia (at most one token between: 2); the nature of, the Internet
+    -- in (twice), the West. , the rift between, the cooperation between Russia (8 in all;
+    -- "the same time, Russia" has three tokens between)
+    assert.equal(2, n('"the" []{0,1} "Russia"'))
+    assert.equal(8, n('"the" []{0,2} "Russia"'))
+    -- "Russia" then "the" at most two tokens on: Russia in the, Russia, the (twice), Russia
+    -- predictably supported the, Russia cooperation for the, Russia and the (twice); not
+    -- "Russia’s role in the" (three between)
+    assert.equal(7, n('"Russia" []{0,2} "the"'))
+    -- a label turns the shortcut off: the matcher finds the same matches
+    for _, q in ipairs{'"the" []{0,2} "Russia"', '"Russia" []{0,2} "the"', '"the" []{1,3} "the"',
+                       '"China" []{0,3} "Russia"', '(?shortest) "the" []{0,3} "of"'} do
+      local m, ref = c:query(q), c:query("x:" .. q:gsub("^%(%?%a+%) ", ""))
+      if q:match("^%(%?shortest") then ref = c:query("(?shortest) x:" .. q:gsub("^%(%?%a+%) ", "")) end
+      assert.equal(#ref, #m, q)
+      for i = 1, #m do
+        assert.same({ref[i].first, ref[i].last}, {m[i].first, m[i].last})
+      end
+    end
+  end)
+
+  it("finds in a slice of the documents the matches the whole query finds there", function()
+    local docs = c:docs()
+    for _, q in ipairs{'"China"', '"China" []{0,3} "Russia"', '[word="surveil.*"%c]', '"China" [] "Russia" within s',
+                       '<s> "China"', '[]* "China" within s', '"Huawei" expand to s', 'MU(meet "China" "Russia" s)',
+                       '<s/> containing "Huawei"', '("China" | "Russia") "and"'} do
+      local all, got = c:query(q), {}
+      for from = 1, #docs, 2 do
+        local m = c:query(q, {from = from, to = from + 1})
+        for i = 1, #m do
+          local x = m[i]
+          assert.is_true(x.first >= docs[from].cpos, q)
+          got[#got + 1] = {x.first, x.last}
+        end
+      end
+      assert.equal(#all, #got, q)
+      for i = 1, #all do assert.same({all[i].first, all[i].last}, got[i], q) end
+    end
+    assert.equal(0, #c:query('"China"', {from = #docs + 1}))
+  end)
+
   it("limits open-ended repetition and says so", function()
     -- 600 times "a", then "b": no match is longer than 500 tokens (CQP's HardBoundary)
     local tdb = H.tmp(".db")

@@ -431,6 +431,39 @@ static void test_parts(void) {
   check(zCopy && ds_corpus_text(c, 1, &zB, &nB, &aOffB, &e) == DS_OK && nA == nB &&
         memcmp(zCopy, zB, nA) == 0 && memcmp(aCopy, aOffB, (size_t)a->nTok * 2 * sizeof *aCopy) == 0,
         "the same text and offsets rebuilt across parts");
+  /* exact windows of the document in parts (across part boundaries too): the tokens, and
+     the white space between them, of the whole document's text */
+  int nExact = 0;
+  for (int64_t t = 0; zCopy && t < a->nTok; t += 37) {
+    static const int64_t aw[] = {1, 2, 7, 90};
+    for (size_t j = 0; j < sizeof aw / sizeof *aw; j++) {
+      int64_t t1 = t + aw[j] < a->nTok ? t + aw[j] : a->nTok;
+      ds_window w;
+      if (ds_corpus_window_exact(c, 1, t, t1, 1, &w, &e) || w.first > t || w.first + (int64_t)w.n < t1) {
+        nExact++;
+        continue;
+      }
+      for (int64_t u = t; u < t1; u++) {
+        size_t i = (size_t)(u - w.first);
+        size_t n1 = w.aOff[2 * i + 1] - w.aOff[2 * i], n2 = aCopy[2 * u + 1] - aCopy[2 * u];
+        if (n1 != n2 || memcmp(w.zText + w.aOff[2 * i], zCopy + aCopy[2 * u], n1) != 0) nExact++;
+        if (u > t) {
+          size_t g1 = w.aOff[2 * i] - w.aOff[2 * i - 1], g2 = aCopy[2 * u] - aCopy[2 * u - 1];
+          if (g1 != g2 || memcmp(w.zText + w.aOff[2 * i - 1], zCopy + aCopy[2 * u - 1], g1) != 0) nExact++;
+        }
+      }
+      ds_window wt;                             /* without text: the same token types */
+      if (ds_corpus_window_exact(c, 1, t, t1, 0, &wt, &e) || wt.first > t || wt.first + (int64_t)wt.n < t1) nExact++;
+      else
+        for (int64_t u = t; u < t1; u++) {
+          uint32_t id;
+          ds_corpus_id_at(c, DS_ATTR_WORD, a->cpos + u, &id, &e);
+          ds_corpus_window_exact(c, 1, t, t1, 0, &wt, &e);  /* id_at may have read another part */
+          if (ds_corpus_type_id(c, wt.aType[u - wt.first], DS_ATTR_WORD) != id) nExact++;
+        }
+    }
+  }
+  check(nExact == 0, "exact windows: %d tokens or gaps differ", nExact);
   free(zCopy);
   free(aCopy);
   /* concordances everywhere, across part boundaries too */

@@ -337,6 +337,42 @@ local commands = {
         print(n)
         return
       end
+      if not a.sort and not a.group and a.format ~= "json" then
+        -- lines (or the count) in corpus order: the documents a slice at a time, so the
+        -- first lines come at once and memory stays bounded however many matches
+        local ndocs, docw = corpus._h:ndocs()
+        local cols = {"doc", "first", "last", "left", "match", "right"}
+        if a.format == "tsv" and not a.count then print(table.concat(cols, "\t")) end
+        local total, shown, cut, limit = 0, 0, 0, 0
+        local from, step = 1, 16
+        while from <= ndocs do
+          local to = math.min(ndocs, from + step - 1)
+          local m = corpus:query(a.query, {from = from, to = to})
+          total, cut, limit = total + m:count(), cut + m.cut, m.limit
+          local want = a.count and 0 or a.limit and math.min(a.limit - shown, m:count()) or m:count()
+          for off = 0, want - 1, 1000 do
+            local rows = m:kwic{width = a.width, offset = off, limit = math.min(1000, want - off)}
+            if a.format == "tsv" then
+              local out = format.tsv(rows, cols)
+              print((out:gsub("^[^\n]*\n?", "", 1)))
+            else
+              print(format.kwic(rows, {width = a.width, docw = docw}))
+            end
+          end
+          shown = shown + want
+          from, step = to + 1, math.min(step * 2, 1024)
+        end
+        if cut > 0 then
+          eprintf("dossier: warning: %s starts ran into the longest match allowed (%d tokens) and were cut there\n",
+                  format.count(cut), limit)
+        end
+        if total == 0 then none() end
+        if a.count then print(total)
+        elseif a.format ~= "tsv" and shown < total then
+          eprintf("(%s of %s matches shown)\n", format.count(shown), format.count(total))
+        end
+        return
+      end
       local m = corpus:query(a.query)
       if m.cut > 0 then
         eprintf("dossier: warning: %s starts ran into the longest match allowed (%d tokens) and were cut there\n",

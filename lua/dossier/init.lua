@@ -497,9 +497,15 @@ function Corpus:search_missing() return handle(self):search_missing() end
 
 -- A CQL query (CQP's dialect; see the README): a match set. Its `cut` counts the starts
 -- whose match ran into the longest match allowed (`limit` tokens) and was cut there.
-function Corpus:query(q)
+-- opts.from, opts.to: only the matches in documents from .. to (1-based, in corpus
+-- order, as corpus:docs() lists them), reading only their positions: a large corpus can
+-- be gone through a slice at a time (the CLI's `query` prints so).
+function Corpus:query(q, opts)
   local h = handle(self)
-  local ms, anchors, cut, limit = h:query(q)
+  local from, to = opts and opts.from, opts and opts.to
+  if from ~= nil and math.type(from) ~= "integer" then error("query: from must be a whole number", 2) end
+  if to ~= nil and math.type(to) ~= "integer" then error("query: to must be a whole number", 2) end
+  local ms, anchors, cut, limit = h:query(q, from, to)
   return setmetatable({_ms = ms, corpus = self, query = q, anchors = anchors, cut = cut,
                        limit = limit}, MatchSet)
 end
