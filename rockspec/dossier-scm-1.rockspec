@@ -29,11 +29,11 @@ external_dependencies = {
   GUMBO = { header = "gumbo.h", library = "gumbo" },
   CMARK = { header = "cmark.h", library = "cmark" },
   YAML = { header = "yaml.h", library = "yaml" },
-  -- PDF: Poppler's GLib API, which includes GLib's and cairo's headers
+  -- PDF: Poppler's GLib API, which includes GLib's and cairo's headers; the library is
+  -- loaded with dlopen when the first PDF is read (csrc/ds_pdf.c), not linked
   POPPLER = { header = "poppler/glib/poppler.h", library = "poppler-glib" },
-  GLIB = { header = "glib-2.0/glib.h", library = "glib-2.0" },
-  GOBJECT = { library = "gobject-2.0" },
-  CAIRO = { header = "cairo/cairo.h", library = "cairo" },
+  GLIB = { header = "glib-2.0/glib.h", library = "glib-2.0" },   -- found for glibconfig.h's directory
+  CAIRO = { header = "cairo/cairo.h" },
 }
 build = {
   type = "builtin",
@@ -59,10 +59,8 @@ build = {
                   "$(POPPLER_INCDIR)/poppler/glib", "$(POPPLER_INCDIR)/poppler",
                   "$(GLIB_INCDIR)/glib-2.0", "$(GLIB_LIBDIR)/glib-2.0/include", "$(CAIRO_INCDIR)/cairo" },
       libdirs = { "$(SQLITE_LIBDIR)", "$(PCRE2_LIBDIR)", "$(UTF8PROC_LIBDIR)", "$(NETTLE_LIBDIR)",
-                  "$(GUMBO_LIBDIR)", "$(CMARK_LIBDIR)", "$(YAML_LIBDIR)", "$(POPPLER_LIBDIR)",
-                  "$(GLIB_LIBDIR)", "$(GOBJECT_LIBDIR)", "$(CAIRO_LIBDIR)" },
-      libraries = { "sqlite3", "pcre2-8", "utf8proc", "nettle", "gumbo", "cmark", "yaml", "poppler-glib",
-                    "gobject-2.0", "glib-2.0", "cairo", "pthread", "m" },
+                  "$(GUMBO_LIBDIR)", "$(CMARK_LIBDIR)", "$(YAML_LIBDIR)" },
+      libraries = { "sqlite3", "pcre2-8", "utf8proc", "nettle", "gumbo", "cmark", "yaml", "dl", "pthread", "m" },
     },
     ["dossier"] = "lua/dossier/init.lua",
     ["dossier.cli"] = "lua/dossier/cli.lua",
