@@ -139,8 +139,9 @@ asan:
 # them), and the sample corpus with edited copies indexed with 1, 2 and 4 jobs, clean-up
 # on (language data loaded), tagged and lemmatized (test_threads); the recognizers on four
 # threads at once (test_recognize), and the gazetteer shared by threads (test_gazetteer),
-# and one NER model shared by three threads (test_ner). A data race fails it.
-TSAN_TESTS = build/tsan/test_store build/tsan/test_threads build/tsan/test_recognize build/tsan/test_gazetteer build/tsan/test_ner
+# and one NER model shared by three threads (test_ner); n-grams counted on two threads
+# (test_count). A data race fails it.
+TSAN_TESTS = build/tsan/test_store build/tsan/test_threads build/tsan/test_count build/tsan/test_recognize build/tsan/test_gazetteer build/tsan/test_ner
 tsan:
 	@tools/deps.sh $(DEB_BUILD) clang libclang-rt-14-dev
 	$(MAKE) --no-print-directory B=build/tsan CC=clang CFLAGS="-O1 -g" SAN="-fsanitize=thread" $(TSAN_TESTS)

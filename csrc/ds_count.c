@@ -6,6 +6,7 @@
 #include "ds_count.h"
 #include "ds_eval.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,17 +170,25 @@ void ds_freq_free(ds_freq *f) {
 
 /* {====== sequences: an open-addressing hash of id sequences ====== */
 
+/* Ids kept in the entry itself, so a lookup of a short sequence reads one entry. */
+#define SEQ_INLINE 4
+
 typedef struct seqent {
+  int64_t freq, range, last;
   size_t off;          /* its ids: s->ids.a[off .. off + len) */
   uint32_t len;
-  uint32_t hash;       /* the high bits of its hash, compared before the ids */
-  int64_t freq, range, last;
+  uint32_t aKey[SEQ_INLINE];   /* the ids again when len <= SEQ_INLINE */
 } seqent;
 
+/*
+** A slot is the entry's index + 1 in its low 32 bits (0: empty) and the high 32 bits of
+** the sequence's hash in its high bits, compared before the entry is read. Once two
+** tables are joined (seqs_join) aSlot is NULL: the table is read, never added to.
+*/
 struct ds_seqs {
   seqent *aEnt;
   size_t nEnt, nEntAlloc;
-  uint32_t *aSlot;     /* entry index + 1, 0 = empty; power-of-two size */
+  uint64_t *aSlot;     /* power-of-two size */
   size_t nSlot;
   idvec ids;
   int64_t total;
@@ -192,7 +201,8 @@ static uint64_t seq_hash(const uint32_t *a, size_t n) {
     h *= 0xff51afd7ed558ccdull;
     h ^= h >> 32;
   }
-  return h;
+  h *= 0xc4ceb9fe1a85ec53ull;     /* so the low bits (the slot) depend on every id */
+  return h ^ (h >> 29);
 }
 
 static int seqs_new(ds_seqs **ps) {
@@ -212,14 +222,15 @@ static int seqs_new(ds_seqs **ps) {
 
 static int seqs_grow(ds_seqs *s) {
   size_t m = s->nSlot * 2;
-  uint32_t *a = ds_malloc_n(m, sizeof *a);
+  uint64_t *a = ds_malloc_n(m, sizeof *a);
   if (!a) return DS_NOMEM;
   memset(a, 0, m * sizeof *a);
   for (size_t i = 0; i < s->nEnt; i++) {
     const seqent *x = &s->aEnt[i];
-    size_t j = (size_t)seq_hash(s->ids.a + x->off, x->len) & (m - 1);   /* the low bits */
+    uint64_t h = seq_hash(s->ids.a + x->off, x->len);
+    size_t j = (size_t)h & (m - 1);   /* the low bits */
     while (a[j]) j = (j + 1) & (m - 1);
-    a[j] = (uint32_t)i + 1;
+    a[j] = (h & 0xffffffff00000000ull) | ((uint64_t)i + 1);
   }
   ds_free(s->aSlot);
   s->aSlot = a;
@@ -227,28 +238,26 @@ static int seqs_grow(ds_seqs *s) {
   return DS_OK;
 }
 
-/* Count the sequence a[0..n) once more, in document k. */
 static int ids_equal(const uint32_t *a, const uint32_t *b, size_t n) {
   for (size_t i = 0; i < n; i++)
     if (a[i] != b[i]) return 0;
   return 1;
 }
 
-static int seqs_add(ds_seqs *s, const uint32_t *a, size_t n, int64_t k) {
-  uint64_t h = seq_hash(a, n);
-  uint32_t hHigh = (uint32_t)(h >> 32);
+/* Count the sequence a[0..n), whose hash is h, once more, in document k. */
+static int seqs_add_h(ds_seqs *s, const uint32_t *a, size_t n, uint64_t h, int64_t k) {
+  uint64_t tag = h & 0xffffffff00000000ull;
   size_t j = (size_t)h & (s->nSlot - 1);
-  while (s->aSlot[j]) {
-    seqent *x = &s->aEnt[s->aSlot[j] - 1];
-    if (x->hash == hHigh && x->len == n && ids_equal(s->ids.a + x->off, a, n)) {
-      x->freq++;
-      if (x->last != k + 1) {
-        x->last = k + 1;
-        x->range++;
-      }
-      return DS_OK;
+  for (uint64_t x; (x = s->aSlot[j]) != 0; j = (j + 1) & (s->nSlot - 1)) {
+    if ((x & 0xffffffff00000000ull) != tag) continue;
+    seqent *y = &s->aEnt[(uint32_t)x - 1];
+    if (y->len != n || !ids_equal(n <= SEQ_INLINE ? y->aKey : s->ids.a + y->off, a, n)) continue;
+    y->freq++;
+    if (y->last != k + 1) {
+      y->last = k + 1;
+      y->range++;
     }
-    j = (j + 1) & (s->nSlot - 1);
+    return DS_OK;
   }
   if (s->nEnt >= UINT32_MAX - 1) return DS_NOMEM;
   if (s->nEnt == s->nEntAlloc) {
@@ -262,9 +271,45 @@ static int seqs_add(ds_seqs *s, const uint32_t *a, size_t n, int64_t k) {
   if (idvec_room(&s->ids, off + n)) return DS_NOMEM;
   memcpy(s->ids.a + off, a, n * sizeof *a);
   s->ids.n += n;
-  s->aEnt[s->nEnt] = (seqent){off, (uint32_t)n, hHigh, 1, 1, k + 1};
-  s->aSlot[j] = (uint32_t)++s->nEnt;
+  seqent *y = &s->aEnt[s->nEnt];
+  *y = (seqent){1, 1, k + 1, off, (uint32_t)n, {0}};
+  if (n <= SEQ_INLINE) memcpy(y->aKey, a, n * sizeof *a);
+  s->aSlot[j] = tag | (uint64_t)++s->nEnt;
   if (s->nEnt * 2 > s->nSlot) return seqs_grow(s);    /* load at most a half */
+  return DS_OK;
+}
+
+static int seqs_add(ds_seqs *s, const uint32_t *a, size_t n, int64_t k) {
+  return seqs_add_h(s, a, n, seq_hash(a, n), k);
+}
+
+/*
+** Append table b's entries to a's (b's sequences are none of a's, and b's documents none
+** of a's, or counted in both with the ranges meant to add), free b; a is read-only after.
+*/
+static int seqs_join(ds_seqs *a, ds_seqs *b) {
+  size_t nEnt = a->nEnt + b->nEnt;
+  if (nEnt >= UINT32_MAX - 1) return DS_NOMEM;
+  if (nEnt > a->nEntAlloc) {
+    seqent *x = ds_realloc_n(a->aEnt, nEnt, sizeof *x);
+    if (!x) return DS_NOMEM;
+    a->aEnt = x;
+    a->nEntAlloc = nEnt;
+  }
+  size_t base = a->ids.n;
+  if (idvec_room(&a->ids, base + b->ids.n)) return DS_NOMEM;
+  if (b->ids.n) memcpy(a->ids.a + base, b->ids.a, b->ids.n * sizeof *b->ids.a);
+  a->ids.n += b->ids.n;
+  for (size_t i = 0; i < b->nEnt; i++) {
+    a->aEnt[a->nEnt + i] = b->aEnt[i];
+    a->aEnt[a->nEnt + i].off += base;
+  }
+  a->nEnt = nEnt;
+  a->total += b->total;
+  ds_free(a->aSlot);
+  a->aSlot = NULL;
+  a->nSlot = 0;
+  ds_seqs_free(b);
   return DS_OK;
 }
 
@@ -394,37 +439,161 @@ void ds_seqs_free(ds_seqs *s) {
   ds_free(s);
 }
 
+/*
+** N-grams are counted a batch of documents at a time: this thread reads the batch's ids
+** (the corpus handle is not shared), then it and one more thread count them, each into
+** its own table the n-grams whose hash has its top bit 0 (table 0) or 1 (table 1), so
+** no n-gram is in both and the tables are joined without a lookup.
+*/
+#define NGRAM_BATCH (1 << 20)    /* tokens read before counting */
+
+typedef struct ngrun { size_t at, len; int64_t k; } ngrun;   /* a sentence: ids at..at+len, document k */
+
+typedef struct ngbatch {
+  const uint32_t *aId;
+  const ngrun *aRun;
+  size_t nRun;
+  int n;
+} ngbatch;
+
+typedef struct ngpart {
+  const ngbatch *b;
+  ds_seqs *s;
+  unsigned part;       /* 0 or 1: the top bit of the hashes counted here */
+  int rc;
+} ngpart;
+
+/*
+** The n-grams of a table are added a group at a time, their slots and then their entries
+** fetched ahead (the table is much larger than the caches, so each lookup would otherwise
+** wait on memory twice).
+*/
+#define NGRAM_GROUP 256
+#define NGRAM_AHEAD 16
+
+typedef struct nggroup {
+  const uint32_t *aSeq[NGRAM_GROUP];
+  uint64_t aHash[NGRAM_GROUP];
+  int64_t aDoc[NGRAM_GROUP];
+  size_t n;
+} nggroup;
+
+static int ngram_flush(ds_seqs *s, nggroup *g, size_t n) {
+  for (size_t i = 0; i < g->n; i++) {
+    size_t mask = s->nSlot - 1;
+    if (i + NGRAM_AHEAD < g->n) __builtin_prefetch(&s->aSlot[(size_t)g->aHash[i + NGRAM_AHEAD] & mask]);
+    if (i + NGRAM_AHEAD / 2 < g->n) {
+      uint64_t x = s->aSlot[(size_t)g->aHash[i + NGRAM_AHEAD / 2] & mask];
+      if (x) __builtin_prefetch(&s->aEnt[(uint32_t)x - 1]);
+    }
+    s->total++;
+    if (seqs_add_h(s, g->aSeq[i], n, g->aHash[i], g->aDoc[i])) return DS_NOMEM;
+  }
+  g->n = 0;
+  return DS_OK;
+}
+
+static void *ngram_part(void *arg) {
+  ngpart *p = arg;
+  const ngbatch *b = p->b;
+  size_t n = (size_t)b->n;
+  nggroup *g = ds_malloc(sizeof *g);
+  if (!g) {
+    p->rc = DS_NOMEM;
+    return NULL;
+  }
+  g->n = 0;
+  for (size_t r = 0; p->rc == DS_OK && r < b->nRun; r++) {
+    const ngrun *x = &b->aRun[r];
+    if (x->len < n) continue;
+    const uint32_t *a = b->aId + x->at;
+    for (size_t t = 0; t + n <= x->len; t++) {
+      uint64_t h = seq_hash(a + t, n);
+      if ((unsigned)(h >> 63) != p->part) continue;
+      g->aSeq[g->n] = a + t;
+      g->aHash[g->n] = h;
+      g->aDoc[g->n++] = x->k;
+      if (g->n == NGRAM_GROUP && ngram_flush(p->s, g, n)) {
+        p->rc = DS_NOMEM;
+        break;
+      }
+    }
+  }
+  if (p->rc == DS_OK && ngram_flush(p->s, g, n)) p->rc = DS_NOMEM;
+  ds_free(g);
+  return NULL;
+}
+
+/* Count batch b into the tables of p[0] and p[1], on two threads (one if none starts). */
+static int ngram_count_batch(ngpart p[2], const ngbatch *b) {
+  p[0].b = p[1].b = b;
+  pthread_t th;
+  int bThread = pthread_create(&th, NULL, ngram_part, &p[1]) == 0;
+  ngram_part(&p[0]);
+  if (bThread) pthread_join(th, NULL);
+  else ngram_part(&p[1]);
+  return p[0].rc ? p[0].rc : p[1].rc;
+}
+
 int ds_count_ngrams(ds_corpus *c, int attr, int n, const unsigned char *abDoc, ds_seqs **ps,
                     ds_error *e) {
   *ps = NULL;
   if (check_attr(attr, e)) return DS_MISUSE;
   if (n < 1 || n > DS_COUNT_MAX_N) return ds_error_set(e, DS_MISUSE, -1, "n must be 1 to %d", DS_COUNT_MAX_N);
-  ds_seqs *s;
-  if (seqs_new(&s)) return nomem(e);
-  idvec v = {0};
+  ngpart p[2] = {{NULL, NULL, 0, DS_OK}, {NULL, NULL, 1, DS_OK}};
+  if (seqs_new(&p[0].s) || seqs_new(&p[1].s)) {
+    ds_seqs_free(p[0].s);
+    return nomem(e);
+  }
+  idvec batch = {0}, v = {0};
+  ds_buf runs = DS_BUF_INIT;
   seg *aSeg = NULL;
   size_t nSegAlloc = 0, nSeg;
   int rc = DS_OK;
   size_t nDoc = ds_corpus_ndocs(c);
-  for (size_t k = 0; rc == DS_OK && k < nDoc; k++) {
-    if (!in_set(abDoc, k)) continue;
-    rc = ds_interrupted() ? ds_interrupt_error(e) : DS_OK;   /* Ctrl-C: a look per document */
-    if (rc == DS_OK) rc = doc_segments(c, k, "s", &aSeg, &nSegAlloc, &nSeg, e);
-    if (rc == DS_OK) rc = doc_ids(c, k, attr, 0, ds_corpus_doc(c, k)->nTok, &v, e);
-    for (size_t i = 0; rc == DS_OK && i < nSeg; i++) {
-      for (int64_t t = aSeg[i].from; rc == DS_OK && t + n <= aSeg[i].to; t++) {
-        s->total++;
-        if (seqs_add(s, v.a + t, (size_t)n, (int64_t)k)) rc = nomem(e);
+  for (size_t k = 0; rc == DS_OK && k <= nDoc; k++) {
+    if (k < nDoc) {
+      if (!in_set(abDoc, k)) continue;
+      rc = ds_interrupted() ? ds_interrupt_error(e) : DS_OK;   /* Ctrl-C: a look per document */
+      if (rc == DS_OK) rc = doc_segments(c, k, "s", &aSeg, &nSegAlloc, &nSeg, e);
+      if (rc == DS_OK) rc = doc_ids(c, k, attr, 0, ds_corpus_doc(c, k)->nTok, &v, e);
+      if (rc) break;
+      if (idvec_room(&batch, batch.n + v.n)) {
+        rc = nomem(e);
+        break;
+      }
+      for (size_t i = 0; i < nSeg; i++) {
+        ngrun r = {batch.n + (size_t)aSeg[i].from, (size_t)(aSeg[i].to - aSeg[i].from), (int64_t)k};
+        ds_buf_append(&runs, &r, sizeof r);
+      }
+      memcpy(batch.a + batch.n, v.a, v.n * sizeof *v.a);
+      batch.n += v.n;
+      if (runs.rc) {
+        rc = nomem(e);
+        break;
       }
     }
+    if (batch.n >= NGRAM_BATCH || (k == nDoc && runs.n)) {
+      ngbatch b = {batch.a, (const ngrun *)runs.p, runs.n / sizeof(ngrun), n};
+      if (ngram_count_batch(p, &b)) rc = nomem(e);
+      batch.n = 0;
+      ds_buf_reset(&runs);
+    }
   }
+  ds_free(batch.a);
   ds_free(v.a);
   ds_free(aSeg);
+  ds_buf_free(&runs);
+  if (rc == DS_OK) {
+    if (seqs_join(p[0].s, p[1].s)) rc = nomem(e);
+    else p[1].s = NULL;      /* freed by the join */
+  }
   if (rc) {
-    ds_seqs_free(s);
+    ds_seqs_free(p[0].s);
+    ds_seqs_free(p[1].s);
     return rc;
   }
-  *ps = s;
+  *ps = p[0].s;
   return DS_OK;
 }
 

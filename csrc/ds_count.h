@@ -72,7 +72,9 @@ void ds_seqs_free(ds_seqs *s);     /* safe with NULL */
 /*
 ** The n-grams (1 <= n <= DS_COUNT_MAX_N) of attribute attr in the documents of abDoc,
 ** none across a sentence boundary (`s` spans; a document without sentences is one), into
-** a new *ps. Frequency is occurrences, range the documents holding one.
+** a new *ps. Frequency is occurrences, range the documents holding one. Counted on two
+** threads (this one reads the documents; each thread counts half of the n-grams, split
+** by hash); c is used from the calling thread only.
 */
 #define DS_COUNT_MAX_N 8
 int ds_count_ngrams(ds_corpus *c, int attr, int n, const unsigned char *abDoc, ds_seqs **ps,

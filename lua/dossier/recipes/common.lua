@@ -146,6 +146,9 @@ end
 
 -- TSV: a header of the columns, one row per record (floats to 6 decimals).
 function Result:tsv()
+  if self.native_tsv then     -- rows kept in C, written there (format.tsv_field for odd values)
+    return self.native_tsv(table.concat(self.columns, "\t"), format.tsv_field, self.n)
+  end
   if self.cols then           -- straight from the columns, a line at a time
     local out, f = {table.concat(self.columns, "\t")}, {}
     local getters = {}
