@@ -159,6 +159,81 @@ int ds_count_freq(ds_corpus *c, int attr, const unsigned char *abDoc, ds_freq *f
   return DS_OK;
 }
 
+/* Counts by token type, grown as types appear. */
+typedef struct typecount {
+  int64_t *a;
+  size_t n;
+} typecount;
+
+static int typecount_room(typecount *tc, size_t n) {
+  size_t m = tc->n ? tc->n : 65536;
+  while (m < n) m *= 2;
+  int64_t *a = ds_realloc_n(tc->a, m, sizeof *a);
+  if (!a) return DS_NOMEM;
+  memset(a + tc->n, 0, (m - tc->n) * sizeof *a);
+  tc->a = a;
+  tc->n = m;
+  return DS_OK;
+}
+
+/* Add the counts of tc by type into f by the types' ids of attr. */
+static int typecount_to_freq(ds_corpus *c, const typecount *tc, int attr, ds_freq *f) {
+  for (size_t ty = 0; ty < tc->n; ty++) {
+    if (!tc->a[ty]) continue;
+    uint32_t id = ds_corpus_type_id(c, (uint32_t)ty, attr);
+    if (id >= f->nId && freq_room(f, (size_t)id + 1)) return DS_NOMEM;
+    f->aFreq[id] += tc->a[ty];
+  }
+  return DS_OK;
+}
+
+int ds_count_keyness(ds_corpus *c, int attr, const unsigned char *abT, const unsigned char *abR, ds_freq *ft,
+                     ds_freq *fr, ds_error *e) {
+  if (check_attr(attr, e)) return DS_MISUSE;
+  typecount tc[2] = {{NULL, 0}, {NULL, 0}};
+  int rc = DS_OK;
+  size_t nDoc = ds_corpus_ndocs(c);
+  for (size_t k = 0; rc == DS_OK && k < nDoc; k++) {
+    int bT = in_set(abT, k), bR = in_set(abR, k);
+    if (!bT && !bR) continue;
+    const ds_docinfo *d = ds_corpus_doc(c, k);
+    for (int64_t t = 0; rc == DS_OK && t < d->nTok;) {
+      ds_window w;
+      if (ds_interrupted()) {
+        rc = ds_interrupt_error(e);   /* Ctrl-C: a look per window */
+        break;
+      }
+      rc = ds_corpus_window(c, k, t, t + CHUNK, 0, &w, e);
+      if (rc) break;
+      int64_t end = w.first + (int64_t)w.n;
+      if (w.first > t || end <= t) {
+        rc = ds_error_set(e, DS_CORRUPT, -1, "a window misses token %lld", (long long)t);
+        break;
+      }
+      for (int side = 0; rc == DS_OK && side < 2; side++) {
+        if (!(side ? bR : bT)) continue;
+        typecount *x = &tc[side];
+        for (int64_t i = t; i < end; i++) {
+          uint32_t ty = w.aType[i - w.first];
+          if (ty >= x->n && typecount_room(x, (size_t)ty + 1)) {
+            rc = nomem(e);
+            break;
+          }
+          x->a[ty]++;
+        }
+      }
+      t = end;
+    }
+    if (bT) ft->nTok += d->nTok, ft->nDoc++;
+    if (bR) fr->nTok += d->nTok, fr->nDoc++;
+  }
+  if (rc == DS_OK && (typecount_to_freq(c, &tc[0], attr, ft) || typecount_to_freq(c, &tc[1], attr, fr)))
+    rc = nomem(e);
+  ds_free(tc[0].a);
+  ds_free(tc[1].a);
+  return rc;
+}
+
 void ds_freq_free(ds_freq *f) {
   ds_free(f->aFreq);
   ds_free(f->aRange);
@@ -440,12 +515,14 @@ void ds_seqs_free(ds_seqs *s) {
 }
 
 /*
-** N-grams are counted a batch of documents at a time: this thread reads the batch's ids
-** (the corpus handle is not shared), then it and one more thread count them, each into
-** its own table the n-grams whose hash has its top bit 0 (table 0) or 1 (table 1), so
-** no n-gram is in both and the tables are joined without a lookup.
+** N-grams are counted a batch of documents at a time: this thread reads the batches' ids
+** (the corpus handle is not shared) while two more count the batch before, each into its
+** own table the n-grams whose hash has its top bit 0 (table 0) or 1 (table 1), so no
+** n-gram is in both and the tables are joined without a lookup.
 */
-#define NGRAM_BATCH (1 << 20)    /* tokens read before counting */
+#ifndef DS_NGRAM_BATCH             /* tokens read before counting; make asan/tsan set it */
+#define DS_NGRAM_BATCH (1 << 20)   /* small, so their tests pass several batches */
+#endif
 
 typedef struct ngrun { size_t at, len; int64_t k; } ngrun;   /* a sentence: ids at..at+len, document k */
 
@@ -524,15 +601,58 @@ static void *ngram_part(void *arg) {
   return NULL;
 }
 
-/* Count batch b into the tables of p[0] and p[1], on two threads (one if none starts). */
-static int ngram_count_batch(ngpart p[2], const ngbatch *b) {
-  p[0].b = p[1].b = b;
-  pthread_t th;
-  int bThread = pthread_create(&th, NULL, ngram_part, &p[1]) == 0;
-  ngram_part(&p[0]);
-  if (bThread) pthread_join(th, NULL);
-  else ngram_part(&p[1]);
-  return p[0].rc ? p[0].rc : p[1].rc;
+/*
+** The counting threads: two workers, each counting its half of every batch the reading
+** thread posts, while that thread reads the next batch into the other buffer. seq is the
+** number of batches posted, aDone[i] the number worker i has counted; the reader posts
+** batch seq + 1 only when both have counted batch seq, so a buffer is refilled only once
+** no worker reads it.
+*/
+typedef struct ngpool {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  ngpart p[2];
+  ngbatch b;           /* the batch posted last */
+  uint64_t seq, aDone[2];
+  int bStop;
+} ngpool;
+
+typedef struct ngworker { ngpool *pool; int i; } ngworker;
+
+static void *ngram_worker(void *arg) {
+  ngworker *w = arg;
+  ngpool *pool = w->pool;
+  uint64_t seen = 0;
+  pthread_mutex_lock(&pool->mu);
+  for (;;) {
+    while (pool->seq == seen && !pool->bStop) pthread_cond_wait(&pool->cv, &pool->mu);
+    if (pool->seq == seen) break;                 /* stopped, nothing posted */
+    seen = pool->seq;
+    pool->p[w->i].b = &pool->b;
+    pthread_mutex_unlock(&pool->mu);
+    ngram_part(&pool->p[w->i]);
+    pthread_mutex_lock(&pool->mu);
+    pool->aDone[w->i] = seen;
+    pthread_cond_broadcast(&pool->cv);
+  }
+  pthread_mutex_unlock(&pool->mu);
+  return NULL;
+}
+
+/* Wait until both workers have counted every batch posted. */
+static void ngram_wait(ngpool *pool) {
+  pthread_mutex_lock(&pool->mu);
+  while (pool->aDone[0] != pool->seq || pool->aDone[1] != pool->seq) pthread_cond_wait(&pool->cv, &pool->mu);
+  pthread_mutex_unlock(&pool->mu);
+}
+
+/* Post batch b (after ngram_wait). */
+static void ngram_post(ngpool *pool, const ngbatch *b) {
+  pthread_mutex_lock(&pool->mu);
+  pool->b = *b;
+  pool->seq++;
+  pthread_cond_broadcast(&pool->cv);
+  pthread_mutex_unlock(&pool->mu);
 }
 
 int ds_count_ngrams(ds_corpus *c, int attr, int n, const unsigned char *abDoc, ds_seqs **ps,
@@ -540,60 +660,100 @@ int ds_count_ngrams(ds_corpus *c, int attr, int n, const unsigned char *abDoc, d
   *ps = NULL;
   if (check_attr(attr, e)) return DS_MISUSE;
   if (n < 1 || n > DS_COUNT_MAX_N) return ds_error_set(e, DS_MISUSE, -1, "n must be 1 to %d", DS_COUNT_MAX_N);
-  ngpart p[2] = {{NULL, NULL, 0, DS_OK}, {NULL, NULL, 1, DS_OK}};
-  if (seqs_new(&p[0].s) || seqs_new(&p[1].s)) {
-    ds_seqs_free(p[0].s);
+  ngpool pool;
+  memset(&pool, 0, sizeof pool);
+  pool.p[1].part = 1;
+  if (seqs_new(&pool.p[0].s) || seqs_new(&pool.p[1].s)) {
+    ds_seqs_free(pool.p[0].s);
     return nomem(e);
   }
-  idvec batch = {0}, v = {0};
-  ds_buf runs = DS_BUF_INIT;
+  ngworker aw[2] = {{&pool, 0}, {&pool, 1}};
+  pthread_t ath[2];
+  int nThread = 0, rc = DS_OK;
+  if (pthread_mutex_init(&pool.mu, NULL)) rc = nomem(e);
+  else if (pthread_cond_init(&pool.cv, NULL)) {
+    pthread_mutex_destroy(&pool.mu);
+    rc = nomem(e);
+  }
+  if (rc) {
+    ds_seqs_free(pool.p[0].s);
+    ds_seqs_free(pool.p[1].s);
+    return rc;
+  }
+  for (; nThread < 2; nThread++)
+    if (pthread_create(&ath[nThread], NULL, ngram_worker, &aw[nThread])) break;
+  idvec aBatch[2] = {{0}, {0}}, v = {0};
+  ds_buf aRuns[2] = {DS_BUF_INIT, DS_BUF_INIT};
+  int cur = 0;
   seg *aSeg = NULL;
   size_t nSegAlloc = 0, nSeg;
-  int rc = DS_OK;
   size_t nDoc = ds_corpus_ndocs(c);
   for (size_t k = 0; rc == DS_OK && k <= nDoc; k++) {
+    idvec *batch = &aBatch[cur];
+    ds_buf *runs = &aRuns[cur];
     if (k < nDoc) {
       if (!in_set(abDoc, k)) continue;
       rc = ds_interrupted() ? ds_interrupt_error(e) : DS_OK;   /* Ctrl-C: a look per document */
       if (rc == DS_OK) rc = doc_segments(c, k, "s", &aSeg, &nSegAlloc, &nSeg, e);
       if (rc == DS_OK) rc = doc_ids(c, k, attr, 0, ds_corpus_doc(c, k)->nTok, &v, e);
       if (rc) break;
-      if (idvec_room(&batch, batch.n + v.n)) {
+      if (idvec_room(batch, batch->n + v.n)) {
         rc = nomem(e);
         break;
       }
       for (size_t i = 0; i < nSeg; i++) {
-        ngrun r = {batch.n + (size_t)aSeg[i].from, (size_t)(aSeg[i].to - aSeg[i].from), (int64_t)k};
-        ds_buf_append(&runs, &r, sizeof r);
+        ngrun r = {batch->n + (size_t)aSeg[i].from, (size_t)(aSeg[i].to - aSeg[i].from), (int64_t)k};
+        ds_buf_append(runs, &r, sizeof r);
       }
-      memcpy(batch.a + batch.n, v.a, v.n * sizeof *v.a);
-      batch.n += v.n;
-      if (runs.rc) {
+      memcpy(batch->a + batch->n, v.a, v.n * sizeof *v.a);
+      batch->n += v.n;
+      if (runs->rc) {
         rc = nomem(e);
         break;
       }
     }
-    if (batch.n >= NGRAM_BATCH || (k == nDoc && runs.n)) {
-      ngbatch b = {batch.a, (const ngrun *)runs.p, runs.n / sizeof(ngrun), n};
-      if (ngram_count_batch(p, &b)) rc = nomem(e);
-      batch.n = 0;
-      ds_buf_reset(&runs);
+    if (batch->n >= DS_NGRAM_BATCH || (k == nDoc && runs->n)) {
+      ngbatch b = {batch->a, (const ngrun *)runs->p, runs->n / sizeof(ngrun), n};
+      if (nThread == 2) {
+        ngram_wait(&pool);             /* the other buffer is free again */
+        if (pool.p[0].rc || pool.p[1].rc) rc = nomem(e);
+        else ngram_post(&pool, &b);
+      } else {                         /* no threads: count here */
+        pool.p[0].b = pool.p[1].b = &b;
+        ngram_part(&pool.p[0]);
+        ngram_part(&pool.p[1]);
+        if (pool.p[0].rc || pool.p[1].rc) rc = nomem(e);
+      }
+      cur ^= 1;
+      aBatch[cur].n = 0;
+      ds_buf_reset(&aRuns[cur]);
     }
   }
-  ds_free(batch.a);
+  if (nThread == 2) ngram_wait(&pool);
+  pthread_mutex_lock(&pool.mu);
+  pool.bStop = 1;
+  pthread_cond_broadcast(&pool.cv);
+  pthread_mutex_unlock(&pool.mu);
+  for (int i = 0; i < nThread; i++) pthread_join(ath[i], NULL);
+  pthread_cond_destroy(&pool.cv);
+  pthread_mutex_destroy(&pool.mu);
+  if (rc == DS_OK && (pool.p[0].rc || pool.p[1].rc)) rc = nomem(e);
+  for (int i = 0; i < 2; i++) {
+    ds_free(aBatch[i].a);
+    ds_buf_free(&aRuns[i]);
+  }
   ds_free(v.a);
   ds_free(aSeg);
-  ds_buf_free(&runs);
   if (rc == DS_OK) {
-    if (seqs_join(p[0].s, p[1].s)) rc = nomem(e);
-    else p[1].s = NULL;      /* freed by the join */
+    if (seqs_join(pool.p[0].s, pool.p[1].s)) rc = nomem(e);
+    else pool.p[1].s = NULL;      /* freed by the join */
   }
   if (rc) {
-    ds_seqs_free(p[0].s);
-    ds_seqs_free(p[1].s);
+    ds_seqs_free(pool.p[0].s);
+    ds_seqs_free(pool.p[1].s);
     return rc;
   }
-  *ps = p[0].s;
+  *ps = pool.p[0].s;
   return DS_OK;
 }
 

@@ -42,6 +42,15 @@ typedef struct ds_freq {
 int ds_count_freq(ds_corpus *c, int attr, const unsigned char *abDoc, ds_freq *f, ds_error *e);
 void ds_freq_free(ds_freq *f);
 
+/*
+** The frequency of every value of attr in two document sets at once, abT into *ft and
+** abR into *fr (a document in both counts for both; NULL: every document): aFreq, nTok
+** and nDoc only (aRange stays 0). Tokens are counted by type, then by value, so the loop
+** over tokens does no lookup.
+*/
+int ds_count_keyness(ds_corpus *c, int attr, const unsigned char *abT, const unsigned char *abR, ds_freq *ft,
+                     ds_freq *fr, ds_error *e);
+
 /* }====== */
 
 /* {====== counts of id sequences: n-grams, the values of matches ====== */

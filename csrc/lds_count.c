@@ -18,6 +18,7 @@
 
 #include <stdio.h>
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -230,7 +231,7 @@ static int corpus_count_keyness(lua_State *L) {
   counts_box *b = new_box(L);
   int box = lua_gettop(L);
   ds_error e;
-  if (ds_count_freq(c, attr, abT, &b->f, &e) || ds_count_freq(c, attr, abR, &b->fy, &e)) return lds_raise(L, &e);
+  if (ds_count_keyness(c, attr, abT, abR, &b->f, &b->fy, &e)) return lds_raise(L, &e);
   load_lexicon(L, c, attr, b);
   size_t nId = b->f.nId > b->fy.nId ? b->f.nId : b->fy.nId, nRow = 0;
   for (size_t id = 0; id < nId; id++)
@@ -722,6 +723,111 @@ static const luaL_Reg rows_methods[] = {
 
 /* }====== */
 
+/* {====== TSV from columns ====== */
+
+/* Append the value at stack index i as a TSV cell (as Result:tsv's cell(v, 6) and
+   format.tsv_field at index iEsc print it). */
+static void tsv_cell(lua_State *L, int i, int iEsc, ds_buf *out) {
+  char a[400];         /* "%.6f" of the largest double: 309 digits, the point and 6 more */
+  int n;
+  switch (lua_type(L, i)) {
+  case LUA_TNIL:
+    return;
+  case LUA_TNUMBER:
+    if (lua_isinteger(L, i)) {
+      n = snprintf(a, sizeof a, LUA_INTEGER_FMT, (LUAI_UACINT)lua_tointeger(L, i));
+    } else {
+      lua_Number v = lua_tonumber(L, i);
+      if (v != v) n = snprintf(a, sizeof a, "NaN");
+      else if (v == (lua_Number)HUGE_VAL) n = snprintf(a, sizeof a, "Inf");
+      else if (v == -(lua_Number)HUGE_VAL) n = snprintf(a, sizeof a, "-Inf");
+      else n = snprintf(a, sizeof a, "%.6f", (double)v);
+    }
+    ds_buf_append(out, a, (size_t)n);
+    return;
+  case LUA_TSTRING: {
+    size_t nz;
+    const char *z = lua_tolstring(L, i, &nz);
+    if (tsv_plain(z, nz)) {
+      ds_buf_append(out, z, nz);
+      return;
+    }
+  } /* fall through */
+  default: {
+    lua_pushvalue(L, iEsc);
+    lua_pushvalue(L, i);
+    lua_call(L, 1, 1);
+    size_t nz;
+    const char *z = luaL_checklstring(L, -1, &nz);
+    ds_buf_append(out, z, nz);
+    lua_pop(L, 1);
+  }
+  }
+}
+
+/*
+** core.tsv_columns(header, columns, order, n, escape) -> the TSV text of a
+** result kept as columns (common.columnar): the header, then rows 1..n, row i being
+** order[i] (order nil: i), each cell columns[j][k] (a table) or columns[j](k) (a
+** function); strings through escape (format.tsv_field) unless plain, floats "%.6f",
+** Inf, -Inf, NaN; nil empty. Lines joined
+** by "\n", none at the end.
+*/
+static int l_tsv_columns(lua_State *L) {
+  size_t nHead;
+  const char *zHead = luaL_checklstring(L, 1, &nHead);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  int bOrder = !lua_isnoneornil(L, 3);
+  if (bOrder) luaL_checktype(L, 3, LUA_TTABLE);
+  lua_Integer n = luaL_checkinteger(L, 4);
+  luaL_checktype(L, 5, LUA_TFUNCTION);
+  lua_settop(L, 5);
+  lua_Integer nCol = luaL_len(L, 2);
+  luaL_argcheck(L, nCol >= 1 && nCol <= 64, 2, "1 to 64 columns");
+  luaL_checkstack(L, (int)nCol + 8, "too many columns");
+  int base = lua_gettop(L);
+  for (lua_Integer j = 1; j <= nCol; j++) {
+    int t = lua_rawgeti(L, 2, j);
+    luaL_argcheck(L, t == LUA_TTABLE || t == LUA_TFUNCTION, 2, "columns: tables or functions");
+  }
+  ds_buf *out = lds_newbuf(L);
+  ds_buf_append(out, zHead, nHead);
+  for (lua_Integer i = 1; i <= n; i++) {
+    lua_Integer k = i;
+    if (bOrder) {
+      lua_rawgeti(L, 3, i);
+      k = lua_tointeger(L, -1);
+      lua_pop(L, 1);
+    }
+    ds_buf_putc(out, '\n');
+    for (lua_Integer j = 1; j <= nCol; j++) {
+      int c = base + (int)j;
+      if (j > 1) ds_buf_putc(out, '\t');
+      if (lua_type(L, c) == LUA_TTABLE) {
+        lua_rawgeti(L, c, k);
+      } else {
+        lua_pushvalue(L, c);
+        lua_pushinteger(L, k);
+        lua_call(L, 1, 1);
+      }
+      tsv_cell(L, lua_gettop(L), 5, out);
+      lua_pop(L, 1);
+    }
+    if (out->rc) break;
+  }
+  if (out->rc) return luaL_error(L, "out of memory");
+  lds_pushbuf(L, out);
+  lds_freebuf(out);
+  return 1;
+}
+
+static const luaL_Reg count_funcs[] = {
+  {"tsv_columns", l_tsv_columns},
+  {NULL, NULL}
+};
+
+/* }====== */
+
 static const luaL_Reg corpus_methods[] = {
   {"count_freq", corpus_count_freq},
   {"count_ngrams", corpus_count_ngrams},
@@ -745,5 +851,6 @@ static const luaL_Reg counts_meta[] = {
 
 void lds_open_count(lua_State *L) {
   lds_register(L, LDS_COUNTS, counts_meta, rows_methods);
+  luaL_setfuncs(L, count_funcs, 0);
   lds_methods(L, LDS_CORPUS, corpus_methods);
 }
