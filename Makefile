@@ -117,7 +117,7 @@ ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 asan:
 	@tools/deps.sh $(DEB_BUILD) $(DEB_RUN) $(DEB_TEST) clang libclang-rt-14-dev
 	@mkdir -p build/asan/dossier
-	$(MAKE) --no-print-directory B=build/asan CC=clang SAN="$(ASAN_FLAGS)" \
+	$(MAKE) --no-print-directory B=build/asan CC=clang SAN="$(ASAN_FLAGS) -DDS_NGRAM_BATCH=512" \
 	  MODULE=build/asan/dossier/core.so build/asan/dossier/core.so build/asan/test_core build/asan/test_uax29 build/asan/test_tagger build/asan/test_store build/asan/test_query build/asan/test_threads build/asan/test_count build/asan/test_recognize build/asan/test_gazetteer build/asan/test_ner
 	ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1:max_allocation_size_mb=2048 \
 	  $(MAKE) --no-print-directory B=build/asan CC=clang SAN="$(ASAN_FLAGS)" replay
@@ -139,11 +139,12 @@ asan:
 # them), and the sample corpus with edited copies indexed with 1, 2 and 4 jobs, clean-up
 # on (language data loaded), tagged and lemmatized (test_threads); the recognizers on four
 # threads at once (test_recognize), and the gazetteer shared by threads (test_gazetteer),
-# and one NER model shared by three threads (test_ner). A data race fails it.
-TSAN_TESTS = build/tsan/test_store build/tsan/test_threads build/tsan/test_recognize build/tsan/test_gazetteer build/tsan/test_ner
+# and one NER model shared by three threads (test_ner); n-grams counted on two threads
+# (test_count). A data race fails it.
+TSAN_TESTS = build/tsan/test_store build/tsan/test_threads build/tsan/test_count build/tsan/test_recognize build/tsan/test_gazetteer build/tsan/test_ner
 tsan:
 	@tools/deps.sh $(DEB_BUILD) clang libclang-rt-14-dev
-	$(MAKE) --no-print-directory B=build/tsan CC=clang CFLAGS="-O1 -g" SAN="-fsanitize=thread" $(TSAN_TESTS)
+	$(MAKE) --no-print-directory B=build/tsan CC=clang CFLAGS="-O1 -g -DDS_NGRAM_BATCH=512" SAN="-fsanitize=thread" $(TSAN_TESTS)
 	@for t in $(TSAN_TESTS); do echo "== $$t"; \
 	  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 $$t $(SHARED)/data || exit 1; done
 

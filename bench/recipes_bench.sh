@@ -6,11 +6,14 @@
 # DB (default build/bench/recipes.db) is built when missing: ../shared/bench/make_corpus.py
 # writes TOKENS (default 2 M) tokens of real English text and `dossier index` indexes and
 # tags it. Each recipe runs inside one Lua process (bench/recipes_bench.lua), best of
-# REPEAT (default 3), in ms: freq of lemmas, 3-grams of words, collocates of
-# [lemma="say"] and of "the", keyness of one half of the documents against the other,
-# dispersion of "the". Beside each, the same count done by a short Python script
-# (bench/recipes_bench.py) over the JSON Lines export of the same corpus, its reading of
-# the export excluded. (CQP's count/group are not timed: CWB is not installed here.)
+# REPEAT (default 3), in ms of wall and CPU time: freq of lemmas, 3-grams of words,
+# collocates of [lemma="say"] and of "the", keyness of one half of the documents (the
+# first half of make_corpus.py's numbered directories) against the other, dispersion of
+# "the"; then freq, 3-grams and keyness with every row made TSV text. Beside each, the
+# same count done by a short Python script (bench/recipes_bench.py, CPU time) over the
+# JSON Lines export of the same corpus, its reading of the export excluded. (CQP's
+# count/group are not timed: CWB is not installed here.) bench/recount.py checks the
+# numbers themselves (bench/README.md).
 set -eu
 cd "$(dirname "$0")/.."
 DB=${1:-build/bench/recipes.db}

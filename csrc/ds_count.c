@@ -6,6 +6,7 @@
 #include "ds_count.h"
 #include "ds_eval.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +159,81 @@ int ds_count_freq(ds_corpus *c, int attr, const unsigned char *abDoc, ds_freq *f
   return DS_OK;
 }
 
+/* Counts by token type, grown as types appear. */
+typedef struct typecount {
+  int64_t *a;
+  size_t n;
+} typecount;
+
+static int typecount_room(typecount *tc, size_t n) {
+  size_t m = tc->n ? tc->n : 65536;
+  while (m < n) m *= 2;
+  int64_t *a = ds_realloc_n(tc->a, m, sizeof *a);
+  if (!a) return DS_NOMEM;
+  memset(a + tc->n, 0, (m - tc->n) * sizeof *a);
+  tc->a = a;
+  tc->n = m;
+  return DS_OK;
+}
+
+/* Add the counts of tc by type into f by the types' ids of attr. */
+static int typecount_to_freq(ds_corpus *c, const typecount *tc, int attr, ds_freq *f) {
+  for (size_t ty = 0; ty < tc->n; ty++) {
+    if (!tc->a[ty]) continue;
+    uint32_t id = ds_corpus_type_id(c, (uint32_t)ty, attr);
+    if (id >= f->nId && freq_room(f, (size_t)id + 1)) return DS_NOMEM;
+    f->aFreq[id] += tc->a[ty];
+  }
+  return DS_OK;
+}
+
+int ds_count_keyness(ds_corpus *c, int attr, const unsigned char *abT, const unsigned char *abR, ds_freq *ft,
+                     ds_freq *fr, ds_error *e) {
+  if (check_attr(attr, e)) return DS_MISUSE;
+  typecount tc[2] = {{NULL, 0}, {NULL, 0}};
+  int rc = DS_OK;
+  size_t nDoc = ds_corpus_ndocs(c);
+  for (size_t k = 0; rc == DS_OK && k < nDoc; k++) {
+    int bT = in_set(abT, k), bR = in_set(abR, k);
+    if (!bT && !bR) continue;
+    const ds_docinfo *d = ds_corpus_doc(c, k);
+    for (int64_t t = 0; rc == DS_OK && t < d->nTok;) {
+      ds_window w;
+      if (ds_interrupted()) {
+        rc = ds_interrupt_error(e);   /* Ctrl-C: a look per window */
+        break;
+      }
+      rc = ds_corpus_window(c, k, t, t + CHUNK, 0, &w, e);
+      if (rc) break;
+      int64_t end = w.first + (int64_t)w.n;
+      if (w.first > t || end <= t) {
+        rc = ds_error_set(e, DS_CORRUPT, -1, "a window misses token %lld", (long long)t);
+        break;
+      }
+      for (int side = 0; rc == DS_OK && side < 2; side++) {
+        if (!(side ? bR : bT)) continue;
+        typecount *x = &tc[side];
+        for (int64_t i = t; i < end; i++) {
+          uint32_t ty = w.aType[i - w.first];
+          if (ty >= x->n && typecount_room(x, (size_t)ty + 1)) {
+            rc = nomem(e);
+            break;
+          }
+          x->a[ty]++;
+        }
+      }
+      t = end;
+    }
+    if (bT) ft->nTok += d->nTok, ft->nDoc++;
+    if (bR) fr->nTok += d->nTok, fr->nDoc++;
+  }
+  if (rc == DS_OK && (typecount_to_freq(c, &tc[0], attr, ft) || typecount_to_freq(c, &tc[1], attr, fr)))
+    rc = nomem(e);
+  ds_free(tc[0].a);
+  ds_free(tc[1].a);
+  return rc;
+}
+
 void ds_freq_free(ds_freq *f) {
   ds_free(f->aFreq);
   ds_free(f->aRange);
@@ -169,17 +245,25 @@ void ds_freq_free(ds_freq *f) {
 
 /* {====== sequences: an open-addressing hash of id sequences ====== */
 
+/* Ids kept in the entry itself, so a lookup of a short sequence reads one entry. */
+#define SEQ_INLINE 4
+
 typedef struct seqent {
+  int64_t freq, range, last;
   size_t off;          /* its ids: s->ids.a[off .. off + len) */
   uint32_t len;
-  uint32_t hash;       /* the high bits of its hash, compared before the ids */
-  int64_t freq, range, last;
+  uint32_t aKey[SEQ_INLINE];   /* the ids again when len <= SEQ_INLINE */
 } seqent;
 
+/*
+** A slot is the entry's index + 1 in its low 32 bits (0: empty) and the high 32 bits of
+** the sequence's hash in its high bits, compared before the entry is read. Once two
+** tables are joined (seqs_join) aSlot is NULL: the table is read, never added to.
+*/
 struct ds_seqs {
   seqent *aEnt;
   size_t nEnt, nEntAlloc;
-  uint32_t *aSlot;     /* entry index + 1, 0 = empty; power-of-two size */
+  uint64_t *aSlot;     /* power-of-two size */
   size_t nSlot;
   idvec ids;
   int64_t total;
@@ -192,7 +276,8 @@ static uint64_t seq_hash(const uint32_t *a, size_t n) {
     h *= 0xff51afd7ed558ccdull;
     h ^= h >> 32;
   }
-  return h;
+  h *= 0xc4ceb9fe1a85ec53ull;     /* so the low bits (the slot) depend on every id */
+  return h ^ (h >> 29);
 }
 
 static int seqs_new(ds_seqs **ps) {
@@ -212,14 +297,15 @@ static int seqs_new(ds_seqs **ps) {
 
 static int seqs_grow(ds_seqs *s) {
   size_t m = s->nSlot * 2;
-  uint32_t *a = ds_malloc_n(m, sizeof *a);
+  uint64_t *a = ds_malloc_n(m, sizeof *a);
   if (!a) return DS_NOMEM;
   memset(a, 0, m * sizeof *a);
   for (size_t i = 0; i < s->nEnt; i++) {
     const seqent *x = &s->aEnt[i];
-    size_t j = (size_t)seq_hash(s->ids.a + x->off, x->len) & (m - 1);   /* the low bits */
+    uint64_t h = seq_hash(s->ids.a + x->off, x->len);
+    size_t j = (size_t)h & (m - 1);   /* the low bits */
     while (a[j]) j = (j + 1) & (m - 1);
-    a[j] = (uint32_t)i + 1;
+    a[j] = (h & 0xffffffff00000000ull) | ((uint64_t)i + 1);
   }
   ds_free(s->aSlot);
   s->aSlot = a;
@@ -227,28 +313,26 @@ static int seqs_grow(ds_seqs *s) {
   return DS_OK;
 }
 
-/* Count the sequence a[0..n) once more, in document k. */
 static int ids_equal(const uint32_t *a, const uint32_t *b, size_t n) {
   for (size_t i = 0; i < n; i++)
     if (a[i] != b[i]) return 0;
   return 1;
 }
 
-static int seqs_add(ds_seqs *s, const uint32_t *a, size_t n, int64_t k) {
-  uint64_t h = seq_hash(a, n);
-  uint32_t hHigh = (uint32_t)(h >> 32);
+/* Count the sequence a[0..n), whose hash is h, once more, in document k. */
+static int seqs_add_h(ds_seqs *s, const uint32_t *a, size_t n, uint64_t h, int64_t k) {
+  uint64_t tag = h & 0xffffffff00000000ull;
   size_t j = (size_t)h & (s->nSlot - 1);
-  while (s->aSlot[j]) {
-    seqent *x = &s->aEnt[s->aSlot[j] - 1];
-    if (x->hash == hHigh && x->len == n && ids_equal(s->ids.a + x->off, a, n)) {
-      x->freq++;
-      if (x->last != k + 1) {
-        x->last = k + 1;
-        x->range++;
-      }
-      return DS_OK;
+  for (uint64_t x; (x = s->aSlot[j]) != 0; j = (j + 1) & (s->nSlot - 1)) {
+    if ((x & 0xffffffff00000000ull) != tag) continue;
+    seqent *y = &s->aEnt[(uint32_t)x - 1];
+    if (y->len != n || !ids_equal(n <= SEQ_INLINE ? y->aKey : s->ids.a + y->off, a, n)) continue;
+    y->freq++;
+    if (y->last != k + 1) {
+      y->last = k + 1;
+      y->range++;
     }
-    j = (j + 1) & (s->nSlot - 1);
+    return DS_OK;
   }
   if (s->nEnt >= UINT32_MAX - 1) return DS_NOMEM;
   if (s->nEnt == s->nEntAlloc) {
@@ -262,9 +346,45 @@ static int seqs_add(ds_seqs *s, const uint32_t *a, size_t n, int64_t k) {
   if (idvec_room(&s->ids, off + n)) return DS_NOMEM;
   memcpy(s->ids.a + off, a, n * sizeof *a);
   s->ids.n += n;
-  s->aEnt[s->nEnt] = (seqent){off, (uint32_t)n, hHigh, 1, 1, k + 1};
-  s->aSlot[j] = (uint32_t)++s->nEnt;
+  seqent *y = &s->aEnt[s->nEnt];
+  *y = (seqent){1, 1, k + 1, off, (uint32_t)n, {0}};
+  if (n <= SEQ_INLINE) memcpy(y->aKey, a, n * sizeof *a);
+  s->aSlot[j] = tag | (uint64_t)++s->nEnt;
   if (s->nEnt * 2 > s->nSlot) return seqs_grow(s);    /* load at most a half */
+  return DS_OK;
+}
+
+static int seqs_add(ds_seqs *s, const uint32_t *a, size_t n, int64_t k) {
+  return seqs_add_h(s, a, n, seq_hash(a, n), k);
+}
+
+/*
+** Append table b's entries to a's (b's sequences are none of a's, and b's documents none
+** of a's, or counted in both with the ranges meant to add), free b; a is read-only after.
+*/
+static int seqs_join(ds_seqs *a, ds_seqs *b) {
+  size_t nEnt = a->nEnt + b->nEnt;
+  if (nEnt >= UINT32_MAX - 1) return DS_NOMEM;
+  if (nEnt > a->nEntAlloc) {
+    seqent *x = ds_realloc_n(a->aEnt, nEnt, sizeof *x);
+    if (!x) return DS_NOMEM;
+    a->aEnt = x;
+    a->nEntAlloc = nEnt;
+  }
+  size_t base = a->ids.n;
+  if (idvec_room(&a->ids, base + b->ids.n)) return DS_NOMEM;
+  if (b->ids.n) memcpy(a->ids.a + base, b->ids.a, b->ids.n * sizeof *b->ids.a);
+  a->ids.n += b->ids.n;
+  for (size_t i = 0; i < b->nEnt; i++) {
+    a->aEnt[a->nEnt + i] = b->aEnt[i];
+    a->aEnt[a->nEnt + i].off += base;
+  }
+  a->nEnt = nEnt;
+  a->total += b->total;
+  ds_free(a->aSlot);
+  a->aSlot = NULL;
+  a->nSlot = 0;
+  ds_seqs_free(b);
   return DS_OK;
 }
 
@@ -327,6 +447,45 @@ static int cmp_i64_desc(const void *a, const void *b) {
   return x > y ? -1 : x < y;
 }
 
+/* A row to order by (k1, k2) alone: sequences of one length up to 3 (n-grams), whose
+   keys (frequency and the ids' ranks) differ unless the ids are past the lexicon. */
+typedef struct radrow { uint64_t k1, k2, i; } radrow;
+
+/*
+** Sort a[0..n) by (k1, k2) ascending, ties in their order (LSD radix, 16-bit digits,
+** skipping digits every row shares): a sort of a million rows without a comparison call.
+** DS_OK or DS_NOMEM.
+*/
+static int radix_sort(radrow *a, size_t n) {
+  radrow *b = ds_malloc_n(n ? n : 1, sizeof *b);
+  size_t *aCount = ds_malloc_n(65536, sizeof *aCount);
+  if (!b || !aCount) {
+    ds_free(b), ds_free(aCount);
+    return DS_NOMEM;
+  }
+  radrow *src = a, *dst = b;
+  for (int pass = 0; pass < 8; pass++) {
+    int shift = (pass % 4) * 16;
+    memset(aCount, 0, 65536 * sizeof *aCount);
+    for (size_t r = 0; r < n; r++) aCount[((pass < 4 ? src[r].k2 : src[r].k1) >> shift) & 0xffff]++;
+    if (n == 0 || aCount[((pass < 4 ? src[0].k2 : src[0].k1) >> shift) & 0xffff] == n) continue;
+    size_t at = 0;
+    for (size_t d = 0; d < 65536; d++) {
+      size_t c = aCount[d];
+      aCount[d] = at;
+      at += c;
+    }
+    for (size_t r = 0; r < n; r++) dst[aCount[((pass < 4 ? src[r].k2 : src[r].k1) >> shift) & 0xffff]++] = src[r];
+    radrow *t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src != a) memcpy(a, src, n * sizeof *a);
+  ds_free(b);
+  ds_free(aCount);
+  return DS_OK;
+}
+
 int ds_seqs_order(const ds_seqs *s, const ds_lexstrs *lex, int64_t minF, int64_t minR, size_t nMax,
                   size_t **paIdx, size_t *pn, size_t *pnAll) {
   *paIdx = NULL;
@@ -374,9 +533,23 @@ int ds_seqs_order(const ds_seqs *s, const ds_lexstrs *lex, int64_t minF, int64_t
                     (x->len > 2 && a[2] < nLex ? aRank[a[2]] : 0);
     aRow[n++] = (seqrank){key, key2, a, aRank, x->len, (uint32_t)nLex, i};
   }
-  qsort(aRow, n, sizeof *aRow, seqrank_cmp);
-  if (n > nMax) n = nMax;
-  for (size_t r = 0; r < n; r++) aIdx[r] = aRow[r].i;
+  int bRadix = n > 1;      /* one length up to 3: (key, key2) decide, ties by index, as seqrank_cmp */
+  for (size_t r = 0; bRadix && r < n; r++) bRadix = aRow[r].nId <= 3 && aRow[r].nId == aRow[0].nId;
+  if (bRadix) {
+    radrow *aRad = ds_malloc_n(n, sizeof *aRad);
+    for (size_t r = 0; aRad && r < n; r++) aRad[r] = (radrow){aRow[r].key, aRow[r].key2, aRow[r].i};
+    if (!aRad || radix_sort(aRad, n)) {
+      ds_free(aRad), ds_free(aRef), ds_free(aRank), ds_free(aRow), ds_free(aIdx);
+      return DS_NOMEM;
+    }
+    if (n > nMax) n = nMax;
+    for (size_t r = 0; r < n; r++) aIdx[r] = (size_t)aRad[r].i;
+    ds_free(aRad);
+  } else {
+    qsort(aRow, n, sizeof *aRow, seqrank_cmp);
+    if (n > nMax) n = nMax;
+    for (size_t r = 0; r < n; r++) aIdx[r] = aRow[r].i;
+  }
   ds_free(aRef);
   ds_free(aRank);
   ds_free(aRow);
@@ -394,37 +567,246 @@ void ds_seqs_free(ds_seqs *s) {
   ds_free(s);
 }
 
+/*
+** N-grams are counted a batch of documents at a time: this thread reads the batches' ids
+** (the corpus handle is not shared) while two more count the batch before, each into its
+** own table the n-grams whose hash has its top bit 0 (table 0) or 1 (table 1), so no
+** n-gram is in both and the tables are joined without a lookup.
+*/
+#ifndef DS_NGRAM_BATCH             /* tokens read before counting; make asan/tsan set it */
+#define DS_NGRAM_BATCH (1 << 20)   /* small, so their tests pass several batches */
+#endif
+
+typedef struct ngrun { size_t at, len; int64_t k; } ngrun;   /* a sentence: ids at..at+len, document k */
+
+typedef struct ngbatch {
+  const uint32_t *aId;
+  const ngrun *aRun;
+  size_t nRun;
+  int n;
+} ngbatch;
+
+typedef struct ngpart {
+  const ngbatch *b;
+  ds_seqs *s;
+  unsigned part;       /* 0 or 1: the top bit of the hashes counted here */
+  int rc;
+} ngpart;
+
+/*
+** The n-grams of a table are added a group at a time, their slots and then their entries
+** fetched ahead (the table is much larger than the caches, so each lookup would otherwise
+** wait on memory twice).
+*/
+#define NGRAM_GROUP 256
+#define NGRAM_AHEAD 16
+
+typedef struct nggroup {
+  const uint32_t *aSeq[NGRAM_GROUP];
+  uint64_t aHash[NGRAM_GROUP];
+  int64_t aDoc[NGRAM_GROUP];
+  size_t n;
+} nggroup;
+
+static int ngram_flush(ds_seqs *s, nggroup *g, size_t n) {
+  for (size_t i = 0; i < g->n; i++) {
+    size_t mask = s->nSlot - 1;
+    if (i + NGRAM_AHEAD < g->n) __builtin_prefetch(&s->aSlot[(size_t)g->aHash[i + NGRAM_AHEAD] & mask]);
+    if (i + NGRAM_AHEAD / 2 < g->n) {
+      uint64_t x = s->aSlot[(size_t)g->aHash[i + NGRAM_AHEAD / 2] & mask];
+      if (x) __builtin_prefetch(&s->aEnt[(uint32_t)x - 1]);
+    }
+    s->total++;
+    if (seqs_add_h(s, g->aSeq[i], n, g->aHash[i], g->aDoc[i])) return DS_NOMEM;
+  }
+  g->n = 0;
+  return DS_OK;
+}
+
+static void *ngram_part(void *arg) {
+  ngpart *p = arg;
+  const ngbatch *b = p->b;
+  size_t n = (size_t)b->n;
+  nggroup *g = ds_malloc(sizeof *g);
+  if (!g) {
+    p->rc = DS_NOMEM;
+    return NULL;
+  }
+  g->n = 0;
+  for (size_t r = 0; p->rc == DS_OK && r < b->nRun; r++) {
+    const ngrun *x = &b->aRun[r];
+    if (x->len < n) continue;
+    const uint32_t *a = b->aId + x->at;
+    for (size_t t = 0; t + n <= x->len; t++) {
+      uint64_t h = seq_hash(a + t, n);
+      if ((unsigned)(h >> 63) != p->part) continue;
+      g->aSeq[g->n] = a + t;
+      g->aHash[g->n] = h;
+      g->aDoc[g->n++] = x->k;
+      if (g->n == NGRAM_GROUP && ngram_flush(p->s, g, n)) {
+        p->rc = DS_NOMEM;
+        break;
+      }
+    }
+  }
+  if (p->rc == DS_OK && ngram_flush(p->s, g, n)) p->rc = DS_NOMEM;
+  ds_free(g);
+  return NULL;
+}
+
+/*
+** The counting threads: two workers, each counting its half of every batch the reading
+** thread posts, while that thread reads the next batch into the other buffer. seq is the
+** number of batches posted, aDone[i] the number worker i has counted; the reader posts
+** batch seq + 1 only when both have counted batch seq, so a buffer is refilled only once
+** no worker reads it.
+*/
+typedef struct ngpool {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  ngpart p[2];
+  ngbatch b;           /* the batch posted last */
+  uint64_t seq, aDone[2];
+  int bStop;
+} ngpool;
+
+typedef struct ngworker { ngpool *pool; int i; } ngworker;
+
+static void *ngram_worker(void *arg) {
+  ngworker *w = arg;
+  ngpool *pool = w->pool;
+  uint64_t seen = 0;
+  pthread_mutex_lock(&pool->mu);
+  for (;;) {
+    while (pool->seq == seen && !pool->bStop) pthread_cond_wait(&pool->cv, &pool->mu);
+    if (pool->seq == seen) break;                 /* stopped, nothing posted */
+    seen = pool->seq;
+    pool->p[w->i].b = &pool->b;
+    pthread_mutex_unlock(&pool->mu);
+    ngram_part(&pool->p[w->i]);
+    pthread_mutex_lock(&pool->mu);
+    pool->aDone[w->i] = seen;
+    pthread_cond_broadcast(&pool->cv);
+  }
+  pthread_mutex_unlock(&pool->mu);
+  return NULL;
+}
+
+/* Wait until both workers have counted every batch posted. */
+static void ngram_wait(ngpool *pool) {
+  pthread_mutex_lock(&pool->mu);
+  while (pool->aDone[0] != pool->seq || pool->aDone[1] != pool->seq) pthread_cond_wait(&pool->cv, &pool->mu);
+  pthread_mutex_unlock(&pool->mu);
+}
+
+/* Post batch b (after ngram_wait). */
+static void ngram_post(ngpool *pool, const ngbatch *b) {
+  pthread_mutex_lock(&pool->mu);
+  pool->b = *b;
+  pool->seq++;
+  pthread_cond_broadcast(&pool->cv);
+  pthread_mutex_unlock(&pool->mu);
+}
+
 int ds_count_ngrams(ds_corpus *c, int attr, int n, const unsigned char *abDoc, ds_seqs **ps,
                     ds_error *e) {
   *ps = NULL;
   if (check_attr(attr, e)) return DS_MISUSE;
   if (n < 1 || n > DS_COUNT_MAX_N) return ds_error_set(e, DS_MISUSE, -1, "n must be 1 to %d", DS_COUNT_MAX_N);
-  ds_seqs *s;
-  if (seqs_new(&s)) return nomem(e);
-  idvec v = {0};
+  ngpool pool;
+  memset(&pool, 0, sizeof pool);
+  pool.p[1].part = 1;
+  if (seqs_new(&pool.p[0].s) || seqs_new(&pool.p[1].s)) {
+    ds_seqs_free(pool.p[0].s);
+    return nomem(e);
+  }
+  ngworker aw[2] = {{&pool, 0}, {&pool, 1}};
+  pthread_t ath[2];
+  int nThread = 0, rc = DS_OK;
+  if (pthread_mutex_init(&pool.mu, NULL)) rc = nomem(e);
+  else if (pthread_cond_init(&pool.cv, NULL)) {
+    pthread_mutex_destroy(&pool.mu);
+    rc = nomem(e);
+  }
+  if (rc) {
+    ds_seqs_free(pool.p[0].s);
+    ds_seqs_free(pool.p[1].s);
+    return rc;
+  }
+  for (; nThread < 2; nThread++)
+    if (pthread_create(&ath[nThread], NULL, ngram_worker, &aw[nThread])) break;
+  idvec aBatch[2] = {{0}, {0}}, v = {0};
+  ds_buf aRuns[2] = {DS_BUF_INIT, DS_BUF_INIT};
+  int cur = 0;
   seg *aSeg = NULL;
   size_t nSegAlloc = 0, nSeg;
-  int rc = DS_OK;
   size_t nDoc = ds_corpus_ndocs(c);
-  for (size_t k = 0; rc == DS_OK && k < nDoc; k++) {
-    if (!in_set(abDoc, k)) continue;
-    rc = ds_interrupted() ? ds_interrupt_error(e) : DS_OK;   /* Ctrl-C: a look per document */
-    if (rc == DS_OK) rc = doc_segments(c, k, "s", &aSeg, &nSegAlloc, &nSeg, e);
-    if (rc == DS_OK) rc = doc_ids(c, k, attr, 0, ds_corpus_doc(c, k)->nTok, &v, e);
-    for (size_t i = 0; rc == DS_OK && i < nSeg; i++) {
-      for (int64_t t = aSeg[i].from; rc == DS_OK && t + n <= aSeg[i].to; t++) {
-        s->total++;
-        if (seqs_add(s, v.a + t, (size_t)n, (int64_t)k)) rc = nomem(e);
+  for (size_t k = 0; rc == DS_OK && k <= nDoc; k++) {
+    idvec *batch = &aBatch[cur];
+    ds_buf *runs = &aRuns[cur];
+    if (k < nDoc) {
+      if (!in_set(abDoc, k)) continue;
+      rc = ds_interrupted() ? ds_interrupt_error(e) : DS_OK;   /* Ctrl-C: a look per document */
+      if (rc == DS_OK) rc = doc_segments(c, k, "s", &aSeg, &nSegAlloc, &nSeg, e);
+      if (rc == DS_OK) rc = doc_ids(c, k, attr, 0, ds_corpus_doc(c, k)->nTok, &v, e);
+      if (rc) break;
+      if (idvec_room(batch, batch->n + v.n)) {
+        rc = nomem(e);
+        break;
+      }
+      for (size_t i = 0; i < nSeg; i++) {
+        ngrun r = {batch->n + (size_t)aSeg[i].from, (size_t)(aSeg[i].to - aSeg[i].from), (int64_t)k};
+        ds_buf_append(runs, &r, sizeof r);
+      }
+      memcpy(batch->a + batch->n, v.a, v.n * sizeof *v.a);
+      batch->n += v.n;
+      if (runs->rc) {
+        rc = nomem(e);
+        break;
       }
     }
+    if (batch->n >= DS_NGRAM_BATCH || (k == nDoc && runs->n)) {
+      ngbatch b = {batch->a, (const ngrun *)runs->p, runs->n / sizeof(ngrun), n};
+      if (nThread == 2) {
+        ngram_wait(&pool);             /* the other buffer is free again */
+        if (pool.p[0].rc || pool.p[1].rc) rc = nomem(e);
+        else ngram_post(&pool, &b);
+      } else {                         /* no threads: count here */
+        pool.p[0].b = pool.p[1].b = &b;
+        ngram_part(&pool.p[0]);
+        ngram_part(&pool.p[1]);
+        if (pool.p[0].rc || pool.p[1].rc) rc = nomem(e);
+      }
+      cur ^= 1;
+      aBatch[cur].n = 0;
+      ds_buf_reset(&aRuns[cur]);
+    }
+  }
+  if (nThread == 2) ngram_wait(&pool);
+  pthread_mutex_lock(&pool.mu);
+  pool.bStop = 1;
+  pthread_cond_broadcast(&pool.cv);
+  pthread_mutex_unlock(&pool.mu);
+  for (int i = 0; i < nThread; i++) pthread_join(ath[i], NULL);
+  pthread_cond_destroy(&pool.cv);
+  pthread_mutex_destroy(&pool.mu);
+  if (rc == DS_OK && (pool.p[0].rc || pool.p[1].rc)) rc = nomem(e);
+  for (int i = 0; i < 2; i++) {
+    ds_free(aBatch[i].a);
+    ds_buf_free(&aRuns[i]);
   }
   ds_free(v.a);
   ds_free(aSeg);
+  if (rc == DS_OK) {
+    if (seqs_join(pool.p[0].s, pool.p[1].s)) rc = nomem(e);
+    else pool.p[1].s = NULL;      /* freed by the join */
+  }
   if (rc) {
-    ds_seqs_free(s);
+    ds_seqs_free(pool.p[0].s);
+    ds_seqs_free(pool.p[1].s);
     return rc;
   }
-  *ps = s;
+  *ps = pool.p[0].s;
   return DS_OK;
 }
 

@@ -42,6 +42,15 @@ typedef struct ds_freq {
 int ds_count_freq(ds_corpus *c, int attr, const unsigned char *abDoc, ds_freq *f, ds_error *e);
 void ds_freq_free(ds_freq *f);
 
+/*
+** The frequency of every value of attr in two document sets at once, abT into *ft and
+** abR into *fr (a document in both counts for both; NULL: every document): aFreq, nTok
+** and nDoc only (aRange stays 0). Tokens are counted by type, then by value, so the loop
+** over tokens does no lookup.
+*/
+int ds_count_keyness(ds_corpus *c, int attr, const unsigned char *abT, const unsigned char *abR, ds_freq *ft,
+                     ds_freq *fr, ds_error *e);
+
 /* }====== */
 
 /* {====== counts of id sequences: n-grams, the values of matches ====== */
@@ -72,7 +81,9 @@ void ds_seqs_free(ds_seqs *s);     /* safe with NULL */
 /*
 ** The n-grams (1 <= n <= DS_COUNT_MAX_N) of attribute attr in the documents of abDoc,
 ** none across a sentence boundary (`s` spans; a document without sentences is one), into
-** a new *ps. Frequency is occurrences, range the documents holding one.
+** a new *ps. Frequency is occurrences, range the documents holding one. Counted on two
+** threads (this one reads the documents; each thread counts half of the n-grams, split
+** by hash); c is used from the calling thread only.
 */
 #define DS_COUNT_MAX_N 8
 int ds_count_ngrams(ds_corpus *c, int attr, int n, const unsigned char *abDoc, ds_seqs **ps,

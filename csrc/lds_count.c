@@ -14,7 +14,11 @@
 #include "ds_count.h"
 #include "ds_query.h"
 #include "ds_store.h"
+#include "ds_utf8.h"
 
+#include <stdio.h>
+
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +34,7 @@ typedef struct counts_box {
   ds_lexstrs aLex[DS_NATTR];   /* doc_tokens: every attribute's */
   ds_parts_count parts;
   size_t *aIdx;                /* an order of b->seqs (ds_seqs_order) */
+  size_t nRow;                 /* as rows (count_ngrams with `rows`): aIdx's entries */
 } counts_box;
 
 static int counts_gc(lua_State *L) {
@@ -45,6 +50,7 @@ static int counts_gc(lua_State *L) {
   ds_parts_count_free(&b->parts);
   ds_free(b->aIdx);
   b->aIdx = NULL;
+  b->nRow = 0;
   return 0;
 }
 
@@ -225,7 +231,7 @@ static int corpus_count_keyness(lua_State *L) {
   counts_box *b = new_box(L);
   int box = lua_gettop(L);
   ds_error e;
-  if (ds_count_freq(c, attr, abT, &b->f, &e) || ds_count_freq(c, attr, abR, &b->fy, &e)) return lds_raise(L, &e);
+  if (ds_count_keyness(c, attr, abT, abR, &b->f, &b->fy, &e)) return lds_raise(L, &e);
   load_lexicon(L, c, attr, b);
   size_t nId = b->f.nId > b->fy.nId ? b->f.nId : b->fy.nId, nRow = 0;
   for (size_t id = 0; id < nId; id++)
@@ -293,8 +299,12 @@ static void push_seqs(lua_State *L, counts_box *b, lua_Integer minF, lua_Integer
   lds_freebuf(text);
 }
 
-/* corpus:count_ngrams(attr, n, docs, minfreq, minrange, max) -> {values, freq, range, total, rows}:
-   the first `max` rows (nil: all) of `rows` */
+/*
+** corpus:count_ngrams(attr, n, docs, minfreq, minrange, max [, rows]) -> {values, freq,
+** range, total, rows}: the first `max` rows (nil: all) of `rows`. With `rows` true, the
+** rows stay in C: a dossier.counts (#rows, rows:get(i), rows:tsv(...), below), the
+** n-grams counted and the number of rows passing the minimums.
+*/
 static int corpus_count_ngrams(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
   int attr = check_attr(L, 2);
@@ -309,6 +319,14 @@ static int corpus_count_ngrams(lua_State *L) {
   ds_error e;
   if (ds_count_ngrams(c, attr, (int)n, abDoc, &b->seqs, &e)) return lds_raise(L, &e);
   load_lexicon(L, c, attr, b);
+  if (lua_toboolean(L, 8)) {
+    size_t nAll;
+    if (ds_seqs_order(b->seqs, &b->lex, minF, minR, nMax >= 0 ? (size_t)nMax : SIZE_MAX, &b->aIdx, &b->nRow, &nAll))
+      return luaL_error(L, "out of memory");
+    lua_pushinteger(L, (lua_Integer)ds_seqs_total(b->seqs));
+    lua_pushinteger(L, (lua_Integer)nAll);
+    return 3;
+  }
   push_seqs(L, b, minF, minR, nMax);
   done(L, box);
   return 1;
@@ -592,6 +610,224 @@ static int corpus_doc_tokens(lua_State *L) {
 
 /* }====== */
 
+/* {====== rows kept in C (count_ngrams with `rows`) ====== */
+
+static counts_box *check_rows(lua_State *L) {
+  counts_box *b = luaL_checkudata(L, 1, LDS_COUNTS);
+  if (!b->seqs || !b->aIdx) luaL_error(L, "attempt to use freed counts");
+  return b;
+}
+
+/* Append row r's value (its ids' strings joined by spaces) to out. */
+static void row_value(const counts_box *b, size_t r, ds_buf *out, int64_t *pFreq, int64_t *pRange) {
+  const uint32_t *a;
+  size_t len;
+  ds_seqs_get(b->seqs, b->aIdx[r], &a, &len, pFreq, pRange);
+  for (size_t j = 0; j < len; j++) {
+    if (j) ds_buf_putc(out, ' ');
+    if (a[j] < b->lex.nId) ds_buf_append(out, LEXSTR(&b->lex, a[j]));
+  }
+}
+
+/* #rows */
+static int rows_len(lua_State *L) {
+  counts_box *b = luaL_checkudata(L, 1, LDS_COUNTS);
+  lua_pushinteger(L, (lua_Integer)b->nRow);
+  return 1;
+}
+
+/* rows:get(i) -> value, freq, range of row i (1-based), or nothing past the end */
+static int rows_get(lua_State *L) {
+  counts_box *b = check_rows(L);
+  lua_Integer i = luaL_checkinteger(L, 2);
+  if (i < 1 || (size_t)i > b->nRow) return 0;
+  ds_buf *text = lds_newbuf(L);
+  int64_t f, rg;
+  row_value(b, (size_t)i - 1, text, &f, &rg);
+  if (text->rc) return luaL_error(L, "out of memory");
+  lds_pushbuf(L, text);
+  lds_freebuf(text);
+  lua_pushinteger(L, f);
+  lua_pushinteger(L, rg);
+  return 3;
+}
+
+/* Whether TSV prints s as it is: printable ASCII, or well-formed UTF-8 without C0 or C1
+   controls (format.tsv_field changes nothing then). */
+static int tsv_plain(const char *z, size_t n) {
+  int bHigh = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)z[i];
+    if (ch < 0x20 || ch == 0x7f) return 0;
+    if (ch == 0xc2 && i + 1 < n && (unsigned char)z[i + 1] >= 0x80 && (unsigned char)z[i + 1] <= 0x9f) return 0;
+    bHigh |= ch >= 0x80;
+  }
+  return !bHigh || ds_utf8_check(z, n) < 0;
+}
+
+static void put_int(ds_buf *out, int64_t v) {
+  char a[24];
+  int n = snprintf(a, sizeof a, "%lld", (long long)v);
+  ds_buf_append(out, a, (size_t)n);
+}
+
+/*
+** rows:tsv(header, escape [, max]) -> the TSV text: header, then a line per row (at most
+** max) `value<TAB>freq<TAB>range`, lines joined by "\n" (none at the end); a value that
+** is not plain (tsv_plain) goes through escape (format.tsv_field) first.
+*/
+static int rows_tsv(lua_State *L) {
+  counts_box *b = check_rows(L);
+  size_t nHead;
+  const char *zHead = luaL_checklstring(L, 2, &nHead);
+  luaL_checktype(L, 3, LUA_TFUNCTION);
+  lua_Integer nMax = luaL_optinteger(L, 4, (lua_Integer)b->nRow);
+  size_t n = nMax < 0 ? 0 : (size_t)nMax < b->nRow ? (size_t)nMax : b->nRow;
+  ds_buf *out = lds_newbuf(L);
+  ds_buf *val = lds_newbuf(L);
+  ds_buf_append(out, zHead, nHead);
+  for (size_t r = 0; r < n; r++) {
+    int64_t f, rg;
+    ds_buf_reset(val);
+    row_value(b, r, val, &f, &rg);
+    if (val->rc) break;
+    ds_buf_putc(out, '\n');
+    if (tsv_plain((const char *)val->p, val->n)) {
+      ds_buf_append(out, val->p, val->n);
+    } else {
+      lua_pushvalue(L, 3);
+      lds_pushbuf(L, val);
+      lua_call(L, 1, 1);
+      size_t nz;
+      const char *z = luaL_checklstring(L, -1, &nz);
+      ds_buf_append(out, z, nz);
+      lua_pop(L, 1);
+    }
+    ds_buf_putc(out, '\t');
+    put_int(out, f);
+    ds_buf_putc(out, '\t');
+    put_int(out, rg);
+  }
+  if (out->rc || val->rc) return luaL_error(L, "out of memory");
+  lds_pushbuf(L, out);
+  lds_freebuf(out);
+  lds_freebuf(val);
+  return 1;
+}
+
+static const luaL_Reg rows_methods[] = {
+  {"get", rows_get},
+  {"tsv", rows_tsv},
+  {NULL, NULL}
+};
+
+/* }====== */
+
+/* {====== TSV from columns ====== */
+
+/* Append the value at stack index i as a TSV cell (as Result:tsv's cell(v, 6) and
+   format.tsv_field at index iEsc print it). */
+static void tsv_cell(lua_State *L, int i, int iEsc, ds_buf *out) {
+  char a[400];         /* "%.6f" of the largest double: 309 digits, the point and 6 more */
+  int n;
+  switch (lua_type(L, i)) {
+  case LUA_TNIL:
+    return;
+  case LUA_TNUMBER:
+    if (lua_isinteger(L, i)) {
+      n = snprintf(a, sizeof a, LUA_INTEGER_FMT, (LUAI_UACINT)lua_tointeger(L, i));
+    } else {
+      lua_Number v = lua_tonumber(L, i);
+      if (v != v) n = snprintf(a, sizeof a, "NaN");
+      else if (v == (lua_Number)HUGE_VAL) n = snprintf(a, sizeof a, "Inf");
+      else if (v == -(lua_Number)HUGE_VAL) n = snprintf(a, sizeof a, "-Inf");
+      else n = snprintf(a, sizeof a, "%.6f", (double)v);
+    }
+    ds_buf_append(out, a, (size_t)n);
+    return;
+  case LUA_TSTRING: {
+    size_t nz;
+    const char *z = lua_tolstring(L, i, &nz);
+    if (tsv_plain(z, nz)) {
+      ds_buf_append(out, z, nz);
+      return;
+    }
+  } /* fall through */
+  default: {
+    lua_pushvalue(L, iEsc);
+    lua_pushvalue(L, i);
+    lua_call(L, 1, 1);
+    size_t nz;
+    const char *z = luaL_checklstring(L, -1, &nz);
+    ds_buf_append(out, z, nz);
+    lua_pop(L, 1);
+  }
+  }
+}
+
+/*
+** core.tsv_columns(header, columns, order, n, escape) -> the TSV text of a
+** result kept as columns (common.columnar): the header, then rows 1..n, row i being
+** order[i] (order nil: i), each cell columns[j][k] (a table) or columns[j](k) (a
+** function); strings through escape (format.tsv_field) unless plain, floats "%.6f",
+** Inf, -Inf, NaN; nil empty. Lines joined
+** by "\n", none at the end.
+*/
+static int l_tsv_columns(lua_State *L) {
+  size_t nHead;
+  const char *zHead = luaL_checklstring(L, 1, &nHead);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  int bOrder = !lua_isnoneornil(L, 3);
+  if (bOrder) luaL_checktype(L, 3, LUA_TTABLE);
+  lua_Integer n = luaL_checkinteger(L, 4);
+  luaL_checktype(L, 5, LUA_TFUNCTION);
+  lua_settop(L, 5);
+  lua_Integer nCol = luaL_len(L, 2);
+  luaL_argcheck(L, nCol >= 1 && nCol <= 64, 2, "1 to 64 columns");
+  luaL_checkstack(L, (int)nCol + 8, "too many columns");
+  int base = lua_gettop(L);
+  for (lua_Integer j = 1; j <= nCol; j++) {
+    int t = lua_rawgeti(L, 2, j);
+    luaL_argcheck(L, t == LUA_TTABLE || t == LUA_TFUNCTION, 2, "columns: tables or functions");
+  }
+  ds_buf *out = lds_newbuf(L);
+  ds_buf_append(out, zHead, nHead);
+  for (lua_Integer i = 1; i <= n; i++) {
+    lua_Integer k = i;
+    if (bOrder) {
+      lua_rawgeti(L, 3, i);
+      k = lua_tointeger(L, -1);
+      lua_pop(L, 1);
+    }
+    ds_buf_putc(out, '\n');
+    for (lua_Integer j = 1; j <= nCol; j++) {
+      int c = base + (int)j;
+      if (j > 1) ds_buf_putc(out, '\t');
+      if (lua_type(L, c) == LUA_TTABLE) {
+        lua_rawgeti(L, c, k);
+      } else {
+        lua_pushvalue(L, c);
+        lua_pushinteger(L, k);
+        lua_call(L, 1, 1);
+      }
+      tsv_cell(L, lua_gettop(L), 5, out);
+      lua_pop(L, 1);
+    }
+    if (out->rc) break;
+  }
+  if (out->rc) return luaL_error(L, "out of memory");
+  lds_pushbuf(L, out);
+  lds_freebuf(out);
+  return 1;
+}
+
+static const luaL_Reg count_funcs[] = {
+  {"tsv_columns", l_tsv_columns},
+  {NULL, NULL}
+};
+
+/* }====== */
+
 static const luaL_Reg corpus_methods[] = {
   {"count_freq", corpus_count_freq},
   {"count_ngrams", corpus_count_ngrams},
@@ -609,10 +845,12 @@ static const luaL_Reg corpus_methods[] = {
 static const luaL_Reg counts_meta[] = {
   {"__gc", counts_gc},
   {"__close", counts_gc},
+  {"__len", rows_len},
   {NULL, NULL}
 };
 
 void lds_open_count(lua_State *L) {
-  lds_register(L, LDS_COUNTS, counts_meta, NULL);
+  lds_register(L, LDS_COUNTS, counts_meta, rows_methods);
+  luaL_setfuncs(L, count_funcs, 0);
   lds_methods(L, LDS_CORPUS, corpus_methods);
 }

@@ -83,6 +83,26 @@ describe("recipes on the sample corpus", function()
     for _, y in ipairs(r2.rows) do assert.truthy(y.range >= 4) end
   end)
 
+  it("ngrams kept in C read as rows and print the TSV the rows give", function()
+    local format = require "dossier.format"
+    local r = corpus:ngrams{n = 2, min_freq = 3}
+    assert.truthy(#r.rows > 10)
+    assert.is_nil(r.rows[#r.rows + 1])
+    assert.is_nil(r.rows[0])
+    local plain = {}
+    for i, x in ipairs(r.rows) do
+      plain[i] = {ngram = x.ngram, freq = x.freq, range = x.range}
+      assert.equal(x.ngram, x.value)
+      assert.truthy(x.freq >= 3)
+    end
+    assert.equal(format.tsv(plain, r.columns), r:tsv())
+    assert.equal(#r.rows, select(2, r:tsv():gsub("\n", "")))
+    local cut = corpus:ngrams{n = 2, min_freq = 3, limit = 4}
+    assert.equal(4, #cut.rows)
+    assert.same(plain[4], {ngram = cut.rows[4].ngram, freq = cut.rows[4].freq, range = cut.rows[4].range})
+    assert.equal(4, select(2, cut:tsv():gsub("\n", "")))
+  end)
+
   it("dispersion of a query over documents and equal parts", function()
     local docs = corpus:docs()
     local sizes = {}

@@ -71,4 +71,17 @@ describe("recipe commands", function()
     assert.equal(1, rc)
     assert.truthy(err:find("n must be an integer from 1 to 8", 1, true))
   end)
+
+  -- issue 18's check: every count recomputed from `dossier export`, every statistic from
+  -- the counts each TSV prints, by a plain Python script (bench/recount.py)
+  it("agrees with bench/recount.py's independent recount", function()
+    if not os.execute("command -v python3 >/dev/null 2>&1") then
+      return pending("skipped: bench/recount.py needs python3")
+    end
+    local out = H.tmp(".out")
+    local ok_, _, code = os.execute("python3 bench/recount.py --db " .. H.quote(db) .. " --dossier bin/dossier >" .. out .. " 2>&1")
+    local text = H.read(out)
+    assert.equal(0, ok_ and 0 or code, text)
+    assert.truthy(text:find("13 checks, %d+ values compared, 0 differences"), text)
+  end)
 end)

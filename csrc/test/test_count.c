@@ -200,6 +200,60 @@ static void test_around(ds_corpus *c) {
   ds_matchset_free(&ms);
 }
 
+/*
+** N-grams over many batches (make asan and tsan build with small batches): 400 documents
+** of "alpha beta gamma alpha beta . dK beta ." (dK a word of document K's own), whose
+** bigrams are known: alpha beta 800 in 400, beta . 800 in 400, beta gamma and gamma
+** alpha 400 in 400, each dK beta once; 7 positions a document.
+*/
+static void test_ngrams_many(void) {
+  static const char zMany[] = "build/test_count_many.db";
+  remove(zMany);
+  ds_corpus *c;
+  ds_error e;
+  int64_t id;
+  int rc = ds_corpus_open(zMany, DS_OPEN_CREATE, &c, &e);
+  check(rc == DS_OK, "open: %s", e.msg);
+  if (rc) return;
+  check(ds_corpus_begin(c, &e) == DS_OK, "begin");
+  for (int k = 0; k < 400; k++) {
+    char zText[96], zName[16];
+    snprintf(zText, sizeof zText, "alpha beta gamma alpha beta. d%d beta.", k);
+    snprintf(zName, sizeof zName, "m%03d", k);
+    if (ds_corpus_add_text(c, zText, strlen(zText), zName, NULL, NULL, &id, &e)) {
+      check(0, "add %s: %s", zName, e.msg);
+      break;
+    }
+  }
+  check(ds_corpus_commit(c, &e) == DS_OK, "commit: %s", e.msg);
+  ds_seqs *s;
+  rc = ds_count_ngrams(c, DS_ATTR_WORD, 2, NULL, &s, &e);
+  check(rc == DS_OK, "bigrams of 400 documents: %s", e.msg);
+  if (rc == DS_OK) {
+    uint32_t alpha = word_id(c, "alpha"), beta = word_id(c, "beta"), gamma = word_id(c, "gamma"),
+             dot = word_id(c, ".");
+    int64_t sum = 0, nOnce = 0;
+    int ok = 1;
+    for (size_t i = 0; i < ds_seqs_count(s); i++) {
+      const uint32_t *a;
+      size_t n;
+      int64_t f, r;
+      ds_seqs_get(s, i, &a, &n, &f, &r);
+      sum += f;
+      if ((a[0] == alpha && a[1] == beta) || (a[0] == beta && a[1] == dot)) ok &= f == 800 && r == 400;
+      else if ((a[0] == beta && a[1] == gamma) || (a[0] == gamma && a[1] == alpha)) ok &= f == 400 && r == 400;
+      else if (a[1] == beta && f == 1 && r == 1) nOnce++;
+      else ok = 0;
+    }
+    check(ok && nOnce == 400 && ds_seqs_count(s) == 404, "400 documents: %zu bigrams, %lld once",
+          ds_seqs_count(s), (long long)nOnce);
+    check(sum == 2800 && ds_seqs_total(s) == 2800, "2800 positions: %lld", (long long)sum);
+    ds_seqs_free(s);
+  }
+  ds_corpus_close(c);
+  remove(zMany);
+}
+
 static void test_where(ds_corpus *c) {
   ds_error e;
   unsigned char *a;
@@ -238,6 +292,7 @@ int main(int argc, char **argv) {
     test_kwic_tokens(c);
     ds_corpus_close(c);
   }
+  test_ngrams_many();
   remove(zDb);
   return tests_report(argv[0]);
 }

@@ -146,22 +146,14 @@ end
 
 -- TSV: a header of the columns, one row per record (floats to 6 decimals).
 function Result:tsv()
-  if self.cols then           -- straight from the columns, a line at a time
-    local out, f = {table.concat(self.columns, "\t")}, {}
-    local getters = {}
-    for j, c in ipairs(self.columns) do
-      local col = self.cols[c]
-      getters[j] = type(col) == "function" and col or function(k) return col[k] end
-    end
-    for i = 1, self.n do
-      local k = self.order and self.order[i] or i
-      for j = 1, #getters do
-        local v = getters[j](k)
-        if type(v) == "string" then f[j] = format.tsv_field(v) elseif v == nil then f[j] = "" else f[j] = cell(v, 6) end
-      end
-      out[#out + 1] = table.concat(f, "\t", 1, #getters)
-    end
-    return table.concat(out, "\n")
+  if self.native_tsv then     -- rows kept in C, written there (format.tsv_field for odd values)
+    return self.native_tsv(table.concat(self.columns, "\t"), format.tsv_field, self.n)
+  end
+  if self.cols then           -- straight from the columns, written in C (core.tsv_columns)
+    local list = {}
+    for j, c in ipairs(self.columns) do list[j] = self.cols[c] or {} end
+    return require("dossier.core").tsv_columns(table.concat(self.columns, "\t"), list, self.order, self.n,
+                                               format.tsv_field)
   end
   return format.tsv(cells(self, 6), self.columns)
 end

@@ -39,6 +39,18 @@ function M.run(corpora, opts)
                           opts.around and string.format(", holding a match of %s%s", common.query_text(opts.around),
                             slot == 0 and "" or string.format(" at slot %d", slot)) or "")}
   end
+  if #corpora == 1 and not opts.around then
+    -- the core counts, filters, sorts and cuts the rows, and keeps them: a row is read
+    -- from C when it is looked at, and TSV is written there
+    local h = common.handle(corpora[1])
+    local u, total = h:count_ngrams(opts.by or "word", n, (common.docset(h, opts.where)), minf, minr, opts.limit, true)
+    local value = function(k) return (u:get(k)) end
+    local r = common.columnar("ngrams", {"ngram", "freq", "range"},
+      {ngram = value, value = value, freq = function(k) return select(2, u:get(k)) end,
+       range = function(k) return select(3, u:get(k)) end}, #u, nil, notes(total))
+    r.native_tsv = function(head, escape, max) return u:tsv(head, escape, max) end
+    return r
+  end
   if #corpora == 1 then   -- the core filters, sorts and cuts the rows: they stay columns
     local h = common.handle(corpora[1])
     local t = count(corpora[1], h, (common.docset(h, opts.where)), minf, minr, opts.limit)
