@@ -8,6 +8,8 @@
 #include "ds_buf.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,6 +231,16 @@ int ds_interrupted(void) {
 }
 
 void ds_interrupt_clear(void) { atomic_store_explicit(&interrupt_flag, 0, memory_order_relaxed); }
+
+int ds_thread_start(void *pThread, void *(*xRun)(void *), void *pArg) {
+  sigset_t block, old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &block, &old);       /* the new thread inherits the mask */
+  int rc = pthread_create((pthread_t *)pThread, NULL, xRun, pArg);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  return rc;
+}
 
 int ds_interrupt_error(ds_error *e) { return ds_error_set(e, DS_INTERRUPTED, -1, "interrupted"); }
 

@@ -81,6 +81,15 @@ static inline int ds_interrupt_due(unsigned *pn, unsigned mask) {
 void ds_interrupt_after(int64_t n);
 int64_t ds_interrupt_looks(void);
 
+/*
+** Start a worker thread (pthread_create's arguments, *pThread a pthread_t) that never
+** takes SIGINT: Ctrl-C is then always handled on the caller's thread, whose handler
+** (the binding's) must finish before that thread answers the interrupt, or a handler
+** running late on a worker could re-arm what the caller has already answered.
+** Returns pthread_create's result.
+*/
+int ds_thread_start(void *pThread, void *(*xRun)(void *), void *pArg);
+
 /* Reset an error to "no error". Safe with NULL. */
 void ds_error_clear(ds_error *e);
 

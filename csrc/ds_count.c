@@ -734,7 +734,7 @@ int ds_count_ngrams(ds_corpus *c, int attr, int n, const unsigned char *abDoc, d
     return rc;
   }
   for (; nThread < 2; nThread++)
-    if (pthread_create(&ath[nThread], NULL, ngram_worker, &aw[nThread])) break;
+    if (ds_thread_start(&ath[nThread], ngram_worker, &aw[nThread])) break;
   idvec aBatch[2] = {{0}, {0}}, v = {0};
   ds_buf aRuns[2] = {DS_BUF_INIT, DS_BUF_INIT};
   int cur = 0;

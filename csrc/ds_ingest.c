@@ -322,7 +322,7 @@ int ds_ingest(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opt
     pthread_cond_init(&g.cvDone, NULL);
     pthread_cond_init(&g.cvRoom, NULL);
     for (int j = 0; j < nJobs; j++)
-      if (pthread_create(&aThread[nThread], NULL, worker, &g) == 0) nThread++;
+      if (ds_thread_start(&aThread[nThread], worker, &g) == 0) nThread++;
     if (nThread == 0) nJobs = 1;        /* no threads to be had: do it here */
   }
   if (!nThread) g.aKnown = NULL;        /* the corpus is asked directly */

@@ -166,9 +166,12 @@ static int l_clean_rules(lua_State *L) {
 
 static lua_State *sigL;                 /* the state whose running code Ctrl-C stops */
 
+/* The Lua code running is stopped: that answers the Ctrl-C, so the flag is cleared too
+   (else the next C call, a corpus's close in the clean-up, would stop a second time). */
 static void sig_hook(lua_State *L, lua_Debug *ar) {
   (void)ar;
   lua_sethook(L, NULL, 0, 0);
+  ds_interrupt_clear();
   luaL_error(L, "interrupted");
 }
 

@@ -227,9 +227,19 @@ local commands = {
         end
         if stats.interrupted then error("interrupted!", 0) end
       end)
-      -- Ctrl-C: whether this run committed is counted in C, whenever the signal came
-      local stored = corpus and corpus._h:isopen() and corpus._h:commits() > commits
-      if corpus then corpus:close() end
+      -- Ctrl-C: whether this run committed is counted in C, whenever the signal came (also
+      -- after the add returned: then it stops this clean-up, which is done again, the
+      -- interrupt being answered)
+      local stored
+      local function finish()
+        stored = corpus and corpus._h:isopen() and corpus._h:commits() > commits
+        if corpus then corpus:close() end
+      end
+      local fok, ferr = pcall(finish)
+      if not fok then
+        finish()
+        if ok then ok, err = false, ferr end
+      end
       if not ok and not existed and not stored then   -- a failed first add leaves no empty file
         -- (unless another process has meanwhile stored documents in the file it made too)
         local rok, nDocs = pcall(function()
