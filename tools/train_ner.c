@@ -11,7 +11,7 @@
 **                       [--names wn-names.tsv] [--places places.txt]
 **                       [--first-names first-names.txt]
 **                       [--out corpus/models/en-uner.ner] [--provenance FILE]
-**                       [--train-upos FILE]
+**                       [--train-upos FILE] [--text PLAIN.txt]
 **
 ** --train-upos FILE gives the UPOS of the training tokens (one a line, a blank line after
 ** each sentence, after a first line "# jackknife K folds ..."), as tools/train_tagger.c
@@ -19,6 +19,9 @@
 ** UPOS are as wrong as they will be at run time. Without it, the training set is tagged by
 ** --tagger, which was trained on those very sentences. Dev and test are always tagged by
 ** --tagger (as at run time).
+**
+** --text adds plain text (a line a sentence, split at spaces and punctuation) to the
+** unlabeled text the word classes are learnt from.
 **
 ** For experiments, NER_WORDTAB_CACHE=FILE keeps the word classes between runs (they take
 ** most of the time) and NER_NO_BASE=1 trains the baseline one iteration only.
@@ -196,6 +199,29 @@ static void read_brown(const char *zDir, vocab *v, text *t) {
     fclose(f);
   }
   fclose(fl);
+}
+
+/*
+** Plain text (--text), a line a sentence: words at white space, with the punctuation
+** that opens or closes them cut off as tokens of their own.
+*/
+static void read_plain(const char *zPath, vocab *v, text *t) {
+  FILE *f = fopen(zPath, "r");
+  if (!f) die("cannot open the --text file");
+  static char zLine[1 << 16];
+  const char *zPunct = ",.;:!?()\"'";
+  while (fgets(zLine, sizeof zLine, f)) {
+    int nWord = 0;
+    for (char *z = strtok(zLine, " \t\r\n"); z; z = strtok(NULL, " \t\r\n")) {
+      size_t n = strlen(z), a = 0, b = n;
+      while (a < n && strchr(zPunct, z[a])) add_word(v, t, z + a++, 1, nWord++ == 0);
+      while (b > a && strchr(zPunct, z[b - 1])) b--;
+      if (b > a) add_word(v, t, z + a, b - a, nWord++ == 0);
+      for (size_t i = b; i < n; i++) add_word(v, t, z + i, 1, nWord++ == 0);
+    }
+    if (nWord) text_add(t, BOUNDARY);
+  }
+  fclose(f);
 }
 
 /* The forms of a UNER set, sentence by sentence. */
@@ -1049,7 +1075,7 @@ static int train(int scheme, int featset, const wordtab *wt, const uint32_t *aGa
 
 typedef struct opts {
   const char *zData, *zBrown, *zTagger, *zOut, *zProv, *zLexicon, *zNames, *zFirst, *zPlaces;
-  const char *zTrainUpos;
+  const char *zTrainUpos, *zText;
   int nIter, nBaseIter, minQ, K, K2, nClusterIter, bGoldHist, minCount, nModel;
   uint64_t seed;
 } opts;
@@ -1094,6 +1120,7 @@ static void parse_opts(int argc, char **argv, opts *o) {
     else if (!strcmp(a, "--models")) o->nModel = atoi(v);
     else if (!strcmp(a, "--seed")) o->seed = strtoull(v, NULL, 10);
     else if (!strcmp(a, "--train-upos")) o->zTrainUpos = v;
+    else if (!strcmp(a, "--text")) o->zText = v;
     else die("unknown option (see the comment at the top of tools/train_ner.c)");
   }
   if (!o->zBrown) die("--brown DIR is needed (the unpacked Brown corpus with a LIST file)");
@@ -1178,6 +1205,7 @@ int main(int argc, char **argv) {
   if (vocab_id(&v, 0x0B0B0B0Bull) != BOUNDARY) die("boundary id");
   read_brown(o.zBrown, &v, &t);
   read_set_text(&tr, &v, &t);
+  if (o.zText) read_plain(o.zText, &v, &t);
   printf("unlabeled text: %zu tokens, %zu word types\n", t.n, v.n);
   wordtab wt;
   const char *zCache = getenv("NER_WORDTAB_CACHE");   /* experiments: keep the classes */
@@ -1273,7 +1301,15 @@ int main(int argc, char **argv) {
 
   /* the provenance section */
   ds_buf pv = DS_BUF_INIT;
-  char z[8192], zJack[1024], zJackRow[256];
+  char z[8192], zJack[1024], zJackRow[256], zTextNote[512] = "";
+  if (o.zText) {   /* its last two path parts: the data set and the file */
+    const char *zBase = o.zText + strlen(o.zText);
+    for (int nSlash = 0; zBase > o.zText && nSlash < 2; zBase--)
+      if (zBase[-1] == '/' && ++nSlash == 2) break;
+    snprintf(zTextNote, sizeof zTextNote,
+             " and the plain\n  text `shared/data/%s` (a line a sentence; see its PROVENANCE.md: the King\n"
+             "  James Bible's first MB, public domain)", zBase);
+  }
   if (nFold) {
     snprintf(zJack, sizeof zJack,
       " on dev and test (as at run time), but **jackknifed** on train, which\n"
@@ -1301,7 +1337,8 @@ int main(int argc, char **argv) {
     "  file; scored on the final test file once. Tokens are the treebank's words; UPOS from\n"
     "  `en-ewt.tagger`%s\n"
     "- **Word classes** from unlabeled text: the Brown Corpus (`shared/data/brown/`, sentences of\n"
-    "  files ca01..cr09; terms as above) and the forms of the EWT train split (%zu tokens in all).\n"
+    "  files ca01..cr09; terms as above), the forms of the EWT train split%s\n"
+    "  (%zu tokens in all).\n"
     "  Each lower-cased word seen twice or more (%zu) keeps its capitalisation rate where no\n"
     "  capital is forced, a frequency bucket, and its class in two exchange-algorithm clusterings\n"
     "  (%d and %d classes, %d passes each).\n"
@@ -1333,7 +1370,7 @@ int main(int argc, char **argv) {
     "Exact-span scores (a span counts when its first and last token and its type match), beside\n"
     "the baseline trained in the same run (BIO, a plain averaged perceptron over the word, the\n"
     "words two to each side and the previous tags; %d iterations, kept %d):\n\n",
-    zJack, t.n, wt.nWord, o.K, o.K2, o.nClusterIter, gz.n, gz.nName, gz.aType[0], gz.aType[1],
+    zJack, zTextNote, t.n, wt.nWord, o.K, o.K2, o.nClusterIter, gz.n, gz.nName, gz.aType[0], gz.aType[1],
     gz.aType[2], gz.aType[3], gz.aType[4],
     o.bGoldHist ? "gold previous tags (teacher forcing)" : "predicted previous tags", zJackRow,
     o.nIter, itBest, (unsigned long long)o.seed, o.minCount, o.minQ, scale, o.nModel,

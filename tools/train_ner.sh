@@ -4,7 +4,7 @@
 # section into corpus/models/PROVENANCE.md (from "## en-uner.ner" to the end). Run from
 # the project root:
 #   tools/train_ner.sh [DATA_DIR] [extra train_ner options]
-# DATA_DIR defaults to ../shared/data (Universal NER English-EWT, Brown). Reads the name
+# DATA_DIR defaults to ../shared/data (Universal NER English-EWT, Brown, bench-text). Reads the name
 # lists of corpus/lexicon (entities.tsv, wn-names.tsv, places.txt, first-names.txt). Needs the
 # tagger model corpus/models/en-ewt.tagger (UPOS features). The UPOS of the training
 # sentences are jackknifed (tools/train_tagger.c --jackknife: FOLDS taggers, each trained
@@ -40,7 +40,8 @@ fi
 # shellcheck disable=SC2086
 $B/train_ner --data "$DATA" --brown "$BROWN/package" --lexicon corpus/lexicon/entities.tsv \
   --names corpus/lexicon/wn-names.tsv --places corpus/lexicon/places.txt \
-  --first-names corpus/lexicon/first-names.txt --provenance $B/provenance.md $UPOS "$@"
+  --first-names corpus/lexicon/first-names.txt --text "$DATA/bench-text/kjv-1MB.txt" \
+  --provenance $B/provenance.md $UPOS "$@"
 # the section of corpus/models/PROVENANCE.md, replaced (or added at the end)
 P=corpus/models/PROVENANCE.md
 if [ -f $P ]; then
