@@ -11,6 +11,17 @@
 **                       [--names wn-names.tsv] [--places places.txt]
 **                       [--first-names first-names.txt]
 **                       [--out corpus/models/en-uner.ner] [--provenance FILE]
+**                       [--train-upos FILE] [--text PLAIN.txt]
+**
+** --train-upos FILE gives the UPOS of the training tokens (one a line, a blank line after
+** each sentence, after a first line "# jackknife K folds ..."), as tools/train_tagger.c
+** --jackknife K writes them: taggers that never saw the sentence they tag, so the training
+** UPOS are as wrong as they will be at run time. Without it, the training set is tagged by
+** --tagger, which was trained on those very sentences. Dev and test are always tagged by
+** --tagger (as at run time).
+**
+** --text adds plain text (a line a sentence, split at spaces and punctuation) to the
+** unlabeled text the word classes are learnt from.
 **
 ** For experiments, NER_WORDTAB_CACHE=FILE keeps the word classes between runs (they take
 ** most of the time) and NER_NO_BASE=1 trains the baseline one iteration only.
@@ -188,6 +199,29 @@ static void read_brown(const char *zDir, vocab *v, text *t) {
     fclose(f);
   }
   fclose(fl);
+}
+
+/*
+** Plain text (--text), a line a sentence: words at white space, with the punctuation
+** that opens or closes them cut off as tokens of their own.
+*/
+static void read_plain(const char *zPath, vocab *v, text *t) {
+  FILE *f = fopen(zPath, "r");
+  if (!f) die("cannot open the --text file");
+  static char zLine[1 << 16];
+  const char *zPunct = ",.;:!?()\"'";
+  while (fgets(zLine, sizeof zLine, f)) {
+    int nWord = 0;
+    for (char *z = strtok(zLine, " \t\r\n"); z; z = strtok(NULL, " \t\r\n")) {
+      size_t n = strlen(z), a = 0, b = n;
+      while (a < n && strchr(zPunct, z[a])) add_word(v, t, z + a++, 1, nWord++ == 0);
+      while (b > a && strchr(zPunct, z[b - 1])) b--;
+      if (b > a) add_word(v, t, z + a, b - a, nWord++ == 0);
+      for (size_t i = b; i < n; i++) add_word(v, t, z + i, 1, nWord++ == 0);
+    }
+    if (nWord) text_add(t, BOUNDARY);
+  }
+  fclose(f);
 }
 
 /* The forms of a UNER set, sentence by sentence. */
@@ -1041,6 +1075,7 @@ static int train(int scheme, int featset, const wordtab *wt, const uint32_t *aGa
 
 typedef struct opts {
   const char *zData, *zBrown, *zTagger, *zOut, *zProv, *zLexicon, *zNames, *zFirst, *zPlaces;
+  const char *zTrainUpos, *zText;
   int nIter, nBaseIter, minQ, K, K2, nClusterIter, bGoldHist, minCount, nModel;
   uint64_t seed;
 } opts;
@@ -1059,7 +1094,7 @@ static void parse_opts(int argc, char **argv, opts *o) {
   o->nClusterIter = 6;
   o->bGoldHist = 1;
   o->minCount = 1;
-  o->nModel = 1;
+  o->nModel = 4;
   o->seed = 20261206;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -1084,6 +1119,8 @@ static void parse_opts(int argc, char **argv, opts *o) {
     else if (!strcmp(a, "--min-count")) o->minCount = atoi(v);
     else if (!strcmp(a, "--models")) o->nModel = atoi(v);
     else if (!strcmp(a, "--seed")) o->seed = strtoull(v, NULL, 10);
+    else if (!strcmp(a, "--train-upos")) o->zTrainUpos = v;
+    else if (!strcmp(a, "--text")) o->zText = v;
     else die("unknown option (see the comment at the top of tools/train_ner.c)");
   }
   if (!o->zBrown) die("--brown DIR is needed (the unpacked Brown corpus with a LIST file)");
@@ -1098,6 +1135,41 @@ static void read_set(const char *zData, const char *zFile, const ds_tagger *t, n
   ds_error e;
   if (ds_annotate(s->d, t, NULL, &e)) die(e.msg);
   if (getenv("NER_NO_UPOS")) s->d->pTagger = NULL;
+}
+
+/*
+** Replace the UPOS of s (tagged by t) with those of the file zPath (see --train-upos), which
+** must hold one line per token of s, sentence by sentence. Returns the fold count of its
+** first line (and the held-out accuracy there in *pAcc), and the share of tokens whose
+** UPOS it changes in *pChanged.
+*/
+static int read_train_upos(const char *zPath, const ds_tagger *t, ner_set *s, double *pChanged,
+                           double *pAcc) {
+  FILE *f = fopen(zPath, "r");
+  if (!f) die("cannot open the --train-upos file");
+  char z[128];
+  int nFold = 0;
+  if (!fgets(z, sizeof z, f) ||
+      sscanf(z, "# jackknife %d folds by document; held-out UPOS %lf%%", &nFold, pAcc) != 2)
+    die("--train-upos: no '# jackknife K folds by document; held-out UPOS A%' first line");
+  ds_doc *d = s->d;
+  size_t nChanged = 0;
+  for (size_t k = 0; k < d->nSent; k++) {
+    for (uint32_t i = d->aSent[k].first; i < d->aSent[k].last; i++) {
+      if (!fgets(z, sizeof z, f)) die("--train-upos: fewer tokens than the training file");
+      z[strcspn(z, "\r\n")] = 0;
+      int u = ds_tagger_upos_id(t, z);
+      if (u < 0) die("--train-upos: a line that is no UPOS of --tagger (tokens out of step?)");
+      nChanged += d->aUpos[i] != (uint8_t)u;
+      d->aUpos[i] = (uint8_t)u;
+    }
+    if (!fgets(z, sizeof z, f) || z[strspn(z, "\r\n")] != 0)
+      die("--train-upos: sentences out of step with the training file");
+  }
+  if (fgets(z, sizeof z, f)) die("--train-upos: more tokens than the training file");
+  fclose(f);
+  *pChanged = d->nTok ? (double)nChanged / (double)d->nTok : 0;
+  return nFold;
 }
 
 static void write_file(const char *zPath, const void *p, size_t n) {
@@ -1116,6 +1188,13 @@ int main(int argc, char **argv) {
   read_set(o.zData, "en_ewt-ud-train.prerelease-0c7ce0d.iob2", tg, &tr);
   read_set(o.zData, "en_ewt-ud-dev.iob2", tg, &dv);
   read_set(o.zData, "en_ewt-ud-test.iob2", tg, &te);
+  int nFold = 0;
+  double changed = 0, heldAcc = 0;
+  if (o.zTrainUpos && tr.d->aUpos) {
+    nFold = read_train_upos(o.zTrainUpos, tg, &tr, &changed, &heldAcc);
+    printf("train UPOS from %s (%d folds): %.2f%% of the tokens differ from --tagger's\n",
+           o.zTrainUpos, nFold, 100 * changed);
+  }
   printf("train %zu tokens %zu spans; dev %zu / %zu; test %zu / %zu\n", tr.d->nTok, tr.nGold,
          dv.d->nTok, dv.nGold, te.d->nTok, te.nGold);
 
@@ -1126,6 +1205,7 @@ int main(int argc, char **argv) {
   if (vocab_id(&v, 0x0B0B0B0Bull) != BOUNDARY) die("boundary id");
   read_brown(o.zBrown, &v, &t);
   read_set_text(&tr, &v, &t);
+  if (o.zText) read_plain(o.zText, &v, &t);
   printf("unlabeled text: %zu tokens, %zu word types\n", t.n, v.n);
   wordtab wt;
   const char *zCache = getenv("NER_WORDTAB_CACHE");   /* experiments: keep the classes */
@@ -1221,7 +1301,31 @@ int main(int argc, char **argv) {
 
   /* the provenance section */
   ds_buf pv = DS_BUF_INIT;
-  char z[8192];
+  char z[8192], zJack[1024], zJackRow[256], zTextNote[512] = "";
+  if (o.zText) {   /* its last two path parts: the data set and the file */
+    const char *zBase = o.zText + strlen(o.zText);
+    for (int nSlash = 0; zBase > o.zText && nSlash < 2; zBase--)
+      if (zBase[-1] == '/' && ++nSlash == 2) break;
+    snprintf(zTextNote, sizeof zTextNote,
+             " and the plain\n  text `shared/data/%s` (a line a sentence; see its PROVENANCE.md: the King\n"
+             "  James Bible's first MB, public domain)", zBase);
+  }
+  if (nFold) {
+    snprintf(zJack, sizeof zJack,
+      " on dev and test (as at run time), but **jackknifed** on train, which\n"
+      "  `en-ewt.tagger` was trained on (its UPOS there are all but perfect, and a model trained\n"
+      "  on them over-trusts UPOS): EWT train's documents dealt round-robin into %d folds, %d\n"
+      "  taggers trained as `en-ewt.tagger` is (same settings) each without one fold, each tagging\n"
+      "  the UNER train sentences of its fold, matched by `sent_id` (`train_tagger --jackknife %d`;\n"
+      "  held-out UPOS accuracy %.2f%%; %.1f%% of the training tokens get another UPOS than\n"
+      "  `en-ewt.tagger` gives them).",
+      nFold, nFold, nFold, heldAcc, 100 * changed);
+    snprintf(zJackRow, sizeof zJackRow, "jackknifed, %d folds by document (held-out UPOS %.2f%%)",
+             nFold, heldAcc);
+  } else {
+    snprintf(zJack, sizeof zJack, ".");
+    snprintf(zJackRow, sizeof zJackRow, "`en-ewt.tagger` (trained on them)");
+  }
   snprintf(z, sizeof z,
     "## en-uner.ner\n\n"
     "Named-entity recognizer (PERSON, ORG, LOC; `csrc/ds_ner.h`), made by `tools/train_ner.sh`\n"
@@ -1230,9 +1334,11 @@ int main(int argc, char **argv) {
     "  Mayhew et al. 2024). Licence **CC BY-SA 4.0**; the model is shared under the same licence.\n"
     "  Trained on the **pre-release** train file `en_ewt-ud-train.prerelease-0c7ce0d.iob2` with\n"
     "  `B-O`, `B-OTH`, `I-OTH` read as O; iteration and bias calibration chosen on the final dev\n"
-    "  file; scored on the final test file once. Tokens are the treebank's words; UPOS from `en-ewt.tagger`.\n"
+    "  file; scored on the final test file once. Tokens are the treebank's words; UPOS from\n"
+    "  `en-ewt.tagger`%s\n"
     "- **Word classes** from unlabeled text: the Brown Corpus (`shared/data/brown/`, sentences of\n"
-    "  files ca01..cr09; terms as above) and the forms of the EWT train split (%zu tokens in all).\n"
+    "  files ca01..cr09; terms as above), the forms of the EWT train split%s\n"
+    "  (%zu tokens in all).\n"
     "  Each lower-cased word seen twice or more (%zu) keeps its capitalisation rate where no\n"
     "  capital is forced, a frequency bucket, and its class in two exchange-algorithm clusterings\n"
     "  (%d and %d classes, %d passes each).\n"
@@ -1252,6 +1358,7 @@ int main(int argc, char **argv) {
     "| classes | BILOU x (PERSON, ORG, LOC) + O = 13; greedy, BILOU transitions enforced |\n"
     "| features | word (lower-cased and as written), prefixes 1-3, suffixes 1-4, shape, capitalisation, hyphen part, words and shapes at +-1 and +-2, word bigrams, the sentence's case profile, UPOS at -2..+2 and pairs, previous two tags and tag x word/shape/UPOS/cluster, word classes of the word and its neighbours, gazetteer matches (type x B/I/L/U, alone, with capitalisation, with the neighbours' matches) |\n"
     "| training history | %s |\n"
+    "| UPOS of the training sentences | %s |\n"
     "| iterations run / kept (best on dev) | %d / %d |\n"
     "| shuffle seed (xorshift64*) | %llu |\n"
     "| features kept: seen >= | %d times in train (gold history) |\n"
@@ -1263,9 +1370,9 @@ int main(int argc, char **argv) {
     "Exact-span scores (a span counts when its first and last token and its type match), beside\n"
     "the baseline trained in the same run (BIO, a plain averaged perceptron over the word, the\n"
     "words two to each side and the previous tags; %d iterations, kept %d):\n\n",
-    t.n, wt.nWord, o.K, o.K2, o.nClusterIter, gz.n, gz.nName, gz.aType[0], gz.aType[1],
+    zJack, zTextNote, t.n, wt.nWord, o.K, o.K2, o.nClusterIter, gz.n, gz.nName, gz.aType[0], gz.aType[1],
     gz.aType[2], gz.aType[3], gz.aType[4],
-    o.bGoldHist ? "gold previous tags (teacher forcing)" : "predicted previous tags",
+    o.bGoldHist ? "gold previous tags (teacher forcing)" : "predicted previous tags", zJackRow,
     o.nIter, itBest, (unsigned long long)o.seed, o.minCount, o.minQ, scale, o.nModel,
     aBias[0], aBias[ds_ner_class(DS_NER_BILOU, 0, 0)], aBias[ds_ner_class(DS_NER_BILOU, 1, 0)],
     aBias[ds_ner_class(DS_NER_BILOU, 2, 0)], nFeat, best.n, o.nBaseIter, itBase);

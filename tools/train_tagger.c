@@ -6,6 +6,8 @@
 **                      [--prune W] [--out corpus/models/en-ewt.tagger]
 **                      [--lemmas corpus/models/en-ewt.lemmas]
 **                      [--provenance corpus/models/PROVENANCE.md]
+**   build/train_tagger --data DATA_DIR --jackknife K --uner UNER_TRAIN.iob2
+**                      --upos-out FILE [--brown DIR] [other options as above]
 **
 ** Averaged perceptron, greedy left to right (see csrc/ds_tagger.h). Each iteration
 ** visits the training sentences in an order shuffled by a fixed-seed generator, then
@@ -14,6 +16,8 @@
 ** of the very bytes in the file. Everything is integer arithmetic and fixed seeds: the
 ** same data gives the same file, byte for byte. With LEMMA_ERR=1 in the environment the
 ** lemma errors on dev and test (with the tagger's tags) go to stderr, one per line.
+** With --jackknife K it trains K taggers instead, each without a K-th of train, to tag
+** the NER's training text (section "Jackknifed UPOS" below); it writes no model.
 */
 #include "ds.h"
 #include "ds_buf.h"
@@ -666,6 +670,8 @@ static double pct(size_t a, size_t b) { return b ? 100.0 * (double)a / (double)b
 
 typedef struct opts {
   const char *zData, *zOut, *zLemmas, *zProv, *zBrown;
+  const char *zUner, *zUposOut;   /* --jackknife: the NER training file, the UPOS written */
+  int nFold;                      /* --jackknife K (0: train the shipped tagger) */
   int nIter, minCount, minLex, dictMin;
   double dictFrac;
   uint64_t seed;
@@ -674,7 +680,8 @@ typedef struct opts {
 
 static void usage(void) {
   die("usage: train_tagger --data DIR [--iter N] [--seed S] [--min-count K] [--prune W]\n"
-      "       [--out FILE] [--lemmas FILE] [--provenance FILE]");
+      "       [--out FILE] [--lemmas FILE] [--provenance FILE]\n"
+      "       train_tagger --data DIR --jackknife K --uner FILE --upos-out FILE [...]");
 }
 
 static void parse_args(int argc, char **argv, opts *o) {
@@ -683,6 +690,8 @@ static void parse_args(int argc, char **argv, opts *o) {
   o->zLemmas = "corpus/models/en-ewt.lemmas";
   o->zProv = "corpus/models/PROVENANCE.md";
   o->zBrown = NULL;
+  o->zUner = o->zUposOut = NULL;
+  o->nFold = 0;
   o->nIter = 10;
   o->minCount = 2;
   o->minLex = 3;
@@ -705,8 +714,13 @@ static void parse_args(int argc, char **argv, opts *o) {
     else if (!strcmp(a, "--dict-frac")) o->dictFrac = atof(v);
     else if (!strcmp(a, "--seed")) o->seed = strtoull(v, NULL, 10);
     else if (!strcmp(a, "--prune")) o->prune = atof(v);
+    else if (!strcmp(a, "--jackknife")) o->nFold = atoi(v);
+    else if (!strcmp(a, "--uner")) o->zUner = v;
+    else if (!strcmp(a, "--upos-out")) o->zUposOut = v;
     else usage();
   }
+  if (o->nFold && (o->nFold < 2 || o->nFold > 100 || !o->zUner || !o->zUposOut))
+    die("--jackknife K (2 .. 100) needs --uner FILE and --upos-out FILE");
 }
 
 static ds_conllu_bank *read_bank(const char *zDir, const char *zPart) {
@@ -734,12 +748,304 @@ static void write_file(const char *zPath, const void *p, size_t n) {
   }
 }
 
+/*
+** Train md (made by model_init from train) for o->nIter passes over train, each in an
+** order shuffled by the fixed seed; score each pass's averaged image on dev and keep the
+** best one in *pBest (with its statistics). Returns the best pass's number.
+*/
+static int train_best(const opts *o, model *md, const tagset *ts, const lexicon *lx,
+                      const ds_conllu_bank *train, const int *aGold, const ds_conllu_bank *dev,
+                      const umap *known, ds_buf *pBest, imgstat *pSt, score *pSc) {
+  size_t *aOrder = xmalloc(train->nSent * sizeof(size_t));
+  for (size_t s = 0; s < train->nSent; s++) aOrder[s] = s;
+  rng_state = o->seed * 0x9e3779b97f4a7c15ull + 1;
+  ds_buf img = DS_BUF_INIT;
+  double bestDev = -1;
+  int bestIter = 0;
+  memset(pSt, 0, sizeof *pSt);
+  memset(pSc, 0, sizeof *pSc);
+  for (int it = 1; it <= o->nIter; it++) {
+    for (size_t s = train->nSent; s > 1; s--) {   /* Fisher-Yates */
+      size_t j = (size_t)(rng_next() % s), tmp = aOrder[s - 1];
+      aOrder[s - 1] = aOrder[j];
+      aOrder[j] = tmp;
+    }
+    size_t nErr = train_pass(md, train, aGold, lx, aOrder);
+    imgstat st;
+    model_image(md, ts, lx, o->prune, &img, &st);
+    ds_tagger *t;
+    ds_error e;
+    if (ds_tagger_load_mem(img.p, img.n, "model image", &t, &e)) die(e.msg);
+    score sc;
+    evaluate(t, dev, known, &sc, NULL, NULL);
+    ds_tagger_free(t);
+    double dv = pct(sc.nUpos, sc.n) + pct(sc.nXpos, sc.n);
+    printf("iter %2d: train errors %6zu; dev UPOS %.2f%% XPOS %.2f%% (unknown %.2f / %.2f); "
+           "%zu features, %zu weights, %.2f MB\n",
+           it, nErr, pct(sc.nUpos, sc.n), pct(sc.nXpos, sc.n), pct(sc.nUnkUpos, sc.nUnk),
+           pct(sc.nUnkXpos, sc.nUnk), st.nFeat, st.nEntry, (double)st.nBytes / 1e6);
+    fflush(stdout);
+    if (dv > bestDev) {
+      bestDev = dv;
+      bestIter = it;
+      *pSt = st;
+      *pSc = sc;
+      ds_buf_reset(pBest);
+      ds_buf_append(pBest, img.p, img.n);
+    }
+  }
+  ds_buf_free(&img);
+  free(aOrder);
+  return bestIter;
+}
+
+static void model_free(model *md) {
+  for (size_t f = 0; f < md->nFeat; f++) free(md->aVec[f].a);
+  free(md->aVec);
+  free(md->aHash);
+  umap_free(&md->feat);
+}
+
+static void tagset_free(tagset *ts) {
+  for (int i = 0; i < ts->nUpos; i++) free(ts->azUpos[i]);
+  for (int i = 0; i < ts->nXpos; i++) free(ts->azXpos[i]);
+}
+
+/* }====== */
+
+/* {====== Jackknifed UPOS for the NER training file ====== */
+
+/*
+** The NER (tools/train_ner.c) trains on Universal NER English-EWT train, the very
+** sentences of EWT train: the shipped tagger has seen them, so its UPOS there are far
+** better than on unseen text, and a model trained on them over-trusts UPOS. With
+** --jackknife K: EWT train's documents are dealt round-robin into K folds (by
+** "# newdoc id", so no document is split); for each fold a tagger is trained as usual
+** (same settings, iteration chosen on dev) on the other K-1 folds, and tags the UNER
+** train sentences of the fold, matched to EWT by "# sent_id" (their own tokens are
+** tagged, so the 14 sentences the pre-release tokenises differently need no care). The
+** UPOS go to --upos-out, one per UNER token in file order, a blank line after each
+** sentence, after a first line "# jackknife K folds ...". Nothing else is written.
+*/
+
+/* Sentence ids of a CoNLL-U file in order, with the index of each one's document. */
+typedef struct sentids {
+  char **az;
+  size_t *aDoc;
+  size_t n, nDoc;
+} sentids;
+
+static char *id_of(const char *zLine, const char *zKey) {
+  size_t n = strlen(zKey);
+  if (strncmp(zLine, zKey, n) != 0) return NULL;
+  char *z = strdup(zLine + n);
+  if (!z) die("out of memory");
+  z[strcspn(z, "\r\n")] = 0;
+  return z;
+}
+
+static void sentids_read(const char *zPath, sentids *si) {
+  FILE *f = fopen(zPath, "r");
+  if (!f) die("cannot open the EWT train file");
+  memset(si, 0, sizeof *si);
+  char *zLine = NULL, *z;
+  size_t cap = 0;
+  while (getline(&zLine, &cap, f) > 0) {
+    if ((z = id_of(zLine, "# newdoc id = ")) != NULL) {
+      free(z);
+      si->nDoc++;
+    } else if ((z = id_of(zLine, "# sent_id = ")) != NULL) {
+      si->az = xrealloc(si->az, (si->n + 1) * sizeof *si->az);
+      si->aDoc = xrealloc(si->aDoc, (si->n + 1) * sizeof *si->aDoc);
+      si->az[si->n] = z;
+      si->aDoc[si->n++] = si->nDoc ? si->nDoc - 1 : 0;
+    }
+  }
+  free(zLine);
+  fclose(f);
+}
+
+/* The UNER file: sentence ids and token forms (the second column of token lines). */
+typedef struct unerfile {
+  char **azId;          /* per sentence */
+  size_t *aiSent;       /* sentence s is tokens [aiSent[s], aiSent[s+1]) */
+  char **azForm;        /* per token */
+  size_t nSent, nTok;
+} unerfile;
+
+static void uner_read(const char *zPath, unerfile *u) {
+  FILE *f = fopen(zPath, "r");
+  if (!f) die("cannot open the --uner file");
+  memset(u, 0, sizeof *u);
+  u->aiSent = xmalloc(sizeof *u->aiSent);
+  char *zLine = NULL, *zId = NULL;
+  size_t cap = 0, first = 0;
+  for (;;) {
+    ssize_t n = getline(&zLine, &cap, f);
+    int bBlank = n <= 0 || zLine[strspn(zLine, " \t\r\n")] == 0;
+    if (bBlank && u->nTok > first) {   /* end of a sentence */
+      if (!zId) die("--uner: a sentence without '# sent_id = '");
+      u->azId = xrealloc(u->azId, (u->nSent + 1) * sizeof *u->azId);
+      u->aiSent = xrealloc(u->aiSent, (u->nSent + 2) * sizeof *u->aiSent);
+      u->azId[u->nSent++] = zId;
+      u->aiSent[u->nSent] = first = u->nTok;
+      zId = NULL;
+    }
+    if (n <= 0) break;
+    if (bBlank) continue;
+    char *z;
+    if (zLine[0] == '#') {
+      if ((z = id_of(zLine, "# sent_id = ")) != NULL) free(zId), zId = z;
+      continue;
+    }
+    char *zForm = strchr(zLine, '\t');
+    if (!zForm) die("--uner: a token line without a tab");
+    zForm++;
+    zForm[strcspn(zForm, "\t\r\n")] = 0;
+    u->azForm = xrealloc(u->azForm, (u->nTok + 1) * sizeof *u->azForm);
+    if ((u->azForm[u->nTok++] = strdup(zForm)) == NULL) die("out of memory");
+  }
+  free(zId);
+  free(zLine);
+  fclose(f);
+}
+
+/* The bank of b's sentences whose fold is not k (words shared with b: free aWord, aiSent). */
+static void bank_without(const ds_conllu_bank *b, const int *aFold, int k, ds_conllu_bank *out) {
+  memset(out, 0, sizeof *out);
+  out->aWord = xmalloc(b->nWord * sizeof *out->aWord);
+  out->aiSent = xmalloc((b->nSent + 1) * sizeof *out->aiSent);
+  for (size_t s = 0; s < b->nSent; s++) {
+    if (aFold[s] == k) continue;
+    for (size_t i = b->aiSent[s]; i < b->aiSent[s + 1]; i++) out->aWord[out->nWord++] = b->aWord[i];
+    out->aiSent[++out->nSent] = out->nWord;
+  }
+}
+
+static int jackknife_main(const opts *o) {
+  double t0 = now();
+  ds_conllu_bank *train = read_bank(o->zData, "train"), *dev = read_bank(o->zData, "dev");
+  char zPath[4096];
+  snprintf(zPath, sizeof zPath, "%s/ud-english-ewt/en_ewt-ud-train.conllu", o->zData);
+  sentids si;
+  sentids_read(zPath, &si);
+  if (si.n != train->nSent) die("EWT train: not one '# sent_id' per sentence");
+  unerfile u;
+  uner_read(o->zUner, &u);
+  /* fold of each EWT sentence; each UNER sentence's EWT sentence (by id) */
+  int *aFold = xmalloc(train->nSent * sizeof *aFold);
+  umap ids;
+  umap_init(&ids, 1 << 15);
+  for (size_t s = 0; s < si.n; s++) {
+    aFold[s] = (int)(si.aDoc[s] % (size_t)o->nFold);
+    uint32_t *pv = umap_ref(&ids, hash_bytes(si.az[s], strlen(si.az[s])));
+    if (*pv) die("EWT train: a sentence id twice");
+    *pv = (uint32_t)s + 1;
+  }
+  size_t *aEwt = xmalloc(u.nSent * sizeof *aEwt), nSame = 0;
+  for (size_t s = 0; s < u.nSent; s++) {
+    uint32_t v = umap_get(&ids, hash_bytes(u.azId[s], strlen(u.azId[s])), 0);
+    if (!v || strcmp(si.az[v - 1], u.azId[s]) != 0) die("--uner: a sentence id not in EWT train");
+    aEwt[s] = v - 1;
+    size_t e = v - 1, n = u.aiSent[s + 1] - u.aiSent[s];
+    int bSame = train->aiSent[e + 1] - train->aiSent[e] == n;
+    for (size_t i = 0; bSame && i < n; i++)
+      bSame = strcmp(u.azForm[u.aiSent[s] + i], train->aWord[train->aiSent[e] + i].zForm) == 0;
+    nSame += (size_t)bSame;
+  }
+  printf("jackknife: EWT train %zu sentences in %zu documents; UNER train %zu sentences, all "
+         "found by sent_id, %zu with the same tokens\n", train->nSent, si.nDoc, u.nSent, nSame);
+
+  char (*aUpos)[8] = xmalloc(u.nTok * sizeof *aUpos);
+  size_t n = 0, nOk = 0;   /* held-out UPOS accuracy on the sentences with the same tokens */
+  for (int k = 0; k < o->nFold; k++) {
+    ds_conllu_bank sub;
+    bank_without(train, aFold, k, &sub);
+    tagset ts;
+    memset(&ts, 0, sizeof ts);
+    int *aGold = gold_classes(&ts, &sub, 1);
+    lexicon lx;
+    lexicon_build(&lx, &sub, aGold, ts.nClass, o->minLex, o->zBrown, o->dictMin, o->dictFrac);
+    model md;
+    model_init(&md, &sub, aGold, &lx, ts.nClass, o->minCount);
+    umap known;
+    umap_init(&known, 1 << 16);
+    for (size_t i = 0; i < sub.nWord; i++)
+      *umap_ref(&known, hash_bytes(sub.aWord[i].zForm, sub.aWord[i].nForm)) = 1;
+    printf("fold %d: training on %zu sentences, %zu words\n", k, sub.nSent, sub.nWord);
+    ds_buf best = DS_BUF_INIT;
+    imgstat st;
+    score sc;
+    train_best(o, &md, &ts, &lx, &sub, aGold, dev, &known, &best, &st, &sc);
+    ds_tagger *t;
+    ds_error e;
+    if (ds_tagger_load_mem(best.p, best.n, "fold model", &t, &e)) die(e.msg);
+    size_t nF = 0, nFOk = 0;
+    for (size_t s = 0; s < u.nSent; s++) {
+      if (aFold[aEwt[s]] != k) continue;
+      size_t i0 = u.aiSent[s], m = u.aiSent[s + 1] - i0, an[512];
+      uint8_t au[512];
+      if (m > 512) die("--uner: a sentence of more than 512 tokens");
+      for (size_t i = 0; i < m; i++) an[i] = strlen(u.azForm[i0 + i]);
+      if (ds_tagger_tag(t, (const char *const *)u.azForm + i0, an, m, au, NULL)) die("ds_tagger_tag");
+      const ds_conllu_word *w = &train->aWord[train->aiSent[aEwt[s]]];
+      int bSame = train->aiSent[aEwt[s] + 1] - train->aiSent[aEwt[s]] == m;
+      for (size_t i = 0; bSame && i < m; i++) bSame = strcmp(u.azForm[i0 + i], w[i].zForm) == 0;
+      for (size_t i = 0; i < m; i++) {
+        snprintf(aUpos[i0 + i], sizeof *aUpos, "%s", ds_tagger_upos_name(t, au[i]));
+        if (bSame) nF++, nFOk += strcmp(aUpos[i0 + i], w[i].zUpos) == 0;
+      }
+    }
+    printf("fold %d: held-out UPOS %.2f%% (%zu tokens)\n", k, pct(nFOk, nF), nF);
+    n += nF;
+    nOk += nFOk;
+    ds_tagger_free(t);
+    ds_buf_free(&best);
+    model_free(&md);
+    umap_free(&known);
+    free(lx.aSlot);
+    free(aGold);
+    tagset_free(&ts);
+    free(sub.aWord);
+    free(sub.aiSent);
+  }
+  printf("jackknife: held-out UPOS %.2f%% over %zu tokens; %.1f s of CPU\n", pct(nOk, n), n,
+         now() - t0);
+  ds_buf out = DS_BUF_INIT;
+  ds_buf_printf(&out, "# jackknife %d folds by document; held-out UPOS %.2f%%\n", o->nFold,
+                pct(nOk, n));
+  for (size_t s = 0; s < u.nSent; s++) {
+    for (size_t i = u.aiSent[s]; i < u.aiSent[s + 1]; i++) ds_buf_printf(&out, "%s\n", aUpos[i]);
+    ds_buf_putc(&out, '\n');
+  }
+  if (out.rc) die("out of memory");
+  write_file(o->zUposOut, out.p, out.n);
+  ds_buf_free(&out);
+  free(aUpos);
+  free(aEwt);
+  umap_free(&ids);
+  free(aFold);
+  for (size_t s = 0; s < si.n; s++) free(si.az[s]);
+  free(si.az), free(si.aDoc);
+  for (size_t s = 0; s < u.nSent; s++) free(u.azId[s]);
+  for (size_t i = 0; i < u.nTok; i++) free(u.azForm[i]);
+  free(u.azId), free(u.aiSent), free(u.azForm);
+  ds_conllu_bank_free(train);
+  ds_conllu_bank_free(dev);
+  return 0;
+}
+
+/* }====== */
+
+/* {====== Main (continued) ====== */
+
 int lemma_main(const opts *o, const ds_conllu_bank *train, const ds_conllu_bank *dev,
                const ds_conllu_bank *test, const ds_tagger *t, ds_buf *prov);
 
 int main(int argc, char **argv) {
   opts o;
   parse_args(argc, argv, &o);
+  if (o.nFold) return jackknife_main(&o);
   double t0 = now();
   ds_conllu_bank *train = read_bank(o.zData, "train"), *dev = read_bank(o.zData, "dev"),
                  *test = read_bank(o.zData, "test");
@@ -760,45 +1066,10 @@ int main(int argc, char **argv) {
          "%zu features seen >= %d times\n", lx.nWord, lx.nUnamb, lx.nBrown, lx.nAmbId,
          lx.nBrownId, md.nFeat, o.minCount);
 
-  size_t *aOrder = xmalloc(train->nSent * sizeof(size_t));
-  for (size_t s = 0; s < train->nSent; s++) aOrder[s] = s;
-  rng_state = o.seed * 0x9e3779b97f4a7c15ull + 1;
-  ds_buf img = DS_BUF_INIT, best = DS_BUF_INIT;
-  double bestDev = -1;
-  int bestIter = 0;
-  imgstat bestSt = {0, 0, 0};
+  ds_buf best = DS_BUF_INIT;
+  imgstat bestSt;
   score bestSc;
-  memset(&bestSc, 0, sizeof bestSc);
-  for (int it = 1; it <= o.nIter; it++) {
-    for (size_t s = train->nSent; s > 1; s--) {   /* Fisher-Yates */
-      size_t j = (size_t)(rng_next() % s), tmp = aOrder[s - 1];
-      aOrder[s - 1] = aOrder[j];
-      aOrder[j] = tmp;
-    }
-    size_t nErr = train_pass(&md, train, aGold, &lx, aOrder);
-    imgstat st;
-    model_image(&md, &ts, &lx, o.prune, &img, &st);
-    ds_tagger *t;
-    ds_error e;
-    if (ds_tagger_load_mem(img.p, img.n, "model image", &t, &e)) die(e.msg);
-    score sc;
-    evaluate(t, dev, &known, &sc, NULL, NULL);
-    ds_tagger_free(t);
-    double dv = pct(sc.nUpos, sc.n) + pct(sc.nXpos, sc.n);
-    printf("iter %2d: train errors %6zu; dev UPOS %.2f%% XPOS %.2f%% (unknown %.2f / %.2f); "
-           "%zu features, %zu weights, %.2f MB\n",
-           it, nErr, pct(sc.nUpos, sc.n), pct(sc.nXpos, sc.n), pct(sc.nUnkUpos, sc.nUnk),
-           pct(sc.nUnkXpos, sc.nUnk), st.nFeat, st.nEntry, (double)st.nBytes / 1e6);
-    fflush(stdout);
-    if (dv > bestDev) {
-      bestDev = dv;
-      bestIter = it;
-      bestSt = st;
-      bestSc = sc;
-      ds_buf_reset(&best);
-      ds_buf_append(&best, img.p, img.n);
-    }
-  }
+  int bestIter = train_best(&o, &md, &ts, &lx, train, aGold, dev, &known, &best, &bestSt, &bestSc);
   double tTrain = now() - t0;
   write_file(o.zOut, best.p, best.n);
   ds_tagger *t;
@@ -874,18 +1145,12 @@ int main(int argc, char **argv) {
   write_file(o.zProv, prov.p, prov.n);
   ds_buf_free(&prov);
   ds_tagger_free(t);
-  ds_buf_free(&img);
   ds_buf_free(&best);
-  for (size_t f = 0; f < md.nFeat; f++) free(md.aVec[f].a);
-  free(md.aVec);
-  free(md.aHash);
-  umap_free(&md.feat);
+  model_free(&md);
   umap_free(&known);
   free(lx.aSlot);
   free(aGold);
-  free(aOrder);
-  for (int i = 0; i < ts.nUpos; i++) free(ts.azUpos[i]);
-  for (int i = 0; i < ts.nXpos; i++) free(ts.azXpos[i]);
+  tagset_free(&ts);
   ds_conllu_bank_free(train);
   ds_conllu_bank_free(dev);
   ds_conllu_bank_free(test);

@@ -30,10 +30,10 @@
 #define TAGGER_MODEL "corpus/models/en-ewt.tagger"
 
 /*
-** Floor on UNER EWT test, exact spans, overall F1: the shipped model scores 0.723 (see
+** Floor on UNER EWT test, exact spans, overall F1: the shipped model scores 0.742 (see
 ** corpus/models/PROVENANCE.md); the floor is that less 0.013.
 */
-#define F1_FLOOR 0.71
+#define F1_FLOOR 0.729
 
 /* {====== A small model built here ====== */
 
