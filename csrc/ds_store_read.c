@@ -204,17 +204,44 @@ static int window_room(ds_corpus *c, size_t n, int bText) {
   return DS_OK;
 }
 
-/* Decode n token types of `width` bits from p[0..nb) into c->aTypes + at. */
-static int unpack_types(ds_corpus *c, const unsigned char *p, size_t nb, int width, size_t n,
-                        size_t at) {
+/* Decode token types i0..i1-1 of `width` bits from p[0..nb) into aOut[0..i1-i0). */
+static int unpack_types(const ds_corpus *c, const unsigned char *p, size_t nb, int width, size_t i0,
+                        size_t i1, uint32_t *aOut) {
   uint64_t mask = width == 32 ? 0xFFFFFFFFu : ((uint64_t)1 << width) - 1;
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = i0; i < i1; i++) {
     size_t bit = i * (size_t)width, byte = bit >> 3;
     uint64_t v = 0;
     for (size_t b = 0; b < 5 && byte + b < nb; b++) v |= (uint64_t)p[byte + b] << (8 * b);
     uint32_t t = (uint32_t)((v >> (bit & 7)) & mask);
     if (t >= c->tt.n) return DS_CORRUPT;
-    c->aTypes[at + i] = t;
+    aOut[i - i0] = t;
+  }
+  return DS_OK;
+}
+
+/*
+** Append to b the white space of gaps g0..g1 (2-bit codes at w, code 3 a varint read at
+** *px) and the words of the tokens between them (types aType[0..g1-g0)), with each
+** token's offsets in b at aOff[0..2(g1-g0)).
+*/
+static int put_text(ds_corpus *c, const unsigned char *w, const unsigned char **px, const unsigned char *end,
+                    size_t g0, size_t g1, const uint32_t *aType, ds_buf *b, uint32_t *aOff) {
+  for (size_t g = g0; g <= g1; g++) {
+    uint64_t gap = (w[g >> 2] >> (2 * (g & 3))) & 3;
+    if (gap == 3) {
+      if (ds_get_varint(px, end, &gap) || gap > UINT32_MAX) return DS_CORRUPT;
+      gap += 3;
+    }
+    const char *z;
+    size_t nz;
+    if (strtab_get(&c->gaps, gap, &z, &nz)) return DS_CORRUPT;
+    ds_buf_append(b, z, nz);
+    if (g == g1) break;
+    uint32_t word = ds_ttype_attr(&c->tt, aType[g - g0], DS_ATTR_WORD);
+    if (strtab_get(&c->words, word, &z, &nz) || b->n + nz > UINT32_MAX) return DS_CORRUPT;
+    aOff[2 * (g - g0)] = (uint32_t)b->n;
+    ds_buf_append(b, z, nz);
+    aOff[2 * (g - g0) + 1] = (uint32_t)b->n;
   }
   return DS_OK;
 }
@@ -227,23 +254,7 @@ static int rebuild_text(ds_corpus *c, const unsigned char *p, size_t nb, size_t 
   size_t nCodes = n / 4 + 1;
   if (!p || nb < nCodes) return DS_CORRUPT;
   const unsigned char *x = p + nCodes, *end = p + nb;
-  for (size_t t = 0; t <= n; t++) {
-    uint64_t gap = (p[t >> 2] >> (2 * (t & 3))) & 3;
-    if (gap == 3) {
-      if (ds_get_varint(&x, end, &gap) || gap > UINT32_MAX) return DS_CORRUPT;
-      gap += 3;
-    }
-    const char *z;
-    size_t nz;
-    if (strtab_get(&c->gaps, gap, &z, &nz)) return DS_CORRUPT;
-    ds_buf_append(&c->text, z, nz);
-    if (t == n) break;
-    uint32_t word = ds_ttype_attr(&c->tt, c->aTypes[at + t], DS_ATTR_WORD);
-    if (strtab_get(&c->words, word, &z, &nz) || c->text.n + nz > UINT32_MAX) return DS_CORRUPT;
-    c->aOff[2 * (at + t)] = (uint32_t)c->text.n;
-    ds_buf_append(&c->text, z, nz);
-    c->aOff[2 * (at + t) + 1] = (uint32_t)c->text.n;
-  }
+  if (put_text(c, p, &x, end, 0, n, c->aTypes + at, &c->text, c->aOff + 2 * at)) return DS_CORRUPT;
   return x == end ? DS_OK : DS_CORRUPT;
 }
 
@@ -285,7 +296,7 @@ int ds_store_load_window(ds_corpus *c, int64_t k, int64_t t0, int64_t t1, int bT
     }
     if (first0 < 0) first0 = first;
     if (window_room(c, nWin + (size_t)n, bText)) { rc = DS_NOMEM; break; }
-    if (unpack_types(c, p, nb, width, (size_t)n, nWin)) { rc = DS_CORRUPT; break; }
+    if (unpack_types(c, p, nb, width, 0, (size_t)n, c->aTypes + nWin)) { rc = DS_CORRUPT; break; }
     if (bText && rebuild_text(c, sqlite3_column_blob(st, 4), (size_t)sqlite3_column_bytes(st, 4),
                               (size_t)n, nWin)) {
       rc = DS_LIMIT;
@@ -641,18 +652,7 @@ static int exact_room(ds_corpus *c, size_t n) {
 ** i1 - 1) into c->exText and offsets into c->aExOff.
 */
 static int decode_raw(ds_corpus *c, size_t i0, size_t i1, int bText) {
-  const unsigned char *p = c->rawTypes.p;
-  size_t nb = c->rawTypes.n;
-  int width = c->rawWidth;
-  uint64_t mask = width == 32 ? 0xFFFFFFFFu : ((uint64_t)1 << width) - 1;
-  for (size_t i = i0; i < i1; i++) {
-    size_t bit = i * (size_t)width, byte = bit >> 3;
-    uint64_t v = 0;
-    for (size_t b = 0; b < 5 && byte + b < nb; b++) v |= (uint64_t)p[byte + b] << (8 * b);
-    uint32_t t = (uint32_t)((v >> (bit & 7)) & mask);
-    if (t >= c->tt.n) return DS_CORRUPT;
-    c->aExType[i - i0] = t;
-  }
+  if (unpack_types(c, c->rawTypes.p, c->rawTypes.n, c->rawWidth, i0, i1, c->aExType)) return DS_CORRUPT;
   if (!bText) return DS_OK;
   /* the white space: a 2-bit code per gap (before each token, and one after the last),
      code 3 a varint after the codes; skip the varints of the gaps before i0 */
@@ -675,23 +675,7 @@ static int decode_raw(ds_corpus *c, size_t i0, size_t i1, int bText) {
     if (ds_get_varint(&x, end, &skip)) return DS_CORRUPT;
   }
   ds_buf_reset(&c->exText);
-  for (size_t g = i0; g <= i1; g++) {
-    uint64_t gap = (w[g >> 2] >> (2 * (g & 3))) & 3;
-    if (gap == 3) {
-      if (ds_get_varint(&x, end, &gap) || gap > UINT32_MAX) return DS_CORRUPT;
-      gap += 3;
-    }
-    const char *z;
-    size_t nz;
-    if (strtab_get(&c->gaps, gap, &z, &nz)) return DS_CORRUPT;
-    ds_buf_append(&c->exText, z, nz);
-    if (g == i1) break;
-    uint32_t word = ds_ttype_attr(&c->tt, c->aExType[g - i0], DS_ATTR_WORD);
-    if (strtab_get(&c->words, word, &z, &nz) || c->exText.n + nz > UINT32_MAX) return DS_CORRUPT;
-    c->aExOff[2 * (g - i0)] = (uint32_t)c->exText.n;
-    ds_buf_append(&c->exText, z, nz);
-    c->aExOff[2 * (g - i0) + 1] = (uint32_t)c->exText.n;
-  }
+  if (put_text(c, w, &x, end, i0, i1, c->aExType, &c->exText, c->aExOff)) return DS_CORRUPT;
   return c->exText.rc ? DS_NOMEM : DS_OK;
 }
 

@@ -46,22 +46,27 @@ describe("public documents outside the sample corpus", function()
 
   local py = H.python_with("csv")
   local events = py and it or pending
-  events("finds the events of the gold" .. (py and "" or " (skipped: no python3)"), function()
+
+  -- F1 (all actions) of `dossier events` on a corpus indexed from `paths`, against the
+  -- gold events file `gold`, documents named by `docs` (bench/events_eval.py)
+  local function events_f1(paths, gold, docs)
     local db = H.tmp(".db")
     local args = {"index", "--db", db, "-q"}
-    for _, f in ipairs(files()) do args[#args + 1] = f end
-    local code, _, err = H.cli(args)
+    for _, f in ipairs(paths) do args[#args + 1] = f end
+    local code, out, err = H.cli(args)
     assert.equal(0, code, err)
-    local found = H.tmp(".tsv")
-    local out
     code, out, err = H.cli({"events", "--db", db, "--format", "tsv"})
     assert.equal(0, code, err)
+    local found = H.tmp(".tsv")
     H.write(found, out)
-    local p = io.popen(string.format("%s bench/events_eval.py --docs spec/data/public spec/data/public-gold/events/events.tsv %s 2>&1",
-                                     py, found))
+    local p = io.popen(string.format("%s bench/events_eval.py --docs %s %s %s 2>&1", py, docs, gold, found))
     local report = p:read("a")
     p:close()
-    local f1 = tonumber(report:match("\nall +%d+ +%d+ +%d+ +[%d.-]+ +[%d.-]+ +([%d.]+)"))
+    return tonumber(report:match("\nall +%d+ +%d+ +%d+ +[%d.-]+ +[%d.-]+ +([%d.]+)")), report
+  end
+
+  events("finds the events of the gold" .. (py and "" or " (skipped: no python3)"), function()
+    local f1, report = events_f1(files(), "spec/data/public-gold/events/events.tsv", "spec/data/public")
     -- 2026-12-06: 33 gold events, 28 found, 14 matched: F1 45.9
     assert.truthy(f1, report)
     assert.is_true(f1 >= 40, report)
@@ -69,19 +74,7 @@ describe("public documents outside the sample corpus", function()
 
   -- the sample corpus too, against its events listed by hand (spec/data/extract-gold/events)
   events("finds the events of the sample corpus listed by hand" .. (py and "" or " (skipped: no python3)"), function()
-    local db = H.tmp(".db")
-    local code, _, err = H.cli({"index", "--db", db, "-q", "corpus/seeds"})
-    assert.equal(0, code, err)
-    local found = H.tmp(".tsv")
-    local out
-    code, out, err = H.cli({"events", "--db", db, "--format", "tsv"})
-    assert.equal(0, code, err)
-    H.write(found, out)
-    local p = io.popen(string.format("%s bench/events_eval.py --docs corpus/seeds spec/data/extract-gold/events/events.tsv %s 2>&1",
-                                     py, found))
-    local report = p:read("a")
-    p:close()
-    local f1 = tonumber(report:match("\nall +%d+ +%d+ +%d+ +[%d.-]+ +[%d.-]+ +([%d.]+)"))
+    local f1, report = events_f1({"corpus/seeds"}, "spec/data/extract-gold/events/events.tsv", "corpus/seeds")
     -- 2026-12-06: 138 gold events, 77 found, 40 matched: F1 37.2
     assert.truthy(f1, report)
     assert.is_true(f1 >= 33, report)

@@ -117,10 +117,11 @@ local function holding(list, t)
   end
 end
 
--- The tokens of sentence s as the tagger reads them (word, pos, xpos, lemma), or nil when
+-- The tokens of sentence s (its text sentenceText) as the tagger reads them (word, pos,
+-- xpos, lemma), or nil when
 -- they do not line up one for one with the stored tokens.
-local function sentence_tokens(text, s)
-  local d = require("dossier").parse(text:sub(s.from, s.to), {clean = false, recognize = false})
+local function sentence_tokens(sentenceText, s)
+  local d = require("dossier").parse(sentenceText, {clean = false, recognize = false})
   local toks = {}
   for _, x in ipairs(d.sentences) do
     for _, t in ipairs(x.tokens) do toks[#toks + 1] = t end
@@ -337,7 +338,7 @@ local function doc_events(h, k, d, triggers, out)
         if ORGANS[w:lower()] then maybeOrgan = true break end
       end
     end
-    local toks = (#actors > 1 or (#actors == 1 and #objects > 0) or maybeOrgan) and sentence_tokens(text, s)
+    local toks = (#actors > 1 or (#actors == 1 and #objects > 0) or maybeOrgan) and sentence_tokens(sentenceText, s)
     if toks then
       -- the state organs named (`Russian authorities`), in order with the entities
       for _, a in ipairs(organs(toks, actors)) do
@@ -398,7 +399,7 @@ local function doc_events(h, k, d, triggers, out)
           break
         end
       end
-      local sentence = text:sub(s.from, s.to):gsub("%s+", " ")
+      local sentence = sentenceText:gsub("%s+", " ")
       local x, y = actors[a1].v, a2 and actors[a2].v
       out[#out + 1] = {doc = d.name, sentence = sentence, date = date, date_source = source,
                        actor1 = x.name, actor1_country = x.country, actor2 = y and y.name or "",
