@@ -118,8 +118,7 @@ local function holding(list, t)
 end
 
 -- The tokens of sentence s (its text sentenceText) as the tagger reads them (word, pos,
--- xpos, lemma), or nil when
--- they do not line up one for one with the stored tokens.
+-- xpos, lemma), or nil when they do not line up one for one with the stored tokens.
 local function sentence_tokens(sentenceText, s)
   local d = require("dossier").parse(sentenceText, {clean = false, recognize = false})
   local toks = {}
