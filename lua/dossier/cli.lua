@@ -230,10 +230,10 @@ local commands = {
       -- Ctrl-C: whether this run committed is counted in C, whenever the signal came (also
       -- after the add returned: then it stops this clean-up, which is done again, the
       -- interrupt being answered)
-      local stored
+      local stored                        -- taken once: a second try may find the corpus closed
       local function finish()
-        stored = corpus and corpus._h:isopen() and corpus._h:commits() > commits
-        if corpus then corpus:close() end
+        if stored == nil then stored = (corpus and corpus._h:isopen() and corpus._h:commits() > commits) or false end
+        if corpus then corpus:close() end   -- (idempotent)
       end
       local fok, ferr = pcall(finish)
       if not fok then
