@@ -7,6 +7,8 @@
 */
 #include "ds_sitelines.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -93,10 +95,8 @@ static int grow(ds_sitelines *s) {
   return DS_OK;
 }
 
-/* Count line z[0..n) for the current document. */
-static int count_line(ds_sitelines *s, const char *z, size_t n) {
-  uint64_t h = line_hash(z, n);
-  if (!h) return DS_OK;
+/* Count the line of hash h (not 0) for the current document. */
+static int count_hash(ds_sitelines *s, uint64_t h) {
   entry *p = slot(s, h);
   if (p->h == 0) {
     if (2 * (s->nUsed + 1) > s->nSlot) {
@@ -119,82 +119,183 @@ static int nonblank(const char *z, size_t a, size_t b) {
   return a < b;
 }
 
-/* Count the first (bFromEnd = 0) or last DS_SITELINES_ZONE non-blank lines of z[0..n). */
-static int count_zone(ds_sitelines *s, const char *z, size_t n, int bFromEnd) {
-  size_t nSeen = 0;
+/*
+** The hashes of the first (bFromEnd = 0) or last DS_SITELINES_ZONE non-blank lines of
+** z[0..n) into aOut (lines never counted left out); returns how many.
+*/
+static size_t zone_hashes(const char *z, size_t n, int bFromEnd, uint64_t *aOut) {
+  size_t nSeen = 0, nOut = 0;
   if (!bFromEnd) {
     for (size_t a = 0; a < n && nSeen < DS_SITELINES_ZONE;) {
       const char *nl = memchr(z + a, '\n', n - a);
       size_t b = nl ? (size_t)(nl - z) : n;
       if (nonblank(z, a, b)) {
         nSeen++;
-        if (count_line(s, z + a, b - a)) return DS_NOMEM;
+        uint64_t h = line_hash(z + a, b - a);
+        if (h) aOut[nOut++] = h;
       }
       a = b + 1;
     }
-    return DS_OK;
+    return nOut;
   }
   for (size_t b = n; b > 0 && nSeen < DS_SITELINES_ZONE;) {
     size_t a = b;
     while (a > 0 && z[a - 1] != '\n') a--;
     if (nonblank(z, a, b)) {
       nSeen++;
-      if (count_line(s, z + a, b - a)) return DS_NOMEM;
+      uint64_t h = line_hash(z + a, b - a);
+      if (h) aOut[nOut++] = h;
     }
     b = a > 0 ? a - 1 : 0;
   }
+  return nOut;
+}
+
+/* The hashes of a document's zone lines: first lines from zHead[0..nHead), last from zTail. */
+static size_t end_hashes(const char *zHead, size_t nHead, const char *zTail, size_t nTail,
+                         uint64_t aOut[2 * DS_SITELINES_ZONE]) {
+  size_t k = zone_hashes(zHead, nHead, 0, aOut);
+  return k + zone_hashes(zTail, nTail, 1, aOut + k);
+}
+
+/* Count one more document whose zone lines have the hashes a[0..n). */
+static int add_hashes(ds_sitelines *s, const uint64_t *a, size_t n) {
+  if (s->bFinished || s->nDocs == UINT32_MAX) return DS_OK;
+  s->nDocs++;
+  for (size_t i = 0; i < n; i++)
+    if (count_hash(s, a[i])) return DS_NOMEM;
   return DS_OK;
 }
 
-/* One document whose first lines are in head[0..nHead) and last lines in tail[0..nTail). */
-static int add_ends(ds_sitelines *s, const char *zHead, size_t nHead, const char *zTail,
-                    size_t nTail) {
-  if (s->bFinished || s->nDocs == UINT32_MAX) return DS_OK;
-  s->nDocs++;
-  if (count_zone(s, zHead, nHead, 0)) return DS_NOMEM;
-  return count_zone(s, zTail, nTail, 1);
-}
-
 int ds_sitelines_add(ds_sitelines *s, const char *z, size_t n) {
-  return add_ends(s, z, n, z, n);
+  uint64_t a[2 * DS_SITELINES_ZONE];
+  return add_hashes(s, a, end_hashes(z, n, z, n, a));
 }
 
-int ds_sitelines_add_file(ds_sitelines *s, const char *zPath, ds_error *e) {
-  FILE *f = fopen(zPath, "rb");
-  if (!f) return ds_error_set(e, DS_IO, -1, "%s: cannot read", zPath);
-  char *zBuf = ds_malloc(2 * DS_SITELINES_PEEK);
-  if (!zBuf) {
-    fclose(f);
-    return ds_error_set(e, DS_NOMEM, -1, "%s: out of memory", zPath);
-  }
-  size_t nHead = fread(zBuf, 1, 2 * DS_SITELINES_PEEK, f), nTail = 0;
-  int rc = ferror(f) ? DS_IO : DS_OK;
+/*
+** Read the ends of the open file f into zBuf (2 * DS_SITELINES_PEEK bytes): its first
+** lines in zHead[0..nHead), its last in zTail[0..nTail) (the same bytes for a small
+** file), the first bytes as read in zBuf[0..*pnRaw). DS_OK or DS_IO.
+*/
+static int read_ends(FILE *f, char *zBuf, const char **pzHead, size_t *pnHead,
+                     const char **pzTail, size_t *pnTail, size_t *pnRaw) {
+  size_t nHead = fread(zBuf, 1, 2 * DS_SITELINES_PEEK, f), nTail;
   const char *zTail = zBuf;
-  if (rc == DS_OK && nHead == 2 * DS_SITELINES_PEEK) {
+  *pnRaw = nHead;
+  if (ferror(f)) return DS_IO;
+  if (nHead == 2 * DS_SITELINES_PEEK) {
     /* a large file: its first PEEK bytes to the last whole line, and its last PEEK
        bytes from the first whole line */
     nHead = DS_SITELINES_PEEK;
     while (nHead > 0 && zBuf[nHead - 1] != '\n') nHead--;
-    if (fseek(f, -(long)DS_SITELINES_PEEK, SEEK_END) == 0) {
-      nTail = fread(zBuf + DS_SITELINES_PEEK, 1, DS_SITELINES_PEEK, f);
-      if (ferror(f)) rc = DS_IO;
-      zTail = zBuf + DS_SITELINES_PEEK;
-      const char *nl = memchr(zTail, '\n', nTail);
-      size_t skip = nl ? (size_t)(nl - zTail) + 1 : nTail;
-      zTail += skip;
-      nTail -= skip;
-    } else {
-      rc = DS_IO;
-    }
+    if (fseek(f, -(long)DS_SITELINES_PEEK, SEEK_END) != 0) return DS_IO;
+    nTail = fread(zBuf + DS_SITELINES_PEEK, 1, DS_SITELINES_PEEK, f);
+    if (ferror(f)) return DS_IO;
+    zTail = zBuf + DS_SITELINES_PEEK;
+    const char *nl = memchr(zTail, '\n', nTail);
+    size_t skip = nl ? (size_t)(nl - zTail) + 1 : nTail;
+    zTail += skip;
+    nTail -= skip;
   } else {
     nTail = nHead;
   }
-  fclose(f);
-  if (rc == DS_OK && add_ends(s, zBuf, nHead, zTail, nTail)) rc = DS_NOMEM;
-  ds_free(zBuf);
+  *pzHead = zBuf;
+  *pnHead = nHead;
+  *pzTail = zTail;
+  *pnTail = nTail;
+  return DS_OK;
+}
+
+int ds_sitelines_add_file(ds_sitelines *s, const char *zPath, ds_error *e) {
+  ds_filepeek peek;
+  const unsigned char flags = DS_PEEK_LINES;
+  int rc = ds_sitelines_peek_files(&zPath, &flags, 1, 1, &peek);
+  if (rc == DS_OK && peek.why == DS_PEEK_UNREAD) rc = DS_IO;
+  if (rc == DS_OK) rc = ds_sitelines_add_peek(s, &peek);
   if (rc == DS_IO) return ds_error_set(e, DS_IO, -1, "%s: cannot read", zPath);
   if (rc) return ds_error_set(e, rc, -1, "%s: out of memory", zPath);
   return DS_OK;
+}
+
+int ds_sitelines_add_peek(ds_sitelines *s, const ds_filepeek *p) {
+  return add_hashes(s, p->aHash, p->nHash);
+}
+
+/* Lua's %s: the white space of the C locale */
+static int is_blank_byte(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+/* Look at file zPath as aFlags asks; zBuf: 2 * DS_SITELINES_PEEK bytes of scratch. */
+static void peek_one(const char *zPath, unsigned flags, char *zBuf, ds_filepeek *p) {
+  p->why = DS_PEEK_OK;
+  p->nHash = 0;
+  FILE *f = fopen(zPath, "rb");
+  if (!f) {
+    p->why = DS_PEEK_UNREAD;
+    return;
+  }
+  const char *zHead, *zTail;
+  size_t nHead, nTail, nRaw;
+  int rc = read_ends(f, zBuf, &zHead, &nHead, &zTail, &nTail, &nRaw);
+  fclose(f);
+  if (rc) {
+    p->why = DS_PEEK_UNREAD;
+    return;
+  }
+  size_t nLook = nRaw < DS_PEEK_HEAD ? nRaw : DS_PEEK_HEAD;
+  size_t i = 0;
+  while (i < nLook && is_blank_byte((unsigned char)zBuf[i])) i++;
+  const unsigned char *u = (const unsigned char *)zBuf;
+  int bBom16 = nLook >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF));
+  if (i == nLook) p->why = DS_PEEK_EMPTY;
+  else if ((flags & DS_PEEK_NUL) && !bBom16 && memchr(zBuf, 0, nLook)) p->why = DS_PEEK_BINARY;
+  if (p->why != DS_PEEK_BINARY && (flags & DS_PEEK_LINES))
+    p->nHash = (unsigned)end_hashes(zHead, nHead, zTail, nTail, p->aHash);
+}
+
+typedef struct peekjob {
+  const char *const *azPath;
+  const unsigned char *aFlags;
+  ds_filepeek *aOut;
+  size_t n;
+  atomic_size_t next;          /* the next file to look at */
+  atomic_int bStop;            /* out of memory or interrupted */
+} peekjob;
+
+static void *peek_worker(void *pArg) {
+  peekjob *j = pArg;
+  char *zBuf = ds_malloc(2 * DS_SITELINES_PEEK);
+  if (!zBuf) {
+    atomic_store(&j->bStop, DS_NOMEM);
+    return NULL;
+  }
+  unsigned nTick = 0;
+  for (;;) {
+    size_t i = atomic_fetch_add(&j->next, 1);
+    if (i >= j->n || atomic_load(&j->bStop)) break;
+    if (ds_interrupt_due(&nTick, 63)) {
+      atomic_store(&j->bStop, DS_INTERRUPTED);
+      break;
+    }
+    peek_one(j->azPath[i], j->aFlags ? j->aFlags[i] : DS_PEEK_LINES, zBuf, &j->aOut[i]);
+  }
+  ds_free(zBuf);
+  return NULL;
+}
+
+int ds_sitelines_peek_files(const char *const *azPath, const unsigned char *aFlags, size_t n,
+                            int nJobs, ds_filepeek *aOut) {
+  peekjob j = {.azPath = azPath, .aFlags = aFlags, .aOut = aOut, .n = n};
+  atomic_init(&j.next, 0);
+  atomic_init(&j.bStop, 0);
+  pthread_t aThread[64];
+  int nThread = 0;
+  /* the caller's thread works too: nJobs - 1 more, and none for a handful of files */
+  int nMore = nJobs > 64 ? 63 : nJobs - 1;
+  if ((size_t)nMore > n / 16) nMore = (int)(n / 16);
+  while (nThread < nMore && ds_thread_start(&aThread[nThread], peek_worker, &j) == 0) nThread++;
+  peek_worker(&j);
+  for (int t = 0; t < nThread; t++) pthread_join(aThread[t], NULL);
+  return atomic_load(&j.bStop);
 }
 
 void ds_sitelines_finish(ds_sitelines *s, size_t minDocs, double minShare) {

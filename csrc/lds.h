@@ -24,6 +24,7 @@
 #define LDS_TAGGER "dossier.tagger"
 #define LDS_LANGDATA "dossier.langdata"
 #define LDS_SITELINES "dossier.sitelines"
+#define LDS_FILEPEEK "dossier.filepeek"
 #define LDS_EXTRACTOR "dossier.extractor"
 
 /* {====== lds_core.c: shared helpers ====== */

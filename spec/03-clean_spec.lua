@@ -227,6 +227,30 @@ describe("clean-up of extraction damage", function()
       H.cleanup_dirs()
     end)
 
+    it("looks at both ends of a large page, on several threads as on one", function()
+      -- page 1 grows past the 64 KiB read at each end of a file: its menu is in the
+      -- first bytes read, its footer in the last; with three pages, a line counts only
+      -- when found in all three
+      local dir = site(3)
+      local big = {}
+      for k = 1, 400 do big[k] = bodies[1 + k % 5][1] .. "\n\n" end
+      H.write(dir .. "/page1.txt", table.concat(MENU, "\n") .. "\n\n" .. table.concat(big) ..
+              "Introduction\n\n" .. bodies[1][2] .. "\n\n" .. table.concat(FOOT, "\n") .. "\n")
+      assert.is_true(#H.read(dir .. "/page1.txt") > 2 * 65536)
+      for _, jobs in ipairs({1, 2, 3}) do
+        local c <close> = dossier.open(H.tmp(".db"))
+        c:add(dir, {tag = false, recognize = false, jobs = jobs})
+        for i = 1, 3 do
+          local text = c:text("page" .. i)
+          for _, l in ipairs(MENU) do assert.falsy(text:find("^" .. l .. "\n") or text:find("\n" .. l .. "\n", 1, true), l) end
+          for _, l in ipairs(FOOT) do assert.falsy(text:find(l, 1, true), l) end
+          assert.truthy(text:find(bodies[i][2], 1, true))
+        end
+      end
+      H.cleanup()
+      H.cleanup_dirs()
+    end)
+
     it("takes a site from the metadata, and needs three documents and half of them", function()
       -- two publishers of two pages each: no site has three documents
       local dir = site(4, "file\tpublisher\npage1.txt\tA\npage2.txt\tA\npage3.txt\tB\npage4.txt\tB\n")

@@ -334,6 +334,29 @@ describe("bad input", function()
     os.execute("rm -rf " .. dir)
   end)
 
+  it("judges a directory's file by its first 8 KiB: a NUL after them is the reader's to find", function()
+    local dir = H.tmp(".dir")
+    os.execute("mkdir -p " .. dir)
+    local text = ("China and Russia signed an agreement. "):rep(300)      -- 11,400 bytes
+    H.write(dir .. "/a.txt", text:sub(1, 8191) .. "\0" .. text:sub(8193))
+    H.write(dir .. "/b.txt", (" "):rep(8192) .. "Huawei builds 5G networks.")
+    H.write(dir .. "/c.txt", "\255\254" .. ("H\0u\0a\0w\0e\0i\0"):rep(2))      -- UTF-16 with its mark
+    local warnings = {}
+    local c <close> = dossier.open(H.tmp(".db"))
+    assert.equal(1, c:add(dir .. "/c.txt", {tag = false}))
+    assert.equal("HuaweiHuawei", c:text("c"))
+    local d <close> = dossier.open(H.tmp(".db"))
+    -- a.txt: NUL at byte 8191 (the 8,192nd); b.txt: only spaces in its first 8 KiB
+    assert.equal(1, d:add({dir .. "/c.txt", dir}, {tag = false, warn = function(m) warnings[#warnings + 1] = m end}))
+    table.sort(warnings)
+    assert.same({dir .. "/a.txt: binary file, skipped", dir .. "/b.txt: empty file, skipped"}, warnings)
+    H.write(dir .. "/a.txt", text:sub(1, 8192) .. "\0" .. text:sub(8194))
+    os.remove(dir .. "/b.txt")
+    local e <close> = dossier.open(H.tmp(".db"))
+    assert.has_error(function() e:add(dir, {tag = false}) end, dir .. "/a.txt: binary file (NUL byte at byte 8192)")
+    os.execute("rm -rf " .. dir)
+  end)
+
   it("refuses HTML nested past the limit, naming the file and byte, and stores nothing", function()
     local f = H.tmp(".html")
     H.write(f, "<html><body>" .. ("<div>"):rep(1000000) .. "x" .. ("</div>"):rep(1000000))

@@ -1,5 +1,6 @@
 -- Finding the documents to add: files and directories, and MANIFEST.tsv metadata.
 local lfs = require "lfs"
+local core = require "dossier.core"
 
 local M = {}
 
@@ -259,19 +260,32 @@ function M.pdf_problem(path, probe)
   return why
 end
 
--- Why a file cannot be a document: "empty file", "binary file" (a NUL byte in its first
--- 8 KiB, UTF-16 with a byte order mark excepted), or nil.
-function M.unreadable(path, format)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local head = f:read(8192) or ""
-  f:close()
-  if not head:find("%S") then return "empty file" end
-  if format ~= "pdf" and head:find("\0", 1, true) and not head:find("^\255\254") and
-     not head:find("^\254\255") then
-    return "binary file"
+-- One look at the files of `list` (dossier.files.collect) before any is read whole, on
+-- `jobs` threads (csrc/ds_sitelines.h): for a directory's files, whether each can be a
+-- document; for plain-text files when `repeated` (the clean-up's rule is on), the lines
+-- their site would count. Returns the look and a table file -> its index in it.
+function M.peek(list, format, repeated, jobs)
+  local paths, flags, index = {}, {}, {}
+  for _, f in ipairs(list) do
+    local fmt = format or f.format
+    if not f.stream and fmt ~= "jsonl" then
+      local fl = (f.fromDir and fmt ~= "pdf" and 1 or 0) | (repeated and fmt == "txt" and 2 or 0)
+      if f.fromDir or fl ~= 0 then
+        paths[#paths + 1], flags[#flags + 1] = f.path, fl
+        index[f] = #paths
+      end
+    end
   end
-  return nil
+  return core.peek_files(paths, flags, jobs), index
+end
+
+-- Why a file cannot be a document, from its look (M.peek; i its index there): "empty
+-- file" (only white space in its first 8 KiB), "binary file" (a NUL byte there, UTF-16
+-- with a byte order mark and PDF excepted), or nil. A file that cannot be read is left
+-- to the reader, which says why.
+function M.unreadable(peeks, i)
+  local why = i and peeks:why(i)
+  return why ~= "unreadable" and why or nil
 end
 
 -- The records of a JSON Lines file, one at a time: an iterator of {text, name, meta,

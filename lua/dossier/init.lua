@@ -305,6 +305,8 @@ function Corpus:add(paths, opts)
     for _, t in ipairs(spooled) do os.remove(t) end
   end})
   if list.skipped then warn(files.skipped_warning(list.skipped)) end
+  local repeated = rules & data.rules.repeated ~= 0
+  local peeks, peek_of = files.peek(list, opts.format, repeated, opts.jobs or core.ncpu())
   for _, f in ipairs(list) do
     local format = opts.format or f.format
     local function merged(own)
@@ -322,14 +324,15 @@ function Corpus:add(paths, opts)
       local tmp = files.spool(f.path)
       spooled[#spooled + 1] = tmp
       docs[#docs + 1] = {path = tmp, name = f.name, where = f.path, meta = merged({}), format = format}
-    elseif f.fromDir and files.unreadable(f.path, format) then
+    elseif f.fromDir and files.unreadable(peeks, peek_of[f]) then
       -- a directory's binary or empty files are passed over, with a warning
-      warn(f.path .. ": " .. files.unreadable(f.path, format) .. ", skipped")
+      warn(f.path .. ": " .. files.unreadable(peeks, peek_of[f]) .. ", skipped")
     elseif f.fromDir and format == "pdf" and files.pdf_problem(f.path, core.pdf_probe) then
       -- and so are its encrypted, damaged and scanned PDFs
       warn(files.pdf_problem(f.path, core.pdf_probe) .. "; skipped")
     else
-      local doc = {path = f.path, name = f.name, meta = merged({}), format = format}
+      local doc = {path = f.path, name = f.name, meta = merged({}), format = format,
+                   peek = peek_of[f] and {peeks, peek_of[f]}}
       local broken = format == "md" and files.front_matter_error(f.path, M.parse)
       if broken then          -- the text is indexed; its metadata could not be read
         warn(string.format("%s: %s; indexed without its metadata", f.path, broken))
@@ -338,7 +341,6 @@ function Corpus:add(paths, opts)
       docs[#docs + 1] = doc
     end
   end
-  local repeated = rules & data.rules.repeated ~= 0
   if repeated then
     local files_only = {}
     for _, d in ipairs(docs) do if not d.jsonl then files_only[#files_only + 1] = d end end

@@ -25,11 +25,13 @@ function M.site_of(doc)
 end
 
 -- The repeated lines of one site's documents: each a path (a plain-text file), or a
--- table with `path` or `text`.
+-- table with `path` or `text` (or `peek`: {peeks, i}, the file's look by
+-- dossier.files.peek).
 function M.lines(docs)
   local set = core.sitelines()
   for _, d in ipairs(docs) do
     if type(d) == "string" then set:add_file(d)
+    elseif d.peek then set:add_peek(d.peek[1], d.peek[2])
     elseif d.path then set:add_file(d.path)
     else set:add_text(d.text) end
   end
