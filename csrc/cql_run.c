@@ -791,12 +791,55 @@ static int run_spans(runner *r, ds_matchset *out) {
   return rc;
 }
 
+/*
+** B of a meet is one value with postings and nothing else ([word="the"], "China"): its
+** positions are its matches, read with seeking cursors instead of matched one by one.
+*/
+static const cql_idset *one_value_plan(const ds_eval *b) {
+  if (b->eKind != E_BODY || b->nFix != 1 || b->aFixCons[0] < 0 || b->iG >= 0 || b->aDocOk || b->zWithin[0] ||
+      b->nWithinTokens || b->pContaining || b->zExpand[0] || b->nExpandTokens || b->vm.bEmpty)
+    return NULL;
+  const cql_cons *k = &b->vm.aCons[b->aFixCons[0]];
+  return k->eKind == DS_CQL_CMP && !k->bNe && k->set.bIndexed ? &k->set : NULL;
+}
+
+/* Is there a position of B in [lo, hi] besides x? B read by two forward cursors (q[1]
+   past x), opened again should lo go back (nested structures). */
+static int seek_meet(runner *r, const cql_idset *s, seeker q[2], int64_t *pLastLo, int64_t x, int64_t lo,
+                     int64_t hi, int *pbHas) {
+  int rc = DS_OK;
+  if (lo < *pLastLo) {
+    seeker_close(&q[0]);
+    seeker_close(&q[1]);
+    rc = seeker_open(r, s, &q[0]);
+    if (rc == DS_OK) rc = seeker_open(r, s, &q[1]);
+  }
+  *pLastLo = lo;
+  if (rc == DS_OK) rc = seeker_seek(&q[0], lo);
+  int64_t pos = q[0].pos;
+  if (rc == DS_OK && pos == x) {
+    rc = seeker_seek(&q[1], x + 1);
+    pos = q[1].pos;
+  }
+  *pbHas = rc == DS_OK && pos <= hi;
+  return rc;
+}
+
 /* E_MEET: the positions of A with a position of B in the window or in the same structure. */
 static int run_meet(runner *r, ds_matchset *out, int64_t *pnCut) {
   const ds_eval *p = r->p;
   ds_matchset a = DS_MATCHSET_INIT, b = DS_MATCHSET_INIT;
+  const cql_idset *sB = p->eKind == E_MEET ? one_value_plan(p->pB) : NULL;
+  seeker q[2];
+  memset(q, 0, sizeof q);
+  int64_t lastLo = INT64_MIN;
   int rc = run_plan(r->c, p->pA, r->k0, r->k1, &a, pnCut, r->e);
-  if (rc == DS_OK) rc = run_plan(r->c, p->pB, r->k0, r->k1, &b, pnCut, r->e);
+  if (rc == DS_OK && sB) {
+    rc = seeker_open(r, sB, &q[0]);
+    if (rc == DS_OK) rc = seeker_open(r, sB, &q[1]);
+  } else if (rc == DS_OK) {
+    rc = run_plan(r->c, p->pB, r->k0, r->k1, &b, pnCut, r->e);
+  }
   for (size_t i = 0; i < a.n && rc == DS_OK; i++) {
     int64_t x = a.a[i].first, lo = x + p->meetLo, hi = x + p->meetHi;
     if (p->eKind == E_UNION) break;
@@ -811,15 +854,19 @@ static int run_meet(runner *r, ds_matchset *out, int64_t *pnCut) {
     }
     if (lo < r->lo) lo = r->lo;
     if (hi >= r->hi) hi = r->hi - 1;
-    size_t j0 = 0, j1 = b.n;                  /* the first b at or after lo */
-    while (j0 < j1) {
-      size_t mid = j0 + (j1 - j0) / 2;
-      if (b.a[mid].first < lo) j0 = mid + 1;
-      else j1 = mid;
-    }
     int bHas = 0;
-    for (size_t j = j0; j < b.n && b.a[j].first <= hi && !bHas; j++) bHas = b.a[j].first != x;
-    if (bHas && ds_matchset_add(out, x, a.a[i].last) < 0) rc = nomem(r);
+    if (sB) {
+      rc = seek_meet(r, sB, q, &lastLo, x, lo, hi, &bHas);
+    } else {
+      size_t j0 = 0, j1 = b.n;                /* the first b at or after lo */
+      while (j0 < j1) {
+        size_t mid = j0 + (j1 - j0) / 2;
+        if (b.a[mid].first < lo) j0 = mid + 1;
+        else j1 = mid;
+      }
+      for (size_t j = j0; j < b.n && b.a[j].first <= hi && !bHas; j++) bHas = b.a[j].first != x;
+    }
+    if (rc == DS_OK && bHas && ds_matchset_add(out, x, a.a[i].last) < 0) rc = nomem(r);
   }
   if (rc == DS_OK && p->eKind == E_UNION) {
     for (size_t i = 0; i < a.n && rc == DS_OK; i++)
@@ -828,6 +875,8 @@ static int run_meet(runner *r, ds_matchset *out, int64_t *pnCut) {
       if (ds_matchset_add(out, b.a[i].first, b.a[i].last) < 0) rc = nomem(r);
     if (rc == DS_OK && ds_matchset_sort(out)) rc = nomem(r);
   }
+  seeker_close(&q[0]);
+  seeker_close(&q[1]);
   ds_matchset_free(&a);
   ds_matchset_free(&b);
   return rc;

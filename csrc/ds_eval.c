@@ -343,6 +343,58 @@ static void best_single(const ds_cql *t, const cql_vm *vm, int i, int64_t lo, in
   }
 }
 
+/*
+** When constraint j is a `|` whose every branch holds an indexed positive comparison
+** (or is such a `|` itself), or an `&` holding such a `|`: the comparisons whose
+** positions together hold every token j accepts (for an `&`, its rarest such `|`),
+** appended to a[*pn] at [lo, hi], their frequencies added to *pFreq. Returns 0 (a and
+** the counts then unusable) when there is no such union or it has over CQL_MAX_ALT.
+*/
+static int cons_alts(const cql_vm *vm, int j, int64_t lo, int64_t hi, drv *a, int *pn,
+                     int64_t *pFreq) {
+  const cql_cons *k = &vm->aCons[j];
+  if (k->eKind == DS_CQL_OR) {
+    for (int i = 0; i < k->nKid; i++) {
+      int kid = vm->aKid[k->iKid + i];
+      int c = positive_cmp(vm, kid);
+      if (c >= 0 && vm->aCons[c].set.bIndexed) {
+        if (*pn >= CQL_MAX_ALT) return 0;
+        a[(*pn)++] = (drv){c, lo, hi};
+        *pFreq += vm->aCons[c].set.freq;
+      } else if (!cons_alts(vm, kid, lo, hi, a, pn, pFreq)) {
+        return 0;
+      }
+    }
+    return 1;
+  }
+  if (k->eKind != DS_CQL_AND) return 0;
+  drv best[CQL_MAX_ALT], cur[CQL_MAX_ALT];
+  int nBest = -1;
+  int64_t bestFreq = 0;
+  for (int i = 0; i < k->nKid; i++) {
+    int n = 0;
+    int64_t freq = 0;
+    if (cons_alts(vm, vm->aKid[k->iKid + i], lo, hi, cur, &n, &freq) && (nBest < 0 || freq < bestFreq)) {
+      memcpy(best, cur, (size_t)n * sizeof *cur);
+      nBest = n;
+      bestFreq = freq;
+    }
+  }
+  if (nBest < 0 || *pn + nBest > CQL_MAX_ALT) return 0;
+  memcpy(a + *pn, best, (size_t)nBest * sizeof *best);
+  *pn += nBest;
+  *pFreq += bestFreq;
+  return 1;
+}
+
+/* A union of alternatives at [lo, hi] that could drive: kept if rarer than the last. */
+static void offer_alts(ds_eval *p, const drv *a, int n, int64_t freq) {
+  if (p->nAlt && freq >= p->altFreq) return;
+  for (int k = 0; k < n; k++) p->aAltCons[k] = a[k].c, p->aAltLo[k] = a[k].lo, p->aAltHi[k] = a[k].hi;
+  p->nAlt = n;
+  p->altFreq = freq;
+}
+
 /* Every token every match holds, at offsets [lo, hi] from its start: the rarest drives. */
 static void find_driver(const ds_cql *t, ds_eval *p, int i, int64_t lo, int64_t hi) {
   const ds_cql_node *x = ds_cql_at(t, i);
@@ -361,15 +413,17 @@ static void find_driver(const ds_cql *t, ds_eval *p, int i, int64_t lo, int64_t 
       a[n++] = d;
       freq += p->vm.aCons[d.c].set.freq;
     }
-    if (p->nAlt == 0 || freq < p->altFreq) {
-      for (int k = 0; k < n; k++) p->aAltCons[k] = a[k].c, p->aAltLo[k] = a[k].lo, p->aAltHi[k] = a[k].hi;
-      p->nAlt = n;
-      p->altFreq = freq;
-    }
+    offer_alts(p, a, n, freq);
     return;
   }
   case DS_CQL_TOKEN: {
     int j = p->vm.aNodeCons[i];
+    drv a[CQL_MAX_ALT];
+    int n = 0;
+    int64_t freq = 0;
+    /* `[word="a" | word="b"]`: the union of the two postings (a single value may still
+       be rarer, as in `[pos="PROPN" & (word="a" | word="b")]` with a rare PROPN) */
+    if (j >= 0 && cons_alts(&p->vm, j, lo, hi, a, &n, &freq)) offer_alts(p, a, n, freq);
     int c = j >= 0 ? positive_cmp(&p->vm, j) : -1;
     if (c < 0) return;
     const cql_idset *s = &p->vm.aCons[c].set;

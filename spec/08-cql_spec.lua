@@ -223,6 +223,23 @@ describe("CQL", function()
       for _, m in c:query('"China"'):iter() do if m.first >= s.first and m.first <= s.last then want = want + 1 end end
     end
     assert.equal(want, n('MU(meet "China" "Russia" s)'))
+    -- the same with Russ.* (Russia, Russian, Russia's ...), and China with another China
+    local chinas = {}
+    for _, m in c:query('"China"'):iter() do chinas[#chinas + 1] = m.first end
+    local function in_sentences(query, least)
+      local k = 0
+      for _, s in c:query(query):iter() do
+        local here = 0
+        for _, x in ipairs(chinas) do if x >= s.first and x <= s.last then here = here + 1 end end
+        if here >= least then k = k + here end
+      end
+      return k
+    end
+    assert.equal(want, in_sentences('<s/> containing "Russia"', 1))
+    assert.equal(in_sentences('<s/> containing [word="Russ.*"]', 1), n('MU(meet "China" [word="Russ.*"] s)'))
+    local twice = in_sentences('<s/> containing "China"', 2)
+    assert.is_true(twice > 0)
+    assert.equal(twice, n('MU(meet "China" "China" s)'))
     -- within 3 tokens either side: China with a Russia up to 2 tokens between, either order
     local near = {}
     for _, m in c:query('"China" []{0,2} "Russia"'):iter() do near[m.first] = true end

@@ -230,6 +230,11 @@ static int brute_force(ds_corpus *c, const char *zQuery, ds_matchset *m) {
 }
 
 /* Does the evaluator find what brute force finds? */
+static int cmp_match(const void *pa, const void *pb) {
+  const ds_match *a = pa, *b = pb;
+  return a->first != b->first ? (a->first > b->first) - (a->first < b->first) : (a->last > b->last) - (a->last < b->last);
+}
+
 static int same_matches(ds_corpus *c, const char *zQuery, size_t *pn) {
   ds_matchset want = DS_MATCHSET_INIT, got = DS_MATCHSET_INIT;
   ds_query *q;
@@ -413,6 +418,37 @@ static void test_eval(void) {
   check(strstr(z, "; scan") != NULL, "an alternative nothing drives: scan: %s", z);
   z = plan_of(c, "\"the\" \"nowhere\"");
   check(strstr(z, "empty") != NULL, "a word the corpus lacks: %s", z);
+  /* a `|` inside a token drives with its union too (it scanned every token before); the
+     matches: brute force's of each branch, together */
+  static const struct { const char *zQuery; const char *azBranch[3]; } aOr[] = {
+    {"[word=\"China\" | word=\"Russia\"]", {"[word=\"China\"]", "[word=\"Russia\"]"}},
+    {"[word=\"China\" | (lemma=\"sovereignty\" | norm=\"kremlin\")]",
+     {"[word=\"China\"]", "[lemma=\"sovereignty\"]", "[norm=\"kremlin\"]"}},
+    {"[word=\"China\" | norm=\"russia\"] \"and\"",
+     {"[word=\"China\"] \"and\"", "[norm=\"russia\"] \"and\""}},
+    {"[(word=\"China\" | word=\"Russia\") & word!=\"x\"]", {"[word=\"China\"]", "[word=\"Russia\"]"}},
+  };
+  for (size_t i = 0; i < sizeof aOr / sizeof *aOr; i++) {
+    z = plan_of(c, aOr[i].zQuery);
+    check(strstr(z, "; driver union of ") != NULL, "%s: a union drives: %s", aOr[i].zQuery, z);
+    ds_matchset want = DS_MATCHSET_INIT, got = DS_MATCHSET_INIT;
+    for (int k = 0; k < 3 && aOr[i].azBranch[k]; k++)
+      check(brute_force(c, aOr[i].azBranch[k], &want) == 0, "brute force %s", aOr[i].azBranch[k]);
+    qsort(want.a, want.n, sizeof *want.a, cmp_match);
+    ds_query *q;
+    check(ds_query_compile(c, aOr[i].zQuery, &q, &e) == DS_OK && ds_query_run(c, q, &got, &e) == DS_OK,
+          "%s: %s", aOr[i].zQuery, e.msg);
+    int same = got.n == want.n && want.n > 0;
+    for (size_t m = 0; same && m < got.n; m++) same = got.a[m].first == want.a[m].first && got.a[m].last == want.a[m].last;
+    check(same, "%s: %zu matches, its branches %zu", aOr[i].zQuery, got.n, want.n);
+    ds_query_free(q);
+    ds_matchset_free(&want);
+    ds_matchset_free(&got);
+  }
+  z = plan_of(c, "[(word=\"China\" | word=\"Russia\") & word=\"China\"]");
+  check(strstr(z, "; driver word ids 1") != NULL, "a rarer single value beats the union: %s", z);
+  z = plan_of(c, "[word=\"China\" | !word=\"Russia\"]");
+  check(strstr(z, "; scan") != NULL, "a branch nothing drives: scan: %s", z);
 
   check_counts(c, "five segments");
   /* a removed document: its positions stay in the postings, never in the matches */
