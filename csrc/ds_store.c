@@ -603,6 +603,7 @@ int ds_corpus_open(const char *zPath, int flags, ds_corpus **ppOut, ds_error *e)
 void ds_corpus_close(ds_corpus *c) {
   if (!c) return;
   if (c->bInTxn) ds_corpus_rollback(c);
+  ds_store_postcache_clear(c);
   ds_store_drop_typeview(c);
   for (int k = 0; k < ST_N; k++) sqlite3_finalize(c->aSt[k]);
   sqlite3_close_v2(c->db);

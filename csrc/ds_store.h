@@ -332,8 +332,10 @@ int ds_corpus_lexicon_scan(ds_corpus *c, int attr,
 **     for (rc = ds_cursor_seek(k, 1000, &pos); rc == DS_OK; rc = ds_cursor_next(k, &pos)) ...
 **     ds_cursor_free(k);         -- rc is DS_DONE at the end, DS_CORRUPT on damage
 **   }
-** The cursor holds its own copy of the blobs: it stays valid while the corpus is read
-** and written, and shows the postings as they were when it was made.
+** The cursor holds a copy of the blobs: it stays valid while the corpus is read and
+** written (and after a reader closes it), and shows the postings as they were when it was
+** made. A reader (DS_OPEN_READONLY) keeps the copies of long lists (16 KiB and more, up
+** to 64 MiB in all) for the next cursors on the same values: its snapshot never changes.
 */
 typedef struct ds_cursor ds_cursor;
 /* DS_NOTFOUND (and no cursor) for a value without postings (ds_corpus_indexed). */

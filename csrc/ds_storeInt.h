@@ -55,10 +55,32 @@ typedef struct spanacc {
 /* Common gaps have fixed ids (the schema inserts them) and never go through the map. */
 enum { GAP_NONE = 0, GAP_SPACE, GAP_LF, GAP_PARA, GAP_FIXED };
 
+/* A posting list a reader assembled from its segments' blobs, kept for the next cursor. */
+typedef struct ds_postlist {
+  int attr;
+  uint32_t id;
+  int nRef;                   /* cursors reading it */
+  int bOrphan;                /* the corpus closed while cursors read it: the last frees it */
+  uint64_t lastUse;
+  unsigned char *p;           /* every segment's blob, end to end */
+  size_t nBytes;
+  size_t *aEnd;               /* blob i ends at p + aEnd[i] */
+  size_t nBlob;
+  uint64_t n;                 /* positions */
+} ds_postlist;
+
+#define DS_POSTCACHE_SLOTS 32
+#define DS_POSTCACHE_BYTES (64u << 20)
+#define DS_POSTCACHE_MIN (16u << 10)   /* shorter lists are read again: cheap */
+
 struct ds_corpus {
   sqlite3 *db;
   char *zPath;
   int bReadonly;
+  /* a reader's long posting lists, as assembled (its snapshot never changes) */
+  ds_postlist *aPostCache[DS_POSTCACHE_SLOTS];
+  size_t nPostCacheBytes;
+  uint64_t postTick;
   /* documents in corpus order */
   ds_docinfo *aDoc;
   size_t nDoc, nDocAlloc;
@@ -182,5 +204,8 @@ void ds_store_drop_typeview(ds_corpus *c);
 /* ---- ds_store_search.c ---- */
 /* Take document k out of the search index, if it is there (within the caller's transaction). */
 int ds_store_search_forget(ds_corpus *c, int64_t k, ds_error *e);
+
+/* Free the reader's kept posting lists (ds_store_read.c); lists cursors still read go with them. */
+void ds_store_postcache_clear(ds_corpus *c);
 
 #endif

@@ -460,35 +460,98 @@ int ds_corpus_lexicon_scan(ds_corpus *c, int attr,
 /* ====================== posting cursors ====================== */
 
 struct ds_cursor {
-  ds_buf blobs;               /* every segment's blob, end to end */
-  size_t *aEnd;               /* blob i ends at blobs.p + aEnd[i] */
-  size_t nBlob, iBlob;        /* blobs, and the one being read */
+  ds_postlist *pList;         /* the blobs it reads, its own or shared with the reader's cache */
+  size_t iBlob;               /* the one being read */
   ds_postcur cur;             /* the reading position in blob iBlob */
-  uint64_t n;                 /* positions in all blobs */
   int64_t last;               /* the last position handed out (-1 before the first) */
   int bDone;
 };
 
-/* Start reading blob i; DS_DONE past the last. */
-static int cursor_enter(ds_cursor *k, size_t i) {
-  k->iBlob = i;
-  if (i >= k->nBlob) return DS_DONE;
-  size_t a = i ? k->aEnd[i - 1] : 0;
-  return ds_postcur_init(&k->cur, k->blobs.p + a, k->aEnd[i] - a);
+static void postlist_free(ds_postlist *l) {
+  if (!l) return;
+  ds_free(l->p);
+  ds_free(l->aEnd);
+  ds_free(l);
 }
 
-int ds_corpus_cursor(ds_corpus *c, int attr, uint32_t id, ds_cursor **pk, ds_error *e) {
-  *pk = NULL;
-  if (!ds_attr_name(attr)) return ds_error_set(e, DS_MISUSE, -1, "no attribute %d", attr);
-  if (!ds_corpus_indexed(c, attr, id)) return DS_NOTFOUND;
+/* A cursor is done with list l (its own, or a cached one it shared). */
+static void postlist_release(ds_postlist *l) {
+  if (l && --l->nRef <= 0 && (l->bOrphan || l->lastUse == 0)) postlist_free(l);
+}
+
+/* The cached list of (attr, id) with one more reader, or NULL. */
+static ds_postlist *postcache_get(ds_corpus *c, int attr, uint32_t id) {
+  for (int i = 0; i < DS_POSTCACHE_SLOTS; i++) {
+    ds_postlist *l = c->aPostCache[i];
+    if (l && l->attr == attr && l->id == id) {
+      l->nRef++;
+      l->lastUse = ++c->postTick;
+      return l;
+    }
+  }
+  return NULL;
+}
+
+/*
+** Keep l (a reader's, long enough) for the next cursor: it takes a free slot, or the
+** least recently used lists no cursor reads make room. Lists not kept have lastUse 0
+** and go with their cursor.
+*/
+static void postcache_put(ds_corpus *c, ds_postlist *l) {
+  if (!c->bReadonly || l->nBytes < DS_POSTCACHE_MIN || l->nBytes > DS_POSTCACHE_BYTES / 4) return;
+  for (;;) {
+    int iFree = -1, iOld = -1;
+    for (int i = 0; i < DS_POSTCACHE_SLOTS; i++) {
+      ds_postlist *m = c->aPostCache[i];
+      if (!m) iFree = i;
+      else if (m->nRef == 0 && (iOld < 0 || m->lastUse < c->aPostCache[iOld]->lastUse)) iOld = i;
+    }
+    if (iFree >= 0 && c->nPostCacheBytes + l->nBytes <= DS_POSTCACHE_BYTES) {
+      c->aPostCache[iFree] = l;
+      c->nPostCacheBytes += l->nBytes;
+      l->lastUse = ++c->postTick;
+      return;
+    }
+    if (iOld < 0) return;                  /* every kept list in use: this one is not kept */
+    c->nPostCacheBytes -= c->aPostCache[iOld]->nBytes;
+    postlist_free(c->aPostCache[iOld]);
+    c->aPostCache[iOld] = NULL;
+  }
+}
+
+void ds_store_postcache_clear(ds_corpus *c) {
+  for (int i = 0; i < DS_POSTCACHE_SLOTS; i++) {
+    ds_postlist *l = c->aPostCache[i];
+    if (!l) continue;
+    if (l->nRef > 0) l->bOrphan = 1;       /* its last cursor frees it */
+    else postlist_free(l);
+    c->aPostCache[i] = NULL;
+  }
+  c->nPostCacheBytes = 0;
+}
+
+/* Start reading blob i; DS_DONE past the last. */
+static int cursor_enter(ds_cursor *k, size_t i) {
+  const ds_postlist *l = k->pList;
+  k->iBlob = i;
+  if (i >= l->nBlob) return DS_DONE;
+  size_t a = i ? l->aEnd[i - 1] : 0;
+  return ds_postcur_init(&k->cur, l->p + a, l->aEnd[i] - a);
+}
+
+/* The blobs of (attr, id) in every segment, end to end, read from the store into *pl. */
+static int read_postlist(ds_corpus *c, int attr, uint32_t id, ds_postlist **pl, ds_error *e) {
   sqlite3_stmt *st = ds_store_cached(c, ST_POSTINGS, e);
   if (!st) return DS_SQL;
-  ds_cursor *k = ds_malloc(sizeof *k);
-  int rc = k ? DS_OK : DS_NOMEM, src = SQLITE_DONE;
+  ds_postlist *l = ds_malloc(sizeof *l);
+  ds_buf b = DS_BUF_INIT;
+  int rc = l ? DS_OK : DS_NOMEM, src = SQLITE_DONE;
   size_t nAlloc = 0;
-  if (k) {
-    memset(k, 0, sizeof *k);
-    k->last = -1;
+  if (l) {
+    memset(l, 0, sizeof *l);
+    l->attr = attr;
+    l->id = id;
+    l->nRef = 1;
   }
   sqlite3_bind_int(st, 1, attr);
   sqlite3_bind_int64(st, 2, id);
@@ -497,20 +560,48 @@ int ds_corpus_cursor(ds_corpus *c, int attr, uint32_t id, ds_cursor **pk, ds_err
     const void *p = sqlite3_column_blob(st, 1);
     size_t nb = (size_t)sqlite3_column_bytes(st, 1);
     if (n < 0 || !p) { rc = DS_CORRUPT; break; }
-    if (k->nBlob == nAlloc) {
+    if (l->nBlob == nAlloc) {
       size_t nNew = nAlloc ? 2 * nAlloc : 8;
-      size_t *a = ds_realloc_n(k->aEnd, nNew, sizeof *a);
+      size_t *a = ds_realloc_n(l->aEnd, nNew, sizeof *a);
       if (!a) { rc = DS_NOMEM; break; }
-      k->aEnd = a;
+      l->aEnd = a;
       nAlloc = nNew;
     }
-    ds_buf_append(&k->blobs, p, nb);
-    k->aEnd[k->nBlob++] = k->blobs.n;
-    k->n += (uint64_t)n;
+    ds_buf_append(&b, p, nb);
+    l->aEnd[l->nBlob++] = b.n;
+    l->n += (uint64_t)n;
   }
   if (rc == DS_OK && src != SQLITE_DONE) rc = ds_store_sql_error(c, e, "read postings");
   sqlite3_reset(st);
-  if (rc == DS_OK && k->blobs.rc) rc = DS_NOMEM;
+  if (rc == DS_OK && b.rc) rc = DS_NOMEM;
+  if (l) {
+    l->p = b.p;                         /* taken over from the buffer */
+    l->nBytes = b.n;
+  } else {
+    ds_buf_free(&b);
+  }
+  if (rc) {
+    postlist_free(l);
+    return rc;
+  }
+  *pl = l;
+  return DS_OK;
+}
+
+int ds_corpus_cursor(ds_corpus *c, int attr, uint32_t id, ds_cursor **pk, ds_error *e) {
+  *pk = NULL;
+  if (!ds_attr_name(attr)) return ds_error_set(e, DS_MISUSE, -1, "no attribute %d", attr);
+  if (!ds_corpus_indexed(c, attr, id)) return DS_NOTFOUND;
+  ds_cursor *k = ds_malloc(sizeof *k);
+  if (!k) return ds_store_nomem(e);
+  memset(k, 0, sizeof *k);
+  k->last = -1;
+  int rc = DS_OK;
+  k->pList = postcache_get(c, attr, id);
+  if (!k->pList) {
+    rc = read_postlist(c, attr, id, &k->pList, e);
+    if (rc == DS_OK) postcache_put(c, k->pList);
+  }
   if (rc == DS_OK) {
     int r = cursor_enter(k, 0);
     if (r == DS_DONE) k->bDone = 1;
@@ -561,12 +652,11 @@ int ds_cursor_seek(ds_cursor *k, int64_t target, int64_t *pPos) {
   return rc;
 }
 
-uint64_t ds_cursor_count(const ds_cursor *k) { return k->n; }
+uint64_t ds_cursor_count(const ds_cursor *k) { return k->pList->n; }
 
 void ds_cursor_free(ds_cursor *k) {
   if (!k) return;
-  ds_buf_free(&k->blobs);
-  ds_free(k->aEnd);
+  postlist_release(k->pList);
   ds_free(k);
 }
 

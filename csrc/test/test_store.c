@@ -632,6 +632,66 @@ static void test_parts_offsets_64(void) {
   ds_parts_close(&p);
 }
 
+/*
+** A reader keeps its long posting lists (ds_storeInt.h: at least 16 KiB, 32 of them):
+** 40 words in turn, 17,000 sentences of them, so word w stands at 41 r + w (the full stop
+** after each sentence is token 40) and each list is 17 KB. Every list read twice (the
+** second time some from the cache, some read again after being pushed out), two cursors
+** on one list at once, and a cursor still reading when the corpus closes.
+*/
+static void test_postcache(void) {
+  enum { NWORD = 40, NREP = 17000, STRIDE = NWORD + 1 };
+  ds_buf text = DS_BUF_INIT;
+  for (int r = 0; r < NREP; r++)
+    for (int w = 0; w < NWORD; w++) ds_buf_printf(&text, "w%02d%s", w, w + 1 < NWORD ? " " : ".\n");
+  ds_error e;
+  ds_corpus *c;
+  int64_t id;
+  remove_db();
+  check(ds_corpus_open(zDb, DS_OPEN_CREATE, &c, &e) == DS_OK, "create: %s", e.msg);
+  check(ds_corpus_begin(c, &e) == DS_OK, "begin");
+  check(ds_corpus_add_text(c, (const char *)text.p, text.n, "words", NULL, NULL, &id, &e) == DS_OK, "add: %s", e.msg);
+  check(ds_corpus_commit(c, &e) == DS_OK, "commit: %s", e.msg);
+  ds_corpus_close(c);
+  ds_buf_free(&text);
+  check(ds_corpus_open(zDb, DS_OPEN_READONLY, &c, &e) == DS_OK, "open read-only: %s", e.msg);
+  uint32_t aId[NWORD];
+  for (int w = 0; w < NWORD; w++) {
+    char z[8];
+    int64_t freq;
+    snprintf(z, sizeof z, "w%02d", w);
+    check(ds_corpus_lookup(c, DS_ATTR_WORD, z, 3, &aId[w], &freq, &e) == DS_OK && freq == NREP, "lookup %s", z);
+  }
+  for (int pass = 0; pass < 2; pass++)
+    for (int w = 0; w < NWORD; w++) {
+      ds_cursor *k;
+      int64_t pos;
+      int r = 0, bad = 0, rc;
+      check(ds_corpus_cursor(c, DS_ATTR_WORD, aId[w], &k, &e) == DS_OK, "cursor: %s", e.msg);
+      for (rc = ds_cursor_next(k, &pos); rc == DS_OK; rc = ds_cursor_next(k, &pos), r++)
+        bad += pos != (int64_t)r * STRIDE + w;
+      check(rc == DS_DONE && r == NREP && !bad && ds_cursor_count(k) == NREP, "pass %d, w%02d: %d positions, %d wrong",
+            pass, w, r, bad);
+      ds_cursor_free(k);
+    }
+  /* two cursors on w07 at once: one seeks, the other reads on undisturbed */
+  ds_cursor *k1, *k2;
+  int64_t p1, p2;
+  check(ds_corpus_cursor(c, DS_ATTR_WORD, aId[7], &k1, &e) == DS_OK &&
+        ds_corpus_cursor(c, DS_ATTR_WORD, aId[7], &k2, &e) == DS_OK, "two cursors");
+  check(ds_cursor_seek(k1, 1000 * STRIDE, &p1) == DS_OK && p1 == 1000 * STRIDE + 7, "seek: %lld", (long long)p1);
+  check(ds_cursor_next(k2, &p2) == DS_OK && p2 == 7, "the other from the start: %lld", (long long)p2);
+  check(ds_cursor_next(k1, &p1) == DS_OK && p1 == 1001 * STRIDE + 7, "next after seek: %lld", (long long)p1);
+  ds_cursor_free(k1);
+  /* k2 outlives the corpus */
+  ds_corpus_close(c);
+  int r = 1, bad = 0, rc;
+  for (rc = ds_cursor_next(k2, &p2); rc == DS_OK; rc = ds_cursor_next(k2, &p2), r++) bad += p2 != (int64_t)r * STRIDE + 7;
+  check(rc == DS_DONE && r == NREP && !bad, "after close: %d positions, %d wrong", r, bad);
+  ds_cursor_free(k2);
+  remove_db();
+}
+
 int main(int argc, char **argv) {
   (void)argc;
   test_parts_offsets_64();
@@ -641,5 +701,6 @@ int main(int argc, char **argv) {
   test_text_and_segments();
   test_ingest();
   test_parts();
+  test_postcache();
   return tests_report(argv[0]);
 }
