@@ -675,7 +675,7 @@ static void test_postcache(void) {
       ds_cursor_free(k);
     }
   /* two cursors on w07 at once: one seeks, the other reads on undisturbed */
-  ds_cursor *k1, *k2;
+  ds_cursor *k1 = NULL, *k2 = NULL;
   int64_t p1, p2;
   check(ds_corpus_cursor(c, DS_ATTR_WORD, aId[7], &k1, &e) == DS_OK &&
         ds_corpus_cursor(c, DS_ATTR_WORD, aId[7], &k2, &e) == DS_OK, "two cursors");
