@@ -42,11 +42,10 @@ static int idvec_room(idvec *v, size_t n) {
   return DS_OK;
 }
 
-/* The ids of attr of tokens [t0, t1) of document k into v (replacing what it held). */
-static int doc_ids(ds_corpus *c, size_t k, int attr, int64_t t0, int64_t t1, idvec *v, ds_error *e) {
-  v->n = 0;
+/* The ids of attr of tokens [t0, t1) of document k appended to v. */
+static int doc_ids_add(ds_corpus *c, size_t k, int attr, int64_t t0, int64_t t1, idvec *v, ds_error *e) {
   if (t1 <= t0) return DS_OK;
-  if (idvec_room(v, (size_t)(t1 - t0))) return nomem(e);
+  if (idvec_room(v, v->n + (size_t)(t1 - t0))) return nomem(e);
   for (int64_t t = t0; t < t1;) {
     ds_window w;
     int64_t want = t1 - t < CHUNK ? t1 : t + CHUNK;
@@ -56,10 +55,17 @@ static int doc_ids(ds_corpus *c, size_t k, int attr, int64_t t0, int64_t t1, idv
     int64_t end = w.first + (int64_t)w.n;
     if (w.first > t || end <= t) return ds_error_set(e, DS_CORRUPT, -1, "a window misses token %lld", (long long)t);
     if (end > t1) end = t1;
-    for (int64_t i = t; i < end; i++) v->a[v->n++] = ds_corpus_type_id(c, w.aType[i - w.first], attr);
+    ds_corpus_type_ids(c, w.aType + (t - w.first), (size_t)(end - t), attr, v->a + v->n);
+    v->n += (size_t)(end - t);
     t = end;
   }
   return DS_OK;
+}
+
+/* The ids of attr of tokens [t0, t1) of document k into v (replacing what it held). */
+static int doc_ids(ds_corpus *c, size_t k, int attr, int64_t t0, int64_t t1, idvec *v, ds_error *e) {
+  v->n = 0;
+  return doc_ids_add(c, k, attr, t0, t1, v, e);
 }
 
 /*
@@ -584,11 +590,70 @@ typedef struct ngbatch {
   const ngrun *aRun;
   size_t nRun;
   int n;
+  int bits;            /* > 0: n-grams packed as keys of n * bits bits (pktab), else ds_seqs */
 } ngbatch;
+
+/*
+** When n ids of bits bits each fit in 64 (bits: enough for every id of the attribute,
+** ds_corpus_type_id_bound), an n-gram is its ids packed into one integer, the first id
+** in the highest bits, and is counted in a table of such keys: an entry holds the key and
+** its counts (no pointer to ids elsewhere, so a lookup reads one cache line), and the key
+** is built as a window slides along a sentence (a shift and an or per token, no loop
+** over the n ids). 3-grams of a lexicon below 2^21 values are counted this way.
+*/
+typedef struct pkent {
+  uint64_t key;
+  int64_t freq;        /* 0: an empty slot */
+  uint32_t range;      /* documents holding it */
+  uint32_t last;       /* the last document counted, plus one */
+} pkent;
+
+typedef struct pktab {
+  pkent *a;
+  size_t nSlot;        /* power of two */
+  size_t n;            /* entries */
+  int64_t total;       /* n-grams counted */
+} pktab;
+
+/* A key's hash: the top bit picks the thread counting it, the low bits its slot. */
+static inline uint64_t pk_hash(uint64_t k) {
+  k ^= k >> 33;
+  k *= 0xff51afd7ed558ccdull;
+  k ^= k >> 33;
+  k *= 0xc4ceb9fe1a85ec53ull;
+  return k ^ (k >> 33);
+}
+
+static int pktab_init(pktab *t, size_t nSlot) {
+  t->a = ds_malloc_n(nSlot, sizeof *t->a);
+  if (!t->a) return DS_NOMEM;
+  memset(t->a, 0, nSlot * sizeof *t->a);
+  t->nSlot = nSlot;
+  t->n = 0;
+  return DS_OK;
+}
+
+static int pktab_grow(pktab *t) {
+  size_t m = t->nSlot * 2;
+  pkent *a = ds_malloc_n(m, sizeof *a);
+  if (!a) return DS_NOMEM;
+  memset(a, 0, m * sizeof *a);
+  for (size_t i = 0; i < t->nSlot; i++) {
+    if (!t->a[i].freq) continue;
+    size_t j = (size_t)pk_hash(t->a[i].key) & (m - 1);
+    while (a[j].freq) j = (j + 1) & (m - 1);
+    a[j] = t->a[i];
+  }
+  ds_free(t->a);
+  t->a = a;
+  t->nSlot = m;
+  return DS_OK;
+}
 
 typedef struct ngpart {
   const ngbatch *b;
   ds_seqs *s;
+  pktab pk;            /* with b->bits > 0 */
   unsigned part;       /* 0 or 1: the top bit of the hashes counted here */
   int rc;
 } ngpart;
@@ -623,10 +688,116 @@ static int ngram_flush(ds_seqs *s, nggroup *g, size_t n) {
   return DS_OK;
 }
 
+/* Keys of a group of pkgroup, with their hashes and documents (plus one). */
+typedef struct pkgroup {
+  uint64_t aKey[NGRAM_GROUP], aHash[NGRAM_GROUP];
+  uint32_t aDoc[NGRAM_GROUP];
+  size_t n;
+} pkgroup;
+
+static int pk_flush(pktab *t, pkgroup *g) {
+  for (size_t i = 0; i < g->n; i++) {
+    size_t mask = t->nSlot - 1;
+    if (i + NGRAM_AHEAD < g->n) __builtin_prefetch(&t->a[(size_t)g->aHash[i + NGRAM_AHEAD] & mask]);
+    uint64_t key = g->aKey[i];
+    size_t j = (size_t)g->aHash[i] & mask;
+    pkent *x;
+    for (x = &t->a[j]; x->freq && x->key != key; x = &t->a[j]) j = (j + 1) & mask;
+    if (x->freq) {
+      x->freq++;
+      if (x->last != g->aDoc[i]) {
+        x->last = g->aDoc[i];
+        x->range++;
+      }
+    } else {
+      *x = (pkent){key, 1, 1, g->aDoc[i]};
+      if (++t->n * 4 > t->nSlot * 3 && pktab_grow(t)) return DS_NOMEM;    /* load at most 3/4 */
+    }
+  }
+  t->total += (int64_t)g->n;
+  g->n = 0;
+  return DS_OK;
+}
+
+/* The packed n-grams of batch b whose hash's top bit is p->part, into p->pk. */
+static void pk_part(ngpart *p) {
+  const ngbatch *b = p->b;
+  size_t n = (size_t)b->n;
+  unsigned bits = (unsigned)b->bits;
+  uint64_t mask = n * bits >= 64 ? ~0ull : (1ull << (n * bits)) - 1;
+  pkgroup *g = ds_malloc(sizeof *g);
+  if (!g) {
+    p->rc = DS_NOMEM;
+    return;
+  }
+  g->n = 0;
+  for (size_t r = 0; p->rc == DS_OK && r < b->nRun; r++) {
+    const ngrun *x = &b->aRun[r];
+    if (x->len < n) continue;
+    const uint32_t *a = b->aId + x->at;
+    uint32_t doc = (uint32_t)x->k + 1;
+    uint64_t key = 0;
+    for (size_t t = 0; t + 1 < n; t++) key = (key << bits) | a[t];
+    for (size_t t = n - 1; t < x->len; t++) {
+      key = ((key << bits) | a[t]) & mask;
+      uint64_t h = pk_hash(key);
+      g->aKey[g->n] = key;      /* written always, kept when the hash is this thread's */
+      g->aHash[g->n] = h;
+      g->aDoc[g->n] = doc;
+      g->n += (unsigned)(h >> 63) == p->part;
+      if (g->n == NGRAM_GROUP && pk_flush(&p->pk, g)) {
+        p->rc = DS_NOMEM;
+        break;
+      }
+    }
+  }
+  if (p->rc == DS_OK && pk_flush(&p->pk, g)) p->rc = DS_NOMEM;
+  ds_free(g);
+}
+
+/*
+** The entries of the packed tables t[0..2) (no key in both) as a read-only ds_seqs of
+** n-grams of n ids of bits bits, into a new *ps; the tables are freed as they are read.
+*/
+static int pk_to_seqs(pktab *t, int n, int bits, ds_seqs **ps) {
+  ds_seqs *s = ds_malloc(sizeof *s);
+  if (!s) return DS_NOMEM;
+  memset(s, 0, sizeof *s);
+  size_t nEnt = t[0].n + t[1].n;
+  s->aEnt = ds_malloc_n(nEnt ? nEnt : 1, sizeof *s->aEnt);
+  if (!s->aEnt || idvec_room(&s->ids, nEnt * (size_t)n + 1)) {
+    ds_seqs_free(s);
+    return DS_NOMEM;
+  }
+  s->nEntAlloc = nEnt ? nEnt : 1;
+  uint64_t one = (1ull << bits) - 1;
+  for (int i = 0; i < 2; i++) {
+    for (size_t j = 0; j < t[i].nSlot; j++) {
+      const pkent *x = &t[i].a[j];
+      if (!x->freq) continue;
+      seqent *y = &s->aEnt[s->nEnt++];
+      *y = (seqent){x->freq, x->range, x->last, s->ids.n, (uint32_t)n, {0}};
+      uint32_t *a = s->ids.a + s->ids.n;
+      for (int m = 0; m < n; m++) a[m] = (uint32_t)((x->key >> ((unsigned)(n - 1 - m) * (unsigned)bits)) & one);
+      if (n <= SEQ_INLINE) memcpy(y->aKey, a, (size_t)n * sizeof *a);
+      s->ids.n += (size_t)n;
+    }
+    s->total += t[i].total;
+    ds_free(t[i].a);
+    t[i].a = NULL;
+  }
+  *ps = s;
+  return DS_OK;
+}
+
 static void *ngram_part(void *arg) {
   ngpart *p = arg;
   const ngbatch *b = p->b;
   size_t n = (size_t)b->n;
+  if (b->bits > 0) {
+    pk_part(p);
+    return NULL;
+  }
   nggroup *g = ds_malloc(sizeof *g);
   if (!g) {
     p->rc = DS_NOMEM;
@@ -716,13 +887,23 @@ int ds_count_ngrams(ds_corpus *c, int attr, int n, const unsigned char *abDoc, d
   ngpool pool;
   memset(&pool, 0, sizeof pool);
   pool.p[1].part = 1;
-  if (seqs_new(&pool.p[0].s) || seqs_new(&pool.p[1].s)) {
+  uint32_t bound;
+  int rc = ds_corpus_type_id_bound(c, attr, &bound, e);
+  if (rc) return rc;
+  int bits = 1;                 /* the bits of an id, when n of them fit in 64 (else 0) */
+  while (bits < 32 && bound > 1 && (bound - 1) >> bits) bits++;
+  if (n * bits > 64) bits = 0;
+  if (bits ? pktab_init(&pool.p[0].pk, 1 << 16) || pktab_init(&pool.p[1].pk, 1 << 16)
+           : seqs_new(&pool.p[0].s) || seqs_new(&pool.p[1].s)) {
     ds_seqs_free(pool.p[0].s);
+    ds_free(pool.p[0].pk.a);
     return nomem(e);
   }
+  uint32_t wide = bits ? ~0u << bits : 0;    /* an id with one of these bits is past the bound */
+  if (bits == 32) wide = 0;
   ngworker aw[2] = {{&pool, 0}, {&pool, 1}};
   pthread_t ath[2];
-  int nThread = 0, rc = DS_OK;
+  int nThread = 0;
   if (pthread_mutex_init(&pool.mu, NULL)) rc = nomem(e);
   else if (pthread_cond_init(&pool.cv, NULL)) {
     pthread_mutex_destroy(&pool.mu);
@@ -735,7 +916,7 @@ int ds_count_ngrams(ds_corpus *c, int attr, int n, const unsigned char *abDoc, d
   }
   for (; nThread < 2; nThread++)
     if (ds_thread_start(&ath[nThread], ngram_worker, &aw[nThread])) break;
-  idvec aBatch[2] = {{0}, {0}}, v = {0};
+  idvec aBatch[2] = {{0}, {0}};
   ds_buf aRuns[2] = {DS_BUF_INIT, DS_BUF_INIT};
   int cur = 0;
   seg *aSeg = NULL;
@@ -748,25 +929,26 @@ int ds_count_ngrams(ds_corpus *c, int attr, int n, const unsigned char *abDoc, d
       if (!in_set(abDoc, k)) continue;
       rc = ds_interrupted() ? ds_interrupt_error(e) : DS_OK;   /* Ctrl-C: a look per document */
       if (rc == DS_OK) rc = doc_segments(c, k, "s", &aSeg, &nSegAlloc, &nSeg, e);
-      if (rc == DS_OK) rc = doc_ids(c, k, attr, 0, ds_corpus_doc(c, k)->nTok, &v, e);
+      size_t at = batch->n;
+      if (rc == DS_OK) rc = doc_ids_add(c, k, attr, 0, ds_corpus_doc(c, k)->nTok, batch, e);
       if (rc) break;
-      if (idvec_room(batch, batch->n + v.n)) {
-        rc = nomem(e);
-        break;
-      }
       for (size_t i = 0; i < nSeg; i++) {
-        ngrun r = {batch->n + (size_t)aSeg[i].from, (size_t)(aSeg[i].to - aSeg[i].from), (int64_t)k};
+        ngrun r = {at + (size_t)aSeg[i].from, (size_t)(aSeg[i].to - aSeg[i].from), (int64_t)k};
         ds_buf_append(runs, &r, sizeof r);
       }
-      memcpy(batch->a + batch->n, v.a, v.n * sizeof *v.a);
-      batch->n += v.n;
+      uint32_t any = 0;
+      for (size_t i = at; wide && i < batch->n; i++) any |= batch->a[i];
+      if (any & wide) {
+        rc = ds_error_set(e, DS_CORRUPT, -1, "a token's id is past its lexicon");
+        break;
+      }
       if (runs->rc) {
         rc = nomem(e);
         break;
       }
     }
     if (batch->n >= DS_NGRAM_BATCH || (k == nDoc && runs->n)) {
-      ngbatch b = {batch->a, (const ngrun *)runs->p, runs->n / sizeof(ngrun), n};
+      ngbatch b = {batch->a, (const ngrun *)runs->p, runs->n / sizeof(ngrun), n, bits};
       if (nThread == 2) {
         ngram_wait(&pool);             /* the other buffer is free again */
         if (pool.p[0].rc || pool.p[1].rc) rc = nomem(e);
@@ -795,8 +977,17 @@ int ds_count_ngrams(ds_corpus *c, int attr, int n, const unsigned char *abDoc, d
     ds_free(aBatch[i].a);
     ds_buf_free(&aRuns[i]);
   }
-  ds_free(v.a);
   ds_free(aSeg);
+  if (rc == DS_OK && bits) {
+    pktab t[2] = {pool.p[0].pk, pool.p[1].pk};
+    pool.p[0].pk.a = pool.p[1].pk.a = NULL;
+    if (pk_to_seqs(t, n, bits, ps)) rc = nomem(e);
+    ds_free(t[0].a);
+    ds_free(t[1].a);
+    return rc;
+  }
+  ds_free(pool.p[0].pk.a);
+  ds_free(pool.p[1].pk.a);
   if (rc == DS_OK) {
     if (seqs_join(pool.p[0].s, pool.p[1].s)) rc = nomem(e);
     else pool.p[1].s = NULL;      /* freed by the join */

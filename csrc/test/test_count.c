@@ -254,6 +254,63 @@ static void test_ngrams_many(void) {
   remove(zMany);
 }
 
+/*
+** N-grams packed into 64-bit keys and N-grams counted as id sequences give the same
+** counts: 300 documents "alpha beta gamma delta alpha beta gamma delta dK." (dK a word of
+** document K's own: more than 256 word types, 9 bits an id), so 7-grams (63 bits) are
+** packed and 8-grams (72) are not. Each document's one sentence of 10 tokens holds four
+** 7-grams and three 8-grams; read from the text: "alpha beta gamma delta alpha beta gamma"
+** and "beta gamma delta alpha beta gamma delta" 300 times in 300 documents, the two
+** 7-grams holding dK once each; "alpha beta gamma delta alpha beta gamma delta" 300
+** times, the two 8-grams holding dK once each.
+*/
+static void test_ngrams_wide(void) {
+  static const char zWide[] = "build/test_count_wide.db";
+  remove(zWide);
+  ds_corpus *c;
+  ds_error e;
+  int64_t id;
+  int rc = ds_corpus_open(zWide, DS_OPEN_CREATE, &c, &e);
+  check(rc == DS_OK, "open: %s", e.msg);
+  if (rc) return;
+  check(ds_corpus_begin(c, &e) == DS_OK, "begin");
+  for (int k = 0; k < 300; k++) {
+    char zText[96], zName[16];
+    snprintf(zText, sizeof zText, "alpha beta gamma delta alpha beta gamma delta d%d.", k);
+    snprintf(zName, sizeof zName, "w%03d", k);
+    if (ds_corpus_add_text(c, zText, strlen(zText), zName, NULL, NULL, &id, &e)) {
+      check(0, "add %s: %s", zName, e.msg);
+      break;
+    }
+  }
+  check(ds_corpus_commit(c, &e) == DS_OK, "commit: %s", e.msg);
+  uint32_t alpha = word_id(c, "alpha");
+  for (int n = 7; n <= 8; n++) {
+    ds_seqs *s;
+    rc = ds_count_ngrams(c, DS_ATTR_WORD, n, NULL, &s, &e);
+    check(rc == DS_OK, "%d-grams: %s", n, e.msg);
+    if (rc) continue;
+    int64_t nMany = 0, nOnce = 0, sum = 0;
+    for (size_t i = 0; i < ds_seqs_count(s); i++) {
+      const uint32_t *a;
+      size_t len;
+      int64_t f, r;
+      ds_seqs_get(s, i, &a, &len, &f, &r);
+      sum += f;
+      if (len == (size_t)n && f == 300 && r == 300) nMany++;
+      else if (len == (size_t)n && f == 1 && r == 1) nOnce++;
+      if (f == 300 && n == 8) check(a[0] == alpha && a[4] == alpha, "the 8-gram starts with alpha, twice");
+    }
+    int64_t wantMany = n == 7 ? 2 : 1;
+    check(nMany == wantMany && nOnce == 600 && ds_seqs_count(s) == (size_t)(wantMany + 600),
+          "%d-grams: %lld 300 times, %lld once", n, (long long)nMany, (long long)nOnce);
+    check(sum == 300 * (11 - n) && ds_seqs_total(s) == 300 * (11 - n), "%d-gram positions: %lld", n, (long long)sum);
+    ds_seqs_free(s);
+  }
+  ds_corpus_close(c);
+  remove(zWide);
+}
+
 static void test_where(ds_corpus *c) {
   ds_error e;
   unsigned char *a;
@@ -293,6 +350,7 @@ int main(int argc, char **argv) {
     ds_corpus_close(c);
   }
   test_ngrams_many();
+  test_ngrams_wide();
   remove(zDb);
   return tests_report(argv[0]);
 }

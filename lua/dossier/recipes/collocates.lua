@@ -51,7 +51,7 @@ function M.run(corpora, opts)
   local fy = {}                  -- value -> f_y summed over every file (several files)
   for _, c in ipairs(corpora) do
     local h = common.handle(c)
-    local set = common.docset(h, opts.where)
+    local set = common.set(h, opts.where)
     local t = h:count_collocates(common.query_arg(c, opts.query, "collocates"), by, left, right, opts.within or false, set)
     common.merge(acc, t, #corpora == 1 and {"f_xy", "f_y"} or {"f_xy"})
     fx, window, n = fx + t.f_x, window + t.window, n + t.n

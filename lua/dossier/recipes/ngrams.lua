@@ -43,7 +43,7 @@ function M.run(corpora, opts)
     -- the core counts, filters, sorts and cuts the rows, and keeps them: a row is read
     -- from C when it is looked at, and TSV is written there
     local h = common.handle(corpora[1])
-    local u, total = h:count_ngrams(opts.by or "word", n, (common.docset(h, opts.where)), minf, minr, opts.limit, true)
+    local u, total = h:count_ngrams(opts.by or "word", n, common.set(h, opts.where), minf, minr, opts.limit, true)
     local value = function(k) return (u:get(k)) end
     local r = common.columnar("ngrams", {"ngram", "freq", "range"},
       {ngram = value, value = value, freq = function(k) return select(2, u:get(k)) end,
@@ -53,14 +53,14 @@ function M.run(corpora, opts)
   end
   if #corpora == 1 then   -- the core filters, sorts and cuts the rows: they stay columns
     local h = common.handle(corpora[1])
-    local t = count(corpora[1], h, (common.docset(h, opts.where)), minf, minr, opts.limit)
+    local t = count(corpora[1], h, common.set(h, opts.where), minf, minr, opts.limit)
     return common.columnar("ngrams", {"ngram", "freq", "range"},
       {ngram = t.values, value = t.values, freq = t.freq, range = t.range}, #t.values, nil, notes(t.total))
   end
   local rows, total, acc = {}, 0, {}
   for _, c in ipairs(corpora) do
     local h = common.handle(c)
-    local t = count(c, h, (common.docset(h, opts.where)), 1, 1)
+    local t = count(c, h, common.set(h, opts.where), 1, 1)
     common.merge(acc, t, {"freq", "range"})
     total = total + t.total
   end
