@@ -1056,7 +1056,8 @@ int ds_count_collocates(ds_corpus *c, int attr, const ds_matchset *ms, const uns
   if (nLeft < 0 || nRight < 0) return ds_error_set(e, DS_MISUSE, -1, "negative window");
   idvec v = {0};
   seg *aSeg = NULL;
-  size_t nSegAlloc = 0, nSeg = 0;
+  size_t nSegAlloc = 0, nSeg = 0, nSeenAlloc = 0;
+  unsigned char *abSeen = NULL;    /* per token of the document: already in a window */
   int64_t kDoc = -1;               /* the document whose ids (and sentences) v holds */
   int rc = DS_OK;
   unsigned nTick = 0;
@@ -1072,6 +1073,16 @@ int ds_count_collocates(ds_corpus *c, int attr, const ds_matchset *ms, const uns
       rc = doc_ids(c, (size_t)k, attr, 0, d->nTok, &v, e);
       if (rc == DS_OK && zWithin) rc = doc_segments(c, (size_t)k, zWithin, &aSeg, &nSegAlloc, &nSeg, e);
       if (rc) break;
+      if ((size_t)d->nTok > nSeenAlloc) {
+        unsigned char *a = ds_realloc(abSeen, (size_t)d->nTok);
+        if (!a) {
+          rc = nomem(e);
+          break;
+        }
+        abSeen = a;
+        nSeenAlloc = (size_t)d->nTok;
+      }
+      if (d->nTok) memset(abSeen, 0, (size_t)d->nTok);
       kDoc = k;
     }
     int64_t first = ms->a[i].first - d->cpos, last = ms->a[i].last - d->cpos;
@@ -1088,12 +1099,15 @@ int ds_count_collocates(ds_corpus *c, int attr, const ds_matchset *ms, const uns
     for (int64_t t = lo; rc == DS_OK && t <= hi; t++) {
       if (t == first) t = last + 1;                     /* not the node's own tokens */
       if (t > hi) break;
+      if (abSeen[t]) continue;                          /* in an earlier match's window */
+      abSeen[t] = 1;
       out->nWindow++;
-      if (freq_add(&out->xy, v.a[t], (int64_t)i)) rc = nomem(e);
+      if (freq_add(&out->xy, v.a[t], k)) rc = nomem(e);
     }
   }
   ds_free(v.a);
   ds_free(aSeg);
+  ds_free(abSeen);
   return rc;
 }
 

@@ -115,14 +115,17 @@ int ds_count_around(ds_corpus *c, int attr, int n, int slot, const ds_matchset *
 ** Surface co-occurrence in windows around matches (Evert 2008): the window of a match
 ** [first, last] is the nLeft tokens before first and the nRight after last, clipped at
 ** its document's edges and, with zWithin (`s`, `p`; NULL: none), at the edges of the
-** spans of that kind holding first (left) and last (right); the match's own tokens are not in it. xy.aFreq[id] counts
-** the window positions holding id (a position in the windows of two matches counts for
-** each); nNode is the matches counted, nWindow the positions in all windows.
+** spans of that kind holding first (left) and last (right); the match's own tokens are
+** not in it (another match's may be). The windows are merged: a corpus position in the
+** windows of several matches is counted once, so xy.aFreq[id] (f_xy, the positions of
+** the union holding id) never passes id's frequency and nWindow is the size of the
+** union; the 2x2 table (O11 = f_xy, R1 = nWindow, C1 = f_y) has no negative cell.
+** nNode is the matches counted.
 */
 typedef struct ds_colloc {
-  ds_freq xy;          /* f_xy per id of attr (aRange: the matches whose window holds id) */
+  ds_freq xy;          /* f_xy per id of attr (aRange: the documents whose windows hold id) */
   int64_t nNode;       /* f_x: matches in the documents of abDoc */
-  int64_t nWindow;     /* the positions in their windows */
+  int64_t nWindow;     /* the positions in the union of their windows */
 } ds_colloc;
 #define DS_COLLOC_INIT {DS_FREQ_INIT, 0, 0}
 

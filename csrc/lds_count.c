@@ -349,11 +349,12 @@ static int corpus_count_matches(lua_State *L) {
   return 1;
 }
 
-static const char *const azCollCol[] = {"values", "f_xy", "f_y", "nodes"};
+static const char *const azCollCol[] = {"values", "f_xy", "f_y", "range"};
 
 /*
 ** corpus:count_collocates(query, attr, left, right, within_s, docs) ->
-**   {values, f_xy, f_y, nodes (matches whose window holds it), f_x, window, n}
+**   {values, f_xy, f_y, range (documents whose windows hold it), f_x, window (positions in
+**   the union of the windows, each counted once), n}
 ** f_y and n are over the subcorpus (the lexicon's frequencies for the whole corpus).
 */
 static int corpus_count_collocates(lua_State *L) {
@@ -395,7 +396,7 @@ static int corpus_count_collocates(lua_State *L) {
     lua_pushinteger(L, b->co.xy.aFreq[id]);
     set_cell(L, t, "f_xy", r);
     lua_pushinteger(L, b->co.xy.aRange[id]);
-    set_cell(L, t, "nodes", r);
+    set_cell(L, t, "range", r);
     int64_t fy = abDoc ? (id < b->fy.nId ? b->fy.aFreq[id] : 0) : (id < b->lex.nId ? b->lex.aFreq[id] : 0);
     lua_pushinteger(L, fy);
     set_cell(L, t, "f_y", r);

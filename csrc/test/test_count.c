@@ -114,6 +114,14 @@ static void test_matches_and_windows(ds_corpus *c) {
   check(co.nWindow == 9 && co.xy.aFreq[dot] == 1, "node@8's left window stops at six: %lld",
         (long long)co.nWindow);
   ds_colloc_free(&co);
+  /* 3,3: node@3 one two three | four five . and node@8 five . six | seven . overlap on
+     "five ." (5, 6), counted once: 6 + 3 in a, 3 in b (eight nine .) */
+  check(ds_count_collocates(c, DS_ATTR_WORD, &ms, NULL, 3, 3, NULL, &co, &e) == DS_OK, "windows 3,3");
+  uint32_t five = word_id(c, "five");
+  check(co.nWindow == 12, "12 positions in the union: %lld", (long long)co.nWindow);
+  check(co.xy.aFreq[five] == 1, "five once, though in two windows: %lld", (long long)co.xy.aFreq[five]);
+  check(co.xy.aFreq[dot] == 3 && co.xy.aRange[dot] == 2, ". at 6, 10 and in b: %lld", (long long)co.xy.aFreq[dot]);
+  ds_colloc_free(&co);
 
   ds_seqs *s;
   ds_matchset ms2 = DS_MATCHSET_INIT;

@@ -1,12 +1,18 @@
 -- Recipe `collocates`: the collocates of a query's matches in a window of L tokens to
 -- the left and R to the right, counted as surface co-occurrence (Evert 2008, "Corpora
 -- and collocations", HSK Corpus Linguistics ch. 58):
---   f_xy    the collocate's occurrences in the windows, once per node match whose window
---           holds it (a token in two overlapping windows counts twice); a match's own
---           tokens are not in its window
+--   f_xy    the collocate's occurrences in the windows of the node matches; a match's
+--           own tokens are not in its window (another match's may be)
 --   f_x     node matches;  f_y  the collocate's (sub)corpus frequency;  n  (sub)corpus size
---   window  total positions in the windows, clipped at document edges and, with
---           within = "s", at the edges of the sentences holding the match
+--   window  the positions in the windows, clipped at document edges and, with
+--           within = "s" or "p", at the edges of the sentences (paragraphs) holding the match
+-- Windows that overlap are merged: a corpus position in the windows of two matches is
+-- counted once, in f_xy and in window alike (the union of the windows). So f_xy <= f_y
+-- and window <= n, every cell of the 2x2 table below is >= 0 and every measure is
+-- defined. (Counting a position once per window holding it, as the first version did,
+-- let f_xy pass f_y where nodes cluster -- "amen, amen, I say" -- leaving G^2 undefined;
+-- the contingency table of surface co-occurrence needs each token of the corpus in one
+-- cell, which the union gives: Evert 2008, section on surface co-occurrence.)
 --   expected E = window * f_y / n (CQPweb's contingency model: R1 = window, C1 = f_y)
 --   mi = log2(f_xy / E); mi3 = log2(f_xy^3 / E); t = (f_xy - E) / sqrt(f_xy);
 --   z = (f_xy - E) / sqrt(E); ll = G^2 of the 2x2 table with O11 = f_xy, R1 = window,
@@ -71,16 +77,32 @@ function M.run(corpora, opts)
       rows[#rows + 1] = r
     end
   end
+  -- no measure is undefined with merged windows; should one be (NaN), the notes say so
+  local undefined = {}
+  for _, r in ipairs(rows) do
+    for _, k in ipairs({"expected", "mi", "mi3", "t", "z", "ll", "dice", "logdice"}) do
+      if r[k] ~= r[k] then undefined[k] = (undefined[k] or 0) + 1 end
+    end
+  end
   table.sort(rows, function(a, b)
-    if a[measure] ~= b[measure] then return a[measure] > b[measure] end
+    local x, y = a[measure], b[measure]
+    if x ~= y and x == x and y == y then return x > y end
+    if (x == x) ~= (y == y) then return x == x end     -- undefined (NaN) last
     return a.value < b.value
   end)
+  local notes = {}
+  for _, k in ipairs({"expected", "mi", "mi3", "t", "z", "ll", "dice", "logdice"}) do
+    if undefined[k] then
+      notes[#notes + 1] = string.format("%s is undefined (NaN) in %d rows", k, undefined[k])
+    end
+  end
   return common.result("collocates",
     {"collocate", "f_xy", "f_x", "f_y", "n", "window", "expected", "mi", "mi3", "t", "z", "ll", "dice", "logdice"},
-    rows, {string.format("collocates of %s by %s, window %d,%d%s; %d matches, %d window positions, N = %d; " ..
-                         "E = window*f_y/N, ll = G2 (4 cells), log2 for MI; sorted by %s",
+    rows, {string.format("collocates of %s by %s, window %d,%d%s; %d matches, %d window positions " ..
+                         "(overlapping windows merged), N = %d; E = window*f_y/N, ll = G2 (4 cells), " ..
+                         "log2 for MI; sorted by %s",
                          common.query_text(opts.query), by, left, right, opts.within and (" within " .. opts.within) or "", fx, window, n,
-                         measure)}):limit(opts.limit)
+                         measure), table.unpack(notes)}):limit(opts.limit)
 end
 
 M.command = common.command("collocates", "Collocates of a query in a window, with MI, MI3, t, z, LL, Dice, logDice.",
