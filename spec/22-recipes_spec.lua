@@ -170,6 +170,45 @@ describe("recipes on the sample corpus", function()
     assert.equal(30, c.rows[1].f_x)
   end)
 
+  it("gives two shards exactly the counts of one corpus holding both", function()
+    -- shard A: 2015-carnegie, 2019-aspi; shard B: the other three seeds. By hand (the
+    -- header's grep counts): China 6 + 5 = 11 in A (2 documents), 97 + 4 + 6 = 107 in B
+    -- (3), summed 118 in 5; "Xi Jinping" 2 + 0 in A, 3 + 2 + 1 in B: 8 in 4
+    local files = {}
+    for name in io.popen("ls corpus/seeds/*.txt"):lines() do files[#files + 1] = name end
+    assert.equal(5, #files)
+    local a <close> = dossier.open(H.tmp(".db"))
+    local b <close> = dossier.open(H.tmp(".db"))
+    a:add({files[1], files[2]}, {jobs = 1})
+    b:add({files[3], files[4], files[5]}, {jobs = 1})
+    local R = dossier.recipes
+    local f = R.freq.run({a, b}, {})
+    assert.same({118, 5}, {row(f, "China").freq, row(f, "China").range})
+    assert.same({11, 2}, {row(a:freq{}, "China").freq, row(a:freq{}, "China").range})
+    local g = R.ngrams.run({a, b}, {n = 2})
+    assert.same({8, 4}, {row(g, "Xi Jinping").freq, row(g, "Xi Jinping").range})
+    -- every row the same as the one corpus's, in the same order (TSV compared whole)
+    local both = {corpus}
+    local function same(recipe, opts)
+      local want, got = R[recipe].run(both, opts):tsv(), R[recipe].run({a, b}, opts):tsv()
+      assert.is_true(#want > 100, recipe)
+      assert.equal(want, got, recipe)
+    end
+    same("freq", {by = "word"})
+    same("freq", {by = "lemma", where = 'doc.kind = "news|report"'})
+    same("ngrams", {n = 3})
+    same("ngrams", {n = 2, min_freq = 2, min_range = 2})
+    same("collocates", {query = '"China"', window = "5,5"})
+    same("collocates", {query = '[lemma="say"]', window = "3,3", within = "s", by = "lemma"})
+    same("keyness", {target = 'doc.kind = "news"', by = "word"})
+    -- a reference file: shard B against shard A = the corpus's B documents against A's
+    local k1 = R.keyness.run({b}, {ref = {a}}):tsv()
+    local names = {}
+    for i = 3, 5 do names[#names + 1] = files[i]:match("([^/]+)%.txt$") end
+    local k2 = corpus:keyness{target = 'doc.name = "(' .. table.concat(names, "|") .. ')(\\.txt)?"'}:tsv()
+    assert.equal(k2:gsub("^[^\n]*\n", ""), k1:gsub("^[^\n]*\n", ""))
+  end)
+
   it("never lets f_xy pass f_y in collocates, so no measure is NaN", function()
     -- "China" occurs 118 times, often a few tokens apart: windows of 10,10 overlap
     local r = corpus:collocates{query = '"China"', window = "10,10"}

@@ -54,22 +54,30 @@ function M.run(corpora, opts)
     error("within: s (sentence) or p (paragraph), not '" .. tostring(opts.within) .. "'", 0)
   end
   local acc, fx, window, n = {}, 0, 0, 0
-  local fy = {}                  -- value -> f_y summed over every file (several files)
-  for _, c in ipairs(corpora) do
+  local minf, minc = opts.min_freq or 1, opts.min_coll_freq or 1
+  if #corpora == 1 then
+    local c = corpora[1]
     local h = common.handle(c)
-    local set = common.set(h, opts.where)
-    local t = h:count_collocates(common.query_arg(c, opts.query, "collocates"), by, left, right, opts.within or false, set)
-    common.merge(acc, t, #corpora == 1 and {"f_xy", "f_y"} or {"f_xy"})
-    fx, window, n = fx + t.f_x, window + t.window, n + t.n
-    if #corpora > 1 then
-      local f = h:count_freq(by, set)
-      for i, v in ipairs(f.values) do fy[v] = (fy[v] or 0) + f.freq[i] end
+    local t = h:count_collocates(common.query_arg(c, opts.query, "collocates"), by, left, right, opts.within or false,
+                                 common.set(h, opts.where))
+    common.merge(acc, t, {"f_xy", "f_y"})
+    fx, window, n = t.f_x, t.window, t.n
+  else
+    -- several files: f_xy and f_y summed by value in C (core.merge; f_y over every value
+    -- of every file, so a value that is a collocate in one file has its f_y of all)
+    local m = require("dossier.core").merge(2)
+    for _, c in ipairs(corpora) do
+      local h = common.handle(c)
+      local a, b, d = m:add_collocates(h, common.query_arg(c, opts.query, "collocates"), by, left, right,
+                                       opts.within or false, common.set(h, opts.where))
+      fx, window, n = fx + a, window + b, n + d
     end
+    m:order(0, {math.max(minf, 1), minc})
+    local values, fxy, fy = m:columns()
+    for i, v in ipairs(values) do acc[v] = {value = v, f_xy = fxy[i], f_y = fy[i]} end
   end
   local rows = {}
-  local minf, minc = opts.min_freq or 1, opts.min_coll_freq or 1
   for v, r in pairs(acc) do
-    if #corpora > 1 then r.f_y = fy[v] or 0 end
     if r.f_xy >= minf and r.f_y >= minc and (not match or match:test(v)) then
       local a = stats.association(r.f_xy, window, r.f_y, n, fx, r.f_y)
       r.collocate, r.f_x, r.n, r.window = v, fx, n, window

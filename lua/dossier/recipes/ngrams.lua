@@ -57,6 +57,22 @@ function M.run(corpora, opts)
     return common.columnar("ngrams", {"ngram", "freq", "range"},
       {ngram = t.values, value = t.values, freq = t.freq, range = t.range}, #t.values, nil, notes(t.total))
   end
+  if not opts.around then
+    -- several files: each file's n-grams added into one table in C by their strings, which
+    -- filters, sorts and cuts the summed rows; a row is read from C when it is looked at
+    local m, total = require("dossier.core").merge(2), 0
+    for _, c in ipairs(corpora) do
+      local h = common.handle(c)
+      total = total + m:add_ngrams(h, opts.by or "word", n, common.set(h, opts.where))
+    end
+    m:order(1, {minf, minr}, opts.limit)
+    local value = function(k) return (m:get(k)) end
+    local r = common.columnar("ngrams", {"ngram", "freq", "range"},
+      {ngram = value, value = value, freq = function(k) return select(2, m:get(k)) end,
+       range = function(k) return select(3, m:get(k)) end}, #m, nil, notes(total))
+    r.native_tsv = function(head, escape, max) return m:tsv(head, escape, max) end
+    return r
+  end
   local rows, total, acc = {}, 0, {}
   for _, c in ipairs(corpora) do
     local h = common.handle(c)
