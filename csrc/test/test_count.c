@@ -319,6 +319,41 @@ static void test_ngrams_wide(void) {
   remove(zWide);
 }
 
+/* Counts of two files summed by value: "b" 2 + 3, range 1 + 1; "a" 5 alone; "ab" 5 (a
+   tie with "a": byte order, the shorter first); a minimum range of 2 keeps "b" alone. */
+static void test_merge(void) {
+  ds_merge *m;
+  check(ds_merge_new(2, &m) == DS_OK, "merge");
+  if (!m) return;
+  int64_t b1[2] = {2, 1}, a1[2] = {5, 1}, b2[2] = {3, 1}, ab[2] = {5, 2};
+  check(ds_merge_add(m, "b", 1, b1) == DS_OK && ds_merge_add(m, "a", 1, a1) == DS_OK &&
+        ds_merge_add(m, "b", 1, b2) == DS_OK && ds_merge_add(m, "ab", 2, ab) == DS_OK, "adds");
+  for (int k = 0; k < 3000; k++) {        /* past the first table size: rows found after a grow */
+    char z[16];
+    int64_t one[2] = {1, 1};
+    int n = snprintf(z, sizeof z, "x%d", k % 1500);
+    ds_merge_add(m, z, (size_t)n, one);
+  }
+  check(ds_merge_count(m) == 1503, "1503 rows: %zu", ds_merge_count(m));
+  size_t *a, n, nAll;
+  const char *z;
+  size_t nz;
+  const int64_t *v;
+  check(ds_merge_order(m, 0, NULL, 3, &a, &n, &nAll) == DS_OK && n == 3 && nAll == 1503, "order");
+  ds_merge_get(m, a[0], &z, &nz, &v);
+  check(nz == 1 && z[0] == 'a' && v[0] == 5, "a first (5, ties with ab)");
+  ds_merge_get(m, a[1], &z, &nz, &v);
+  check(nz == 2 && memcmp(z, "ab", 2) == 0 && v[1] == 2, "then ab");
+  ds_merge_get(m, a[2], &z, &nz, &v);
+  check(nz == 1 && z[0] == 'b' && v[0] == 5 && v[1] == 2, "b: 2 + 3 in 1 + 1");
+  ds_free(a);
+  int64_t aMin[2] = {3, 2};
+  check(ds_merge_order(m, 0, aMin, SIZE_MAX, &a, &n, &nAll) == DS_OK && n == 2 && nAll == 2, "minimums");
+  ds_free(a);
+  ds_merge_free(m);
+  check(ds_merge_new(5, &m) == DS_MISUSE && m == NULL, "5 columns refused");
+}
+
 static void test_where(ds_corpus *c) {
   ds_error e;
   unsigned char *a;
@@ -359,6 +394,7 @@ int main(int argc, char **argv) {
   }
   test_ngrams_many();
   test_ngrams_wide();
+  test_merge();
   remove(zDb);
   return tests_report(argv[0]);
 }
