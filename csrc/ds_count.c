@@ -448,9 +448,35 @@ static int seqrank_cmp(const void *pa, const void *pb) {
   return a->i < b->i ? -1 : a->i > b->i;
 }
 
-static int cmp_i64_desc(const void *a, const void *b) {
-  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-  return x > y ? -1 : x < y;
+/*
+** The (k+1)-th largest of a[0..n) (k < n), found by selection (Hoare's partition around
+** a median of three, on the side holding k): linear on average, where a sort of a
+** million frequencies to read one of them was a tenth of a second. a is reordered.
+*/
+static int64_t kth_largest(int64_t *a, size_t n, size_t k) {
+  size_t lo = 0, hi = n - 1;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int64_t x = a[lo], y = a[mid], z = a[hi];
+    int64_t p = x > y ? (y > z ? y : (x > z ? z : x)) : (x > z ? x : (y > z ? z : y));
+    size_t i = lo, j = hi;
+    while (i <= j) {                       /* larger before smaller */
+      while (a[i] > p) i++;
+      while (a[j] < p) j--;
+      if (i <= j) {
+        int64_t t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        if (j == 0) break;
+        j--;
+      }
+    }
+    if (k <= j && j != (size_t)-1 && i > j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
 }
 
 /* A row to order by (k1, k2) alone: sequences of one length up to 3 (n-grams), whose
@@ -523,12 +549,43 @@ int ds_seqs_order(const ds_seqs *s, const ds_lexstrs *lex, int64_t minF, int64_t
     size_t m = 0;
     for (size_t i = 0; i < s->nEnt; i++)
       if (s->aEnt[i].freq >= minF && s->aEnt[i].range >= minR) aF[m++] = s->aEnt[i].freq;
-    qsort(aF, m, sizeof *aF, cmp_i64_desc);
-    if (nMax > 0 && aF[nMax - 1] > minTop) minTop = aF[nMax - 1];
+    if (nMax > 0) {
+      int64_t f = kth_largest(aF, m, nMax - 1);
+      if (f > minTop) minTop = f;
+    }
     if (nMax == 0) minTop = INT64_MAX;
     ds_free(aF);
   }
   size_t n = 0;
+  int bRadix = 1;          /* one length up to 3: (key, key2) decide, ties by index, as seqrank_cmp */
+  for (size_t i = 0; bRadix && i < s->nEnt; i++) bRadix = s->aEnt[i].len <= 3 && s->aEnt[i].len == s->aEnt[0].len;
+  if (bRadix) {            /* the keys straight into the radix sort's rows */
+    radrow *aRad = ds_malloc_n(s->nEnt + 1, sizeof *aRad);
+    for (size_t i = 0; aRad && i < s->nEnt; i++) {
+      const seqent *x = &s->aEnt[i];
+      if (x->freq < minTop || x->range < minR) continue;
+      const uint32_t *a = s->ids.a + x->off;
+      uint64_t key = ((uint64_t)(UINT32_MAX - (x->freq > UINT32_MAX ? UINT32_MAX : (uint32_t)x->freq)) << 32) |
+                     (x->len && a[0] < nLex ? aRank[a[0]] : 0);
+      uint64_t key2 = ((uint64_t)(x->len > 1 && a[1] < nLex ? aRank[a[1]] : 0) << 32) |
+                      (x->len > 2 && a[2] < nLex ? aRank[a[2]] : 0);
+      aRad[n++] = (radrow){key, key2, i};
+    }
+    if (!aRad || radix_sort(aRad, n)) {
+      ds_free(aRad), ds_free(aRef), ds_free(aRank), ds_free(aRow), ds_free(aIdx);
+      return DS_NOMEM;
+    }
+    if (n > nMax) n = nMax;
+    for (size_t r = 0; r < n; r++) aIdx[r] = (size_t)aRad[r].i;
+    ds_free(aRad);
+    ds_free(aRef);
+    ds_free(aRank);
+    ds_free(aRow);
+    *paIdx = aIdx;
+    *pn = n;
+    *pnAll = nPass;
+    return DS_OK;
+  }
   for (size_t i = 0; i < s->nEnt; i++) {
     const seqent *x = &s->aEnt[i];
     if (x->freq < minTop || x->range < minR) continue;
@@ -539,23 +596,9 @@ int ds_seqs_order(const ds_seqs *s, const ds_lexstrs *lex, int64_t minF, int64_t
                     (x->len > 2 && a[2] < nLex ? aRank[a[2]] : 0);
     aRow[n++] = (seqrank){key, key2, a, aRank, x->len, (uint32_t)nLex, i};
   }
-  int bRadix = n > 1;      /* one length up to 3: (key, key2) decide, ties by index, as seqrank_cmp */
-  for (size_t r = 0; bRadix && r < n; r++) bRadix = aRow[r].nId <= 3 && aRow[r].nId == aRow[0].nId;
-  if (bRadix) {
-    radrow *aRad = ds_malloc_n(n, sizeof *aRad);
-    for (size_t r = 0; aRad && r < n; r++) aRad[r] = (radrow){aRow[r].key, aRow[r].key2, aRow[r].i};
-    if (!aRad || radix_sort(aRad, n)) {
-      ds_free(aRad), ds_free(aRef), ds_free(aRank), ds_free(aRow), ds_free(aIdx);
-      return DS_NOMEM;
-    }
-    if (n > nMax) n = nMax;
-    for (size_t r = 0; r < n; r++) aIdx[r] = (size_t)aRad[r].i;
-    ds_free(aRad);
-  } else {
-    qsort(aRow, n, sizeof *aRow, seqrank_cmp);
-    if (n > nMax) n = nMax;
-    for (size_t r = 0; r < n; r++) aIdx[r] = aRow[r].i;
-  }
+  qsort(aRow, n, sizeof *aRow, seqrank_cmp);
+  if (n > nMax) n = nMax;
+  for (size_t r = 0; r < n; r++) aIdx[r] = aRow[r].i;
   ds_free(aRef);
   ds_free(aRank);
   ds_free(aRow);
