@@ -25,7 +25,11 @@ local function time(name, f)
   local best, cpu, n = math.huge, math.huge, 0
   for _ = 1, repeat_n do
     local t0, c0 = core.clock(), os.clock()
-    local r = f()
+    local ok, r = pcall(f)
+    if not ok or not r then   -- an older tree (BEFORE=) may lack a recipe's path
+      print(string.format("%-34s failed: %s", name, tostring(r)))
+      return
+    end
     best, cpu = math.min(best, core.clock() - t0), math.min(cpu, os.clock() - c0)
     n = #r.rows
   end

@@ -1252,11 +1252,27 @@ int ds_merge_order(const ds_merge *m, int iSort, const int64_t *aMin, size_t nMa
     for (int c = 0; aMin && ok && c < m->nCol; c++) ok = v[c] >= aMin[c];
     if (ok) a[n++] = r;
   }
+  *pnAll = n;
+  if (iSort >= 0 && iSort < m->nCol && nMax < n) {
+    /* only rows as large as the nMax-th largest can be among the first nMax: the others
+       are left out before the sort (a top 20 of a million rows sorts a few) */
+    int64_t *aV = ds_malloc_n(n + 1, sizeof *aV);
+    if (!aV) {
+      ds_free(a);
+      return DS_NOMEM;
+    }
+    for (size_t r = 0; r < n; r++) aV[r] = m->aVal[a[r] * (size_t)m->nCol + (size_t)iSort];
+    int64_t vMin = nMax ? kth_largest(aV, n, nMax - 1) : INT64_MAX;
+    ds_free(aV);
+    size_t k = 0;
+    for (size_t r = 0; r < n; r++)
+      if (m->aVal[a[r] * (size_t)m->nCol + (size_t)iSort] >= vMin) a[k++] = a[r];
+    n = k;
+  }
   tlMerge = m;
   tlSort = iSort < m->nCol ? iSort : -1;
   qsort(a, n, sizeof *a, merge_cmp);
   tlMerge = NULL;
-  *pnAll = n;
   *pn = n < nMax ? n : nMax;
   *paIdx = a;
   return DS_OK;

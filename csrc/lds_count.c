@@ -860,17 +860,26 @@ static int merge_add_collocates(lua_State *L) {
   const ds_matchset *ms = matches(L, 3, c, b);
   ds_error e;
   if (ds_count_collocates(c, attr, ms, abDoc, (int)left, (int)right, zWithin, &b->co, &e)) return lds_raise(L, &e);
-  if (ds_count_freq(c, attr, abDoc, &b->fy, &e)) return lds_raise(L, &e);
   load_lexicon(L, c, attr, b);
+  int64_t nTok = 0;
+  if (abDoc) {             /* f_y of a subcorpus counted; of the whole corpus, the lexicon's */
+    if (ds_count_freq(c, attr, abDoc, &b->fy, &e)) return lds_raise(L, &e);
+    nTok = b->fy.nTok;
+  } else {
+    ds_info info;
+    if (ds_corpus_info(c, &info, &e)) return lds_raise(L, &e);
+    nTok = info.nTokens;
+  }
   merge_touch(x);
-  for (size_t id = 0; id < b->fy.nId; id++) {
-    int64_t a[2] = {id < b->co.xy.nId ? b->co.xy.aFreq[id] : 0, b->fy.aFreq[id]};
+  size_t nId = abDoc ? b->fy.nId : b->lex.nId;
+  for (size_t id = 0; id < nId; id++) {
+    int64_t a[2] = {id < b->co.xy.nId ? b->co.xy.aFreq[id] : 0, abDoc ? b->fy.aFreq[id] : b->lex.aFreq[id]};
     if (!a[1]) continue;
     merge_nomem(L, id < b->lex.nId ? ds_merge_add(x->m, LEXSTR(&b->lex, id), a) : ds_merge_add(x->m, "", 0, a));
   }
   lua_pushinteger(L, (lua_Integer)b->co.nNode);
   lua_pushinteger(L, (lua_Integer)b->co.nWindow);
-  lua_pushinteger(L, (lua_Integer)b->fy.nTok);
+  lua_pushinteger(L, (lua_Integer)nTok);
   done(L, box);
   return 3;
 }
