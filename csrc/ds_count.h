@@ -83,7 +83,9 @@ void ds_seqs_free(ds_seqs *s);     /* safe with NULL */
 ** none across a sentence boundary (`s` spans; a document without sentences is one), into
 ** a new *ps. Frequency is occurrences, range the documents holding one. Counted on two
 ** threads (this one reads the documents; each thread counts half of the n-grams, split
-** by hash); c is used from the calling thread only.
+** by hash); c is used from the calling thread only. When n ids of attr fit in 64 bits
+** (ds_corpus_type_id_bound) an n-gram is counted as one packed integer; the result is
+** the same either way.
 */
 #define DS_COUNT_MAX_N 8
 int ds_count_ngrams(ds_corpus *c, int attr, int n, const unsigned char *abDoc, ds_seqs **ps,
