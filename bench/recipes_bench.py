@@ -60,10 +60,13 @@ def collocates(attr, value):
         toks = d["tokens"]
         key, w = toks[attr], toks["word"]
         n = len(w)
+        seen = set()            # windows that overlap are merged: a position counts once
         for i, x in enumerate(key):
             if x == value:
-                c.update(w[max(0, i - 5):i])
-                c.update(w[i + 1:min(n, i + 6)])
+                for j in range(max(0, i - 5), min(n, i + 6)):
+                    if j != i and j not in seen:
+                        seen.add(j)
+                        c[w[j]] += 1
     return len(c)
 
 

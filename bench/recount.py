@@ -18,12 +18,12 @@ prints. The formulas are those of issue 18 and the literature
               tokens outside every sentence is a segment of its own), range = documents
   collocates  of a one-token query, window 5,5 clipped at the document's edges, the node's
               own token not in its window (Evert 2008, surface co-occurrence): f_xy = the
-              window positions holding the collocate (a position in two windows counts
-              twice), f_x = matches, f_y = corpus frequency, n = N, window = positions in
-              all windows; E = window f_y / n; MI = log2(O/E); MI3 = log2(O^3/E);
-              t = (O - E)/sqrt(O); z = (O - E)/sqrt(E); ll = G^2 of the 2x2 table with
-              R1 = window, C1 = f_y (Dunning 1993, 0 ln 0 = 0, unsigned; undefined, NaN,
-              when f_xy > f_y, which windows that overlap allow);
+              positions of the union of the windows holding the collocate (a position
+              in two windows counts once), f_x = matches, f_y = corpus frequency, n = N,
+              window = positions in the union; E = window f_y / n; MI = log2(O/E);
+              MI3 = log2(O^3/E); t = (O - E)/sqrt(O); z = (O - E)/sqrt(E); ll = G^2 of
+              the 2x2 table with R1 = window, C1 = f_y (Dunning 1993, 0 ln 0 = 0,
+              unsigned);
               dice = 2 f_xy/(f_x + f_y); logdice = 14 + log2(dice) (Rychly 2008)
   keyness     target = documents whose metadata value matches a regex whole, reference =
               the rest; E1 = N1 (O1 + O2)/(N1 + N2), E2 likewise; ll = 2 (O1 ln(O1/E1) +
@@ -122,9 +122,15 @@ def count_colloc(docs, attr, value, left, right):
             if x != value:
                 continue
             fx += 1
-            for j in list(range(max(0, i - left), i)) + list(range(i + 1, min(n, i + right + 1))):
-                fxy[w[j]] += 1
-                window += 1
+        # the union of the matches' windows: each position once (a node's own token is
+        # not in its window, but may be in another node's)
+        union = set()
+        for i, x in enumerate(key):
+            if x == value:
+                union.update(j for j in range(max(0, i - left), min(n, i + right + 1)) if j != i)
+        for j in union:
+            fxy[w[j]] += 1
+        window += len(union)
     return fxy, fx, window
 
 
@@ -156,8 +162,8 @@ def colloc_stats(o, fx, fy, n, window):
     o12, o21 = r1 - o, c1 - o
     o22 = n - r1 - c1 + o
     r2, c2 = n - r1, n - c1
-    # a collocate token in the windows of two matches counts for each, so f_xy may pass
-    # f_y: the 2x2 table then has a negative cell and G^2 is undefined (NaN)
+    # windows are merged (each position once), so no cell is negative; should one be,
+    # G^2 is undefined (NaN)
     g2 = math.nan if min(o12, o21, o22) < 0 else 2 * (xlnx(o, r1 * c1 / n) + xlnx(o12, r1 * c2 / n) + xlnx(o21, r2 * c1 / n) + xlnx(o22, r2 * c2 / n))
     dice = 2 * o / (fx + fy)
     return {"expected": e, "mi": math.log2(o / e), "mi3": math.log2(o ** 3 / e), "t": (o - e) / math.sqrt(o),

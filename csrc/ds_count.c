@@ -42,11 +42,10 @@ static int idvec_room(idvec *v, size_t n) {
   return DS_OK;
 }
 
-/* The ids of attr of tokens [t0, t1) of document k into v (replacing what it held). */
-static int doc_ids(ds_corpus *c, size_t k, int attr, int64_t t0, int64_t t1, idvec *v, ds_error *e) {
-  v->n = 0;
+/* The ids of attr of tokens [t0, t1) of document k appended to v. */
+static int doc_ids_add(ds_corpus *c, size_t k, int attr, int64_t t0, int64_t t1, idvec *v, ds_error *e) {
   if (t1 <= t0) return DS_OK;
-  if (idvec_room(v, (size_t)(t1 - t0))) return nomem(e);
+  if (idvec_room(v, v->n + (size_t)(t1 - t0))) return nomem(e);
   for (int64_t t = t0; t < t1;) {
     ds_window w;
     int64_t want = t1 - t < CHUNK ? t1 : t + CHUNK;
@@ -56,10 +55,17 @@ static int doc_ids(ds_corpus *c, size_t k, int attr, int64_t t0, int64_t t1, idv
     int64_t end = w.first + (int64_t)w.n;
     if (w.first > t || end <= t) return ds_error_set(e, DS_CORRUPT, -1, "a window misses token %lld", (long long)t);
     if (end > t1) end = t1;
-    for (int64_t i = t; i < end; i++) v->a[v->n++] = ds_corpus_type_id(c, w.aType[i - w.first], attr);
+    ds_corpus_type_ids(c, w.aType + (t - w.first), (size_t)(end - t), attr, v->a + v->n);
+    v->n += (size_t)(end - t);
     t = end;
   }
   return DS_OK;
+}
+
+/* The ids of attr of tokens [t0, t1) of document k into v (replacing what it held). */
+static int doc_ids(ds_corpus *c, size_t k, int attr, int64_t t0, int64_t t1, idvec *v, ds_error *e) {
+  v->n = 0;
+  return doc_ids_add(c, k, attr, t0, t1, v, e);
 }
 
 /*
@@ -442,9 +448,35 @@ static int seqrank_cmp(const void *pa, const void *pb) {
   return a->i < b->i ? -1 : a->i > b->i;
 }
 
-static int cmp_i64_desc(const void *a, const void *b) {
-  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-  return x > y ? -1 : x < y;
+/*
+** The (k+1)-th largest of a[0..n) (k < n), found by selection (Hoare's partition around
+** a median of three, on the side holding k): linear on average, where a sort of a
+** million frequencies to read one of them was a tenth of a second. a is reordered.
+*/
+static int64_t kth_largest(int64_t *a, size_t n, size_t k) {
+  size_t lo = 0, hi = n - 1;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int64_t x = a[lo], y = a[mid], z = a[hi];
+    int64_t p = x > y ? (y > z ? y : (x > z ? z : x)) : (x > z ? x : (y > z ? z : y));
+    size_t i = lo, j = hi;
+    while (i <= j) {                       /* larger before smaller */
+      while (a[i] > p) i++;
+      while (a[j] < p) j--;
+      if (i <= j) {
+        int64_t t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        if (j == 0) break;
+        j--;
+      }
+    }
+    if (k <= j && j != (size_t)-1 && i > j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
 }
 
 /* A row to order by (k1, k2) alone: sequences of one length up to 3 (n-grams), whose
@@ -517,12 +549,43 @@ int ds_seqs_order(const ds_seqs *s, const ds_lexstrs *lex, int64_t minF, int64_t
     size_t m = 0;
     for (size_t i = 0; i < s->nEnt; i++)
       if (s->aEnt[i].freq >= minF && s->aEnt[i].range >= minR) aF[m++] = s->aEnt[i].freq;
-    qsort(aF, m, sizeof *aF, cmp_i64_desc);
-    if (nMax > 0 && aF[nMax - 1] > minTop) minTop = aF[nMax - 1];
+    if (nMax > 0) {
+      int64_t f = kth_largest(aF, m, nMax - 1);
+      if (f > minTop) minTop = f;
+    }
     if (nMax == 0) minTop = INT64_MAX;
     ds_free(aF);
   }
   size_t n = 0;
+  int bRadix = 1;          /* one length up to 3: (key, key2) decide, ties by index, as seqrank_cmp */
+  for (size_t i = 0; bRadix && i < s->nEnt; i++) bRadix = s->aEnt[i].len <= 3 && s->aEnt[i].len == s->aEnt[0].len;
+  if (bRadix) {            /* the keys straight into the radix sort's rows */
+    radrow *aRad = ds_malloc_n(s->nEnt + 1, sizeof *aRad);
+    for (size_t i = 0; aRad && i < s->nEnt; i++) {
+      const seqent *x = &s->aEnt[i];
+      if (x->freq < minTop || x->range < minR) continue;
+      const uint32_t *a = s->ids.a + x->off;
+      uint64_t key = ((uint64_t)(UINT32_MAX - (x->freq > UINT32_MAX ? UINT32_MAX : (uint32_t)x->freq)) << 32) |
+                     (x->len && a[0] < nLex ? aRank[a[0]] : 0);
+      uint64_t key2 = ((uint64_t)(x->len > 1 && a[1] < nLex ? aRank[a[1]] : 0) << 32) |
+                      (x->len > 2 && a[2] < nLex ? aRank[a[2]] : 0);
+      aRad[n++] = (radrow){key, key2, i};
+    }
+    if (!aRad || radix_sort(aRad, n)) {
+      ds_free(aRad), ds_free(aRef), ds_free(aRank), ds_free(aRow), ds_free(aIdx);
+      return DS_NOMEM;
+    }
+    if (n > nMax) n = nMax;
+    for (size_t r = 0; r < n; r++) aIdx[r] = (size_t)aRad[r].i;
+    ds_free(aRad);
+    ds_free(aRef);
+    ds_free(aRank);
+    ds_free(aRow);
+    *paIdx = aIdx;
+    *pn = n;
+    *pnAll = nPass;
+    return DS_OK;
+  }
   for (size_t i = 0; i < s->nEnt; i++) {
     const seqent *x = &s->aEnt[i];
     if (x->freq < minTop || x->range < minR) continue;
@@ -533,23 +596,9 @@ int ds_seqs_order(const ds_seqs *s, const ds_lexstrs *lex, int64_t minF, int64_t
                     (x->len > 2 && a[2] < nLex ? aRank[a[2]] : 0);
     aRow[n++] = (seqrank){key, key2, a, aRank, x->len, (uint32_t)nLex, i};
   }
-  int bRadix = n > 1;      /* one length up to 3: (key, key2) decide, ties by index, as seqrank_cmp */
-  for (size_t r = 0; bRadix && r < n; r++) bRadix = aRow[r].nId <= 3 && aRow[r].nId == aRow[0].nId;
-  if (bRadix) {
-    radrow *aRad = ds_malloc_n(n, sizeof *aRad);
-    for (size_t r = 0; aRad && r < n; r++) aRad[r] = (radrow){aRow[r].key, aRow[r].key2, aRow[r].i};
-    if (!aRad || radix_sort(aRad, n)) {
-      ds_free(aRad), ds_free(aRef), ds_free(aRank), ds_free(aRow), ds_free(aIdx);
-      return DS_NOMEM;
-    }
-    if (n > nMax) n = nMax;
-    for (size_t r = 0; r < n; r++) aIdx[r] = (size_t)aRad[r].i;
-    ds_free(aRad);
-  } else {
-    qsort(aRow, n, sizeof *aRow, seqrank_cmp);
-    if (n > nMax) n = nMax;
-    for (size_t r = 0; r < n; r++) aIdx[r] = aRow[r].i;
-  }
+  qsort(aRow, n, sizeof *aRow, seqrank_cmp);
+  if (n > nMax) n = nMax;
+  for (size_t r = 0; r < n; r++) aIdx[r] = aRow[r].i;
   ds_free(aRef);
   ds_free(aRank);
   ds_free(aRow);
@@ -584,11 +633,70 @@ typedef struct ngbatch {
   const ngrun *aRun;
   size_t nRun;
   int n;
+  int bits;            /* > 0: n-grams packed as keys of n * bits bits (pktab), else ds_seqs */
 } ngbatch;
+
+/*
+** When n ids of bits bits each fit in 64 (bits: enough for every id of the attribute,
+** ds_corpus_type_id_bound), an n-gram is its ids packed into one integer, the first id
+** in the highest bits, and is counted in a table of such keys: an entry holds the key and
+** its counts (no pointer to ids elsewhere, so a lookup reads one cache line), and the key
+** is built as a window slides along a sentence (a shift and an or per token, no loop
+** over the n ids). 3-grams of a lexicon below 2^21 values are counted this way.
+*/
+typedef struct pkent {
+  uint64_t key;
+  int64_t freq;        /* 0: an empty slot */
+  uint32_t range;      /* documents holding it */
+  uint32_t last;       /* the last document counted, plus one */
+} pkent;
+
+typedef struct pktab {
+  pkent *a;
+  size_t nSlot;        /* power of two */
+  size_t n;            /* entries */
+  int64_t total;       /* n-grams counted */
+} pktab;
+
+/* A key's hash: the top bit picks the thread counting it, the low bits its slot. */
+static inline uint64_t pk_hash(uint64_t k) {
+  k ^= k >> 33;
+  k *= 0xff51afd7ed558ccdull;
+  k ^= k >> 33;
+  k *= 0xc4ceb9fe1a85ec53ull;
+  return k ^ (k >> 33);
+}
+
+static int pktab_init(pktab *t, size_t nSlot) {
+  t->a = ds_malloc_n(nSlot, sizeof *t->a);
+  if (!t->a) return DS_NOMEM;
+  memset(t->a, 0, nSlot * sizeof *t->a);
+  t->nSlot = nSlot;
+  t->n = 0;
+  return DS_OK;
+}
+
+static int pktab_grow(pktab *t) {
+  size_t m = t->nSlot * 2;
+  pkent *a = ds_malloc_n(m, sizeof *a);
+  if (!a) return DS_NOMEM;
+  memset(a, 0, m * sizeof *a);
+  for (size_t i = 0; i < t->nSlot; i++) {
+    if (!t->a[i].freq) continue;
+    size_t j = (size_t)pk_hash(t->a[i].key) & (m - 1);
+    while (a[j].freq) j = (j + 1) & (m - 1);
+    a[j] = t->a[i];
+  }
+  ds_free(t->a);
+  t->a = a;
+  t->nSlot = m;
+  return DS_OK;
+}
 
 typedef struct ngpart {
   const ngbatch *b;
   ds_seqs *s;
+  pktab pk;            /* with b->bits > 0 */
   unsigned part;       /* 0 or 1: the top bit of the hashes counted here */
   int rc;
 } ngpart;
@@ -623,10 +731,116 @@ static int ngram_flush(ds_seqs *s, nggroup *g, size_t n) {
   return DS_OK;
 }
 
+/* Keys of a group of pkgroup, with their hashes and documents (plus one). */
+typedef struct pkgroup {
+  uint64_t aKey[NGRAM_GROUP], aHash[NGRAM_GROUP];
+  uint32_t aDoc[NGRAM_GROUP];
+  size_t n;
+} pkgroup;
+
+static int pk_flush(pktab *t, pkgroup *g) {
+  for (size_t i = 0; i < g->n; i++) {
+    size_t mask = t->nSlot - 1;
+    if (i + NGRAM_AHEAD < g->n) __builtin_prefetch(&t->a[(size_t)g->aHash[i + NGRAM_AHEAD] & mask]);
+    uint64_t key = g->aKey[i];
+    size_t j = (size_t)g->aHash[i] & mask;
+    pkent *x;
+    for (x = &t->a[j]; x->freq && x->key != key; x = &t->a[j]) j = (j + 1) & mask;
+    if (x->freq) {
+      x->freq++;
+      if (x->last != g->aDoc[i]) {
+        x->last = g->aDoc[i];
+        x->range++;
+      }
+    } else {
+      *x = (pkent){key, 1, 1, g->aDoc[i]};
+      if (++t->n * 4 > t->nSlot * 3 && pktab_grow(t)) return DS_NOMEM;    /* load at most 3/4 */
+    }
+  }
+  t->total += (int64_t)g->n;
+  g->n = 0;
+  return DS_OK;
+}
+
+/* The packed n-grams of batch b whose hash's top bit is p->part, into p->pk. */
+static void pk_part(ngpart *p) {
+  const ngbatch *b = p->b;
+  size_t n = (size_t)b->n;
+  unsigned bits = (unsigned)b->bits;
+  uint64_t mask = n * bits >= 64 ? ~0ull : (1ull << (n * bits)) - 1;
+  pkgroup *g = ds_malloc(sizeof *g);
+  if (!g) {
+    p->rc = DS_NOMEM;
+    return;
+  }
+  g->n = 0;
+  for (size_t r = 0; p->rc == DS_OK && r < b->nRun; r++) {
+    const ngrun *x = &b->aRun[r];
+    if (x->len < n) continue;
+    const uint32_t *a = b->aId + x->at;
+    uint32_t doc = (uint32_t)x->k + 1;
+    uint64_t key = 0;
+    for (size_t t = 0; t + 1 < n; t++) key = (key << bits) | a[t];
+    for (size_t t = n - 1; t < x->len; t++) {
+      key = ((key << bits) | a[t]) & mask;
+      uint64_t h = pk_hash(key);
+      g->aKey[g->n] = key;      /* written always, kept when the hash is this thread's */
+      g->aHash[g->n] = h;
+      g->aDoc[g->n] = doc;
+      g->n += (unsigned)(h >> 63) == p->part;
+      if (g->n == NGRAM_GROUP && pk_flush(&p->pk, g)) {
+        p->rc = DS_NOMEM;
+        break;
+      }
+    }
+  }
+  if (p->rc == DS_OK && pk_flush(&p->pk, g)) p->rc = DS_NOMEM;
+  ds_free(g);
+}
+
+/*
+** The entries of the packed tables t[0..2) (no key in both) as a read-only ds_seqs of
+** n-grams of n ids of bits bits, into a new *ps; the tables are freed as they are read.
+*/
+static int pk_to_seqs(pktab *t, int n, int bits, ds_seqs **ps) {
+  ds_seqs *s = ds_malloc(sizeof *s);
+  if (!s) return DS_NOMEM;
+  memset(s, 0, sizeof *s);
+  size_t nEnt = t[0].n + t[1].n;
+  s->aEnt = ds_malloc_n(nEnt ? nEnt : 1, sizeof *s->aEnt);
+  if (!s->aEnt || idvec_room(&s->ids, nEnt * (size_t)n + 1)) {
+    ds_seqs_free(s);
+    return DS_NOMEM;
+  }
+  s->nEntAlloc = nEnt ? nEnt : 1;
+  uint64_t one = (1ull << bits) - 1;
+  for (int i = 0; i < 2; i++) {
+    for (size_t j = 0; j < t[i].nSlot; j++) {
+      const pkent *x = &t[i].a[j];
+      if (!x->freq) continue;
+      seqent *y = &s->aEnt[s->nEnt++];
+      *y = (seqent){x->freq, x->range, x->last, s->ids.n, (uint32_t)n, {0}};
+      uint32_t *a = s->ids.a + s->ids.n;
+      for (int m = 0; m < n; m++) a[m] = (uint32_t)((x->key >> ((unsigned)(n - 1 - m) * (unsigned)bits)) & one);
+      if (n <= SEQ_INLINE) memcpy(y->aKey, a, (size_t)n * sizeof *a);
+      s->ids.n += (size_t)n;
+    }
+    s->total += t[i].total;
+    ds_free(t[i].a);
+    t[i].a = NULL;
+  }
+  *ps = s;
+  return DS_OK;
+}
+
 static void *ngram_part(void *arg) {
   ngpart *p = arg;
   const ngbatch *b = p->b;
   size_t n = (size_t)b->n;
+  if (b->bits > 0) {
+    pk_part(p);
+    return NULL;
+  }
   nggroup *g = ds_malloc(sizeof *g);
   if (!g) {
     p->rc = DS_NOMEM;
@@ -716,13 +930,23 @@ int ds_count_ngrams(ds_corpus *c, int attr, int n, const unsigned char *abDoc, d
   ngpool pool;
   memset(&pool, 0, sizeof pool);
   pool.p[1].part = 1;
-  if (seqs_new(&pool.p[0].s) || seqs_new(&pool.p[1].s)) {
+  uint32_t bound;
+  int rc = ds_corpus_type_id_bound(c, attr, &bound, e);
+  if (rc) return rc;
+  int bits = 1;                 /* the bits of an id, when n of them fit in 64 (else 0) */
+  while (bits < 32 && bound > 1 && (bound - 1) >> bits) bits++;
+  if (n * bits > 64) bits = 0;
+  if (bits ? pktab_init(&pool.p[0].pk, 1 << 16) || pktab_init(&pool.p[1].pk, 1 << 16)
+           : seqs_new(&pool.p[0].s) || seqs_new(&pool.p[1].s)) {
     ds_seqs_free(pool.p[0].s);
+    ds_free(pool.p[0].pk.a);
     return nomem(e);
   }
+  uint32_t wide = bits ? ~0u << bits : 0;    /* an id with one of these bits is past the bound */
+  if (bits == 32) wide = 0;
   ngworker aw[2] = {{&pool, 0}, {&pool, 1}};
   pthread_t ath[2];
-  int nThread = 0, rc = DS_OK;
+  int nThread = 0;
   if (pthread_mutex_init(&pool.mu, NULL)) rc = nomem(e);
   else if (pthread_cond_init(&pool.cv, NULL)) {
     pthread_mutex_destroy(&pool.mu);
@@ -735,7 +959,7 @@ int ds_count_ngrams(ds_corpus *c, int attr, int n, const unsigned char *abDoc, d
   }
   for (; nThread < 2; nThread++)
     if (ds_thread_start(&ath[nThread], ngram_worker, &aw[nThread])) break;
-  idvec aBatch[2] = {{0}, {0}}, v = {0};
+  idvec aBatch[2] = {{0}, {0}};
   ds_buf aRuns[2] = {DS_BUF_INIT, DS_BUF_INIT};
   int cur = 0;
   seg *aSeg = NULL;
@@ -748,25 +972,26 @@ int ds_count_ngrams(ds_corpus *c, int attr, int n, const unsigned char *abDoc, d
       if (!in_set(abDoc, k)) continue;
       rc = ds_interrupted() ? ds_interrupt_error(e) : DS_OK;   /* Ctrl-C: a look per document */
       if (rc == DS_OK) rc = doc_segments(c, k, "s", &aSeg, &nSegAlloc, &nSeg, e);
-      if (rc == DS_OK) rc = doc_ids(c, k, attr, 0, ds_corpus_doc(c, k)->nTok, &v, e);
+      size_t at = batch->n;
+      if (rc == DS_OK) rc = doc_ids_add(c, k, attr, 0, ds_corpus_doc(c, k)->nTok, batch, e);
       if (rc) break;
-      if (idvec_room(batch, batch->n + v.n)) {
-        rc = nomem(e);
-        break;
-      }
       for (size_t i = 0; i < nSeg; i++) {
-        ngrun r = {batch->n + (size_t)aSeg[i].from, (size_t)(aSeg[i].to - aSeg[i].from), (int64_t)k};
+        ngrun r = {at + (size_t)aSeg[i].from, (size_t)(aSeg[i].to - aSeg[i].from), (int64_t)k};
         ds_buf_append(runs, &r, sizeof r);
       }
-      memcpy(batch->a + batch->n, v.a, v.n * sizeof *v.a);
-      batch->n += v.n;
+      uint32_t any = 0;
+      for (size_t i = at; wide && i < batch->n; i++) any |= batch->a[i];
+      if (any & wide) {
+        rc = ds_error_set(e, DS_CORRUPT, -1, "a token's id is past its lexicon");
+        break;
+      }
       if (runs->rc) {
         rc = nomem(e);
         break;
       }
     }
     if (batch->n >= DS_NGRAM_BATCH || (k == nDoc && runs->n)) {
-      ngbatch b = {batch->a, (const ngrun *)runs->p, runs->n / sizeof(ngrun), n};
+      ngbatch b = {batch->a, (const ngrun *)runs->p, runs->n / sizeof(ngrun), n, bits};
       if (nThread == 2) {
         ngram_wait(&pool);             /* the other buffer is free again */
         if (pool.p[0].rc || pool.p[1].rc) rc = nomem(e);
@@ -795,8 +1020,17 @@ int ds_count_ngrams(ds_corpus *c, int attr, int n, const unsigned char *abDoc, d
     ds_free(aBatch[i].a);
     ds_buf_free(&aRuns[i]);
   }
-  ds_free(v.a);
   ds_free(aSeg);
+  if (rc == DS_OK && bits) {
+    pktab t[2] = {pool.p[0].pk, pool.p[1].pk};
+    pool.p[0].pk.a = pool.p[1].pk.a = NULL;
+    if (pk_to_seqs(t, n, bits, ps)) rc = nomem(e);
+    ds_free(t[0].a);
+    ds_free(t[1].a);
+    return rc;
+  }
+  ds_free(pool.p[0].pk.a);
+  ds_free(pool.p[1].pk.a);
   if (rc == DS_OK) {
     if (seqs_join(pool.p[0].s, pool.p[1].s)) rc = nomem(e);
     else pool.p[1].s = NULL;      /* freed by the join */
@@ -846,6 +1080,206 @@ int ds_count_matches(ds_corpus *c, int attr, const ds_matchset *ms, const unsign
 
 /* }====== */
 
+/* {====== merging the counts of several corpus files ====== */
+
+typedef struct mrow {
+  size_t off, n;       /* its string: m->text.p + off, n bytes */
+  uint64_t hash;
+} mrow;
+
+struct ds_merge {
+  int nCol;
+  mrow *aRow;
+  size_t nRow, nRowAlloc;
+  int64_t *aVal;       /* nCol per row */
+  uint32_t *aSlot;     /* row + 1, 0 empty; power-of-two size */
+  size_t nSlot;
+  ds_buf text;
+};
+
+static uint64_t str_hash(const char *z, size_t n) {
+  uint64_t h = 0xcbf29ce484222325ull;       /* FNV-1a, then a final mix for the low bits */
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)z[i]) * 0x100000001b3ull;
+  return pk_hash(h);
+}
+
+int ds_merge_new(int nCol, ds_merge **pm) {
+  *pm = NULL;
+  if (nCol < 1 || nCol > DS_MERGE_MAXCOL) return DS_MISUSE;
+  ds_merge *m = ds_malloc(sizeof *m);
+  if (!m) return DS_NOMEM;
+  memset(m, 0, sizeof *m);
+  m->nCol = nCol;
+  m->text = (ds_buf)DS_BUF_INIT;
+  m->nSlot = 1024;
+  m->aSlot = ds_malloc_n(m->nSlot, sizeof *m->aSlot);
+  if (!m->aSlot) {
+    ds_free(m);
+    return DS_NOMEM;
+  }
+  memset(m->aSlot, 0, m->nSlot * sizeof *m->aSlot);
+  *pm = m;
+  return DS_OK;
+}
+
+void ds_merge_free(ds_merge *m) {
+  if (!m) return;
+  ds_free(m->aRow);
+  ds_free(m->aVal);
+  ds_free(m->aSlot);
+  ds_buf_free(&m->text);
+  ds_free(m);
+}
+
+static int merge_grow(ds_merge *m) {
+  size_t n = m->nSlot * 2;
+  uint32_t *a = ds_malloc_n(n, sizeof *a);
+  if (!a) return DS_NOMEM;
+  memset(a, 0, n * sizeof *a);
+  for (size_t r = 0; r < m->nRow; r++) {
+    size_t j = (size_t)m->aRow[r].hash & (n - 1);
+    while (a[j]) j = (j + 1) & (n - 1);
+    a[j] = (uint32_t)r + 1;
+  }
+  ds_free(m->aSlot);
+  m->aSlot = a;
+  m->nSlot = n;
+  return DS_OK;
+}
+
+int ds_merge_add(ds_merge *m, const char *z, size_t n, const int64_t *aVal) {
+  uint64_t h = str_hash(z, n);
+  size_t j = (size_t)h & (m->nSlot - 1);
+  for (uint32_t x; (x = m->aSlot[j]) != 0; j = (j + 1) & (m->nSlot - 1)) {
+    const mrow *r = &m->aRow[x - 1];
+    if (r->hash == h && r->n == n && memcmp(m->text.p + r->off, z, n) == 0) {
+      int64_t *v = m->aVal + (size_t)(x - 1) * (size_t)m->nCol;
+      for (int c = 0; c < m->nCol; c++) v[c] += aVal[c];
+      return DS_OK;
+    }
+  }
+  if (m->nRow >= UINT32_MAX - 1) return DS_NOMEM;
+  if (m->nRow == m->nRowAlloc) {
+    size_t k = m->nRowAlloc ? 2 * m->nRowAlloc : 1024;
+    mrow *a = ds_realloc_n(m->aRow, k, sizeof *a);
+    if (!a) return DS_NOMEM;
+    m->aRow = a;
+    int64_t *v = ds_realloc_n(m->aVal, k * (size_t)m->nCol, sizeof *v);
+    if (!v) return DS_NOMEM;
+    m->aVal = v;
+    m->nRowAlloc = k;
+  }
+  size_t off = m->text.n;
+  ds_buf_append(&m->text, z, n);
+  if (m->text.rc) return DS_NOMEM;
+  m->aRow[m->nRow] = (mrow){off, n, h};
+  memcpy(m->aVal + m->nRow * (size_t)m->nCol, aVal, (size_t)m->nCol * sizeof *aVal);
+  m->aSlot[j] = (uint32_t)++m->nRow;
+  if (m->nRow * 2 > m->nSlot) return merge_grow(m);
+  return DS_OK;
+}
+
+int ds_merge_add_freq(ds_merge *m, const ds_freq *f, const ds_lexstrs *lex) {
+  if (m->nCol != 2) return DS_MISUSE;
+  for (size_t id = 0; id < f->nId; id++) {
+    if (!f->aFreq[id]) continue;
+    int64_t a[2] = {f->aFreq[id], f->aRange[id]};
+    const char *z = "";
+    size_t n = 0;
+    if (id < lex->nId) z = (const char *)lex->text.p + lex->aOff[id], n = lex->aOff[id + 1] - lex->aOff[id];
+    if (ds_merge_add(m, z, n, a)) return DS_NOMEM;
+  }
+  return DS_OK;
+}
+
+int ds_merge_add_seqs(ds_merge *m, const ds_seqs *s, const ds_lexstrs *lex) {
+  if (m->nCol != 2) return DS_MISUSE;
+  ds_buf v = DS_BUF_INIT;
+  int rc = DS_OK;
+  for (size_t i = 0; rc == DS_OK && i < s->nEnt; i++) {
+    const seqent *x = &s->aEnt[i];
+    const uint32_t *a = s->ids.a + x->off;
+    ds_buf_reset(&v);
+    for (uint32_t j = 0; j < x->len; j++) {
+      if (j) ds_buf_putc(&v, ' ');
+      if (a[j] < lex->nId) ds_buf_append(&v, lex->text.p + lex->aOff[a[j]], lex->aOff[a[j] + 1] - lex->aOff[a[j]]);
+    }
+    int64_t c[2] = {x->freq, x->range};
+    if (v.rc || ds_merge_add(m, (const char *)v.p, v.n, c)) rc = DS_NOMEM;
+  }
+  ds_buf_free(&v);
+  return rc;
+}
+
+size_t ds_merge_count(const ds_merge *m) { return m->nRow; }
+
+void ds_merge_get(const ds_merge *m, size_t i, const char **pz, size_t *pn, const int64_t **paVal) {
+  *pz = (const char *)m->text.p + m->aRow[i].off;
+  *pn = m->aRow[i].n;
+  *paVal = m->aVal + i * (size_t)m->nCol;
+}
+
+/* qsort has no context argument: the table being ordered, set around the call (the
+   binding calls from one thread at a time per Lua state, but two states may sort at
+   once, so it is thread-local) */
+static _Thread_local const ds_merge *tlMerge;
+static _Thread_local int tlSort;
+
+static int merge_cmp(const void *pa, const void *pb) {
+  size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+  const ds_merge *m = tlMerge;
+  if (tlSort >= 0) {
+    int64_t x = m->aVal[a * (size_t)m->nCol + (size_t)tlSort], y = m->aVal[b * (size_t)m->nCol + (size_t)tlSort];
+    if (x != y) return x > y ? -1 : 1;
+  }
+  const mrow *ra = &m->aRow[a], *rb = &m->aRow[b];
+  size_t n = ra->n < rb->n ? ra->n : rb->n;
+  int c = n ? memcmp(m->text.p + ra->off, m->text.p + rb->off, n) : 0;
+  if (c) return c;
+  return ra->n < rb->n ? -1 : ra->n > rb->n;
+}
+
+int ds_merge_order(const ds_merge *m, int iSort, const int64_t *aMin, size_t nMax, size_t **paIdx, size_t *pn,
+                   size_t *pnAll) {
+  *paIdx = NULL;
+  *pn = *pnAll = 0;
+  size_t *a = ds_malloc_n(m->nRow + 1, sizeof *a);
+  if (!a) return DS_NOMEM;
+  size_t n = 0;
+  for (size_t r = 0; r < m->nRow; r++) {
+    const int64_t *v = m->aVal + r * (size_t)m->nCol;
+    int ok = 1;
+    for (int c = 0; aMin && ok && c < m->nCol; c++) ok = v[c] >= aMin[c];
+    if (ok) a[n++] = r;
+  }
+  *pnAll = n;
+  if (iSort >= 0 && iSort < m->nCol && nMax < n) {
+    /* only rows as large as the nMax-th largest can be among the first nMax: the others
+       are left out before the sort (a top 20 of a million rows sorts a few) */
+    int64_t *aV = ds_malloc_n(n + 1, sizeof *aV);
+    if (!aV) {
+      ds_free(a);
+      return DS_NOMEM;
+    }
+    for (size_t r = 0; r < n; r++) aV[r] = m->aVal[a[r] * (size_t)m->nCol + (size_t)iSort];
+    int64_t vMin = nMax ? kth_largest(aV, n, nMax - 1) : INT64_MAX;
+    ds_free(aV);
+    size_t k = 0;
+    for (size_t r = 0; r < n; r++)
+      if (m->aVal[a[r] * (size_t)m->nCol + (size_t)iSort] >= vMin) a[k++] = a[r];
+    n = k;
+  }
+  tlMerge = m;
+  tlSort = iSort < m->nCol ? iSort : -1;
+  qsort(a, n, sizeof *a, merge_cmp);
+  tlMerge = NULL;
+  *pn = n < nMax ? n : nMax;
+  *paIdx = a;
+  return DS_OK;
+}
+
+/* }====== */
+
 /* {====== collocates ====== */
 
 /* The segment (sentence) of aSeg[0..n) holding token t (relative), by binary search. */
@@ -865,7 +1299,8 @@ int ds_count_collocates(ds_corpus *c, int attr, const ds_matchset *ms, const uns
   if (nLeft < 0 || nRight < 0) return ds_error_set(e, DS_MISUSE, -1, "negative window");
   idvec v = {0};
   seg *aSeg = NULL;
-  size_t nSegAlloc = 0, nSeg = 0;
+  size_t nSegAlloc = 0, nSeg = 0, nSeenAlloc = 0;
+  unsigned char *abSeen = NULL;    /* per token of the document: already in a window */
   int64_t kDoc = -1;               /* the document whose ids (and sentences) v holds */
   int rc = DS_OK;
   unsigned nTick = 0;
@@ -881,6 +1316,16 @@ int ds_count_collocates(ds_corpus *c, int attr, const ds_matchset *ms, const uns
       rc = doc_ids(c, (size_t)k, attr, 0, d->nTok, &v, e);
       if (rc == DS_OK && zWithin) rc = doc_segments(c, (size_t)k, zWithin, &aSeg, &nSegAlloc, &nSeg, e);
       if (rc) break;
+      if ((size_t)d->nTok > nSeenAlloc) {
+        unsigned char *a = ds_realloc(abSeen, (size_t)d->nTok);
+        if (!a) {
+          rc = nomem(e);
+          break;
+        }
+        abSeen = a;
+        nSeenAlloc = (size_t)d->nTok;
+      }
+      if (d->nTok) memset(abSeen, 0, (size_t)d->nTok);
       kDoc = k;
     }
     int64_t first = ms->a[i].first - d->cpos, last = ms->a[i].last - d->cpos;
@@ -897,12 +1342,15 @@ int ds_count_collocates(ds_corpus *c, int attr, const ds_matchset *ms, const uns
     for (int64_t t = lo; rc == DS_OK && t <= hi; t++) {
       if (t == first) t = last + 1;                     /* not the node's own tokens */
       if (t > hi) break;
+      if (abSeen[t]) continue;                          /* in an earlier match's window */
+      abSeen[t] = 1;
       out->nWindow++;
-      if (freq_add(&out->xy, v.a[t], (int64_t)i)) rc = nomem(e);
+      if (freq_add(&out->xy, v.a[t], k)) rc = nomem(e);
     }
   }
   ds_free(v.a);
   ds_free(aSeg);
+  ds_free(abSeen);
   return rc;
 }
 

@@ -83,7 +83,9 @@ void ds_seqs_free(ds_seqs *s);     /* safe with NULL */
 ** none across a sentence boundary (`s` spans; a document without sentences is one), into
 ** a new *ps. Frequency is occurrences, range the documents holding one. Counted on two
 ** threads (this one reads the documents; each thread counts half of the n-grams, split
-** by hash); c is used from the calling thread only.
+** by hash); c is used from the calling thread only. When n ids of attr fit in 64 bits
+** (ds_corpus_type_id_bound) an n-gram is counted as one packed integer; the result is
+** the same either way.
 */
 #define DS_COUNT_MAX_N 8
 int ds_count_ngrams(ds_corpus *c, int attr, int n, const unsigned char *abDoc, ds_seqs **ps,
@@ -109,20 +111,62 @@ int ds_count_around(ds_corpus *c, int attr, int n, int slot, const ds_matchset *
 
 /* }====== */
 
+/* {====== merging the counts of several corpus files ====== */
+
+/*
+** Counts of several files summed by value: a table of byte strings (a value, or an
+** n-gram's values joined by spaces), each with nCol 64-bit sums. The files' lexicons
+** differ, so values meet by their strings; a row is added to, never removed.
+**
+**   ds_merge *m;
+**   ds_merge_new(2, &m);                        (freq and range)
+**   for each file: ds_merge_add_freq(m, &f, &lex) or ds_merge_add_seqs(m, s, &lex)
+**   ds_merge_order(m, 0, aMin, SIZE_MAX, &aIdx, &n, &nAll);
+**   for (i < n) ds_merge_get(m, aIdx[i], &z, &nz, &aVal);
+**   ds_free(aIdx); ds_merge_free(m);
+*/
+typedef struct ds_merge ds_merge;
+
+#define DS_MERGE_MAXCOL 4
+int ds_merge_new(int nCol, ds_merge **pm);          /* DS_OK, DS_NOMEM or DS_MISUSE */
+void ds_merge_free(ds_merge *m);                    /* safe with NULL */
+/* Add aVal[0..nCol) to the row of the string z[0..n) (made, zero, when new). */
+int ds_merge_add(ds_merge *m, const char *z, size_t n, const int64_t *aVal);
+/* Add (aFreq[id], aRange[id]) of every id of f counted at least once, by its string in lex. */
+int ds_merge_add_freq(ds_merge *m, const ds_freq *f, const struct ds_lexstrs *lex);
+/* Add (freq, range) of every sequence of s, its ids' strings in lex joined by spaces. */
+int ds_merge_add_seqs(ds_merge *m, const ds_seqs *s, const struct ds_lexstrs *lex);
+size_t ds_merge_count(const ds_merge *m);
+/* Row i: its string in *pz / *pn, its nCol sums in *paVal (valid until the next add). */
+void ds_merge_get(const ds_merge *m, size_t i, const char **pz, size_t *pn, const int64_t **paVal);
+/*
+** The first nMax rows whose every column j is at least aMin[j] (aMin NULL: all rows),
+** column iSort largest first (iSort < 0: no column), ties by their strings in byte
+** order: a new array of row indices in *paIdx (ds_free it), their number in *pn, the
+** rows passing the minimums in *pnAll. DS_OK or DS_NOMEM.
+*/
+int ds_merge_order(const ds_merge *m, int iSort, const int64_t *aMin, size_t nMax, size_t **paIdx, size_t *pn,
+                   size_t *pnAll);
+
+/* }====== */
+
 /* {====== collocates ====== */
 
 /*
 ** Surface co-occurrence in windows around matches (Evert 2008): the window of a match
 ** [first, last] is the nLeft tokens before first and the nRight after last, clipped at
 ** its document's edges and, with zWithin (`s`, `p`; NULL: none), at the edges of the
-** spans of that kind holding first (left) and last (right); the match's own tokens are not in it. xy.aFreq[id] counts
-** the window positions holding id (a position in the windows of two matches counts for
-** each); nNode is the matches counted, nWindow the positions in all windows.
+** spans of that kind holding first (left) and last (right); the match's own tokens are
+** not in it (another match's may be). The windows are merged: a corpus position in the
+** windows of several matches is counted once, so xy.aFreq[id] (f_xy, the positions of
+** the union holding id) never passes id's frequency and nWindow is the size of the
+** union; the 2x2 table (O11 = f_xy, R1 = nWindow, C1 = f_y) has no negative cell.
+** nNode is the matches counted.
 */
 typedef struct ds_colloc {
-  ds_freq xy;          /* f_xy per id of attr (aRange: the matches whose window holds id) */
+  ds_freq xy;          /* f_xy per id of attr (aRange: the documents whose windows hold id) */
   int64_t nNode;       /* f_x: matches in the documents of abDoc */
-  int64_t nWindow;     /* the positions in their windows */
+  int64_t nWindow;     /* the positions in the union of their windows */
 } ds_colloc;
 #define DS_COLLOC_INIT {DS_FREQ_INIT, 0, 0}
 

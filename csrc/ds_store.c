@@ -48,6 +48,7 @@ static const char *const azStSql[ST_N] = {
   "SELECT n, data FROM postings WHERE attr=?1 AND id=?2 ORDER BY seg",
   /* the part of document ?1 holding token ?2 */
   "SELECT first, n, width, types, ws FROM tokens WHERE doc=?1 AND first<=?2 ORDER BY first DESC LIMIT 1",
+  "SELECT n, data, vals FROM spans WHERE kind=?1 AND doc=?2",
 };
 
 /* ====================== SQL helpers ====================== */

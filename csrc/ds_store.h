@@ -386,6 +386,14 @@ int ds_corpus_window_exact(ds_corpus *c, size_t k, int64_t t0, int64_t t1, int b
 /* The lexicon id of attribute attr of a token type (from a window). */
 uint32_t ds_corpus_type_id(const ds_corpus *c, uint32_t type, int attr);
 
+/* The lexicon ids of attribute attr of the n token types aType[0..n) into aOut[0..n). */
+void ds_corpus_type_ids(const ds_corpus *c, const uint32_t *aType, size_t n, int attr, uint32_t *aOut);
+
+/* One more than the largest lexicon id of attribute attr among the corpus's token types
+   (0 with none) into *pBound: every id ds_corpus_type_id gives for attr is below it.
+   Loads the types if no window has yet. */
+int ds_corpus_type_id_bound(ds_corpus *c, int attr, uint32_t *pBound, ds_error *e);
+
 /* A span: inclusive corpus positions of its first and last token. */
 typedef struct ds_span {
   int64_t first;

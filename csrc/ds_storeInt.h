@@ -33,7 +33,7 @@ typedef struct strtab {
 
 /* Statements kept prepared (see ds_store_cached; their SQL is in ds_store.c). */
 enum { ST_SHA, ST_DOC, ST_META, ST_TOKENS, ST_SPANS, ST_FIND, ST_GAP, ST_SAVE, ST_RELEASE,
-       ST_DOCEND, ST_PARTS, ST_LOOKUP, ST_POSTINGS, ST_PART, ST_N };
+       ST_DOCEND, ST_PARTS, ST_LOOKUP, ST_POSTINGS, ST_PART, ST_SPANREAD, ST_N };
 
 /* Spans of one kind of a document being written, encoded as they come (see ds_store.h). */
 typedef struct spanacc {

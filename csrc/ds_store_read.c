@@ -804,6 +804,24 @@ uint32_t ds_corpus_type_id(const ds_corpus *c, uint32_t type, int attr) {
   return ds_ttype_attr(&c->tt, type, attr);
 }
 
+void ds_corpus_type_ids(const ds_corpus *c, const uint32_t *aType, size_t n, int attr, uint32_t *aOut) {
+  const uint32_t *aAttr = c->tt.aAttr + attr;
+  for (size_t i = 0; i < n; i++) aOut[i] = aAttr[(size_t)aType[i] * DS_NATTR];
+}
+
+int ds_corpus_type_id_bound(ds_corpus *c, int attr, uint32_t *pBound, ds_error *e) {
+  *pBound = 0;
+  int rc = ds_store_load_types(c, e);
+  if (rc) return rc;
+  uint32_t m = 0;
+  for (size_t t = 0; t < c->tt.n; t++) {
+    uint32_t id = ds_ttype_attr(&c->tt, (uint32_t)t, attr);
+    if (id >= m) m = id + 1;
+  }
+  *pBound = m;
+  return DS_OK;
+}
+
 /*
 ** The values of n spans of a recognizer's kind (blob p[0..nb): nAttr NUL-ended strings
 ** per span) into the span cache's pointers; nothing for the structure's kinds.
@@ -840,7 +858,7 @@ static int load_spans(ds_corpus *c, size_t k, const char *zKind, ds_error *e) {
     return DS_OK;                       /* no such kind is stored */
   }
   const ds_docinfo *d = &c->aDoc[k];
-  sqlite3_stmt *st = ds_store_prep(c, "SELECT n, data, vals FROM spans WHERE kind=?1 AND doc=?2", e);
+  sqlite3_stmt *st = ds_store_cached(c, ST_SPANREAD, e);    /* a document's spans of a kind */
   if (!st) return DS_SQL;
   sqlite3_bind_text(st, 1, zKind, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 2, d->id);
@@ -878,7 +896,7 @@ static int load_spans(ds_corpus *c, size_t k, const char *zKind, ds_error *e) {
   } else if (src != SQLITE_DONE) {
     rc = ds_store_sql_error(c, e, "read spans");
   }
-  sqlite3_finalize(st);
+  sqlite3_reset(st);
   if (rc == DS_CORRUPT)
     return ds_error_set(e, rc, -1, "%s: `%s` spans of %s are corrupt", c->zPath, zKind, d->zName);
   if (rc == DS_NOMEM) return ds_store_nomem(e);

@@ -170,6 +170,57 @@ describe("recipes on the sample corpus", function()
     assert.equal(30, c.rows[1].f_x)
   end)
 
+  it("gives two shards exactly the counts of one corpus holding both", function()
+    -- shard A: 2015-carnegie, 2019-aspi; shard B: the other three seeds. By hand (the
+    -- header's grep counts): China 6 + 5 = 11 in A (2 documents), 97 + 4 + 6 = 107 in B
+    -- (3), summed 118 in 5; "Xi Jinping" 2 + 0 in A, 3 + 2 + 1 in B: 8 in 4
+    local files = {}
+    for name in io.popen("ls corpus/seeds/*.txt"):lines() do files[#files + 1] = name end
+    assert.equal(5, #files)
+    local a <close> = dossier.open(H.tmp(".db"))
+    local b <close> = dossier.open(H.tmp(".db"))
+    a:add({files[1], files[2]}, {jobs = 1})
+    b:add({files[3], files[4], files[5]}, {jobs = 1})
+    local R = dossier.recipes
+    local f = R.freq.run({a, b}, {})
+    assert.same({118, 5}, {row(f, "China").freq, row(f, "China").range})
+    assert.same({11, 2}, {row(a:freq{}, "China").freq, row(a:freq{}, "China").range})
+    local g = R.ngrams.run({a, b}, {n = 2})
+    assert.same({8, 4}, {row(g, "Xi Jinping").freq, row(g, "Xi Jinping").range})
+    -- every row the same as the one corpus's, in the same order (TSV compared whole)
+    local both = {corpus}
+    local function same(recipe, opts)
+      local want, got = R[recipe].run(both, opts):tsv(), R[recipe].run({a, b}, opts):tsv()
+      assert.is_true(#want > 100, recipe)
+      assert.equal(want, got, recipe)
+    end
+    same("freq", {by = "word"})
+    same("freq", {by = "lemma", where = 'doc.kind = "news|report"'})
+    same("ngrams", {n = 3})
+    same("ngrams", {n = 2, min_freq = 2, min_range = 2})
+    same("collocates", {query = '"China"', window = "5,5"})
+    same("collocates", {query = '[lemma="say"]', window = "3,3", within = "s", by = "lemma"})
+    same("keyness", {target = 'doc.kind = "news"', by = "word"})
+    -- a reference file: shard B against shard A = the corpus's B documents against A's
+    local k1 = R.keyness.run({b}, {ref = {a}}):tsv()
+    local names = {}
+    for i = 3, 5 do names[#names + 1] = files[i]:match("([^/]+)%.txt$") end
+    local k2 = corpus:keyness{target = 'doc.name = "(' .. table.concat(names, "|") .. ')(\\.txt)?"'}:tsv()
+    assert.equal(k2:gsub("^[^\n]*\n", ""), k1:gsub("^[^\n]*\n", ""))
+  end)
+
+  it("never lets f_xy pass f_y in collocates, so no measure is NaN", function()
+    -- "China" occurs 118 times, often a few tokens apart: windows of 10,10 overlap
+    local r = corpus:collocates{query = '"China"', window = "10,10"}
+    assert.is_true(#r.rows > 100)
+    for _, x in ipairs(r.rows) do
+      assert.is_true(x.f_xy <= x.f_y, x.collocate)
+      assert.is_true(x.ll == x.ll and x.mi == x.mi, x.collocate)
+    end
+    assert.equal(118, r.rows[1].f_x)
+    assert.is_true(r.rows[1].window < 118 * 20)
+  end)
+
   it("exports VRT, CoNLL-U and JSON Lines with every token", function()
     local info = corpus:info()
     local vrt = H.tmp(".vrt")
@@ -254,6 +305,34 @@ describe("recipes on texts counted by hand", function()
     end
     assert.same({7, 4, 6}, {window(nil), window("s"), window("p")})
     assert.has_error(function() d:collocates{query = '"node"', within = "doc"} end)
+  end)
+
+  it("merges collocate windows that overlap: each position counted once", function()
+    local d <close> = dossier.open(H.tmp(".db"))
+    -- tokens a0 b1 a2 c3 .4 d5 e6 d7 .8 (N = 9); node "a", window 1,1: a@0 -> b1;
+    -- a@2 -> b1, c3. b1 is in both windows and counted once: the union is {1, 3}, window 2,
+    -- f_x 2; b: f_xy 1, f_y 1 (counted per window it would be 2 > f_y, the 2x2 table a
+    -- negative cell, G2 undefined). By hand for b: E = 2 * 1 / 9 = 0.2222;
+    -- cells O11 1, O12 1, O21 0, O22 7 with E 2/9, 16/9, 7/9, 56/9:
+    -- G2 = 2 (ln 4.5 + ln(9/16) + 7 ln(9/8)) = 2 (1.5040774 - 0.5753641 + 0.8244812) = 3.506389;
+    -- MI = log2 4.5 = 2.169925; logDice = 14 + log2(2/3) = 13.415037
+    d:add_text("a b a c. d e d.", "x", nil, {tag = false, recognize = false})
+    local r = d:collocates{query = '"a"', window = "1,1"}
+    local b = row(r, "b", "collocate")
+    assert.same({1, 2, 1, 9, 2}, {b.f_xy, b.f_x, b.f_y, b.n, b.window})
+    assert.same({1, 1}, {row(r, "c", "collocate").f_xy, row(r, "c", "collocate").f_y})
+    assert.equal(2, #r.rows)
+    assert.near(2 / 9, b.expected, 1e-12)
+    assert.near(3.506389, b.ll, 1e-6)
+    assert.near(2.169925, b.mi, 1e-6)
+    assert.near(13.415037, b.logdice, 1e-6)
+    -- window 2,2: a@0 -> b1 a2; a@2 -> a0 b1 | c3 .4: the union is 0..4 (another node's
+    -- token is in a window), 5 positions; a: f_xy 2 = f_y
+    local w = d:collocates{query = '"a"', window = "2,2"}
+    local a = row(w, "a", "collocate")
+    assert.same({2, 2, 5}, {a.f_xy, a.f_y, a.window})
+    assert.equal(1, row(w, "b", "collocate").f_xy)
+    assert.is_nil(r:text():find("NaN")); assert.is_nil(w:tsv():find("NaN"))
   end)
 
   it("counts collocate windows clipped at documents and sentences", function()

@@ -114,6 +114,14 @@ static void test_matches_and_windows(ds_corpus *c) {
   check(co.nWindow == 9 && co.xy.aFreq[dot] == 1, "node@8's left window stops at six: %lld",
         (long long)co.nWindow);
   ds_colloc_free(&co);
+  /* 3,3: node@3 one two three | four five . and node@8 five . six | seven . overlap on
+     "five ." (5, 6), counted once: 6 + 3 in a, 3 in b (eight nine .) */
+  check(ds_count_collocates(c, DS_ATTR_WORD, &ms, NULL, 3, 3, NULL, &co, &e) == DS_OK, "windows 3,3");
+  uint32_t five = word_id(c, "five");
+  check(co.nWindow == 12, "12 positions in the union: %lld", (long long)co.nWindow);
+  check(co.xy.aFreq[five] == 1, "five once, though in two windows: %lld", (long long)co.xy.aFreq[five]);
+  check(co.xy.aFreq[dot] == 3 && co.xy.aRange[dot] == 2, ". at 6, 10 and in b: %lld", (long long)co.xy.aFreq[dot]);
+  ds_colloc_free(&co);
 
   ds_seqs *s;
   ds_matchset ms2 = DS_MATCHSET_INIT;
@@ -254,6 +262,98 @@ static void test_ngrams_many(void) {
   remove(zMany);
 }
 
+/*
+** N-grams packed into 64-bit keys and N-grams counted as id sequences give the same
+** counts: 300 documents "alpha beta gamma delta alpha beta gamma delta dK." (dK a word of
+** document K's own: more than 256 word types, 9 bits an id), so 7-grams (63 bits) are
+** packed and 8-grams (72) are not. Each document's one sentence of 10 tokens holds four
+** 7-grams and three 8-grams; read from the text: "alpha beta gamma delta alpha beta gamma"
+** and "beta gamma delta alpha beta gamma delta" 300 times in 300 documents, the two
+** 7-grams holding dK once each; "alpha beta gamma delta alpha beta gamma delta" 300
+** times, the two 8-grams holding dK once each.
+*/
+static void test_ngrams_wide(void) {
+  static const char zWide[] = "build/test_count_wide.db";
+  remove(zWide);
+  ds_corpus *c;
+  ds_error e;
+  int64_t id;
+  int rc = ds_corpus_open(zWide, DS_OPEN_CREATE, &c, &e);
+  check(rc == DS_OK, "open: %s", e.msg);
+  if (rc) return;
+  check(ds_corpus_begin(c, &e) == DS_OK, "begin");
+  for (int k = 0; k < 300; k++) {
+    char zText[96], zName[16];
+    snprintf(zText, sizeof zText, "alpha beta gamma delta alpha beta gamma delta d%d.", k);
+    snprintf(zName, sizeof zName, "w%03d", k);
+    if (ds_corpus_add_text(c, zText, strlen(zText), zName, NULL, NULL, &id, &e)) {
+      check(0, "add %s: %s", zName, e.msg);
+      break;
+    }
+  }
+  check(ds_corpus_commit(c, &e) == DS_OK, "commit: %s", e.msg);
+  uint32_t alpha = word_id(c, "alpha");
+  for (int n = 7; n <= 8; n++) {
+    ds_seqs *s;
+    rc = ds_count_ngrams(c, DS_ATTR_WORD, n, NULL, &s, &e);
+    check(rc == DS_OK, "%d-grams: %s", n, e.msg);
+    if (rc) continue;
+    int64_t nMany = 0, nOnce = 0, sum = 0;
+    for (size_t i = 0; i < ds_seqs_count(s); i++) {
+      const uint32_t *a;
+      size_t len;
+      int64_t f, r;
+      ds_seqs_get(s, i, &a, &len, &f, &r);
+      sum += f;
+      if (len == (size_t)n && f == 300 && r == 300) nMany++;
+      else if (len == (size_t)n && f == 1 && r == 1) nOnce++;
+      if (f == 300 && n == 8) check(a[0] == alpha && a[4] == alpha, "the 8-gram starts with alpha, twice");
+    }
+    int64_t wantMany = n == 7 ? 2 : 1;
+    check(nMany == wantMany && nOnce == 600 && ds_seqs_count(s) == (size_t)(wantMany + 600),
+          "%d-grams: %lld 300 times, %lld once", n, (long long)nMany, (long long)nOnce);
+    check(sum == 300 * (11 - n) && ds_seqs_total(s) == 300 * (11 - n), "%d-gram positions: %lld", n, (long long)sum);
+    ds_seqs_free(s);
+  }
+  ds_corpus_close(c);
+  remove(zWide);
+}
+
+/* Counts of two files summed by value: "b" 2 + 3, range 1 + 1; "a" 5 alone; "ab" 5 (a
+   tie with "a": byte order, the shorter first); a minimum range of 2 keeps "b" alone. */
+static void test_merge(void) {
+  ds_merge *m;
+  check(ds_merge_new(2, &m) == DS_OK, "merge");
+  if (!m) return;
+  int64_t b1[2] = {2, 1}, a1[2] = {5, 1}, b2[2] = {3, 1}, ab[2] = {5, 2};
+  check(ds_merge_add(m, "b", 1, b1) == DS_OK && ds_merge_add(m, "a", 1, a1) == DS_OK &&
+        ds_merge_add(m, "b", 1, b2) == DS_OK && ds_merge_add(m, "ab", 2, ab) == DS_OK, "adds");
+  for (int k = 0; k < 3000; k++) {        /* past the first table size: rows found after a grow */
+    char z[16];
+    int64_t one[2] = {1, 1};
+    int n = snprintf(z, sizeof z, "x%d", k % 1500);
+    ds_merge_add(m, z, (size_t)n, one);
+  }
+  check(ds_merge_count(m) == 1503, "1503 rows: %zu", ds_merge_count(m));
+  size_t *a, n, nAll;
+  const char *z;
+  size_t nz;
+  const int64_t *v;
+  check(ds_merge_order(m, 0, NULL, 3, &a, &n, &nAll) == DS_OK && n == 3 && nAll == 1503, "order");
+  ds_merge_get(m, a[0], &z, &nz, &v);
+  check(nz == 1 && z[0] == 'a' && v[0] == 5, "a first (5, ties with ab)");
+  ds_merge_get(m, a[1], &z, &nz, &v);
+  check(nz == 2 && memcmp(z, "ab", 2) == 0 && v[1] == 2, "then ab");
+  ds_merge_get(m, a[2], &z, &nz, &v);
+  check(nz == 1 && z[0] == 'b' && v[0] == 5 && v[1] == 2, "b: 2 + 3 in 1 + 1");
+  ds_free(a);
+  int64_t aMin[2] = {3, 2};
+  check(ds_merge_order(m, 0, aMin, SIZE_MAX, &a, &n, &nAll) == DS_OK && n == 2 && nAll == 2, "minimums");
+  ds_free(a);
+  ds_merge_free(m);
+  check(ds_merge_new(5, &m) == DS_MISUSE && m == NULL, "5 columns refused");
+}
+
 static void test_where(ds_corpus *c) {
   ds_error e;
   unsigned char *a;
@@ -293,6 +393,8 @@ int main(int argc, char **argv) {
     ds_corpus_close(c);
   }
   test_ngrams_many();
+  test_ngrams_wide();
+  test_merge();
   remove(zDb);
   return tests_report(argv[0]);
 }

@@ -1,12 +1,18 @@
 -- Recipe `collocates`: the collocates of a query's matches in a window of L tokens to
 -- the left and R to the right, counted as surface co-occurrence (Evert 2008, "Corpora
 -- and collocations", HSK Corpus Linguistics ch. 58):
---   f_xy    the collocate's occurrences in the windows, once per node match whose window
---           holds it (a token in two overlapping windows counts twice); a match's own
---           tokens are not in its window
+--   f_xy    the collocate's occurrences in the windows of the node matches; a match's
+--           own tokens are not in its window (another match's may be)
 --   f_x     node matches;  f_y  the collocate's (sub)corpus frequency;  n  (sub)corpus size
---   window  total positions in the windows, clipped at document edges and, with
---           within = "s", at the edges of the sentences holding the match
+--   window  the positions in the windows, clipped at document edges and, with
+--           within = "s" or "p", at the edges of the sentences (paragraphs) holding the match
+-- Windows that overlap are merged: a corpus position in the windows of two matches is
+-- counted once, in f_xy and in window alike (the union of the windows). So f_xy <= f_y
+-- and window <= n, every cell of the 2x2 table below is >= 0 and every measure is
+-- defined. (Counting a position once per window holding it, as the first version did,
+-- let f_xy pass f_y where nodes cluster -- "amen, amen, I say" -- leaving G^2 undefined;
+-- the contingency table of surface co-occurrence needs each token of the corpus in one
+-- cell, which the union gives: Evert 2008, section on surface co-occurrence.)
 --   expected E = window * f_y / n (CQPweb's contingency model: R1 = window, C1 = f_y)
 --   mi = log2(f_xy / E); mi3 = log2(f_xy^3 / E); t = (f_xy - E) / sqrt(f_xy);
 --   z = (f_xy - E) / sqrt(E); ll = G^2 of the 2x2 table with O11 = f_xy, R1 = window,
@@ -48,22 +54,30 @@ function M.run(corpora, opts)
     error("within: s (sentence) or p (paragraph), not '" .. tostring(opts.within) .. "'", 0)
   end
   local acc, fx, window, n = {}, 0, 0, 0
-  local fy = {}                  -- value -> f_y summed over every file (several files)
-  for _, c in ipairs(corpora) do
+  local minf, minc = opts.min_freq or 1, opts.min_coll_freq or 1
+  if #corpora == 1 then
+    local c = corpora[1]
     local h = common.handle(c)
-    local set = common.docset(h, opts.where)
-    local t = h:count_collocates(common.query_arg(c, opts.query, "collocates"), by, left, right, opts.within or false, set)
-    common.merge(acc, t, #corpora == 1 and {"f_xy", "f_y"} or {"f_xy"})
-    fx, window, n = fx + t.f_x, window + t.window, n + t.n
-    if #corpora > 1 then
-      local f = h:count_freq(by, set)
-      for i, v in ipairs(f.values) do fy[v] = (fy[v] or 0) + f.freq[i] end
+    local t = h:count_collocates(common.query_arg(c, opts.query, "collocates"), by, left, right, opts.within or false,
+                                 common.set(h, opts.where))
+    common.merge(acc, t, {"f_xy", "f_y"})
+    fx, window, n = t.f_x, t.window, t.n
+  else
+    -- several files: f_xy and f_y summed by value in C (core.merge; f_y over every value
+    -- of every file, so a value that is a collocate in one file has its f_y of all)
+    local m = require("dossier.core").merge(2)
+    for _, c in ipairs(corpora) do
+      local h = common.handle(c)
+      local a, b, d = m:add_collocates(h, common.query_arg(c, opts.query, "collocates"), by, left, right,
+                                       opts.within or false, common.set(h, opts.where))
+      fx, window, n = fx + a, window + b, n + d
     end
+    m:order(0, {math.max(minf, 1), minc})
+    local values, fxy, fy = m:columns()
+    for i, v in ipairs(values) do acc[v] = {value = v, f_xy = fxy[i], f_y = fy[i]} end
   end
   local rows = {}
-  local minf, minc = opts.min_freq or 1, opts.min_coll_freq or 1
   for v, r in pairs(acc) do
-    if #corpora > 1 then r.f_y = fy[v] or 0 end
     if r.f_xy >= minf and r.f_y >= minc and (not match or match:test(v)) then
       local a = stats.association(r.f_xy, window, r.f_y, n, fx, r.f_y)
       r.collocate, r.f_x, r.n, r.window = v, fx, n, window
@@ -71,16 +85,32 @@ function M.run(corpora, opts)
       rows[#rows + 1] = r
     end
   end
+  -- no measure is undefined with merged windows; should one be (NaN), the notes say so
+  local undefined = {}
+  for _, r in ipairs(rows) do
+    for _, k in ipairs({"expected", "mi", "mi3", "t", "z", "ll", "dice", "logdice"}) do
+      if r[k] ~= r[k] then undefined[k] = (undefined[k] or 0) + 1 end
+    end
+  end
   table.sort(rows, function(a, b)
-    if a[measure] ~= b[measure] then return a[measure] > b[measure] end
+    local x, y = a[measure], b[measure]
+    if x ~= y and x == x and y == y then return x > y end
+    if (x == x) ~= (y == y) then return x == x end     -- undefined (NaN) last
     return a.value < b.value
   end)
+  local notes = {}
+  for _, k in ipairs({"expected", "mi", "mi3", "t", "z", "ll", "dice", "logdice"}) do
+    if undefined[k] then
+      notes[#notes + 1] = string.format("%s is undefined (NaN) in %d rows", k, undefined[k])
+    end
+  end
   return common.result("collocates",
     {"collocate", "f_xy", "f_x", "f_y", "n", "window", "expected", "mi", "mi3", "t", "z", "ll", "dice", "logdice"},
-    rows, {string.format("collocates of %s by %s, window %d,%d%s; %d matches, %d window positions, N = %d; " ..
-                         "E = window*f_y/N, ll = G2 (4 cells), log2 for MI; sorted by %s",
+    rows, {string.format("collocates of %s by %s, window %d,%d%s; %d matches, %d window positions " ..
+                         "(overlapping windows merged), N = %d; E = window*f_y/N, ll = G2 (4 cells), " ..
+                         "log2 for MI; sorted by %s",
                          common.query_text(opts.query), by, left, right, opts.within and (" within " .. opts.within) or "", fx, window, n,
-                         measure)}):limit(opts.limit)
+                         measure), table.unpack(notes)}):limit(opts.limit)
 end
 
 M.command = common.command("collocates", "Collocates of a query in a window, with MI, MI3, t, z, LL, Dice, logDice.",

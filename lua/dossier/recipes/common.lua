@@ -32,6 +32,13 @@ function M.docset(h, src)
   return set, docs, n
 end
 
+-- The document set of corpus h for the constraint src alone (nil for every document),
+-- without listing the documents (corpus:docs() costs a table per document).
+function M.set(h, src)
+  if src == nil then return nil end
+  return (where.docset(h, src))
+end
+
 -- What a recipe's `query` may be: a CQL string, or a dossier.MatchSet (corpus:query),
 -- whose matches the counting reads where they are. query_arg(corpus, q) gives what the
 -- binding takes for corpus (the set must be that corpus's); query_text(q) names it.

@@ -144,6 +144,26 @@ function M.run(corpora, opts)
        per_million = function(i) return tokens > 0 and freq[i] / tokens * 1e6 or 0.0 end},
       order and #order or #values, order, notes(tokens)):limit(opts.limit)
   end
+  local by = opts.by or "word"
+  if not opts.query and not opts.pos and not by:find(".", 1, true) then
+    -- several files: summed by value in C (core.merge), sorted and cut there
+    local m, tokens = require("dossier.core").merge(2), 0
+    for _, c in ipairs(corpora) do
+      local h = common.handle(c)
+      tokens = tokens + m:add_freq(h, by, common.set(h, opts.where))
+    end
+    m:order(1, nil, not opts.match and opts.limit or nil)
+    local values, freq, range = m:columns()
+    local order
+    if opts.match then
+      order = {}
+      for i, v in ipairs(values) do if opts.match_re:test(v) then order[#order + 1] = i end end
+    end
+    return common.columnar("freq", {"value", "freq", "per_million", "range"},
+      {value = values, freq = freq, range = range,
+       per_million = function(i) return tokens > 0 and freq[i] / tokens * 1e6 or 0.0 end},
+      order and #order or #values, order, notes(tokens)):limit(opts.limit)
+  end
   local acc, tokens = {}, 0
   for _, c in ipairs(corpora) do
     local h = common.handle(c)

@@ -29,21 +29,6 @@ local function complement(set, n)
   return (set:gsub(".", function(ch) return ch == "\1" and "\0" or "\1" end))
 end
 
--- Merge count table t's values with their column `col` into the columns of m (values,
--- f_target, f_reference, and index: value -> row).
-local function merge(m, values, freq, col)
-  local index, vals, fc = m.index, m.values, m[col]
-  local other = col == "f_target" and m.f_reference or m.f_target
-  for i, v in ipairs(values) do
-    local k = index[v]
-    if not k then
-      k = #vals + 1
-      index[v], vals[k], fc[k], other[k] = k, v, 0, 0
-    end
-    fc[k] = fc[k] + freq[i]
-  end
-end
-
 function M.run(corpora, opts)
   opts = opts or {}
   corpora = common.corpora(corpora)
@@ -57,31 +42,35 @@ function M.run(corpora, opts)
   local m, n1, n2
   if #corpora == 1 and not opts.ref then      -- both sides counted in C, by lexicon id
     local h = common.handle(corpora[1])
-    local tset, docs = common.docset(h, opts.target)
-    local rset = opts.reference and common.docset(h, opts.reference) or complement(tset, #docs)
+    local tset = common.set(h, opts.target)
+    local rset = opts.reference and common.set(h, opts.reference) or complement(tset, tset and #tset or #h:docs())
     m = h:count_keyness(by, tset, rset)
     n1, n2 = m.n_target, m.n_reference
   else
-    m, n1, n2 = {index = {}, values = {}, f_target = {}, f_reference = {}}, 0, 0
+    -- several files (or a reference file): both sides summed by value in C (core.merge),
+    -- each file counted in one pass by token type
+    local mg = require("dossier.core").merge(2)
+    n1, n2 = 0, 0
     for _, c in ipairs(corpora) do
       local h = common.handle(c)
-      local tset, docs = common.docset(h, opts.target)
-      local t = h:count_freq(by, tset)
-      merge(m, t.values, t.freq, "f_target")
-      n1 = n1 + t.tokens
+      local tset = common.set(h, opts.target)
+      local rset = false
       if not opts.ref then
-        local rset = opts.reference and common.docset(h, opts.reference) or complement(tset, #docs)
-        t = h:count_freq(by, rset)
-        merge(m, t.values, t.freq, "f_reference")
-        n2 = n2 + t.tokens
+        rset = opts.reference and common.set(h, opts.reference) or complement(tset, tset and #tset or #h:docs())
       end
+      local a, b = mg:add_keyness(h, by, tset, rset)
+      n1, n2 = n1 + a, n2 + b
     end
-    for _, c in ipairs(opts.ref or {}) do
+    for _, c in ipairs(opts.ref or {}) do     -- the reference files: their side only
       local h = common.handle(c)
-      local t = h:count_freq(by, (common.docset(h, opts.reference)))
-      merge(m, t.values, t.freq, "f_reference")
-      n2 = n2 + t.tokens
+      local rset = common.set(h, opts.reference)
+      local none = string.rep("\0", #h:docs())
+      local _, b = mg:add_keyness(h, by, none, rset or nil)
+      n2 = n2 + b
     end
+    mg:order(0)
+    m = {}
+    m.values, m.f_target, m.f_reference = mg:columns()
   end
   if n1 == 0 then error("keyness: the target is empty", 0) end
   if n2 == 0 then error("keyness: the reference is empty (give a reference subcorpus or a reference file)", 0) end

@@ -42,7 +42,7 @@ function M.run(corpora, opts)
   local nodes, byKey, edges, byPair, N = {}, {}, {}, {}, 0
   for _, c in ipairs(corpora) do
     local h = common.handle(c)
-    local set = common.docset(h, opts.where)
+    local set = common.set(h, opts.where)
     local g = h:network({kind = opts.kind or "ent", key = opts.key, label = opts.label, group = opts.group,
                          unit = not window and within or nil, window = window}, set)
     N = N + g.n

@@ -43,7 +43,7 @@ function M.run(corpora, opts)
     -- the core counts, filters, sorts and cuts the rows, and keeps them: a row is read
     -- from C when it is looked at, and TSV is written there
     local h = common.handle(corpora[1])
-    local u, total = h:count_ngrams(opts.by or "word", n, (common.docset(h, opts.where)), minf, minr, opts.limit, true)
+    local u, total = h:count_ngrams(opts.by or "word", n, common.set(h, opts.where), minf, minr, opts.limit, true)
     local value = function(k) return (u:get(k)) end
     local r = common.columnar("ngrams", {"ngram", "freq", "range"},
       {ngram = value, value = value, freq = function(k) return select(2, u:get(k)) end,
@@ -53,14 +53,30 @@ function M.run(corpora, opts)
   end
   if #corpora == 1 then   -- the core filters, sorts and cuts the rows: they stay columns
     local h = common.handle(corpora[1])
-    local t = count(corpora[1], h, (common.docset(h, opts.where)), minf, minr, opts.limit)
+    local t = count(corpora[1], h, common.set(h, opts.where), minf, minr, opts.limit)
     return common.columnar("ngrams", {"ngram", "freq", "range"},
       {ngram = t.values, value = t.values, freq = t.freq, range = t.range}, #t.values, nil, notes(t.total))
+  end
+  if not opts.around then
+    -- several files: each file's n-grams added into one table in C by their strings, which
+    -- filters, sorts and cuts the summed rows; a row is read from C when it is looked at
+    local m, total = require("dossier.core").merge(2), 0
+    for _, c in ipairs(corpora) do
+      local h = common.handle(c)
+      total = total + m:add_ngrams(h, opts.by or "word", n, common.set(h, opts.where))
+    end
+    m:order(1, {minf, minr}, opts.limit)
+    local value = function(k) return (m:get(k)) end
+    local r = common.columnar("ngrams", {"ngram", "freq", "range"},
+      {ngram = value, value = value, freq = function(k) return select(2, m:get(k)) end,
+       range = function(k) return select(3, m:get(k)) end}, #m, nil, notes(total))
+    r.native_tsv = function(head, escape, max) return m:tsv(head, escape, max) end
+    return r
   end
   local rows, total, acc = {}, 0, {}
   for _, c in ipairs(corpora) do
     local h = common.handle(c)
-    local t = count(c, h, (common.docset(h, opts.where)), 1, 1)
+    local t = count(c, h, common.set(h, opts.where), 1, 1)
     common.merge(acc, t, {"freq", "range"})
     total = total + t.total
   end
