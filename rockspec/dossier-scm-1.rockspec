@@ -64,6 +64,8 @@ build = {
     },
     ["dossier"] = "lua/dossier/init.lua",
     ["dossier.cli"] = "lua/dossier/cli.lua",
+    ["dossier.cli.commands"] = "lua/dossier/cli/commands.lua",
+    ["dossier.cli.query"] = "lua/dossier/cli/query.lua",
     ["dossier.data"] = "lua/dossier/data.lua",
     ["dossier.files"] = "lua/dossier/files.lua",
     ["dossier.format"] = "lua/dossier/format.lua",

@@ -8,9 +8,19 @@
 --   for _, line in ipairs(m:kwic{width = 40}) do print(line) end
 
 local core = require "dossier.core"
-local data = require "dossier.data"
-local files = require "dossier.files"
-local sites = require "dossier.sites"
+
+-- Modules loaded at their first use, not with dossier: a command that only queries (a
+-- whole `dossier query --count` process) needs none of them.
+local function lazy(name)
+  return setmetatable({}, {__index = function(t, k)
+    local mod = require(name)
+    setmetatable(t, {__index = mod})
+    return mod[k]
+  end})
+end
+local data = lazy "dossier.data"
+local files = lazy "dossier.files"
+local sites = lazy "dossier.sites"
 
 local M = {
   version = core.version,
@@ -31,8 +41,8 @@ local function tagger_of(opts)
   if opts and opts.tag == false then return nil end
   return data.tagger()
 end
-M.tagger = data.tagger
-M.clean_rules = data.rules
+function M.tagger(...) return data.tagger(...) end
+-- M.clean_rules: data.rules, looked up at its first use (see the end of this file)
 
 -- The recognizers, unless opts.recognize == false; opts.lexicon: a file or a list of
 -- files of the user's own entities, read after the bundled lexicon (later entries win).
@@ -73,7 +83,7 @@ end
 -- The lines repeated across documents of one site, for parse's `site` option (the
 -- `repeated` clean-up rule; corpus:add finds them by itself): paths (plain-text files)
 -- or {text = ...} tables; see dossier/sites.lua for the thresholds.
-M.site_lines = sites.lines
+function M.site_lines(...) return sites.lines(...) end
 
 -- The plain text `text` read in parts of about `part` raw bytes, as a large file is
 -- indexed (opts as for parse): a list of documents as parse gives, each with raw_base
@@ -555,9 +565,18 @@ end
 -- corpus:collocates{query = ...}, corpus:keyness{...}, corpus:dispersion{query = ...}
 -- (each a printable dossier.Result) and corpus:export{format = ...}; see
 -- lua/dossier/recipes/. M.recipes.NAME.run takes a list of corpora (counts summed).
-M.recipes = {}
-for _, name in ipairs({"kwic", "freq", "ngrams", "collocates", "keyness", "dispersion", "export", "similar", "themes", "network", "timeline", "citations", "events"}) do
-  M.recipes[name] = require("dossier.recipes." .. name)
+-- Each recipe's module is loaded at its first use.
+M.recipe_names = {"kwic", "freq", "ngrams", "collocates", "keyness", "dispersion", "export", "similar",
+                  "themes", "network", "timeline", "citations", "events"}
+local isRecipe = {}
+for _, name in ipairs(M.recipe_names) do isRecipe[name] = true end
+M.recipes = setmetatable({}, {__index = function(t, name)
+  if not isRecipe[name] then return nil end
+  local mod = require("dossier.recipes." .. name)
+  rawset(t, name, mod)
+  return mod
+end})
+for _, name in ipairs(M.recipe_names) do
   Corpus[name] = function(self, opts)
     handle(self)
     return M.recipes[name].run({self}, opts)
@@ -565,4 +584,5 @@ for _, name in ipairs({"kwic", "freq", "ngrams", "collocates", "keyness", "dispe
 end
 
 M.Corpus, M.MatchSet = Corpus, MatchSet
+setmetatable(M, {__index = function(_, k) if k == "clean_rules" then return data.rules end end})
 return M
