@@ -706,6 +706,7 @@ int ds_eval_count_by_freq(ds_corpus *c, const ds_eval *p, int64_t *pn) {
   int j = p->aFixCons[0];
   const cql_cons *x = j >= 0 ? &p->vm.aCons[j] : NULL;
   if (x && x->eKind != DS_CQL_CMP) return 0;
+  if ((!x || x->bNe) && ds_corpus_docs_pending(c)) return -1;
   int64_t nTok = 0;
   for (size_t k = 0; k < ds_corpus_ndocs(c); k++) nTok += ds_corpus_doc(c, k)->nTok;
   *pn = !x ? nTok : x->bNe ? nTok - x->set.freq : x->set.freq;

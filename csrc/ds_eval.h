@@ -77,7 +77,9 @@ int ds_eval_run_docs(ds_corpus *c, const ds_eval *p, size_t k0, size_t k1, ds_ma
 ** The number of matches of a plan of one token constraint on one attribute (`"the"`,
 ** `[lemma="cooperat.*"]`, `[word!="the"]`, `[]`) with no structure, metadata, `within`,
 ** `containing` or `expand`, from the lexicon's frequencies, without reading a posting:
-** 1 and *pn, or 0 when the plan is not such a one (run it instead).
+** 1 and *pn, or 0 when the plan is not such a one (run it instead), or -1 when it is but
+** counts every token (`[]`, `!=`) of a corpus whose documents' rows are not read yet
+** (DS_OPEN_LAZY_DOCS: ds_corpus_load_docs, then ask again).
 */
 int ds_eval_count_by_freq(ds_corpus *c, const ds_eval *p, int64_t *pn);
 

@@ -64,6 +64,7 @@ struct ds_corpus {
   size_t nDoc, nDocAlloc;
   ds_buf names;               /* arena of document names */
   int64_t nextCpos;           /* first position of the next document */
+  int bDocsPending;           /* DS_OPEN_LAZY_DOCS: aDoc not read yet (ds_corpus_load_docs) */
   /* token types, words and gaps (loaded when first needed) */
   ds_ttypes tt;
   int bTypesLoaded;
