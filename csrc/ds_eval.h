@@ -59,8 +59,9 @@ int64_t ds_eval_cut_limit(const ds_eval *p);
 ** The documents a global constraint on metadata alone (`:: doc.kind = "news"`) lets
 ** through: one byte per document (ds_corpus_ndocs; nonzero: in), owned by p; NULL when
 ** the query has no such constraint. For subcorpora (--where) evaluated as `::` is.
+** Each document is asked about now (see cql_meta_doc): errors as ds_eval_bind's.
 */
-const unsigned char *ds_eval_docset(const ds_eval *p);
+int ds_eval_docset(ds_corpus *c, const ds_eval *p, const unsigned char **paOk, ds_error *e);
 
 /* Append every match of p in c to *pOut, in corpus order. */
 int ds_eval_run(ds_corpus *c, const ds_eval *p, ds_matchset *pOut, ds_error *e);
