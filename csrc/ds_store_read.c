@@ -219,6 +219,18 @@ static int unpack_types(const ds_corpus *c, const unsigned char *p, size_t nb, i
   return DS_OK;
 }
 
+/* ds_buf_append for the short strings of put_text: bytes copied inline when they fit. */
+static inline void put_bytes(ds_buf *b, const char *z, size_t n) {
+  if (n == 0) return;
+  if (b->rc == DS_OK && n <= b->cap - b->n && n <= 16) {
+    unsigned char *d = b->p + b->n;
+    for (size_t i = 0; i < n; i++) d[i] = (unsigned char)z[i];
+    b->n += n;
+  } else {
+    ds_buf_append(b, z, n);
+  }
+}
+
 /*
 ** Append to b the white space of gaps g0..g1 (2-bit codes at w, code 3 a varint read at
 ** *px) and the words of the tokens between them (types aType[0..g1-g0)), with each
@@ -235,12 +247,12 @@ static int put_text(ds_corpus *c, const unsigned char *w, const unsigned char **
     const char *z;
     size_t nz;
     if (strtab_get(&c->gaps, gap, &z, &nz)) return DS_CORRUPT;
-    ds_buf_append(b, z, nz);
+    put_bytes(b, z, nz);
     if (g == g1) break;
     uint32_t word = ds_ttype_attr(&c->tt, aType[g - g0], DS_ATTR_WORD);
     if (strtab_get(&c->words, word, &z, &nz) || b->n + nz > UINT32_MAX) return DS_CORRUPT;
     aOff[2 * (g - g0)] = (uint32_t)b->n;
-    ds_buf_append(b, z, nz);
+    put_bytes(b, z, nz);
     aOff[2 * (g - g0) + 1] = (uint32_t)b->n;
   }
   return DS_OK;
