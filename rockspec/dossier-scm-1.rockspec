@@ -63,6 +63,7 @@ build = {
       libraries = { "sqlite3", "pcre2-8", "utf8proc", "nettle", "gumbo", "cmark", "yaml", "dl", "pthread", "m" },
     },
     ["dossier"] = "lua/dossier/init.lua",
+    ["dossier.add"] = "lua/dossier/add.lua",
     ["dossier.cli"] = "lua/dossier/cli.lua",
     ["dossier.cli.commands"] = "lua/dossier/cli/commands.lua",
     ["dossier.cli.query"] = "lua/dossier/cli/query.lua",
