@@ -16,7 +16,35 @@ struct cql_regex {
   pcre2_match_data *md;
   pcre2_match_context *mc;
   int bDiacr;           /* compare without diacritics */
+  char zSuffix[32];     /* what every match ends with (literal_suffix), "" if unknown */
+  size_t nSuffix;
+  int bFold;            /* compared case-insensitively (ASCII only: see literal_suffix) */
 };
+
+/*
+** The literal end of regex z[0..n) that every (end-anchored) match ends with: the run of
+** plain characters after the last metacharacter, into zOut (at most nOut - 1 bytes, the
+** run's end kept); 0 when it cannot say (`|`, `\`, `(?` options anywhere, or no run). With
+** bFold the run must be ASCII letters and digits without k or s, whose only caseless
+** equivalents are their ASCII cases (k and s also match U+212A and U+017F).
+*/
+static size_t literal_suffix(const char *z, size_t n, int bFold, char *zOut, size_t nOut) {
+  if (memchr(z, '|', n) || memchr(z, '\\', n)) return 0;
+  for (size_t i = 0; i + 1 < n; i++)
+    if (z[i] == '(' && z[i + 1] == '?') return 0;
+  size_t k = n;
+  while (k > 0 && !strchr(".*+?[](){}|^$\\", z[k - 1]) && n - k < nOut - 1) {
+    unsigned char ch = (unsigned char)z[k - 1];
+    if (bFold && !((ch >= '0' && ch <= '9') || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z' &&
+                                                  (ch | 0x20) != 'k' && (ch | 0x20) != 's')))
+      break;
+    k--;
+  }
+  while (k < n && ((unsigned char)z[k] & 0xC0) == 0x80) k++;    /* whole characters */
+  memcpy(zOut, z + k, n - k);
+  zOut[n - k] = 0;
+  return n - k;
+}
 
 /* z without its combining marks (NFD, marks dropped, NFC), malloc'd by utf8proc; or NULL. */
 static char *strip_marks(const char *z, size_t n) {
@@ -71,6 +99,10 @@ int cql_regex_new(const char *z, size_t n, int flags, cql_regex **pre, const cha
     return qerr(e, zQuery, iAt, zMsg);
   }
   pcre2_jit_compile(re->re, PCRE2_JIT_COMPLETE);      /* where the platform has it */
+  /* a cheap test before PCRE2's (`.*ization` over a lexicon: most strings fail at once) */
+  re->bFold = (flags & DS_CQL_FOLD) != 0;
+  if (!re->bDiacr && !(flags & DS_CQL_LITERAL))
+    re->nSuffix = literal_suffix(z, n, re->bFold, re->zSuffix, sizeof re->zSuffix);
   re->md = pcre2_match_data_create_from_pattern(re->re, NULL);
   re->mc = pcre2_match_context_create(NULL);
   if (!re->md || !re->mc) {
@@ -83,7 +115,18 @@ int cql_regex_new(const char *z, size_t n, int flags, cql_regex **pre, const cha
   return DS_OK;
 }
 
+/* Does z[0..n) end with the regex's literal suffix (ASCII case aside with bFold)? */
+static int ends_with_suffix(const cql_regex *re, const char *z, size_t n) {
+  if (n < re->nSuffix) return 0;
+  const char *t = z + n - re->nSuffix;
+  if (!re->bFold) return memcmp(t, re->zSuffix, re->nSuffix) == 0;
+  for (size_t i = 0; i < re->nSuffix; i++)
+    if (((unsigned char)t[i] | 0x20) != ((unsigned char)re->zSuffix[i] | 0x20)) return 0;
+  return 1;
+}
+
 int cql_regex_test(cql_regex *re, const char *z, size_t n) {
+  if (re->nSuffix && !ends_with_suffix(re, z, n)) return 0;
   char *zStrip = NULL;
   if (re->bDiacr) {
     zStrip = strip_marks(z, n);

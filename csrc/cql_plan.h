@@ -27,9 +27,24 @@ typedef struct cql_gnode {
   int iSlot, iSlot2;    /* REFEQ, CMP: the labels' slots */
   int attr, attr2;
   cql_idset set;        /* CMP of a label (owned) */
-  unsigned char *aDocOk;  /* META: per document (owned) */
+  unsigned char *aDocOk;  /* META: per document, 1 or 0, or CQL_DOC_UNKNOWN (owned) */
+  cql_regex *re;        /* META of doc.name (= or !=): tried on a document's name the first
+                           time the document is asked about (cql_meta_doc) (owned) */
+  size_t iAt, iCharAt;  /* META: its byte offset and character position in the query */
   int iKid, nKid;
 } cql_gnode;
+
+/* A document not asked about yet, in aDocOk (the META node's and the plan's). */
+#define CQL_DOC_UNKNOWN 2
+
+/*
+** Does document k pass META node j, or (cql_doc_ok) the plan's metadata filter? 1 or 0,
+** or -rc with e set (a regex over its limits). A document's answer is found once, at its
+** first question, and kept in aDocOk: a query asks only about the documents its
+** candidates fall in (as CQP tries a global constraint on each match), not about all.
+*/
+int cql_meta_doc(const ds_eval *p, const ds_corpus *c, int j, size_t k, ds_error *e);
+int cql_doc_ok(const ds_eval *p, const ds_corpus *c, size_t k, ds_error *e);
 
 /* Longest gap `[]{n,m}` between two tokens that run_gap answers from postings. */
 #define CQL_MAX_GAP 100

@@ -217,7 +217,7 @@ static int global_match(runner *r, int j, const int64_t *aSlot) {
   const ds_eval *p = r->p;
   const cql_gnode *g = &p->aG[j];
   switch (g->eKind) {
-  case DS_CQL_META: return g->aDocOk[r->k];
+  case DS_CQL_META: return r->k < 0 ? 0 : cql_meta_doc(p, r->c, j, (size_t)r->k, r->e);
   case DS_CQL_NOT: {
     int v = global_match(r, p->aGKid[g->iKid], aSlot);
     return v < 0 ? v : !v;
@@ -321,9 +321,12 @@ static int try_start(runner *r, int64_t s, ds_matchset *out) {
   return DS_OK;
 }
 
-/* Can document k hold matches? */
+/* Can document k hold matches? 1 or 0, or -rc (the metadata filter: cql_doc_ok). */
 static int doc_ok(runner *r, int64_t k) {
-  return k >= 0 && (!r->p->aDocOk || ((size_t)k < r->p->nDocs && r->p->aDocOk[k]));
+  if (k < 0) return 0;
+  if (!r->p->aDocOk) return 1;
+  if ((size_t)k < r->p->nDocs && r->p->aDocOk[k] != CQL_DOC_UNKNOWN) return r->p->aDocOk[k];
+  return cql_doc_ok(r->p, r->c, (size_t)k, r->e);
 }
 
 /* ====================== candidates ====================== */
@@ -504,7 +507,12 @@ static int run_gap(runner *r, ds_matchset *out) {
     int64_t pos = a[i];
     if ((rc = tick(r)) != DS_OK) break;
     if (pos < r->lo || pos >= r->hi) enter_doc(r, ds_corpus_doc_at(r->c, pos));
-    if (!doc_ok(r, r->k)) {
+    int ok = doc_ok(r, r->k);
+    if (ok < 0) {
+      rc = -ok;
+      break;
+    }
+    if (!ok) {
       prev = pos;
       continue;
     }
@@ -566,7 +574,12 @@ static int run_leapfrog(runner *r, const int64_t *a, size_t n, ds_matchset *out)
     }
     int64_t pos = a[i++];
     if (pos < r->lo || pos >= r->hi) enter_doc(r, ds_corpus_doc_at(r->c, pos));
-    if (!doc_ok(r, r->k) || s < r->lo) continue;
+    int ok = doc_ok(r, r->k);
+    if (ok < 0) {
+      rc = -ok;
+      break;
+    }
+    if (!ok || s < r->lo) continue;
     r->bLeap = 1;
     rc = try_start(r, s, out);
     r->bLeap = 0;
@@ -626,7 +639,12 @@ static int run_driver(runner *r, ds_matchset *out) {
     int64_t pos = a[i];
     if ((rc = tick(r)) != DS_OK) break;
     if (pos < r->lo || pos >= r->hi) enter_doc(r, ds_corpus_doc_at(r->c, pos));
-    if (!doc_ok(r, r->k)) continue;
+    int ok = doc_ok(r, r->k);
+    if (ok < 0) {
+      rc = -ok;
+      break;
+    }
+    if (!ok) continue;
     int64_t s0 = pos - back, s1 = pos - p->offLo;
     if (s0 < r->lo) s0 = r->lo;
     if (p->offHi < 0 && p->zWithin[0]) {     /* an open prefix: from its structure's start */
@@ -696,7 +714,12 @@ static int run_alt(runner *r, ds_matchset *out) {
       for (size_t q = 0; q < m && rc == DS_OK; q++) {
         int64_t pos = b[q];
         if (pos < r->lo || pos >= r->hi) enter_doc(r, ds_corpus_doc_at(r->c, pos));
-        if (r->k < 0 || !doc_ok(r, r->k)) continue;
+        int ok = doc_ok(r, r->k);
+        if (ok < 0) {
+          rc = -ok;
+          break;
+        }
+        if (!ok) continue;
         int64_t s0 = pos - back, s1 = pos - p->aAltLo[j];
         if (s0 < r->lo) s0 = r->lo;
         if (p->aAltHi[j] < 0 && p->zWithin[0]) {     /* an open prefix: from its structure's start */
@@ -727,7 +750,12 @@ static int run_scan(runner *r, ds_matchset *out) {
   int rc = DS_OK;
   for (size_t k = r->k0; k < r->k1 && rc == DS_OK; k++) {
     enter_doc(r, (int64_t)k);
-    if (!doc_ok(r, r->k)) {
+    int ok = doc_ok(r, r->k);
+    if (ok < 0) {
+      rc = -ok;
+      break;
+    }
+    if (!ok) {
       rc = tick(r);
       continue;
     }

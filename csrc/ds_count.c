@@ -1609,7 +1609,8 @@ int ds_count_where(ds_corpus *c, const char *zWhere, unsigned char **paDoc, size
     rc = ds_error_set(e, DS_QUERY, -1, "a metadata constraint only (doc.KEY = \"VALUE\" ...), not within, "
                       "containing or expand at position %zu", ds_cql_char_pos(zQuery, n + sizeof WHERE_PREFIX - 1));
   if (rc == DS_OK) rc = ds_eval_bind(c, t, &p, e);
-  const unsigned char *abOk = rc == DS_OK ? ds_eval_docset(p) : NULL;
+  const unsigned char *abOk = NULL;
+  if (rc == DS_OK) rc = ds_eval_docset(c, p, &abOk, e);
   if (rc == DS_OK && !abOk)
     rc = ds_error_set(e, DS_QUERY, 6, "a metadata constraint only (doc.KEY = \"VALUE\" ...), not labels, "
                       "at position %zu", sizeof WHERE_PREFIX);

@@ -140,8 +140,13 @@ static int is_date(const char *z) {
   return 0;
 }
 
-/* META node x: which documents pass, into *paOk (ds_malloc'd, one byte per document). */
-static int bind_meta(binder *b, const ds_cql_node *x, unsigned char **paOk) {
+/*
+** META node x into g: which documents pass, in g->aDocOk (ds_malloc'd, one byte per
+** document). A regex over doc.name is only compiled here (g->re): a document's name is
+** tried when the query first asks about the document (cql_meta_doc).
+*/
+static int bind_meta(binder *b, const ds_cql_node *x, cql_gnode *g, int bLazy) {
+  unsigned char **paOk = &g->aDocOk;
   size_t nDoc = ds_corpus_ndocs(b->c);
   metactx m = {b, x, NULL, NULL, NULL, nDoc, NULL, 0, 0};
   int rc = ds_corpus_meta_by_key(b->c, NULL, key_each, &m, b->e);
@@ -164,6 +169,15 @@ static int bind_meta(binder *b, const ds_cql_node *x, unsigned char **paOk) {
                        x->iStart, b->e);
     if (rc) return rc;
   }
+  if (bName && m.re && bLazy) {               /* each name at its document's first question */
+    g->re = m.re;
+    g->iAt = x->iStart;
+    g->iCharAt = ds_cql_char_pos(ds_cql_str(b->t, 0), x->iStart);
+    *paOk = ds_malloc(nDoc + 1);
+    if (!*paOk) return nomem(b);
+    memset(*paOk, CQL_DOC_UNKNOWN, nDoc + 1);
+    return DS_OK;
+  }
   m.aOk = ds_malloc(nDoc + 1);
   m.aHas = ds_malloc(nDoc + 1);
   m.aIdx = ds_malloc_n(nDoc + 1, sizeof *m.aIdx);
@@ -171,8 +185,12 @@ static int bind_meta(binder *b, const ds_cql_node *x, unsigned char **paOk) {
   else {
     memset(m.aHas, 0, nDoc + 1);
     memset(m.aOk, 0, nDoc + 1);
-    for (size_t k = 0; k < nDoc; k++) m.aIdx[k] = (idk){ds_corpus_doc(b->c, k)->id, k};
-    qsort(m.aIdx, nDoc, sizeof *m.aIdx, cmp_doc_id);
+    int bSorted = 1;                          /* ids grow with positions, as a rule */
+    for (size_t k = 0; k < nDoc; k++) {
+      m.aIdx[k] = (idk){ds_corpus_doc(b->c, k)->id, k};
+      if (k > 0 && m.aIdx[k].id < m.aIdx[k - 1].id) bSorted = 0;
+    }
+    if (!bSorted) qsort(m.aIdx, nDoc, sizeof *m.aIdx, cmp_doc_id);
     if (bName) {
       for (size_t k = 0; k < nDoc && rc == DS_OK; k++) {
         m.aHas[k] = 1;
@@ -210,7 +228,7 @@ static int bind_global(binder *b, ds_eval *p, int i, int *pj) {
   *pj = j;
   switch (x->eKind) {
   case DS_CQL_META:
-    return bind_meta(b, x, &p->aG[j].aDocOk);
+    return bind_meta(b, x, &p->aG[j], 1);
   case DS_CQL_REFEQ:
     p->bGLabels = 1;
     a[j].iSlot = x->nMin + 1, a[j].iSlot2 = x->nMax + 1;
@@ -246,15 +264,44 @@ static int bind_global(binder *b, ds_eval *p, int i, int *pj) {
   }
 }
 
-/* Without labels: does document k pass node j? */
-static int global_doc(const ds_eval *p, int j, size_t k) {
+int cql_meta_doc(const ds_eval *p, const ds_corpus *c, int j, size_t k, ds_error *e) {
   const cql_gnode *g = &p->aG[j];
-  if (g->eKind == DS_CQL_META) return g->aDocOk[k];
-  if (g->eKind == DS_CQL_NOT) return !global_doc(p, p->aGKid[g->iKid], k);
+  if (k >= p->nDocs) return 0;
+  if (g->aDocOk[k] != CQL_DOC_UNKNOWN) return g->aDocOk[k];
+  const ds_docinfo *d = ds_corpus_doc(c, k);
+  const char *zName = d && d->zName ? d->zName : "";
+  int r = cql_regex_test(g->re, zName, strlen(zName));
+  if (r < 0)
+    return -ds_error_set(e, DS_QUERY, (int64_t)g->iAt, "%s at position %zu",
+                         "regular expression over its limits on the metadata", g->iCharAt);
+  g->aDocOk[k] = (unsigned char)(r == (g->eOp == DS_CQL_EQ));
+  return g->aDocOk[k];
+}
+
+/* Without labels: does document k pass node j? 1 or 0, or -rc (cql_meta_doc). */
+static int global_doc(const ds_eval *p, const ds_corpus *c, int j, size_t k, ds_error *e) {
+  const cql_gnode *g = &p->aG[j];
+  if (g->eKind == DS_CQL_META) return cql_meta_doc(p, c, j, k, e);
+  if (g->eKind == DS_CQL_NOT) {
+    int v = global_doc(p, c, p->aGKid[g->iKid], k, e);
+    return v < 0 ? v : !v;
+  }
   int bAnd = g->eKind == DS_CQL_AND;
-  for (int i = 0; i < g->nKid; i++)
-    if (global_doc(p, p->aGKid[g->iKid + i], k) != bAnd) return !bAnd;
+  for (int i = 0; i < g->nKid; i++) {
+    int v = global_doc(p, c, p->aGKid[g->iKid + i], k, e);
+    if (v < 0) return v;
+    if (v != bAnd) return !bAnd;
+  }
   return bAnd;
+}
+
+int cql_doc_ok(const ds_eval *p, const ds_corpus *c, size_t k, ds_error *e) {
+  if (!p->aDocOk) return 1;
+  if (k >= p->nDocs) return 0;
+  if (p->aDocOk[k] != CQL_DOC_UNKNOWN) return p->aDocOk[k];
+  int v = global_doc(p, c, p->iG, k, e);
+  if (v >= 0) p->aDocOk[k] = (unsigned char)v;
+  return v;
 }
 
 /* ====================== the driver ====================== */
@@ -603,8 +650,10 @@ static int bind_struct_attrs(binder *b, const ds_cql_node *x, unsigned char **pa
   if (!aOk) return nomem(b);
   memset(aOk, 1, nDoc + 1);
   for (int c = x->iChild; c >= 0; c = ds_cql_at(b->t, c)->iNext) {
-    unsigned char *a1;
-    int rc = bind_meta(b, ds_cql_at(b->t, c), &a1);
+    cql_gnode g1;
+    memset(&g1, 0, sizeof g1);
+    int rc = bind_meta(b, ds_cql_at(b->t, c), &g1, 0);
+    unsigned char *a1 = g1.aDocOk;
     if (rc) {
       ds_free(aOk);
       return rc;
@@ -701,9 +750,9 @@ int ds_eval_bind(ds_corpus *c, const ds_cql *t, ds_eval **pp, ds_error *e) {
   if (rc == DS_OK && t->iGlobal >= 0) {
     rc = bind_global(&b, p, t->iGlobal, &p->iG);
     if (rc == DS_OK && !p->bGLabels) {      /* metadata only: a filter of documents */
-      p->aDocOk = ds_malloc(p->nDocs + 1);
+      p->aDocOk = ds_malloc(p->nDocs + 1);   /* each filled at its first question */
       if (!p->aDocOk) rc = nomem(&b);
-      for (size_t k = 0; rc == DS_OK && k < p->nDocs; k++) p->aDocOk[k] = (unsigned char)global_doc(p, p->iG, k);
+      else memset(p->aDocOk, CQL_DOC_UNKNOWN, p->nDocs + 1);
     }
   }
   if (rc == DS_OK && t->nWithin)
@@ -725,7 +774,16 @@ int ds_eval_bind(ds_corpus *c, const ds_cql *t, ds_eval **pp, ds_error *e) {
   return DS_OK;
 }
 
-const unsigned char *ds_eval_docset(const ds_eval *p) { return p->bGLabels ? NULL : p->aDocOk; }
+int ds_eval_docset(ds_corpus *c, const ds_eval *p, const unsigned char **paOk, ds_error *e) {
+  *paOk = NULL;
+  if (p->bGLabels || !p->aDocOk) return DS_OK;
+  for (size_t k = 0; k < p->nDocs; k++) {
+    int v = cql_doc_ok(p, c, k, e);
+    if (v < 0) return -v;
+  }
+  *paOk = p->aDocOk;
+  return DS_OK;
+}
 
 void ds_eval_free(ds_eval *p) {
   if (!p) return;
@@ -733,6 +791,7 @@ void ds_eval_free(ds_eval *p) {
   for (int j = 0; j < p->nG; j++) {
     cql_idset_free(&p->aG[j].set);
     ds_free(p->aG[j].aDocOk);
+    cql_regex_free(p->aG[j].re);
   }
   ds_free(p->aG);
   ds_free(p->aGKid);
@@ -760,6 +819,7 @@ int ds_eval_count_by_freq(ds_corpus *c, const ds_eval *p, int64_t *pn) {
   int j = p->aFixCons[0];
   const cql_cons *x = j >= 0 ? &p->vm.aCons[j] : NULL;
   if (x && x->eKind != DS_CQL_CMP) return 0;
+  if ((!x || x->bNe) && ds_corpus_docs_pending(c)) return -1;
   int64_t nTok = 0;
   for (size_t k = 0; k < ds_corpus_ndocs(c); k++) nTok += ds_corpus_doc(c, k)->nTok;
   *pn = !x ? nTok : x->bNe ? nTok - x->set.freq : x->set.freq;

@@ -59,8 +59,9 @@ int64_t ds_eval_cut_limit(const ds_eval *p);
 ** The documents a global constraint on metadata alone (`:: doc.kind = "news"`) lets
 ** through: one byte per document (ds_corpus_ndocs; nonzero: in), owned by p; NULL when
 ** the query has no such constraint. For subcorpora (--where) evaluated as `::` is.
+** Each document is asked about now (see cql_meta_doc): errors as ds_eval_bind's.
 */
-const unsigned char *ds_eval_docset(const ds_eval *p);
+int ds_eval_docset(ds_corpus *c, const ds_eval *p, const unsigned char **paOk, ds_error *e);
 
 /* Append every match of p in c to *pOut, in corpus order. */
 int ds_eval_run(ds_corpus *c, const ds_eval *p, ds_matchset *pOut, ds_error *e);
@@ -77,7 +78,9 @@ int ds_eval_run_docs(ds_corpus *c, const ds_eval *p, size_t k0, size_t k1, ds_ma
 ** The number of matches of a plan of one token constraint on one attribute (`"the"`,
 ** `[lemma="cooperat.*"]`, `[word!="the"]`, `[]`) with no structure, metadata, `within`,
 ** `containing` or `expand`, from the lexicon's frequencies, without reading a posting:
-** 1 and *pn, or 0 when the plan is not such a one (run it instead).
+** 1 and *pn, or 0 when the plan is not such a one (run it instead), or -1 when it is but
+** counts every token (`[]`, `!=`) of a corpus whose documents' rows are not read yet
+** (DS_OPEN_LAZY_DOCS: ds_corpus_load_docs, then ask again).
 */
 int ds_eval_count_by_freq(ds_corpus *c, const ds_eval *p, int64_t *pn);
 

@@ -45,9 +45,11 @@ int ds_query_run_docs(ds_corpus *c, const ds_query *q, size_t k0, size_t k1, ds_
 }
 
 int ds_query_count(ds_corpus *c, const ds_query *q, int64_t *pn, ds_error *e) {
-  if (ds_eval_count_by_freq(c, q->plan, pn)) return DS_OK;
+  int rc = ds_corpus_load_docs(c, e);
+  if (rc) return rc;
+  if (ds_eval_count_by_freq(c, q->plan, pn) > 0) return DS_OK;
   ds_matchset ms = DS_MATCHSET_INIT;
-  int rc = ds_eval_run(c, q->plan, &ms, e);
+  rc = ds_eval_run(c, q->plan, &ms, e);
   *pn = (int64_t)ms.n;
   ds_matchset_free(&ms);
   return rc;

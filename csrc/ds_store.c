@@ -337,7 +337,26 @@ static int load_docs_pass(ds_corpus *c, int bByIndex, int *pbOrdered, ds_error *
 ** positions: no index lookup per row), which also gives the next position; a file whose
 ** live documents are not in position order there is read again through the index.
 */
+static int load_docs_rows(ds_corpus *c, ds_error *e);
+
 int ds_store_load_docs(ds_corpus *c, ds_error *e) {
+  int rc = load_docs_rows(c, e);
+  if (rc == DS_OK) forget_caches(c);
+  return rc;
+}
+
+/*
+** The first read of a reader's documents (DS_OPEN_LAZY_DOCS): what it read before
+** (lexicons) stays, being of the same snapshot; nothing read before held a document.
+*/
+int ds_corpus_load_docs(ds_corpus *c, ds_error *e) {
+  return c->bDocsPending ? load_docs_rows(c, e) : DS_OK;
+}
+
+int ds_corpus_docs_pending(const ds_corpus *c) { return c->bDocsPending; }
+
+/* The documents' rows into aDoc and names, and the next position. */
+static int load_docs_rows(ds_corpus *c, ds_error *e) {
   int rc = DS_OK;
   for (int bByIndex = 0; bByIndex < 2; bByIndex++) {
     int bOrdered = 1;
@@ -347,7 +366,7 @@ int ds_store_load_docs(ds_corpus *c, ds_error *e) {
   if (rc) return rc;
   if (c->nextCpos < 0 || c->nextCpos > INT64_MAX / 2)
     return ds_error_set(e, DS_CORRUPT, -1, "%s: corpus positions out of range (corrupt file)", c->zPath);
-  forget_caches(c);
+  c->bDocsPending = 0;
   return DS_OK;
 }
 
@@ -592,7 +611,13 @@ int ds_corpus_open(const char *zPath, int flags, ds_corpus **ppOut, ds_error *e)
      documents, for a query's matches or concordance lines: a quarter less time) */
   if (rc == DS_OK && c->bReadonly) rc = ds_store_exec(c, "PRAGMA mmap_size=1073741824", e);
   if (rc == DS_OK && c->bReadonly) rc = ds_store_exec(c, "BEGIN", e);
-  if (rc == DS_OK) rc = ds_store_load_docs(c, e);
+  if (rc == DS_OK && c->bReadonly && (flags & DS_OPEN_LAZY_DOCS)) {
+    /* a read now starts the snapshot (BEGIN alone waits for one); the rows come later */
+    rc = ds_store_exec(c, "SELECT 1 FROM meta LIMIT 1", e);
+    c->bDocsPending = 1;
+  } else if (rc == DS_OK) {
+    rc = ds_store_load_docs(c, e);
+  }
   if (rc) {
     ds_corpus_close(c);
     return rc;

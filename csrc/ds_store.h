@@ -75,6 +75,13 @@ typedef struct ds_corpus ds_corpus;
 /* Flags for ds_corpus_open. */
 #define DS_OPEN_CREATE   0x01   /* create the file if it does not exist */
 #define DS_OPEN_READONLY 0x02   /* never write */
+/*
+** With DS_OPEN_READONLY: the documents' rows are read by ds_corpus_load_docs, not at
+** open (a process that only counts a word from the lexicon never reads them). Until
+** then the corpus has no documents for ds_corpus_ndocs, ds_corpus_doc and the rest:
+** the caller loads them before any call but ds_eval_count_by_freq's (lds_corpus.c does).
+*/
+#define DS_OPEN_LAZY_DOCS 0x04
 
 
 /* Name of an attribute ("word", ...), or NULL. */
@@ -119,6 +126,14 @@ typedef struct ds_docinfo {
 ** Errors: DS_IO (cannot open), DS_CORRUPT (not a dossier corpus), DS_VERSION_MISMATCH.
 */
 int ds_corpus_open(const char *zPath, int flags, ds_corpus **ppOut, ds_error *e);
+
+/*
+** Read the documents' rows if they are not read yet (DS_OPEN_LAZY_DOCS); DS_OK at once
+** when they are. Errors: DS_CORRUPT (impossible positions), DS_SQL, DS_NOMEM.
+*/
+int ds_corpus_load_docs(ds_corpus *c, ds_error *e);
+/* Are the documents' rows still to be read (DS_OPEN_LAZY_DOCS)? */
+int ds_corpus_docs_pending(const ds_corpus *c);
 
 /*
 ** Bring a writable corpus handle (outside a segment) up to what other connections have

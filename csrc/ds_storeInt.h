@@ -86,6 +86,7 @@ struct ds_corpus {
   size_t nDoc, nDocAlloc;
   ds_buf names;               /* arena of document names */
   int64_t nextCpos;           /* first position of the next document */
+  int bDocsPending;           /* DS_OPEN_LAZY_DOCS: aDoc not read yet (ds_corpus_load_docs) */
   /* token types, words and gaps (loaded when first needed) */
   ds_ttypes tt;
   int bTypesLoaded;
@@ -143,7 +144,10 @@ struct ds_corpus {
   int64_t rawDocId;           /* docs.id of the part held, or -1 */
   int64_t rawFirst, rawN;     /* its tokens, from its document's start */
   int rawWidth;               /* bits per token type */
-  ds_buf rawTypes, rawWs;     /* its types and white space blobs */
+  ds_buf rawTypes, rawWs;     /* its types and white space blobs, copied (a writer's) */
+  const unsigned char *pRawTypes, *pRawWs;   /* the blobs: a reader's in ST_PART's row, kept
+                                 stepped while the part is held; a writer's in the copies */
+  size_t nRawTypes, nRawWs;
   uint32_t *aExType, *aExOff; /* the decoded tokens and (start, end) byte pairs */
   size_t nExAlloc;
   ds_buf exText;              /* their text */

@@ -219,6 +219,18 @@ static int unpack_types(const ds_corpus *c, const unsigned char *p, size_t nb, i
   return DS_OK;
 }
 
+/* ds_buf_append for the short strings of put_text: bytes copied inline when they fit. */
+static inline void put_bytes(ds_buf *b, const char *z, size_t n) {
+  if (n == 0) return;
+  if (b->rc == DS_OK && n <= b->cap - b->n && n <= 16) {
+    unsigned char *d = b->p + b->n;
+    for (size_t i = 0; i < n; i++) d[i] = (unsigned char)z[i];
+    b->n += n;
+  } else {
+    ds_buf_append(b, z, n);
+  }
+}
+
 /*
 ** Append to b the white space of gaps g0..g1 (2-bit codes at w, code 3 a varint read at
 ** *px) and the words of the tokens between them (types aType[0..g1-g0)), with each
@@ -235,12 +247,12 @@ static int put_text(ds_corpus *c, const unsigned char *w, const unsigned char **
     const char *z;
     size_t nz;
     if (strtab_get(&c->gaps, gap, &z, &nz)) return DS_CORRUPT;
-    ds_buf_append(b, z, nz);
+    put_bytes(b, z, nz);
     if (g == g1) break;
     uint32_t word = ds_ttype_attr(&c->tt, aType[g - g0], DS_ATTR_WORD);
     if (strtab_get(&c->words, word, &z, &nz) || b->n + nz > UINT32_MAX) return DS_CORRUPT;
     aOff[2 * (g - g0)] = (uint32_t)b->n;
-    ds_buf_append(b, z, nz);
+    put_bytes(b, z, nz);
     aOff[2 * (g - g0) + 1] = (uint32_t)b->n;
   }
   return DS_OK;
@@ -681,12 +693,18 @@ int ds_corpus_window(ds_corpus *c, size_t k, int64_t t0, int64_t t1, int bText, 
   return DS_OK;
 }
 
-/* Keep the stored part of document k holding token t, as stored (c->raw*). */
+/*
+** Keep the stored part of document k holding token t, as stored (c->raw*). A reader
+** leaves the statement on the part's row and reads the blobs where SQLite has them (its
+** snapshot never changes, and nothing else uses ST_PART); a writer copies them, as its
+** own writes could move the row.
+*/
 static int load_raw_part(ds_corpus *c, size_t k, int64_t t, ds_error *e) {
   const ds_docinfo *d = &c->aDoc[k];
   if (c->rawDocId == d->id && t >= c->rawFirst && t < c->rawFirst + c->rawN) return DS_OK;
   sqlite3_stmt *st = ds_store_cached(c, ST_PART, e);
   if (!st) return DS_SQL;
+  sqlite3_reset(st);                    /* the row of the part held before */
   sqlite3_bind_int64(st, 1, d->id);
   sqlite3_bind_int64(st, 2, t);
   c->rawDocId = -1;
@@ -703,16 +721,20 @@ static int load_raw_part(ds_corpus *c, size_t k, int64_t t, ds_error *e) {
     if (first > t || n < 1 || n > d->nTok - first || t >= first + n || width < 1 || width > 32 || !p ||
         nb != ((size_t)n * (size_t)width + 7) / 8 || !pWs || nWs < (size_t)n / 4 + 1) {
       rc = DS_DONE;
+    } else if (c->bReadonly) {
+      c->pRawTypes = p, c->nRawTypes = nb, c->pRawWs = pWs, c->nRawWs = nWs;
+      c->rawFirst = first, c->rawN = n, c->rawWidth = width;
     } else {
       ds_buf_append(&c->rawTypes, p, nb);
       ds_buf_append(&c->rawWs, pWs, nWs);
+      c->pRawTypes = c->rawTypes.p, c->nRawTypes = nb, c->pRawWs = c->rawWs.p, c->nRawWs = nWs;
       c->rawFirst = first, c->rawN = n, c->rawWidth = width;
       if (c->rawTypes.rc || c->rawWs.rc) rc = DS_NOMEM;
     }
   } else {
     rc = src == SQLITE_DONE ? DS_DONE : DS_SQL;
   }
-  sqlite3_reset(st);
+  if (rc || !c->bReadonly) sqlite3_reset(st);
   if (rc == DS_SQL) return ds_store_sql_error(c, e, "read tokens");
   if (rc == DS_NOMEM) return ds_store_nomem(e);
   if (rc) return ds_error_set(e, DS_CORRUPT, -1, "%s: token stream of %s missing or of the wrong size",
@@ -742,11 +764,11 @@ static int exact_room(ds_corpus *c, size_t n) {
 ** i1 - 1) into c->exText and offsets into c->aExOff.
 */
 static int decode_raw(ds_corpus *c, size_t i0, size_t i1, int bText) {
-  if (unpack_types(c, c->rawTypes.p, c->rawTypes.n, c->rawWidth, i0, i1, c->aExType)) return DS_CORRUPT;
+  if (unpack_types(c, c->pRawTypes, c->nRawTypes, c->rawWidth, i0, i1, c->aExType)) return DS_CORRUPT;
   if (!bText) return DS_OK;
   /* the white space: a 2-bit code per gap (before each token, and one after the last),
      code 3 a varint after the codes; skip the varints of the gaps before i0 */
-  const unsigned char *w = c->rawWs.p, *end = w + c->rawWs.n;
+  const unsigned char *w = c->pRawWs, *end = w + c->nRawWs;
   size_t n = (size_t)c->rawN, nCodes = n / 4 + 1;
   const unsigned char *x = w + nCodes;
   size_t nEsc = 0;                      /* gaps before i0 with code 3, four to a byte */

@@ -83,6 +83,8 @@ const struct ds_extractor *lds_check_extractor(lua_State *L, int i);     /* lds_
 const struct ds_langdata *lds_check_langdata(lua_State *L, int i);
 struct ds_sitelines *lds_check_sitelines(lua_State *L, int i);      /* lds_sitelines.c */
 struct ds_corpus *lds_check_corpus(lua_State *L, int i);            /* lds_corpus.c */
+/* lds_check_corpus without reading the documents' rows (for corpus:count_by_freq alone) */
+struct ds_corpus *lds_check_corpus_nodocs(lua_State *L, int i);     /* lds_corpus.c */
 /* The match set of a dossier.matchset, for recipes that take a query's matches directly. */
 struct ds_matchset *lds_check_matchset(lua_State *L, int i);        /* lds_query.c */
 

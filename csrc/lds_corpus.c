@@ -25,22 +25,33 @@ static corpus_box *get_corpus(lua_State *L, int i) { return luaL_checkudata(L, i
 ** the corpus is busy: every method, close included, is refused, so no callback can free
 ** it under the core or write, commit or roll back part of the add.
 */
-ds_corpus *lds_check_corpus(lua_State *L, int i) {
+ds_corpus *lds_check_corpus_nodocs(lua_State *L, int i) {
   corpus_box *b = get_corpus(L, i);
   if (!b->c) luaL_error(L, "attempt to use a closed corpus");
   if (b->bBusy) luaL_error(L, "the corpus is busy adding documents (a progress function cannot use it)");
   return b->c;
 }
 
+/* The same, with its documents' rows read (a reader reads them at its first use). */
+ds_corpus *lds_check_corpus(lua_State *L, int i) {
+  ds_corpus *c = lds_check_corpus_nodocs(L, i);
+  ds_error e;
+  if (ds_corpus_docs_pending(c) && ds_corpus_load_docs(c, &e)) lds_raise(L, &e);
+  return c;
+}
+
 /* {====== lifetime and transactions ====== */
 
-/* core.open(path [, mode]) mode: "c" create if missing (default), "w" must exist, "r" read-only */
+/*
+** core.open(path [, mode]) mode: "c" create if missing (default), "w" must exist, "r"
+** read-only (its documents' rows are read at the first method that needs them)
+*/
 static int l_open(lua_State *L) {
   const char *zPath = luaL_checkstring(L, 1);
   const char *zMode = luaL_optstring(L, 2, "c");
   int flags = strcmp(zMode, "c") == 0 ? DS_OPEN_CREATE
             : strcmp(zMode, "w") == 0 ? 0
-            : strcmp(zMode, "r") == 0 ? DS_OPEN_READONLY : -1;
+            : strcmp(zMode, "r") == 0 ? DS_OPEN_READONLY | DS_OPEN_LAZY_DOCS : -1;
   luaL_argcheck(L, flags >= 0, 2, "mode must be \"c\", \"w\" or \"r\"");
   corpus_box *b = lua_newuserdatauv(L, sizeof *b, 4);
   b->c = NULL;                       /* closed until opened: __gc has nothing to do */
@@ -78,7 +89,7 @@ static int corpus_commits(lua_State *L) {
 
 static int corpus_tostring(lua_State *L) {
   corpus_box *b = get_corpus(L, 1);
-  if (b->c) lua_pushfstring(L, "dossier.corpus (%d documents)", (int)ds_corpus_ndocs(b->c));
+  if (b->c) lua_pushfstring(L, "dossier.corpus (%d documents)", (int)ds_corpus_ndocs(lds_check_corpus(L, 1)));
   else lua_pushliteral(L, "dossier.corpus (closed)");
   return 1;
 }

@@ -24,8 +24,13 @@ ds_matchset *lds_check_matchset(lua_State *L, int i) { return &check_matchset(L,
 ** corpus:count_by_freq(q) -> the number of matches of q from the lexicon's frequencies,
 ** or nil when q is not a query of one token constraint (ds_eval_count_by_freq).
 */
+/*
+** A reader's documents' rows are not read for it unless the count needs them (`[]`):
+** the plans it counts need nothing of them, and a query that fails so is compiled again
+** with them, for the error it gives then.
+*/
 static int corpus_count_by_freq(lua_State *L) {
-  ds_corpus *c = lds_check_corpus(L, 1);
+  ds_corpus *c = lds_check_corpus_nodocs(L, 1);
   size_t nQuery;
   const char *zQuery = luaL_checklstring(L, 2, &nQuery);
   if (strlen(zQuery) != nQuery) {
@@ -34,11 +39,22 @@ static int corpus_count_by_freq(lua_State *L) {
   }
   ds_query *q;
   ds_error e;
-  if (ds_query_compile(c, zQuery, &q, &e)) return lds_raise(L, &e);
+  if (ds_query_compile(c, zQuery, &q, &e)) {
+    if (!ds_corpus_docs_pending(c)) return lds_raise(L, &e);
+    c = lds_check_corpus(L, 1);
+    if (ds_query_compile(c, zQuery, &q, &e)) return lds_raise(L, &e);
+  }
   int64_t n;
   int bOk = ds_eval_count_by_freq(c, ds_query_plan(q), &n);
+  if (bOk < 0) {                      /* it counts every token: the documents tell how many */
+    if (ds_corpus_load_docs(c, &e)) {
+      ds_query_free(q);
+      return lds_raise(L, &e);
+    }
+    bOk = ds_eval_count_by_freq(c, ds_query_plan(q), &n);
+  }
   ds_query_free(q);
-  if (!bOk) return 0;
+  if (bOk <= 0) return 0;
   lua_pushinteger(L, n);
   return 1;
 }

@@ -198,6 +198,25 @@ describe("CQL", function()
     assert.equal(11, n('"China" :: doc.date < "2022"'))
     assert.equal(5, n('"China" :: doc.date = "2019.*" & !doc.kind = "news"'))
     assert.equal(97, n('"China" :: doc.date >= "2022" & doc.date <= "2022" within s'))
+    -- doc.name (the file name without .txt), tried on a document's name when the query
+    -- first asks about the document: the same counts per file as above
+    assert.equal(11, n('"China" :: doc.name = "2015-.*|2019-.*"'))
+    assert.equal(107, n('"China" :: doc.name != "2015-.*|2019-.*"'))
+    assert.equal(103, n('"China" :: doc.name = "20(22|23)-.*" & doc.name != ".*-it"'))
+    assert.equal(16, n('"China" :: !doc.name = "2022-.*" & doc.kind != "policy-brief"'))
+    assert.equal(6, n('"China" :: doc.name = ".*REGISTER.*"%c | doc.name = "nothing"'))
+    assert.equal(4, n('a:"China" :: doc.name = ".*-blog-.*" & a.word = "China"'))
+  end)
+
+  it("reads a reader's documents only when a query needs them", function()
+    local r <close> = dossier.open(db, {readonly = true})
+    assert.equal(118, r:count('"China"'))                -- from the lexicon alone
+    assert.equal(c:info().tokens, r:count('[]'))           -- every token: the documents tell
+    local fresh <close> = dossier.open(db, {readonly = true})
+    assert.has_error(function() fresh:count('"China" :: doc.nokey = "x"') end,
+                     "unknown metadata key 'nokey' (known: authors, date, kind, note, publisher, title, name) at position 12")
+    assert.equal(5, #fresh:docs())
+    assert.equal(6, fresh:query('"China" :: doc.name = "2015-.*"'):count())
   end)
 
   it("carries labels and the target in every match, and compares labels after ::", function()

@@ -10,6 +10,7 @@
 #include "ds_network.h"
 #include "ds_parse.h"
 #include "ds_query.h"
+#include "cql_idset.h"
 #include "tests.h"
 
 #include <dirent.h>
@@ -563,8 +564,58 @@ static void test_span_queries(void) {
   remove_db();
 }
 
+/* ====================== regexes ====================== */
+
+/* cql_regex_test of pattern z (flags DS_CQL_*) on subject zS: 1, 0, or < 0. */
+static int rx(const char *z, int flags, const char *zS) {
+  cql_regex *re;
+  ds_error e;
+  if (cql_regex_new(z, strlen(z), flags, &re, z, 0, &e)) return -100;
+  int r = cql_regex_test(re, zS, strlen(zS));
+  cql_regex_free(re);
+  return r;
+}
+
+/*
+** The literal-suffix test before PCRE2 (`.*ization`) answers as PCRE2 does: case-folded
+** only for ASCII letters that have no other equivalent (k: U+212A, s: U+017F), never
+** when the pattern has `|`, `\`, `(?` options or ends in a metacharacter.
+*/
+static void test_regex(void) {
+  static const struct { const char *z; int flags; const char *zS; int want; } a[] = {
+    {".*ization", 0, "organization", 1},
+    {".*ization", 0, "organizatioN", 0},
+    {".*ization", DS_CQL_FOLD, "ORGANIZATION", 1},
+    {".*ization", DS_CQL_FOLD, "organizations", 0},
+    {".*ization", 0, "ization", 1},
+    {".*ization", 0, "zation", 0},
+    {".*ks", DS_CQL_FOLD, "boo\xE2\x84\xAA\xC5\xBF", 1},      /* Kelvin sign, long s */
+    {".*books", DS_CQL_FOLD, "BOO\xE2\x84\xAAS", 1},
+    {".*tion", DS_CQL_FOLD, "NATION", 1},
+    {"(?i).*TION", 0, "nation", 1},
+    {".*(tion|sion)", 0, "mission", 1},
+    {".*tion|x", 0, "x", 1},
+    {".*\\.com", 0, "example.com", 1},
+    {".*\\.com", 0, "example-com", 0},
+    {"[a-z]+ing", 0, "singing", 1},
+    {".*café", 0, "le café", 1},
+    {".*café", DS_CQL_FOLD, "LE CAFÉ", 1},
+    {".*cafe", DS_CQL_DIACR, "café", 1},
+    {"ab*", 0, "a", 1},
+    {"ab?", 0, "a", 1},
+    {"a.c", DS_CQL_LITERAL, "a.c", 1},
+    {"a.c", DS_CQL_LITERAL, "abc", 0},
+    {".*ion", 0, "nation\n", 0},
+  };
+  for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) {
+    int r = rx(a[i].z, a[i].flags, a[i].zS);
+    check(r == a[i].want, "regex %s (flags %d) on '%s': %d, not %d", a[i].z, a[i].flags, a[i].zS, r, a[i].want);
+  }
+}
+
 int main(int argc, char **argv) {
   (void)argc;
+  test_regex();
   test_span_queries();
   test_parser();
   test_matchset();
