@@ -117,6 +117,7 @@ void ds_ner_tokinfo(const char *z, size_t n, const char *zUpos, const uint32_t *
   p->uWord = ds_ner_word_find(aWord, mask, p->w.hLow);
   p->uSent = 0;
   p->uGaz = 0;
+  p->uDoc = 0;
 }
 
 uint64_t ds_ner_gaz_next(uint64_t hPhrase, uint64_t hLow) {
@@ -180,9 +181,9 @@ uint32_t ds_ner_sent_profile(const ds_doc *d, size_t first, size_t last) {
 
 /* Stand-ins for neighbours outside the sentence. */
 static const ds_nertok tokBos = {{0x1111, 0x2222, {0x3333, 0x3333, 0x3333, 0x3333, 0x3333},
-                                  {0x4444, 0x4444, 0x4444}, 0, 0, 0}, 0xB0B, 0xB05, 0xFFFFFFF0u, 0, 0};
+                                  {0x4444, 0x4444, 0x4444}, 0, 0, 0}, 0xB0B, 0xB05, 0xFFFFFFF0u, 0, 0, 0};
 static const ds_nertok tokEos = {{0x5555, 0x6666, {0x7777, 0x7777, 0x7777, 0x7777, 0x7777},
-                                  {0x8888, 0x8888, 0x8888}, 0, 0, 0}, 0xE0E, 0xE05, 0xFFFFFFF1u, 0, 0};
+                                  {0x8888, 0x8888, 0x8888}, 0, 0, 0}, 0xE0E, 0xE05, 0xFFFFFFF1u, 0, 0, 0};
 
 #define CAPB(t) ((t)->uWord & 0xF)
 #define FREQB(t) (((t)->uWord >> 4) & 0xF)
@@ -193,7 +194,7 @@ static const ds_nertok tokEos = {{0x5555, 0x6666, {0x7777, 0x7777, 0x7777, 0x777
 ** The feature templates. Numbers are template ids: changing one changes every hash, so
 ** a model must be retrained.
 */
-size_t ds_ner_feats(int featset, const ds_nertok *const win[5], int t1, int t2, uint64_t *a) {
+static size_t local_feats(int featset, const ds_nertok *const win[5], int t1, int t2, uint64_t *a) {
   const ds_nertok *w = win[2];
   const ds_nertok *p1 = win[1] ? win[1] : &tokBos, *p2 = win[0] ? win[0] : &tokBos;
   const ds_nertok *n1 = win[3] ? win[3] : &tokEos, *n2 = win[4] ? win[4] : &tokEos;
@@ -279,6 +280,100 @@ size_t ds_ner_feats(int featset, const ds_nertok *const win[5], int t1, int t2, 
   return k;
 }
 
+#define DOC_TYPES(u) ((u) & 0xF)
+#define DOC_MAJOR(u) ((u) >> 4 & 0x7)
+#define DOC_PARTS(u) ((u) >> 8 & 0xFFF)
+#define DOC_COUNT(u) ((u) >> 20 & 0x3)
+
+size_t ds_ner_feats(int featset, const ds_nertok *const win[5], int t1, int t2, uint64_t *a) {
+  if (featset != DS_NER_FEATS_DOC) return local_feats(featset, win, t1, t2, a);
+  /* the second stage: the first's features apart, then what the first pass made of the
+     word elsewhere in the document */
+  size_t k = local_feats(DS_NER_FEATS_FULL, win, t1, t2, a);
+  for (size_t j = 0; j < k; j++) a[j] = mix(a[j] ^ 0x5EC0D57A6Eull);
+  const ds_nertok *w = win[2];
+  uint32_t u = w->uDoc, capf = w->w.mFlag & (DS_TT_UPPER1 | DS_TT_ALLCAP);
+  if (u) {
+    a[k++] = fx(83, DOC_TYPES(u));
+    a[k++] = fx(84, DOC_MAJOR(u));
+    a[k++] = fx2(85, DOC_MAJOR(u), capf);
+    a[k++] = fx(87, DOC_PARTS(u));
+    a[k++] = fx2(88, DOC_MAJOR(u), DOC_COUNT(u));
+  }
+  return k;
+}
+
+/* {------ Document values ------ */
+
+uint64_t ds_ner_doc_key(const ds_nertok *t) {
+  return t->w.mFlag & DS_TT_ALPHA ? t->w.hLow | 1 : 0;
+}
+
+int ds_ner_doc_counted(const ds_nertok *t, int cls1) {
+  return (t->w.mFlag & DS_TT_ALPHA) && ((t->w.mFlag & (DS_TT_UPPER1 | DS_TT_ALLCAP)) || cls1 > 0);
+}
+
+/* One word of the document: its key and the counts of the first pass's classes. */
+typedef struct docent {
+  uint64_t key;           /* 0: empty slot */
+  uint16_t aCount[1 + 4 * DS_NER_NTYPE];   /* counted occurrences by class (saturating) */
+} docent;
+
+static docent *doc_slot(docent *a, uint32_t mask, uint64_t key) {
+  uint32_t i = (uint32_t)(key >> 17) & mask;
+  while (a[i].key && a[i].key != key) i = (i + 1) & mask;
+  return &a[i];
+}
+
+int ds_ner_doc_values(const uint64_t *aKey, const uint8_t *aCounted, const uint8_t *aCls1,
+                      size_t n, uint32_t *aOut) {
+  size_t nKeyed = 0;
+  for (size_t i = 0; i < n; i++) nKeyed += aKey[i] != 0;
+  if (nKeyed > (1u << 30)) return DS_NOMEM;   /* the table would not fit 32-bit slots */
+  uint32_t nSlot = 16;
+  while (nSlot < 2 * nKeyed) nSlot *= 2;
+  docent *a = ds_malloc_n(nSlot, sizeof *a);
+  if (!a) return DS_NOMEM;
+  memset(a, 0, (size_t)nSlot * sizeof *a);
+  uint32_t mask = nSlot - 1;
+  const int nCls = 1 + 4 * DS_NER_NTYPE;
+  for (size_t i = 0; i < n; i++) {
+    if (!aKey[i] || !aCounted[i] || aCls1[i] >= nCls) continue;
+    docent *e = doc_slot(a, mask, aKey[i]);
+    e->key = aKey[i];
+    if (e->aCount[aCls1[i]] < UINT16_MAX) e->aCount[aCls1[i]]++;
+  }
+  for (size_t i = 0; i < n; i++) {
+    aOut[i] = 0;
+    if (!aKey[i]) continue;
+    const docent *e = doc_slot(a, mask, aKey[i]);
+    if (!e->key) continue;
+    unsigned aType[1 + DS_NER_NTYPE] = {0}, nAll = 0, parts = 0;
+    for (int c = 0; c < nCls; c++) {
+      unsigned k = e->aCount[c];
+      if (!k) continue;
+      nAll += k;
+      aType[c == 0 ? 0 : 1 + ds_ner_class_type(DS_NER_BILOU, c)] += k;
+      if (c > 0) parts |= 1u << (c - 1);
+    }
+    unsigned nOther = nAll - (aCounted[i] && aCls1[i] < nCls ? 1 : 0);
+    if (nOther == 0) continue;
+    uint32_t types = 0;
+    int best = 0;                     /* the most frequent type, 0 when none */
+    for (int t = 0; t <= DS_NER_NTYPE; t++) {
+      if (aType[t]) types |= 1u << t;
+      if (t > 0 && aType[t] > (best ? aType[best] : 0)) best = t;
+    }
+    int major = best && aType[best] >= aType[0] ? best : 0;
+    uint32_t cnt = nOther == 1 ? 0 : nOther == 2 ? 1 : nOther <= 4 ? 2 : 3;
+    aOut[i] = types | (uint32_t)(major + 1) << 4 | 0x80u | parts << 8 | cnt << 20;
+  }
+  ds_free(a);
+  return DS_OK;
+}
+
+/* }------ */
+
 /* }====== */
 
 /* {====== Loading ====== */
@@ -296,7 +391,9 @@ static int parse_tables(ds_ner *m, const char *zName, ds_error *e) {
   uint32_t nWordSlot = ds_model_field(md, 4), nGazSlot = ds_model_field(md, 5);
   if (scheme != DS_NER_BIO && scheme != DS_NER_BILOU)
     return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: unknown tag scheme %u", zName, scheme);
-  if (featset != DS_NER_FEATS_WORD && featset != DS_NER_FEATS_FULL)
+  if (featset == DS_NER_FEATS_DOC && scheme != DS_NER_BILOU)
+    return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: two stages need the BILOU scheme", zName);
+  if (featset != DS_NER_FEATS_WORD && featset != DS_NER_FEATS_FULL && featset != DS_NER_FEATS_DOC)
     return ds_error_set(e, DS_CORRUPT, -1, "%s: NER model: unknown feature set %u", zName, featset);
   if (nFeatSlot == 0 || (nFeatSlot & (nFeatSlot - 1)) || nWordSlot == 0 ||
       (nWordSlot & (nWordSlot - 1)))
@@ -437,14 +534,12 @@ static const char *tok_text(const ds_doc *d, size_t i, size_t *pn) {
 }
 
 /*
-** Tag tokens [first, last) of a sentence into aCls (entries COVERED stay and count as O),
-** with the sentence's token information in aTok (room for last - first).
+** Fill aTok[0..last - first) with the token information of tokens [first, last) of a
+** sentence; for the second stage also the document values (aDoc, from the sentence's
+** first token on).
 */
-static void tag_sentence(const ds_ner *m, const ds_doc *d, const uint64_t *aUposHash,
-                         size_t first, size_t last, ds_nertok *aTok, uint8_t *aCls) {
-  uint64_t aH[DS_NER_MAXFEAT];
-  int32_t sc[16];
-  int t1 = -1, t2 = -1;
+static void sentence_info(const ds_ner *m, const ds_doc *d, const uint64_t *aUposHash,
+                          size_t first, size_t last, const uint32_t *aDoc, ds_nertok *aTok) {
   size_t n = last - first;
   uint32_t uSent = ds_ner_sent_profile(d, first, last);
   for (size_t j = 0; j < n; j++) {
@@ -453,21 +548,33 @@ static void tag_sentence(const ds_ner *m, const ds_doc *d, const uint64_t *aUpos
     ds_ner_tokinfo(z, nz, NULL, m->aWord, m->wordMask, &aTok[j]);
     aTok[j].hUpos = aUposHash ? aUposHash[d->aUpos[first + j]] : 0;
     aTok[j].uSent = uSent;
+    if (aDoc) aTok[j].uDoc = aDoc[j];
   }
   ds_ner_gaz_mark(m->aGaz, m->gazMask, aTok, n);
+}
+
+/*
+** Tag the n tokens of a sentence into aCls[0..n) (entries COVERED stay and count as O)
+** with the features of featset, the sentence's token information in aTok.
+*/
+static void tag_sentence(const ds_ner *m, int featset, size_t n, const ds_nertok *aTok,
+                         uint8_t *aCls) {
+  uint64_t aH[DS_NER_MAXFEAT];
+  int32_t sc[16];
+  int t1 = -1, t2 = -1;
   for (size_t i = 0; i < n; i++) {
     int c = 0;
-    if (aCls[first + i] != COVERED) {
+    if (aCls[i] != COVERED) {
       const ds_nertok *win[5];
       for (int k = 0; k < 5; k++) {
         size_t pos = i + (size_t)k;   /* position + 2 */
         win[k] = pos >= 2 && pos - 2 < n ? &aTok[pos - 2] : NULL;
       }
-      size_t nH = ds_ner_feats(m->featset, win, t1, t2, aH);
+      size_t nH = ds_ner_feats(featset, win, t1, t2, aH);
       score(m, aH, nH, sc);
-      int bEnd = i + 1 == n || aCls[first + i + 1] == COVERED;
+      int bEnd = i + 1 == n || aCls[i + 1] == COVERED;
       c = best_allowed(m, sc, t1, bEnd);
-      aCls[first + i] = (uint8_t)c;
+      aCls[i] = (uint8_t)c;
     }
     t2 = t1;
     t1 = c;
@@ -494,12 +601,12 @@ static void span_text(const ds_doc *d, size_t first, size_t last, ds_buf *b) {
   ds_buf_putc(b, 0);
 }
 
-/* Add the chunks of aCls[first, last) as spans. */
-static int add_spans(const ds_ner *m, ds_doc *d, const uint8_t *aCls, size_t first, size_t last,
-                     ds_buf *b) {
+/* Add the chunks of tokens [first, last) as spans, their classes at aCls0[first - t0 ..). */
+static int add_spans(const ds_ner *m, ds_doc *d, const uint8_t *aCls0, size_t t0, size_t first,
+                     size_t last, ds_buf *b) {
   int sch = m->scheme;
   for (size_t i = first; i < last;) {
-    int c = aCls[i];
+    int c = aCls0[i - t0];
     if (c == 0 || c == COVERED) {
       i++;
       continue;
@@ -508,10 +615,10 @@ static int add_spans(const ds_ner *m, ds_doc *d, const uint8_t *aCls, size_t fir
     size_t j = i + 1;
     if (!(sch == DS_NER_BILOU && part == 3)) {
       /* I (and for BILOU, L ending it) of the same type go on the chunk */
-      while (j < last && aCls[j] != COVERED && aCls[j] != 0 &&
-             ds_ner_class_type(sch, aCls[j]) == type && ds_ner_class_part(sch, aCls[j]) != 0 &&
-             !(sch == DS_NER_BILOU && ds_ner_class_part(sch, aCls[j]) == 3)) {
-        int pj = ds_ner_class_part(sch, aCls[j]);
+      while (j < last && aCls0[j - t0] != COVERED && aCls0[j - t0] != 0 &&
+             ds_ner_class_type(sch, aCls0[j - t0]) == type && ds_ner_class_part(sch, aCls0[j - t0]) != 0 &&
+             !(sch == DS_NER_BILOU && ds_ner_class_part(sch, aCls0[j - t0]) == 3)) {
+        int pj = ds_ner_class_part(sch, aCls0[j - t0]);
         j++;
         if (sch == DS_NER_BILOU && pj == 2) break;
       }
@@ -526,16 +633,29 @@ static int add_spans(const ds_ner *m, ds_doc *d, const uint8_t *aCls, size_t fir
   return DS_OK;
 }
 
-int ds_ner_tag(const ds_ner *m, ds_doc *d) {
+int ds_ner_tag_sents(const ds_ner *m, ds_doc *d, size_t s0, size_t s1) {
   if (!m || !d) return DS_MISUSE;
-  if (d->nTok == 0) return DS_OK;
-  uint8_t *aCls = ds_malloc(d->nTok);
+  if (s1 > d->nSent) s1 = d->nSent;
+  if (d->nTok == 0 || s0 >= s1) return DS_OK;
+  /* the tokens of the sentences: [t0, t1) */
+  uint32_t t0 = UINT32_MAX, t1 = 0;
+  size_t nMax = 0;                /* the longest sentence */
+  for (size_t s = s0; s < s1; s++) {
+    size_t first = d->aSent[s].first, last = d->aSent[s].last;
+    if (last > d->nTok || first >= last) continue;
+    if (first < t0) t0 = (uint32_t)first;
+    if (last > t1) t1 = (uint32_t)last;
+    if (last - first > nMax) nMax = last - first;
+  }
+  if (nMax == 0) return DS_OK;
+  size_t n = t1 - t0;             /* aCls, aDoc, aKey, aCounted: token i at i - t0 */
+  uint8_t *aCls = ds_malloc(n);
   if (!aCls) return DS_NOMEM;
-  memset(aCls, 0, d->nTok);
+  memset(aCls, 0, n);
   for (size_t s = 0; s < d->nSpan; s++) {
     const ds_docspan *sp = &d->aSpan[s];
     if (sp->kind != DS_SPAN_ENT) continue;
-    for (uint32_t i = sp->first; i < sp->last && i < d->nTok; i++) aCls[i] = COVERED;
+    for (uint32_t i = sp->first > t0 ? sp->first : t0; i < sp->last && i < t1; i++) aCls[i - t0] = COVERED;
   }
   /* the hash of each UPOS name once, not per token */
   uint64_t aUposHash[256], *pUpos = NULL;
@@ -546,29 +666,61 @@ int ds_ner_tag(const ds_ner *m, ds_doc *d) {
     }
     pUpos = aUposHash;
   }
-  /* room for the token information of the longest sentence */
-  size_t nMax = 0;
-  for (size_t s = 0; s < d->nSent; s++) {
-    size_t first = d->aSent[s].first, last = d->aSent[s].last;
-    if (last <= d->nTok && first < last && last - first > nMax) nMax = last - first;
+  ds_nertok *aTok = ds_malloc_n(nMax, sizeof *aTok);
+  int bTwo = m->featset == DS_NER_FEATS_DOC;
+  /* the second stage's inputs: the tokens' document keys, which count, their values */
+  uint8_t *aCounted = bTwo ? ds_malloc(n) : NULL;
+  uint32_t *aDoc = bTwo ? ds_malloc_n(n, sizeof *aDoc) : NULL;
+  uint64_t *aKey = bTwo ? ds_malloc_n(n, sizeof *aKey) : NULL;
+  int rc = !aTok || (bTwo && (!aDoc || !aKey || !aCounted)) ? DS_NOMEM : DS_OK;
+  if (rc == DS_OK && bTwo) {
+    memset(aKey, 0, n * sizeof *aKey);
+    memset(aCounted, 0, n);
   }
-  ds_nertok *aTok = nMax ? ds_malloc_n(nMax, sizeof *aTok) : NULL;
-  if (nMax && !aTok) {
-    ds_free(aCls);
-    return DS_NOMEM;
-  }
-  ds_buf b = DS_BUF_INIT;
-  int rc = DS_OK;
-  for (size_t s = 0; s < d->nSent && rc == DS_OK; s++) {
+  /* the first pass (the only one for a one-stage model) */
+  int featset1 = bTwo ? DS_NER_FEATS_FULL : m->featset;
+  for (size_t s = s0; s < s1 && rc == DS_OK; s++) {
     size_t first = d->aSent[s].first, last = d->aSent[s].last;
     if (last > d->nTok || first >= last) continue;
-    tag_sentence(m, d, pUpos, first, last, aTok, aCls);
-    rc = add_spans(m, d, aCls, first, last, &b);
+    sentence_info(m, d, pUpos, first, last, NULL, aTok);
+    tag_sentence(m, featset1, last - first, aTok, aCls + (first - t0));
+    for (size_t j = first; bTwo && j < last; j++) {
+      int c = aCls[j - t0];
+      if (c == COVERED) continue;   /* a span's: no key, not counted */
+      aKey[j - t0] = ds_ner_doc_key(&aTok[j - first]);
+      aCounted[j - t0] = (uint8_t)ds_ner_doc_counted(&aTok[j - first], c);
+    }
+  }
+  /* the second, on what the first found in the whole document */
+  if (bTwo && rc == DS_OK) {
+    rc = ds_ner_doc_values(aKey, aCounted, aCls, n, aDoc);   /* COVERED: not counted */
+    for (size_t i = 0; i < n; i++)
+      if (aCls[i] != COVERED) aCls[i] = 0;
+    for (size_t s = s0; s < s1 && rc == DS_OK; s++) {
+      size_t first = d->aSent[s].first, last = d->aSent[s].last;
+      if (last > d->nTok || first >= last) continue;
+      sentence_info(m, d, pUpos, first, last, aDoc + (first - t0), aTok);
+      tag_sentence(m, DS_NER_FEATS_DOC, last - first, aTok, aCls + (first - t0));
+    }
+  }
+  ds_buf b = DS_BUF_INIT;
+  for (size_t s = s0; s < s1 && rc == DS_OK; s++) {
+    size_t first = d->aSent[s].first, last = d->aSent[s].last;
+    if (last > d->nTok || first >= last) continue;
+    rc = add_spans(m, d, aCls, t0, first, last, &b);
   }
   ds_buf_free(&b);
   ds_free(aTok);
+  ds_free(aCounted);
+  ds_free(aDoc);
+  ds_free(aKey);
   ds_free(aCls);
   return rc;
+}
+
+int ds_ner_tag(const ds_ner *m, ds_doc *d) {
+  if (!m || !d) return DS_MISUSE;
+  return ds_ner_tag_sents(m, d, 0, d->nSent);
 }
 
 /* }====== */

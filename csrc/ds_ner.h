@@ -14,9 +14,16 @@
 ** bucket, and how often the word is capitalised where capitals are not forced
 ** (tools/train_ner.c); and gazetteer matches: the model carries lists of names baked in
 ** by the trainer (the domain lexicon, WordNet's people, organizations and places,
-** GeoNames' places, given names), matched case-blind, and a token inside a match of type
-** T at position B, I, L or U of it has that as a feature (Ratinov & Roth 2009); so the
-** recognizer needs no file but its model. The token analysis is the tagger's
+** GeoNames' places, given names, words that end names of organisations), matched
+** case-blind, and a token inside a match of type T at position B, I, L or U of it has that
+** as a feature (Ratinov & Roth 2009); so the recognizer needs no file but its model.
+**
+** A two-stage model (feature set DS_NER_FEATS_DOC) tags each document twice: a first
+** pass with the features above (the first stage's weights), then a second pass whose
+** weights see, beside the same features, how the first pass labelled the other
+** occurrences of the same word in the document (non-local features: Ratinov & Roth
+** 2009's prediction aggregation). The
+** document is what ds_ner_tag is given, so the caller decides what one is. The token analysis is the tagger's
 ** (ds_tagger_tokinfo, and its lower-case hash keys the word classes and the gazetteer):
 ** a change there needs this model retrained too.
 **
@@ -42,13 +49,15 @@
 ** Tokens already inside an ent span (a gazetteer's, added before) are left alone: they
 ** are tagged O, so no model span overlaps them, and the model's spans stop at them.
 **
-** Model file format (version 2; all integers little-endian; the host must be too):
+** Model file format (version 3; all integers little-endian; the host must be too):
 **
 **   header, 64 bytes (the envelope of ds_model.h):
 **     0  char[8]  magic "DSNERMOD"
 **     8  u32      format version (DS_NER_VERSION)
 **     12 u32      scheme: DS_NER_BILOU (13 classes) or DS_NER_BIO (7 classes)
-**     16 u32      feature set: DS_NER_FEATS_FULL or DS_NER_FEATS_WORD (baseline)
+**     16 u32      feature set: DS_NER_FEATS_FULL, DS_NER_FEATS_DOC (two stages: the
+**                 second stage's feature hashes are ds_ner_feats' with DS_NER_FEATS_DOC,
+**                 both stages' in the one table) or DS_NER_FEATS_WORD (baseline)
 **     20 u32      nFeatSlot   feature hash slots (power of two)
 **     24 u32      nRow        weight rows
 **     28 u32      nWordSlot   word-class slots (power of two)
@@ -75,6 +84,8 @@
 **                        tokens: ds_ner_gaz_next
 ** Classes: 0 is O; type k (0 PERSON, 1 ORG, 2 LOC) has 1 + 4k + {0 B, 1 I, 2 L, 3 U}
 ** under BILOU and 1 + 2k + {0 B, 1 I} under BIO.
+** Version 3 added DS_NER_FEATS_DOC; version 2 files are refused (DS_CORRUPT, "format 2,
+** this build reads 3"): retrain with tools/train_ner.sh.
 */
 #ifndef DS_NER_H
 #define DS_NER_H
@@ -84,7 +95,7 @@
 #include "ds_model.h"
 #include "ds_tagger.h"
 
-#define DS_NER_VERSION 2
+#define DS_NER_VERSION 3
 
 /* A loaded model: read-only, shareable between threads. */
 typedef struct ds_ner ds_ner;
@@ -116,6 +127,12 @@ void ds_ner_free(ds_ner *m);
 */
 int ds_ner_tag(const ds_ner *m, ds_doc *d);
 
+/*
+** The same for sentences [firstSent, lastSent) of d only, taken as one document (the
+** trainer tags a file of many documents this way, one at a time).
+*/
+int ds_ner_tag_sents(const ds_ner *m, ds_doc *d, size_t firstSent, size_t lastSent);
+
 /* Number of classes of the model (13 for BILOU, 7 for BIO). */
 int ds_ner_nclass(const ds_ner *m);
 
@@ -126,7 +143,7 @@ int ds_ner_nclass(const ds_ner *m);
 */
 
 enum { DS_NER_BIO = 1, DS_NER_BILOU = 2 };
-enum { DS_NER_FEATS_WORD = 1, DS_NER_FEATS_FULL = 2 };
+enum { DS_NER_FEATS_WORD = 1, DS_NER_FEATS_FULL = 2, DS_NER_FEATS_DOC = 3 };
 enum { DS_NER_PERSON = 0, DS_NER_ORG, DS_NER_LOC, DS_NER_NTYPE };
 
 /* Weights in a row (the classes, padded). */
@@ -157,11 +174,13 @@ typedef struct ds_nertok {
   uint32_t uSent;       /* the case profile of its sentence (ds_ner_sent_profile) */
   uint32_t uGaz;        /* gazetteer matches over it: bit 4 * type + part (0 B, 1 I, 2 L,
                            3 U) for each type with a match (ds_ner_gaz_mark) */
+  uint32_t uDoc;        /* second stage: the first pass's labels of the word elsewhere in
+                           the document (ds_ner_doc_values), 0 when it occurs only here */
 } ds_nertok;
 
 /* Gazetteer types, and the value bit of a phrase that begins a longer name. */
 enum { DS_NER_GAZ_PERSON = 0, DS_NER_GAZ_ORG, DS_NER_GAZ_LOC, DS_NER_GAZ_OTHER, DS_NER_GAZ_FIRST,
-       DS_NER_GAZ_NTYPE };
+       DS_NER_GAZ_ORGHEAD, DS_NER_GAZ_NTYPE };
 #define DS_NER_GAZ_PREFIX 0x80u
 /* Names longer than this many tokens are not matched. */
 #define DS_NER_GAZ_MAXLEN 8
@@ -197,13 +216,41 @@ void ds_ner_tokinfo(const char *z, size_t n, const char *zUpos, const uint32_t *
 /* The word-class value of a lower-cased word hash (ds_tagger_hash_lower), 0 if absent. */
 uint32_t ds_ner_word_find(const uint32_t *aWord, uint32_t mask, uint64_t h);
 
-/* Most features one token can have (107 with every gazetteer bit set). */
-#define DS_NER_MAXFEAT 120
+/* Most features one token can have (115 with every gazetteer bit set, 5 more for the
+   second stage). */
+#define DS_NER_MAXFEAT 128
+
+/*
+** {------ The second stage's document values ------
+** Each token of a document gets a key (ds_ner_doc_key: its lower-case hash, 0 for a
+** token without letters, which gets no value) and is counted when it is written with a
+** capital or the first pass put it in a name (ds_ner_doc_counted). ds_ner_doc_values
+** then gives every keyed token, from the counted occurrences of its key in the whole
+** document (itself included when counted), provided some other occurrence is counted:
+**   bits 0-3    which labels they got: bit 0 O, bit 1 + t type t
+**   bits 4-6    the most frequent of them: 1 O, 2 + t type t (ties: the names, PERSON first)
+**   bit 7       set (a value is there)
+**   bits 8-19   which (type, part) classes they got: bit 8 + class - 1
+**   bits 20-21  how many other counted occurrences: 0 one, 1 two, 2 three or four, 3 more
+*/
+uint64_t ds_ner_doc_key(const ds_nertok *t);
+int ds_ner_doc_counted(const ds_nertok *t, int cls1);
+
+/*
+** aKey, aCounted and aCls1 (first-pass classes, BILOU) of the n tokens of one document
+** give aOut[0..n). Returns DS_OK or DS_NOMEM (scratch space: a table of about 48 bytes a
+** keyed token).
+*/
+int ds_ner_doc_values(const uint64_t *aKey, const uint8_t *aCounted, const uint8_t *aCls1,
+                      size_t n, uint32_t *aOut);
+/* }------ */
 
 /*
 ** Write the feature hashes of token win[2] to aOut (at most DS_NER_MAXFEAT) given its
 ** neighbours win[0], win[1], win[3], win[4] (NULL outside the sentence) and the classes
-** of the two previous tokens (-1 before the start). Returns the count.
+** of the two previous tokens (-1 before the start). Returns the count. DS_NER_FEATS_DOC
+** gives the second stage's: those of DS_NER_FEATS_FULL, hashed again apart, and the
+** features of uDoc.
 */
 size_t ds_ner_feats(int featset, const ds_nertok *const win[5], int t1, int t2,
                     uint64_t *aOut);

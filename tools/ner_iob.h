@@ -8,7 +8,9 @@
 ** sentences, one token per form, one sentence per sentence. Labels B-PER/I-PER,
 ** B-ORG/I-ORG, B-LOC/I-LOC give the gold spans; anything else (O, and the pre-release
 ** train file's B-O, B-OTH, I-OTH: see shared/data/uner-english-ewt/PROVENANCE.md) is O.
-** An I- that does not continue a chunk of its type starts one.
+** An I- that does not continue a chunk of its type starts one. A `# newdoc` comment starts
+** a document: aDocSent lists the first sentence of each (one document when there are
+** none), so the recognizer can be run document by document (ds_ner_tag_sents).
 **
 ** Scoring is exact match of (first token, last token, type) between the gold spans and
 ** the document's ent spans, counted per type; P = tp / (tp + fp), R = tp / (tp + fn),
@@ -35,6 +37,8 @@ typedef struct ner_set {
   ds_doc *d;              /* the text, tokens and sentences (owned) */
   ner_span *aGold;        /* gold spans in order (owned, malloc) */
   size_t nGold;
+  size_t *aDocSent;       /* the first sentence of each document (owned, malloc) */
+  size_t nDoc;
 } ner_set;
 
 typedef struct ner_counts {
@@ -51,6 +55,7 @@ static inline int ner_label_type(const char *z) {
 static inline void ner_set_free(ner_set *s) {
   ds_doc_free(s->d);
   free(s->aGold);
+  free(s->aDocSent);
   memset(s, 0, sizeof *s);
 }
 
@@ -90,7 +95,14 @@ static inline int ner_set_read(const char *zPath, ner_set *s, char *zErr, size_t
       if (!z) break;
       continue;
     }
-    if (z[0] == '#') continue;
+    if (z[0] == '#') {
+      if (!strncmp(z, "# newdoc", 8) && (s->nDoc == 0 || s->aDocSent[s->nDoc - 1] != nSent)) {
+        s->aDocSent = realloc(s->aDocSent, (s->nDoc + 1) * sizeof *s->aDocSent);
+        if (!s->aDocSent) abort();
+        s->aDocSent[s->nDoc++] = nSent;
+      }
+      continue;
+    }
     char *zForm = strchr(z, '\t');
     char *zLabel = zForm ? strchr(zForm + 1, '\t') : NULL;
     if (!zLabel) {
@@ -129,6 +141,9 @@ static inline int ner_set_read(const char *zPath, ner_set *s, char *zErr, size_t
     snprintf(zErr, nErr, "%s: %s", zPath, bad ? "a token line without a label" : "out of memory");
     ds_buf_free(&text);
     free(aStart), free(aEnd), free(aType), free(aBegin), free(aSentEnd);
+    free(s->aDocSent);
+    s->aDocSent = NULL;
+    s->nDoc = 0;
     return -1;
   }
   ds_doc *d = ds_doc_new();
@@ -155,6 +170,13 @@ static inline int ner_set_read(const char *zPath, ner_set *s, char *zErr, size_t
     }
   }
   free(aStart), free(aEnd), free(aType), free(aBegin), free(aSentEnd);
+  if (s->nDoc == 0 || s->aDocSent[0] != 0) {   /* sentences before the first # newdoc */
+    s->aDocSent = realloc(s->aDocSent, (s->nDoc + 1) * sizeof *s->aDocSent);
+    if (!s->aDocSent) abort();
+    memmove(s->aDocSent + 1, s->aDocSent, s->nDoc * sizeof *s->aDocSent);
+    s->aDocSent[0] = 0;
+    s->nDoc++;
+  }
   s->d = d;
   return 0;
 }
@@ -220,6 +242,23 @@ static inline void ner_prf(const ner_counts *c, int type, double *pP, double *pR
   *pP = tp + fp ? (double)tp / (double)(tp + fp) : 0;
   *pR = tp + fn ? (double)tp / (double)(tp + fn) : 0;
   *pF = *pP + *pR > 0 ? 2 * *pP * *pR / (*pP + *pR) : 0;
+}
+
+/* The sentences of document k of s: [*pFirst, *pLast). */
+static inline void ner_doc_sents(const ner_set *s, size_t k, size_t *pFirst, size_t *pLast) {
+  *pFirst = s->aDocSent[k];
+  *pLast = k + 1 < s->nDoc ? s->aDocSent[k + 1] : s->d->nSent;
+}
+
+/* Tag s with m document by document (each one ds_ner_tag_sents call). DS_OK or an error. */
+static inline int ner_tag_docs(const ds_ner *m, ner_set *s) {
+  for (size_t k = 0; k < s->nDoc; k++) {
+    size_t a, b;
+    ner_doc_sents(s, k, &a, &b);
+    int rc = ds_ner_tag_sents(m, s->d, a, b);
+    if (rc) return rc;
+  }
+  return DS_OK;
 }
 
 /* Remove d's ent spans (to tag a set again). */

