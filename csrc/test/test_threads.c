@@ -12,6 +12,7 @@
 #include "ds_gazetteer.h"
 #include "ds_ingest.h"
 #include "ds_ner.h"
+#include "ds_sitelines.h"
 #include "ds_langdata.h"
 #include "ds_lemma.h"
 #include "ds_store.h"
@@ -19,6 +20,9 @@
 #include "tests.h"
 
 #include <dirent.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,8 +105,46 @@ static char *edited_copy(const char *z, size_t n, size_t f, size_t k, const char
   return (char *)b.p;
 }
 
+/*
+** The first look at many files (ds_sitelines_peek_files) on 4 threads gives what it gives
+** on one: 96 files, every fifth with a NUL byte, every fifth another blank, the rest
+** lines of a site.
+*/
+static void test_peek_threads(void) {
+  enum { NPEEK = 96 };
+  static char azPath[NPEEK][64];
+  const char *apPath[NPEEK];
+  unsigned char aFlag[NPEEK];
+  mkdir("build/peek-test", 0755);
+  for (int i = 0; i < NPEEK; i++) {
+    snprintf(azPath[i], sizeof azPath[i], "build/peek-test/f%02d.txt", i);
+    apPath[i] = azPath[i];
+    aFlag[i] = DS_PEEK_NUL | DS_PEEK_LINES;
+    FILE *f = fopen(azPath[i], "wb");
+    if (!f) continue;
+    if (i % 5 == 3) fwrite("Menu\nabc\0def\n", 1, 13, f);
+    else if (i % 5 == 4) fputs("  \n\t\n", f);
+    else fprintf(f, "Home\nWorld\nStory number %d about Huawei.\nShare this story\n", i);
+    fclose(f);
+  }
+  static ds_filepeek a1[NPEEK], a4[NPEEK];
+  check(ds_sitelines_peek_files(apPath, aFlag, NPEEK, 1, a1) == DS_OK, "peek, one thread");
+  check(ds_sitelines_peek_files(apPath, aFlag, NPEEK, 4, a4) == DS_OK, "peek, four threads");
+  int bad = 0;
+  for (int i = 0; i < NPEEK; i++) {
+    int want = i % 5 == 3 ? DS_PEEK_BINARY : i % 5 == 4 ? DS_PEEK_EMPTY : DS_PEEK_OK;
+    bad += a1[i].why != want || a4[i].why != want || a1[i].nHash != a4[i].nHash ||
+           a1[i].nHash != (want == DS_PEEK_OK ? 8u : 0u) ||
+           memcmp(a1[i].aHash, a4[i].aHash, a1[i].nHash * sizeof a1[i].aHash[0]) != 0;
+    remove(azPath[i]);
+  }
+  rmdir("build/peek-test");
+  check(bad == 0, "peek: %d of %d files differ from what they hold or between 1 and 4 threads", bad, NPEEK);
+}
+
 int main(int argc, char **argv) {
   (void)argc;
+  test_peek_threads();
   char azFile[NSEED_MAX][256];
   size_t nFile = seed_files(azFile, NSEED_MAX), nSrc = 0;
   ds_source aSrc[NSEED_MAX * (NCOPY + 1)];
