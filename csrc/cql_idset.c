@@ -140,8 +140,22 @@ int cql_regex_test(cql_regex *re, const char *z, size_t n) {
   return r;
 }
 
+/*
+** Is z[0..n) ASCII without the line ends (LF, VT, FF, CR) that `.` may not match? Then
+** `.*` matches it, whatever newline convention PCRE2 was built with; other values go to
+** PCRE2.
+*/
+static int plain_ascii(const char *z, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)z[i];
+    if (ch >= 0x80 || (ch >= 0x0A && ch <= 0x0D)) return 0;
+  }
+  return 1;
+}
+
 typedef struct scan {
   cql_regex *re;
+  int bAny;             /* the regex is `.*`: every value without a newline character */
   cql_idset *s;
   size_t nAlloc;
   int rc;               /* DS_OK, DS_NOMEM, DS_INTERRUPTED, or a PCRE2 error code (< 0) */
@@ -164,7 +178,7 @@ static int add_id(cql_idset *s, size_t *pnAlloc, uint32_t id, int64_t freq) {
 static int scan_entry(void *ctx, uint32_t id, const char *z, size_t n, int64_t freq) {
   scan *sc = ctx;
   if (ds_interrupt_due(&sc->nTick, 1023)) return sc->rc = DS_INTERRUPTED, 1;   /* a large lexicon */
-  int r = cql_regex_test(sc->re, z, n);
+  int r = sc->bAny && plain_ascii(z, n) ? 1 : cql_regex_test(sc->re, z, n);
   if (r < 0) return sc->rc = r, 1;
   if (r && add_id(sc->s, &sc->nAlloc, id, freq)) return sc->rc = DS_NOMEM, 1;
   return 0;
@@ -211,7 +225,7 @@ int cql_idset_resolve(ds_corpus *c, int attr, const char *z, size_t n, int flags
     if (rc == DS_OK) rc = add_id(s, &nAlloc, id, freq);
     else if (rc == DS_NOTFOUND) rc = DS_OK;
   } else {
-    scan sc = {NULL, s, 0, DS_OK, 0};
+    scan sc = {NULL, n == 2 && z[0] == '.' && z[1] == '*', s, 0, DS_OK, 0};
     rc = cql_regex_new(z, n, flags, &sc.re, zQuery, iAt, e);
     if (rc) return rc;
     size_t nPrefix = flags & (DS_CQL_FOLD | DS_CQL_DIACR | DS_CQL_LITERAL) ? 0 : literal_prefix(z, n);

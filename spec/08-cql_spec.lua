@@ -26,6 +26,10 @@ describe("CQL", function()
     -- grep -o -w -E 'Chin[a-z]*': China 118, Chinese 40
     assert.equal(40, n('[word="Chin.*" & !word="China"]'))
     assert.equal(40, n('[word="Chin.*" & word!="China"]'))
+    -- .* is every token, those with letters outside ASCII too (Rühlig 3 times)
+    assert.equal(c:info().tokens, n('[word=".*"]'))
+    assert.equal(3, n('[word=".*" & word="Rühlig"]'))
+    assert.equal(c:info().tokens, n('[lemma=".*"%c]'))
   end)
 
   it("takes %l literally and %d without diacritics", function()
