@@ -183,23 +183,56 @@ static void on_sigint(int sig) {
 }
 
 /*
-** core.catch_interrupts(on [, "once"]): with on, Ctrl-C (SIGINT) stops the running Lua
-** code with the error "interrupted" at its next instruction, and C loops that check
-** ds_interrupted() within their next round (their error says "interrupted" too); the
-** process goes on, and so it does after a second Ctrl-C (the REPL), or with "once", a
-** second Ctrl-C ends it (the command line). Without on, the default action (the
-** process ends). Call it from the main thread.
+** When the state closes, its C modules are unloaded: Ctrl-C must not find on_sigint
+** (in this module) still the handler, nor sigL (the closing state) to hook. A value in
+** the registry whose __gc runs before the modules go (it is made after them) puts the
+** default action back, unless another handler has been set since.
+*/
+static int sigint_release(lua_State *L) {
+  (void)L;
+  struct sigaction cur;
+  if (sigaction(SIGINT, NULL, &cur) == 0 && cur.sa_handler == on_sigint) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = SIG_DFL;
+    sigaction(SIGINT, &sa, NULL);
+  }
+  sigL = NULL;
+  return 0;
+}
+
+/*
+** core.catch_interrupts(on [, "once" | "ignore"]): with on, Ctrl-C (SIGINT) stops the
+** running Lua code with the error "interrupted" at its next instruction, and C loops that
+** check ds_interrupted() within their next round (their error says "interrupted" too);
+** the process goes on, and so it does after a second Ctrl-C (the REPL), or with "once", a
+** second Ctrl-C ends it (the command line). Without on, the default action (the process
+** ends), or with "ignore" none: the command line's work is done and it is closing (its
+** modules unloaded). Either drops a Ctrl-C caught but not acted on yet. Call it from the
+** main thread.
 */
 static int l_catch_interrupts(lua_State *L) {
   int on = lua_toboolean(L, 1);
-  static const char *const azMode[] = {"always", "once", NULL};
-  int once = luaL_checkoption(L, 2, "always", azMode);
+  static const char *const azMode[] = {"always", "once", "ignore", NULL};
+  int mode = luaL_checkoption(L, 2, "always", azMode);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sigemptyset(&sa.sa_mask);
-  sa.sa_handler = on ? on_sigint : SIG_DFL;
-  if (on && once) sa.sa_flags = SA_RESETHAND;
-  sigL = on ? L : NULL;
+  sa.sa_handler = on && mode != 2 ? on_sigint : mode == 2 ? SIG_IGN : SIG_DFL;
+  if (on && mode == 1) sa.sa_flags = SA_RESETHAND;
+  if (sa.sa_handler == on_sigint &&
+      lua_getfield(L, LUA_REGISTRYINDEX, "dossier.sigint") == LUA_TNIL) {
+    lua_newuserdatauv(L, 1, 0);
+    lua_newtable(L);
+    lua_pushcfunction(L, sigint_release);
+    lua_setfield(L, -2, "__gc");
+    lua_setmetatable(L, -2);
+    lua_setfield(L, LUA_REGISTRYINDEX, "dossier.sigint");
+  }
+  lua_settop(L, 2);
+  if (sa.sa_handler != on_sigint && lua_gethook(L) == sig_hook) lua_sethook(L, NULL, 0, 0);
+  sigL = sa.sa_handler == on_sigint ? L : NULL;
   sigaction(SIGINT, &sa, NULL);
   ds_interrupt_clear();
   return 0;

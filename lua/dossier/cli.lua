@@ -83,14 +83,22 @@ function M.main(argv)
   -- error "interrupted" (exit status 130); a second Ctrl-C ends the process at once
   dossier.core.catch_interrupts(true, "once")
   local ok, res = xpcall(function()
-    local cmd = by_name[argv[1]]
-    if cmd and cmd.raw then return cmd.run(argv) end
-    local args = build_parser(cmd):parse({table.unpack(argv, 1, #argv)})
-    return by_name[args.command].run(args) or 0
+    local cmd, status = by_name[argv[1]], nil
+    if cmd and cmd.raw then
+      status = cmd.run(argv)
+    else
+      local args = build_parser(cmd):parse({table.unpack(argv, 1, #argv)})
+      status = by_name[args.command].run(args) or 0
+    end
+    dossier.core.catch_interrupts(false, "ignore")   -- (see below)
+    return status
   end, function(e)
     if type(e) == "string" and os.getenv("DOSSIER_DEBUG") then return debug.traceback(e, 2) end
     return e
   end)
+  -- the work is done: a Ctrl-C from here on, as the process closes and unloads the
+  -- module whose handler would answer it, changes nothing
+  dossier.core.catch_interrupts(false, "ignore")
   if not ok then
     res = tostring(res)
     -- a message for the user, not a place in dossier's Lua (DOSSIER_DEBUG=1 keeps it)
