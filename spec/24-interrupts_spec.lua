@@ -207,6 +207,30 @@ describe("Ctrl-C on the command line", function()
     return status, H.read(err), used - at / tck
   end
 
+  it("once a command's work is done, a Ctrl-C changes nothing as the process closes", function()
+    -- the command line catches Ctrl-C, then, its work done, ignores it: the module whose
+    -- handler would answer is unloaded as the state closes (a late SIGINT crashed there).
+    -- Each script sends SIGINT to itself ($PPID of os.execute's shell).
+    local function run(body)
+      local path = H.tmp(".lua")
+      H.write(path, "package.cpath = 'lua/?.so;' .. package.cpath\n" ..
+                    "local core = require 'dossier.core'\ncore.catch_interrupts(true, 'once')\n" .. body)
+      local p = io.popen("lua5.4 " .. path .. " 2>&1; echo status $?")
+      local out = p:read("a")
+      p:close()
+      return out
+    end
+    -- (os.execute's shell starts the kill in the background and returns: system() itself
+    -- ignores SIGINT while it waits; the loop runs until the signal has come)
+    local wait = "os.execute('(sleep 0.1; kill -INT $PPID) &')\n" ..
+                 "local t = os.time() + 3\nwhile os.time() < t do end\n"
+    assert.equal("still here\nstatus 0\n", run("core.catch_interrupts(false, 'ignore')\n" .. wait ..
+      "print('still here')\nos.exit(0, true)\n"))
+    -- caught, the same SIGINT stops the Lua code with "interrupted"
+    assert.matches("^[^\n]*interrupted\nstatus 0\n$", run("print(select(2, pcall(function()\n" .. wait ..
+      "end)))\n"))
+  end)
+
   it("dossier query stops at once with status 130 and says interrupted", function()
     local dir = H.copies(5, "cli")
     local db = H.tmp(".db")
