@@ -352,6 +352,41 @@ static int corpus_count_matches(lua_State *L) {
 static const char *const azCollCol[] = {"values", "f_xy", "f_y", "range"};
 
 /*
+** The collocate counts for corpus c (at stack slot k) and the arguments after it: query,
+** attr, left, right, within (a span kind `s` or `p`, true for `s`, nil/false for none),
+** docs. In a new box (pushed; its slot in *pBox): b->co, the attribute's lexicon, and
+** f_y of a subcorpus in b->fy; *pabDoc its documents (NULL: all), *pnTok its tokens.
+*/
+static counts_box *collocate_counts(lua_State *L, int k, ds_corpus *c, const unsigned char **pabDoc,
+                                    int64_t *pnTok, int *pBox) {
+  int attr = check_attr(L, k + 2);
+  lua_Integer left = luaL_checkinteger(L, k + 3), right = luaL_checkinteger(L, k + 4);
+  luaL_argcheck(L, left >= 0 && left <= 1000, k + 3, "window out of range");
+  luaL_argcheck(L, right >= 0 && right <= 1000, k + 4, "window out of range");
+  const char *zWithin = lua_type(L, k + 5) == LUA_TSTRING ? lua_tostring(L, k + 5)
+                        : lua_toboolean(L, k + 5) ? "s" : NULL;
+  luaL_argcheck(L, !zWithin || strcmp(zWithin, "s") == 0 || strcmp(zWithin, "p") == 0, k + 5, "within: s or p");
+  refresh(L, c);
+  const unsigned char *abDoc = lds_check_docs(L, k + 6, c);
+  counts_box *b = new_box(L);
+  *pBox = lua_gettop(L);
+  const ds_matchset *ms = matches(L, k + 1, c, b);
+  ds_error e;
+  if (ds_count_collocates(c, attr, ms, abDoc, (int)left, (int)right, zWithin, &b->co, &e)) lds_raise(L, &e);
+  load_lexicon(L, c, attr, b);
+  if (abDoc) {             /* f_y of a subcorpus counted; of the whole corpus, the lexicon's */
+    if (ds_count_freq(c, attr, abDoc, &b->fy, &e)) lds_raise(L, &e);
+    *pnTok = b->fy.nTok;
+  } else {
+    ds_info info;
+    if (ds_corpus_info(c, &info, &e)) lds_raise(L, &e);
+    *pnTok = info.nTokens;
+  }
+  *pabDoc = abDoc;
+  return b;
+}
+
+/*
 ** corpus:count_collocates(query, attr, left, right, within_s, docs) ->
 **   {values, f_xy, f_y, range (documents whose windows hold it), f_x, window (positions in
 **   the union of the windows, each counted once), n}
@@ -359,31 +394,10 @@ static const char *const azCollCol[] = {"values", "f_xy", "f_y", "range"};
 */
 static int corpus_count_collocates(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
-  int attr = check_attr(L, 3);
-  lua_Integer left = luaL_checkinteger(L, 4), right = luaL_checkinteger(L, 5);
-  luaL_argcheck(L, left >= 0 && left <= 1000, 4, "window out of range");
-  luaL_argcheck(L, right >= 0 && right <= 1000, 5, "window out of range");
-  /* within: a span kind (`s`, `p`), true for `s`, or nil/false for none */
-  const char *zWithin = lua_type(L, 6) == LUA_TSTRING ? lua_tostring(L, 6) : lua_toboolean(L, 6) ? "s" : NULL;
-  luaL_argcheck(L, !zWithin || strcmp(zWithin, "s") == 0 || strcmp(zWithin, "p") == 0, 6, "within: s or p");
-  refresh(L, c);
-  const unsigned char *abDoc = lds_check_docs(L, 7, c);
-  counts_box *b = new_box(L);
-  int box = lua_gettop(L);
-  const ds_matchset *ms = matches(L, 2, c, b);
-  ds_error e;
-  if (ds_count_collocates(c, attr, ms, abDoc, (int)left, (int)right, zWithin, &b->co, &e))
-    return lds_raise(L, &e);
-  load_lexicon(L, c, attr, b);
-  int64_t nTok = 0;
-  if (abDoc) {
-    if (ds_count_freq(c, attr, abDoc, &b->fy, &e)) return lds_raise(L, &e);
-    nTok = b->fy.nTok;
-  } else {
-    ds_info info;
-    if (ds_corpus_info(c, &info, &e)) return lds_raise(L, &e);
-    nTok = info.nTokens;
-  }
+  const unsigned char *abDoc;
+  int64_t nTok;
+  int box;
+  counts_box *b = collocate_counts(L, 1, c, &abDoc, &nTok, &box);
   new_columns(L, 0, azCollCol, 4);
   int t = lua_gettop(L);
   lua_Integer r = 0;
@@ -847,29 +861,10 @@ static int merge_add_keyness(lua_State *L) {
 static int merge_add_collocates(lua_State *L) {
   merge_box *x = check_merge(L);
   ds_corpus *c = lds_check_corpus(L, 2);
-  int attr = check_attr(L, 4);
-  lua_Integer left = luaL_checkinteger(L, 5), right = luaL_checkinteger(L, 6);
-  luaL_argcheck(L, left >= 0 && left <= 1000, 5, "window out of range");
-  luaL_argcheck(L, right >= 0 && right <= 1000, 6, "window out of range");
-  const char *zWithin = lua_type(L, 7) == LUA_TSTRING ? lua_tostring(L, 7) : lua_toboolean(L, 7) ? "s" : NULL;
-  luaL_argcheck(L, !zWithin || strcmp(zWithin, "s") == 0 || strcmp(zWithin, "p") == 0, 7, "within: s or p");
-  refresh(L, c);
-  const unsigned char *abDoc = lds_check_docs(L, 8, c);
-  counts_box *b = new_box(L);
-  int box = lua_gettop(L);
-  const ds_matchset *ms = matches(L, 3, c, b);
-  ds_error e;
-  if (ds_count_collocates(c, attr, ms, abDoc, (int)left, (int)right, zWithin, &b->co, &e)) return lds_raise(L, &e);
-  load_lexicon(L, c, attr, b);
-  int64_t nTok = 0;
-  if (abDoc) {             /* f_y of a subcorpus counted; of the whole corpus, the lexicon's */
-    if (ds_count_freq(c, attr, abDoc, &b->fy, &e)) return lds_raise(L, &e);
-    nTok = b->fy.nTok;
-  } else {
-    ds_info info;
-    if (ds_corpus_info(c, &info, &e)) return lds_raise(L, &e);
-    nTok = info.nTokens;
-  }
+  const unsigned char *abDoc;
+  int64_t nTok;
+  int box;
+  counts_box *b = collocate_counts(L, 2, c, &abDoc, &nTok, &box);
   merge_touch(x);
   size_t nId = abDoc ? b->fy.nId : b->lex.nId;
   for (size_t id = 0; id < nId; id++) {

@@ -127,22 +127,25 @@ function M.run(corpora, opts)
     return {string.format("frequency of %s in %d tokens%s", opts.by or "word", tokens,
                           opts.where and (" where " .. opts.where) or "")}
   end
-  if #corpora == 1 then     -- sorted in C; the rows stay columns
-    local c = corpora[1]
-    local h = common.handle(c)
-    local set, docs = common.docset(h, opts.where)
-    local t = count(c, h, opts, set, true)
-    local tokens = common.tokens(docs, set)
-    local values, freq = t.values, t.freq
+  -- rows kept as columns (sorted in C), those matching --match when it is given
+  local function columns(values, freq, range, tokens)
     local order
     if opts.match then
       order = {}
       for i, v in ipairs(values) do if opts.match_re:test(v) then order[#order + 1] = i end end
     end
     return common.columnar("freq", {"value", "freq", "per_million", "range"},
-      {value = values, freq = freq, range = t.range,
+      {value = values, freq = freq, range = range,
        per_million = function(i) return tokens > 0 and freq[i] / tokens * 1e6 or 0.0 end},
       order and #order or #values, order, notes(tokens)):limit(opts.limit)
+  end
+  if #corpora == 1 then     -- sorted in C; the rows stay columns
+    local c = corpora[1]
+    local h = common.handle(c)
+    local set, docs = common.docset(h, opts.where)
+    local t = count(c, h, opts, set, true)
+    local tokens = common.tokens(docs, set)
+    return columns(t.values, t.freq, t.range, tokens)
   end
   local by = opts.by or "word"
   if not opts.query and not opts.pos and not by:find(".", 1, true) then
@@ -154,15 +157,7 @@ function M.run(corpora, opts)
     end
     m:order(1, nil, not opts.match and opts.limit or nil)
     local values, freq, range = m:columns()
-    local order
-    if opts.match then
-      order = {}
-      for i, v in ipairs(values) do if opts.match_re:test(v) then order[#order + 1] = i end end
-    end
-    return common.columnar("freq", {"value", "freq", "per_million", "range"},
-      {value = values, freq = freq, range = range,
-       per_million = function(i) return tokens > 0 and freq[i] / tokens * 1e6 or 0.0 end},
-      order and #order or #values, order, notes(tokens)):limit(opts.limit)
+    return columns(values, freq, range, tokens)
   end
   local acc, tokens = {}, 0
   for _, c in ipairs(corpora) do
