@@ -29,7 +29,7 @@ static uint32_t hash_str(const char *z, size_t n) {
 void ds_lexmap_init(ds_lexmap *m) { memset(m, 0, sizeof *m); }
 
 void ds_lexmap_clear(ds_lexmap *m) {
-  for (size_t i = 0; i < m->nEnt; i++) ds_buf_free(&m->aEnt[i].post);
+  for (size_t i = 0; i < m->nEnt; i++) ds_lexent_drop_postings(&m->aEnt[i]);
   m->nEnt = 0;
   if (m->aFront) memset(m->aFront, 0, DS_LEXFRONT_SLOTS * sizeof *m->aFront);
   if (m->aSlot) memset(m->aSlot, 0, m->nSlot * sizeof *m->aSlot);
@@ -118,4 +118,32 @@ ds_lexent *ds_lexmap_add(ds_lexmap *m, const char *z, size_t n, uint32_t id, int
   while (m->aSlot[i]) i = (i + 1) & (m->nSlot - 1);
   m->aSlot[i] = SLOT(e->hash, m->nEnt - 1);
   return e;
+}
+
+void ds_lexent_drop_postings(ds_lexent *e) {
+  ds_buf_free(&e->post);
+  if (e->pSkip) ds_buf_free(&e->pSkip->b);
+  ds_free(e->pSkip);
+  e->pSkip = NULL;
+  e->nPost = 0;
+  e->lastPos = -1;
+}
+
+int ds_lexent_skip(ds_lexent *e, int64_t pos) {
+  ds_skipacc *k = e->pSkip;
+  if (!k) {
+    /* the first skip entry: its base is the list's first position, its first delta - 1 */
+    const unsigned char *p = e->post.p;
+    uint64_t d;
+    if (ds_get_varint(&p, e->post.p + e->post.n, &d)) return DS_CORRUPT;
+    if (!(k = e->pSkip = ds_malloc(sizeof *k))) return DS_NOMEM;
+    memset(k, 0, sizeof *k);
+    k->prevPos = (int64_t)d - 1;
+  }
+  uint64_t off = e->post.n;
+  ds_buf_put_varint(&k->b, (uint64_t)(pos - k->prevPos));
+  ds_buf_put_varint(&k->b, off - k->prevOff);
+  k->prevPos = pos;
+  k->prevOff = off;
+  return k->b.rc ? DS_NOMEM : DS_OK;
 }

@@ -13,6 +13,18 @@
 #define DS_LEXICON_H
 
 #include "ds_buf.h"
+#include "ds_postings.h"
+
+/*
+** The skip entries of a posting list as it grows (ds_postings.h's layout), kept for lists
+** past one block only: writing the segment then joins header, skips and deltas without
+** reading the deltas again.
+*/
+typedef struct ds_skipacc {
+  ds_buf b;             /* the skip entries so far */
+  int64_t prevPos;      /* position of the last entry (entry 0: the first posting) */
+  uint64_t prevOff;     /* its data offset */
+} ds_skipacc;
 
 typedef struct ds_lexent {
   uint32_t id;          /* lexicon id (global per attribute) */
@@ -24,6 +36,7 @@ typedef struct ds_lexent {
   uint64_t nPost;       /* of which in `post` */
   int64_t lastPos;      /* last corpus position appended to `post` */
   ds_buf post;          /* postings of this segment: varint deltas of cpos */
+  ds_skipacc *pSkip;    /* their skip entries, once past DS_POST_BLOCK (else NULL) */
 } ds_lexent;
 
 /* A slot of the front cache: a recently found short key, inline. */
@@ -58,6 +71,12 @@ ds_lexent *ds_lexmap_find(ds_lexmap *m, const char *z, size_t n);
 /* Add z[0..n) with id (it must not be present). Returns the entry, or NULL (no memory). */
 ds_lexent *ds_lexmap_add(ds_lexmap *m, const char *z, size_t n, uint32_t id, int isNew);
 
+/* Add the skip entry of posting nPost - 1 of e, at pos (ds_lexent_occur's rare case). */
+int ds_lexent_skip(ds_lexent *e, int64_t pos);
+
+/* Forget e's postings (written out, or void). */
+void ds_lexent_drop_postings(ds_lexent *e);
+
 /* Record an occurrence of e at corpus position pos (positions must increase). */
 static inline int ds_lexent_occur(ds_lexent *e, int64_t pos) {
   /* the first delta of a segment is relative to -1, so it is pos + 1 */
@@ -73,7 +92,8 @@ static inline int ds_lexent_occur(ds_lexent *e, int64_t pos) {
   b->n = (size_t)(p - b->p);
   e->lastPos = pos;
   e->nAdded++;
-  e->nPost++;
+  /* every DS_POST_BLOCK postings after the first, a skip entry */
+  if ((e->nPost++ & (DS_POST_BLOCK - 1)) == 0 && e->nPost > 1) return ds_lexent_skip(e, pos);
   return DS_OK;
 }
 

@@ -38,6 +38,15 @@ int ds_postings_encode(const unsigned char *deltas, size_t nDeltas, uint64_t n, 
   return rc;
 }
 
+int ds_postings_join(uint64_t n, const unsigned char *skip, size_t nSkip,
+                     const unsigned char *deltas, size_t nDeltas, ds_buf *out) {
+  ds_buf_put_varint(out, n);
+  ds_buf_put_varint(out, n ? (n - 1) / DS_POST_BLOCK : 0);
+  ds_buf_append(out, skip, nSkip);
+  ds_buf_append(out, deltas, nDeltas);
+  return out->rc;
+}
+
 int ds_postcur_init(ds_postcur *c, const unsigned char *b, size_t nb) {
   if (!b) return DS_CORRUPT;            /* a NULL or empty blob in a damaged row */
   const unsigned char *p = b, *end = b + nb;

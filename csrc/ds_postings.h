@@ -31,6 +31,14 @@
 */
 int ds_postings_encode(const unsigned char *deltas, size_t nDeltas, uint64_t n, ds_buf *out);
 
+/*
+** Append the blob for n positions to out from its parts made as the positions came: the
+** skip entries skip[0..nSkip) ((n - 1) / DS_POST_BLOCK of them, as above) and the deltas.
+** Returns DS_OK or DS_NOMEM.
+*/
+int ds_postings_join(uint64_t n, const unsigned char *skip, size_t nSkip,
+                     const unsigned char *deltas, size_t nDeltas, ds_buf *out);
+
 /* A reading position in one blob. */
 typedef struct ds_postcur {
   const unsigned char *pSkip;   /* the skip entries */

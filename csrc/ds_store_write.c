@@ -747,8 +747,10 @@ static int flush_attr(ds_corpus *c, int attr, ds_error *e) {
     }
     if (rc == DS_OK && ent->nPost) {
       ds_buf_reset(&blob);
-      rc = ds_postings_encode(ent->post.p, ent->post.n, ent->nPost, &blob);
-      if (rc) rc = rc == DS_NOMEM ? ds_store_nomem(e) : ds_error_set(e, rc, -1, "postings out of order");
+      /* the skip entries were made as the postings came (ds_lexent_occur) */
+      const ds_skipacc *k = ent->pSkip;
+      if (ds_postings_join(ent->nPost, k ? k->b.p : NULL, k ? k->b.n : 0, ent->post.p, ent->post.n, &blob))
+        rc = ds_store_nomem(e);
       else {
         sqlite3_bind_int(pPost, 1, attr);
         sqlite3_bind_int64(pPost, 2, ent->id);
@@ -761,9 +763,7 @@ static int flush_attr(ds_corpus *c, int attr, ds_error *e) {
     if (rc == DS_OK) {
       ent->isNew = 0;
       ent->nAdded = 0;
-      ent->nPost = 0;
-      ent->lastPos = -1;
-      ds_buf_free(&ent->post);
+      ds_lexent_drop_postings(ent);
     }
   }
   sqlite3_finalize(pNew);

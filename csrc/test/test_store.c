@@ -11,6 +11,7 @@
 #include "ds_postings.h"
 #include "ds_query.h"
 #include "ds_kwic.h"
+#include "ds_lexicon.h"
 #include "ds_store.h"
 #include "tests.h"
 
@@ -84,6 +85,24 @@ static void test_postings(void) {
       free(b);
     }
     check(crashfree, "truncated blobs of %zu refused", n);
+    /* a lexicon entry makes the skip entries as positions come: the joined blob is the
+       encoded one, and so is a second segment's after the first is dropped */
+    ds_lexmap m;
+    ds_lexmap_init(&m);
+    ds_lexent *ent = ds_lexmap_add(&m, "w", 1, 7, 1);
+    for (int seg = 0; seg < 2 && ent; seg++) {
+      int ok = 1;
+      for (size_t i = 0; i < n && ok; i++) ok = ds_lexent_occur(ent, a[i]) == DS_OK;
+      ds_buf joined = DS_BUF_INIT;
+      const ds_skipacc *sk = ent->pSkip;
+      ok = ok && ds_postings_join(ent->nPost, sk ? sk->b.p : NULL, sk ? sk->b.n : 0, ent->post.p,
+                                  ent->post.n, &joined) == DS_OK;
+      check(ok && ent->nPost == n && (sk != NULL) == (n > DS_POST_BLOCK) && joined.n == blob.n &&
+            memcmp(joined.p, blob.p, blob.n) == 0, "joined blob of %zu = encoded (segment %d)", n, seg);
+      ds_buf_free(&joined);
+      ds_lexent_drop_postings(ent);
+    }
+    ds_lexmap_free(&m);
     free(a);
     free(got);
     ds_buf_free(&deltas);
