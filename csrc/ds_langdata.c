@@ -150,8 +150,9 @@ const char *ds_langdata_boilerplate(const ds_langdata *ld, const char *z, size_t
     if (ph->bWhole) {
       if (ph->n == n && memcmp(low, zp, n) == 0) return zp;
     } else {
+      /* the first byte before a call: most offsets fail there */
       for (size_t k = 0; k + ph->n <= n; k++)
-        if (memcmp(low + k, zp, ph->n) == 0) return zp;
+        if (low[k] == zp[0] && memcmp(low + k, zp, ph->n) == 0) return zp;
     }
   }
   return NULL;

@@ -151,6 +151,18 @@ describe("clean-up of extraction damage", function()
     end
   end)
 
+  it("finds a `contains` phrase anywhere in a line, and only the whole phrase", function()
+    -- boilerplate.txt: `contains  please donate`; the near misses share its first letters
+    local text = "The ministry signed the agreement in Moscow on Tuesday morning.\n\n" ..
+      "If you value our reporting, PLEASE DONATE to keep it free.\n\n" ..
+      "Please do not donate pleas, please donor lists or plead.\n\n" ..
+      "The delegation returned to Beijing on Friday evening after the talks."
+    local doc = dossier.parse(text)
+    assert.falsy(doc.text:find("keep it free", 1, true))
+    assert.truthy(doc.text:find("Please do not donate pleas, please donor lists or plead.", 1, true))
+    assert.truthy(doc.text:find("returned to Beijing", 1, true))
+  end)
+
   it("explains each change with its line, and each rule can be switched off", function()
     local seen = {}
     for _, c in ipairs(d.changes) do
