@@ -397,13 +397,29 @@ ds_typeview *ds_corpus_typeview(ds_corpus *c) {
 int ds_typeview_resolve(const ds_typeview *v, ds_doc *d) {
   if (!d->aTypeOf || d->aTypeRef) return DS_OK;
   uint32_t *aRef = ds_malloc_n(d->nType + 1, sizeof *aRef);
-  ds_buf key = DS_BUF_INIT;
-  if (!aRef) return DS_NOMEM;
-  for (size_t u = 0; u < d->nType; u++) {
+  const char **azKey = ds_malloc_n(d->nType + 1, sizeof *azKey);
+  size_t *anKey = ds_malloc_n(d->nType + 1, sizeof *anKey);
+  ds_buf keys = DS_BUF_INIT, key = DS_BUF_INIT;
+  int rc = aRef && azKey && anKey ? DS_OK : DS_NOMEM;
+  /* every key first, end to end, then one lookup of them all (their misses overlap) */
+  for (size_t u = 0; u < d->nType && rc == DS_OK; u++) {
     ds_doc_type_key(d, d->aTypeTok[u], &key);
-    if (key.rc || !ds_strmap_get(&v->map, (const char *)key.p, key.n, &aRef[u])) aRef[u] = DS_TYPEREF_NONE;
+    anKey[u] = key.n;
+    ds_buf_append(&keys, key.p, key.n);
+    if (key.rc || keys.rc) rc = DS_NOMEM;
+  }
+  if (rc == DS_OK) {
+    for (size_t u = 0, off = 0; u < d->nType; off += anKey[u++]) azKey[u] = (const char *)keys.p + off;
+    ds_strmap_get_many(&v->map, azKey, anKey, d->nType, aRef, DS_TYPEREF_NONE);
   }
   ds_buf_free(&key);
+  ds_buf_free(&keys);
+  ds_free(azKey);
+  ds_free(anKey);
+  if (rc) {
+    ds_free(aRef);
+    return rc;
+  }
   d->aTypeRef = aRef;
   d->typeGen = v->gen;
   return DS_OK;

@@ -62,6 +62,63 @@ int ds_strmap_get(const ds_strmap *m, const char *z, size_t n, uint32_t *pv) {
   }
 }
 
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)0)
+#endif
+
+/* Keys between the stages of ds_strmap_get_many (a ring of 4 * MANY_AHEAD keys). */
+#define MANY_AHEAD 4
+
+/*
+** Four stages, MANY_AHEAD keys apart: hash a key and ask for its slot; find the first
+** slot with its hash and ask for the entry's offset; ask for the entry; compare. A slot
+** whose hash agrees but whose key does not (rare) is settled by ds_strmap_get.
+*/
+void ds_strmap_get_many(const ds_strmap *m, const char *const *az, const size_t *an, size_t n,
+                        uint32_t *av, uint32_t vMiss) {
+  enum { RING = 4 * MANY_AHEAD };
+  uint32_t aHash[RING], aCand[RING];   /* a key's hash; its candidate entry + 1 (0: none) */
+  if (!m->nSlot) {
+    for (size_t i = 0; i < n; i++) av[i] = vMiss;
+    return;
+  }
+  size_t mask = m->nSlot - 1;
+  for (size_t s = 0; s < n + 3 * MANY_AHEAD; s++) {
+    if (s < n) {
+      uint32_t h = hash_key(az[s], an[s]);
+      aHash[s % RING] = h;
+      PREFETCH(&m->aSlot[h & mask]);
+    }
+    if (s >= MANY_AHEAD && s - MANY_AHEAD < n) {
+      size_t j = s - MANY_AHEAD;
+      uint32_t h = aHash[j % RING], cand = 0;
+      for (size_t i = h & mask;; i = (i + 1) & mask) {
+        uint64_t x = m->aSlot[i];
+        if (!x) break;
+        if ((uint32_t)(x >> 32) == h) {
+          cand = (uint32_t)x;
+          PREFETCH(&m->aOff[cand - 1]);
+          break;
+        }
+      }
+      aCand[j % RING] = cand;
+    }
+    if (s >= 2 * MANY_AHEAD && s - 2 * MANY_AHEAD < n) {
+      uint32_t cand = aCand[(s - 2 * MANY_AHEAD) % RING];
+      if (cand) PREFETCH(m->arena.p + m->aOff[cand - 1]);
+    }
+    if (s >= 3 * MANY_AHEAD) {
+      size_t j = s - 3 * MANY_AHEAD;
+      uint32_t cand = aCand[j % RING];
+      if (!cand) av[j] = vMiss;
+      else if (!entry_is(m, cand - 1, az[j], an[j], &av[j]) && !ds_strmap_get(m, az[j], an[j], &av[j]))
+        av[j] = vMiss;
+    }
+  }
+}
+
 /* Grow the slot table to nSlot (a power of two) and place every entry again. */
 static int rehash(ds_strmap *m, size_t nSlot) {
   uint64_t *a = ds_malloc_n(nSlot, sizeof *a);

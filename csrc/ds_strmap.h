@@ -45,6 +45,14 @@ int ds_strmap_put(ds_strmap *m, const char *z, size_t n, uint32_t v);
 /* Reading: 1 and *pv (may be NULL) set when z[0..n) is a key, else 0. Thread-safe. */
 int ds_strmap_get(const ds_strmap *m, const char *z, size_t n, uint32_t *pv);
 
+/*
+** Reading n keys at once: av[i] is the value of az[i][0..an[i]), or vMiss. The probes'
+** cache misses overlap (each key's slot, entry and bytes are asked for ahead of use),
+** which counts once a map outgrows the caches. Thread-safe.
+*/
+void ds_strmap_get_many(const ds_strmap *m, const char *const *az, const size_t *an, size_t n,
+                        uint32_t *av, uint32_t vMiss);
+
 /* Is z[0..n) a key? Thread-safe. */
 static inline int ds_strmap_has(const ds_strmap *m, const char *z, size_t n) {
   return ds_strmap_get(m, z, n, NULL);

@@ -652,7 +652,33 @@ static void test_strmap(void) {
     bad += !ds_strmap_get(&m, z, (size_t)n, &v) || v != i;
   }
   check(bad == 0, "%d keys lost after growing", bad);
+  /* many at once: hits, misses and odd keys in any order, and lists shorter than a stage */
+  static char azBuf[6000][16];
+  static const char *az[6000];
+  static size_t an[6000];
+  static uint32_t av[6000];
+  for (uint32_t i = 0; i < 6000; i++) {
+    uint32_t k = (i * 2654435761u) % 6000;      /* every key once, shuffled; 5000.. miss */
+    an[i] = (size_t)snprintf(azBuf[i], sizeof azBuf[i], "key%u", k);
+    az[i] = azBuf[i];
+  }
+  az[10] = "a\0b", an[10] = 3;
+  az[11] = "", an[11] = 0;
+  az[12] = "key1", an[12] = 3;
+  for (size_t nMany = 0; nMany <= 6000; nMany = nMany < 20 ? nMany + 1 : nMany * 3) {
+    ds_strmap_get_many(&m, az, an, nMany, av, 0xFFFFFFFFu);
+    bad = 0;
+    for (size_t i = 0; i < nMany; i++) {
+      uint32_t want = 0xFFFFFFFFu;
+      if (!ds_strmap_get(&m, az[i], an[i], &want)) want = 0xFFFFFFFFu;
+      bad += av[i] != want;
+    }
+    check(bad == 0, "get_many of %zu keys: %d differ from get", nMany, bad);
+  }
+  check(av[10] == 2 && av[11] == 1 && av[12] == 0xFFFFFFFFu, "get_many: odd keys and a prefix");
   ds_strmap_free(&m);
+  ds_strmap_get_many(&m, az, an, 3, av, 5);
+  check(av[0] == 5 && av[2] == 5, "get_many on an empty map: misses");
   check(!ds_strmap_has(&m, "key1", 4) && ds_strmap_count(&m) == 0, "freed: empty");
 }
 
