@@ -150,9 +150,13 @@ const char *ds_langdata_boilerplate(const ds_langdata *ld, const char *z, size_t
     if (ph->bWhole) {
       if (ph->n == n && memcmp(low, zp, n) == 0) return zp;
     } else {
-      /* the first byte before a call: most offsets fail there */
-      for (size_t k = 0; k + ph->n <= n; k++)
-        if (low[k] == zp[0] && memcmp(low + k, zp, ph->n) == 0) return zp;
+      /* only where the line has the phrase's first byte (memchr finds those fast) */
+      if (ph->n > n) continue;
+      const char *q = low, *qEnd = low + (n - ph->n) + 1;   /* starts that leave room */
+      while (q < qEnd && (q = memchr(q, zp[0], (size_t)(qEnd - q))) != NULL) {
+        if (memcmp(q, zp, ph->n) == 0) return zp;
+        q++;
+      }
     }
   }
   return NULL;
