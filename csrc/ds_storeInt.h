@@ -103,6 +103,7 @@ struct ds_corpus {
   /* writer state, while a segment is open */
   ds_read_opts read;          /* how documents are read (kept for ds_ingest's callers) */
   int bInTxn;
+  int bFirstAdd;              /* the open add is the file's first: WAL mode left for it */
   int bBroken;                /* the open segment cannot be committed */
   int64_t iSeg;
   int64_t segDocs;
@@ -186,6 +187,12 @@ int ds_store_load_docs(ds_corpus *c, ds_error *e);
 */
 #define DS_WAL_CHECKPOINT_BYTES (4 << 20)
 void ds_store_checkpoint(ds_corpus *c);
+/*
+** Before a transaction: a file without documents that this connection alone has open
+** leaves WAL mode for the add (1: it did; ds_store_wal_again after the add puts it back).
+*/
+int ds_store_first_add_journal(ds_corpus *c);
+int ds_store_wal_again(ds_corpus *c, ds_error *e);
 /* Index in aDoc of the document with id docId, or -1. */
 int64_t ds_store_doc_index(const ds_corpus *c, int64_t docId);
 

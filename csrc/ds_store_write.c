@@ -69,8 +69,13 @@ static int new_segment(ds_corpus *c, ds_error *e) {
 int ds_corpus_begin(ds_corpus *c, ds_error *e) {
   if (c->bReadonly) return ds_error_set(e, DS_MISUSE, -1, "%s: opened read-only", c->zPath);
   if (c->bInTxn) return ds_error_set(e, DS_MISUSE, -1, "a segment is already open");
+  c->bFirstAdd = ds_store_first_add_journal(c);
   int rc = ds_store_exec(c, "BEGIN IMMEDIATE", e);
-  if (rc) return rc;
+  if (rc) {
+    if (c->bFirstAdd) ds_store_wal_again(c, NULL);
+    c->bFirstAdd = 0;
+    return rc;
+  }
   c->bInTxn = 1;
   rc = ds_store_load_docs(c, e);     /* another writer may have added documents */
   /* if another connection has committed since, it may have added types and strings:
@@ -491,6 +496,8 @@ static int store_part(ds_corpus *c, const ds_doc *d, int flags, ds_error *e) {
   const uint32_t *aRef = d->aTypeRef && d->aTypeOf == aTypeOf && d->typeGen == c->typesGen
                          ? d->aTypeRef : NULL;
   for (size_t u = 0; u < nType && rc == DS_OK; u++) {
+    if (aRef && u + POST_AHEAD < nType && aRef[u + POST_AHEAD] != DS_TYPEREF_NONE)
+      PREFETCH(&c->types.aEnt[aRef[u + POST_AHEAD]].id);
     if (aRef && aRef[u] != DS_TYPEREF_NONE) {
       aEntG[u] = aRef[u];
       aTypeG[u] = c->types.aEnt[aRef[u]].id;
@@ -886,6 +893,10 @@ int ds_corpus_commit(ds_corpus *c, ds_error *e) {
     return rc;
   }
   c->bInTxn = 0;
+  /* the add is stored: should a reader hold the file past the busy timeout, it stays
+     out of WAL mode until the next writer opens it (ds_corpus_open sets it) */
+  if (c->bFirstAdd) ds_store_wal_again(c, NULL);
+  c->bFirstAdd = 0;
   ds_store_checkpoint(c);
   return ds_store_load_docs(c, e);
 }
@@ -894,6 +905,8 @@ void ds_corpus_rollback(ds_corpus *c) {
   if (!c->bInTxn) return;
   sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
   c->bInTxn = 0;
+  if (c->bFirstAdd) ds_store_wal_again(c, NULL);
+  c->bFirstAdd = 0;
   c->bBroken = 0;
   c->bDocOpen = 0;
   for (int a = 0; a < DS_NATTR; a++) ds_lexmap_clear(&c->aLex[a]);
