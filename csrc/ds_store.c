@@ -711,19 +711,20 @@ int ds_corpus_info(ds_corpus *c, ds_info *p, ds_error *e) {
   p->nDocs = ds_store_count(c, "SELECT count(*) FROM docs WHERE deleted=0", -1);
   p->nTokens = ds_store_count(c, "SELECT COALESCE(SUM(ntok), 0) FROM docs WHERE deleted=0", -1);
   p->nSegments = ds_store_count(c, "SELECT count(*) FROM segments", -1);
-  p->nSentences = ds_store_count(c, "SELECT COALESCE(SUM(n), 0) FROM spans WHERE kind='s' AND doc IN "
-                              "(SELECT id FROM docs WHERE deleted=0)", -1);
-  p->nParagraphs = ds_store_count(c, "SELECT COALESCE(SUM(n), 0) FROM spans WHERE kind='p' AND doc IN "
-                               "(SELECT id FROM docs WHERE deleted=0)", -1);
   p->nBytes = ds_store_count(c, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()", -1);
   for (int a = 0; a < DS_NATTR; a++)
     p->anTypes[a] = ds_store_count(c, "SELECT count(*) FROM lexicon WHERE attr=?1 AND freq>0", a);
   sqlite3_stmt *st = ds_store_prep(c, "SELECT kind, SUM(n) FROM spans WHERE doc IN "
                                       "(SELECT id FROM docs WHERE deleted=0) GROUP BY kind", e);
   if (!st) return DS_SQL;
+  /* every kind's total in one pass: sentences and paragraphs too */
   while (sqlite3_step(st) == SQLITE_ROW) {
-    int k = ds_spankind_find((const char *)sqlite3_column_text(st, 0));
-    if (k >= 0) p->anSpans[k] = sqlite3_column_int64(st, 1);
+    const char *zKind = (const char *)sqlite3_column_text(st, 0);
+    int64_t n = sqlite3_column_int64(st, 1);
+    int k = zKind ? ds_spankind_find(zKind) : -1;
+    if (k >= 0) p->anSpans[k] = n;
+    else if (zKind && strcmp(zKind, "s") == 0) p->nSentences = n;
+    else if (zKind && strcmp(zKind, "p") == 0) p->nParagraphs = n;
   }
   sqlite3_finalize(st);
   if (p->nDocs < 0 || p->nTokens < 0 || p->nSegments < 0) return ds_store_sql_error(c, e, "info");
