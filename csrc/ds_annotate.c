@@ -62,6 +62,69 @@ int ds_annotate(ds_doc *d, const ds_tagger *t, const ds_lemmatizer *l, ds_error 
   return ds_annotate_memo(d, t, l, NULL, e);
 }
 
+/* A hash of a token's bytes and its two tags, for the document's table of first tokens. */
+static uint32_t token_key_hash(const char *z, size_t n, int upos, int xpos) {
+  uint64_t h = 0x9E3779B97F4A7C15u ^ ((uint64_t)n << 16) ^ ((uint64_t)upos << 8) ^ (uint64_t)xpos;
+  for (; n >= 8; z += 8, n -= 8) {
+    uint64_t v;
+    memcpy(&v, z, 8);
+    h = (h ^ v) * 0xff51afd7ed558ccdu;
+    h ^= h >> 32;
+  }
+  uint64_t v = 0;
+  for (size_t i = 0; i < n; i++) v |= (uint64_t)(unsigned char)z[i] << (8 * i);
+  h = (h ^ v) * 0xc4ceb9fe1a85ec53u;
+  h ^= h >> 29;
+  return (uint32_t)(h ^ (h >> 32));
+}
+
+/*
+** The lemmas of d's tokens, tagged in aUpos, aXpos: each distinct (word, UPOS, XPOS) of
+** the document is lemmatized (through the memo) once, its later tokens point at the same
+** lemma; a table of first tokens, as large as the document, stays in the caches where
+** the thread's memo does not.
+*/
+static int lemmatize_doc(const ds_doc *d, const ds_tagger *t, const ds_lemmatizer *l,
+                         ds_lemma_memo *m, const uint8_t *aUpos, const uint8_t *aXpos,
+                         uint32_t *aOff, ds_buf *lemmas) {
+  size_t nSlot = 16;
+  while (nSlot < 2 * d->nTok) nSlot *= 2;
+  uint64_t *aSlot = ds_malloc_n(nSlot, sizeof *aSlot);  /* hash << 32 | first token + 1 */
+  if (!aSlot) return DS_NOMEM;
+  memset(aSlot, 0, nSlot * sizeof *aSlot);
+  int rc = DS_OK;
+  unsigned nTick = 0;
+  for (size_t k = 0; k < d->nTok && rc == DS_OK; k++) {
+    if (ds_interrupt_due(&nTick, 65535)) {        /* Ctrl-C: a large document's lemmas */
+      rc = DS_INTERRUPTED;
+      break;
+    }
+    const char *z = d->zText + d->aTok[k].start;
+    size_t n = d->aTok[k].end - d->aTok[k].start;
+    uint32_t h = token_key_hash(z, n, aUpos[k], aXpos[k]);
+    size_t i = h & (nSlot - 1);
+    for (;; i = (i + 1) & (nSlot - 1)) {
+      uint64_t x = aSlot[i];
+      if (!x) break;
+      size_t f = (uint32_t)x - 1;
+      if ((uint32_t)(x >> 32) == h && aUpos[f] == aUpos[k] && aXpos[f] == aXpos[k] &&
+          d->aTok[f].end - d->aTok[f].start == n && memcmp(d->zText + d->aTok[f].start, z, n) == 0)
+        break;
+    }
+    if (aSlot[i]) {
+      aOff[k] = aOff[(uint32_t)aSlot[i] - 1];
+      continue;
+    }
+    aSlot[i] = (uint64_t)h << 32 | (uint64_t)(k + 1);
+    aOff[k] = (uint32_t)lemmas->n;
+    rc = lemma_of(t, l, m, z, n, aUpos[k], aXpos[k], lemmas);
+    ds_buf_putc(lemmas, 0);
+    if (lemmas->rc || lemmas->n > UINT32_MAX) rc = DS_NOMEM;
+  }
+  ds_free(aSlot);
+  return rc;
+}
+
 int ds_annotate_memo(ds_doc *d, const ds_tagger *t, const ds_lemmatizer *l, ds_lemma_memo *m,
                      ds_error *e) {
   size_t maxLen = 0;
@@ -75,6 +138,10 @@ int ds_annotate_memo(ds_doc *d, const ds_tagger *t, const ds_lemmatizer *l, ds_l
   uint32_t *aOff = l ? ds_malloc_n(d->nTok + 1, sizeof *aOff) : NULL;
   ds_buf lemmas = DS_BUF_INIT;
   int rc = (!az || !an || !aUpos || !aXpos || (l && !aOff)) ? DS_NOMEM : DS_OK;
+  if (rc == DS_OK) {              /* (a token outside every sentence reads as tag 0) */
+    memset(aUpos, 0, d->nTok + 1);
+    memset(aXpos, 0, d->nTok + 1);
+  }
   unsigned nTick = 0;
   for (size_t s = 0; s < d->nSent && rc == DS_OK; s++) {
     size_t first = d->aSent[s].first, n = d->aSent[s].last - first;
@@ -87,13 +154,8 @@ int ds_annotate_memo(ds_doc *d, const ds_tagger *t, const ds_lemmatizer *l, ds_l
       an[k] = d->aTok[first + k].end - d->aTok[first + k].start;
     }
     rc = ds_tagger_tag(t, az, an, n, aUpos + first, aXpos + first);
-    for (size_t k = 0; l && k < n && rc == DS_OK; k++) {
-      aOff[first + k] = (uint32_t)lemmas.n;
-      rc = lemma_of(t, l, m, az[k], an[k], aUpos[first + k], aXpos[first + k], &lemmas);
-      ds_buf_putc(&lemmas, 0);
-      if (lemmas.rc) rc = DS_NOMEM;
-    }
   }
+  if (rc == DS_OK && l) rc = lemmatize_doc(d, t, l, m, aUpos, aXpos, aOff, &lemmas);
   if (aOff) aOff[d->nTok] = (uint32_t)lemmas.n;
   ds_free(az);
   ds_free(an);

@@ -33,3 +33,30 @@ describe("dossier tag --input conllu", function()
     assert.is_true(lemma / n >= 0.97, "lemma " .. lemma / n)   -- measured 0.9726
   end)
 end)
+
+describe("a document's lemmas", function()
+  it("are, token for token, what the tagger gives each sentence's words on their own", function()
+    -- a document lemmatizes each (word, UPOS, XPOS) once and shares it: the per-sentence
+    -- tagger call lemmatizes every token by itself, an independent count
+    local dossier = require "dossier"
+    local doc = dossier.parse(H.read(H.seeds .. "/2022-sinkkonen-lassila-digital-authoritarianism.txt"))
+    local tagger = dossier.tagger()
+    local n, tagsOf = 0, {}
+    for _, s in ipairs(doc.sentences) do
+      local words = {}
+      for i, t in ipairs(s.tokens) do words[i] = t.word end
+      local upos, xpos, lemmas = tagger:tag(words)
+      for i, t in ipairs(s.tokens) do
+        assert.equal(upos[i], t.pos)
+        assert.equal(xpos[i], t.xpos)
+        assert.equal(lemmas[i], t.lemma, t.word)
+        n = n + 1
+        local k = t.word .. "\0" .. t.pos .. "\0" .. t.xpos
+        tagsOf[k] = (tagsOf[k] or 0) + 1
+      end
+    end
+    local repeated = 0
+    for _, c in pairs(tagsOf) do if c > 1 then repeated = repeated + 1 end end
+    assert.is_true(n > 5000 and repeated > 500, n .. " tokens, " .. repeated .. " repeated")
+  end)
+end)
