@@ -8,7 +8,9 @@
 ** then damaged and foreign model files, and hostile tokens. Prints accuracies and
 ** tokens/s (CPU time) but asserts no speed: the machine may be busy.
 */
+#include "ds_annotate.h"
 #include "ds_conllu_read.h"
+#include "ds_parse.h"
 #include "ds_lemma.h"
 #include "ds_tagger.h"
 #include "tests.h"
@@ -155,6 +157,38 @@ static void test_examples(const ds_tagger *t, const ds_lemmatizer *l) {
   ds_buf_free(&out);
 }
 
+/*
+** A thread's memo of lemmas answers as the lemmatizer does: the sample chapter annotated
+** with a cold memo, again with it warm, and a third time without one, token for token.
+*/
+static void test_memo(const ds_tagger *t, const ds_lemmatizer *l) {
+  FILE *f = fopen("corpus/seeds/2022-sinkkonen-lassila-digital-authoritarianism.txt", "rb");
+  check(f != NULL, "open the sample chapter");
+  if (!f) return;
+  static char zText[1 << 17];
+  size_t n = fread(zText, 1, sizeof zText, f);
+  fclose(f);
+  ds_read_opts ro = {.zName = "chapter", .format = DS_FMT_TEXT};
+  ds_doc *aDoc[3] = {NULL, NULL, NULL};
+  ds_lemma_memo *m = ds_lemma_memo_new();
+  ds_error e;
+  int ok = m != NULL;
+  for (int i = 0; i < 3 && ok; i++)
+    ok = ds_parse_and_tag(zText, n, &ro, &aDoc[i], &e) == DS_OK &&
+         ds_annotate_memo(aDoc[i], t, l, i < 2 ? m : NULL, &e) == DS_OK;
+  check(ok, "annotate the chapter three times");
+  size_t bad = 0, nTok = ok ? aDoc[0]->nTok : 0;
+  for (size_t k = 0; k < nTok; k++) {
+    size_t a, b, c;
+    const char *z0 = ds_doc_lemma(aDoc[0], k, &a), *z1 = ds_doc_lemma(aDoc[1], k, &b);
+    const char *z2 = ds_doc_lemma(aDoc[2], k, &c);
+    bad += a != c || b != c || memcmp(z0, z2, c) != 0 || memcmp(z1, z2, c) != 0;
+  }
+  check(nTok > 5000 && bad == 0, "memo cold, warm and none: %zu of %zu lemmas differ", bad, nTok);
+  for (int i = 0; i < 3; i++) ds_doc_free(aDoc[i]);
+  ds_lemma_memo_free(m);
+}
+
 /* Missing, truncated, damaged and foreign files give a clear error naming the file. */
 static void test_bad_files(void) {
   ds_tagger *t = (ds_tagger *)1;
@@ -264,6 +298,7 @@ int main(int argc, char **argv) {
   if (rc == DS_OK && rc2 == DS_OK) {
     test_accuracy(t, l, zData);
     test_examples(t, l);
+    test_memo(t, l);
     test_hostile(t, l);
   }
   test_bad_files();
