@@ -49,8 +49,6 @@ typedef struct ingest {
   int bStop;
   int bThreads;                  /* workers run: they resolve types in the writer's view */
   ds_typeview *pView;            /* the latest view of the writer's token types (mu) */
-  int bWriterBehind;             /* the writer found its last document parsed (mu): the
-                                    workers take the type work off it, else it does it */
 } ingest;
 
 /* Bytes of a source (0 if its file cannot be read: that fails later, with a message). */
@@ -123,21 +121,16 @@ static void prepare(ingest *g, size_t i, ds_lemma_memo *memo) {
     char zIso[32];
     if (sl->rc == DS_OK && s->read.pExtract)
       sl->rc = ds_extract(sl->d, s->read.pExtract, source_date(&s->meta, zIso), &e);
-    /* while the writer is the bottleneck, the document's types are found here, and which
-       of them the writer knows already, from the latest view of its map; while the
-       workers are (tagging, say), the writer does it itself */
+    /* the document's types are found here, and which of them the writer knows already,
+       from the latest view of its map (all at once, ds_typeview_resolve): cheaper on a
+       worker than the writer's own lookups, which would take the cores' time as well */
     ds_typeview *v = NULL;
-    int bHelp = 0;
     if (sl->rc == DS_OK && g->bThreads) {
       pthread_mutex_lock(&g->mu);
-      bHelp = g->bWriterBehind;
-      if (bHelp && (v = g->pView) != NULL) ds_typeview_retain(v);
+      if ((v = g->pView) != NULL) ds_typeview_retain(v);
       pthread_mutex_unlock(&g->mu);
-    }
-    if (sl->rc == DS_OK && bHelp && ds_doc_intern(sl->d))
-      sl->rc = ds_error_set(&e, DS_NOMEM, -1, "out of memory");
-    if (sl->rc == DS_OK && bHelp) {
-      if (v && ds_typeview_resolve(v, sl->d)) sl->rc = ds_error_set(&e, DS_NOMEM, -1, "out of memory");
+      if (ds_doc_intern(sl->d) || (v && ds_typeview_resolve(v, sl->d)))
+        sl->rc = ds_error_set(&e, DS_NOMEM, -1, "out of memory");
       ds_typeview_release(v);
     }
   }
@@ -332,7 +325,6 @@ int ds_ingest(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opt
     int bTaken = 1;
     if (nThread) {
       pthread_mutex_lock(&g.mu);
-      g.bWriterBehind = g.aSlot[i].bDone;
       /* a worker that saw Ctrl-C stops handing documents out: i may never be taken */
       while (!g.aSlot[i].bDone && !(g.bStop && i >= g.iNext)) pthread_cond_wait(&g.cvDone, &g.mu);
       bTaken = g.aSlot[i].bDone;
