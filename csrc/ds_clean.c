@@ -52,6 +52,7 @@ typedef struct cleaner {
   size_t nLine;
   ds_lexmap words;      /* lower-case words of the document */
   ds_lexmap hyph;       /* its hyphenated words `left-right` (as written, letters each side) */
+  int bWords;           /* words and hyph are collected (at the first line-end hyphen) */
   int bPages;           /* page breaks are form feeds (a PDF's text): only they count */
   int bShowsPages;      /* the text shows pages (form feeds, page numbers or running heads
                            at its breaks): only then is a paragraph joined across a break */
@@ -513,6 +514,11 @@ static void hyphen_joint(cleaner *c, size_t i, size_t j) {
   memcpy(joined, zL, nL);
   memcpy(joined + nL, zR, nR);
   int bKeep;
+  if (!c->bWords) {               /* most documents break no word at a line end */
+    c->bWords = 1;
+    collect_words(c);
+    if (c->rc) return;
+  }
   if (hyphenated_in_doc(c, zL, nL, zR, nR)) bKeep = 1;
   else if (known(c, joined, nL + nR)) bKeep = 0;
   else bKeep = known(c, zL, nL) && known(c, zR, nR);
@@ -807,7 +813,6 @@ int ds_clean_with(const char *z, size_t n, unsigned rules, const ds_langdata *ld
     find_running_heads(&c);
     find_running_heads(&c);       /* a head's second line (a title under the date) is next to the break now */
     find_paragraphs(&c);
-    if (rules & DS_CLEAN_HYPHENS) collect_words(&c);
     c.bShowsPages |= shows_pages(&c);
     find_joints(&c);
     if (rules & DS_CLEAN_FOOTNOTES) find_markers(&c, aSkip);
