@@ -280,6 +280,7 @@ int ds_ingest(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opt
   size_t nMemory = o && o->nMemory ? o->nMemory : DS_INGEST_MEMORY;
   g.nBudget = nMemory / 2;
   ds_corpus_set_budget(c, nMemory / 2);
+
   int nJobs = o ? o->nJobs : 1;
   if (nJobs > 64) nJobs = 64;
   if (nJobs > (int)n) nJobs = (int)n;
@@ -295,6 +296,9 @@ int ds_ingest(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opt
     ds_buf_free(&known);
     return rc;
   }
+  /* many documents: the first failure ends the run and the caller rolls back, so no
+     document needs a savepoint of its own; one document (add_text) keeps it */
+  ds_corpus_set_doc_savepoints(c, n <= 1);
   memset(g.aSlot, 0, (n + 1) * sizeof *g.aSlot);
   g.nPart = o && o->nPart ? o->nPart : nMemory / 64;
   if (!(o && o->nPart) && g.nPart < DS_PART_MIN) g.nPart = DS_PART_MIN;
@@ -368,6 +372,7 @@ int ds_ingest(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opt
   ds_lemma_memo_free(wmemo);
   ds_free(g.aSlot);
   ds_buf_free(&known);
+  ds_corpus_set_doc_savepoints(c, 1);
   return rc;
 }
 

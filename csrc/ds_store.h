@@ -224,6 +224,15 @@ int ds_corpus_shas(ds_corpus *c, ds_buf *out, size_t *pn, ds_error *e);
 void ds_corpus_set_budget(ds_corpus *c, size_t nBytes);
 size_t ds_corpus_budget(const ds_corpus *c);
 
+/*
+** Whether each document is written in a savepoint of its own (on by default): then a
+** document that fails before its first part is stored leaves nothing and the segment goes
+** on. A run that ends at its first failure anyway (ds_ingest of many documents, whose
+** caller rolls back) turns it off, saving a journal of the pages each document changes;
+** a failed document then leaves the segment uncommittable (ds_corpus_commit refuses it).
+*/
+void ds_corpus_set_doc_savepoints(ds_corpus *c, int bOn);
+
 /* Write the segment's lexicon and postings and commit. On failure, rolls back. */
 int ds_corpus_commit(ds_corpus *c, ds_error *e);
 

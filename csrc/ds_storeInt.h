@@ -105,6 +105,7 @@ struct ds_corpus {
   int bInTxn;
   int bFirstAdd;              /* the open add is the file's first: WAL mode left for it */
   int bBroken;                /* the open segment cannot be committed */
+  int bNoDocSavepoint;        /* ds_corpus_set_doc_savepoints(c, 0) */
   int64_t iSeg;
   int64_t segDocs;
   int64_t segTokens;

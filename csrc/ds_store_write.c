@@ -51,6 +51,8 @@ void ds_corpus_set_budget(ds_corpus *c, size_t nBytes) {
 
 size_t ds_corpus_budget(const ds_corpus *c) { return c->nBudget; }
 
+void ds_corpus_set_doc_savepoints(ds_corpus *c, int bOn) { c->bNoDocSavepoint = !bOn; }
+
 static int new_segment(ds_corpus *c, ds_error *e) {
   char zNow[32];
   sqlite3_stmt *st = ds_store_prep(c, "INSERT INTO segments(created, cpos_start) VALUES(?1, ?2)", e);
@@ -624,10 +626,12 @@ int ds_corpus_doc_begin(ds_corpus *c, const char *zSha, size_t nBytes, const cha
   if (c->bDocOpen) return ds_error_set(e, DS_MISUSE, -1, "a document is already open");
   if (!zName) zName = zPath ? zPath : "<text>";
   /* everything of this document goes in a savepoint: on error, none of it stays */
-  sqlite3_stmt *pSave = ds_store_cached(c, ST_SAVE, e);
-  if (!pSave) return DS_SQL;
-  rc = ds_store_step_reset(c, pSave, e, "savepoint");
-  if (rc) return rc;
+  if (!c->bNoDocSavepoint) {
+    sqlite3_stmt *pSave = ds_store_cached(c, ST_SAVE, e);
+    if (!pSave) return DS_SQL;
+    rc = ds_store_step_reset(c, pSave, e, "savepoint");
+    if (rc) return rc;
+  }
   int64_t docId = 0;
   sqlite3_stmt *st = ds_store_cached(c, ST_DOC, e);
   if (!st) rc = DS_SQL;
@@ -654,7 +658,8 @@ int ds_corpus_doc_begin(ds_corpus *c, const char *zSha, size_t nBytes, const cha
   for (size_t i = 0; rc == DS_OK && pMeta && i < pMeta->n; i++)
     rc = put_meta_row(c, st, docId, pMeta->azKey[i], pMeta->azVal[i], e);
   if (rc) {
-    sqlite3_exec(c->db, "ROLLBACK TO doc; RELEASE doc", NULL, NULL, NULL);
+    if (c->bNoDocSavepoint) c->bBroken = 1;       /* its rows stay: nothing may be committed */
+    else sqlite3_exec(c->db, "ROLLBACK TO doc; RELEASE doc", NULL, NULL, NULL);
     return rc;
   }
   c->bDocOpen = 1;
@@ -694,7 +699,8 @@ int ds_corpus_doc_part(ds_corpus *c, const ds_doc *d, int flags, ds_error *e) {
 
 void ds_corpus_doc_abort(ds_corpus *c) {
   if (!c->bDocOpen) return;
-  sqlite3_exec(c->db, "ROLLBACK TO doc; RELEASE doc", NULL, NULL, NULL);
+  if (c->bNoDocSavepoint) c->bBroken = 1;         /* its rows stay: nothing may be committed */
+  else sqlite3_exec(c->db, "ROLLBACK TO doc; RELEASE doc", NULL, NULL, NULL);
   /* postings of its stored parts are in the segment's memory (or written out in a
      segment of their own) and cannot be taken back: the segment cannot be committed */
   if (c->bDocFlushed || c->docTok > 0) c->bBroken = 1;
@@ -717,8 +723,10 @@ int ds_corpus_doc_end(ds_corpus *c, int64_t *pDocId, ds_error *e) {
     sqlite3_bind_int64(st, 3, c->aSpan[0].n);
     rc = ds_store_step_reset(c, st, e, "write document");
   }
-  sqlite3_stmt *pRelease = rc ? NULL : ds_store_cached(c, ST_RELEASE, e);
-  if (rc == DS_OK) rc = pRelease ? ds_store_step_reset(c, pRelease, e, "release savepoint") : DS_SQL;
+  if (rc == DS_OK && !c->bNoDocSavepoint) {
+    sqlite3_stmt *pRelease = ds_store_cached(c, ST_RELEASE, e);
+    rc = pRelease ? ds_store_step_reset(c, pRelease, e, "release savepoint") : DS_SQL;
+  }
   if (rc) {
     ds_corpus_doc_abort(c);
     return rc;

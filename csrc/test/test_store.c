@@ -357,6 +357,66 @@ static void test_ingest(void) {
   remove_db();
 }
 
+/* Every allocation failing in turn (one at a time) inside an ingest of several documents. */
+static long nFailAt = -1, nAllocs = 0;
+static void *fail_malloc(size_t n) { nAllocs++; return nFailAt-- == 0 ? NULL : malloc(n); }
+static void *fail_realloc(void *p, size_t n) { nAllocs++; return nFailAt-- == 0 ? NULL : realloc(p, n); }
+
+/*
+** A run of several documents has no savepoint per document: a document that fails
+** half-written must leave the segment uncommittable, and a commit that does go through
+** (the failure came before any of its rows) stores whole documents only. One file; each
+** round adds three new texts (so none is known already) with the k-th allocation failing.
+*/
+static void test_failed_document(void) {
+  ds_corpus *c;
+  ds_error e;
+  remove_db();
+  check(ds_corpus_open(zDb, DS_OPEN_CREATE, &c, &e) == DS_OK, "create");
+  long nOk = 0, nRefused = 0, nCommitted = 0, bad = 0, nRound = -1;
+  for (long k = 0; nRound < 0 || k <= nRound; k++) {
+    char az[3][64];
+    int an[3];
+    an[0] = snprintf(az[0], sizeof az[0], "China and Russia sign treaty %ld.", k);
+    an[1] = snprintf(az[1], sizeof az[1], "Huawei builds the networks in Moscow %ld.", k);
+    an[2] = snprintf(az[2], sizeof az[2], "Xi met Putin %ld times. They spoke about AI.", k);
+    ds_source aSrc[3];
+    memset(aSrc, 0, sizeof aSrc);
+    for (int i = 0; i < 3; i++) {
+      aSrc[i].z = az[i];
+      aSrc[i].n = (size_t)an[i];
+      aSrc[i].zName = i == 0 ? "a" : i == 1 ? "b" : "c";
+    }
+    size_t nBefore = ds_corpus_ndocs(c), nAdded = 0;
+    if (ds_corpus_begin(c, &e)) { bad++; break; }
+    ds_ingest_opts o = {1, 0, NULL, NULL, 0};
+    nAllocs = 0;
+    nFailAt = nRound < 0 ? -1 : k;       /* the first round counts the allocations */
+    ds_set_allocator(fail_malloc, fail_realloc, NULL);
+    int rc = ds_ingest(c, aSrc, 3, &o, &nAdded, &e);
+    ds_set_allocator(NULL, NULL, NULL);
+    if (nRound < 0) {
+      nRound = nAllocs;
+      k = -1;
+    }
+    if (rc == DS_OK) nOk++;
+    else if (rc != DS_NOMEM) bad++;
+    int rcCommit = ds_corpus_commit(c, &e);     /* (rolls back when it refuses) */
+    if (rc == DS_OK && (rcCommit || ds_corpus_ndocs(c) != nBefore + 3)) bad++;
+    if (rc && rcCommit) nRefused++;
+    if (rc && !rcCommit) nCommitted++;
+    /* what was committed is whole: every document has its text */
+    for (size_t i = nBefore; i < ds_corpus_ndocs(c); i++)
+      if (ds_corpus_doc(c, i)->nTok < 6) bad++;
+  }
+  check(problems(c) == 0, "sound after every round");
+  check(nOk > 0 && bad == 0 && nRefused > 0 && nCommitted > 0,
+        "each of %ld allocations failing in turn: %ld refused, %ld committed before the failing "
+        "document, %ld whole, %ld bad", nRound, nRefused, nCommitted, nOk, bad);
+  ds_corpus_close(c);
+  remove_db();
+}
+
 /* Two writers on one file, one after the other: each sees what the other added. */
 static void test_two_handles(void) {
   char azFile[16][256];
@@ -719,6 +779,7 @@ int main(int argc, char **argv) {
   test_postings();
   test_text_and_segments();
   test_ingest();
+  test_failed_document();
   test_parts();
   test_postcache();
   return tests_report(argv[0]);
