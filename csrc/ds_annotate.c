@@ -10,6 +10,7 @@ struct ds_lemma_memo {
   ds_lexmap map;        /* word \xFF upos xpos -> offset of the lemma in `lemmas` */
   ds_buf lemmas;        /* NUL-ended lemmas */
   ds_buf key;
+  ds_tagger_cache *pTagCache;   /* the tagger's per-word sums, made on first use (owned) */
 };
 
 #define MEMO_MAX 4000000
@@ -27,6 +28,7 @@ void ds_lemma_memo_free(ds_lemma_memo *m) {
   ds_lexmap_free(&m->map);
   ds_buf_free(&m->lemmas);
   ds_buf_free(&m->key);
+  ds_tagger_cache_free(m->pTagCache);
   ds_free(m);
 }
 
@@ -75,6 +77,11 @@ int ds_annotate_memo(ds_doc *d, const ds_tagger *t, const ds_lemmatizer *l, ds_l
   uint32_t *aOff = l ? ds_malloc_n(d->nTok + 1, sizeof *aOff) : NULL;
   ds_buf lemmas = DS_BUF_INIT;
   int rc = (!az || !an || !aUpos || !aXpos || (l && !aOff)) ? DS_NOMEM : DS_OK;
+  if (m && (!m->pTagCache || ds_tagger_cache_tagger(m->pTagCache) != t)) {
+    ds_tagger_cache_free(m->pTagCache);
+    m->pTagCache = ds_tagger_cache_new(t, 0);      /* NULL (no memory): tag without */
+  }
+  ds_tagger_cache *tc = m ? m->pTagCache : NULL;
   unsigned nTick = 0;
   for (size_t s = 0; s < d->nSent && rc == DS_OK; s++) {
     size_t first = d->aSent[s].first, n = d->aSent[s].last - first;
@@ -86,7 +93,7 @@ int ds_annotate_memo(ds_doc *d, const ds_tagger *t, const ds_lemmatizer *l, ds_l
       az[k] = d->zText + d->aTok[first + k].start;
       an[k] = d->aTok[first + k].end - d->aTok[first + k].start;
     }
-    rc = ds_tagger_tag(t, az, an, n, aUpos + first, aXpos + first);
+    rc = ds_tagger_tag_cached(t, tc, az, an, n, aUpos + first, aXpos + first);
     for (size_t k = 0; l && k < n && rc == DS_OK; k++) {
       aOff[first + k] = (uint32_t)lemmas.n;
       rc = lemma_of(t, l, m, az[k], an[k], aUpos[first + k], aXpos[first + k], &lemmas);
