@@ -566,13 +566,16 @@ enum { VEC_SELF, VEC_P1, VEC_N1, NVEC };   /* a word's vectors: feats_self (not 
 ** not keep; NVEC vectors of nVec int16 follow it (rec_vec).
 */
 typedef struct wordrec {
-  uint64_t aKey[4];     /* the word's bytes zero-padded, its length in the last byte */
+  uint64_t aKey[4];     /* the word's bytes, 8 to a word from the low byte, zero-padded;
+                           its length in the top byte of the last */
   ds_tagtok tt;         /* its token information */
   uint16_t aVec[NVEC];  /* state of each vector (VEC_NONE ...) */
   uint8_t bWord;        /* aKey and tt hold a word (0: an empty slot) */
   uint8_t bP2, bN2;     /* refP2 / aRefN2 are looked up */
   uint32_t refP2;       /* slot ref of its feature as p2, 0 if not in the model */
   uint32_t aRefN2[2];   /* slot refs of its features as n2 */
+  uint32_t boundP2;     /* the largest magnitude in each of those features' weights */
+  uint32_t aBoundN2[2];
 } wordrec;
 
 #define REC_HDR ((sizeof(wordrec) + 15) & ~(size_t)15)
@@ -641,7 +644,7 @@ void ds_tagger_cache_free(ds_tagger_cache *tc) {
 
 const ds_tagger *ds_tagger_cache_tagger(const ds_tagger_cache *tc) { return tc->t; }
 
-/* A word's key: its bytes zero-padded, its length in the last byte, and its slot. */
+/* A word's key (as wordrec.aKey) and its slot. */
 typedef struct wordkey {
   uint64_t a[4];
   uint32_t slot;        /* NO_SLOT for a word longer than DS_TAGGER_CACHE_KEY */
@@ -651,11 +654,13 @@ typedef struct wordkey {
 static inline void word_key(const ds_tagger_cache *tc, const char *z, size_t n, wordkey *k) {
   k->slot = NO_SLOT;
   if (n > DS_TAGGER_CACHE_KEY) return;
-  k->a[0] = k->a[1] = k->a[2] = k->a[3] = 0;
-  memcpy(k->a, z, n);
-  ((unsigned char *)k->a)[31] = (unsigned char)n;   /* "a" and "a\0" differ */
-  uint64_t h = mix64(k->a[0] + k->a[1] * 0x9e3779b97f4a7c15ull + k->a[2] * 0xc2b2ae3d27d4eb4full +
-                     k->a[3] * 0x165667b19e3779f9ull);
+  /* built in registers: a memcpy's byte stores read back as words would stall */
+  const unsigned char *p = (const unsigned char *)z;
+  uint64_t a[4] = {0, 0, 0, (uint64_t)n << 56};   /* "a" and "a\0" differ */
+  for (size_t i = 0; i < n; i++) a[i >> 3] |= (uint64_t)p[i] << (8 * (i & 7));
+  memcpy(k->a, a, sizeof a);
+  uint64_t h = mix64(a[0] + a[1] * 0x9e3779b97f4a7c15ull + a[2] * 0xc2b2ae3d27d4eb4full +
+                     a[3] * 0x165667b19e3779f9ull);
   k->slot = (uint32_t)h & tc->mask;
   PREFETCH(rec_at(tc, k->slot));
 }
@@ -700,11 +705,14 @@ static uint16_t sum_vec(const ds_tagger_cache *tc, const uint64_t *aH, size_t nH
   int32_t sc[256];
   memset(sc, 0, sizeof(int32_t) * tc->nVec);
   add_feats(tc->t, aH, nH, sc);
-  int32_t max = 0;
-  for (uint32_t c = 0; c < tc->nVec; c++) max = sc[c] > max ? sc[c] : -sc[c] > max ? -sc[c] : max;
-  if (max > INT16_MAX) return VEC_WIDE;
+  int32_t lo = 0, hi = 0;      /* two reductions the compiler vectorizes */
+  for (uint32_t c = 0; c < tc->nVec; c++) {
+    lo = sc[c] < lo ? sc[c] : lo;
+    hi = sc[c] > hi ? sc[c] : hi;
+  }
+  if (hi > INT16_MAX || lo < -INT16_MAX) return VEC_WIDE;
   for (uint32_t c = 0; c < tc->nVec; c++) v[c] = (int16_t)sc[c];
-  return (uint16_t)max;
+  return (uint16_t)(hi > -lo ? hi : -lo);
 }
 
 /* The features of vector k of record r. */
@@ -745,26 +753,60 @@ static const int16_t *tags_sum(const ds_tagger_cache *tc, int t1, int t2, uint32
   return tc->aZero;
 }
 
-/* Add the weights of record r's features as p2 / as n2 to sc (looked up once). */
-static void rec_add_p2(const ds_tagger *t, wordrec *r, int32_t *sc) {
-  if (!r->bP2) {
-    uint64_t h;
-    feats_as_p2(&r->tt, &h);
-    r->refP2 = find_ref(t->aFeat, t->featMask, h);
-    r->bP2 = 1;
+/* The largest magnitude among the weights of a feature's slot ref. */
+static uint32_t ref_bound(const ds_tagger *t, uint32_t ref) {
+  const uint32_t *pe = t->aEntry + (ref >> 8);
+  int32_t lo = 0, hi = 0;
+  if ((ref & 0xFF) == DS_TAGGER_DENSE) {
+    const int16_t *pw = (const int16_t *)(const void *)pe;
+    for (uint32_t c = 0; c < t->nClass; c++) {
+      lo = pw[c] < lo ? pw[c] : lo;
+      hi = pw[c] > hi ? pw[c] : hi;
+    }
+  } else {
+    for (uint32_t j = 0; j < (ref & 0xFF); j++) {
+      int32_t w = (int32_t)(pe[j] & 0xFFFFFF00u) / 256;
+      lo = w < lo ? w : lo;
+      hi = w > hi ? w : hi;
+    }
   }
-  if (r->refP2) add_ref(t, r->refP2, sc);
+  return (uint32_t)(hi > -lo ? hi : -lo);
 }
 
-static void rec_add_n2(const ds_tagger *t, wordrec *r, int32_t *sc) {
-  if (!r->bN2) {
-    uint64_t aH[2];
-    feats_as_n2(&r->tt, aH);
-    for (int k = 0; k < 2; k++) r->aRefN2[k] = find_ref(t->aFeat, t->featMask, aH[k]);
-    r->bN2 = 1;
+/*
+** A feature's weights (slot ref, bound) as an int16 vector to add with the others, its
+** bound added to *pBound, when they are a dense row; else they are added to sc now and
+** the zero vector stands in.
+*/
+static const int16_t *ref_row(const ds_tagger_cache *tc, uint32_t ref, uint32_t bound,
+                              uint32_t *pBound, int32_t *sc) {
+  if ((ref & 0xFF) != DS_TAGGER_DENSE) {
+    if (ref) add_ref(tc->t, ref, sc);
+    return tc->aZero;
   }
-  for (int k = 0; k < 2; k++)
-    if (r->aRefN2[k]) add_ref(t, r->aRefN2[k], sc);
+  *pBound += bound;
+  return (const int16_t *)(const void *)(tc->t->aEntry + (ref >> 8));
+}
+
+/* Look record r's features as p2 and as n2 up, once. */
+static void rec_look_p2(const ds_tagger *t, wordrec *r) {
+  if (r->bP2) return;
+  uint64_t h;
+  feats_as_p2(&r->tt, &h);
+  r->refP2 = find_ref(t->aFeat, t->featMask, h);
+  r->boundP2 = ref_bound(t, r->refP2);
+  r->bP2 = 1;
+}
+
+static void rec_look_n2(const ds_tagger *t, wordrec *r) {
+  if (r->bN2) return;
+  uint64_t aH[2];
+  feats_as_n2(&r->tt, aH);
+  for (int k = 0; k < 2; k++) {
+    r->aRefN2[k] = find_ref(t->aFeat, t->featMask, aH[k]);
+    r->aBoundN2[k] = ref_bound(t, r->aRefN2[k]);
+  }
+  r->bN2 = 1;
 }
 
 /*
@@ -817,14 +859,19 @@ int ds_tagger_tag_cached(const ds_tagger *t, ds_tagger_cache *tc, const char *co
       vp = rec_sum(tc, p1, VEC_P1, &bound, sc);
       vn = rec_sum(tc, n1, VEC_N1, &bound, sc);
       vt = tags_sum(tc, t1, t2, &bound, sc);
-      uint32_t nVec = tc->nVec;
+      rec_look_p2(t, p2);
+      rec_look_n2(t, n2);
+      const int16_t *w1 = ref_row(tc, p2->refP2, p2->boundP2, &bound, sc);
+      const int16_t *w2 = ref_row(tc, n2->aRefN2[0], n2->aBoundN2[0], &bound, sc);
+      const int16_t *w3 = ref_row(tc, n2->aRefN2[1], n2->aBoundN2[1], &bound, sc);
+      uint32_t nClass = t->nClass;   /* (a model's rows have nClass weights) */
       if (bound <= INT16_MAX) {   /* no sum can overflow: add as int16, widen once */
-        for (uint32_t u = 0; u < nVec; u++) sc[u] += (int16_t)(vs[u] + vp[u] + vn[u] + vt[u]);
+        for (uint32_t u = 0; u < nClass; u++)
+          sc[u] += (int16_t)(vs[u] + vp[u] + vn[u] + vt[u] + w1[u] + w2[u] + w3[u]);
       } else {
-        for (uint32_t u = 0; u < nVec; u++) sc[u] += vs[u] + vp[u] + vn[u] + vt[u];
+        for (uint32_t u = 0; u < nClass; u++)
+          sc[u] += vs[u] + vp[u] + vn[u] + vt[u] + w1[u] + w2[u] + w3[u];
       }
-      rec_add_p2(t, p2, sc);
-      rec_add_n2(t, n2, sc);
       add_feats(t, aH, nH, sc);
       c = best_class(sc, t->nClass);
     }
