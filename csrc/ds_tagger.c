@@ -581,10 +581,15 @@ typedef struct wordrec {
 #define REC_HDR ((sizeof(wordrec) + 15) & ~(size_t)15)
 #define NO_SLOT 0xFFFFFFFFu
 #define CACHE_SLOTS_DEFAULT 16384
+#define CACHE_SLOTS_FIRST 1024     /* a cache starts with this many slots (or fewer) */
+#define CACHE_GROW 4               /* and has this many times more once as many words
+                                      as 2 x its slots took one: a short text costs little */
 
 struct ds_tagger_cache {
   const ds_tagger *t;
   uint32_t mask;          /* slots - 1 */
+  size_t nSlotMax;        /* the most slots it may grow to */
+  size_t nTaken;          /* words that took a slot since it had this many */
   uint32_t nVec;          /* int16 per vector: nClass rounded up to 8 */
   size_t nRec;            /* bytes per record, its vectors included */
   unsigned char *aRec;    /* the slots, then 8 scratch records (one per ring position),
@@ -602,6 +607,28 @@ static inline int16_t *rec_vec(const ds_tagger_cache *tc, wordrec *r, int k) {
   return (int16_t *)(void *)((unsigned char *)r + REC_HDR) + (size_t)k * tc->nVec;
 }
 
+/*
+** Make the slots (nSlot, a power of two) anew, empty; DS_NOMEM leaves the cache as it was.
+** Only between sentences: no record may be in use.
+*/
+static int cache_slots(ds_tagger_cache *tc, size_t nSlot) {
+  unsigned char *aRec = ds_malloc_n(nSlot + 10, tc->nRec);
+  if (!aRec) return DS_NOMEM;
+  ds_free(tc->aRec);
+  tc->aRec = aRec;
+  tc->mask = (uint32_t)nSlot - 1;
+  tc->nTaken = 0;
+  memset(tc->aRec, 0, (nSlot + 10) * tc->nRec);   /* bWord 0: every slot empty */
+  for (int k = 0; k < 2; k++) {
+    wordrec *r = rec_at(tc, nSlot + 8 + (size_t)k);
+    r->tt = k ? tokEos : tokBos;
+    r->bWord = 1;
+    for (int v = 0; v < NVEC; v++) r->aVec[v] = VEC_NONE;
+  }
+  return DS_OK;
+}
+
+/* A cache starts small and grows (CACHE_GROW) while it sees many new words. */
 ds_tagger_cache *ds_tagger_cache_new(const ds_tagger *t, size_t nSlot) {
   if (!t) return NULL;
   size_t nPow = 1, nPair = (size_t)(t->nClass + 1) * (t->nClass + 1);
@@ -609,27 +636,21 @@ ds_tagger_cache *ds_tagger_cache_new(const ds_tagger *t, size_t nSlot) {
   while (nPow < nSlot && nPow < ((size_t)1 << 24)) nPow <<= 1;
   ds_tagger_cache *tc = ds_malloc(sizeof *tc);
   if (!tc) return NULL;
+  memset(tc, 0, sizeof *tc);
   tc->t = t;
-  tc->mask = (uint32_t)nPow - 1;
+  tc->nSlotMax = nPow;
   tc->nVec = (t->nClass + 7) & ~7u;
   tc->nRec = (REC_HDR + NVEC * tc->nVec * sizeof(int16_t) + 63) & ~(size_t)63;
-  tc->aRec = ds_malloc_n(nPow + 10, tc->nRec);
   tc->aTagVec = ds_malloc_n(nPair, tc->nVec * sizeof(int16_t));
   tc->aTagState = ds_malloc_n(nPair, sizeof(uint16_t));
   tc->aZero = ds_malloc_n(tc->nVec, sizeof(int16_t));
-  if (!tc->aRec || !tc->aTagVec || !tc->aTagState || !tc->aZero) {
+  if (!tc->aTagVec || !tc->aTagState || !tc->aZero ||
+      cache_slots(tc, nPow < CACHE_SLOTS_FIRST ? nPow : CACHE_SLOTS_FIRST)) {
     ds_tagger_cache_free(tc);
     return NULL;
   }
-  memset(tc->aRec, 0, (nPow + 10) * tc->nRec);   /* bWord 0: every slot empty */
   for (size_t i = 0; i < nPair; i++) tc->aTagState[i] = VEC_NONE;
   memset(tc->aZero, 0, tc->nVec * sizeof(int16_t));
-  for (int k = 0; k < 2; k++) {
-    wordrec *r = rec_at(tc, nPow + 8 + (size_t)k);
-    r->tt = k ? tokEos : tokBos;
-    r->bWord = 1;
-    for (int v = 0; v < NVEC; v++) r->aVec[v] = VEC_NONE;
-  }
   return tc;
 }
 
@@ -691,6 +712,7 @@ static wordrec *rec_get(ds_tagger_cache *tc, const char *z, size_t n, const word
   } else {
     r = rec_at(tc, s);
     memcpy(r->aKey, k->a, sizeof k->a);
+    tc->nTaken++;
   }
   aLive[pos & 7] = s;
   ds_tagger_tokinfo(z, n, t->aLex, t->lexMask, &r->tt);
@@ -818,6 +840,11 @@ int ds_tagger_tag_cached(const ds_tagger *t, ds_tagger_cache *tc, const char *co
                          const size_t *anWord, size_t n, uint8_t *aUpos, uint8_t *aXpos) {
   if (!tc) return ds_tagger_tag(t, azWord, anWord, n, aUpos, aXpos);
   if (!t || tc->t != t || (n && (!azWord || !anWord))) return DS_MISUSE;
+  size_t nSlot = (size_t)tc->mask + 1;
+  if (tc->nTaken >= 2 * nSlot && nSlot < tc->nSlotMax) {
+    size_t nNew = nSlot * CACHE_GROW < tc->nSlotMax ? nSlot * CACHE_GROW : tc->nSlotMax;
+    if (cache_slots(tc, nNew)) tc->nSlotMax = nSlot;   /* no memory: stay this size */
+  }
   wordrec *ring[8];
   wordkey aKey[2];        /* keys of the next two words: their records are on their way */
   uint32_t aLive[8];

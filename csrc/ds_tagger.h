@@ -97,9 +97,10 @@ int ds_tagger_tag(const ds_tagger *t, const char *const *azWord, const size_t *a
 ** token tagged, and as the one before or after it), and those of each pair of previous
 ** tags. A token then costs a few vector additions and seven lookups instead of ~38. The
 ** sums are of integers, so the tags are exactly those of ds_tagger_tag. It holds the last
-** word seen in each of nSlot slots (a power of two, rounded up; 0: 16384), 768 bytes
-** each with the EWT model's 102 classes (12 MB, and 2.2 MB for the tag pairs); words of
-** more than DS_TAGGER_CACHE_KEY bytes are analysed each time.
+** word seen in each of up to nSlot slots (a power of two, rounded up; 0: 16384), 768
+** bytes each with the EWT model's 102 classes (12 MB, and up to 2.2 MB for the tag
+** pairs); it starts with 1,024 and grows while it meets many new words. Words of more
+** than DS_TAGGER_CACHE_KEY bytes are analysed each time.
 */
 typedef struct ds_tagger_cache ds_tagger_cache;
 

@@ -453,7 +453,7 @@ static void test_cache_ewt(const ds_conllu_bank *b) {
     an[i] = b->aWord[i].nForm;
   }
   int aMul[] = {1, 4, 64, 4096};
-  size_t aSize[] = {1, 64, 0};
+  size_t aSize[] = {1, 64, 4096, 0};   /* (4096 and 0 start with fewer and grow) */
   for (size_t m = 0; m < sizeof aMul / sizeof aMul[0]; m++) {
     ds_tagger *t = scaled_model(aMul[m]);
     if (!t) continue;
