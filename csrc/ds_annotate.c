@@ -22,6 +22,7 @@ struct ds_lemma_memo {
   size_t nEnt;
   ds_buf rec;           /* records: u32 word bytes, u32 lemma bytes, UPOS, XPOS, word, lemma */
   ds_buf scratch;       /* a lemma being made */
+  ds_tagger_cache *pTagCache;   /* the tagger's per-word sums, made on first use (owned) */
 };
 
 #define REC_HEAD 10
@@ -40,6 +41,7 @@ void ds_lemma_memo_free(ds_lemma_memo *m) {
   ds_free(m->aSlot);
   ds_buf_free(&m->rec);
   ds_buf_free(&m->scratch);
+  ds_tagger_cache_free(m->pTagCache);
   ds_free(m);
 }
 
@@ -236,6 +238,11 @@ int ds_annotate_memo(ds_doc *d, const ds_tagger *t, const ds_lemmatizer *l, ds_l
     memset(aUpos, 0, d->nTok + 1);
     memset(aXpos, 0, d->nTok + 1);
   }
+  if (m && (!m->pTagCache || ds_tagger_cache_tagger(m->pTagCache) != t)) {
+    ds_tagger_cache_free(m->pTagCache);
+    m->pTagCache = ds_tagger_cache_new(t, 0);      /* NULL (no memory): tag without */
+  }
+  ds_tagger_cache *tc = m ? m->pTagCache : NULL;
   unsigned nTick = 0;
   for (size_t s = 0; s < d->nSent && rc == DS_OK; s++) {
     size_t first = d->aSent[s].first, n = d->aSent[s].last - first;
@@ -247,7 +254,7 @@ int ds_annotate_memo(ds_doc *d, const ds_tagger *t, const ds_lemmatizer *l, ds_l
       az[k] = d->zText + d->aTok[first + k].start;
       an[k] = d->aTok[first + k].end - d->aTok[first + k].start;
     }
-    rc = ds_tagger_tag(t, az, an, n, aUpos + first, aXpos + first);
+    rc = ds_tagger_tag_cached(t, tc, az, an, n, aUpos + first, aXpos + first);
   }
   if (rc == DS_OK && l) rc = lemmatize_doc(d, t, l, m, aUpos, aXpos, aOff, &lemmas);
   if (aOff) aOff[d->nTok] = (uint32_t)lemmas.n;

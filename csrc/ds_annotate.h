@@ -20,6 +20,7 @@ int ds_annotate(ds_doc *d, const ds_tagger *t, const ds_lemmatizer *l, ds_error 
 ** A memo of lemmas: the lemma of a word follows from the word and its two tags, so a
 ** thread that annotates many documents looks each (word, UPOS, XPOS) up once. One
 ** thread at a time; it forgets everything when it grows past a few million entries.
+** It also holds the tagger's cache (ds_tagger_cache, ~15 MB), made on first use.
 */
 typedef struct ds_lemma_memo ds_lemma_memo;
 ds_lemma_memo *ds_lemma_memo_new(void);

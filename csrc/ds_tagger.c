@@ -228,6 +228,95 @@ size_t ds_tagger_feats(const ds_tagtok *const win[5], int t1, int t2, uint64_t *
   return k;
 }
 
+/*
+** The same templates in groups by what they depend on, so a caller can sum a group's
+** weights once and reuse the sum (ds_tagger_cache): the word itself (and whether it
+** starts the sentence), the word as the token before / after / two before / two after
+** the one tagged, the two previous tags, and the rest (a tag or a neighbour with the
+** word). ds_tagger_feats_grouped lets a test check they are exactly ds_tagger_feats.
+*/
+static size_t feats_self(const ds_tagtok *w, int bFirst, uint64_t *a) {
+  uint64_t amb = (w->uLex >> 8) & 0xFFF;
+  size_t k = 0;
+  a[k++] = fx(1, 0);
+  a[k++] = fx(2, w->hLow);
+  for (int j = 0; j < 5; j++)
+    if (w->ahSuf[j]) a[k++] = fx(3 + (uint64_t)j, w->ahSuf[j]);
+  for (int j = 0; j < 3; j++)
+    if (w->ahPre[j]) a[k++] = fx(8 + (uint64_t)j, w->ahPre[j]);
+  a[k++] = fx(11, w->hShape);
+  a[k++] = fx(12, w->mFlag);
+  a[k++] = fx2(13, w->mFlag, bFirst != 0);
+  a[k++] = fx(22, amb);
+  if (w->hHyph) a[k++] = fx(30, w->hHyph);
+  a[k++] = fx2(37, amb, w->uLex >> 20);
+  return k;
+}
+
+static size_t feats_as_p1(const ds_tagtok *p1, uint64_t *a) {
+  a[0] = fx(14, p1->hLow);
+  a[1] = fx(25, (p1->uLex >> 8) & 0xFFF);
+  a[2] = fx(26, p1->ahSuf[2]);
+  a[3] = fx(29, p1->hShape);
+  a[4] = fx(39, p1->uLex >> 20);
+  return 5;
+}
+
+static size_t feats_as_n1(const ds_tagtok *n1, uint64_t *a) {
+  a[0] = fx(15, n1->hLow);
+  a[1] = fx(23, (n1->uLex >> 8) & 0xFFF);
+  a[2] = fx(27, n1->ahSuf[2]);
+  a[3] = fx(28, n1->hShape);
+  a[4] = fx(38, n1->uLex >> 20);
+  return 5;
+}
+
+static size_t feats_as_p2(const ds_tagtok *p2, uint64_t *a) {
+  a[0] = fx(16, p2->hLow);
+  return 1;
+}
+
+static size_t feats_as_n2(const ds_tagtok *n2, uint64_t *a) {
+  a[0] = fx(17, n2->hLow);
+  a[1] = fx(24, (n2->uLex >> 8) & 0xFFF);
+  return 2;
+}
+
+static size_t feats_tags(int t1, int t2, uint64_t *a) {
+  uint64_t u1 = (uint64_t)(t1 & 0xFF), u2 = (uint64_t)(t2 & 0xFF);
+  a[0] = fx(18, u1);
+  a[1] = fx(19, u2);
+  a[2] = fx2(20, u1, u2);
+  return 3;
+}
+
+static size_t feats_context(const ds_tagtok *w, const ds_tagtok *p1, const ds_tagtok *n1,
+                            int t1, uint64_t *a) {
+  uint64_t u1 = (uint64_t)(t1 & 0xFF);
+  uint64_t amb = (w->uLex >> 8) & 0xFFF, amb1 = (n1->uLex >> 8) & 0xFFF;
+  a[0] = fx2(21, u1, w->hLow);
+  a[1] = fx2(31, u1, amb1);
+  a[2] = fx2(32, w->hLow, n1->hLow);
+  a[3] = fx2(33, p1->hLow, w->hLow);
+  a[4] = fx2(34, u1, w->ahSuf[2]);
+  a[5] = fx2(35, u1, w->hShape);
+  a[6] = fx2(36, amb, amb1);
+  return 7;
+}
+
+size_t ds_tagger_feats_grouped(const ds_tagtok *const win[5], int t1, int t2, uint64_t *a) {
+  const ds_tagtok *p1 = win[1] ? win[1] : &tokBos, *p2 = win[0] ? win[0] : &tokBos;
+  const ds_tagtok *n1 = win[3] ? win[3] : &tokEos, *n2 = win[4] ? win[4] : &tokEos;
+  size_t k = feats_self(win[2], win[1] == NULL, a);
+  k += feats_as_p1(p1, a + k);
+  k += feats_as_n1(n1, a + k);
+  k += feats_as_p2(p2, a + k);
+  k += feats_as_n2(n2, a + k);
+  k += feats_tags(t1, t2, a + k);
+  k += feats_context(win[2], p1, n1, t1, a + k);
+  return k;
+}
+
 /* }====== */
 
 /* {====== Loading ====== */
@@ -357,50 +446,65 @@ void ds_tagger_free(ds_tagger *t) {
 
 /* {====== Tagging ====== */
 
-/*
-** Score one token: add the weights of every feature found, return the best class
-** (the lowest id on ties, as in training).
-*/
-static int predict(const ds_tagger *t, const uint64_t *aH, size_t nH) {
-  int32_t sc[256];
+/* The weight entries of a feature slot's ref: 0 (no entries) for a feature not in the model. */
+static inline uint32_t find_ref(const uint32_t *aFeat, uint32_t mask, uint64_t h) {
+  uint32_t fp = DS_TAGGER_FP(h), i = DS_TAGGER_SLOT(h, mask);
+  for (;;) {
+    uint32_t k = aFeat[2 * i];
+    if (k == fp) return aFeat[2 * i + 1];
+    if (k == 0) return 0;
+    i = (i + 1) & mask;
+  }
+}
+
+/* Add the weights of one feature (its slot's ref) to the class scores sc. */
+static inline void add_ref(const ds_tagger *t, uint32_t ref, int32_t *sc) {
+  const uint32_t *pe = t->aEntry + (ref >> 8);
+  uint32_t nClass = t->nClass;   /* in a local: sc might alias t->nClass, else */
+  if ((ref & 0xFF) == DS_TAGGER_DENSE) {
+    /* int16 for every class: half the cache lines, a loop the compiler vectorizes */
+    const int16_t *pw = (const int16_t *)(const void *)pe;
+    for (uint32_t c = 0; c < nClass; c++) sc[c] += pw[c];
+  } else {
+    const uint32_t *peEnd = pe + (ref & 0xFF);
+    for (; pe < peEnd; pe++) sc[*pe & 0xFF] += (int32_t)(*pe & 0xFFFFFF00u) / 256;
+  }
+}
+
+/* Add the weights of every feature of aH[0..nH) found in the model to sc. */
+static void add_feats(const ds_tagger *t, const uint64_t *aH, size_t nH, int32_t *sc) {
   uint32_t aRef[DS_TAGGER_MAXFEAT];
-  const uint32_t *aFeat = t->aFeat, *aEntry = t->aEntry;
+  const uint32_t *aFeat = t->aFeat;
   uint32_t mask = t->featMask;
   size_t nRef = 0;
   /* the lookups are independent cache misses: start them all, then use them */
   for (size_t f = 0; f < nH; f++) PREFETCH(&aFeat[2 * DS_TAGGER_SLOT(aH[f], mask)]);
   for (size_t f = 0; f < nH; f++) {
-    uint32_t fp = DS_TAGGER_FP(aH[f]), i = DS_TAGGER_SLOT(aH[f], mask);
-    for (;;) {
-      uint32_t k = aFeat[2 * i];
-      if (k == fp) {
-        aRef[nRef++] = aFeat[2 * i + 1];
-        PREFETCH(&aEntry[aFeat[2 * i + 1] >> 8]);
-        break;
-      }
-      if (k == 0) break;
-      i = (i + 1) & mask;
+    uint32_t ref = find_ref(aFeat, mask, aH[f]);
+    if (ref) {
+      aRef[nRef++] = ref;
+      PREFETCH(&t->aEntry[ref >> 8]);
     }
   }
-  memset(sc, 0, sizeof(int32_t) * t->nClass);
-  uint32_t nClass = t->nClass;
-  for (size_t r = 0; r < nRef; r++) {
-    const uint32_t *pe = aEntry + (aRef[r] >> 8);
-    if ((aRef[r] & 0xFF) == DS_TAGGER_DENSE) {
-      /* int16 for every class: half the cache lines, a loop the compiler vectorizes */
-      const int16_t *pw = (const int16_t *)(const void *)pe;
-      for (uint32_t c = 0; c < nClass; c++) sc[c] += pw[c];
-    } else {
-      const uint32_t *peEnd = pe + (aRef[r] & 0xFF);
-      for (; pe < peEnd; pe++) sc[*pe & 0xFF] += (int32_t)(*pe & 0xFFFFFF00u) / 256;
-    }
-  }
+  for (size_t r = 0; r < nRef; r++) add_ref(t, aRef[r], sc);
+}
+
+/* The best class of the scores sc (the lowest id on ties, as in training). */
+static int best_class(const int32_t *sc, uint32_t nClass) {
   /* the maximum first (a reduction the compiler vectorizes), then its first class */
   int32_t max = sc[0];
   for (uint32_t c = 1; c < nClass; c++) max = sc[c] > max ? sc[c] : max;
   int best = 0;
   while (sc[best] != max) best++;
   return best;
+}
+
+/* Score one token: add the weights of every feature found, return the best class. */
+static int predict(const ds_tagger *t, const uint64_t *aH, size_t nH) {
+  int32_t sc[256];
+  memset(sc, 0, sizeof(int32_t) * t->nClass);
+  add_feats(t, aH, nH, sc);
+  return best_class(sc, t->nClass);
 }
 
 /*
@@ -440,6 +544,371 @@ int ds_tagger_tag(const ds_tagger *t, const char *const *azWord, const size_t *a
     t1 = c;
   }
   return DS_OK;
+}
+
+/* }====== */
+
+/* {====== The per-word cache ====== */
+
+/*
+** A group's summed weights are kept as int16 (a vector costs half the memory and cache
+** lines) with the largest magnitude in it, so a token adds its vectors as int16 when
+** their bounds show the sum fits. A sum beyond int16 (the EWT model's largest on 2 M
+** tokens of text: ~8,400) is marked wide and its features are added one by one instead.
+*/
+enum { VEC_SELF, VEC_P1, VEC_N1, NVEC };   /* a word's vectors: feats_self (not first in
+                                              its sentence), feats_as_p1, feats_as_n1 */
+#define VEC_NONE 0xFFFF  /* a vector's state: not summed yet; */
+#define VEC_WIDE 0xFFFE  /* its sum is beyond int16; else its largest magnitude */
+
+/*
+** What the cache keeps of one word, in a slot or in a scratch record for a word it does
+** not keep; NVEC vectors of nVec int16 follow it (rec_vec).
+*/
+typedef struct wordrec {
+  uint64_t aKey[4];     /* the word's bytes, 8 to a word from the low byte, zero-padded;
+                           its length in the top byte of the last */
+  ds_tagtok tt;         /* its token information */
+  uint16_t aVec[NVEC];  /* state of each vector (VEC_NONE ...) */
+  uint8_t bWord;        /* aKey and tt hold a word (0: an empty slot) */
+  uint8_t bP2, bN2;     /* refP2 / aRefN2 are looked up */
+  uint32_t refP2;       /* slot ref of its feature as p2, 0 if not in the model */
+  uint32_t aRefN2[2];   /* slot refs of its features as n2 */
+  uint32_t boundP2;     /* the largest magnitude in each of those features' weights */
+  uint32_t aBoundN2[2];
+} wordrec;
+
+#define REC_HDR ((sizeof(wordrec) + 15) & ~(size_t)15)
+#define NO_SLOT 0xFFFFFFFFu
+#define CACHE_SLOTS_DEFAULT 16384
+#define CACHE_SLOTS_FIRST 1024     /* a cache starts with this many slots (or fewer) */
+#define CACHE_GROW 4               /* and has this many times more once as many words
+                                      as 2 x its slots took one: a short text costs little */
+
+struct ds_tagger_cache {
+  const ds_tagger *t;
+  uint32_t mask;          /* slots - 1 */
+  size_t nSlotMax;        /* the most slots it may grow to */
+  size_t nTaken;          /* words that took a slot since it had this many */
+  uint32_t nVec;          /* int16 per vector: nClass rounded up to 8 */
+  size_t nRec;            /* bytes per record, its vectors included */
+  unsigned char *aRec;    /* the slots, then 8 scratch records (one per ring position),
+                             then the sentence-boundary stand-ins before and after */
+  int16_t *aTagVec;       /* feats_tags' vector of each pair (t1, t2), -1 included */
+  uint16_t *aTagState;    /* the state of each (VEC_NONE ...) */
+  int16_t *aZero;         /* a vector of zeros */
+};
+
+static inline wordrec *rec_at(const ds_tagger_cache *tc, size_t i) {
+  return (wordrec *)(void *)(tc->aRec + i * tc->nRec);
+}
+
+static inline int16_t *rec_vec(const ds_tagger_cache *tc, wordrec *r, int k) {
+  return (int16_t *)(void *)((unsigned char *)r + REC_HDR) + (size_t)k * tc->nVec;
+}
+
+/*
+** Make the slots (nSlot, a power of two) anew, empty; DS_NOMEM leaves the cache as it was.
+** Only between sentences: no record may be in use.
+*/
+static int cache_slots(ds_tagger_cache *tc, size_t nSlot) {
+  unsigned char *aRec = ds_malloc_n(nSlot + 10, tc->nRec);
+  if (!aRec) return DS_NOMEM;
+  ds_free(tc->aRec);
+  tc->aRec = aRec;
+  tc->mask = (uint32_t)nSlot - 1;
+  tc->nTaken = 0;
+  memset(tc->aRec, 0, (nSlot + 10) * tc->nRec);   /* bWord 0: every slot empty */
+  for (int k = 0; k < 2; k++) {
+    wordrec *r = rec_at(tc, nSlot + 8 + (size_t)k);
+    r->tt = k ? tokEos : tokBos;
+    r->bWord = 1;
+    for (int v = 0; v < NVEC; v++) r->aVec[v] = VEC_NONE;
+  }
+  return DS_OK;
+}
+
+/* A cache starts small and grows (CACHE_GROW) while it sees many new words. */
+ds_tagger_cache *ds_tagger_cache_new(const ds_tagger *t, size_t nSlot) {
+  if (!t) return NULL;
+  size_t nPow = 1, nPair = (size_t)(t->nClass + 1) * (t->nClass + 1);
+  if (nSlot == 0) nSlot = CACHE_SLOTS_DEFAULT;
+  while (nPow < nSlot && nPow < ((size_t)1 << 24)) nPow <<= 1;
+  ds_tagger_cache *tc = ds_malloc(sizeof *tc);
+  if (!tc) return NULL;
+  memset(tc, 0, sizeof *tc);
+  tc->t = t;
+  tc->nSlotMax = nPow;
+  tc->nVec = (t->nClass + 7) & ~7u;
+  tc->nRec = (REC_HDR + NVEC * tc->nVec * sizeof(int16_t) + 63) & ~(size_t)63;
+  tc->aTagVec = ds_malloc_n(nPair, tc->nVec * sizeof(int16_t));
+  tc->aTagState = ds_malloc_n(nPair, sizeof(uint16_t));
+  tc->aZero = ds_malloc_n(tc->nVec, sizeof(int16_t));
+  if (!tc->aTagVec || !tc->aTagState || !tc->aZero ||
+      cache_slots(tc, nPow < CACHE_SLOTS_FIRST ? nPow : CACHE_SLOTS_FIRST)) {
+    ds_tagger_cache_free(tc);
+    return NULL;
+  }
+  for (size_t i = 0; i < nPair; i++) tc->aTagState[i] = VEC_NONE;
+  memset(tc->aZero, 0, tc->nVec * sizeof(int16_t));
+  return tc;
+}
+
+void ds_tagger_cache_free(ds_tagger_cache *tc) {
+  if (!tc) return;
+  ds_free(tc->aRec);
+  ds_free(tc->aTagVec);
+  ds_free(tc->aTagState);
+  ds_free(tc->aZero);
+  ds_free(tc);
+}
+
+const ds_tagger *ds_tagger_cache_tagger(const ds_tagger_cache *tc) { return tc->t; }
+
+/* A word's key (as wordrec.aKey) and its slot. */
+typedef struct wordkey {
+  uint64_t a[4];
+  uint32_t slot;        /* NO_SLOT for a word longer than DS_TAGGER_CACHE_KEY */
+} wordkey;
+
+/* The key of word z[0..n); its slot's record is fetched into the CPU cache meanwhile. */
+static inline void word_key(const ds_tagger_cache *tc, const char *z, size_t n, wordkey *k) {
+  k->slot = NO_SLOT;
+  if (n > DS_TAGGER_CACHE_KEY) return;
+  /* built in registers: a memcpy's byte stores read back as words would stall */
+  const unsigned char *p = (const unsigned char *)z;
+  uint64_t a[4] = {0, 0, 0, (uint64_t)n << 56};   /* "a" and "a\0" differ */
+  for (size_t i = 0; i < n; i++) a[i >> 3] |= (uint64_t)p[i] << (8 * (i & 7));
+  memcpy(k->a, a, sizeof a);
+  uint64_t h = mix64(a[0] + a[1] * 0x9e3779b97f4a7c15ull + a[2] * 0xc2b2ae3d27d4eb4full +
+                     a[3] * 0x165667b19e3779f9ull);
+  k->slot = (uint32_t)h & tc->mask;
+  PREFETCH(rec_at(tc, k->slot));
+}
+
+/*
+** The record of word z[0..n) (key *k) at sentence position pos: its slot when the slot
+** holds the word or may take it, else the scratch record of the position (pos & 7).
+** aLive[k & 7] is the slot of position k (NO_SLOT for scratch); a slot that one of the
+** positions pos-4 .. pos-1 still uses is not taken, since its token is not tagged yet.
+*/
+static wordrec *rec_get(ds_tagger_cache *tc, const char *z, size_t n, const wordkey *k,
+                        size_t pos, uint32_t aLive[8]) {
+  const ds_tagger *t = tc->t;
+  uint32_t s = k->slot;
+  wordrec *r;
+  if (s != NO_SLOT) {
+    r = rec_at(tc, s);
+    if (r->bWord && r->aKey[0] == k->a[0] && r->aKey[1] == k->a[1] && r->aKey[2] == k->a[2] &&
+        r->aKey[3] == k->a[3]) {
+      aLive[pos & 7] = s;
+      return r;
+    }
+    for (size_t d = 1; d <= 4; d++)
+      if (aLive[(pos - d) & 7] == s) s = NO_SLOT;
+  }
+  if (s == NO_SLOT) {
+    r = rec_at(tc, (size_t)tc->mask + 1 + (pos & 7));
+  } else {
+    r = rec_at(tc, s);
+    memcpy(r->aKey, k->a, sizeof k->a);
+    tc->nTaken++;
+  }
+  aLive[pos & 7] = s;
+  ds_tagger_tokinfo(z, n, t->aLex, t->lexMask, &r->tt);
+  r->bWord = 1;
+  for (int v = 0; v < NVEC; v++) r->aVec[v] = VEC_NONE;
+  r->bP2 = r->bN2 = 0;
+  return r;
+}
+
+/* Sum the weights of aH[0..nH) into v (nVec int16); its state: its bound, or VEC_WIDE. */
+static uint16_t sum_vec(const ds_tagger_cache *tc, const uint64_t *aH, size_t nH, int16_t *v) {
+  int32_t sc[256];
+  memset(sc, 0, sizeof(int32_t) * tc->nVec);
+  add_feats(tc->t, aH, nH, sc);
+  int32_t lo = 0, hi = 0;      /* two reductions the compiler vectorizes */
+  for (uint32_t c = 0; c < tc->nVec; c++) {
+    lo = sc[c] < lo ? sc[c] : lo;
+    hi = sc[c] > hi ? sc[c] : hi;
+  }
+  if (hi > INT16_MAX || lo < -INT16_MAX) return VEC_WIDE;
+  for (uint32_t c = 0; c < tc->nVec; c++) v[c] = (int16_t)sc[c];
+  return (uint16_t)(hi > -lo ? hi : -lo);
+}
+
+/* The features of vector k of record r. */
+static size_t rec_feats(const wordrec *r, int k, uint64_t *aH) {
+  return k == VEC_SELF ? feats_self(&r->tt, 0, aH)
+       : k == VEC_P1   ? feats_as_p1(&r->tt, aH)
+                       : feats_as_n1(&r->tt, aH);
+}
+
+/*
+** Vector k of record r, summed the first time, its bound added to *pBound; when it is
+** wide, its features are added to sc and the zero vector stands in for it.
+*/
+static const int16_t *rec_sum(const ds_tagger_cache *tc, wordrec *r, int k, uint32_t *pBound,
+                              int32_t *sc) {
+  uint64_t aH[DS_TAGGER_MAXFEAT];
+  if (r->aVec[k] == VEC_NONE) r->aVec[k] = sum_vec(tc, aH, rec_feats(r, k, aH), rec_vec(tc, r, k));
+  if (r->aVec[k] != VEC_WIDE) {
+    *pBound += r->aVec[k];
+    return rec_vec(tc, r, k);
+  }
+  add_feats(tc->t, aH, rec_feats(r, k, aH), sc);
+  return tc->aZero;
+}
+
+/* The same for the vector of the tags features of (t1, t2). */
+static const int16_t *tags_sum(const ds_tagger_cache *tc, int t1, int t2, uint32_t *pBound,
+                               int32_t *sc) {
+  size_t i = (size_t)(t1 + 1) * (tc->t->nClass + 1) + (size_t)(t2 + 1);
+  int16_t *v = tc->aTagVec + i * tc->nVec;
+  uint64_t aH[3];
+  if (tc->aTagState[i] == VEC_NONE) tc->aTagState[i] = sum_vec(tc, aH, feats_tags(t1, t2, aH), v);
+  if (tc->aTagState[i] != VEC_WIDE) {
+    *pBound += tc->aTagState[i];
+    return v;
+  }
+  add_feats(tc->t, aH, feats_tags(t1, t2, aH), sc);
+  return tc->aZero;
+}
+
+/* The largest magnitude among the weights of a feature's slot ref. */
+static uint32_t ref_bound(const ds_tagger *t, uint32_t ref) {
+  const uint32_t *pe = t->aEntry + (ref >> 8);
+  int32_t lo = 0, hi = 0;
+  if ((ref & 0xFF) == DS_TAGGER_DENSE) {
+    const int16_t *pw = (const int16_t *)(const void *)pe;
+    for (uint32_t c = 0; c < t->nClass; c++) {
+      lo = pw[c] < lo ? pw[c] : lo;
+      hi = pw[c] > hi ? pw[c] : hi;
+    }
+  } else {
+    for (uint32_t j = 0; j < (ref & 0xFF); j++) {
+      int32_t w = (int32_t)(pe[j] & 0xFFFFFF00u) / 256;
+      lo = w < lo ? w : lo;
+      hi = w > hi ? w : hi;
+    }
+  }
+  return (uint32_t)(hi > -lo ? hi : -lo);
+}
+
+/*
+** A feature's weights (slot ref, bound) as an int16 vector to add with the others, its
+** bound added to *pBound, when they are a dense row; else they are added to sc now and
+** the zero vector stands in.
+*/
+static const int16_t *ref_row(const ds_tagger_cache *tc, uint32_t ref, uint32_t bound,
+                              uint32_t *pBound, int32_t *sc) {
+  if ((ref & 0xFF) != DS_TAGGER_DENSE) {
+    if (ref) add_ref(tc->t, ref, sc);
+    return tc->aZero;
+  }
+  *pBound += bound;
+  return (const int16_t *)(const void *)(tc->t->aEntry + (ref >> 8));
+}
+
+/* Look record r's features as p2 and as n2 up, once. */
+static void rec_look_p2(const ds_tagger *t, wordrec *r) {
+  if (r->bP2) return;
+  uint64_t h;
+  feats_as_p2(&r->tt, &h);
+  r->refP2 = find_ref(t->aFeat, t->featMask, h);
+  r->boundP2 = ref_bound(t, r->refP2);
+  r->bP2 = 1;
+}
+
+static void rec_look_n2(const ds_tagger *t, wordrec *r) {
+  if (r->bN2) return;
+  uint64_t aH[2];
+  feats_as_n2(&r->tt, aH);
+  for (int k = 0; k < 2; k++) {
+    r->aRefN2[k] = find_ref(t->aFeat, t->featMask, aH[k]);
+    r->aBoundN2[k] = ref_bound(t, r->aRefN2[k]);
+  }
+  r->bN2 = 1;
+}
+
+/*
+** As ds_tagger_tag, with records instead of token information in the ring: a token's
+** score is the sum of its groups of features (ds_tagger_feats_grouped), most of them
+** summed once per word or pair of tags.
+*/
+int ds_tagger_tag_cached(const ds_tagger *t, ds_tagger_cache *tc, const char *const *azWord,
+                         const size_t *anWord, size_t n, uint8_t *aUpos, uint8_t *aXpos) {
+  if (!tc) return ds_tagger_tag(t, azWord, anWord, n, aUpos, aXpos);
+  if (!t || tc->t != t || (n && (!azWord || !anWord))) return DS_MISUSE;
+  size_t nSlot = (size_t)tc->mask + 1;
+  if (tc->nTaken >= 2 * nSlot && nSlot < tc->nSlotMax) {
+    size_t nNew = nSlot * CACHE_GROW < tc->nSlotMax ? nSlot * CACHE_GROW : tc->nSlotMax;
+    if (cache_slots(tc, nNew)) tc->nSlotMax = nSlot;   /* no memory: stay this size */
+  }
+  wordrec *ring[8];
+  wordkey aKey[2];        /* keys of the next two words: their records are on their way */
+  uint32_t aLive[8];
+  uint64_t aH[DS_TAGGER_MAXFEAT];
+  int32_t sc[256];
+  int t1 = -1, t2 = -1;
+  wordrec *pBos = rec_at(tc, (size_t)tc->mask + 9), *pEos = rec_at(tc, (size_t)tc->mask + 10);
+  for (int k = 0; k < 8; k++) aLive[k] = NO_SLOT;
+#define WORD(j) (azWord[j] ? azWord[j] : ""), (azWord[j] ? anWord[j] : 0)
+  for (size_t j = 0; j < 2 && j < n; j++) word_key(tc, WORD(j), &aKey[j]);
+  for (size_t j = 0; j < n + 2; j++) {
+    /* the record of token i + 2 is ready before token i is tagged */
+    if (j < n) {
+      ring[j & 7] = rec_get(tc, WORD(j), &aKey[j & 1], j, aLive);
+      if (j + 2 < n) word_key(tc, WORD(j + 2), &aKey[j & 1]);
+    }
+    if (j < 2) continue;
+    size_t i = j - 2;
+    wordrec *cur = ring[i & 7];
+    int c;
+    if (cur->tt.uLex & 0xFF) {
+      c = (int)(cur->tt.uLex & 0xFF) - 1;   /* unambiguous frequent word */
+    } else {
+      wordrec *p1 = i >= 1 ? ring[(i - 1) & 7] : pBos, *p2 = i >= 2 ? ring[(i - 2) & 7] : pBos;
+      wordrec *n1 = i + 1 < n ? ring[(i + 1) & 7] : pEos, *n2 = i + 2 < n ? ring[(i + 2) & 7] : pEos;
+      /* the context features' slots are fetched while the vectors are added */
+      size_t nH = feats_context(&cur->tt, &p1->tt, &n1->tt, t1, aH);
+      for (size_t f = 0; f < nH; f++) PREFETCH(&t->aFeat[2 * DS_TAGGER_SLOT(aH[f], t->featMask)]);
+      memset(sc, 0, sizeof(int32_t) * tc->nVec);
+      const int16_t *vs, *vp, *vn, *vt;
+      uint32_t bound = 0;
+      if (i > 0) {
+        vs = rec_sum(tc, cur, VEC_SELF, &bound, sc);
+      } else {     /* the vector is that of a word inside a sentence */
+        uint64_t aHSelf[DS_TAGGER_MAXFEAT];
+        add_feats(t, aHSelf, feats_self(&cur->tt, 1, aHSelf), sc);
+        vs = tc->aZero;
+      }
+      vp = rec_sum(tc, p1, VEC_P1, &bound, sc);
+      vn = rec_sum(tc, n1, VEC_N1, &bound, sc);
+      vt = tags_sum(tc, t1, t2, &bound, sc);
+      rec_look_p2(t, p2);
+      rec_look_n2(t, n2);
+      const int16_t *w1 = ref_row(tc, p2->refP2, p2->boundP2, &bound, sc);
+      const int16_t *w2 = ref_row(tc, n2->aRefN2[0], n2->aBoundN2[0], &bound, sc);
+      const int16_t *w3 = ref_row(tc, n2->aRefN2[1], n2->aBoundN2[1], &bound, sc);
+      uint32_t nClass = t->nClass;   /* (a model's rows have nClass weights) */
+      if (bound <= INT16_MAX) {   /* no sum can overflow: add as int16, widen once */
+        for (uint32_t u = 0; u < nClass; u++)
+          sc[u] += (int16_t)(vs[u] + vp[u] + vn[u] + vt[u] + w1[u] + w2[u] + w3[u]);
+      } else {
+        for (uint32_t u = 0; u < nClass; u++)
+          sc[u] += vs[u] + vp[u] + vn[u] + vt[u] + w1[u] + w2[u] + w3[u];
+      }
+      add_feats(t, aH, nH, sc);
+      c = best_class(sc, t->nClass);
+    }
+    if (aUpos) aUpos[i] = t->aClass[2 * c];
+    if (aXpos) aXpos[i] = t->aClass[2 * c + 1];
+    t2 = t1;
+    t1 = c;
+  }
+  return DS_OK;
+#undef WORD
 }
 
 /* }====== */
