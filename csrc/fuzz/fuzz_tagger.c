@@ -4,7 +4,8 @@
 ** (corpus/models/en-ewt.tagger, or $DS_FUZZ_MODELS/en-ewt.tagger; see fuzz_model_image
 ** for the input). A model it refuses must give DS_FORMAT, DS_CORRUPT or
 ** DS_VERSION_MISMATCH with a message naming it; a model it takes must tag any sentence
-** with ids of its own tag sets, whose names CoNLL-U can hold.
+** with ids of its own tag sets, whose names CoNLL-U can hold, and the same through the
+** per-word cache (ds_tagger_tag_cached).
 */
 #include "fuzz.h"
 
@@ -100,6 +101,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   FUZZ_CHECK(ds_tagger_tag(t, az, an, nTok, aUp, aXp) == DS_OK);
   for (size_t i = 0; i < nTok; i++) FUZZ_CHECK(aUp[i] < nUp && aXp[i] < nXp);
+  /* a damaged model's sums through the per-word cache give the very same tags, twice
+     (the second time from the cache), with a cache of a few slots that evicts too */
+  uint8_t aUpC[32], aXpC[32];
+  for (size_t nSlot = 0; nSlot <= 2; nSlot += 2) {
+    ds_tagger_cache *c = ds_tagger_cache_new(t, nSlot);
+    for (int round = 0; c && round < 2; round++) {
+      FUZZ_CHECK(ds_tagger_tag_cached(t, c, az, an, nTok, aUpC, aXpC) == DS_OK);
+      FUZZ_CHECK(memcmp(aUp, aUpC, nTok) == 0 && memcmp(aXp, aXpC, nTok) == 0);
+    }
+    ds_tagger_cache_free(c);
+  }
   ds_tagger_free(t);
   return 0;
 }
