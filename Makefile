@@ -22,7 +22,7 @@ DEB_TEST  = lua-busted luarocks sqlite3 python3-networkx
 DEB_VALGRIND = valgrind
 
 B       = build
-CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_uax29.o ds_doc.o ds_strmap.o ds_lines.o ds_langdata.o ds_sitelines.o ds_clean.o ds_offmap.o ds_markup.o ds_date.o \
+CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_uax29.o ds_doc.o ds_strmap.o ds_lines.o ds_langdata.o ds_sitelines.o ds_clean.o ds_offmap.o ds_markup.o ds_markup_html.o ds_markup_md.o ds_date.o \
             ds_conllu_read.o ds_model.o ds_tagger.o ds_lemma.o ds_annotate.o ds_ner.o ds_extract.o \
             ds_rec_date.o ds_rec_money.o ds_rec_cite.o ds_rec_quote.o \
             ds_reader.o ds_pdf.o ds_abbrev.o ds_tokenize.o ds_boundary.o ds_boundary_model.o ds_sentence.o ds_parse.o ds_conllu.o \

@@ -41,7 +41,7 @@ build = {
     ["dossier.core"] = {
       sources = {
         "csrc/ds.c", "csrc/ds_buf.c", "csrc/ds_utf8.c", "csrc/ds_uniprop.c", "csrc/ds_uax29.c",
-        "csrc/ds_doc.c", "csrc/ds_strmap.c", "csrc/ds_lines.c", "csrc/ds_langdata.c", "csrc/ds_sitelines.c", "csrc/ds_clean.c", "csrc/ds_offmap.c", "csrc/ds_markup.c", "csrc/ds_date.c",
+        "csrc/ds_doc.c", "csrc/ds_strmap.c", "csrc/ds_lines.c", "csrc/ds_langdata.c", "csrc/ds_sitelines.c", "csrc/ds_clean.c", "csrc/ds_offmap.c", "csrc/ds_markup.c", "csrc/ds_markup_html.c", "csrc/ds_markup_md.c", "csrc/ds_date.c",
         "csrc/ds_conllu_read.c", "csrc/ds_model.c", "csrc/ds_tagger.c", "csrc/ds_lemma.c", "csrc/ds_annotate.c", "csrc/ds_ner.c", "csrc/ds_extract.c",
         "csrc/ds_rec_date.c", "csrc/ds_rec_money.c", "csrc/ds_rec_cite.c", "csrc/ds_rec_quote.c",
         "csrc/ds_reader.c", "csrc/ds_pdf.c",
