@@ -51,7 +51,7 @@ build = {
         "csrc/ds_kwic.c", "csrc/ds_parts.c", "csrc/ds_ingest.c", "csrc/ds_cql.c", "csrc/cql_explain.c", "csrc/cql_idset.c", "csrc/cql_vm.c", "csrc/ds_eval.c", "csrc/cql_run.c",
         "csrc/ds_matchset.c", "csrc/ds_matchsort.c", "csrc/ds_query.c", "csrc/ds_count.c", "csrc/ds_count_seqs.c", "csrc/ds_count_ngram.c", "csrc/ds_count_matches.c", "csrc/ds_count_merge.c", "csrc/ds_similar.c", "csrc/ds_cooccur.c", "csrc/ds_network.c", "csrc/ds_gazetteer.c",
         "csrc/lds_core.c", "csrc/lds_models.c", "csrc/lds_sitelines.c", "csrc/lds_parse.c", "csrc/lds_uax29.c",
-        "csrc/lds_corpus.c", "csrc/lds_search.c", "csrc/lds_query.c", "csrc/lds_testing.c", "csrc/lds_count.c", "csrc/lds_recipes.c",
+        "csrc/lds_corpus.c", "csrc/lds_search.c", "csrc/lds_query.c", "csrc/lds_testing.c", "csrc/lds_count.c", "csrc/lds_merge.c", "csrc/lds_recipes.c",
       },
       defines = { "_POSIX_C_SOURCE=200809L" },
       incdirs = { "csrc", "$(SQLITE_INCDIR)", "$(PCRE2_INCDIR)", "$(UTF8PROC_INCDIR)", "$(NETTLE_INCDIR)",
