@@ -54,7 +54,7 @@ step 0 query --db "$db" '<s/> not containing [word="the"%c] expand to p' --forma
 step 1 query --db "$db" '[word="(a|aa)+\d"] sovereignty'
 step 0 info --db "$db" --format json
 step 0 check --db "$db"
-# the recipes (their counting in csrc/ds_count.c)
+# the recipes (their counting in csrc/ds_count*.c)
 step 0 freq --db "$db" --db "$db" --by lemma --per doc.kind --limit 5
 step 0 ngrams --db "$db" -n 3 --min-freq 2 --format tsv
 step 0 collocates --db "$db" '"China"' --within s --format json

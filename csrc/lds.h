@@ -101,12 +101,13 @@ void lds_open_uax29(lua_State *L);    /* uax29_words, uax29_sentences */
 void lds_open_corpus(lua_State *L);     /* open, ncpu; the corpus type */
 void lds_open_search(lua_State *L);     /* corpus methods: search, snippet, ... */
 void lds_open_query(lua_State *L);      /* corpus methods: query, kwic; the matchset type */
-void lds_open_testing(lua_State *L);
+void lds_open_testing(lua_State *L);    /* _fail_alloc, for the error-path specs */
 void lds_open_count(lua_State *L);      /* corpus methods: count_freq, count_ngrams, ... (recipes) */
-void lds_open_recipes(lua_State *L);
+void lds_open_merge(lua_State *L);      /* merge: counts of several corpus files */
+void lds_open_recipes(lua_State *L);    /* corpus methods: similar, count_in_spans (recipes) */
 /* (lds_count.c) The documents argument at i: one byte per document of c, or NULL for nil. */
 const unsigned char *lds_check_docs(lua_State *L, int i, struct ds_corpus *c);
 /* (lds_count.c) Run the query string at index i into *ms (errors are Lua errors). */
-void lds_run_query(lua_State *L, int i, struct ds_corpus *c, struct ds_matchset *ms);    /* corpus methods: similar, count_in_spans (recipes) */    /* _fail_alloc, for the error-path specs */
+void lds_run_query(lua_State *L, int i, struct ds_corpus *c, struct ds_matchset *ms);
 
 #endif

@@ -355,6 +355,7 @@ LUAMOD_API int luaopen_dossier_core(lua_State *L) {
   lds_open_query(L);
   lds_open_testing(L);
   lds_open_count(L);
+  lds_open_merge(L);
   lds_open_recipes(L);
   return 1;
 }

@@ -8,10 +8,12 @@
 **   query   a CQL query (ds_query.h), run here, or a dossier.matchset of this corpus
 **           (corpus:query), whose matches are read where they are (in corpus order)
 ** What C allocates sits in a `dossier.counts` userdata until it is pushed, so a Lua
-** error on the way (out of memory) leaks nothing.
+** error on the way (out of memory) leaks nothing. Also here: rows kept in C, and TSV
+** text from columns (core.tsv_columns). core.merge is lds_merge.c; what the two files
+** share is lds_countInt.h.
 */
 #include "lds.h"
-#include "ds_count.h"
+#include "lds_countInt.h"
 #include "ds_query.h"
 #include "ds_store.h"
 #include "ds_utf8.h"
@@ -21,21 +23,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define LDS_COUNTS "dossier.counts"
-
-/* Everything one call may allocate; freed by __gc, or at once by counts_gc. */
-typedef struct counts_box {
-  ds_matchset ms;
-  ds_freq f, fy;
-  ds_colloc co;
-  ds_seqs *seqs;
-  ds_lexstrs lex;
-  ds_lexstrs aLex[DS_NATTR];   /* doc_tokens: every attribute's */
-  ds_parts_count parts;
-  size_t *aIdx;                /* an order of b->seqs (ds_seqs_order) */
-  size_t nRow;                 /* as rows (count_ngrams with `rows`): aIdx's entries */
-} counts_box;
 
 static int counts_gc(lua_State *L) {
   counts_box *b = luaL_checkudata(L, 1, LDS_COUNTS);
@@ -54,7 +41,7 @@ static int counts_gc(lua_State *L) {
   return 0;
 }
 
-static counts_box *new_box(lua_State *L) {
+counts_box *lds_counts_new(lua_State *L) {
   counts_box *b = lua_newuserdatauv(L, sizeof *b, 0);
   memset(b, 0, sizeof *b);
   b->ms = (ds_matchset)DS_MATCHSET_INIT;
@@ -65,13 +52,13 @@ static counts_box *new_box(lua_State *L) {
 }
 
 /* Free the box at stack index i now (the result is pushed). */
-static void done(lua_State *L, int i) {
+void lds_counts_done(lua_State *L, int i) {
   lua_pushcfunction(L, counts_gc);
   lua_pushvalue(L, i);
   lua_call(L, 1, 0);
 }
 
-static int check_attr(lua_State *L, int i) {
+int lds_check_attr(lua_State *L, int i) {
   const char *z = luaL_checkstring(L, i);
   int a = ds_attr_find(z);
   if (a < 0) luaL_argerror(L, i, lua_pushfstring(L, "no attribute '%s'", z));
@@ -87,7 +74,7 @@ const unsigned char *lds_check_docs(lua_State *L, int i, ds_corpus *c) {
   return (const unsigned char *)z;
 }
 
-static void refresh(lua_State *L, ds_corpus *c) {
+void lds_refresh(lua_State *L, ds_corpus *c) {
   ds_error e;
   if (ds_corpus_refresh(c, &e)) lds_raise(L, &e);
 }
@@ -127,12 +114,10 @@ static const ds_matchset *matches(lua_State *L, int i, ds_corpus *c, counts_box 
   return own_matchset(L, i);
 }
 
-static void load_lexicon(lua_State *L, ds_corpus *c, int attr, counts_box *b) {
+void lds_load_lexicon(lua_State *L, ds_corpus *c, int attr, counts_box *b) {
   ds_error e;
   if (ds_count_lexicon(c, attr, &b->lex, &e)) lds_raise(L, &e);
 }
-
-#define LEXSTR(l, id) ((const char *)(l)->text.p + (l)->aOff[id]), ((l)->aOff[(id) + 1] - (l)->aOff[id])
 
 /* t[k] = a new table of the columns; leaves the result table on the stack. */
 static void new_columns(lua_State *L, int n, const char *const *azCol, int nCol) {
@@ -178,15 +163,15 @@ static int freqrow_cmp(const void *pa, const void *pb) {
 */
 static int corpus_count_freq(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
-  int attr = check_attr(L, 2);
-  refresh(L, c);
+  int attr = lds_check_attr(L, 2);
+  lds_refresh(L, c);
   const unsigned char *abDoc = lds_check_docs(L, 3, c);
   int bSorted = lua_toboolean(L, 4);
-  counts_box *b = new_box(L);
+  counts_box *b = lds_counts_new(L);
   int box = lua_gettop(L);
   ds_error e;
   if (ds_count_freq(c, attr, abDoc, &b->f, &e)) return lds_raise(L, &e);
-  load_lexicon(L, c, attr, b);
+  lds_load_lexicon(L, c, attr, b);
   ds_buf *rows = lds_newbuf(L);
   size_t nRow = 0;
   for (size_t id = 0; id < b->f.nId; id++) {
@@ -214,7 +199,7 @@ static int corpus_count_freq(lua_State *L) {
   lds_setint(L, "tokens", b->f.nTok);
   lds_setint(L, "docs", b->f.nDoc);
   lds_freebuf(rows);
-  done(L, box);
+  lds_counts_done(L, box);
   return 1;
 }
 
@@ -225,14 +210,14 @@ static int corpus_count_freq(lua_State *L) {
 */
 static int corpus_count_keyness(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
-  int attr = check_attr(L, 2);
-  refresh(L, c);
+  int attr = lds_check_attr(L, 2);
+  lds_refresh(L, c);
   const unsigned char *abT = lds_check_docs(L, 3, c), *abR = lds_check_docs(L, 4, c);
-  counts_box *b = new_box(L);
+  counts_box *b = lds_counts_new(L);
   int box = lua_gettop(L);
   ds_error e;
   if (ds_count_keyness(c, attr, abT, abR, &b->f, &b->fy, &e)) return lds_raise(L, &e);
-  load_lexicon(L, c, attr, b);
+  lds_load_lexicon(L, c, attr, b);
   size_t nId = b->f.nId > b->fy.nId ? b->f.nId : b->fy.nId, nRow = 0;
   for (size_t id = 0; id < nId; id++)
     if ((id < b->f.nId && b->f.aFreq[id]) || (id < b->fy.nId && b->fy.aFreq[id])) nRow++;
@@ -256,7 +241,7 @@ static int corpus_count_keyness(lua_State *L) {
   lua_pop(L, 3);
   lds_setint(L, "n_target", b->f.nTok);
   lds_setint(L, "n_reference", b->fy.nTok);
-  done(L, box);
+  lds_counts_done(L, box);
   return 1;
 }
 
@@ -307,18 +292,18 @@ static void push_seqs(lua_State *L, counts_box *b, lua_Integer minF, lua_Integer
 */
 static int corpus_count_ngrams(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
-  int attr = check_attr(L, 2);
+  int attr = lds_check_attr(L, 2);
   lua_Integer n = luaL_checkinteger(L, 3);
   luaL_argcheck(L, n >= 1 && n <= DS_COUNT_MAX_N, 3, "n must be 1 to 8");
-  refresh(L, c);
+  lds_refresh(L, c);
   const unsigned char *abDoc = lds_check_docs(L, 4, c);
   lua_Integer minF = luaL_optinteger(L, 5, 1), minR = luaL_optinteger(L, 6, 1);
   lua_Integer nMax = luaL_optinteger(L, 7, -1);
-  counts_box *b = new_box(L);
+  counts_box *b = lds_counts_new(L);
   int box = lua_gettop(L);
   ds_error e;
   if (ds_count_ngrams(c, attr, (int)n, abDoc, &b->seqs, &e)) return lds_raise(L, &e);
-  load_lexicon(L, c, attr, b);
+  lds_load_lexicon(L, c, attr, b);
   if (lua_toboolean(L, 8)) {
     size_t nAll;
     if (ds_seqs_order(b->seqs, &b->lex, minF, minR, nMax >= 0 ? (size_t)nMax : SIZE_MAX, &b->aIdx, &b->nRow, &nAll))
@@ -328,24 +313,24 @@ static int corpus_count_ngrams(lua_State *L) {
     return 3;
   }
   push_seqs(L, b, minF, minR, nMax);
-  done(L, box);
+  lds_counts_done(L, box);
   return 1;
 }
 
 /* corpus:count_matches(query, attr, docs) -> {values, freq, range, total} */
 static int corpus_count_matches(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
-  int attr = check_attr(L, 3);
-  refresh(L, c);
+  int attr = lds_check_attr(L, 3);
+  lds_refresh(L, c);
   const unsigned char *abDoc = lds_check_docs(L, 4, c);
-  counts_box *b = new_box(L);
+  counts_box *b = lds_counts_new(L);
   int box = lua_gettop(L);
   const ds_matchset *ms = matches(L, 2, c, b);
   ds_error e;
   if (ds_count_matches(c, attr, ms, abDoc, &b->seqs, &e)) return lds_raise(L, &e);
-  load_lexicon(L, c, attr, b);
+  lds_load_lexicon(L, c, attr, b);
   push_seqs(L, b, 1, 1, -1);
-  done(L, box);
+  lds_counts_done(L, box);
   return 1;
 }
 
@@ -357,23 +342,23 @@ static const char *const azCollCol[] = {"values", "f_xy", "f_y", "range"};
 ** docs. In a new box (pushed; its slot in *pBox): b->co, the attribute's lexicon, and
 ** f_y of a subcorpus in b->fy; *pabDoc its documents (NULL: all), *pnTok its tokens.
 */
-static counts_box *collocate_counts(lua_State *L, int k, ds_corpus *c, const unsigned char **pabDoc,
+counts_box *lds_collocate_counts(lua_State *L, int k, ds_corpus *c, const unsigned char **pabDoc,
                                     int64_t *pnTok, int *pBox) {
-  int attr = check_attr(L, k + 2);
+  int attr = lds_check_attr(L, k + 2);
   lua_Integer left = luaL_checkinteger(L, k + 3), right = luaL_checkinteger(L, k + 4);
   luaL_argcheck(L, left >= 0 && left <= 1000, k + 3, "window out of range");
   luaL_argcheck(L, right >= 0 && right <= 1000, k + 4, "window out of range");
   const char *zWithin = lua_type(L, k + 5) == LUA_TSTRING ? lua_tostring(L, k + 5)
                         : lua_toboolean(L, k + 5) ? "s" : NULL;
   luaL_argcheck(L, !zWithin || strcmp(zWithin, "s") == 0 || strcmp(zWithin, "p") == 0, k + 5, "within: s or p");
-  refresh(L, c);
+  lds_refresh(L, c);
   const unsigned char *abDoc = lds_check_docs(L, k + 6, c);
-  counts_box *b = new_box(L);
+  counts_box *b = lds_counts_new(L);
   *pBox = lua_gettop(L);
   const ds_matchset *ms = matches(L, k + 1, c, b);
   ds_error e;
   if (ds_count_collocates(c, attr, ms, abDoc, (int)left, (int)right, zWithin, &b->co, &e)) lds_raise(L, &e);
-  load_lexicon(L, c, attr, b);
+  lds_load_lexicon(L, c, attr, b);
   if (abDoc) {             /* f_y of a subcorpus counted; of the whole corpus, the lexicon's */
     if (ds_count_freq(c, attr, abDoc, &b->fy, &e)) lds_raise(L, &e);
     *pnTok = b->fy.nTok;
@@ -397,7 +382,7 @@ static int corpus_count_collocates(lua_State *L) {
   const unsigned char *abDoc;
   int64_t nTok;
   int box;
-  counts_box *b = collocate_counts(L, 1, c, &abDoc, &nTok, &box);
+  counts_box *b = lds_collocate_counts(L, 1, c, &abDoc, &nTok, &box);
   new_columns(L, 0, azCollCol, 4);
   int t = lua_gettop(L);
   lua_Integer r = 0;
@@ -418,7 +403,7 @@ static int corpus_count_collocates(lua_State *L) {
   lds_setint(L, "f_x", b->co.nNode);
   lds_setint(L, "window", b->co.nWindow);
   lds_setint(L, "n", nTok);
-  done(L, box);
+  lds_counts_done(L, box);
   return 1;
 }
 
@@ -428,11 +413,11 @@ static int corpus_count_collocates(lua_State *L) {
 */
 static int corpus_count_dispersion(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
-  refresh(L, c);
+  lds_refresh(L, c);
   const unsigned char *abDoc = lds_check_docs(L, 3, c);
   lua_Integer nParts = luaL_optinteger(L, 4, 0);
   luaL_argcheck(L, nParts >= 0 && nParts <= 1000000, 4, "parts out of range");
-  counts_box *b = new_box(L);
+  counts_box *b = lds_counts_new(L);
   int box = lua_gettop(L);
   const ds_matchset *ms = matches(L, 2, c, b);
   ds_error e;
@@ -451,7 +436,7 @@ static int corpus_count_dispersion(lua_State *L) {
     }
   }
   lds_setint(L, "matches", (lua_Integer)ms->n);
-  done(L, box);
+  lds_counts_done(L, box);
   return 1;
 }
 
@@ -461,23 +446,23 @@ static int corpus_count_dispersion(lua_State *L) {
 */
 static int corpus_count_around(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
-  int attr = check_attr(L, 3);
+  int attr = lds_check_attr(L, 3);
   lua_Integer n = luaL_checkinteger(L, 4);
   luaL_argcheck(L, n >= 1 && n <= DS_COUNT_MAX_N, 4, "n must be 1 to 8");
   lua_Integer slot = luaL_optinteger(L, 5, 0);
   luaL_argcheck(L, slot >= -n && slot <= n, 5, "slot must be -n to n");
-  refresh(L, c);
+  lds_refresh(L, c);
   const unsigned char *abDoc = lds_check_docs(L, 6, c);
   lua_Integer minF = luaL_optinteger(L, 7, 1), minR = luaL_optinteger(L, 8, 1);
   lua_Integer nMax = luaL_optinteger(L, 9, -1);
-  counts_box *b = new_box(L);
+  counts_box *b = lds_counts_new(L);
   int box = lua_gettop(L);
   const ds_matchset *ms = matches(L, 2, c, b);
   ds_error e;
   if (ds_count_around(c, attr, (int)n, (int)slot, ms, abDoc, &b->seqs, &e)) return lds_raise(L, &e);
-  load_lexicon(L, c, attr, b);
+  lds_load_lexicon(L, c, attr, b);
   push_seqs(L, b, minF, minR, nMax);
-  done(L, box);
+  lds_counts_done(L, box);
   return 1;
 }
 
@@ -532,7 +517,7 @@ static int corpus_where_docs(lua_State *L) {
   size_t n;
   const char *z = luaL_checklstring(L, 2, &n);
   if (strlen(z) != n) return luaL_error(L, "a NUL byte in the constraint at position %d", (int)strlen(z) + 1);
-  refresh(L, c);
+  lds_refresh(L, c);
   ds_buf *b = lds_newbuf(L);
   unsigned char *a;
   size_t nIn;
@@ -602,13 +587,13 @@ static void push_doc(lua_State *L, ds_corpus *c, size_t k, counts_box *b) {
 */
 static int corpus_doc_tokens(lua_State *L) {
   ds_corpus *c = lds_check_corpus(L, 1);
-  refresh(L, c);
+  lds_refresh(L, c);
   lua_Integer from = luaL_checkinteger(L, 2);
   lua_Integer to = luaL_optinteger(L, 3, from);
   lua_Integer n = (lua_Integer)ds_corpus_ndocs(c);
   luaL_argcheck(L, from >= 1 && from <= n, 2, "no such document");
   luaL_argcheck(L, to >= from && to <= n, 3, "no such document");
-  counts_box *b = new_box(L);
+  counts_box *b = lds_counts_new(L);
   int box = lua_gettop(L);
   for (int attr = 0; attr < DS_NATTR; attr++) {
     ds_error e;
@@ -619,7 +604,7 @@ static int corpus_doc_tokens(lua_State *L) {
     push_doc(L, c, (size_t)k - 1, b);
     lua_rawseti(L, -2, k - from + 1);
   }
-  done(L, box);
+  lds_counts_done(L, box);
   return 1;
 }
 
@@ -669,7 +654,7 @@ static int rows_get(lua_State *L) {
 
 /* Whether TSV prints s as it is: printable ASCII, or well-formed UTF-8 without C0 or C1
    controls (format.tsv_field changes nothing then). */
-static int tsv_plain(const char *z, size_t n) {
+int lds_tsv_plain(const char *z, size_t n) {
   int bHigh = 0;
   for (size_t i = 0; i < n; i++) {
     unsigned char ch = (unsigned char)z[i];
@@ -680,7 +665,7 @@ static int tsv_plain(const char *z, size_t n) {
   return !bHigh || ds_utf8_check(z, n) < 0;
 }
 
-static void put_int(ds_buf *out, int64_t v) {
+void lds_put_int(ds_buf *out, int64_t v) {
   char a[24];
   int n = snprintf(a, sizeof a, "%lld", (long long)v);
   ds_buf_append(out, a, (size_t)n);
@@ -707,7 +692,7 @@ static int rows_tsv(lua_State *L) {
     row_value(b, r, val, &f, &rg);
     if (val->rc) break;
     ds_buf_putc(out, '\n');
-    if (tsv_plain((const char *)val->p, val->n)) {
+    if (lds_tsv_plain((const char *)val->p, val->n)) {
       ds_buf_append(out, val->p, val->n);
     } else {
       lua_pushvalue(L, 3);
@@ -719,9 +704,9 @@ static int rows_tsv(lua_State *L) {
       lua_pop(L, 1);
     }
     ds_buf_putc(out, '\t');
-    put_int(out, f);
+    lds_put_int(out, f);
     ds_buf_putc(out, '\t');
-    put_int(out, rg);
+    lds_put_int(out, rg);
   }
   if (out->rc || val->rc) return luaL_error(L, "out of memory");
   lds_pushbuf(L, out);
@@ -733,273 +718,6 @@ static int rows_tsv(lua_State *L) {
 static const luaL_Reg rows_methods[] = {
   {"get", rows_get},
   {"tsv", rows_tsv},
-  {NULL, NULL}
-};
-
-/* }====== */
-
-/* {====== several files: counts merged in C (core.merge) ====== */
-
-#define LDS_MERGE "dossier.merge"
-
-typedef struct merge_box {
-  ds_merge *m;
-  int nCol;
-  size_t *aIdx;        /* the order (m:order), nRow entries */
-  size_t nRow;
-} merge_box;
-
-static int merge_gc(lua_State *L) {
-  merge_box *x = luaL_checkudata(L, 1, LDS_MERGE);
-  ds_merge_free(x->m);
-  x->m = NULL;
-  ds_free(x->aIdx);
-  x->aIdx = NULL;
-  x->nRow = 0;
-  return 0;
-}
-
-static merge_box *check_merge(lua_State *L) {
-  merge_box *x = luaL_checkudata(L, 1, LDS_MERGE);
-  if (!x->m) luaL_error(L, "attempt to use a freed merge");
-  return x;
-}
-
-/* The rows change: the order is asked again. */
-static void merge_touch(merge_box *x) {
-  ds_free(x->aIdx);
-  x->aIdx = NULL;
-  x->nRow = 0;
-}
-
-/* core.merge(ncols) -> a dossier.merge: values with ncols (1 to 4) sums each */
-static int l_merge(lua_State *L) {
-  lua_Integer n = luaL_checkinteger(L, 1);
-  luaL_argcheck(L, n >= 1 && n <= DS_MERGE_MAXCOL, 1, "1 to 4 columns");
-  merge_box *x = lua_newuserdatauv(L, sizeof *x, 0);
-  memset(x, 0, sizeof *x);
-  luaL_setmetatable(L, LDS_MERGE);
-  if (ds_merge_new((int)n, &x->m)) return luaL_error(L, "out of memory");
-  x->nCol = (int)n;
-  return 1;
-}
-
-static void merge_nomem(lua_State *L, int rc) {
-  if (rc) luaL_error(L, rc == DS_MISUSE ? "the merge has another number of columns" : "out of memory");
-}
-
-/* m:add_freq(corpus, attr, docs) -> tokens: (freq, range) by value */
-static int merge_add_freq(lua_State *L) {
-  merge_box *x = check_merge(L);
-  ds_corpus *c = lds_check_corpus(L, 2);
-  int attr = check_attr(L, 3);
-  refresh(L, c);
-  const unsigned char *abDoc = lds_check_docs(L, 4, c);
-  counts_box *b = new_box(L);
-  int box = lua_gettop(L);
-  ds_error e;
-  if (ds_count_freq(c, attr, abDoc, &b->f, &e)) return lds_raise(L, &e);
-  load_lexicon(L, c, attr, b);
-  merge_touch(x);
-  merge_nomem(L, ds_merge_add_freq(x->m, &b->f, &b->lex));
-  lua_pushinteger(L, (lua_Integer)b->f.nTok);
-  done(L, box);
-  return 1;
-}
-
-/* m:add_ngrams(corpus, attr, n, docs) -> n-grams counted: (freq, range) by n-gram */
-static int merge_add_ngrams(lua_State *L) {
-  merge_box *x = check_merge(L);
-  ds_corpus *c = lds_check_corpus(L, 2);
-  int attr = check_attr(L, 3);
-  lua_Integer n = luaL_checkinteger(L, 4);
-  luaL_argcheck(L, n >= 1 && n <= DS_COUNT_MAX_N, 4, "n must be 1 to 8");
-  refresh(L, c);
-  const unsigned char *abDoc = lds_check_docs(L, 5, c);
-  counts_box *b = new_box(L);
-  int box = lua_gettop(L);
-  ds_error e;
-  if (ds_count_ngrams(c, attr, (int)n, abDoc, &b->seqs, &e)) return lds_raise(L, &e);
-  load_lexicon(L, c, attr, b);
-  merge_touch(x);
-  merge_nomem(L, ds_merge_add_seqs(x->m, b->seqs, &b->lex));
-  lua_pushinteger(L, (lua_Integer)ds_seqs_total(b->seqs));
-  done(L, box);
-  return 1;
-}
-
-/* m:add_keyness(corpus, attr, tdocs, rdocs) -> n_target, n_reference: (f_target,
-   f_reference) by value; rdocs false: no reference side from this file */
-static int merge_add_keyness(lua_State *L) {
-  merge_box *x = check_merge(L);
-  ds_corpus *c = lds_check_corpus(L, 2);
-  int attr = check_attr(L, 3);
-  refresh(L, c);
-  const unsigned char *abT = lds_check_docs(L, 4, c);
-  int bRef = !(lua_type(L, 5) == LUA_TBOOLEAN && !lua_toboolean(L, 5));
-  const unsigned char *abR = bRef ? lds_check_docs(L, 5, c) : NULL;
-  counts_box *b = new_box(L);
-  int box = lua_gettop(L);
-  ds_error e;
-  if (ds_count_keyness(c, attr, abT, abR, &b->f, &b->fy, &e)) return lds_raise(L, &e);
-  load_lexicon(L, c, attr, b);
-  merge_touch(x);
-  size_t nId = b->f.nId > b->fy.nId ? b->f.nId : b->fy.nId;
-  for (size_t id = 0; id < nId; id++) {
-    int64_t a[2] = {id < b->f.nId ? b->f.aFreq[id] : 0, bRef && id < b->fy.nId ? b->fy.aFreq[id] : 0};
-    if (!a[0] && !a[1]) continue;
-    merge_nomem(L, id < b->lex.nId ? ds_merge_add(x->m, LEXSTR(&b->lex, id), a) : ds_merge_add(x->m, "", 0, a));
-  }
-  lua_pushinteger(L, (lua_Integer)b->f.nTok);
-  lua_pushinteger(L, bRef ? (lua_Integer)b->fy.nTok : 0);
-  done(L, box);
-  return 2;
-}
-
-/* m:add_collocates(corpus, query, attr, left, right, within, docs) -> f_x, window, n:
-   (f_xy, f_y) by value, every value of the (sub)corpus (f_xy 0 where not a collocate) */
-static int merge_add_collocates(lua_State *L) {
-  merge_box *x = check_merge(L);
-  ds_corpus *c = lds_check_corpus(L, 2);
-  const unsigned char *abDoc;
-  int64_t nTok;
-  int box;
-  counts_box *b = collocate_counts(L, 2, c, &abDoc, &nTok, &box);
-  merge_touch(x);
-  size_t nId = abDoc ? b->fy.nId : b->lex.nId;
-  for (size_t id = 0; id < nId; id++) {
-    int64_t a[2] = {id < b->co.xy.nId ? b->co.xy.aFreq[id] : 0, abDoc ? b->fy.aFreq[id] : b->lex.aFreq[id]};
-    if (!a[1]) continue;
-    merge_nomem(L, id < b->lex.nId ? ds_merge_add(x->m, LEXSTR(&b->lex, id), a) : ds_merge_add(x->m, "", 0, a));
-  }
-  lua_pushinteger(L, (lua_Integer)b->co.nNode);
-  lua_pushinteger(L, (lua_Integer)b->co.nWindow);
-  lua_pushinteger(L, (lua_Integer)nTok);
-  done(L, box);
-  return 3;
-}
-
-/* m:order(sortcol, mins, max) -> rows passing: the rows whose column j is at least
-   mins[j] (nil: no minimum), column sortcol (1-based; 0: none) largest first, ties by
-   value in byte order, the first max (nil: all) of them kept as the rows (#m, m:get) */
-static int merge_order(lua_State *L) {
-  merge_box *x = check_merge(L);
-  lua_Integer iSort = luaL_checkinteger(L, 2);
-  int64_t aMin[DS_MERGE_MAXCOL] = {INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN};
-  if (!lua_isnoneornil(L, 3)) {
-    luaL_checktype(L, 3, LUA_TTABLE);
-    for (int j = 0; j < DS_MERGE_MAXCOL; j++) {
-      if (lua_rawgeti(L, 3, j + 1) != LUA_TNIL) aMin[j] = luaL_checkinteger(L, -1);
-      lua_pop(L, 1);
-    }
-  }
-  lua_Integer nMax = luaL_optinteger(L, 4, -1);
-  merge_touch(x);
-  size_t nAll;
-  if (ds_merge_order(x->m, (int)iSort - 1, aMin, nMax < 0 ? SIZE_MAX : (size_t)nMax, &x->aIdx, &x->nRow, &nAll))
-    return luaL_error(L, "out of memory");
-  lua_pushinteger(L, (lua_Integer)nAll);
-  return 1;
-}
-
-static int merge_len(lua_State *L) {
-  merge_box *x = luaL_checkudata(L, 1, LDS_MERGE);
-  lua_pushinteger(L, (lua_Integer)x->nRow);
-  return 1;
-}
-
-/* m:get(i) -> value, col1, ... of row i (1-based) of the order, or nothing past the end */
-static int merge_get(lua_State *L) {
-  merge_box *x = check_merge(L);
-  lua_Integer i = luaL_checkinteger(L, 2);
-  if (i < 1 || (size_t)i > x->nRow) return 0;
-  const char *z;
-  size_t n;
-  const int64_t *a;
-  ds_merge_get(x->m, x->aIdx[i - 1], &z, &n, &a);
-  lua_pushlstring(L, z, n);
-  for (int j = 0; j < x->nCol; j++) lua_pushinteger(L, a[j]);
-  return 1 + x->nCol;
-}
-
-/* m:columns() -> values, col1, ...: the rows of the order as parallel arrays */
-static int merge_columns(lua_State *L) {
-  merge_box *x = check_merge(L);
-  luaL_checkstack(L, x->nCol + 4, "columns");
-  int base = lua_gettop(L);
-  for (int j = 0; j <= x->nCol; j++) lua_createtable(L, (int)x->nRow, 0);
-  for (size_t r = 0; r < x->nRow; r++) {
-    const char *z;
-    size_t n;
-    const int64_t *a;
-    ds_merge_get(x->m, x->aIdx[r], &z, &n, &a);
-    lua_pushlstring(L, z, n);
-    lua_rawseti(L, base + 1, (lua_Integer)r + 1);
-    for (int j = 0; j < x->nCol; j++) {
-      lua_pushinteger(L, a[j]);
-      lua_rawseti(L, base + 2 + j, (lua_Integer)r + 1);
-    }
-  }
-  return 1 + x->nCol;
-}
-
-/*
-** m:tsv(header, escape [, max]) -> the TSV text: header, then a line per row of the order
-** (at most max): value, then the columns, tab-separated (as rows:tsv).
-*/
-static int merge_tsv(lua_State *L) {
-  merge_box *x = check_merge(L);
-  size_t nHead;
-  const char *zHead = luaL_checklstring(L, 2, &nHead);
-  luaL_checktype(L, 3, LUA_TFUNCTION);
-  lua_Integer nMax = luaL_optinteger(L, 4, (lua_Integer)x->nRow);
-  size_t nOut = nMax < 0 ? 0 : (size_t)nMax < x->nRow ? (size_t)nMax : x->nRow;
-  ds_buf *out = lds_newbuf(L);
-  ds_buf_append(out, zHead, nHead);
-  for (size_t r = 0; r < nOut && !out->rc; r++) {
-    const char *z;
-    size_t n;
-    const int64_t *a;
-    ds_merge_get(x->m, x->aIdx[r], &z, &n, &a);
-    ds_buf_putc(out, '\n');
-    if (tsv_plain(z, n)) {
-      ds_buf_append(out, z, n);
-    } else {
-      lua_pushvalue(L, 3);
-      lua_pushlstring(L, z, n);
-      lua_call(L, 1, 1);
-      size_t nz;
-      const char *zz = luaL_checklstring(L, -1, &nz);
-      ds_buf_append(out, zz, nz);
-      lua_pop(L, 1);
-    }
-    for (int j = 0; j < x->nCol; j++) {
-      ds_buf_putc(out, '\t');
-      put_int(out, a[j]);
-    }
-  }
-  if (out->rc) return luaL_error(L, "out of memory");
-  lds_pushbuf(L, out);
-  lds_freebuf(out);
-  return 1;
-}
-
-static const luaL_Reg merge_methods[] = {
-  {"add_freq", merge_add_freq},
-  {"add_ngrams", merge_add_ngrams},
-  {"add_keyness", merge_add_keyness},
-  {"add_collocates", merge_add_collocates},
-  {"order", merge_order},
-  {"get", merge_get},
-  {"columns", merge_columns},
-  {"tsv", merge_tsv},
-  {NULL, NULL}
-};
-
-static const luaL_Reg merge_meta[] = {
-  {"__gc", merge_gc},
-  {"__close", merge_gc},
-  {"__len", merge_len},
   {NULL, NULL}
 };
 
@@ -1030,7 +748,7 @@ static void tsv_cell(lua_State *L, int i, int iEsc, ds_buf *out) {
   case LUA_TSTRING: {
     size_t nz;
     const char *z = lua_tolstring(L, i, &nz);
-    if (tsv_plain(z, nz)) {
+    if (lds_tsv_plain(z, nz)) {
       ds_buf_append(out, z, nz);
       return;
     }
@@ -1105,7 +823,6 @@ static int l_tsv_columns(lua_State *L) {
 
 static const luaL_Reg count_funcs[] = {
   {"tsv_columns", l_tsv_columns},
-  {"merge", l_merge},
   {NULL, NULL}
 };
 
@@ -1134,7 +851,6 @@ static const luaL_Reg counts_meta[] = {
 
 void lds_open_count(lua_State *L) {
   lds_register(L, LDS_COUNTS, counts_meta, rows_methods);
-  lds_register(L, LDS_MERGE, merge_meta, merge_methods);
   luaL_setfuncs(L, count_funcs, 0);
   lds_methods(L, LDS_CORPUS, corpus_methods);
 }

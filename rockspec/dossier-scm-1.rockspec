@@ -41,7 +41,7 @@ build = {
     ["dossier.core"] = {
       sources = {
         "csrc/ds.c", "csrc/ds_buf.c", "csrc/ds_utf8.c", "csrc/ds_uniprop.c", "csrc/ds_uax29.c",
-        "csrc/ds_doc.c", "csrc/ds_strmap.c", "csrc/ds_lines.c", "csrc/ds_langdata.c", "csrc/ds_sitelines.c", "csrc/ds_clean.c", "csrc/ds_offmap.c", "csrc/ds_markup.c", "csrc/ds_date.c",
+        "csrc/ds_doc.c", "csrc/ds_strmap.c", "csrc/ds_lines.c", "csrc/ds_langdata.c", "csrc/ds_sitelines.c", "csrc/ds_clean.c", "csrc/ds_offmap.c", "csrc/ds_markup.c", "csrc/ds_markup_html.c", "csrc/ds_markup_md.c", "csrc/ds_date.c",
         "csrc/ds_conllu_read.c", "csrc/ds_model.c", "csrc/ds_tagger.c", "csrc/ds_lemma.c", "csrc/ds_annotate.c", "csrc/ds_ner.c", "csrc/ds_extract.c",
         "csrc/ds_rec_date.c", "csrc/ds_rec_money.c", "csrc/ds_rec_cite.c", "csrc/ds_rec_quote.c",
         "csrc/ds_reader.c", "csrc/ds_pdf.c",
@@ -49,9 +49,9 @@ build = {
         "csrc/ds_hash.c", "csrc/ds_intern.c", "csrc/ds_lexicon.c", "csrc/ds_postings.c", "csrc/ds_ttype.c", "csrc/ds_store.c", "csrc/ds_store_write.c",
         "csrc/ds_store_read.c", "csrc/ds_store_search.c", "csrc/ds_store_merge.c", "csrc/ds_store_check.c", "csrc/ds_fts5.c",
         "csrc/ds_kwic.c", "csrc/ds_parts.c", "csrc/ds_ingest.c", "csrc/ds_cql.c", "csrc/cql_explain.c", "csrc/cql_idset.c", "csrc/cql_vm.c", "csrc/ds_eval.c", "csrc/cql_run.c",
-        "csrc/ds_matchset.c", "csrc/ds_matchsort.c", "csrc/ds_query.c", "csrc/ds_count.c", "csrc/ds_similar.c", "csrc/ds_cooccur.c", "csrc/ds_network.c", "csrc/ds_gazetteer.c",
+        "csrc/ds_matchset.c", "csrc/ds_matchsort.c", "csrc/ds_query.c", "csrc/ds_count.c", "csrc/ds_count_seqs.c", "csrc/ds_count_ngram.c", "csrc/ds_count_matches.c", "csrc/ds_count_merge.c", "csrc/ds_similar.c", "csrc/ds_cooccur.c", "csrc/ds_network.c", "csrc/ds_gazetteer.c",
         "csrc/lds_core.c", "csrc/lds_models.c", "csrc/lds_sitelines.c", "csrc/lds_parse.c", "csrc/lds_uax29.c",
-        "csrc/lds_corpus.c", "csrc/lds_search.c", "csrc/lds_query.c", "csrc/lds_testing.c", "csrc/lds_count.c", "csrc/lds_recipes.c",
+        "csrc/lds_corpus.c", "csrc/lds_search.c", "csrc/lds_query.c", "csrc/lds_testing.c", "csrc/lds_count.c", "csrc/lds_merge.c", "csrc/lds_recipes.c",
       },
       defines = { "_POSIX_C_SOURCE=200809L" },
       incdirs = { "csrc", "$(SQLITE_INCDIR)", "$(PCRE2_INCDIR)", "$(UTF8PROC_INCDIR)", "$(NETTLE_INCDIR)",
