@@ -572,6 +572,23 @@ static void plan_gap(const ds_cql *t, ds_eval *p, int i) {
   p->gapLo = r->nMin, p->gapHi = r->nMax;
 }
 
+/*
+** A body `[]{n,} X` (`[]* X`, `[]+ X`: any token at least n times, then one token with a
+** constraint, which drives): under `within`, run_open makes its matches from X's positions.
+*/
+static void plan_open(const ds_cql *t, ds_eval *p, int i) {
+  const ds_cql_node *x = ds_cql_at(t, i);
+  if (x->eKind != DS_CQL_SEQ || x->nChild != 2 || p->vm.nStruct || p->iDriver < 0) return;
+  const ds_cql_node *r = ds_cql_at(t, x->iChild);
+  int iX = r->iNext;
+  if (r->eKind != DS_CQL_REPEAT || r->nMin < 0 || r->nMax != -1) return;
+  const ds_cql_node *any = ds_cql_at(t, r->iChild), *tok = ds_cql_at(t, iX);
+  if (any->eKind != DS_CQL_TOKEN || any->iChild >= 0 || tok->eKind != DS_CQL_TOKEN || tok->iChild < 0) return;
+  int j = p->vm.aNodeCons[iX];
+  if (j < 0) return;
+  p->bOpen = 1, p->iOpenCons = j, p->openLead = r->nMin;
+}
+
 /* ====================== binding ====================== */
 
 static int kind_copy(binder *b, char *z, size_t nz, const char *zKind, size_t at) {
@@ -736,6 +753,7 @@ static int bind_body(binder *b, int i, ds_eval **pp) {
   rc = plan_fixed(b, p, i);
   if (p->nFix) p->nPre = 0;                 /* plain bodies: leapfrog instead */
   if (rc == DS_OK && !p->nFix) plan_gap(b->t, p, i);
+  if (rc == DS_OK && !p->nFix) plan_open(b->t, p, i);
   return rc;
 }
 
