@@ -529,6 +529,12 @@ static int flatten_fixed(const ds_cql *t, ds_eval *p, int i, int nMax) {
   return 0;
 }
 
+/* Is the one-value set s's posting list worth reading beside the driver's positions? */
+static int worth_reading(ds_corpus *c, const ds_eval *p, const cql_idset *s) {
+  return s->freq / DS_EVAL_MAX_LEAP_RATIO <= p->vm.aCons[p->iDriver].set.freq ||
+         ds_corpus_postings_kept(c, s->attr, s->aId[0]);
+}
+
 static int plan_fixed(binder *b, ds_eval *p, int i) {
   int nMax = (int)b->t->nToken + 1;
   p->aFixCons = ds_malloc_n((size_t)nMax, sizeof(int));
@@ -539,7 +545,8 @@ static int plan_fixed(binder *b, ds_eval *p, int i) {
   for (int k = 0; k < p->nFix && p->nLeap < 8; k++) {   /* one-id values with postings */
     int j = p->aFixCons[k];
     const cql_cons *x = j >= 0 ? &p->vm.aCons[j] : NULL;
-    if (x && j != p->iDriver && x->eKind == DS_CQL_CMP && !x->bNe && x->set.nId == 1 && x->set.bIndexed)
+    if (x && j != p->iDriver && x->eKind == DS_CQL_CMP && !x->bNe && x->set.nId == 1 && x->set.bIndexed &&
+        worth_reading(b->c, p, &x->set))
       p->aLeap[p->nLeap++] = k;
   }
   return DS_OK;
@@ -745,7 +752,8 @@ static int bind_body(binder *b, int i, ds_eval **pp) {
   else p->nAlt = 0;                         /* a single constraint is rarer: it drives */
   int n = 0;                                /* the driver is no filter of itself */
   for (int k = 0; k < p->nPre; k++)
-    if (p->aPreCons[k] != p->iDriver || p->aPreLo[k] != p->offLo || p->aPreHi[k] != p->offHi) {
+    if ((p->aPreCons[k] != p->iDriver || p->aPreLo[k] != p->offLo || p->aPreHi[k] != p->offHi) &&
+        (p->iDriver < 0 || worth_reading(b->c, p, &p->vm.aCons[p->aPreCons[k]].set))) {
       p->aPreCons[n] = p->aPreCons[k], p->aPreLo[n] = p->aPreLo[k], p->aPreHi[n] = p->aPreHi[k];
       n++;
     }

@@ -651,6 +651,14 @@ int ds_corpus_cursor(ds_corpus *c, int attr, uint32_t id, ds_cursor **pk, ds_err
   return DS_OK;
 }
 
+int ds_corpus_postings_kept(const ds_corpus *c, int attr, uint32_t id) {
+  for (int i = 0; i < DS_POSTCACHE_SLOTS; i++) {
+    const ds_postlist *l = c->aPostCache[i];
+    if (l && l->attr == attr && l->id == id) return 1;
+  }
+  return 0;
+}
+
 /* After blob iBlob's end: the next blob's first position, which must be past the last. */
 static int cursor_advance(ds_cursor *k, int64_t target, int64_t *pPos) {
   for (;;) {
