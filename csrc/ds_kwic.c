@@ -30,14 +30,15 @@ static int cut_chars(ds_corpus *c, int64_t k, int64_t first, int64_t last, int w
   /* the parts around the match: a token has at least one character, so `width` tokens
      on each side hold the context, and the window reaches the document's edges if it
      must */
-  /* first a fifth as many tokens (English averages about five characters a token with
-     its space), then twice as many while that falls short of `width` inside the
-     document, up to `width` + 1 (a token has a character at least) */
+  /* first a quarter as many tokens (English averages about five characters a token with
+     its space: a fifth fell short, and was decoded again, for 5-20% of the lines), then
+     twice as many while that falls short of `width` inside the document, up to `width` +
+     1 (a token has a character at least) */
   int64_t w = width > 0 ? width : 0;
   ds_window win;
   const char *z;
   size_t nText, a, b, l, r;
-  for (int64_t nTok = w / 5 + 2;; nTok = 2 * nTok < w + 1 ? 2 * nTok : w + 1) {
+  for (int64_t nTok = w / 4 + 2;; nTok = 2 * nTok < w + 1 ? 2 * nTok : w + 1) {
     int64_t t0 = first - d->cpos - nTok, t1 = last - d->cpos + nTok + 1;
     int rc = ds_corpus_window_exact(c, (size_t)k, t0 < 0 ? 0 : t0, t1 > d->nTok ? d->nTok : t1, 1, &win, e);
     if (rc) return rc;
