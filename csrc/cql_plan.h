@@ -86,11 +86,12 @@ struct ds_eval {
      matches come from the two posting lists alone (cql_run.c run_gap); -1: not such a body */
   int iGapA, iGapB;
   int64_t gapLo, gapHi;
-  /* or (bOpen) a body `[]{openLead,} X` (X one token, its constraint iOpenCons): under
-     `within`, the matches come from X's positions and its structure (cql_run.c run_open) */
+  /* or (bOpen) a body `[]{openLead,} X` or `[]{openLead,} X []{openTrail,}` (X one token,
+     its constraint iOpenCons; openTrail -1: none): under `within`, the matches come from
+     X's positions and its structure (cql_run.c run_open) */
   int bOpen;
   int iOpenCons;
-  int64_t openLead;
+  int64_t openLead, openTrail;
   int aPreCons[8];
   int64_t aPreLo[8], aPreHi[8];
   int nPre;

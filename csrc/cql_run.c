@@ -624,31 +624,36 @@ static int span_alone(runner *r, const char *zKind, ds_span sp) {
 }
 
 /*
-** The matches of `[]{n,} X` from starts S0 on in a structure holding X at aX[0..nX) (and
-** ending after them), as the strategy's reduction leaves them: from start s the matcher
-** ends at the first x >= s + n (at the last when longest); standard keeps, of the starts
-** ending at x, the first; shortest the last (x - n), which holds no other; longest the
-** first start's match, which holds every other; traditional keeps all. In order of starts.
+** The matches of `[]{n,} X` (or `[]{n,} X []{m,}`: m >= 0) from starts S0 on in a
+** structure ending at E and holding X at aX[0..nX), as the strategy's reduction leaves
+** them: from start s the matcher ends at the first x >= s + n (+ m, if that is not past E;
+** a later x ends later still), at the last such x (or at E, with m) when longest; standard
+** keeps, of the starts ending alike, the first; shortest the last (x - n), which holds no
+** other; longest the first start's match, which holds every other; traditional keeps all.
+** In order of starts.
 */
-static int open_matches(runner *r, int64_t S0, const int64_t *aX, size_t nX, ds_matchset *out) {
-  int64_t n = r->p->openLead, xLast = aX[nX - 1];
-  int64_t nAdd = 0;
+static int open_matches(runner *r, int64_t S0, int64_t E, const int64_t *aX, size_t nX, ds_matchset *out) {
+  int64_t n = r->p->openLead, m = r->p->openTrail;
+  if (m >= 0)                                 /* only the Xs with room for m tokens after */
+    while (nX > 0 && aX[nX - 1] + m > E) nX--;
+  if (nX == 0) return DS_OK;
+  int64_t xLast = aX[nX - 1], add = m > 0 ? m : 0, nAdd = 0;
   switch (r->p->eStrategy) {
   case DS_CQL_LONGEST:
-    if (S0 + n <= xLast) nAdd = ds_matchset_add(out, S0, xLast);
+    if (S0 + n <= xLast) nAdd = ds_matchset_add(out, S0, m >= 0 ? E : xLast);
     break;
   case DS_CQL_STANDARD:
   case DS_CQL_SHORTEST:
     for (size_t i = 0; i < nX && nAdd >= 0; i++) {
       int64_t lo = i > 0 && aX[i - 1] - n + 1 > S0 ? aX[i - 1] - n + 1 : S0, hi = aX[i] - n;
-      if (lo <= hi) nAdd = ds_matchset_add(out, r->p->eStrategy == DS_CQL_STANDARD ? lo : hi, aX[i]);
+      if (lo <= hi) nAdd = ds_matchset_add(out, r->p->eStrategy == DS_CQL_STANDARD ? lo : hi, aX[i] + add);
     }
     break;
   default: {
     size_t ix = 0;
     for (int64_t s = S0; s + n <= xLast && nAdd >= 0; s++) {
       while (aX[ix] < s + n) ix++;
-      nAdd = ds_matchset_add(out, s, aX[ix]);
+      nAdd = ds_matchset_add(out, s, aX[ix] + add);
     }
   }
   }
@@ -656,11 +661,10 @@ static int open_matches(runner *r, int64_t S0, const int64_t *aX, size_t nX, ds_
 }
 
 /*
-** `[]{n,} X within KIND` from X's positions a[0..nA) (run_driver's): in a structure [S, E]
-** holding X at x1 < .. < xk, the matcher from a start s finds the match ending at the
-** first xi >= s + n (at xk when longest), as the structure is each start's limit; those
-** matches, one per start s = S .. xk - n in order, are made here without running it, and
-** the strategy's reduction then takes them as the matcher's. A structure longer than the
+** `[]{n,} X (...) within KIND` from X's positions a[0..nA) (run_driver's): in a structure
+** [S, E] holding X at x1 < .. < xk, the matches the matcher would find from the starts S ..
+** xk - n (the structure each start's limit) are made by open_matches without running it,
+** and the strategy's reduction then takes them as the matcher's. A structure longer than the
 ** longest match, or with another of its kind inside, goes start by start as before.
 */
 static int run_open(runner *r, const int64_t *a, size_t nA, ds_matchset *out) {
@@ -712,7 +716,7 @@ static int run_open(runner *r, const int64_t *a, size_t nA, ds_matchset *out) {
       aX[nX++] = a[i];
     }
     if (rc || nX == 0) continue;
-    rc = open_matches(r, sp.first > next ? sp.first : next, aX, nX, out);
+    rc = open_matches(r, sp.first > next ? sp.first : next, sp.last, aX, nX, out);
     if (a[j - 1] - n + 1 > next) next = a[j - 1] - n + 1;
   }
   ds_free(aX);

@@ -579,21 +579,30 @@ static void plan_gap(const ds_cql *t, ds_eval *p, int i) {
   p->gapLo = r->nMin, p->gapHi = r->nMax;
 }
 
+/* Is node r `[]{n,}` (any token, at least n times, no upper bound)? */
+static int open_repeat(const ds_cql *t, const ds_cql_node *r) {
+  if (r->eKind != DS_CQL_REPEAT || r->nMin < 0 || r->nMax != -1) return 0;
+  const ds_cql_node *any = ds_cql_at(t, r->iChild);
+  return any->eKind == DS_CQL_TOKEN && any->iChild < 0;
+}
+
 /*
 ** A body `[]{n,} X` (`[]* X`, `[]+ X`: any token at least n times, then one token with a
-** constraint, which drives): under `within`, run_open makes its matches from X's positions.
+** constraint, which drives), or `[]{n,} X []{m,}`: under `within`, run_open makes its
+** matches from X's positions.
 */
 static void plan_open(const ds_cql *t, ds_eval *p, int i) {
   const ds_cql_node *x = ds_cql_at(t, i);
-  if (x->eKind != DS_CQL_SEQ || x->nChild != 2 || p->vm.nStruct || p->iDriver < 0) return;
+  if (x->eKind != DS_CQL_SEQ || x->nChild < 2 || x->nChild > 3 || p->vm.nStruct || p->iDriver < 0) return;
   const ds_cql_node *r = ds_cql_at(t, x->iChild);
   int iX = r->iNext;
-  if (r->eKind != DS_CQL_REPEAT || r->nMin < 0 || r->nMax != -1) return;
-  const ds_cql_node *any = ds_cql_at(t, r->iChild), *tok = ds_cql_at(t, iX);
-  if (any->eKind != DS_CQL_TOKEN || any->iChild >= 0 || tok->eKind != DS_CQL_TOKEN || tok->iChild < 0) return;
+  const ds_cql_node *tok = ds_cql_at(t, iX);
+  const ds_cql_node *r2 = tok->iNext >= 0 ? ds_cql_at(t, tok->iNext) : NULL;
+  if (!open_repeat(t, r) || (r2 && !open_repeat(t, r2))) return;
+  if (tok->eKind != DS_CQL_TOKEN || tok->iChild < 0) return;
   int j = p->vm.aNodeCons[iX];
   if (j < 0) return;
-  p->bOpen = 1, p->iOpenCons = j, p->openLead = r->nMin;
+  p->bOpen = 1, p->iOpenCons = j, p->openLead = r->nMin, p->openTrail = r2 ? r2->nMin : -1;
 }
 
 /* ====================== binding ====================== */

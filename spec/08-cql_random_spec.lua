@@ -1,7 +1,7 @@
 -- CQL against a naive evaluator written here in Lua over the token stream: small generated
 -- corpora, thousands of random queries from a grammar of the language (tokens, regexes,
 -- %c, & | !, [], repetition of tokens and groups, alternation, <s> </s>, within s and
--- within N, the four strategies; `[]{n,} X within s` apart), the same matches, first and last, in order.
+-- within N, the four strategies; `[]{n,} X ([]{m,}) within s` apart), the same matches, first and last, in order.
 --
 -- The naive evaluator knows nothing of dossier's engine: for each start it computes every
 -- end a query can reach (sets of positions, by the definitions), takes the shortest (or the
@@ -134,12 +134,12 @@ local function gen_gap_query()
   return q
 end
 
--- `[]{n,} X` under `within s` (made from X's positions and its sentence), with a
--- generator of its own too
+-- `[]{n,} X` and `[]{n,} X []{m,}` under `within s` (made from X's positions and its
+-- sentence), with a generator of its own too
 local open_state = 4242
-local function orand(n)
+local function orand(n)                     -- the high bits: the low ones of this LCG repeat soon
   open_state = (open_state * 1103515245 + 12345) % 2147483648
-  return open_state % n + 1
+  return (open_state // 65536) % n + 1
 end
 local OPEN_X = {
   {'"a"', function(w) return w == "a" end},
@@ -157,6 +157,12 @@ local function gen_open_query()
                hi = math.huge, text = lead}
   local tok = {kind = "tok", text = x[1], test = x[2]}
   local body = {kind = "seq", items = {gap, tok}, text = gap.text .. " " .. tok.text}
+  if orand(2) == 1 then                       -- and `[]{m,}` after
+    local m = ({0, 1, 2})[orand(3)]
+    local tail = {kind = "rep", child = gap.child, lo = m, hi = math.huge,
+                  text = ({[0] = "[]*", [1] = "[]+"})[m] or string.format("[]{%d,}", m)}
+    body = {kind = "seq", items = {gap, tok, tail}, text = body.text .. " " .. tail.text}
+  end
   local q = {body = body, strategy = ({"standard", "standard", "shortest", "longest", "traditional"})[orand(5)]}
   q.within = orand(5) > 1 and "s" or nil
   q.text = (q.strategy ~= "standard" and "(?" .. q.strategy .. ") " or "") .. body.text ..

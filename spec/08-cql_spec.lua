@@ -192,6 +192,12 @@ describe("CQL", function()
     -- two at least: "Five cat" has one token before its cat
     assert.same({"one two cat", "two cat three cat"}, texts('[]{2,} "cat" within s'))
     assert.same({"one two cat", "two cat three cat"}, texts('[]{2,} [word="cat" & word!="dog"] within s'))
+    -- and at least one token after: the first such end from each start, or the sentence's last
+    assert.same({"one two cat three", "three cat four", "Five cat six"}, texts('[]* "cat" []+ within s'))
+    assert.same({"cat three", "cat four", "cat six"}, texts('(?shortest) []* "cat" []+ within s'))
+    assert.same({"one two cat three cat four.", "Five cat six."}, texts('(?longest) []* "cat" []+ within s'))
+    -- three after: only the first cat of the first sentence has room; none in the second
+    assert.same({"one two cat three cat four"}, texts('[]* "cat" []{3,} within s'))
   end)
 
   it("matches structure boundaries and whole spans", function()
