@@ -16,6 +16,15 @@
 */
 #define DS_EVAL_MIN_LEAPFROG 64
 
+/*
+** Most postings a cursor beside the driver may read per driver position, unless the list
+** is in memory already: reading a list means copying all of it out of SQLite's pages
+** (about 2 ns a position), checking the token stream about 1.5 us a driver position in a
+** document of its own; `[pos="NOUN"] "sovereignty"` (4 M NOUN, 488 sovereignty) took 5 ms
+** the first time with a cursor on NOUN.
+*/
+#define DS_EVAL_MAX_LEAP_RATIO 500
+
 /* Most tokens a match may span: CQP's HardBoundary without `within`, and with a structure. */
 #define DS_EVAL_HARD_BOUNDARY 500
 #define DS_EVAL_MAX_REGION 10000
@@ -77,6 +86,12 @@ struct ds_eval {
      matches come from the two posting lists alone (cql_run.c run_gap); -1: not such a body */
   int iGapA, iGapB;
   int64_t gapLo, gapHi;
+  /* or (bOpen) a body `[]{openLead,} X` or `[]{openLead,} X []{openTrail,}` (X one token,
+     its constraint iOpenCons; openTrail -1: none): under `within`, the matches come from
+     X's positions and its structure (cql_run.c run_open) */
+  int bOpen;
+  int iOpenCons;
+  int64_t openLead, openTrail;
   int aPreCons[8];
   int64_t aPreLo[8], aPreHi[8];
   int nPre;

@@ -609,12 +609,131 @@ static int pre_ok(const ds_eval *p, prefilter *f, int64_t s, int64_t back) {
   return 1;
 }
 
+/* Is span sp of kind zKind alone over its tokens (no other of its kind starts inside it)? */
+static int span_alone(runner *r, const char *zKind, ds_span sp) {
+  const ds_span *a = NULL;
+  size_t n = 0;
+  if (spans_of(r, zKind, &a, &n)) return 0;
+  size_t lo = 0, hi = n;                     /* the first span starting after sp's start */
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (a[mid].first <= sp.first) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo == n || a[lo].first > sp.last;
+}
+
+/*
+** The matches of `[]{n,} X` (or `[]{n,} X []{m,}`: m >= 0) from starts S0 on in a
+** structure ending at E and holding X at aX[0..nX), as the strategy's reduction leaves
+** them: from start s the matcher ends at the first x >= s + n (+ m, if that is not past E;
+** a later x ends later still), at the last such x (or at E, with m) when longest; standard
+** keeps, of the starts ending alike, the first; shortest the last (x - n), which holds no
+** other; longest the first start's match, which holds every other; traditional keeps all.
+** In order of starts.
+*/
+static int open_matches(runner *r, int64_t S0, int64_t E, const int64_t *aX, size_t nX, ds_matchset *out) {
+  int64_t n = r->p->openLead, m = r->p->openTrail;
+  if (m >= 0)                                 /* only the Xs with room for m tokens after */
+    while (nX > 0 && aX[nX - 1] + m > E) nX--;
+  if (nX == 0) return DS_OK;
+  int64_t xLast = aX[nX - 1], add = m > 0 ? m : 0, nAdd = 0;
+  switch (r->p->eStrategy) {
+  case DS_CQL_LONGEST:
+    if (S0 + n <= xLast) nAdd = ds_matchset_add(out, S0, m >= 0 ? E : xLast);
+    break;
+  case DS_CQL_STANDARD:
+  case DS_CQL_SHORTEST:
+    for (size_t i = 0; i < nX && nAdd >= 0; i++) {
+      int64_t lo = i > 0 && aX[i - 1] - n + 1 > S0 ? aX[i - 1] - n + 1 : S0, hi = aX[i] - n;
+      if (lo <= hi) nAdd = ds_matchset_add(out, r->p->eStrategy == DS_CQL_STANDARD ? lo : hi, aX[i] + add);
+    }
+    break;
+  default: {
+    size_t ix = 0;
+    for (int64_t s = S0; s + n <= xLast && nAdd >= 0; s++) {
+      while (aX[ix] < s + n) ix++;
+      nAdd = ds_matchset_add(out, s, aX[ix] + add);
+    }
+  }
+  }
+  return nAdd < 0 ? nomem(r) : DS_OK;
+}
+
+/*
+** `[]{n,} X (...) within KIND` from X's positions a[0..nA) (run_driver's): in a structure
+** [S, E] holding X at x1 < .. < xk, the matches the matcher would find from the starts S ..
+** xk - n (the structure each start's limit) are made by open_matches without running it,
+** and the strategy's reduction then takes them as the matcher's. A structure longer than the
+** longest match, or with another of its kind inside, goes start by start as before.
+*/
+static int run_open(runner *r, const int64_t *a, size_t nA, ds_matchset *out) {
+  const ds_eval *p = r->p;
+  int64_t n = p->openLead, next = -1;         /* next: the first start not tried yet */
+  int64_t *aX = NULL;                         /* X's positions in one structure */
+  size_t nX = 0, nAlloc = 0;
+  int rc = DS_OK;
+  for (size_t i = 0; i < nA && rc == DS_OK;) {
+    int64_t pos = a[i];
+    if ((rc = tick(r)) != DS_OK) break;
+    if (pos < r->lo || pos >= r->hi) enter_doc(r, ds_corpus_doc_at(r->c, pos));
+    int v = doc_ok(r, r->k);
+    ds_span sp = {0, -1};
+    if (v > 0) v = span_at(r, p->zWithin, pos, &sp);
+    if (v <= 0) {
+      rc = -v;
+      i++;
+      continue;
+    }
+    if (sp.last + 1 - sp.first > DS_EVAL_MAX_REGION || !span_alone(r, p->zWithin, sp)) {
+      int64_t s0 = pos - DS_EVAL_MAX_REGION, s1 = pos - n;   /* as run_driver: start by start */
+      if (s0 < sp.first) s0 = sp.first;
+      if (s0 < next) s0 = next;
+      for (int64_t s = s0; s <= s1 && rc == DS_OK; s++) rc = try_start(r, s, out);
+      if (s1 + 1 > next) next = s1 + 1;
+      i++;
+      continue;
+    }
+    size_t j = i;                             /* the driver's positions in [pos, E] */
+    while (j < nA && a[j] <= sp.last) j++;
+    nX = 0;                                   /* X whole where the driver (one of its values) is */
+    for (; i < j; i++) {
+      v = p->iOpenCons == p->iDriver ? 1 : cql_vm_test(&p->vm, p->iOpenCons, &r->rd, a[i]);  /* the postings said so */
+      if (v < 0) {
+        rc = -v;
+        break;
+      }
+      if (!v) continue;
+      if (nX == nAlloc) {
+        size_t nNew = nAlloc ? 2 * nAlloc : 64;
+        int64_t *aNew = ds_realloc_n(aX, nNew, sizeof *aNew);
+        if (!aNew) {
+          rc = nomem(r);
+          break;
+        }
+        aX = aNew, nAlloc = nNew;
+      }
+      aX[nX++] = a[i];
+    }
+    if (rc || nX == 0) continue;
+    rc = open_matches(r, sp.first > next ? sp.first : next, sp.last, aX, nX, out);
+    if (a[j - 1] - n + 1 > next) next = a[j - 1] - n + 1;
+  }
+  ds_free(aX);
+  return rc;
+}
+
 static int run_driver(runner *r, ds_matchset *out) {
   const ds_eval *p = r->p;
   int64_t *a = NULL;
   size_t n = 0;
   int rc = driver_positions(r, &a, &n);
   if (rc) return rc;
+  if (p->bOpen && p->zWithin[0] && !p->nAnchor && (p->iG < 0 || !p->bGLabels)) {
+    rc = run_open(r, a, n, out);
+    ds_free(a);
+    return rc == DS_NOTFOUND ? DS_OK : rc;
+  }
   if (p->nFix && p->nLeap) {
     rc = run_leapfrog(r, a, n, out);
     ds_free(a);

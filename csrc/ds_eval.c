@@ -529,6 +529,12 @@ static int flatten_fixed(const ds_cql *t, ds_eval *p, int i, int nMax) {
   return 0;
 }
 
+/* Is the one-value set s's posting list worth reading beside the driver's positions? */
+static int worth_reading(ds_corpus *c, const ds_eval *p, const cql_idset *s) {
+  return s->freq / DS_EVAL_MAX_LEAP_RATIO <= p->vm.aCons[p->iDriver].set.freq ||
+         ds_corpus_postings_kept(c, s->attr, s->aId[0]);
+}
+
 static int plan_fixed(binder *b, ds_eval *p, int i) {
   int nMax = (int)b->t->nToken + 1;
   p->aFixCons = ds_malloc_n((size_t)nMax, sizeof(int));
@@ -539,7 +545,8 @@ static int plan_fixed(binder *b, ds_eval *p, int i) {
   for (int k = 0; k < p->nFix && p->nLeap < 8; k++) {   /* one-id values with postings */
     int j = p->aFixCons[k];
     const cql_cons *x = j >= 0 ? &p->vm.aCons[j] : NULL;
-    if (x && j != p->iDriver && x->eKind == DS_CQL_CMP && !x->bNe && x->set.nId == 1 && x->set.bIndexed)
+    if (x && j != p->iDriver && x->eKind == DS_CQL_CMP && !x->bNe && x->set.nId == 1 && x->set.bIndexed &&
+        worth_reading(b->c, p, &x->set))
       p->aLeap[p->nLeap++] = k;
   }
   return DS_OK;
@@ -570,6 +577,32 @@ static void plan_gap(const ds_cql *t, ds_eval *p, int i) {
   if (a < 0 || b < 0) return;
   p->iGapA = a, p->iGapB = b;
   p->gapLo = r->nMin, p->gapHi = r->nMax;
+}
+
+/* Is node r `[]{n,}` (any token, at least n times, no upper bound)? */
+static int open_repeat(const ds_cql *t, const ds_cql_node *r) {
+  if (r->eKind != DS_CQL_REPEAT || r->nMin < 0 || r->nMax != -1) return 0;
+  const ds_cql_node *any = ds_cql_at(t, r->iChild);
+  return any->eKind == DS_CQL_TOKEN && any->iChild < 0;
+}
+
+/*
+** A body `[]{n,} X` (`[]* X`, `[]+ X`: any token at least n times, then one token with a
+** constraint, which drives), or `[]{n,} X []{m,}`: under `within`, run_open makes its
+** matches from X's positions.
+*/
+static void plan_open(const ds_cql *t, ds_eval *p, int i) {
+  const ds_cql_node *x = ds_cql_at(t, i);
+  if (x->eKind != DS_CQL_SEQ || x->nChild < 2 || x->nChild > 3 || p->vm.nStruct || p->iDriver < 0) return;
+  const ds_cql_node *r = ds_cql_at(t, x->iChild);
+  int iX = r->iNext;
+  const ds_cql_node *tok = ds_cql_at(t, iX);
+  const ds_cql_node *r2 = tok->iNext >= 0 ? ds_cql_at(t, tok->iNext) : NULL;
+  if (!open_repeat(t, r) || (r2 && !open_repeat(t, r2))) return;
+  if (tok->eKind != DS_CQL_TOKEN || tok->iChild < 0) return;
+  int j = p->vm.aNodeCons[iX];
+  if (j < 0) return;
+  p->bOpen = 1, p->iOpenCons = j, p->openLead = r->nMin, p->openTrail = r2 ? r2->nMin : -1;
 }
 
 /* ====================== binding ====================== */
@@ -728,7 +761,8 @@ static int bind_body(binder *b, int i, ds_eval **pp) {
   else p->nAlt = 0;                         /* a single constraint is rarer: it drives */
   int n = 0;                                /* the driver is no filter of itself */
   for (int k = 0; k < p->nPre; k++)
-    if (p->aPreCons[k] != p->iDriver || p->aPreLo[k] != p->offLo || p->aPreHi[k] != p->offHi) {
+    if ((p->aPreCons[k] != p->iDriver || p->aPreLo[k] != p->offLo || p->aPreHi[k] != p->offHi) &&
+        (p->iDriver < 0 || worth_reading(b->c, p, &p->vm.aCons[p->aPreCons[k]].set))) {
       p->aPreCons[n] = p->aPreCons[k], p->aPreLo[n] = p->aPreLo[k], p->aPreHi[n] = p->aPreHi[k];
       n++;
     }
@@ -736,6 +770,7 @@ static int bind_body(binder *b, int i, ds_eval **pp) {
   rc = plan_fixed(b, p, i);
   if (p->nFix) p->nPre = 0;                 /* plain bodies: leapfrog instead */
   if (rc == DS_OK && !p->nFix) plan_gap(b->t, p, i);
+  if (rc == DS_OK && !p->nFix) plan_open(b->t, p, i);
   return rc;
 }
 

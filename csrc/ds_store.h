@@ -364,6 +364,8 @@ int ds_corpus_lexicon_scan(ds_corpus *c, int attr,
 typedef struct ds_cursor ds_cursor;
 /* DS_NOTFOUND (and no cursor) for a value without postings (ds_corpus_indexed). */
 int ds_corpus_cursor(ds_corpus *c, int attr, uint32_t id, ds_cursor **pk, ds_error *e);
+/* Does a reader hold the postings of (attr, id) already (a cursor on them reads nothing)? */
+int ds_corpus_postings_kept(const ds_corpus *c, int attr, uint32_t id);
 /* The next position: DS_OK, DS_DONE at the end, DS_CORRUPT. */
 int ds_cursor_next(ds_cursor *k, int64_t *pPos);
 /* The first position >= target from the cursor on (it only moves forward). */

@@ -236,26 +236,46 @@ static inline void put_bytes(ds_buf *b, const char *z, size_t n) {
 ** *px) and the words of the tokens between them (types aType[0..g1-g0)), with each
 ** token's offsets in b at aOff[0..2(g1-g0)).
 */
+/* Append the white space of gap g (2-bit codes at w, code 3 a varint read at *px). */
+static inline int put_gap(ds_corpus *c, const unsigned char *w, const unsigned char **px,
+                          const unsigned char *end, size_t g, ds_buf *b) {
+  uint64_t gap = (w[g >> 2] >> (2 * (g & 3))) & 3;
+  if (gap == 3) {
+    if (ds_get_varint(px, end, &gap) || gap > UINT32_MAX) return DS_CORRUPT;
+    gap += 3;
+  }
+  const char *z;
+  size_t nz;
+  if (strtab_get(&c->gaps, gap, &z, &nz)) return DS_CORRUPT;
+  put_bytes(b, z, nz);
+  return DS_OK;
+}
+
 static int put_text(ds_corpus *c, const unsigned char *w, const unsigned char **px, const unsigned char *end,
                     size_t g0, size_t g1, const uint32_t *aType, ds_buf *b, uint32_t *aOff) {
-  for (size_t g = g0; g <= g1; g++) {
-    uint64_t gap = (w[g >> 2] >> (2 * (g & 3))) & 3;
-    if (gap == 3) {
-      if (ds_get_varint(px, end, &gap) || gap > UINT32_MAX) return DS_CORRUPT;
-      gap += 3;
+  /* the words a batch at a time, each step over the whole batch before the next: the
+     lookups (type -> word id -> string) mostly miss the cache, and done token by token
+     each waits for the one before; side by side they overlap */
+  enum { BATCH = 32 };
+  const uint32_t *aAttr = c->tt.aAttr + DS_ATTR_WORD;
+  for (size_t g = g0;;) {
+    size_t nb = g1 - g < BATCH ? g1 - g : BATCH;
+    uint32_t aWord[BATCH];
+    const char *az[BATCH];
+    size_t an[BATCH];
+    for (size_t k = 0; k < nb; k++) aWord[k] = aAttr[(size_t)aType[g - g0 + k] * DS_NATTR];
+    for (size_t k = 0; k < nb; k++) {
+      if (strtab_get(&c->words, aWord[k], &az[k], &an[k])) return DS_CORRUPT;
+      __builtin_prefetch(az[k]);
     }
-    const char *z;
-    size_t nz;
-    if (strtab_get(&c->gaps, gap, &z, &nz)) return DS_CORRUPT;
-    put_bytes(b, z, nz);
-    if (g == g1) break;
-    uint32_t word = ds_ttype_attr(&c->tt, aType[g - g0], DS_ATTR_WORD);
-    if (strtab_get(&c->words, word, &z, &nz) || b->n + nz > UINT32_MAX) return DS_CORRUPT;
-    aOff[2 * (g - g0)] = (uint32_t)b->n;
-    put_bytes(b, z, nz);
-    aOff[2 * (g - g0) + 1] = (uint32_t)b->n;
+    for (size_t k = 0; k < nb; k++, g++) {
+      if (put_gap(c, w, px, end, g, b) || b->n + an[k] > UINT32_MAX) return DS_CORRUPT;
+      aOff[2 * (g - g0)] = (uint32_t)b->n;
+      put_bytes(b, az[k], an[k]);
+      aOff[2 * (g - g0) + 1] = (uint32_t)b->n;
+    }
+    if (g == g1) return put_gap(c, w, px, end, g, b);
   }
-  return DS_OK;
 }
 
 /*
@@ -629,6 +649,14 @@ int ds_corpus_cursor(ds_corpus *c, int attr, uint32_t id, ds_cursor **pk, ds_err
   }
   *pk = k;
   return DS_OK;
+}
+
+int ds_corpus_postings_kept(const ds_corpus *c, int attr, uint32_t id) {
+  for (int i = 0; i < DS_POSTCACHE_SLOTS; i++) {
+    const ds_postlist *l = c->aPostCache[i];
+    if (l && l->attr == attr && l->id == id) return 1;
+  }
+  return 0;
 }
 
 /* After blob iBlob's end: the next blob's first position, which must be past the last. */

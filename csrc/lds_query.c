@@ -295,6 +295,55 @@ static int corpus_kwic(lua_State *L) {
   return 1;
 }
 
+/*
+** corpus:kwic_text(matchset, width [, from [, to [, opts]]]) -> the lines of matches
+** from..to as `dossier query` prints them, in one string (ds_kwic_render: no table per
+** line). opts: tokens = N (context in tokens), docw = N (the document column's width;
+** default the widest name among the lines), format = "text" | "tsv".
+*/
+static int corpus_kwic_text(lua_State *L) {
+  ds_corpus *c = lds_check_corpus(L, 1);
+  matchset_box *m = check_matchset(L, 2);
+  lua_Integer width = luaL_checkinteger(L, 3);
+  lua_Integer from = luaL_optinteger(L, 4, 1);
+  lua_Integer to = luaL_optinteger(L, 5, (lua_Integer)m->ms.n);
+  luaL_argcheck(L, width >= 0 && width <= 100000, 3, "width out of range");
+  ds_kwic_style st = {DS_KWIC_TEXT, (int)width, -1, -1};
+  if (!lua_isnoneornil(L, 6)) {
+    luaL_checktype(L, 6, LUA_TTABLE);
+    lua_getfield(L, 6, "tokens");
+    if (!lua_isnil(L, -1)) {
+      lua_Integer n = luaL_checkinteger(L, -1);
+      luaL_argcheck(L, n >= 0 && n <= 10000, 6, "tokens out of range");
+      st.nTok = (int)n;
+    }
+    lua_getfield(L, 6, "docw");
+    if (!lua_isnil(L, -1)) {
+      lua_Integer n = luaL_checkinteger(L, -1);
+      luaL_argcheck(L, n >= 0 && n <= 100000, 6, "docw out of range");
+      st.docw = (int)n;
+    }
+    static const char *const azFormat[] = {"text", "tsv", NULL};
+    lua_getfield(L, 6, "format");
+    if (!lua_isnil(L, -1)) st.eFormat = luaL_checkoption(L, -1, NULL, azFormat) == 1 ? DS_KWIC_TSV : DS_KWIC_TEXT;
+    lua_pop(L, 3);
+  }
+  if (from < 1) from = 1;
+  if (to > (lua_Integer)m->ms.n) to = (lua_Integer)m->ms.n;
+  ds_buf *out = lds_newbuf(L);
+  if (to >= from) {
+    ds_error e;
+    int rc = ds_kwic_render(c, m->ms.a + (from - 1), (size_t)(to - from + 1), &st, out, &e);
+    if (rc) {
+      lds_freebuf(out);
+      return lds_raise(L, &e);
+    }
+  }
+  lds_pushbuf(L, out);
+  lds_freebuf(out);
+  return 1;
+}
+
 /* {====== matchset ====== */
 
 /* __gc and __close: idempotent (ds_matchset_free leaves it empty) */
@@ -358,6 +407,7 @@ static const luaL_Reg corpus_methods[] = {
   {"ndocs", corpus_ndocs},
   {"count_by_freq", corpus_count_by_freq},
   {"kwic", corpus_kwic},
+  {"kwic_text", corpus_kwic_text},
   {"msort", corpus_msort},
   {"mgroup", corpus_mgroup},
   {NULL, NULL}

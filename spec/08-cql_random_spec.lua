@@ -1,7 +1,7 @@
 -- CQL against a naive evaluator written here in Lua over the token stream: small generated
 -- corpora, thousands of random queries from a grammar of the language (tokens, regexes,
 -- %c, & | !, [], repetition of tokens and groups, alternation, <s> </s>, within s and
--- within N, the four strategies), the same matches, first and last, in order.
+-- within N, the four strategies; `[]{n,} X ([]{m,}) within s` apart), the same matches, first and last, in order.
 --
 -- The naive evaluator knows nothing of dossier's engine: for each start it computes every
 -- end a query can reach (sets of positions, by the definitions), takes the shortest (or the
@@ -134,6 +134,42 @@ local function gen_gap_query()
   return q
 end
 
+-- `[]{n,} X` and `[]{n,} X []{m,}` under `within s` (made from X's positions and its
+-- sentence), with a generator of its own too
+local open_state = 4242
+local function orand(n)                     -- the high bits: the low ones of this LCG repeat soon
+  open_state = (open_state * 1103515245 + 12345) % 2147483648
+  return (open_state // 65536) % n + 1
+end
+local OPEN_X = {
+  {'"a"', function(w) return w == "a" end},
+  {'[word="b"]', function(w) return w == "b" end},
+  {'[word="a"%c]', function(w) return w:lower() == "a" end},
+  {'[word="a|c"]', function(w) return w == "a" or w == "c" end},
+  {'[word="[abc]" & word!="b"]', function(w) return w == "a" or w == "c" end},
+  {'[word="c" & !word="a"]', function(w) return w == "c" end},
+}
+local function gen_open_query()
+  local x = OPEN_X[orand(#OPEN_X)]
+  local lo = ({0, 0, 1, 2, 3})[orand(5)]
+  local lead = ({[0] = orand(2) == 1 and "[]*" or "[]{0,}", [1] = "[]+"})[lo] or string.format("[]{%d,}", lo)
+  local gap = {kind = "rep", child = {kind = "tok", text = "[]", test = function() return true end}, lo = lo,
+               hi = math.huge, text = lead}
+  local tok = {kind = "tok", text = x[1], test = x[2]}
+  local body = {kind = "seq", items = {gap, tok}, text = gap.text .. " " .. tok.text}
+  if orand(2) == 1 then                       -- and `[]{m,}` after
+    local m = ({0, 1, 2})[orand(3)]
+    local tail = {kind = "rep", child = gap.child, lo = m, hi = math.huge,
+                  text = ({[0] = "[]*", [1] = "[]+"})[m] or string.format("[]{%d,}", m)}
+    body = {kind = "seq", items = {gap, tok, tail}, text = body.text .. " " .. tail.text}
+  end
+  local q = {body = body, strategy = ({"standard", "standard", "shortest", "longest", "traditional"})[orand(5)]}
+  q.within = orand(5) > 1 and "s" or nil
+  q.text = (q.strategy ~= "standard" and "(?" .. q.strategy .. ") " or "") .. body.text ..
+           (q.within and " within " .. q.within or "")
+  return q
+end
+
 -- ====================== the naive evaluator ======================
 
 -- Every end position (exclusive) node reaches from i in tokens toks (1-based) of a document.
@@ -230,7 +266,7 @@ end
 
 describe("CQL against a naive evaluator", function()
   teardown(H.cleanup)
-  it("gives the same matches for 2,100 random queries on generated corpora", function()
+  it("gives the same matches for 2,400 random queries on generated corpora", function()
     local nQueries, nMatches, bad = 0, 0, {}
     for corpusNo = 1, 3 do
       local dir = H.tmp("")
@@ -269,8 +305,9 @@ describe("CQL against a naive evaluator", function()
         assert.equal(info.tokens, #d.toks, "the parse gives the tokens the corpus has")
         docs[#docs + 1] = {d = d, cpos = info.cpos}
       end
-      for qNo = 1, (corpusNo == 3 and 400 or 700) + 100 do
-        local q = qNo > (corpusNo == 3 and 400 or 700) and gen_gap_query() or gen_query()
+      local nMain = corpusNo == 3 and 400 or 700
+      for qNo = 1, nMain + 200 do
+        local q = qNo > nMain + 100 and gen_open_query() or qNo > nMain and gen_gap_query() or gen_query()
         local want = {}
         for _, x in ipairs(docs) do
           for _, m in ipairs(naive(q, x.d, x.cpos)) do want[#want + 1] = m end
@@ -296,7 +333,7 @@ describe("CQL against a naive evaluator", function()
         end
       end
     end
-    assert.equal(2100, nQueries)
+    assert.equal(2400, nQueries)
     assert.is_true(nMatches > 5000, nMatches)
     assert.same({}, {table.unpack(bad, 1, math.min(#bad, 10))})
   end)

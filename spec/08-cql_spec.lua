@@ -151,7 +151,8 @@ describe("CQL", function()
     H.write(dir .. "/np.txt", "the old book on the shelf in the room.\n")
     t:add(dir)
     local np = '"the"? "old"* [word="book|shelf|room"] ([word="on|in"] "the"? "old"* [word="book|shelf|room"])*'
-    local function texts(q)
+    local texts
+    texts = function(q)
       local out = {}
       for i, r in ipairs(t:query(q):kwic{width = 0}) do out[i] = r.match end
       return out
@@ -165,6 +166,38 @@ describe("CQL", function()
     -- `[]* "China" within s` counts each China once (standard), not once per start
     assert.equal(118, n('[]* "China" within s'))
     assert.is_true(n('(?traditional) []* "China" within s') > 118)
+    -- an open start before one token, within s, under each strategy: from each start the
+    -- matcher ends at the first "cat" it can (the last when longest), then CQP's reduction
+    -- (standard: of the matches ending alike the first; shortest: none holding another;
+    -- longest: none another holds; traditional: all). Tokens: one two cat three cat four .
+    -- | Five cat six .
+    H.write(dir .. "/np.txt", "one two cat three cat four. Five cat six.\n")
+    local t2db = H.tmp(".db")
+    local t2 <close> = dossier.open(t2db)
+    t2:add(dir)
+    texts = function(q)
+      local out = {}
+      for i, r in ipairs(t2:query(q):kwic{width = 0}) do out[i] = r.match end
+      return out
+    end
+    assert.same({"one two cat", "three cat", "Five cat"}, texts('[]* "cat" within s'))
+    assert.same({"cat", "cat", "cat"}, texts('(?shortest) []* "cat" within s'))
+    assert.same({"one two cat three cat", "Five cat"}, texts('(?longest) []* "cat" within s'))
+    assert.same({"one two cat", "two cat", "cat", "three cat", "cat", "Five cat", "cat"},
+                texts('(?traditional) []* "cat" within s'))
+    -- at least one token before: from "cat" (2) the first "cat" one further on is 4
+    assert.same({"one two cat", "cat three cat", "Five cat"}, texts('[]+ "cat" within s'))
+    assert.same({"two cat", "three cat", "Five cat"}, texts('(?shortest) []+ "cat" within s'))
+    assert.same({"one two cat three cat", "Five cat"}, texts('(?longest) []+ "cat" within s'))
+    -- two at least: "Five cat" has one token before its cat
+    assert.same({"one two cat", "two cat three cat"}, texts('[]{2,} "cat" within s'))
+    assert.same({"one two cat", "two cat three cat"}, texts('[]{2,} [word="cat" & word!="dog"] within s'))
+    -- and at least one token after: the first such end from each start, or the sentence's last
+    assert.same({"one two cat three", "three cat four", "Five cat six"}, texts('[]* "cat" []+ within s'))
+    assert.same({"cat three", "cat four", "cat six"}, texts('(?shortest) []* "cat" []+ within s'))
+    assert.same({"one two cat three cat four.", "Five cat six."}, texts('(?longest) []* "cat" []+ within s'))
+    -- three after: only the first cat of the first sentence has room; none in the second
+    assert.same({"one two cat three cat four"}, texts('[]* "cat" []{3,} within s'))
   end)
 
   it("matches structure boundaries and whole spans", function()

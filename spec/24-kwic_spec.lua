@@ -57,6 +57,53 @@ describe("kwic", function()
     assert.same({"the ", "cat", " hid "}, {r.rows[2].left, r.rows[2].match, r.rows[2].right})
   end)
 
+  it("prints a match set's lines in one string made in C, as format.kwic and format.tsv print its rows", function()
+    local m = corpus:query('"cat"%c')
+    -- five characters each side, the left side padded to five; the names' column as
+    -- wide as the widest name (one character)
+    assert.equal(table.concat({
+      "a   The [cat] sat ",
+      "b   The [Cat] slep",
+      "c   the [cat] hid ",
+      "c  . My [cat] ran.",
+    }, "\n"), m:kwic_text{width = 5})
+    assert.equal("b   The [Cat] slep\nc   the [cat] hid ", m:kwic_text{width = 5, offset = 1, limit = 2})
+    assert.equal("", m:kwic_text{offset = 4})
+    -- TSV: doc, first, last (corpus positions: a has 14 tokens, b 15), left, match, right
+    assert.equal("a\t1\t1\tThe \tcat\t sat \nc\t37\t37\t. My \tcat\t ran.",
+                 m:kwic_text{width = 5, format = "tsv", offset = 0, limit = 1} .. "\n" ..
+                 m:kwic_text{width = 5, format = "tsv", offset = 3})
+    -- the same text as the Lua formatter makes of the rows, whatever the width
+    local format = require "dossier.format"
+    for _, w in ipairs{0, 1, 3, 12, 40} do
+      assert.equal(format.kwic(m:kwic{width = w}, {width = w}), m:kwic_text{width = w})
+      assert.equal(format.kwic(m:kwic{width = w}, {width = w, docw = 4}), m:kwic_text{width = w, docw = 4})
+    end
+    assert.has_error(function() m:kwic_text{limit = -1} end,
+                     "bad argument #1 to 'kwic_text' (limit must be a non-negative integer)")
+  end)
+
+  it("shows control characters in names as \\xHH, cuts names to the column's width with …", function()
+    local path = H.tmp(".db")
+    local c <close> = dossier.open(path)
+    c:add_text("Peace talks.", "report-2024")
+    c:add_text("Peace talks!", "x\1y")      -- another text: a copy would be the same document
+    local m = c:query('"talks"')
+    assert.equal("report-2024  ce [talks].\nx\\x01y       ce [talks]!", m:kwic_text{width = 3})
+    assert.equal("repo…  ce [talks].\nx\\x0…  ce [talks]!", m:kwic_text{width = 3, docw = 5})
+    assert.equal("report-2024\t1\t1\tce \ttalks\t.\nx\\x01y\t4\t4\tce \ttalks\t!", m:kwic_text{width = 3, format = "tsv"})
+    -- a C1 control as \u{HH}, DEL as \x7F, each byte of bad UTF-8 (here 0xFF and the
+    -- overlong E0 80 80) as U+FFFD; a tab stays in the text, is a space in TSV
+    local c2 <close> = dossier.open(H.tmp(".db"))
+    c2:add_text("Peace talks?", "z\xC2\x85\x7F\xFF\xE0\x80\x80\tq")
+    local bad = "z\\u{85}\\x7F" .. string.rep("\u{FFFD}", 4)
+    m = c2:query('"talks"')
+    assert.equal(bad .. "\tq  ce [talks]?", m:kwic_text{width = 3})
+    assert.equal(bad .. " q\t1\t1\tce \ttalks\t?", m:kwic_text{width = 3, format = "tsv"})
+    local format = require "dossier.format"
+    assert.equal(format.kwic(m:kwic{width = 3}, {width = 3}), m:kwic_text{width = 3})
+  end)
+
   it("sorts by the words left and right, with %c, desc and several keys", function()
     -- 1R: sat slept hid ran -> hid ran sat slept
     assert.equal("c:cathid c:catran a:catsat b:Catslept", order(corpus:kwic{query = '"cat"%c', sort = "1R"}))

@@ -226,24 +226,39 @@ function KwicLine:__tostring()
   return string.format("%s  %s[%s]%s", self.doc, self.left, self.match, self.right)
 end
 
+-- The matches from..to that opts (offset, limit) asks for of a set of n, or nil for none.
+local function slice(opts, n, name)
+  local offset, limit = math.tointeger(opts.offset or 0), opts.limit and math.tointeger(opts.limit)
+  if not offset or offset < 0 then
+    error("bad argument #1 to '" .. name .. "' (offset must be a non-negative integer)", 3)
+  end
+  if opts.limit ~= nil and (not limit or limit < 0) then
+    error("bad argument #1 to '" .. name .. "' (limit must be a non-negative integer)", 3)
+  end
+  if offset >= n or limit == 0 then return nil end     -- no sum below can wrap
+  return offset + 1, (limit and limit < n - offset) and (offset + limit) or n
+end
+
 -- Concordance lines: {left, match, right, doc, first, last}, each printable.
 -- opts: width (characters of context each side, default 40), limit, offset (default 0).
 function MatchSet:kwic(opts)
   opts = opts or {}
-  local width = opts.width or 40
-  local offset, limit, n = math.tointeger(opts.offset or 0), opts.limit and math.tointeger(opts.limit), #self._ms
-  if not offset or offset < 0 then
-    error("bad argument #1 to 'kwic' (offset must be a non-negative integer)", 2)
-  end
-  if opts.limit ~= nil and (not limit or limit < 0) then
-    error("bad argument #1 to 'kwic' (limit must be a non-negative integer)", 2)
-  end
-  if offset >= n or limit == 0 then return {} end     -- no sum below can wrap
-  local from = offset + 1
-  local to = (limit and limit < n - offset) and (offset + limit) or n
-  local rows = self.corpus._h:kwic(self._ms, width, from, to)
+  local from, to = slice(opts, #self._ms, "kwic")
+  if not from then return {} end
+  local rows = self.corpus._h:kwic(self._ms, opts.width or 40, from, to)
   for _, r in ipairs(rows) do setmetatable(r, KwicLine) end
   return rows
+end
+
+-- The same lines as `dossier query` prints them, in one string made in C (no table per
+-- line): the text of format.kwic(m:kwic(opts), opts) (opts.docw: the document column's
+-- width, by default the widest name among the lines), or with opts.format = "tsv" the
+-- rows of format.tsv without its header line; "" for none.
+function MatchSet:kwic_text(opts)
+  opts = opts or {}
+  local from, to = slice(opts, #self._ms, "kwic_text")
+  if not from then return "" end
+  return self.corpus._h:kwic_text(self._ms, opts.width or 40, from, to, {docw = opts.docw, format = opts.format})
 end
 
 function MatchSet:__tostring()

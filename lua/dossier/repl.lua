@@ -83,10 +83,11 @@ end
 function M.show(v)
   local mt = getmetatable(v)
   if mt == dossier.MatchSet then
-    local rows = v:kwic{width = 40, limit = M.kwic_lines}
-    local out = #rows > 0 and (format.kwic(rows) .. "\n") or ""
+    local text = v:kwic_text{width = 40, limit = M.kwic_lines}     -- format.kwic's lines, made in C
+    local out = text ~= "" and (text .. "\n") or ""
     local n = v:count()
-    local more = n > #rows and string.format(" (first %d shown; :kwic{limit = N} for more)", #rows) or ""
+    local shown = M.kwic_lines and math.min(n, M.kwic_lines) or n
+    local more = n > shown and string.format(" (first %d shown; :kwic{limit = N} for more)", shown) or ""
     return out .. string.format("%s match%s%s", format.count(n), n == 1 and "" or "es", more)
   end
   if type(v) == "number" then return M.number(v) end

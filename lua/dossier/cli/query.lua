@@ -35,15 +35,12 @@ return {
         end
       end
     end
-    -- the first n lines of match set m, 1,000 at a time, as text or TSV rows (cols)
-    local function print_lines(m, n, cols, docw)
+    -- the first n lines of match set m, 1,000 at a time, as text or TSV rows (the
+    -- columns doc, first, last, left, match, right), made in C: no table per line
+    local function print_lines(m, n, docw)
       for off = 0, n - 1, 1000 do
-        local rows = m:kwic{width = a.width, offset = off, limit = math.min(1000, n - off)}
-        if a.format == "tsv" then
-          print((format.tsv(rows, cols):gsub("^[^\n]*\n?", "", 1)))
-        else
-          print(format.kwic(rows, {width = a.width, docw = docw}))
-        end
+        print(m:kwic_text{width = a.width, offset = off, limit = math.min(1000, n - off), docw = docw,
+                          format = a.format == "tsv" and "tsv" or "text"})
       end
     end
     local n = a.count and corpus._h:count_by_freq(a.query)    -- one token: from frequencies
@@ -65,7 +62,7 @@ return {
         local m = corpus:query(a.query, {from = from, to = to})
         total, cut, limit = total + m:count(), cut + m.cut, m.limit
         local want = a.count and 0 or a.limit and math.min(a.limit - shown, m:count()) or m:count()
-        print_lines(m, want, cols, docw)
+        print_lines(m, want, docw)
         shown = shown + want
         from, step = to + 1, math.min(step * 2, 1024)
       end
@@ -124,7 +121,7 @@ return {
       local docw = 0   -- the widest name, never cut (two cut names could look alike)
       for _, d in ipairs(corpus:docs()) do docw = math.max(docw, utf8.len(d.name) or #d.name) end
       if a.format == "tsv" then print(table.concat(cols, "\t")) end
-      print_lines(m, total, cols, docw)
+      print_lines(m, total, docw)
       if a.format ~= "tsv" and total < m:count() then
         eprintf("(%s of %s matches shown)\n", format.count(total), format.count(m:count()))
       end
