@@ -550,30 +550,43 @@ static int store_part(ds_corpus *c, const ds_doc *d, int flags, ds_error *e) {
   ds_free(aType);
   ds_free(aTypeG);
   if (rc == DS_OK) rc = spans_add(c, d, (uint64_t)c->docTok, flags, e);
+  /* each type's values' entries, gathered once per part (the rows are scattered over
+     memory): then each token touches only its values' entries and their lists' ends,
+     asked for ahead, the entry a stage before its list's end */
+  ds_lexent **aEntOf = rc == DS_OK ? ds_malloc_n(nType * DS_NATTR + 1, sizeof *aEntOf) : NULL;
+  uint8_t *aNoPost = rc == DS_OK ? ds_malloc(nType + 1) : NULL;   /* bit a: counted, not listed */
+  if (rc == DS_OK && (!aEntOf || !aNoPost)) rc = ds_store_nomem(e);
+  for (size_t u = 0; u < nType && rc == DS_OK; u++) {
+    if (u + POST_AHEAD < nType) PREFETCH(c->aTypeEnt + (size_t)aEntG[u + POST_AHEAD] * DS_NATTR);
+    const uint32_t *ai = c->aTypeEnt + (size_t)aEntG[u] * DS_NATTR;
+    aNoPost[u] = 0;
+    for (int a = 0; a < DS_NATTR; a++) {
+      aEntOf[u * DS_NATTR + a] = &c->aLex[a].aEnt[ai[a] & ~NOPOST];
+      if (ai[a] & NOPOST) aNoPost[u] |= (uint8_t)(1u << a);
+    }
+  }
   for (size_t t = 0; t < nTok && rc == DS_OK; t++) {
-    /* each token touches its type's row, its values' entries and their lists' ends, all
-       scattered over memory: asked for ahead, a stage of this chain at a time */
-    if (t + 3 * POST_AHEAD < nTok) PREFETCH(c->aTypeEnt + (size_t)aEntG[aTypeOf[t + 3 * POST_AHEAD]] * DS_NATTR);
     if (t + 2 * POST_AHEAD < nTok) {
-      const uint32_t *aj = c->aTypeEnt + (size_t)aEntG[aTypeOf[t + 2 * POST_AHEAD]] * DS_NATTR;
-      for (int a = 0; a < DS_NATTR; a++) {
-        const ds_lexent *v = &c->aLex[a].aEnt[aj[a] & ~NOPOST];
-        PREFETCH(&v->nAdded);
-        PREFETCH(&v->post.cap);
-      }
+      size_t u = aTypeOf[t + 2 * POST_AHEAD];
+      for (int a = 0; a < DS_NATTR; a++)
+        if (!(aNoPost[u] >> a & 1)) {
+          const ds_lexent *v = aEntOf[u * DS_NATTR + a];
+          PREFETCH(&v->nAdded);
+          PREFETCH(&v->post.cap);
+        }
     }
     if (t + POST_AHEAD < nTok) {
-      const uint32_t *aj = c->aTypeEnt + (size_t)aEntG[aTypeOf[t + POST_AHEAD]] * DS_NATTR;
+      size_t u = aTypeOf[t + POST_AHEAD];
       for (int a = 0; a < DS_NATTR; a++)
-        if (!(aj[a] & NOPOST)) {
-          const ds_lexent *v = &c->aLex[a].aEnt[aj[a]];
+        if (!(aNoPost[u] >> a & 1)) {
+          const ds_lexent *v = aEntOf[u * DS_NATTR + a];
           if (v->post.p) PREFETCH(v->post.p + v->post.n);
         }
     }
-    const uint32_t *ai = c->aTypeEnt + (size_t)aEntG[aTypeOf[t]] * DS_NATTR;
+    size_t u = aTypeOf[t];
     for (int a = 0; a < DS_NATTR; a++) {
-      ds_lexent *v = &c->aLex[a].aEnt[ai[a] & ~NOPOST];
-      if (ai[a] & NOPOST) ds_lexent_count(v);
+      ds_lexent *v = aEntOf[u * DS_NATTR + a];
+      if (aNoPost[u] >> a & 1) ds_lexent_count(v);
       else if (ds_lexent_occur(v, cpos + (int64_t)t)) {
         c->bBroken = 1;    /* postings half-written: the segment cannot be committed */
         rc = ds_store_nomem(e);
@@ -581,6 +594,8 @@ static int store_part(ds_corpus *c, const ds_doc *d, int flags, ds_error *e) {
       }
     }
   }
+  ds_free(aEntOf);
+  ds_free(aNoPost);
   ds_free(aEntG);
   ds_free(aOwnOf);
   ds_free(aOwnTok);
