@@ -1,6 +1,6 @@
 /*
 ** cql_plan.h -- the bound query (struct ds_eval) shared by ds_eval.c (binding, planning)
-** and cql_run.c (running); internal to the query engine.
+** and cql_run*.c (running); internal to the query engine.
 */
 #ifndef CQL_PLAN_H
 #define CQL_PLAN_H
@@ -55,7 +55,7 @@ typedef struct cql_gnode {
 int cql_meta_doc(const ds_eval *p, const ds_corpus *c, int j, size_t k, ds_error *e);
 int cql_doc_ok(const ds_eval *p, const ds_corpus *c, size_t k, ds_error *e);
 
-/* Longest gap `[]{n,m}` between two tokens that run_gap answers from postings. */
+/* Longest gap `[]{n,m}` between two tokens that cql_run_gap answers from postings. */
 #define CQL_MAX_GAP 100
 
 /* Most alternatives of a `|` whose union can drive. */
@@ -83,12 +83,13 @@ struct ds_eval {
   int nAlt;
   int64_t altFreq;      /* their frequencies summed */
   /* or a body `A []{gapLo,gapHi} B` (A, B constraints of one attribute with postings): the
-     matches come from the two posting lists alone (cql_run.c run_gap); -1: not such a body */
+     matches come from the two posting lists alone (cql_run_drive.c cql_run_gap); -1: not
+     such a body */
   int iGapA, iGapB;
   int64_t gapLo, gapHi;
   /* or (bOpen) a body `[]{openLead,} X` or `[]{openLead,} X []{openTrail,}` (X one token,
      its constraint iOpenCons; openTrail -1: none): under `within`, the matches come from
-     X's positions and its structure (cql_run.c run_open) */
+     X's positions and its structure (cql_run_drive.c run_open) */
   int bOpen;
   int iOpenCons;
   int64_t openLead, openTrail;
@@ -122,7 +123,7 @@ struct ds_eval {
 enum { E_BODY = 1, E_SPANS, E_MEET, E_UNION };
 
 /*
-** Does run_gap answer body p? (`A []{n,m} B` with the shortest match from each start, no
+** Does cql_run_gap answer body p? (`A []{n,m} B` with the shortest match from each start, no
 ** labels, structure or global constraint on labels: then each A's match ends at the first
 ** B at n + 1 .. m + 1 tokens after it, in its document.)
 */

@@ -1,5 +1,5 @@
 /*
-** ds_eval.c -- bind a query tree to a corpus and plan it (see ds_eval.h; cql_run.c runs
+** ds_eval.c -- bind a query tree to a corpus and plan it (see ds_eval.h; cql_run*.c run
 ** the plan, cql_vm.c is the matcher, cql_idset.c resolves values).
 **
 ** The plan: the body is compiled to a program (cql_vm.h); the rarest constraint every
@@ -563,7 +563,7 @@ static int posted_cmp(const ds_eval *p, const ds_cql *t, int i) {
 
 /*
 ** A body `A []{n,m} B` (m bounded), each of A and B one `=` test with postings: its
-** matches follow from the two posting lists, the token stream unread (run_gap).
+** matches follow from the two posting lists, the token stream unread (cql_run_gap).
 */
 static void plan_gap(const ds_cql *t, ds_eval *p, int i) {
   const ds_cql_node *x = ds_cql_at(t, i);
@@ -588,8 +588,8 @@ static int open_repeat(const ds_cql *t, const ds_cql_node *r) {
 
 /*
 ** A body `[]{n,} X` (`[]* X`, `[]+ X`: any token at least n times, then one token with a
-** constraint, which drives), or `[]{n,} X []{m,}`: under `within`, run_open makes its
-** matches from X's positions.
+** constraint, which drives), or `[]{n,} X []{m,}`: under `within`, run_open
+** (cql_run_drive.c) makes its matches from X's positions.
 */
 static void plan_open(const ds_cql *t, ds_eval *p, int i) {
   const ds_cql_node *x = ds_cql_at(t, i);
