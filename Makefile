@@ -26,7 +26,7 @@ CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_uax29.o ds_
             ds_conllu_read.o ds_model.o ds_tagger.o ds_lemma.o ds_annotate.o ds_ner.o ds_extract.o \
             ds_rec_date.o ds_rec_money.o ds_rec_cite.o ds_rec_quote.o \
             ds_reader.o ds_pdf.o ds_abbrev.o ds_tokenize.o ds_boundary.o ds_boundary_model.o ds_sentence.o ds_parse.o ds_conllu.o \
-            ds_hash.o ds_intern.o ds_lexicon.o ds_postings.o ds_ttype.o ds_store.o ds_store_write.o ds_store_read.o ds_store_search.o \
+            ds_hash.o ds_intern.o ds_lexicon.o ds_postings.o ds_ttype.o ds_store.o ds_store_write.o ds_store_read.o ds_store_postlists.o ds_store_search.o \
             ds_store_merge.o ds_store_check.o ds_fts5.o ds_kwic.o ds_parts.o ds_ingest.o ds_cql.o cql_explain.o cql_idset.o cql_vm.o ds_eval.o cql_run.o cql_run_drive.o cql_run_meet.o ds_matchset.o ds_matchsort.o ds_query.o ds_count.o ds_count_seqs.o ds_count_ngram.o ds_count_matches.o ds_count_merge.o ds_similar.o ds_cooccur.o ds_network.o ds_gazetteer.o)
 BIND_O  = $(addprefix $(B)/, lds_core.o lds_models.o lds_sitelines.o lds_parse.o lds_uax29.o lds_corpus.o \
             lds_search.o lds_query.o lds_testing.o lds_count.o lds_merge.o lds_recipes.o)

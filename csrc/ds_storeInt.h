@@ -2,14 +2,16 @@
 ** ds_storeInt.h -- the store's own header: the corpus handle, its statement cache and
 ** the SQL helpers shared by the store's files. Only ds_store*.c include it.
 **
-**   ds_store.c         open, schema, format checks, transactions' SQL, documents, info
-**   ds_store_write.c   segments: documents and their parts, token types, gaps, spans,
-**                      in-memory postings, flush and commit
-**   ds_store_read.c    the read API: lexicon lookup and scan, posting cursors, token
-**                      windows and text, spans, document metadata
-**   ds_store_search.c  document search (FTS5) and snippets
-**   ds_store_merge.c   removing documents and merging segments (optimize)
-**   ds_store_check.c   the integrity check
+**   ds_store.c            open, schema, format checks, transactions' SQL, documents, info
+**   ds_store_write.c      segments: documents and their parts, token types, gaps, spans,
+**                         in-memory postings, flush and commit
+**   ds_store_read.c       the read API: lexicon lookup and scan, token windows and text,
+**                         spans, document metadata
+**   ds_store_postlists.c  the read API's postings: whole lists, posting cursors, and the
+**                         reader's cache of long lists
+**   ds_store_search.c     document search (FTS5) and snippets
+**   ds_store_merge.c      removing documents and merging segments (optimize)
+**   ds_store_check.c      the integrity check
 */
 #ifndef DS_STOREINT_H
 #define DS_STOREINT_H
@@ -217,7 +219,8 @@ void ds_store_drop_typeview(ds_corpus *c);
 /* Take document k out of the search index, if it is there (within the caller's transaction). */
 int ds_store_search_forget(ds_corpus *c, int64_t k, ds_error *e);
 
-/* Free the reader's kept posting lists (ds_store_read.c); lists cursors still read go with them. */
+/* ---- ds_store_postlists.c ---- */
+/* Free the reader's kept posting lists; lists cursors still read go with them. */
 void ds_store_postcache_clear(ds_corpus *c);
 
 #endif

@@ -47,7 +47,7 @@ build = {
         "csrc/ds_reader.c", "csrc/ds_pdf.c",
         "csrc/ds_abbrev.c", "csrc/ds_tokenize.c", "csrc/ds_boundary.c", "csrc/ds_boundary_model.c", "csrc/ds_sentence.c", "csrc/ds_parse.c", "csrc/ds_conllu.c",
         "csrc/ds_hash.c", "csrc/ds_intern.c", "csrc/ds_lexicon.c", "csrc/ds_postings.c", "csrc/ds_ttype.c", "csrc/ds_store.c", "csrc/ds_store_write.c",
-        "csrc/ds_store_read.c", "csrc/ds_store_search.c", "csrc/ds_store_merge.c", "csrc/ds_store_check.c", "csrc/ds_fts5.c",
+        "csrc/ds_store_read.c", "csrc/ds_store_postlists.c", "csrc/ds_store_search.c", "csrc/ds_store_merge.c", "csrc/ds_store_check.c", "csrc/ds_fts5.c",
         "csrc/ds_kwic.c", "csrc/ds_parts.c", "csrc/ds_ingest.c", "csrc/ds_cql.c", "csrc/cql_explain.c", "csrc/cql_idset.c", "csrc/cql_vm.c", "csrc/ds_eval.c", "csrc/cql_run.c", "csrc/cql_run_drive.c", "csrc/cql_run_meet.c",
         "csrc/ds_matchset.c", "csrc/ds_matchsort.c", "csrc/ds_query.c", "csrc/ds_count.c", "csrc/ds_count_seqs.c", "csrc/ds_count_ngram.c", "csrc/ds_count_matches.c", "csrc/ds_count_merge.c", "csrc/ds_similar.c", "csrc/ds_cooccur.c", "csrc/ds_network.c", "csrc/ds_gazetteer.c",
         "csrc/lds_core.c", "csrc/lds_models.c", "csrc/lds_sitelines.c", "csrc/lds_parse.c", "csrc/lds_uax29.c",
