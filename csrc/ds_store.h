@@ -294,7 +294,7 @@ int ds_corpus_check(ds_corpus *c, ds_buf *report, int64_t *pnProblems, ds_error 
 /* Fill *pInfo. */
 int ds_corpus_info(ds_corpus *c, ds_info *pInfo, ds_error *e);
 
-/* ====================== the read API (ds_store_read.c) ======================
+/* ====================== the read API (ds_store_read.c; posting cursors in ds_store_postlists.c) ======================
 ** What the query engine and the recipes read: documents and their metadata, the
 ** lexicons, posting cursors, windows of tokens (types, attribute ids, text), spans.
 ** Pointers a call hands out are the corpus's, valid until the next call on it that
