@@ -5,11 +5,6 @@
 
 #include <string.h>
 
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)0)
-#endif
 
 /*
 ** The memo is one table of records, each a word's bytes, its two tags and its lemma side
@@ -191,13 +186,13 @@ static int lemmatize_doc(const ds_doc *d, const ds_tagger *t, const ds_lemmatize
   }
   unsigned nTick = 0;
   for (size_t s = 0; s < nF + 2 * MEMO_AHEAD && rc == DS_OK; s++) {
-    if (m && m->nSlot && s < nF) PREFETCH(&m->aSlot[aHash[s] & (m->nSlot - 1)]);
+    if (m && m->nSlot && s < nF) DS_PREFETCH(&m->aSlot[aHash[s] & (m->nSlot - 1)]);
     if (m && m->nSlot && s >= MEMO_AHEAD && s - MEMO_AHEAD < nF) {
       /* the record of the first slot with the hash (most often the one) */
       uint32_t h = aHash[s - MEMO_AHEAD];
       for (size_t i = h & (m->nSlot - 1); m->aSlot[i]; i = (i + 1) & (m->nSlot - 1))
         if ((uint32_t)(m->aSlot[i] >> 32) == h) {
-          PREFETCH(m->rec.p + (uint32_t)m->aSlot[i] - 1);
+          DS_PREFETCH(m->rec.p + (uint32_t)m->aSlot[i] - 1);
           break;
         }
     }

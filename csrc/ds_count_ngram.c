@@ -103,10 +103,10 @@ typedef struct nggroup {
 static int ngram_flush(ds_seqs *s, nggroup *g, size_t n) {
   for (size_t i = 0; i < g->n; i++) {
     size_t mask = s->nSlot - 1;
-    if (i + NGRAM_AHEAD < g->n) __builtin_prefetch(&s->aSlot[(size_t)g->aHash[i + NGRAM_AHEAD] & mask]);
+    if (i + NGRAM_AHEAD < g->n) DS_PREFETCH(&s->aSlot[(size_t)g->aHash[i + NGRAM_AHEAD] & mask]);
     if (i + NGRAM_AHEAD / 2 < g->n) {
       uint64_t x = s->aSlot[(size_t)g->aHash[i + NGRAM_AHEAD / 2] & mask];
-      if (x) __builtin_prefetch(&s->aEnt[(uint32_t)x - 1]);
+      if (x) DS_PREFETCH(&s->aEnt[(uint32_t)x - 1]);
     }
     s->total++;
     if (ds_count_seqs_add_h(s, g->aSeq[i], n, g->aHash[i], g->aDoc[i])) return DS_NOMEM;
@@ -125,7 +125,7 @@ typedef struct pkgroup {
 static int pk_flush(pktab *t, pkgroup *g) {
   for (size_t i = 0; i < g->n; i++) {
     size_t mask = t->nSlot - 1;
-    if (i + NGRAM_AHEAD < g->n) __builtin_prefetch(&t->a[(size_t)g->aHash[i + NGRAM_AHEAD] & mask]);
+    if (i + NGRAM_AHEAD < g->n) DS_PREFETCH(&t->a[(size_t)g->aHash[i + NGRAM_AHEAD] & mask]);
     uint64_t key = g->aKey[i];
     size_t j = (size_t)g->aHash[i] & mask;
     pkent *x;

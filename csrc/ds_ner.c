@@ -20,11 +20,6 @@ struct ds_ner {
 
 #define HEADER_BYTES 64
 
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)0)
-#endif
 
 static const char *const azType[DS_NER_NTYPE] = {"PERSON", "ORG", "LOC"};
 
@@ -489,14 +484,14 @@ static void score(const ds_ner *m, const uint64_t *aH, size_t nH, int32_t *sc) {
   uint32_t mask = m->featMask;
   size_t nRef = 0;
   /* the lookups are independent cache misses: start them all, then use them */
-  for (size_t f = 0; f < nH; f++) PREFETCH(&aFeat[2 * DS_NER_SLOT(aH[f], mask)]);
+  for (size_t f = 0; f < nH; f++) DS_PREFETCH(&aFeat[2 * DS_NER_SLOT(aH[f], mask)]);
   for (size_t f = 0; f < nH; f++) {
     uint32_t fp = DS_NER_FP(aH[f]), i = DS_NER_SLOT(aH[f], mask);
     for (;;) {
       uint32_t k = aFeat[2 * i];
       if (k == fp) {
         aRef[nRef++] = aFeat[2 * i + 1];
-        PREFETCH(&m->aRow[(size_t)DS_NER_ROW * aFeat[2 * i + 1]]);
+        DS_PREFETCH(&m->aRow[(size_t)DS_NER_ROW * aFeat[2 * i + 1]]);
         break;
       }
       if (k == 0) break;

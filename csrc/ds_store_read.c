@@ -233,7 +233,7 @@ static int put_text(ds_corpus *c, const unsigned char *w, const unsigned char **
     for (size_t k = 0; k < nb; k++) aWord[k] = aAttr[(size_t)aType[g - g0 + k] * DS_NATTR];
     for (size_t k = 0; k < nb; k++) {
       if (strtab_get(&c->words, aWord[k], &az[k], &an[k])) return DS_CORRUPT;
-      __builtin_prefetch(az[k]);
+      DS_PREFETCH(az[k]);
     }
     for (size_t k = 0; k < nb; k++, g++) {
       if (put_gap(c, w, px, end, g, b) || b->n + an[k] > UINT32_MAX) return DS_CORRUPT;

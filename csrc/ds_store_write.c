@@ -458,11 +458,6 @@ static int global_type(ds_corpus *c, sqlite3_stmt *pFind, const ds_doc *d, size_
   return DS_OK;
 }
 
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)0)
-#endif
 /* Tokens between the stages of store_part's prefetching (measured: 8 to 16 do as well). */
 #define POST_AHEAD 8
 
@@ -499,7 +494,7 @@ static int store_part(ds_corpus *c, const ds_doc *d, int flags, ds_error *e) {
                          ? d->aTypeRef : NULL;
   for (size_t u = 0; u < nType && rc == DS_OK; u++) {
     if (aRef && u + POST_AHEAD < nType && aRef[u + POST_AHEAD] != DS_TYPEREF_NONE)
-      PREFETCH(&c->types.aEnt[aRef[u + POST_AHEAD]].id);
+      DS_PREFETCH(&c->types.aEnt[aRef[u + POST_AHEAD]].id);
     if (aRef && aRef[u] != DS_TYPEREF_NONE) {
       aEntG[u] = aRef[u];
       aTypeG[u] = c->types.aEnt[aRef[u]].id;
@@ -557,7 +552,7 @@ static int store_part(ds_corpus *c, const ds_doc *d, int flags, ds_error *e) {
   uint8_t *aNoPost = rc == DS_OK ? ds_malloc(nType + 1) : NULL;   /* bit a: counted, not listed */
   if (rc == DS_OK && (!aEntOf || !aNoPost)) rc = ds_store_nomem(e);
   for (size_t u = 0; u < nType && rc == DS_OK; u++) {
-    if (u + POST_AHEAD < nType) PREFETCH(c->aTypeEnt + (size_t)aEntG[u + POST_AHEAD] * DS_NATTR);
+    if (u + POST_AHEAD < nType) DS_PREFETCH(c->aTypeEnt + (size_t)aEntG[u + POST_AHEAD] * DS_NATTR);
     const uint32_t *ai = c->aTypeEnt + (size_t)aEntG[u] * DS_NATTR;
     aNoPost[u] = 0;
     for (int a = 0; a < DS_NATTR; a++) {
@@ -571,8 +566,8 @@ static int store_part(ds_corpus *c, const ds_doc *d, int flags, ds_error *e) {
       for (int a = 0; a < DS_NATTR; a++)
         if (!(aNoPost[u] >> a & 1)) {
           const ds_lexent *v = aEntOf[u * DS_NATTR + a];
-          PREFETCH(&v->nAdded);
-          PREFETCH(&v->post.cap);
+          DS_PREFETCH(&v->nAdded);
+          DS_PREFETCH(&v->post.cap);
         }
     }
     if (t + POST_AHEAD < nTok) {
@@ -580,7 +575,7 @@ static int store_part(ds_corpus *c, const ds_doc *d, int flags, ds_error *e) {
       for (int a = 0; a < DS_NATTR; a++)
         if (!(aNoPost[u] >> a & 1)) {
           const ds_lexent *v = aEntOf[u * DS_NATTR + a];
-          if (v->post.p) PREFETCH(v->post.p + v->post.n);
+          if (v->post.p) DS_PREFETCH(v->post.p + v->post.n);
         }
     }
     size_t u = aTypeOf[t];

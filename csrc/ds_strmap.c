@@ -62,11 +62,6 @@ int ds_strmap_get(const ds_strmap *m, const char *z, size_t n, uint32_t *pv) {
   }
 }
 
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)0)
-#endif
 
 /* Keys between the stages of ds_strmap_get_many (a ring of 4 * MANY_AHEAD keys). */
 #define MANY_AHEAD 4
@@ -89,7 +84,7 @@ void ds_strmap_get_many(const ds_strmap *m, const char *const *az, const size_t 
     if (s < n) {
       uint32_t h = hash_key(az[s], an[s]);
       aHash[s % RING] = h;
-      PREFETCH(&m->aSlot[h & mask]);
+      DS_PREFETCH(&m->aSlot[h & mask]);
     }
     if (s >= MANY_AHEAD && s - MANY_AHEAD < n) {
       size_t j = s - MANY_AHEAD;
@@ -99,7 +94,7 @@ void ds_strmap_get_many(const ds_strmap *m, const char *const *az, const size_t 
         if (!x) break;
         if ((uint32_t)(x >> 32) == h) {
           cand = (uint32_t)x;
-          PREFETCH(&m->aOff[cand - 1]);
+          DS_PREFETCH(&m->aOff[cand - 1]);
           break;
         }
       }
@@ -107,7 +102,7 @@ void ds_strmap_get_many(const ds_strmap *m, const char *const *az, const size_t 
     }
     if (s >= 2 * MANY_AHEAD && s - 2 * MANY_AHEAD < n) {
       uint32_t cand = aCand[(s - 2 * MANY_AHEAD) % RING];
-      if (cand) PREFETCH(m->arena.p + m->aOff[cand - 1]);
+      if (cand) DS_PREFETCH(m->arena.p + m->aOff[cand - 1]);
     }
     if (s >= 3 * MANY_AHEAD) {
       size_t j = s - 3 * MANY_AHEAD;

@@ -27,11 +27,6 @@ struct ds_tagger {
 
 #define HEADER_BYTES 64
 
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)0)
-#endif
 
 /* {====== Hashing ====== */
 
@@ -478,12 +473,12 @@ static void add_feats(const ds_tagger *t, const uint64_t *aH, size_t nH, int32_t
   uint32_t mask = t->featMask;
   size_t nRef = 0;
   /* the lookups are independent cache misses: start them all, then use them */
-  for (size_t f = 0; f < nH; f++) PREFETCH(&aFeat[2 * DS_TAGGER_SLOT(aH[f], mask)]);
+  for (size_t f = 0; f < nH; f++) DS_PREFETCH(&aFeat[2 * DS_TAGGER_SLOT(aH[f], mask)]);
   for (size_t f = 0; f < nH; f++) {
     uint32_t ref = find_ref(aFeat, mask, aH[f]);
     if (ref) {
       aRef[nRef++] = ref;
-      PREFETCH(&t->aEntry[ref >> 8]);
+      DS_PREFETCH(&t->aEntry[ref >> 8]);
     }
   }
   for (size_t r = 0; r < nRef; r++) add_ref(t, aRef[r], sc);
@@ -683,7 +678,7 @@ static inline void word_key(const ds_tagger_cache *tc, const char *z, size_t n, 
   uint64_t h = mix64(a[0] + a[1] * 0x9e3779b97f4a7c15ull + a[2] * 0xc2b2ae3d27d4eb4full +
                      a[3] * 0x165667b19e3779f9ull);
   k->slot = (uint32_t)h & tc->mask;
-  PREFETCH(rec_at(tc, k->slot));
+  DS_PREFETCH(rec_at(tc, k->slot));
 }
 
 /*
@@ -872,7 +867,7 @@ int ds_tagger_tag_cached(const ds_tagger *t, ds_tagger_cache *tc, const char *co
       wordrec *n1 = i + 1 < n ? ring[(i + 1) & 7] : pEos, *n2 = i + 2 < n ? ring[(i + 2) & 7] : pEos;
       /* the context features' slots are fetched while the vectors are added */
       size_t nH = feats_context(&cur->tt, &p1->tt, &n1->tt, t1, aH);
-      for (size_t f = 0; f < nH; f++) PREFETCH(&t->aFeat[2 * DS_TAGGER_SLOT(aH[f], t->featMask)]);
+      for (size_t f = 0; f < nH; f++) DS_PREFETCH(&t->aFeat[2 * DS_TAGGER_SLOT(aH[f], t->featMask)]);
       memset(sc, 0, sizeof(int32_t) * tc->nVec);
       const int16_t *vs, *vp, *vn, *vt;
       uint32_t bound = 0;
