@@ -146,8 +146,20 @@ static size_t put_printable(ds_buf *b, const char *z0, size_t n, int bFlat) {
   unsigned char *o = b->p + b->n;
   size_t w = 0;
   for (size_t i = 0; i < n;) {
+    /* the common case, eight bytes at a time: printable ASCII (none >= 0x80, < 0x20, 0x7F) */
+    if (n - i >= 8) {
+      uint64_t v;
+      memcpy(&v, z + i, 8);
+      const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+      uint64_t vDel = v ^ (0x7F * ones);
+      if (!((v | ((v - 0x20 * ones) & ~v) | ((vDel - ones) & ~vDel)) & highs)) {
+        memcpy(o, &v, 8);
+        o += 8, i += 8, w += 8;
+        continue;
+      }
+    }
     unsigned ch = z[i];
-    if (ch >= 0x20 && ch < 0x7F) {              /* the common case: printable ASCII */
+    if (ch >= 0x20 && ch < 0x7F) {              /* printable ASCII */
       *o++ = (unsigned char)ch, i++, w++;
       continue;
     }
@@ -202,33 +214,47 @@ static void put_doc_column(ds_buf *b, const char *z, size_t docw) {
   if (w < docw) put_spaces(b, docw - w);
 }
 
-/* The printable width of the name of the document holding each match, at most. */
-static int widest_name(ds_corpus *c, const ds_match *a, size_t n, size_t *pW, ds_error *e) {
+/*
+** The documents of the lines, in order, a run of lines in one document counted once
+** (*paK, *pnK: the caller frees *paK), and with pW the printable width of the widest of
+** their names.
+*/
+static int line_docs(ds_corpus *c, const ds_match *a, size_t n, size_t **paK, size_t *pnK, size_t *pW,
+                     ds_error *e) {
+  size_t *aK = ds_malloc_n(n ? n : 1, sizeof *aK), nK = 0, wMax = 0;
   ds_buf tmp = DS_BUF_INIT;
-  int64_t kLast = -1;
-  size_t wMax = 0;
-  int rc = DS_OK;
+  int rc = aK ? DS_OK : ds_error_set(e, DS_NOMEM, -1, "out of memory");
+  const ds_docinfo *d = NULL;
   for (size_t i = 0; i < n && rc == DS_OK; i++) {
+    if (d && a[i].first >= d->cpos && a[i].last < d->cpos + d->nTok && a[i].last >= a[i].first) continue;
     int64_t k = -1;
     rc = match_doc(c, a[i].first, a[i].last, &k, e);
-    if (rc || k == kLast) continue;
-    kLast = k;
-    const char *z = ds_corpus_doc(c, (size_t)k)->zName;
-    ds_buf_reset(&tmp);
-    size_t w = put_printable(&tmp, z, strlen(z), 0);
-    if (w > wMax) wMax = w;
+    if (rc) break;
+    d = ds_corpus_doc(c, (size_t)k);
+    aK[nK++] = (size_t)k;
+    if (pW) {
+      ds_buf_reset(&tmp);
+      size_t w = put_printable(&tmp, d->zName, strlen(d->zName), 0);
+      if (w > wMax) wMax = w;
+    }
   }
   if (rc == DS_OK && tmp.rc) rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
   ds_buf_free(&tmp);
-  *pW = wMax;
-  return rc;
+  if (rc) {
+    ds_free(aK);
+    return rc;
+  }
+  *paK = aK, *pnK = nK;
+  if (pW) *pW = wMax;
+  return DS_OK;
 }
 
 int ds_kwic_render(ds_corpus *c, const ds_match *a, size_t n, const ds_kwic_style *s, ds_buf *pOut,
                    ds_error *e) {
   size_t docw = s->docw >= 0 ? (size_t)s->docw : 0;
-  int rc = DS_OK;
-  if (s->eFormat == DS_KWIC_TEXT && s->docw < 0) rc = widest_name(c, a, n, &docw, e);
+  size_t *aK = NULL, nK = 0, iK = 0;
+  int rc = line_docs(c, a, n, &aK, &nK, s->eFormat == DS_KWIC_TEXT && s->docw < 0 ? &docw : NULL, e);
+  if (rc == DS_OK) rc = ds_corpus_read_ahead(c, aK, nK, e);
   ds_buf left = DS_BUF_INIT;                   /* the left context, measured before it is padded */
   unsigned nTick = 0;
   int64_t k = -1;
@@ -239,10 +265,9 @@ int ds_kwic_render(ds_corpus *c, const ds_match *a, size_t n, const ds_kwic_styl
       rc = ds_interrupt_error(e);
       break;
     }
-    /* the document: the last line's again, or looked up */
+    /* the document: the last line's again, or the next of line_docs's */
     if (!d || first < d->cpos || last >= d->cpos + d->nTok || last < first) {
-      rc = match_doc(c, first, last, &k, e);
-      if (rc) break;
+      k = (int64_t)aK[iK++];
       d = ds_corpus_doc(c, (size_t)k);
     }
     kwic_cut x;
@@ -272,6 +297,8 @@ int ds_kwic_render(ds_corpus *c, const ds_match *a, size_t n, const ds_kwic_styl
     }
     if (pOut->rc || left.rc) rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
   }
+  ds_corpus_read_ahead(c, NULL, 0, NULL);
+  ds_free(aK);
   ds_buf_free(&left);
   return rc;
 }

@@ -47,8 +47,12 @@ static const char *const azStSql[ST_N] = {
   "SELECT id, freq FROM lexicon WHERE attr=?1 AND str=?2",
   "SELECT n, data FROM postings WHERE attr=?1 AND id=?2 ORDER BY seg",
   /* the part of document ?1 holding token ?2 */
-  "SELECT first, n, width, types, ws FROM tokens WHERE doc=?1 AND first<=?2 ORDER BY first DESC LIMIT 1",
+  "SELECT first, n, width, types, ws, rowid FROM tokens WHERE doc=?1 AND first<=?2 ORDER BY first DESC LIMIT 1",
   "SELECT n, data, vals FROM spans WHERE kind=?1 AND doc=?2",
+  /* the parts whose row ids are the JSON array ?1, a row each in its order (NULLs where
+     there is no such row) */
+  "SELECT t.doc, t.first, t.n, t.width, t.types, t.ws FROM json_each(?1) AS j "
+  "LEFT JOIN tokens AS t ON t.rowid = j.value",
 };
 
 /* ====================== SQL helpers ====================== */
@@ -322,6 +326,7 @@ static int check_format(ds_corpus *c, int flags, ds_error *e) {
 static void forget_caches(ds_corpus *c) {
   c->streamDoc = -1;
   c->bText = 0;
+  ds_store_read_ahead_end(c);
   c->rawDocId = -1;
   for (int a = 0; a < DS_NATTR; a++) c->abLexLoaded[a] = 0;
   c->words.bLoaded = 0;
@@ -676,6 +681,8 @@ void ds_corpus_close(ds_corpus *c) {
   }
   ds_buf_free(&c->rawTypes);
   ds_buf_free(&c->rawWs);
+  ds_free(c->aAheadDoc);
+  ds_buf_free(&c->aheadIds);
   ds_free(c->aExType);
   ds_free(c->aExOff);
   ds_buf_free(&c->exText);

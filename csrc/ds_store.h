@@ -409,6 +409,15 @@ int ds_corpus_window(ds_corpus *c, size_t k, int64_t t0, int64_t t1, int bText, 
 int ds_corpus_window_exact(ds_corpus *c, size_t k, int64_t t0, int64_t t1, int bText, ds_window *w,
                            ds_error *e);
 
+/*
+** A hint: ds_corpus_window_exact will next be asked for windows of documents aK[0..n)
+** (ds_corpus_doc order), one document after another in this order (several windows of
+** one document count once), so their parts can be read in batches, several times
+** cheaper than one at a time. A window of any other document ends the hint, and so does
+** n = 0, which a caller gives when done (a reader's hint holds a statement open).
+*/
+int ds_corpus_read_ahead(ds_corpus *c, const size_t *aK, size_t n, ds_error *e);
+
 /* The lexicon id of attribute attr of a token type (from a window). */
 uint32_t ds_corpus_type_id(const ds_corpus *c, uint32_t type, int attr);
 

@@ -35,7 +35,7 @@ typedef struct strtab {
 
 /* Statements kept prepared (see ds_store_cached; their SQL is in ds_store.c). */
 enum { ST_SHA, ST_DOC, ST_META, ST_TOKENS, ST_SPANS, ST_FIND, ST_GAP, ST_SAVE, ST_RELEASE,
-       ST_DOCEND, ST_PARTS, ST_LOOKUP, ST_POSTINGS, ST_PART, ST_SPANREAD, ST_N };
+       ST_DOCEND, ST_PARTS, ST_LOOKUP, ST_POSTINGS, ST_PART, ST_SPANREAD, ST_AHEAD, ST_N };
 
 /* Spans of one kind of a document being written, encoded as they come (see ds_store.h). */
 typedef struct spanacc {
@@ -152,6 +152,17 @@ struct ds_corpus {
   const unsigned char *pRawTypes, *pRawWs;   /* the blobs: a reader's in ST_PART's row, kept
                                  stepped while the part is held; a writer's in the copies */
   size_t nRawTypes, nRawWs;
+  int bRawAhead;              /* the blobs are in ST_AHEAD's row (a reader's) */
+  /* reader cache: parts read ahead (ds_corpus_read_ahead) */
+  int bNoAhead;               /* ST_AHEAD cannot be prepared (an SQLite without JSON) */
+  int64_t *aAheadDoc;         /* docs.id of the documents announced, in order */
+  size_t nAhead, nAheadAlloc;
+  size_t iAhead;              /* the next one to be asked for */
+  size_t iAheadEnd;           /* ST_AHEAD's rows cover [iAhead, iAheadEnd) */
+  int64_t rowDelta;           /* tokens.rowid - docs.id of a document's first part, as
+                                 last seen: the guess for the next ones */
+  int64_t aheadDelta;         /* the guess ST_AHEAD's rows were asked with */
+  ds_buf aheadIds;            /* ST_AHEAD's ?1, a JSON array of row ids */
   uint32_t *aExType, *aExOff; /* the decoded tokens and (start, end) byte pairs */
   size_t nExAlloc;
   ds_buf exText;              /* their text */
@@ -202,14 +213,14 @@ int64_t ds_store_doc_index(const ds_corpus *c, int64_t docId);
 /* ---- ds_store_read.c: loading for reading ---- */
 /* Load every stored token type into c->tt (once). */
 int ds_store_load_types(ds_corpus *c, ds_error *e);
-/* Forget what was loaded for reading (a writer committed, or the handle rolled back). */
-void ds_store_forget_reads(ds_corpus *c);
 void ds_store_strtab_free(strtab *t);
 /*
 ** Load the parts of document k that hold its tokens [t0, t1) into the window (c->aTypes
 ** from token c->streamFirst, c->streamN of them; with bText c->text and c->aOff too).
 */
 int ds_store_load_window(ds_corpus *c, int64_t k, int64_t t0, int64_t t1, int bText, ds_error *e);
+/* End reading ahead (ds_corpus_read_ahead), letting go of a part held in its row. */
+void ds_store_read_ahead_end(ds_corpus *c);
 
 /* ---- ds_store_write.c ---- */
 /* Forget the workers' view of the token types (the writer's maps were emptied or closed). */

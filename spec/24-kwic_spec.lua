@@ -102,6 +102,52 @@ describe("kwic", function()
     assert.equal(bad .. " q\t1\t1\tce \ttalks\t?", m:kwic_text{width = 3, format = "tsv"})
     local format = require "dossier.format"
     assert.equal(format.kwic(m:kwic{width = 3}, {width = 3}), m:kwic_text{width = 3})
+    -- ASCII goes eight bytes at a time: a control, DEL or non-ASCII byte anywhere among
+    -- eight printable ones is still shown as itself
+    local c3 <close> = dossier.open(H.tmp(".db"))
+    c3:add_text("Joint statement on talks.", "abcdefg\x7Fhijklmnop")
+    c3:add_text("A second statement on talks.", "abcdefghijklm\x1Fn")
+    c3:add_text("The third statement on talks.", "abcdefghijklmno\xC3\xA9")
+    m = c3:query('"statement"')
+    -- names 20, 18 and 16 code points wide, padded to 20, then two spaces, then the left
+    -- context padded to 10
+    assert.equal(table.concat({
+      "abcdefg\\x7Fhijklmnop" .. "  " .. "    Joint [statement] on talks.",
+      "abcdefghijklm\\x1Fn  " .. "  " .. " A second [statement] on talks.",
+      "abcdefghijklmno\u{E9}    " .. "  " .. "The third [statement] on talks.",
+    }, "\n"), m:kwic_text{width = 10})
+  end)
+
+  -- kwic_text reads the stored parts of the lines' documents ahead, in batches, at row
+  -- ids guessed from the last part seen; m:kwic reads each part by its key. Documents in
+  -- many parts and a file whose documents were removed and added again (the guesses
+  -- miss) give the same lines, in corpus order or sorted (a document comes back), from
+  -- a writer or a reader.
+  it("prints the same lines as m:kwic rows whatever the parts, the file's history and the order", function()
+    local format = require "dossier.format"
+    local path = H.tmp(".db")
+    local files = H.seed_files()
+    local c = dossier.open(path)
+    c:add(files, {jobs = 1, part_bytes = 1500})
+    assert.is_true(c:remove(2))
+    c:add_text("The Kremlin said that the talks went well.", "short-1")
+    c:add({files[2]}, {jobs = 1})
+    c:add_text("Officials said that the cooperation would grow.", "short-2")
+    local function same_lines(corpus)
+      for _, q in ipairs{'"the"%c', '"said"', '"China" | "Russia"'} do
+        local m = corpus:query(q)
+        assert.is_true(#m > 0, q)
+        for _, w in ipairs{0, 3, 40} do
+          assert.equal(format.kwic(m:kwic{width = w}, {width = w}), m:kwic_text{width = w}, q)
+        end
+        m:sort{"matchend[1] word", "match[-1] word"}
+        assert.equal(format.kwic(m:kwic{width = 40}, {width = 40}), m:kwic_text{width = 40}, q)
+      end
+    end
+    same_lines(c)
+    c:close()
+    local r <close> = dossier.open(path, {readonly = true})
+    same_lines(r)
   end)
 
   it("sorts by the words left and right, with %c, desc and several keys", function()
