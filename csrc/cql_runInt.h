@@ -80,6 +80,12 @@ static inline int doc_ok(runner *r, int64_t k) {
   return cql_doc_ok(r->p, r->c, (size_t)k, r->e);
 }
 
+/* Make the document holding corpus position pos current (if it is not); doc_ok of it. */
+static inline int enter_pos(runner *r, int64_t pos) {
+  if (pos < r->lo || pos >= r->hi) enter_doc(r, ds_corpus_doc_at(r->c, pos));
+  return doc_ok(r, r->k);
+}
+
 /* {====== cql_run.c ====== */
 
 /* (their contracts are at their definitions) */

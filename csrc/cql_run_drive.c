@@ -179,8 +179,7 @@ int cql_run_gap(runner *r, ds_matchset *out) {
   for (size_t i = 0; i < n && rc == DS_OK; i++) {
     int64_t pos = a[i];
     if ((rc = tick(r)) != DS_OK) break;
-    if (pos < r->lo || pos >= r->hi) enter_doc(r, ds_corpus_doc_at(r->c, pos));
-    int ok = doc_ok(r, r->k);
+    int ok = enter_pos(r, pos);
     if (ok < 0) {
       rc = -ok;
       break;
@@ -246,8 +245,7 @@ static int run_leapfrog(runner *r, const int64_t *a, size_t n, ds_matchset *out)
       continue;
     }
     int64_t pos = a[i++];
-    if (pos < r->lo || pos >= r->hi) enter_doc(r, ds_corpus_doc_at(r->c, pos));
-    int ok = doc_ok(r, r->k);
+    int ok = enter_pos(r, pos);
     if (ok < 0) {
       rc = -ok;
       break;
@@ -349,8 +347,7 @@ static int run_open(runner *r, const int64_t *a, size_t nA, ds_matchset *out) {
   for (size_t i = 0; i < nA && rc == DS_OK;) {
     int64_t pos = a[i];
     if ((rc = tick(r)) != DS_OK) break;
-    if (pos < r->lo || pos >= r->hi) enter_doc(r, ds_corpus_doc_at(r->c, pos));
-    int v = doc_ok(r, r->k);
+    int v = enter_pos(r, pos);
     ds_span sp = {0, -1};
     if (v > 0) v = cql_run_span_at(r, p->zWithin, pos, &sp);
     if (v <= 0) {
@@ -430,8 +427,7 @@ int cql_run_driver(runner *r, ds_matchset *out) {
   for (size_t i = 0; i < n && rc == DS_OK; i++) {
     int64_t pos = a[i];
     if ((rc = tick(r)) != DS_OK) break;
-    if (pos < r->lo || pos >= r->hi) enter_doc(r, ds_corpus_doc_at(r->c, pos));
-    int ok = doc_ok(r, r->k);
+    int ok = enter_pos(r, pos);
     if (ok < 0) {
       rc = -ok;
       break;
@@ -505,8 +501,7 @@ int cql_run_alt(runner *r, ds_matchset *out) {
       }
       for (size_t q = 0; q < m && rc == DS_OK; q++) {
         int64_t pos = b[q];
-        if (pos < r->lo || pos >= r->hi) enter_doc(r, ds_corpus_doc_at(r->c, pos));
-        int ok = doc_ok(r, r->k);
+        int ok = enter_pos(r, pos);
         if (ok < 0) {
           rc = -ok;
           break;

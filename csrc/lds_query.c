@@ -222,29 +222,51 @@ static int key_row(void *ctx, size_t i, const char *const *azValue) {
 ** each side, not `width` characters), keys = sort keys as msort takes them (each row
 ** gets `keys`, the strings those keys compare, for merging sorted results).
 */
+/*
+** The arguments corpus_kwic and corpus_kwic_text share: (corpus, matchset, width [, from
+** [, to [, opts]]]), from..to clamped to the set, opts.tokens (-1 when absent); whether
+** opts is there is the result, for the caller's own fields.
+*/
+typedef struct kwic_args {
+  ds_corpus *c;
+  matchset_box *m;
+  lua_Integer width, from, to, nTok;
+} kwic_args;
+
+static int check_kwic_args(lua_State *L, kwic_args *a) {
+  a->c = lds_check_corpus(L, 1);
+  a->m = check_matchset(L, 2);
+  a->width = luaL_checkinteger(L, 3);
+  a->from = luaL_optinteger(L, 4, 1);
+  a->to = luaL_optinteger(L, 5, (lua_Integer)a->m->ms.n);
+  luaL_argcheck(L, a->width >= 0 && a->width <= 100000, 3, "width out of range");
+  if (a->from < 1) a->from = 1;
+  if (a->to > (lua_Integer)a->m->ms.n) a->to = (lua_Integer)a->m->ms.n;
+  a->nTok = -1;
+  if (lua_isnoneornil(L, 6)) return 0;
+  luaL_checktype(L, 6, LUA_TTABLE);
+  lua_getfield(L, 6, "tokens");
+  if (!lua_isnil(L, -1)) {
+    a->nTok = luaL_checkinteger(L, -1);
+    luaL_argcheck(L, a->nTok >= 0 && a->nTok <= 10000, 6, "tokens out of range");
+  }
+  lua_pop(L, 1);
+  return 1;
+}
+
 static int corpus_kwic(lua_State *L) {
-  ds_corpus *c = lds_check_corpus(L, 1);
-  matchset_box *m = check_matchset(L, 2);
-  lua_Integer width = luaL_checkinteger(L, 3);
-  lua_Integer from = luaL_optinteger(L, 4, 1);
-  lua_Integer to = luaL_optinteger(L, 5, (lua_Integer)m->ms.n);
-  luaL_argcheck(L, width >= 0 && width <= 100000, 3, "width out of range");
-  lua_Integer nTok = -1;
+  kwic_args a;
+  int bOpts = check_kwic_args(L, &a);
+  ds_corpus *c = a.c;
+  matchset_box *m = a.m;
+  lua_Integer width = a.width, from = a.from, to = a.to, nTok = a.nTok;
   ds_sortkey aKey[16];
   size_t nKey = 0;
-  if (!lua_isnoneornil(L, 6)) {
-    luaL_checktype(L, 6, LUA_TTABLE);
-    lua_getfield(L, 6, "tokens");
-    if (!lua_isnil(L, -1)) {
-      nTok = luaL_checkinteger(L, -1);
-      luaL_argcheck(L, nTok >= 0 && nTok <= 10000, 6, "tokens out of range");
-    }
+  if (bOpts) {
     lua_getfield(L, 6, "keys");
     if (!lua_isnil(L, -1)) nKey = check_keys(L, lua_gettop(L), aKey);
-    lua_pop(L, 2);
+    lua_pop(L, 1);
   }
-  if (from < 1) from = 1;
-  if (to > (lua_Integer)m->ms.n) to = (lua_Integer)m->ms.n;
   groups g = {lds_newbuf(L), nKey, 0};
   const char *zKey = NULL;
   if (nKey && to >= from) {
@@ -302,21 +324,13 @@ static int corpus_kwic(lua_State *L) {
 ** default the widest name among the lines), format = "text" | "tsv".
 */
 static int corpus_kwic_text(lua_State *L) {
-  ds_corpus *c = lds_check_corpus(L, 1);
-  matchset_box *m = check_matchset(L, 2);
-  lua_Integer width = luaL_checkinteger(L, 3);
-  lua_Integer from = luaL_optinteger(L, 4, 1);
-  lua_Integer to = luaL_optinteger(L, 5, (lua_Integer)m->ms.n);
-  luaL_argcheck(L, width >= 0 && width <= 100000, 3, "width out of range");
-  ds_kwic_style st = {DS_KWIC_TEXT, (int)width, -1, -1};
-  if (!lua_isnoneornil(L, 6)) {
-    luaL_checktype(L, 6, LUA_TTABLE);
-    lua_getfield(L, 6, "tokens");
-    if (!lua_isnil(L, -1)) {
-      lua_Integer n = luaL_checkinteger(L, -1);
-      luaL_argcheck(L, n >= 0 && n <= 10000, 6, "tokens out of range");
-      st.nTok = (int)n;
-    }
+  kwic_args a;
+  int bOpts = check_kwic_args(L, &a);
+  ds_corpus *c = a.c;
+  matchset_box *m = a.m;
+  lua_Integer from = a.from, to = a.to;
+  ds_kwic_style st = {DS_KWIC_TEXT, (int)a.width, (int)a.nTok, -1};
+  if (bOpts) {
     lua_getfield(L, 6, "docw");
     if (!lua_isnil(L, -1)) {
       lua_Integer n = luaL_checkinteger(L, -1);
@@ -326,10 +340,8 @@ static int corpus_kwic_text(lua_State *L) {
     static const char *const azFormat[] = {"text", "tsv", NULL};
     lua_getfield(L, 6, "format");
     if (!lua_isnil(L, -1)) st.eFormat = luaL_checkoption(L, -1, NULL, azFormat) == 1 ? DS_KWIC_TSV : DS_KWIC_TEXT;
-    lua_pop(L, 3);
+    lua_pop(L, 2);
   }
-  if (from < 1) from = 1;
-  if (to > (lua_Integer)m->ms.n) to = (lua_Integer)m->ms.n;
   ds_buf *out = lds_newbuf(L);
   if (to >= from) {
     ds_error e;
