@@ -7,7 +7,8 @@ LUA_INC ?= /usr/include/lua5.4
 SHARED  ?= ../shared
 CFLAGS  ?= -O3 -g
 WARN    ?= -Wall -Wextra -Wpedantic -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Werror
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC $(WARN) $(CFLAGS) -Icsrc
+# -fvisibility=hidden: core.so exports luaopen_dossier_core alone (csrc/lds_core.c)
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden $(WARN) $(CFLAGS) -Icsrc
 # Poppler's GLib API for PDF (its headers, and GLib's, as system headers: no warnings)
 PDF_CFLAGS := $(shell pkg-config --cflags poppler-glib 2>/dev/null | sed 's/-I/-isystem /g')
 # (not linked: ds_pdf.c loads libpoppler-glib with dlopen when the first PDF is read)
@@ -75,8 +76,9 @@ replay: $(REPLAYS)
 	  [ -z "$$d" ] || $(B)/replay_$$n $$d || exit 1; \
 	done
 
+# (bin/dossier's compiled Lua modules in build/, not the user's cache)
 spec: $(MODULE)
-	DOSSIER_SHARED=$(SHARED) busted --lua=$(LUA)
+	DOSSIER_SHARED=$(SHARED) DOSSIER_CACHE=$(B)/luac busted --lua=$(LUA)
 
 test:
 	@tools/deps.sh $(DEB_BUILD) $(DEB_RUN) $(DEB_TEST)
@@ -133,7 +135,7 @@ asan:
 	ASAN_OPTIONS=detect_leaks=1 build/asan/test_ner $(SHARED)/data
 	LD_PRELOAD=$$(clang -print-file-name=libclang_rt.asan-x86_64.so) \
 	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
-	  DOSSIER_SHARED=$(SHARED) busted --lua=$(LUA) --cpath='build/asan/?.so'
+	  DOSSIER_SHARED=$(SHARED) DOSSIER_CACHE=build/asan/luac busted --lua=$(LUA) --cpath='build/asan/?.so'
 
 # Worker threads under ThreadSanitizer: the store's C tests (parallel indexing among
 # them), and the sample corpus with edited copies indexed with 1, 2 and 4 jobs, clean-up

@@ -5,6 +5,7 @@
 */
 #include "lds.h"
 #include "ds_clean.h"
+#include "ds_hash.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -311,6 +312,16 @@ static int l_ignore_file_size_signal(lua_State *L) {
   return 0;
 }
 
+/* core.sha256(s) -> the SHA-256 of the string s in hex */
+static int l_sha256(lua_State *L) {
+  size_t n;
+  const char *z = luaL_checklstring(L, 1, &n);
+  char zHex[DS_SHA256_HEX + 1];
+  ds_sha256_hex(z, n, zHex);
+  lua_pushlstring(L, zHex, DS_SHA256_HEX);
+  return 1;
+}
+
 /* core.clock() -> seconds on a monotonic clock (for timing the parts of a job) */
 static int l_clock(lua_State *L) {
   struct timespec ts;
@@ -322,6 +333,7 @@ static int l_clock(lua_State *L) {
 static const luaL_Reg funcs[] = {
   {"clean_rules", l_clean_rules},
   {"clock", l_clock},
+  {"sha256", l_sha256},
   {"ignore_file_size_signal", l_ignore_file_size_signal},
   {"catch_interrupts", l_catch_interrupts},
   {"interrupted", l_interrupted},
@@ -337,9 +349,14 @@ static const luaL_Reg buf_meta[] = {
   {NULL, NULL}
 };
 
-LUAMOD_API int luaopen_dossier_core(lua_State *L);
+/* The module's one exported symbol: the Makefile builds with -fvisibility=hidden, so the
+   core's own calls are bound inside the module at link time (no symbol lookups when Lua
+   loads it, no PLT hops in hot loops). */
+#define LDS_EXPORT __attribute__((visibility("default")))
 
-LUAMOD_API int luaopen_dossier_core(lua_State *L) {
+LUAMOD_API LDS_EXPORT int luaopen_dossier_core(lua_State *L);
+
+LUAMOD_API LDS_EXPORT int luaopen_dossier_core(lua_State *L) {
   lds_register(L, BUF_MT, buf_meta, NULL);
   luaL_newlib(L, funcs);
   lua_pushliteral(L, DS_VERSION);

@@ -68,6 +68,7 @@ build = {
     ["dossier.cli.commands"] = "lua/dossier/cli/commands.lua",
     ["dossier.cli.query"] = "lua/dossier/cli/query.lua",
     ["dossier.data"] = "lua/dossier/data.lua",
+    ["dossier.loader"] = "lua/dossier/loader.lua",
     ["dossier.files"] = "lua/dossier/files.lua",
     ["dossier.format"] = "lua/dossier/format.lua",
     ["dossier.repl"] = "lua/dossier/repl.lua",

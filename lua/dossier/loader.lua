@@ -1,0 +1,95 @@
+-- dossier.loader: Lua modules compiled once and kept as bytecode, as Python keeps .pyc
+-- files. Compiling is most of a short command's time (argparse alone takes 1.5 ms of a
+-- 6 ms `dossier query --count`); loading the compiled chunk takes a tenth of that.
+--
+-- install(dir) puts a searcher before Lua's own: a module found on package.path is
+-- loaded from dir/<SHA-256 of its path>.luac when that file names the SHA-256 of the
+-- source as it is now and its bytecode is whole (its own SHA-256 checks out), else the
+-- source is compiled and the file written anew (written to a new name, then renamed:
+-- another process never reads half a file). The bytecode keeps its debug information,
+-- so errors and tracebacks name the source file and line as before. A cache that cannot
+-- be read or written costs nothing but the compile.
+--
+-- bin/dossier installs it in $DOSSIER_CACHE, else $XDG_CACHE_HOME/dossier, else
+-- ~/.cache/dossier; DOSSIER_CACHE=off leaves Lua's loading as it is.
+local core = require "dossier.core"
+
+local M = {}
+
+local MAGIC = "dossier-luac 1\n"
+
+local function read_file(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+-- The cached chunk of the source `src` in file `path`, if it is there and sound.
+local function cached(path, src)
+  local s = read_file(path)
+  if not s or s:sub(1, #MAGIC) ~= MAGIC then return nil end
+  local srcSum, codeSum, at = s:match("^(%x+)\n(%x+)\n()", #MAGIC + 1)
+  if srcSum ~= core.sha256(src) then return nil end
+  local code = s:sub(at)
+  if codeSum ~= core.sha256(code) then return nil end
+  return load(code, nil, "b")
+end
+
+local function write_cache(dir, path, src, fn)
+  local lfs = require "lfs"
+  if lfs.attributes(dir, "mode") ~= "directory" then
+    local parent = dir:match("^(.*)/[^/]+$")
+    if parent and parent ~= "" and lfs.attributes(parent, "mode") ~= "directory" then lfs.mkdir(parent) end
+    lfs.mkdir(dir)
+  end
+  local code = string.dump(fn)
+  local tmp = string.format("%s.%d.%d.tmp", path, os.time(), math.random(1, 1 << 30))
+  local f = io.open(tmp, "wb")
+  if not f then return end
+  local ok = f:write(MAGIC, core.sha256(src), "\n", core.sha256(code), "\n", code)
+  ok = f:close() and ok
+  if not (ok and os.rename(tmp, path)) then os.remove(tmp) end
+end
+
+-- The searcher. nil when the module is not on package.path, its file cannot be read or
+-- it does not compile: Lua's own searcher then finds it or says why, in its own words.
+local function searcher(dir, name)
+  local file = package.searchpath(name, package.path)
+  local src = file and read_file(file)
+  if not src then return nil end
+  local path = dir .. "/" .. core.sha256(file) .. ".luac"
+  local fn = cached(path, src)
+  if not fn then
+    fn = load(src, "@" .. file)
+    if not fn then return nil end
+    pcall(write_cache, dir, path, src, fn)
+  end
+  return fn, file
+end
+
+-- The cache's directory from the environment, or nil when it is off.
+function M.default_dir()
+  local dir = os.getenv("DOSSIER_CACHE")
+  if dir == "off" then return nil end
+  if dir and dir ~= "" then return dir end
+  local base = os.getenv("XDG_CACHE_HOME")
+  if not base or base == "" then
+    local home = os.getenv("HOME")
+    if not home or home == "" then return nil end
+    base = home .. "/.cache"
+  end
+  return base .. "/dossier"
+end
+
+-- The searcher keeping its bytecode in dir (for package.searchers).
+function M.searcher(dir)
+  return function(name) return searcher(dir, name) end
+end
+
+function M.install(dir)
+  if dir then table.insert(package.searchers, 2, M.searcher(dir)) end
+end
+
+return M
