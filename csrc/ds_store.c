@@ -51,8 +51,7 @@ static const char *const azStSql[ST_N] = {
   "SELECT n, data, vals FROM spans WHERE kind=?1 AND doc=?2",
   /* the parts whose row ids are the JSON array ?1, a row each in its order (NULLs where
      there is no such row) */
-  "SELECT t.doc, t.first, t.n, t.width, t.types, t.ws FROM json_each(?1) AS j "
-  "LEFT JOIN tokens AS t ON t.rowid = j.value",
+  "SELECT t.doc, t.first, t.n, t.width, t.types, t.ws FROM json_each(?1) LEFT JOIN tokens AS t ON t.rowid = value",
 };
 
 /* ====================== SQL helpers ====================== */
