@@ -441,11 +441,79 @@ static void test_two_handles(void) {
   remove_db();
 }
 
+/* One TSV line's left, match and right fields (after doc, first, last), or 0. */
+static int tsv_fields(const char *z, size_t n, const char **az, size_t *an) {
+  const char *end = z + n, *p = z;
+  for (int f = 0; f < 6; f++) {
+    const char *q = memchr(p, '\t', (size_t)(end - p));
+    if (!q) q = end;
+    if (f >= 3) az[f - 3] = p, an[f - 3] = (size_t)(q - p);
+    if (q == end && f < 5) return 0;
+    p = q + 1;
+  }
+  return 1;
+}
+
+/*
+** Concordance lines made by ds_kwic_render, which reads the documents' stored parts
+** ahead in batches at guessed rows: the same left, match and right as ds_corpus_kwic
+** (which reads part by part), for a line every 97 tokens of documents aK[0..nK), in
+** corpus order and then round the documents from the last (a document after one in
+** parts is guessed at a row of that one's: the guesses miss, and are made anew).
+*/
+static void check_lines_read_ahead(ds_corpus *c, const size_t *aK, size_t nK) {
+  ds_error e;
+  size_t nM = 0, nAlloc = 0;
+  for (size_t j = 0; j < nK; j++) nAlloc += (size_t)(ds_corpus_doc(c, aK[j])->nTok / 97 + 1);
+  ds_match *aOrder = ds_malloc_n(nAlloc, sizeof *aOrder), *aMixed = ds_malloc_n(nAlloc, sizeof *aMixed);
+  check(aOrder && aMixed, "memory");
+  if (!aOrder || !aMixed) return;
+  for (size_t j = 0; j < nK; j++) {
+    const ds_docinfo *d = ds_corpus_doc(c, aK[j]);
+    for (int64_t t = 0; t + 3 < d->nTok; t += 97) aOrder[nM++] = (ds_match){d->cpos + t, d->cpos + t + 3};
+  }
+  size_t nMixed = 0;
+  for (int64_t t = 0; nMixed < nM; t += 97)
+    for (size_t j = nK; j-- > 0;) {
+      const ds_docinfo *d = ds_corpus_doc(c, aK[j]);
+      if (t + 3 < d->nTok) aMixed[nMixed++] = (ds_match){d->cpos + t, d->cpos + t + 3};
+    }
+  int nDiff = 0, nLines = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    const ds_match *aM = pass ? aMixed : aOrder;
+    ds_kwic_style st = {DS_KWIC_TSV, 40, -1, -1};
+    ds_buf out = DS_BUF_INIT;
+    check(ds_kwic_render(c, aM, nM, &st, &out, &e) == DS_OK, "render: %s", e.msg);
+    const char *z = (const char *)out.p, *end = z + out.n;
+    for (size_t i = 0; i < nM && z && z <= end; i++) {
+      const char *nl = memchr(z, '\n', (size_t)(end - z));
+      size_t n = nl ? (size_t)(nl - z) : (size_t)(end - z);
+      ds_buf l = DS_BUF_INIT, m = DS_BUF_INIT, r = DS_BUF_INIT;
+      ds_corpus_kwic(c, aM[i].first, aM[i].last, 40, &l, &m, &r, &e);
+      const char *az[3];
+      size_t an[3];
+      const ds_buf *want[3] = {&l, &m, &r};
+      int ok = tsv_fields(z, n, az, an);
+      for (int f = 0; ok && f < 3; f++) ok = an[f] == want[f]->n && memcmp(az[f], want[f]->p, an[f]) == 0;
+      nDiff += !ok;
+      nLines++;
+      ds_buf_free(&l), ds_buf_free(&m), ds_buf_free(&r);
+      z = nl ? nl + 1 : end + 1;
+    }
+    ds_buf_free(&out);
+  }
+  check(nDiff == 0 && nLines == (int)(2 * nM) && nM > 40, "lines read ahead: %d of %d differ (%zu matches)", nDiff,
+        nLines, nM);
+  ds_free(aOrder);
+  ds_free(aMixed);
+}
+
 /*
 ** A document stored in parts (ds_parts.h, tiny parts) reads back as the same document
 ** stored whole: token access across part boundaries, the text rebuilt across parts, the
 ** concordance of a match that straddles a boundary, removal.
 */
+
 static void test_parts(void) {
   char azFile[16][256];
   size_t nFile = seed_files(azFile, 16);
@@ -557,6 +625,20 @@ static void test_parts(void) {
     ds_buf_free(&l2), ds_buf_free(&m2), ds_buf_free(&r2);
   }
   check(nKwic == 0, "%d concordance lines differ", nKwic);
+  /* a third document, whole, after the one in parts (its text with a line before it: new
+     bytes), for concordance lines read ahead across all three */
+  ds_buf third = DS_BUF_INIT;
+  ds_buf_puts(&third, "A third copy.\n\n");
+  ds_buf_append(&third, z, n);
+  int64_t idThird = 0;
+  check(ds_corpus_begin(c, &e) == DS_OK && ds_corpus_add_text(c, (const char *)third.p, third.n, "third", NULL, NULL,
+                                                              &idThird, &e) == DS_OK &&
+        ds_corpus_commit(c, &e) == DS_OK, "add a third: %s", e.msg);
+  ds_buf_free(&third);
+  a = ds_corpus_doc(c, 0), b = ds_corpus_doc(c, 1);
+  check_lines_read_ahead(c, (const size_t[]){0, 1, 2}, 3);
+  check(ds_corpus_remove(c, idThird, &e) == DS_OK, "remove the third: %s", e.msg);
+  a = ds_corpus_doc(c, 0), b = ds_corpus_doc(c, 1);
   ds_buf report = DS_BUF_INIT;
   int64_t nProblems = -1;
   check(ds_corpus_check(c, &report, &nProblems, &e) == DS_OK && nProblems == 0, "check: %.*s",
