@@ -336,6 +336,27 @@ describe("CQL", function()
     assert.same({"Zürich"}, texts('[word="\\w+" & word="Z.*"]'))
   end)
 
+  it("pairs <s> with the </s> written after it as CQP's StrictRegions does", function()
+    -- two sentences: One two . | Three four five .
+    local sdb = H.tmp(".db")
+    local t <close> = dossier.open(sdb)
+    t:add_text("One two. Three four five.\n", "two")
+    local function texts(q)
+      local out = {}
+      for i, r in ipairs(t:query(q):kwic{width = 0}) do out[i] = r.match end
+      return out
+    end
+    -- the </s> must close the sentence the <s> opened: the longest match from each start
+    -- is its own sentence, not both (which alone would hold the second after the reduction)
+    assert.same({"One two.", "Three four five."}, texts("(?longest) <s> []+ </s>"))
+    assert.same({"One two.", "Three four five."}, texts("<s> []+ </s>"))
+    assert.same({"One two. Three four five."}, texts("<s> []+ </s> <s> []+ </s>"))
+    -- a </s> with no <s> before it in the query ends any sentence: two . and five .
+    assert.same({"two.", "five."}, texts("[]{2} </s>"))
+    -- a </s> paired with an <s> the match did not pass holds nowhere (CQP: 0 too)
+    assert.same({}, texts('[] ("x" <s> "y")? </s>'))
+  end)
+
   it("sorts, groups and combines match sets in C", function()
     -- the word after each China, in byte order once sorted (the kwic line minus "China")
     local m = c:query('"China" []'):sort("matchend word")
