@@ -8,8 +8,10 @@
 --
 -- N queries (default 3000) from SEED (default 1); a query CQP has not answered after
 -- TIMEOUT seconds (default 5) is skipped and counted. Prints the totals and every query
--- answered differently (with the first match that differs); WORKDIR/random.tsv lists
--- every query with both counts and the verdict.
+-- answered differently (with the first match that differs and a likely cause, see
+-- cause_of), the queries that differ only at document boundaries counted apart (dossier's
+-- matches never cross documents); WORKDIR/random.tsv lists every query with both counts and
+-- the verdict. CQP gets `within N-1` and HardBoundary 499 (see below; LITERAL_WITHIN=1: not).
 package.path = "lua/?.lua;lua/?/init.lua;bench/?.lua;" .. package.path
 package.cpath = "lua/?.so;" .. package.cpath
 local dossier = require "dossier"
@@ -26,14 +28,14 @@ local exp = common.export(dossier, c, prefix, work)
 
 --[====================================================================[
 ** The vocabulary: each attribute's values by frequency, split into frequent (the first
-** 40), middle (the next 360) and rare (seen once or twice). Values with a backslash or
-** space are left out (none is a token here); a double quote is written \".
+** 40), middle (the next 360) and rare (seen once or twice). Values with a backslash, a
+** space or a double quote are left out (CQP reads "\"" as \ and then a doubled quote).
 ]====================================================================]
 local pools = {}
 for attr, t in pairs(exp.freq) do
   local all = {}
   for v, n in pairs(t) do
-    if not v:find('[\\%s]') and v ~= "" then all[#all + 1] = {v, n} end
+    if not v:find('[\\%s"]') and v ~= "" then all[#all + 1] = {v, n} end
   end
   table.sort(all, function(a, b) return a[2] > b[2] or (a[2] == b[2] and a[1] < b[1]) end)
   local p = {frequent = {}, middle = {}, rare = {}, all = {}}
@@ -226,36 +228,37 @@ local seq
 ]]
 local function element(depth, bounded)
   local r = R()
-  if r < 0.06 then mark("<s> </s>"); return chance(0.5) and "<s>" or "</s>", false, true end
+  if r < 0.06 then mark("<s> </s>"); return chance(0.5) and "<s>" or "</s>", false, true, 1 end
   if r < 0.2 and depth < 2 then
-    local body, _, empty = seq(depth + 1, bounded)
+    local body, _, empty, nf = seq(depth + 1, bounded)
     if chance(0.5) then
       mark("alternation in a group")
-      local b2, _, e2 = seq(depth + 1, bounded)
-      body, empty = body .. " | " .. b2, empty or e2
+      local b2, _, e2, nf2 = seq(depth + 1, bounded)
+      body, empty, nf = body .. " | " .. b2, empty or e2, nf + nf2
     end
     local rep, remp = "", false
     if not empty then rep, remp = repetition(false, bounded) end
     mark(rep ~= "" and "repeated group" or "group")
-    return "(" .. body .. ")" .. rep, false, empty or remp
+    return "(" .. body .. ")" .. rep, false, empty or remp, nf
   end
   local t, any = token()
   local rep, remp = repetition(any, bounded)
-  return t .. rep, rep == "", remp
+  return t .. rep, rep == "", remp, 1
 end
 
--- A sequence of 1 to 4 elements: its text, its parts, whether it can match nothing; the
--- indexes of plain tokens go to plain.
+-- A sequence of 1 to 4 elements: its text, its parts, whether it can match nothing, how
+-- many token patterns (or tags) can come first in it; the indexes of plain tokens go to plain.
 function seq(depth, bounded, plain)
-  local parts, empty = {}, true
+  local parts, empty, nFirst = {}, true, 0
   for i = 1, R(1, depth == 0 and 4 or 3) do
-    local e, tok, emp = element(depth, bounded)
+    local e, tok, emp, nf = element(depth, bounded)
     parts[i] = e
+    if empty then nFirst = nFirst + nf end
     empty = empty and emp
     if plain and tok then plain[#plain + 1] = i end
   end
   if #parts > 1 then mark("sequence") end
-  return table.concat(parts, " "), parts, empty
+  return table.concat(parts, " "), parts, empty, nFirst
 end
 
 local KIND_STRINGS = {}
@@ -291,12 +294,13 @@ local function make_query()
   if r < 0.3 then within = " within s"; mark("within s")
   elseif r < 0.45 then within = " within " .. R(1, 12); mark("within N") end
   local plain = {}
-  local body, parts, empty = seq(0, within ~= nil, plain)
+  local body, parts, empty, nFirst = seq(0, within ~= nil, plain)
   if empty then                          -- CQP refuses a query that can match nothing
     local t = token()
     parts[#parts + 1] = t
     plain[#plain + 1] = #parts
     body = table.concat(parts, " ")
+    nFirst = nFirst + 1
   end
   local cons = {}
   if #plain >= 1 and chance(0.15) then    -- labels on plain tokens, compared after ::
@@ -321,9 +325,10 @@ local function make_query()
   end
   if chance(0.08) then
     mark("alternation of sequences")
-    local b2, p2, e2 = seq(0, within ~= nil)
-    if e2 then p2[#p2 + 1] = token(); b2 = table.concat(p2, " ") end
+    local b2, p2, e2, nf2 = seq(0, within ~= nil)
+    if e2 then p2[#p2 + 1] = token(); b2 = table.concat(p2, " "); nf2 = nf2 + 1 end
     body = body .. " | " .. b2
+    nFirst = nFirst + nf2
   end
   if chance(0.12) then
     mark(":: match.text_kind")
@@ -340,6 +345,7 @@ local function make_query()
   elseif s < 0.54 then q = "(?traditional) " .. q; mark("(?traditional)")
   elseif s < 0.58 then q = "(?standard) " .. q; mark("(?standard)")
   else mark("standard") end
+  uses.nFirst = nFirst
   return q, uses
 end
 
@@ -369,10 +375,42 @@ local answers = common.cqp_run(prefix, work, cqp_queries,
   {timeout = TIMEOUT, header = literal and "" or "set HardBoundary 499;\n"})
 local cqp_s = common.now() - t0
 
-local function words(a, b) return string.format("%d..%d", a, b) end
+local function span(a, b) return string.format("%d..%d", a, b) end
 
 local same, differ, skipped, both_err, cqp_err, dos_err, cross_only = 0, 0, 0, 0, 0, 0, 0
-local nonempty, dossier_s = 0, 0
+--[[
+** The likely cause of a difference, from what the query holds (each checked by hand on
+** examples, see bench/README.md):
+** - CQP's StrictRegions (on by default): a </s> after an <s> in the query must close the
+**   region that <s> opened (cqp/eval.c, the open tag's right_boundary label); dossier
+**   checks each tag alone;
+** - an <s> after the match's last token, at the end of `within`'s region or the longest
+**   match allowed: CQP tests the tag's token (the next one) against that end;
+** - CQP runs its automaton once per pattern a match can begin with and unites the results
+**   (cqp/eval.c, simulate() per initial transition), so from one start it can give a
+**   match for each, where dossier takes one match per start;
+** - PCRE 8's [:upper:] and [:lower:] match either case under %c, PCRE2's keep to theirs;
+** - %c folds the typographic apostrophe ’ to ' in dossier (its norm), not in CQP;
+** - a start dossier cut at the longest match allowed.
+]]
+local causes = {}
+local function cause_of(q, u, m)
+  if q:find("[’']%a*\"%%c") then return "%c folds ’ to ' (dossier's norm)" end
+  if q:find("%[:%a+:%][^\"]*\"%%c") then return "[:upper:]/[:lower:] under %c" end
+  local body = q:gsub('"[^"]*"', '""')
+  for k in body:gmatch("<(%a+)[ >]") do
+    local at = body:find("<" .. k .. "[ >]")
+    if body:find("</" .. k .. ">", at, true) then return "StrictRegions pairs <s> and </s>" end
+  end
+  if body:find("<s>", 1, true) and (body:find(" within ") or (m.cut or 0) > 0) then
+    return "an <s> after the last token, at the region's end"
+  end
+  if (u.nFirst or 1) >= 2 then return "several patterns can begin a match" end
+  if (m.cut or 0) > 0 then return "dossier cut a start at the longest match" end
+  return "other"
+end
+
+local nonempty, dossier_s, corpus_start = 0, 0, 0
 local tsv = assert(io.open(work .. "/random.tsv", "w"))
 tsv:write("n\tquery\tdossier\tcqp\tverdict\n")
 local report = {}
@@ -399,27 +437,47 @@ for i, q in ipairs(queries) do
     local eq, at = common.same_pairs(mine, a.pairs)
     if eq then verdict = "same"; same = same + 1
     else
-      -- the same but at document boundaries: every match in one list only crosses one or
-      -- starts or ends a document (where CQP's <s> </s> see the next or last document)
-      local only, k = {}, 1
+      -- the same but at document boundaries: every match in one list only crosses one,
+      -- starts or ends a document (where CQP's <s> </s> see the next or last document),
+      -- or (dossier's) overlaps one of CQP's across documents, which CQP's reduction kept
+      -- instead; or, in MU(meet A B -n m), lies at corpus position < n (see cause_of)
       local function key(p) return p[1] * 1e7 + p[2] end
-      local inmine = {}
+      local inmine, incqp, mineonly, cqponly, across = {}, {}, {}, {}, {}
       for _, p in ipairs(mine) do inmine[key(p)] = true end
-      local incqp = {}
-      for _, p in ipairs(a.pairs) do incqp[key(p)] = true; if not inmine[key(p)] then only[#only + 1] = p end end
-      for _, p in ipairs(mine) do if not incqp[key(p)] then only[#only + 1] = p end end
-      local at_edge = true
-      for _, p in ipairs(only) do
-        local d1, d2 = common.doc_of(exp, p[1]), common.doc_of(exp, p[2])
-        if d1 == d2 and p[1] ~= exp.starts[d1] and p[2] ~= (exp.starts[d2 + 1] or exp.total) - 1 then at_edge = false end
+      for _, p in ipairs(a.pairs) do incqp[key(p)] = true end
+      for _, p in ipairs(mine) do if not incqp[key(p)] then mineonly[#mineonly + 1] = p end end
+      for _, p in ipairs(a.pairs) do
+        if not inmine[key(p)] then
+          cqponly[#cqponly + 1] = p
+          if common.doc_of(exp, p[1]) ~= common.doc_of(exp, p[2]) then across[#across + 1] = p end
+        end
       end
-      if at_edge then
+      local function at_edge(p)
+        local d1, d2 = common.doc_of(exp, p[1]), common.doc_of(exp, p[2])
+        return d1 ~= d2 or p[1] == exp.starts[d1] or p[2] == (exp.starts[d2 + 1] or exp.total) - 1
+      end
+      local edge = true
+      for _, p in ipairs(cqponly) do edge = edge and at_edge(p) end
+      for _, p in ipairs(mineonly) do
+        local held = at_edge(p)
+        for _, x in ipairs(across) do held = held or (x[1] <= p[2] and x[2] >= p[1]) end
+        edge = edge and held
+      end
+      local lw = q:match("^MU%(meet .* %-(%d+) %-?%d+%)")
+      local early = lw ~= nil and #cqponly == 0
+      for _, p in ipairs(mineonly) do early = early and p[1] < tonumber(lw or 0) end
+      if edge then
         verdict = "same but at document boundaries"; cross_only = cross_only + 1
+      elseif early then
+        verdict = "same but at the corpus's first tokens"; corpus_start = corpus_start + 1
       else
         verdict = "DIFFERENT"; differ = differ + 1
         local x, y = mine[at], a.pairs[at]
-        report[#report + 1] = string.format("%s\n  dossier %d, CQP %d; first difference at #%d: dossier %s, CQP %s%s",
-          q, nd, nc, at, x and words(x[1], x[2]) or "-", y and words(y[1], y[2]) or "-",
+        local cause = cause_of(q, constructs[i], m)
+        causes[cause] = (causes[cause] or 0) + 1
+        verdict = verdict .. " (" .. cause .. ")"
+        report[#report + 1] = "[" .. cause .. "] " .. string.format("%s\n  dossier %d, CQP %d; first difference at #%d: dossier %s, CQP %s%s",
+          q, nd, nc, at, x and span(x[1], x[2]) or "-", y and span(y[1], y[2]) or "-",
           (m.cut or 0) > 0 and string.format(" (dossier cut %d)", m.cut) or "")
       end
     end
@@ -430,6 +488,10 @@ end
 tsv:close()
 
 for _, r in ipairs(report) do print(r) end
+local cs = {}
+for k, v in pairs(causes) do cs[#cs + 1] = string.format("%s %d", k, v) end
+table.sort(cs)
+print("different, by likely cause: " .. (#cs > 0 and table.concat(cs, ", ") or "none"))
 local names = {}
 for k in pairs(used) do names[#names + 1] = k end
 table.sort(names)
@@ -437,6 +499,6 @@ local cov = {}
 for _, k in ipairs(names) do cov[#cov + 1] = string.format("%s %d", k, used[k]) end
 print("constructs (queries using each): " .. table.concat(cov, ", "))
 print(string.format("%d queries (seed %d): %d the same hit for hit (%d with matches), %d the same but at document " ..
-  "boundaries, %d different, %d refused by both, %d by dossier only, %d by CQP only, " ..
+  "boundaries, %d the same but at the corpus's first tokens (MU), %d different, %d refused by both, %d by dossier only, %d by CQP only, " ..
   "%d skipped (CQP over %gs); CQP %.1f s, dossier %.1f s",
-  #queries, SEED, same, nonempty, cross_only, differ, both_err, dos_err, cqp_err, skipped, TIMEOUT, cqp_s, dossier_s))
+  #queries, SEED, same, nonempty, cross_only, corpus_start, differ, both_err, dos_err, cqp_err, skipped, TIMEOUT, cqp_s, dossier_s))
