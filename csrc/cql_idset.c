@@ -84,9 +84,10 @@ int cql_regex_new(const char *z, size_t n, int flags, cql_regex **pre, const cha
     }
     z = zStrip, n = strlen(zStrip);
   }
+  /* PCRE2_UCP as CQP's cl_new_regex: \w \d [:punct:] [:upper:] ... by Unicode properties */
   uint32_t opt = PCRE2_UTF | PCRE2_ANCHORED | PCRE2_ENDANCHORED;
   if (flags & DS_CQL_FOLD) opt |= PCRE2_CASELESS;
-  if (flags & DS_CQL_LITERAL) opt |= PCRE2_LITERAL;
+  opt |= flags & DS_CQL_LITERAL ? PCRE2_LITERAL : PCRE2_UCP;   /* LITERAL admits no UCP */
   int err;
   PCRE2_SIZE off;
   re->re = pcre2_compile((PCRE2_SPTR)(z ? z : ""), n, opt, &err, &off, NULL);
@@ -217,7 +218,10 @@ int cql_idset_resolve(ds_corpus *c, int attr, const char *z, size_t n, int flags
   s->attr = attr;
   size_t nAlloc = 0;
   int rc = DS_OK;
-  if ((flags & DS_CQL_LITERAL) && !(flags & DS_CQL_DIACR)) {
+  /* a literal is looked up; folded, on norm (the word's folded form): a folded literal of
+     another attribute (lemma, pos) goes over that attribute's lexicon caselessly below */
+  int bFoldWord = attr == DS_ATTR_WORD || attr == DS_ATTR_NORM;
+  if ((flags & DS_CQL_LITERAL) && !(flags & DS_CQL_DIACR) && (!(flags & DS_CQL_FOLD) || bFoldWord)) {
     if (flags & DS_CQL_FOLD) s->attr = DS_ATTR_NORM;     /* folded literals: norm's forms */
     uint32_t id;
     int64_t freq;

@@ -150,13 +150,14 @@ static int rd_id(void *ctx, int64_t pos, int attr, uint32_t *pId) {
   return DS_OK;
 }
 
-static int rd_struct(void *ctx, int iStruct, int64_t pos, int bOpen) {
+static int rd_struct(void *ctx, int iStruct, int64_t pos, int bOpen, int64_t *pLast) {
   runner *r = ctx;
   const cql_struct *s = &r->p->vm.aStruct[iStruct];
   if (s->aDocOk && !s->aDocOk[r->k]) return 0;
   ds_span sp = {0, -1};
   int v = span_at_with(r, s->zKind, bOpen ? pos : pos - 1, &sp, s->aTest, s->nTest);
   if (v <= 0) return v;
+  *pLast = sp.last;
   return bOpen ? sp.first == pos : sp.last == pos - 1;
 }
 
@@ -252,7 +253,7 @@ int cql_run_try_start(runner *r, int64_t s, ds_matchset *out) {
     if (s + n < lim) lim = s + n, bHard = !p->nWithinTokens;
   }
   if (lim - s < p->minLen) return DS_OK;
-  int64_t last, aSlot[DS_CQL_MAX_LABELS + 1];
+  int64_t last, aSlot[CQL_VM_MAX_SLOTS];
   int bCut = 0;
   rc = p->nFix ? try_fixed(r, s, lim, &last, aSlot)
                    : cql_vm_run(&p->vm, &r->run, &r->rd, s, lim, p->eStrategy == DS_CQL_LONGEST, &last,

@@ -72,25 +72,18 @@ static const cql_idset *one_value_plan(const ds_eval *b) {
   return k->eKind == DS_CQL_CMP && !k->bNe && k->set.bIndexed ? &k->set : NULL;
 }
 
-/* Is there a position of B in [lo, hi] besides x? B read by two forward cursors (q[1]
-   past x), opened again should lo go back (nested structures). */
-static int seek_meet(runner *r, const cql_idset *s, seeker q[2], int64_t *pLastLo, int64_t x, int64_t lo,
-                     int64_t hi, int *pbHas) {
+/* Is there a position of B in [lo, hi] (x's own included, as CQP's meet_mu)? B read by a
+   forward cursor, opened again should lo go back (nested structures). */
+static int seek_meet(runner *r, const cql_idset *s, seeker *q, int64_t *pLastLo, int64_t lo, int64_t hi,
+                     int *pbHas) {
   int rc = DS_OK;
   if (lo < *pLastLo) {
-    cql_run_seeker_close(&q[0]);
-    cql_run_seeker_close(&q[1]);
-    rc = cql_run_seeker_open(r, s, &q[0]);
-    if (rc == DS_OK) rc = cql_run_seeker_open(r, s, &q[1]);
+    cql_run_seeker_close(q);
+    rc = cql_run_seeker_open(r, s, q);
   }
   *pLastLo = lo;
-  if (rc == DS_OK) rc = cql_run_seeker_seek(&q[0], lo);
-  int64_t pos = q[0].pos;
-  if (rc == DS_OK && pos == x) {
-    rc = cql_run_seeker_seek(&q[1], x + 1);
-    pos = q[1].pos;
-  }
-  *pbHas = rc == DS_OK && pos <= hi;
+  if (rc == DS_OK) rc = cql_run_seeker_seek(q, lo);
+  *pbHas = rc == DS_OK && q->pos <= hi;
   return rc;
 }
 
@@ -99,13 +92,12 @@ int cql_run_meet(runner *r, ds_matchset *out, int64_t *pnCut) {
   const ds_eval *p = r->p;
   ds_matchset a = DS_MATCHSET_INIT, b = DS_MATCHSET_INIT;
   const cql_idset *sB = p->eKind == E_MEET ? one_value_plan(p->pB) : NULL;
-  seeker q[2];
-  memset(q, 0, sizeof q);
+  seeker q;
+  memset(&q, 0, sizeof q);
   int64_t lastLo = INT64_MIN;
   int rc = cql_run_plan(r->c, p->pA, r->k0, r->k1, &a, pnCut, r->e);
   if (rc == DS_OK && sB) {
-    rc = cql_run_seeker_open(r, sB, &q[0]);
-    if (rc == DS_OK) rc = cql_run_seeker_open(r, sB, &q[1]);
+    rc = cql_run_seeker_open(r, sB, &q);
   } else if (rc == DS_OK) {
     rc = cql_run_plan(r->c, p->pB, r->k0, r->k1, &b, pnCut, r->e);
   }
@@ -125,7 +117,7 @@ int cql_run_meet(runner *r, ds_matchset *out, int64_t *pnCut) {
     if (hi >= r->hi) hi = r->hi - 1;
     int bHas = 0;
     if (sB) {
-      rc = seek_meet(r, sB, q, &lastLo, x, lo, hi, &bHas);
+      rc = seek_meet(r, sB, &q, &lastLo, lo, hi, &bHas);
     } else {
       size_t j0 = 0, j1 = b.n;                /* the first b at or after lo */
       while (j0 < j1) {
@@ -133,7 +125,7 @@ int cql_run_meet(runner *r, ds_matchset *out, int64_t *pnCut) {
         if (b.a[mid].first < lo) j0 = mid + 1;
         else j1 = mid;
       }
-      for (size_t j = j0; j < b.n && b.a[j].first <= hi && !bHas; j++) bHas = b.a[j].first != x;
+      bHas = j0 < b.n && b.a[j0].first <= hi;
     }
     if (rc == DS_OK && bHas && ds_matchset_add(out, x, a.a[i].last) < 0) rc = nomem(r);
   }
@@ -144,8 +136,7 @@ int cql_run_meet(runner *r, ds_matchset *out, int64_t *pnCut) {
       if (ds_matchset_add(out, b.a[i].first, b.a[i].last) < 0) rc = nomem(r);
     if (rc == DS_OK && ds_matchset_sort(out)) rc = nomem(r);
   }
-  cql_run_seeker_close(&q[0]);
-  cql_run_seeker_close(&q[1]);
+  cql_run_seeker_close(&q);
   ds_matchset_free(&a);
   ds_matchset_free(&b);
   return rc;

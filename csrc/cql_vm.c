@@ -10,6 +10,7 @@
 
 typedef struct comp {
   int *aTokCons;        /* TOKEN node -> its constraint (-1: not yet), so repetitions share it */
+  int *aStrict;         /* STRUCT node -> its strict region slot (0: none) */
   ds_corpus *c;
   const ds_cql *t;
   cql_vm *vm;
@@ -143,7 +144,7 @@ static int compile_node(comp *k, int i) {
     if (x->eOp == DS_CQL_SPAN) return qerr(k, x->iStart, "a whole span <kind/> stands alone (with containing)");
     int j = struct_index(k, i);
     if (j < 0) return -1;
-    return emit(k, x->eOp == DS_CQL_OPEN ? CQL_OPEN : CQL_CLOSE, j, 0, x->iStart) < 0 ? -1 : DS_OK;
+    return emit(k, x->eOp == DS_CQL_OPEN ? CQL_OPEN : CQL_CLOSE, j, k->aStrict[i], x->iStart) < 0 ? -1 : DS_OK;
   }
   case DS_CQL_ALT: {
     /* SPLIT a, next; a: child; JMP end; next: SPLIT ... ; the last child has no SPLIT */
@@ -183,14 +184,79 @@ static int compile_node(comp *k, int i) {
   }
 }
 
+/* aUp[j]: node j's parent within node i's subtree (-1 for i; others untouched). */
+static void parents(const ds_cql *t, int i, int *aUp) {
+  for (int c = ds_cql_at(t, i)->iChild; c >= 0; c = ds_cql_at(t, c)->iNext) {
+    aUp[c] = i;
+    parents(t, c, aUp);
+  }
+}
+
+/* Do nodes a and b lie in different branches of one alternation? */
+static int apart(const ds_cql *t, const int *aUp, int a, int b) {
+  for (int x = a; x >= 0; x = aUp[x])
+    for (int y = b; y >= 0; y = aUp[y])
+      if (x == y) return ds_cql_at(t, x)->eKind == DS_CQL_ALT;
+  return 1;
+}
+
+/*
+** The strict regions of body iBody, as CQP pairs them (parse_actions.c, do_XMLTag): in the
+** order tags are written (nodes are made in that order), an opening tag gives its kind a
+** slot, and a closing tag after an opening tag of its kind on the same path (not in another
+** branch of an alternation: CQP would pair those too, then let the closing tag hold only
+** where it begins a match) uses it. aStrict[node]: the slot (0: none).
+*/
+static int pair_regions(const ds_cql *t, int iBody, int *aStrict, cql_vm *vm) {
+  int *aUp = ds_malloc_n(t->nNode + 1, sizeof(int));
+  if (!aUp) return DS_NOMEM;
+  for (size_t i = 0; i < t->nNode; i++) aUp[i] = -2;   /* -2: not in the body */
+  aUp[iBody] = -1;
+  parents(t, iBody, aUp);
+  const char *azKind[CQL_VM_MAX_STRICT];
+  int aSlot[CQL_VM_MAX_STRICT], n = 0;
+  for (size_t i = 0; i < t->nNode; i++) {
+    const ds_cql_node *x = ds_cql_at(t, (int)i);
+    if (x->eKind != DS_CQL_STRUCT || x->eOp == DS_CQL_SPAN || aUp[i] == -2) continue;
+    const char *zKind = ds_cql_str(t, x->iName);
+    int j = 0;
+    while (j < n && strcmp(azKind[j], zKind) != 0) j++;
+    if (x->eOp == DS_CQL_OPEN) {
+      if (j == n && n < CQL_VM_MAX_STRICT) {
+        azKind[n] = zKind;
+        aSlot[n++] = vm->nSlot++;
+      }
+      if (j < n) aStrict[i] = aSlot[j];
+      continue;
+    }
+    for (size_t o = 0; o < i && j < n; o++) {          /* an opening tag before, on its path */
+      const ds_cql_node *y = ds_cql_at(t, (int)o);
+      if (aStrict[o] == aSlot[j] && y->eOp == DS_CQL_OPEN && !apart(t, aUp, (int)o, (int)i)) {
+        aStrict[i] = aSlot[j];
+        break;
+      }
+    }
+  }
+  ds_free(aUp);
+  return DS_OK;
+}
+
 int cql_vm_compile(ds_corpus *c, const ds_cql *t, int iBody, cql_vm *vm, ds_error *e) {
   memset(vm, 0, sizeof *vm);
   vm->nSlot = 1 + (int)t->nLabel;
   vm->aNodeCons = ds_malloc_n(t->nNode + 1, sizeof(int));
-  if (!vm->aNodeCons) return ds_error_set(e, DS_NOMEM, -1, "out of memory");
-  for (size_t i = 0; i < t->nNode; i++) vm->aNodeCons[i] = -1;
-  comp k = {vm->aNodeCons, c, t, vm, e};
-  if (compile_node(&k, iBody) || emit(&k, CQL_MATCH, 0, 0, 0) < 0) {
+  int *aStrict = ds_malloc_n(t->nNode + 1, sizeof(int));
+  if (!vm->aNodeCons || !aStrict) {
+    ds_free(aStrict);
+    cql_vm_free(vm);
+    return ds_error_set(e, DS_NOMEM, -1, "out of memory");
+  }
+  for (size_t i = 0; i < t->nNode; i++) vm->aNodeCons[i] = -1, aStrict[i] = 0;
+  comp k = {vm->aNodeCons, aStrict, c, t, vm, e};
+  int rc = pair_regions(t, iBody, aStrict, vm) ? (ds_error_set(e, DS_NOMEM, -1, "out of memory"), 1)
+                                               : compile_node(&k, iBody) || emit(&k, CQL_MATCH, 0, 0, 0) < 0;
+  ds_free(aStrict);
+  if (rc) {
     cql_vm_free(vm);
     return e->code ? e->code : DS_NOMEM;
   }
@@ -291,7 +357,7 @@ static int add_thread(vmstate *st, int b, int pc, const int64_t *aSlot, int64_t 
   while (nStack > 0 && !st->bDone) {
     nStack--;
     pc = run->aStack[nStack];
-    int64_t sl[DS_CQL_MAX_LABELS + 1];     /* a copy: pushes reuse the stack's room */
+    int64_t sl[CQL_VM_MAX_SLOTS];          /* a copy: pushes reuse the stack's room */
     memcpy(sl, run->aStackSlot + (size_t)nStack * ns, ns * sizeof *sl);
     for (;;) {
       if (run->aSeen[pc] == run->gen) break;
@@ -307,9 +373,15 @@ static int add_thread(vmstate *st, int b, int pc, const int64_t *aSlot, int64_t 
       }
       if (in->op == CQL_LABEL) { sl[in->x] = pos; pc++; continue; }
       if (in->op == CQL_OPEN || in->op == CQL_CLOSE) {
-        int v = st->r->xStruct(st->r->ctx, in->x, pos, in->op == CQL_OPEN);
+        int64_t last = -1;
+        int v = st->r->xStruct(st->r->ctx, in->x, pos, in->op == CQL_OPEN, &last);
         if (v < 0) return -v;
         if (!v) break;
+        if (in->y && in->op == CQL_OPEN) sl[in->y] = last;      /* a strict region opens */
+        else if (in->y) {                                          /* and must close here */
+          if (sl[in->y] != pos - 1) break;
+          sl[in->y] = -1;
+        }
         pc++;
         continue;
       }
@@ -341,7 +413,7 @@ int cql_vm_run(const cql_vm *vm, cql_run *run, const cql_reader *r, int64_t s, i
   if (vm->bEmpty) return DS_OK;
   if (run_room(run, vm)) return ds_error_set(e, DS_NOMEM, -1, "out of memory");
   size_t ns = (size_t)vm->nSlot;
-  int64_t aInit[DS_CQL_MAX_LABELS + 1];
+  int64_t aInit[CQL_VM_MAX_SLOTS];
   for (size_t j = 0; j < ns; j++) aInit[j] = -1;
   vmstate st = {vm, run, r, s, bLongest, -1, aSlot, 0};
   int b = 0, rc;

@@ -8,6 +8,11 @@
 ** OPEN/CLOSE assert structure boundaries. The matcher runs it breadth first (a Pike
 ** machine): every thread advances one token at a time, so a run costs at most
 ** (tokens read) x (program size), whatever the query; threads carry their labels.
+**
+** Regions are strict, as CQP's StrictRegions (on by default): a closing tag written after
+** an opening tag of the same kind (`<s> []* </s>`) must close the very span that opening
+** tag opened. The opening tag keeps the span's last token in a slot of its kind; that
+** closing tag holds only at that token, and clears the slot.
 */
 #ifndef CQL_VM_H
 #define CQL_VM_H
@@ -18,12 +23,17 @@
 /* Largest program (instructions, after repetitions are written out). */
 #define CQL_VM_MAX_PROGRAM 100000
 
+/* Kinds of strict region a query may pair (more pair as plain tags), and slots in all. */
+#define CQL_VM_MAX_STRICT 8
+#define CQL_VM_MAX_SLOTS (DS_CQL_MAX_LABELS + 1 + CQL_VM_MAX_STRICT)
+
 enum { CQL_TOK = 1, CQL_ANY, CQL_SPLIT, CQL_JMP, CQL_LABEL, CQL_OPEN, CQL_CLOSE, CQL_MATCH };
 
 typedef struct cql_ins {
   int op;
   int x, y;             /* TOK: constraint; SPLIT: both targets (x first); JMP: x; LABEL: slot;
-                           OPEN/CLOSE: structure (cql_vm.aStruct) */
+                           OPEN/CLOSE: structure (cql_vm.aStruct) x, strict region slot y
+                           (0: none) */
 } cql_ins;
 
 /* A constraint on one token: CMP (an id set, eOp), AND, OR, NOT over aKid[iKid..+nKid). */
@@ -63,7 +73,7 @@ typedef struct cql_vm {
   int nKid, nKidAlloc;
   cql_struct *aStruct;  /* structures (owned) */
   int nStruct;
-  int nSlot;            /* 1 (target) + labels */
+  int nSlot;            /* 1 (target) + labels + strict regions */
   int *aNodeCons;       /* TOKEN node of the tree -> its constraint, or -1 (owned) */
   int bEmpty;           /* some required constraint matches no lexicon entry: no match */
 } cql_vm;
@@ -73,8 +83,9 @@ typedef struct cql_reader {
   void *ctx;
   /* The lexicon id of attr at corpus position pos into *pId: DS_OK or an error. */
   int (*xId)(void *ctx, int64_t pos, int attr, uint32_t *pId);
-  /* Does structure i start at pos (bOpen) / end at pos - 1 (!bOpen)? 1, 0, or < 0 an error. */
-  int (*xStruct)(void *ctx, int iStruct, int64_t pos, int bOpen);
+  /* Does structure i start at pos (bOpen) / end at pos - 1 (!bOpen)? 1 (*pLast: the
+     span's last token), 0, or < 0 an error. */
+  int (*xStruct)(void *ctx, int iStruct, int64_t pos, int bOpen, int64_t *pLast);
   /* Does the whole match [first, last] with labels aSlot pass the global constraint? 1, 0, < 0 */
   int (*xGlobal)(void *ctx, int64_t first, int64_t last, const int64_t *aSlot);
 } cql_reader;

@@ -293,9 +293,9 @@ describe("CQL", function()
     end
     assert.equal(want, in_sentences('<s/> containing "Russia"', 1))
     assert.equal(in_sentences('<s/> containing [word="Russ.*"]', 1), n('MU(meet "China" [word="Russ.*"] s)'))
-    local twice = in_sentences('<s/> containing "China"', 2)
-    assert.is_true(twice > 0)
-    assert.equal(twice, n('MU(meet "China" "China" s)'))
+    -- CQP's meet keeps the items of A with an item of B in the window, A's own position
+    -- included (CWB cqp/eval.c meet_mu): each China is in its own sentence
+    assert.equal(n('"China"'), n('MU(meet "China" "China" s)'))
     -- within 3 tokens either side: China with a Russia up to 2 tokens between, either order
     local near = {}
     for _, m in c:query('"China" []{0,2} "Russia"'):iter() do near[m.first] = true end
@@ -306,6 +306,55 @@ describe("CQL", function()
     assert.equal(n('"China"') + n('"Russia"'), n('MU(union "China" "Russia")'))
     local e = c:query('"Huawei" expand to s')
     assert.equal(n('<s/> containing "Huawei"'), #e)
+  end)
+
+  it("meets A's own position too, folds %c on any attribute, and reads classes by Unicode", function()
+    -- one document of two sentences, tagged (lemma/pos as dossier.parse gives them):
+    -- Moscow/PROPN and Beijing/PROPN met/meet/VERB in Zürich — “ talks ” went/go/VERB well .
+    -- Beijing/PROPN said/say/VERB no ; Moscow/PROPN said/say/VERB yes .
+    local sdb = H.tmp(".db")
+    local t <close> = dossier.open(sdb)
+    t:add_text("Moscow and Beijing met in Zürich — “talks” went well. Beijing said no; Moscow said yes.\n", "small")
+    local function texts(q)
+      local out = {}
+      for i, r in ipairs(t:query(q):kwic{width = 0}) do out[i] = r.match end
+      return out
+    end
+    -- a Beijing in each sentence: each meets itself (CQP: 2, not 0 for want of another)
+    assert.same({"Beijing", "Beijing"}, texts('MU(meet "Beijing" "Beijing" s)'))
+    assert.same({"Moscow", "Moscow"}, texts('MU(meet "Moscow" "Moscow" 0 0)'))
+    -- a Moscow one token either side of a said: only the second said
+    assert.same({"said"}, texts('MU(meet "said" "Moscow" -1 1)'))
+    -- a proper noun with said at 0 or 1 after it: Beijing said, Moscow said
+    assert.same({"Beijing", "Moscow"}, texts('MU(meet [pos="PROPN"] "said" 0 1)'))
+    -- %c on a lemma or a tag compares that attribute without case, not the word's folded form
+    assert.same({"said", "said"}, texts('[lemma="SAY"%c]'))
+    assert.same({"met", "went", "said", "said"}, texts('[pos="verb"%c]'))
+    assert.equal(19, #t:query('[lemma!="Say"%c]'))              -- 21 tokens less the two said
+    -- classes by Unicode properties, as CQP's PCRE_UCP: — “ ” are punctuation, ü a letter
+    assert.same({"—", "“", "”", ".", ";", "."}, texts('[word="[[:punct:]]"]'))
+    assert.same({"Zürich"}, texts('[word="\\w+" & word="Z.*"]'))
+  end)
+
+  it("pairs <s> with the </s> written after it as CQP's StrictRegions does", function()
+    -- two sentences: One two . | Three four five .
+    local sdb = H.tmp(".db")
+    local t <close> = dossier.open(sdb)
+    t:add_text("One two. Three four five.\n", "two")
+    local function texts(q)
+      local out = {}
+      for i, r in ipairs(t:query(q):kwic{width = 0}) do out[i] = r.match end
+      return out
+    end
+    -- the </s> must close the sentence the <s> opened: the longest match from each start
+    -- is its own sentence, not both (which alone would hold the second after the reduction)
+    assert.same({"One two.", "Three four five."}, texts("(?longest) <s> []+ </s>"))
+    assert.same({"One two.", "Three four five."}, texts("<s> []+ </s>"))
+    assert.same({"One two. Three four five."}, texts("<s> []+ </s> <s> []+ </s>"))
+    -- a </s> with no <s> before it in the query ends any sentence: two . and five .
+    assert.same({"two.", "five."}, texts("[]{2} </s>"))
+    -- a </s> paired with an <s> the match did not pass holds nowhere (CQP: 0 too)
+    assert.same({}, texts('[] ("x" <s> "y")? </s>'))
   end)
 
   it("sorts, groups and combines match sets in C", function()
