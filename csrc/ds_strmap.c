@@ -46,7 +46,7 @@ static int entry_is(const ds_strmap *m, size_t k, const char *z, size_t n, uint3
   const unsigned char *p = m->arena.p + m->aOff[k];
   uint32_t len;
   memcpy(&len, p, 4);
-  if (len != n || (n && memcmp(p + 8, z, n) != 0)) return 0;
+  if (len != n || !ds_same_bytes(p + 8, z, n)) return 0;
   if (pv) memcpy(pv, p + 4, 4);
   return 1;
 }
