@@ -45,7 +45,15 @@ static uint32_t type_hash(const ds_doc *d, size_t t) {
     h ^= h >> 32;
   }
   uint64_t v = 0;
-  for (unsigned k = 0; p < end; p++, k += 8) v |= (uint64_t)*p << k;
+  if (p < end && p + 8 <= (const unsigned char *)d->zText + d->nText) {
+    /* the last bytes by one load, the bytes past the word masked off (no loop whose end
+       is mispredicted: words are short) */
+    size_t n = (size_t)(end - p);
+    memcpy(&v, p, 8);
+    v &= ~(uint64_t)0 >> (64 - 8 * n);
+  } else {
+    for (unsigned k = 0; p < end; p++, k += 8) v |= (uint64_t)*p << k;
+  }
   h = (h ^ v) * 0xD6E8FEB86659FD93u;
   h ^= h >> 32;
   if (d->aUpos) h = (h ^ d->aUpos[t]) * 0x100000001B3u;
@@ -71,13 +79,14 @@ static int same_type(const ds_doc *d, size_t a, size_t b) {
 int ds_intern_types(const ds_doc *d, uint32_t **paOf, uint32_t **paTok, size_t *pnType) {
   *paOf = *paTok = NULL;
   *pnType = 0;
-  /* open addressing over the tokens themselves: a slot holds a type's first token + 1,
-     so no key is built and nothing is copied */
+  /* open addressing over the tokens themselves: a slot holds a type's hash and its number
+     + 1 (the type's first token in aTok), so no key is built and nothing is copied; a
+     slot of another hash is passed over without a look at its token */
   size_t nSlot = 64;
   while (nSlot < 2 * d->nTok) nSlot *= 2;
   uint32_t *aOf = ds_malloc_n(d->nTok + 1, sizeof *aOf);
   uint32_t *aTok = ds_malloc_n(d->nTok + 1, sizeof *aTok);
-  uint32_t *aSlot = ds_malloc_n(nSlot, sizeof *aSlot);
+  uint64_t *aSlot = ds_malloc_n(nSlot, sizeof *aSlot);
   if (!aOf || !aTok || !aSlot) {
     ds_free(aOf);
     ds_free(aTok);
@@ -87,13 +96,16 @@ int ds_intern_types(const ds_doc *d, uint32_t **paOf, uint32_t **paTok, size_t *
   memset(aSlot, 0, nSlot * sizeof *aSlot);
   size_t nType = 0;
   for (size_t t = 0; t < d->nTok; t++) {
-    size_t i = type_hash(d, t) & (nSlot - 1);
-    while (aSlot[i] && !same_type(d, aTok[aSlot[i] - 1], t)) i = (i + 1) & (nSlot - 1);
-    if (!aSlot[i]) {
+    uint32_t h = type_hash(d, t);
+    size_t i = h & (nSlot - 1);
+    uint64_t x;
+    while ((x = aSlot[i]) != 0 && ((uint32_t)(x >> 32) != h || !same_type(d, aTok[(uint32_t)x - 1], t)))
+      i = (i + 1) & (nSlot - 1);
+    if (!x) {
       aTok[nType] = (uint32_t)t;
-      aSlot[i] = (uint32_t)++nType;
+      aSlot[i] = x = (uint64_t)h << 32 | (uint32_t)++nType;
     }
-    aOf[t] = aSlot[i] - 1;
+    aOf[t] = (uint32_t)x - 1;
   }
   ds_free(aSlot);
   *paOf = aOf;

@@ -204,8 +204,8 @@ return {
         local aok, added, stats = pcall(corpus.add, corpus, a.paths, opts)
         if progress then eprintf("\r\27[K") end
         if not aok then error(added, 0) end
-        local after = corpus:info()
         if not a.quiet then
+          local after = corpus:info()            -- (only for this line: -q needs none)
           -- this add's own tokens: another writer may have added while this one waited
           local function s(n) return n == 1 and "" or "s" end
           print(string.format("%s: added %d document%s (%s token%s, %s sentence%s); corpus now %s document%s, %s token%s",
