@@ -83,7 +83,7 @@ int ds_intern_types(const ds_doc *d, uint32_t **paOf, uint32_t **paTok, size_t *
      + 1 (the type's first token in aTok), so no key is built and nothing is copied; a
      slot of another hash is passed over without a look at its token */
   size_t nSlot = 64;
-  while (nSlot < 2 * d->nTok) nSlot *= 2;
+  while (nSlot < d->nTok + d->nTok / 2) nSlot *= 2;   /* at most two thirds full */
   uint32_t *aOf = ds_malloc_n(d->nTok + 1, sizeof *aOf);
   uint32_t *aTok = ds_malloc_n(d->nTok + 1, sizeof *aTok);
   uint64_t *aSlot = ds_malloc_n(nSlot, sizeof *aSlot);

@@ -7,10 +7,13 @@
 */
 #include "ds_sitelines.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct entry {
   uint64_t h;           /* 0: empty slot */
@@ -199,25 +202,43 @@ int ds_sitelines_add(ds_sitelines *s, const char *z, size_t n) {
   return add_hashes(s, a, end_hashes(z, n, z, n, a));
 }
 
+/* Read up to n bytes into z, from the file's position (off < 0) or at offset off: how
+   many (fewer at the end of the file), or -1 on an error. */
+static ssize_t read_upto(int fd, char *z, size_t n, off_t off) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t k = off < 0 ? read(fd, z + got, n - got) : pread(fd, z + got, n - got, off + (off_t)got);
+    if (k < 0 && errno == EINTR) continue;
+    if (k < 0) return -1;
+    if (k == 0) break;
+    got += (size_t)k;
+  }
+  return (ssize_t)got;
+}
+
 /*
-** Read the ends of the open file f into zBuf (2 * DS_SITELINES_PEEK bytes): its first
+** Read the ends of the open file fd into zBuf (2 * DS_SITELINES_PEEK bytes): its first
 ** lines in zHead[0..nHead), its last in zTail[0..nTail) (the same bytes for a small
-** file), the first bytes as read in zBuf[0..*pnRaw). DS_OK or DS_IO.
+** file), the first bytes as read in zBuf[0..*pnRaw). DS_OK or DS_IO. (A descriptor, not
+** stdio: thousands of small files, and a FILE costs an allocation and a stat each.)
 */
-static int read_ends(FILE *f, char *zBuf, const char **pzHead, size_t *pnHead,
+static int read_ends(int fd, char *zBuf, const char **pzHead, size_t *pnHead,
                      const char **pzTail, size_t *pnTail, size_t *pnRaw) {
-  size_t nHead = fread(zBuf, 1, 2 * DS_SITELINES_PEEK, f), nTail;
+  ssize_t got = read_upto(fd, zBuf, 2 * DS_SITELINES_PEEK, -1);
+  if (got < 0) return DS_IO;
+  size_t nHead = (size_t)got, nTail;
   const char *zTail = zBuf;
   *pnRaw = nHead;
-  if (ferror(f)) return DS_IO;
   if (nHead == 2 * DS_SITELINES_PEEK) {
     /* a large file: its first PEEK bytes to the last whole line, and its last PEEK
        bytes from the first whole line */
     nHead = DS_SITELINES_PEEK;
     while (nHead > 0 && zBuf[nHead - 1] != '\n') nHead--;
-    if (fseek(f, -(long)DS_SITELINES_PEEK, SEEK_END) != 0) return DS_IO;
-    nTail = fread(zBuf + DS_SITELINES_PEEK, 1, DS_SITELINES_PEEK, f);
-    if (ferror(f)) return DS_IO;
+    off_t end = lseek(fd, 0, SEEK_END);
+    if (end < (off_t)DS_SITELINES_PEEK) return DS_IO;
+    got = read_upto(fd, zBuf + DS_SITELINES_PEEK, DS_SITELINES_PEEK, end - (off_t)DS_SITELINES_PEEK);
+    if (got < 0) return DS_IO;
+    nTail = (size_t)got;
     zTail = zBuf + DS_SITELINES_PEEK;
     const char *nl = memchr(zTail, '\n', nTail);
     size_t skip = nl ? (size_t)(nl - zTail) + 1 : nTail;
@@ -255,15 +276,15 @@ static int is_blank_byte(unsigned char c) { return c == ' ' || (c >= '\t' && c <
 static void peek_one(const char *zPath, unsigned flags, char *zBuf, ds_filepeek *p) {
   p->why = DS_PEEK_OK;
   p->nHash = 0;
-  FILE *f = fopen(zPath, "rb");
-  if (!f) {
+  int fd = open(zPath, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     p->why = DS_PEEK_UNREAD;
     return;
   }
   const char *zHead, *zTail;
   size_t nHead, nTail, nRaw;
-  int rc = read_ends(f, zBuf, &zHead, &nHead, &zTail, &nTail, &nRaw);
-  fclose(f);
+  int rc = read_ends(fd, zBuf, &zHead, &nHead, &zTail, &nTail, &nRaw);
+  close(fd);
   if (rc) {
     p->why = DS_PEEK_UNREAD;
     return;
