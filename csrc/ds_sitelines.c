@@ -24,6 +24,7 @@ typedef struct entry {
 struct ds_sitelines {
   entry *a;
   size_t nSlot, nUsed;  /* nSlot a power of two, at most half used */
+  size_t nKept;         /* lines kept by finish (none: a count needs no hash) */
   uint32_t nDocs;
   int bFinished;
 };
@@ -347,15 +348,17 @@ int ds_sitelines_peek_files(const char *const *azPath, const unsigned char *aFla
 }
 
 void ds_sitelines_finish(ds_sitelines *s, size_t minDocs, double minShare) {
+  s->nKept = 0;
   for (size_t k = 0; k < s->nSlot; k++) {
     entry *p = &s->a[k];
     if (p->h && (p->nDocs < minDocs || (double)p->nDocs < minShare * s->nDocs)) p->nDocs = 0;
+    if (p->h && p->nDocs) s->nKept++;
   }
   s->bFinished = 1;
 }
 
 size_t ds_sitelines_count(const ds_sitelines *s, const char *z, size_t n) {
-  if (!s || !s->bFinished) return 0;
+  if (!s || !s->bFinished || !s->nKept) return 0;     /* (a site without repeated lines) */
   uint64_t h = line_hash(z, n);
   return h ? slot(s, h)->nDocs : 0;
 }
