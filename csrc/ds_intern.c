@@ -8,10 +8,13 @@
 
 void ds_doc_type_key_append(const ds_doc *d, size_t t, ds_buf *keys) {
   const char *z = d->zText + d->aTok[t].start;
-  size_t n = d->aTok[t].end - d->aTok[t].start, nLemma;
-  const char *zLemma = ds_doc_lemma(d, t, &nLemma);
-  const char *zPos = ds_doc_upos(d, t), *zXpos = ds_doc_xpos(d, t);
-  size_t nPos = strlen(zPos), nXpos = strlen(zXpos), nKey = n + nPos + nXpos + nLemma + 3;
+  size_t n = d->aTok[t].end - d->aTok[t].start, nLemma = 1, nPos = 1, nXpos = 1;
+  /* untagged, each is `_`: no call and no strlen for it (a key per type of every document) */
+  const char *zLemma = d->aLemmaOff ? ds_doc_lemma(d, t, &nLemma) : "_";
+  const char *zPos = d->aUpos ? ds_doc_upos(d, t) : "_", *zXpos = d->aXpos ? ds_doc_xpos(d, t) : "_";
+  if (d->aUpos) nPos = strlen(zPos);
+  if (d->aXpos) nXpos = strlen(zXpos);
+  size_t nKey = n + nPos + nXpos + nLemma + 3;
   if (ds_buf_reserve(keys, nKey)) return;
   unsigned char *p = keys->p + keys->n;
   memcpy(p, z, n);

@@ -137,8 +137,13 @@ static int in_packed(int k, const char *z, size_t n) {
   pthread_once(&packedOnce, pack_lists);
   const packed_list *p = &aPacked[k];
   if (n < 1 || n > 8) return n > 8 && in_list(p->list, z, n);
-  if (memchr(z, 0, n)) return in_list(p->list, z, n);    /* (a NUL would pack as a shorter word) */
-  uint64_t v = pack_word(z, n);
+  uint64_t v = 0;
+  unsigned bNul = 0;
+  for (size_t i = 0; i < n; i++) {
+    v |= (uint64_t)(unsigned char)z[i] << (8 * i);
+    bNul |= z[i] == 0;
+  }
+  if (bNul) return in_list(p->list, z, n);     /* (a NUL would pack as a shorter word) */
   size_t lo = 0, hi = p->n;
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
