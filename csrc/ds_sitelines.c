@@ -150,28 +150,50 @@ static int nonblank(const char *z, size_t a, size_t b) {
   return a < b;
 }
 
+/* The non-blank lines a head zone saw: where each starts and its hash (0: not counted). */
+typedef struct zone_seen {
+  size_t n;
+  int bAll;             /* they are every non-blank line of the text */
+  size_t aStart[DS_SITELINES_ZONE];
+  uint64_t aHash[DS_SITELINES_ZONE];
+} zone_seen;
+
 /*
 ** The hashes of the first (bFromEnd = 0) or last DS_SITELINES_ZONE non-blank lines of
-** z[0..n) into aOut (lines never counted left out); returns how many.
+** z[0..n) into aOut (lines never counted left out); returns how many. The head zone
+** records its lines in *pSeen; the tail zone of the same text takes those lines from it
+** once it reaches them (a short document's zones are the same lines: each is found and
+** hashed once).
 */
-static size_t zone_hashes(const char *z, size_t n, int bFromEnd, uint64_t *aOut) {
+static size_t zone_hashes(const char *z, size_t n, int bFromEnd, uint64_t *aOut, zone_seen *pSeen) {
   size_t nSeen = 0, nOut = 0;
   if (!bFromEnd) {
-    for (size_t a = 0; a < n && nSeen < DS_SITELINES_ZONE;) {
+    size_t a = 0;
+    while (a < n && nSeen < DS_SITELINES_ZONE) {
       const char *nl = memchr(z + a, '\n', n - a);
       size_t b = nl ? (size_t)(nl - z) : n;
       if (nonblank(z, a, b)) {
-        nSeen++;
         uint64_t h = line_hash(z + a, b - a);
+        pSeen->aStart[nSeen] = a;
+        pSeen->aHash[nSeen] = h;
+        nSeen++;
         if (h) aOut[nOut++] = h;
       }
       a = b + 1;
     }
+    pSeen->n = nSeen;
+    pSeen->bAll = a >= n;
     return nOut;
   }
-  for (size_t b = n; b > 0 && nSeen < DS_SITELINES_ZONE;) {
+  /* from the end back to the head's last line, if it is met, then the head's lines */
+  int bMet = pSeen && pSeen->n && pSeen->bAll;
+  for (size_t b = n; b > 0 && nSeen < DS_SITELINES_ZONE && !bMet;) {
     size_t a = b;
     while (a > 0 && z[a - 1] != '\n') a--;
+    if (pSeen && pSeen->n && pSeen->aStart[pSeen->n - 1] == a) {
+      bMet = 1;
+      break;
+    }
     if (nonblank(z, a, b)) {
       nSeen++;
       uint64_t h = line_hash(z + a, b - a);
@@ -179,14 +201,20 @@ static size_t zone_hashes(const char *z, size_t n, int bFromEnd, uint64_t *aOut)
     }
     b = a > 0 ? a - 1 : 0;
   }
+  for (size_t k = bMet ? pSeen->n : 0; k > 0 && nSeen < DS_SITELINES_ZONE; k--) {
+    nSeen++;
+    if (pSeen->aHash[k - 1]) aOut[nOut++] = pSeen->aHash[k - 1];
+  }
   return nOut;
 }
 
 /* The hashes of a document's zone lines: first lines from zHead[0..nHead), last from zTail. */
 static size_t end_hashes(const char *zHead, size_t nHead, const char *zTail, size_t nTail,
                          uint64_t aOut[2 * DS_SITELINES_ZONE]) {
-  size_t k = zone_hashes(zHead, nHead, 0, aOut);
-  return k + zone_hashes(zTail, nTail, 1, aOut + k);
+  zone_seen seen;
+  size_t k = zone_hashes(zHead, nHead, 0, aOut, &seen);
+  int bSame = zHead == zTail && nHead == nTail;
+  return k + zone_hashes(zTail, nTail, 1, aOut + k, bSame ? &seen : NULL);
 }
 
 /* Count one more document whose zone lines have the hashes a[0..n). */
