@@ -97,26 +97,38 @@ int ds_error_set(ds_error *e, int code, int64_t offset, const char *fmt, ...) {
 
 int ds_read_file(const char *zPath, char **pz, size_t *pn, ds_error *e) {
   struct stat st;
-  FILE *f;
   char *z;
   *pz = NULL;
   *pn = 0;
-  if (stat(zPath, &st) != 0)
-    return ds_error_set(e, DS_IO, -1, "%s: %s", zPath, strerror(errno));
-  if (S_ISDIR(st.st_mode))
-    return ds_error_set(e, DS_IO, -1, "%s: is a directory", zPath);
-  f = fopen(zPath, "rb");
-  if (!f) return ds_error_set(e, DS_IO, -1, "%s: %s", zPath, strerror(errno));
-  ds_buf b = DS_BUF_INIT;
-  if (S_ISREG(st.st_mode)) ds_buf_reserve(&b, (size_t)st.st_size + 1);
-  for (;;) {
-    if (ds_buf_reserve(&b, 1 << 16)) break;
-    size_t got = fread(b.p + b.n, 1, b.cap - b.n - 1, f);
-    b.n += got;
-    if (got == 0) break;
+  /* open, fstat and read: one look-up of the path and no stdio buffer (a corpus is
+     thousands of small files) */
+  int fd = open(zPath, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ds_error_set(e, DS_IO, -1, "%s: %s", zPath, strerror(errno));
+  if (fstat(fd, &st) != 0) {
+    int err = errno;
+    close(fd);
+    return ds_error_set(e, DS_IO, -1, "%s: %s", zPath, strerror(err));
   }
-  int bad = ferror(f);
-  fclose(f);
+  if (S_ISDIR(st.st_mode)) {
+    close(fd);
+    return ds_error_set(e, DS_IO, -1, "%s: is a directory", zPath);
+  }
+  ds_buf b = DS_BUF_INIT;
+  /* a regular file: room for its bytes, the NUL and one more, so that the read after the
+     last meets the end without growing the buffer */
+  if (S_ISREG(st.st_mode)) ds_buf_reserve(&b, (size_t)st.st_size + 2);
+  int bad = 0;
+  for (;;) {
+    if ((b.cap - b.n < 2 && ds_buf_reserve(&b, 1 << 16)) || b.rc) break;
+    ssize_t got = read(fd, b.p + b.n, b.cap - b.n - 1);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      bad = got < 0;
+      break;
+    }
+    b.n += (size_t)got;
+  }
+  close(fd);
   if (b.rc) {
     ds_buf_free(&b);
     return ds_error_set(e, DS_NOMEM, -1, "%s: out of memory reading the file", zPath);

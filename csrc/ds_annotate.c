@@ -172,7 +172,7 @@ static int lemmatize_doc(const ds_doc *d, const ds_tagger *t, const ds_lemmatize
       if (!x) break;
       size_t f = (uint32_t)x - 1;
       if ((uint32_t)(x >> 32) == h && aUpos[f] == aUpos[k] && aXpos[f] == aXpos[k] &&
-          d->aTok[f].end - d->aTok[f].start == n && memcmp(d->zText + d->aTok[f].start, z, n) == 0)
+          d->aTok[f].end - d->aTok[f].start == n && ds_same_bytes(d->zText + d->aTok[f].start, z, n))
         break;
     }
     if (aSlot[i]) {

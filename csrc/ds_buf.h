@@ -9,6 +9,8 @@
 
 #include "ds.h"
 
+#include <string.h>
+
 typedef struct ds_buf {
   unsigned char *p;   /* bytes (owned; ds_buf_free releases) */
   size_t n;           /* bytes in use */
@@ -42,6 +44,35 @@ int ds_get_varint(const unsigned char **pp, const unsigned char *end, uint64_t *
 
 static inline uint32_t ds_get_u32(const unsigned char *p) {
   return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Are a[0..n) and b[0..n) the same bytes? Inline, for the short keys of hot loops (a
+   word, a type's key), where a call to memcmp costs more than the comparison: whole
+   words, the last one overlapping the one before, so no loop runs byte by byte. */
+static inline int ds_same_bytes(const void *a, const void *b, size_t n) {
+  const unsigned char *p = a, *q = b;
+  if (n >= 8) {
+    uint64_t x, y;
+    for (; n > 8; p += 8, q += 8, n -= 8) {
+      memcpy(&x, p, 8);
+      memcpy(&y, q, 8);
+      if (x != y) return 0;
+    }
+    memcpy(&x, p + n - 8, 8);
+    memcpy(&y, q + n - 8, 8);
+    return x == y;
+  }
+  if (n >= 4) {
+    uint32_t x0, y0, x1, y1;
+    memcpy(&x0, p, 4);
+    memcpy(&y0, q, 4);
+    memcpy(&x1, p + n - 4, 4);
+    memcpy(&y1, q + n - 4, 4);
+    return x0 == y0 && x1 == y1;
+  }
+  for (; n > 0; n--)
+    if (*p++ != *q++) return 0;
+  return 1;
 }
 
 #endif

@@ -652,6 +652,26 @@ static void find_paragraphs(cleaner *c) {
 ** closing punctuation mark (`p. 54).2 China`), once per footnote, before the footnote.
 ** Marks bytes to skip in aSkip.
 */
+/* Bytes of w: each b with 0x2F < b < 0x3A (an ASCII digit) has its high bit set in the
+   result, the others (for a test of any) none. */
+static uint64_t digit_bytes(uint64_t w) {
+  const uint64_t k1 = ~(uint64_t)0 / 255;
+  uint64_t low = w & k1 * 127;
+  return (k1 * (127 + 0x3A) - low) & ~w & (low + k1 * (127 - 0x2F)) & k1 * 128;
+}
+
+/* The first position of z[k..b) that holds an ASCII digit, or b: 8 bytes at a look
+   (text is mostly letters). */
+static size_t next_digit(const char *z, size_t k, size_t b) {
+  for (; k + 8 <= b; k += 8) {
+    uint64_t w;
+    memcpy(&w, z + k, 8);
+    if (digit_bytes(w)) break;
+  }
+  while (k < b && !is_digit(z[k])) k++;
+  return k;
+}
+
 static void find_markers(cleaner *c, unsigned char *aSkip) {
   /* One pass: aPos[no] - 1 is the latest marker `no` seen (the rightmost on the nearest
      line before), aLine its line; footnote numbers are 1 to 99 (footnote_no). */
@@ -668,9 +688,9 @@ static void find_markers(cleaner *c, unsigned char *aSkip) {
       continue;
     }
     if (l->bBlank || l->fate != KEEP) continue;
-    for (size_t k = l->a + 1; k < l->b; k++) {
+    for (size_t k = next_digit(z, l->a + 1, l->b); k < l->b; k = next_digit(z, k + 1, l->b)) {
       char prev = z[k - 1];
-      if (!is_digit(z[k]) || z[k] == '0' || is_digit(prev)) continue;
+      if (z[k] == '0' || is_digit(prev)) continue;
       size_t e = k;
       while (e < l->b && is_digit(z[e])) e++;
       if (e - k > 2) { k = e - 1; continue; }
@@ -701,8 +721,8 @@ static void emit(cleaner *c, const char *z, size_t n, size_t in, size_t nIn) {
 static void put_range(cleaner *c, size_t a, size_t b, const unsigned char *aSkip) {
   size_t k = a;
   while (k < b) {
-    size_t e = k;
-    while (e < b && !aSkip[e]) e++;
+    const unsigned char *pSkip = memchr(aSkip + k, 1, b - k);    /* (marks are 1) */
+    size_t e = pSkip ? (size_t)(pSkip - aSkip) : b;
     if (e > k) emit(c, c->z + k, e - k, k, e - k);
     while (e < b && aSkip[e]) e++;
     k = e;

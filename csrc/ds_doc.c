@@ -35,13 +35,11 @@ void ds_doc_free(ds_doc *d) {
 
 /* Grow *pa (elements of `size` bytes) to hold one more than *pn. */
 static int grow(void **pa, size_t *pAlloc, size_t n, size_t size) {
-  return ds_grow(pa, pAlloc, n + 1, size, 64);
+  return n < *pAlloc ? DS_OK : ds_grow(pa, pAlloc, n + 1, size, 64);   /* (a call per token was) */
 }
 
-int ds_doc_add_token(ds_doc *d, uint32_t start, uint32_t end, uint32_t flags) {
-  if (grow((void **)&d->aTok, &d->nTokAlloc, d->nTok, sizeof *d->aTok)) return DS_NOMEM;
-  d->aTok[d->nTok++] = (ds_token){start, end, flags};
-  return DS_OK;
+int ds_doc_grow_tokens(ds_doc *d) {
+  return grow((void **)&d->aTok, &d->nTokAlloc, d->nTok, sizeof *d->aTok);
 }
 
 int ds_doc_add_sentence(ds_doc *d, uint32_t first, uint32_t last) {

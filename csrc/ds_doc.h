@@ -134,7 +134,7 @@ ds_doc *ds_doc_new(void);
 void ds_doc_free(ds_doc *d);
 
 /* Append a token / sentence / paragraph. Return DS_OK or DS_NOMEM. */
-int ds_doc_add_token(ds_doc *d, uint32_t start, uint32_t end, uint32_t flags);
+static inline int ds_doc_add_token(ds_doc *d, uint32_t start, uint32_t end, uint32_t flags);
 int ds_doc_add_sentence(ds_doc *d, uint32_t first, uint32_t last);
 int ds_doc_add_para(ds_doc *d, uint32_t start, uint32_t end);
 
@@ -167,5 +167,15 @@ int ds_meta_next(const ds_buf *b, size_t *pOff, const char **pzKey, const char *
 ** run of white space that holds a line break shown as one space.
 */
 void ds_doc_sentence_text(const ds_doc *d, size_t s, ds_buf *out);
+
+/* Room for one more token (ds_doc_add_token's rare case). DS_OK or DS_NOMEM. */
+int ds_doc_grow_tokens(ds_doc *d);
+
+/* (Inline: the tokenizer adds every token through it.) */
+static inline int ds_doc_add_token(ds_doc *d, uint32_t start, uint32_t end, uint32_t flags) {
+  if (d->nTok >= d->nTokAlloc && ds_doc_grow_tokens(d)) return DS_NOMEM;
+  d->aTok[d->nTok++] = (ds_token){start, end, flags};
+  return DS_OK;
+}
 
 #endif

@@ -51,10 +51,17 @@ typedef struct ingest {
   ds_typeview *pView;            /* the latest view of the writer's token types (mu) */
 } ingest;
 
-/* Bytes of a source (0 if its file cannot be read: that fails later, with a message). */
-static size_t size_of(const ds_source *s) {
+/*
+** Bytes of a source (0 if its file cannot be read: that fails later, with a message);
+** *pbStream: it is a pipe, socket or device (read through a temporary copy, ds_spool).
+*/
+static size_t size_of(const ds_source *s, int *pbStream) {
   struct stat st;
-  return s->zPath ? (stat(s->zPath, &st) == 0 ? (size_t)st.st_size : 0) : s->n;
+  *pbStream = 0;
+  if (!s->zPath) return s->n;
+  if (stat(s->zPath, &st) != 0) return 0;
+  *pbStream = !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+  return (size_t)st.st_size;
 }
 
 /* Memory a document will hold while parsed (about ten times its bytes, measured). */
@@ -228,12 +235,6 @@ static int store(ds_corpus *c, const ingest *g, size_t i, const ds_ingest_opts *
   return rc;
 }
 
-/* Is the source a pipe, socket or device (read through a temporary copy, ds_spool)? */
-static int is_stream(const ds_source *s) {
-  struct stat st;
-  return s->zPath && stat(s->zPath, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
-}
-
 /*
 ** ds_ingest with the pipes and devices of aSrc first copied to temporary files as they
 ** come (ds_spool, which stops at a NUL byte as it arrives), then read as files: in parts
@@ -268,16 +269,30 @@ static int ingest_spooled(ds_corpus *c, const ds_source *aSrc, size_t n, const d
 int ds_ingest(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opts *o,
               size_t *pnAdded, ds_error *e) {
   *pnAdded = 0;
-  for (size_t i = 0; i < n; i++)
-    if (is_stream(&aSrc[i])) return ingest_spooled(c, aSrc, n, o, pnAdded, e);
   ingest g;
   ds_buf known = DS_BUF_INIT;
   int rc = DS_OK;
-  *pnAdded = 0;
   memset(&g, 0, sizeof g);
   g.aSrc = aSrc;
   g.nSrc = n;
   size_t nMemory = o && o->nMemory ? o->nMemory : DS_INGEST_MEMORY;
+  g.nPart = o && o->nPart ? o->nPart : nMemory / 64;
+  if (!(o && o->nPart) && g.nPart < DS_PART_MIN) g.nPart = DS_PART_MIN;
+  if (!(o && o->nPart) && g.nPart > DS_PART_BYTES) g.nPart = DS_PART_BYTES;
+  if (!(g.aSlot = ds_malloc_n(n + 1, sizeof *g.aSlot))) return ds_error_set(e, DS_NOMEM, -1, "out of memory");
+  memset(g.aSlot, 0, (n + 1) * sizeof *g.aSlot);
+  /* one stat a source: a stream sends the whole run through ingest_spooled */
+  for (size_t i = 0; i < n; i++) {
+    int bStream;
+    size_t nBytes = size_of(&aSrc[i], &bStream);
+    if (bStream) {
+      ds_free(g.aSlot);
+      return ingest_spooled(c, aSrc, n, o, pnAdded, e);
+    }
+    /* large plain text goes in parts: in flight, it holds no more than a part */
+    g.aSlot[i].bParts = nBytes > g.nPart && aSrc[i].read.format == DS_FMT_TEXT;
+    g.aSlot[i].nCost = cost_of(g.aSlot[i].bParts ? 0 : nBytes);
+  }
   g.nBudget = nMemory / 2;
   ds_corpus_set_budget(c, nMemory / 2);
 
@@ -291,24 +306,14 @@ int ds_ingest(ds_corpus *c, const ds_source *aSrc, size_t n, const ds_ingest_opt
     rc = ds_corpus_shas(c, &known, &g.nKnown, e);
     g.aKnown = known.p ? known.p : (const unsigned char *)"";
   }
-  if (rc == DS_OK && !(g.aSlot = ds_malloc_n(n + 1, sizeof *g.aSlot))) rc = ds_error_set(e, DS_NOMEM, -1, "out of memory");
   if (rc) {
+    ds_free(g.aSlot);
     ds_buf_free(&known);
     return rc;
   }
   /* many documents: the first failure ends the run and the caller rolls back, so no
      document needs a savepoint of its own; one document (add_text) keeps it */
   ds_corpus_set_doc_savepoints(c, n <= 1);
-  memset(g.aSlot, 0, (n + 1) * sizeof *g.aSlot);
-  g.nPart = o && o->nPart ? o->nPart : nMemory / 64;
-  if (!(o && o->nPart) && g.nPart < DS_PART_MIN) g.nPart = DS_PART_MIN;
-  if (!(o && o->nPart) && g.nPart > DS_PART_BYTES) g.nPart = DS_PART_BYTES;
-  for (size_t i = 0; i < n; i++) {
-    size_t nBytes = size_of(&aSrc[i]);
-    /* large plain text goes in parts: in flight, it holds no more than a part */
-    g.aSlot[i].bParts = nBytes > g.nPart && aSrc[i].read.format == DS_FMT_TEXT;
-    g.aSlot[i].nCost = cost_of(g.aSlot[i].bParts ? 0 : nBytes);
-  }
 
   pthread_t aThread[64];
   int nThread = 0;

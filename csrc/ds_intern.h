@@ -28,4 +28,7 @@ int ds_intern_types(const ds_doc *d, uint32_t **paOf, uint32_t **paTok, size_t *
 */
 void ds_doc_type_key(const ds_doc *d, size_t t, ds_buf *key);
 
+/* The same key appended to keys (many keys end to end, without a copy each). */
+void ds_doc_type_key_append(const ds_doc *d, size_t t, ds_buf *keys);
+
 #endif

@@ -138,20 +138,46 @@ int ds_langdata_is_word(const ds_langdata *ld, const char *z, size_t n) {
   return 0;
 }
 
+/* The bit of the byte pair (a, b) in a line's set of pairs (PAIR_BITS bits). */
+#define PAIR_BITS 1024
+static unsigned pair_bit(unsigned char a, unsigned char b) { return ((unsigned)a << 5 ^ b) & (PAIR_BITS - 1); }
+
+/* Might a line whose byte pairs are in aPair hold z[0..n)? (No when a pair is missing.) */
+static int pairs_present(const uint64_t *aPair, const char *z, size_t n) {
+  for (size_t k = 0; k + 1 < n; k++) {
+    unsigned bit = pair_bit((unsigned char)z[k], (unsigned char)z[k + 1]);
+    if (!(aPair[bit / 64] >> (bit % 64) & 1)) return 0;
+  }
+  return 1;
+}
+
 const char *ds_langdata_boilerplate(const ds_langdata *ld, const char *z, size_t n) {
   while (n > 0 && (z[0] == ' ' || z[0] == '\t')) { z++; n--; }
   while (n > 0 && (z[n - 1] == ' ' || z[n - 1] == '\t' || z[n - 1] == ':' || z[n - 1] == '.')) n--;
   if (n == 0 || n > DS_PHRASE_MAX) return NULL;
   char low[DS_PHRASE_MAX + 1];
   for (size_t k = 0; k < n; k++) low[k] = (z[k] >= 'A' && z[k] <= 'Z') ? (char)(z[k] + 32) : z[k];
+  /* the line's byte pairs, once: a phrase with a pair the line lacks is not looked for
+     (most lines of prose have none of the phrases, and each search went over the line) */
+  uint64_t aPair[PAIR_BITS / 64];
+  int bPairs = 0;
   for (size_t p = 0; p < ld->nPhrase; p++) {
     const phrase *ph = &ld->aPhrase[p];
     const char *zp = ld->zPhrases + ph->off;
     if (ph->bWhole) {
       if (ph->n == n && memcmp(low, zp, n) == 0) return zp;
     } else {
-      /* only where the line has the phrase's first byte (memchr finds those fast) */
       if (ph->n > n) continue;
+      if (!bPairs) {
+        memset(aPair, 0, sizeof aPair);
+        for (size_t k = 0; k + 1 < n; k++) {
+          unsigned bit = pair_bit((unsigned char)low[k], (unsigned char)low[k + 1]);
+          aPair[bit / 64] |= (uint64_t)1 << (bit % 64);
+        }
+        bPairs = 1;
+      }
+      if (!pairs_present(aPair, zp, ph->n)) continue;
+      /* only where the line has the phrase's first byte (memchr finds those fast) */
       const char *q = low, *qEnd = low + (n - ph->n) + 1;   /* starts that leave room */
       while (q < qEnd && (q = memchr(q, zp[0], (size_t)(qEnd - q))) != NULL) {
         if (memcmp(q, zp, ph->n) == 0) return zp;

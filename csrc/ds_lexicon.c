@@ -37,8 +37,8 @@ void ds_lexmap_clear(ds_lexmap *m) {
 }
 
 void ds_lexmap_free(ds_lexmap *m) {
-  ds_lexmap_clear(m);
-  ds_free(m->aFront);
+  for (size_t i = 0; i < m->nEnt; i++) ds_lexent_drop_postings(&m->aEnt[i]);
+  ds_free(m->aFront);                     /* (freed as they are: no clearing first) */
   ds_free(m->aEnt);
   ds_free(m->aSlot);
   ds_buf_free(&m->arena);
@@ -88,14 +88,19 @@ static int rehash(ds_lexmap *m, size_t nSlot) {
   return DS_OK;
 }
 
+/* Entries a map holds before it takes a front cache: a small map (a document's lines or
+   words, made and freed per document) is quick enough without, and 32 KiB to clear
+   cost it more than its lookups. */
+#define FRONT_AFTER 256
+
 ds_lexent *ds_lexmap_add(ds_lexmap *m, const char *z, size_t n, uint32_t id, int isNew) {
-  if (!m->aFront) {           /* without it (no memory) every lookup goes to the table */
+  if (!m->aFront && m->nEnt >= FRONT_AFTER) {  /* without it (no memory) lookups go to the table */
     m->aFront = ds_malloc_n(DS_LEXFRONT_SLOTS, sizeof *m->aFront);
     if (m->aFront) memset(m->aFront, 0, DS_LEXFRONT_SLOTS * sizeof *m->aFront);
   }
-  if ((m->nEnt + 1) * 2 > m->nSlot && rehash(m, m->nSlot ? m->nSlot * 2 : 1024)) return NULL;
+  if ((m->nEnt + 1) * 2 > m->nSlot && rehash(m, m->nSlot ? m->nSlot * 2 : 64)) return NULL;
   if (m->nEnt == m->nEntAlloc) {
-    size_t nNew = m->nEntAlloc ? m->nEntAlloc * 2 : 1024;
+    size_t nNew = m->nEntAlloc ? m->nEntAlloc * 2 : 64;
     ds_lexent *a = ds_realloc_n(m->aEnt, nNew, sizeof *a);
     if (!a) return NULL;
     m->aEnt = a;

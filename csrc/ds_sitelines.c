@@ -7,10 +7,13 @@
 */
 #include "ds_sitelines.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct entry {
   uint64_t h;           /* 0: empty slot */
@@ -21,6 +24,7 @@ typedef struct entry {
 struct ds_sitelines {
   entry *a;
   size_t nSlot, nUsed;  /* nSlot a power of two, at most half used */
+  size_t nKept;         /* lines kept by finish (none: a count needs no hash) */
   uint32_t nDocs;
   int bFinished;
 };
@@ -47,29 +51,56 @@ void ds_sitelines_free(ds_sitelines *s) {
 
 static int is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 
-/* Hash of the normalized line z[0..n), or 0 when the line is never counted. */
+/* Byte kinds for line_hash: white space (is_space), letters (ASCII, or any byte of a
+   multi-byte character), the rest. */
+enum { B_OTHER, B_SPACE, B_LETTER };
+static unsigned char aByteKind[256];
+static pthread_once_t kindsOnce = PTHREAD_ONCE_INIT;
+
+static void init_kinds(void) {
+  for (unsigned c = 0; c < 256; c++)
+    aByteKind[c] = is_space((unsigned char)c) ? B_SPACE
+                 : ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80 ? B_LETTER : B_OTHER;
+}
+
+/*
+** Hash of the normalized line z[0..n), or 0 when the line is never counted. The line is
+** normalized into a buffer first, then hashed 8 bytes at a time: a byte-at-a-time hash
+** waited on a multiplication per byte.
+*/
 static uint64_t line_hash(const char *z, size_t n) {
   while (n > 0 && is_space((unsigned char)z[n - 1])) n--;
   size_t i = 0;
   while (i < n && is_space((unsigned char)z[i])) i++;
   if (n - i == 0 || n - i > DS_SITELINES_MAXLINE) return 0;
-  uint64_t h = 14695981039346656037ull;
-  int bLetter = 0, bSpace = 0;
+  pthread_once(&kindsOnce, init_kinds);
+  unsigned char a[DS_SITELINES_MAXLINE + 8];
+  size_t k = 0;
+  unsigned kinds = 0, bSpace = 0;
+  /* without branches (white space comes every few bytes, unpredictably): each byte is
+     written, and kept unless it is white space; a run of white space is one space,
+     written before the byte that ends it */
   for (; i < n; i++) {
     unsigned char c = (unsigned char)z[i];
-    if (is_space(c)) {
-      bSpace = 1;
-      continue;
-    }
-    if (bSpace) h = (h ^ ' ') * 1099511628211ull;
-    bSpace = 0;
-    if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
-    if ((c >= 'a' && c <= 'z') || c >= 0x80) bLetter = 1;
-    h = (h ^ c) * 1099511628211ull;
+    unsigned kind = aByteKind[c], bKeep = kind != B_SPACE;
+    a[k] = ' ';
+    k += bSpace & bKeep;
+    a[k] = (unsigned char)(c + (((unsigned)c - 'A' < 26u) << 5));
+    k += bKeep;
+    bSpace = !bKeep;
+    kinds |= 1u << kind;
   }
-  if (!bLetter) return 0;
+  if (!(kinds & 1u << B_LETTER)) return 0;
+  memset(a + k, 0, 8);
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ k;
+  for (size_t j = 0; j < k; j += 8) {
+    uint64_t w;
+    memcpy(&w, a + j, 8);
+    h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+    h ^= h >> 32;
+  }
   h ^= h >> 33;
-  h *= 0xFF51AFD7ED558CCDull;
+  h *= 0xC4CEB9FE1A85EC53ull;
   h ^= h >> 33;
   return h ? h : 1;
 }
@@ -119,28 +150,50 @@ static int nonblank(const char *z, size_t a, size_t b) {
   return a < b;
 }
 
+/* The non-blank lines a head zone saw: where each starts and its hash (0: not counted). */
+typedef struct zone_seen {
+  size_t n;
+  int bAll;             /* they are every non-blank line of the text */
+  size_t aStart[DS_SITELINES_ZONE];
+  uint64_t aHash[DS_SITELINES_ZONE];
+} zone_seen;
+
 /*
 ** The hashes of the first (bFromEnd = 0) or last DS_SITELINES_ZONE non-blank lines of
-** z[0..n) into aOut (lines never counted left out); returns how many.
+** z[0..n) into aOut (lines never counted left out); returns how many. The head zone
+** records its lines in *pSeen; the tail zone of the same text takes those lines from it
+** once it reaches them (a short document's zones are the same lines: each is found and
+** hashed once).
 */
-static size_t zone_hashes(const char *z, size_t n, int bFromEnd, uint64_t *aOut) {
+static size_t zone_hashes(const char *z, size_t n, int bFromEnd, uint64_t *aOut, zone_seen *pSeen) {
   size_t nSeen = 0, nOut = 0;
   if (!bFromEnd) {
-    for (size_t a = 0; a < n && nSeen < DS_SITELINES_ZONE;) {
+    size_t a = 0;
+    while (a < n && nSeen < DS_SITELINES_ZONE) {
       const char *nl = memchr(z + a, '\n', n - a);
       size_t b = nl ? (size_t)(nl - z) : n;
       if (nonblank(z, a, b)) {
-        nSeen++;
         uint64_t h = line_hash(z + a, b - a);
+        pSeen->aStart[nSeen] = a;
+        pSeen->aHash[nSeen] = h;
+        nSeen++;
         if (h) aOut[nOut++] = h;
       }
       a = b + 1;
     }
+    pSeen->n = nSeen;
+    pSeen->bAll = a >= n;
     return nOut;
   }
-  for (size_t b = n; b > 0 && nSeen < DS_SITELINES_ZONE;) {
+  /* from the end back to the head's last line, if it is met, then the head's lines */
+  int bMet = pSeen && pSeen->n && pSeen->bAll;
+  for (size_t b = n; b > 0 && nSeen < DS_SITELINES_ZONE && !bMet;) {
     size_t a = b;
     while (a > 0 && z[a - 1] != '\n') a--;
+    if (pSeen && pSeen->n && pSeen->aStart[pSeen->n - 1] == a) {
+      bMet = 1;
+      break;
+    }
     if (nonblank(z, a, b)) {
       nSeen++;
       uint64_t h = line_hash(z + a, b - a);
@@ -148,14 +201,20 @@ static size_t zone_hashes(const char *z, size_t n, int bFromEnd, uint64_t *aOut)
     }
     b = a > 0 ? a - 1 : 0;
   }
+  for (size_t k = bMet ? pSeen->n : 0; k > 0 && nSeen < DS_SITELINES_ZONE; k--) {
+    nSeen++;
+    if (pSeen->aHash[k - 1]) aOut[nOut++] = pSeen->aHash[k - 1];
+  }
   return nOut;
 }
 
 /* The hashes of a document's zone lines: first lines from zHead[0..nHead), last from zTail. */
 static size_t end_hashes(const char *zHead, size_t nHead, const char *zTail, size_t nTail,
                          uint64_t aOut[2 * DS_SITELINES_ZONE]) {
-  size_t k = zone_hashes(zHead, nHead, 0, aOut);
-  return k + zone_hashes(zTail, nTail, 1, aOut + k);
+  zone_seen seen;
+  size_t k = zone_hashes(zHead, nHead, 0, aOut, &seen);
+  int bSame = zHead == zTail && nHead == nTail;
+  return k + zone_hashes(zTail, nTail, 1, aOut + k, bSame ? &seen : NULL);
 }
 
 /* Count one more document whose zone lines have the hashes a[0..n). */
@@ -172,25 +231,43 @@ int ds_sitelines_add(ds_sitelines *s, const char *z, size_t n) {
   return add_hashes(s, a, end_hashes(z, n, z, n, a));
 }
 
+/* Read up to n bytes into z, from the file's position (off < 0) or at offset off: how
+   many (fewer at the end of the file), or -1 on an error. */
+static ssize_t read_upto(int fd, char *z, size_t n, off_t off) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t k = off < 0 ? read(fd, z + got, n - got) : pread(fd, z + got, n - got, off + (off_t)got);
+    if (k < 0 && errno == EINTR) continue;
+    if (k < 0) return -1;
+    if (k == 0) break;
+    got += (size_t)k;
+  }
+  return (ssize_t)got;
+}
+
 /*
-** Read the ends of the open file f into zBuf (2 * DS_SITELINES_PEEK bytes): its first
+** Read the ends of the open file fd into zBuf (2 * DS_SITELINES_PEEK bytes): its first
 ** lines in zHead[0..nHead), its last in zTail[0..nTail) (the same bytes for a small
-** file), the first bytes as read in zBuf[0..*pnRaw). DS_OK or DS_IO.
+** file), the first bytes as read in zBuf[0..*pnRaw). DS_OK or DS_IO. (A descriptor, not
+** stdio: thousands of small files, and a FILE costs an allocation and a stat each.)
 */
-static int read_ends(FILE *f, char *zBuf, const char **pzHead, size_t *pnHead,
+static int read_ends(int fd, char *zBuf, const char **pzHead, size_t *pnHead,
                      const char **pzTail, size_t *pnTail, size_t *pnRaw) {
-  size_t nHead = fread(zBuf, 1, 2 * DS_SITELINES_PEEK, f), nTail;
+  ssize_t got = read_upto(fd, zBuf, 2 * DS_SITELINES_PEEK, -1);
+  if (got < 0) return DS_IO;
+  size_t nHead = (size_t)got, nTail;
   const char *zTail = zBuf;
   *pnRaw = nHead;
-  if (ferror(f)) return DS_IO;
   if (nHead == 2 * DS_SITELINES_PEEK) {
     /* a large file: its first PEEK bytes to the last whole line, and its last PEEK
        bytes from the first whole line */
     nHead = DS_SITELINES_PEEK;
     while (nHead > 0 && zBuf[nHead - 1] != '\n') nHead--;
-    if (fseek(f, -(long)DS_SITELINES_PEEK, SEEK_END) != 0) return DS_IO;
-    nTail = fread(zBuf + DS_SITELINES_PEEK, 1, DS_SITELINES_PEEK, f);
-    if (ferror(f)) return DS_IO;
+    off_t end = lseek(fd, 0, SEEK_END);
+    if (end < (off_t)DS_SITELINES_PEEK) return DS_IO;
+    got = read_upto(fd, zBuf + DS_SITELINES_PEEK, DS_SITELINES_PEEK, end - (off_t)DS_SITELINES_PEEK);
+    if (got < 0) return DS_IO;
+    nTail = (size_t)got;
     zTail = zBuf + DS_SITELINES_PEEK;
     const char *nl = memchr(zTail, '\n', nTail);
     size_t skip = nl ? (size_t)(nl - zTail) + 1 : nTail;
@@ -228,15 +305,15 @@ static int is_blank_byte(unsigned char c) { return c == ' ' || (c >= '\t' && c <
 static void peek_one(const char *zPath, unsigned flags, char *zBuf, ds_filepeek *p) {
   p->why = DS_PEEK_OK;
   p->nHash = 0;
-  FILE *f = fopen(zPath, "rb");
-  if (!f) {
+  int fd = open(zPath, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     p->why = DS_PEEK_UNREAD;
     return;
   }
   const char *zHead, *zTail;
   size_t nHead, nTail, nRaw;
-  int rc = read_ends(f, zBuf, &zHead, &nHead, &zTail, &nTail, &nRaw);
-  fclose(f);
+  int rc = read_ends(fd, zBuf, &zHead, &nHead, &zTail, &nTail, &nRaw);
+  close(fd);
   if (rc) {
     p->why = DS_PEEK_UNREAD;
     return;
@@ -299,15 +376,17 @@ int ds_sitelines_peek_files(const char *const *azPath, const unsigned char *aFla
 }
 
 void ds_sitelines_finish(ds_sitelines *s, size_t minDocs, double minShare) {
+  s->nKept = 0;
   for (size_t k = 0; k < s->nSlot; k++) {
     entry *p = &s->a[k];
     if (p->h && (p->nDocs < minDocs || (double)p->nDocs < minShare * s->nDocs)) p->nDocs = 0;
+    if (p->h && p->nDocs) s->nKept++;
   }
   s->bFinished = 1;
 }
 
 size_t ds_sitelines_count(const ds_sitelines *s, const char *z, size_t n) {
-  if (!s || !s->bFinished) return 0;
+  if (!s || !s->bFinished || !s->nKept) return 0;     /* (a site without repeated lines) */
   uint64_t h = line_hash(z, n);
   return h ? slot(s, h)->nDocs : 0;
 }

@@ -406,20 +406,21 @@ int ds_typeview_resolve(const ds_typeview *v, ds_doc *d) {
   uint32_t *aRef = ds_malloc_n(d->nType + 1, sizeof *aRef);
   const char **azKey = ds_malloc_n(d->nType + 1, sizeof *azKey);
   size_t *anKey = ds_malloc_n(d->nType + 1, sizeof *anKey);
-  ds_buf keys = DS_BUF_INIT, key = DS_BUF_INIT;
+  ds_buf keys = DS_BUF_INIT;
   int rc = aRef && azKey && anKey ? DS_OK : DS_NOMEM;
-  /* every key first, end to end, then one lookup of them all (their misses overlap) */
+  /* every key first, end to end, then one lookup of them all (their misses overlap);
+     room for them all at once, as a guess: the words' bytes and a few of tags each */
+  if (rc == DS_OK) ds_buf_reserve(&keys, d->nText + 16 * d->nType + 64);
   for (size_t u = 0; u < d->nType && rc == DS_OK; u++) {
-    ds_doc_type_key(d, d->aTypeTok[u], &key);
-    anKey[u] = key.n;
-    ds_buf_append(&keys, key.p, key.n);
-    if (key.rc || keys.rc) rc = DS_NOMEM;
+    size_t off = keys.n;
+    ds_doc_type_key_append(d, d->aTypeTok[u], &keys);
+    anKey[u] = keys.n - off;
+    if (keys.rc) rc = DS_NOMEM;
   }
   if (rc == DS_OK) {
     for (size_t u = 0, off = 0; u < d->nType; off += anKey[u++]) azKey[u] = (const char *)keys.p + off;
     ds_strmap_get_many(&v->map, azKey, anKey, d->nType, aRef, DS_TYPEREF_NONE);
   }
-  ds_buf_free(&key);
   ds_buf_free(&keys);
   ds_free(azKey);
   ds_free(anKey);

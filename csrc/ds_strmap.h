@@ -22,14 +22,14 @@
 #include "ds_buf.h"
 
 typedef struct ds_strmap {
-  uint64_t *aSlot;      /* open addressing, linear probing: hash << 32 | entry + 1; 0 empty */
+  uint64_t *aSlot;      /* open addressing, linear probing: hash << 32 | entry's arena
+                           offset / 8 + 1; 0 empty */
   size_t nSlot;         /* power of two, at least twice nEnt (0 before the first put) */
-  size_t *aOff;         /* entry -> offset of its key in arena: u32 length, value, bytes */
-  size_t nEnt, nEntAlloc;
-  ds_buf arena;         /* keys and values */
+  size_t nEnt;          /* keys */
+  ds_buf arena;         /* entries, 8-byte aligned: u32 length, u32 value, the key's bytes */
 } ds_strmap;
 
-#define DS_STRMAP_INIT {NULL, 0, NULL, 0, 0, DS_BUF_INIT}
+#define DS_STRMAP_INIT {NULL, 0, 0, DS_BUF_INIT}
 
 void ds_strmap_init(ds_strmap *m);
 

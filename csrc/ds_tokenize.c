@@ -9,6 +9,8 @@
 #include "ds_uax29.h"
 #include "ds_utf8.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
 
@@ -75,13 +77,90 @@ static int in_list(const char *const *list, const char *z, size_t n) {
   return 0;
 }
 
+/* Contractions typed without their apostrophe, which UD splits all the same
+   (`dont` -> `do` `nt`), with the length of the first part. */
+static const struct bare { const char *z; unsigned n; } aBare[] = {   /* sorted */
+  {"arent", 3}, {"cant", 2}, {"couldnt", 5}, {"didnt", 3}, {"doesnt", 4}, {"dont", 2},
+  {"hadnt", 3}, {"hasnt", 3}, {"havent", 4}, {"heres", 4}, {"im", 1}, {"isnt", 2},
+  {"ive", 1}, {"mustnt", 4}, {"shes", 3}, {"shouldnt", 6}, {"thatd", 4}, {"thats", 4},
+  {"theres", 5}, {"theyll", 4}, {"theyre", 4}, {"theyve", 4}, {"wasnt", 3},
+  {"werent", 4}, {"weve", 2}, {"whats", 4}, {"wont", 2}, {"wouldnt", 5}, {"youll", 3},
+  {"youre", 3}, {"youve", 3},
+};
+#define NBARE (sizeof aBare / sizeof *aBare)
+static uint64_t aBarePacked[NBARE];     /* aBare's words as numbers (pack_word) */
+
+/* A word of 1 to 8 bytes as one number, its bytes from the low one up. */
+static uint64_t pack_word(const char *z, size_t n) {
+  uint64_t v = 0;
+  for (size_t k = 0; k < n; k++) v |= (uint64_t)(unsigned char)z[k] << (8 * k);
+  return v;
+}
+
+/* A list's words of 1 to 8 bytes as sorted numbers: a word is looked up by a binary
+   search over numbers instead of a walk over the list comparing strings (the
+   abbreviations are asked about at every period). */
+#define PACKED_MAX 256
+typedef struct packed_list {
+  const char *const *list;
+  uint64_t a[PACKED_MAX];
+  size_t n;
+  int bAll;               /* every word of 1 to 8 bytes is in a[] (else the list is walked) */
+} packed_list;
+
+static packed_list aPacked[3] = {{ds_azAbbrev, {0}, 0, 0}, {ds_azPrepositive, {0}, 0, 0},
+                                 {ds_azStarter, {0}, 0, 0}};
+static pthread_once_t packedOnce = PTHREAD_ONCE_INIT;
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+static void pack_lists(void) {
+  for (int k = 0; k < 3; k++) {
+    packed_list *p = &aPacked[k];
+    p->bAll = 1;
+    for (const char *const *w = p->list; *w; w++) {
+      size_t n = strlen(*w);
+      if (n < 1 || n > 8) continue;
+      if (p->n < PACKED_MAX) p->a[p->n++] = pack_word(*w, n);
+      else p->bAll = 0;
+    }
+    qsort(p->a, p->n, sizeof *p->a, cmp_u64);
+  }
+  for (size_t k = 0; k < NBARE; k++) aBarePacked[k] = pack_word(aBare[k].z, strlen(aBare[k].z));
+}
+
+/* Is z[0..n) a word of packed list k (0 abbreviations, 1 prepositive, 2 starters)? */
+static int in_packed(int k, const char *z, size_t n) {
+  pthread_once(&packedOnce, pack_lists);
+  const packed_list *p = &aPacked[k];
+  if (n < 1 || n > 8) return n > 8 && in_list(p->list, z, n);
+  uint64_t v = 0;
+  unsigned bNul = 0;
+  for (size_t i = 0; i < n; i++) {
+    v |= (uint64_t)(unsigned char)z[i] << (8 * i);
+    bNul |= z[i] == 0;
+  }
+  if (bNul) return in_list(p->list, z, n);     /* (a NUL would pack as a shorter word) */
+  size_t lo = 0, hi = p->n;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (p->a[mid] == v) return 1;
+    if (p->a[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return !p->bAll && in_list(p->list, z, n);
+}
+
 int ds_abbrev_is_prepositive(const char *z, size_t n) {
   if (n > 0 && z[n - 1] == '.') n--;
   if (n == 1 && z[0] >= 'A' && z[0] <= 'Z') return 1;   /* an initial */
-  return in_list(ds_azPrepositive, z, n);
+  return in_packed(1, z, n);
 }
 
-int ds_is_sentence_starter(const char *z, size_t n) { return in_list(ds_azStarter, z, n); }
+int ds_is_sentence_starter(const char *z, size_t n) { return in_packed(2, z, n); }
 
 /* ====================== scanners ====================== */
 
@@ -191,23 +270,9 @@ static int lower_eq(const uchar *z, uint32_t n, const char *w) {
   return w[n] == '\0';
 }
 
-/*
-** Where a word [i, j) splits off a clitic (`'s`, `n't`, `'ll`, ...), or j if it does not.
-*/
-/* Contractions typed without their apostrophe, which UD splits all the same
-   (`dont` -> `do` `nt`), with the length of the first part. */
-static const struct bare { const char *z; unsigned n; } aBare[] = {   /* sorted */
-  {"arent", 3}, {"cant", 2}, {"couldnt", 5}, {"didnt", 3}, {"doesnt", 4}, {"dont", 2},
-  {"hadnt", 3}, {"hasnt", 3}, {"havent", 4}, {"heres", 4}, {"im", 1}, {"isnt", 2},
-  {"ive", 1}, {"mustnt", 4}, {"shes", 3}, {"shouldnt", 6}, {"thatd", 4}, {"thats", 4},
-  {"theres", 5}, {"theyll", 4}, {"theyre", 4}, {"theyve", 4}, {"wasnt", 3},
-  {"werent", 4}, {"weve", 2}, {"whats", 4}, {"wont", 2}, {"wouldnt", 5}, {"youll", 3},
-  {"youre", 3}, {"youve", 3},
-};
-
 /* Length of the first part of the bare contraction z[0..n), or 0. */
 static unsigned bare_split(const uchar *z, uint32_t n) {
-  char w[9];
+  char w[8];
   if (n < 2 || n > 8) return 0;
   switch (((z[n - 2] | 0x20) << 8) | (z[n - 1] | 0x20)) {   /* how they all end */
     case 'n' << 8 | 't': case 't' << 8 | 's': case 'e' << 8 | 's': case 'r' << 8 | 'e':
@@ -220,18 +285,18 @@ static unsigned bare_split(const uchar *z, uint32_t n) {
     if (!((z[k] | 0x20) >= 'a' && (z[k] | 0x20) <= 'z')) return 0;
     w[k] = (char)(z[k] | 0x20);
   }
-  w[n] = 0;
-  size_t lo = 0, hi = sizeof aBare / sizeof *aBare;
-  while (lo < hi) {
-    size_t mid = (lo + hi) / 2;
-    int c = strcmp(w, aBare[mid].z);
-    if (c == 0) return aBare[mid].n;
-    if (c < 0) hi = mid;
-    else lo = mid + 1;
-  }
+  /* the lower-case word as a number against the contractions' numbers (a string
+     comparison each step was most of this) */
+  pthread_once(&packedOnce, pack_lists);
+  uint64_t v = pack_word(w, n);
+  for (size_t k = 0; k < NBARE; k++)
+    if (aBarePacked[k] == v) return aBare[k].n;
   return 0;
 }
 
+/*
+** Where a word [i, j) splits off a clitic (`'s`, `n't`, `'ll`, ...), or j if it does not.
+*/
 static uint32_t clitic_split(const uchar *z, uint32_t i, uint32_t j, int bPlain) {
   static const char *const azClitic[] = {"s", "re", "ve", "ll", "d", "m", NULL};
   unsigned nBare = bare_split(z + i, j - i);
@@ -284,7 +349,7 @@ static int takes_period(const uchar *z, uint32_t i, uint32_t j, uint32_t end) {
   if (beforeNumber && ((n == 2 && (lower_eq(z + i, 2, "no") || lower_eq(z + i, 2, "pp"))) ||
                        (n == 3 && lower_eq(z + i, 3, "nos")) || (n == 1 && z[i] == 'p')))
     return 1;
-  return in_list(ds_azAbbrev, (const char *)z + i, n);
+  return in_packed(0, (const char *)z + i, n);
 }
 
 /* End of digits and number separators from i (`2000`, `30`, `1,000.5`). */
@@ -417,7 +482,7 @@ static uint32_t sentence_dot(const uchar *z, uint32_t a, uint32_t b, uint32_t en
         !lower_eq(z + k + 1, b - k - 1, "com") && !lower_eq(z + k + 1, b - k - 1, "net") &&
         !lower_eq(z + k + 1, b - k - 1, "org"))
       return k;
-    if (b < end && z[b] == '.' && in_list(ds_azAbbrev, (const char *)z + k + 1, b - k - 1)) return k;
+    if (b < end && z[b] == '.' && in_packed(0, (const char *)z + k + 1, b - k - 1)) return k;
     return 0;
   }
   return 0;

@@ -6,6 +6,13 @@
 #include <string.h>
 #include <utf8proc.h>
 
+/* Are the 8 bytes at s all ASCII? */
+static inline int ascii8(const unsigned char *s) {
+  uint64_t w;
+  memcpy(&w, s, 8);
+  return (w & 0x8080808080808080u) == 0;
+}
+
 int64_t ds_utf8_check(const char *z, size_t n) {
   const unsigned char *s = (const unsigned char *)z;
   size_t i = 0;
@@ -13,7 +20,11 @@ int64_t ds_utf8_check(const char *z, size_t n) {
     unsigned c = s[i];
     size_t len;
     unsigned lo = 0x80, hi = 0xBF;   /* allowed range of the second byte */
-    if (c < 0x80) { i++; continue; }
+    if (c < 0x80) {
+      i++;
+      while (i + 8 <= n && ascii8(s + i)) i += 8;   /* text is mostly ASCII: 8 bytes a look */
+      continue;
+    }
     if (c >= 0xC2 && c <= 0xDF) len = 2;
     else if (c >= 0xE0 && c <= 0xEF) {
       len = 3;
@@ -155,6 +166,10 @@ int ds_utf8_nfc_map(const char *z, size_t n, ds_buf *out, ds_offmap *map) {
   while (i < n) {
     if (s[i] < 0x80) {
       lastInert = i++;
+      while (i + 8 <= n && ascii8(s + i)) {   /* a run of ASCII, 8 bytes a look */
+        lastInert = i + 7;
+        i += 8;
+      }
       continue;
     }
     int32_t cp;

@@ -12,7 +12,9 @@ return function(self, paths, opts, ctx)
   if opts.jobs ~= nil and (math.type(opts.jobs) ~= "integer" or opts.jobs < 1 or opts.jobs > 64) then
     error("add: jobs must be a whole number from 1 to 64, not " .. tostring(opts.jobs), 2)
   end
-  local list = files.collect(paths)
+  -- opts.collected: files.collect(paths) as the caller made it already (the CLI, to fail
+  -- on a missing path before the corpus is touched): a directory is walked once
+  local list = opts.collected or files.collect(paths)
   local taken = {}
   for _, d in ipairs(h:docs()) do taken[d.name] = true end
   files.distinct_names(list, taken)

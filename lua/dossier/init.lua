@@ -309,7 +309,8 @@ end
 -- and stored in parts, with bounded memory; opts.part_bytes (or $DOSSIER_PART_BYTES) sets
 -- the part size, for tests.
 -- opts.progress(i, n, path) is called before each document is stored; opts.clean and
--- opts.no set the clean-up as for dossier.parse.
+-- opts.no set the clean-up as for dossier.parse; opts.collected, the list
+-- dossier.files.collect(paths) returned, saves walking the directories again.
 -- Returns the number of documents added (a file already in the corpus counts 0) and
 -- {documents, tokens, sentences} of this add alone (not of another writer's meanwhile);
 -- `interrupted = true` there when an interrupt (Ctrl-C) came once the add had committed:

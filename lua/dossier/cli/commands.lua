@@ -187,7 +187,7 @@ return {
       local this = cli.commands_by_name.index
       local ok, err = pcall(function()
         this.started = true
-        files.collect(a.paths)               -- missing paths fail before the corpus is touched
+        local collected = files.collect(a.paths)   -- missing paths fail before the corpus is touched
         corpus = dossier.open(a.db)
         commits = corpus._h:commits()
         local progress
@@ -200,11 +200,12 @@ return {
         opts.progress = progress
         opts.jobs = a.jobs
         opts.memory = a.memory
+        opts.collected = collected           -- (walked once)
         local aok, added, stats = pcall(corpus.add, corpus, a.paths, opts)
         if progress then eprintf("\r\27[K") end
         if not aok then error(added, 0) end
-        local after = corpus:info()
         if not a.quiet then
+          local after = corpus:info()            -- (only for this line: -q needs none)
           -- this add's own tokens: another writer may have added while this one waited
           local function s(n) return n == 1 and "" or "s" end
           print(string.format("%s: added %d document%s (%s token%s, %s sentence%s); corpus now %s document%s, %s token%s",
