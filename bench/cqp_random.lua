@@ -402,6 +402,7 @@ local function cause_of(q, u, m)
     local at = body:find("<" .. k .. "[ >]")
     if body:find("</" .. k .. ">", at, true) then return "StrictRegions pairs <s> and </s>" end
   end
+  if q:find("(?traditional)", 1, true) and (u.nFirst or 1) >= 2 then return "several patterns can begin a match" end
   if body:find("<s>", 1, true) and (body:find(" within ") or (m.cut or 0) > 0) then
     return "an <s> after the last token, at the region's end"
   end

@@ -336,6 +336,7 @@ typedef struct vmstate {
   cql_run *run;
   const cql_reader *r;
   int64_t s;            /* the start */
+  int64_t lim;          /* the region's end (tokens [s, lim)) */
   int bLongest;
   int64_t last;         /* the match found (-1: none) */
   int64_t *aBest;       /* its slots */
@@ -373,6 +374,10 @@ static int add_thread(vmstate *st, int b, int pc, const int64_t *aSlot, int64_t 
       }
       if (in->op == CQL_LABEL) { sl[in->x] = pos; pc++; continue; }
       if (in->op == CQL_OPEN || in->op == CQL_CLOSE) {
+        /* as CQP: an opening tag is looked at on the token it stands before, which must be
+           in the region too (`X <s> within s` never holds at a sentence's last X); a
+           closing tag on the token before it */
+        if (in->op == CQL_OPEN && pos >= st->lim) break;
         int64_t last = -1;
         int v = st->r->xStruct(st->r->ctx, in->x, pos, in->op == CQL_OPEN, &last);
         if (v < 0) return -v;
@@ -415,7 +420,7 @@ int cql_vm_run(const cql_vm *vm, cql_run *run, const cql_reader *r, int64_t s, i
   size_t ns = (size_t)vm->nSlot;
   int64_t aInit[CQL_VM_MAX_SLOTS];
   for (size_t j = 0; j < ns; j++) aInit[j] = -1;
-  vmstate st = {vm, run, r, s, bLongest, -1, aSlot, 0};
+  vmstate st = {vm, run, r, s, lim, bLongest, -1, aSlot, 0};
   int b = 0, rc;
   run->n[0] = run->n[1] = 0;
   run->gen++;

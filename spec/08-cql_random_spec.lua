@@ -172,8 +172,10 @@ end
 
 -- ====================== the naive evaluator ======================
 
--- Every end position (exclusive) node reaches from i in tokens toks (1-based) of a document.
-local function ends(node, i, d, memo)
+-- Every end position (exclusive) node reaches from i in tokens toks (1-based) of a document,
+-- inside a region ending before lim. As CQP, an opening tag is looked at on the token after
+-- it, which must be in the region (a closing tag on the token before it).
+local function ends(node, i, d, memo, lim)
   local key = node
   memo[key] = memo[key] or {}
   if memo[key][i] then return memo[key][i] end
@@ -182,19 +184,19 @@ local function ends(node, i, d, memo)
   if node.kind == "tok" then
     if i <= #toks and node.test(toks[i]) then out[i + 1] = true end
   elseif node.kind == "open" then
-    if d.sstart[i] then out[i] = true end
+    if i < lim and d.sstart[i] then out[i] = true end
   elseif node.kind == "close" then
     if d.send[i - 1] then out[i] = true end
   elseif node.kind == "seq" then
     local cur = {[i] = true}
     for _, it in ipairs(node.items) do
       local nxt = {}
-      for p in pairs(cur) do for e in pairs(ends(it, p, d, memo)) do nxt[e] = true end end
+      for p in pairs(cur) do for e in pairs(ends(it, p, d, memo, lim)) do nxt[e] = true end end
       cur = nxt
     end
     out = cur
   elseif node.kind == "alt" then
-    for _, a in ipairs(node.alts) do for e in pairs(ends(a, i, d, memo)) do out[e] = true end end
+    for _, a in ipairs(node.alts) do for e in pairs(ends(a, i, d, memo, lim)) do out[e] = true end end
   elseif node.kind == "rep" then
     local cur, seen = {[i] = true}, {}
     local k = 0
@@ -203,7 +205,7 @@ local function ends(node, i, d, memo)
       k = k + 1
       local nxt = {}
       for p in pairs(cur) do
-        for e in pairs(ends(node.child, p, d, memo)) do
+        for e in pairs(ends(node.child, p, d, memo, lim)) do
           if k >= node.lo then out[e] = true end
           if not seen[e .. ":" .. math.min(k, node.lo)] then
             seen[e .. ":" .. math.min(k, node.lo)] = true
@@ -220,8 +222,16 @@ local function ends(node, i, d, memo)
 end
 
 -- The matches of q in document d (cpos its first corpus position): {{first, last}, ...}.
+-- Does node hold an opening tag?
+local function has_open(node)
+  if node.kind == "open" then return true end
+  for _, c in ipairs(node.items or node.alts or {node.child}) do if has_open(c) then return true end end
+  return false
+end
+
 local function naive(q, d, cpos)
-  local memo, per = {}, {}
+  -- the ends from each position, per region end where an opening tag makes it matter
+  local memos, per, bOpen = {}, {}, has_open(q.body)
   for i = 1, #d.toks do
     local lim = #d.toks + 1                     -- ends are exclusive
     local ok = true
@@ -233,7 +243,9 @@ local function naive(q, d, cpos)
     end
     if ok then
       local best
-      for e in pairs(ends(q.body, i, d, memo)) do
+      local key = bOpen and lim or 0
+      memos[key] = memos[key] or {}
+      for e in pairs(ends(q.body, i, d, memos[key], lim)) do
         if e > i and e <= lim then
           if not best or (q.strategy == "longest" and e > best) or (q.strategy ~= "longest" and e < best) then best = e end
         end
