@@ -355,6 +355,16 @@ describe("CQL", function()
     assert.same({"two.", "five."}, texts("[]{2} </s>"))
     -- a </s> paired with an <s> the match did not pass holds nowhere (CQP: 0 too)
     assert.same({}, texts('[] ("x" <s> "y")? </s>'))
+    -- an <s> after the match is looked at on the token after it, which must be in the
+    -- region: no sentence holds a token followed by the next sentence's start (CQP: 0);
+    -- without `within s` the period before Three is one, `within 2` leaves it one token
+    -- of room (the period and Three), `within 1` none
+    assert.same({}, texts("[] <s> within s"))
+    assert.same({"."}, texts("[] <s>"))
+    assert.same({"."}, texts("[] <s> within 2"))
+    assert.same({}, texts("[] <s> within 1"))
+    -- a </s> is looked at on the token before it: the sentences' last tokens, within s
+    assert.same({".", "."}, texts("[] </s> within s"))
   end)
 
   it("sorts, groups and combines match sets in C", function()
