@@ -2,6 +2,7 @@
 ** ds_kwic.c -- key word in context (see ds_kwic.h).
 */
 #include "ds_kwic.h"
+#include "ds_utf8.h"
 
 #include <string.h>
 
@@ -12,11 +13,16 @@ typedef struct kwic_cut {
   size_t l, a, b, r;
 } kwic_cut;
 
+/* Does document d hold the match [first, last] whole? */
+static int doc_holds(const ds_docinfo *d, int64_t first, int64_t last) {
+  return d && first >= d->cpos && last < d->cpos + d->nTok && last >= first;
+}
+
 /* The document k holding the match [first, last], or an error if no one document does. */
 static int match_doc(ds_corpus *c, int64_t first, int64_t last, int64_t *pk, ds_error *e) {
   int64_t k = ds_corpus_doc_at(c, first);
   const ds_docinfo *d = k >= 0 ? ds_corpus_doc(c, (size_t)k) : NULL;
-  if (!d || last < first || last >= d->cpos + d->nTok)
+  if (!doc_holds(d, first, last))
     return ds_error_set(e, DS_MISUSE, -1, "match %lld..%lld is not inside one document",
                         (long long)first, (long long)last);
   *pk = k;
@@ -113,23 +119,13 @@ int ds_corpus_kwic_tokens(ds_corpus *c, int64_t first, int64_t last, int nTok, d
 
 /*
 ** The length of the UTF-8 sequence at z[0..n) as Lua's utf8.len takes it (strict: no
-** overlong forms, surrogates or code points past U+10FFFF), or 0 when it is invalid.
+** overlong forms, surrogates or code points past U+10FFFF, as ds_utf8_check), or 0 when
+** it is invalid.
 */
 static size_t utf8_seq(const unsigned char *z, size_t n) {
   unsigned ch = z[0];
-  size_t len;
-  uint32_t cp, min;
-  if (ch < 0x80) return 1;
-  if (ch >= 0xC0 && ch < 0xE0) len = 2, cp = ch & 0x1F, min = 0x80;
-  else if (ch >= 0xE0 && ch < 0xF0) len = 3, cp = ch & 0x0F, min = 0x800;
-  else if (ch >= 0xF0 && ch < 0xF8) len = 4, cp = ch & 0x07, min = 0x10000;
-  else return 0;
-  if (len > n) return 0;
-  for (size_t i = 1; i < len; i++) {
-    if ((z[i] & 0xC0) != 0x80) return 0;
-    cp = cp << 6 | (z[i] & 0x3F);
-  }
-  return cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ? 0 : len;
+  size_t len = ch < 0x80 ? 1 : ch < 0xE0 ? 2 : ch < 0xF0 ? 3 : 4;
+  return len <= n && ds_utf8_check((const char *)z, len) < 0 ? len : 0;
 }
 
 static const char hex[] = "0123456789ABCDEF";
@@ -226,7 +222,7 @@ static int line_docs(ds_corpus *c, const ds_match *a, size_t n, size_t **paK, si
   int rc = aK ? DS_OK : ds_error_set(e, DS_NOMEM, -1, "out of memory");
   const ds_docinfo *d = NULL;
   for (size_t i = 0; i < n && rc == DS_OK; i++) {
-    if (d && a[i].first >= d->cpos && a[i].last < d->cpos + d->nTok && a[i].last >= a[i].first) continue;
+    if (doc_holds(d, a[i].first, a[i].last)) continue;
     int64_t k = -1;
     rc = match_doc(c, a[i].first, a[i].last, &k, e);
     if (rc) break;
@@ -265,8 +261,8 @@ int ds_kwic_render(ds_corpus *c, const ds_match *a, size_t n, const ds_kwic_styl
       rc = ds_interrupt_error(e);
       break;
     }
-    /* the document: the last line's again, or the next of line_docs's */
-    if (!d || first < d->cpos || last >= d->cpos + d->nTok || last < first) {
+    /* the document: the last line's again, or the next of line_docs's (the same test) */
+    if (!doc_holds(d, first, last)) {
       k = (int64_t)aK[iK++];
       d = ds_corpus_doc(c, (size_t)k);
     }

@@ -150,6 +150,14 @@ int ds_corpus_lookup(ds_corpus *c, int attr, const char *z, size_t n, uint32_t *
   return rc;
 }
 
+/* What a window needs loaded: the token types, and with bText the words and the gaps. */
+static int load_for_window(ds_corpus *c, int bText, ds_error *e) {
+  int rc = ds_store_load_types(c, e);
+  if (rc == DS_OK && bText) rc = load_strtab(c, &c->words, "SELECT id, str FROM lexicon WHERE attr=0 ORDER BY id", e);
+  if (rc == DS_OK && bText) rc = load_strtab(c, &c->gaps, "SELECT id, str FROM gaps ORDER BY id", e);
+  return rc;
+}
+
 /* Make room for n types and (when bText) n offset pairs in the window arrays. */
 static int window_room(ds_corpus *c, size_t n, int bText) {
   if (n > c->nTypesAlloc) {
@@ -266,9 +274,7 @@ int ds_store_load_window(ds_corpus *c, int64_t k, int64_t t0, int64_t t1, int bT
   if (c->streamDoc == k && t0 >= c->streamFirst && t1 <= c->streamFirst + (int64_t)c->streamN &&
       (c->bText || !bText))
     return DS_OK;
-  int rc = ds_store_load_types(c, e);
-  if (rc == DS_OK && bText) rc = load_strtab(c, &c->words, "SELECT id, str FROM lexicon WHERE attr=0 ORDER BY id", e);
-  if (rc == DS_OK && bText) rc = load_strtab(c, &c->gaps, "SELECT id, str FROM gaps ORDER BY id", e);
+  int rc = load_for_window(c, bText, e);
   if (rc) return rc;
   const ds_docinfo *d = &c->aDoc[k];
   sqlite3_stmt *st = ds_store_cached(c, ST_PARTS, e);
@@ -458,15 +464,21 @@ int ds_corpus_lexicon_scan(ds_corpus *c, int attr,
 
 /* ====================== windows and spans ====================== */
 
-int ds_corpus_window(ds_corpus *c, size_t k, int64_t t0, int64_t t1, int bText, ds_window *w,
-                     ds_error *e) {
+/* A window's tokens [*pt0, *pt1) of document k, clamped to the document (one at least). */
+static int window_range(const ds_corpus *c, size_t k, int64_t *pt0, int64_t *pt1, ds_error *e) {
   if (k >= c->nDoc) return ds_error_set(e, DS_MISUSE, -1, "no document %zu", k);
   const ds_docinfo *d = &c->aDoc[k];
-  if (t0 < 0) t0 = 0;
-  if (t1 > d->nTok) t1 = d->nTok;
-  if (t1 <= t0) t1 = t0 + 1;
-  if (t0 >= d->nTok) return ds_error_set(e, DS_MISUSE, -1, "no token %lld in %s", (long long)t0, d->zName);
-  int rc = ds_store_load_window(c, (int64_t)k, t0, t1, bText, e);
+  if (*pt0 < 0) *pt0 = 0;
+  if (*pt1 > d->nTok) *pt1 = d->nTok;
+  if (*pt1 <= *pt0) *pt1 = *pt0 + 1;
+  if (*pt0 >= d->nTok) return ds_error_set(e, DS_MISUSE, -1, "no token %lld in %s", (long long)*pt0, d->zName);
+  return DS_OK;
+}
+
+int ds_corpus_window(ds_corpus *c, size_t k, int64_t t0, int64_t t1, int bText, ds_window *w,
+                     ds_error *e) {
+  int rc = window_range(c, k, &t0, &t1, e);
+  if (rc == DS_OK) rc = ds_store_load_window(c, (int64_t)k, t0, t1, bText, e);
   if (rc) return rc;
   w->first = c->streamFirst;
   w->n = c->streamN;
@@ -695,17 +707,11 @@ static int decode_raw(ds_corpus *c, size_t i0, size_t i1, int bText) {
 
 int ds_corpus_window_exact(ds_corpus *c, size_t k, int64_t t0, int64_t t1, int bText, ds_window *w,
                            ds_error *e) {
-  if (k >= c->nDoc) return ds_error_set(e, DS_MISUSE, -1, "no document %zu", k);
-  const ds_docinfo *d = &c->aDoc[k];
-  if (t0 < 0) t0 = 0;
-  if (t1 > d->nTok) t1 = d->nTok;
-  if (t1 <= t0) t1 = t0 + 1;
-  if (t0 >= d->nTok) return ds_error_set(e, DS_MISUSE, -1, "no token %lld in %s", (long long)t0, d->zName);
-  int rc = ds_store_load_types(c, e);
-  if (rc == DS_OK && bText) rc = load_strtab(c, &c->words, "SELECT id, str FROM lexicon WHERE attr=0 ORDER BY id", e);
-  if (rc == DS_OK && bText) rc = load_strtab(c, &c->gaps, "SELECT id, str FROM gaps ORDER BY id", e);
+  int rc = window_range(c, k, &t0, &t1, e);
+  if (rc == DS_OK) rc = load_for_window(c, bText, e);
   if (rc == DS_OK) rc = load_raw_part(c, k, t0, e);
   if (rc) return rc;
+  const ds_docinfo *d = &c->aDoc[k];
   if (t1 > c->rawFirst + c->rawN) return ds_corpus_window(c, k, t0, t1, bText, w, e);   /* parts meet */
   size_t i0 = (size_t)(t0 - c->rawFirst), i1 = (size_t)(t1 - c->rawFirst);
   rc = exact_room(c, i1 - i0);
