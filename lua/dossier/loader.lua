@@ -26,18 +26,19 @@ local function read_file(path)
   return s
 end
 
--- The cached chunk of the source `src` in file `path`, if it is there and sound.
-local function cached(path, src)
+-- The cached chunk in file `path` of the source whose SHA-256 is srcSum, if it is there
+-- and sound.
+local function cached(path, srcSum)
   local s = read_file(path)
   if not s or s:sub(1, #MAGIC) ~= MAGIC then return nil end
-  local srcSum, codeSum, at = s:match("^(%x+)\n(%x+)\n()", #MAGIC + 1)
-  if srcSum ~= core.sha256(src) then return nil end
+  local sum, codeSum, at = s:match("^(%x+)\n(%x+)\n()", #MAGIC + 1)
+  if sum ~= srcSum then return nil end
   local code = s:sub(at)
   if codeSum ~= core.sha256(code) then return nil end
   return load(code, nil, "b")
 end
 
-local function write_cache(dir, path, src, fn)
+local function write_cache(dir, path, srcSum, fn)
   local lfs = require "lfs"
   if lfs.attributes(dir, "mode") ~= "directory" then
     local parent = dir:match("^(.*)/[^/]+$")
@@ -48,7 +49,7 @@ local function write_cache(dir, path, src, fn)
   local tmp = string.format("%s.%d.%d.tmp", path, os.time(), math.random(1, 1 << 30))
   local f = io.open(tmp, "wb")
   if not f then return end
-  local ok = f:write(MAGIC, core.sha256(src), "\n", core.sha256(code), "\n", code)
+  local ok = f:write(MAGIC, srcSum, "\n", core.sha256(code), "\n", code)
   ok = f:close() and ok
   if not (ok and os.rename(tmp, path)) then os.remove(tmp) end
 end
@@ -59,12 +60,12 @@ local function searcher(dir, name)
   local file = package.searchpath(name, package.path)
   local src = file and read_file(file)
   if not src then return nil end
-  local path = dir .. "/" .. core.sha256(file) .. ".luac"
-  local fn = cached(path, src)
+  local path, srcSum = dir .. "/" .. core.sha256(file) .. ".luac", core.sha256(src)
+  local fn = cached(path, srcSum)
   if not fn then
     fn = load(src, "@" .. file)
     if not fn then return nil end
-    pcall(write_cache, dir, path, src, fn)
+    pcall(write_cache, dir, path, srcSum, fn)
   end
   return fn, file
 end
