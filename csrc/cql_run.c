@@ -234,6 +234,59 @@ static int try_fixed(runner *r, int64_t s, int64_t lim, int64_t *pLast, int64_t 
   return DS_OK;
 }
 
+/* Append the match [s, last] with labels aSlot to out. */
+static int add_match(runner *r, ds_matchset *out, int64_t s, int64_t last, const int64_t *aSlot) {
+  int64_t i = ds_matchset_add(out, s, last);
+  if (i < 0) return nomem(r);
+  if (r->p->nAnchor) {
+    ds_matchset_set_anchor(out, (size_t)i, 0, aSlot[0]);
+    for (size_t j = 2; j < r->p->nAnchor; j++) ds_matchset_set_anchor(out, (size_t)i, j, aSlot[j - 1]);
+  }
+  return DS_OK;
+}
+
+/*
+** (?traditional) when a match can begin in several ways: CQP runs its automaton once for
+** each way (each initial pattern) and unites what they find, so a start has a match per
+** way, the shortest beginning so, each end once: appended in order of ends.
+*/
+static int try_each_first(runner *r, int64_t s, int64_t lim, int *pbCut, ds_matchset *out) {
+  const cql_vm *vm = &r->p->vm;
+  size_t ns = (size_t)vm->nSlot;
+  if (!r->aFirstEnd) {
+    r->aFirstEnd = ds_malloc_n((size_t)vm->nFirst, sizeof(int64_t));
+    r->aFirstSlot = ds_malloc_n((size_t)vm->nFirst * ns, sizeof(int64_t));
+    if (!r->aFirstEnd || !r->aFirstSlot) return nomem(r);
+  }
+  int n = 0;
+  for (int f = 0; f < vm->nFirst; f++) {
+    int64_t last;
+    int bCut = 0;
+    int rc = cql_vm_run(vm, &r->run, &r->rd, s, lim, 0, vm->aFirst[f], &last, r->aFirstSlot + (size_t)n * ns,
+                        &bCut, r->e);
+    if (rc) return rc;
+    *pbCut |= bCut;
+    if (last < 0) continue;
+    int j = 0;                             /* in order of ends, each once (the first way's labels) */
+    while (j < n && r->aFirstEnd[j] < last) j++;
+    if (j < n && r->aFirstEnd[j] == last) continue;
+    if (j < n) {
+      int64_t aSl[CQL_VM_MAX_SLOTS];
+      memcpy(aSl, r->aFirstSlot + (size_t)n * ns, ns * sizeof *aSl);
+      memmove(r->aFirstEnd + j + 1, r->aFirstEnd + j, (size_t)(n - j) * sizeof *r->aFirstEnd);
+      memmove(r->aFirstSlot + (size_t)(j + 1) * ns, r->aFirstSlot + (size_t)j * ns, (size_t)(n - j) * ns * sizeof *aSl);
+      memcpy(r->aFirstSlot + (size_t)j * ns, aSl, ns * sizeof *aSl);
+    }
+    r->aFirstEnd[j] = last;
+    n++;
+  }
+  for (int j = 0; j < n; j++) {
+    int rc = add_match(r, out, s, r->aFirstEnd[j], r->aFirstSlot + (size_t)j * ns);
+    if (rc) return rc;
+  }
+  return DS_OK;
+}
+
 /* Run the matcher from s (in the current document); append what it finds. */
 int cql_run_try_start(runner *r, int64_t s, ds_matchset *out) {
   const ds_eval *p = r->p;
@@ -255,19 +308,17 @@ int cql_run_try_start(runner *r, int64_t s, ds_matchset *out) {
   if (lim - s < p->minLen) return DS_OK;
   int64_t last, aSlot[CQL_VM_MAX_SLOTS];
   int bCut = 0;
+  if (p->eStrategy == DS_CQL_TRADITIONAL && p->vm.nFirst > 1) {
+    rc = try_each_first(r, s, lim, &bCut, out);
+    if (bCut && bHard) r->nCut++;
+    return rc;
+  }
   rc = p->nFix ? try_fixed(r, s, lim, &last, aSlot)
-                   : cql_vm_run(&p->vm, &r->run, &r->rd, s, lim, p->eStrategy == DS_CQL_LONGEST, &last,
-                                aSlot, &bCut, r->e);
+               : cql_vm_run(&p->vm, &r->run, &r->rd, s, lim, p->eStrategy == DS_CQL_LONGEST, -1, &last, aSlot,
+                            &bCut, r->e);
   if (rc) return rc;
   if (bCut && bHard) r->nCut++;
-  if (last < 0) return DS_OK;
-  int64_t i = ds_matchset_add(out, s, last);
-  if (i < 0) return nomem(r);
-  if (p->nAnchor) {
-    ds_matchset_set_anchor(out, (size_t)i, 0, aSlot[0]);
-    for (size_t j = 2; j < p->nAnchor; j++) ds_matchset_set_anchor(out, (size_t)i, j, aSlot[j - 1]);
-  }
-  return DS_OK;
+  return last < 0 ? DS_OK : add_match(r, out, s, last, aSlot);
 }
 
 /* ====================== running a plan ====================== */
@@ -312,6 +363,8 @@ int cql_run_plan(ds_corpus *c, const ds_eval *p, size_t k0, size_t k1, ds_matchs
     ds_buf_free(&r.aSpan[i].vals);
   }
   cql_run_free(&r.run);
+  ds_free(r.aFirstEnd);
+  ds_free(r.aFirstSlot);
   if (rc && !e->code) ds_error_set(e, rc, -1, "query failed");
   return rc;
 }

@@ -52,6 +52,8 @@ typedef struct runner {
   size_t k0, k1;        /* the documents searched: [k0, k1) */
   int64_t cLo, cHi;     /* their positions [cLo, cHi) (positions outside are never read) */
   int bAll;             /* every document */
+  int64_t *aFirstEnd;   /* (?traditional), several ways to begin: a start's ends, their labels */
+  int64_t *aFirstSlot;
 } runner;
 
 /* Inline: the strategies call them at every candidate position. */

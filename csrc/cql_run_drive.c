@@ -300,7 +300,8 @@ static int span_alone(runner *r, const char *zKind, ds_span sp) {
 ** them: from start s the matcher ends at the first x >= s + n (+ m, if that is not past E;
 ** a later x ends later still), at the last such x (or at E, with m) when longest; standard
 ** keeps, of the starts ending alike, the first; shortest the last (x - n), which holds no
-** other; longest the first start's match, which holds every other; traditional keeps all.
+** other; longest the first start's match, which holds every other; traditional keeps all
+** (and, with n = 0, a start on an X also ends at the next X, the way that begins with []).
 ** In order of starts.
 */
 static int open_matches(runner *r, int64_t S0, int64_t E, const int64_t *aX, size_t nX, ds_matchset *out) {
@@ -320,11 +321,12 @@ static int open_matches(runner *r, int64_t S0, int64_t E, const int64_t *aX, siz
       if (lo <= hi) nAdd = ds_matchset_add(out, r->p->eStrategy == DS_CQL_STANDARD ? lo : hi, aX[i] + add);
     }
     break;
-  default: {
-    size_t ix = 0;
-    for (int64_t s = S0; s + n <= xLast && nAdd >= 0; s++) {
+  default: {                                 /* traditional: with n = 0 a match may begin */
+    size_t ix = 0;                            /* with X too (CQP tries each way): a start on X */
+    for (int64_t s = S0; s + n <= xLast && nAdd >= 0; s++) {   /* matches X alone as well */
       while (aX[ix] < s + n) ix++;
       nAdd = ds_matchset_add(out, s, aX[ix] + add);
+      if (n == 0 && aX[ix] == s && ix + 1 < nX && nAdd >= 0) nAdd = ds_matchset_add(out, s, aX[ix + 1] + add);
     }
   }
   }

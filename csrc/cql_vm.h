@@ -11,8 +11,10 @@
 **
 ** Regions are strict, as CQP's StrictRegions (on by default): a closing tag written after
 ** an opening tag of the same kind (`<s> []* </s>`) must close the very span that opening
-** tag opened. The opening tag keeps the span's last token in a slot of its kind; that
-** closing tag holds only at that token, and clears the slot.
+** tag opened. The opening tag keeps the span's last token in a slot of its kind; while it
+** is set no token past it is read, that closing tag holds only at that token, and clears
+** the slot. As in CQP, a closing tag a match begins with is not held to it (its region
+** was never opened).
 */
 #ifndef CQL_VM_H
 #define CQL_VM_H
@@ -23,8 +25,8 @@
 /* Largest program (instructions, after repetitions are written out). */
 #define CQL_VM_MAX_PROGRAM 100000
 
-/* Kinds of strict region a query may pair (more pair as plain tags), and slots in all. */
-#define CQL_VM_MAX_STRICT 8
+/* Kinds of strict region a query may pair (more: an error), and slots in all. */
+#define CQL_VM_MAX_STRICT 4
 #define CQL_VM_MAX_SLOTS (DS_CQL_MAX_LABELS + 1 + CQL_VM_MAX_STRICT)
 
 enum { CQL_TOK = 1, CQL_ANY, CQL_SPLIT, CQL_JMP, CQL_LABEL, CQL_OPEN, CQL_CLOSE, CQL_MATCH };
@@ -34,6 +36,8 @@ typedef struct cql_ins {
   int x, y;             /* TOK: constraint; SPLIT: both targets (x first); JMP: x; LABEL: slot;
                            OPEN/CLOSE: structure (cql_vm.aStruct) x, strict region slot y
                            (0: none) */
+  int leaf;             /* TOK, ANY, OPEN, CLOSE: the query's token or tag it is written from
+                           (its tree node; the copies of a repetition share it); others -1 */
 } cql_ins;
 
 /* A constraint on one token: CMP (an id set, eOp), AND, OR, NOT over aKid[iKid..+nKid). */
@@ -74,7 +78,12 @@ typedef struct cql_vm {
   cql_struct *aStruct;  /* structures (owned) */
   int nStruct;
   int nSlot;            /* 1 (target) + labels + strict regions */
+  int aStrictSlot[CQL_VM_MAX_STRICT];   /* the strict regions' slots */
+  int nStrict;
+  int nVar;             /* 3^nStrict: a thread's variants by its strict regions (cql_vm.c) */
   int *aNodeCons;       /* TOKEN node of the tree -> its constraint, or -1 (owned) */
+  int *aFirst;          /* the leaves a match can begin with (cql_ins.leaf), each once (owned) */
+  int nFirst;
   int bEmpty;           /* some required constraint matches no lexicon entry: no match */
 } cql_vm;
 
@@ -95,7 +104,8 @@ typedef struct cql_run {
   int *aPc[2];          /* thread lists: program counters */
   int64_t *aSlot[2];    /* their slots, nSlot each */
   int n[2];
-  int *aSeen;           /* generation mark per instruction */
+  int *aSeen;           /* generation mark per instruction, then per instruction reached
+                           before the first leaf (cql_vm_run's first) */
   int gen;
   int *aStack;          /* for following SPLIT/JMP without recursion */
   int64_t *aStackSlot;
@@ -117,11 +127,13 @@ int cql_vm_test(const cql_vm *vm, int i, const cql_reader *r, int64_t pos);
 
 /*
 ** Run vm from corpus position s, reading tokens [s, lim). bLongest: the last match found,
-** else the first (shortest). *pLast is its last token (-1: no match), aSlot its labels
-** (-1 unset). *pbCut is set when threads were still running at lim. DS_OK or an error.
+** else the first (shortest). first >= 0: only the paths that begin with that leaf (one of
+** vm->aFirst; CQP's traditional strategy tries each way a match can begin). *pLast is the
+** match's last token (-1: no match), aSlot its labels (-1 unset). *pbCut is set when
+** threads were still running at lim. DS_OK or an error.
 */
 int cql_vm_run(const cql_vm *vm, cql_run *run, const cql_reader *r, int64_t s, int64_t lim,
-               int bLongest, int64_t *pLast, int64_t *aSlot, int *pbCut, ds_error *e);
+               int bLongest, int first, int64_t *pLast, int64_t *aSlot, int *pbCut, ds_error *e);
 
 void cql_run_free(cql_run *run);
 

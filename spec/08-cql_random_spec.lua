@@ -5,7 +5,10 @@
 --
 -- The naive evaluator knows nothing of dossier's engine: for each start it computes every
 -- end a query can reach (sets of positions, by the definitions), takes the shortest (or the
--- longest), then applies CQP's reductions as CWB's ranges.c describes them.
+-- longest), then applies CQP's reductions as CWB's ranges.c describes them; traditional
+-- takes the shortest of each way a match can begin (each first token or tag), as CQP runs
+-- its automaton once per initial pattern (eval.c) and unites the results. Paths carry
+-- CQP's strict regions (a </s> written after an <s> closes that <s>'s sentence).
 local dossier = require "dossier"
 local H = require "helpers"
 
@@ -172,66 +175,114 @@ end
 
 -- ====================== the naive evaluator ======================
 
--- Every end position (exclusive) node reaches from i in tokens toks (1-based) of a document,
--- inside a region ending before lim. As CQP, an opening tag is looked at on the token after
--- it, which must be in the region (a closing tag on the token before it).
-local function ends(node, i, d, memo, lim)
-  local key = node
-  memo[key] = memo[key] or {}
-  if memo[key][i] then return memo[key][i] end
-  local out = {}
-  local toks = d.toks
+-- A path's state, as one number: the position it stands before (1-based), the last token
+-- of the strict region it holds open (0: none), and whether it has passed no token or tag
+-- yet (pend). Documents are short: positions below 1024.
+local function state(p, r, pend) return p + 1024 * r + 1048576 * pend end
+local function unstate(x) return x % 1024, (x // 1024) % 1024, x // 1048576 end
+
+-- Strict regions as CQP pairs them (parse_actions.c): a </s> written after an <s> is
+-- paired, on whatever path; then every <s> keeps its sentence's last token, no token past
+-- it may be read, and a paired </s> holds only there (or when a match begins with it).
+-- Nodes are numbered in the order they are written.
+local function strict_pairs(body)
+  local order, paired, used = {}, {}, false
+  local function walk(node)
+    if node.kind == "open" or node.kind == "close" then order[#order + 1] = node end
+    for _, c in ipairs(node.items or node.alts or {node.child}) do walk(c) end
+  end
+  walk(body)
+  local opened = false
+  for _, node in ipairs(order) do
+    if node.kind == "open" then opened = true
+    elseif opened then paired[node] = true; used = true end
+  end
+  return paired, used
+end
+
+-- The state after leaf node (a token or tag) from state (p, r, pend), or nil. cx: the
+-- document d, the region's end lim (exclusive), the leaf a match must begin with (L, or
+-- nil: any), the paired closing tags. As CQP, an opening tag is looked at on the token
+-- after it, which must be in the region (a closing tag on the token before it).
+local function leaf_step(node, p, r, pend, cx)
+  if pend == 1 and cx.L and node ~= cx.L then return nil end
+  local d = cx.d
+  local at = node.kind == "close" and p - 1 or p
+  if cx.used and r > 0 and at > r then return nil end
   if node.kind == "tok" then
-    if i <= #toks and node.test(toks[i]) then out[i + 1] = true end
+    if p <= #d.toks and node.test(d.toks[p]) then return state(p + 1, r, 0) end
   elseif node.kind == "open" then
-    if i < lim and d.sstart[i] then out[i] = true end
-  elseif node.kind == "close" then
-    if d.send[i - 1] then out[i] = true end
+    if p < cx.lim and d.sstart[p] then return state(p, cx.used and d.sent_last[d.sent_of[p]] or r, 0) end
+  elseif d.send[p - 1] then
+    if not cx.paired[node] then return state(p, r, 0) end
+    if pend == 1 or r == p - 1 then return state(p, 0, 0) end
+  end
+  return nil
+end
+
+-- Every state node reaches from state x (a set: {[state] = true}).
+local function ends(node, x, cx)
+  local memo = cx.memo
+  memo[node] = memo[node] or {}
+  if memo[node][x] then return memo[node][x] end
+  local out = {}
+  if node.kind == "tok" or node.kind == "open" or node.kind == "close" then
+    local p, r, pend = unstate(x)
+    local y = leaf_step(node, p, r, pend, cx)
+    if y then out[y] = true end
   elseif node.kind == "seq" then
-    local cur = {[i] = true}
+    local cur = {[x] = true}
     for _, it in ipairs(node.items) do
       local nxt = {}
-      for p in pairs(cur) do for e in pairs(ends(it, p, d, memo, lim)) do nxt[e] = true end end
+      for y in pairs(cur) do for z in pairs(ends(it, y, cx)) do nxt[z] = true end end
       cur = nxt
     end
     out = cur
   elseif node.kind == "alt" then
-    for _, a in ipairs(node.alts) do for e in pairs(ends(a, i, d, memo, lim)) do out[e] = true end end
+    for _, a in ipairs(node.alts) do for y in pairs(ends(a, x, cx)) do out[y] = true end end
   elseif node.kind == "rep" then
-    local cur, seen = {[i] = true}, {}
+    local cur, seen = {[x] = true}, {}
     local k = 0
-    if node.lo == 0 then out[i] = true end
+    if node.lo == 0 then out[x] = true end
     while next(cur) and k < node.hi do
       k = k + 1
       local nxt = {}
-      for p in pairs(cur) do
-        for e in pairs(ends(node.child, p, d, memo, lim)) do
-          if k >= node.lo then out[e] = true end
-          if not seen[e .. ":" .. math.min(k, node.lo)] then
-            seen[e .. ":" .. math.min(k, node.lo)] = true
-            nxt[e] = true
+      for y in pairs(cur) do
+        for z in pairs(ends(node.child, y, cx)) do
+          if k >= node.lo then out[z] = true end
+          local sk = z * 8 + math.min(k, node.lo)
+          if not seen[sk] then
+            seen[sk] = true
+            nxt[z] = true
           end
         end
       end
       cur = nxt
-      if k > #toks + 2 and node.hi == math.huge and k > node.lo then break end
+      if k > #cx.d.toks + 2 and node.hi == math.huge and k > node.lo then break end
     end
   end
-  memo[key][i] = out
+  memo[node][x] = out
+  return out
+end
+
+-- The tokens and tags of node (each node once).
+local function leaves(node, out)
+  out = out or {}
+  if node.kind == "tok" or node.kind == "open" or node.kind == "close" then out[#out + 1] = node end
+  for _, c in ipairs(node.items or node.alts or {node.child}) do leaves(c, out) end
   return out
 end
 
 -- The matches of q in document d (cpos its first corpus position): {{first, last}, ...}.
--- Does node hold an opening tag?
-local function has_open(node)
-  if node.kind == "open" then return true end
-  for _, c in ipairs(node.items or node.alts or {node.child}) do if has_open(c) then return true end end
-  return false
-end
-
+-- From each start the shortest end (the longest with longest); traditional takes the
+-- shortest of each way a match can begin (each first token or tag), as CQP runs its
+-- automaton once per initial pattern (eval.c) and unites the results.
 local function naive(q, d, cpos)
-  -- the ends from each position, per region end where an opening tag makes it matter
-  local memos, per, bOpen = {}, {}, has_open(q.body)
+  local paired, used = strict_pairs(q.body)
+  local firsts = q.strategy == "traditional" and leaves(q.body) or {false}
+  local bOpen = false                         -- the region's end matters to opening tags only
+  for _, x in ipairs(leaves(q.body)) do bOpen = bOpen or x.kind == "open" end
+  local cxs, per = {}, {}
   for i = 1, #d.toks do
     local lim = #d.toks + 1                     -- ends are exclusive
     local ok = true
@@ -242,15 +293,24 @@ local function naive(q, d, cpos)
       lim = math.min(lim, i + (q.within or 500))
     end
     if ok then
-      local best
+      local bests = {}
       local key = bOpen and lim or 0
-      memos[key] = memos[key] or {}
-      for e in pairs(ends(q.body, i, d, memos[key], lim)) do
-        if e > i and e <= lim then
-          if not best or (q.strategy == "longest" and e > best) or (q.strategy ~= "longest" and e < best) then best = e end
+      for f, L in ipairs(firsts) do             -- memos per first leaf (and region end)
+        cxs[f] = cxs[f] or {}
+        cxs[f][key] = cxs[f][key] or {d = d, lim = lim, L = L or nil, paired = paired, used = used, memo = {}}
+        local best
+        for y in pairs(ends(q.body, state(i, 0, 1), cxs[f][key])) do
+          local e = unstate(y)
+          if e > i and e <= lim then
+            if not best or (q.strategy == "longest" and e > best) or (q.strategy ~= "longest" and e < best) then best = e end
+          end
         end
+        if best then bests[best] = true end
       end
-      if best then per[#per + 1] = {i, best - 1} end
+      local sorted = {}
+      for e in pairs(bests) do sorted[#sorted + 1] = e end
+      table.sort(sorted)
+      for _, e in ipairs(sorted) do per[#per + 1] = {i, e - 1} end
     end
   end
   local out = {}

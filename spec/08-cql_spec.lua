@@ -166,11 +166,21 @@ describe("CQL", function()
     -- `[]* "China" within s` counts each China once (standard), not once per start
     assert.equal(118, n('[]* "China" within s'))
     assert.is_true(n('(?traditional) []* "China" within s') > 118)
+    -- `(?traditional) []? X` on the sample corpus: from each start X alone, and [] then X;
+    -- so every X twice, but an X that begins its document once (matches stay in documents)
+    local nX, nFirstX = n('[pos!="PUNCT"]'), 0
+    for k, d in ipairs(c:docs()) do
+      local m = c:query('[pos!="PUNCT"]', {from = k, to = k})
+      if #m > 0 and m[1].first == d.cpos then nFirstX = nFirstX + 1 end
+    end
+    assert.is_true(nX > 5000 and nFirstX > 0, nX)
+    assert.equal(2 * nX - nFirstX, n('(?traditional) []? [pos!="PUNCT"]'))
     -- an open start before one token, within s, under each strategy: from each start the
     -- matcher ends at the first "cat" it can (the last when longest), then CQP's reduction
     -- (standard: of the matches ending alike the first; shortest: none holding another;
-    -- longest: none another holds; traditional: all). Tokens: one two cat three cat four .
-    -- | Five cat six .
+    -- longest: none another holds; traditional: all, and as CQP runs its automaton once
+    -- per way a match can begin, a start on a cat also gives the match that begins with
+    -- [] and ends at the next cat). Tokens: one two cat three cat four . | Five cat six .
     H.write(dir .. "/np.txt", "one two cat three cat four. Five cat six.\n")
     local t2db = H.tmp(".db")
     local t2 <close> = dossier.open(t2db)
@@ -183,8 +193,20 @@ describe("CQL", function()
     assert.same({"one two cat", "three cat", "Five cat"}, texts('[]* "cat" within s'))
     assert.same({"cat", "cat", "cat"}, texts('(?shortest) []* "cat" within s'))
     assert.same({"one two cat three cat", "Five cat"}, texts('(?longest) []* "cat" within s'))
-    assert.same({"one two cat", "two cat", "cat", "three cat", "cat", "Five cat", "cat"},
+    assert.same({"one two cat", "two cat", "cat", "cat three cat", "three cat", "cat", "Five cat", "cat"},
                 texts('(?traditional) []* "cat" within s'))
+    -- the same from the matcher, start by start (an alternation: three ways to begin)
+    assert.same({"one two cat", "two cat", "cat", "cat three cat", "three cat", "cat", "Five cat", "cat"},
+                texts('(?traditional) []{0,} ("cat" | "dog") within s'))
+    -- each way to begin its shortest match: [] then a cat, or a cat alone; a cat, or a cat
+    -- then any token, or any token alone
+    assert.same({"two cat", "cat", "three cat", "cat", "Five cat", "cat"}, texts('(?traditional) []? "cat"'))
+    assert.same({"one", "two", "cat", "cat three", "three", "cat", "cat four", "four", ".", "Five", "cat",
+                 "cat six", "six", "."}, texts('(?traditional) "cat"? []'))
+    -- the others take a start's shortest match of all ways, then reduce: no match holding
+    -- another (shortest), of those ending alike the first (standard)
+    assert.same({"cat", "cat", "cat"}, texts('(?shortest) []? "cat"'))
+    assert.same({"one", "two", "cat", "three", "cat", "four", ".", "Five", "cat", "six", "."}, texts('"cat"? []'))
     -- at least one token before: from "cat" (2) the first "cat" one further on is 4
     assert.same({"one two cat", "cat three cat", "Five cat"}, texts('[]+ "cat" within s'))
     assert.same({"two cat", "three cat", "Five cat"}, texts('(?shortest) []+ "cat" within s'))
@@ -365,6 +387,17 @@ describe("CQL", function()
     assert.same({}, texts("[] <s> within 1"))
     -- a </s> is looked at on the token before it: the sentences' last tokens, within s
     assert.same({".", "."}, texts("[] </s> within s"))
+    -- CQP pairs by the text: a </s> anywhere after an <s>, in another branch too, where
+    -- no <s> opened a region for it, holds nowhere: five . does not end a match
+    assert.same({"One two."}, texts('(<s> "One" | "five") []+ </s>'))
+    assert.same({"One two.", "five."}, texts('("One" | "five") []+ </s>'))
+    -- once a paired <s> is passed no token past its sentence is read: four tokens from an
+    -- <s> fit the second sentence only (unpaired, the first's run on into Three)
+    assert.same({"Three four five."}, texts('<s> []{4} | </s> "x"'))
+    assert.same({"One two. Three", "Three four five."}, texts('<s> []{4}'))
+    -- a paired </s> a match begins with is not held to it (nothing opened its region): the
+    -- token after each sentence's end, Three
+    assert.same({"Three"}, texts('<s> "x" | </s> []'))
   end)
 
   it("sorts, groups and combines match sets in C", function()
