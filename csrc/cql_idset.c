@@ -4,6 +4,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "cql_idset.h"
 #include "ds_cql.h"
+#include "ds_utf8.h"
 
 #include <pcre2.h>
 #include <stdio.h>
@@ -54,6 +55,53 @@ static char *strip_marks(const char *z, size_t n) {
   return r < 0 ? NULL : (char *)out;
 }
 
+/*
+** Regex z[0..n) with its POSIX classes [:upper:] and [:lower:] (and [:^upper:], [:^lower:])
+** inside brackets written as [:alpha:] ([:^alpha:]), into out: for %c, where CQP's PCRE
+** reads them so (an upper case letter, case aside, is any letter) and PCRE2 with Unicode
+** properties keeps them to one case. Escapes and \Q...\E are copied as they are.
+*/
+static void posix_case_to_alpha(const char *z, size_t n, ds_buf *out) {
+  int bClass = 0;
+  for (size_t i = 0; i < n;) {
+    if (z[i] == '\\' && i + 1 < n && z[i + 1] == 'Q') {          /* literal up to \E */
+      size_t j = i + 2;
+      while (j < n && !(z[j] == '\\' && j + 1 < n && z[j + 1] == 'E')) j++;
+      j = j < n ? j + 2 : n;
+      ds_buf_append(out, z + i, j - i);
+      i = j;
+    } else if (z[i] == '\\') {
+      ds_buf_append(out, z + i, i + 1 < n ? 2 : 1);
+      i += 2;
+    } else if (!bClass && z[i] == '[') {                         /* `[]...]` and `[^]...]` */
+      size_t j = i + 1;
+      if (j < n && z[j] == '^') j++;
+      if (j < n && z[j] == ']') j++;
+      ds_buf_append(out, z + i, j - i);
+      i = j;
+      bClass = 1;
+    } else if (bClass && z[i] == '[' && i + 1 < n && z[i + 1] == ':') {
+      size_t j = i + 2;
+      while (j + 1 < n && !(z[j] == ':' && z[j + 1] == ']')) j++;
+      size_t nName = j - (i + 2);
+      const char *zName = z + i + 2;
+      int bNeg = nName > 0 && zName[0] == '^';
+      if (j + 1 < n && nName == 5 + (size_t)bNeg &&
+          (memcmp(zName + bNeg, "upper", 5) == 0 || memcmp(zName + bNeg, "lower", 5) == 0)) {
+        ds_buf_puts(out, bNeg ? "[:^alpha:]" : "[:alpha:]");
+        i = j + 2;
+      } else {
+        ds_buf_append(out, z + i, 2);
+        i += 2;
+      }
+    } else {
+      if (bClass && z[i] == ']') bClass = 0;
+      ds_buf_putc(out, z[i]);
+      i++;
+    }
+  }
+}
+
 static int qerr(ds_error *e, const char *zQuery, size_t iAt, const char *zMsg) {
   return ds_error_set(e, DS_QUERY, (int64_t)iAt, "%s at position %zu", zMsg,
                       ds_cql_char_pos(zQuery, iAt));
@@ -88,9 +136,22 @@ int cql_regex_new(const char *z, size_t n, int flags, cql_regex **pre, const cha
   uint32_t opt = PCRE2_UTF | PCRE2_ANCHORED | PCRE2_ENDANCHORED;
   if (flags & DS_CQL_FOLD) opt |= PCRE2_CASELESS;
   opt |= flags & DS_CQL_LITERAL ? PCRE2_LITERAL : PCRE2_UCP;   /* LITERAL admits no UCP */
+  ds_buf alpha = DS_BUF_INIT;
+  const char *zPat = z ? z : "";
+  size_t nPat = n;
+  if ((flags & DS_CQL_FOLD) && !(flags & DS_CQL_LITERAL) && memchr(zPat, ':', nPat)) {
+    posix_case_to_alpha(zPat, nPat, &alpha);
+    if (alpha.rc) {
+      free(zStrip);
+      ds_free(re);
+      return ds_error_set(e, DS_NOMEM, -1, "out of memory");
+    }
+    zPat = alpha.p ? (const char *)alpha.p : "", nPat = alpha.n;
+  }
   int err;
   PCRE2_SIZE off;
-  re->re = pcre2_compile((PCRE2_SPTR)(z ? z : ""), n, opt, &err, &off, NULL);
+  re->re = pcre2_compile((PCRE2_SPTR)zPat, nPat, opt, &err, &off, NULL);
+  ds_buf_free(&alpha);
   free(zStrip);
   if (!re->re) {
     char zPcre[160], zMsg[256];
@@ -212,17 +273,50 @@ static int make_bits(cql_idset *s) {
   return DS_OK;
 }
 
+/*
+** A folded literal z[0..n) of word or norm (attr): the values equal to it case aside, as
+** PCRE2's caseless matching (CQP's %c) has them, into s. Such values share z's norm (norm
+** folds case fully, and apostrophes too), so only that norm, or for word the forms of the
+** norm's token types, are compared: no lexicon scan.
+*/
+static int resolve_folded(ds_corpus *c, int attr, const char *z, size_t n, cql_idset *s, size_t *pnAlloc,
+                          const char *zQuery, size_t iAt, ds_error *e) {
+  ds_buf f = DS_BUF_INIT;
+  if (ds_utf8_fold(z, n, &f) || f.rc) {
+    ds_buf_free(&f);
+    return DS_NOMEM;
+  }
+  uint32_t id;
+  int64_t freq;
+  const char *zf = f.p ? (const char *)f.p : "";
+  int rc = ds_corpus_lookup(c, DS_ATTR_NORM, zf, f.n, &id, &freq, e);
+  scan sc = {NULL, 0, s, *pnAlloc, DS_OK, 0};
+  if (rc == DS_OK) rc = cql_regex_new(z, n, DS_CQL_FOLD | DS_CQL_LITERAL, &sc.re, zQuery, iAt, e);
+  if (rc == DS_OK && attr == DS_ATTR_NORM) {
+    if (scan_entry(&sc, id, zf, f.n, freq)) rc = sc.rc;
+  } else if (rc == DS_OK) {
+    rc = ds_corpus_type_values(c, DS_ATTR_NORM, id, DS_ATTR_WORD, scan_entry, &sc, e);
+    if (rc == DS_DONE) rc = sc.rc;
+  }
+  *pnAlloc = sc.nAlloc;
+  cql_regex_free(sc.re);
+  ds_buf_free(&f);
+  return rc == DS_NOTFOUND ? DS_OK : rc;
+}
+
 int cql_idset_resolve(ds_corpus *c, int attr, const char *z, size_t n, int flags, cql_idset *s,
                       const char *zQuery, size_t iAt, ds_error *e) {
   memset(s, 0, sizeof *s);
   s->attr = attr;
   size_t nAlloc = 0;
   int rc = DS_OK;
-  /* a literal is looked up; folded, on norm (the word's folded form): a folded literal of
-     another attribute (lemma, pos) goes over that attribute's lexicon caselessly below */
+  /* a literal is looked up; folded, of word or norm, through norm (resolve_folded); a folded
+     literal of another attribute (lemma, pos) goes over that attribute's lexicon caselessly */
   int bFoldWord = attr == DS_ATTR_WORD || attr == DS_ATTR_NORM;
-  if ((flags & DS_CQL_LITERAL) && !(flags & DS_CQL_DIACR) && (!(flags & DS_CQL_FOLD) || bFoldWord)) {
-    if (flags & DS_CQL_FOLD) s->attr = DS_ATTR_NORM;     /* folded literals: norm's forms */
+  if ((flags & DS_CQL_LITERAL) && !(flags & DS_CQL_DIACR) && (flags & DS_CQL_FOLD) && bFoldWord) {
+    rc = resolve_folded(c, attr, z, n, s, &nAlloc, zQuery, iAt, e);
+    if (rc == DS_QUERY) return rc;
+  } else if ((flags & DS_CQL_LITERAL) && !(flags & DS_CQL_DIACR) && !(flags & DS_CQL_FOLD)) {
     uint32_t id;
     int64_t freq;
     rc = ds_corpus_lookup(c, s->attr, z, n, &id, &freq, e);

@@ -175,20 +175,19 @@ static int read_flags(parser *p, int *pFlags) {
   return DS_OK;
 }
 
-/* Normal form of z[0..n) into p->norm: NFC, or case-folded when fold is set. */
-static int normalize(parser *p, const ds_buf *b, int fold, size_t at) {
+/* Normal form (NFC) of z[0..n) into p->norm (%c is the resolver's: cql_idset.c). */
+static int normalize(parser *p, const ds_buf *b, size_t at) {
   const char *z = b->p ? (const char *)b->p : "";
   ds_buf_reset(&p->norm);
   if (ds_utf8_check(z, b->n) >= 0) return perr(p, at, "invalid UTF-8 in a string");
-  int rc = fold ? ds_utf8_fold(z, b->n, &p->norm) : ds_utf8_nfc(z, b->n, &p->norm);
+  int rc = ds_utf8_nfc(z, b->n, &p->norm);
   return rc || p->norm.rc ? nomem(p) : DS_OK;
 }
 
 /* A CMP node comparing attr with eOp to the string just read (flags from read_flags). */
 static int new_cmp(parser *p, int attr, int eOp, int flags, size_t iStart) {
   int lit = (flags & DS_CQL_LITERAL) || is_literal(&p->str);
-  int fold = lit && (flags & DS_CQL_FOLD);
-  int rc = normalize(p, lit ? &p->lit : &p->str, fold, iStart);
+  int rc = normalize(p, lit ? &p->lit : &p->str, iStart);
   if (rc) return -1;
   int x = new_node(p, DS_CQL_CMP, iStart, p->i);
   if (x < 0) return nomem(p), -1;
@@ -392,7 +391,7 @@ static int parse_string(parser *p) {
     N(p, tok)->iEnd = p->i;
     return tok;
   }
-  if (normalize(p, &p->lit, 0, at)) return -1;
+  if (normalize(p, &p->lit, at)) return -1;
   ds_buf text = p->norm;                      /* tokenized below: keep it apart */
   p->norm = (ds_buf)DS_BUF_INIT;
   const char *z = text.p ? (const char *)text.p : "";

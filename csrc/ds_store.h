@@ -347,6 +347,15 @@ int ds_corpus_lexicon_scan(ds_corpus *c, int attr,
                            void *ctx, ds_error *e);
 
 /*
+** Call xEach(ctx, id, string, length, frequency) once for every value of attribute attr
+** that a token type with value byId of attribute byAttr has (in no set order): a word's
+** forms of one norm, say. DS_DONE when xEach stopped it (nonzero).
+*/
+int ds_corpus_type_values(ds_corpus *c, int byAttr, uint32_t byId, int attr,
+                          int (*xEach)(void *ctx, uint32_t id, const char *z, size_t n, int64_t freq),
+                          void *ctx, ds_error *e);
+
+/*
 ** A cursor over the postings of one lexicon id: its corpus positions in ascending order,
 ** segment after segment, read lazily (skip data lets ds_cursor_seek jump over blocks).
 ** Positions of removed documents are included (ds_corpus_doc_at tells them).

@@ -462,6 +462,51 @@ int ds_corpus_lexicon_scan(ds_corpus *c, int attr,
   return DS_OK;
 }
 
+int ds_corpus_type_values(ds_corpus *c, int byAttr, uint32_t byId, int attr,
+                          int (*xEach)(void *ctx, uint32_t id, const char *z, size_t n, int64_t freq),
+                          void *ctx, ds_error *e) {
+  if (!ds_attr_name(attr) || !ds_attr_name(byAttr)) return ds_error_set(e, DS_MISUSE, -1, "no such attribute");
+  int rc = ds_store_load_types(c, e);
+  if (rc) return rc;
+  uint32_t *a = NULL;                         /* the values, each once (a few: forms of a norm) */
+  size_t n = 0, nAlloc = 0;
+  for (size_t t = 0; t < c->tt.n; t++) {
+    if (ds_ttype_attr(&c->tt, (uint32_t)t, byAttr) != byId) continue;
+    uint32_t id = ds_ttype_attr(&c->tt, (uint32_t)t, attr);
+    size_t j = 0;
+    while (j < n && a[j] != id) j++;
+    if (j < n) continue;
+    if (n == nAlloc) {
+      size_t nNew = nAlloc ? 2 * nAlloc : 8;
+      uint32_t *b = ds_realloc_n(a, nNew, sizeof *b);
+      if (!b) {
+        ds_free(a);
+        return ds_store_nomem(e);
+      }
+      a = b, nAlloc = nNew;
+    }
+    a[n++] = id;
+  }
+  sqlite3_stmt *st = n ? ds_store_prep(c, "SELECT str, freq FROM lexicon WHERE attr=?1 AND id=?2", e) : NULL;
+  if (n && !st) rc = DS_SQL;
+  for (size_t j = 0; j < n && rc == DS_OK; j++) {
+    sqlite3_bind_int(st, 1, attr);
+    sqlite3_bind_int64(st, 2, a[j]);
+    int src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+      const char *z = (const char *)sqlite3_column_text(st, 0);
+      size_t nz = (size_t)sqlite3_column_bytes(st, 0);
+      if (z && xEach(ctx, a[j], z, nz, sqlite3_column_int64(st, 1))) rc = DS_DONE;
+    } else if (src != SQLITE_DONE) {
+      rc = ds_store_sql_error(c, e, "read lexicon");
+    }
+    sqlite3_reset(st);
+  }
+  if (st) sqlite3_finalize(st);
+  ds_free(a);
+  return rc;
+}
+
 /* ====================== windows and spans ====================== */
 
 /* A window's tokens [*pt0, *pt1) of document k, clamped to the document (one at least). */

@@ -356,6 +356,28 @@ describe("CQL", function()
     -- classes by Unicode properties, as CQP's PCRE_UCP: — “ ” are punctuation, ü a letter
     assert.same({"—", "“", "”", ".", ";", "."}, texts('[word="[[:punct:]]"]'))
     assert.same({"Zürich"}, texts('[word="\\w+" & word="Z.*"]'))
+    -- under %c [:upper:] and [:lower:] are any letter, as CQP's PCRE reads them: the 15
+    -- words of letters (Moscow and Beijing met in Zürich talks went well Beijing said no
+    -- Moscow said yes); without %c the capitalised five; [:^lower:] the six others
+    assert.equal(15, #t:query('[word="[[:upper:]][[:lower:]]+"%c]'))
+    assert.same({"Moscow", "Beijing", "Zürich", "Beijing", "Moscow"}, texts('[word="[[:upper:]][[:lower:]]+"]'))
+    assert.equal(6, #t:query('[word="[[:^lower:]]+"%c]'))
+    local core = require "dossier.core"
+    assert.is_true(core.regex("[[:upper:]]", true):test("a"))
+    assert.is_false(core.regex("[[:upper:]]"):test("a"))
+    -- only a class in brackets is read so: escaped, or between \Q and \E, it is text
+    assert.is_true(core.regex("\\[:upper:]]", true):test("[:UPPER:]]"))
+    assert.is_false(core.regex("\\[:upper:]]", true):test("[:alpha:]]"))
+    assert.is_true(core.regex("\\Q[[:lower:]]\\E", true):test("[[:LOWER:]]"))
+    assert.is_true(core.regex("[\\]x[:lower:]]+", true):test("]xQ"))
+    -- a literal with %c: the word's case variants, as PCRE2's caseless matching (the norm
+    -- folds more: ß to ss): Strasse and STRASSE, not Straße
+    local g = dossier.open(H.tmp(".db"))
+    g:add_text("Strasse, STRASSE and Straße.\n", "g")
+    assert.equal(2, #g:query('"strasse"%c'))
+    assert.equal(1, #g:query('"STRAßE"%c'))
+    assert.equal(3, #g:query('[norm="strasse"]'))
+    g:close()
   end)
 
   it("pairs <s> with the </s> written after it as CQP's StrictRegions does", function()

@@ -58,10 +58,10 @@ static void test_parser(void) {
     {"a:[] b:[] :: a.word != b.norm | match.text_kind = \"news\"",
      "(seq (label a (token)) (label b (token))) (global (or (refeq != a.word b.norm) (meta kind = \"news\")))"},
     {"\"digital\" \"silk\"", "(seq (token (= word \"digital\")) (token (= word \"silk\")))"},
-    {"\"China\"%c", "(seq (token (= word \"china\" %c)))"},
+    {"\"China\"%c", "(seq (token (= word \"China\" %c)))"},      /* %c is the resolver's */
     {"\"Sino-Russian\" []",
      "(seq (seq (token (= word \"Sino\")) (token (= word \"-\")) (token (= word \"Russian\"))) (token))"},
-    {"\"Russia's\"%c", "(seq (seq (token (= word \"russia\" %c)) (token (= word \"'s\" %c))))"},
+    {"\"Russia's\"%c", "(seq (seq (token (= word \"Russia\" %c)) (token (= word \"'s\" %c))))"},
     {"[word=\"Russia\"] [norm!=\"the\"] []",
      "(seq (token (= word \"Russia\")) (token (!= norm \"the\")) (token))"},
     {"[ lemma = 'be'%c ]", "(seq (token (= lemma \"be\" %c)))"},   /* flags follow the quote */
@@ -69,7 +69,7 @@ static void test_parser(void) {
     {"\"a\\\"b\"", "(seq (seq (token (= word \"a\")) (token (= word \"\\\"\")) (token (= word \"b\"))))"},
     {"'it\\'s'", "(seq (seq (token (= word \"it\")) (token (= word \"'s\"))))"},
     {"\"Cafe\xCC\x81\"", "(seq (token (= word \"Caf\xC3\xA9\")))"},       /* NFC */
-    {"\"STRASSE\"%c", "(seq (token (= word \"strasse\" %c)))"},
+    {"\"STRASSE\"%c", "(seq (token (= word \"STRASSE\" %c)))"},
   };
   for (size_t i = 0; i < sizeof aShape / sizeof aShape[0]; i++) {
     const char *z = explain(aShape[i][0], 0);
@@ -182,20 +182,25 @@ static int lex_entry(void *ctx, uint32_t id, const char *z, size_t n, int64_t fr
 
 static lexicon aLex[DS_NATTR];
 
-/* A token of the query, flattened: kind 0 any, 1 =, 2 !=; attribute compared; value. */
+/* A token of the query, flattened: kind 0 any, 1 =, 2 !=; attribute compared; value (%c:
+   PCRE2's caseless matching of the literal, as CQP's). */
 typedef struct btok {
   int kind, attr;
   const char *z;
+  cql_regex *re;
 } btok;
 
 static size_t flatten(const ds_cql *t, int i, btok *a, size_t n) {
   const ds_cql_node *x = ds_cql_at(t, i);
   if (x->eKind == DS_CQL_TOKEN) {
-    a[n] = (btok){0, 0, NULL};
+    a[n] = (btok){0, 0, NULL, NULL};
     if (x->iChild >= 0) {
       const ds_cql_node *y = ds_cql_at(t, x->iChild);
-      a[n] = (btok){y->eOp == DS_CQL_EQ ? 1 : 2, y->flags & DS_CQL_FOLD ? DS_ATTR_NORM : y->iAttr,
-                    ds_cql_str(t, y->iValue)};
+      a[n] = (btok){y->eOp == DS_CQL_EQ ? 1 : 2, y->iAttr, ds_cql_str(t, y->iValue), NULL};
+      ds_error e;
+      if ((y->flags & DS_CQL_FOLD) &&
+          cql_regex_new(a[n].z, strlen(a[n].z), DS_CQL_FOLD | DS_CQL_LITERAL, &a[n].re, a[n].z, 0, &e))
+        a[n].kind = -1;
     }
     return n + 1;
   }
@@ -221,13 +226,19 @@ static int brute_force(ds_corpus *c, const char *zQuery, ds_matchset *m) {
         if (a[i].kind == 0) continue;
         uint32_t id = ds_corpus_type_id(c, w.aType[s + (int64_t)i], a[i].attr);
         const char *zHere = id < aLex[a[i].attr].n ? aLex[a[i].attr].az[id] : NULL;
-        ok = (zHere && strcmp(zHere, a[i].z) == 0) == (a[i].kind == 1);
+        int same = zHere && (a[i].re ? cql_regex_test(a[i].re, zHere, strlen(zHere)) == 1 : strcmp(zHere, a[i].z) == 0);
+        ok = same == (a[i].kind == 1);
       }
       if (ok) ds_matchset_add(m, d->cpos + s, d->cpos + s + (int64_t)n - 1);
     }
   }
+  int bad = 0;
+  for (size_t i = 0; i < n; i++) {
+    bad |= a[i].kind < 0;
+    cql_regex_free(a[i].re);
+  }
   ds_cql_free(t);
-  return 0;
+  return bad ? -1 : 0;
 }
 
 /* Does the evaluator find what brute force finds? */
