@@ -274,10 +274,28 @@ static int make_bits(cql_idset *s) {
 }
 
 /*
+** Are the words whose norm is zf[0..nf), the fold of z[0..n), all equal to z case aside?
+** So when z is ASCII and zf holds no ' (a word's ’ and ʼ fold to it) and none of ss ff fi
+** fl st: besides ASCII only K (Kelvin) and ſ fold into ASCII, and PCRE2 takes both as k and
+** s; ß, ẞ and the ligatures fold into those pairs, which PCRE2 does not match.
+*/
+static int fold_is_caseless(const char *z, size_t n, const char *zf, size_t nf) {
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)z[i] >= 0x80) return 0;
+  if (memchr(zf, '\'', nf)) return 0;
+  static const char azPair[][3] = {"ss", "ff", "fi", "fl", "st"};
+  for (size_t i = 0; i + 1 < nf; i++)
+    for (size_t k = 0; k < sizeof azPair / sizeof azPair[0]; k++)
+      if (zf[i] == azPair[k][0] && zf[i + 1] == azPair[k][1]) return 0;
+  return 1;
+}
+
+/*
 ** A folded literal z[0..n) of word or norm (attr): the values equal to it case aside, as
 ** PCRE2's caseless matching (CQP's %c) has them, into s. Such values share z's norm (norm
 ** folds case fully, and apostrophes too), so only that norm, or for word the forms of the
-** norm's token types, are compared: no lexicon scan.
+** norm's token types, are compared: no lexicon scan. Where all the norm's words are equal
+** to z case aside (fold_is_caseless), the set is the norm's value itself.
 */
 static int resolve_folded(ds_corpus *c, int attr, const char *z, size_t n, cql_idset *s, size_t *pnAlloc,
                           const char *zQuery, size_t iAt, ds_error *e) {
@@ -291,12 +309,16 @@ static int resolve_folded(ds_corpus *c, int attr, const char *z, size_t n, cql_i
   const char *zf = f.p ? (const char *)f.p : "";
   int rc = ds_corpus_lookup(c, DS_ATTR_NORM, zf, f.n, &id, &freq, e);
   scan sc = {NULL, 0, s, *pnAlloc, DS_OK, 0};
-  if (rc == DS_OK) rc = cql_regex_new(z, n, DS_CQL_FOLD | DS_CQL_LITERAL, &sc.re, zQuery, iAt, e);
-  if (rc == DS_OK && attr == DS_ATTR_NORM) {
-    if (scan_entry(&sc, id, zf, f.n, freq)) rc = sc.rc;
-  } else if (rc == DS_OK) {
-    rc = ds_corpus_type_values(c, DS_ATTR_NORM, id, DS_ATTR_WORD, scan_entry, &sc, e);
-    if (rc == DS_DONE) rc = sc.rc;
+  if (rc == DS_OK && attr == DS_ATTR_WORD && fold_is_caseless(z, n, zf, f.n)) {
+    s->attr = DS_ATTR_NORM;                   /* every word of the norm: the norm's postings */
+    rc = add_id(s, &sc.nAlloc, id, freq);
+  } else if (rc == DS_OK && (rc = cql_regex_new(z, n, DS_CQL_FOLD | DS_CQL_LITERAL, &sc.re, zQuery, iAt, e)) == DS_OK) {
+    if (attr == DS_ATTR_NORM) {
+      if (scan_entry(&sc, id, zf, f.n, freq)) rc = sc.rc;
+    } else {
+      rc = ds_corpus_type_values(c, DS_ATTR_NORM, id, DS_ATTR_WORD, scan_entry, &sc, e);
+      if (rc == DS_DONE) rc = sc.rc;
+    }
   }
   *pnAlloc = sc.nAlloc;
   cql_regex_free(sc.re);

@@ -371,12 +371,15 @@ describe("CQL", function()
     assert.is_true(core.regex("\\Q[[:lower:]]\\E", true):test("[[:LOWER:]]"))
     assert.is_true(core.regex("[\\]x[:lower:]]+", true):test("]xQ"))
     -- a literal with %c: the word's case variants, as PCRE2's caseless matching (the norm
-    -- folds more: ß to ss): Strasse and STRASSE, not Straße
+    -- folds more: ß to ss): Strasse and STRASSE, not Straße; the long s ſ (U+017F), which
+    -- PCRE2 takes as s, with silk and SILK
     local g = dossier.open(H.tmp(".db"))
-    g:add_text("Strasse, STRASSE and Straße.\n", "g")
+    g:add_text("Strasse, STRASSE and Straße. Silk, SILK and \u{17F}ilk.\n", "g")
     assert.equal(2, #g:query('"strasse"%c'))
     assert.equal(1, #g:query('"STRAßE"%c'))
     assert.equal(3, #g:query('[norm="strasse"]'))
+    assert.equal(3, #g:query('"silk"%c'))
+    assert.equal(1, #g:query('"silk"%c "and"'))
     g:close()
   end)
 
