@@ -9,6 +9,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -312,13 +313,14 @@ static int l_ignore_file_size_signal(lua_State *L) {
   return 0;
 }
 
-/* core.sha256(s) -> the SHA-256 of the string s in hex */
-static int l_sha256(lua_State *L) {
+/* core.hash64(s) -> ds_hash64 of the string s, 16 hex digits (not cryptographic: the
+   bytecode cache's check, lua/dossier/loader.lua) */
+static int l_hash64(lua_State *L) {
   size_t n;
   const char *z = luaL_checklstring(L, 1, &n);
-  char zHex[DS_SHA256_HEX + 1];
-  ds_sha256_hex(z, n, zHex);
-  lua_pushlstring(L, zHex, DS_SHA256_HEX);
+  char zHex[17];
+  snprintf(zHex, sizeof zHex, "%016" PRIx64, ds_hash64(z, n));
+  lua_pushlstring(L, zHex, 16);
   return 1;
 }
 
@@ -333,7 +335,7 @@ static int l_clock(lua_State *L) {
 static const luaL_Reg funcs[] = {
   {"clean_rules", l_clean_rules},
   {"clock", l_clock},
-  {"sha256", l_sha256},
+  {"hash64", l_hash64},
   {"ignore_file_size_signal", l_ignore_file_size_signal},
   {"catch_interrupts", l_catch_interrupts},
   {"interrupted", l_interrupted},
