@@ -33,14 +33,15 @@ local function read_file(path)
 end
 
 -- The cached chunk in file `path` of the source whose hash is srcSum, if it is there
--- and sound.
+-- and sound. The file: MAGIC, the source's hash and the bytecode's (16 hex digits and a
+-- newline each), the bytecode.
+local HEAD = #MAGIC + 34
 local function cached(path, srcSum)
-  local s = read_file(path)
-  if not s or s:sub(1, #MAGIC) ~= MAGIC then return nil end
-  local sum, codeSum, at = s:match("^(%x+)\n(%x+)\n()", #MAGIC + 1)
-  if sum ~= srcSum then return nil end
-  local code = s:sub(at)
-  if codeSum ~= core.hash64(code) then return nil end
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local head, code = f:read(HEAD, "a")
+  f:close()
+  if head ~= MAGIC .. srcSum .. "\n" .. (code and core.hash64(code) or "") .. "\n" then return nil end
   return load(code, nil, "b")
 end
 
@@ -62,16 +63,20 @@ end
 
 -- The searcher. nil when the module is not on package.path, its file cannot be read or
 -- it does not compile: Lua's own searcher then finds it or says why, in its own words.
+-- The source is hashed in C (a 58 KB argparse read into a Lua string took 0.13 ms) and
+-- read into Lua only to be compiled.
 local function searcher(dir, name)
   local file = package.searchpath(name, package.path)
-  local src = file and read_file(file)
-  if not src then return nil end
-  local path, srcSum = dir .. "/" .. core.hash64(file) .. ".luac", core.hash64(src)
+  local srcSum = file and core.file_hash64(file)
+  if not srcSum then return nil end
+  local path = dir .. "/" .. core.hash64(file) .. ".luac"
   local fn = cached(path, srcSum)
   if not fn then
-    fn = load(src, "@" .. file)
+    local src = read_file(file)
+    fn = src and load(src, "@" .. file)
     if not fn then return nil end
-    pcall(write_cache, dir, path, srcSum, fn)
+    -- the hash of the very text compiled (the file may have changed since it was hashed)
+    pcall(write_cache, dir, path, core.hash64(src), fn)
   end
   return fn, file
 end
