@@ -1,6 +1,7 @@
 -- What a process loads: libgumbo, libcmark, libyaml and Nettle come with the first read
 -- that needs them (csrc/ds_dynlib.h), not with dossier.core, so a query loads none of
--- them; the reads and adds that need them work as before.
+-- them; the reads and adds that need them work as before. And how it ends: `dossier
+-- query` without closing the Lua state (cli.lua's quick_exit), its output all written.
 local H = require "helpers"
 
 local READERS = {"libgumbo", "libcmark", "libyaml", "libnettle"}
@@ -54,6 +55,25 @@ describe("a process", function()
     f:close()
     assert.truthy(trace:find("libsqlite3", 1, true), "LD_DEBUG=files says nothing here")
     for _, name in ipairs(READERS) do assert.falsy(trace:find(name, 1, true), name) end
+  end)
+
+  it("that queries ends without closing its Lua state, its output whole", function()
+    -- a file (fully buffered, flushed only as the process ends) of many lines, as text,
+    -- TSV and JSON, the same as a query that ends the usual way gives
+    local n = tonumber((select(2, H.cli({"query", "--count", "--db", db, '"the"'}))))
+    assert.truthy(n > 300, n)
+    for _, fmt in ipairs{"text", "tsv", "json"} do
+      local status, out, err = H.cli({"query", "--db", db, '"the"', "--format", fmt})
+      assert.equal(0, status, err)
+      if fmt == "tsv" then assert.equal(n + 1, select(2, out:gsub("\n", ""))) end
+      if fmt == "text" then assert.equal(n, select(2, out:gsub("\n", ""))) end
+      if fmt == "json" then assert.equal(n, #require("cjson").decode(out).matches) end
+    end
+    -- an error: the message and status as before
+    local status, out, err = H.cli({"query", "--db", db, '[word="the"'})
+    assert.equal(1, status)
+    assert.equal("", out)
+    assert.equal("dossier: missing ']' to close this '[' at position 1\n", err)
   end)
 
   it("loads libgumbo at its first HTML, libcmark and libyaml at its first Markdown", function()
