@@ -341,8 +341,9 @@ static int l_file_hash64(lua_State *L) {
     lua_pushstring(L, e.msg);
     return 2;
   }
-  push_hash64(L, ds_hash64(z, n));
-  ds_free(z);
+  uint64_t h = ds_hash64(z, n);
+  ds_free(z);                           /* before a push that may raise */
+  push_hash64(L, h);
   return 1;
 }
 
