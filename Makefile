@@ -8,11 +8,16 @@ SHARED  ?= ../shared
 CFLAGS  ?= -O3 -g
 WARN    ?= -Wall -Wextra -Wpedantic -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Werror
 # -fvisibility=hidden: core.so exports luaopen_dossier_core alone (csrc/lds_core.c)
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden $(WARN) $(CFLAGS) -Icsrc
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden $(WARN) $(CFLAGS) $(SONAMES) -Icsrc
 # Poppler's GLib API for PDF (its headers, and GLib's, as system headers: no warnings)
 PDF_CFLAGS := $(shell pkg-config --cflags poppler-glib 2>/dev/null | sed 's/-I/-isystem /g')
 # (not linked: ds_pdf.c loads libpoppler-glib with dlopen when the first PDF is read)
-LIBS    = -pthread -lsqlite3 -lpcre2-8 -lutf8proc -lnettle -lgumbo -lcmark -lyaml -ldl -lm
+# libgumbo, libcmark, libyaml and Nettle are not linked either: loaded when first needed
+# (csrc/ds_dynlib.h), by the soname of the library whose headers are here
+LIBS    = -pthread -lsqlite3 -lpcre2-8 -lutf8proc -ldl -lm
+soname  = $(shell objdump -p "$$($(CC) -print-file-name=lib$(1).so)" 2>/dev/null | sed -n 's/^ *SONAME *//p')
+SONAMES := -DDS_SONAME_GUMBO='"$(call soname,gumbo)"' -DDS_SONAME_CMARK='"$(call soname,cmark)"' \
+           -DDS_SONAME_YAML='"$(call soname,yaml)"' -DDS_SONAME_NETTLE='"$(call soname,nettle)"'
 # sanitizer builds: make asan (see the asan target)
 SAN     ?=
 
@@ -23,7 +28,7 @@ DEB_TEST  = lua-busted luarocks sqlite3 python3-networkx
 DEB_VALGRIND = valgrind
 
 B       = build
-CORE_O  = $(addprefix $(B)/, ds.o ds_buf.o ds_utf8.o ds_uniprop.o ds_uax29.o ds_doc.o ds_strmap.o ds_lines.o ds_langdata.o ds_sitelines.o ds_clean.o ds_offmap.o ds_markup.o ds_markup_html.o ds_markup_md.o ds_date.o \
+CORE_O  = $(addprefix $(B)/, ds.o ds_dynlib.o ds_buf.o ds_utf8.o ds_uniprop.o ds_uax29.o ds_doc.o ds_strmap.o ds_lines.o ds_langdata.o ds_sitelines.o ds_clean.o ds_offmap.o ds_markup.o ds_markup_html.o ds_markup_md.o ds_date.o \
             ds_conllu_read.o ds_model.o ds_tagger.o ds_lemma.o ds_annotate.o ds_ner.o ds_extract.o \
             ds_rec_date.o ds_rec_money.o ds_rec_cite.o ds_rec_quote.o \
             ds_reader.o ds_pdf.o ds_abbrev.o ds_tokenize.o ds_boundary.o ds_boundary_model.o ds_sentence.o ds_parse.o ds_conllu.o \

@@ -69,7 +69,7 @@ if [ ! -x "$bin" ] || [ -n "$(find bench/bench_tokenize.c build -maxdepth 1 \
   echo "linking $bin" >&2
   # shellcheck disable=SC2046 # one word per object file
   $CC -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g -Wall -Wextra -Icsrc bench/bench_tokenize.c \
-    $(ls build/ds*.o) -lsqlite3 -lutf8proc -lnettle -lgumbo -lcmark -lyaml -o "$bin"
+    $(ls build/ds*.o) -lsqlite3 -lutf8proc -o "$bin"
 fi
 if ! "$PYTHON" -c 'import nltk' 2>/dev/null; then
   echo "tokenize_speed.sh: $PYTHON has no nltk: apt-get install python3-nltk" >&2

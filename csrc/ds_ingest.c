@@ -114,7 +114,11 @@ static void prepare(ingest *g, size_t i, ds_lemma_memo *memo) {
     z = zOwn;
   }
   sl->nBytes = n;
-  ds_sha256_hex(z ? z : "", n, sl->zSha);
+  sl->rc = ds_sha256_hex(z ? z : "", n, sl->zSha, &e);
+  if (sl->rc) {
+    ds_free(zOwn);
+    goto failed;
+  }
   if (known(g, sl->zSha) == 1) sl->bKnown = 1;
   else if (sl->bParts) {}                /* the writer reads it in parts */
   else {

@@ -5,10 +5,41 @@
 ** deeply nested input cannot exhaust the C stack here.
 */
 #include "ds_markupInt.h"
+#include "ds_dynlib.h"
 
 #include <gumbo.h>
 #include <string.h>
 #include <strings.h>
+
+/* ====================== libgumbo, loaded at the first HTML read ====================== */
+
+#ifndef DS_SONAME_GUMBO
+#define DS_SONAME_GUMBO "libgumbo.so.1"
+#endif
+
+#define GUMBO_SYMS(X) X(gumbo_parse_with_options) X(gumbo_destroy_output) X(gumbo_get_attribute) \
+  X(kGumboDefaultOptions)
+
+static struct {
+#define GUMBO_FIELD(f) __typeof__(&f) f;
+  GUMBO_SYMS(GUMBO_FIELD)
+#undef GUMBO_FIELD
+} gb;
+
+static const char *const azGumboFile[] = {DS_SONAME_GUMBO, "libgumbo.so", NULL};
+#define GUMBO_NAME(f) #f,
+static const char *const azGumboSym[] = {GUMBO_SYMS(GUMBO_NAME) NULL};
+#undef GUMBO_NAME
+#define GUMBO_SLOT(f) (void **)&gb.f,
+static void **const apGumboSlot[] = {GUMBO_SYMS(GUMBO_SLOT)};
+#undef GUMBO_SLOT
+static ds_dynlib gumbo = {azGumboFile, azGumboSym, apGumboSlot, 0, ""};
+
+/* the calls below go through the table */
+#define gumbo_parse_with_options gb.gumbo_parse_with_options
+#define gumbo_destroy_output gb.gumbo_destroy_output
+#define gumbo_get_attribute gb.gumbo_get_attribute
+#define kGumboDefaultOptions (*gb.kGumboDefaultOptions)
 
 /* ====================== HTML ====================== */
 
@@ -334,6 +365,8 @@ static int html_depth_check(const char *z, size_t n, ds_error *e) {
 }
 
 int ds_html_read(const char *z, size_t n, const ds_langdata *pLang, ds_markup *out, ds_error *e) {
+  if (ds_dynlib_load(&gumbo))
+    return ds_error_set(e, DS_FORMAT, -1, "HTML cannot be read: libgumbo cannot be loaded: %s", gumbo.zErr);
   GumboOptions opts = kGumboDefaultOptions;
   opts.max_errors = 0;                     /* we want the tree, not the error list */
   int rcDepth = html_depth_check(z, n, e);

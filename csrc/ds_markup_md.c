@@ -5,12 +5,66 @@
 */
 #include "ds_markupInt.h"
 #include "ds_doc.h"
+#include "ds_dynlib.h"
 #include "ds_strmap.h"
 
 #include <cmark.h>
 #include <stdio.h>
 #include <string.h>
 #include <yaml.h>
+
+/* ============= libcmark and libyaml, loaded at the first Markdown read ============= */
+
+#ifndef DS_SONAME_CMARK
+#define DS_SONAME_CMARK "libcmark.so.0.30.2"
+#endif
+#ifndef DS_SONAME_YAML
+#define DS_SONAME_YAML "libyaml-0.so.2"
+#endif
+
+#define CMARK_SYMS(X) X(cmark_parse_document) X(cmark_node_free) X(cmark_node_get_type) \
+  X(cmark_node_get_literal) X(cmark_node_get_start_line) X(cmark_node_get_start_column) \
+  X(cmark_node_get_end_line) X(cmark_iter_new) X(cmark_iter_next) X(cmark_iter_get_node) \
+  X(cmark_iter_free)
+#define YAML_SYMS(X) X(yaml_parser_initialize) X(yaml_parser_set_input_string) X(yaml_parser_parse) \
+  X(yaml_event_delete) X(yaml_parser_delete)
+
+#define MD_FIELD(f) __typeof__(&f) f;
+#define MD_NAME(f) #f,
+#define MD_SLOT(f) (void **)&md.f,
+static struct {
+  CMARK_SYMS(MD_FIELD)
+  YAML_SYMS(MD_FIELD)
+} md;
+static const char *const azCmarkFile[] = {DS_SONAME_CMARK, "libcmark.so", NULL};
+static const char *const azCmarkSym[] = {CMARK_SYMS(MD_NAME) NULL};
+static void **const apCmarkSlot[] = {CMARK_SYMS(MD_SLOT)};
+static ds_dynlib cmark = {azCmarkFile, azCmarkSym, apCmarkSlot, 0, ""};
+static const char *const azYamlFile[] = {DS_SONAME_YAML, "libyaml.so", NULL};
+static const char *const azYamlSym[] = {YAML_SYMS(MD_NAME) NULL};
+static void **const apYamlSlot[] = {YAML_SYMS(MD_SLOT)};
+static ds_dynlib yaml = {azYamlFile, azYamlSym, apYamlSlot, 0, ""};
+#undef MD_FIELD
+#undef MD_NAME
+#undef MD_SLOT
+
+/* the calls below go through the table */
+#define cmark_parse_document md.cmark_parse_document
+#define cmark_node_free md.cmark_node_free
+#define cmark_node_get_type md.cmark_node_get_type
+#define cmark_node_get_literal md.cmark_node_get_literal
+#define cmark_node_get_start_line md.cmark_node_get_start_line
+#define cmark_node_get_start_column md.cmark_node_get_start_column
+#define cmark_node_get_end_line md.cmark_node_get_end_line
+#define cmark_iter_new md.cmark_iter_new
+#define cmark_iter_next md.cmark_iter_next
+#define cmark_iter_get_node md.cmark_iter_get_node
+#define cmark_iter_free md.cmark_iter_free
+#define yaml_parser_initialize md.yaml_parser_initialize
+#define yaml_parser_set_input_string md.yaml_parser_set_input_string
+#define yaml_parser_parse md.yaml_parser_parse
+#define yaml_event_delete md.yaml_event_delete
+#define yaml_parser_delete md.yaml_parser_delete
 
 /* ====================== Markdown ====================== */
 
@@ -32,6 +86,9 @@ static void put_front(ds_markup *m, ds_strmap *seen, const char *zKey, const cha
 ** larger than DS_FRONT_MATTER_MAX_BYTES or deeper than DS_FRONT_MATTER_MAX_DEPTH: refused.
 */
 static int front_matter(const char *z, size_t n, ds_markup *m, ds_error *e) {
+  if (ds_dynlib_load(&yaml))
+    return ds_error_set(e, DS_FORMAT, -1, "Markdown front matter cannot be read: libyaml cannot be loaded: %s",
+                        yaml.zErr);
   yaml_parser_t p;
   yaml_event_t ev;
   int rc = DS_OK, depth = 0, done = 0;
@@ -192,6 +249,8 @@ static int md_fenced(const char *z, size_t a, size_t end, const char *zLit) {
 
 int ds_markdown_read(const char *z, size_t n, const ds_langdata *pLang, ds_markup *out,
                      ds_error *e) {
+  if (ds_dynlib_load(&cmark))
+    return ds_error_set(e, DS_FORMAT, -1, "Markdown cannot be read: libcmark cannot be loaded: %s", cmark.zErr);
   size_t skip = 0;              /* bytes of front matter before what cmark reads */
   /* front matter: `---` on the first line, up to the next `---` or `...` line */
   if (n >= 4 && memcmp(z, "---\n", 4) == 0) {

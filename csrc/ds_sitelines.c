@@ -6,6 +6,7 @@
 ** had to be repeated and sit among repeated lines (ds_clean.c).
 */
 #include "ds_sitelines.h"
+#include "ds_hash.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -91,17 +92,7 @@ static uint64_t line_hash(const char *z, size_t n) {
     kinds |= 1u << kind;
   }
   if (!(kinds & 1u << B_LETTER)) return 0;
-  memset(a + k, 0, 8);
-  uint64_t h = 0x9E3779B97F4A7C15ull ^ k;
-  for (size_t j = 0; j < k; j += 8) {
-    uint64_t w;
-    memcpy(&w, a + j, 8);
-    h = (h ^ w) * 0xFF51AFD7ED558CCDull;
-    h ^= h >> 32;
-  }
-  h ^= h >> 33;
-  h *= 0xC4CEB9FE1A85EC53ull;
-  h ^= h >> 33;
+  uint64_t h = ds_hash64(a, k);
   return h ? h : 1;
 }
 

@@ -9,6 +9,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -312,13 +313,37 @@ static int l_ignore_file_size_signal(lua_State *L) {
   return 0;
 }
 
-/* core.sha256(s) -> the SHA-256 of the string s in hex */
-static int l_sha256(lua_State *L) {
+/* A hash64 as Lua sees it: 16 hex digits. */
+static void push_hash64(lua_State *L, uint64_t h) {
+  char zHex[17];
+  snprintf(zHex, sizeof zHex, "%016" PRIx64, h);
+  lua_pushlstring(L, zHex, 16);
+}
+
+/* core.hash64(s) -> ds_hash64 of the string s, 16 hex digits (not cryptographic: the
+   bytecode cache's check, lua/dossier/loader.lua) */
+static int l_hash64(lua_State *L) {
   size_t n;
   const char *z = luaL_checklstring(L, 1, &n);
-  char zHex[DS_SHA256_HEX + 1];
-  ds_sha256_hex(z, n, zHex);
-  lua_pushlstring(L, zHex, DS_SHA256_HEX);
+  push_hash64(L, ds_hash64(z, n));
+  return 1;
+}
+
+/* core.file_hash64(path) -> the hash64 of the file's bytes, or nil and the reason: the
+   loader's check of a module's source, without making a Lua string of it */
+static int l_file_hash64(lua_State *L) {
+  const char *zPath = luaL_checkstring(L, 1);
+  char *z;
+  size_t n;
+  ds_error e;
+  if (ds_read_file(zPath, &z, &n, &e)) {
+    luaL_pushfail(L);
+    lua_pushstring(L, e.msg);
+    return 2;
+  }
+  uint64_t h = ds_hash64(z, n);
+  ds_free(z);                           /* before a push that may raise */
+  push_hash64(L, h);
   return 1;
 }
 
@@ -333,7 +358,8 @@ static int l_clock(lua_State *L) {
 static const luaL_Reg funcs[] = {
   {"clean_rules", l_clean_rules},
   {"clock", l_clock},
-  {"sha256", l_sha256},
+  {"hash64", l_hash64},
+  {"file_hash64", l_file_hash64},
   {"ignore_file_size_signal", l_ignore_file_size_signal},
   {"catch_interrupts", l_catch_interrupts},
   {"interrupted", l_interrupted},

@@ -29,6 +29,10 @@ external_dependencies = {
   GUMBO = { header = "gumbo.h", library = "gumbo" },
   CMARK = { header = "cmark.h", library = "cmark" },
   YAML = { header = "yaml.h", library = "yaml" },
+  -- Nettle, gumbo, cmark and libyaml: their headers at build time; the libraries are
+  -- loaded when first needed (csrc/ds_dynlib.h), not linked: a query loads none of them.
+  -- (By Debian's sonames, or the lib*.so development link that comes with the headers;
+  -- `make` passes the sonames of the libraries it finds instead.)
   -- PDF: Poppler's GLib API, which includes GLib's and cairo's headers; the library is
   -- loaded with dlopen when the first PDF is read (csrc/ds_pdf.c), not linked
   POPPLER = { header = "poppler/glib/poppler.h", library = "poppler-glib" },
@@ -40,7 +44,7 @@ build = {
   modules = {
     ["dossier.core"] = {
       sources = {
-        "csrc/ds.c", "csrc/ds_buf.c", "csrc/ds_utf8.c", "csrc/ds_uniprop.c", "csrc/ds_uax29.c",
+        "csrc/ds.c", "csrc/ds_dynlib.c", "csrc/ds_buf.c", "csrc/ds_utf8.c", "csrc/ds_uniprop.c", "csrc/ds_uax29.c",
         "csrc/ds_doc.c", "csrc/ds_strmap.c", "csrc/ds_lines.c", "csrc/ds_langdata.c", "csrc/ds_sitelines.c", "csrc/ds_clean.c", "csrc/ds_offmap.c", "csrc/ds_markup.c", "csrc/ds_markup_html.c", "csrc/ds_markup_md.c", "csrc/ds_date.c",
         "csrc/ds_conllu_read.c", "csrc/ds_model.c", "csrc/ds_tagger.c", "csrc/ds_lemma.c", "csrc/ds_annotate.c", "csrc/ds_ner.c", "csrc/ds_extract.c",
         "csrc/ds_rec_date.c", "csrc/ds_rec_money.c", "csrc/ds_rec_cite.c", "csrc/ds_rec_quote.c",
@@ -58,9 +62,8 @@ build = {
                   "$(GUMBO_INCDIR)", "$(CMARK_INCDIR)", "$(YAML_INCDIR)",
                   "$(POPPLER_INCDIR)/poppler/glib", "$(POPPLER_INCDIR)/poppler",
                   "$(GLIB_INCDIR)/glib-2.0", "$(GLIB_LIBDIR)/glib-2.0/include", "$(CAIRO_INCDIR)/cairo" },
-      libdirs = { "$(SQLITE_LIBDIR)", "$(PCRE2_LIBDIR)", "$(UTF8PROC_LIBDIR)", "$(NETTLE_LIBDIR)",
-                  "$(GUMBO_LIBDIR)", "$(CMARK_LIBDIR)", "$(YAML_LIBDIR)" },
-      libraries = { "sqlite3", "pcre2-8", "utf8proc", "nettle", "gumbo", "cmark", "yaml", "dl", "pthread", "m" },
+      libdirs = { "$(SQLITE_LIBDIR)", "$(PCRE2_LIBDIR)", "$(UTF8PROC_LIBDIR)" },
+      libraries = { "sqlite3", "pcre2-8", "utf8proc", "dl", "pthread", "m" },
     },
     ["dossier"] = "lua/dossier/init.lua",
     ["dossier.add"] = "lua/dossier/add.lua",

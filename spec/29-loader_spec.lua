@@ -1,5 +1,5 @@
 -- dossier.loader (lua/dossier/loader.lua): Lua modules compiled once and loaded from
--- their bytecode after, keyed by the SHA-256 of the source as it is, checked before use.
+-- their bytecode after, keyed by a hash of the source as it is (core.hash64), checked before use.
 local H = require "helpers"
 local loader = require "dossier.loader"
 local core = require "dossier.core"
@@ -41,17 +41,17 @@ describe("the bytecode loader", function()
     assert.equal(42, m.answer)
     assert.equal(mods .. "/ldr_a.lua", file)
     local files = ls(cache)
-    assert.same({core.sha256(mods .. "/ldr_a.lua") .. ".luac"}, files)
+    assert.same({core.hash64(mods .. "/ldr_a.lua") .. ".luac"}, files)
     -- the cached file is what is loaded: one written by hand for this very source (its
-    -- SHA-256 and its bytecode's) is taken as it is
+    -- hash and its bytecode's) is taken as it is
     local src = "return {answer = 6 * 7}"
     local code = string.dump(load("return {answer = 'from the cache'}"))
-    H.write(cache .. "/" .. files[1], "dossier-luac 1\n" .. core.sha256(src) .. "\n" .. core.sha256(code) .. "\n" .. code)
+    H.write(cache .. "/" .. files[1], "dossier-luac 2\n" .. core.hash64(src) .. "\n" .. core.hash64(code) .. "\n" .. code)
     assert.equal("from the cache", (load_with(cache, mods, "ldr_a")).answer)
     -- the source changed: compiled again, and the cache rewritten for it
     H.write(mods .. "/ldr_a.lua", "return {answer = 43}")
     assert.equal(43, (load_with(cache, mods, "ldr_a")).answer)
-    assert.truthy(H.read(cache .. "/" .. files[1]):find(core.sha256("return {answer = 43}"), 1, true))
+    assert.truthy(H.read(cache .. "/" .. files[1]):find(core.hash64("return {answer = 43}"), 1, true))
     assert.equal(43, (load_with(cache, mods, "ldr_a")).answer)
   end)
 
@@ -62,7 +62,7 @@ describe("the bytecode loader", function()
     load_with(cache, mods, "ldr_b")
     local path = cache .. "/" .. ls(cache)[1]
     local whole = H.read(path)
-    -- bytecode cut short, then a byte changed: the bytecode's SHA-256 no longer checks out
+    -- bytecode cut short, then a byte changed: the bytecode's hash no longer checks out
     H.write(path, whole:sub(1, #whole - 10))
     assert.equal("sound", (load_with(cache, mods, "ldr_b")))
     assert.equal(whole, H.read(path))

@@ -11,6 +11,6 @@ make -s all
 CORE=$(ls build/ds*.o)
 $CC -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror -Icsrc \
   -o build/train_boundary tools/train_boundary.c $CORE \
-  -lsqlite3 -lutf8proc -lnettle -lgumbo -lcmark -lyaml
+  -lsqlite3 -lutf8proc
 build/train_boundary --data "$DATA" "$@"
 make -s all

@@ -131,7 +131,8 @@ static inline int fuzz_add_parts(ds_corpus *c, const char *zFile, ds_error *e) {
   int flags, rc;
   int64_t base, id;
   char zSha[65];
-  ds_sha256_hex("parts", 5, zSha);       /* not the file's: it is in the corpus already */
+  /* not the file's SHA-256: it is in the corpus already */
+  if ((rc = ds_sha256_hex("parts", 5, zSha, e)) != DS_OK) return rc;
   if ((rc = ds_parts_open(&p, zFile, NULL, 0, &ro, 600, NULL, e)) != DS_OK) return rc;
   rc = ds_corpus_doc_begin(c, zSha, 0, "parts", NULL, NULL, NULL, e);
   while (rc == DS_OK && (rc = ds_parts_next(&p, &d, &flags, &base, e)) == DS_OK) {

@@ -8,6 +8,8 @@
 #include "ds_markup.h"
 #include "ds_conllu.h"
 #include "ds_date.h"
+#include "ds_dynlib.h"
+#include "ds_hash.h"
 #include "ds_langdata.h"
 #include "ds_parse.h"
 #include "ds_query.h"
@@ -26,6 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <math.h>
 #include <sys/mman.h>
 
 /* Tokens of text joined by '|'. */
@@ -491,6 +494,45 @@ static void test_clean(void) {
         "missing data names the file: %s", e.msg);
 }
 
+/* A library loaded at its first use: found and its symbols resolved, or the reason it
+   was not, each once; and ds_hash64, which the bytecode cache trusts to see damage. */
+static void test_dynlib(void) {
+  __typeof__(&cos) xCos = NULL;
+  static const char *const azFile[] = {"", "libdossier-no-such.so.0", "libm.so.6", NULL};
+  static const char *const azSym[] = {"cos", NULL};
+  void **const apSlot[] = {(void **)&xCos};
+  ds_dynlib m = {azFile, azSym, apSlot, 0, ""};
+  check(ds_dynlib_load(&m) == DS_OK && xCos && xCos(0.0) == 1.0, "libm loaded after a name that is not there: %s", m.zErr);
+  check(ds_dynlib_load(&m) == DS_OK, "loaded once, then known");
+  static const char *const azNone[] = {"libdossier-no-such.so.0", NULL};
+  ds_dynlib none = {azNone, azSym, apSlot, 0, ""};
+  check(ds_dynlib_load(&none) == DS_IO && strstr(none.zErr, "libdossier-no-such.so.0"), "why: %s", none.zErr);
+  check(ds_dynlib_load(&none) == DS_IO, "a failure is kept, not tried again");
+  static const char *const azBadSym[] = {"cos", "ds_no_such_symbol", NULL};
+  void *pOther = NULL;
+  void **const apTwo[] = {(void **)&xCos, &pOther};
+  ds_dynlib bad = {azFile, azBadSym, apTwo, 0, ""};
+  check(ds_dynlib_load(&bad) == DS_IO && strstr(bad.zErr, "no ds_no_such_symbol in libm.so.6"), "why: %s", bad.zErr);
+  char zHex[DS_SHA256_HEX + 1];
+  ds_error e;
+  check(ds_sha256_hex("abc", 3, zHex, &e) == DS_OK &&
+        strcmp(zHex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == 0, "SHA-256 of abc: %s", zHex);
+  /* every one-byte change of a 100-byte text changes the hash (within one 8-byte word
+     each step is a bijection), and so do lengths 0..16 of the same bytes */
+  char z[100];
+  for (int i = 0; i < 100; i++) z[i] = (char)(i * 7);
+  uint64_t h = ds_hash64(z, sizeof z);
+  int nSame = 0;
+  for (int i = 0; i < 100; i++)
+    for (int bit = 0; bit < 8; bit++) {
+      z[i] ^= (char)(1 << bit);
+      nSame += ds_hash64(z, sizeof z) == h;
+      z[i] ^= (char)(1 << bit);
+    }
+  for (size_t n = 0; n < 16; n++) nSame += ds_hash64(z, n) == ds_hash64(z, n + 1);
+  check(nSame == 0, "%d changes not seen by ds_hash64", nSame);
+}
+
 static void test_sitelines(void) {
   ds_sitelines *s = ds_sitelines_new();
   check(s != NULL, "new site lines");
@@ -812,6 +854,7 @@ int main(int argc, char **argv) {
   test_hostile_html();
   test_clean();
   test_sitelines();
+  test_dynlib();
   test_dates();
   test_store();
   test_nomem();

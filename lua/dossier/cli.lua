@@ -19,7 +19,10 @@ end
 -- the commands, in the order of `dossier --help`: name, description, options(c) to
 -- declare the argparse command c's arguments, run(a) with the parsed arguments (a
 -- number it returns is the exit status). A `raw` command gets the whole argument list
--- unparsed (run: the script's arguments are its own).
+-- unparsed (run: the script's arguments are its own). A `quick_exit` command leaves
+-- nothing a finalizer must see to (its corpus is closed by its own <close>, on errors
+-- too): its process ends without closing the Lua state, which frees every object one by
+-- one and unloads the modules (0.15 ms of a 3.7 ms `dossier query --count`).
 -- The built-in commands are in dossier/cli/commands.lua, but `query`, in
 -- dossier/cli/query.lua; the analysis recipes (lua/dossier/recipes/) each have their
 -- own entry, listed before `repl`. A file is compiled only when one of its commands is
@@ -76,6 +79,14 @@ local function build_parser(only)
   return p
 end
 
+-- (an entry loaded already: its module may be what failed)
+local function quick_exit(name)
+  local cmd = name and rawget(by_name, name)
+  return cmd and cmd.quick_exit or false
+end
+
+-- Runs the command line argv: returns the exit status, and true when the process may
+-- end without closing the Lua state (a `quick_exit` command).
 function M.main(argv)
   argv = argv or {}
   dossier.core.ignore_file_size_signal()    -- past `ulimit -f`: an error message, not a silent kill
@@ -107,12 +118,12 @@ function M.main(argv)
       -- (a command that writes says what became of its work; here it had stored nothing)
       local cmd = by_name[argv[1]]
       eprintf("dossier: %s\n", cmd and cmd.interrupted and cmd:interrupted() or "interrupted")
-      return 130
+      return 130, quick_exit(argv[1])
     end
     eprintf("dossier: %s\n", res)
-    return 1
+    return 1, quick_exit(argv[1])
   end
-  return type(res) == "number" and res or 0
+  return type(res) == "number" and res or 0, quick_exit(argv[1])
 end
 
 return M

@@ -12,6 +12,7 @@ local eprintf, open_existing = cli.eprintf, cli.open_existing
 return {
   name = "query",
   description = "Find matches of a query and print them as a concordance.",
+  quick_exit = true,         -- (see cli.lua)
   options = function(c)
     c:argument("query", 'CQL query, e.g. \'"digital" "sovereignty"%c\' or \'[word="China"] [] [word="Russia"] within s\'.')
     c:option("--db", "Corpus file.", "dossier.db")
