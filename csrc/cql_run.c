@@ -258,31 +258,23 @@ static int try_each_first(runner *r, int64_t s, int64_t lim, int *pbCut, ds_matc
     r->aFirstSlot = ds_malloc_n((size_t)vm->nFirst * ns, sizeof(int64_t));
     if (!r->aFirstEnd || !r->aFirstSlot) return nomem(r);
   }
-  int n = 0;
+  int n = 0;                               /* the ways that matched: their ends and labels */
   for (int f = 0; f < vm->nFirst; f++) {
-    int64_t last;
     int bCut = 0;
-    int rc = cql_vm_run(vm, &r->run, &r->rd, s, lim, 0, vm->aFirst[f], &last, r->aFirstSlot + (size_t)n * ns,
-                        &bCut, r->e);
+    int rc = cql_vm_run(vm, &r->run, &r->rd, s, lim, 0, vm->aFirst[f], &r->aFirstEnd[n],
+                        r->aFirstSlot + (size_t)n * ns, &bCut, r->e);
     if (rc) return rc;
     *pbCut |= bCut;
-    if (last < 0) continue;
-    int j = 0;                             /* in order of ends, each once (the first way's labels) */
-    while (j < n && r->aFirstEnd[j] < last) j++;
-    if (j < n && r->aFirstEnd[j] == last) continue;
-    if (j < n) {
-      int64_t aSl[CQL_VM_MAX_SLOTS];
-      memcpy(aSl, r->aFirstSlot + (size_t)n * ns, ns * sizeof *aSl);
-      memmove(r->aFirstEnd + j + 1, r->aFirstEnd + j, (size_t)(n - j) * sizeof *r->aFirstEnd);
-      memmove(r->aFirstSlot + (size_t)(j + 1) * ns, r->aFirstSlot + (size_t)j * ns, (size_t)(n - j) * ns * sizeof *aSl);
-      memcpy(r->aFirstSlot + (size_t)j * ns, aSl, ns * sizeof *aSl);
-    }
-    r->aFirstEnd[j] = last;
-    n++;
+    if (r->aFirstEnd[n] >= 0) n++;
   }
-  for (int j = 0; j < n; j++) {
-    int rc = add_match(r, out, s, r->aFirstEnd[j], r->aFirstSlot + (size_t)j * ns);
+  for (int64_t prev = -1;;) {             /* in order of ends, each once (the first way's labels) */
+    int k = -1;
+    for (int j = 0; j < n; j++)
+      if (r->aFirstEnd[j] > prev && (k < 0 || r->aFirstEnd[j] < r->aFirstEnd[k])) k = j;
+    if (k < 0) break;
+    int rc = add_match(r, out, s, r->aFirstEnd[k], r->aFirstSlot + (size_t)k * ns);
     if (rc) return rc;
+    prev = r->aFirstEnd[k];
   }
   return DS_OK;
 }

@@ -104,12 +104,12 @@ typedef struct cql_run {
   int *aPc[2];          /* thread lists: program counters */
   int64_t *aSlot[2];    /* their slots, nSlot each */
   int n[2];
-  int *aSeen;           /* generation mark per instruction, then per instruction reached
-                           before the first leaf (cql_vm_run's first) */
+  int *aSeen;           /* generation mark per instruction and variant (nAlloc), then as
+                           many for paths that passed no leaf yet */
   int gen;
   int *aStack;          /* for following SPLIT/JMP without recursion */
   int64_t *aStackSlot;
-  size_t nAlloc;
+  size_t nAlloc;        /* instructions x variants the lists have room for */
   unsigned nTick;       /* positions stepped: an interrupt is looked for now and then */
 } cql_run;
 

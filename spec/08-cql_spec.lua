@@ -17,6 +17,12 @@ describe("CQL", function()
     H.cleanup()
   end)
   local function n(q) return c:query(q):count() end
+  -- The text of each match of q in corpus t, in order.
+  local function texts_in(t, q)
+    local out = {}
+    for i, r in ipairs(t:query(q):kwic{width = 0}) do out[i] = r.match end
+    return out
+  end
 
   it("matches values as regular expressions against the whole value", function()
     -- grep -o -i -E '\bsurveil[a-z]*' the text: surveillance 27, surveil 2, Surveillance 2
@@ -151,12 +157,7 @@ describe("CQL", function()
     H.write(dir .. "/np.txt", "the old book on the shelf in the room.\n")
     t:add(dir)
     local np = '"the"? "old"* [word="book|shelf|room"] ([word="on|in"] "the"? "old"* [word="book|shelf|room"])*'
-    local texts
-    texts = function(q)
-      local out = {}
-      for i, r in ipairs(t:query(q):kwic{width = 0}) do out[i] = r.match end
-      return out
-    end
+    local function texts(q) return texts_in(t, q) end
     assert.same({"the old book", "the shelf", "the room"}, texts(np))
     assert.same({"the old book", "the shelf", "the room"}, texts("(?standard) " .. np))
     assert.same({"book", "shelf", "room"}, texts("(?shortest) " .. np))
@@ -185,11 +186,7 @@ describe("CQL", function()
     local t2db = H.tmp(".db")
     local t2 <close> = dossier.open(t2db)
     t2:add(dir)
-    texts = function(q)
-      local out = {}
-      for i, r in ipairs(t2:query(q):kwic{width = 0}) do out[i] = r.match end
-      return out
-    end
+    texts = function(q) return texts_in(t2, q) end
     assert.same({"one two cat", "three cat", "Five cat"}, texts('[]* "cat" within s'))
     assert.same({"cat", "cat", "cat"}, texts('(?shortest) []* "cat" within s'))
     assert.same({"one two cat three cat", "Five cat"}, texts('(?longest) []* "cat" within s'))
@@ -337,11 +334,7 @@ describe("CQL", function()
     local sdb = H.tmp(".db")
     local t <close> = dossier.open(sdb)
     t:add_text("Moscow and Beijing met in Zürich — “talks” went well. Beijing said no; Moscow said yes.\n", "small")
-    local function texts(q)
-      local out = {}
-      for i, r in ipairs(t:query(q):kwic{width = 0}) do out[i] = r.match end
-      return out
-    end
+    local function texts(q) return texts_in(t, q) end
     -- a Beijing in each sentence: each meets itself (CQP: 2, not 0 for want of another)
     assert.same({"Beijing", "Beijing"}, texts('MU(meet "Beijing" "Beijing" s)'))
     assert.same({"Moscow", "Moscow"}, texts('MU(meet "Moscow" "Moscow" 0 0)'))
@@ -388,11 +381,7 @@ describe("CQL", function()
     local sdb = H.tmp(".db")
     local t <close> = dossier.open(sdb)
     t:add_text("One two. Three four five.\n", "two")
-    local function texts(q)
-      local out = {}
-      for i, r in ipairs(t:query(q):kwic{width = 0}) do out[i] = r.match end
-      return out
-    end
+    local function texts(q) return texts_in(t, q) end
     -- the </s> must close the sentence the <s> opened: the longest match from each start
     -- is its own sentence, not both (which alone would hold the second after the reduction)
     assert.same({"One two.", "Three four five."}, texts("(?longest) <s> []+ </s>"))
